@@ -1,0 +1,95 @@
+"""Builds the resolver of one API area from the route table: every route of the area gets its handler,
+wrapped so that authentication, the rate limit, the ability check and the error mapping happen the same way
+for all of them. Requests for unknown paths or methods get Hapio-style 404 and 405 answers."""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+
+from kairos import routes
+from kairos.api.errors import error_response
+from kairos.api.http import Request, json_response
+from kairos.container import Container
+from kairos.domain.errors import DomainError
+from kairos.observability import logger
+
+Handler = Callable[[Request], Response[str]]
+
+
+def powertools_rule(route: routes.Route) -> str:
+    rule = route.path
+    for name in route.path_params:
+        rule = rule.replace(f"{{{name}}}", f"<{name.replace('-', '_')}>")
+    return rule
+
+
+def build_app(
+    area: routes.Area, handlers: Mapping[str, Handler], container: Container
+) -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(strip_prefixes=None)
+    for route in routes.routes_for(area):
+        handler = handlers[route.operation_id]  # a missing handler fails at import, not at request time
+        app.route(powertools_rule(route), method=route.method)(_endpoint(app, route, handler, container))
+
+    @app.not_found
+    def _not_found(error: Exception) -> Response[str]:
+        del error  # Powertools passes its NotFoundError; the route table says more
+        method = app.current_event.http_method.upper()
+        path = app.current_event.path
+        _, same_path = routes.match(method, path)
+        shown = path.lstrip("/")
+        if same_path:
+            allowed = ", ".join(sorted({r.method for r in same_path}))
+            text = f"The {method} method is not supported for route {shown}. Supported methods: {allowed}."
+            return json_response(405, {"message": text}, {"allow": allowed})
+        return json_response(404, {"message": f"The route {shown} could not be found."})
+
+    @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
+    def _unexpected(error: Exception) -> Response[str]:
+        logger.exception("unhandled error", extra={"error": type(error).__name__})
+        return json_response(500, {"message": "Server Error."})
+
+    return app
+
+
+def _endpoint(
+    app: APIGatewayRestResolver, route: routes.Route, handler: Handler, container: Container
+) -> Callable[..., Response[str]]:
+    def endpoint(**path_values: str) -> Response[str]:
+        event = app.current_event
+        headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+        extra: dict[str, str] = {}
+        try:
+            principal = None
+            if route.authenticated:
+                principal = container.auth.authenticate(headers.get("authorization"))
+                status = container.auth.count_request(principal)
+                extra = {
+                    "x-ratelimit-limit": str(status.limit),
+                    "x-ratelimit-remaining": str(status.remaining),
+                }
+                principal.require(route.ability)
+            request = Request(
+                principal=principal,
+                path={name: path_values[name.replace("-", "_")] for name in route.path_params},
+                query=dict(event.query_string_parameters or {}),
+                headers=headers,
+                raw_body=event.body,
+                url_path=_public_path(event.raw_event),
+                is_base64=bool(event.is_base64_encoded),
+            )
+            response = handler(request)
+        except DomainError as error:
+            response = error_response(error)
+        response.headers.update(extra)
+        return response
+
+    endpoint.__name__ = route.operation_id
+    return endpoint
+
+
+def _public_path(event: Mapping[str, Any]) -> str:
+    """The path as the client called it (with the stage when there is one), for pagination links."""
+    context = event.get("requestContext") or {}
+    return str(context.get("path") or event.get("path") or "/")

@@ -1,0 +1,100 @@
+"""The request as handlers see it, and the JSON responses they return (Hapio's headers and page shape)."""
+
+import base64
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from aws_lambda_powertools.event_handler import Response
+
+from kairos.domain.auth import Principal
+from kairos.domain.errors import BadRequest
+from kairos.domain.listing import Page
+
+JSON = "application/json"
+BASE_HEADERS = {"cache-control": "no-cache, private", "access-control-allow-origin": "*"}
+
+
+@dataclass(frozen=True)
+class Request:
+    principal: Principal | None
+    path: Mapping[str, str]
+    query: Mapping[str, str]
+    headers: Mapping[str, str]
+    raw_body: str | None
+    url_path: str
+    is_base64: bool = False
+    _parsed: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def viewer(self) -> Principal:
+        if self.principal is None:  # only unauthenticated routes lack one, and they never ask
+            raise RuntimeError("this route is not authenticated")
+        return self.principal
+
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object; an empty body is `{}` so required fields get their 422."""
+        text = self.raw_body or ""
+        if self.is_base64:
+            text = base64.b64decode(text).decode("utf-8", errors="replace")
+        if not text.strip():
+            return {}
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise BadRequest("The request body is not valid JSON.") from None
+        if not isinstance(value, dict):
+            raise BadRequest("The request body must be a JSON object.")
+        return value
+
+    @property
+    def base_url(self) -> str:
+        host = self.headers.get("host", "localhost")
+        scheme = self.headers.get("x-forwarded-proto", "https")
+        return f"{scheme}://{host}{self.url_path}"
+
+
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response[str]:
+    text = "" if body is None else json.dumps(body, ensure_ascii=False)
+    return Response(
+        status_code=status,
+        content_type=JSON if body is not None else None,
+        body=text,
+        headers={**BASE_HEADERS, **(headers or {})},
+    )
+
+
+def no_content() -> Response[str]:
+    return json_response(204, None)
+
+
+def page_response(request: Request, page: Page) -> Response[str]:
+    """Laravel's paginator shape: `data`, `links` (keeping the query) and `meta`."""
+    base = request.base_url
+    kept = [(k, v) for k, v in request.query.items() if k != "page"]
+
+    def link(number: int) -> str:
+        return f"{base}?{urlencode([*kept, ('page', str(number))])}"
+
+    last = page.last_page
+    body = {
+        "data": page.items,
+        "links": {
+            "first": link(1),
+            "last": link(last),
+            "prev": link(page.page - 1) if 1 < page.page <= last + 1 else None,
+            "next": link(page.page + 1) if page.page < last else None,
+        },
+        "meta": {
+            "current_page": page.page,
+            "from": page.first_index,
+            "last_page": last,
+            "path": base,
+            "per_page": page.per_page,
+            "to": page.last_index,
+            "total": page.total,
+        },
+    }
+    return json_response(200, body)

@@ -1,0 +1,27 @@
+"""Makes the Lambda entry point of one API area: the area's resolver under Powertools' Logger (request id
+as correlation id), Tracer and Metrics. Each `functions/<area>/handler.py` is one call to this."""
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from kairos.api.app import Handler, build_app
+from kairos.container import Container
+from kairos.observability import logger, metrics, tracer
+from kairos.routes import Area
+
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def make_handler(area: Area, handlers: Callable[[Container], dict[str, Handler]]) -> LambdaHandler:
+    app = build_app(area, handlers(container := Container.from_environment()), container)
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return lambda_handler

@@ -1,0 +1,130 @@
+"""Who is calling: bearer tokens (stored only as SHA-256 hashes), abilities, and the per-minute rate limit.
+
+A token lookup is cached in memory for at most 60 seconds, so a warm function authenticates without a read;
+a revoked token therefore stops working within a minute. The rate limit counts in DynamoDB (one update per
+request), so it holds across concurrent Lambda instances.
+"""
+
+import hashlib
+import secrets
+import string
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from kairos.domain.errors import Forbidden, RateLimited, Unauthenticated
+from kairos.domain.formats import now_utc
+from kairos.domain.ports import ProjectRepository, RateCounter
+from kairos.domain.records import Project, Token
+
+TOKEN_LENGTH = 48
+CACHE_SECONDS = 60.0
+_ALPHABET = string.ascii_letters + string.digits
+
+
+def generate_token_value() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(TOKEN_LENGTH))
+
+
+def hash_token(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    project: Project
+    token_id: str
+    abilities: frozenset[str]
+
+    @property
+    def project_id(self) -> str:
+        return self.project.id
+
+    def can(self, ability: str) -> bool:
+        return ability in self.abilities
+
+    def require(self, ability: str | None) -> None:
+        if ability is not None and ability not in self.abilities:
+            raise Forbidden()
+
+
+@dataclass(frozen=True)
+class RateStatus:
+    limit: int
+    remaining: int
+
+
+class Authenticator:
+    def __init__(
+        self,
+        projects: ProjectRepository,
+        counter: RateCounter,
+        clock: Callable[[], datetime] = now_utc,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._projects = projects
+        self._counter = counter
+        self._clock = clock
+        self._monotonic = monotonic
+        self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._lock = threading.Lock()
+
+    def authenticate(self, authorization: str | None) -> Principal:
+        scheme, _, value = (authorization or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise Unauthenticated()
+        token_hash = hash_token(value.strip())
+        now = self._monotonic()
+        with self._lock:
+            cached = self._cache.get(token_hash)
+        if cached is not None and now - cached[0] < CACHE_SECONDS:
+            principal = cached[1]
+        else:
+            principal = self._load(token_hash)
+            with self._lock:
+                self._cache[token_hash] = (now, principal)
+        if principal is None:
+            raise Unauthenticated()
+        if not principal.project.enabled:
+            raise Forbidden("This project is disabled.")
+        return principal
+
+    def _load(self, token_hash: str) -> Principal | None:
+        token = self._projects.get_token(token_hash)
+        if token is None or token.revoked_at is not None:
+            return None
+        project = self._projects.get_project(token.project_id)
+        if project is None:
+            return None
+        return Principal(project, token.id, token.abilities)
+
+    def count_request(self, principal: Principal) -> RateStatus:
+        """Counts this request in the project's current minute; raises RateLimited past the limit."""
+        now = self._clock()
+        minute = now.strftime("%Y%m%d%H%M")
+        limit = principal.project.rate_limit_per_minute
+        hits = self._counter.hit(principal.project_id, minute, int(now.timestamp()) + 120)
+        if hits > limit:
+            raise RateLimited(retry_after=60 - now.second, limit=limit)
+        return RateStatus(limit=limit, remaining=max(0, limit - hits))
+
+
+def new_token(project_id: str, name: str, abilities: frozenset[str], token_id: str) -> tuple[Token, str]:
+    """A token record and its value; the value is shown once and never stored."""
+    value = generate_token_value()
+    return token_with_value(project_id, name, abilities, token_id, value), value
+
+
+def token_with_value(
+    project_id: str, name: str, abilities: frozenset[str], token_id: str, value: str
+) -> Token:
+    return Token(
+        id=token_id,
+        project_id=project_id,
+        name=name,
+        abilities=abilities,
+        created_at=now_utc(),
+        token_hash=hash_token(value),
+    )

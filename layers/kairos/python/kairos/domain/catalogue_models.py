@@ -1,0 +1,204 @@
+"""Input models of the catalogue entities (location, resource, service) and their output field order.
+
+Cross-field rules raise `ValidationFailed` from inside a validator (pydantic lets it through untouched), so
+the error names the field at fault rather than the body.
+
+A model validates a whole entity as POST or PUT sends it; a PATCH is applied to the stored entity first and
+the merged result validated the same way, so one set of rules serves all three verbs.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, model_validator
+
+from kairos.domain.errors import ValidationFailed
+from kairos.domain.fields import (
+    Duration,
+    Enabled,
+    Metadata,
+    Name,
+    NonZeroDuration,
+    PositiveInt,
+    Price,
+    TimeOfDay,
+    TimeZoneName,
+    Uuid,
+)
+from kairos.domain.formats import parse_duration
+
+_INPUT = ConfigDict(extra="ignore", frozen=True)
+
+
+class LocationInput(BaseModel):
+    model_config = _INPUT
+
+    name: Name
+    time_zone: TimeZoneName
+    resource_selection_strategy: Literal["randomize", "prioritize", "equalize"]
+    resource_selection_priority: list[Uuid] | None = None
+    metadata: Metadata = None
+    protected_metadata: Metadata = None
+    enabled: Enabled = True
+
+    def document(self) -> dict[str, Any]:
+        doc = self.model_dump()
+        if self.resource_selection_strategy != "prioritize":
+            doc.pop(
+                "resource_selection_priority"
+            )  # applies to `prioritize` only, like a service's type fields
+        return doc
+
+
+class ResourceInput(BaseModel):
+    model_config = _INPUT
+
+    name: Name
+    max_simultaneous_bookings: PositiveInt | None = None
+    metadata: Metadata = None
+    protected_metadata: Metadata = None
+    enabled: Enabled = True
+
+    def document(self) -> dict[str, Any]:
+        return self.model_dump()
+
+
+class _ServiceCommon(BaseModel):
+    model_config = _INPUT
+
+    name: Name
+    price: Price | None = None
+    buffer_time_before: Duration = "PT0S"
+    buffer_time_after: Duration = "PT0S"
+    booking_window_start: Duration = "PT0S"
+    booking_window_end: NonZeroDuration | None = None
+    cancelation_threshold: Duration = "PT0S"
+    metadata: Metadata = None
+    protected_metadata: Metadata = None
+    enabled: Enabled = True
+
+    def document(self) -> dict[str, Any]:
+        return self.model_dump()
+
+
+class FixedServiceInput(_ServiceCommon):
+    type: Literal["fixed"]
+    duration: NonZeroDuration
+    bookable_interval: NonZeroDuration | None = None
+
+
+class FlexibleServiceInput(_ServiceCommon):
+    type: Literal["flexible"]
+    min_duration: NonZeroDuration
+    max_duration: NonZeroDuration | None = Field(...)
+    default_duration: NonZeroDuration | None = None
+    duration_step: NonZeroDuration
+    bookable_interval: NonZeroDuration | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "FlexibleServiceInput":
+        low = parse_duration(self.min_duration).nominal()
+        high = parse_duration(self.max_duration).nominal() if self.max_duration else None
+        if high is not None and high < low:
+            raise ValidationFailed.field(
+                "max_duration", "The max_duration must be at least the min_duration."
+            )
+        if self.default_duration is not None:
+            default = parse_duration(self.default_duration).nominal()
+            if default < low or (high is not None and default > high):
+                raise ValidationFailed.field(
+                    "default_duration", "The default_duration must lie between min_duration and max_duration."
+                )
+        return self
+
+
+DayTimes = (
+    TimeOfDay
+    | dict[Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"], TimeOfDay]
+)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class DayServiceInput(_ServiceCommon):
+    type: Literal["day"]
+    start_time: DayTimes
+    end_time: DayTimes
+    min_days: Annotated[StrictInt, Field(ge=1)]
+    max_days: Annotated[StrictInt, Field(ge=1)] | None = Field(...)
+    default_days: Annotated[StrictInt, Field(ge=1)] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "DayServiceInput":
+        for name in ("start_time", "end_time"):
+            value = getattr(self, name)
+            if isinstance(value, dict) and set(value) != set(WEEKDAYS):
+                raise ValidationFailed.field(name, f"The {name} field must give a time for every weekday.")
+        if self.max_days is not None and self.max_days < self.min_days:
+            raise ValidationFailed.field("max_days", "The max_days must be at least the min_days.")
+        if self.default_days is not None and (
+            self.default_days < self.min_days
+            or (self.max_days is not None and self.default_days > self.max_days)
+        ):
+            raise ValidationFailed.field(
+                "default_days", "The default_days must lie between min_days and max_days."
+            )
+        return self
+
+
+ServiceInput = Annotated[
+    FixedServiceInput | FlexibleServiceInput | DayServiceInput, Field(discriminator="type")
+]
+SERVICE_ADAPTER: TypeAdapter[FixedServiceInput | FlexibleServiceInput | DayServiceInput] = TypeAdapter(
+    ServiceInput
+)
+SERVICE_TAGS = frozenset({"fixed", "flexible", "day"})
+
+# The order fields are rendered in, as Hapio's responses show them.
+LOCATION_FIELDS = (
+    "id",
+    "name",
+    "time_zone",
+    "resource_selection_strategy",
+    "resource_selection_priority",
+    "metadata",
+    "protected_metadata",
+    "enabled",
+    "created_at",
+    "updated_at",
+)
+RESOURCE_FIELDS = (
+    "id",
+    "name",
+    "max_simultaneous_bookings",
+    "metadata",
+    "protected_metadata",
+    "enabled",
+    "created_at",
+    "updated_at",
+)
+SERVICE_FIELDS = (
+    "id",
+    "name",
+    "price",
+    "type",
+    "duration",
+    "min_duration",
+    "max_duration",
+    "default_duration",
+    "duration_step",
+    "bookable_interval",
+    "start_time",
+    "end_time",
+    "min_days",
+    "max_days",
+    "default_days",
+    "buffer_time_before",
+    "buffer_time_after",
+    "booking_window_start",
+    "booking_window_end",
+    "cancelation_threshold",
+    "metadata",
+    "protected_metadata",
+    "enabled",
+    "created_at",
+    "updated_at",
+)

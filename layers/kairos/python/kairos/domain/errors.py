@@ -1,0 +1,54 @@
+"""Domain errors. They say what went wrong in domain terms; `kairos.api.errors` maps each to HTTP once."""
+
+from collections.abc import Mapping
+
+
+class DomainError(Exception):
+    """Base of every error a client may cause; anything else is a bug."""
+
+
+class NotFound(DomainError):
+    def __init__(self, entity: str) -> None:
+        super().__init__(f"The {entity} was not found.")
+        self.entity = entity
+
+
+class ValidationFailed(DomainError):
+    """Input that breaks a rule; `errors` maps each field to its messages."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        super().__init__("The given data was invalid.")
+        self.errors = {k: list(v) for k, v in errors.items()}
+
+    @classmethod
+    def field(cls, name: str, message: str) -> "ValidationFailed":
+        return cls({name: [message]})
+
+
+class Unauthenticated(DomainError):
+    def __init__(self) -> None:
+        super().__init__("Unauthenticated.")
+
+
+class Forbidden(DomainError):
+    def __init__(self, message: str = "This action is unauthorized.") -> None:
+        super().__init__(message)
+
+
+class RateLimited(DomainError):
+    def __init__(self, retry_after: int, limit: int, message: str = "Too Many Attempts.") -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.limit = limit
+
+
+class Conflict(DomainError):
+    """A conditional write lost: the state changed under us. Callers retry or report it."""
+
+
+class BadRequest(DomainError):
+    """A request that cannot even be read (malformed JSON, a body that is not an object)."""
+
+
+class Retryable(DomainError):
+    """The store asked us to slow down, or a transaction collided: the same request may simply be retried."""

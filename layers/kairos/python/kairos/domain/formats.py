@@ -1,0 +1,129 @@
+"""Wire formats of the Hapio API: timestamps, dates, times, ISO 8601 durations and prices.
+
+Each parser raises `ValueError` with a message fit for a 422; each formatter gives the exact text Hapio
+uses (`2023-08-28T08:00:00+02:00`, `PT50M`, `149.000`).
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME = re.compile(r"^(\d{2}):(\d{2}):(\d{2})$")
+_PRICE = re.compile(r"^\d{1,12}\.\d{3}$")
+_DURATION = re.compile(
+    r"^P(?!$)(?:(?P<years>\d{1,4})Y)?(?:(?P<months>\d{1,4})M)?(?:(?P<weeks>\d{1,4})W)?(?:(?P<days>\d{1,4})D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d{1,4})H)?(?:(?P<minutes>\d{1,4})M)?(?:(?P<seconds>\d{1,4})S)?)?$"
+)
+
+
+def parse_timestamp(value: str) -> datetime:
+    """`YYYY-MM-DDThh:mm:ss±hh:mm` only: Hapio answers 422 to `...000Z` (seen live), and so do we."""
+    if not isinstance(value, str) or not _TIMESTAMP.match(value):
+        raise ValueError("must be a timestamp of the form YYYY-MM-DDThh:mm:ss+hh:mm")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a valid timestamp") from None
+
+
+def format_timestamp(value: datetime, zone: tzinfo | None = None) -> str:
+    """Renders in `zone` (UTC by default) with a `±hh:mm` offset and whole seconds."""
+    local = value.astimezone(zone or UTC).replace(microsecond=0)
+    return local.isoformat()
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def parse_date(value: str) -> date:
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ValueError("must be a date of the form YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be a valid date") from None
+
+
+def parse_time(value: str, *, allow_end_of_day: bool = False) -> time | None:
+    """`hh:mm:ss`; `24:00:00` (returned as None, meaning the end of the day) only where allowed."""
+    match = _TIME.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError("must be a time of the form hh:mm:ss")
+    if value == "24:00:00":
+        if allow_end_of_day:
+            return None
+        raise ValueError("must be a time between 00:00:00 and 23:59:59")
+    hours, minutes, seconds = (int(g) for g in match.groups())
+    if hours > 23 or minutes > 59 or seconds > 59:
+        raise ValueError("must be a valid time")
+    return time(hours, minutes, seconds)
+
+
+@dataclass(frozen=True)
+class Duration:
+    """An ISO 8601 duration as written. Years, months, weeks and days are calendar units; the time part
+    is elapsed time. `nominal()` gives a timedelta for comparisons (a year as 365 days, a month as 30)."""
+
+    text: str
+    years: int = 0
+    months: int = 0
+    weeks: int = 0
+    days: int = 0
+    hours: int = 0
+    minutes: int = 0
+    seconds: int = 0
+
+    @property
+    def time_part(self) -> timedelta:
+        return timedelta(hours=self.hours, minutes=self.minutes, seconds=self.seconds)
+
+    def nominal(self) -> timedelta:
+        calendar_days = self.years * 365 + self.months * 30 + self.weeks * 7 + self.days
+        return timedelta(days=calendar_days) + self.time_part
+
+    @property
+    def is_zero(self) -> bool:
+        return self.nominal() == timedelta(0)
+
+
+def parse_duration(value: str) -> Duration:
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError("must be an ISO 8601 duration such as PT30M, with at most 4 digits per part")
+    parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
+    return Duration(text=value, **parts)
+
+
+def parse_price(value: str) -> Decimal:
+    if not isinstance(value, str) or not _PRICE.match(value):
+        raise ValueError("must be a string with exactly three decimals, such as 149.000")
+    return Decimal(value)
+
+
+def format_price(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.001')):f}"
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def parse_time_zone(value: str) -> ZoneInfo:
+    if not isinstance(value, str) or value not in _zone_names():
+        raise ValueError("must be a valid IANA time zone, such as Europe/Stockholm")
+    try:
+        return zone(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be a valid IANA time zone, such as Europe/Stockholm") from None
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)

@@ -1,0 +1,93 @@
+"""Operator actions on projects and tokens (the `kairos` CLI and the local server use them)."""
+
+from typing import Any
+
+from kairos.abilities import ALL_ABILITIES, validate_abilities
+from kairos.domain.auth import hash_token, new_token, token_with_value
+from kairos.domain.errors import NotFound, ValidationFailed
+from kairos.domain.formats import format_timestamp, now_utc
+from kairos.domain.ids import new_id
+from kairos.domain.plans import DEFAULT_PLAN, PLANS
+from kairos.domain.ports import ProjectRepository
+from kairos.domain.records import Project, Token
+
+
+def render_project(project: Project) -> dict[str, Any]:
+    return {
+        "id": project.id,
+        "name": project.name,
+        "enabled": project.enabled,
+        "created_at": format_timestamp(project.created_at),
+        "updated_at": format_timestamp(project.updated_at),
+    }
+
+
+def render_token(token: Token) -> dict[str, Any]:
+    return {
+        "id": token.id,
+        "name": token.name,
+        "abilities": sorted(token.abilities),
+        "created_at": format_timestamp(token.created_at),
+        "revoked_at": format_timestamp(token.revoked_at) if token.revoked_at else None,
+    }
+
+
+class ProjectAdmin:
+    def __init__(self, repository: ProjectRepository) -> None:
+        self._repo = repository
+
+    def create_project(self, name: str, plan: str = DEFAULT_PLAN, rate_limit: int | None = None) -> Project:
+        if not name.strip():
+            raise ValidationFailed.field("name", "The name field is required.")
+        if plan not in PLANS:
+            raise ValidationFailed.field("plan", f"The plan must be one of: {', '.join(PLANS)}.")
+        now = now_utc()
+        project = Project(
+            id=new_id(),
+            name=name.strip(),
+            enabled=True,
+            plan=plan,
+            rate_limit_per_minute=rate_limit or PLANS[plan].requests_per_minute,
+            created_at=now,
+            updated_at=now,
+        )
+        self._repo.create_project(project)
+        return project
+
+    def project(self, project_id: str) -> Project:
+        project = self._repo.get_project(project_id)
+        if project is None:
+            raise NotFound("project")
+        return project
+
+    def projects(self) -> list[Project]:
+        return self._repo.list_projects()
+
+    def create_token(
+        self, project_id: str, name: str, abilities: list[str] | None, value: str | None = None
+    ) -> tuple[Token, str]:
+        """A new token with `abilities` (None: all of them). `value` fixes the secret (local use only)."""
+        self.project(project_id)
+        chosen = list(ALL_ABILITIES) if abilities is None else abilities
+        unknown = validate_abilities(chosen)
+        if unknown:
+            raise ValidationFailed.field("abilities", f"Unknown abilities: {', '.join(unknown)}.")
+        if value is not None and len(value) < 40:
+            raise ValidationFailed.field("token", "A token must be at least 40 characters long.")
+        if value is None:
+            token, value = new_token(project_id, name, frozenset(chosen), new_id())
+        else:
+            token = token_with_value(project_id, name, frozenset(chosen), new_id(), value)
+        self._repo.create_token(token)
+        return token, value
+
+    def token_for_value(self, value: str) -> Token | None:
+        return self._repo.get_token(hash_token(value))
+
+    def tokens(self, project_id: str) -> list[Token]:
+        self.project(project_id)
+        return self._repo.list_tokens(project_id)
+
+    def revoke_token(self, project_id: str, token_id: str) -> None:
+        if not self._repo.revoke_token(project_id, token_id, now_utc()):
+            raise NotFound("token")

@@ -1,0 +1,79 @@
+"""Turns pydantic's errors into Hapio's 422 shape: `{"field": ["The field field is required."]}`.
+
+Messages follow Laravel's wording, which Hapio's clients show to people.
+"""
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
+
+from kairos.domain.errors import ValidationFailed
+
+_TEMPLATES: Mapping[str, str] = {
+    "missing": "The {field} field is required.",
+    "string_type": "The {field} field must be a string.",
+    "string_too_short": "The {field} field is required.",
+    "string_too_long": "The {field} field must not be greater than {max_length} characters.",
+    "bool_type": "The {field} field must be true or false.",
+    "int_type": "The {field} field must be an integer.",
+    "int_parsing": "The {field} field must be an integer.",
+    "greater_than_equal": "The {field} field must be at least {ge}.",
+    "less_than_equal": "The {field} field must not be greater than {le}.",
+    "dict_type": "The {field} field must be an object.",
+    "list_type": "The {field} field must be an array.",
+    "literal_error": "The selected {field} is invalid.",
+    "enum": "The selected {field} is invalid.",
+    "uuid_type": "The {field} field must be a valid UUID.",
+    "uuid_parsing": "The {field} field must be a valid UUID.",
+    "union_tag_invalid": "The selected {field} is invalid.",
+    "union_tag_not_found": "The {field} field is required.",
+    "model_attributes_type": "The {field} field must be an object.",
+}
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def field_name(error: ErrorDetails, tags: frozenset[str] = frozenset()) -> str:
+    """The dotted field path of an error, without discriminator tags (`fixed.duration` -> `duration`)."""
+    parts = [str(p) for p in error["loc"] if str(p) not in tags]
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        parts.append(str((error.get("ctx") or {}).get("discriminator", "type")).strip("'"))
+    return ".".join(parts) or "body"
+
+
+def message(error: ErrorDetails, field: str) -> str:
+    kind = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    if kind in ("value_error", "assertion_error"):
+        reason = str(ctx.get("error", error["msg"])).rstrip(".")
+        return f"The {field} field {reason}."
+    template = _TEMPLATES.get(kind)
+    if template is None:
+        return f"The {field} field is invalid."
+    return template.format(field=field, **ctx)
+
+
+def to_validation_failed(exc: ValidationError, tags: frozenset[str] = frozenset()) -> ValidationFailed:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors(include_url=False):
+        name = field_name(error, tags)
+        text = message(error, name)
+        if text not in errors.setdefault(name, []):
+            errors[name].append(text)
+    return ValidationFailed(errors)
+
+
+def parse(model: type[Model], data: Any) -> Model:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise to_validation_failed(exc) from None
+
+
+def parse_union(adapter: TypeAdapter[Any], data: Any, tags: frozenset[str]) -> Any:
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        raise to_validation_failed(exc, tags) from None

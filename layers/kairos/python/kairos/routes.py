@@ -1,0 +1,135 @@
+"""The route table: every endpoint once, with the API area (one Lambda function each) and the ability it
+needs. The CDK API construct, the local server, the handlers and the OpenAPI generator all read it."""
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Area(StrEnum):
+    PROJECT = "project"
+    LOCATIONS = "locations"
+    RESOURCES = "resources"
+    SERVICES = "services"
+
+
+# Requests that match no route go to this area's function, which answers 404 (or 405 for a known path).
+FALLBACK_AREA = Area.PROJECT
+API_PREFIX = "/v1"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    area: Area
+    operation_id: str
+    ability: str | None
+    summary: str
+    request: str | None = None  # the schema of the JSON body, by name (see kairos.api.openapi)
+    response: str | None = None  # `Name`, `Page[Name]` (paginated) or `List[Name]` (plain array); None: 204
+    authenticated: bool = True
+
+    @property
+    def path_params(self) -> list[str]:
+        return re.findall(r"{([^}]+)}", self.path)
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The path as a regex with one named group per parameter (names made identifier-safe)."""
+        regex = re.sub(r"{([^}]+)}", lambda m: f"(?P<{_group(m.group(1))}>[^/]+)", self.path)
+        return re.compile(f"^{regex}$")
+
+
+def _group(name: str) -> str:
+    return name.replace("-", "_")
+
+
+def _crud(area: Area, plural: str, singular: str, entity: str, label: str) -> list[Route]:
+    base = f"{API_PREFIX}/{plural}"
+    item = f"{base}/{{{singular}}}"
+    op = singular.capitalize()
+    return [
+        Route("GET", base, area, f"get{op}s", f"{entity}:view", f"List {label}s", response=f"Page[{op}]"),
+        Route("POST", base, area, f"post{op}", f"{entity}:create", f"Create a {label}", op, op),
+        Route("GET", item, area, f"get{op}", f"{entity}:view", f"Get a {label}", response=op),
+        Route("PUT", item, area, f"put{op}", f"{entity}:update", f"Replace a {label}", op, op),
+        Route("PATCH", item, area, f"patch{op}", f"{entity}:update", f"Update a {label}", f"{op}Patch", op),
+        Route("DELETE", item, area, f"delete{op}", f"{entity}:delete", f"Delete a {label}"),
+    ]
+
+
+def _associations(area: Area, owner: str, other: str) -> list[Route]:
+    base = f"{API_PREFIX}/{owner}s/{{{owner}}}/{other}s"
+    item = f"{base}/{{{other}}}"
+    o, t = owner.capitalize(), other.capitalize()
+    link = "ResourceService"
+    return [
+        Route(
+            "GET",
+            base,
+            area,
+            f"get{o}{t}s",
+            "resource_service:view",
+            f"List the {other}s of a {owner}",
+            response=f"List[{link}]",
+        ),
+        Route(
+            "GET",
+            item,
+            area,
+            f"get{o}{t}",
+            "resource_service:view",
+            f"Get a {owner}-{other} association",
+            response=link,
+        ),
+        Route(
+            "PUT",
+            item,
+            area,
+            f"put{o}{t}",
+            "resource_service:create",
+            f"Associate a {other} with a {owner}",
+            response=link,
+        ),
+        Route("DELETE", item, area, f"delete{o}{t}", "resource_service:delete", f"Dissociate a {other}"),
+    ]
+
+
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "GET",
+        f"{API_PREFIX}/project",
+        Area.PROJECT,
+        "getYourProject",
+        None,
+        "Get your project",
+        response="Project",
+    ),
+    Route(
+        "GET",
+        f"{API_PREFIX}/openapi.json",
+        Area.PROJECT,
+        "getOpenApiDocument",
+        None,
+        "The OpenAPI document of this API",
+        response="OpenApiDocument",
+        authenticated=False,
+    ),
+    *_crud(Area.LOCATIONS, "locations", "location", "location", "location"),
+    *_crud(Area.RESOURCES, "resources", "resource", "resource", "resource"),
+    *_associations(Area.RESOURCES, "resource", "service"),
+    *_crud(Area.SERVICES, "services", "service", "service", "service"),
+    *_associations(Area.SERVICES, "service", "resource"),
+)
+
+
+def routes_for(area: Area) -> list[Route]:
+    return [r for r in ROUTES if r.area == area]
+
+
+def match(method: str, path: str) -> tuple[Route | None, list[Route]]:
+    """The route for (method, path), and every route whose path matches whatever the method (for 405)."""
+    same_path = [r for r in ROUTES if r.pattern.match(path)]
+    exact = next((r for r in same_path if r.method == method), None)
+    return exact, same_path

@@ -1,0 +1,445 @@
+"""The DynamoDB adapter: the only code that talks to the table. It implements the repository interfaces of
+`kairos.domain.ports` on the single table (keys from `kairos.storage.keys`), and `translate` turns
+`ClientError`s into domain errors in one place.
+
+Entities are stored as a JSON document (`data`) beside their key and bookkeeping attributes: metadata is
+arbitrary JSON (floats, empty objects, nesting), which a JSON string round-trips exactly.
+"""
+
+import json
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from kairos.config import Settings
+from kairos.domain.errors import Conflict, DomainError, NotFound, Retryable
+from kairos.domain.records import Association, Project, Record, Token
+from kairos.storage import keys
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+else:
+    DynamoDBClient = Any
+
+__all__ = ["CatalogueStore", "DynamoDBClient", "ProjectStore", "RateCounterStore", "RoundTrips", "Table"]
+
+BATCH_WRITE_LIMIT = 25
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+class RoundTrips:
+    """Counts DynamoDB HTTP round trips per thread (a Lambda invocation, or one local-server request)."""
+
+    _local = threading.local()
+
+    @classmethod
+    def reset(cls) -> None:
+        cls._local.count = 0
+
+    @classmethod
+    def count(cls) -> int:
+        return int(getattr(cls._local, "count", 0))
+
+    @classmethod
+    def _on_send(cls, **_: Any) -> None:
+        cls._local.count = cls.count() + 1
+
+
+def make_client(settings: Settings) -> DynamoDBClient:
+    client = boto3.session.Session().client(
+        "dynamodb",
+        region_name=settings.region,
+        endpoint_url=settings.dynamodb_endpoint,
+        config=Config(retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=64),
+    )
+    client.meta.events.register("before-send.dynamodb", RoundTrips._on_send)
+    return client
+
+
+def translate(error: ClientError, entity: str = "item") -> DomainError:
+    """The one mapping from DynamoDB error codes to domain errors."""
+    code = error.response.get("Error", {}).get("Code", "")
+    if code == "ConditionalCheckFailedException":
+        return Conflict(f"The {entity} changed while it was being written.")
+    if code == "TransactionCanceledException":
+        reasons = [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
+        if "TransactionConflict" in reasons:
+            return Retryable("A concurrent transaction touched the same items.")
+        return Conflict(f"The {entity} changed while it was being written.")
+    if code in ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"):
+        return Retryable("The table is busy; try again.")
+    raise error
+
+
+def cancellation_reasons(error: ClientError) -> list[str]:
+    return [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
+
+
+def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def _ts(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _dt(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+class Table:
+    """Thin helpers over the client that every store shares: paginated queries and batched deletes."""
+
+    def __init__(self, client: DynamoDBClient, name: str) -> None:
+        self.client = client
+        self.name = name
+
+    def query(self, partition: str, prefix: str = "", index: str | None = None) -> Iterator[dict[str, Any]]:
+        pk, sk = ("GSI1PK", "GSI1SK") if index else ("PK", "SK")
+        request: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": f"{pk} = :pk" + (f" AND begins_with({sk}, :prefix)" if prefix else ""),
+            "ExpressionAttributeValues": to_item(
+                {":pk": partition, **({":prefix": prefix} if prefix else {})}
+            ),
+        }
+        if index:
+            request["IndexName"] = index
+        while True:
+            page = self.client.query(**request)
+            yield from (from_item(i) for i in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def get(self, key: Mapping[str, str], consistent: bool = True) -> dict[str, Any] | None:
+        found = self.client.get_item(TableName=self.name, Key=to_item(key), ConsistentRead=consistent)
+        return from_item(found["Item"]) if "Item" in found else None
+
+    def delete_keys(self, item_keys: list[dict[str, str]]) -> None:
+        for start in range(0, len(item_keys), BATCH_WRITE_LIMIT):
+            requests: list[Any] = [
+                {"DeleteRequest": {"Key": to_item(k)}} for k in item_keys[start : start + BATCH_WRITE_LIMIT]
+            ]
+            self._batch_write(requests)
+
+    def put_items(self, items: list[dict[str, Any]]) -> None:
+        """Raw typed items (already DynamoDB JSON), as the local snapshot stores them."""
+        for start in range(0, len(items), BATCH_WRITE_LIMIT):
+            self._batch_write([{"PutRequest": {"Item": i}} for i in items[start : start + BATCH_WRITE_LIMIT]])
+
+    def _batch_write(self, requests: list[Any]) -> None:
+        delay = 0.05
+        while requests:
+            result = self.client.batch_write_item(RequestItems={self.name: requests})
+            requests = list(result.get("UnprocessedItems", {}).get(self.name, []))
+            if requests:
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+
+class CatalogueStore:
+    """Locations, resources and services under `PROJECT#<p>`, and the two mirrors of each association."""
+
+    def __init__(self, table: Table) -> None:
+        self._t = table
+
+    def get(self, project_id: str, kind: str, entity_id: str) -> Record | None:
+        item = self._t.get(keys.entity(project_id, kind, entity_id))
+        return self._record(item) if item else None
+
+    def list_all(self, project_id: str, kind: str) -> list[Record]:
+        partition = keys.entity_partition(project_id)
+        return [self._record(i) for i in self._t.query(partition, keys.entity_prefix(kind))]
+
+    def create(self, project_id: str, record: Record) -> None:
+        try:
+            self._t.client.put_item(
+                TableName=self._t.name,
+                Item=self._item(project_id, record),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+        except ClientError as error:
+            raise translate(error, record.kind) from None
+
+    def replace(self, project_id: str, record: Record, expected_version: int) -> None:
+        try:
+            self._t.client.put_item(
+                TableName=self._t.name,
+                Item=self._item(project_id, record),
+                ConditionExpression="attribute_exists(PK) AND version = :expected",
+                ExpressionAttributeValues={":expected": {"N": str(expected_version)}},
+            )
+        except ClientError as error:
+            if self.get(project_id, record.kind, record.id) is None:
+                raise NotFound(record.kind) from None
+            raise translate(error, record.kind) from None
+
+    def delete(self, project_id: str, kind: str, entity_id: str) -> bool:
+        """Associations first, then the entity; a second sweep catches one made in between."""
+        self._delete_associations(project_id, kind, entity_id)
+        try:
+            self._t.client.delete_item(
+                TableName=self._t.name,
+                Key=to_item(keys.entity(project_id, kind, entity_id)),
+                ConditionExpression="attribute_exists(PK)",
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise translate(error, kind) from None
+        self._delete_associations(project_id, kind, entity_id)
+        return True
+
+    def _delete_associations(self, project_id: str, kind: str, entity_id: str) -> None:
+        if kind not in ("service", "resource"):
+            return
+        found = self.list_associations(project_id, kind, entity_id)
+        doomed: list[dict[str, str]] = []
+        for a in found:
+            doomed += [
+                keys.association(project_id, "service", a.service_id, "resource", a.resource_id),
+                keys.association(project_id, "resource", a.resource_id, "service", a.service_id),
+            ]
+        self._t.delete_keys(doomed)
+
+    def associate(
+        self, project_id: str, service_id: str, resource_id: str, at: datetime
+    ) -> tuple[Association, bool]:
+        """One transaction: both entities must exist, and both mirrors are written if new."""
+        association = Association(service_id, resource_id, at)
+        service_key = keys.entity(project_id, "service", service_id)
+        resource_key = keys.entity(project_id, "resource", resource_id)
+        attributes = {
+            "entity": "association",
+            "project_id": project_id,
+            "service_id": service_id,
+            "resource_id": resource_id,
+            "created_at": _ts(at),
+        }
+        mirrors = [
+            keys.association(project_id, "service", service_id, "resource", resource_id),
+            keys.association(project_id, "resource", resource_id, "service", service_id),
+        ]
+        exists = "attribute_exists(PK)"
+        items: list[Any] = [
+            {
+                "ConditionCheck": {
+                    "TableName": self._t.name,
+                    "Key": to_item(service_key),
+                    "ConditionExpression": exists,
+                }
+            },
+            {
+                "ConditionCheck": {
+                    "TableName": self._t.name,
+                    "Key": to_item(resource_key),
+                    "ConditionExpression": exists,
+                }
+            },
+            *(
+                {
+                    "Put": {
+                        "TableName": self._t.name,
+                        "Item": to_item({**key, **attributes}),
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                }
+                for key in mirrors
+            ),
+        ]
+        try:
+            self._t.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            reasons = cancellation_reasons(error)
+            if reasons[:1] == ["ConditionalCheckFailed"]:
+                raise NotFound("service") from None
+            if reasons[1:2] == ["ConditionalCheckFailed"]:
+                raise NotFound("resource") from None
+            if "ConditionalCheckFailed" in reasons[2:]:
+                existing = self.get_association(project_id, service_id, resource_id)
+                if existing is not None:
+                    return existing, False
+            raise translate(error, "association") from None
+        return association, True
+
+    def get_association(self, project_id: str, service_id: str, resource_id: str) -> Association | None:
+        item = self._t.get(keys.association(project_id, "service", service_id, "resource", resource_id))
+        return self._association(item) if item else None
+
+    def list_associations(self, project_id: str, owner_kind: str, owner_id: str) -> list[Association]:
+        other = "resource" if owner_kind == "service" else "service"
+        partition = keys.owned_partition(project_id, owner_kind, owner_id)
+        return [self._association(i) for i in self._t.query(partition, keys.entity_prefix(other))]
+
+    def dissociate(self, project_id: str, service_id: str, resource_id: str) -> bool:
+        mirrors = [
+            keys.association(project_id, "service", service_id, "resource", resource_id),
+            keys.association(project_id, "resource", resource_id, "service", service_id),
+        ]
+        try:
+            self._t.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self._t.name,
+                            "Key": to_item(key),
+                            "ConditionExpression": "attribute_exists(PK)",
+                        }
+                    }
+                    for key in mirrors
+                ]
+            )
+        except ClientError as error:
+            if "ConditionalCheckFailed" in cancellation_reasons(error):
+                return False
+            raise translate(error, "association") from None
+        return True
+
+    @staticmethod
+    def _item(project_id: str, record: Record) -> dict[str, Any]:
+        return to_item(
+            {
+                **keys.entity(project_id, record.kind, record.id),
+                "entity": record.kind,
+                "project_id": project_id,
+                "id": record.id,
+                "data": json.dumps(record.doc, ensure_ascii=False, separators=(",", ":")),
+                "created_at": _ts(record.created_at),
+                "updated_at": _ts(record.updated_at),
+                "version": record.version,
+            }
+        )
+
+    @staticmethod
+    def _record(item: Mapping[str, Any]) -> Record:
+        return Record(
+            kind=item["entity"],
+            id=item["id"],
+            doc=json.loads(item["data"]),
+            created_at=_dt(item["created_at"]),
+            updated_at=_dt(item["updated_at"]),
+            version=int(item["version"]),
+        )
+
+    @staticmethod
+    def _association(item: Mapping[str, Any]) -> Association:
+        return Association(item["service_id"], item["resource_id"], _dt(item["created_at"]))
+
+
+class ProjectStore:
+    """Projects (listed through GSI1) and tokens (keyed by their hash; listed per project through GSI1)."""
+
+    def __init__(self, table: Table) -> None:
+        self._t = table
+
+    def create_project(self, project: Project) -> None:
+        item = {
+            **keys.project(project.id),
+            **keys.project_listing(project.id),
+            "entity": "project",
+            "id": project.id,
+            "name": project.name,
+            "enabled": project.enabled,
+            "plan": project.plan,
+            "rate_limit_per_minute": project.rate_limit_per_minute,
+            "created_at": _ts(project.created_at),
+            "updated_at": _ts(project.updated_at),
+        }
+        self._t.client.put_item(TableName=self._t.name, Item=to_item(item))
+
+    def get_project(self, project_id: str) -> Project | None:
+        item = self._t.get(keys.project(project_id))
+        return self._project(item) if item else None
+
+    def list_projects(self) -> list[Project]:
+        return [self._project(i) for i in self._t.query(keys.PROJECTS, "PROJECT#", index="GSI1")]
+
+    def create_token(self, token: Token) -> None:
+        item = {
+            **keys.token(token.token_hash),
+            **keys.token_listing(token.project_id, token.id),
+            "entity": "token",
+            "id": token.id,
+            "project_id": token.project_id,
+            "name": token.name,
+            "abilities": sorted(token.abilities),
+            "created_at": _ts(token.created_at),
+            "token_hash": token.token_hash,
+        }
+        self._t.client.put_item(
+            TableName=self._t.name, Item=to_item(item), ConditionExpression="attribute_not_exists(PK)"
+        )
+
+    def get_token(self, token_hash: str) -> Token | None:
+        item = self._t.get(keys.token(token_hash), consistent=False)
+        return self._token(item) if item else None
+
+    def list_tokens(self, project_id: str) -> list[Token]:
+        partition = keys.token_listing_partition(project_id)
+        return [self._token(i) for i in self._t.query(partition, "TOKEN#", index="GSI1")]
+
+    def revoke_token(self, project_id: str, token_id: str, at: datetime) -> bool:
+        token = next((t for t in self.list_tokens(project_id) if t.id == token_id), None)
+        if token is None:
+            return False
+        self._t.client.update_item(
+            TableName=self._t.name,
+            Key=to_item(keys.token(token.token_hash)),
+            UpdateExpression="SET revoked_at = :at",
+            ExpressionAttributeValues=to_item({":at": _ts(at)}),
+        )
+        return True
+
+    @staticmethod
+    def _project(item: Mapping[str, Any]) -> Project:
+        return Project(
+            id=item["id"],
+            name=item["name"],
+            enabled=bool(item["enabled"]),
+            plan=item["plan"],
+            rate_limit_per_minute=int(item["rate_limit_per_minute"]),
+            created_at=_dt(item["created_at"]),
+            updated_at=_dt(item["updated_at"]),
+        )
+
+    @staticmethod
+    def _token(item: Mapping[str, Any]) -> Token:
+        return Token(
+            id=item["id"],
+            project_id=item["project_id"],
+            name=item["name"],
+            abilities=frozenset(item.get("abilities", [])),
+            created_at=_dt(item["created_at"]),
+            revoked_at=_dt(item["revoked_at"]) if item.get("revoked_at") else None,
+            token_hash=item["token_hash"],
+        )
+
+
+class RateCounterStore:
+    def __init__(self, table: Table) -> None:
+        self._t = table
+
+    def hit(self, project_id: str, minute: str, expires_at: int) -> int:
+        result = self._t.client.update_item(
+            TableName=self._t.name,
+            Key=to_item(keys.rate_window(project_id, minute)),
+            UpdateExpression=(
+                "ADD hits :one SET entity = :entity, expires_at = if_not_exists(expires_at, :exp)"
+            ),
+            ExpressionAttributeValues=to_item({":one": 1, ":entity": "rate_window", ":exp": expires_at}),
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(result["Attributes"]["hits"]["N"])

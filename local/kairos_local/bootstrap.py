@@ -1,0 +1,64 @@
+"""Gets a local store ready: the table (from the same definition as the CDK stack), the saved data, and a
+local project with a token holding every ability. The token's value is kept in `.kairos/local.json` (a
+development convenience: on AWS a token is only ever stored as a hash), or fixed by KAIROS_LOCAL_TOKEN."""
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from botocore.exceptions import ClientError
+from kairos.container import Container
+from kairos.storage.table_definition import TTL_ATTRIBUTE, create_table_request
+
+from kairos_local import snapshot
+
+LOCAL_PROJECT_NAME = "Local project"
+
+
+@dataclass(frozen=True)
+class LocalState:
+    project_id: str
+    token: str
+
+
+def ensure_table(container: Container) -> bool:
+    """Creates the table if it is missing; True when it was created."""
+    client = container.table.client
+    try:
+        client.create_table(**create_table_request(container.table.name))
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ResourceInUseException":
+            return False
+        raise
+    client.update_time_to_live(
+        TableName=container.table.name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+    )
+    return True
+
+
+def ensure_data(container: Container, data_file: Path) -> int:
+    """Loads the saved items into a freshly created table."""
+    if ensure_table(container):
+        return snapshot.load(container.table, data_file)
+    return 0
+
+
+def ensure_project(container: Container, state_file: Path) -> LocalState:
+    """The local project and its all-abilities token, created on first start and reused after."""
+    admin = container.projects
+    wanted = os.environ.get("KAIROS_LOCAL_TOKEN") or None
+    saved = json.loads(state_file.read_text()) if state_file.exists() else {}
+    project_id = saved.get("project_id")
+    if not project_id or not any(p.id == project_id for p in admin.projects()):
+        project_id = admin.create_project(LOCAL_PROJECT_NAME).id
+        saved = {"project_id": project_id}
+    token = wanted or saved.get("token")
+    existing = admin.token_for_value(token) if token else None
+    if existing is None or existing.revoked_at is not None or existing.project_id != project_id:
+        _, token = admin.create_token(project_id, "local (all abilities)", None, value=wanted)
+    assert token is not None
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.write_text(json.dumps({"project_id": project_id, "token": token}, indent=2))
+    return LocalState(project_id, token)
