@@ -14,10 +14,9 @@ from types import FrameType
 
 from kairos.routes import Area
 
-from kairos_local.lambda_runtime import FUNCTIONS_DIR, FunctionPool
+from kairos_local.lambda_runtime import FunctionPool
+from kairos_local.store import DEFAULT_DATA_DIR, ENDPOINT_FILE, use_local_store
 
-PROJECT_ROOT = FUNCTIONS_DIR.parent
-TABLE_NAME = "kairos-local"
 
 
 def _free_port() -> int:
@@ -39,36 +38,13 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float =
     raise SystemExit(f"moto did not start on port {port}")
 
 
-def _local_environment(moto_port: int) -> None:
-    """What the handlers read, pointed at moto. Only loopback is ever called, so dummy keys are safe."""
-    endpoint = f"http://127.0.0.1:{moto_port}"
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
-            "AWS_ENDPOINT_URL_DYNAMODBSTREAMS": endpoint,
-            "AWS_ENDPOINT_URL_EVENTS": endpoint,
-            "AWS_ENDPOINT_URL_SQS": endpoint,
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"),
-            "AWS_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"),
-            "KAIROS_TABLE_NAME": TABLE_NAME,
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-        }
-    )
-    os.environ.pop("AWS_SESSION_TOKEN", None)
-    os.environ.pop("AWS_PROFILE", None)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run the Kairos API locally on moto.")
     parser.add_argument("--host", default=os.environ.get("KAIROS_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("KAIROS_PORT", "8080")))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("KAIROS_MOTO_PORT", "0")))
     parser.add_argument(
-        "--data-dir", type=Path, default=Path(os.environ.get("KAIROS_DATA_DIR", PROJECT_ROOT / ".kairos"))
+        "--data-dir", type=Path, default=Path(os.environ.get("KAIROS_DATA_DIR", DEFAULT_DATA_DIR))
     )
     parser.add_argument("--instances", type=int, default=8, help="warm instances per function at most")
     parser.add_argument("--save-every", type=float, default=5.0, help="seconds between snapshots")
@@ -92,7 +68,7 @@ def main() -> None:
 
 
 def _run(args: argparse.Namespace, moto_port: int) -> None:
-    _local_environment(moto_port)
+    use_local_store(f"http://127.0.0.1:{moto_port}")
     from kairos.container import Container
 
     from kairos_local import snapshot
@@ -103,7 +79,7 @@ def _run(args: argparse.Namespace, moto_port: int) -> None:
     container = Container.from_environment()
     loaded = ensure_data(container, data_file)
     state = ensure_project(container, args.data_dir / "local.json")
-    (args.data_dir / "moto-endpoint").write_text(f"http://127.0.0.1:{moto_port}\n")
+    (args.data_dir / ENDPOINT_FILE).write_text(f"http://127.0.0.1:{moto_port}\n")
 
     pools = {area: FunctionPool(area, args.instances) for area in Area}
     server = LocalApi((args.host, args.port), pools)
@@ -133,7 +109,7 @@ def _run(args: argparse.Namespace, moto_port: int) -> None:
     stop.wait()
     server.shutdown()
     save()
-    (args.data_dir / "moto-endpoint").unlink(missing_ok=True)
+    (args.data_dir / ENDPOINT_FILE).unlink(missing_ok=True)
     print("Kairos stopped; data saved.", flush=True)
 
 

@@ -1,0 +1,105 @@
+"""`kairos` — manage projects and API tokens.
+
+    kairos [--local] project create NAME [--plan free] [--rate-limit N]
+    kairos [--local] project show PROJECT_ID | project list
+    kairos [--local] token create PROJECT_ID [--name NAME] (--all | --ability A [--ability B ...])
+    kairos [--local] token list PROJECT_ID | token revoke PROJECT_ID TOKEN_ID
+
+Against AWS (the default) it reads the table name from KAIROS_TABLE_NAME and region and credentials from
+the usual AWS environment. `--local` works on the local store (the running `make dev` server, or its saved
+data when it is not running). Output is JSON; a token's value is printed once, at creation.
+"""
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from kairos.container import Container
+from kairos.domain.errors import DomainError, ValidationFailed
+from kairos.domain.plans import DEFAULT_PLAN, PLANS
+from kairos.domain.projects import render_project, render_token
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kairos", description="Manage Kairos projects and API tokens.")
+    parser.add_argument("--local", action="store_true", help="use the local store instead of AWS")
+    parser.add_argument("--data-dir", type=Path, default=None, help="local data folder (default .kairos)")
+    areas = parser.add_subparsers(dest="area", required=True)
+
+    project = areas.add_parser("project", help="projects").add_subparsers(dest="action", required=True)
+    create = project.add_parser("create", help="create a project")
+    create.add_argument("name")
+    create.add_argument("--plan", default=DEFAULT_PLAN, choices=sorted(PLANS))
+    create.add_argument("--rate-limit", type=int, default=None, help="requests per minute (plan default)")
+    project.add_parser("show", help="show a project").add_argument("project_id")
+    project.add_parser("list", help="list projects")
+
+    token = areas.add_parser("token", help="API tokens").add_subparsers(dest="action", required=True)
+    make = token.add_parser("create", help="create a token (its value is shown once)")
+    make.add_argument("project_id")
+    make.add_argument("--name", default="token")
+    which = make.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every ability")
+    which.add_argument("--ability", action="append", help="an ability, e.g. location:view (repeatable)")
+    token.add_parser("list", help="list a project's tokens").add_argument("project_id")
+    revoke = token.add_parser("revoke", help="revoke a token")
+    revoke.add_argument("project_id")
+    revoke.add_argument("token_id")
+    return parser
+
+
+@contextmanager
+def _container(args: argparse.Namespace) -> Iterator[Container]:
+    if args.local:
+        from kairos_local.store import DEFAULT_DATA_DIR, local_container
+
+        with local_container(args.data_dir or DEFAULT_DATA_DIR) as container:
+            yield container
+    else:
+        if not os.environ.get("KAIROS_TABLE_NAME"):
+            raise SystemExit("kairos: set KAIROS_TABLE_NAME (the stack's TableName output), or use --local")
+        yield Container.from_environment()
+
+
+def run(args: argparse.Namespace, container: Container) -> Any:
+    admin = container.projects
+    match (args.area, args.action):
+        case ("project", "create"):
+            return render_project(admin.create_project(args.name, args.plan, args.rate_limit))
+        case ("project", "show"):
+            project = admin.project(args.project_id)
+            return {**render_project(project), "plan": project.plan, "rate_limit": project.rate_limit_per_minute}
+        case ("project", "list"):
+            return [render_project(p) for p in admin.projects()]
+        case ("token", "create"):
+            token, value = admin.create_token(args.project_id, args.name, None if args.all else args.ability)
+            return {**render_token(token), "token": value}
+        case ("token", "list"):
+            return [render_token(t) for t in admin.tokens(args.project_id)]
+        case ("token", "revoke"):
+            admin.revoke_token(args.project_id, args.token_id)
+            return {"revoked": args.token_id}
+    raise SystemExit(f"kairos: unknown command {args.area} {args.action}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    try:
+        with _container(args) as container:
+            result = run(args, container)
+    except ValidationFailed as error:
+        print(json.dumps({"message": str(error), "errors": error.errors}, indent=2), file=sys.stderr)
+        raise SystemExit(2) from None
+    except DomainError as error:
+        print(json.dumps({"message": str(error)}), file=sys.stderr)
+        raise SystemExit(1) from None
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

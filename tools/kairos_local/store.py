@@ -1,0 +1,85 @@
+"""The local store for tools other than the server (the operator CLI, benches): the running local server's
+moto when there is one, else a moto started for the duration, loaded from and saved back to the snapshot."""
+
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+from kairos.container import Container
+from kairos_local import snapshot
+from kairos_local.bootstrap import ensure_data
+from kairos_local.lambda_runtime import FUNCTIONS_DIR
+
+DEFAULT_DATA_DIR = FUNCTIONS_DIR.parent / ".kairos"
+TABLE_NAME = "kairos-local"
+ENDPOINT_FILE = "moto-endpoint"
+
+
+def running_endpoint(data_dir: Path) -> str | None:
+    """The endpoint of a running local server's moto, if it answers."""
+    marker = data_dir / ENDPOINT_FILE
+    if not marker.exists():
+        return None
+    endpoint = marker.read_text().strip()
+    parsed = urlparse(endpoint)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 80), timeout=0.5):
+            return endpoint
+    except OSError:
+        return None
+
+
+def use_local_store(endpoint: str) -> None:
+    """Points this process's AWS clients at the local moto. Only loopback is ever called, so the dummy
+    keys are safe; a developer's real AWS settings are set aside so nothing reaches a real account."""
+    region = os.environ.get("AWS_DEFAULT_REGION", "eu-central-1")
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+            "AWS_ENDPOINT_URL_DYNAMODBSTREAMS": endpoint,
+            "AWS_ENDPOINT_URL_EVENTS": endpoint,
+            "AWS_ENDPOINT_URL_SQS": endpoint,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": region,
+            "AWS_REGION": region,
+            "KAIROS_TABLE_NAME": TABLE_NAME,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        }
+    )
+    for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        os.environ.pop(name, None)
+
+
+@contextmanager
+def local_container(data_dir: Path = DEFAULT_DATA_DIR) -> Iterator[Container]:
+    endpoint = running_endpoint(data_dir)
+    if endpoint is not None:
+        use_local_store(endpoint)
+        yield Container.from_environment()
+        return
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        use_local_store(f"http://127.0.0.1:{port}")
+        container = Container.from_environment()
+        data_file = data_dir / "table.json"
+        ensure_data(container, data_file)
+        yield container
+        snapshot.save(container.table.client, container.table.name, data_file)
+    finally:
+        server.stop()
