@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: dev test install lint synth bench
+.PHONY: dev test install lint synth bench openapi
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,7 @@ synth: install
 
 bench: install
 	$(BIN)/python bench/catalogue.py
+
+openapi: install
+	$(BIN)/python -c "import json; from kairos.api.openapi import openapi_document as d; \
+	open('docs/openapi.json', 'w').write(json.dumps(d(), indent=2) + '\n')"

@@ -2,11 +2,7 @@
 data folder), and a small client that creates an isolated project per test through the local store."""
 
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,15 +13,10 @@ import requests
 
 from kairos.abilities import ALL_ABILITIES
 from kairos.container import Container
+from kairos_local.process import free_port, start_server, stop_server
 from kairos_local.store import running_endpoint, use_local_store
 
 LOCAL_TOKEN = "kairos-test-token-0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -47,7 +38,9 @@ class Api:
 
     def call(self, method: str, path: str, json: Any = None, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
-        return self.session.request(method, self.base_url + path, json=json, headers=headers, timeout=30, **kwargs)
+        return self.session.request(
+            method, self.base_url + path, json=json, headers=headers, timeout=30, **kwargs
+        )
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
         return self.call("GET", path, **kwargs)
@@ -65,46 +58,11 @@ class Api:
         return self.call("DELETE", path, **kwargs)
 
 
-def start_server(data_dir: Path, port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    env = {**os.environ, "KAIROS_LOCAL_TOKEN": LOCAL_TOKEN, **(extra_env or {})}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kairos_local", "--port", str(port), "--data-dir", str(data_dir), "--save-every", "1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"local server exited: {process.stdout.read() if process.stdout else ''}")
-        try:
-            response = requests.get(
-                f"http://127.0.0.1:{port}/v1/project", headers={"Authorization": f"Bearer {LOCAL_TOKEN}"}, timeout=2
-            )
-            if response.status_code == 200:
-                return process
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("local server did not start")
-
-
-def stop_server(process: subprocess.Popen[str]) -> str:
-    process.send_signal(signal.SIGINT)
-    try:
-        output, _ = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-    return output
-
-
 @pytest.fixture(scope="session")
 def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     data_dir = tmp_path_factory.mktemp("kairos-data")
-    port = _free_port()
-    process = start_server(data_dir, port)
+    port = free_port()
+    process = start_server(data_dir, port, LOCAL_TOKEN)
     endpoint = running_endpoint(data_dir)
     assert endpoint is not None
     saved = dict(os.environ)
@@ -126,7 +84,9 @@ def new_api(local_server: LocalServer) -> ApiFactory:
     def make(abilities: list[str] | None = None, rate_limit: int = 100_000) -> Api:
         admin = local_server.store.projects
         project = admin.create_project("Integration test", rate_limit=rate_limit)
-        _, token = admin.create_token(project.id, "test", list(ALL_ABILITIES) if abilities is None else abilities)
+        _, token = admin.create_token(
+            project.id, "test", list(ALL_ABILITIES) if abilities is None else abilities
+        )
         return Api(local_server.base_url, token, project.id, requests.Session())
 
     return make

@@ -18,7 +18,9 @@ def _concrete(path: str) -> str:
 @pytest.mark.parametrize("route", [r for r in ROUTES if r.authenticated], ids=lambda r: r.operation_id)
 def test_every_route_is_served_and_refuses_a_token_without_its_ability(route, new_api: ApiFactory) -> None:  # type: ignore[no-untyped-def]
     weak = new_api(abilities=[])
-    response = weak.call(route.method, _concrete(route.path), json={} if route.method in ("POST", "PUT", "PATCH") else None)
+    response = weak.call(
+        route.method, _concrete(route.path), json={} if route.method in ("POST", "PUT", "PATCH") else None
+    )
     if route.ability is None:
         assert response.status_code in (200, 404)
     else:
@@ -35,23 +37,30 @@ def test_every_route_needs_a_token(route, local_server: LocalServer) -> None:  #
 
 
 def test_unknown_and_revoked_tokens_are_unauthenticated(api: Api, local_server: LocalServer) -> None:
-    wrong = requests.get(local_server.base_url + "/project", headers={"Authorization": "Bearer nope"}, timeout=10)
+    wrong = requests.get(
+        local_server.base_url + "/project", headers={"Authorization": "Bearer nope"}, timeout=10
+    )
     assert wrong.status_code == 401
-    basic = requests.get(local_server.base_url + "/project", headers={"Authorization": "Basic abc"}, timeout=10)
+    basic = requests.get(
+        local_server.base_url + "/project", headers={"Authorization": "Basic abc"}, timeout=10
+    )
     assert basic.status_code == 401
     admin = local_server.store.projects
     token = admin.token_for_value(api.token)
     assert token is not None
     fresh, value = admin.create_token(api.project_id, "short-lived", None)
     admin.revoke_token(api.project_id, fresh.id)
-    revoked = requests.get(local_server.base_url + "/project", headers={"Authorization": f"Bearer {value}"}, timeout=10)
+    revoked = requests.get(
+        local_server.base_url + "/project", headers={"Authorization": f"Bearer {value}"}, timeout=10
+    )
     assert revoked.status_code == 401
 
 
 def test_another_projects_ids_are_not_found(new_api: ApiFactory) -> None:
     mine, theirs = new_api(), new_api()
     location = theirs.post(
-        "/locations", {"name": "Theirs", "time_zone": "Europe/Paris", "resource_selection_strategy": "randomize"}
+        "/locations",
+        {"name": "Theirs", "time_zone": "Europe/Paris", "resource_selection_strategy": "randomize"},
     ).json()
     assert mine.get(f"/locations/{location['id']}").status_code == 404
     assert mine.patch(f"/locations/{location['id']}", {"name": "Mine now"}).status_code == 404

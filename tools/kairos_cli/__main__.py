@@ -73,7 +73,11 @@ def run(args: argparse.Namespace, container: Container) -> Any:
             return render_project(admin.create_project(args.name, args.plan, args.rate_limit))
         case ("project", "show"):
             project = admin.project(args.project_id)
-            return {**render_project(project), "plan": project.plan, "rate_limit": project.rate_limit_per_minute}
+            return {
+                **render_project(project),
+                "plan": project.plan,
+                "rate_limit": project.rate_limit_per_minute,
+            }
         case ("project", "list"):
             return [render_project(p) for p in admin.projects()]
         case ("token", "create"):

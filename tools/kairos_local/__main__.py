@@ -13,10 +13,8 @@ from pathlib import Path
 from types import FrameType
 
 from kairos.routes import Area
-
 from kairos_local.lambda_runtime import FunctionPool
 from kairos_local.store import DEFAULT_DATA_DIR, ENDPOINT_FILE, use_local_store
-
 
 
 def _free_port() -> int:
@@ -70,7 +68,6 @@ def main() -> None:
 def _run(args: argparse.Namespace, moto_port: int) -> None:
     use_local_store(f"http://127.0.0.1:{moto_port}")
     from kairos.container import Container
-
     from kairos_local import snapshot
     from kairos_local.bootstrap import ensure_data, ensure_project
     from kairos_local.http_server import LocalApi

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from botocore.exceptions import ClientError
+
 from kairos.container import Container
 from kairos.storage.table_definition import TTL_ATTRIBUTE, create_table_request
-
 from kairos_local import snapshot
 
 LOCAL_PROJECT_NAME = "Local project"

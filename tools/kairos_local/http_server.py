@@ -9,7 +9,6 @@ from typing import Any
 
 from kairos import routes
 from kairos.storage.dynamodb import RoundTrips
-
 from kairos_local.lambda_runtime import FunctionPool, proxy_event
 
 ROUND_TRIPS_HEADER = "x-kairos-dynamodb-round-trips"

@@ -94,7 +94,8 @@ def proxy_event(
     """An API Gateway REST proxy event, as API Gateway builds it for a Lambda proxy integration."""
     single: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
-    for name, value in headers:
+    forwarded = [("X-Forwarded-For", source_ip), ("X-Forwarded-Proto", "http")]
+    for name, value in [*headers, *forwarded]:
         single[name] = value
         multi.setdefault(name, []).append(value)
     pairs = parse_qsl(query, keep_blank_values=True)
