@@ -21,6 +21,7 @@ from kairos.domain.records import Project, Token
 
 TOKEN_LENGTH = 48
 CACHE_SECONDS = 60.0
+CACHE_ENTRIES = 1024
 _ALPHABET = string.ascii_letters + string.digits
 
 
@@ -68,7 +69,7 @@ class Authenticator:
         self._counter = counter
         self._clock = clock
         self._monotonic = monotonic
-        self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._cache: dict[str, tuple[float, Principal]] = {}
         self._lock = threading.Lock()
 
     def authenticate(self, authorization: str | None) -> Principal:
@@ -82,11 +83,14 @@ class Authenticator:
         if cached is not None and now - cached[0] < CACHE_SECONDS:
             principal = cached[1]
         else:
-            principal = self._load(token_hash)
+            found = self._load(token_hash)
+            if found is None:  # unknown tokens are not cached: random guesses cannot fill memory
+                raise Unauthenticated()
+            principal = found
             with self._lock:
+                if len(self._cache) >= CACHE_ENTRIES:
+                    self._cache.clear()
                 self._cache[token_hash] = (now, principal)
-        if principal is None:
-            raise Unauthenticated()
         if not principal.project.enabled:
             raise Forbidden("This project is disabled.")
         return principal

@@ -9,7 +9,16 @@ the merged result validated the same way, so one set of rules serves all three v
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictInt,
+    TypeAdapter,
+    WithJsonSchema,
+    model_validator,
+)
 
 from kairos.domain.errors import ValidationFailed
 from kairos.domain.fields import (
@@ -20,11 +29,10 @@ from kairos.domain.fields import (
     NonZeroDuration,
     PositiveInt,
     Price,
-    TimeOfDay,
     TimeZoneName,
     Uuid,
 )
-from kairos.domain.formats import parse_duration
+from kairos.domain.formats import parse_duration, parse_time
 
 _INPUT = ConfigDict(extra="ignore", frozen=True)
 
@@ -111,11 +119,36 @@ class FlexibleServiceInput(_ServiceCommon):
         return self
 
 
-DayTimes = (
-    TimeOfDay
-    | dict[Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"], TimeOfDay]
-)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _day_times(value: Any) -> str | dict[str, str]:
+    """One `hh:mm:ss` for every day, or an object giving one per weekday (all seven)."""
+    if isinstance(value, str):
+        parse_time(value)
+        return value
+    if isinstance(value, dict):
+        if set(value) != set(WEEKDAYS):
+            raise ValueError("must give a time for every weekday")
+        for text in value.values():
+            if not isinstance(text, str):
+                raise ValueError("must give each weekday a time of the form hh:mm:ss")
+            parse_time(text)
+        return {day: value[day] for day in WEEKDAYS}
+    raise ValueError("must be a time of the form hh:mm:ss, or an object with a time for each weekday")
+
+
+_DAY_TIMES_SCHEMA = {
+    "oneOf": [
+        {"type": "string", "pattern": "^[0-9]{2}:[0-9]{2}:[0-9]{2}$"},
+        {
+            "type": "object",
+            "properties": {d: {"type": "string"} for d in WEEKDAYS},
+            "required": list(WEEKDAYS),
+        },
+    ]
+}
+DayTimes = Annotated[str | dict[str, str], PlainValidator(_day_times), WithJsonSchema(_DAY_TIMES_SCHEMA)]
 
 
 class DayServiceInput(_ServiceCommon):
@@ -128,10 +161,6 @@ class DayServiceInput(_ServiceCommon):
 
     @model_validator(mode="after")
     def _consistent(self) -> "DayServiceInput":
-        for name in ("start_time", "end_time"):
-            value = getattr(self, name)
-            if isinstance(value, dict) and set(value) != set(WEEKDAYS):
-                raise ValidationFailed.field(name, f"The {name} field must give a time for every weekday.")
         if self.max_days is not None and self.max_days < self.min_days:
             raise ValidationFailed.field("max_days", "The max_days must be at least the min_days.")
         if self.default_days is not None and (

@@ -40,7 +40,7 @@ def _uuid(value: str) -> str:
     return value.lower()
 
 
-Name = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=255)]
+Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=255)]
 Text = Annotated[str, Field(strict=True)]
 Metadata = dict[str, Any] | None
 Enabled = StrictBool

@@ -11,19 +11,21 @@ from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TIME = re.compile(r"^(\d{2}):(\d{2}):(\d{2})$")
-_PRICE = re.compile(r"^\d{1,12}\.\d{3}$")
+# Matched with fullmatch and re.ASCII: no trailing newline, no non-ASCII digits.
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}", re.ASCII)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2})", re.ASCII)
+_PRICE = re.compile(r"\d{1,12}\.\d{3}", re.ASCII)
 _DURATION = re.compile(
-    r"^P(?!$)(?:(?P<years>\d{1,4})Y)?(?:(?P<months>\d{1,4})M)?(?:(?P<weeks>\d{1,4})W)?(?:(?P<days>\d{1,4})D)?"
-    r"(?:T(?=\d)(?:(?P<hours>\d{1,4})H)?(?:(?P<minutes>\d{1,4})M)?(?:(?P<seconds>\d{1,4})S)?)?$"
+    r"P(?!$)(?:(?P<years>\d{1,4})Y)?(?:(?P<months>\d{1,4})M)?(?:(?P<weeks>\d{1,4})W)?(?:(?P<days>\d{1,4})D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d{1,4})H)?(?:(?P<minutes>\d{1,4})M)?(?:(?P<seconds>\d{1,4})S)?)?",
+    re.ASCII,
 )
 
 
 def parse_timestamp(value: str) -> datetime:
     """`YYYY-MM-DDThh:mm:ss±hh:mm` only: Hapio answers 422 to `...000Z` (seen live), and so do we."""
-    if not isinstance(value, str) or not _TIMESTAMP.match(value):
+    if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
         raise ValueError("must be a timestamp of the form YYYY-MM-DDThh:mm:ss+hh:mm")
     try:
         return datetime.fromisoformat(value)
@@ -42,7 +44,7 @@ def now_utc() -> datetime:
 
 
 def parse_date(value: str) -> date:
-    if not isinstance(value, str) or not _DATE.match(value):
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise ValueError("must be a date of the form YYYY-MM-DD")
     try:
         return date.fromisoformat(value)
@@ -52,7 +54,7 @@ def parse_date(value: str) -> date:
 
 def parse_time(value: str, *, allow_end_of_day: bool = False) -> time | None:
     """`hh:mm:ss`; `24:00:00` (returned as None, meaning the end of the day) only where allowed."""
-    match = _TIME.match(value) if isinstance(value, str) else None
+    match = _TIME.fullmatch(value) if isinstance(value, str) else None
     if not match:
         raise ValueError("must be a time of the form hh:mm:ss")
     if value == "24:00:00":
@@ -93,7 +95,7 @@ class Duration:
 
 
 def parse_duration(value: str) -> Duration:
-    match = _DURATION.match(value) if isinstance(value, str) else None
+    match = _DURATION.fullmatch(value) if isinstance(value, str) else None
     if not match:
         raise ValueError("must be an ISO 8601 duration such as PT30M, with at most 4 digits per part")
     parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
@@ -101,7 +103,7 @@ def parse_duration(value: str) -> Duration:
 
 
 def parse_price(value: str) -> Decimal:
-    if not isinstance(value, str) or not _PRICE.match(value):
+    if not isinstance(value, str) or not _PRICE.fullmatch(value):
         raise ValueError("must be a string with exactly three decimals, such as 149.000")
     return Decimal(value)
 

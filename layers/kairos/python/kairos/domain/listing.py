@@ -8,6 +8,7 @@ bracket field or an unknown sort key is a 422; unknown plain parameters are igno
 
 import json
 import math
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -94,7 +95,7 @@ def _int_param(
     raw = query.get(name)
     if raw is None:
         return default
-    if not re.fullmatch(r"\d{1,9}", raw.strip()):
+    if not re.fullmatch(r"[0-9]{1,9}", raw.strip()):
         errors[name] = [f"The {name} field must be an integer."]
         return default
     value = int(raw)
@@ -150,8 +151,8 @@ def _check_value(kind: FieldType, value: str) -> str | None:
             parse_timestamp(value)
         elif kind is FieldType.PRICE:
             parse_price(value)
-        elif kind is FieldType.NUMBER:
-            Decimal(value)
+        elif kind is FieldType.NUMBER and not Decimal(value).is_finite():
+            return "must be a finite number"
     except (ValueError, InvalidOperation) as exc:
         return str(exc) if isinstance(exc, ValueError) else "must be a number"
     return None
@@ -232,14 +233,15 @@ def _matches(item: Mapping[str, Any], flt: Filter, kind: FieldType) -> bool:
         return bool(left == right)
     if type(left) is not type(right) or isinstance(left, bool):
         return False
-    return bool(
-        {
-            "gt": left > right,
-            "gte": left >= right,
-            "lt": left < right,
-            "lte": left <= right,
-        }[flt.operator]
-    )
+    return bool(_ORDERING[flt.operator](left, right))
+
+
+_ORDERING: dict[str, Callable[[Any, Any], bool]] = {
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
 
 
 def _comparable(stored: Any, value: str, kind: FieldType) -> tuple[Any, Any]:
@@ -255,14 +257,16 @@ def _comparable(stored: Any, value: str, kind: FieldType) -> tuple[Any, Any]:
 
 
 def _json_comparable(stored: Any, value: str) -> tuple[Any, Any]:
-    """Metadata values keep their JSON type: `true` matches the boolean, `5` the number, `x` the string."""
+    """The query text is read as the stored value's JSON type: `true` matches the boolean true (and the
+    string "true"), `5` the number 5 (and the string "5"). A query string cannot say which type it means."""
     if isinstance(stored, bool):
         return stored, {"true": True, "false": False}.get(value)
     if isinstance(stored, (int, float)):
         try:
-            return Decimal(str(stored)), Decimal(value)
+            number = Decimal(value)
         except InvalidOperation:
             return None, None
+        return (Decimal(str(stored)), number) if number.is_finite() else (None, None)
     if isinstance(stored, str):
         return stored, value
     return json.dumps(stored, sort_keys=True), value

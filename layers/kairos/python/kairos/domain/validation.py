@@ -30,6 +30,7 @@ _TEMPLATES: Mapping[str, str] = {
     "union_tag_invalid": "The selected {field} is invalid.",
     "union_tag_not_found": "The {field} field is required.",
     "model_attributes_type": "The {field} field must be an object.",
+    "model_type": "The {field} field must be an object.",
 }
 
 Model = TypeVar("Model", bound=BaseModel)
