@@ -33,7 +33,7 @@ synth: install
 	npx cdk synth --quiet
 
 bench: install
-	$(BIN)/python bench/catalogue.py
+	$(BIN)/python -m bench.catalogue
 
 openapi: install
 	$(BIN)/python -c "import json; from kairos.api.openapi import openapi_document as d; \

@@ -2,7 +2,7 @@
 operation (counted by a botocore hook in the handler, returned by the local server in a header). Then the
 cold start of each function: the import time of its module.
 
-    make bench            (or: .venv/bin/python bench/catalogue.py [iterations])
+    make bench            (or: .venv/bin/python -m bench.catalogue [iterations])
 """
 
 import re
@@ -10,10 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.common import HEADER, Figures, local_api, new_client, timed  # noqa: E402
-from kairos.routes import Area  # noqa: E402
+from bench.common import HEADER, Figures, local_api, new_client, timed
+from kairos.routes import Area
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCATION = {"name": "Clinic", "time_zone": "Europe/Stockholm", "resource_selection_strategy": "equalize"}
@@ -40,20 +38,19 @@ def catalogue(iterations: int) -> list[Figures]:
         client.call("GET", "/project")  # warm the token cache, as a warm Lambda would be
         for number in range(iterations):
             f = figures
-            location = timed(f["POST /locations"], lambda: client.call("POST", "/locations", LOCATION)).json()
+            location = timed(f["POST /locations"], client, "POST", "/locations", LOCATION).json()
             path = f"/locations/{location['id']}"
-            timed(f["GET /locations/{id}"], lambda: client.call("GET", path))
-            timed(f["GET /locations (list)"], lambda: client.call("GET", "/locations?per_page=20"))
-            timed(f["PATCH /locations/{id}"], lambda: client.call("PATCH", path, {"name": f"Clinic {number}"}))
-            timed(f["PUT /locations/{id}"], lambda: client.call("PUT", path, LOCATION))
-            resource = timed(f["POST /resources"], lambda: client.call("POST", "/resources", {"name": "Dr"})).json()
-            service = timed(f["POST /services"], lambda: client.call("POST", "/services", SERVICE)).json()
+            timed(f["GET /locations/{id}"], client, "GET", path)
+            timed(f["GET /locations (list)"], client, "GET", "/locations?per_page=20")
+            timed(f["PATCH /locations/{id}"], client, "PATCH", path, {"name": f"Clinic {number}"})
+            timed(f["PUT /locations/{id}"], client, "PUT", path, LOCATION)
+            resource = timed(f["POST /resources"], client, "POST", "/resources", {"name": "Dr"}).json()
+            service = timed(f["POST /services"], client, "POST", "/services", SERVICE).json()
             link = f"/services/{service['id']}/resources/{resource['id']}"
-            timed(f["PUT /services/{s}/resources/{r}"], lambda: client.call("PUT", link))
-            listing = f"/services/{service['id']}/resources"
-            timed(f["GET /services/{s}/resources"], lambda: client.call("GET", listing))
-            timed(f["GET /project"], lambda: client.call("GET", "/project"))
-            timed(f["DELETE /resources/{id}"], lambda: client.call("DELETE", f"/resources/{resource['id']}"))
+            timed(f["PUT /services/{s}/resources/{r}"], client, "PUT", link)
+            timed(f["GET /services/{s}/resources"], client, "GET", f"/services/{service['id']}/resources")
+            timed(f["GET /project"], client, "GET", "/project")
+            timed(f["DELETE /resources/{id}"], client, "DELETE", f"/resources/{resource['id']}")
     return list(figures.values())
 
 
@@ -63,12 +60,16 @@ def cold_starts() -> dict[str, float]:
     for area in Area:
         handler = ROOT / "functions" / area.value / "handler.py"
         code = (
-            "import importlib.util as u; s = u.spec_from_file_location('handler', %r); "
-            "m = u.module_from_spec(s); s.loader.exec_module(m)" % str(handler)
+            f"import importlib.util as u; s = u.spec_from_file_location('handler', {str(handler)!r}); "
+            "m = u.module_from_spec(s); s.loader.exec_module(m)"
         )
         env = {"AWS_DEFAULT_REGION": "eu-central-1", "KAIROS_TABLE_NAME": "bench", "PATH": ""}
         run = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, env=env, check=True
+            [sys.executable, "-X", "importtime", "-c", code],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
         )
         total = 0
         for line in run.stderr.splitlines():

@@ -94,3 +94,13 @@ def test_openapi_document_is_served_and_matches_the_committed_one(local_server: 
     assert served.status_code == 200
     committed = json.loads((Path(__file__).parents[2] / "docs" / "openapi.json").read_text())
     assert served.json() == committed, "docs/openapi.json is stale: run `make openapi`"
+
+
+def test_a_browser_preflight_is_answered_without_a_token(local_server: LocalServer) -> None:
+    response = requests.options(
+        local_server.base_url + "/locations", headers={"Origin": "https://app.example"}, timeout=10
+    )
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["access-control-allow-methods"] == "GET, POST"
+    assert "Authorization" in response.headers["access-control-allow-headers"]

@@ -15,6 +15,10 @@ from kairos.domain.errors import DomainError
 from kairos.observability import logger
 
 Handler = Callable[[Request], Response[str]]
+PREFLIGHT_HEADERS = {
+    "access-control-allow-headers": "Authorization, Content-Type, Idempotency-Key",
+    "access-control-max-age": "3600",
+}
 
 
 def powertools_rule(route: routes.Route) -> str:
@@ -27,7 +31,7 @@ def powertools_rule(route: routes.Route) -> str:
 def build_app(
     area: routes.Area, handlers: Mapping[str, Handler], container: Container
 ) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(strip_prefixes=None)
+    app = APIGatewayRestResolver()
     for route in routes.routes_for(area):
         handler = handlers[route.operation_id]  # a missing handler fails at import, not at request time
         app.route(powertools_rule(route), method=route.method)(_endpoint(app, route, handler, container))
@@ -39,6 +43,9 @@ def build_app(
         path = app.current_event.path
         _, same_path = routes.match(method, path)
         shown = path.lstrip("/")
+        if same_path and method == "OPTIONS":  # a browser's CORS preflight
+            allowed = ", ".join(sorted({r.method for r in same_path}))
+            return json_response(204, None, {**PREFLIGHT_HEADERS, "access-control-allow-methods": allowed})
         if same_path:
             allowed = ", ".join(sorted({r.method for r in same_path}))
             text = f"The {method} method is not supported for route {shown}. Supported methods: {allowed}."

@@ -1,0 +1,52 @@
+"""The Kairos stack: it only composes the constructs (table, layer, functions, API) and names its outputs."""
+
+import os
+
+from aws_cdk import App, CfnOutput, Environment, Stack, Validations
+from cdk_nag import AwsSolutionsChecks
+from constructs import Construct
+
+from infra.api import KairosApi
+from infra.constants import (
+    API_ID,
+    FUNCTIONS_ID,
+    LAYER_ID,
+    OUTPUT_API_URL,
+    OUTPUT_TABLE_NAME,
+    REGION,
+    REGION_CONTEXT_KEY,
+    STACK_DESCRIPTION,
+    STACK_ID,
+    TABLE_ID,
+)
+from infra.functions import AreaFunctions
+from infra.layer import KairosLayer
+from infra.table import KairosTable
+
+
+class KairosStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, env: Environment | None = None) -> None:
+        super().__init__(scope, construct_id, description=STACK_DESCRIPTION, env=env)
+        self.table = KairosTable(self, TABLE_ID).table
+        layer = KairosLayer(self, LAYER_ID).layer
+        self.functions = AreaFunctions(self, FUNCTIONS_ID, table=self.table, layer=layer).by_area
+        self.api = KairosApi(self, API_ID, functions=self.functions).rest_api
+        CfnOutput(self, OUTPUT_API_URL, value=self.api.url, description="Base URL (routes start with /v1)")
+        CfnOutput(self, OUTPUT_TABLE_NAME, value=self.table.table_name, description="The DynamoDB table")
+
+
+def add_kairos_stack(app: App) -> KairosStack:
+    """The app's one stack, checked by cdk-nag's AWS Solutions pack at every synthesis. cdk-nag 3 is a CDK
+    policy-validation plugin: synthesis fails on any finding the constructs have not acknowledged, and each
+    acknowledgment (`Validations.of(construct).acknowledge`) sits next to the resource it concerns."""
+    stack = KairosStack(app, STACK_ID, env=stack_environment(app))
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return stack
+
+
+def stack_environment(scope: Construct) -> Environment:
+    """The account the CLI resolved (none: an environment-agnostic template) and the design's region unless
+    `-c region=...` names another. CDK_DEFAULT_REGION is not consulted: the CLI fills it with us-east-1
+    when no region is configured, which would silently move the stack out of eu-central-1."""
+    region = scope.node.try_get_context(REGION_CONTEXT_KEY) or REGION
+    return Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=region)

@@ -1,0 +1,154 @@
+"""One function per API area, each with its own small code asset, the shared layer and least privilege."""
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from infra.constants import FUNCTION_NAME_PREFIX, FUNCTIONS_DIR
+from infra.references import logical_id
+from infra.stack import KairosStack
+from kairos.observability import SERVICE, metrics
+from kairos.routes import Area
+
+pytestmark = pytest.mark.xdist_group("infra")
+
+API_GATEWAY_TIMEOUT_SECONDS = 29
+CATALOGUE_AREAS = [area for area in Area if area is not Area.PROJECT]
+
+
+@pytest.fixture(scope="module")
+def functions(template: Template) -> dict[Area, Mapping[str, Any]]:
+    """The template's functions, keyed by the area their name ends with."""
+    by_name = {
+        f["Properties"]["FunctionName"]: f for f in template.find_resources("AWS::Lambda::Function").values()
+    }
+    assert len(by_name) == len(Area)
+    return {area: by_name[f"{FUNCTION_NAME_PREFIX}-{area.value}"] for area in Area}
+
+
+def role_actions(template: Template, stack: KairosStack, area: Area) -> list[dict[str, Any]]:
+    """Every statement of every policy attached to the area function's role."""
+    role = stack.functions[area].role
+    assert role is not None
+    role_id = logical_id(role)
+    return [
+        statement
+        for policy in template.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def source_files(directory: Path) -> set[Path]:
+    return {
+        p.relative_to(directory)
+        for p in directory.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    }
+
+
+def actions_of(statements: list[dict[str, Any]]) -> set[str]:
+    found: set[str] = set()
+    for statement in statements:
+        action = statement["Action"]
+        found.update([action] if isinstance(action, str) else action)
+    return found
+
+
+@pytest.mark.parametrize("area", list(Area))
+def test_each_area_runs_its_handler_with_the_table_and_powertools_settings(
+    functions: dict[Area, Mapping[str, Any]], stack: KairosStack, area: Area
+) -> None:
+    properties = functions[area]["Properties"]
+    assert properties["Handler"] == "handler.lambda_handler"
+    assert properties["Runtime"] == "python3.11"
+    assert properties["Architectures"] == ["x86_64"]
+    assert properties["MemorySize"] == 512
+    assert properties["Timeout"] < API_GATEWAY_TIMEOUT_SECONDS
+    assert properties["TracingConfig"] == {"Mode": "Active"}
+    assert properties["Environment"]["Variables"] == {
+        "KAIROS_TABLE_NAME": {"Ref": logical_id(stack.table)},
+        "POWERTOOLS_SERVICE_NAME": SERVICE,
+        "POWERTOOLS_METRICS_NAMESPACE": metrics.namespace,
+    }
+
+
+@pytest.mark.parametrize("area", list(Area))
+def test_each_function_ships_only_its_own_area_directory(
+    functions: dict[Area, Mapping[str, Any]], stack: KairosStack, area: Area
+) -> None:
+    app = stack.node.root
+    assert isinstance(app, cdk.App)
+    staged = Path(app.outdir) / functions[area]["Metadata"]["aws:asset:path"]
+    assert source_files(staged) == source_files(FUNCTIONS_DIR / area.value)
+
+
+def test_every_function_uses_the_one_shared_layer(
+    functions: dict[Area, Mapping[str, Any]], stack: KairosStack, template: Template
+) -> None:
+    layers = template.find_resources("AWS::Lambda::LayerVersion")
+    assert len(layers) == 1
+    (layer,) = layers
+    assert layers[layer]["Properties"]["CompatibleRuntimes"] == ["python3.11"]
+    for function in functions.values():
+        assert function["Properties"]["Layers"] == [{"Ref": layer}]
+
+
+def test_api_gateway_may_invoke_each_function_once_for_the_whole_api(
+    template: Template, stack: KairosStack
+) -> None:
+    """One permission per method would overflow a function's 20 KB resource policy at deploy time."""
+    api = logical_id(stack.api)
+    permissions = template.find_resources("AWS::Lambda::Permission")
+    assert len(permissions) == len(template.find_resources("AWS::Lambda::Function"))
+    for permission in permissions.values():
+        properties = permission["Properties"]
+        assert properties["Principal"] == "apigateway.amazonaws.com"
+        arn_parts = properties["SourceArn"]["Fn::Join"][1]
+        assert {"Ref": api} in arn_parts  # this API only, any stage, method and path
+        assert arn_parts[-1] == "/*/*/*"
+    assert {json.dumps(p["Properties"]["FunctionName"]) for p in permissions.values()} == {
+        json.dumps({"Fn::GetAtt": [logical_id(f), "Arn"]}) for f in stack.functions.values()
+    }
+
+
+def test_project_function_reads_and_counts_requests_but_never_writes_entities(
+    template: Template, stack: KairosStack
+) -> None:
+    statements = role_actions(template, stack, Area.PROJECT)
+    assert actions_of(statements) == {
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
+    }  # in particular no PutItem, DeleteItem, batch writes, transactions or wildcards
+    (update,) = [s for s in statements if s["Action"] == "dynamodb:UpdateItem"]
+    assert update["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["RATE#*"]}}
+
+
+@pytest.mark.parametrize("area", CATALOGUE_AREAS)
+def test_catalogue_functions_read_and_write_the_table(
+    template: Template, stack: KairosStack, area: Area
+) -> None:
+    assert {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"} <= actions_of(
+        role_actions(template, stack, area)
+    )
+
+
+def test_functions_hold_no_aws_managed_policy(template: Template) -> None:
+    roles = template.find_resources("AWS::IAM::Role")
+    lambda_roles = [
+        r
+        for r in roles.values()
+        if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+        == {"Service": "lambda.amazonaws.com"}
+    ]
+    assert len(lambda_roles) == len(Area)
+    assert all("ManagedPolicyArns" not in r["Properties"] for r in lambda_roles)
