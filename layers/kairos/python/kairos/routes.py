@@ -11,6 +11,8 @@ class Area(StrEnum):
     LOCATIONS = "locations"
     RESOURCES = "resources"
     SERVICES = "services"
+    BOOKINGS = "bookings"
+    BOOKING_GROUPS = "booking_groups"
 
 
 # Requests that match no route go to this area's function, which answers 404 (or 405 for a known path).
@@ -57,6 +59,36 @@ def _crud(area: Area, plural: str, singular: str, entity: str, label: str) -> li
         Route("PATCH", item, area, f"patch{op}", f"{entity}:update", f"Update a {label}", f"{op}Patch", op),
         Route("DELETE", item, area, f"delete{op}", f"{entity}:delete", f"Delete a {label}"),
     ]
+
+
+def _nested_crud(
+    area: Area, base: str, item_param: str, entity: str, op: str, label: str, ability: str
+) -> list[Route]:
+    """CRUD under a parent path (`/resources/{resource}/schedule-blocks` ...), named as Hapio's spec does."""
+    item = f"{base}/{{{item_param}}}"
+    return [
+        Route(
+            "GET", base, area, f"get{op}s", f"{ability}:view", f"List {label}s", response=f"Page[{entity}]"
+        ),
+        Route("POST", base, area, f"post{op}", f"{ability}:create", f"Create a {label}", entity, entity),
+        Route("GET", item, area, f"get{op}", f"{ability}:view", f"Get a {label}", response=entity),
+        Route("PUT", item, area, f"put{op}", f"{ability}:update", f"Replace a {label}", entity, entity),
+        Route(
+            "PATCH",
+            item,
+            area,
+            f"patch{op}",
+            f"{ability}:update",
+            f"Update a {label}",
+            f"{entity}Patch",
+            entity,
+        ),
+        Route("DELETE", item, area, f"delete{op}", f"{ability}:delete", f"Delete a {label}"),
+    ]
+
+
+RESOURCE_BASE = f"{API_PREFIX}/resources/{{resource}}"
+RECURRING_BASE = f"{RESOURCE_BASE}/recurring-schedules"
 
 
 def _associations(area: Area, owner: str, other: str) -> list[Route]:
@@ -119,8 +151,72 @@ ROUTES: tuple[Route, ...] = (
     *_crud(Area.LOCATIONS, "locations", "location", "location", "location"),
     *_crud(Area.RESOURCES, "resources", "resource", "resource", "resource"),
     *_associations(Area.RESOURCES, "resource", "service"),
+    *_nested_crud(
+        Area.RESOURCES,
+        f"{RESOURCE_BASE}/schedule-blocks",
+        "schedule-block",
+        "ScheduleBlock",
+        "ResourceScheduleBlock",
+        "schedule block",
+        "schedule_block",
+    ),
+    *_nested_crud(
+        Area.RESOURCES,
+        RECURRING_BASE,
+        "recurring-schedule",
+        "RecurringSchedule",
+        "ResourceRecurringSchedule",
+        "recurring schedule",
+        "recurring_schedule",
+    ),
+    *_nested_crud(
+        Area.RESOURCES,
+        f"{RECURRING_BASE}/{{recurring-schedule}}/schedule-blocks",
+        "schedule-block",
+        "RecurringScheduleBlock",
+        "ResourceRecurringScheduleBlock",
+        "recurring schedule block",
+        "recurring_schedule_block",
+    ),
+    Route(
+        "GET",
+        f"{RESOURCE_BASE}/schedule",
+        Area.RESOURCES,
+        "getResourceSchedule",
+        "schedule:view",
+        "The time spans in which a resource is available at a location",
+        response="Page[TimeSpan]",
+    ),
+    Route(
+        "GET",
+        f"{RESOURCE_BASE}/fully-booked",
+        Area.RESOURCES,
+        "getResourceFullyBooked",
+        "schedule:view",
+        "The time spans in which a resource is fully booked",
+        response="Page[TimeSpan]",
+    ),
     *_crud(Area.SERVICES, "services", "service", "service", "service"),
     *_associations(Area.SERVICES, "service", "resource"),
+    *_crud(Area.BOOKINGS, "bookings", "booking", "booking", "booking"),
+    *_nested_crud(
+        Area.BOOKING_GROUPS,
+        f"{API_PREFIX}/booking-groups",
+        "booking-group",
+        "BookingGroup",
+        "BookingGroup",
+        "booking group",
+        "booking_group",
+    ),
+    Route(
+        "GET",
+        f"{API_PREFIX}/services/{{service}}/bookable-slots",
+        Area.SERVICES,
+        "getServiceBookableSlots",
+        "bookable_slot:view",
+        "The bookable slots of a service at a location",
+        response="Page[BookableSlot]",
+    ),
 )
 
 

@@ -5,6 +5,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from kairos.api.app import Handler
 from kairos.api.http import Request, json_response, no_content, page_response
+from kairos.api.schedule_endpoints import schedule_handlers, slot_handlers
 from kairos.container import Container
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind
 
@@ -74,8 +75,16 @@ def locations(container: Container) -> dict[str, Handler]:
 
 
 def resources(container: Container) -> dict[str, Handler]:
-    return {**crud_handlers(container, RESOURCE), **association_handlers(container, RESOURCE)}
+    return {
+        **crud_handlers(container, RESOURCE),
+        **association_handlers(container, RESOURCE),
+        **schedule_handlers(container),
+    }
 
 
 def services(container: Container) -> dict[str, Handler]:
-    return {**crud_handlers(container, SERVICE), **association_handlers(container, SERVICE)}
+    return {
+        **crud_handlers(container, SERVICE),
+        **association_handlers(container, SERVICE),
+        **slot_handlers(container),
+    }

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from kairos import routes
 from kairos.domain.catalogue_models import SERVICE_ADAPTER, LocationInput, ResourceInput
+from kairos.domain.schedule_models import RecurringBlockInput, RecurringScheduleInput, ScheduleBlockInput
 
 REF = "#/components/schemas/{model}"
 _READ_ONLY = {
@@ -46,6 +47,29 @@ def _schemas() -> dict[str, Any]:
     _input_schemas("Location", LocationInput, {}, defs)
     _input_schemas("Resource", ResourceInput, {}, defs)
     _input_schemas("Service", None, SERVICE_ADAPTER.json_schema(ref_template=REF), defs)
+    _input_schemas("RecurringSchedule", RecurringScheduleInput, {}, defs)
+    _input_schemas("RecurringScheduleBlock", RecurringBlockInput, {}, defs)
+    _input_schemas("ScheduleBlock", ScheduleBlockInput, {}, defs)
+    timestamp = {"type": "string", "format": "date-time"}
+    defs["TimeSpan"] = {"type": "object", "properties": {"starts_at": timestamp, "ends_at": timestamp}}
+    defs["BookableSlot"] = {
+        "type": "object",
+        "properties": {
+            **{
+                name: timestamp
+                for name in (
+                    "buffer_starts_at",
+                    "starts_at",
+                    "ends_at",
+                    "buffer_ends_at",
+                    "min_ends_at",
+                    "min_buffer_ends_at",
+                )
+            },
+            "resources": {"type": "array", "items": {"$ref": REF.format(model="Resource")}},
+        },
+        "description": "min_ends_at and min_buffer_ends_at are given for flexible and day services only.",
+    }
     defs["ResourceService"] = {
         "type": "object",
         "properties": {

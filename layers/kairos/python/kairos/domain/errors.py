@@ -25,6 +25,10 @@ class ValidationFailed(DomainError):
         return cls({name: [message]})
 
 
+class GroupValidationFailed(ValidationFailed):
+    """A booking group's 422: the same errors, shown as Hapio's `messages` map (one message per key)."""
+
+
 class Unauthenticated(DomainError):
     def __init__(self) -> None:
         super().__init__("Unauthenticated.")

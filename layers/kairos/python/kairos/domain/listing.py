@@ -44,6 +44,9 @@ class ListSpec:
     plain_filters: Mapping[str, Predicate] = field(default_factory=dict)
     tri_state: Mapping[str, Callable[[Mapping[str, Any]], bool]] = field(default_factory=dict)
     default_sort: tuple[tuple[str, bool], ...] = (("created_at", False), ("id", False))
+    sort_values: Mapping[str, Callable[[Any], Any]] = field(
+        default_factory=dict
+    )  # e.g. weekdays in ISO order
 
 
 @dataclass(frozen=True)
@@ -180,9 +183,12 @@ def tri_state(query: Mapping[str, str], name: str) -> str:
     return value
 
 
-def select(items: list[dict[str, Any]], query: Mapping[str, str], spec: ListSpec) -> Page:
-    """Filters, sorts and paginates `items` (rendered, protected fields included) as `query` asks."""
-    page, per_page = page_params(query)
+def select(
+    items: list[dict[str, Any]], query: Mapping[str, str], spec: ListSpec, *, paginate: bool = True
+) -> Page:
+    """Filters, sorts and paginates `items` (rendered, protected fields included) as `query` asks; with
+    `paginate=False`, every item that passes comes back on one page."""
+    page, per_page = page_params(query) if paginate else (1, max(1, len(items)))
     filters = parse_filters(query, spec)
     order = parse_sort(query, spec)
     kept = [item for item in items if all(_matches(item, f, spec.bracket_fields[f.field]) for f in filters)]
@@ -196,12 +202,16 @@ def select(items: list[dict[str, Any]], query: Mapping[str, str], spec: ListSpec
         elif mode == "only":
             kept = [item for item in kept if is_flagged(item)]
     for key, descending in reversed(order):  # stable sorts, last key first
-        kept.sort(key=_sort_key_of(key), reverse=descending)
+        kept.sort(key=_sort_key_of(key, spec.sort_values.get(key)), reverse=descending)
     start = (page - 1) * per_page
     return Page(kept[start : start + per_page], len(kept), page, per_page)
 
 
-def _sort_key_of(key: str) -> Callable[[dict[str, Any]], tuple[int, Any]]:
+def _sort_key_of(
+    key: str, transform: Callable[[Any], Any] | None
+) -> Callable[[dict[str, Any]], tuple[int, Any]]:
+    if transform is not None:
+        return lambda item: (1, transform(item.get(key)))
     return lambda item: _sort_key(item.get(key))
 
 

@@ -4,11 +4,24 @@
 from datetime import datetime
 from typing import Protocol
 
-from kairos.domain.records import Association, Project, Record, Token
+from kairos.domain.records import (
+    Association,
+    Booking,
+    BookingChange,
+    GroupChange,
+    LedgerState,
+    Project,
+    Record,
+    Timeline,
+    Token,
+)
 
 
 class CatalogueRepository(Protocol):
     def get(self, project_id: str, kind: str, entity_id: str) -> Record | None: ...
+
+    def get_many(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
+        """Entities by (kind, id); missing ones are simply absent from the result."""
 
     def list_all(self, project_id: str, kind: str) -> list[Record]: ...
 
@@ -54,3 +67,56 @@ class ProjectRepository(Protocol):
 class RateCounter(Protocol):
     def hit(self, project_id: str, minute: str, expires_at: int) -> int:
         """Counts one request in the project's window and returns the count so far (one round trip)."""
+
+
+class ScheduleRepository(Protocol):
+    """A resource's recurring schedules (with their weekly blocks inside) and one-off schedule blocks."""
+
+    def get_recurring(self, project_id: str, resource_id: str, schedule_id: str) -> Record | None: ...
+
+    def list_recurring(self, project_id: str, resource_id: str) -> list[Record]: ...
+
+    def put_recurring(
+        self, project_id: str, resource_id: str, record: Record, expected_version: int | None
+    ) -> None:
+        """Creates (expected_version None) or replaces if unchanged since read; else raises Conflict."""
+
+    def delete_recurring(self, project_id: str, resource_id: str, schedule_id: str) -> bool: ...
+
+    def get_block(self, project_id: str, resource_id: str, block_id: str) -> Record | None: ...
+
+    def list_blocks(self, project_id: str, resource_id: str) -> list[Record]: ...
+
+    def put_block(self, project_id: str, resource_id: str, record: Record, previous: Record | None) -> None:
+        """Writes the block and its timeline copy together; `previous` (as read) for a replace."""
+
+    def delete_block(self, project_id: str, resource_id: str, record: Record) -> None: ...
+
+    def timeline(self, project_id: str, resource_id: str, start: datetime, end: datetime) -> Timeline:
+        """Recurring schedules, and the one-off blocks and bookings overlapping [start, end)."""
+
+
+class BookingRepository(Protocol):
+    def add(self, project_id: str, booking: Booking) -> None:
+        """Stores a booking and, unless canceled, its hold on the resource's timeline (no checks)."""
+
+    def get(self, project_id: str, booking_id: str) -> Booking | None: ...
+
+    def list_ending_after(self, project_id: str, instant: datetime | None) -> list[Booking]: ...
+
+    def read_ledgers(
+        self, project_id: str, resource_days: set[tuple[str, str]], resources: set[str]
+    ) -> LedgerState:
+        """Reads the versions a check depends on; call it BEFORE reading the timelines it checks."""
+
+    def get_many(self, project_id: str, booking_ids: list[str]) -> list[Booking]: ...
+
+    def commit(
+        self,
+        project_id: str,
+        changes: list[BookingChange],
+        seen: LedgerState,
+        group: GroupChange | None = None,
+    ) -> None:
+        """Writes every change (and the group's item) in one transaction; raises Conflict if a guarded
+        ledger, a schedule version, a booking's or the group's own version moved since they were read."""

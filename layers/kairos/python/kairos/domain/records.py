@@ -44,3 +44,84 @@ class Token:
     created_at: datetime
     revoked_at: datetime | None = None
     token_hash: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class TimelineBlock:
+    """A one-off schedule block as the timeline holds it (enough to compute availability)."""
+
+    id: str
+    location_id: str
+    starts_at: datetime
+    ends_at: datetime
+    is_available: bool
+
+
+@dataclass(frozen=True)
+class TimelineBooking:
+    """A booking's hold on its resource's capacity: its buffer span (canceled bookings have none), and its
+    own span (for `equalize`, which compares booked time without buffers)."""
+
+    id: str
+    location_id: str | None
+    buffer_starts_at: datetime
+    buffer_ends_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """What one key-range query returns for a resource and a window."""
+
+    recurring: list[Record]
+    blocks: list[TimelineBlock]
+    bookings: list[TimelineBooking]
+
+
+@dataclass(frozen=True)
+class Booking:
+    id: str
+    resource_id: str | None
+    service_id: str | None
+    location_id: str | None
+    starts_at: datetime
+    ends_at: datetime
+    buffer_starts_at: datetime
+    buffer_ends_at: datetime
+    doc: dict[str, Any]  # the other API fields: price, metadata, flags, group, timestamps
+    created_at: datetime
+    updated_at: datetime
+    is_canceled: bool = False
+    version: int = 1
+
+    @property
+    def holds_capacity(self) -> bool:
+        return self.resource_id is not None and not self.is_canceled
+
+
+@dataclass(frozen=True)
+class BookingChange:
+    """One booking written (`after`), replaced (both) or deleted (`before` only), in one transaction with
+    the others of its request. `guarded`: the checks ran, so the write must see the state they saw."""
+
+    before: Booking | None
+    after: Booking | None
+    guarded: bool
+
+
+@dataclass(frozen=True)
+class GroupChange:
+    """A booking group's own item, written in the same transaction as its bookings."""
+
+    before: Record | None
+    after: Record | None
+
+
+@dataclass(frozen=True)
+class LedgerState:
+    """Versions read before a check: per (resource, UTC day) ledger and per resource schedule version;
+    None where the item does not exist yet."""
+
+    ledgers: dict[tuple[str, str], int | None]
+    schedules: dict[str, int | None]

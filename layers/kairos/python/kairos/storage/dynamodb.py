@@ -99,6 +99,30 @@ def _dt(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+def record_attributes(project_id: str, record: Record) -> dict[str, Any]:
+    """The attributes every stored entity has besides its key: the document and the bookkeeping."""
+    return {
+        "entity": record.kind,
+        "project_id": project_id,
+        "id": record.id,
+        "data": json.dumps(record.doc, ensure_ascii=False, separators=(",", ":")),
+        "created_at": _ts(record.created_at),
+        "updated_at": _ts(record.updated_at),
+        "version": record.version,
+    }
+
+
+def record_from(item: Mapping[str, Any]) -> Record:
+    return Record(
+        kind=item["entity"],
+        id=item["id"],
+        doc=json.loads(item["data"]),
+        created_at=_dt(item["created_at"]),
+        updated_at=_dt(item["updated_at"]),
+        version=int(item["version"]),
+    )
+
+
 class Table:
     """Thin helpers over the client that every store shares: paginated queries and batched deletes."""
 
@@ -117,12 +141,30 @@ class Table:
         }
         if index:
             request["IndexName"] = index
+        yield from self.paginate_query(request)
+
+    def paginate_query(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every page of a Query (one round trip per 1 MB page)."""
+        request = dict(request)
         while True:
             page = self.client.query(**request)
             yield from (from_item(i) for i in page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def batch_get(self, item_keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+        """Up to 100 items by key in one round trip (more when DynamoDB returns unprocessed keys)."""
+        found: list[dict[str, Any]] = []
+        pending: list[Any] = [to_item(k) for k in {tuple(sorted(k.items())): k for k in item_keys}.values()]
+        while pending:
+            result = self.client.batch_get_item(
+                RequestItems={self.name: {"Keys": pending[:100], "ConsistentRead": True}}
+            )
+            found += [from_item(i) for i in result.get("Responses", {}).get(self.name, [])]
+            unprocessed: Any = result.get("UnprocessedKeys", {})
+            pending = pending[100:] + list(unprocessed.get(self.name, {}).get("Keys", []))
+        return found
 
     def get(self, key: Mapping[str, str], consistent: bool = True) -> dict[str, Any] | None:
         found = self.client.get_item(TableName=self.name, Key=to_item(key), ConsistentRead=consistent)
@@ -158,17 +200,28 @@ class CatalogueStore:
 
     def get(self, project_id: str, kind: str, entity_id: str) -> Record | None:
         item = self._t.get(keys.entity(project_id, kind, entity_id))
-        return self._record(item) if item else None
+        return record_from(item) if item else None
+
+    def get_many(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
+        """Entities by (kind, id), in one round trip for up to 100."""
+        found = self._t.batch_get([keys.entity(project_id, kind, entity_id) for kind, entity_id in wanted])
+        records = [record_from(item) for item in found]
+        return {(r.kind, r.id): r for r in records}
 
     def list_all(self, project_id: str, kind: str) -> list[Record]:
         partition = keys.entity_partition(project_id)
-        return [self._record(i) for i in self._t.query(partition, keys.entity_prefix(kind))]
+        return [record_from(i) for i in self._t.query(partition, keys.entity_prefix(kind))]
 
     def create(self, project_id: str, record: Record) -> None:
         try:
             self._t.client.put_item(
                 TableName=self._t.name,
-                Item=self._item(project_id, record),
+                Item=to_item(
+                    {
+                        **keys.entity(project_id, record.kind, record.id),
+                        **record_attributes(project_id, record),
+                    }
+                ),
                 ConditionExpression="attribute_not_exists(PK)",
             )
         except ClientError as error:
@@ -178,7 +231,12 @@ class CatalogueStore:
         try:
             self._t.client.put_item(
                 TableName=self._t.name,
-                Item=self._item(project_id, record),
+                Item=to_item(
+                    {
+                        **keys.entity(project_id, record.kind, record.id),
+                        **record_attributes(project_id, record),
+                    }
+                ),
                 ConditionExpression="attribute_exists(PK) AND version = :expected",
                 ExpressionAttributeValues={":expected": {"N": str(expected_version)}},
             )
@@ -188,8 +246,9 @@ class CatalogueStore:
             raise translate(error, record.kind) from None
 
     def delete(self, project_id: str, kind: str, entity_id: str) -> bool:
-        """Associations first, then the entity; a second sweep catches one made in between."""
-        self._delete_associations(project_id, kind, entity_id)
+        """What the entity owns first (associations, and a resource's schedules and timeline), then the
+        entity; a second sweep catches anything added in between."""
+        self._delete_owned(project_id, kind, entity_id)
         try:
             self._t.client.delete_item(
                 TableName=self._t.name,
@@ -200,19 +259,16 @@ class CatalogueStore:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return False
             raise translate(error, kind) from None
-        self._delete_associations(project_id, kind, entity_id)
+        self._delete_owned(project_id, kind, entity_id)
         return True
 
-    def _delete_associations(self, project_id: str, kind: str, entity_id: str) -> None:
-        if kind not in ("service", "resource"):
-            return
-        found = self.list_associations(project_id, kind, entity_id)
-        doomed: list[dict[str, str]] = []
-        for a in found:
-            doomed += [
-                keys.association(project_id, "service", a.service_id, "resource", a.resource_id),
-                keys.association(project_id, "resource", a.resource_id, "service", a.service_id),
-            ]
+    def _delete_owned(self, project_id: str, kind: str, entity_id: str) -> None:
+        owned = list(self._t.query(keys.owned_partition(project_id, kind, entity_id)))
+        doomed = [{"PK": i["PK"], "SK": i["SK"]} for i in owned]
+        for item in owned:
+            if item.get("entity") == "association":  # and its mirror, on the other side
+                other = "service" if kind == "resource" else "resource"
+                doomed.append(keys.association(project_id, other, item[f"{other}_id"], kind, entity_id))
         self._t.delete_keys(doomed)
 
     def associate(
@@ -307,32 +363,6 @@ class CatalogueStore:
                 return False
             raise translate(error, "association") from None
         return True
-
-    @staticmethod
-    def _item(project_id: str, record: Record) -> dict[str, Any]:
-        return to_item(
-            {
-                **keys.entity(project_id, record.kind, record.id),
-                "entity": record.kind,
-                "project_id": project_id,
-                "id": record.id,
-                "data": json.dumps(record.doc, ensure_ascii=False, separators=(",", ":")),
-                "created_at": _ts(record.created_at),
-                "updated_at": _ts(record.updated_at),
-                "version": record.version,
-            }
-        )
-
-    @staticmethod
-    def _record(item: Mapping[str, Any]) -> Record:
-        return Record(
-            kind=item["entity"],
-            id=item["id"],
-            doc=json.loads(item["data"]),
-            created_at=_dt(item["created_at"]),
-            updated_at=_dt(item["updated_at"]),
-            version=int(item["version"]),
-        )
 
     @staticmethod
     def _association(item: Mapping[str, Any]) -> Association:

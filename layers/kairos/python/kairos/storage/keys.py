@@ -1,5 +1,6 @@
 """Every key of the single table is built here, and nowhere else (see docs/table.md for the patterns)."""
 
+from datetime import UTC, datetime
 from typing import Final
 
 PROJECTS: Final = "PROJECTS"
@@ -55,3 +56,70 @@ def association(
         "PK": owned_partition(project_id, owner_kind, owner_id),
         "SK": f"{entity_prefix(other_kind)}{other_id}",
     }
+
+
+# --- a resource's schedules and timeline ----------------------------------------------------------------
+# A resource's partition (`owned_partition(p, "resource", r)`) holds its associations, its schedules and a
+# timeline: items sorted by the instant they end, so one key-range query returns everything that can matter
+# to a window (`TL#<from>` up to `TL#~~`). Recurring schedules are timeless: they sit at the end of the
+# timeline (`TL#~#...`), so every window query reads them too (a resource has few).
+
+TIMELINE_PREFIX = "TL#"
+TIMELINE_END = "TL#~~"
+
+
+def utc_key(instant: datetime) -> str:
+    """A fixed-width UTC text that sorts as time does."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def recurring_schedule(project_id: str, resource_id: str, schedule_id: str) -> dict[str, str]:
+    return {"PK": owned_partition(project_id, "resource", resource_id), "SK": f"TL#~#RSCHED#{schedule_id}"}
+
+
+RECURRING_SCHEDULE_PREFIX = "TL#~#RSCHED#"
+
+
+def schedule_block(project_id: str, resource_id: str, block_id: str) -> dict[str, str]:
+    return {"PK": owned_partition(project_id, "resource", resource_id), "SK": f"SBLOCK#{block_id}"}
+
+
+SCHEDULE_BLOCK_PREFIX = "SBLOCK#"
+
+
+def timeline_entry(
+    project_id: str, resource_id: str, ends_at: datetime, kind: str, item_id: str
+) -> dict[str, str]:
+    """The timeline copy of a one-off block or a booking, keyed by when it ends."""
+    return {
+        "PK": owned_partition(project_id, "resource", resource_id),
+        "SK": f"{TIMELINE_PREFIX}{utc_key(ends_at)}#{kind.upper()}#{item_id}",
+    }
+
+
+def timeline_from(instant: datetime) -> str:
+    return f"{TIMELINE_PREFIX}{utc_key(instant)}"
+
+
+def booking(project_id: str, booking_id: str) -> dict[str, str]:
+    return {"PK": entity_partition(project_id), "SK": f"BOOKING#{booking_id}"}
+
+
+def ledger(project_id: str, resource_id: str, day: str) -> dict[str, str]:
+    """A resource's capacity ledger for one UTC day: a version every booking change on that day bumps, and
+    every checked booking write conditions on (optimistic concurrency per resource and day)."""
+    return {"PK": owned_partition(project_id, "resource", resource_id), "SK": f"LEDGER#{day}"}
+
+
+def schedule_version(project_id: str, resource_id: str) -> dict[str, str]:
+    """A version every schedule change of the resource bumps, so a booking checked against a schedule is
+    written only if the schedule did not change in between."""
+    return {"PK": owned_partition(project_id, "resource", resource_id), "SK": "SCHEDVER"}
+
+
+def booking_listing(project_id: str, ends_at: datetime, booking_id: str) -> dict[str, str]:
+    return {"GSI1PK": f"PROJECT#{project_id}#BOOKINGS", "GSI1SK": f"{utc_key(ends_at)}#{booking_id}"}
+
+
+def booking_listing_partition(project_id: str) -> str:
+    return f"PROJECT#{project_id}#BOOKINGS"

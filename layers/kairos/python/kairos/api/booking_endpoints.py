@@ -1,0 +1,74 @@
+"""Handlers of the bookings and booking-groups areas."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from kairos.api.app import Handler
+from kairos.api.http import Request, json_response, no_content, page_response
+from kairos.api.idempotency import idempotent_create
+from kairos.container import Container
+
+
+def bookings(container: Container) -> dict[str, Handler]:
+    service = container.bookings
+
+    def list_(r: Request) -> Response[str]:
+        return page_response(r, service.page(r.viewer, r.query))
+
+    create = idempotent_create(container, "booking", lambda r: service.create(r.viewer, r.json_object()))
+
+    def get(r: Request) -> Response[str]:
+        return json_response(200, service.get(r.viewer, r.path["booking"]))
+
+    def replace(r: Request) -> Response[str]:
+        return json_response(200, service.replace(r.viewer, r.path["booking"], r.json_object()))
+
+    def patch(r: Request) -> Response[str]:
+        return json_response(200, service.patch(r.viewer, r.path["booking"], r.json_object()))
+
+    def delete(r: Request) -> Response[str]:
+        service.delete(r.viewer, r.path["booking"])
+        return no_content()
+
+    return {
+        "getBookings": list_,
+        "postBooking": create,
+        "getBooking": get,
+        "putBooking": replace,
+        "patchBooking": patch,
+        "deleteBooking": delete,
+    }
+
+
+def booking_groups(container: Container) -> dict[str, Handler]:
+    groups = container.booking_groups
+
+    def list_(r: Request) -> Response[str]:
+        return page_response(r, groups.page(r.viewer, r.query))
+
+    create = idempotent_create(container, "booking_group", lambda r: groups.create(r.viewer, r.json_object()))
+
+    def get(r: Request) -> Response[str]:
+        return json_response(200, groups.get(r.viewer, r.path["booking-group"]))
+
+    def replace(r: Request) -> Response[str]:
+        return json_response(
+            200, groups.update(r.viewer, r.path["booking-group"], r.json_object(), full=True)
+        )
+
+    def patch(r: Request) -> Response[str]:
+        return json_response(
+            200, groups.update(r.viewer, r.path["booking-group"], r.json_object(), full=False)
+        )
+
+    def delete(r: Request) -> Response[str]:
+        groups.delete(r.viewer, r.path["booking-group"])
+        return no_content()
+
+    return {
+        "getBookingGroups": list_,
+        "postBookingGroup": create,
+        "getBookingGroup": get,
+        "putBookingGroup": replace,
+        "patchBookingGroup": patch,
+        "deleteBookingGroup": delete,
+    }

@@ -1,0 +1,76 @@
+"""`Idempotency-Key` on POST (beyond Hapio): the same key and body within 24 hours return the first
+response and create nothing more; the same key with another body is a 422. Built on Powertools'
+idempotency utility, storing its records in the Kairos table (partition `IDEMPOTENCY`, expiring through
+the table's TTL). The key is scoped by project and operation, so two projects never share one."""
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from kairos.api.http import Request, json_response
+from kairos.container import Container
+from kairos.domain.errors import Conflict, ValidationFailed
+from kairos.storage.table_definition import TTL_ATTRIBUTE
+
+HEADER = "idempotency-key"
+DAY_SECONDS = 24 * 60 * 60
+Created = Callable[[Request], dict[str, Any]]
+
+
+def idempotent_create(
+    container: Container, operation: str, create: Created
+) -> Callable[[Request], Response[str]]:
+    """A POST handler that answers 201 with `create`'s result, once per Idempotency-Key."""
+    persistence = DynamoDBPersistenceLayer(
+        table_name=container.settings.table_name,
+        key_attr="PK",
+        sort_key_attr="SK",
+        static_pk_value="IDEMPOTENCY",
+        expiry_attr=TTL_ATTRIBUTE,
+        boto3_client=container.table.client,
+    )
+    config = IdempotencyConfig(
+        event_key_jmespath="[project_id, operation, key]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=DAY_SECONDS,
+    )
+
+    def handler(request: Request) -> Response[str]:
+        key = request.headers.get(HEADER)
+        if not key:
+            return json_response(201, create(request))
+        if len(key) > 255:
+            raise ValidationFailed.field(
+                "Idempotency-Key", "The Idempotency-Key must be at most 255 characters."
+            )
+        call = {
+            "project_id": request.viewer.project_id,
+            "operation": operation,
+            "key": key,
+            "body": request.json_object(),
+        }
+
+        @idempotent_function(data_keyword_argument="call", config=config, persistence_store=persistence)  # type: ignore[untyped-decorator]
+        def run(call: dict[str, Any]) -> dict[str, Any]:
+            return create(request)  # the first time only; later the stored result is returned
+
+        try:
+            return json_response(201, run(call=call))
+        except IdempotencyValidationError:
+            raise ValidationFailed.field(
+                "Idempotency-Key", "This Idempotency-Key was already used with a different request body."
+            ) from None
+        except IdempotencyAlreadyInProgressError:
+            raise Conflict("A request with this Idempotency-Key is still in progress; try again.") from None
+
+    return handler

@@ -1,0 +1,96 @@
+"""Handlers of a resource's schedules (recurring schedules, their blocks, one-off blocks, the schedule and
+fully-booked views) and of a service's bookable slots."""
+
+from collections.abc import Callable
+
+from aws_lambda_powertools.event_handler import Response
+
+from kairos.api.app import Handler
+from kairos.api.http import Request, json_response, no_content, page_response
+from kairos.container import Container
+
+
+def schedule_handlers(container: Container) -> dict[str, Handler]:
+    s = container.schedules
+    a = container.availability
+
+    def rid(r: Request) -> str:
+        return r.path["resource"]
+
+    def rs(r: Request) -> tuple[str, str]:
+        return r.path["resource"], r.path["recurring-schedule"]
+
+    handlers: dict[str, Handler] = {
+        # recurring schedules
+        "getResourceRecurringSchedules": lambda r: page_response(
+            r, s.list_recurring(r.viewer, rid(r), r.query)
+        ),
+        "postResourceRecurringSchedule": lambda r: json_response(
+            201, s.create_recurring(r.viewer, rid(r), r.json_object())
+        ),
+        "getResourceRecurringSchedule": lambda r: json_response(200, s.get_recurring(r.viewer, *rs(r))),
+        "putResourceRecurringSchedule": lambda r: json_response(
+            200, s.update_recurring(r.viewer, *rs(r), r.json_object(), merge=False)
+        ),
+        "patchResourceRecurringSchedule": lambda r: json_response(
+            200, s.update_recurring(r.viewer, *rs(r), r.json_object(), merge=True)
+        ),
+        "deleteResourceRecurringSchedule": _deleting(lambda r: s.delete_recurring(r.viewer, *rs(r))),
+        # their weekly blocks
+        "getResourceRecurringScheduleBlocks": lambda r: page_response(
+            r, s.list_weekly(r.viewer, *rs(r), r.query)
+        ),
+        "postResourceRecurringScheduleBlock": lambda r: json_response(
+            201, s.put_weekly(r.viewer, *rs(r), None, r.json_object())
+        ),
+        "getResourceRecurringScheduleBlock": lambda r: json_response(
+            200, s.get_weekly(r.viewer, *rs(r), r.path["schedule-block"])
+        ),
+        "putResourceRecurringScheduleBlock": lambda r: json_response(
+            200, s.put_weekly(r.viewer, *rs(r), r.path["schedule-block"], r.json_object())
+        ),
+        "patchResourceRecurringScheduleBlock": lambda r: json_response(
+            200, s.put_weekly(r.viewer, *rs(r), r.path["schedule-block"], r.json_object(), merge=True)
+        ),
+        "deleteResourceRecurringScheduleBlock": _deleting(
+            lambda r: s.delete_weekly(r.viewer, *rs(r), r.path["schedule-block"])
+        ),
+        # one-off blocks
+        "getResourceScheduleBlocks": lambda r: page_response(r, s.list_blocks(r.viewer, rid(r), r.query)),
+        "postResourceScheduleBlock": lambda r: json_response(
+            201, s.put_block(r.viewer, rid(r), None, r.json_object())
+        ),
+        "getResourceScheduleBlock": lambda r: json_response(
+            200, s.get_block(r.viewer, rid(r), r.path["schedule-block"])
+        ),
+        "putResourceScheduleBlock": lambda r: json_response(
+            200, s.put_block(r.viewer, rid(r), r.path["schedule-block"], r.json_object())
+        ),
+        "patchResourceScheduleBlock": lambda r: json_response(
+            200, s.put_block(r.viewer, rid(r), r.path["schedule-block"], r.json_object(), merge=True)
+        ),
+        "deleteResourceScheduleBlock": _deleting(
+            lambda r: s.delete_block(r.viewer, rid(r), r.path["schedule-block"])
+        ),
+        # views
+        "getResourceSchedule": lambda r: page_response(r, a.schedule(r.viewer, rid(r), r.query)),
+        "getResourceFullyBooked": lambda r: page_response(r, a.fully_booked(r.viewer, rid(r), r.query)),
+    }
+    return handlers
+
+
+def slot_handlers(container: Container) -> dict[str, Handler]:
+    a = container.availability
+    return {
+        "getServiceBookableSlots": lambda r: page_response(
+            r, a.bookable_slots(r.viewer, r.path["service"], r.query)
+        ),
+    }
+
+
+def _deleting(action: Callable[[Request], None]) -> Handler:
+    def handler(request: Request) -> Response[str]:
+        action(request)
+        return no_content()
+
+    return handler

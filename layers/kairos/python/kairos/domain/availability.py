@@ -1,0 +1,291 @@
+"""When is a resource available, when is it fully booked, and which slots of a service can be booked:
+the use cases that read schedules and bookings and hand them to the pure slot engine.
+
+Data access: the service, location and resource come in one BatchGetItem; the resources of a service in
+one Query plus one BatchGetItem; then one key-range Query per candidate resource returns its schedules and
+the blocks and bookings of the window (run in parallel). None of it grows with the window's length.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kairos.domain.auth import Principal
+from kairos.domain.catalogue import RESOURCE, render
+from kairos.domain.errors import Forbidden, NotFound, ValidationFailed
+from kairos.domain.formats import format_timestamp, now_utc, parse_date, parse_duration, parse_time, zone
+from kairos.domain.ids import is_uuid
+from kairos.domain.listing import Page, page_params
+from kairos.domain.ports import AssociationRepository, CatalogueRepository, ScheduleRepository
+from kairos.domain.queries import Errors, bool_param, choice_param, raise_if, required_param, window
+from kairos.domain.records import Record, Timeline
+from kairos.scheduling.availability import availability
+from kairos.scheduling.engine import bookable_slots
+from kairos.scheduling.model import (
+    DayRules,
+    FixedRules,
+    FlexibleRules,
+    OneOffBlock,
+    RecurringSchedule,
+    ResourceState,
+    ServiceRules,
+    Slot,
+    Span,
+    WeeklyBlock,
+)
+from kairos.scheduling.rules import rules_from_service
+from kairos.scheduling.spans import full_ranges, intersect, subtract
+
+MAX_WINDOW = timedelta(days=62)
+UNBOUNDED_HORIZON = timedelta(days=31)  # how far past `to` an open-ended flexible or day booking may reach
+MARGIN = timedelta(days=1)
+PARALLEL_READS = 8
+
+
+def recurring_schedules(records: Sequence[Record], location_id: str) -> list[RecurringSchedule]:
+    """The engine's view of the recurring schedules at one location."""
+    schedules = []
+    for record in records:
+        doc = record.doc
+        if doc["location_id"] != location_id:
+            continue
+        blocks = tuple(
+            WeeklyBlock(
+                b["weekday"], _time(b["start_time"]), parse_time(b["end_time"], allow_end_of_day=True)
+            )
+            for b in doc["blocks"].values()
+        )
+        end = parse_date(doc["end_date"]) if doc.get("end_date") else None
+        schedules.append(RecurringSchedule(parse_date(doc["start_date"]), end, int(doc["interval"]), blocks))
+    return schedules
+
+
+def _time(text: str) -> time:
+    """A block's start: always a time of day (only an end may be 24:00:00)."""
+    parsed = parse_time(text)
+    assert parsed is not None
+    return parsed
+
+
+def resource_state(
+    resource: Record, timeline: Timeline, location_id: str, where: ZoneInfo, horizon: Span
+) -> ResourceState:
+    blocks = [
+        OneOffBlock(Span(b.starts_at, b.ends_at), b.is_available)
+        for b in timeline.blocks
+        if b.location_id == location_id
+    ]
+    spans = availability(recurring_schedules(timeline.recurring, location_id), blocks, where, horizon)
+    busy = tuple(sorted(Span(b.buffer_starts_at, b.buffer_ends_at) for b in timeline.bookings))
+    capacity = resource.doc.get("max_simultaneous_bookings")
+    return ResourceState(resource.id, spans, busy, capacity)
+
+
+def _horizon(rules: ServiceRules, start: datetime, end: datetime) -> Span:
+    """The data a window needs: slots starting in it may begin their buffer before it and end after it."""
+    kind = rules.kind
+    if isinstance(kind, FixedRules):
+        longest = kind.duration
+    elif isinstance(kind, FlexibleRules):
+        longest = kind.max_duration or UNBOUNDED_HORIZON
+    else:
+        longest = timedelta(days=kind.max_days + 1) if kind.max_days is not None else UNBOUNDED_HORIZON
+    return Span(start - rules.buffer_before - MARGIN, end + longest + rules.buffer_after + MARGIN)
+
+
+class Availability:
+    def __init__(
+        self,
+        catalogue: CatalogueRepository,
+        associations: AssociationRepository,
+        schedules: ScheduleRepository,
+        clock: Callable[[], datetime] = now_utc,
+    ) -> None:
+        self._catalogue = catalogue
+        self._associations = associations
+        self._schedules = schedules
+        self._clock = clock
+
+    def _timelines(self, project_id: str, resource_ids: Sequence[str], horizon: Span) -> list[Timeline]:
+        def read(resource_id: str) -> Timeline:
+            return self._schedules.timeline(project_id, resource_id, horizon.start, horizon.end)
+
+        if len(resource_ids) <= 1:
+            return [read(r) for r in resource_ids]
+        with ThreadPoolExecutor(max_workers=min(PARALLEL_READS, len(resource_ids))) as pool:
+            return list(pool.map(read, resource_ids))
+
+    def _load(self, viewer: Principal, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
+        """Several entities in one read; a malformed or unknown id is a 404 naming its kind."""
+        for kind, entity_id in wanted:
+            if not is_uuid(entity_id):
+                raise NotFound(kind)
+        found = self._catalogue.get_many(viewer.project_id, wanted)
+        for key in wanted:
+            if key not in found:
+                raise NotFound(key[0])
+        return found
+
+    # --- a resource's schedule and fully-booked spans ---------------------------------------------------
+
+    def schedule(self, viewer: Principal, resource_id: str, query: Mapping[str, str]) -> Page:
+        errors: Errors = {}
+        start, end = window(query, errors)
+        location_id = required_param(query, "location", errors)
+        mode = choice_param(query, "fully_booked", ("include", "exclude"), errors)
+        page, per_page = _page(query, errors)
+        raise_if(errors)
+        assert start is not None and end is not None and location_id is not None
+        found = self._load(viewer, [("resource", resource_id), ("location", location_id)])
+        resource, location = found[("resource", resource_id)], found[("location", location_id)]
+        where = zone(location.doc["time_zone"])
+        requested = Span(start, end)
+        horizon = Span(start - MARGIN, end + MARGIN)
+        timeline = self._timelines(viewer.project_id, [resource_id], horizon)[0]
+        state = resource_state(resource, timeline, location_id, where, horizon)
+        spans = intersect(state.available, requested)
+        if mode == "exclude":
+            spans = subtract(spans, full_ranges(state.busy, state.capacity))
+        return _span_page(spans, where, page, per_page)
+
+    def fully_booked(self, viewer: Principal, resource_id: str, query: Mapping[str, str]) -> Page:
+        errors: Errors = {}
+        start, end = window(query, errors)
+        page, per_page = _page(query, errors)
+        raise_if(errors)
+        assert start is not None and end is not None
+        resource = self._load(viewer, [("resource", resource_id)])[("resource", resource_id)]
+        timeline = self._timelines(viewer.project_id, [resource_id], Span(start, end))[0]
+        busy = [Span(b.buffer_starts_at, b.buffer_ends_at) for b in timeline.bookings]
+        full = full_ranges(sorted(busy), resource.doc.get("max_simultaneous_bookings"))
+        return _span_page(intersect(full, Span(start, end)), None, page, per_page)
+
+    # --- bookable slots ---------------------------------------------------------------------------------
+
+    def bookable_slots(self, viewer: Principal, service_id: str, query: Mapping[str, str]) -> Page:
+        errors: Errors = {}
+        start, end = window(query, errors)
+        if start is not None and end is not None and end - start > MAX_WINDOW:
+            errors["to"] = [f"The to field must be at most {MAX_WINDOW.days} days after from."]
+        location_id = required_param(query, "location", errors)
+        ignore_window = bool_param(query, "ignore_booking_window", errors)
+        num_resources = _positive_int(query, "num_resources", errors)
+        page, per_page = _page(query, errors)
+        raise_if(errors)
+        assert start is not None and end is not None and location_id is not None
+        if ignore_window and not viewer.can("booking:ignore_booking_window"):
+            raise Forbidden()
+        wanted = [("service", service_id), ("location", location_id)]
+        only = query.get("resource")
+        if only is not None:
+            wanted.append(("resource", only))
+        found = self._load(viewer, wanted)
+        service, location = found[("service", service_id)], found[("location", location_id)]
+        rules = rules_from_service(service.doc)
+        duration, days = _duration(query, rules)
+        if not service.doc.get("enabled", True) or not location.doc.get("enabled", True):
+            return Page([], 0, page, per_page)
+        resources = self._candidates(viewer, service_id, only)
+        where = zone(location.doc["time_zone"])
+        horizon = _horizon(rules, start, end)
+        timelines = self._timelines(viewer.project_id, [r.id for r in resources], horizon)
+        states = [
+            resource_state(r, t, location_id, where, horizon)
+            for r, t in zip(resources, timelines, strict=True)
+        ]
+        slots = bookable_slots(
+            rules,
+            states,
+            Span(start, end),
+            self._clock(),
+            where,
+            duration=duration,
+            days=days,
+            num_resources=num_resources,
+            ignore_booking_window=ignore_window,
+        )
+        shown = slots[(page - 1) * per_page : page * per_page]
+        by_id = {r.id: r for r in resources}
+        items = [
+            _render_slot(s, rules, where, [render(RESOURCE, by_id[i], viewer) for i in s.resource_ids])
+            for s in shown
+        ]
+        return Page(items, len(slots), page, per_page)
+
+    def _candidates(self, viewer: Principal, service_id: str, only: str | None) -> list[Record]:
+        """Enabled resources associated with the service (just `only`, when asked), in a stable order."""
+        linked = {
+            a.resource_id
+            for a in self._associations.list_associations(viewer.project_id, "service", service_id)
+        }
+        ids = sorted(linked if only is None else linked & {only})
+        if not ids:
+            return []
+        found = self._catalogue.get_many(viewer.project_id, [("resource", i) for i in ids])
+        records = [found[("resource", i)] for i in ids if ("resource", i) in found]
+        return [r for r in records if r.doc.get("enabled", True)]
+
+
+def _page(query: Mapping[str, str], errors: Errors) -> tuple[int, int]:
+    try:
+        return page_params(query)
+    except ValidationFailed as failed:
+        errors.update(failed.errors)
+        return 1, 100
+
+
+def _positive_int(query: Mapping[str, str], name: str, errors: Errors) -> int:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return 1
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        errors[name] = [f"The {name} field must be an integer of at least 1."]
+        return 1
+    return int(raw)
+
+
+def _duration(query: Mapping[str, str], rules: ServiceRules) -> tuple[timedelta | None, int | None]:
+    """`duration` for flexible services (a length) and day services (whole days); ignored for fixed."""
+    raw = query.get("duration")
+    if raw is None or raw == "" or isinstance(rules.kind, FixedRules):
+        return None, None
+    try:
+        parsed = parse_duration(raw)
+    except ValueError as exc:
+        raise ValidationFailed.field("duration", f"The duration field {exc}.") from None
+    if parsed.is_zero:
+        raise ValidationFailed.field("duration", "The duration field must be a duration greater than zero.")
+    if isinstance(rules.kind, DayRules):
+        if parsed.years or parsed.months or parsed.time_part:
+            raise ValidationFailed.field(
+                "duration", "The duration field must be whole days for a day service."
+            )
+        return None, parsed.weeks * 7 + parsed.days
+    return parsed.nominal(), None
+
+
+def _span_page(spans: Sequence[Span], where: ZoneInfo | None, page: int, per_page: int) -> Page:
+    items = [
+        {"starts_at": format_timestamp(s.start, where), "ends_at": format_timestamp(s.end, where)}
+        for s in spans[(page - 1) * per_page : page * per_page]
+    ]
+    return Page(items, len(spans), page, per_page)
+
+
+def _render_slot(
+    slot: Slot, rules: ServiceRules, where: ZoneInfo, resources: list[dict[str, Any]]
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "buffer_starts_at": format_timestamp(slot.buffer_starts_at, where),
+        "starts_at": format_timestamp(slot.starts_at, where),
+        "ends_at": format_timestamp(slot.ends_at, where),
+        "buffer_ends_at": format_timestamp(slot.buffer_ends_at, where),
+    }
+    if not isinstance(rules.kind, FixedRules):
+        assert slot.min_ends_at is not None and slot.min_buffer_ends_at is not None
+        values["min_ends_at"] = format_timestamp(slot.min_ends_at, where)
+        values["min_buffer_ends_at"] = format_timestamp(slot.min_buffer_ends_at, where)
+    values["resources"] = resources
+    return values

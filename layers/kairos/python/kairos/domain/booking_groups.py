@@ -1,0 +1,288 @@
+"""Booking groups: several bookings written all or nothing (one transaction with the group's item), with
+the same checks, automatic fields and abilities as single bookings. Group errors use Hapio's `messages`
+map (`{"bookings.0.starts_at": "..."}`), which `GroupValidationFailed` carries to the HTTP edge."""
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from kairos.domain.auth import Principal
+from kairos.domain.booking_models import BookingPatch, BookingPost, BookingPut
+from kairos.domain.bookings import BOOKING_LIST, Bookings, Intent
+from kairos.domain.errors import (
+    Conflict,
+    Forbidden,
+    GroupValidationFailed,
+    NotFound,
+    Retryable,
+    ValidationFailed,
+)
+from kairos.domain.fields import Metadata
+from kairos.domain.formats import format_timestamp, now_utc
+from kairos.domain.ids import is_uuid, new_id
+from kairos.domain.listing import FieldType, ListSpec, Page, select
+from kairos.domain.ports import BookingRepository, CatalogueRepository
+from kairos.domain.queries import Errors, raise_if, window
+from kairos.domain.records import Booking, GroupChange, Record
+from kairos.domain.validation import parse
+
+ATTEMPTS = 8
+GROUP_FILTERS = ListSpec(
+    bracket_fields={
+        "group_metadata": FieldType.JSON,
+        "group_protected_metadata": FieldType.JSON,
+        "group_created_at": FieldType.TIMESTAMP,
+        "group_updated_at": FieldType.TIMESTAMP,
+    },
+    sort_keys=("group_created_at", "group_updated_at"),
+    default_sort=(("group_created_at", False), ("id", False)),
+)
+
+
+class GroupInput(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    bookings: list[dict[str, Any]] | None = None
+    metadata: Metadata = None
+    protected_metadata: Metadata = None
+
+
+class BookingGroups:
+    def __init__(
+        self,
+        catalogue: CatalogueRepository,
+        store: BookingRepository,
+        bookings: Bookings,
+        clock: Callable[[], datetime] = now_utc,
+    ) -> None:
+        self._catalogue = catalogue
+        self._store = store
+        self._bookings = bookings
+        self._clock = clock
+
+    # --- reading ----------------------------------------------------------------------------------------
+
+    def _load(self, viewer: Principal, group_id: str) -> Record:
+        found = (
+            self._catalogue.get(viewer.project_id, "booking_group", group_id) if is_uuid(group_id) else None
+        )
+        if found is None:
+            raise NotFound("booking group")
+        return found
+
+    def _members(self, viewer: Principal, group: Record) -> list[Booking]:
+        ids = list(group.doc.get("booking_ids", []))
+        found = {b.id: b for b in self._store.get_many(viewer.project_id, ids)} if ids else {}
+        return [found[i] for i in ids if i in found]
+
+    def render(self, viewer: Principal, group: Record, members: list[Booking]) -> dict[str, Any]:
+        entities = self._bookings.entities(viewer, members, groups=False)
+        values = {
+            "id": group.id,
+            "bookings": [self._bookings.render(viewer, b, entities, embedded=True) for b in members],
+            "metadata": group.doc.get("metadata"),
+            "protected_metadata": group.doc.get("protected_metadata"),
+            "created_at": format_timestamp(group.created_at),
+            "updated_at": format_timestamp(group.updated_at),
+        }
+        if not _can_read_protected(viewer):
+            values.pop("protected_metadata")
+        return values
+
+    def get(self, viewer: Principal, group_id: str) -> dict[str, Any]:
+        group = self._load(viewer, group_id)
+        return self.render(viewer, group, self._members(viewer, group))
+
+    def page(self, viewer: Principal, query: Mapping[str, str]) -> Page:
+        """A group is listed when any of its bookings passes the booking filters; then all its bookings
+        are shown."""
+        protected = ("protected_metadata[", "group_protected_metadata[")
+        if not _can_read_protected(viewer) and any(k.startswith(protected) for k in query):
+            raise Forbidden()
+        errors: Errors = {}
+        start, end = window(query, errors, required=False)
+        raise_if(errors)
+        booking_query = {
+            k: v
+            for k, v in query.items()
+            if not k.startswith("group_") and k not in ("page", "per_page", "sort")
+        }
+        candidates = [
+            b
+            for b in self._store.list_ending_after(viewer.project_id, start)
+            if end is None or b.starts_at < end
+        ]
+        flat = [self._bookings.flat(b) for b in candidates if b.doc.get("booking_group_id")]
+        matching = {
+            item["booking_group_id"]
+            for item in select(flat, booking_query, BOOKING_LIST, paginate=False).items
+        }
+        groups = [g for g in self._catalogue.list_all(viewer.project_id, "booking_group") if g.id in matching]
+        items = [
+            {
+                "id": g.id,
+                "group_metadata": g.doc.get("metadata"),
+                "group_protected_metadata": g.doc.get("protected_metadata"),
+                "group_created_at": format_timestamp(g.created_at),
+                "group_updated_at": format_timestamp(g.updated_at),
+            }
+            for g in groups
+        ]
+        group_query = {
+            k: v for k, v in query.items() if k.startswith("group_") or k in ("page", "per_page", "sort")
+        }
+        selected = select(items, group_query, GROUP_FILTERS)
+        by_id = {g.id: g for g in groups}
+        rendered = [
+            self.render(viewer, by_id[i["id"]], self._members(viewer, by_id[i["id"]])) for i in selected.items
+        ]
+        return Page(rendered, selected.total, selected.page, selected.per_page)
+
+    # --- writing ----------------------------------------------------------------------------------------
+
+    def create(self, viewer: Principal, body: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = _as_group_errors(lambda: self._create(viewer, body))
+        return result
+
+    def update(self, viewer: Principal, group_id: str, body: dict[str, Any], *, full: bool) -> dict[str, Any]:
+        result: dict[str, Any] = _as_group_errors(lambda: self._update(viewer, group_id, body, full=full))
+        return result
+
+    def _create(self, viewer: Principal, body: dict[str, Any]) -> dict[str, Any]:
+        model = _parse_group(body)
+        if model.bookings is None:
+            raise GroupValidationFailed({"bookings": ["The bookings field is required."]})
+        _check_group_write(viewer, model)
+        now = self._clock()
+        group_id = new_id()
+        intents = [
+            self._bookings.intent_for_create(
+                viewer, _item(BookingPost, data, n), group_id, prefix=f"bookings.{n}."
+            )
+            for n, data in enumerate(model.bookings)
+        ]
+        record = Record("booking_group", group_id, self._doc(model, intents, None), now, now)
+        changes = self._bookings.commit(viewer, intents, GroupChange(None, record))
+        return self.render(viewer, record, [c.after for c in changes if c.after is not None])
+
+    def _update(
+        self, viewer: Principal, group_id: str, body: dict[str, Any], *, full: bool
+    ) -> dict[str, Any]:
+        model = _parse_group(body)
+        if full and model.bookings is None:
+            raise GroupValidationFailed({"bookings": ["The bookings field is required."]})
+        _check_group_write(viewer, model)
+        for _ in range(ATTEMPTS):
+            group = self._load(viewer, group_id)
+            members = {b.id: b for b in self._members(viewer, group)}
+            intents = self._intents(viewer, group, members, model, full) if model.bookings is not None else []
+            doc = self._doc(model, intents, group, full=full, sent=set(body))
+            record = Record(group.kind, group.id, doc, group.created_at, self._clock(), group.version + 1)
+            try:
+                changes = self._bookings.commit(viewer, intents, GroupChange(group, record))
+            except Conflict:
+                continue
+            kept = {c.after.id: c.after for c in changes if c.after is not None}
+            shown = [kept.get(i) or members[i] for i in doc["booking_ids"] if i in kept or i in members]
+            return self.render(viewer, record, shown)
+        raise Retryable("The booking group is being changed by other requests; try again.")
+
+    def delete(self, viewer: Principal, group_id: str) -> None:
+        for _ in range(ATTEMPTS):
+            group = self._load(viewer, group_id)
+            intents = [Intent(b, None) for b in self._members(viewer, group)]
+            try:
+                self._bookings.commit(viewer, intents, GroupChange(group, None))
+            except Conflict:
+                continue
+            return
+        raise Retryable("The booking group is being changed by other requests; try again.")
+
+    def _intents(
+        self, viewer: Principal, group: Record, members: dict[str, Booking], model: GroupInput, full: bool
+    ) -> list[Intent]:
+        """PUT and PATCH items: with an id, that booking replaced or patched (an id alone keeps it as it
+        is, on PATCH); without, a new booking; bookings left out of the array are deleted."""
+        assert model.bookings is not None
+        intents: list[Intent] = []
+        listed: set[str] = set()
+        for n, data in enumerate(model.bookings):
+            prefix = f"bookings.{n}."
+            booking_id = data.get("id")
+            if booking_id is None:
+                intents.append(
+                    self._bookings.intent_for_create(viewer, _item(BookingPost, data, n), group.id, prefix)
+                )
+                continue
+            if booking_id not in members:
+                raise GroupValidationFailed({f"{prefix}id": ["The booking is not in this group."]})
+            listed.add(booking_id)
+            fields = {k: v for k, v in data.items() if k != "id"}
+            if not fields and not full:
+                continue
+            item = _item(BookingPut if full else BookingPatch, fields, n)
+            intents.append(
+                self._bookings.intent_for_update(viewer, members[booking_id], item, full=full, prefix=prefix)
+            )
+        intents += [Intent(b, None) for i, b in members.items() if i not in listed]
+        return intents
+
+    @staticmethod
+    def _doc(
+        model: GroupInput,
+        intents: list[Intent],
+        group: Record | None,
+        *,
+        full: bool = True,
+        sent: set[str] | None = None,
+    ) -> dict[str, Any]:
+        previous = group.doc if group else {}
+        ids = list(previous.get("booking_ids", []))
+        deleted = {i.before.id for i in intents if i.proposal is None and i.before is not None}
+        ids = [i for i in ids if i not in deleted]
+        ids += [i.proposal.id for i in intents if i.before is None and i.proposal is not None]
+        doc: dict[str, Any] = {"booking_ids": ids}
+        for name in ("metadata", "protected_metadata"):
+            doc[name] = getattr(model, name) if full or name in (sent or set()) else previous.get(name)
+        return doc
+
+
+def _item(model: type[BookingPost] | type[BookingPut] | type[BookingPatch], data: Any, n: int) -> Any:
+    if not isinstance(data, dict):
+        raise GroupValidationFailed({f"bookings.{n}": ["Each booking must be an object."]})
+    data = {k: v for k, v in data.items() if k != "booking_group_id"}
+    try:
+        return parse(model, data)
+    except ValidationFailed as failed:
+        raise GroupValidationFailed({f"bookings.{n}.{k}": v for k, v in failed.errors.items()}) from None
+
+
+def _parse_group(body: dict[str, Any]) -> GroupInput:
+    try:
+        return parse(GroupInput, body)
+    except ValidationFailed as failed:
+        raise GroupValidationFailed(failed.errors) from None
+
+
+def _as_group_errors(write: Callable[[], Any]) -> Any:
+    try:
+        return write()
+    except GroupValidationFailed:
+        raise
+    except ValidationFailed as failed:
+        raise GroupValidationFailed(failed.errors) from None
+
+
+def _can_read_protected(viewer: Principal) -> bool:
+    return viewer.can("booking_group:protected_metadata") or viewer.can(
+        "booking_group:read_protected_metadata"
+    )
+
+
+def _check_group_write(viewer: Principal, model: GroupInput) -> None:
+    if "protected_metadata" in model.model_fields_set and not (
+        viewer.can("booking_group:protected_metadata") or viewer.can("booking_group:write_protected_metadata")
+    ):
+        raise Forbidden()
