@@ -37,6 +37,10 @@ def serialized(app: WSGIApp) -> WSGIApp:
 def serve(host: str, port: int) -> None:
     from moto.server import DomainDispatcherApplication, create_backend_app  # type: ignore[attr-defined]
 
+    from kairos_local import moto_patches
+
+    moto_patches.install()
+
     app = serialized(DomainDispatcherApplication(create_backend_app))
     server = make_server(host, port, app, threaded=True)
     server.serve_forever()

@@ -39,12 +39,11 @@ from kairos.domain.ports import (
     ScheduleRepository,
 )
 from kairos.domain.queries import Errors, raise_if, window
-from kairos.domain.records import Booking, BookingChange, GroupChange, LedgerState, Record, Timeline
+from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState, Record, Timeline
 from kairos.domain.validation import parse
 from kairos.scheduling.engine import Violation, check_booking
 from kairos.scheduling.model import FixedRules, ServiceRules, Span
 from kairos.scheduling.rules import rules_from_service
-from kairos.storage.booking_store import hold_days, ledger_days
 
 ATTEMPTS = 12
 DAY = timedelta(days=1)
@@ -269,7 +268,9 @@ class Bookings:
         changes = self.commit(viewer, [intent])
         booking = changes[0].after
         assert booking is not None
-        return self.render(viewer, booking, self.entities(viewer, [booking]))
+        if group_id is not None:
+            return self.render(viewer, booking, self.entities(viewer, [booking]))
+        return self.render(viewer, booking, _known(intent, booking))  # no second read for what we loaded
 
     def replace(self, viewer: Principal, booking_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._update(viewer, booking_id, parse(BookingPut, body), full=True)
@@ -523,26 +524,22 @@ class Bookings:
     def _read(self, viewer: Principal, intents: list[Intent]) -> tuple[LedgerState, dict[str, Timeline]]:
         """Ledger versions first, timelines second: a write that lands after the versions were read moves
         them, and then our transaction is refused (see docs/bookings.md)."""
-        days: set[tuple[str, str]] = set()
+        holds: list[Hold] = []
         spans: dict[str, list[Span]] = {}
         for intent in intents:
-            if intent.before is not None:
-                days |= hold_days(intent.before)
+            for booking in (intent.before, None if intent.checked else intent.proposal):
+                if booking is not None and booking.holds_capacity and booking.resource_id is not None:
+                    holds.append(Hold(booking.resource_id, booking.buffer_starts_at, booking.buffer_ends_at))
             if intent.proposal is None:
                 continue
-            if not intent.checked and intent.proposal.resource_id and not intent.proposal.is_canceled:
-                days |= hold_days(intent.proposal)
+            buffer = Span(intent.proposal.buffer_starts_at, intent.proposal.buffer_ends_at)
             for resource in intent.candidates:
-                days |= {
-                    (resource.id, d)
-                    for d in ledger_days(intent.proposal.buffer_starts_at, intent.proposal.buffer_ends_at)
-                }
-                local_day = _local_day(intent.proposal, intent.location)
+                holds.append(Hold(resource.id, buffer.start, buffer.end))
                 spans.setdefault(resource.id, []).extend(
-                    [Span(intent.proposal.buffer_starts_at, intent.proposal.buffer_ends_at), local_day]
+                    [buffer, _local_day(intent.proposal, intent.location)]
                 )
         checked = {r.id for i in intents if i.checked for r in i.candidates}
-        seen = self._store.read_ledgers(viewer.project_id, days, checked)
+        seen = self._store.read_ledgers(viewer.project_id, holds, checked)
         timelines = {
             resource_id: self._schedules.timeline(
                 viewer.project_id,
@@ -655,6 +652,16 @@ class Bookings:
             least = min(booked_time(r) for r in passing)
             passing = [r for r in passing if booked_time(r) == least]
         return self._rng.choice(passing)
+
+
+def _known(intent: Intent, booking: Booking) -> Entities:
+    """The entities an intent already loaded, for rendering the booking it wrote."""
+    records = [
+        intent.service,
+        intent.location,
+        *(r for r in intent.candidates if r.id == booking.resource_id),
+    ]
+    return Entities({(r.kind, r.id): r for r in records if r is not None})
 
 
 def _bare_rules(booking: Booking) -> ServiceRules:

@@ -9,6 +9,7 @@ from kairos.domain.records import (
     Booking,
     BookingChange,
     GroupChange,
+    Hold,
     LedgerState,
     Project,
     Record,
@@ -104,10 +105,9 @@ class BookingRepository(Protocol):
 
     def list_ending_after(self, project_id: str, instant: datetime | None) -> list[Booking]: ...
 
-    def read_ledgers(
-        self, project_id: str, resource_days: set[tuple[str, str]], resources: set[str]
-    ) -> LedgerState:
-        """Reads the versions a check depends on; call it BEFORE reading the timelines it checks."""
+    def read_ledgers(self, project_id: str, holds: list[Hold], checked: set[str]) -> LedgerState:
+        """Reads the ledger versions covering `holds` and the schedule versions of the `checked`
+        resources; call it BEFORE reading the timelines the check uses."""
 
     def get_many(self, project_id: str, booking_ids: list[str]) -> list[Booking]: ...
 

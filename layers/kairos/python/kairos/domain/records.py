@@ -119,9 +119,18 @@ class GroupChange:
 
 
 @dataclass(frozen=True)
-class LedgerState:
-    """Versions read before a check: per (resource, UTC day) ledger and per resource schedule version;
-    None where the item does not exist yet."""
+class Hold:
+    """Capacity a check looks at or a write takes: a resource and a span."""
 
-    ledgers: dict[tuple[str, str], int | None]
+    resource_id: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class LedgerState:
+    """What the store read before a check, to condition the write on: for each ledger item (by the
+    store's own key) its counters, and each checked resource's schedule version. Opaque to the domain."""
+
+    ledgers: dict[tuple[str, str], dict[str, int]]
     schedules: dict[str, int | None]

@@ -2,39 +2,81 @@
 
 A booking is stored by id in its project's partition (listed by end time through GSI1) and, while it holds
 capacity, as a hold on its resource's timeline. Every booking write is one transaction that also bumps the
-resource's ledger item for each UTC day the hold touches; a checked write conditions each bump on the
-version read before the check (and on the resource's schedule version), so two requests that checked the
-same state cannot both commit: the loser's transaction is cancelled and it checks again.
+resource's capacity ledger where the hold lies; a checked write conditions those bumps on the versions read
+before its check (and on the resource's schedule version), so two requests that checked the same state
+cannot both commit: the loser's transaction is cancelled and it checks again.
+
+The ledger has two levels, so that short bookings on the same day do not contend and long ones still fit a
+transaction. A span covers whole UTC days (day nodes) and, at its edges, UTC hours (hour nodes). An hour
+item has a `version`; a day item has `full` (bumped by spans covering the whole day) and `part` (bumped by
+spans covering hours of it). A checked write conditions its hour items on `version`, the days it covers in
+part on `full`, and the days it covers whole on `full` and `part`. Any two overlapping spans therefore
+meet on a counter one of them bumps and the other conditions on (docs/bookings.md has the argument).
 """
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from kairos.domain.errors import Conflict, ValidationFailed
-from kairos.domain.records import Booking, BookingChange, GroupChange, LedgerState
+from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, cancellation_reasons, record_attributes, to_item, translate
 
 TRANSACTION_LIMIT = 100
+DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
+COUNTERS = ("version", "full", "part")
 
 
-def ledger_days(start: datetime, end: datetime) -> list[str]:
-    """The UTC days a half-open span touches."""
-    first = start.astimezone(UTC).date()
-    last = (end - timedelta(microseconds=1)).astimezone(UTC).date()
-    return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+@dataclass
+class LedgerNodes:
+    """Where one resource's holds lie in the ledger."""
+
+    hours: set[str] = field(default_factory=set)
+    partial_days: set[str] = field(default_factory=set)
+    full_days: set[str] = field(default_factory=set)
+
+    def add(self, start: datetime, end: datetime) -> None:
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        day = start.date()
+        while _midnight(day) < end:
+            day_start, day_end = _midnight(day), _midnight(day + DAY)
+            if start <= day_start and end >= day_end:
+                self.full_days.add(day.isoformat())
+            else:
+                self.partial_days.add(day.isoformat())
+                hour = max(start, day_start).replace(minute=0, second=0, microsecond=0)
+                while hour < min(end, day_end):
+                    self.hours.add(hour.strftime("%Y-%m-%dT%H"))
+                    hour += HOUR
+            day += DAY
+
+    def node_keys(self) -> list[str]:
+        return [f"H#{h}" for h in sorted(self.hours)] + [
+            f"D#{d}" for d in sorted(self.partial_days | self.full_days)
+        ]
 
 
-def hold_days(booking: Booking) -> set[tuple[str, str]]:
-    if not booking.holds_capacity or booking.resource_id is None:
-        return set()
-    return {
-        (booking.resource_id, day) for day in ledger_days(booking.buffer_starts_at, booking.buffer_ends_at)
-    }
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def nodes_of(holds: list[Hold]) -> dict[str, LedgerNodes]:
+    by_resource: dict[str, LedgerNodes] = {}
+    for hold in holds:
+        by_resource.setdefault(hold.resource_id, LedgerNodes()).add(hold.start, hold.end)
+    return by_resource
+
+
+def _hold_of(booking: Booking | None) -> list[Hold]:
+    if booking is None or not booking.holds_capacity or booking.resource_id is None:
+        return []
+    return [Hold(booking.resource_id, booking.buffer_starts_at, booking.buffer_ends_at)]
 
 
 class BookingStore:
@@ -45,7 +87,7 @@ class BookingStore:
 
     def get(self, project_id: str, booking_id: str) -> Booking | None:
         item = self._t.get(keys.booking(project_id, booking_id))
-        return self._booking(item) if item else None
+        return booking_from(item) if item else None
 
     def list_ending_after(self, project_id: str, instant: datetime | None) -> list[Booking]:
         """Bookings whose end is after `instant` (all when None), by a key-range query on GSI1."""
@@ -60,20 +102,26 @@ class BookingStore:
                 }
             ),
         }
-        return [self._booking(i) for i in self._t.paginate_query(request)]
+        return [booking_from(i) for i in self._t.paginate_query(request)]
 
-    def read_ledgers(
-        self, project_id: str, resource_days: set[tuple[str, str]], resources: set[str]
-    ) -> LedgerState:
-        wanted = [keys.ledger(project_id, r, d) for r, d in sorted(resource_days)]
-        wanted += [keys.schedule_version(project_id, r) for r in sorted(resources)]
-        found = {(i["PK"], i["SK"]): int(i["version"]) for i in self._t.batch_get(wanted) if "version" in i}
-
-        def version(key: dict[str, str]) -> int | None:
-            return found.get((key["PK"], key["SK"]))
-
-        ledgers = {(r, d): version(keys.ledger(project_id, r, d)) for r, d in resource_days}
-        schedules = {r: version(keys.schedule_version(project_id, r)) for r in resources}
+    def read_ledgers(self, project_id: str, holds: list[Hold], checked: set[str]) -> LedgerState:
+        nodes = nodes_of(holds)
+        wanted = [
+            keys.ledger(project_id, r, node) for r, n in sorted(nodes.items()) for node in n.node_keys()
+        ]
+        wanted += [keys.schedule_version(project_id, r) for r in sorted(checked)]
+        found = {(i["PK"], i["SK"]): i for i in self._t.batch_get(wanted)}
+        ledgers: dict[tuple[str, str], dict[str, int]] = {}
+        for resource_id, resource_nodes in nodes.items():
+            for node in resource_nodes.node_keys():
+                key = keys.ledger(project_id, resource_id, node)
+                item = found.get((key["PK"], key["SK"]), {})
+                ledgers[(resource_id, node)] = {a: int(item[a]) for a in COUNTERS if a in item}
+        schedules: dict[str, int | None] = {}
+        for resource_id in checked:
+            key = keys.schedule_version(project_id, resource_id)
+            item = found.get((key["PK"], key["SK"]), {})
+            schedules[resource_id] = int(item["version"]) if "version" in item else None
         return LedgerState(ledgers, schedules)
 
     # --- writes -----------------------------------------------------------------------------------------
@@ -83,7 +131,7 @@ class BookingStore:
 
     def get_many(self, project_id: str, booking_ids: list[str]) -> list[Booking]:
         found = self._t.batch_get([keys.booking(project_id, i) for i in booking_ids])
-        return [self._booking(item) for item in found]
+        return [booking_from(item) for item in found]
 
     def commit(
         self,
@@ -106,25 +154,61 @@ class BookingStore:
 
     def _transaction(self, project_id: str, changes: list[BookingChange], seen: LedgerState) -> list[Any]:
         items: list[Any] = []
-        guarded_days: set[tuple[str, str]] = set()
-        touched_days: set[tuple[str, str]] = set()
-        guarded_schedules: set[str] = set()
+        touched: list[Hold] = []
+        guarded: list[Hold] = []
+        checked_schedules: set[str] = set()
         for change in changes:
             items += self._booking_items(project_id, change)
-            for booking in (change.before, change.after):
-                if booking is not None:
-                    touched_days |= hold_days(booking)
-            if change.guarded and change.after is not None:
-                guarded_days |= hold_days(change.after)
-                if change.after.resource_id is not None:
-                    guarded_schedules.add(change.after.resource_id)
-        for resource_id, day in sorted(touched_days):
-            items.append(
-                self._ledger_bump(project_id, resource_id, day, seen, (resource_id, day) in guarded_days)
-            )
-        for resource_id in sorted(guarded_schedules):
+            touched += _hold_of(change.before) + _hold_of(change.after)
+            if change.guarded:
+                guarded += _hold_of(change.after)
+                if change.after is not None and change.after.resource_id is not None:
+                    checked_schedules.add(change.after.resource_id)
+        bumped, conditioned = nodes_of(touched), nodes_of(guarded)
+        for resource_id, nodes in sorted(bumped.items()):
+            checks = conditioned.get(resource_id, LedgerNodes())
+            for hour in sorted(nodes.hours):
+                watch = {"version"} if hour in checks.hours else set()
+                items.append(
+                    self._ledger_update(project_id, resource_id, f"H#{hour}", {"version"}, watch, seen)
+                )
+            for day in sorted(nodes.partial_days | nodes.full_days):
+                bump = ({"part"} if day in nodes.partial_days else set()) | (
+                    {"full"} if day in nodes.full_days else set()
+                )
+                watch = ({"full"} if day in checks.partial_days else set()) | (
+                    {"full", "part"} if day in checks.full_days else set()
+                )
+                items.append(self._ledger_update(project_id, resource_id, f"D#{day}", bump, watch, seen))
+        for resource_id in sorted(checked_schedules):
             items.append(self._schedule_check(project_id, resource_id, seen.schedules.get(resource_id)))
         return items
+
+    def _ledger_update(
+        self, project_id: str, resource_id: str, node: str, bump: set[str], watch: set[str], seen: LedgerState
+    ) -> dict[str, Any]:
+        """Bumps counters of one ledger item; each watched counter must still be what the check saw."""
+        values: dict[str, Any] = {":one": 1, ":entity": "ledger"}
+        conditions: list[str] = []
+        counters = seen.ledgers.get((resource_id, node), {})
+        for name in sorted(watch):
+            if name in counters:
+                values[f":{name}"] = counters[name]
+                conditions.append(f"#{name} = :{name}")
+            else:
+                conditions.append(f"attribute_not_exists(#{name})")
+        update: dict[str, Any] = {
+            "TableName": self._t.name,
+            "Key": to_item(keys.ledger(project_id, resource_id, node)),
+            "UpdateExpression": "ADD "
+            + ", ".join(f"#{n} :one" for n in sorted(bump))
+            + " SET entity = :entity",
+            "ExpressionAttributeNames": {f"#{n}": n for n in bump | watch},  # `full` is a reserved word
+            "ExpressionAttributeValues": to_item(values),
+        }
+        if conditions:
+            update["ConditionExpression"] = " AND ".join(conditions)
+        return {"Update": update}
 
     def _group_items(self, project_id: str, group: GroupChange | None) -> list[Any]:
         if group is None:
@@ -167,26 +251,6 @@ class BookingStore:
         if new_hold:
             items.append({"Put": {"TableName": self._t.name, "Item": to_item(new_hold)}})
         return items
-
-    def _ledger_bump(
-        self, project_id: str, resource_id: str, day: str, seen: LedgerState, guarded: bool
-    ) -> dict[str, Any]:
-        update: dict[str, Any] = {
-            "TableName": self._t.name,
-            "Key": to_item(keys.ledger(project_id, resource_id, day)),
-            "UpdateExpression": "ADD version :one SET entity = :entity",
-            "ExpressionAttributeValues": to_item({":one": 1, ":entity": "ledger"}),
-        }
-        if guarded:
-            version = seen.ledgers.get((resource_id, day))
-            if version is None:
-                update["ConditionExpression"] = "attribute_not_exists(version)"
-            else:
-                update["ConditionExpression"] = "version = :seen"
-                update["ExpressionAttributeValues"] = to_item(
-                    {":one": 1, ":entity": "ledger", ":seen": version}
-                )
-        return {"Update": update}
 
     def _schedule_check(self, project_id: str, resource_id: str, version: int | None) -> dict[str, Any]:
         check: dict[str, Any] = {
@@ -241,23 +305,24 @@ class BookingStore:
             "version": booking.version,
         }
 
-    @staticmethod
-    def _booking(item: Mapping[str, Any]) -> Booking:
-        return Booking(
-            id=item["id"],
-            resource_id=item.get("resource_id"),
-            service_id=item.get("service_id"),
-            location_id=item.get("location_id"),
-            starts_at=datetime.fromisoformat(item["starts_at"]),
-            ends_at=datetime.fromisoformat(item["ends_at"]),
-            buffer_starts_at=datetime.fromisoformat(item["buffer_starts_at"]),
-            buffer_ends_at=datetime.fromisoformat(item["buffer_ends_at"]),
-            doc=json.loads(item["data"]),
-            created_at=datetime.fromisoformat(item["created_at"]),
-            updated_at=datetime.fromisoformat(item["updated_at"]),
-            is_canceled=bool(item.get("is_canceled", False)),
-            version=int(item["version"]),
-        )
+
+def booking_from(item: Mapping[str, Any]) -> Booking:
+    """A booking from its stored item (a read, or a stream image deserialized)."""
+    return Booking(
+        id=item["id"],
+        resource_id=item.get("resource_id"),
+        service_id=item.get("service_id"),
+        location_id=item.get("location_id"),
+        starts_at=datetime.fromisoformat(item["starts_at"]),
+        ends_at=datetime.fromisoformat(item["ends_at"]),
+        buffer_starts_at=datetime.fromisoformat(item["buffer_starts_at"]),
+        buffer_ends_at=datetime.fromisoformat(item["buffer_ends_at"]),
+        doc=json.loads(item["data"]),
+        created_at=datetime.fromisoformat(item["created_at"]),
+        updated_at=datetime.fromisoformat(item["updated_at"]),
+        is_canceled=bool(item.get("is_canceled", False)),
+        version=int(item["version"]),
+    )
 
 
 def _version_is(version: int) -> dict[str, Any]:

@@ -105,10 +105,10 @@ def booking(project_id: str, booking_id: str) -> dict[str, str]:
     return {"PK": entity_partition(project_id), "SK": f"BOOKING#{booking_id}"}
 
 
-def ledger(project_id: str, resource_id: str, day: str) -> dict[str, str]:
-    """A resource's capacity ledger for one UTC day: a version every booking change on that day bumps, and
-    every checked booking write conditions on (optimistic concurrency per resource and day)."""
-    return {"PK": owned_partition(project_id, "resource", resource_id), "SK": f"LEDGER#{day}"}
+def ledger(project_id: str, resource_id: str, node: str) -> dict[str, str]:
+    """A resource's capacity ledger item for one UTC hour (`H#2026-11-25T14`) or day (`D#2026-11-25`):
+    counters booking writes bump and checked booking writes condition on (see storage/booking_store.py)."""
+    return {"PK": owned_partition(project_id, "resource", resource_id), "SK": f"LEDGER#{node}"}
 
 
 def schedule_version(project_id: str, resource_id: str) -> dict[str, str]:
