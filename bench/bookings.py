@@ -58,9 +58,7 @@ def main() -> None:
             (Figures("8 clients, neighbouring slots"), 8, slot_starts(count, 20, 1)),
         ]
         rates = [book_all(client, ids, starts, figures, workers) for figures, workers, starts in runs]
-    print(
-        f"POST /bookings through the local server: {count} a run, one resource, distinct 15-minute slots"
-    )
+    print(f"POST /bookings through the local server: {count} a run, one resource, distinct 15-minute slots")
     print(HEADER)
     for (figures, _, _), rate in zip(runs, rates, strict=True):
         print(f"{figures.row()}   {rate:5.1f} bookings/s")

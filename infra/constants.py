@@ -26,6 +26,7 @@ TABLE_ID: Final = "Table"
 LAYER_ID: Final = "SharedLayer"
 FUNCTIONS_ID: Final = "Functions"
 API_ID: Final = "Api"
+EVENTS_ID: Final = "Events"
 
 # Outputs that deploy scripts and tests read.
 OUTPUT_API_URL: Final = "ApiUrl"

@@ -1,4 +1,5 @@
-"""The Kairos stack: it only composes the constructs (table, layer, functions, API) and names its outputs."""
+"""The Kairos stack: it only composes the constructs (table, layer, functions, API, event path) and names its
+outputs."""
 
 import os
 
@@ -9,6 +10,7 @@ from constructs import Construct
 from infra.api import KairosApi
 from infra.constants import (
     API_ID,
+    EVENTS_ID,
     FUNCTIONS_ID,
     LAYER_ID,
     OUTPUT_API_URL,
@@ -19,6 +21,7 @@ from infra.constants import (
     STACK_ID,
     TABLE_ID,
 )
+from infra.events import KairosEvents
 from infra.functions import AreaFunctions
 from infra.layer import KairosLayer
 from infra.table import KairosTable
@@ -31,6 +34,9 @@ class KairosStack(Stack):
         layer = KairosLayer(self, LAYER_ID).layer
         self.functions = AreaFunctions(self, FUNCTIONS_ID, table=self.table, layer=layer).by_area
         self.api = KairosApi(self, API_ID, functions=self.functions).rest_api
+        self.events = KairosEvents(
+            self, EVENTS_ID, table=self.table, layer=layer, api_functions=self.functions
+        )
         CfnOutput(self, OUTPUT_API_URL, value=self.api.url, description="Base URL (routes start with /v1)")
         CfnOutput(self, OUTPUT_TABLE_NAME, value=self.table.table_name, description="The DynamoDB table")
 

@@ -12,6 +12,7 @@ from aws_cdk.assertions import Template
 from infra.constants import FUNCTION_NAME_PREFIX, FUNCTIONS_DIR
 from infra.references import logical_id
 from infra.stack import KairosStack
+from kairos.events.definitions import RULES
 from kairos.observability import SERVICE, metrics
 from kairos.routes import Area
 
@@ -23,11 +24,12 @@ CATALOGUE_AREAS = [area for area in Area if area is not Area.PROJECT]
 
 @pytest.fixture(scope="module")
 def functions(template: Template) -> dict[Area, Mapping[str, Any]]:
-    """The template's functions, keyed by the area their name ends with."""
+    """The template's API functions, keyed by the area their name ends with (the event path's functions are
+    tested in test_events_construct)."""
     by_name = {
         f["Properties"]["FunctionName"]: f for f in template.find_resources("AWS::Lambda::Function").values()
     }
-    assert len(by_name) == len(Area)
+    assert len(by_name) == len(Area) + 1 + len(RULES)  # and the stream mapper and one consumer per rule
     return {area: by_name[f"{FUNCTION_NAME_PREFIX}-{area.value}"] for area in Area}
 
 
@@ -71,7 +73,10 @@ def test_each_area_runs_its_handler_with_the_table_and_powertools_settings(
     assert properties["MemorySize"] == 512
     assert properties["Timeout"] < API_GATEWAY_TIMEOUT_SECONDS
     assert properties["TracingConfig"] == {"Mode": "Active"}
-    assert properties["Environment"]["Variables"] == {
+    variables = dict(properties["Environment"]["Variables"])
+    if area is Area.WEBHOOKS:  # its redeliver action queues a delivery for the dispatcher
+        assert "Ref" in variables.pop("KAIROS_WEBHOOK_QUEUE_URL")
+    assert variables == {
         "KAIROS_TABLE_NAME": {"Ref": logical_id(stack.table)},
         "POWERTOOLS_SERVICE_NAME": SERVICE,
         "POWERTOOLS_METRICS_NAMESPACE": metrics.namespace,
@@ -105,7 +110,7 @@ def test_api_gateway_may_invoke_each_function_once_for_the_whole_api(
     """One permission per method would overflow a function's 20 KB resource policy at deploy time."""
     api = logical_id(stack.api)
     permissions = template.find_resources("AWS::Lambda::Permission")
-    assert len(permissions) == len(template.find_resources("AWS::Lambda::Function"))
+    assert len(permissions) == len(Area)
     for permission in permissions.values():
         properties = permission["Properties"]
         assert properties["Principal"] == "apigateway.amazonaws.com"
@@ -123,14 +128,18 @@ def test_project_function_reads_and_counts_requests_but_never_writes_entities(
     statements = role_actions(template, stack, Area.PROJECT)
     assert actions_of(statements) == {
         "dynamodb:GetItem",
+        "dynamodb:Query",
         "dynamodb:UpdateItem",
+        "events:PutEvents",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "xray:PutTelemetryRecords",
         "xray:PutTraceSegments",
-    }  # in particular no PutItem, DeleteItem, batch writes, transactions or wildcards
+    }  # in particular no PutItem, DeleteItem, batch writes, transactions or wildcards; usage events
     (update,) = [s for s in statements if s["Action"] == "dynamodb:UpdateItem"]
     assert update["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["RATE#*"]}}
+    (query,) = [s for s in statements if s["Action"] == "dynamodb:Query"]
+    assert query["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USAGE#*"]}}
 
 
 @pytest.mark.parametrize("area", CATALOGUE_AREAS)
@@ -150,5 +159,5 @@ def test_functions_hold_no_aws_managed_policy(template: Template) -> None:
         if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
         == {"Service": "lambda.amazonaws.com"}
     ]
-    assert len(lambda_roles) == len(Area)
+    assert len(lambda_roles) == len(Area) + 1 + len(RULES)
     assert all("ManagedPolicyArns" not in r["Properties"] for r in lambda_roles)

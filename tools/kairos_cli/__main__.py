@@ -4,10 +4,14 @@
     kairos [--local] project show PROJECT_ID | project list
     kairos [--local] token create PROJECT_ID [--name NAME] (--all | --ability A [--ability B ...])
     kairos [--local] token list PROJECT_ID | token revoke PROJECT_ID TOKEN_ID
+    kairos [--local] webhook create PROJECT_ID URL [--event TYPE ...] | webhook list PROJECT_ID
+    kairos [--local] webhook rotate PROJECT_ID WEBHOOK_ID | webhook delete PROJECT_ID WEBHOOK_ID
+    kairos [--local] usage show PROJECT_ID [--from YYYY-MM-DD] [--to YYYY-MM-DD]
 
 Against AWS (the default) it reads the table name from KAIROS_TABLE_NAME and region and credentials from
 the usual AWS environment. `--local` works on the local store (the running `make dev` server, or its saved
-data when it is not running). Output is JSON; a token's value is printed once, at creation.
+data when it is not running). Output is JSON; a token's value is printed once, at creation, and a webhook's
+secret at creation and rotation.
 """
 
 import argparse
@@ -23,6 +27,7 @@ from kairos.container import Container
 from kairos.domain.errors import DomainError, ValidationFailed
 from kairos.domain.plans import DEFAULT_PLAN, PLANS
 from kairos.domain.projects import render_project, render_token
+from kairos.webhooks.subscriptions import render_webhook
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +55,27 @@ def _parser() -> argparse.ArgumentParser:
     revoke = token.add_parser("revoke", help="revoke a token")
     revoke.add_argument("project_id")
     revoke.add_argument("token_id")
+
+    webhook = areas.add_parser("webhook", help="webhook subscriptions").add_subparsers(
+        dest="action", required=True
+    )
+    subscribe = webhook.add_parser("create", help="subscribe a url (its secret is shown once)")
+    subscribe.add_argument("project_id")
+    subscribe.add_argument("url")
+    subscribe.add_argument(
+        "--event", action="append", help="an event type, e.g. booking.created (default: all)"
+    )
+    webhook.add_parser("list", help="list a project's webhooks").add_argument("project_id")
+    for action, text in (("rotate", "rotate a webhook's secret"), ("delete", "delete a webhook")):
+        chosen = webhook.add_parser(action, help=text)
+        chosen.add_argument("project_id")
+        chosen.add_argument("webhook_id")
+
+    usage = areas.add_parser("usage", help="usage metering").add_subparsers(dest="action", required=True)
+    show = usage.add_parser("show", help="daily usage and totals (default: this month)")
+    show.add_argument("project_id")
+    show.add_argument("--from", dest="first", default=None)
+    show.add_argument("--to", dest="last", default=None)
     return parser
 
 
@@ -88,6 +114,22 @@ def run(args: argparse.Namespace, container: Container) -> Any:
         case ("token", "revoke"):
             admin.revoke_token(args.project_id, args.token_id)
             return {"revoked": args.token_id}
+        case ("webhook", "create"):
+            admin.project(args.project_id)
+            return container.webhooks.create(
+                args.project_id, {"url": args.url, "events": args.event or ["*"]}
+            )
+        case ("webhook", "list"):
+            admin.project(args.project_id)
+            return [render_webhook(s) for s in container.webhooks.records(args.project_id)]
+        case ("webhook", "rotate"):
+            return container.webhooks.rotate(args.project_id, args.webhook_id)
+        case ("webhook", "delete"):
+            container.webhooks.delete(args.project_id, args.webhook_id)
+            return {"deleted": args.webhook_id}
+        case ("usage", "show"):
+            query = {k: v for k, v in (("from", args.first), ("to", args.last)) if v}
+            return container.usage_report.report(admin.project(args.project_id), query)
     raise SystemExit(f"kairos: unknown command {args.area} {args.action}")
 
 

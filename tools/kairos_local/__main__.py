@@ -70,6 +70,7 @@ def _run(args: argparse.Namespace, moto_port: int) -> None:
     from kairos.container import Container
     from kairos_local import snapshot
     from kairos_local.bootstrap import ensure_data, ensure_project
+    from kairos_local.event_chain import start_event_chain
     from kairos_local.http_server import LocalApi
 
     data_file = args.data_dir / "table.json"
@@ -78,9 +79,10 @@ def _run(args: argparse.Namespace, moto_port: int) -> None:
     state = ensure_project(container, args.data_dir / "local.json")
     (args.data_dir / ENDPOINT_FILE).write_text(f"http://127.0.0.1:{moto_port}\n")
 
+    stop = threading.Event()
+    start_event_chain(container.settings, stop)  # after the load: its stream reader starts at LATEST
     pools = {area: FunctionPool(area, args.instances) for area in Area}
     server = LocalApi((args.host, args.port), pools)
-    stop = threading.Event()
 
     def save() -> None:
         snapshot.save(container.table.client, container.table.name, data_file)

@@ -36,9 +36,10 @@ class LambdaContext:
         return 29_000
 
 
-def load_instance(area: Area, number: int) -> ModuleType:
-    path = FUNCTIONS_DIR / area.value / "handler.py"
-    spec = importlib.util.spec_from_file_location(f"kairos_function_{area.value}_{number}", path)
+def load_function(name: str, number: int = 1) -> ModuleType:
+    """One instance of `functions/<name>/handler.py`: a module of its own, with its own clients."""
+    path = FUNCTIONS_DIR / name / "handler.py"
+    spec = importlib.util.spec_from_file_location(f"kairos_function_{name}_{number}", path)
     if spec is None or spec.loader is None:
         raise RuntimeError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
@@ -58,7 +59,7 @@ class FunctionPool:
 
     def _start(self) -> ModuleType:
         self._started += 1
-        return load_instance(self.area, self._started)
+        return load_function(self.area.value, self._started)
 
     @contextmanager
     def instance(self) -> Iterator[ModuleType]:

@@ -26,18 +26,18 @@ def start_server(
     process = subprocess.Popen(
         [*command, "--save-every", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"local server exited: {process.stdout.read() if process.stdout else ''}")
         try:
             headers = {"Authorization": f"Bearer {token}"}
-            if requests.get(f"http://127.0.0.1:{port}/v1/project", headers=headers, timeout=2).ok:
+            if requests.get(f"http://127.0.0.1:{port}/v1/project", headers=headers, timeout=10).ok:
                 return process
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or busy starting up
             time.sleep(0.1)
     process.kill()
-    raise RuntimeError("local server did not start within 60 s")
+    raise RuntimeError("local server did not start within 120 s")
 
 
 def stop_server(process: subprocess.Popen[str]) -> str:

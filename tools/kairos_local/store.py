@@ -39,14 +39,16 @@ def use_local_store(endpoint: str) -> None:
     os.environ.update(
         {
             "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
-            "AWS_ENDPOINT_URL_DYNAMODBSTREAMS": endpoint,
-            "AWS_ENDPOINT_URL_EVENTS": endpoint,
+            # botocore's names (from each service id): "DynamoDB Streams", "EventBridge".
+            "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": endpoint,
+            "AWS_ENDPOINT_URL_EVENTBRIDGE": endpoint,
             "AWS_ENDPOINT_URL_SQS": endpoint,
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_DEFAULT_REGION": region,
             "AWS_REGION": region,
             "KAIROS_TABLE_NAME": TABLE_NAME,
+            "KAIROS_ALLOW_LOOPBACK_WEBHOOKS": "true",  # receivers on 127.0.0.1 can be tested (loopback only)
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),

@@ -27,6 +27,9 @@ ALL_ABILITIES: tuple[str, ...] = (
     *(f"booking_group:{a}" for a in (*_CRUD, "protected_metadata")),
     "booking_group:read_protected_metadata",
     "booking_group:write_protected_metadata",
+    # Kairos additions (Hapio manages webhooks and usage in its admin API only)
+    *(f"webhook:{a}" for a in _CRUD),
+    "usage:view",
 )
 
 

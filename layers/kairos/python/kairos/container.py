@@ -14,6 +14,15 @@ from kairos.domain.schedules import Schedules
 from kairos.storage.booking_store import BookingStore
 from kairos.storage.dynamodb import CatalogueStore, ProjectStore, RateCounterStore, Table, make_client
 from kairos.storage.schedule_store import ScheduleStore
+from kairos.storage.usage_store import UsageStore
+from kairos.storage.webhook_store import DeliveryStore
+from kairos.usage.events import EventBridgeUsageEmitter, UsageEmitter
+from kairos.usage.metering import Metering
+from kairos.usage.quota import MonthlyQuota
+from kairos.usage.report import UsageReport
+from kairos.webhooks.delivery import DeliveryPolicy, Dispatcher
+from kairos.webhooks.retry_queue import SqsRetryQueue
+from kairos.webhooks.subscriptions import Webhooks
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,12 @@ class Container:
     booking_store: BookingStore
     bookings: Bookings
     booking_groups: BookingGroups
+    webhooks: Webhooks
+    dispatcher: Dispatcher
+    usage_events: UsageEmitter
+    quota: MonthlyQuota
+    usage_report: UsageReport
+    metering: Metering
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Container":
@@ -37,6 +52,15 @@ class Container:
         schedule_store = ScheduleStore(table)
         booking_store = BookingStore(table)
         bookings = Bookings(catalogue_store, catalogue_store, schedule_store, booking_store)
+        usage_store = UsageStore(table)
+        webhooks = Webhooks(catalogue_store)
+        dispatcher = Dispatcher(
+            webhooks,
+            DeliveryStore(table),
+            SqsRetryQueue(settings.region),
+            usage_store,
+            DeliveryPolicy.from_environment(),
+        )
         return cls(
             settings=settings,
             table=table,
@@ -48,6 +72,12 @@ class Container:
             booking_store=booking_store,
             bookings=bookings,
             booking_groups=BookingGroups(catalogue_store, booking_store, bookings),
+            webhooks=webhooks,
+            dispatcher=dispatcher,
+            usage_events=EventBridgeUsageEmitter(settings.region),
+            quota=MonthlyQuota(usage_store),
+            usage_report=UsageReport(usage_store),
+            metering=Metering(usage_store),
         )
 
     @classmethod

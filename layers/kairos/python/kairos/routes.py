@@ -13,6 +13,7 @@ class Area(StrEnum):
     SERVICES = "services"
     BOOKINGS = "bookings"
     BOOKING_GROUPS = "booking_groups"
+    WEBHOOKS = "webhooks"
 
 
 # Requests that match no route go to this area's function, which answers 404 (or 405 for a known path).
@@ -88,6 +89,7 @@ def _nested_crud(
 
 
 RESOURCE_BASE = f"{API_PREFIX}/resources/{{resource}}"
+WEBHOOK_ITEM = f"{API_PREFIX}/webhooks/{{webhook}}"
 RECURRING_BASE = f"{RESOURCE_BASE}/recurring-schedules"
 
 
@@ -137,6 +139,15 @@ ROUTES: tuple[Route, ...] = (
         None,
         "Get your project",
         response="Project",
+    ),
+    Route(
+        "GET",
+        f"{API_PREFIX}/project/usage",
+        Area.PROJECT,
+        "getYourProjectUsage",
+        "usage:view",
+        "Your project's API requests, processing time and webhook attempts per day",
+        response="Usage",
     ),
     Route(
         "GET",
@@ -207,6 +218,34 @@ ROUTES: tuple[Route, ...] = (
         "BookingGroup",
         "booking group",
         "booking_group",
+    ),
+    *_crud(Area.WEBHOOKS, "webhooks", "webhook", "webhook", "webhook"),
+    Route(
+        "POST",
+        f"{WEBHOOK_ITEM}/rotate",
+        Area.WEBHOOKS,
+        "rotateWebhookSecret",
+        "webhook:update",
+        "Rotate a webhook's secret (the old one stays valid for 24 hours)",
+        response="WebhookWithSecret",
+    ),
+    Route(
+        "GET",
+        f"{WEBHOOK_ITEM}/deliveries",
+        Area.WEBHOOKS,
+        "getWebhookDeliveries",
+        "webhook:view",
+        "List a webhook's deliveries, newest first",
+        response="Page[WebhookDelivery]",
+    ),
+    Route(
+        "POST",
+        f"{WEBHOOK_ITEM}/deliveries/{{delivery}}/redeliver",
+        Area.WEBHOOKS,
+        "redeliverWebhookDelivery",
+        "webhook:update",
+        "Deliver an event again, as a new delivery",
+        response="WebhookDelivery",
     ),
     Route(
         "GET",

@@ -2,6 +2,7 @@
 wrapped so that authentication, the rate limit, the ability check and the error mapping happen the same way
 for all of them. Requests for unknown paths or methods get Hapio-style 404 and 405 answers."""
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -11,8 +12,11 @@ from kairos import routes
 from kairos.api.errors import error_response
 from kairos.api.http import Request, json_response
 from kairos.container import Container
+from kairos.domain.auth import Principal
 from kairos.domain.errors import DomainError
+from kairos.domain.formats import format_timestamp, now_utc
 from kairos.observability import logger
+from kairos.usage.events import ApiRequest
 
 Handler = Callable[[Request], Response[str]]
 PREFLIGHT_HEADERS = {
@@ -64,11 +68,12 @@ def _endpoint(
     app: APIGatewayRestResolver, route: routes.Route, handler: Handler, container: Container
 ) -> Callable[..., Response[str]]:
     def endpoint(**path_values: str) -> Response[str]:
+        started = time.monotonic()
         event = app.current_event
         headers = {k.lower(): v for k, v in (event.headers or {}).items()}
         extra: dict[str, str] = {}
+        principal: Principal | None = None
         try:
-            principal = None
             if route.authenticated:
                 principal = container.auth.authenticate(headers.get("authorization"))
                 status = container.auth.count_request(principal)
@@ -76,6 +81,7 @@ def _endpoint(
                     "x-ratelimit-limit": str(status.limit),
                     "x-ratelimit-remaining": str(status.remaining),
                 }
+                container.quota.check(principal)
                 principal.require(route.ability)
             request = Request(
                 principal=principal,
@@ -90,10 +96,28 @@ def _endpoint(
         except DomainError as error:
             response = error_response(error)
         response.headers.update(extra)
+        if principal is not None and response.status_code != 429:  # a 429 was not processed: not counted
+            _count(container, principal, route, response.status_code, started)
         return response
 
     endpoint.__name__ = route.operation_id
     return endpoint
+
+
+def _count(
+    container: Container, principal: Principal, route: routes.Route, status: int, started: float
+) -> None:
+    """One usage event for the metering roll-up (docs/usage.md); the emitter never raises."""
+    container.usage_events.emit(
+        ApiRequest(
+            project_id=principal.project_id,
+            method=route.method,
+            operation_id=route.operation_id,
+            status=status,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            time=format_timestamp(now_utc()),
+        )
+    )
 
 
 def _public_path(event: Mapping[str, Any]) -> str:

@@ -1,10 +1,15 @@
-"""Makes the Lambda entry point of one API area: the area's resolver under Powertools' Logger (request id
-as correlation id), Tracer and Metrics. Each `functions/<area>/handler.py` is one call to this."""
+"""Makes the Lambda entry points: one API area's resolver under Powertools' Logger (request id as
+correlation id), Tracer and Metrics; and a queue consumer that handles each SQS message alone (Powertools'
+BatchProcessor: a failing message is reported in `batchItemFailures` and retried by SQS on its own, the
+others are done). Each `functions/<name>/handler.py` is one call to these."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kairos.api.app import Handler, build_app
@@ -23,5 +28,25 @@ def make_handler(area: Area, handlers: Callable[[Container], dict[str, Handler]]
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return app.resolve(event, context)
+
+    return lambda_handler
+
+
+def make_queue_handler(handle: Callable[[Container], Callable[[dict[str, Any]], object]]) -> LambdaHandler:
+    """An SQS consumer: `handle(container)` gets each message body, parsed as JSON; raising fails it alone."""
+    handle_message = handle(Container.from_environment())
+    processor = BatchProcessor(event_type=EventType.SQS)
+
+    def record_handler(record: SQSRecord) -> None:
+        handle_message(json.loads(record.body))
+
+    @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        response = process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+        return dict(response)
 
     return lambda_handler

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from kairos import routes
 from kairos.domain.catalogue_models import SERVICE_ADAPTER, LocationInput, ResourceInput
 from kairos.domain.schedule_models import RecurringBlockInput, RecurringScheduleInput, ScheduleBlockInput
+from kairos.events.definitions import EVENT_TYPES
 
 REF = "#/components/schemas/{model}"
 _READ_ONLY = {
@@ -88,6 +89,7 @@ def _schemas() -> dict[str, Any]:
             "updated_at": {"type": "string", "format": "date-time"},
         },
     }
+    _webhook_schemas(defs)
     defs["OpenApiDocument"] = {"type": "object"}
     defs["Error"] = {"type": "object", "properties": {"message": {"type": "string"}}, "required": ["message"]}
     defs["ValidationError"] = {
@@ -118,6 +120,88 @@ def _schemas() -> dict[str, Any]:
         },
     }
     return defs
+
+
+def _webhook_schemas(defs: dict[str, Any]) -> None:
+    """Webhooks, their deliveries and the usage report (Kairos additions; see docs/webhooks.md, usage.md)."""
+    timestamp = {"type": "string", "format": "date-time"}
+    webhook_input = {
+        "type": "object",
+        "properties": {
+            "url": {
+                "type": "string",
+                "format": "uri",
+                "description": "http(s); must resolve to a public address",
+            },
+            "events": {
+                "type": "array",
+                "items": {"type": "string", "enum": ["*", *EVENT_TYPES]},
+                "description": 'The event types to deliver; `["*"]` (the default) for all.',
+            },
+            "enabled": {"type": "boolean", "default": True},
+            "description": {"type": ["string", "null"]},
+        },
+        "required": ["url"],
+    }
+    _input_schemas("Webhook", None, webhook_input, defs)
+    defs["WebhookWithSecret"] = {
+        "allOf": [
+            {"$ref": REF.format(model="Webhook")},
+            {
+                "type": "object",
+                "properties": {"secret": {"type": "string"}, "previous_secret_expires_at": timestamp},
+                "description": "The secret is shown here only (on create and on rotate).",
+            },
+        ]
+    }
+    number = {"type": ["integer", "null"]}
+    defs["WebhookDelivery"] = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "webhook_id": {"type": "string", "format": "uuid"},
+            "event_id": {"type": "string"},
+            "event_type": {"type": "string"},
+            "status": {"type": "string", "enum": ["pending", "succeeded", "dead"]},
+            "attempts": {"type": "integer"},
+            "response_code": number,
+            "duration_ms": number,
+            "error": {"type": ["string", "null"]},
+            "created_at": timestamp,
+            "last_attempt_at": {"type": ["string", "null"], "format": "date-time"},
+            "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+    }
+    counters = {
+        "requests": {"type": "integer"},
+        "average_processing_time_ms": {"type": ["number", "null"]},
+        "webhook_delivery_attempts": {"type": "integer"},
+    }
+    defs["Usage"] = {
+        "type": "object",
+        "properties": {
+            "data": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"date": {"type": "string", "format": "date"}, **counters},
+                },
+            },
+            "totals": {"type": "object", "properties": counters},
+            "plan": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "requests_per_month": number,
+                    "requests_per_minute": {"type": "integer"},
+                },
+            },
+            "quota": {
+                "type": "object",
+                "properties": {"month": {"type": "string"}, "used": {"type": "integer"}, "remaining": number},
+            },
+        },
+    }
 
 
 def _response_schema(spec: str) -> dict[str, Any]:

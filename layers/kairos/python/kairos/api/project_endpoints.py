@@ -1,16 +1,15 @@
-"""Handlers of the project area: the caller's project, and the OpenAPI document."""
+"""Handlers of the project area: the caller's project, its usage, and the OpenAPI document."""
 
 from aws_lambda_powertools.event_handler import Response
 
 from kairos.api.app import Handler
 from kairos.api.http import Request, json_response
+from kairos.api.usage_endpoints import usage
 from kairos.container import Container
 from kairos.domain.projects import render_project
 
 
 def project(container: Container) -> dict[str, Handler]:
-    del container  # the principal already carries the project
-
     def get_project(r: Request) -> Response[str]:
         return json_response(200, render_project(r.viewer.project))
 
@@ -19,4 +18,4 @@ def project(container: Container) -> dict[str, Handler]:
 
         return json_response(200, openapi_document())
 
-    return {"getYourProject": get_project, "getOpenApiDocument": get_openapi}
+    return {"getYourProject": get_project, "getOpenApiDocument": get_openapi, **usage(container)}

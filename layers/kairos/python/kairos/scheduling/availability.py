@@ -41,7 +41,7 @@ def is_active(schedule: RecurringSchedule, day: date) -> bool:
     return weeks % schedule.interval == 0
 
 
-def block_span(block: WeeklyBlock, day: date, zone: ZoneInfo) -> Span:
+def _block_span(block: WeeklyBlock, day: date, zone: ZoneInfo) -> Span:
     """The block on the local date `day`; an open end (24:00) is the next local date's midnight."""
     end = local_midnight(day + ONE_DAY, zone) if block.end is None else to_instant(day, block.end, zone)
     return Span(to_instant(day, block.start, zone), end)
@@ -52,7 +52,9 @@ def _expand(schedule: RecurringSchedule, first: date, last: date, zone: ZoneInfo
     while day <= last:
         if is_active(schedule, day):
             weekday = WEEKDAYS[day.weekday()]
-            yield from (block_span(block, day, zone) for block in schedule.blocks if block.weekday == weekday)
+            yield from (
+                _block_span(block, day, zone) for block in schedule.blocks if block.weekday == weekday
+            )
         day += ONE_DAY
 
 

@@ -108,20 +108,24 @@ def check_booking(
     ignore_booking_window: bool = False,
 ) -> list[Violation]:
     """What stops this booking on this resource, by the rules `bookable_slots` lists with; empty when
-    nothing does. `resource.busy` must not hold the booking itself (leave it out when moving one).
-    Ignoring the schedule also ignores the bookable-slot rule: without a schedule there is no grid."""
+    nothing does, so the write may go ahead. Expects starts_at < ends_at (the caller validates that), and
+    `resource.busy` without the booking itself (leave it out when moving one). Ignoring the schedule also
+    ignores the bookable-slot rule: without a schedule there is no grid to be on."""
     prepared = _Resource.of(resource)
+    booking = in_utc(Span(starts_at, ends_at))
     buffer = in_utc(Span(buffer_starts_at, buffer_ends_at))
-    failed = {
-        Violation.SCHEDULE: not ignore_schedule and not _inside_one_span(prepared.available, buffer),
-        Violation.FULLY_BOOKED: not ignore_fully_booked and not is_free(prepared.full, buffer),
-        Violation.BOOKABLE_SLOT: not (ignore_schedule or ignore_bookable_slots)
-        and not _is_bookable(rules, zone, prepared.available, in_utc(Span(starts_at, ends_at)), buffer),
-        Violation.BOOKING_WINDOW: not BookingWindow.of(rules, now, zone, ignore=ignore_booking_window).admits(
-            starts_at
-        ),
-    }
-    return [violation for violation, happened in failed.items() if happened]
+    found: list[Violation] = []
+    if not ignore_schedule and not _inside_one_span(prepared.available, buffer):
+        found.append(Violation.SCHEDULE)
+    if not ignore_fully_booked and not is_free(prepared.full, buffer):
+        found.append(Violation.FULLY_BOOKED)
+    if not (ignore_schedule or ignore_bookable_slots) and not _is_bookable(
+        rules, zone, prepared, booking, buffer
+    ):
+        found.append(Violation.BOOKABLE_SLOT)
+    if not BookingWindow.of(rules, now, zone, ignore=ignore_booking_window).admits(booking.start):
+        found.append(Violation.BOOKING_WINDOW)
+    return found
 
 
 def _offers(
@@ -160,13 +164,13 @@ def _inside_one_span(available: Sequence[Span], span: Span) -> bool:
 
 
 def _is_bookable(
-    rules: ServiceRules, zone: ZoneInfo, available: Sequence[Span], booking: Span, buffer: Span
+    rules: ServiceRules, zone: ZoneInfo, resource: _Resource, booking: Span, buffer: Span
 ) -> bool:
     """A start on the grid, an end among the valid ones and exactly the service's buffers."""
     shape = slot_shape(rules, zone)
     assert shape is not None  # only a duration or a number of days can rule every slot out
     buffers = Span(booking.start - rules.buffer_before, booking.end + rules.buffer_after)
-    if buffer != buffers or not shape.is_start(booking.start, available):
+    if buffer != buffers or not shape.is_start(booking.start, resource.available):
         return False
     ends = shape.ends(booking.start, booking.end)
     return ends is not None and ends[1] == booking.end

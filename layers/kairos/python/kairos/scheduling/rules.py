@@ -79,10 +79,7 @@ def _day_rules(doc: Mapping[str, Any]) -> DayRules:
 
 def _times_per_weekday(value: str | Mapping[str, str]) -> dict[Weekday, time]:
     """A day service's time: one `hh:mm:ss` for every weekday, or an object with one per weekday."""
-    texts = (
-        {day: value for day in WEEKDAYS} if isinstance(value, str) else {day: value[day] for day in WEEKDAYS}
-    )
-    return {day: _time_of_day(text) for day, text in texts.items()}
+    return {day: _time_of_day(value if isinstance(value, str) else value[day]) for day in WEEKDAYS}
 
 
 def _time_of_day(text: str) -> time:

@@ -126,7 +126,7 @@ class DayShape:
         latest: datetime | None = None
         day = start_day + (self.min_days - 1) * ONE_DAY
         while (end := to_instant(day, self.end_times[_weekday(day)], self.zone)) <= limit:
-            days = self.days(start_day, day)
+            days = self._days(start_day, day)
             if self.max_days is not None and days > self.max_days:
                 break
             if days >= self.min_days and end > starts_at:
@@ -137,7 +137,7 @@ class DayShape:
             return None
         return (latest, latest) if self.exact else (earliest, latest)
 
-    def days(self, start_day: date, end_day: date) -> int:
+    def _days(self, start_day: date, end_day: date) -> int:
         """The days a booking from `start_day` to `end_day` counts: a same-date booking is one day."""
         overlap = self.end_times[_weekday(end_day)] > self.start_times[_weekday(start_day)]
         return (end_day - start_day).days + (1 if overlap else 0)
@@ -171,7 +171,9 @@ def _flexible_shape(
         if not fits or (duration - shortest) % kind.duration_step != _ZERO:
             return None
         shortest = longest = duration
-    return TimedShape(zone, rules.buffer_before, interval, shortest, longest, kind.duration_step, True)
+    return TimedShape(
+        zone, rules.buffer_before, interval, shortest, longest, kind.duration_step, reports_min_end=True
+    )
 
 
 def _day_shape(rules: ServiceRules, kind: DayRules, zone: ZoneInfo, days: int | None) -> DayShape | None:

@@ -123,3 +123,32 @@ def booking_listing(project_id: str, ends_at: datetime, booking_id: str) -> dict
 
 def booking_listing_partition(project_id: str) -> str:
     return f"PROJECT#{project_id}#BOOKINGS"
+
+
+# --- webhooks and usage ---------------------------------------------------------------------------------
+# A webhook subscription is a project entity (`entity(p, "webhook", w)`); its delivery log is the partition
+# it owns (`owned_partition(p, "webhook", w)`), so deleting the subscription sweeps its deliveries too.
+
+DELIVERY_PREFIX = "DELIVERY#"
+
+
+def webhook_delivery(project_id: str, webhook_id: str, delivery_id: str) -> dict[str, str]:
+    return {"PK": owned_partition(project_id, "webhook", webhook_id), "SK": f"{DELIVERY_PREFIX}{delivery_id}"}
+
+
+def usage_partition(project_id: str) -> str:
+    return f"USAGE#{project_id}"
+
+
+def usage_day(project_id: str, day: str) -> dict[str, str]:
+    """A project's usage counters for one UTC day (`YYYY-MM-DD`): a month is one key-range query."""
+    return {"PK": usage_partition(project_id), "SK": f"DAY#{day}"}
+
+
+def usage_day_sort_key(day: str) -> str:
+    return f"DAY#{day}"
+
+
+def usage_event_marker(event_id: str) -> dict[str, str]:
+    """Marks a usage event as counted, so a redelivered event is not counted twice (expires after 2 days)."""
+    return {"PK": f"USAGEEVENT#{event_id}", "SK": "COUNTED"}

@@ -1,0 +1,49 @@
+"""Lambda function of the event path: DynamoDB stream batch -> domain events -> the `kairos` bus.
+
+Each record is mapped under Powertools' BatchProcessor, so a record that cannot be mapped is reported as a
+batch item failure (Lambda resumes the shard from it, bisecting on repeated errors) while the others go on.
+The mapped events are then published together; a refused entry raises, and the whole batch is retried.
+Both retries may repeat events already published: consumers drop repeats by the envelope id.
+"""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from kairos.container import Container
+from kairos.events.envelope import Envelope
+from kairos.events.mapper import BatchBookings, EventMapper, item_change
+from kairos.events.publisher import Publisher, domain_event, make_events_client
+from kairos.observability import logger, metrics, tracer
+
+container = Container.from_environment()
+mapper = EventMapper.from_container(container)
+publisher = Publisher(make_events_client(container.settings))
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    changes = [c for c in (item_change(r) for r in event.get("Records", [])) if c is not None]
+    batch = BatchBookings.of(changes)
+    by_record = {c.record_id: c for c in changes}
+    mapped: list[Envelope] = []
+
+    def record_handler(record: DynamoDBRecord) -> None:
+        change = by_record.get(str(record.event_id))
+        envelope = mapper.map_change(change, batch) if change else None
+        if envelope is not None:
+            mapped.append(envelope)
+
+    response = process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
+    publisher.publish([domain_event(e) for e in mapped])
+    logger.info(
+        "stream batch mapped", extra={"records": len(event.get("Records", [])), "events": len(mapped)}
+    )
+    return dict(response)

@@ -1,0 +1,176 @@
+"""The event path: the `kairos` bus, the stream mapper that fills it from the table's stream, and for each
+rule of `kairos.events.definitions` an EventBridge rule -> SQS queue (with a dead-letter queue and an
+alarm) -> the consumer function. Names, patterns and queue settings come from the definitions the local
+chain uses too."""
+
+from collections.abc import Mapping
+
+from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.functions import acknowledge_index_access, kairos_function
+from kairos.events import definitions
+from kairos.routes import Area
+
+# Stream mapping: a failing batch is halved until the failing record is alone, retried, then sent to the
+# failures queue (its alarm rings) so the shard moves on.
+STREAM_BATCH_SIZE = 100
+STREAM_RETRY_ATTEMPTS = 10
+STREAM_FAILURES_QUEUE = "kairos-stream-mapper-failures"
+QUEUE_BATCH_SIZE = 10
+DLQ_RETENTION = Duration.days(14)
+WEBHOOK_QUEUE_URL_ENV = "KAIROS_WEBHOOK_QUEUE_URL"  # the dispatcher re-sends delayed retries to its queue
+
+
+class KairosEvents(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        table: dynamodb.Table,
+        layer: lambda_.ILayerVersion,
+        api_functions: Mapping[Area, lambda_.Function],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.bus = events.EventBus(self, "Bus", event_bus_name=definitions.BUS_NAME)
+        self.alarms: list[cloudwatch.Alarm] = []
+        self.queues: dict[str, sqs.Queue] = {}
+        self.dead_letter_queues: dict[str, sqs.Queue] = {}
+        self.consumers: dict[str, lambda_.Function] = {}
+        for function in api_functions.values():
+            self.bus.grant_put_events_to(function)  # usage events, one per counted request
+        self.stream_mapper = self._stream_mapper(table, layer)
+        for rule in definitions.RULES:
+            self._rule(rule, table, layer)
+        # The webhooks API's redeliver action queues a delivery on the dispatcher's queue.
+        webhook_queue = self.queues[definitions.WEBHOOK_RULE.queue]
+        webhooks_api = api_functions[Area.WEBHOOKS]
+        webhook_queue.grant_send_messages(webhooks_api)
+        webhooks_api.add_environment(WEBHOOK_QUEUE_URL_ENV, webhook_queue.queue_url)
+
+    def _stream_mapper(self, table: dynamodb.Table, layer: lambda_.ILayerVersion) -> lambda_.Function:
+        """Reads the stream and the table (to render the objects), and puts events on the bus only."""
+        scope = Construct(self, "StreamMapper")
+        function = kairos_function(
+            scope,
+            name=definitions.STREAM_CONSUMER,
+            description="Kairos events: table stream -> domain events on the bus",
+            table=table,
+            layer=layer,
+            timeout=Duration.seconds(definitions.CONSUMER_TIMEOUT_SECONDS),
+        )
+        table.grant_read_data(function)
+        acknowledge_index_access(scope, table)
+        self.bus.grant_put_events_to(function)
+        failures = self._queue(scope, "Failures", STREAM_FAILURES_QUEUE, dead_letter=None)
+        function.add_event_source(
+            sources.DynamoEventSource(
+                table,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=STREAM_BATCH_SIZE,
+                bisect_batch_on_error=True,
+                retry_attempts=STREAM_RETRY_ATTEMPTS,
+                report_batch_item_failures=True,
+                on_failure=sources.SqsDlq(failures),
+            )
+        )
+        Validations.of(scope).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="Active tracing (X-Ray has no resource-level permissions) and dynamodb:ListStreams, "
+                "which the stream event source mapping needs and which AWS defines only on '*'.",
+            )
+        )
+        return function
+
+    def _rule(self, rule: definitions.Rule, table: dynamodb.Table, layer: lambda_.ILayerVersion) -> None:
+        """The rule with the definitions' pattern, its queue (redriven to a dead-letter queue) and the
+        consumer function fed from the queue with partial batch failures."""
+        scope = Construct(self, rule.consumer.title().replace("_", ""))
+        dead_letter = self._queue(scope, "DeadLetters", definitions.dead_letter_queue(rule.queue), None)
+        queue = self._queue(scope, "Queue", rule.queue, dead_letter)
+        events_rule = events.Rule(
+            scope,
+            "Rule",
+            rule_name=rule.name,
+            description=rule.description,
+            event_bus=self.bus,
+            event_pattern=events.EventPattern(source=rule.pattern["source"]),
+            targets=[targets.SqsQueue(queue)],
+        )
+        # The pattern exactly as defined (prefix matchers included), rather than re-spelled in CDK's terms.
+        rule_resource = events_rule.node.default_child
+        assert isinstance(rule_resource, events.CfnRule)
+        rule_resource.add_property_override("EventPattern", rule.pattern)
+        environment = {WEBHOOK_QUEUE_URL_ENV: queue.queue_url} if rule is definitions.WEBHOOK_RULE else {}
+        function = kairos_function(
+            scope,
+            name=rule.consumer,
+            description=f"Kairos events: {rule.description.lower()}",
+            table=table,
+            layer=layer,
+            timeout=Duration.seconds(definitions.CONSUMER_TIMEOUT_SECONDS),
+            environment=environment,
+        )
+        table.grant_read_write_data(function)
+        acknowledge_index_access(scope, table)
+        if rule is definitions.WEBHOOK_RULE:
+            queue.grant_send_messages(function)
+        function.add_event_source(
+            sources.SqsEventSource(queue, batch_size=QUEUE_BATCH_SIZE, report_batch_item_failures=True)
+        )
+        self.queues[rule.queue] = queue
+        self.consumers[rule.consumer] = function
+
+    def _queue(
+        self, scope: Construct, construct_id: str, name: str, dead_letter: sqs.Queue | None
+    ) -> sqs.Queue:
+        """Encrypted, TLS only. A queue without `dead_letter` is itself a last stop: it keeps messages 14
+        days and an alarm rings as soon as one is visible."""
+        queue = sqs.Queue(
+            scope,
+            construct_id,
+            queue_name=name,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=Duration.seconds(definitions.VISIBILITY_TIMEOUT_SECONDS),
+            retention_period=DLQ_RETENTION if dead_letter is None else None,
+            dead_letter_queue=(
+                sqs.DeadLetterQueue(max_receive_count=definitions.MAX_RECEIVE_COUNT, queue=dead_letter)
+                if dead_letter
+                else None
+            ),
+        )
+        if dead_letter is None:
+            self.dead_letter_queues[name] = queue
+            self.alarms.append(
+                cloudwatch.Alarm(
+                    scope,
+                    f"{construct_id}Alarm",
+                    alarm_name=f"{name}-not-empty",
+                    alarm_description=f"Messages in {name}: events that could not be processed",
+                    metric=queue.metric_approximate_number_of_messages_visible(
+                        period=Duration.minutes(1), statistic="Maximum"
+                    ),
+                    threshold=0,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                    evaluation_periods=1,
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            )
+            Validations.of(queue).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-SQS3",
+                    reason="This queue is itself a dead-letter queue (the last stop of failed events); an "
+                    "alarm rings as soon as it holds a message.",
+                )
+            )
+        return queue

@@ -1,0 +1,78 @@
+"""The event bus, its rules and their queues, defined once: the CDK stack and the local chain both build
+them from here (names, event patterns, targets).
+
+Two kinds of events travel on the bus `kairos`:
+- domain events (source `kairos`, detail-type the event type such as `booking.created`), produced from the
+  table's stream; their `detail` is the envelope documented in docs/events.md;
+- usage events (source `kairos.usage`, detail-type `api.request` or `webhook.attempt`), one per counted
+  request or delivery attempt, which the metering consumer rolls up per project.
+"""
+
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+BUS_NAME = "kairos"
+DOMAIN_SOURCE = "kairos"
+USAGE_SOURCE = "kairos.usage"
+SCHEMA_VERSION = "1"
+
+# The event types as types (the envelope models use them) and as tuples (rules, docs, tests).
+BookingEventType = Literal[
+    "booking.created",
+    "booking.updated",
+    "booking.finalized",
+    "booking.canceled",
+    "booking.deleted",
+]
+BookingGroupEventType = Literal[
+    "booking_group.created",
+    "booking_group.updated",
+    "booking_group.finalized",
+    "booking_group.canceled",
+    "booking_group.deleted",
+]
+BOOKING_EVENT_TYPES: tuple[str, ...] = get_args(BookingEventType)
+BOOKING_GROUP_EVENT_TYPES: tuple[str, ...] = get_args(BookingGroupEventType)
+EVENT_TYPES = BOOKING_EVENT_TYPES + BOOKING_GROUP_EVENT_TYPES
+USAGE_DETAIL_TYPES = ("api.request", "webhook.attempt")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An EventBridge rule on the bus and the SQS queue it delivers to (each with a dead-letter queue)."""
+
+    name: str
+    description: str
+    pattern: dict[str, Any]
+    queue: str
+    consumer: str  # the function (functions/<consumer>/handler.py) that the queue feeds
+
+
+WEBHOOK_RULE = Rule(
+    name="kairos-domain-events-to-webhooks",
+    description="Booking and booking-group events, for the webhook dispatcher",
+    pattern={"source": [DOMAIN_SOURCE], "detail-type": [{"prefix": "booking"}]},
+    queue="kairos-webhook-deliveries",
+    consumer="webhook_dispatcher",
+)
+USAGE_RULE = Rule(
+    name="kairos-usage-to-metering",
+    description="Usage events, for the metering consumer",
+    pattern={"source": [USAGE_SOURCE]},
+    queue="kairos-usage",
+    consumer="metering",
+)
+RULES = (WEBHOOK_RULE, USAGE_RULE)
+
+
+# The function the table's stream feeds (functions/<name>/handler.py), deployed and local.
+STREAM_CONSUMER = "stream_mapper"
+# Queue settings shared by the stack and the local chain. A message is received this many times before it
+# moves to the dead-letter queue; the visibility timeout is six times the consumers' timeout (AWS's advice).
+MAX_RECEIVE_COUNT = 5
+CONSUMER_TIMEOUT_SECONDS = 30
+VISIBILITY_TIMEOUT_SECONDS = 6 * CONSUMER_TIMEOUT_SECONDS
+
+
+def dead_letter_queue(queue: str) -> str:
+    return f"{queue}-dlq"

@@ -1,0 +1,94 @@
+"""Usage counters in the table: one item per project and UTC day (`requests`, `processing_ms`,
+`webhook_attempts`), so a month is one key-range query of at most 31 items. A counted usage event leaves a
+marker (expiring after two days) written in the same transaction as the count: a redelivered event finds
+its marker and is not counted twice."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from kairos.storage import keys
+from kairos.storage.dynamodb import Table, cancellation_reasons, to_item, translate
+
+MARKER_SECONDS = 2 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class UsageDay:
+    day: str  # YYYY-MM-DD, UTC
+    requests: int
+    processing_ms: int
+    webhook_attempts: int
+
+
+def _day(item: Mapping[str, Any]) -> UsageDay:
+    return UsageDay(
+        day=item["day"],
+        requests=int(item.get("requests", 0)),
+        processing_ms=int(item.get("processing_ms", 0)),
+        webhook_attempts=int(item.get("webhook_attempts", 0)),
+    )
+
+
+class UsageStore:
+    def __init__(self, table: Table) -> None:
+        self._t = table
+
+    def count_request(self, event_id: str, project_id: str, day: str, duration_ms: int, now: int) -> bool:
+        """Adds one request of `duration_ms` to the day, once per event id; False if already counted."""
+        marker = {
+            **keys.usage_event_marker(event_id),
+            "entity": "usage_marker",
+            "expires_at": now + MARKER_SECONDS,
+        }
+        items: list[Any] = [
+            {
+                "Put": {
+                    "TableName": self._t.name,
+                    "Item": to_item(marker),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            {"Update": self._add(project_id, day, {"requests": 1, "processing_ms": duration_ms})},
+        ]
+        try:
+            self._t.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
+                return False
+            raise translate(error, "usage") from None
+        return True
+
+    def add_webhook_attempt(self, project_id: str, day: str) -> None:
+        self._t.client.update_item(**self._add(project_id, day, {"webhook_attempts": 1}))
+
+    def days(self, project_id: str, first: str, last: str) -> list[UsageDay]:
+        """The counters of the days from `first` to `last` (inclusive) that have any, in date order."""
+        request: dict[str, Any] = {
+            "TableName": self._t.name,
+            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :first AND :last",
+            "ExpressionAttributeValues": to_item(
+                {
+                    ":pk": keys.usage_partition(project_id),
+                    ":first": keys.usage_day_sort_key(first),
+                    ":last": keys.usage_day_sort_key(last),
+                }
+            ),
+        }
+        return [_day(i) for i in self._t.paginate_query(request)]
+
+    def _add(self, project_id: str, day: str, amounts: Mapping[str, int]) -> dict[str, Any]:
+        names = {f"#c{i}": name for i, name in enumerate(amounts)}
+        values = {f":c{i}": amount for i, amount in enumerate(amounts.values())}
+        adds = ", ".join(f"#c{i} :c{i}" for i in range(len(amounts)))
+        return {
+            "TableName": self._t.name,
+            "Key": to_item(keys.usage_day(project_id, day)),
+            "UpdateExpression": f"ADD {adds} SET entity = :entity, project_id = :p, #day = :day",
+            "ExpressionAttributeNames": {**names, "#day": "day"},
+            "ExpressionAttributeValues": to_item(
+                {**values, ":entity": "usage_day", ":p": project_id, ":day": day}
+            ),
+        }

@@ -1,0 +1,58 @@
+"""Usage events: one per counted API request, sent to the bus after the handler ran.
+
+Emitting is one PutEvents call with short timeouts and no retries; a failure is logged and the request
+answered all the same (a lost usage event under-counts by one request, it never fails a client). The
+EventBridge client is created on the first event, so a function pays for it only once per instance.
+"""
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+import boto3
+from botocore.config import Config
+
+from kairos.events.definitions import BUS_NAME, USAGE_SOURCE
+from kairos.observability import logger
+
+API_REQUEST = "api.request"
+_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 1, "mode": "standard"})
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    project_id: str
+    method: str
+    operation_id: str
+    status: int
+    duration_ms: int
+    time: str  # YYYY-MM-DDThh:mm:ss+00:00
+
+
+class UsageEmitter(Protocol):
+    def emit(self, request: ApiRequest) -> None:
+        """Sends the event; never raises."""
+
+
+class EventBridgeUsageEmitter:
+    def __init__(self, region: str) -> None:
+        self._region = region
+        self._client: Any = None
+
+    def emit(self, request: ApiRequest) -> None:
+        try:
+            if self._client is None:
+                self._client = boto3.session.Session().client(
+                    "events", region_name=self._region, config=_CLIENT_CONFIG
+                )
+            entry = {
+                "EventBusName": BUS_NAME,
+                "Source": USAGE_SOURCE,
+                "DetailType": API_REQUEST,
+                "Detail": json.dumps(asdict(request)),
+            }
+            result = self._client.put_events(Entries=[entry])
+            if result.get("FailedEntryCount"):
+                logger.warning("usage event refused", extra={"entries": result.get("Entries")})
+        except Exception:  # counting must never fail the request it counts
+            logger.exception("usage event not sent")

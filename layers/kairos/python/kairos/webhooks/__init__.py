@@ -1,0 +1,1 @@
+"""Webhook subscriptions, their secrets, signed deliveries with retries, and the SSRF guard."""

@@ -1,0 +1,291 @@
+"""Deliveries: each domain event goes to every enabled subscription of its project that wants its type.
+
+Each (event, subscription) pair is one delivery with an id derived from both, so an event the queue hands
+over twice is delivered once. A delivery is attempted at once; a failure (no 2xx within the timeout) is
+retried with exponential backoff through the webhook queue (a retry message with a delay, re-queued in
+hops of at most 900 s, SQS's maximum), until `give_up_after` seconds have passed since the delivery was
+created; the next failure then marks it `dead`. The log item of a delivery keeps its status, attempts, last
+response code, duration and error; a redelivery is a new delivery of the same body.
+"""
+
+import json
+import os
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from kairos.domain.errors import NotFound
+from kairos.domain.formats import format_timestamp, now_utc
+from kairos.domain.ids import is_uuid, new_id
+from kairos.domain.listing import FieldType, ListSpec, Page, select
+from kairos.events.definitions import DOMAIN_SOURCE
+from kairos.observability import logger
+from kairos.webhooks.sender import Outcome, post
+from kairos.webhooks.signing import SIGNATURE_HEADER, signature_header
+from kairos.webhooks.ssrf import UnsafeUrl, checked_address, loopback_allowed
+from kairos.webhooks.subscriptions import Subscription, Webhooks
+
+PENDING, SUCCEEDED, DEAD = "pending", "succeeded", "dead"
+RETRY_KIND = "webhook.retry"
+MAX_QUEUE_DELAY = 900  # SQS DelaySeconds maximum
+DELIVERY_LIST_SPEC = ListSpec(
+    bracket_fields={"created_at": FieldType.TIMESTAMP},
+    sort_keys=("created_at",),
+    plain_filters={"status": lambda item, value: item["status"] == value},
+    default_sort=(("created_at", True), ("id", True)),
+)
+_DELIVERY_NAMESPACE = uuid.UUID("6f1d8c3e-5b0a-4c52-9a55-0c7b3f6e2d41")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: str
+    project_id: str
+    webhook_id: str
+    event_id: str
+    event_type: str
+    body: str  # the envelope JSON, exactly the bytes signed and sent
+    status: str
+    attempts: int
+    created_at: datetime
+    response_code: int | None = None
+    duration_ms: int | None = None
+    error: str | None = None
+    last_attempt_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+
+
+def render_delivery(delivery: Delivery) -> dict[str, Any]:
+    def ts(value: datetime | None) -> str | None:
+        return format_timestamp(value) if value else None
+
+    return {
+        "id": delivery.id,
+        "webhook_id": delivery.webhook_id,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "response_code": delivery.response_code,
+        "duration_ms": delivery.duration_ms,
+        "error": delivery.error,
+        "created_at": format_timestamp(delivery.created_at),
+        "last_attempt_at": ts(delivery.last_attempt_at),
+        "next_attempt_at": ts(delivery.next_attempt_at),
+    }
+
+
+def delivery_id_for(event_id: str, webhook_id: str) -> str:
+    return str(uuid.uuid5(_DELIVERY_NAMESPACE, f"{event_id}/{webhook_id}"))
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """The retry schedule: `backoff * 2^(n-1)` seconds after the n-th failure (at most `max_backoff`),
+    dead after `give_up_after` seconds; each attempt waits at most `timeout` seconds for the answer."""
+
+    backoff_seconds: int = 30
+    max_backoff_seconds: int = 3600
+    give_up_after_seconds: int = 24 * 3600
+    timeout_seconds: float = 10.0
+
+    @classmethod
+    def from_environment(cls) -> "DeliveryPolicy":
+        env = os.environ.get
+        default = cls()
+        return cls(
+            backoff_seconds=int(env("KAIROS_WEBHOOK_BACKOFF_SECONDS", default.backoff_seconds)),
+            max_backoff_seconds=int(env("KAIROS_WEBHOOK_MAX_BACKOFF_SECONDS", default.max_backoff_seconds)),
+            give_up_after_seconds=int(
+                env("KAIROS_WEBHOOK_GIVE_UP_AFTER_SECONDS", default.give_up_after_seconds)
+            ),
+            timeout_seconds=float(env("KAIROS_WEBHOOK_TIMEOUT_SECONDS", default.timeout_seconds)),
+        )
+
+    def delay_after(self, failures: int) -> int:
+        return int(min(self.backoff_seconds * 2 ** max(0, failures - 1), self.max_backoff_seconds))
+
+
+class DeliveryRepository(Protocol):
+    def create(self, delivery: Delivery) -> bool: ...
+
+    def save(self, delivery: Delivery, expected_attempts: int) -> bool: ...
+
+    def get(self, project_id: str, webhook_id: str, delivery_id: str) -> Delivery | None: ...
+
+    def list_for(self, project_id: str, webhook_id: str) -> list[Delivery]: ...
+
+
+class RetryQueue(Protocol):
+    def send(self, message: Mapping[str, Any], delay_seconds: int) -> None: ...
+
+
+class AttemptCounter(Protocol):
+    def add_webhook_attempt(self, project_id: str, day: str) -> None: ...
+
+
+Sender = Callable[[str, str, int, Mapping[str, str], bytes, float], Outcome]
+
+
+class Dispatcher:
+    """Handles the webhook queue's messages: domain events (fan out and attempt) and retry messages."""
+
+    def __init__(
+        self,
+        webhooks: Webhooks,
+        deliveries: DeliveryRepository,
+        queue: RetryQueue,
+        attempts: AttemptCounter,
+        policy: DeliveryPolicy,
+        send: Sender = post,
+        clock: Callable[[], datetime] = now_utc,
+    ) -> None:
+        self._webhooks = webhooks
+        self._deliveries = deliveries
+        self._queue = queue
+        self._attempts = attempts
+        self._policy = policy
+        self._send = send
+        self._clock = clock
+
+    def handle(self, message: Mapping[str, Any]) -> None:
+        """One queue message; raises only when it must be retried as a whole (SQS redelivers it)."""
+        if message.get("kind") == RETRY_KIND:
+            self.retry(message)
+        elif message.get("source") == DOMAIN_SOURCE and isinstance(message.get("detail"), dict):
+            self.fan_out(message["detail"])
+        else:
+            logger.warning("ignored a message of unknown shape on the webhook queue")
+
+    def fan_out(self, envelope: Mapping[str, Any]) -> None:
+        project_id, event_id, event_type = envelope["project_id"], envelope["id"], envelope["type"]
+        body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+        now = self._clock()
+        for subscription in self._webhooks.subscriptions(project_id):
+            if not subscription.wants(event_type):
+                continue
+            delivery = Delivery(
+                id=delivery_id_for(event_id, subscription.id),
+                project_id=project_id,
+                webhook_id=subscription.id,
+                event_id=event_id,
+                event_type=event_type,
+                body=body,
+                status=PENDING,
+                attempts=0,
+                created_at=now,
+            )
+            if not self._deliveries.create(delivery):
+                existing = self._deliveries.get(project_id, subscription.id, delivery.id)
+                if existing is None or not self._stalled(existing, now):
+                    continue  # delivered, dead, or its retry is already queued
+                delivery = existing
+            self.attempt(delivery, subscription)
+
+    def _stalled(self, delivery: Delivery, now: datetime) -> bool:
+        """A pending delivery whose next attempt is overdue: its retry message was lost (a crash between
+        writing the log and queueing the retry), so the redelivered event picks it up."""
+        if delivery.status != PENDING:
+            return False
+        due = delivery.next_attempt_at or delivery.created_at
+        return now >= due + timedelta(seconds=self._policy.timeout_seconds * 2)
+
+    def retry(self, message: Mapping[str, Any]) -> None:
+        delivery = self._deliveries.get(message["project_id"], message["webhook_id"], message["delivery_id"])
+        if delivery is None or delivery.status != PENDING or delivery.attempts != message["attempts"]:
+            return  # a stale or duplicated retry message
+        now = self._clock()
+        if delivery.next_attempt_at is not None and now < delivery.next_attempt_at:
+            remaining = (delivery.next_attempt_at - now).total_seconds()
+            self._queue.send(message, min(MAX_QUEUE_DELAY, max(1, int(remaining + 0.999))))
+            return
+        try:
+            subscription = self._webhooks.subscription(delivery.project_id, delivery.webhook_id)
+        except NotFound:
+            return  # the subscription was deleted, and its delivery log with it
+        self.attempt(delivery, subscription)
+
+    def attempt(self, delivery: Delivery, subscription: Subscription) -> Delivery:
+        """Sends once and records the outcome: succeeded, pending with a retry queued, or dead."""
+        now = self._clock()
+        body = delivery.body.encode()
+        if not subscription.enabled:
+            outcome = Outcome(None, 0, "the subscription is disabled")
+        else:
+            outcome = self._post(delivery, subscription, body, now)
+        self._attempts.add_webhook_attempt(delivery.project_id, now.date().isoformat())
+        attempts = delivery.attempts + 1
+        expired = now - delivery.created_at >= timedelta(seconds=self._policy.give_up_after_seconds)
+        status = SUCCEEDED if outcome.succeeded else (DEAD if expired else PENDING)
+        delay = self._policy.delay_after(attempts)
+        updated = replace(
+            delivery,
+            status=status,
+            attempts=attempts,
+            response_code=outcome.response_code,
+            duration_ms=outcome.duration_ms,
+            error=outcome.error,
+            last_attempt_at=now,
+            next_attempt_at=now + timedelta(seconds=delay) if status == PENDING else None,
+        )
+        if not self._deliveries.save(updated, delivery.attempts):
+            return delivery  # another attempt of the same delivery recorded first; it owns the schedule
+        if status == PENDING:
+            self._queue.send(self._retry_message(updated), min(delay, MAX_QUEUE_DELAY))
+        elif status == DEAD:
+            logger.warning("webhook delivery dead", extra={"delivery_id": delivery.id, "attempts": attempts})
+        return updated
+
+    def _post(self, delivery: Delivery, subscription: Subscription, body: bytes, now: datetime) -> Outcome:
+        try:
+            address, port = checked_address(subscription.url, loopback_allowed())
+        except UnsafeUrl as error:
+            return Outcome(None, 0, f"refused: {error}")
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Kairos-Webhooks/1",
+            "X-Kairos-Event": delivery.event_type,
+            "X-Kairos-Delivery": delivery.id,
+            SIGNATURE_HEADER: signature_header(subscription.valid_secrets(now), int(now.timestamp()), body),
+        }
+        return self._send(subscription.url, address, port, headers, body, self._policy.timeout_seconds)
+
+    @staticmethod
+    def _retry_message(delivery: Delivery) -> dict[str, Any]:
+        return {
+            "kind": RETRY_KIND,
+            "project_id": delivery.project_id,
+            "webhook_id": delivery.webhook_id,
+            "delivery_id": delivery.id,
+            "attempts": delivery.attempts,
+        }
+
+    def deliveries(self, project_id: str, webhook_id: str, query: Mapping[str, str]) -> Page:
+        """The subscription's delivery log, newest first (`status=dead` and the like filter it)."""
+        self._webhooks.load(project_id, webhook_id)
+        found = [render_delivery(d) for d in self._deliveries.list_for(project_id, webhook_id)]
+        return select(found, query, DELIVERY_LIST_SPEC)
+
+    def redeliver(self, project_id: str, webhook_id: str, delivery_id: str) -> dict[str, Any]:
+        """A new delivery of the same event body to the same subscription, queued at once."""
+        self._webhooks.load(project_id, webhook_id)
+        original = self._deliveries.get(project_id, webhook_id, delivery_id) if is_uuid(delivery_id) else None
+        if original is None:
+            raise NotFound("delivery")
+        fresh = replace(
+            original,
+            id=new_id(),
+            status=PENDING,
+            attempts=0,
+            created_at=self._clock(),
+            response_code=None,
+            duration_ms=None,
+            error=None,
+            last_attempt_at=None,
+            next_attempt_at=None,
+        )
+        self._deliveries.create(fresh)
+        self._queue.send(self._retry_message(fresh), 0)
+        return render_delivery(fresh)

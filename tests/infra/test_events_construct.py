@@ -1,0 +1,149 @@
+"""The event path in the template: the bus, rules equal to the definitions, queues with dead-letter queues
+and alarms, the event source mappings and each function's grants on the bus, queues and table."""
+
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from infra.references import logical_id
+from infra.stack import KairosStack
+from kairos.events import definitions
+from kairos.routes import Area
+
+pytestmark = pytest.mark.xdist_group("infra")
+
+
+def statements_of(template: Template, stack: KairosStack, function: Any) -> list[dict[str, Any]]:
+    role_id = logical_id(function.role)
+    return [
+        s
+        for p in template.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def actions(statements: list[dict[str, Any]]) -> set[str]:
+    found: set[str] = set()
+    for s in statements:
+        found.update([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    return found
+
+
+def test_the_bus_is_named_from_the_definitions(template: Template) -> None:
+    template.has_resource_properties("AWS::Events::EventBus", {"Name": definitions.BUS_NAME})
+
+
+@pytest.mark.parametrize("rule", definitions.RULES, ids=lambda r: r.name)
+def test_each_rule_has_the_defined_pattern_and_targets_its_queue(
+    template: Template, stack: KairosStack, rule: definitions.Rule
+) -> None:
+    queue = stack.events.queues[rule.queue]
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "Name": rule.name,
+            "EventPattern": rule.pattern,
+            "EventBusName": {"Ref": logical_id(stack.events.bus)},
+            "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [logical_id(queue), "Arn"]}})],
+        },
+    )
+
+
+@pytest.mark.parametrize("rule", definitions.RULES, ids=lambda r: r.queue)
+def test_each_queue_is_encrypted_and_redriven_to_its_dead_letter_queue(
+    template: Template, stack: KairosStack, rule: definitions.Rule
+) -> None:
+    dlq = stack.events.dead_letter_queues[definitions.dead_letter_queue(rule.queue)]
+    template.has_resource_properties(
+        "AWS::SQS::Queue",
+        {
+            "QueueName": rule.queue,
+            "SqsManagedSseEnabled": True,
+            "VisibilityTimeout": definitions.VISIBILITY_TIMEOUT_SECONDS,
+            "RedrivePolicy": {
+                "deadLetterTargetArn": {"Fn::GetAtt": [logical_id(dlq), "Arn"]},
+                "maxReceiveCount": definitions.MAX_RECEIVE_COUNT,
+            },
+        },
+    )
+
+
+def test_every_dead_letter_queue_has_an_alarm_on_visible_messages(
+    template: Template, stack: KairosStack
+) -> None:
+    dlqs = stack.events.dead_letter_queues
+    assert len(dlqs) == len(definitions.RULES) + 1  # and the stream mapper's failures
+    for queue in dlqs.values():
+        template.has_resource_properties(
+            "AWS::CloudWatch::Alarm",
+            {
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Threshold": 0,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "Dimensions": [
+                    {"Name": "QueueName", "Value": {"Fn::GetAtt": [logical_id(queue), "QueueName"]}}
+                ],
+            },
+        )
+
+
+def test_the_stream_feeds_the_mapper_with_bisect_retries_and_partial_failures(
+    template: Template, stack: KairosStack
+) -> None:
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "FunctionName": {"Ref": logical_id(stack.events.stream_mapper)},
+            "EventSourceArn": {"Fn::GetAtt": [logical_id(stack.table), "StreamArn"]},
+            "BisectBatchOnFunctionError": True,
+            "MaximumRetryAttempts": Match.any_value(),
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        },
+    )
+
+
+@pytest.mark.parametrize("rule", definitions.RULES, ids=lambda r: r.consumer)
+def test_each_queue_feeds_its_consumer_with_partial_failures(
+    template: Template, stack: KairosStack, rule: definitions.Rule
+) -> None:
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "FunctionName": {"Ref": logical_id(stack.events.consumers[rule.consumer])},
+            "EventSourceArn": {"Fn::GetAtt": [logical_id(stack.events.queues[rule.queue]), "Arn"]},
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        },
+    )
+
+
+def test_the_mapper_reads_the_stream_and_table_and_only_puts_events(
+    template: Template, stack: KairosStack
+) -> None:
+    found = actions(statements_of(template, stack, stack.events.stream_mapper))
+    assert {"events:PutEvents", "dynamodb:GetRecords", "dynamodb:GetItem", "dynamodb:BatchGetItem"} <= found
+    assert not {a for a in found if a in {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}}
+    assert "sqs:SendMessage" in found  # the failures destination only
+
+
+def test_consumers_write_the_table_and_only_the_dispatcher_sends_to_its_queue(
+    template: Template, stack: KairosStack
+) -> None:
+    dispatcher = actions(statements_of(template, stack, stack.events.consumers["webhook_dispatcher"]))
+    metering = actions(statements_of(template, stack, stack.events.consumers["metering"]))
+    for found in (dispatcher, metering):
+        assert {"dynamodb:PutItem", "dynamodb:UpdateItem", "sqs:ReceiveMessage", "sqs:DeleteMessage"} <= found
+        assert "events:PutEvents" not in found
+    assert "sqs:SendMessage" in dispatcher
+    assert "sqs:SendMessage" not in metering
+
+
+@pytest.mark.parametrize("area", list(Area))
+def test_every_api_function_may_put_usage_events_on_the_bus(
+    template: Template, stack: KairosStack, area: Area
+) -> None:
+    puts = [
+        s for s in statements_of(template, stack, stack.functions[area]) if s["Action"] == "events:PutEvents"
+    ]
+    assert [s["Resource"] for s in puts] == [{"Fn::GetAtt": [logical_id(stack.events.bus), "Arn"]}]

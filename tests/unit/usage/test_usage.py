@@ -1,0 +1,134 @@
+"""Metering roll-up (idempotent), the usage report, and the monthly quota."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from kairos.container import Container
+from kairos.domain.auth import Principal
+from kairos.domain.errors import ValidationFailed
+from kairos.storage.usage_store import UsageDay, UsageStore
+from kairos.usage.metering import Metering
+from kairos.usage.quota import MonthlyQuota, QuotaExceeded
+from kairos.usage.report import UsageReport
+
+NOW = datetime(2030, 5, 20, 12, 0, tzinfo=UTC)
+
+
+def usage_event(event_id: str, time: str, duration_ms: int, project_id: str) -> dict[str, Any]:
+    detail = {
+        "project_id": project_id,
+        "method": "GET",
+        "operation_id": "getBookings",
+        "status": 200,
+        "duration_ms": duration_ms,
+        "time": time,
+    }
+    return {"id": event_id, "source": "kairos.usage", "detail-type": "api.request", "detail": detail}
+
+
+def test_requests_are_rolled_up_per_day_and_a_redelivered_event_counts_once(
+    container: Container, principal: Principal
+) -> None:
+    store = UsageStore(container.table)
+    metering = Metering(store)
+    p = principal.project_id
+    assert metering.record(usage_event("a", "2030-05-19T23:59:59+00:00", 30, p))
+    assert metering.record(usage_event("b", "2030-05-20T00:00:01+00:00", 10, p))
+    assert metering.record(usage_event("c", "2030-05-20T08:00:00+00:00", 20, p))
+    assert not metering.record(usage_event("c", "2030-05-20T08:00:00+00:00", 20, p))  # SQS redelivery
+    store.add_webhook_attempt(p, "2030-05-20")
+    assert store.days(p, "2030-05-01", "2030-05-31") == [
+        UsageDay("2030-05-19", 1, 30, 0),
+        UsageDay("2030-05-20", 2, 30, 1),
+    ]
+    report = UsageReport(store, lambda: NOW).report(
+        principal.project, {"from": "2030-05-19", "to": "2030-05-21"}
+    )
+    assert report["data"] == [
+        {
+            "date": "2030-05-19",
+            "requests": 1,
+            "average_processing_time_ms": 30.0,
+            "webhook_delivery_attempts": 0,
+        },
+        {
+            "date": "2030-05-20",
+            "requests": 2,
+            "average_processing_time_ms": 15.0,
+            "webhook_delivery_attempts": 1,
+        },
+        {
+            "date": "2030-05-21",
+            "requests": 0,
+            "average_processing_time_ms": None,
+            "webhook_delivery_attempts": 0,
+        },
+    ]
+    assert report["totals"] == {
+        "requests": 3,
+        "average_processing_time_ms": 20.0,
+        "webhook_delivery_attempts": 1,
+    }
+    assert report["quota"] == {"month": "2030-05", "used": 3, "remaining": 2_497}
+    assert report["plan"]["name"] == "free"
+
+
+def test_the_report_defaults_to_this_month(container: Container, principal: Principal) -> None:
+    report = UsageReport(UsageStore(container.table), lambda: NOW).report(principal.project, {})
+    assert [report["data"][0]["date"], report["data"][-1]["date"]] == ["2030-05-01", "2030-05-31"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"from": "2030-13-01"},
+        {"from": "2030-05-10", "to": "2030-05-01"},
+        {"from": "2029-01-01", "to": "2030-05-01"},
+    ],
+)
+def test_bad_ranges_are_a_422(container: Container, principal: Principal, query: dict[str, str]) -> None:
+    with pytest.raises(ValidationFailed):
+        UsageReport(UsageStore(container.table), lambda: NOW).report(principal.project, query)
+
+
+class Days:
+    def __init__(self, requests: int) -> None:
+        self.requests = requests
+        self.reads = 0
+
+    def days(self, project_id: str, first: str, last: str) -> list[UsageDay]:
+        self.reads += 1
+        assert (first, last) == ("2030-05-01", "2030-05-31")
+        return [UsageDay("2030-05-02", self.requests, 0, 0)]
+
+
+def test_a_project_over_its_monthly_quota_gets_a_429_that_says_so(principal: Principal) -> None:
+    days = Days(2_500)
+    with pytest.raises(QuotaExceeded) as raised:
+        MonthlyQuota(days, lambda: NOW).check(principal)
+    assert str(raised.value) == "The monthly request quota of your plan (free: 2,500 requests) is used up."
+    assert raised.value.retry_after == 11 * 86400 + 12 * 3600
+
+
+def test_the_month_count_is_cached_for_a_minute(principal: Principal) -> None:
+    days, clock = Days(2_499), [0.0]
+    quota = MonthlyQuota(days, lambda: NOW, lambda: clock[0])
+    quota.check(principal)
+    days.requests = 2_500
+    clock[0] = 59.0
+    quota.check(principal)  # still the cached 2,499
+    assert days.reads == 1
+    clock[0] = 60.0
+    with pytest.raises(QuotaExceeded):
+        quota.check(principal)
+
+
+def test_an_unlimited_plan_is_never_read(principal: Principal) -> None:
+    from dataclasses import replace
+
+    days = Days(10**9)
+    unlimited = replace(principal, project=replace(principal.project, plan="enterprise"))
+    MonthlyQuota(days, lambda: NOW).check(unlimited)
+    assert days.reads == 0

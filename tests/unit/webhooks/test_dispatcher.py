@@ -1,0 +1,206 @@
+"""The dispatcher against a real HTTP receiver on 127.0.0.1: signed deliveries, retries with backoff,
+dead-lettering, dedup of a redelivered event, and the delivery log."""
+
+import json
+import socket
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from kairos.container import Container
+from kairos.domain.auth import Principal
+from kairos.storage.dynamodb import CatalogueStore
+from kairos.storage.usage_store import UsageStore
+from kairos.storage.webhook_store import DeliveryStore
+from kairos.webhooks.delivery import DEAD, PENDING, SUCCEEDED, DeliveryPolicy, Dispatcher
+from kairos.webhooks.signing import verify_signature
+from kairos.webhooks.subscriptions import Webhooks
+from tests.unit.webhooks.receiver import receiver
+
+T0 = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
+POLICY = DeliveryPolicy(
+    backoff_seconds=10, max_backoff_seconds=1800, give_up_after_seconds=3600, timeout_seconds=0.2
+)
+
+
+class Queue:
+    def __init__(self) -> None:
+        self.sent: list[tuple[dict[str, Any], int]] = []
+
+    def send(self, message: Mapping[str, Any], delay_seconds: int) -> None:
+        self.sent.append((dict(message), delay_seconds))
+
+
+class World:
+    def __init__(self, container: Container, principal: Principal) -> None:
+        self.now = T0
+        self.queue = Queue()
+        self.principal = principal
+        self.project_id = principal.project_id
+        self.webhooks = Webhooks(CatalogueStore(container.table), lambda url: None, lambda: self.now)
+        self.usage = UsageStore(container.table)
+        self.dispatcher = Dispatcher(
+            self.webhooks,
+            DeliveryStore(container.table),
+            self.queue,
+            self.usage,
+            POLICY,
+            clock=lambda: self.now,
+        )
+
+    def subscribe(self, url: str, events: list[str] | None = None) -> dict[str, Any]:
+        return self.webhooks.create(self.project_id, {"url": url, "events": events or ["*"]})
+
+    def event(self, event_type: str = "booking.created", event_id: str = "evt-1") -> dict[str, Any]:
+        envelope = {
+            "id": event_id,
+            "type": event_type,
+            "version": "1",
+            "project_id": self.project_id,
+            "time": "2030-05-01T12:00:00+00:00",
+            "data": {"id": "b-1", "is_canceled": False},
+            "changes": None,
+        }
+        return {
+            "version": "0",
+            "id": "eb-1",
+            "detail-type": event_type,
+            "source": "kairos",
+            "detail": envelope,
+        }
+
+    def deliveries(self, webhook_id: str) -> list[dict[str, Any]]:
+        return self.dispatcher.deliveries(self.project_id, webhook_id, {}).items
+
+    def run_retries(self) -> None:
+        """Plays the queue: each retry message is handled once its delay has passed."""
+        while self.queue.sent:
+            message, delay = self.queue.sent.pop(0)
+            self.now += timedelta(seconds=delay)
+            self.dispatcher.handle(message)
+
+
+@pytest.fixture
+def world(container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch) -> World:
+    monkeypatch.setenv("KAIROS_ALLOW_LOOPBACK_WEBHOOKS", "true")
+    return World(container, principal)
+
+
+def test_a_2xx_is_one_signed_delivery(world: World) -> None:
+    with receiver() as r:
+        hook = world.subscribe(r.url)
+        world.dispatcher.handle(world.event())
+    [got] = r.received
+    assert got.headers["x-kairos-event"] == "booking.created"
+    assert json.loads(got.body)["data"]["id"] == "b-1"
+    verify_signature(got.headers["x-kairos-signature"], got.body, hook["secret"], now=int(T0.timestamp()))
+    [log] = world.deliveries(hook["id"])
+    assert log["id"] == got.headers["x-kairos-delivery"]
+    assert (log["status"], log["attempts"], log["response_code"]) == (SUCCEEDED, 1, 200)
+    assert world.queue.sent == []
+    assert world.usage.days(world.project_id, "2030-05-01", "2030-05-01")[0].webhook_attempts == 1
+
+
+def test_only_enabled_subscriptions_that_want_the_type_get_it(world: World) -> None:
+    with receiver() as r:
+        world.subscribe(r.url, ["booking.canceled"])
+        off = world.subscribe(r.url)
+        world.webhooks.patch(world.principal, off["id"], {"enabled": False})
+        world.subscribe(r.url)
+        world.dispatcher.handle(world.event("booking.created"))
+        assert len(r.received) == 1
+        world.dispatcher.handle(world.event("booking.canceled", "evt-2"))
+    assert len(r.received) == 3
+
+
+def test_the_same_event_twice_is_delivered_once(world: World) -> None:
+    with receiver() as r:
+        world.subscribe(r.url)
+        world.dispatcher.handle(world.event())
+        world.dispatcher.handle(world.event())
+    assert len(r.received) == 1
+
+
+def test_a_5xx_is_retried_with_backoff_until_the_receiver_answers(world: World) -> None:
+    with receiver() as r:
+        hook = world.subscribe(r.url)
+        r.status = 503
+        world.dispatcher.handle(world.event())
+        [(retry, delay)] = world.queue.sent
+        assert delay == 10
+        [log] = world.deliveries(hook["id"])
+        assert (log["status"], log["response_code"]) == (PENDING, 503)
+        world.queue.sent.clear()
+        world.now += timedelta(seconds=10)
+        world.dispatcher.handle(retry)
+        assert world.queue.sent[0][1] == 20  # doubled
+        r.status = 204
+        world.run_retries()
+    [log] = world.deliveries(hook["id"])
+    assert (log["status"], log["attempts"], log["response_code"]) == (SUCCEEDED, 3, 204)
+    assert len({got.headers["x-kairos-delivery"] for got in r.received}) == 1
+
+
+def test_a_receiver_that_never_answers_in_time_ends_dead(world: World) -> None:
+    with receiver() as r:
+        hook = world.subscribe(r.url)
+        r.delay = 0.5  # longer than the 0.2 s timeout
+        world.dispatcher.handle(world.event())
+        world.run_retries()
+    [log] = world.deliveries(hook["id"])
+    assert log["status"] == DEAD and log["response_code"] is None
+    # 10, 20, 40, ... seconds apart: the last attempt is the first one at or after the give-up age
+    assert log["attempts"] == 10
+    assert datetime.fromisoformat(log["last_attempt_at"]) - T0 >= timedelta(
+        seconds=POLICY.give_up_after_seconds
+    )
+    assert world.dispatcher.deliveries(world.project_id, hook["id"], {"status": "dead"}).total == 1
+
+
+def test_a_refused_connection_is_a_failed_attempt(world: World) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    hook = world.subscribe(f"http://127.0.0.1:{port}/")
+    world.dispatcher.handle(world.event())
+    [log] = world.deliveries(hook["id"])
+    assert log["status"] == PENDING and log["response_code"] is None and "Connection" in log["error"]
+
+
+def test_delays_longer_than_sqs_allows_are_requeued_in_hops(world: World) -> None:
+    with receiver() as r:
+        world.subscribe(r.url)
+        r.status = 500
+        world.dispatcher.handle(world.event())
+        for _ in range(7):  # failures 1..7: delays 10 .. 640, then 1280 (more than 900)
+            message, delay = world.queue.sent.pop(0)
+            world.now += timedelta(seconds=delay)
+            world.dispatcher.handle(message)
+        message, delay = world.queue.sent.pop(0)
+        assert delay == 900
+        world.now += timedelta(seconds=900)
+        before = len(r.received)
+        world.dispatcher.handle(message)  # not due yet: re-queued for the rest
+        assert len(r.received) == before and world.queue.sent[-1][1] == 380
+
+
+def test_a_redelivery_is_a_new_queued_delivery_of_the_same_body(world: World) -> None:
+    with receiver() as r:
+        hook = world.subscribe(r.url)
+        world.dispatcher.handle(world.event())
+        original = world.deliveries(hook["id"])[0]
+        again = world.dispatcher.redeliver(world.project_id, hook["id"], original["id"])
+        assert again["id"] != original["id"] and again["status"] == PENDING
+        world.run_retries()
+    assert r.received[0].body == r.received[1].body
+    assert {d["status"] for d in world.deliveries(hook["id"])} == {SUCCEEDED}
+
+
+def test_the_policy_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAIROS_WEBHOOK_BACKOFF_SECONDS", "2")
+    monkeypatch.setenv("KAIROS_WEBHOOK_GIVE_UP_AFTER_SECONDS", "8")
+    policy = DeliveryPolicy.from_environment()
+    assert [policy.delay_after(n) for n in (1, 2, 3)] == [2, 4, 8]
+    assert policy.give_up_after_seconds == 8 and policy.timeout_seconds == 10.0
