@@ -34,6 +34,8 @@ synth: install
 
 bench: install
 	$(BIN)/python -m bench.catalogue
+	$(BIN)/python -m bench.slots
+	$(BIN)/python -m bench.bookings
 
 openapi: install
 	$(BIN)/python -c "import json; from kairos.api.openapi import openapi_document as d; \
