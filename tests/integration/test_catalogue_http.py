@@ -104,3 +104,12 @@ def test_a_browser_preflight_is_answered_without_a_token(local_server: LocalServ
     assert response.headers["access-control-allow-origin"] == "*"
     assert response.headers["access-control-allow-methods"] == "GET, POST"
     assert "Authorization" in response.headers["access-control-allow-headers"]
+
+
+def test_a_warm_get_by_id_costs_two_dynamodb_round_trips(api: Api) -> None:
+    """The rate-limit count and the read; the token comes from the function's 60-second cache."""
+    created = api.post("/resources", {"name": "Dr. Counted"}).json()
+    api.get(f"/resources/{created['id']}")  # every warm instance has now seen the token
+    for _ in range(3):
+        response = api.get(f"/resources/{created['id']}")
+        assert response.headers["x-kairos-dynamodb-round-trips"] == "2"

@@ -1,85 +1,151 @@
 """The composition root: builds the DynamoDB adapter and the domain services from the settings. Each Lambda
-function builds one at import (reused while warm); tests build their own."""
+function builds one at import (reused while warm); tests build their own.
 
-from dataclasses import dataclass
+Services are built on first use, and their modules imported then: a function imports only what its area
+touches (the project area never loads the slot engine or the booking rules), which keeps cold starts short.
+"""
+
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from kairos.config import Settings
 from kairos.domain.auth import Authenticator
-from kairos.domain.availability import Availability
-from kairos.domain.booking_groups import BookingGroups
-from kairos.domain.bookings import Bookings
-from kairos.domain.catalogue import Catalogue
-from kairos.domain.projects import ProjectAdmin
-from kairos.domain.schedules import Schedules
-from kairos.storage.booking_store import BookingStore
 from kairos.storage.dynamodb import CatalogueStore, ProjectStore, RateCounterStore, Table, make_client
-from kairos.storage.schedule_store import ScheduleStore
-from kairos.storage.usage_store import UsageStore
-from kairos.storage.webhook_store import DeliveryStore
-from kairos.usage.events import EventBridgeUsageEmitter, UsageEmitter
-from kairos.usage.metering import Metering
-from kairos.usage.quota import MonthlyQuota
-from kairos.usage.report import UsageReport
-from kairos.webhooks.delivery import DeliveryPolicy, Dispatcher
-from kairos.webhooks.retry_queue import SqsRetryQueue
-from kairos.webhooks.subscriptions import Webhooks
+
+if TYPE_CHECKING:
+    from kairos.domain.availability import Availability
+    from kairos.domain.booking_groups import BookingGroups
+    from kairos.domain.bookings import Bookings
+    from kairos.domain.catalogue import Catalogue
+    from kairos.domain.projects import ProjectAdmin
+    from kairos.domain.schedules import Schedules
+    from kairos.storage.booking_store import BookingStore
+    from kairos.storage.schedule_store import ScheduleStore
+    from kairos.storage.usage_store import UsageStore
+    from kairos.usage.events import UsageEmitter
+    from kairos.usage.metering import Metering
+    from kairos.usage.quota import MonthlyQuota
+    from kairos.usage.report import UsageReport
+    from kairos.webhooks.delivery import Dispatcher
+    from kairos.webhooks.subscriptions import Webhooks
 
 
-@dataclass(frozen=True)
 class Container:
-    settings: Settings
-    table: Table
-    auth: Authenticator
-    catalogue: Catalogue
-    projects: ProjectAdmin
-    schedules: Schedules
-    availability: Availability
-    booking_store: BookingStore
-    bookings: Bookings
-    booking_groups: BookingGroups
-    webhooks: Webhooks
-    dispatcher: Dispatcher
-    usage_events: UsageEmitter
-    quota: MonthlyQuota
-    usage_report: UsageReport
-    metering: Metering
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.table = Table(make_client(settings), settings.table_name)
+        self._catalogue_store = CatalogueStore(self.table)
+        self._project_store = ProjectStore(self.table)
+        self.auth = Authenticator(self._project_store, RateCounterStore(self.table))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Container":
-        table = Table(make_client(settings), settings.table_name)
-        project_store = ProjectStore(table)
-        catalogue_store = CatalogueStore(table)
-        schedule_store = ScheduleStore(table)
-        booking_store = BookingStore(table)
-        bookings = Bookings(catalogue_store, catalogue_store, schedule_store, booking_store)
-        usage_store = UsageStore(table)
-        webhooks = Webhooks(catalogue_store)
-        dispatcher = Dispatcher(
-            webhooks,
-            DeliveryStore(table),
-            SqsRetryQueue(settings.region),
-            usage_store,
-            DeliveryPolicy.from_environment(),
-        )
-        return cls(
-            settings=settings,
-            table=table,
-            auth=Authenticator(project_store, RateCounterStore(table)),
-            catalogue=Catalogue(catalogue_store, catalogue_store),
-            projects=ProjectAdmin(project_store),
-            schedules=Schedules(catalogue_store, schedule_store),
-            availability=Availability(catalogue_store, catalogue_store, schedule_store),
-            booking_store=booking_store,
-            bookings=bookings,
-            booking_groups=BookingGroups(catalogue_store, booking_store, bookings),
-            webhooks=webhooks,
-            dispatcher=dispatcher,
-            usage_events=EventBridgeUsageEmitter(settings.region),
-            quota=MonthlyQuota(usage_store),
-            usage_report=UsageReport(usage_store),
-            metering=Metering(usage_store),
-        )
+        return cls(settings)
 
     @classmethod
     def from_environment(cls) -> "Container":
-        return cls.from_settings(Settings.from_environment())
+        return cls(Settings.from_environment())
+
+    # --- stores shared by several services -------------------------------------------------------------
+
+    @cached_property
+    def _schedule_store(self) -> "ScheduleStore":
+        from kairos.storage.schedule_store import ScheduleStore
+
+        return ScheduleStore(self.table)
+
+    @cached_property
+    def booking_store(self) -> "BookingStore":
+        from kairos.storage.booking_store import BookingStore
+
+        return BookingStore(self.table)
+
+    @cached_property
+    def _usage_store(self) -> "UsageStore":
+        from kairos.storage.usage_store import UsageStore
+
+        return UsageStore(self.table)
+
+    # --- domain services ------------------------------------------------------------------------------
+
+    @cached_property
+    def catalogue(self) -> "Catalogue":
+        from kairos.domain.catalogue import Catalogue
+
+        return Catalogue(self._catalogue_store, self._catalogue_store)
+
+    @cached_property
+    def projects(self) -> "ProjectAdmin":
+        from kairos.domain.projects import ProjectAdmin
+
+        return ProjectAdmin(self._project_store)
+
+    @cached_property
+    def schedules(self) -> "Schedules":
+        from kairos.domain.schedules import Schedules
+
+        return Schedules(self._catalogue_store, self._schedule_store)
+
+    @cached_property
+    def availability(self) -> "Availability":
+        from kairos.domain.availability import Availability
+
+        return Availability(self._catalogue_store, self._catalogue_store, self._schedule_store)
+
+    @cached_property
+    def bookings(self) -> "Bookings":
+        from kairos.domain.bookings import Bookings
+
+        return Bookings(
+            self._catalogue_store, self._catalogue_store, self._schedule_store, self.booking_store
+        )
+
+    @cached_property
+    def booking_groups(self) -> "BookingGroups":
+        from kairos.domain.booking_groups import BookingGroups
+
+        return BookingGroups(self._catalogue_store, self.booking_store, self.bookings)
+
+    @cached_property
+    def webhooks(self) -> "Webhooks":
+        from kairos.webhooks.subscriptions import Webhooks
+
+        return Webhooks(self._catalogue_store)
+
+    @cached_property
+    def dispatcher(self) -> "Dispatcher":
+        from kairos.storage.webhook_store import DeliveryStore
+        from kairos.webhooks.delivery import DeliveryPolicy, Dispatcher
+        from kairos.webhooks.retry_queue import SqsRetryQueue
+
+        return Dispatcher(
+            self.webhooks,
+            DeliveryStore(self.table),
+            SqsRetryQueue(self.settings.region),
+            self._usage_store,
+            DeliveryPolicy.from_environment(),
+        )
+
+    @cached_property
+    def usage_events(self) -> "UsageEmitter":
+        from kairos.usage.events import EventBridgeUsageEmitter
+
+        return EventBridgeUsageEmitter(self.settings.region)
+
+    @cached_property
+    def quota(self) -> "MonthlyQuota":
+        from kairos.usage.quota import MonthlyQuota
+
+        return MonthlyQuota(self._usage_store)
+
+    @cached_property
+    def usage_report(self) -> "UsageReport":
+        from kairos.usage.report import UsageReport
+
+        return UsageReport(self._usage_store)
+
+    @cached_property
+    def metering(self) -> "Metering":
+        from kairos.usage.metering import Metering
+
+        return Metering(self._usage_store)

@@ -7,7 +7,6 @@ the blocks and bookings of the window (run in parallel). None of it grows with t
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from kairos.domain.errors import Forbidden, NotFound, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc, parse_date, parse_duration, parse_time, zone
 from kairos.domain.ids import is_uuid
 from kairos.domain.listing import Page, page_params
+from kairos.domain.parallel import parallel_map
 from kairos.domain.ports import AssociationRepository, CatalogueRepository, ScheduleRepository
 from kairos.domain.queries import Errors, bool_param, choice_param, raise_if, required_param, window
 from kairos.domain.records import Record, Timeline
@@ -41,7 +41,6 @@ from kairos.scheduling.spans import full_ranges, intersect, subtract
 MAX_WINDOW = timedelta(days=62)
 UNBOUNDED_HORIZON = timedelta(days=31)  # how far past `to` an open-ended flexible or day booking may reach
 MARGIN = timedelta(days=1)
-PARALLEL_READS = 8
 
 
 def recurring_schedules(records: Sequence[Record], location_id: str) -> list[RecurringSchedule]:
@@ -112,10 +111,7 @@ class Availability:
         def read(resource_id: str) -> Timeline:
             return self._schedules.timeline(project_id, resource_id, horizon.start, horizon.end)
 
-        if len(resource_ids) <= 1:
-            return [read(r) for r in resource_ids]
-        with ThreadPoolExecutor(max_workers=min(PARALLEL_READS, len(resource_ids))) as pool:
-            return list(pool.map(read, resource_ids))
+        return parallel_map(read, resource_ids)
 
     def _load(self, viewer: Principal, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
         """Several entities in one read; a malformed or unknown id is a 404 naming its kind."""

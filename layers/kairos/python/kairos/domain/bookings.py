@@ -32,6 +32,7 @@ from kairos.domain.formats import (
 )
 from kairos.domain.ids import is_uuid, new_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
+from kairos.domain.parallel import parallel_map
 from kairos.domain.ports import (
     AssociationRepository,
     BookingRepository,
@@ -540,16 +541,14 @@ class Bookings:
                 )
         checked = {r.id for i in intents if i.checked for r in i.candidates}
         seen = self._store.read_ledgers(viewer.project_id, holds, checked)
-        timelines = {
-            resource_id: self._schedules.timeline(
-                viewer.project_id,
-                resource_id,
-                min(s.start for s in resource_spans) - DAY,
-                max(s.end for s in resource_spans) + DAY,
-            )
-            for resource_id, resource_spans in spans.items()
-        }
-        return seen, timelines
+
+        def timeline(resource_id: str) -> Timeline:
+            needed = spans[resource_id]
+            start, end = min(s.start for s in needed) - DAY, max(s.end for s in needed) + DAY
+            return self._schedules.timeline(viewer.project_id, resource_id, start, end)
+
+        resource_ids = sorted(spans)
+        return seen, dict(zip(resource_ids, parallel_map(timeline, resource_ids), strict=True))
 
     def _plan(
         self, intents: list[Intent], seen: LedgerState, timelines: dict[str, Timeline]

@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -31,26 +32,33 @@ else:
 __all__ = ["CatalogueStore", "DynamoDBClient", "ProjectStore", "RateCounterStore", "RoundTrips", "Table"]
 
 BATCH_WRITE_LIMIT = 25
+_COUNT_LOCK = threading.Lock()
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 
 class RoundTrips:
-    """Counts DynamoDB HTTP round trips per thread (a Lambda invocation, or one local-server request)."""
+    """Counts DynamoDB HTTP round trips per request (a Lambda invocation, or one local-server request).
+    The count lives in a context variable, so reads a request runs on worker threads (started with a copy
+    of its context, see `kairos.domain.parallel`) add to that request's count."""
 
-    _local = threading.local()
+    _count: ContextVar[list[int] | None] = ContextVar("kairos_round_trips", default=None)
 
     @classmethod
     def reset(cls) -> None:
-        cls._local.count = 0
+        cls._count.set([0])
 
     @classmethod
     def count(cls) -> int:
-        return int(getattr(cls._local, "count", 0))
+        counter = cls._count.get()
+        return counter[0] if counter else 0
 
     @classmethod
     def _on_send(cls, **_: Any) -> None:
-        cls._local.count = cls.count() + 1
+        counter = cls._count.get()
+        if counter is not None:
+            with _COUNT_LOCK:
+                counter[0] += 1
 
 
 def make_client(settings: Settings) -> DynamoDBClient:

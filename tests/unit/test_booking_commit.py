@@ -1,0 +1,48 @@
+"""A booking write that collides with another transaction is planned again, not surfaced as an error."""
+
+from typing import Any
+
+import pytest
+
+from kairos.container import Container
+from kairos.domain.auth import Principal
+from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.errors import Retryable
+
+
+def _clinic(container: Container, principal: Principal) -> dict[str, str]:
+    resource = container.catalogue.create(
+        principal, RESOURCE, {"name": "Dr. Smith", "max_simultaneous_bookings": 1}
+    )
+    service = container.catalogue.create(
+        principal, SERVICE, {"name": "Exam", "type": "fixed", "duration": "PT1H"}
+    )
+    location = container.catalogue.create(
+        principal,
+        LOCATION,
+        {"name": "Clinic", "time_zone": "UTC", "resource_selection_strategy": "randomize"},
+    )
+    container.catalogue.associate(principal, service["id"], resource["id"])
+    return {"service_id": service["id"], "location_id": location["id"], "resource_id": resource["id"]}
+
+
+def test_a_transaction_conflict_is_retried_and_the_booking_written_once(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _clinic(container, principal)
+    store = container.booking_store
+    real_commit = store.commit
+    calls: list[int] = []
+
+    def conflicting_once(*args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise Retryable("A concurrent transaction touched the same items.")
+        real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(store, "commit", conflicting_once)
+    body = {**ids, "starts_at": "2030-01-07T09:00:00+00:00", "ends_at": "2030-01-07T10:00:00+00:00"}
+    booking = container.bookings.create(principal, {**body, "ignore_schedule": True})
+    assert len(calls) == 2
+    assert container.bookings.page(principal, {}).total == 1
+    assert booking["resource_id"] == ids["resource_id"]
