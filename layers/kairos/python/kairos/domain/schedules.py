@@ -98,6 +98,40 @@ class Schedules:
         found = self._catalogue.get_many(viewer.project_id, [("location", i) for i in wanted])
         return {entity_id: record for (_, entity_id), record in found.items()}
 
+    def _load(
+        self,
+        viewer: Principal,
+        resource_id: str,
+        item_id: str,
+        get: Callable[[str, str, str], Record | None],
+        entity: str,
+    ) -> Record:
+        """A schedule item of the resource; when missing, the 404 names the resource if that is missing."""
+        found = (
+            get(viewer.project_id, resource_id, item_id)
+            if is_uuid(resource_id) and is_uuid(item_id)
+            else None
+        )
+        if found is None:
+            self._resource(viewer, resource_id)
+            raise NotFound(entity)
+        return found
+
+    def _page(
+        self,
+        viewer: Principal,
+        records: list[Record],
+        query: Mapping[str, str],
+        spec: ListSpec,
+        render_one: Callable[[Record, Record | None, Principal], dict[str, Any]],
+    ) -> Page:
+        """Filters, sorts and pages the records, then renders the page with its locations (one read)."""
+        page = select([{**r.doc, **_stamp(r)} for r in records], query, spec)
+        by_id = {r.id: r for r in records}
+        locations = self._locations(viewer, [by_id[i["id"]] for i in page.items])
+        items = [render_one(by_id[i["id"]], locations.get(i["location_id"]), viewer) for i in page.items]
+        return Page(items, page.total, page.page, page.per_page)
+
     # --- recurring schedules ----------------------------------------------------------------------------
 
     def render_recurring(self, record: Record, location: Record | None, viewer: Principal) -> dict[str, Any]:
@@ -109,13 +143,9 @@ class Schedules:
         return _ordered(values, RECURRING_SCHEDULE_FIELDS)
 
     def _load_recurring(self, viewer: Principal, resource_id: str, schedule_id: str) -> Record:
-        found = None
-        if is_uuid(resource_id) and is_uuid(schedule_id):
-            found = self._schedules.get_recurring(viewer.project_id, resource_id, schedule_id)
-        if found is None:
-            self._resource(viewer, resource_id)
-            raise NotFound("recurring schedule")
-        return found
+        return self._load(
+            viewer, resource_id, schedule_id, self._schedules.get_recurring, "recurring schedule"
+        )
 
     def list_recurring(self, viewer: Principal, resource_id: str, query: Mapping[str, str]) -> Page:
         errors: dict[str, list[str]] = {}
@@ -131,13 +161,7 @@ class Schedules:
             and (start is None or r.doc["end_date"] is None or r.doc["end_date"] >= start.isoformat())
             and (end is None or r.doc["start_date"] <= end.isoformat())
         ]
-        page = select([{**r.doc, **_stamp(r)} for r in kept], query, RECURRING_LIST)
-        by_id = {r.id: r for r in kept}
-        locations = self._locations(viewer, [by_id[i["id"]] for i in page.items])
-        items = [
-            self.render_recurring(by_id[i["id"]], locations.get(i["location_id"]), viewer) for i in page.items
-        ]
-        return Page(items, page.total, page.page, page.per_page)
+        return self._page(viewer, kept, query, RECURRING_LIST, self.render_recurring)
 
     def get_recurring(self, viewer: Principal, resource_id: str, schedule_id: str) -> dict[str, Any]:
         record = self._load_recurring(viewer, resource_id, schedule_id)
@@ -292,13 +316,7 @@ class Schedules:
         return _ordered(values, SCHEDULE_BLOCK_FIELDS)
 
     def _load_block(self, viewer: Principal, resource_id: str, block_id: str) -> Record:
-        found = None
-        if is_uuid(resource_id) and is_uuid(block_id):
-            found = self._schedules.get_block(viewer.project_id, resource_id, block_id)
-        if found is None:
-            self._resource(viewer, resource_id)
-            raise NotFound("schedule block")
-        return found
+        return self._load(viewer, resource_id, block_id, self._schedules.get_block, "schedule block")
 
     def list_blocks(self, viewer: Principal, resource_id: str, query: Mapping[str, str]) -> Page:
         errors: dict[str, list[str]] = {}
@@ -314,13 +332,7 @@ class Schedules:
             and (start is None or parse_timestamp(r.doc["ends_at"]) > start)
             and (end is None or parse_timestamp(r.doc["starts_at"]) < end)
         ]
-        page = select([{**r.doc, **_stamp(r)} for r in kept], query, SCHEDULE_BLOCK_LIST)
-        by_id = {r.id: r for r in kept}
-        locations = self._locations(viewer, [by_id[i["id"]] for i in page.items])
-        items = [
-            self.render_block(by_id[i["id"]], locations.get(i["location_id"]), viewer) for i in page.items
-        ]
-        return Page(items, page.total, page.page, page.per_page)
+        return self._page(viewer, kept, query, SCHEDULE_BLOCK_LIST, self.render_block)
 
     def get_block(self, viewer: Principal, resource_id: str, block_id: str) -> dict[str, Any]:
         record = self._load_block(viewer, resource_id, block_id)
