@@ -17,6 +17,13 @@ from kairos_local.process import free_port, start_server, stop_server
 from kairos_local.store import running_endpoint, use_local_store
 
 LOCAL_TOKEN = "kairos-test-token-0123456789abcdefghijklmnopqrstuvwxyz"
+# The server under test retries webhooks within seconds (production: 30 s doubling, dead after 24 h).
+FAST_WEBHOOK_RETRIES = {
+    "KAIROS_WEBHOOK_BACKOFF_SECONDS": "1",
+    "KAIROS_WEBHOOK_MAX_BACKOFF_SECONDS": "2",
+    "KAIROS_WEBHOOK_GIVE_UP_AFTER_SECONDS": "10",
+    "KAIROS_WEBHOOK_TIMEOUT_SECONDS": "2",
+}
 
 
 @dataclass
@@ -62,7 +69,7 @@ class Api:
 def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     data_dir = tmp_path_factory.mktemp("kairos-data")
     port = free_port()
-    process = start_server(data_dir, port, LOCAL_TOKEN)
+    process = start_server(data_dir, port, LOCAL_TOKEN, FAST_WEBHOOK_RETRIES)
     endpoint = running_endpoint(data_dir)
     assert endpoint is not None
     saved = dict(os.environ)

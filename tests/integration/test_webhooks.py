@@ -47,3 +47,49 @@ def test_a_private_url_is_refused_but_loopback_is_allowed_locally(api: Api) -> N
     refused = api.post("/webhooks", {"url": "http://10.0.0.8/hook"})
     assert refused.status_code == 422 and "url" in refused.json()["errors"]
     assert api.post("/webhooks", {"url": "http://127.0.0.1:9/hook"}).status_code == 201
+
+
+def _deliveries(api: Api, hook_id: str, **params: str) -> list[dict]:  # type: ignore[type-arg]
+    return api.get(f"/webhooks/{hook_id}/deliveries", params=params).json()["data"]  # type: ignore[no-any-return]
+
+
+def _until(check: object, seconds: float = DEADLINE_SECONDS) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not check():  # type: ignore[operator]
+        time.sleep(0.3)
+
+
+def test_a_receiver_down_for_a_while_gets_every_event_once_it_is_back(api: Api) -> None:
+    ids = guide_setup(api)
+    api.patch(f"/services/{ids['service']}", {"cancelation_threshold": "PT0S"})
+    with receiver() as r:
+        r.status = 503
+        hook = api.post("/webhooks", {"url": r.url, "events": ["booking.created", "booking.canceled"]}).json()
+        monday = next_monday()
+        booking = book(api, ids, at(monday, 8), at(monday, 8, 50)).json()
+        api.patch(f"/bookings/{booking['id']}", {"is_canceled": True})
+        _until(
+            lambda: len({g.headers["x-kairos-delivery"] for g in r.received}) == 2 and len(r.received) >= 4
+        )
+        assert "succeeded" not in {d["status"] for d in _deliveries(api, hook["id"])}  # waiting to retry
+        r.status = 200
+        _until(lambda: {d["status"] for d in _deliveries(api, hook["id"])} == {"succeeded"})
+    log = _deliveries(api, hook["id"])
+    assert {d["status"] for d in log} == {"succeeded"} and len(log) == 2
+    assert all(d["attempts"] >= 2 for d in log)
+    answered = [g for g in r.received if g.headers["x-kairos-delivery"] in {d["id"] for d in log}]
+    assert sorted({g.headers["x-kairos-event"] for g in answered}) == ["booking.canceled", "booking.created"]
+
+
+def test_a_receiver_that_never_answers_ends_in_the_dead_letter_list(api: Api) -> None:
+    ids = guide_setup(api)
+    with receiver() as r:
+        r.delay = 3  # longer than the server's 2-second timeout
+        hook = api.post("/webhooks", {"url": r.url, "events": ["booking.created"]}).json()
+        monday = next_monday()
+        book(api, ids, at(monday, 8), at(monday, 8, 50))
+        _until(lambda: bool(_deliveries(api, hook["id"], status="dead")))
+    dead = _deliveries(api, hook["id"], status="dead")
+    assert len(dead) == 1
+    assert dead[0]["attempts"] >= 3
+    assert len(r.received) == dead[0]["attempts"]

@@ -31,6 +31,7 @@ class Route:
     summary: str
     request: str | None = None  # the schema of the JSON body, by name (see kairos.api.openapi)
     response: str | None = None  # `Name`, `Page[Name]` (paginated) or `List[Name]` (plain array); None: 204
+    status: int | None = None  # the success status, when not the method's usual one (POST 201, ...)
     authenticated: bool = True
 
     @property
@@ -228,6 +229,7 @@ ROUTES: tuple[Route, ...] = (
         "webhook:update",
         "Rotate a webhook's secret (the old one stays valid for 24 hours)",
         response="WebhookWithSecret",
+        status=200,
     ),
     Route(
         "GET",
@@ -246,6 +248,7 @@ ROUTES: tuple[Route, ...] = (
         "webhook:update",
         "Deliver an event again, as a new delivery",
         response="WebhookDelivery",
+        status=202,
     ),
     Route(
         "GET",

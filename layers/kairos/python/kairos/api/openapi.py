@@ -229,7 +229,8 @@ def _error(description: str, schema: str = "Error") -> dict[str, Any]:
 
 
 def _operation(route: routes.Route) -> dict[str, Any]:
-    success = {"GET": "200", "POST": "201", "PUT": "200", "PATCH": "200", "DELETE": "204"}[route.method]
+    usual = {"GET": "200", "POST": "201", "PUT": "200", "PATCH": "200", "DELETE": "204"}[route.method]
+    success = str(route.status) if route.status else usual
     responses: dict[str, Any] = {}
     if route.response is None:
         responses[success] = {"description": "Done; no content."}
