@@ -16,7 +16,11 @@ from kairos.events.definitions import BUS_NAME, USAGE_SOURCE
 from kairos.observability import logger
 
 API_REQUEST = "api.request"
-_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 1, "mode": "standard"})
+# One attempt in all: botocore's `max_attempts` counts retries, so it would let a call that timed out but
+# landed be sent again, and the request be counted twice.
+_CLIENT_CONFIG = Config(
+    connect_timeout=1, read_timeout=3, retries={"total_max_attempts": 1, "mode": "standard"}
+)
 
 
 @dataclass(frozen=True)
