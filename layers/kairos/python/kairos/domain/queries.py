@@ -1,47 +1,45 @@
 """Reading the plain query parameters that several endpoints share (time windows, dates, ids, flags),
 with Hapio-style 422 errors naming the parameter."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from typing import TypeVar
 
 from kairos.domain.errors import ValidationFailed
 from kairos.domain.formats import parse_date, parse_timestamp
 
 Errors = dict[str, list[str]]
+Value = TypeVar("Value")
 
 
-def timestamp_param(
-    query: Mapping[str, str], name: str, errors: Errors, *, required: bool
-) -> datetime | None:
+def _parsed(
+    query: Mapping[str, str], name: str, errors: Errors, parse: Callable[[str], Value], *, required: bool
+) -> Value | None:
+    """The parameter read by `parse`; absent is None (or an error when required); bad is an error."""
     raw = query.get(name)
     if raw is None or raw == "":
         if required:
             errors[name] = [f"The {name} field is required."]
         return None
     try:
-        return parse_timestamp(raw)
+        return parse(raw)
     except ValueError as exc:
         errors[name] = [f"The {name} field {exc}."]
         return None
+
+
+def timestamp_param(
+    query: Mapping[str, str], name: str, errors: Errors, *, required: bool
+) -> datetime | None:
+    return _parsed(query, name, errors, parse_timestamp, required=required)
 
 
 def date_param(query: Mapping[str, str], name: str, errors: Errors) -> date | None:
-    raw = query.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return parse_date(raw)
-    except ValueError as exc:
-        errors[name] = [f"The {name} field {exc}."]
-        return None
+    return _parsed(query, name, errors, parse_date, required=False)
 
 
 def required_param(query: Mapping[str, str], name: str, errors: Errors) -> str | None:
-    raw = query.get(name)
-    if raw is None or raw == "":
-        errors[name] = [f"The {name} field is required."]
-        return None
-    return raw
+    return _parsed(query, name, errors, str, required=True)
 
 
 def bool_param(query: Mapping[str, str], name: str, errors: Errors) -> bool:

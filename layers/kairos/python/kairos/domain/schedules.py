@@ -238,55 +238,56 @@ class Schedules:
         *,
         merge: bool = False,
     ) -> dict[str, Any]:
-        """Creates (block_id None) or replaces/patches one weekly block, refusing overlaps, in one
-        conditional write of the schedule item."""
-        for _ in range(ATTEMPTS):
-            schedule = self._load_recurring(viewer, resource_id, schedule_id)
-            blocks: dict[str, Any] = dict(schedule.doc["blocks"])
-            now = format_timestamp(self._clock())
-            existing = blocks.get(block_id) if block_id else None
+        """Creates (block_id None) or replaces/patches one weekly block, refusing overlaps."""
+        key = block_id or new_id()
+
+        def change(blocks: dict[str, Any]) -> None:
+            existing = blocks.get(key)
             if block_id is not None and existing is None:
                 raise NotFound("recurring schedule block")
-            base = (
-                {k: existing[k] for k in ("weekday", "start_time", "end_time")} if existing and merge else {}
-            )
+            fields = ("weekday", "start_time", "end_time")
+            base = {k: existing[k] for k in fields} if existing and merge else {}
             doc = parse(RecurringBlockInput, {**base, **body}).document()
-            key = block_id or new_id()
             for other_id, other in blocks.items():
+                same_day = other_id != key and other["weekday"] == doc["weekday"]
                 if (
-                    other_id != key
-                    and other["weekday"] == doc["weekday"]
-                    and (other["start_time"] < doc["end_time"] and doc["start_time"] < other["end_time"])
+                    same_day
+                    and other["start_time"] < doc["end_time"]
+                    and doc["start_time"] < other["end_time"]
                 ):
                     raise ValidationFailed.field(
                         "start_time", "The schedule block overlaps another block of this recurring schedule."
                     )
+            now = format_timestamp(self._clock())
             blocks[key] = {
                 **doc,
                 "created_at": existing["created_at"] if existing else now,
                 "updated_at": now,
             }
-            record = Record(
-                schedule.kind,
-                schedule.id,
-                {**schedule.doc, "blocks": blocks},
-                schedule.created_at,
-                schedule.updated_at,
-                schedule.version + 1,
-            )
-            try:
-                self._schedules.put_recurring(viewer.project_id, resource_id, record, schedule.version)
-            except Conflict:
-                continue
-            return self._render_weekly(key, blocks[key])
-        raise Conflict("The recurring schedule is being changed by another request; try again.")
+
+        blocks = self._change_blocks(viewer, resource_id, schedule_id, change)
+        return self._render_weekly(key, blocks[key])
 
     def delete_weekly(self, viewer: Principal, resource_id: str, schedule_id: str, block_id: str) -> None:
+        def change(blocks: dict[str, Any]) -> None:
+            if blocks.pop(block_id, None) is None:
+                raise NotFound("recurring schedule block")
+
+        self._change_blocks(viewer, resource_id, schedule_id, change)
+
+    def _change_blocks(
+        self,
+        viewer: Principal,
+        resource_id: str,
+        schedule_id: str,
+        change: Callable[[dict[str, Any]], None],
+    ) -> dict[str, Any]:
+        """Applies `change` to the schedule's blocks and writes the schedule item if nobody changed it in
+        between (the blocks live in that item, so the overlap check and the write are one); retried."""
         for _ in range(ATTEMPTS):
             schedule = self._load_recurring(viewer, resource_id, schedule_id)
-            if block_id not in schedule.doc["blocks"]:
-                raise NotFound("recurring schedule block")
-            blocks = {k: v for k, v in schedule.doc["blocks"].items() if k != block_id}
+            blocks: dict[str, Any] = dict(schedule.doc["blocks"])
+            change(blocks)
             record = Record(
                 schedule.kind,
                 schedule.id,
@@ -299,7 +300,7 @@ class Schedules:
                 self._schedules.put_recurring(viewer.project_id, resource_id, record, schedule.version)
             except Conflict:
                 continue
-            return
+            return blocks
         raise Conflict("The recurring schedule is being changed by another request; try again.")
 
     # --- one-off schedule blocks ------------------------------------------------------------------------
