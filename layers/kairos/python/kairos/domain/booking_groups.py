@@ -15,15 +15,14 @@ from kairos.domain.errors import (
     Conflict,
     Forbidden,
     GroupValidationFailed,
-    NotFound,
     Retryable,
     ValidationFailed,
 )
 from kairos.domain.fields import Metadata
 from kairos.domain.formats import format_timestamp, now_utc
-from kairos.domain.ids import is_uuid, new_id
+from kairos.domain.ids import new_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
-from kairos.domain.ports import BookingRepository, CatalogueRepository
+from kairos.domain.ports import BookingRepository, CatalogueRepository, require
 from kairos.domain.queries import Errors, raise_if, window
 from kairos.domain.records import Booking, GroupChange, Record
 from kairos.domain.validation import parse
@@ -65,12 +64,7 @@ class BookingGroups:
     # --- reading ----------------------------------------------------------------------------------------
 
     def _load(self, viewer: Principal, group_id: str) -> Record:
-        found = (
-            self._catalogue.get(viewer.project_id, "booking_group", group_id) if is_uuid(group_id) else None
-        )
-        if found is None:
-            raise NotFound("booking group")
-        return found
+        return require(self._catalogue, viewer.project_id, "booking_group", group_id, "booking group")
 
     def _members(self, viewer: Principal, group: Record) -> list[Booking]:
         ids = list(group.doc.get("booking_ids", []))

@@ -21,7 +21,7 @@ from kairos.domain.errors import Conflict, Forbidden, NotFound
 from kairos.domain.formats import format_timestamp, now_utc
 from kairos.domain.ids import is_uuid, new_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
-from kairos.domain.ports import AssociationRepository, CatalogueRepository
+from kairos.domain.ports import AssociationRepository, CatalogueRepository, require
 from kairos.domain.records import Association, Record
 from kairos.domain.validation import parse, parse_union
 
@@ -126,10 +126,7 @@ class Catalogue:
     # --- entities -------------------------------------------------------------------------------------
 
     def load(self, viewer: Principal, kind: EntityKind, entity_id: str) -> Record:
-        record = self._entities.get(viewer.project_id, kind.name, entity_id) if is_uuid(entity_id) else None
-        if record is None:
-            raise NotFound(kind.name)
-        return record
+        return require(self._entities, viewer.project_id, kind.name, entity_id)
 
     def get(self, viewer: Principal, kind: EntityKind, entity_id: str) -> dict[str, Any]:
         return render(kind, self.load(viewer, kind, entity_id), viewer)

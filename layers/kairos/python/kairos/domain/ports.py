@@ -4,6 +4,8 @@
 from datetime import datetime
 from typing import Protocol
 
+from kairos.domain.errors import NotFound
+from kairos.domain.ids import is_uuid
 from kairos.domain.records import (
     Association,
     Booking,
@@ -120,3 +122,13 @@ class BookingRepository(Protocol):
     ) -> None:
         """Writes every change (and the group's item) in one transaction; raises Conflict if a guarded
         ledger, a schedule version, a booking's or the group's own version moved since they were read."""
+
+
+def require(
+    repository: CatalogueRepository, project_id: str, kind: str, entity_id: str, label: str | None = None
+) -> Record:
+    """The project's entity of `kind` with that id, or NotFound (a malformed id matches nothing)."""
+    found = repository.get(project_id, kind, entity_id) if is_uuid(entity_id) else None
+    if found is None:
+        raise NotFound(label or kind)
+    return found

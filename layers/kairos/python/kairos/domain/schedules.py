@@ -17,7 +17,7 @@ from kairos.domain.errors import Conflict, NotFound, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp, zone
 from kairos.domain.ids import is_uuid, new_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
-from kairos.domain.ports import CatalogueRepository, ScheduleRepository
+from kairos.domain.ports import CatalogueRepository, ScheduleRepository, require
 from kairos.domain.queries import date_param, raise_if, timestamp_param
 from kairos.domain.records import Record
 from kairos.domain.schedule_models import (
@@ -78,12 +78,7 @@ class Schedules:
     # --- shared -----------------------------------------------------------------------------------------
 
     def _resource(self, viewer: Principal, resource_id: str) -> Record:
-        found = (
-            self._catalogue.get(viewer.project_id, "resource", resource_id) if is_uuid(resource_id) else None
-        )
-        if found is None:
-            raise NotFound(RESOURCE.name)
-        return found
+        return require(self._catalogue, viewer.project_id, RESOURCE.name, resource_id)
 
     def _existing_location(self, viewer: Principal, location_id: str) -> Record:
         found = self._catalogue.get(viewer.project_id, "location", location_id)

@@ -15,9 +15,9 @@ from typing import Any
 from kairos.domain.auth import Principal
 from kairos.domain.errors import NotFound, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp
-from kairos.domain.ids import is_uuid, new_id
+from kairos.domain.ids import new_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
-from kairos.domain.ports import CatalogueRepository
+from kairos.domain.ports import CatalogueRepository, require
 from kairos.domain.records import Record
 from kairos.events.definitions import EVENT_TYPES
 from kairos.webhooks.ssrf import UnsafeUrl, checked_address, loopback_allowed
@@ -146,10 +146,7 @@ class Webhooks:
         self._clock = clock
 
     def load(self, project_id: str, webhook_id: str) -> Record:
-        record = self._repo.get(project_id, KIND, webhook_id) if is_uuid(webhook_id) else None
-        if record is None:
-            raise NotFound(KIND)
-        return record
+        return require(self._repo, project_id, KIND, webhook_id)
 
     def subscriptions(self, project_id: str) -> list[Subscription]:
         return [subscription_of(project_id, r) for r in self.records(project_id)]
