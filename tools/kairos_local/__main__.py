@@ -1,11 +1,11 @@
-"""`kairos-local` (what `make dev` runs): starts moto, the local API and the snapshot saver, prints the base
-URL and the token, and stops everything it started on Ctrl-C."""
+"""`kairos-local` (what `make dev` runs): starts the local store (moto, journaled to the data folder), the
+local API and the event chain, prints the base URL and the token, and on Ctrl-C or SIGTERM stops them in
+order: the API stops accepting and drains its requests, the event chain stops, then the store saves and
+stops. Every write the API acknowledged is already in the store's journal, so even `kill -9` loses none."""
 
 import argparse
 import os
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -14,26 +14,10 @@ from types import FrameType
 
 from kairos.routes import Area
 from kairos_local.lambda_runtime import FunctionPool
+from kairos_local.moto_process import MotoProcess
 from kairos_local.store import DEFAULT_DATA_DIR, ENDPOINT_FILE, use_local_store
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"moto exited early with code {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"moto did not start on port {port}")
+DRAIN_SECONDS = 30.0
 
 
 def main() -> None:
@@ -45,71 +29,73 @@ def main() -> None:
         "--data-dir", type=Path, default=Path(os.environ.get("KAIROS_DATA_DIR", DEFAULT_DATA_DIR))
     )
     parser.add_argument("--instances", type=int, default=8, help="warm instances per function at most")
-    parser.add_argument("--save-every", type=float, default=5.0, help="seconds between snapshots")
-    args = parser.parse_args()
-    moto_port = args.moto_port or _free_port()
-
-    moto = subprocess.Popen(
-        [sys.executable, "-m", "kairos_local.moto_server", "--port", str(moto_port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    parser.add_argument(
+        "--ttl-sweep-seconds",
+        type=float,
+        default=float(os.environ.get("KAIROS_TTL_SWEEP_SECONDS", "30")),
+        help="how often items past their TTL are removed",
     )
-    try:
-        _wait_for_port(moto_port, moto)
-        _run(args, moto_port)
-    finally:
-        moto.terminate()
-        try:
-            moto.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            moto.kill()
-
-
-def _run(args: argparse.Namespace, moto_port: int) -> None:
-    use_local_store(f"http://127.0.0.1:{moto_port}")
-    from kairos.container import Container
-    from kairos_local import snapshot
-    from kairos_local.bootstrap import ensure_data, ensure_project
-    from kairos_local.event_chain import start_event_chain
-    from kairos_local.http_server import LocalApi
-
-    data_file = args.data_dir / "table.json"
-    container = Container.from_environment()
-    loaded = ensure_data(container, data_file)
-    state = ensure_project(container, args.data_dir / "local.json")
-    (args.data_dir / ENDPOINT_FILE).write_text(f"http://127.0.0.1:{moto_port}\n")
-
-    stop = threading.Event()
-    start_event_chain(container.settings, stop)  # after the load: its stream reader starts at LATEST
-    pools = {area: FunctionPool(area, args.instances) for area in Area}
-    server = LocalApi((args.host, args.port), pools)
-
-    def save() -> None:
-        snapshot.save(container.table.client, container.table.name, data_file)
-
-    def saver() -> None:
-        while not stop.wait(args.save_every):
-            save()
+    args = parser.parse_args()
+    stopping = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        del signum, frame
-        stop.set()
+        del frame
+        if not stopping.is_set():
+            print(f"Stopping ({signal.Signals(signum).name}): draining requests ...", flush=True)
+        stopping.set()
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    store = MotoProcess(args.data_dir, args.moto_port, args.ttl_sweep_seconds)
+    try:
+        _run(args, store.endpoint, stopping)
+    finally:
+        started = time.monotonic()
+        code = store.stop()
+        (args.data_dir / ENDPOINT_FILE).unlink(missing_ok=True)
+        if code == 0:
+            print(
+                f"Kairos stopped; data saved in {args.data_dir} ({time.monotonic() - started:.1f} s).",
+                flush=True,
+            )
+        else:
+            print(
+                f"The local store stopped with exit code {code}; its journal keeps every write.", flush=True
+            )
+
+
+def _run(args: argparse.Namespace, endpoint: str, stopping: threading.Event) -> None:
+    use_local_store(endpoint)
+    from kairos.container import Container
+    from kairos_local.bootstrap import ensure_project, ensure_table
+    from kairos_local.event_chain import Activity, start_event_chain
+    from kairos_local.http_server import LocalApi
+
+    container = Container.from_environment()
+    ensure_table(container)
+    state = ensure_project(container, args.data_dir / "local.json")
+    (args.data_dir / ENDPOINT_FILE).write_text(endpoint + "\n")
+    activity = Activity()
+    start_event_chain(
+        container.settings, activity
+    )  # once the table exists: its stream reader starts at LATEST
+    pools = {area: FunctionPool(area, args.instances) for area in Area}
+    server = LocalApi((args.host, args.port), pools, on_answered=activity.poke)
     threading.Thread(target=server.serve_forever, name="local-api", daemon=True).start()
-    threading.Thread(target=saver, name="snapshot", daemon=True).start()
     host, port = server.server_address[:2]
     print(f"Kairos is running at http://{host!s}:{port}/v1", flush=True)
-    print(f"Project: {state.project_id} ({loaded} items loaded from {data_file})", flush=True)
+    print(f"Project: {state.project_id} (data in {args.data_dir})", flush=True)
     print(f"Token:   {state.token}", flush=True)
     print(f"Try:     curl -H 'Authorization: Bearer <token>' http://{host!s}:{port}/v1/project", flush=True)
-    print("Ctrl-C stops it; data is kept in " + str(data_file), flush=True)
-    stop.wait()
-    server.shutdown()
-    save()
-    (args.data_dir / ENDPOINT_FILE).unlink(missing_ok=True)
-    print("Kairos stopped; data saved.", flush=True)
+    print("Ctrl-C stops it; every acknowledged write is kept in " + str(args.data_dir), flush=True)
+    stopping.wait()
+    left = server.drain(DRAIN_SECONDS)
+    server.server_close()
+    activity.stop()
+    if left:
+        print(
+            f"{left} connections were still busy after {DRAIN_SECONDS:.0f} s and were cut.", file=sys.stderr
+        )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-"""Gets a local store ready: the table (from the same definition as the CDK stack), the saved data, and a
-local project with a token holding every ability. The token's value is kept in `.kairos/local.json` (a
-development convenience: on AWS a token is only ever stored as a hash), or fixed by KAIROS_LOCAL_TOKEN."""
+"""Gets a local store ready: the table (from the same definition as the CDK stack) and a local project
+with a token holding every ability. The token's value is kept in `.kairos/local.json` (a development
+convenience: on AWS a token is only ever stored as a hash), or fixed by KAIROS_LOCAL_TOKEN."""
 
 import json
 import os
@@ -11,7 +11,6 @@ from botocore.exceptions import ClientError
 
 from kairos.container import Container
 from kairos.storage.table_definition import TTL_ATTRIBUTE, create_table_request
-from kairos_local import snapshot
 
 LOCAL_PROJECT_NAME = "Local project"
 
@@ -36,13 +35,6 @@ def ensure_table(container: Container) -> bool:
         TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
     )
     return True
-
-
-def ensure_data(container: Container, data_file: Path) -> int:
-    """Loads the saved items into a freshly created table."""
-    if ensure_table(container):
-        return snapshot.load(container.table, data_file)
-    return 0
 
 
 def ensure_project(container: Container, state_file: Path) -> LocalState:

@@ -4,21 +4,23 @@ of background threads that stand in for Lambda's event source mappings:
 
 - a stream reader: DescribeStream, GetShardIterator, then GetRecords in a loop on the table's stream; each
   batch goes, in Lambda's DynamoDB-stream event shape, to the same `functions/stream_mapper` handler the
-  stack deploys. It starts at LATEST once the snapshot is loaded: moto keeps stream records in memory only,
-  and the loaded items are old state, not changes. A failed batch (an exception, or batch item failures)
-  is retried from its first failed record, as Lambda retries a shard;
+  stack deploys. It starts at LATEST once the store is loaded: the loaded items are old state, not
+  changes. A failed batch (an exception, or batch item failures) is retried from its first failed record,
+  as Lambda retries a shard;
 - one poller per rule's queue: messages, in Lambda's SQS event shape, go to the function the stack feeds
   from that queue (`Rule.consumer`); the ones it reports in `batchItemFailures` (or all, when it raises)
   stay in the queue and come back after the visibility timeout, the others are deleted.
 
-Every call is short (no long polling): the local moto serves one request at a time.
+Every call is short (no long polling: the local store serves one request at a time), and none is made
+in vain for long: a reader or poller that found nothing waits longer each time (up to IDLE_SECONDS), and
+the local API wakes them all at once when it has answered a request (`Activity.poke`), as does the stream
+reader when it has handed records on. Idle, the chain makes a few calls a second at most.
 """
 
 import hashlib
 import json
 import logging
 import threading
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +31,7 @@ import boto3
 
 from kairos.config import Settings
 from kairos.events import definitions
-from kairos_local.lambda_runtime import LambdaContext, load_function
+from kairos_local.lambda_runtime import Handler, invoke, load_function
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -40,8 +42,44 @@ else:
     MessageTypeDef = dict
 
 log = logging.getLogger("kairos_local.events")
-POLL_SECONDS = 0.2
-Handler = Callable[[dict[str, Any], LambdaContext], Any]
+BUSY_SECONDS = 0.05  # between two polls while there is work
+IDLE_SECONDS = 2.0  # at most, between two polls that find nothing
+
+
+class Activity:
+    """Wakes the readers and pollers early: something may have been written. Also how they are stopped."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._pokes = 0
+        self.stopped = False
+
+    def poke(self) -> None:
+        with self._changed:
+            self._pokes += 1
+            self._changed.notify_all()
+
+    def stop(self) -> None:
+        with self._changed:
+            self.stopped = True
+            self._changed.notify_all()
+
+    def wait(self, seen: int, seconds: float) -> int:
+        """Waits up to `seconds` for a poke after the `seen`-th (or a stop); the pokes so far."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._pokes != seen or self.stopped, seconds)
+            return self._pokes
+
+    def run(self, poll: Callable[[], bool], name: str) -> None:
+        """Calls `poll` (True when it found work) until stopped, backing off while it finds nothing."""
+        seen, pause = 0, BUSY_SECONDS
+        while not self.stopped:
+            try:
+                pause = BUSY_SECONDS if poll() else min(pause * 2, IDLE_SECONDS)
+            except Exception:
+                log.exception("%s: will try again", name)
+                pause = IDLE_SECONDS
+            seen = self.wait(seen, pause)
 
 
 @dataclass(frozen=True)
@@ -88,9 +126,8 @@ def _arn(sqs: SQSClient, url: str) -> str:
 
 def _invoke(function: str, handler: Handler, event: dict[str, Any]) -> set[str]:
     """Runs the handler as Lambda would; the identifiers of the records it failed (all when it raised)."""
-    context = LambdaContext(function_name=f"kairos-{function}", aws_request_id=str(uuid.uuid4()))
     try:
-        result = handler(event, context)
+        result = invoke(function, handler, event)
     except Exception:
         log.exception("%s failed; its batch will be retried", function)
         return {"*"}
@@ -101,7 +138,9 @@ def _invoke(function: str, handler: Handler, event: dict[str, Any]) -> set[str]:
 class StreamReader:
     """Reads the table's stream from LATEST and feeds the stream mapper function, one batch at a time."""
 
-    def __init__(self, settings: Settings, module: ModuleType) -> None:
+    def __init__(self, settings: Settings, module: ModuleType, activity: Activity) -> None:
+        self._activity = activity
+        self._pending: list[dict[str, Any]] = []
         session = boto3.session.Session()
         self._streams = session.client("dynamodbstreams", region_name=settings.region)
         table = session.client("dynamodb", region_name=settings.region).describe_table(
@@ -118,17 +157,19 @@ class StreamReader:
             for s in shards
         ]
 
-    def run(self, stop: threading.Event) -> None:
-        pending: list[dict[str, Any]] = []
-        while not stop.wait(POLL_SECONDS):
-            try:
-                for n, iterator in enumerate(self._iterators):
-                    page = self._streams.get_records(ShardIterator=iterator, Limit=100)
-                    self._iterators[n] = page["NextShardIterator"]
-                    pending += [self._lambda_record(r) for r in page["Records"]]
-                pending = self._deliver(pending)
-            except Exception:
-                log.exception("stream reader: will try again")
+    def __call__(self) -> bool:
+        """One read of every shard, handed on with what is still to deliver; True when there were new
+        records (a batch that keeps failing alone is retried at the idle pace)."""
+        found = False
+        for n, iterator in enumerate(self._iterators):
+            page = self._streams.get_records(ShardIterator=iterator, Limit=100)
+            self._iterators[n] = page["NextShardIterator"]
+            self._pending += [self._lambda_record(r) for r in page["Records"]]
+            found = found or bool(page["Records"])
+        self._pending = self._deliver(self._pending)
+        if found:
+            self._activity.poke()  # the mapper put events on the bus: the queue pollers have work
+        return found
 
     def _deliver(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The records still to deliver: from the first failed one on (all, when the handler raised)."""
@@ -159,14 +200,8 @@ class QueuePoller:
         self._region = settings.region
         self._handler: Handler = module.lambda_handler
 
-    def run(self, stop: threading.Event) -> None:
-        while not stop.wait(POLL_SECONDS):
-            try:
-                self._poll_once()
-            except Exception:
-                log.exception("queue poller %s: will try again", self._queue.rule.queue)
-
-    def _poll_once(self) -> None:
+    def __call__(self) -> bool:
+        """One receive, handed on; True when there were messages."""
         messages = self._sqs.receive_message(
             QueueUrl=self._queue.url,
             MaxNumberOfMessages=10,
@@ -174,7 +209,7 @@ class QueuePoller:
             MessageAttributeNames=["All"],
         ).get("Messages", [])
         if not messages:
-            return
+            return False
         event = {"Records": [self._lambda_record(m) for m in messages]}
         failed = _invoke(self._queue.rule.consumer, self._handler, event)
         done = [m for m in messages if "*" not in failed and m["MessageId"] not in failed]
@@ -183,6 +218,7 @@ class QueuePoller:
                 QueueUrl=self._queue.url,
                 Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done)],
             )
+        return True
 
     def _lambda_record(self, message: "MessageTypeDef") -> dict[str, Any]:
         body = message["Body"]
@@ -199,26 +235,26 @@ class QueuePoller:
         }
 
 
-def start_event_chain(settings: Settings, stop: threading.Event) -> list[threading.Thread]:
+def start_event_chain(settings: Settings, activity: Activity) -> list[threading.Thread]:
     """Creates the bus, rules and queues, and starts the stream reader and the queue pollers (daemon
-    threads that end when `stop` is set). Call it after the snapshot is loaded: the reader starts at
+    threads that end when `activity` is stopped). Call it once the table exists: the reader starts at
     LATEST."""
     session = boto3.session.Session()
     queues = create_bus_and_rules(
         session.client("events", region_name=settings.region),
         session.client("sqs", region_name=settings.region),
     )
-    workers: list[tuple[str, Callable[[threading.Event], None]]] = [
-        ("stream-reader", StreamReader(settings, load_function(definitions.STREAM_CONSUMER)).run)
+    workers: list[tuple[str, Callable[[], bool]]] = [
+        ("stream-reader", StreamReader(settings, load_function(definitions.STREAM_CONSUMER), activity))
     ]
     for queue in queues:
         workers.append(
-            (
-                f"poller-{queue.rule.queue}",
-                QueuePoller(settings, queue, load_function(queue.rule.consumer)).run,
-            )
+            (f"poller-{queue.rule.queue}", QueuePoller(settings, queue, load_function(queue.rule.consumer)))
         )
-    threads = [threading.Thread(target=run, args=(stop,), name=name, daemon=True) for name, run in workers]
+    threads = [
+        threading.Thread(target=activity.run, args=(poll, name), name=name, daemon=True)
+        for name, poll in workers
+    ]
     for thread in threads:
         thread.start()
     return threads

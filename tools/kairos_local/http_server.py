@@ -1,9 +1,20 @@
 """The local API: a threaded HTTP server that turns each request into an API Gateway proxy event, hands it
 to the function of the route's area (the same route table as the CDK stack), and writes back the function's
 response as it is. A request that matches no route goes to the fallback area, as the deployed catch-all
-does."""
+does; so does any method, known to HTTP or not, so every answer is the API's JSON (a 405 naming the allowed
+methods for a known path, a 404 otherwise), as behind API Gateway.
+
+Stopping drains: `drain()` stops accepting, closes the keep-alive connections that wait for a request, and
+waits for the requests in progress, whose answers say `connection: close`.
+"""
 
 import base64
+import contextlib
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -18,9 +29,46 @@ class LocalApi(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], pools: dict[routes.Area, FunctionPool]) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        pools: dict[routes.Area, FunctionPool],
+        on_answered: Callable[[], None] = lambda: None,
+    ) -> None:
         super().__init__(address, _Handler)
         self.pools = pools
+        self.on_answered = on_answered
+        self.draining = False
+        self._connections: dict[socket.socket, bool] = {}  # open connections: is a request in progress?
+        self._changed = threading.Condition()
+
+    def track(self, connection: socket.socket, busy: bool | None) -> None:
+        """Notes a connection as idle or busy (None: closed)."""
+        with self._changed:
+            if busy is None:
+                self._connections.pop(connection, None)
+            else:
+                self._connections[connection] = busy
+            self._changed.notify_all()
+
+    def drain(self, seconds: float) -> int:
+        """Stops accepting, ends idle connections, waits up to `seconds` for requests in progress; how many
+        connections were still open at the end."""
+        self.draining = True
+        self.shutdown()
+        deadline = time.monotonic() + seconds
+        with self._changed:
+            while self._connections and time.monotonic() < deadline:
+                for connection, busy in list(self._connections.items()):
+                    if not busy:
+                        _close_reading(connection)
+                self._changed.wait(0.1)
+            return len(self._connections)
+
+
+def _close_reading(connection: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already gone
+        connection.shutdown(socket.SHUT_RD)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -30,7 +78,43 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, busy=False)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, busy=None)
+
+    def __getattr__(self, name: str) -> Any:
+        """`do_<METHOD>` for every method: the functions answer those they do not serve."""
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The server's own errors (a malformed request line, headers too long) in the API's JSON."""
+        payload = json.dumps({"message": message or self.responses.get(code, ("Error",))[0]}).encode()
+        self.close_connection = True
+        self.send_response(code, message)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(payload)
+
     def _dispatch(self) -> None:
+        self.server.track(self.connection, busy=True)
+        try:
+            self._answer()
+        finally:
+            self.server.track(self.connection, busy=False)
+            self.server.on_answered()
+
+    def _answer(self) -> None:
         path, _, query = self.path.partition("?")
         method = self.command.upper()
         length = int(self.headers.get("Content-Length") or 0)
@@ -72,8 +156,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("apigw-requestid", request_id)
         self.send_header(ROUND_TRIPS_HEADER, str(round_trips))
         self.send_header("Content-Length", str(len(payload)))
+        if self.server.draining:
+            self.close_connection = True
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch  # noqa: N815

@@ -7,7 +7,7 @@ import importlib.util
 import queue
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from kairos.routes import Area, Route
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
+Handler = Callable[[dict[str, Any], Any], Any]
 
 
 @dataclass
@@ -74,11 +75,28 @@ class FunctionPool:
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
         with self.instance() as module:
-            context = LambdaContext(
-                function_name=f"kairos-{self.area.value}", aws_request_id=str(uuid.uuid4())
-            )
-            result: dict[str, Any] = module.lambda_handler(event, context)
+            result: dict[str, Any] = invoke(self.area.value, module.lambda_handler, event)
             return result
+
+
+def invoke(function: str, handler: Handler, event: dict[str, Any]) -> Any:
+    """Runs a handler as Lambda runs `kairos-<function>`. On AWS each instance is a process of its own;
+    here instances share the `kairos` package and its one Powertools logger, whose keys (function name,
+    correlation id) a handler sets for the whole process. The same keys set for this thread alone win over
+    those, so a log line names the function and the request that wrote it."""
+    from kairos.observability import logger  # after the local settings (log level) are in place
+
+    context = LambdaContext(function_name=f"kairos-{function}", aws_request_id=str(uuid.uuid4()))
+    request_id = (event.get("requestContext") or {}).get("requestId")
+    logger.thread_safe_append_keys(
+        function_name=context.function_name,
+        function_request_id=context.aws_request_id,
+        correlation_id=request_id,
+    )
+    try:
+        return handler(event, context)
+    finally:
+        logger.thread_safe_clear_keys()
 
 
 def proxy_event(

@@ -23,9 +23,7 @@ def start_server(
 ) -> subprocess.Popen[str]:
     env = {**os.environ, "KAIROS_LOCAL_TOKEN": token, **(extra_env or {})}
     command = [sys.executable, "-m", "kairos_local", "--port", str(port), "--data-dir", str(data_dir)]
-    process = subprocess.Popen(
-        [*command, "--save-every", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -1,5 +1,5 @@
 """The local store for tools other than the server (the operator CLI, benches): the running local server's
-moto when there is one, else a moto started for the duration, loaded from and saved back to the snapshot."""
+store when there is one, else one started on the data folder for the duration."""
 
 import os
 import socket
@@ -9,9 +9,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from kairos.container import Container
-from kairos_local import snapshot
-from kairos_local.bootstrap import ensure_data
+from kairos_local.bootstrap import ensure_table
 from kairos_local.lambda_runtime import FUNCTIONS_DIR
+from kairos_local.moto_process import MotoProcess
 
 DEFAULT_DATA_DIR = FUNCTIONS_DIR.parent / ".kairos"
 TABLE_NAME = "kairos-local"
@@ -60,28 +60,18 @@ def use_local_store(endpoint: str) -> None:
 
 @contextmanager
 def local_container(data_dir: Path = DEFAULT_DATA_DIR) -> Iterator[Container]:
+    """A container on the running local server's store, or on the saved data (a store started for the
+    duration, which saves when it stops)."""
     endpoint = running_endpoint(data_dir)
     if endpoint is not None:
         use_local_store(endpoint)
         yield Container.from_environment()
         return
-    import logging
-
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    store = MotoProcess(data_dir)
     try:
-        use_local_store(f"http://127.0.0.1:{port}")
+        use_local_store(store.endpoint)
         container = Container.from_environment()
-        data_file = data_dir / "table.json"
-        ensure_data(container, data_file)
+        ensure_table(container)
         yield container
-        snapshot.save(container.table.client, container.table.name, data_file)
     finally:
-        server.stop()
+        store.stop()

@@ -1,15 +1,17 @@
-"""A faster TransactWriteItems for the local moto, with the same outcome.
+"""A faster TransactWriteItems, with the same outcome.
 
 moto 5 backs up a transaction by deep-copying the whole table once per item in the transaction, so a write
 costs time in proportion to everything stored, and the local API slows down as data grows. This version
 checks every condition first, against the state before the transaction (as DynamoDB does: one
 transaction never touches an item twice), and applies the writes only when all pass; to be safe against an
 error while applying, it keeps copies of the touched items alone and puts them back. It runs under the
-server's one-request-at-a-time lock (see moto_server.py), so nothing can interleave.
+server's one-request-at-a-time lock (see kairos_local/moto_server.py), so nothing can interleave.
 """
 
 import copy
 from typing import Any
+
+from kairos_local.moto_patches.registry import Replace
 
 Operation = tuple[str, dict[str, Any], dict[str, Any]]  # type, its parameters, the item's key
 
@@ -92,10 +94,10 @@ def _apply(backend: Any, operations: list[Operation]) -> None:
         raise
 
 
-def install() -> None:
+def install(replace: Replace) -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
         _apply(self, _checked(self, transact_items))
 
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    replace(DynamoDBBackend, "transact_write_items", transact_write_items)

@@ -1,0 +1,31 @@
+"""Small patches to moto for the local store, each replacing one slow or unbounded moto path with one that
+gives the same answers; tests/unit/local/test_moto_patches.py runs the same workload on moto with and
+without them and compares. Listed in docs/local.md.
+
+- `transactions`: TransactWriteItems without copying the whole table once per item;
+- `query_index`: a Query reads the asked partition, not the whole table;
+- `item_responses`: answers that carry items are written with `json`, not moto's generic serializer;
+- `streams`: the table stream keeps 15 minutes of records and forgets old shard iterators.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from kairos_local.moto_patches import item_responses, query_index, registry, streams, transactions
+
+
+def install() -> None:
+    """Puts every patch in place (once: a second call changes nothing)."""
+    if registry.any_installed():
+        return
+    for patch in (transactions, query_index, item_responses, streams):
+        patch.install(registry.replace)
+
+
+@contextmanager
+def installed() -> Iterator[None]:
+    install()
+    try:
+        yield
+    finally:
+        registry.restore()

@@ -1,0 +1,29 @@
+"""Where the patches are put in place and taken out again (the tests compare moto with and without them)."""
+
+from collections.abc import Callable
+from typing import Any
+
+Replace = Callable[[type, str, Any], None]
+
+_INHERITED = object()  # the attribute came from a base class: restoring removes the replacement
+_replaced: list[tuple[type, str, Any]] = []
+
+
+def replace(owner: type, name: str, replacement: Any) -> None:
+    """Sets `owner.name`, remembering what it was."""
+    _replaced.append((owner, name, owner.__dict__.get(name, _INHERITED)))
+    setattr(owner, name, replacement)
+
+
+def restore() -> None:
+    """Puts back every original, newest first."""
+    while _replaced:
+        owner, name, original = _replaced.pop()
+        if original is _INHERITED:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+
+
+def any_installed() -> bool:
+    return bool(_replaced)
