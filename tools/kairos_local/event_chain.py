@@ -42,7 +42,7 @@ else:
     MessageTypeDef = dict
 
 log = logging.getLogger("kairos_local.events")
-BUSY_SECONDS = 0.05  # between two polls while there is work
+BUSY_SECONDS = 0.1  # at least, between two polls
 IDLE_SECONDS = 2.0  # at most, between two polls that find nothing
 
 
@@ -64,22 +64,28 @@ class Activity:
             self.stopped = True
             self._changed.notify_all()
 
-    def wait(self, seen: int, seconds: float) -> int:
-        """Waits up to `seconds` for a poke after the `seen`-th (or a stop); the pokes so far."""
+    def wait(self, seen: int, seconds: float) -> None:
+        """Waits up to `seconds` for a poke after the `seen`-th (None: only for a stop)."""
         with self._changed:
             self._changed.wait_for(lambda: self._pokes != seen or self.stopped, seconds)
-            return self._pokes
 
     def run(self, poll: Callable[[], bool], name: str) -> None:
-        """Calls `poll` (True when it found work) until stopped, backing off while it finds nothing."""
-        seen, pause = 0, BUSY_SECONDS
+        """Calls `poll` (True when it found work) until stopped: at most every BUSY_SECONDS, and while it
+        finds nothing, when poked or after a pause that doubles up to IDLE_SECONDS."""
+        pause = BUSY_SECONDS
         while not self.stopped:
+            seen = self._pokes
             try:
-                pause = BUSY_SECONDS if poll() else min(pause * 2, IDLE_SECONDS)
+                found = poll()
             except Exception:
                 log.exception("%s: will try again", name)
-                pause = IDLE_SECONDS
-            seen = self.wait(seen, pause)
+                found = False
+            self.wait(-1, BUSY_SECONDS)  # pokes do not end this gap: requests' events come in batches
+            if found:
+                pause = BUSY_SECONDS
+            else:
+                pause = min(pause * 2, IDLE_SECONDS)
+                self.wait(seen, pause)
 
 
 @dataclass(frozen=True)

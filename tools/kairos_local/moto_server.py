@@ -13,8 +13,6 @@ parent has drained its own requests. It stops by writing a final snapshot.
 """
 
 import argparse
-import io
-import logging
 import re
 import signal
 import sys
@@ -22,23 +20,42 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder
 
 from kairos_local.journal import DamagedData, Record
 from kairos_local.persistence import TARGET_PREFIX, Store, changes_data
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Answer = tuple[str, list[tuple[str, str]], bytes]  # status line, headers, body
 CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/")
 DEFAULT_SWEEP_SECONDS = 30.0
-log = logging.getLogger("kairos_local.moto")
+
+
+def call(app: WSGIApp, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
+    """One request through a WSGI app."""
+    environ = EnvironBuilder(method=method, path=path, headers=headers, data=body).get_environ()
+    answer: list[Any] = []
+
+    def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        answer[:] = [status, headers]
+
+    result = app(environ, keep)
+    try:
+        payload = b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    return answer[0], answer[1], payload
 
 
 class Gate:
-    """The WSGI app in front of moto: one request at a time, and the journal."""
+    """moto behind one lock, with the journal: every request is applied alone, and a change to DynamoDB
+    data is journaled before its answer is returned."""
 
     def __init__(self, app: WSGIApp, store: Store | None) -> None:
         self._app = app
@@ -46,61 +63,84 @@ class Gate:
         self.lock = threading.Lock()
         self.compact_soon = threading.Event()
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        environ["wsgi.input"] = io.BytesIO(body)
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        answer: list[Any] = []
-
-        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-            answer[:] = [status, headers]
-
+    def handle(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
+        target = next((value for name, value in headers if name.lower() == "x-amz-target"), "")
         with self.lock:
-            payload = _run(self._app, environ, keep)
+            answer = call(self._app, method, path, headers, body)
             if self._store is not None and answer[0].startswith("200") and changes_data(target):
-                access_key, region = _caller(environ)
-                if self._store.append(Record(target, access_key, region, body.decode("utf-8"))):
-                    self.compact_soon.set()
-        start_response(*answer)
-        return [payload]
+                self.journal(Record(target, *_caller(headers), body.decode("utf-8")))
+        return answer
+
+    def journal(self, record: Record) -> None:
+        """Appends a change (under the lock); asks for a compaction when the journal is long."""
+        if self._store is not None and self._store.append(record):
+            self.compact_soon.set()
 
     def apply(self, record: Record) -> tuple[int, bytes]:
-        """Sends a request to moto as its client did (for replay and the TTL sweep); not journaled."""
-        authorization = (
-            f"AWS4-HMAC-SHA256 Credential={record.access_key}/20200101/{record.region}/dynamodb/aws4_request"
-        )
-        headers: dict[str, str] = {
-            "X-Amz-Target": record.target,
-            "Content-Type": "application/x-amz-json-1.0",
-            "Authorization": authorization,
-            "Host": "127.0.0.1",
-        }
-        builder = EnvironBuilder(
-            method="POST", path="/", data=record.body.encode("utf-8"), headers=list(headers.items())
-        )
-        answer: list[Any] = []
-
-        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-            answer[:] = [status, headers]
-
-        payload = _run(self._app, builder.get_environ(), keep)
-        return int(answer[0].split()[0]), payload
+        """Sends a journaled request to moto as its client did (for replay and the TTL sweep); the caller
+        holds the lock or nothing else runs yet. Not journaled."""
+        credential = f"Credential={record.access_key}/20200101/{record.region}/dynamodb/aws4_request"
+        headers = [
+            ("X-Amz-Target", record.target),
+            ("Content-Type", "application/x-amz-json-1.0"),
+            ("Authorization", f"AWS4-HMAC-SHA256 {credential}"),
+            ("Host", "127.0.0.1"),
+        ]
+        status, _, payload = call(self._app, "POST", "/", headers, record.body.encode("utf-8"))
+        return int(status.split()[0]), payload
 
 
-def _run(app: WSGIApp, environ: dict[str, Any], start_response: Callable[..., Any]) -> bytes:
-    result = app(environ, start_response)
-    try:
-        return b"".join(result)
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
-
-
-def _caller(environ: dict[str, Any]) -> tuple[str, str]:
-    found = CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
+def _caller(headers: list[tuple[str, str]]) -> tuple[str, str]:
+    """The access key id and region of a signed request (moto routes on both)."""
+    authorization = next((value for name, value in headers if name.lower() == "authorization"), "")
+    found = CREDENTIAL.search(authorization)
     return (found.group(1), found.group(2)) if found else ("local", "us-east-1")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], gate: Gate) -> None:
+        super().__init__(address, _RequestHandler)
+        self.gate = gate
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive in front of the gate. werkzeug's development server closes every connection
+    after one answer, so each call to the store cost a connection and a thread on both sides; its
+    keep-alive, when forced, hangs reading past the body. Here the body is read to its Content-Length
+    (which every AWS SDK sends), and the connection is left at the next request line."""
+
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are written apart: without it an answer can wait
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):
+            return self._answer
+        raise AttributeError(name)
+
+    def _answer(self) -> None:
+        if "Content-Length" not in self.headers and self.headers.get("Transfer-Encoding"):
+            self.send_error(411, "A Content-Length is required")
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        status, headers, payload = self.server.gate.handle(
+            self.command, self.path, list(self.headers.items()), body
+        )
+        code, _, reason = status.partition(" ")
+        self.send_response(int(code), reason)
+        for name, value in headers:
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
 
 
 # --- moto's tables, read directly (the store's process only) ------------------------------------------
@@ -168,7 +208,7 @@ def expired_keys(now: float) -> Iterator[tuple[str, str, dict[str, Any], str]]:
                 yield region, table.name, key, attribute
 
 
-def sweep_expired(gate: Gate, store: Store | None, now: float) -> int:
+def sweep_expired(gate: Gate, now: float) -> int:
     """Deletes the expired items, each as a DeleteItem that checks it is still expired (so the stream
     shows a REMOVE, as with DynamoDB's TTL), journaled like any other change. How many."""
     import json
@@ -187,8 +227,7 @@ def sweep_expired(gate: Gate, store: Store | None, now: float) -> int:
             status, _ = gate.apply(record)
             if status == 200:
                 deleted += 1
-                if store is not None:
-                    store.append(record)
+                gate.journal(record)
     return deleted
 
 
@@ -210,7 +249,7 @@ def _background(gate: Gate, store: Store | None, sweep_seconds: float, stop: thr
             if store is not None and not stop.is_set():
                 _compact(gate, store)
         if time.monotonic() >= next_sweep:
-            sweep_expired(gate, store, time.time())
+            sweep_expired(gate, time.time())
             next_sweep = time.monotonic() + sweep_seconds
 
 
@@ -220,7 +259,6 @@ def serve(host: str, port: int, data_dir: Path | None, stop_with_stdin: bool, sw
     from kairos_local import moto_patches
 
     moto_patches.install()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     store = Store(data_dir) if data_dir is not None else None
     gate = Gate(DomainDispatcherApplication(create_backend_app), store)
     if store is not None:
@@ -233,7 +271,7 @@ def serve(host: str, port: int, data_dir: Path | None, stop_with_stdin: bool, sw
             file=sys.stderr,
             flush=True,
         )
-    server = make_server(host, port, gate, threaded=True)
+    server = _Server((host, port), gate)
     stop = threading.Event()
     threading.Thread(target=server.serve_forever, name="moto-http", daemon=True).start()
     threading.Thread(target=_background, args=(gate, store, sweep_seconds, stop), daemon=True).start()

@@ -19,11 +19,25 @@ def free_port() -> int:
 
 
 def start_server(
-    data_dir: Path, port: int, token: str, extra_env: dict[str, str] | None = None
+    data_dir: Path,
+    port: int,
+    token: str,
+    extra_env: dict[str, str] | None = None,
+    *,
+    new_session: bool = False,
 ) -> subprocess.Popen[str]:
+    """`new_session`: the server leads a process group of its own (with its store), for tests that signal
+    the whole group as a terminal would."""
     env = {**os.environ, "KAIROS_LOCAL_TOKEN": token, **(extra_env or {})}
     command = [sys.executable, "-m", "kairos_local", "--port", str(port), "--data-dir", str(data_dir)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=new_session,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -5,20 +5,28 @@ without them and compares. Listed in docs/local.md.
 - `transactions`: TransactWriteItems without copying the whole table once per item;
 - `query_index`: a Query reads the asked partition, not the whole table;
 - `item_responses`: answers that carry items are written with `json`, not moto's generic serializer;
-- `streams`: the table stream keeps 15 minutes of records and forgets old shard iterators.
+- `streams`: the table stream keeps 15 minutes of records and forgets old shard iterators;
+- `request_overhead`: what moto recomputed on every request (its module list, compiled JSONPaths), kept.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from kairos_local.moto_patches import item_responses, query_index, registry, streams, transactions
+from kairos_local.moto_patches import (
+    item_responses,
+    query_index,
+    registry,
+    request_overhead,
+    streams,
+    transactions,
+)
 
 
 def install() -> None:
     """Puts every patch in place (once: a second call changes nothing)."""
     if registry.any_installed():
         return
-    for patch in (transactions, query_index, item_responses, streams):
+    for patch in (transactions, query_index, item_responses, streams, request_overhead):
         patch.install(registry.replace)
 
 

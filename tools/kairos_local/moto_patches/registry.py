@@ -3,13 +3,13 @@
 from collections.abc import Callable
 from typing import Any
 
-Replace = Callable[[type, str, Any], None]
+Replace = Callable[[Any, str, Any], None]  # a class or a module, the attribute's name, what it becomes
 
 _INHERITED = object()  # the attribute came from a base class: restoring removes the replacement
-_replaced: list[tuple[type, str, Any]] = []
+_replaced: list[tuple[Any, str, Any]] = []
 
 
-def replace(owner: type, name: str, replacement: Any) -> None:
+def replace(owner: Any, name: str, replacement: Any) -> None:
     """Sets `owner.name`, remembering what it was."""
     _replaced.append((owner, name, owner.__dict__.get(name, _INHERITED)))
     setattr(owner, name, replacement)
