@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: dev test install lint synth bench openapi
+.PHONY: dev test install lint synth bench bench-local openapi
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ bench: install
 	$(BIN)/python -m bench.catalogue
 	$(BIN)/python -m bench.slots
 	$(BIN)/python -m bench.bookings
+
+bench-local: install
+	$(BIN)/python -m bench.local_api
 
 openapi: install
 	$(BIN)/python -c "import json; from kairos.api.openapi import openapi_document as d; \

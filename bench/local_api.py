@@ -1,0 +1,373 @@
+"""The local API at a realistic size and under faults: what `make dev` must hold up to (issue: "A local API
+that loses nothing and keeps up with real data"). One run prints every figure, with its goal:
+
+- acknowledged writes lost when the server is stopped by kill -9 (of its process group), SIGTERM or SIGINT
+  in the middle of a stream of writes;
+- 2,000 bookings made through the API into 50 resources by 4 clients;
+- the first page of bookable slots for all 50 resources over 31 days, with those bookings;
+- 20 concurrent clients mixing reads, lists, 7-day slot queries and bookings;
+- 200 parallel bookings for one place;
+- the whole local API idle: CPU and memory growth.
+
+    .venv/bin/python -m bench.local_api [--idle-seconds 600] [--rounds 5] [--mixed-seconds 30]
+"""
+
+import argparse
+import os
+import random
+import signal
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import requests
+
+from bench.common import BENCH_TOKEN, Client
+from bench.setup import clinic
+from kairos.abilities import ALL_ABILITIES
+from kairos.container import Container
+from kairos_local.process import free_port, start_server, stop_server
+from kairos_local.store import running_endpoint, use_local_store
+
+ZONE = ZoneInfo("Europe/Stockholm")
+SERVICE = {"name": "Check-up", "type": "fixed", "duration": "PT30M", "bookable_interval": "PT30M"}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Row:
+    what: str
+    figure: str
+    goal: str
+    met: bool
+
+
+@dataclass
+class Server:
+    base_url: str
+    process_ids: list[int]
+    store: Container
+
+
+@contextmanager
+def server(folder: Path) -> Iterator[Server]:
+    port = free_port()
+    process = start_server(folder, port, BENCH_TOKEN)
+    try:
+        endpoint = running_endpoint(folder)
+        assert endpoint is not None
+        use_local_store(endpoint)
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        yield Server(
+            f"http://127.0.0.1:{port}/v1", [process.pid, *map(int, children)], Container.from_environment()
+        )
+    finally:
+        stop_server(process)
+
+
+def client(target: Server) -> Client:
+    project = target.store.projects.create_project("Bench", plan="enterprise", rate_limit=1_000_000)
+    _, token = target.store.projects.create_token(project.id, "bench", list(ALL_ABILITIES))
+    return Client(target.base_url, token)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(share * len(ordered)) - 1)]
+
+
+# --- durability ----------------------------------------------------------------------------------------
+
+
+def lost_writes(stop: Callable[[int], None], rounds: int) -> list[tuple[int, int]]:
+    """(acknowledged, lost) per round: resources created one after another, the server stopped by `stop`
+    (given its pid) after 2 s, started again, and every acknowledged id looked up."""
+    results = []
+    headers = {"Authorization": f"Bearer {BENCH_TOKEN}"}
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as folder:
+            port = free_port()
+            base = f"http://127.0.0.1:{port}/v1"
+            process = start_server(Path(folder), port, BENCH_TOKEN, new_session=True)
+            acknowledged: list[str] = []
+
+            def write(acknowledged: list[str] = acknowledged, base: str = base) -> None:
+                session = requests.Session()
+                for n in range(100_000):
+                    try:
+                        answer = session.post(
+                            f"{base}/resources", json={"name": f"r{n}"}, headers=headers, timeout=30
+                        )
+                    except requests.RequestException:
+                        return
+                    if answer.status_code == 201:
+                        acknowledged.append(answer.json()["id"])
+
+            writer = threading.Thread(target=write, daemon=True)
+            writer.start()
+            time.sleep(2)
+            stop(process.pid)
+            writer.join(timeout=60)
+            process.communicate(timeout=120)
+            again = start_server(Path(folder), port, BENCH_TOKEN)
+            try:
+                found = [
+                    requests.get(f"{base}/resources/{i}", headers=headers, timeout=30).status_code
+                    for i in acknowledged
+                ]
+            finally:
+                stop_server(again)
+            results.append((len(acknowledged), sum(1 for status in found if status != 200)))
+    return results
+
+
+def durability(rounds: int) -> list[Row]:
+    ways: dict[str, Callable[[int], None]] = {
+        "kill -9 (process group)": lambda pid: os.killpg(pid, signal.SIGKILL),
+        "SIGTERM": lambda pid: os.kill(pid, signal.SIGTERM),
+        "SIGINT (process group)": lambda pid: os.killpg(pid, signal.SIGINT),
+    }
+    rows = []
+    for name, stop in ways.items():
+        results = lost_writes(stop, rounds)
+        lost = sum(n for _, n in results)
+        acknowledged = sum(n for n, _ in results)
+        rows.append(
+            Row(f"writes lost on {name}, {rounds} rounds", f"{lost} of {acknowledged}", "0", lost == 0)
+        )
+    return rows
+
+
+# --- a realistic clinic ----------------------------------------------------------------------------------
+
+
+def book_many(
+    api: Client, ids: dict[str, object], start: datetime, count: int, clients: int
+) -> tuple[float, int]:
+    """`count` bookings on distinct free places over 31 days, made by `clients` clients in parallel."""
+    resources = list(ids["resources"])  # type: ignore[call-overload]
+    places = [
+        (resource, start + timedelta(days=day, hours=8, minutes=30 * slot))
+        for resource in resources
+        for day in range(31)
+        if (start + timedelta(days=day)).weekday() < 5
+        for slot in range(18)
+    ]
+    chosen = random.Random(7).sample(places, count)
+    failures: list[str] = []
+
+    def work(share: list[tuple[object, datetime]]) -> None:
+        session = Client(api.base_url, api.token, requests.Session())
+        for resource, at in share:
+            body = {
+                "location_id": ids["location"],
+                "service_id": ids["service"],
+                "resource_id": resource,
+                "starts_at": at.isoformat(),
+                "ends_at": (at + timedelta(minutes=30)).isoformat(),
+            }
+            try:
+                session.call("POST", "/bookings", body)
+            except RuntimeError as error:
+                failures.append(str(error))
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(chosen[n::clients],)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, len(failures)
+
+
+def first_page_of_slots(api: Client, ids: dict[str, object], start: datetime) -> float:
+    query = urlencode(
+        {
+            "from": start.isoformat(),
+            "to": (start + timedelta(days=31)).isoformat(),
+            "location": ids["location"],
+        }
+    )
+    timings = []
+    for _ in range(3):
+        began = time.perf_counter()
+        api.call("GET", f"/services/{ids['service']}/bookable-slots?{query}")
+        timings.append(time.perf_counter() - began)
+    return statistics.median(timings)
+
+
+def mixed_load(
+    api: Client, ids: dict[str, object], start: datetime, seconds: float, clients: int
+) -> tuple[int, list[float]]:
+    """`clients` clients for `seconds`: reads, lists, 7-day slot queries for one resource, bookings."""
+    resources = list(ids["resources"])  # type: ignore[call-overload]
+    latencies: list[float] = []
+    deadline = time.monotonic() + seconds
+
+    def work(seed: int) -> None:
+        rng = random.Random(seed)
+        session = requests.Session()
+        headers = {"Authorization": f"Bearer {api.token}"}
+        while time.monotonic() < deadline:
+            resource = rng.choice(resources)
+            roll = rng.random()
+            if roll < 0.3:
+                method, path, body = "GET", f"/resources/{resource}", None
+            elif roll < 0.5:
+                method, path, body = "GET", "/resources?per_page=20", None
+            elif roll < 0.8:
+                day = start + timedelta(days=rng.randrange(24))
+                query = urlencode(
+                    {
+                        "from": day.isoformat(),
+                        "to": (day + timedelta(days=7)).isoformat(),
+                        "location": ids["location"],
+                        "resource": resource,
+                    }
+                )
+                method, path, body = "GET", f"/services/{ids['service']}/bookable-slots?{query}", None
+            else:
+                at = start + timedelta(days=rng.randrange(31), hours=8, minutes=30 * rng.randrange(18))
+                body = {
+                    "location_id": ids["location"],
+                    "service_id": ids["service"],
+                    "resource_id": resource,
+                    "starts_at": at.isoformat(),
+                    "ends_at": (at + timedelta(minutes=30)).isoformat(),
+                }
+                method, path = "POST", "/bookings"
+            began = time.perf_counter()
+            answer = session.request(method, api.base_url + path, json=body, headers=headers, timeout=120)
+            latencies.append(time.perf_counter() - began)
+            if answer.status_code >= 500:
+                raise RuntimeError(f"{method} {path}: {answer.status_code}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies), latencies
+
+
+def last_place(api: Client, start: datetime, parallel: int) -> tuple[float, int, int]:
+    """`parallel` bookings at once for one place of a resource with capacity 1: (seconds, won, refused)."""
+    ids = clinic(api, {**SERVICE, "name": "Last place"}, 1, around_the_clock=False)
+    at = start + timedelta(days=1, hours=10)
+    body = {
+        "location_id": ids["location"],
+        "service_id": ids["service"],
+        "starts_at": at.isoformat(),
+        "ends_at": (at + timedelta(minutes=30)).isoformat(),
+    }
+    barrier = threading.Barrier(parallel)
+    statuses: list[int] = []
+
+    def book() -> None:
+        session = requests.Session()
+        headers = {"Authorization": f"Bearer {api.token}"}
+        barrier.wait()
+        statuses.append(
+            session.post(f"{api.base_url}/bookings", json=body, headers=headers, timeout=300).status_code
+        )
+
+    threads = [threading.Thread(target=book) for _ in range(parallel)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - began, statuses.count(201), statuses.count(422)
+
+
+def idle(process_ids: list[int], seconds: float) -> tuple[float, float, float]:
+    """(CPU % of one core, RSS MB at the start, RSS MB at the end) of the local API's processes."""
+
+    def ticks() -> int:
+        return sum(
+            sum(map(int, Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[11:13]))
+            for pid in process_ids
+        )
+
+    def rss() -> float:
+        pages = sum(int(Path(f"/proc/{pid}/statm").read_text().split()[1]) for pid in process_ids)
+        return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+    time.sleep(5)  # let the last events drain
+    before, memory_before = ticks(), rss()
+    time.sleep(seconds)
+    used = (ticks() - before) / CLOCK_TICKS
+    return 100 * used / seconds, memory_before, rss()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--idle-seconds", type=float, default=600)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--mixed-seconds", type=float, default=30)
+    args = parser.parse_args()
+    rows: list[Row] = []
+    monday = datetime.now(ZONE).date() + timedelta(days=7 - datetime.now(ZONE).weekday())
+    start = datetime.combine(monday, datetime.min.time(), ZONE)
+    with tempfile.TemporaryDirectory() as folder, server(Path(folder)) as target:
+        api = client(target)
+        ids = clinic(api, SERVICE, 50, around_the_clock=False)
+        seconds, failed = book_many(api, ids, start, 2_000, clients=4)
+        rows.append(
+            Row(
+                "2,000 bookings, 50 resources, 4 clients",
+                f"{seconds:.0f} s ({2000 / seconds:.1f}/s, {failed} failed)",
+                "<= 120 s",
+                seconds <= 120 and not failed,
+            )
+        )
+        first = first_page_of_slots(api, ids, start)
+        rows.append(
+            Row("bookable slots, 50 resources, 31 days, first page", f"{first:.2f} s", "<= 1 s", first <= 1)
+        )
+        done, latencies = mixed_load(api, ids, start, args.mixed_seconds, clients=20)
+        rate = done / args.mixed_seconds
+        p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
+        rows.append(
+            Row(
+                "20 clients, mixed",
+                f"{rate:.1f} req/s, p50 {p50:.2f} s, p99 {p99:.2f} s",
+                ">= 40 req/s, p99 <= 2 s",
+                rate >= 40 and p99 <= 2,
+            )
+        )
+        seconds, won, refused = last_place(api, start, 200)
+        rows.append(
+            Row(
+                "200 parallel bookings for one place",
+                f"{seconds:.1f} s, {won} won, {refused} refused",
+                "<= 15 s, exactly 1 wins",
+                seconds <= 15 and won == 1,
+            )
+        )
+        cpu, memory_before, memory_after = idle(target.process_ids, args.idle_seconds)
+        rows.append(
+            Row(
+                f"idle {args.idle_seconds:.0f} s: CPU, memory",
+                f"{cpu:.1f}% of a core, {memory_before:.0f} -> {memory_after:.0f} MB",
+                "<= 2%, flat",
+                cpu <= 2 and memory_after <= memory_before * 1.05,
+            )
+        )
+    rows = durability(args.rounds) + rows
+    width = max(len(r.what) for r in rows)
+    print(f"\n{'what':<{width}}  {'figure':<44} {'goal':<26} met")
+    for row in rows:
+        print(f"{row.what:<{width}}  {row.figure:<44} {row.goal:<26} {'yes' if row.met else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
