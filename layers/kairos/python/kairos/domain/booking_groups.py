@@ -9,8 +9,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from kairos.domain.auth import Principal
+from kairos.domain.booking_commit import Intent
 from kairos.domain.booking_models import BookingPatch, BookingPost, BookingPut
-from kairos.domain.bookings import BOOKING_LIST, Bookings, Intent
+from kairos.domain.booking_views import BOOKING_LIST, flat, render_booking
+from kairos.domain.bookings import Bookings
 from kairos.domain.errors import (
     Conflict,
     Forbidden,
@@ -75,7 +77,7 @@ class BookingGroups:
         entities = self._bookings.entities(viewer, members, groups=False)
         values = {
             "id": group.id,
-            "bookings": [self._bookings.render(viewer, b, entities, embedded=True) for b in members],
+            "bookings": [render_booking(viewer, b, entities, embedded=True) for b in members],
             "metadata": group.doc.get("metadata"),
             "protected_metadata": group.doc.get("protected_metadata"),
             "created_at": format_timestamp(group.created_at),
@@ -108,10 +110,10 @@ class BookingGroups:
             for b in self._store.list_ending_after(viewer.project_id, start)
             if end is None or b.starts_at < end
         ]
-        flat = [self._bookings.flat(b) for b in candidates if b.doc.get("booking_group_id")]
+        grouped = [flat(b) for b in candidates if b.doc.get("booking_group_id")]
         matching = {
             item["booking_group_id"]
-            for item in select(flat, booking_query, BOOKING_LIST, paginate=False).items
+            for item in select(grouped, booking_query, BOOKING_LIST, paginate=False).items
         }
         groups = [g for g in self._catalogue.list_all(viewer.project_id, "booking_group") if g.id in matching]
         items = [
@@ -158,7 +160,7 @@ class BookingGroups:
             for n, data in enumerate(model.bookings)
         ]
         record = Record("booking_group", group_id, self._doc(model, intents, None), now, now)
-        changes = self._bookings.commit(viewer, intents, GroupChange(None, record))
+        changes = self._bookings.writer.commit(viewer, intents, GroupChange(None, record))
         return self.render(viewer, record, [c.after for c in changes if c.after is not None])
 
     def _update(
@@ -175,7 +177,7 @@ class BookingGroups:
             doc = self._doc(model, intents, group, full=full, sent=set(body))
             record = Record(group.kind, group.id, doc, group.created_at, self._clock(), group.version + 1)
             try:
-                changes = self._bookings.commit(viewer, intents, GroupChange(group, record))
+                changes = self._bookings.writer.commit(viewer, intents, GroupChange(group, record))
             except Conflict:
                 continue
             kept = {c.after.id: c.after for c in changes if c.after is not None}
@@ -188,7 +190,7 @@ class BookingGroups:
             group = self._load(viewer, group_id)
             intents = [Intent(b, None) for b in self._members(viewer, group)]
             try:
-                self._bookings.commit(viewer, intents, GroupChange(group, None))
+                self._bookings.writer.commit(viewer, intents, GroupChange(group, None))
             except Conflict:
                 continue
             return
