@@ -14,7 +14,14 @@ from typing import Any
 from kairos.domain import booking_defaults
 from kairos.domain.auth import Principal
 from kairos.domain.booking_commit import ATTEMPTS, BookingWriter, Intent
-from kairos.domain.booking_models import BookingPatch, BookingPost, BookingPut, _BookingFields
+from kairos.domain.booking_models import (
+    ID_FIELDS,
+    BookingFields,
+    BookingPatch,
+    BookingPost,
+    BookingPut,
+    BookingUpdate,
+)
 from kairos.domain.booking_views import BOOKING_LIST, Entities, flat, render_booking
 from kairos.domain.errors import Conflict, Forbidden, NotFound, Retryable, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc, parse_duration, parse_timestamp
@@ -130,7 +137,7 @@ class Bookings:
         return self._update(viewer, booking_id, parse(BookingPatch, body), full=False)
 
     def _update(
-        self, viewer: Principal, booking_id: str, model: _BookingFields, *, full: bool
+        self, viewer: Principal, booking_id: str, model: BookingUpdate, *, full: bool
     ) -> dict[str, Any]:
         for _ in range(ATTEMPTS):
             before = self.load(viewer, booking_id)
@@ -157,14 +164,12 @@ class Bookings:
     # --- intents ----------------------------------------------------------------------------------------
 
     def intent_for_create(
-        self, viewer: Principal, model: _BookingFields, group_id: str | None, prefix: str = ""
+        self, viewer: Principal, model: BookingFields, group_id: str | None, prefix: str = ""
     ) -> Intent:
         sent = model.sent()
         _check_abilities(viewer, model, sent, prefix)
         now = self._clock()
-        entities = self._context(
-            viewer, sent.get("service_id"), sent.get("location_id"), sent.get("resource_id"), prefix
-        )
+        entities = self._context(viewer, {name: sent.get(name) for name in ID_FIELDS}, prefix)
         service, location = (
             entities.get("service", sent["service_id"]),
             entities.get("location", sent["location_id"]),
@@ -200,20 +205,15 @@ class Bookings:
         return self._checked_intent(viewer, None, proposal, service, location, model.flags(), prefix)
 
     def intent_for_update(
-        self, viewer: Principal, before: Booking, model: _BookingFields, *, full: bool, prefix: str = ""
+        self, viewer: Principal, before: Booking, model: BookingUpdate, *, full: bool, prefix: str = ""
     ) -> Intent:
         sent = model.sent()
         _check_abilities(viewer, model, sent, prefix)
         if full and "protected_metadata" not in sent and not viewer.can("booking:protected_metadata"):
             sent["protected_metadata"] = before.doc.get("protected_metadata")
         now = self._clock()
-        ids = {
-            name: sent.get(name, getattr(before, name))
-            for name in ("resource_id", "service_id", "location_id")
-        }
-        entities = self._context(
-            viewer, ids["service_id"], ids["location_id"], ids["resource_id"], prefix, before=before
-        )
+        ids = {name: sent.get(name, getattr(before, name)) for name in ID_FIELDS}
+        entities = self._context(viewer, ids, prefix, before=before)
         service, location = (
             entities.get("service", ids["service_id"]),
             entities.get("location", ids["location_id"]),
@@ -249,11 +249,9 @@ class Bookings:
         elif repriced and service is not None:
             doc["price"] = booking_defaults.price(service, location, starts, ends)
         temporary = sent.get("is_temporary", False if full else doc.get("is_temporary", False))
-        if temporary and not doc.get("is_temporary"):
-            raise ValidationFailed.field(
-                f"{prefix}is_temporary", "A finalized booking cannot become temporary again."
-            )
-        if doc.get("is_temporary") and not temporary:
+        if temporary and not doc.get("is_temporary"):  # temporary again: unfinalized until finalized again
+            doc["finalized_at"] = None
+        elif doc.get("is_temporary") and not temporary:
             doc["finalized_at"] = format_timestamp(now)
         doc["is_temporary"] = temporary
         canceled = sent.get("is_canceled", False if full else before.is_canceled)
@@ -276,7 +274,8 @@ class Bookings:
             is_canceled=canceled,
             version=before.version + 1,
         )
-        changed = any(_value(after, f) != _value(before, f) for f in CHECKED_FIELDS)
+        current = {**{f: getattr(before, f) for f in CHECKED_FIELDS}, **_current_ids(before, entities)}
+        changed = any(getattr(after, f) != current[f] for f in CHECKED_FIELDS)
         if not changed or after.is_canceled:
             return Intent(before, after, service, location, prefix=prefix)
         return self._checked_intent(viewer, before, after, service, location, model.flags(), prefix)
@@ -296,19 +295,17 @@ class Bookings:
     def _context(
         self,
         viewer: Principal,
-        service_id: str | None,
-        location_id: str | None,
-        resource_id: str | None,
+        ids: Mapping[str, str | None],
         prefix: str,
         before: Booking | None = None,
     ) -> Entities:
-        """The service, location and resource in one read; an unknown id the request sent is a 422."""
-        wanted = [
-            (k, i)
-            for k, i in (("service", service_id), ("location", location_id), ("resource", resource_id))
-            if i
-        ]
-        found = Entities(self._catalogue.get_many(viewer.project_id, wanted) if wanted else {})
+        """The service, location and resource the request names (and those the booking has) in one read.
+        An unknown or disabled id the request sent is a 422; so is a null for an entity the booking still
+        has: Hapio lets an id be null only when it already is, after its entity was deleted."""
+        wanted = [(name.removesuffix("_id"), i) for name in ID_FIELDS if (i := ids[name])]
+        had = [(name.removesuffix("_id"), i) for name in ID_FIELDS if before and (i := getattr(before, name))]
+        keys = sorted(set(wanted + had))
+        found = Entities(self._catalogue.get_many(viewer.project_id, keys) if keys else {})
         errors: Errors = {}
         for kind, entity_id in wanted:
             kept_deleted = before is not None and getattr(before, f"{kind}_id") == entity_id
@@ -317,6 +314,10 @@ class Bookings:
                 errors[f"{prefix}{kind}_id"] = [f"The selected {kind}_id is invalid."]
             elif record is not None and not record.doc.get("enabled", True):
                 errors[f"{prefix}{kind}_id"] = [f"The selected {kind} is disabled."]
+        if before is not None:
+            for name, current in _current_ids(before, found).items():
+                if ids[name] is None and current is not None:
+                    errors[f"{prefix}{name}"] = [f"The {name} can only be null when it is already null."]
         raise_if(errors)
         return found
 
@@ -366,11 +367,16 @@ def _known(intent: Intent, booking: Booking) -> Entities:
     return Entities({(r.kind, r.id): r for r in records if r is not None})
 
 
-def _value(booking: Booking, name: str) -> Any:
-    return getattr(booking, name)
+def _current_ids(booking: Booking, entities: Entities) -> dict[str, str | None]:
+    """The ids as the booking shows them now: null where the entity was deleted."""
+    return {
+        name: entity_id if entities.get(name.removesuffix("_id"), entity_id) is not None else None
+        for name in ID_FIELDS
+        for entity_id in [getattr(booking, name)]
+    }
 
 
-def _check_abilities(viewer: Principal, model: _BookingFields, sent: Mapping[str, Any], prefix: str) -> None:
+def _check_abilities(viewer: Principal, model: BookingFields, sent: Mapping[str, Any], prefix: str) -> None:
     for flag in model.flags():
         viewer.require(f"booking:{flag}")
     if "protected_metadata" in sent:
