@@ -1,8 +1,10 @@
 """Booking groups: several bookings written all or nothing (one transaction with the group's item), with
-the same checks, automatic fields and abilities as single bookings. Group errors use Hapio's `messages`
-map (`{"bookings.0.starts_at": "..."}`), which `GroupValidationFailed` carries to the HTTP edge."""
+the same checks, automatic fields and abilities as single bookings. Errors in the bookings use Hapio's
+`messages` map, one message per failing booking (`{"bookings.0": "..."}`), which `GroupValidationFailed`
+carries to the HTTP edge; errors in the body itself are a normal validation error."""
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -147,18 +149,18 @@ class BookingGroups:
         return result
 
     def _create(self, viewer: Principal, body: dict[str, Any]) -> dict[str, Any]:
-        model = _parse_group(body)
+        model = parse(GroupInput, body)
         if model.bookings is None:
-            raise GroupValidationFailed({"bookings": ["The bookings field is required."]})
+            raise ValidationFailed.field("bookings", "The bookings field is required.")
         _check_group_write(viewer, model)
         now = self._clock()
         group_id = new_id()
-        intents = [
-            self._bookings.intent_for_create(
-                viewer, _item(BookingPost, data, n), group_id, prefix=f"bookings.{n}."
-            )
-            for n, data in enumerate(model.bookings)
-        ]
+        intents = _each(
+            model.bookings,
+            lambda n, data: self._bookings.intent_for_create(
+                viewer, _item(BookingPost, data, n), group_id, prefix=_prefix(n)
+            ),
+        )
         record = Record("booking_group", group_id, self._doc(model, intents, None), now, now)
         changes = self._bookings.writer.commit(viewer, intents, GroupChange(None, record))
         return self.render(viewer, record, [c.after for c in changes if c.after is not None])
@@ -166,9 +168,9 @@ class BookingGroups:
     def _update(
         self, viewer: Principal, group_id: str, body: dict[str, Any], *, full: bool
     ) -> dict[str, Any]:
-        model = _parse_group(body)
+        model = parse(GroupInput, body)
         if full and model.bookings is None:
-            raise GroupValidationFailed({"bookings": ["The bookings field is required."]})
+            raise ValidationFailed.field("bookings", "The bookings field is required.")
         _check_group_write(viewer, model)
         for _ in range(ATTEMPTS):
             group = self._load(viewer, group_id)
@@ -202,28 +204,27 @@ class BookingGroups:
         """PUT and PATCH items: with an id, that booking replaced or patched (an id alone keeps it as it
         is, on PATCH); without, a new booking; bookings left out of the array are deleted."""
         assert model.bookings is not None
-        intents: list[Intent] = []
         listed: set[str] = set()
-        for n, data in enumerate(model.bookings):
-            prefix = f"bookings.{n}."
+
+        def intent(n: int, data: dict[str, Any]) -> Intent | None:
             booking_id = data.get("id")
             if booking_id is None:
-                intents.append(
-                    self._bookings.intent_for_create(viewer, _item(BookingPost, data, n), group.id, prefix)
+                return self._bookings.intent_for_create(
+                    viewer, _item(BookingPost, data, n), group.id, _prefix(n)
                 )
-                continue
             if booking_id not in members:
-                raise GroupValidationFailed({f"{prefix}id": ["The booking is not in this group."]})
+                raise ValidationFailed.field(f"{_prefix(n)}id", "The booking is not in this group.")
             listed.add(booking_id)
             fields = {k: v for k, v in data.items() if k != "id"}
             if not fields and not full:
-                continue
+                return None
             item = _item(BookingPut if full else BookingPatch, fields, n)
-            intents.append(
-                self._bookings.intent_for_update(viewer, members[booking_id], item, full=full, prefix=prefix)
+            return self._bookings.intent_for_update(
+                viewer, members[booking_id], item, full=full, prefix=_prefix(n)
             )
-        intents += [Intent(b, None) for i, b in members.items() if i not in listed]
-        return intents
+
+        intents = _each(model.bookings, intent)
+        return intents + [Intent(b, None) for i, b in members.items() if i not in listed]
 
     @staticmethod
     def _doc(
@@ -245,30 +246,55 @@ class BookingGroups:
         return doc
 
 
-def _item(model: type[BookingPost] | type[BookingPut] | type[BookingPatch], data: Any, n: int) -> Any:
-    if not isinstance(data, dict):
-        raise GroupValidationFailed({f"bookings.{n}": ["Each booking must be an object."]})
+def _prefix(n: int) -> str:
+    """The error keys of the group's n-th booking: `bookings.2.starts_at`."""
+    return f"bookings.{n}."
+
+
+def _item(
+    model: type[BookingPost] | type[BookingPut] | type[BookingPatch], data: dict[str, Any], n: int
+) -> Any:
     data = {k: v for k, v in data.items() if k != "booking_group_id"}
     try:
         return parse(model, data)
     except ValidationFailed as failed:
-        raise GroupValidationFailed({f"bookings.{n}.{k}": v for k, v in failed.errors.items()}) from None
+        raise ValidationFailed({f"{_prefix(n)}{k}": v for k, v in failed.errors.items()}) from None
 
 
-def _parse_group(body: dict[str, Any]) -> GroupInput:
-    try:
-        return parse(GroupInput, body)
-    except ValidationFailed as failed:
-        raise GroupValidationFailed(failed.errors) from None
+def _each(
+    items: Sequence[dict[str, Any]], intent: Callable[[int, dict[str, Any]], Intent | None]
+) -> list[Intent]:
+    """Every item's intent (None: nothing to write); the errors of all failing items come in one 422."""
+    intents: list[Intent] = []
+    errors: Errors = {}
+    for n, data in enumerate(items):
+        try:
+            made = intent(n, data)
+        except ValidationFailed as failed:
+            errors.update(failed.errors)
+            continue
+        if made is not None:
+            intents.append(made)
+    raise_if(errors)
+    return intents
+
+
+_BOOKING_KEY = re.compile(r"bookings\.(\d+)(?:\.|$)")
 
 
 def _as_group_errors(write: Callable[[], Any]) -> Any:
+    """Runs a group write, showing its errors as Hapio does: when all are about its bookings, one message
+    per failing booking (`bookings.0`, its messages joined); otherwise a normal validation error."""
     try:
         return write()
-    except GroupValidationFailed:
-        raise
     except ValidationFailed as failed:
-        raise GroupValidationFailed(failed.errors) from None
+        messages: dict[str, list[str]] = {}
+        for key, texts in failed.errors.items():
+            match = _BOOKING_KEY.match(key)
+            if match is None:
+                raise
+            messages.setdefault(f"bookings.{match[1]}", []).extend(texts)
+        raise GroupValidationFailed({key: " ".join(texts) for key, texts in messages.items()}) from None
 
 
 def _can_read_protected(viewer: Principal) -> bool:

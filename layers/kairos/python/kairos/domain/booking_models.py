@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, StrictBool, field_validator, model_validator
 
 from kairos.domain.errors import ValidationFailed
-from kairos.domain.fields import Metadata, Price, Text, Uuid
+from kairos.domain.fields import Metadata, Price, Required, Text, Uuid
 from kairos.domain.formats import parse_timestamp
 
 _INPUT = ConfigDict(extra="ignore", frozen=True)
@@ -32,7 +32,8 @@ IGNORE_FLAGS = (
 
 
 class BookingFields(BaseModel):
-    """The fields of every booking body (Hapio's BookingPost); subclasses say which are required."""
+    """The fields of every booking body (Hapio's BookingPost); subclasses say which are required (declared
+    as fields, so a missing field is reported together with every other failing one)."""
 
     model_config = _INPUT
 
@@ -75,21 +76,11 @@ class BookingFields(BaseModel):
         return {name for name in IGNORE_FLAGS if getattr(self, name, False)}
 
 
-def _require(model: BaseModel, names: tuple[str, ...], *, nullable: tuple[str, ...] = ()) -> None:
-    missing = {
-        name: [f"The {name} field is required."]
-        for name in names
-        if name not in model.model_fields_set or (getattr(model, name) is None and name not in nullable)
-    }
-    if missing:
-        raise ValidationFailed(missing)
-
-
 class BookingPost(BookingFields):
-    @model_validator(mode="after")
-    def _required(self) -> "BookingPost":
-        _require(self, ("service_id", "location_id", "starts_at", "ends_at"))
-        return self
+    service_id: Annotated[Uuid, Required]
+    location_id: Annotated[Uuid, Required]
+    starts_at: Annotated[Timestamp, Required]
+    ends_at: Annotated[Timestamp, Required]
 
 
 class BookingUpdate(BookingFields):
@@ -106,10 +97,11 @@ class BookingPut(BookingUpdate):
     """The three ids are required; each may be null only when it already is (its entity was deleted),
     which only the stored booking can tell (`Bookings.intent_for_update`)."""
 
-    @model_validator(mode="after")
-    def _required(self) -> "BookingPut":
-        _require(self, (*ID_FIELDS, "starts_at", "ends_at"), nullable=ID_FIELDS)
-        return self
+    resource_id: Uuid | None
+    service_id: Uuid | None
+    location_id: Uuid | None
+    starts_at: Annotated[Timestamp, Required]
+    ends_at: Annotated[Timestamp, Required]
 
 
 class BookingPatch(BookingUpdate):
