@@ -8,7 +8,7 @@ from typing import Any
 
 from kairos.domain.booking_views import location_zone
 from kairos.domain.errors import ValidationFailed
-from kairos.domain.formats import format_price, parse_duration, parse_timestamp
+from kairos.domain.formats import format_price, parse_timestamp, stored_duration
 from kairos.domain.records import Record
 
 
@@ -21,8 +21,8 @@ def buffers(
     prefix: str,
 ) -> tuple[datetime, datetime]:
     """The service's buffers, unless the request sets its own, which then need `ignore_bookable_slots`."""
-    before = parse_duration(service.doc["buffer_time_before"]).nominal() if service else timedelta(0)
-    after = parse_duration(service.doc["buffer_time_after"]).nominal() if service else timedelta(0)
+    before = stored_duration(service.doc["buffer_time_before"]).nominal() if service else timedelta(0)
+    after = stored_duration(service.doc["buffer_time_after"]).nominal() if service else timedelta(0)
     derived = (starts - before, ends + after)
     chosen = (
         parse_timestamp(sent["buffer_starts_at"]) if sent.get("buffer_starts_at") else derived[0],

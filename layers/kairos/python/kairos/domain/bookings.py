@@ -24,7 +24,7 @@ from kairos.domain.booking_models import (
 )
 from kairos.domain.booking_views import BOOKING_LIST, Entities, flat, render_booking
 from kairos.domain.errors import Conflict, Forbidden, NotFound, Retryable, ValidationFailed
-from kairos.domain.formats import format_timestamp, now_utc, parse_duration, parse_timestamp
+from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp, stored_duration
 from kairos.domain.ids import is_uuid, new_id
 from kairos.domain.listing import Page, select
 from kairos.domain.ports import (
@@ -285,7 +285,7 @@ class Bookings:
     ) -> None:
         if service is None or "ignore_cancelation_threshold" in flags:
             return
-        threshold = parse_duration(service.doc.get("cancelation_threshold", "PT0S")).nominal()
+        threshold = stored_duration(service.doc.get("cancelation_threshold", "PT0S")).nominal()
         if booking.starts_at - self._clock() < threshold:
             raise ValidationFailed.field(
                 f"{prefix}is_canceled",
