@@ -1,55 +1,13 @@
 """Booking bodies as Hapio defines them: what POST ignores, which ids PUT and PATCH may set to null, and a
 finalized booking made temporary again (as clients written for Hapio do)."""
 
-from typing import Any
-
 import pytest
 
 from kairos.container import Container
 from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.catalogue import RESOURCE, SERVICE
 from kairos.domain.errors import ValidationFailed
-
-DAY = "2030-01-07"
-
-
-def _at(hour: int) -> str:
-    return f"{DAY}T{hour:02}:00:00+00:00"
-
-
-def _doctor(container: Container, principal: Principal, service_id: str, location_id: str) -> str:
-    """A resource (one place) that performs the service and is available 08:00-17:00 on DAY."""
-    resource = container.catalogue.create(
-        principal, RESOURCE, {"name": "Dr.", "max_simultaneous_bookings": 1}
-    )
-    container.catalogue.associate(principal, service_id, resource["id"])
-    block = {"location_id": location_id, "starts_at": _at(8), "ends_at": _at(17)}
-    container.schedules.put_block(principal, resource["id"], None, block)
-    return str(resource["id"])
-
-
-@pytest.fixture
-def clinic(container: Container, principal: Principal) -> dict[str, str]:
-    service = container.catalogue.create(
-        principal, SERVICE, {"name": "Exam", "type": "fixed", "duration": "PT1H", "price": "50.000"}
-    )
-    location = container.catalogue.create(
-        principal,
-        LOCATION,
-        {"name": "Clinic", "time_zone": "UTC", "resource_selection_strategy": "randomize"},
-    )
-    resource = _doctor(container, principal, service["id"], location["id"])
-    return {"service_id": service["id"], "location_id": location["id"], "resource_id": resource}
-
-
-def _body(clinic: dict[str, str], hour: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "service_id": clinic["service_id"],
-        "location_id": clinic["location_id"],
-        "starts_at": _at(hour),
-        "ends_at": _at(hour + 1),
-        **extra,
-    }
+from tests.unit.clinic import add_doctor, at, booking_body
 
 
 def _ids(container: Container, principal: Principal, query: dict[str, str]) -> list[str]:
@@ -60,7 +18,7 @@ def test_a_finalized_booking_can_become_temporary_again_and_be_finalized_again(
     container: Container, principal: Principal, clinic: dict[str, str]
 ) -> None:
     bookings = container.bookings
-    booking = bookings.create(principal, _body(clinic, 9))
+    booking = bookings.create(principal, booking_body(clinic, 9))
     assert booking["finalized_at"] is not None
 
     held = bookings.patch(principal, booking["id"], {"is_temporary": True, "price": "10.000"})
@@ -70,7 +28,7 @@ def test_a_finalized_booking_can_become_temporary_again_and_be_finalized_again(
     assert _ids(container, principal, {"temporary": "include"}) == [booking["id"]]
     assert _ids(container, principal, {"temporary": "only"}) == [booking["id"]]
     with pytest.raises(ValidationFailed) as full:  # a temporary booking still holds its place
-        bookings.create(principal, _body(clinic, 9))
+        bookings.create(principal, booking_body(clinic, 9))
     assert "fully booked" in " ".join(full.value.errors["starts_at"])
     final = bookings.patch(principal, booking["id"], {"is_temporary": False})
     assert final["is_temporary"] is False
@@ -78,7 +36,7 @@ def test_a_finalized_booking_can_become_temporary_again_and_be_finalized_again(
     again = bookings.replace(
         principal,
         booking["id"],
-        {**_body(clinic, 9), "resource_id": clinic["resource_id"], "is_temporary": True},
+        {**booking_body(clinic, 9), "resource_id": clinic["resource_id"], "is_temporary": True},
     )
     assert (again["is_temporary"], again["finalized_at"]) == (True, None)
 
@@ -86,7 +44,7 @@ def test_a_finalized_booking_can_become_temporary_again_and_be_finalized_again(
 def test_making_a_booking_temporary_does_not_check_availability_again(
     container: Container, principal: Principal, clinic: dict[str, str]
 ) -> None:
-    booking = container.bookings.create(principal, _body(clinic, 9))
+    booking = container.bookings.create(principal, booking_body(clinic, 9))
     container.catalogue.patch(
         principal, SERVICE, clinic["service_id"], {"duration": "PT2H"}
     )  # off the grid now
@@ -95,14 +53,14 @@ def test_making_a_booking_temporary_does_not_check_availability_again(
 
     assert held["is_temporary"] is True
     with pytest.raises(ValidationFailed):  # moving it is checked: a PT1H booking is no slot any more
-        container.bookings.patch(principal, booking["id"], {"starts_at": _at(10), "ends_at": _at(11)})
+        container.bookings.patch(principal, booking["id"], {"starts_at": at(10), "ends_at": at(11)})
 
 
 def test_put_may_null_an_id_only_when_it_is_already_null(
     container: Container, principal: Principal, clinic: dict[str, str]
 ) -> None:
-    booking = container.bookings.create(principal, _body(clinic, 9))
-    body = {**_body(clinic, 9), "resource_id": None}
+    booking = container.bookings.create(principal, booking_body(clinic, 9))
+    body = {**booking_body(clinic, 9), "resource_id": None}
 
     with pytest.raises(ValidationFailed) as refused:
         container.bookings.replace(principal, booking["id"], body)
@@ -111,7 +69,9 @@ def test_put_may_null_an_id_only_when_it_is_already_null(
         "resource_id": ["The resource_id can only be null when it is already null."]
     }
     assert container.bookings.get(principal, booking["id"]) == booking
-    _doctor(container, principal, clinic["service_id"], clinic["location_id"])  # free, performs the service
+    add_doctor(
+        container, principal, clinic["service_id"], clinic["location_id"]
+    )  # free, performs the service
     container.catalogue.delete(principal, RESOURCE, clinic["resource_id"])
     kept = container.bookings.replace(principal, booking["id"], body)
     assert kept["resource_id"] is None  # stays null: no resource is chosen again
@@ -121,7 +81,7 @@ def test_put_may_null_an_id_only_when_it_is_already_null(
 def test_patch_refuses_a_null_id(
     container: Container, principal: Principal, clinic: dict[str, str], name: str
 ) -> None:
-    booking = container.bookings.create(principal, _body(clinic, 9))
+    booking = container.bookings.create(principal, booking_body(clinic, 9))
 
     with pytest.raises(ValidationFailed) as refused:
         container.bookings.patch(principal, booking["id"], {name: None})
@@ -130,17 +90,17 @@ def test_patch_refuses_a_null_id(
     assert container.bookings.get(principal, booking["id"]) == booking
 
 
-def test_post_ignores_is_canceled_like_any_field_that_is_not_part_of_its_body(
+def test_post_ignores_is_canceled_like_any_field_that_is_not_part_of_itsbooking_body(
     container: Container, principal: Principal, clinic: dict[str, str]
 ) -> None:
     _, value = container.projects.create_token(
         principal.project_id, "widget", ["booking:create", "booking:view"]
     )
     widget = container.auth.authenticate(f"Bearer {value}")
-    body = _body(clinic, 9, is_canceled=True, ignore_cancelation_threshold=True, unknown_field=1)
+    body = booking_body(clinic, 9, is_canceled=True, ignore_cancelation_threshold=True, unknown_field=1)
 
     created = container.bookings.create(widget, body)
-    odd = container.bookings.create(widget, _body(clinic, 11, is_canceled="yes"))
+    odd = container.bookings.create(widget, booking_body(clinic, 11, is_canceled="yes"))
 
     assert (created["is_canceled"], created["canceled_at"]) == (False, None)
     assert odd["is_canceled"] is False

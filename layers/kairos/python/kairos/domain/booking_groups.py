@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from kairos.domain.auth import Principal
 from kairos.domain.booking_commit import Intent
 from kairos.domain.booking_models import BookingPatch, BookingPost, BookingPut
-from kairos.domain.booking_views import BOOKING_LIST, flat, render_booking
+from kairos.domain.booking_views import BOOKING_LIST, BOOKING_SORT_KEYS, flat, render_booking
 from kairos.domain.bookings import Bookings
 from kairos.domain.errors import (
     Conflict,
@@ -25,21 +25,23 @@ from kairos.domain.errors import (
 from kairos.domain.fields import Metadata
 from kairos.domain.formats import format_timestamp, now_utc
 from kairos.domain.ids import new_id
-from kairos.domain.listing import FieldType, ListSpec, Page, select
+from kairos.domain.listing import FieldType, ListSpec, Page, parse_sort, select
 from kairos.domain.ports import BookingRepository, CatalogueRepository, require
 from kairos.domain.queries import Errors, raise_if, window
 from kairos.domain.records import Booking, GroupChange, Record
 from kairos.domain.validation import parse
 
 ATTEMPTS = 8
-GROUP_FILTERS = ListSpec(
+# A group sorts by its own times (`group_created_at`, `group_updated_at`) or, as Hapio lists the booking
+# keys for groups too, by the earliest value of that key among its bookings (`starts_at`: its first booking).
+GROUP_LIST = ListSpec(
     bracket_fields={
         "group_metadata": FieldType.JSON,
         "group_protected_metadata": FieldType.JSON,
         "group_created_at": FieldType.TIMESTAMP,
         "group_updated_at": FieldType.TIMESTAMP,
     },
-    sort_keys=("group_created_at", "group_updated_at"),
+    sort_keys=("group_created_at", "group_updated_at", *BOOKING_SORT_KEYS),
     default_sort=(("group_created_at", False), ("id", False)),
 )
 
@@ -71,9 +73,13 @@ class BookingGroups:
         return require(self._catalogue, viewer.project_id, "booking_group", group_id, "booking group")
 
     def _members(self, viewer: Principal, group: Record) -> list[Booking]:
-        ids = list(group.doc.get("booking_ids", []))
+        return self._members_of(viewer, [group])[group.id]
+
+    def _members_of(self, viewer: Principal, groups: Sequence[Record]) -> dict[str, list[Booking]]:
+        """The bookings of each group, in the group's order, read together (100 a round trip)."""
+        ids = [i for g in groups for i in g.doc.get("booking_ids", [])]
         found = {b.id: b for b in self._store.get_many(viewer.project_id, ids)} if ids else {}
-        return [found[i] for i in ids if i in found]
+        return {g.id: [found[i] for i in g.doc.get("booking_ids", []) if i in found] for g in groups}
 
     def render(self, viewer: Principal, group: Record, members: list[Booking]) -> dict[str, Any]:
         entities = self._bookings.entities(viewer, members, groups=False)
@@ -118,6 +124,8 @@ class BookingGroups:
             for item in select(grouped, booking_query, BOOKING_LIST, paginate=False).items
         }
         groups = [g for g in self._catalogue.list_all(viewer.project_id, "booking_group") if g.id in matching]
+        by_bookings = any(key in BOOKING_SORT_KEYS for key, _ in parse_sort(query, GROUP_LIST))
+        members = self._members_of(viewer, groups if by_bookings else [])  # only when the order needs them
         items = [
             {
                 "id": g.id,
@@ -125,17 +133,18 @@ class BookingGroups:
                 "group_protected_metadata": g.doc.get("protected_metadata"),
                 "group_created_at": format_timestamp(g.created_at),
                 "group_updated_at": format_timestamp(g.updated_at),
+                **_earliest(members.get(g.id, [])),
             }
             for g in groups
         ]
         group_query = {
             k: v for k, v in query.items() if k.startswith("group_") or k in ("page", "per_page", "sort")
         }
-        selected = select(items, group_query, GROUP_FILTERS)
+        selected = select(items, group_query, GROUP_LIST)
         by_id = {g.id: g for g in groups}
-        rendered = [
-            self.render(viewer, by_id[i["id"]], self._members(viewer, by_id[i["id"]])) for i in selected.items
-        ]
+        shown = [by_id[i["id"]] for i in selected.items]
+        members.update(self._members_of(viewer, [g for g in shown if g.id not in members]))
+        rendered = [self.render(viewer, g, members[g.id]) for g in shown]
         return Page(rendered, selected.total, selected.page, selected.per_page)
 
     # --- writing ----------------------------------------------------------------------------------------
@@ -244,6 +253,14 @@ class BookingGroups:
         for name in ("metadata", "protected_metadata"):
             doc[name] = getattr(model, name) if full or name in (sent or set()) else previous.get(name)
         return doc
+
+
+def _earliest(bookings: Sequence[Booking]) -> dict[str, str]:
+    """A group's value of each booking sort key: the earliest among its bookings (a group without
+    bookings has none, and sorts as null values do: first)."""
+    if not bookings:
+        return {}
+    return {key: format_timestamp(min(getattr(b, key) for b in bookings)) for key in BOOKING_SORT_KEYS}
 
 
 def _prefix(n: int) -> str:

@@ -38,6 +38,7 @@ BOOKING_FIELDS = (
     "canceled_at",
 )
 _TIMES = ("starts_at", "ends_at", "buffer_starts_at", "buffer_ends_at", "created_at", "updated_at")
+BOOKING_SORT_KEYS = _TIMES
 BOOKING_LIST = ListSpec(
     bracket_fields={
         "price": FieldType.PRICE,
@@ -45,7 +46,7 @@ BOOKING_LIST = ListSpec(
         "metadata": FieldType.JSON,
         "protected_metadata": FieldType.JSON,
     },
-    sort_keys=_TIMES,
+    sort_keys=BOOKING_SORT_KEYS,
     plain_filters={
         "resource": lambda item, value: item["resource_id"] == value,
         "service": lambda item, value: item["service_id"] == value,
