@@ -12,6 +12,7 @@ from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION
 from kairos.domain.errors import DomainError
+from tests.unit.clinic import booking_body
 
 
 def _answer(container: Container, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
@@ -66,3 +67,24 @@ def test_an_error_in_the_body_itself_is_a_normal_validation_error(
     answer = _answer(container, principal, body)
 
     assert answer == {"message": "The given data was invalid.", "errors": errors}
+
+
+def test_items_of_an_update_are_reported_by_index_too(
+    container: Container, principal: Principal, clinic: dict[str, str]
+) -> None:
+    group = container.booking_groups.create(principal, {"bookings": [booking_body(clinic, 9)]})
+
+    def refusal(body: dict[str, Any]) -> Any:
+        with pytest.raises(DomainError) as refused:
+            container.booking_groups.update(principal, group["id"], body, full=False)
+        return json.loads(str(error_response(refused.value).body))
+
+    assert refusal({"bookings": [{"id": group["bookings"][0]["id"]}, 7]}) == {
+        "messages": {"bookings.1": "The bookings.1 field must be an object."}
+    }
+    assert refusal({"bookings": [{"id": ["x"]}, {"id": group["id"]}]}) == {
+        "messages": {
+            "bookings.0": "The booking is not in this group.",
+            "bookings.1": "The booking is not in this group.",
+        }
+    }

@@ -221,7 +221,7 @@ class BookingGroups:
                 return self._bookings.intent_for_create(
                     viewer, _item(BookingPost, data, n), group.id, _prefix(n)
                 )
-            if booking_id not in members:
+            if not isinstance(booking_id, str) or booking_id not in members:
                 raise ValidationFailed.field(f"{_prefix(n)}id", "The booking is not in this group.")
             listed.add(booking_id)
             fields = {k: v for k, v in data.items() if k != "id"}
