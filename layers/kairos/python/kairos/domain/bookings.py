@@ -167,7 +167,7 @@ class Bookings:
         self, viewer: Principal, model: BookingFields, group_id: str | None, prefix: str = ""
     ) -> Intent:
         sent = model.sent()
-        _check_abilities(viewer, model, sent, prefix)
+        _check_abilities(viewer, model, sent)
         now = self._clock()
         entities = self._context(viewer, {name: sent.get(name) for name in ID_FIELDS}, prefix)
         service, location = (
@@ -208,7 +208,7 @@ class Bookings:
         self, viewer: Principal, before: Booking, model: BookingUpdate, *, full: bool, prefix: str = ""
     ) -> Intent:
         sent = model.sent()
-        _check_abilities(viewer, model, sent, prefix)
+        _check_abilities(viewer, model, sent)
         if full and "protected_metadata" not in sent and not viewer.can("booking:protected_metadata"):
             sent["protected_metadata"] = before.doc.get("protected_metadata")
         now = self._clock()
@@ -376,7 +376,8 @@ def _current_ids(booking: Booking, entities: Entities) -> dict[str, str | None]:
     }
 
 
-def _check_abilities(viewer: Principal, model: BookingFields, sent: Mapping[str, Any], prefix: str) -> None:
+def _check_abilities(viewer: Principal, model: BookingFields, sent: Mapping[str, Any]) -> None:
+    """The abilities the request's ignore flags and protected metadata need (a 403 without them)."""
     for flag in model.flags():
         viewer.require(f"booking:{flag}")
     if "protected_metadata" in sent:
