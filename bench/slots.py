@@ -1,5 +1,5 @@
 """Bookable slots: the engine alone, then end to end through the local server for 1, 10 and 50 resources
-over 1, 7 and 31 days (median, p95, DynamoDB round trips per request).
+over 1, 7, 31 and 62 days (the longest window by default; median, p95, DynamoDB round trips per request).
 
     .venv/bin/python -m bench.slots [requests-per-case]
 """
@@ -39,7 +39,7 @@ def main() -> None:
                     "ends_at": (at + timedelta(minutes=30)).isoformat(),
                 }
                 client.call("POST", "/bookings", body)
-            for days in (1, 7, 31):
+            for days in (1, 7, 31, 62):
                 query = urlencode(
                     {
                         "from": start.isoformat(),

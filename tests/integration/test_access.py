@@ -56,6 +56,29 @@ def test_unknown_and_revoked_tokens_are_unauthenticated(api: Api, local_server: 
     assert revoked.status_code == 401
 
 
+def test_every_answer_carries_the_rate_limit_headers(new_api: ApiFactory, local_server: LocalServer) -> None:
+    """Hapio: every response has them. Without a valid token a request counts against its address (at
+    the default plan's 100 a minute); with one, against its project, also on an unknown route."""
+    limited = new_api(rate_limit=5)
+    base = local_server.base_url
+    if time.time() % 60 > 50:  # the count restarts each calendar minute: start well inside one
+        time.sleep(61 - time.time() % 60)
+    anonymous = [
+        requests.get(base + "/project", timeout=10),  # 401
+        requests.get(base + "/project", headers={"Authorization": "Bearer nope"}, timeout=10),  # 401
+        requests.get(base + "/nowhere", timeout=10),  # 404
+        requests.delete(base + "/project", timeout=10),  # 405
+        requests.get(base + "/openapi.json", timeout=10),  # no token needed
+    ]
+    assert [r.status_code for r in anonymous] == [401, 401, 404, 405, 200]
+    assert {r.headers["x-ratelimit-limit"] for r in anonymous} == {"100"}
+    remaining = [int(r.headers["x-ratelimit-remaining"]) for r in anonymous]
+    assert remaining == list(range(remaining[0], remaining[0] - 5, -1))
+    unknown = limited.get("/nowhere")
+    assert unknown.status_code == 404
+    assert unknown.headers["x-ratelimit-limit"] == "5"
+
+
 def test_another_projects_ids_are_not_found(new_api: ApiFactory) -> None:
     mine, theirs = new_api(), new_api()
     location = theirs.post(

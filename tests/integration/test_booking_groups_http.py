@@ -15,9 +15,8 @@ def test_a_group_is_written_all_or_nothing(api: Api) -> None:
     taken = [item(ids, at(monday, 8), at(monday, 8, 50)), item(ids, at(monday, 8), at(monday, 8, 50))]
     refused = api.post("/booking-groups", {"bookings": taken, "metadata": {"g": 1}})
     assert refused.status_code == 422
-    assert refused.json()["message"] == "The given data was invalid."
-    assert "bookings.1.starts_at" in refused.json()["messages"]
-    assert isinstance(refused.json()["messages"]["bookings.1.starts_at"], str)
+    reasons = "No resource is available for this booking. The resource is fully booked at this time."
+    assert refused.json() == {"messages": {"bookings.1": reasons}}
     assert api.get("/bookings").json()["data"] == []
     assert api.get("/booking-groups").json()["data"] == []
 

@@ -224,6 +224,24 @@ def test_rate_limit_is_counted_per_project(container: Container) -> None:
         auth.count_request(first)
 
 
+def test_requests_without_a_valid_token_count_against_their_address_at_the_default_plans_limit(
+    container: Container,
+) -> None:
+    _, value = _project_with_token(container, rate_limit=1)
+    auth = _authenticator(container)
+    principal = auth.authenticate(f"Bearer {value}")
+
+    statuses = [auth.count_anonymous("203.0.113.7") for _ in range(100)]
+    with pytest.raises(RateLimited) as caught:
+        auth.count_anonymous("203.0.113.7")
+
+    assert [(s.limit, s.remaining) for s in statuses[:2]] == [(100, 99), (100, 98)]
+    assert statuses[-1].remaining == 0
+    assert caught.value.limit == 100
+    assert auth.count_anonymous("203.0.113.8").remaining == 99
+    assert auth.count_request(principal).remaining == 0  # the project's own count is apart
+
+
 def test_project_gets_its_plans_rate_limit_by_default(container: Container) -> None:
     assert container.projects.create_project("Free").rate_limit_per_minute == 100
     assert container.projects.create_project("Big", plan="tier3").rate_limit_per_minute == 500

@@ -179,6 +179,19 @@ def test_service_of_an_unknown_type_is_refused() -> None:
     assert _errors(SERVICE, {"name": "S", "type": "hourly"}) == {"type": ["The selected type is invalid."]}
 
 
+def test_service_without_a_valid_type_still_reports_every_failing_common_field() -> None:
+    assert _errors(SERVICE, {}) == {
+        "type": ["The type field is required."],
+        "name": ["The name field is required."],
+    }
+    assert _errors(SERVICE, {"type": "hourly", "price": "10", "enabled": "yes"}) == {
+        "type": ["The selected type is invalid."],
+        "name": ["The name field is required."],
+        "price": ["The price field must be a string with exactly three decimals, such as 149.000."],
+        "enabled": ["The enabled field must be true or false."],
+    }
+
+
 def test_fixed_service_gets_defaults_and_only_its_own_fields() -> None:
     doc = SERVICE.validate(FIXED)
 
@@ -237,6 +250,17 @@ def test_several_invalid_fields_are_reported_together() -> None:
 )
 def test_zero_duration_is_refused_where_it_makes_no_sense(body: dict[str, Any], field: str) -> None:
     assert _errors(SERVICE, body) == {field: [f"The {field} field must be a duration greater than zero."]}
+
+
+def test_a_duration_mixing_weeks_with_days_is_refused_on_its_field() -> None:
+    errors = _errors(SERVICE, {**FIXED, "booking_window_end": "P1W2D"})
+
+    assert errors == {
+        "booking_window_end": [
+            "The booking_window_end field must not mix weeks with other parts: use P[n]W alone, "
+            "or days (P9D)."
+        ]
+    }
 
 
 def test_zero_buffers_and_window_start_are_allowed() -> None:

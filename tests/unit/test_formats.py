@@ -149,6 +149,16 @@ def test_malformed_duration_is_refused(text: str) -> None:
         formats.parse_duration(text)
 
 
+@pytest.mark.parametrize("text", ["P1W2D", "P1WT1H", "P1Y1W", "P0W1D"])
+def test_weeks_mixed_with_other_parts_are_refused_as_hapio_allows_weeks_only_alone(text: str) -> None:
+    with pytest.raises(ValueError, match="must not mix weeks"):
+        formats.parse_duration(text)
+
+
+def test_a_stored_duration_mixing_weeks_is_still_read() -> None:
+    assert formats.stored_duration("P1W2D").nominal() == timedelta(days=9)
+
+
 def test_duration_that_is_not_a_string_is_refused() -> None:
     with pytest.raises(ValueError):
         formats.parse_duration(3600)  # type: ignore[arg-type]

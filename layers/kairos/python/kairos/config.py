@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 DEFAULT_REGION = "eu-central-1"
 DEFAULT_TABLE = "kairos"
+MAX_SLOT_WINDOW_ENV = "KAIROS_MAX_SLOT_WINDOW_DAYS"
+DEFAULT_MAX_SLOT_WINDOW_DAYS = 62  # Kairos' own limit: Hapio documents none
 
 
 @dataclass(frozen=True)
@@ -12,6 +14,9 @@ class Settings:
     table_name: str
     region: str
     dynamodb_endpoint: str | None
+    # The longest from-to range one bookable-slots request may ask for, in days. It bounds the work of a
+    # request (slots are computed for the whole range, and an open-ended slot reaches past it).
+    max_slot_window_days: int = DEFAULT_MAX_SLOT_WINDOW_DAYS
 
     @classmethod
     def from_environment(cls) -> "Settings":
@@ -19,4 +24,16 @@ class Settings:
             table_name=os.environ.get("KAIROS_TABLE_NAME", DEFAULT_TABLE),
             region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
             dynamodb_endpoint=os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
+            max_slot_window_days=_positive_int(MAX_SLOT_WINDOW_ENV, DEFAULT_MAX_SLOT_WINDOW_DAYS),
         )
+
+
+def _positive_int(name: str, default: int) -> int:
+    """A whole number of at least 1 from the environment; anything else stops the function at start,
+    with the setting's name, rather than answering requests with a limit nobody chose."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return int(raw)

@@ -90,7 +90,12 @@ class Container:
     def availability(self) -> "Availability":
         from kairos.domain.availability import Availability
 
-        return Availability(self._catalogue_store, self._catalogue_store, self._schedule_store)
+        return Availability(
+            self._catalogue_store,
+            self._catalogue_store,
+            self._schedule_store,
+            self.settings.max_slot_window_days,
+        )
 
     @cached_property
     def bookings(self) -> "Bookings":

@@ -13,7 +13,7 @@ from kairos.api.errors import error_response
 from kairos.api.http import Request, json_response
 from kairos.container import Container
 from kairos.domain.auth import Principal
-from kairos.domain.errors import DomainError
+from kairos.domain.errors import DomainError, Forbidden, Unauthenticated
 from kairos.domain.formats import format_timestamp, now_utc
 from kairos.observability import logger
 from kairos.usage.events import ApiRequest
@@ -43,18 +43,14 @@ def build_app(
     @app.not_found
     def _not_found(error: Exception) -> Response[str]:
         del error  # Powertools passes its NotFoundError; the route table says more
-        method = app.current_event.http_method.upper()
-        path = app.current_event.path
-        _, same_path = routes.match(method, path)
-        shown = path.lstrip("/")
-        if same_path and method == "OPTIONS":  # a browser's CORS preflight
-            allowed = ", ".join(sorted({r.method for r in same_path}))
-            return json_response(204, None, {**PREFLIGHT_HEADERS, "access-control-allow-methods": allowed})
-        if same_path:
-            allowed = ", ".join(sorted({r.method for r in same_path}))
-            text = f"The {method} method is not supported for route {shown}. Supported methods: {allowed}."
-            return json_response(405, {"message": text}, {"allow": allowed})
-        return json_response(404, {"message": f"The route {shown} could not be found."})
+        event = app.current_event
+        try:
+            _, _, rate = _admit(container, event.headers, event.raw_event)
+        except DomainError as refused:  # over the limit
+            return error_response(refused)
+        response = _unrouted(event.http_method.upper(), event.path)
+        response.headers.update(rate)
+        return response
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def _unexpected(error: Exception) -> Response[str]:
@@ -62,6 +58,42 @@ def build_app(
         return json_response(500, {"message": "Server Error."})
 
     return app
+
+
+def _unrouted(method: str, path: str) -> Response[str]:
+    """The answer to a method or path the route table does not serve: 404, 405, or a CORS preflight."""
+    _, same_path = routes.match(method, path)
+    shown = path.lstrip("/")
+    if same_path and method == "OPTIONS":  # a browser's CORS preflight
+        allowed = ", ".join(sorted({r.method for r in same_path}))
+        return json_response(204, None, {**PREFLIGHT_HEADERS, "access-control-allow-methods": allowed})
+    if same_path:
+        allowed = ", ".join(sorted({r.method for r in same_path}))
+        text = f"The {method} method is not supported for route {shown}. Supported methods: {allowed}."
+        return json_response(405, {"message": text}, {"allow": allowed})
+    return json_response(404, {"message": f"The route {shown} could not be found."})
+
+
+def _admit(
+    container: Container, headers: Mapping[str, str] | None, event: Mapping[str, Any], *, token: bool = True
+) -> tuple[Principal | None, DomainError | None, dict[str, str]]:
+    """Who is calling, why they may not, and the rate-limit headers every answer carries (Hapio: every
+    response has them). A request with a valid token counts against its project; any other (no token, a
+    wrong one, a disabled project, or `token=False` for routes without authentication) against its
+    source address. Raises RateLimited past either limit, before anything else is done."""
+    authorization = {k.lower(): v for k, v in (headers or {}).items()}.get("authorization")
+    principal: Principal | None = None
+    refusal: DomainError | None = None
+    try:
+        principal = container.auth.authenticate(authorization) if token else None
+    except (Unauthenticated, Forbidden) as error:
+        refusal = error
+    if principal is not None:
+        status = container.auth.count_request(principal)
+    else:
+        status = container.auth.count_anonymous(_source_address(event))
+    rate = {"x-ratelimit-limit": str(status.limit), "x-ratelimit-remaining": str(status.remaining)}
+    return principal, refusal, rate
 
 
 def _endpoint(
@@ -74,13 +106,11 @@ def _endpoint(
         extra: dict[str, str] = {}
         principal: Principal | None = None
         try:
+            principal, refusal, extra = _admit(container, headers, event.raw_event, token=route.authenticated)
             if route.authenticated:
-                principal = container.auth.authenticate(headers.get("authorization"))
-                status = container.auth.count_request(principal)
-                extra = {
-                    "x-ratelimit-limit": str(status.limit),
-                    "x-ratelimit-remaining": str(status.remaining),
-                }
+                if refusal is not None:
+                    raise refusal
+                assert principal is not None
                 container.quota.check(principal)
                 principal.require(route.ability)
             request = Request(
@@ -118,6 +148,12 @@ def _count(
             time=format_timestamp(now_utc()),
         )
     )
+
+
+def _source_address(event: Mapping[str, Any]) -> str:
+    """The client's address as API Gateway saw it (the local server fills it in the same way)."""
+    identity = (event.get("requestContext") or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
 
 
 def _public_path(event: Mapping[str, Any]) -> str:

@@ -19,8 +19,7 @@ from kairos.domain.errors import (
 
 def error_response(error: DomainError) -> Response[str]:
     if isinstance(error, GroupValidationFailed):
-        messages = {key: texts[0] for key, texts in error.errors.items() if texts}
-        return json_response(422, {"message": str(error), "messages": messages})
+        return json_response(422, {"messages": error.messages})
     if isinstance(error, ValidationFailed):
         return json_response(422, {"message": str(error), "errors": error.errors})
     if isinstance(error, RateLimited):

@@ -71,9 +71,10 @@ def no_content() -> Response[str]:
 
 
 def page_response(request: Request, page: Page) -> Response[str]:
-    """Laravel's paginator shape: `data`, `links` (keeping the query) and `meta`."""
+    """Laravel's paginator shape: `data`, `links` and `meta`. Links keep the query as Hapio writes it (the
+    guide's example): the parameters in alphabetical order, then `page`, so links compare equal."""
     base = request.base_url
-    kept = [(k, v) for k, v in request.query.items() if k != "page"]
+    kept = sorted((k, v) for k, v in request.query.items() if k != "page")
 
     def link(number: int) -> str:
         return f"{base}?{urlencode([*kept, ('page', str(number))])}"

@@ -2,7 +2,8 @@
 
 A token lookup is cached in memory for at most 60 seconds, so a warm function authenticates without a read;
 a revoked token therefore stops working within a minute. The rate limit counts in DynamoDB (one update per
-request), so it holds across concurrent Lambda instances.
+request), so it holds across concurrent Lambda instances: per project, or per source address for requests
+without a valid token.
 """
 
 import hashlib
@@ -16,10 +17,12 @@ from datetime import datetime
 
 from kairos.domain.errors import Forbidden, RateLimited, Unauthenticated
 from kairos.domain.formats import now_utc
+from kairos.domain.plans import DEFAULT_PLAN, PLANS
 from kairos.domain.ports import ProjectRepository, RateCounter
 from kairos.domain.records import Project, Token
 
 TOKEN_LENGTH = 48
+ANONYMOUS_RATE_LIMIT = PLANS[DEFAULT_PLAN].requests_per_minute
 CACHE_SECONDS = 60.0
 CACHE_ENTRIES = 1024
 _ALPHABET = string.ascii_letters + string.digits
@@ -106,10 +109,18 @@ class Authenticator:
 
     def count_request(self, principal: Principal) -> RateStatus:
         """Counts this request in the project's current minute; raises RateLimited past the limit."""
+        return self._count(principal.project_id, principal.project.rate_limit_per_minute)
+
+    def count_anonymous(self, address: str) -> RateStatus:
+        """Counts a request without a valid token (none, an unknown or revoked one, a disabled project)
+        against its source address, at the default plan's limit, as Laravel throttles guests by IP: such
+        answers carry the rate-limit headers too, and guessing tokens is throttled."""
+        return self._count(f"address:{address}", ANONYMOUS_RATE_LIMIT)
+
+    def _count(self, subject: str, limit: int) -> RateStatus:
         now = self._clock()
         minute = now.strftime("%Y%m%d%H%M")
-        limit = principal.project.rate_limit_per_minute
-        hits = self._counter.hit(principal.project_id, minute, int(now.timestamp()) + 120)
+        hits = self._counter.hit(subject, minute, int(now.timestamp()) + 120)
         if hits > limit:
             raise RateLimited(retry_after=60 - now.second, limit=limit)
         return RateStatus(limit=limit, remaining=max(0, limit - hits))

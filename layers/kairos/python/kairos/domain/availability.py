@@ -38,7 +38,6 @@ from kairos.scheduling.model import (
 from kairos.scheduling.rules import rules_from_service
 from kairos.scheduling.spans import full_ranges, intersect, subtract
 
-MAX_WINDOW = timedelta(days=62)
 UNBOUNDED_HORIZON = timedelta(days=31)  # how far past `to` an open-ended flexible or day booking may reach
 MARGIN = timedelta(days=1)
 
@@ -100,11 +99,13 @@ class Availability:
         catalogue: CatalogueRepository,
         associations: AssociationRepository,
         schedules: ScheduleRepository,
+        max_window_days: int,
         clock: Callable[[], datetime] = now_utc,
     ) -> None:
         self._catalogue = catalogue
         self._associations = associations
         self._schedules = schedules
+        self._max_window_days = max_window_days  # the KAIROS_MAX_SLOT_WINDOW_DAYS setting
         self._clock = clock
 
     def _timelines(self, project_id: str, resource_ids: Sequence[str], horizon: Span) -> list[Timeline]:
@@ -163,8 +164,12 @@ class Availability:
     def bookable_slots(self, viewer: Principal, service_id: str, query: Mapping[str, str]) -> Page:
         errors: Errors = {}
         start, end = window(query, errors)
-        if start is not None and end is not None and end - start > MAX_WINDOW:
-            errors["to"] = [f"The to field must be at most {MAX_WINDOW.days} days after from."]
+        if start is not None and end is not None and end - start > timedelta(days=self._max_window_days):
+            errors["to"] = [
+                f"The to field must be at most {self._max_window_days} days after from: Kairos' limit on "
+                "one bookable-slots request (the KAIROS_MAX_SLOT_WINDOW_DAYS setting); ask for a longer "
+                "range in several requests."
+            ]
         location_id = required_param(query, "location", errors)
         ignore_window = bool_param(query, "ignore_booking_window", errors)
         num_resources = _positive_int(query, "num_resources", errors)

@@ -1,15 +1,16 @@
 """Input models of bookings: POST, PUT and PATCH bodies (Hapio's BookingPost, BookingPut, BookingPatch).
 
 Which fields a request *sent* matters (an absent price is computed, an explicit null is kept), so the
-services look at `model_fields_set` rather than at values alone.
+services look at `model_fields_set` rather than at values alone. A field that is not part of a body (such
+as `is_canceled` on POST) is ignored like any unknown field, so it has no model field there.
 """
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StrictBool, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StrictBool, field_validator, model_validator
 
 from kairos.domain.errors import ValidationFailed
-from kairos.domain.fields import Metadata, Price, Text, Uuid
+from kairos.domain.fields import Metadata, Price, Required, Text, Uuid
 from kairos.domain.formats import parse_timestamp
 
 _INPUT = ConfigDict(extra="ignore", frozen=True)
@@ -30,8 +31,9 @@ IGNORE_FLAGS = (
 )
 
 
-class _BookingFields(BaseModel):
-    """Every field a booking request may carry; subclasses say which are required."""
+class BookingFields(BaseModel):
+    """The fields of every booking body (Hapio's BookingPost); subclasses say which are required (declared
+    as fields, so a missing field is reported together with every other failing one)."""
 
     model_config = _INPUT
 
@@ -47,15 +49,13 @@ class _BookingFields(BaseModel):
     metadata: Metadata = None
     protected_metadata: Metadata = None
     is_temporary: StrictBool = False
-    is_canceled: StrictBool = False
     ignore_schedule: StrictBool = False
     ignore_fully_booked: StrictBool = False
     ignore_bookable_slots: StrictBool = False
     ignore_booking_window: StrictBool = False
-    ignore_cancelation_threshold: StrictBool = False
 
     @model_validator(mode="after")
-    def _ordered(self) -> "_BookingFields":
+    def _ordered(self) -> "BookingFields":
         starts = parse_timestamp(self.starts_at) if self.starts_at else None
         ends = parse_timestamp(self.ends_at) if self.ends_at else None
         if starts and ends and ends <= starts:
@@ -73,35 +73,43 @@ class _BookingFields(BaseModel):
         return {name: getattr(self, name) for name in self.model_fields_set}
 
     def flags(self) -> set[str]:
-        return {name for name in IGNORE_FLAGS if getattr(self, name)}
+        return {name for name in IGNORE_FLAGS if getattr(self, name, False)}
 
 
-def _require(model: BaseModel, names: tuple[str, ...], *, nullable: tuple[str, ...] = ()) -> None:
-    missing = {
-        name: [f"The {name} field is required."]
-        for name in names
-        if name not in model.model_fields_set or (getattr(model, name) is None and name not in nullable)
-    }
-    if missing:
-        raise ValidationFailed(missing)
+class BookingPost(BookingFields):
+    service_id: Annotated[Uuid, Required]
+    location_id: Annotated[Uuid, Required]
+    starts_at: Annotated[Timestamp, Required]
+    ends_at: Annotated[Timestamp, Required]
 
 
-class BookingPost(_BookingFields):
-    @model_validator(mode="after")
-    def _required(self) -> "BookingPost":
-        _require(self, ("service_id", "location_id", "starts_at", "ends_at"))
-        if "is_canceled" in self.model_fields_set or "ignore_cancelation_threshold" in self.model_fields_set:
-            raise ValidationFailed.field("is_canceled", "A booking cannot be created canceled.")
-        return self
+class BookingUpdate(BookingFields):
+    """PUT and PATCH bodies: they may also cancel (and un-cancel) the booking."""
+
+    is_canceled: StrictBool = False
+    ignore_cancelation_threshold: StrictBool = False
 
 
-class BookingPut(_BookingFields):
-    @model_validator(mode="after")
-    def _required(self) -> "BookingPut":
-        ids = ("resource_id", "service_id", "location_id")
-        _require(self, (*ids, "starts_at", "ends_at"), nullable=ids)
-        return self
+ID_FIELDS = ("resource_id", "service_id", "location_id")
 
 
-class BookingPatch(_BookingFields):
-    pass
+class BookingPut(BookingUpdate):
+    """The three ids are required; each may be null only when it already is (its entity was deleted),
+    which only the stored booking can tell (`Bookings.intent_for_update`)."""
+
+    resource_id: Uuid | None
+    service_id: Uuid | None
+    location_id: Uuid | None
+    starts_at: Annotated[Timestamp, Required]
+    ends_at: Annotated[Timestamp, Required]
+
+
+class BookingPatch(BookingUpdate):
+    """Every field optional; the ids are non-nullable strings in Hapio's BookingPatch."""
+
+    @field_validator(*ID_FIELDS, mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must be a string")
+        return value

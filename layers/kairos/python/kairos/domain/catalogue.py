@@ -16,6 +16,7 @@ from kairos.domain.catalogue_models import (
     SERVICE_TAGS,
     LocationInput,
     ResourceInput,
+    ServiceCommon,
 )
 from kairos.domain.errors import Conflict, Forbidden, NotFound
 from kairos.domain.formats import format_timestamp, now_utc
@@ -81,7 +82,7 @@ RESOURCE = EntityKind(
 SERVICE = EntityKind(
     name="service",
     fields=SERVICE_FIELDS,
-    validate=lambda body: parse_union(SERVICE_ADAPTER, body, SERVICE_TAGS).document(),
+    validate=lambda body: parse_union(SERVICE_ADAPTER, body, SERVICE_TAGS, ServiceCommon).document(),
     list_spec=ListSpec(
         bracket_fields={**_COMMON_FILTERS, "price": FieldType.PRICE},
         sort_keys=_COMMON_SORT,

@@ -70,7 +70,7 @@ class ResourceInput(BaseModel):
         return self.model_dump()
 
 
-class _ServiceCommon(BaseModel):
+class ServiceCommon(BaseModel):
     model_config = _INPUT
 
     name: Name
@@ -88,13 +88,13 @@ class _ServiceCommon(BaseModel):
         return self.model_dump()
 
 
-class FixedServiceInput(_ServiceCommon):
+class FixedServiceInput(ServiceCommon):
     type: Literal["fixed"]
     duration: NonZeroDuration
     bookable_interval: NonZeroDuration | None = None
 
 
-class FlexibleServiceInput(_ServiceCommon):
+class FlexibleServiceInput(ServiceCommon):
     type: Literal["flexible"]
     min_duration: NonZeroDuration
     max_duration: NonZeroDuration | None = Field(...)
@@ -151,7 +151,7 @@ _DAY_TIMES_SCHEMA = {
 DayTimes = Annotated[str | dict[str, str], PlainValidator(_day_times), WithJsonSchema(_DAY_TIMES_SCHEMA)]
 
 
-class DayServiceInput(_ServiceCommon):
+class DayServiceInput(ServiceCommon):
     type: Literal["day"]
     start_time: DayTimes
     end_time: DayTimes

@@ -25,8 +25,14 @@ class ValidationFailed(DomainError):
         return cls({name: [message]})
 
 
-class GroupValidationFailed(ValidationFailed):
-    """A booking group's 422: the same errors, shown as Hapio's `messages` map (one message per key)."""
+class GroupValidationFailed(DomainError):
+    """A booking group's 422 about its bookings, in Hapio's BookingGroupError shape: one message per
+    failing booking, keyed by its place in the array (`bookings.0`). Errors in the body itself are a
+    plain `ValidationFailed`, as Hapio answers them."""
+
+    def __init__(self, messages: Mapping[str, str]) -> None:
+        super().__init__("The given data was invalid.")
+        self.messages = dict(messages)
 
 
 class Unauthenticated(DomainError):

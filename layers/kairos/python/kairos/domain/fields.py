@@ -2,7 +2,8 @@
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from kairos.domain import formats
 
@@ -40,6 +41,14 @@ def _uuid(value: str) -> str:
     return value.lower()
 
 
+def _present(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("missing", "Field required")
+    return value
+
+
+# Laravel's `required`: an explicit null is reported as missing ("The x field is required.").
+Required = BeforeValidator(_present)
 Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=255)]
 Text = Annotated[str, Field(strict=True)]
 Metadata = dict[str, Any] | None

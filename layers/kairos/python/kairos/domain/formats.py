@@ -21,6 +21,7 @@ _DURATION = re.compile(
     r"(?:T(?=\d)(?:(?P<hours>\d{1,4})H)?(?:(?P<minutes>\d{1,4})M)?(?:(?P<seconds>\d{1,4})S)?)?",
     re.ASCII,
 )
+_WEEKS = re.compile(r"P\d{1,4}W", re.ASCII)
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -95,6 +96,16 @@ class Duration:
 
 
 def parse_duration(value: str) -> Duration:
+    """A duration in Hapio's grammar: `P[n]Y[n]M[n]DT[n]H[n]M[n]S`, or `P[n]W` alone (`P1W2D` is refused)."""
+    duration = stored_duration(value)
+    if "W" in value and not _WEEKS.fullmatch(value):
+        raise ValueError("must not mix weeks with other parts: use P[n]W alone, or days (P9D)")
+    return duration
+
+
+def stored_duration(value: str) -> Duration:
+    """A duration as stored. Weeks mixed with other parts were accepted before the grammar was enforced,
+    so a stored `P1W2D` is still read (as 9 days) rather than making its service unreadable."""
     match = _DURATION.fullmatch(value) if isinstance(value, str) else None
     if not match:
         raise ValueError("must be an ISO 8601 duration such as PT30M, with at most 4 digits per part")

@@ -68,8 +68,9 @@ class ProjectRepository(Protocol):
 
 
 class RateCounter(Protocol):
-    def hit(self, project_id: str, minute: str, expires_at: int) -> int:
-        """Counts one request in the project's window and returns the count so far (one round trip)."""
+    def hit(self, subject: str, minute: str, expires_at: int) -> int:
+        """Counts one request in the subject's window (a project id, or `address:<ip>`) and returns the
+        count so far (one round trip)."""
 
 
 class ScheduleRepository(Protocol):

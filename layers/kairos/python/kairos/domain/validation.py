@@ -34,12 +34,13 @@ _TEMPLATES: Mapping[str, str] = {
 }
 
 Model = TypeVar("Model", bound=BaseModel)
+_TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})
 
 
 def field_name(error: ErrorDetails, tags: frozenset[str] = frozenset()) -> str:
     """The dotted field path of an error, without discriminator tags (`fixed.duration` -> `duration`)."""
     parts = [str(p) for p in error["loc"] if str(p) not in tags]
-    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+    if error["type"] in _TAG_ERRORS:
         parts.append(str((error.get("ctx") or {}).get("discriminator", "type")).strip("'"))
     return ".".join(parts) or "body"
 
@@ -73,8 +74,17 @@ def parse(model: type[Model], data: Any) -> Model:
         raise to_validation_failed(exc) from None
 
 
-def parse_union(adapter: TypeAdapter[Any], data: Any, tags: frozenset[str]) -> Any:
+def parse_union(adapter: TypeAdapter[Any], data: Any, tags: frozenset[str], common: type[BaseModel]) -> Any:
+    """A tagged union (a service's `type`). When the tag is missing or unknown, pydantic stops there; the
+    fields every variant shares (`common`) are then checked too, so the 422 lists every failing field."""
     try:
         return adapter.validate_python(data)
     except ValidationError as exc:
-        raise to_validation_failed(exc, tags) from None
+        failed = to_validation_failed(exc, tags)
+        untagged = any(e["type"] in _TAG_ERRORS for e in exc.errors(include_url=False))
+    if untagged and isinstance(data, dict):
+        try:
+            common.model_validate(data)
+        except ValidationError as shared:
+            failed.errors.update(to_validation_failed(shared).errors)
+    raise failed

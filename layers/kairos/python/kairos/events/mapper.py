@@ -11,7 +11,7 @@ make events; timeline holds, ledgers, rate windows and every other item are book
   and `booking_group.canceled` are never emitted in version 1: each member booking emits its own
   `booking.finalized` / `booking.canceled` (docs/events.md).
 
-Objects are rendered by the API's own code (`Bookings.render`, `BookingGroups.render`) for a principal with
+Objects are rendered by the API's own code (`render_booking`, `BookingGroups.render`) for a principal with
 every ability, so `data` is exactly what `GET` returns. The referenced resource, service, location and group
 are read from the table when the record is mapped (their state then, not at the write). A group's members
 are taken from the same batch's images when the batch holds them (a group and its bookings are written in
@@ -27,6 +27,7 @@ from kairos.abilities import ALL_ABILITIES
 from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.booking_groups import BookingGroups
+from kairos.domain.booking_views import render_booking
 from kairos.domain.bookings import Bookings
 from kairos.domain.ports import BookingRepository
 from kairos.domain.records import Booking, Project, Record
@@ -122,8 +123,8 @@ class EventMapper:
         old = booking_from(change.old) if change.old else None
         new = booking_from(change.new) if change.new else None
         entities = self._bookings.entities(viewer, [b for b in (old, new) if b is not None])
-        before = self._bookings.render(viewer, old, entities) if old else None
-        after = self._bookings.render(viewer, new, entities) if new else None
+        before = render_booking(viewer, old, entities) if old else None
+        after = render_booking(viewer, new, entities) if new else None
         classified = _classify(BOOKING, before, after)
         if classified is None:
             return None

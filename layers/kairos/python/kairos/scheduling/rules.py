@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kairos.domain.formats import Duration, parse_duration, parse_time
+from kairos.domain.formats import Duration, parse_time, stored_duration
 from kairos.scheduling.model import WEEKDAYS, DayRules, FixedRules, FlexibleRules, ServiceRules, Weekday
 from kairos.scheduling.wall_time import to_instant
 
@@ -33,8 +33,8 @@ def rules_from_service(doc: Mapping[str, Any]) -> ServiceRules:
         kind=kinds[doc["type"]](doc),
         buffer_before=_length(doc.get("buffer_time_before", "PT0S")),
         buffer_after=_length(doc.get("buffer_time_after", "PT0S")),
-        booking_window_start=parse_duration(doc.get("booking_window_start", "PT0S")),
-        booking_window_end=parse_duration(window_end) if window_end is not None else None,
+        booking_window_start=stored_duration(doc.get("booking_window_start", "PT0S")),
+        booking_window_end=stored_duration(window_end) if window_end is not None else None,
     )
 
 
@@ -89,7 +89,7 @@ def _time_of_day(text: str) -> time:
 
 
 def _length(text: str) -> timedelta:
-    return parse_duration(text).nominal()
+    return stored_duration(text).nominal()
 
 
 def _optional_length(doc: Mapping[str, Any], key: str) -> timedelta | None:

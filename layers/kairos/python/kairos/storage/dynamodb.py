@@ -470,10 +470,10 @@ class RateCounterStore:
     def __init__(self, table: Table) -> None:
         self._t = table
 
-    def hit(self, project_id: str, minute: str, expires_at: int) -> int:
+    def hit(self, subject: str, minute: str, expires_at: int) -> int:
         result = self._t.client.update_item(
             TableName=self._t.name,
-            Key=to_item(keys.rate_window(project_id, minute)),
+            Key=to_item(keys.rate_window(subject, minute)),
             UpdateExpression=(
                 "ADD hits :one SET entity = :entity, expires_at = if_not_exists(expires_at, :exp)"
             ),

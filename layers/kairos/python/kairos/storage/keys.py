@@ -26,8 +26,9 @@ def token_listing_partition(project_id: str) -> str:
     return f"PROJECT#{project_id}#TOKENS"
 
 
-def rate_window(project_id: str, minute: str) -> dict[str, str]:
-    return {"PK": f"RATE#{project_id}", "SK": f"MINUTE#{minute}"}
+def rate_window(subject: str, minute: str) -> dict[str, str]:
+    """One minute of requests of a project (its id) or of a source address without a token."""
+    return {"PK": f"RATE#{subject}", "SK": f"MINUTE#{minute}"}
 
 
 def entity_prefix(kind: str) -> str:

@@ -1,0 +1,244 @@
+"""Committing booking writes: every intent is checked by the slot engine for its exact interval, its
+resource is chosen by the location's strategy when the request named none, and all of a request's
+bookings are written in one transaction conditioned on the state the checks read (docs/bookings.md).
+
+The plan is made from state read in a fixed order (ledger versions, then timelines), and the transaction
+conditions on those versions: when another write got in between, the plan is made again.
+"""
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from kairos.domain.auth import Principal
+from kairos.domain.availability import resource_state
+from kairos.domain.booking_views import location_zone
+from kairos.domain.errors import Conflict, Retryable, ValidationFailed
+from kairos.domain.formats import Duration, zone
+from kairos.domain.parallel import parallel_map
+from kairos.domain.ports import BookingRepository, ScheduleRepository
+from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState, Record, Timeline
+from kairos.scheduling.engine import Violation, check_booking
+from kairos.scheduling.model import FixedRules, ServiceRules, Span
+from kairos.scheduling.rules import rules_from_service
+
+ATTEMPTS = 12
+DAY = timedelta(days=1)
+VIOLATION_MESSAGES = {
+    Violation.SCHEDULE: "The resource is not available at this time.",
+    Violation.FULLY_BOOKED: "The resource is fully booked at this time.",
+    Violation.BOOKABLE_SLOT: "The booking does not match a bookable slot.",
+    Violation.BOOKING_WINDOW: "The booking is outside the service's booking window.",
+}
+
+
+@dataclass
+class Intent:
+    """One booking a request wants written, before the checks pick its resource."""
+
+    before: Booking | None
+    proposal: Booking | None  # None: delete `before`
+    service: Record | None = None
+    location: Record | None = None
+    candidates: list[Record] = field(default_factory=list)  # resources to check, in the order to try
+    flags: set[str] = field(default_factory=set)
+    checked: bool = False
+    strategy: str = "randomize"
+    prefix: str = ""  # error keys of a group's item: "bookings.2."
+
+
+class BookingWriter:
+    """Checks and writes the intents of one request together."""
+
+    def __init__(
+        self,
+        store: BookingRepository,
+        schedules: ScheduleRepository,
+        clock: Callable[[], datetime],
+        rng: random.Random,
+    ) -> None:
+        self._store = store
+        self._schedules = schedules
+        self._clock = clock
+        self._rng = rng
+
+    def commit(
+        self, viewer: Principal, intents: list[Intent], group: GroupChange | None = None
+    ) -> list[BookingChange]:
+        """Checks and writes the intents together, planning again whenever another write got in first."""
+        delay = 0.01
+        for _ in range(ATTEMPTS):
+            seen, timelines = self._read(viewer, intents)
+            changes = self._plan(intents, seen, timelines)
+            try:
+                self._store.commit(viewer.project_id, changes, seen, group)
+            except (Conflict, Retryable):
+                if any(i.before is not None for i in intents) or (
+                    group is not None and group.before is not None
+                ):
+                    raise Conflict("The booking changed while it was being written.") from None  # reload it
+                time.sleep(self._rng.uniform(0, delay))
+                delay = min(delay * 2, 0.2)
+                continue
+            return changes
+        raise Retryable("The resource is busy with other bookings; try again.")
+
+    def _read(self, viewer: Principal, intents: list[Intent]) -> tuple[LedgerState, dict[str, Timeline]]:
+        """Ledger versions first, timelines second: a write that lands after the versions were read moves
+        them, and then our transaction is refused (see docs/bookings.md)."""
+        holds: list[Hold] = []
+        spans: dict[str, list[Span]] = {}
+        for intent in intents:
+            for booking in (intent.before, None if intent.checked else intent.proposal):
+                if booking is not None and booking.holds_capacity and booking.resource_id is not None:
+                    holds.append(Hold(booking.resource_id, booking.buffer_starts_at, booking.buffer_ends_at))
+            if intent.proposal is None:
+                continue
+            buffer = Span(intent.proposal.buffer_starts_at, intent.proposal.buffer_ends_at)
+            for resource in intent.candidates:
+                holds.append(Hold(resource.id, buffer.start, buffer.end))
+                spans.setdefault(resource.id, []).extend(
+                    [buffer, _local_day(intent.proposal, intent.location)]
+                )
+        checked = {r.id for i in intents if i.checked for r in i.candidates}
+        seen = self._store.read_ledgers(viewer.project_id, holds, checked)
+
+        def timeline(resource_id: str) -> Timeline:
+            needed = spans[resource_id]
+            start, end = min(s.start for s in needed) - DAY, max(s.end for s in needed) + DAY
+            return self._schedules.timeline(viewer.project_id, resource_id, start, end)
+
+        resource_ids = sorted(spans)
+        return seen, dict(zip(resource_ids, parallel_map(timeline, resource_ids), strict=True))
+
+    def _plan(
+        self, intents: list[Intent], seen: LedgerState, timelines: dict[str, Timeline]
+    ) -> list[BookingChange]:
+        replaced = {i.before.id for i in intents if i.before is not None}
+        added: dict[str, list[Span]] = {}
+        booked: dict[str, list[tuple[datetime, datetime]]] = {}
+        changes: list[BookingChange] = []
+        for intent in intents:
+            proposal = intent.proposal
+            if proposal is None or not intent.checked:
+                changes.append(BookingChange(intent.before, proposal, guarded=False))
+                continue
+            assert intent.location is not None
+            where = zone(intent.location.doc["time_zone"])
+            failures: dict[str, list[Violation]] = {}
+            passing: list[Record] = []
+            for resource in intent.candidates:
+                violations = self._violations(
+                    intent, resource, timelines[resource.id], replaced, added, where
+                )
+                if violations:
+                    failures[resource.id] = violations
+                else:
+                    passing.append(resource)
+            if not passing:
+                raise _refusal(intent, failures)
+            chosen = self._choose(intent, passing, timelines, replaced, booked, where)
+            after = replace(proposal, resource_id=chosen.id)
+            added.setdefault(chosen.id, []).append(Span(after.buffer_starts_at, after.buffer_ends_at))
+            booked.setdefault(chosen.id, []).append((after.starts_at, after.ends_at))
+            changes.append(BookingChange(intent.before, after, guarded=True))
+        return changes
+
+    def _violations(
+        self,
+        intent: Intent,
+        resource: Record,
+        timeline: Timeline,
+        replaced: set[str],
+        added: dict[str, list[Span]],
+        where: ZoneInfo,
+    ) -> list[Violation]:
+        proposal = intent.proposal
+        assert proposal is not None and intent.location is not None
+        others = Timeline(
+            timeline.recurring, timeline.blocks, [b for b in timeline.bookings if b.id not in replaced]
+        )
+        horizon = Span(proposal.buffer_starts_at - DAY, proposal.buffer_ends_at + DAY)
+        state = resource_state(resource, others, intent.location.id, where, horizon)
+        state = replace(state, busy=tuple(sorted([*state.busy, *added.get(resource.id, [])])))
+        flags = intent.flags
+        rules = (
+            rules_from_service(intent.service.doc) if intent.service is not None else _bare_rules(proposal)
+        )
+        return check_booking(
+            rules,
+            state,
+            proposal.starts_at,
+            proposal.ends_at,
+            proposal.buffer_starts_at,
+            proposal.buffer_ends_at,
+            self._clock(),
+            where,
+            ignore_schedule="ignore_schedule" in flags,
+            ignore_fully_booked="ignore_fully_booked" in flags,
+            ignore_bookable_slots="ignore_bookable_slots" in flags or intent.service is None,
+            ignore_booking_window="ignore_booking_window" in flags or intent.service is None,
+        )
+
+    def _choose(
+        self,
+        intent: Intent,
+        passing: list[Record],
+        timelines: dict[str, Timeline],
+        replaced: set[str],
+        booked: dict[str, list[tuple[datetime, datetime]]],
+        where: ZoneInfo,
+    ) -> Record:
+        """The location's strategy, applied only when the request named no resource."""
+        if len(passing) == 1 or intent.proposal is None:
+            return passing[0]
+        if intent.strategy == "prioritize":
+            assert intent.location is not None
+            priority = intent.location.doc.get("resource_selection_priority") or []
+            rank = {resource_id: n for n, resource_id in enumerate(priority)}
+            return min(passing, key=lambda r: (rank.get(r.id, len(rank)), r.id))
+        if intent.strategy == "equalize":
+            day = _local_day(intent.proposal, intent.location)
+
+            def booked_time(resource: Record) -> timedelta:
+                spans = [
+                    (b.starts_at, b.ends_at) for b in timelines[resource.id].bookings if b.id not in replaced
+                ]
+                spans += booked.get(resource.id, [])
+                return sum(
+                    (max(timedelta(0), min(e, day.end) - max(s, day.start)) for s, e in spans), timedelta(0)
+                )
+
+            least = min(booked_time(r) for r in passing)
+            passing = [r for r in passing if booked_time(r) == least]
+        return self._rng.choice(passing)
+
+
+def _bare_rules(booking: Booking) -> ServiceRules:
+    """Rules for a booking whose service was deleted: only schedule and capacity can still be checked."""
+    zero = Duration("PT0S")
+    return ServiceRules(
+        FixedRules(booking.ends_at - booking.starts_at, None), timedelta(0), timedelta(0), zero, None
+    )
+
+
+def _local_day(booking: Booking, location: Record | None) -> Span:
+    where = location_zone(location)
+    local = booking.starts_at.astimezone(where)
+    start = datetime(local.year, local.month, local.day, tzinfo=where)
+    end = start.date() + DAY
+    return Span(start, datetime(end.year, end.month, end.day, tzinfo=where))
+
+
+def _refusal(intent: Intent, failures: dict[str, list[Violation]]) -> ValidationFailed:
+    field_name = f"{intent.prefix}starts_at"
+    if intent.proposal is not None and intent.proposal.resource_id is not None:
+        reasons = failures.get(intent.proposal.resource_id, [])
+        return ValidationFailed({field_name: [VIOLATION_MESSAGES[v] for v in reasons]})
+    seen = sorted({v for found in failures.values() for v in found}, key=list(Violation).index)
+    return ValidationFailed(
+        {field_name: ["No resource is available for this booking.", *(VIOLATION_MESSAGES[v] for v in seen)]}
+    )
