@@ -160,6 +160,17 @@ def durability(rounds: int) -> list[Row]:
 # --- a realistic clinic ----------------------------------------------------------------------------------
 
 
+def booking(ids: dict[str, object], at: datetime, resource: object = None) -> dict[str, object]:
+    """A 30-minute booking's body (the location's strategy picks the resource when none is given)."""
+    body = {
+        "location_id": ids["location"],
+        "service_id": ids["service"],
+        "starts_at": at.isoformat(),
+        "ends_at": (at + timedelta(minutes=30)).isoformat(),
+    }
+    return body if resource is None else {**body, "resource_id": resource}
+
+
 def book_many(
     api: Client, ids: dict[str, object], start: datetime, count: int, clients: int
 ) -> tuple[float, int]:
@@ -178,13 +189,7 @@ def book_many(
     def work(share: list[tuple[object, datetime]]) -> None:
         session = Client(api.base_url, api.token, requests.Session())
         for resource, at in share:
-            body = {
-                "location_id": ids["location"],
-                "service_id": ids["service"],
-                "resource_id": resource,
-                "starts_at": at.isoformat(),
-                "ends_at": (at + timedelta(minutes=30)).isoformat(),
-            }
+            body = booking(ids, at, resource)
             try:
                 session.call("POST", "/bookings", body)
             except RuntimeError as error:
@@ -247,14 +252,7 @@ def mixed_load(
                 method, path, body = "GET", f"/services/{ids['service']}/bookable-slots?{query}", None
             else:
                 at = start + timedelta(days=rng.randrange(31), hours=8, minutes=30 * rng.randrange(18))
-                body = {
-                    "location_id": ids["location"],
-                    "service_id": ids["service"],
-                    "resource_id": resource,
-                    "starts_at": at.isoformat(),
-                    "ends_at": (at + timedelta(minutes=30)).isoformat(),
-                }
-                method, path = "POST", "/bookings"
+                method, path, body = "POST", "/bookings", booking(ids, at, resource)
             began = time.perf_counter()
             answer = session.request(method, api.base_url + path, json=body, headers=headers, timeout=120)
             latencies.append(time.perf_counter() - began)
@@ -272,13 +270,7 @@ def mixed_load(
 def last_place(api: Client, start: datetime, parallel: int) -> tuple[float, int, int]:
     """`parallel` bookings at once for one place of a resource with capacity 1: (seconds, won, refused)."""
     ids = clinic(api, {**SERVICE, "name": "Last place"}, 1, around_the_clock=False)
-    at = start + timedelta(days=1, hours=10)
-    body = {
-        "location_id": ids["location"],
-        "service_id": ids["service"],
-        "starts_at": at.isoformat(),
-        "ends_at": (at + timedelta(minutes=30)).isoformat(),
-    }
+    body = booking(ids, start + timedelta(days=1, hours=10))
     barrier = threading.Barrier(parallel)
     statuses: list[int] = []
 
