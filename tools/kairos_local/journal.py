@@ -35,8 +35,12 @@ class Record:
     region: str
     body: str
 
+    def fields(self) -> list[str]:
+        """As the journal and the snapshot write it: `Record(*fields)` reads it back."""
+        return [self.target, self.access_key, self.region, self.body]
+
     def line(self) -> bytes:
-        text = json.dumps([self.target, self.access_key, self.region, self.body], ensure_ascii=False)
+        text = json.dumps(self.fields(), ensure_ascii=False)
         return f"{zlib.crc32(text.encode()):08x} {text}\n".encode()
 
 

@@ -171,22 +171,21 @@ class Store:
         """Starts a new journal and returns the snapshot that covers everything before it, from `dump()`
         (region, table, items copied). Call it with no request in progress (under the store's lock), then
         `commit` the snapshot, which may take a while, outside it."""
-        self._compacting.acquire()
-        self._generation += 1
-        self._retired, self._journal = (
-            self._journal,
-            Journal(self.folder / f"journal-{self._generation:08d}.log"),
-        )
-        tables = [
-            {
-                "requests": [
-                    [r.target, r.access_key, r.region, r.body] for r in self._shaping[(region, name)]
-                ],
-                "items": items,
-            }
-            for region, name, items in dump()
-            if (region, name) in self._shaping
-        ]
+        self._compacting.acquire()  # released by commit(): one compaction at a time
+        try:
+            self._generation += 1
+            self._retired, self._journal = (
+                self._journal,
+                Journal(self.folder / f"journal-{self._generation:08d}.log"),
+            )
+            tables = [
+                {"requests": [r.fields() for r in self._shaping[(region, name)]], "items": items}
+                for region, name, items in dump()
+                if (region, name) in self._shaping
+            ]
+        except BaseException:
+            self._compacting.release()
+            raise
         return {"format": FORMAT, "version": VERSION, "generation": self._generation, "tables": tables}
 
     def commit(self, snapshot: dict[str, Any]) -> None:
@@ -213,7 +212,7 @@ def _from_first_format(items: list[dict[str, Any]]) -> dict[str, Any]:
     from kairos.storage.table_definition import TTL_ATTRIBUTE, create_table_request
 
     def request(operation: str, body: dict[str, Any]) -> list[str]:
-        return [TARGET_PREFIX + operation, "local", V1_REGION, json.dumps(body)]
+        return Record(TARGET_PREFIX + operation, "local", V1_REGION, json.dumps(body)).fields()
 
     ttl = {
         "TableName": V1_TABLE,
