@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -53,20 +54,70 @@ def call(app: WSGIApp, method: str, path: str, headers: list[tuple[str, str]], b
     return answer[0], answer[1], payload
 
 
+def _json_protocol_handlers() -> dict[str, Callable[..., Any]]:
+    """moto's handler of each JSON-protocol service the local API uses, by X-Amz-Target prefix."""
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+    from moto.events.responses import EventsHandler
+    from moto.sqs.responses import SQSResponse
+
+    return {
+        "DynamoDB_20120810": DynamoHandler.dispatch,
+        "DynamoDBStreams_20120810": DynamoDBStreamsHandler.dispatch,
+        "AWSEvents": EventsHandler.dispatch,
+        "AmazonSQS": SQSResponse.dispatch,
+    }
+
+
+class Direct:
+    """Hands a JSON-protocol request straight to moto's handler of its service, as in-process moto does,
+    instead of through moto's server app: that app finds the service by matching the host against every
+    service's URL patterns, then routes through Flask, for about a third of the CPU of each call. Requests
+    of other services go through the app."""
+
+    def __init__(self, app: WSGIApp) -> None:
+        self._app = app
+        self._handlers = _json_protocol_handlers()
+
+    def __call__(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
+        from moto.core.request import Request
+        from werkzeug.exceptions import HTTPException
+
+        target = _header(headers, "x-amz-target")
+        handler = self._handlers.get(target.partition(".")[0]) if method == "POST" else None
+        if handler is None:
+            return call(self._app, method, path, headers, body)
+        request = Request.from_primitives(
+            method, f"http://{_header(headers, 'host') or 'localhost'}{path}", dict(headers), body
+        )
+        try:
+            status, answer_headers, content = handler(request, request.raw_url, dict(request.headers))
+        except HTTPException as error:
+            status, content = error.code or 500, error.get_body()
+            answer_headers = dict(error.get_headers())
+        payload = content.encode("utf-8") if isinstance(content, str) else bytes(content or b"")
+        reason = HTTPStatus(int(status)).phrase if int(status) in HTTPStatus._value2member_map_ else ""
+        return f"{int(status)} {reason}", [(k, str(v)) for k, v in dict(answer_headers).items()], payload
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str:
+    return next((value for key, value in headers if key.lower() == name), "")
+
+
 class Gate:
     """moto behind one lock, with the journal: every request is applied alone, and a change to DynamoDB
     data is journaled before its answer is returned."""
 
     def __init__(self, app: WSGIApp, store: Store | None) -> None:
-        self._app = app
+        self._moto = Direct(app)
         self._store = store
         self.lock = threading.Lock()
         self.compact_soon = threading.Event()
 
     def handle(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
-        target = next((value for name, value in headers if name.lower() == "x-amz-target"), "")
+        target = _header(headers, "x-amz-target")
         with self.lock:
-            answer = call(self._app, method, path, headers, body)
+            answer = self._moto(method, path, headers, body)
             if self._store is not None and answer[0].startswith("200") and changes_data(target):
                 self.journal(Record(target, *_caller(headers), body.decode("utf-8")))
         return answer
@@ -86,14 +137,13 @@ class Gate:
             ("Authorization", f"AWS4-HMAC-SHA256 {credential}"),
             ("Host", "127.0.0.1"),
         ]
-        status, _, payload = call(self._app, "POST", "/", headers, record.body.encode("utf-8"))
+        status, _, payload = self._moto("POST", "/", headers, record.body.encode("utf-8"))
         return int(status.split()[0]), payload
 
 
 def _caller(headers: list[tuple[str, str]]) -> tuple[str, str]:
     """The access key id and region of a signed request (moto routes on both)."""
-    authorization = next((value for name, value in headers if name.lower() == "authorization"), "")
-    found = CREDENTIAL.search(authorization)
+    found = CREDENTIAL.search(_header(headers, "authorization"))
     return (found.group(1), found.group(2)) if found else ("local", "us-east-1")
 
 
