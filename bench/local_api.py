@@ -222,10 +222,11 @@ def first_page_of_slots(api: Client, ids: dict[str, object], start: datetime) ->
 
 def mixed_load(
     api: Client, ids: dict[str, object], start: datetime, seconds: float, clients: int
-) -> tuple[int, list[float]]:
-    """`clients` clients for `seconds`: reads, lists, 7-day slot queries for one resource, bookings."""
+) -> dict[str, list[float]]:
+    """`clients` clients for `seconds`: reads, lists, 7-day slot queries for one resource, bookings. The
+    latencies of each kind of request."""
     resources = list(ids["resources"])  # type: ignore[call-overload]
-    latencies: list[float] = []
+    latencies: dict[str, list[float]] = {"read": [], "list": [], "7-day slots": [], "booking": []}
     deadline = time.monotonic() + seconds
 
     def work(seed: int) -> None:
@@ -236,9 +237,9 @@ def mixed_load(
             resource = rng.choice(resources)
             roll = rng.random()
             if roll < 0.3:
-                method, path, body = "GET", f"/resources/{resource}", None
+                kind, method, path, body = "read", "GET", f"/resources/{resource}", None
             elif roll < 0.5:
-                method, path, body = "GET", "/resources?per_page=20", None
+                kind, method, path, body = "list", "GET", "/resources?per_page=20", None
             elif roll < 0.8:
                 day = start + timedelta(days=rng.randrange(24))
                 query = urlencode(
@@ -249,13 +250,18 @@ def mixed_load(
                         "resource": resource,
                     }
                 )
-                method, path, body = "GET", f"/services/{ids['service']}/bookable-slots?{query}", None
+                kind, method, path, body = (
+                    "7-day slots",
+                    "GET",
+                    f"/services/{ids['service']}/bookable-slots?{query}",
+                    None,
+                )
             else:
                 at = start + timedelta(days=rng.randrange(31), hours=8, minutes=30 * rng.randrange(18))
-                method, path, body = "POST", "/bookings", booking(ids, at, resource)
+                kind, method, path, body = "booking", "POST", "/bookings", booking(ids, at, resource)
             began = time.perf_counter()
             answer = session.request(method, api.base_url + path, json=body, headers=headers, timeout=120)
-            latencies.append(time.perf_counter() - began)
+            latencies[kind].append(time.perf_counter() - began)
             if answer.status_code >= 500:
                 raise RuntimeError(f"{method} {path}: {answer.status_code}")
 
@@ -264,7 +270,7 @@ def mixed_load(
         thread.start()
     for thread in threads:
         thread.join()
-    return len(latencies), latencies
+    return latencies
 
 
 def last_place(api: Client, start: datetime, parallel: int) -> tuple[float, int, int]:
@@ -336,7 +342,14 @@ def main() -> None:
         rows.append(
             Row("bookable slots, 50 resources, 31 days, first page", f"{first:.2f} s", "<= 1 s", first <= 1)
         )
-        done, latencies = mixed_load(api, ids, start, args.mixed_seconds, clients=20)
+        by_kind = mixed_load(api, ids, start, args.mixed_seconds, clients=20)
+        latencies = [seconds for kind in by_kind.values() for seconds in kind]
+        done = len(latencies)
+        breakdown = [
+            f"  {kind}: {len(v)}, p50 {percentile(v, 0.5):.2f} s, p99 {percentile(v, 0.99):.2f} s"
+            for kind, v in by_kind.items()
+            if v
+        ]
         rate = done / args.mixed_seconds
         p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
         rows.append(
@@ -370,6 +383,7 @@ def main() -> None:
     print(f"\n{'what':<{width}}  {'figure':<44} {'goal':<26} met")
     for row in rows:
         print(f"{row.what:<{width}}  {row.figure:<44} {row.goal:<26} {'yes' if row.met else 'NO'}")
+    print("\nthe mixed load by kind of request:\n" + "\n".join(breakdown))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,9 @@ else:
     MessageTypeDef = dict
 
 log = logging.getLogger("kairos_local.events")
-BUSY_SECONDS = 0.1  # at least, between two polls
+BUSY_SECONDS = 0.1  # between two polls that found some work, but not a full batch
+STREAM_BATCH = 100  # records a GetRecords asks for (Lambda's default batch for a stream)
+QUEUE_BATCH = 10  # messages a ReceiveMessage asks for (SQS's most, Lambda's default)
 IDLE_SECONDS = 2.0  # at most, between two polls that find nothing
 
 
@@ -64,14 +67,17 @@ class Activity:
             self.stopped = True
             self._changed.notify_all()
 
-    def wait(self, seen: int, seconds: float) -> None:
+    def wait(self, seen: int | None, seconds: float) -> None:
         """Waits up to `seconds` for a poke after the `seen`-th (None: only for a stop)."""
         with self._changed:
-            self._changed.wait_for(lambda: self._pokes != seen or self.stopped, seconds)
+            self._changed.wait_for(
+                lambda: (seen is not None and self._pokes != seen) or self.stopped, seconds
+            )
 
-    def run(self, poll: Callable[[], bool], name: str) -> None:
-        """Calls `poll` (True when it found work) until stopped: at most every BUSY_SECONDS, and while it
-        finds nothing, when poked or after a pause that doubles up to IDLE_SECONDS."""
+    def run(self, poll: Callable[[], "Found"], name: str) -> None:
+        """Calls `poll` until stopped: at once again after a full batch (there is a backlog), after
+        BUSY_SECONDS after a part of one (so that the events of several requests come in one batch), and
+        after nothing, when poked or after a pause that doubles up to IDLE_SECONDS."""
         pause = BUSY_SECONDS
         while not self.stopped:
             seen = self._pokes
@@ -79,13 +85,27 @@ class Activity:
                 found = poll()
             except Exception:
                 log.exception("%s: will try again", name)
-                found = False
-            self.wait(-1, BUSY_SECONDS)  # pokes do not end this gap: requests' events come in batches
-            if found:
+                found = Found.NOTHING
+            if found is Found.FULL_BATCH:
+                continue
+            self.wait(None, BUSY_SECONDS)
+            if found is Found.SOME:
                 pause = BUSY_SECONDS
             else:
                 pause = min(pause * 2, IDLE_SECONDS)
                 self.wait(seen, pause)
+
+
+class Found(Enum):
+    """What one poll found."""
+
+    NOTHING = "nothing"
+    SOME = "some"
+    FULL_BATCH = "a full batch"
+
+    @classmethod
+    def of(cls, count: int, batch: int) -> "Found":
+        return cls.NOTHING if count == 0 else cls.FULL_BATCH if count >= batch else cls.SOME
 
 
 @dataclass(frozen=True)
@@ -163,19 +183,19 @@ class StreamReader:
             for s in shards
         ]
 
-    def __call__(self) -> bool:
-        """One read of every shard, handed on with what is still to deliver; True when there were new
-        records (a batch that keeps failing alone is retried at the idle pace)."""
-        found = False
+    def __call__(self) -> "Found":
+        """One read of every shard, handed on with what is still to deliver; what was new (a batch that
+        keeps failing alone is retried at the idle pace)."""
+        most = 0
         for n, iterator in enumerate(self._iterators):
-            page = self._streams.get_records(ShardIterator=iterator, Limit=100)
+            page = self._streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH)
             self._iterators[n] = page["NextShardIterator"]
             self._pending += [self._lambda_record(r) for r in page["Records"]]
-            found = found or bool(page["Records"])
+            most = max(most, len(page["Records"]))
         self._pending = self._deliver(self._pending)
-        if found:
+        if most:
             self._activity.poke()  # the mapper put events on the bus: the queue pollers have work
-        return found
+        return Found.of(most, STREAM_BATCH)
 
     def _deliver(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The records still to deliver: from the first failed one on (all, when the handler raised)."""
@@ -206,16 +226,16 @@ class QueuePoller:
         self._region = settings.region
         self._handler: Handler = module.lambda_handler
 
-    def __call__(self) -> bool:
-        """One receive, handed on; True when there were messages."""
+    def __call__(self) -> "Found":
+        """One receive, handed on."""
         messages = self._sqs.receive_message(
             QueueUrl=self._queue.url,
-            MaxNumberOfMessages=10,
+            MaxNumberOfMessages=QUEUE_BATCH,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
         if not messages:
-            return False
+            return Found.NOTHING
         event = {"Records": [self._lambda_record(m) for m in messages]}
         failed = _invoke(self._queue.rule.consumer, self._handler, event)
         done = [m for m in messages if "*" not in failed and m["MessageId"] not in failed]
@@ -224,7 +244,7 @@ class QueuePoller:
                 QueueUrl=self._queue.url,
                 Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done)],
             )
-        return True
+        return Found.of(len(messages), QUEUE_BATCH)
 
     def _lambda_record(self, message: "MessageTypeDef") -> dict[str, Any]:
         body = message["Body"]
@@ -250,7 +270,7 @@ def start_event_chain(settings: Settings, activity: Activity) -> list[threading.
         session.client("events", region_name=settings.region),
         session.client("sqs", region_name=settings.region),
     )
-    workers: list[tuple[str, Callable[[], bool]]] = [
+    workers: list[tuple[str, Callable[[], Found]]] = [
         ("stream-reader", StreamReader(settings, load_function(definitions.STREAM_CONSUMER), activity))
     ]
     for queue in queues:

@@ -132,3 +132,43 @@ def test_an_unlimited_plan_is_never_read(principal: Principal) -> None:
     unlimited = replace(principal, project=replace(principal.project, plan="enterprise"))
     MonthlyQuota(days, lambda: NOW).check(unlimited)
     assert days.reads == 0
+
+
+def test_a_batch_is_counted_in_one_write_and_a_batch_with_a_redelivered_event_counts_nothing(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = UsageStore(container.table)
+    metering = Metering(store)
+    p = principal.project_id
+    writes: list[int] = []
+    transact = container.table.client.transact_write_items
+
+    def counted(**request: Any) -> Any:
+        writes.append(len(request["TransactItems"]))
+        return transact(**request)
+
+    monkeypatch.setattr(container.table.client, "transact_write_items", counted)
+    first = [usage_event(n, "2030-05-20T08:00:00+00:00", 10, p) for n in ("a", "b", "c")]
+    assert metering.record_all([*first, usage_event("d", "2030-05-21T08:00:00+00:00", 40, p)])
+    assert writes == [6]  # four markers, one update per day
+    again = [
+        usage_event("c", "2030-05-20T08:00:00+00:00", 10, p),
+        usage_event("e", "2030-05-20T09:00:00+00:00", 5, p),
+    ]
+    assert not metering.record_all(again)  # "c" was counted: nothing is, so each can go alone
+    assert [metering.record(event) for event in again] == [False, True]
+    assert store.days(p, "2030-05-01", "2030-05-31") == [
+        UsageDay("2030-05-20", 4, 35, 0),
+        UsageDay("2030-05-21", 1, 40, 0),
+    ]
+
+
+def test_a_batch_holding_an_event_of_another_kind_is_left_to_one_by_one(
+    container: Container, principal: Principal
+) -> None:
+    metering = Metering(UsageStore(container.table))
+    odd = {**usage_event("x", "2030-05-20T08:00:00+00:00", 1, principal.project_id), "detail-type": "other"}
+    assert not metering.record_all(
+        [usage_event("y", "2030-05-20T08:00:00+00:00", 1, principal.project_id), odd]
+    )
+    assert not metering.record(odd)

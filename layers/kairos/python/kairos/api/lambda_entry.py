@@ -18,6 +18,7 @@ from kairos.observability import logger, metrics, tracer
 from kairos.routes import Area
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+BatchHandler = Callable[[list[dict[str, Any]]], bool]
 
 
 def make_handler(area: Area, handlers: Callable[[Container], dict[str, Handler]]) -> LambdaHandler:
@@ -32,18 +33,34 @@ def make_handler(area: Area, handlers: Callable[[Container], dict[str, Handler]]
     return lambda_handler
 
 
-def make_queue_handler(handle: Callable[[Container], Callable[[dict[str, Any]], object]]) -> LambdaHandler:
-    """An SQS consumer: `handle(container)` gets each message body, parsed as JSON; raising fails it alone."""
-    handle_message = handle(Container.from_environment())
+def make_queue_handler(
+    handle: Callable[[Container], Callable[[dict[str, Any]], object]],
+    handle_all: Callable[[Container], BatchHandler] | None = None,
+) -> LambdaHandler:
+    """An SQS consumer: `handle(container)` gets each message body, parsed as JSON; raising fails it alone.
+    With `handle_all`, the whole batch's bodies go to it first, in one call; when it answers False (it did
+    nothing), each message is handled alone as above."""
+    container = Container.from_environment()
+    handle_message = handle(container)
+    handle_batch = handle_all(container) if handle_all is not None else None
     processor = BatchProcessor(event_type=EventType.SQS)
 
     def record_handler(record: SQSRecord) -> None:
         handle_message(json.loads(record.body))
 
+    def handle_batch_whole(event: dict[str, Any]) -> bool:
+        try:
+            bodies = [json.loads(record["body"]) for record in event.get("Records", [])]
+        except (ValueError, KeyError, TypeError):  # a bad message fails alone, on the one-by-one path
+            return False
+        return handle_batch is not None and handle_batch(bodies)
+
     @logger.inject_lambda_context
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        if handle_batch is not None and handle_batch_whole(event):
+            return {"batchItemFailures": []}
         response = process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )

@@ -3,7 +3,7 @@
 marker (expiring after two days) written in the same transaction as the count: a redelivered event finds
 its marker and is not counted twice."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, cancellation_reasons, to_item, translate
+from kairos.usage.metering import CountedRequest
 
 MARKER_SECONDS = 2 * 24 * 3600
 
@@ -36,27 +37,37 @@ class UsageStore:
     def __init__(self, table: Table) -> None:
         self._t = table
 
-    def count_request(self, event_id: str, project_id: str, day: str, duration_ms: int, now: int) -> bool:
-        """Adds one request of `duration_ms` to the day, once per event id; False if already counted."""
-        marker = {
-            **keys.usage_event_marker(event_id),
-            "entity": "usage_marker",
-            "expires_at": now + MARKER_SECONDS,
-        }
-        items: list[Any] = [
+    def count_requests(self, requests: Sequence[CountedRequest]) -> bool:
+        """Adds the requests to their days in one transaction (each event's marker, and one update per
+        project and day), once per event id; False, and nothing counted, if any was counted before."""
+        totals: dict[tuple[str, str], dict[str, int]] = {}
+        for request in requests:
+            total = totals.setdefault((request.project_id, request.day), {"requests": 0, "processing_ms": 0})
+            total["requests"] += 1
+            total["processing_ms"] += request.duration_ms
+        markers: list[Any] = [
             {
                 "Put": {
                     "TableName": self._t.name,
-                    "Item": to_item(marker),
+                    "Item": to_item(
+                        {
+                            **keys.usage_event_marker(r.event_id),
+                            "entity": "usage_marker",
+                            "expires_at": r.now + MARKER_SECONDS,
+                        }
+                    ),
                     "ConditionExpression": "attribute_not_exists(PK)",
                 }
-            },
-            {"Update": self._add(project_id, day, {"requests": 1, "processing_ms": duration_ms})},
+            }
+            for r in requests
+        ]
+        updates: list[Any] = [
+            {"Update": self._add(project, day, total)} for (project, day), total in totals.items()
         ]
         try:
-            self._t.client.transact_write_items(TransactItems=items)
+            self._t.client.transact_write_items(TransactItems=[*markers, *updates])
         except ClientError as error:
-            if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
+            if "ConditionalCheckFailed" in cancellation_reasons(error)[: len(markers)]:
                 return False
             raise translate(error, "usage") from None
         return True

@@ -1,8 +1,10 @@
 """The metering consumer: rolls `api.request` usage events up into the project's daily counters. Each
-event is counted once, by its EventBridge id (a redelivered message finds its marker). Webhook delivery
+event is counted once, by its EventBridge id (a redelivered message finds its marker). A batch of events is
+counted in one write when none of them was counted before, the usual case. Webhook delivery
 attempts are counted by the dispatcher itself, straight into the same daily item."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -10,9 +12,21 @@ from kairos.events.definitions import USAGE_SOURCE
 from kairos.observability import logger
 from kairos.usage.events import API_REQUEST
 
+MOST_IN_ONE_WRITE = 40  # events counted in one transaction (two items at most each, of DynamoDB's 100)
+
+
+@dataclass(frozen=True)
+class CountedRequest:
+    event_id: str
+    project_id: str
+    day: str  # YYYY-MM-DD, UTC
+    duration_ms: int
+    now: int  # epoch seconds of the request, from which its marker expires
+
 
 class RequestCounter(Protocol):
-    def count_request(self, event_id: str, project_id: str, day: str, duration_ms: int, now: int) -> bool: ...
+    def count_requests(self, requests: Sequence[CountedRequest]) -> bool:
+        """Counts all in one write, once per event id; False, and nothing counted, if any was before."""
 
 
 class Metering:
@@ -21,15 +35,28 @@ class Metering:
 
     def record(self, event: Mapping[str, Any]) -> bool:
         """Counts one EventBridge usage event; False when it was counted before or is not ours."""
-        if event.get("source") != USAGE_SOURCE or event.get("detail-type") != API_REQUEST:
-            logger.warning("ignored a message of unknown shape on the usage queue")
+        request = _counted(event)
+        return request is not None and self._counter.count_requests([request])
+
+    def record_all(self, events: Sequence[Mapping[str, Any]]) -> bool:
+        """Counts a batch of usage events in one write: the usual case, where none was counted before and
+        all are ours. False, with nothing counted, otherwise: then count them one by one (`record`)."""
+        requests = [_counted(event) for event in events]
+        if len(requests) > MOST_IN_ONE_WRITE or any(r is None for r in requests):
             return False
-        detail = event["detail"]
-        at = datetime.fromisoformat(detail["time"])
-        return self._counter.count_request(
-            event_id=str(event["id"]),
-            project_id=str(detail["project_id"]),
-            day=at.date().isoformat(),
-            duration_ms=int(detail["duration_ms"]),
-            now=int(at.timestamp()),
-        )
+        return self._counter.count_requests([r for r in requests if r is not None])
+
+
+def _counted(event: Mapping[str, Any]) -> CountedRequest | None:
+    if event.get("source") != USAGE_SOURCE or event.get("detail-type") != API_REQUEST:
+        logger.warning("ignored a message of unknown shape on the usage queue")
+        return None
+    detail = event["detail"]
+    at = datetime.fromisoformat(detail["time"])
+    return CountedRequest(
+        event_id=str(event["id"]),
+        project_id=str(detail["project_id"]),
+        day=at.date().isoformat(),
+        duration_ms=int(detail["duration_ms"]),
+        now=int(at.timestamp()),
+    )
