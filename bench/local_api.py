@@ -52,6 +52,12 @@ class Row:
     goal: str
     met: bool
 
+    def line(self) -> str:
+        return f"{self.what:<52}  {self.figure:<46} {self.goal:<26} {'yes' if self.met else 'NO'}"
+
+
+HEADER = f"{'what':<52}  {'figure':<46} {'goal':<26} met"
+
 
 @dataclass
 class Server:
@@ -60,26 +66,31 @@ class Server:
     store: Container
 
 
+def local_store(folder: Path) -> Container:
+    """A client of the store of the local server running on `folder`."""
+    endpoint = running_endpoint(folder)
+    assert endpoint is not None
+    use_local_store(endpoint)
+    return Container.from_environment()
+
+
 @contextmanager
 def server(folder: Path) -> Iterator[Server]:
     port = free_port()
     process = start_server(folder, port, BENCH_TOKEN)
     try:
-        endpoint = running_endpoint(folder)
-        assert endpoint is not None
-        use_local_store(endpoint)
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        yield Server(
-            f"http://127.0.0.1:{port}/v1", [process.pid, *map(int, children)], Container.from_environment()
-        )
+        yield Server(f"http://127.0.0.1:{port}/v1", [process.pid, *map(int, children)], local_store(folder))
     finally:
         stop_server(process)
 
 
-def client(target: Server) -> Client:
-    project = target.store.projects.create_project("Bench", plan="enterprise", rate_limit=1_000_000)
-    _, token = target.store.projects.create_token(project.id, "bench", list(ALL_ABILITIES))
-    return Client(target.base_url, token)
+def client(base_url: str, store: Container) -> Client:
+    """A project of its own, with no rate limit or quota to speak of (the local project has the free
+    plan's), and a token with every ability."""
+    project = store.projects.create_project("Bench", plan="enterprise", rate_limit=1_000_000)
+    _, token = store.projects.create_token(project.id, "bench", list(ALL_ABILITIES))
+    return Client(base_url, token)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -91,7 +102,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def listed_ids(url: str, headers: dict[str, str]) -> set[str]:
-    """Every id of a list, page by page (few requests: the local project is on the free plan's limits)."""
+    """Every id of a list, page by page."""
     ids: set[str] = set()
     page = 1
     while True:
@@ -108,15 +119,17 @@ def lost_writes(stop: Callable[[int], None], rounds: int) -> list[tuple[int, int
     """(acknowledged, lost) per round: resources created one after another, the server stopped by `stop`
     (given its pid) after 2 s, started again, and every acknowledged id looked up."""
     results = []
-    headers = {"Authorization": f"Bearer {BENCH_TOKEN}"}
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as folder:
             port = free_port()
             base = f"http://127.0.0.1:{port}/v1"
             process = start_server(Path(folder), port, BENCH_TOKEN, new_session=True)
+            headers = {"Authorization": f"Bearer {client(base, local_store(Path(folder))).token}"}
             acknowledged: list[str] = []
 
-            def write(acknowledged: list[str] = acknowledged, base: str = base) -> None:
+            def write(
+                acknowledged: list[str] = acknowledged, base: str = base, headers: dict[str, str] = headers
+            ) -> None:
                 session = requests.Session()
                 for n in range(100_000):
                     try:
@@ -143,21 +156,17 @@ def lost_writes(stop: Callable[[int], None], rounds: int) -> list[tuple[int, int
     return results
 
 
-def durability(rounds: int) -> list[Row]:
+def durability(rounds: int, report: Callable[[Row], None]) -> None:
     ways: dict[str, Callable[[int], None]] = {
         "kill -9 (process group)": lambda pid: os.killpg(pid, signal.SIGKILL),
         "SIGTERM": lambda pid: os.kill(pid, signal.SIGTERM),
         "SIGINT (process group)": lambda pid: os.killpg(pid, signal.SIGINT),
     }
-    rows = []
     for name, stop in ways.items():
         results = lost_writes(stop, rounds)
         lost = sum(n for _, n in results)
         acknowledged = sum(n for n, _ in results)
-        rows.append(
-            Row(f"writes lost on {name}, {rounds} rounds", f"{lost} of {acknowledged}", "0", lost == 0)
-        )
-    return rows
+        report(Row(f"writes lost on {name}, {rounds} rounds", f"{lost} of {acknowledged}", "0", lost == 0))
 
 
 # --- a realistic clinic ----------------------------------------------------------------------------------
@@ -327,13 +336,20 @@ def main() -> None:
     parser.add_argument("--mixed-seconds", type=float, default=30)
     args = parser.parse_args()
     rows: list[Row] = []
+
+    def report(row: Row) -> None:
+        rows.append(row)
+        print(row.line(), flush=True)
+
+    print(HEADER, flush=True)
+    durability(args.rounds, report)
     monday = datetime.now(ZONE).date() + timedelta(days=7 - datetime.now(ZONE).weekday())
     start = datetime.combine(monday, datetime.min.time(), ZONE)
     with tempfile.TemporaryDirectory() as folder, server(Path(folder)) as target:
-        api = client(target)
+        api = client(target.base_url, target.store)
         ids = clinic(api, SERVICE, 50, around_the_clock=False)
         seconds, failed = book_many(api, ids, start, 2_000, clients=4)
-        rows.append(
+        report(
             Row(
                 "2,000 bookings, 50 resources, 4 clients",
                 f"{seconds:.0f} s ({2000 / seconds:.1f}/s, {failed} failed)",
@@ -342,7 +358,7 @@ def main() -> None:
             )
         )
         first = first_page_of_slots(api, ids, start)
-        rows.append(
+        report(
             Row("bookable slots, 50 resources, 31 days, first page", f"{first:.2f} s", "<= 1 s", first <= 1)
         )
         mixed_load(api, ids, start, WARM_UP_SECONDS, clients=20)  # not measured: see WARM_UP_SECONDS
@@ -356,7 +372,7 @@ def main() -> None:
         ]
         rate = done / args.mixed_seconds
         p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
-        rows.append(
+        report(
             Row(
                 "20 clients, mixed",
                 f"{rate:.1f} req/s, p50 {p50:.2f} s, p99 {p99:.2f} s",
@@ -365,7 +381,7 @@ def main() -> None:
             )
         )
         seconds, won, refused = last_place(api, start, 200)
-        rows.append(
+        report(
             Row(
                 "200 parallel bookings for one place",
                 f"{seconds:.1f} s, {won} won, {refused} refused",
@@ -374,7 +390,7 @@ def main() -> None:
             )
         )
         cpu, memory_before, memory_after = idle(target.process_ids, args.idle_seconds)
-        rows.append(
+        report(
             Row(
                 f"idle {args.idle_seconds:.0f} s: CPU, memory",
                 f"{cpu:.1f}% of a core, {memory_before:.0f} -> {memory_after:.0f} MB",
@@ -382,11 +398,9 @@ def main() -> None:
                 cpu <= 2 and memory_after <= memory_before * 1.05,
             )
         )
-    rows = durability(args.rounds) + rows
-    width = max(len(r.what) for r in rows)
-    print(f"\n{'what':<{width}}  {'figure':<44} {'goal':<26} met")
+    print(f"\n{HEADER}")
     for row in rows:
-        print(f"{row.what:<{width}}  {row.figure:<44} {row.goal:<26} {'yes' if row.met else 'NO'}")
+        print(row.line())
     print("\nthe mixed load by kind of request:\n" + "\n".join(breakdown))
 
 
