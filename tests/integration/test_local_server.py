@@ -6,7 +6,7 @@ from pathlib import Path
 import requests
 
 from kairos_local.process import free_port, start_server, stop_server
-from tests.integration.conftest import LOCAL_TOKEN
+from tests.integration.conftest import LOCAL_TOKEN, Api
 
 
 def _get(port: int, path: str) -> requests.Response:
@@ -41,3 +41,13 @@ def test_data_survives_a_restart_and_ctrl_c_stops_everything(tmp_path: Path) -> 
         assert _get(port, "/project").json()["name"] == "Local project"
     finally:
         stop_server(second)
+
+
+def test_any_method_gets_the_apis_json_as_behind_api_gateway(api: Api) -> None:
+    trace = api.call("TRACE", "/project")
+    assert trace.status_code == 405
+    assert trace.headers["allow"] == "GET"
+    assert trace.json()["message"].startswith("The TRACE method is not supported for route v1/project.")
+    brew = api.call("BREW", "/nowhere")
+    assert brew.status_code == 404
+    assert brew.json() == {"message": "The route v1/nowhere could not be found."}
