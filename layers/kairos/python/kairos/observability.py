@@ -40,6 +40,7 @@ class Metric(StrEnum):
 
 
 def count(metric: Metric, value: int = 1) -> None:
-    """Adds to the figure published at the end of this invocation."""
-    with _counting:
-        metrics.add_metric(name=metric.value, unit=MetricUnit.Count, value=value)
+    """Adds to the figure published at the end of this invocation (nothing, for a zero)."""
+    if value:
+        with _counting:
+            metrics.add_metric(name=metric.value, unit=MetricUnit.Count, value=value)
