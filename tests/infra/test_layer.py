@@ -119,8 +119,9 @@ def unbundled_layer_key(monkeypatch: pytest.MonkeyPatch, inputs_hash: str | None
     if inputs_hash is not None:
         monkeypatch.setattr(infra.layer, "layer_asset_hash", lambda: inputs_hash)
     app = cdk.App(context={**cdk_context(), "aws:cdk:bundling-stacks": []})
-    KairosLayer(cdk.Stack(app, "LayerOnly"), "Layer")
-    return layer_key(Template.from_stack(app.node.find_child("LayerOnly")))  # type: ignore[arg-type]
+    stack = cdk.Stack(app, "LayerOnly")
+    KairosLayer(stack, "Layer")
+    return layer_key(Template.from_stack(stack))
 
 
 def test_the_uploaded_layer_is_named_after_its_inputs_not_after_a_build(

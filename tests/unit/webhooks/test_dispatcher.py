@@ -312,7 +312,7 @@ def test_the_queue_function_gives_the_batch_its_remaining_time_and_reports_only_
         {"messageId": "m-3", "body": json.dumps({"n": 3})},
     ]
     context = LambdaContext(function_name="kairos-webhook_dispatcher", aws_request_id="r-1")
-    answer = handler({"Records": records}, context)  # type: ignore[arg-type]
+    answer = handler({"Records": records}, context)
     assert answer == {"batchItemFailures": [{"itemIdentifier": "m-2"}, {"itemIdentifier": "m-3"}]}
     [(bodies, budget)] = seen
     assert bodies == [{"n": 1}, {"n": 3}]
