@@ -7,6 +7,7 @@ event path's dead-letter-queue alarms (made by KairosEvents, passed in). Each no
 so the operator also hears that it is over."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from aws_cdk import (
     Acknowledgment,
@@ -52,25 +53,25 @@ EMAIL_PATTERN = r"^$|^[^@\s]+@[^@\s]+$"
 WIDGET_WIDTH = 8  # three graphs to a row of the dashboard's 24 columns
 
 
+@dataclass(frozen=True)
+class Watched:
+    """What the alarms and the dashboard watch."""
+
+    api: apigw.RestApi
+    functions: Mapping[str, lambda_.Function]  # every function of the stack, by short name (kairos-<name>)
+    table: dynamodb.Table
+    stream_mapper: lambda_.Function
+    queues: Sequence[sqs.Queue]  # the event path's working queues
+    queue_alarms: Sequence[cloudwatch.Alarm]  # the event path's dead-letter-queue alarms
+
+
 class KairosMonitoring(Construct):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        api: apigw.RestApi,
-        functions: Mapping[str, lambda_.Function],
-        table: dynamodb.Table,
-        stream_mapper: lambda_.Function,
-        queues: Sequence[sqs.Queue],
-        queue_alarms: Sequence[cloudwatch.Alarm],
-    ) -> None:
-        """`functions`: every function of the stack by its short name (`kairos-<name>`); `queues`: the
-        event path's working queues; `queue_alarms`: its dead-letter-queue alarms."""
+    def __init__(self, scope: Construct, construct_id: str, *, watched: Watched) -> None:
         super().__init__(scope, construct_id)
+        api, table = watched.api, watched.table
         self.topic = self._topic()
         self.alarms: list[cloudwatch.Alarm] = []
-        for name, function in functions.items():
+        for name, function in watched.functions.items():
             label = f"{FUNCTION_NAME_PREFIX}-{name}"
             self._alarm(f"{name}-errors", f"Errors of {label}", function.metric_errors(period=ALARM_PERIOD))
             self._alarm(
@@ -95,7 +96,7 @@ class KairosMonitoring(Construct):
             "stream-iterator-age",
             f"The stream mapper more than {STREAM_ITERATOR_AGE_MS // 1000} s behind the table, "
             f"{STREAM_LAG_MINUTES} minutes long: webhooks and usage lag",
-            stream_mapper.metric("IteratorAge", period=Duration.minutes(1), statistic="Maximum"),
+            watched.stream_mapper.metric("IteratorAge", period=Duration.minutes(1), statistic="Maximum"),
             threshold=STREAM_ITERATOR_AGE_MS,
             periods=STREAM_LAG_MINUTES,
         )
@@ -103,16 +104,12 @@ class KairosMonitoring(Construct):
             "table-throttles", "DynamoDB throttled reads or writes (table or index)", _throttles(table)
         )
         notify = actions.SnsAction(self.topic)
-        for alarm in [*self.alarms, *queue_alarms]:
+        every_alarm = [*self.alarms, *watched.queue_alarms]
+        for alarm in every_alarm:
             alarm.add_alarm_action(notify)
             alarm.add_ok_action(notify)
         self.dashboard = cloudwatch.Dashboard(
-            self,
-            "Dashboard",
-            dashboard_name=DASHBOARD_NAME,
-            widgets=_dashboard_rows(
-                api, functions, table, stream_mapper, queues, [*self.alarms, *queue_alarms]
-            ),
+            self, "Dashboard", dashboard_name=DASHBOARD_NAME, widgets=_dashboard_rows(watched, every_alarm)
         )
 
     def _alarm(
@@ -238,17 +235,10 @@ def _graph(title: str, metrics: Sequence[cloudwatch.IMetric]) -> cloudwatch.Grap
     return cloudwatch.GraphWidget(title=title, left=list(metrics), width=WIDGET_WIDTH)
 
 
-def _dashboard_rows(
-    api: apigw.RestApi,
-    functions: Mapping[str, lambda_.Function],
-    table: dynamodb.Table,
-    stream_mapper: lambda_.Function,
-    queues: Sequence[sqs.Queue],
-    alarms: Sequence[cloudwatch.Alarm],
-) -> list[list[cloudwatch.IWidget]]:
+def _dashboard_rows(watched: Watched, alarms: Sequence[cloudwatch.Alarm]) -> list[list[cloudwatch.IWidget]]:
     """Traffic and latency first, then what the clinic's day is made of (bookings, slots, webhooks), then
     the functions, the table and the event path, and the state of every alarm."""
-    by_function = functions.items()
+    api, table, by_function = watched.api, watched.table, watched.functions.items()
     return [
         [
             _graph(
@@ -296,11 +286,11 @@ def _dashboard_rows(
         [
             _graph(
                 "Event path: stream lag (ms)",
-                [stream_mapper.metric("IteratorAge", statistic="Maximum")],
+                [watched.stream_mapper.metric("IteratorAge", statistic="Maximum")],
             ),
             _graph(
                 "Event path: queued messages",
-                [q.metric_approximate_number_of_messages_visible(label=q.queue_name) for q in queues],
+                [q.metric_approximate_number_of_messages_visible(label=q.queue_name) for q in watched.queues],
             ),
             cloudwatch.AlarmStatusWidget(alarms=list(alarms), title="Alarms", width=WIDGET_WIDTH),
         ],

@@ -25,7 +25,7 @@ from infra.constants import (
 from infra.events import KairosEvents
 from infra.functions import AreaFunctions
 from infra.layer import KairosLayer
-from infra.monitoring import KairosMonitoring
+from infra.monitoring import KairosMonitoring, Watched
 from infra.table import KairosTable
 from kairos.events.definitions import STREAM_CONSUMER
 
@@ -40,9 +40,7 @@ class KairosStack(Stack):
         self.events = KairosEvents(
             self, EVENTS_ID, table=self.table, layer=layer, api_functions=self.functions
         )
-        self.monitoring = KairosMonitoring(
-            self,
-            MONITORING_ID,
+        watched = Watched(
             api=self.api,
             functions={
                 **{area.value: function for area, function in self.functions.items()},
@@ -54,6 +52,7 @@ class KairosStack(Stack):
             queues=list(self.events.queues.values()),
             queue_alarms=self.events.alarms,
         )
+        self.monitoring = KairosMonitoring(self, MONITORING_ID, watched=watched)
         CfnOutput(self, OUTPUT_API_URL, value=self.api.url, description="Base URL (routes start with /v1)")
         CfnOutput(self, OUTPUT_TABLE_NAME, value=self.table.table_name, description="The DynamoDB table")
 

@@ -291,7 +291,7 @@ def environment(
         "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{xray_port}",
         "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
         "TZ": ":UTC",
-        "PYTHONTZPATH": "",  # no system zone database, as in the Lambda runtime
+        "PYTHONTZPATH": "",  # no system zone database: a runtime image need not have one
         "LANG": "en_US.UTF-8",
         "PATH": "/usr/bin:/bin",
         "HOME": str(home),

@@ -1,5 +1,9 @@
-"""Fixtures of the unit tests: the clinic to book in, and the metrics an invocation would publish."""
+"""Fixtures of the unit tests: the clinic to book in, the metrics an invocation would publish, and an
+interpreter of its own for what depends on the process (warning filters, the zone database path)."""
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -33,3 +37,14 @@ def published() -> Iterator[Figures]:
 
     yield figures
     metrics.clear_metrics()
+
+
+def in_fresh_interpreter(code: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    """Runs `code` in a new interpreter of this environment, with `environment` added to this one's."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -1,8 +1,5 @@
 """Wire formats (kairos.domain.formats): timestamps, durations, prices, times of day and time zones."""
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -10,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kairos.domain import formats
+from tests.unit.conftest import in_fresh_interpreter
 
 # --- timestamps -----------------------------------------------------------------------------------------
 
@@ -227,21 +225,16 @@ def test_iana_time_zone_is_accepted(name: str) -> None:
 
 
 def test_time_zones_come_from_the_shipped_tzdata_on_a_host_without_zone_data() -> None:
-    """Lambda's runtime has no system zone database: an empty PYTHONTZPATH is such a host. zoneinfo then
-    reads the tzdata package (a locked dependency, shipped in the layer), so zones still validate."""
+    """A host without a system zone database (a Lambda runtime image need not have one) is an empty
+    PYTHONTZPATH. zoneinfo then reads the tzdata package (a locked dependency, shipped in the layer), so
+    zones still validate."""
     check = (
         "from kairos.domain.formats import parse_time_zone, format_timestamp\n"
         "from datetime import datetime, UTC\n"
         "zone = parse_time_zone('Europe/Stockholm')\n"
         "print(format_timestamp(datetime(2023, 8, 28, 6, tzinfo=UTC), zone))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", check],
-        env={**os.environ, "PYTHONTZPATH": ""},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = in_fresh_interpreter(check, PYTHONTZPATH="")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2023-08-28T08:00:00+02:00"
 
