@@ -4,9 +4,12 @@ a session fixture, which infra tests share as they all run in one xdist worker (
 The stack is built with cdk.json's feature flags and with bundling, as `cdk synth` builds it, so the tests
 see the template and the staged assets that a deployment uploads. The cloud assembly is kept in
 .venv/cdk-test.out: CDK reuses a staged asset whose hash it already holds, so the layer is bundled (with
-pip, from PyPI or pip's cache) only when requirements.lock, the package or the bundler changed."""
+pip, from PyPI or pip's cache) only when requirements.lock, the package or the bundler changed. Each
+xdist worker has an assembly of its own: with pytest 9, `--dist loadgroup` no longer keeps the group on
+one worker, and two syntheses must not write one folder at once."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ from aws_cdk.assertions import Template
 from infra.stack import KairosStack, add_kairos_stack
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CLOUD_ASSEMBLY = REPO_ROOT / ".venv" / "cdk-test.out"
+CLOUD_ASSEMBLY = REPO_ROOT / ".venv" / "cdk-test.out" / os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 # What the CLI adds: asset paths in the template's metadata.
 TEST_CONTEXT = {"aws:cdk:enable-asset-metadata": True}

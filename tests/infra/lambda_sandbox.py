@@ -7,7 +7,9 @@
 
 All is kept in .venv/lambda-layout and reused: an unpacked asset under its content hash (the name CDK gave
 its staged directory), the interpreter while its requirements are unchanged, and the bytecode Python
-compiles in a cache of its own, so the unpacked trees stay as Lambda has them (it cannot write there)."""
+compiles in a cache of its own, so the unpacked trees stay as Lambda has them (it cannot write there).
+Test processes running at once (xdist workers) share it: each builds in a folder of its own and moves it
+into place whole; when another got there first, its copy is kept."""
 
 import os
 import shutil
@@ -57,11 +59,18 @@ def deployed(staged: Path) -> Path:
     """The staged asset directory as Lambda holds it once uploaded and unpacked (cached by its hash)."""
     target = UNPACKED / staged.name
     if not target.exists():
-        building = UNPACKED / f"{staged.name}.partial"
-        shutil.rmtree(building, ignore_errors=True)
+        building = UNPACKED / f"{staged.name}.partial-{os.getpid()}"
         unpack(zipped(staged), building)
-        building.rename(target)  # whole or not at all: an interrupted unpack is redone
+        _move_into_place(building, target)
     return target
+
+
+def _move_into_place(building: Path, target: Path) -> None:
+    """Whole or not at all (an interrupted build is never used); a target already there is kept."""
+    try:
+        building.rename(target)
+    except OSError:  # another process moved its own there first
+        shutil.rmtree(building)
 
 
 def unzipped_size(directory: Path) -> int:
@@ -73,17 +82,18 @@ def runtime_python() -> Path:
     wanted = requirements(runtime_packages(read_lock()))
     installed = RUNTIME / "requirements.txt"
     if not installed.exists() or installed.read_text() != wanted:
-        shutil.rmtree(RUNTIME, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(RUNTIME)], check=True)
-        requested = RUNTIME / "requested.txt"
-        requested.write_text(wanted)
-        site = RUNTIME / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
+        building = CACHE / f"runtime.partial-{os.getpid()}"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(building)], check=True)
+        (building / "requirements.txt").write_text(wanted)
+        site = building / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
         subprocess.run(
             [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--require-hashes",
-             "--no-compile", "--target", str(site), "-r", str(requested)],
+             "--no-compile", "--target", str(site), "-r", str(building / "requirements.txt")],
             check=True,
         )  # fmt: skip
-        requested.rename(installed)  # last: a half-built interpreter is built again
+        if installed.exists():  # built for another lock
+            shutil.rmtree(RUNTIME)
+        _move_into_place(building, RUNTIME)
     return RUNTIME / "bin" / "python"
 
 
