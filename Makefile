@@ -4,15 +4,24 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The runtime dependency set, every package pinned with the hashes of its files (`make lock` writes it):
+# `make install` installs it exactly, and the Lambda layer is built from it (infra/layer.py).
+LOCK := requirements.lock
+CONSTRAINTS := $(VENV)/lock-constraints.txt
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: dev test install lint synth bench bench-local openapi
+.PHONY: dev test install lint lock synth bench bench-local openapi
 
-$(STAMP): pyproject.toml package.json package-lock.json
+# The locked set first (hash-checked), then the project and its dev tools around it: the lock's pins are
+# constraints there, so a dev tool that wanted another version of a runtime package fails the install
+# instead of moving it.
+$(STAMP): pyproject.toml $(LOCK) package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	grep -oE '^[A-Za-z0-9._-]+==[^ ]+' $(LOCK) > $(CONSTRAINTS)
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	npm ci --silent --no-audit --no-fund
 	touch $(STAMP)
 
@@ -28,6 +37,14 @@ lint: install
 
 test: lint
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+# After changing the runtime dependencies in pyproject.toml. pip-compile keeps every pin it can; it needs
+# only pip-tools (at the version pyproject.toml names), not the installed set the old lock describes.
+lock:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet "$$(grep -oE 'pip-tools==[0-9.]+' pyproject.toml)"
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
 
 synth: install
 	npx cdk synth --quiet

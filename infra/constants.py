@@ -8,9 +8,18 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
 from kairos.config import DEFAULT_REGION
+from kairos.observability import NAMESPACE, SERVICE
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
-LAYER_DIR: Final = REPO_ROOT / "layers" / "kairos"  # the layer asset root: python/kairos and requirements.txt
+LAYER_DIR: Final = REPO_ROOT / "layers" / "kairos"  # the layer asset root: python/kairos
+# The runtime dependency set, every package pinned with its files' hashes (`make lock`; see infra/lock.py).
+LOCK_FILE: Final = REPO_ROOT / "requirements.lock"
+# What the Lambda Python runtime already has: the AWS SDK (boto3) and what it requires. The layer leaves
+# them out, so a function runs the runtime's SDK whole, never a botocore of the layer shadowing the
+# runtime's next to the runtime's boto3 (tests/infra checks that this is boto3's closure in the lock).
+LAMBDA_RUNTIME_PACKAGES: Final = frozenset(
+    {"boto3", "botocore", "jmespath", "python-dateutil", "s3transfer", "six", "urllib3"}
+)
 FUNCTIONS_DIR: Final = REPO_ROOT / "functions"  # one directory per API area, each a function's whole code
 # Left out of every asset: bytecode would change the asset hash (and so the deployment) without a change.
 SOURCE_EXCLUDES: Final = ["**/__pycache__", "**/*.pyc"]
@@ -27,6 +36,7 @@ LAYER_ID: Final = "SharedLayer"
 FUNCTIONS_ID: Final = "Functions"
 API_ID: Final = "Api"
 EVENTS_ID: Final = "Events"
+MONITORING_ID: Final = "Monitoring"
 
 # Outputs that deploy scripts and tests read.
 OUTPUT_API_URL: Final = "ApiUrl"
@@ -43,9 +53,16 @@ FUNCTION_MEMORY_MB: Final = 512
 FUNCTION_TIMEOUT: Final = Duration.seconds(28)
 LOG_RETENTION: Final = logs.RetentionDays.ONE_MONTH
 TABLE_NAME_ENV: Final = "KAIROS_TABLE_NAME"  # read by kairos.config.Settings
-# Powertools reads these; they must agree with kairos.observability (a test checks that they do).
-POWERTOOLS_SERVICE_NAME: Final = "kairos"
-POWERTOOLS_METRICS_NAMESPACE: Final = "Kairos"
+# Powertools reads these: the service and metrics namespace the package names (kairos.observability).
+POWERTOOLS_SERVICE_NAME: Final = SERVICE
+POWERTOOLS_METRICS_NAMESPACE: Final = NAMESPACE
+# Traces keep neither a handler's response nor an error's payload: both hold customer data (booking
+# bodies), and a large response (the 106 KB /v1/openapi.json) overflows the X-Ray daemon's datagram, so
+# the whole segment is lost. Set per function, so an operator can turn capture on while debugging one.
+TRACER_SETTINGS: Final = {
+    "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+    "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
+}
 
 # API: the route paths already carry the version (/v1/...), so the stage only names the deployment.
 API_NAME: Final = "kairos"
@@ -53,3 +70,19 @@ STAGE_NAME: Final = "prod"
 # Account protection only: each project's per-minute limit is enforced by the functions themselves.
 THROTTLING_RATE_LIMIT: Final = 100  # requests per second, steady state
 THROTTLING_BURST_LIMIT: Final = 200
+
+# Monitoring: every alarm notifies the topic; the e-mail address subscribed to it is a stack parameter
+# (`cdk deploy --parameters AlarmEmail=ops@example.com`; empty: no subscription).
+ALARM_TOPIC_NAME: Final = "kairos-alarms"
+ALARM_EMAIL_PARAMETER: Final = "AlarmEmail"
+ALARM_NAME_PREFIX: Final = "kairos"
+DASHBOARD_NAME: Final = "kairos"
+ALARM_PERIOD: Final = Duration.minutes(5)
+# Any 5xx is a failed client call Kairos owes an answer for (its own errors are 4xx): one is an alarm.
+API_5XX_THRESHOLD: Final = 1
+# p99 latency above this for LATENCY_PERIODS periods in a row (a slow quarter hour, not one slow call).
+API_P99_LATENCY_MS: Final = 2000
+LATENCY_PERIODS: Final = 3
+# The stream mapper more than a minute behind the table, for five minutes: webhooks and usage lag.
+STREAM_ITERATOR_AGE_MS: Final = 60_000
+STREAM_LAG_MINUTES: Final = 5

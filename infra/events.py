@@ -1,7 +1,11 @@
 """The event path: the `kairos` bus, the stream mapper that fills it from the table's stream, and for each
 rule of `kairos.events.definitions` an EventBridge rule -> SQS queue (with a dead-letter queue and an
 alarm) -> the consumer function. Names, patterns and queue settings come from the definitions the local
-chain uses too."""
+chain uses too.
+
+Each rule's target has a dead-letter queue of its own (`<rule name>-dlq`, with its alarm): an event that
+EventBridge could not put on the queue (the queue deleted, its policy broken) lands there after the
+target's retries, instead of being dropped without a trace."""
 
 from collections.abc import Mapping
 
@@ -97,6 +101,7 @@ class KairosEvents(Construct):
         scope = Construct(self, rule.consumer.title().replace("_", ""))
         dead_letter = self._queue(scope, "DeadLetters", definitions.dead_letter_queue(rule.queue), None)
         queue = self._queue(scope, "Queue", rule.queue, dead_letter)
+        undelivered = self._queue(scope, "TargetDeadLetters", definitions.dead_letter_queue(rule.name), None)
         events_rule = events.Rule(
             scope,
             "Rule",
@@ -104,7 +109,7 @@ class KairosEvents(Construct):
             description=rule.description,
             event_bus=self.bus,
             event_pattern=events.EventPattern(source=rule.pattern["source"]),
-            targets=[targets.SqsQueue(queue)],
+            targets=[targets.SqsQueue(queue, dead_letter_queue=undelivered)],
         )
         # The pattern exactly as defined (prefix matchers included), rather than re-spelled in CDK's terms.
         rule_resource = events_rule.node.default_child

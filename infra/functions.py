@@ -22,6 +22,7 @@ from infra.constants import (
     RUNTIME,
     SOURCE_EXCLUDES,
     TABLE_NAME_ENV,
+    TRACER_SETTINGS,
 )
 from infra.references import logical_id
 from kairos.routes import Area
@@ -89,6 +90,7 @@ def kairos_function(
             TABLE_NAME_ENV: table.table_name,
             "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
             "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
+            **TRACER_SETTINGS,
             **(environment or {}),
         },
     )

@@ -1,64 +1,105 @@
-"""The shared Lambda layer: the `kairos` package plus its pinned dependencies, bundled on this machine.
+"""The shared Lambda layer: the `kairos` package plus its locked dependencies, bundled on this machine.
 
 Bundling runs pip for the Lambda platform (manylinux x86_64 wheels, CPython 3.11) instead of in a Docker
-container, so `cdk synth` works where Docker does not (CI, laptops without it). Only wheels are accepted, so
-the result does not depend on the build host's compilers or OS."""
+container, so `cdk synth` works where Docker does not (CI, laptops without it). It installs exactly the
+files requirements.lock names (hash-checked, no resolution), less what the Lambda runtime provides, so the
+result depends neither on the day nor on the build host.
 
+The asset hash is computed from those inputs, not from the source folder: the lock, the package's files
+and this module (the build steps). The same hash is the same layer on any machine, and a new pin, source
+file or build step is a new layer version."""
+
+import hashlib
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jsii
-from aws_cdk import BundlingOptions, DockerImage, ILocalBundling
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constants import ARCHITECTURE, LAYER_DIR, RUNTIME, SOURCE_EXCLUDES
+from infra.constants import ARCHITECTURE, LAYER_DIR, LOCK_FILE, RUNTIME
+from infra.lock import layer_packages, read_lock, requirements
 
-REQUIREMENTS_FILE = "requirements.txt"
 PACKAGE = "kairos"
 # Lambda adds the layer's `python/` directory to sys.path; what it holds is importable as is.
 SITE_DIR = "python"
-# The wheels must fit the Lambda runtime (CPython of RUNTIME on x86_64 Amazon Linux), not the build host.
-PIP_PLATFORM = (
+PIP_OPTIONS = (
+    # The wheels must fit the Lambda runtime (CPython of RUNTIME on x86_64 Amazon Linux), not the build host.
     "--platform", "manylinux2014_x86_64",
     "--implementation", "cp",
     "--python-version", RUNTIME.name.removeprefix("python"),
+    "--only-binary=:all:",
+    # The lock is the resolution: every package is listed, each file is checked against its hash.
+    "--no-deps",
+    "--require-hashes",
+    # No bytecode: Lambda unpacks the layer with the zip's 1980 dates, which invalidates timestamp-based
+    # .pyc files, and it cannot write new ones; they would be dead weight.
+    "--no-compile",
 )  # fmt: skip
+# What pip installs that a function never runs: console scripts and type stubs.
+PRUNED = ("bin", "*-stubs", "**/*.pyi")
 # CDK requires an image even when local bundling succeeds; this one is never pulled (see try_bundle).
 UNUSED_IMAGE = "unused-local-bundling"
+
+
+def package_files(source: Path = LAYER_DIR) -> Iterator[Path]:
+    """The kairos package's files (no bytecode), in a stable order."""
+    root = source / SITE_DIR / PACKAGE
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            yield path
+
+
+def layer_asset_hash(source: Path = LAYER_DIR, lock: Path = LOCK_FILE) -> str:
+    """The hash of everything the layer is built from: the requirements it installs (from the lock), the
+    pip options, this module and the package's files, each with its path."""
+    digest = hashlib.sha256()
+    digest.update(requirements(layer_packages(read_lock(lock))).encode())
+    digest.update("\0".join(PIP_OPTIONS).encode())
+    digest.update(Path(__file__).read_bytes())
+    for path in package_files(source):
+        digest.update(f"\0{path.relative_to(source).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @jsii.implements(ILocalBundling)
 class LocalPipBundling:
     """Builds the layer directory with the running interpreter's pip (no Docker)."""
 
-    def __init__(self, source: Path) -> None:
+    def __init__(self, source: Path, lock: Path) -> None:
         self._source = source
+        self._lock = lock
 
     def try_bundle(self, output_dir: str, *, image: DockerImage, **docker_options: Any) -> bool:
-        """Installs the requirements into `<output>/python` and copies the package next to them. Returns
-        True (bundled): a pip failure raises instead, so CDK never falls back to Docker silently."""
+        """Installs the locked packages into `<output>/python`, prunes them and copies the package next to
+        them. Returns True (bundled): a pip failure raises instead, so CDK never falls back to Docker."""
         del image, docker_options  # the Docker settings do not apply to a local build
         site = Path(output_dir) / SITE_DIR
-        subprocess.run(
-            [
-                sys.executable, "-m", "pip", "install",
-                "-r", str(self._source / REQUIREMENTS_FILE),
-                "--target", str(site),
-                *PIP_PLATFORM,
-                "--only-binary=:all:",
-                "--quiet",
-            ],
-            check=True,
-        )  # fmt: skip
-        shutil.copytree(
-            self._source / SITE_DIR / PACKAGE,
-            site / PACKAGE,
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-        )
+        with tempfile.TemporaryDirectory() as work:
+            listed = Path(work) / "requirements.txt"
+            listed.write_text(requirements(layer_packages(read_lock(self._lock))))
+            subprocess.run(
+                [sys.executable, "-m", "pip", "install", "-r", str(listed), "--target", str(site),
+                 *PIP_OPTIONS, "--quiet"],
+                check=True,
+            )  # fmt: skip
+        for pattern in PRUNED:
+            for path in list(site.glob(pattern)):
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+        for path in package_files(self._source):
+            target = site / path.relative_to(self._source / SITE_DIR)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
         return True
 
 
@@ -72,13 +113,15 @@ class KairosLayer(Construct):
             "Resource",
             code=lambda_.Code.from_asset(
                 str(LAYER_DIR),
-                exclude=SOURCE_EXCLUDES,
+                asset_hash_type=AssetHashType.CUSTOM,
+                asset_hash=layer_asset_hash(),
                 bundling=BundlingOptions(
                     image=DockerImage.from_registry(UNUSED_IMAGE),
-                    local=LocalPipBundling(LAYER_DIR),
+                    local=LocalPipBundling(LAYER_DIR, LOCK_FILE),
                 ),
             ),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
-            description="The kairos package, aws-lambda-powertools and pydantic (boto3 comes with Lambda).",
+            description="The kairos package and its locked dependencies (requirements.lock), less boto3 "
+            "and what it requires: the Lambda runtime's own AWS SDK is used.",
         )

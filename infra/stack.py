@@ -1,5 +1,5 @@
-"""The Kairos stack: it only composes the constructs (table, layer, functions, API, event path) and names its
-outputs."""
+"""The Kairos stack: it only composes the constructs (table, layer, functions, API, event path, monitoring)
+and names its outputs."""
 
 import os
 
@@ -13,6 +13,7 @@ from infra.constants import (
     EVENTS_ID,
     FUNCTIONS_ID,
     LAYER_ID,
+    MONITORING_ID,
     OUTPUT_API_URL,
     OUTPUT_TABLE_NAME,
     REGION,
@@ -24,7 +25,9 @@ from infra.constants import (
 from infra.events import KairosEvents
 from infra.functions import AreaFunctions
 from infra.layer import KairosLayer
+from infra.monitoring import KairosMonitoring, Watched
 from infra.table import KairosTable
+from kairos.events.definitions import STREAM_CONSUMER
 
 
 class KairosStack(Stack):
@@ -37,6 +40,19 @@ class KairosStack(Stack):
         self.events = KairosEvents(
             self, EVENTS_ID, table=self.table, layer=layer, api_functions=self.functions
         )
+        watched = Watched(
+            api=self.api,
+            functions={
+                **{area.value: function for area, function in self.functions.items()},
+                STREAM_CONSUMER: self.events.stream_mapper,
+                **self.events.consumers,
+            },
+            table=self.table,
+            stream_mapper=self.events.stream_mapper,
+            queues=list(self.events.queues.values()),
+            queue_alarms=self.events.alarms,
+        )
+        self.monitoring = KairosMonitoring(self, MONITORING_ID, watched=watched)
         CfnOutput(self, OUTPUT_API_URL, value=self.api.url, description="Base URL (routes start with /v1)")
         CfnOutput(self, OUTPUT_TABLE_NAME, value=self.table.table_name, description="The DynamoDB table")
 

@@ -1,10 +1,16 @@
 """One synthesized Kairos stack for all infra tests (synthesis costs seconds, the assertions microseconds):
 a session fixture, which infra tests share as they all run in one xdist worker (group "infra").
 
-The stack is built with cdk.json's feature flags, so the tests see the template `cdk synth` produces, and
-with bundling skipped, so they need neither pip nor the network (test_layer_bundling runs the bundler)."""
+The stack is built with cdk.json's feature flags and with bundling, as `cdk synth` builds it, so the tests
+see the template and the staged assets that a deployment uploads. The cloud assembly is kept in
+.venv/cdk-test.out: CDK reuses a staged asset whose hash it already holds, so the layer is bundled (with
+pip, from PyPI or pip's cache) only when requirements.lock, the package or the bundler changed. Each
+xdist worker has an assembly of its own: with pytest 9, `--dist loadgroup` no longer keeps the group on
+one worker, and two syntheses must not write one folder at once."""
 
 import json
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +21,10 @@ from aws_cdk.assertions import Template
 from infra.stack import KairosStack, add_kairos_stack
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+CLOUD_ASSEMBLY = REPO_ROOT / ".venv" / "cdk-test.out" / os.environ.get("PYTEST_XDIST_WORKER", "main")
 
-# What the CLI adds (asset paths in the template's metadata), minus bundling.
-TEST_CONTEXT = {"aws:cdk:bundling-stacks": [], "aws:cdk:enable-asset-metadata": True}
+# What the CLI adds: asset paths in the template's metadata.
+TEST_CONTEXT = {"aws:cdk:enable-asset-metadata": True}
 
 
 def cdk_context() -> dict[str, Any]:
@@ -29,10 +36,27 @@ def cdk_context() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def stack() -> KairosStack:
     """Composed exactly as app.py composes it, cdk-nag included."""
-    return add_kairos_stack(cdk.App(context=cdk_context()))
+    return add_kairos_stack(cdk.App(context=cdk_context(), outdir=str(CLOUD_ASSEMBLY)))
 
 
 @pytest.fixture(scope="session")
 def template(stack: KairosStack) -> Template:
-    """Synthesis runs the cdk-nag plugin too: an unacknowledged finding fails it (see test_cdk_nag)."""
-    return Template.from_stack(stack)
+    """Synthesis runs the cdk-nag plugin too: an unacknowledged finding fails it (see test_cdk_nag).
+    Staged assets the template no longer uses are removed, so the kept assembly does not grow."""
+    synthesized = Template.from_stack(stack)
+    used = {
+        resource["Metadata"]["aws:asset:path"]
+        for resource in synthesized.to_json()["Resources"].values()
+        if "aws:asset:path" in resource.get("Metadata", {})
+    }
+    for staged in CLOUD_ASSEMBLY.glob("asset.*"):
+        if staged.is_dir() and staged.name not in used:
+            shutil.rmtree(staged)
+    return synthesized
+
+
+def staged_asset(stack: KairosStack, resource: dict[str, Any]) -> Path:
+    """The directory a template resource's code was staged in (what the deployment zips and uploads)."""
+    app = stack.node.root
+    assert isinstance(app, cdk.App)
+    return Path(app.outdir) / resource["Metadata"]["aws:asset:path"]

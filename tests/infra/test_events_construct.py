@@ -51,6 +51,39 @@ def test_each_rule_has_the_defined_pattern_and_targets_its_queue(
     )
 
 
+@pytest.mark.parametrize("rule", definitions.RULES, ids=lambda r: r.name)
+def test_each_rule_target_has_a_dead_letter_queue_of_its_own_that_eventbridge_may_send_to(
+    template: Template, stack: KairosStack, rule: definitions.Rule
+) -> None:
+    """An event EventBridge cannot put on the rule's queue lands in the rule's own dead-letter queue."""
+    undelivered = stack.events.dead_letter_queues[definitions.dead_letter_queue(rule.name)]
+    target_dlq = {"Fn::GetAtt": [logical_id(undelivered), "Arn"]}
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {"Name": rule.name, "Targets": [Match.object_like({"DeadLetterConfig": {"Arn": target_dlq}})]},
+    )
+    template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "Queues": [{"Ref": logical_id(undelivered)}],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Allow",
+                                "Action": "sqs:SendMessage",
+                                "Principal": {"Service": "events.amazonaws.com"},
+                                "Resource": target_dlq,
+                            }
+                        )
+                    ]
+                )
+            },
+        },
+    )
+
+
 @pytest.mark.parametrize("rule", definitions.RULES, ids=lambda r: r.queue)
 def test_each_queue_is_encrypted_and_redriven_to_its_dead_letter_queue(
     template: Template, stack: KairosStack, rule: definitions.Rule
@@ -74,7 +107,7 @@ def test_every_dead_letter_queue_has_an_alarm_on_visible_messages(
     template: Template, stack: KairosStack
 ) -> None:
     dlqs = stack.events.dead_letter_queues
-    assert len(dlqs) == len(definitions.RULES) + 1  # and the stream mapper's failures
+    assert len(dlqs) == 2 * len(definitions.RULES) + 1  # queue's and target's per rule; the mapper's
     for queue in dlqs.values():
         template.has_resource_properties(
             "AWS::CloudWatch::Alarm",

@@ -5,7 +5,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
@@ -15,6 +14,7 @@ from infra.stack import KairosStack
 from kairos.events.definitions import RULES
 from kairos.observability import SERVICE, metrics
 from kairos.routes import Area
+from tests.infra.conftest import staged_asset
 
 pytestmark = pytest.mark.xdist_group("infra")
 
@@ -80,16 +80,27 @@ def test_each_area_runs_its_handler_with_the_table_and_powertools_settings(
         "KAIROS_TABLE_NAME": {"Ref": logical_id(stack.table)},
         "POWERTOOLS_SERVICE_NAME": SERVICE,
         "POWERTOOLS_METRICS_NAMESPACE": metrics.namespace,
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+        "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
     }
+
+
+def test_no_function_traces_its_responses_or_error_payloads(template: Template) -> None:
+    """Responses and errors hold customer data, and a large response (/v1/openapi.json) would make the
+    X-Ray daemon drop the whole segment: every function, the event path's included, leaves them out."""
+    for function in template.find_resources("AWS::Lambda::Function").values():
+        properties = function["Properties"]
+        assert properties["TracingConfig"] == {"Mode": "Active"}
+        variables = properties["Environment"]["Variables"]
+        assert variables["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false", properties["FunctionName"]
+        assert variables["POWERTOOLS_TRACER_CAPTURE_ERROR"] == "false", properties["FunctionName"]
 
 
 @pytest.mark.parametrize("area", list(Area))
 def test_each_function_ships_only_its_own_area_directory(
     functions: dict[Area, Mapping[str, Any]], stack: KairosStack, area: Area
 ) -> None:
-    app = stack.node.root
-    assert isinstance(app, cdk.App)
-    staged = Path(app.outdir) / functions[area]["Metadata"]["aws:asset:path"]
+    staged = staged_asset(stack, functions[area])
     assert source_files(staged) == source_files(FUNCTIONS_DIR / area.value)
 
 

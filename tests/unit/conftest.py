@@ -1,12 +1,50 @@
-"""Fixtures of the unit tests that book."""
+"""Fixtures of the unit tests: the clinic to book in, the metrics an invocation would publish, and an
+interpreter of its own for what depends on the process (warning filters, the zone database path)."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from kairos.container import Container
 from kairos.domain.auth import Principal
+from kairos.observability import Metric, metrics
 from tests.unit.clinic import make_clinic
 
 
 @pytest.fixture
 def clinic(container: Container, principal: Principal) -> dict[str, str]:
     return make_clinic(container, principal)
+
+
+Figures = Callable[[], dict[str, float]]
+
+
+@pytest.fixture
+def published() -> Iterator[Figures]:
+    """What the current invocation would publish, by metric name (summed)."""
+    metrics.clear_metrics()
+
+    def figures() -> dict[str, float]:
+        found = {}
+        for metric in Metric:
+            values = metrics.provider.metric_set.get(metric.value, {}).get("Value", [])
+            if values:
+                found[metric.value] = sum(values)
+        return found
+
+    yield figures
+    metrics.clear_metrics()
+
+
+def in_fresh_interpreter(code: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    """Runs `code` in a new interpreter of this environment, with `environment` added to this one's."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -8,6 +8,7 @@ from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.errors import Retryable
+from tests.unit.conftest import Figures
 
 
 def _clinic(container: Container, principal: Principal) -> dict[str, str]:
@@ -27,7 +28,7 @@ def _clinic(container: Container, principal: Principal) -> dict[str, str]:
 
 
 def test_a_transaction_conflict_is_retried_and_the_booking_written_once(
-    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch, published: Figures
 ) -> None:
     ids = _clinic(container, principal)
     store = container.booking_store
@@ -46,3 +47,4 @@ def test_a_transaction_conflict_is_retried_and_the_booking_written_once(
     assert len(calls) == 2
     assert container.bookings.page(principal, {}).total == 1
     assert booking["resource_id"] == ids["resource_id"]
+    assert published() == {"BookingRaceRetries": 1, "BookingsCreated": 1}  # the function's metrics

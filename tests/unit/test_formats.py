@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kairos.domain import formats
+from tests.unit.conftest import in_fresh_interpreter
 
 # --- timestamps -----------------------------------------------------------------------------------------
 
@@ -221,6 +222,21 @@ def test_malformed_time_of_day_is_refused_even_where_end_of_day_is_allowed(text:
 @pytest.mark.parametrize("name", ["Europe/Stockholm", "America/New_York", "UTC", "Asia/Kolkata"])
 def test_iana_time_zone_is_accepted(name: str) -> None:
     assert formats.parse_time_zone(name) == ZoneInfo(name)
+
+
+def test_time_zones_come_from_the_shipped_tzdata_on_a_host_without_zone_data() -> None:
+    """A host without a system zone database (a Lambda runtime image need not have one) is an empty
+    PYTHONTZPATH. zoneinfo then reads the tzdata package (a locked dependency, shipped in the layer), so
+    zones still validate."""
+    check = (
+        "from kairos.domain.formats import parse_time_zone, format_timestamp\n"
+        "from datetime import datetime, UTC\n"
+        "zone = parse_time_zone('Europe/Stockholm')\n"
+        "print(format_timestamp(datetime(2023, 8, 28, 6, tzinfo=UTC), zone))\n"
+    )
+    result = in_fresh_interpreter(check, PYTHONTZPATH="")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2023-08-28T08:00:00+02:00"
 
 
 @pytest.mark.parametrize("name", ["Mars/Olympus", "europe/stockholm", "+02:00", "", "../etc/passwd"])

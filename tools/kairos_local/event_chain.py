@@ -161,6 +161,32 @@ def _invoke(function: str, handler: Handler, event: dict[str, Any]) -> set[str]:
     return {str(f["itemIdentifier"]) for f in failures}
 
 
+def stream_record(record: Mapping[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
+    """A GetRecords record as Lambda passes it: the creation time in epoch seconds, the source ARN."""
+    stream = dict(record["dynamodb"])
+    created = stream.get("ApproximateCreationDateTime")
+    stream["ApproximateCreationDateTime"] = (
+        created.timestamp() if isinstance(created, datetime) else float(created or 0)
+    )
+    return {**record, "dynamodb": stream, "eventSourceARN": stream_arn, "awsRegion": region}
+
+
+def queue_record(message: "MessageTypeDef", queue_arn: str, region: str) -> dict[str, Any]:
+    """A ReceiveMessage message as Lambda passes it to an SQS-triggered function."""
+    body = message["Body"]
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": body,
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": message.get("MessageAttributes", {}),
+        "md5OfBody": message.get("MD5OfBody") or hashlib.md5(body.encode()).hexdigest(),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+
+
 class StreamReader:
     """Reads the table's stream from LATEST and feeds the stream mapper function, one batch at a time."""
 
@@ -190,7 +216,7 @@ class StreamReader:
         for n, iterator in enumerate(self._iterators):
             page = self._streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH)
             self._iterators[n] = page["NextShardIterator"]
-            self._pending += [self._lambda_record(r) for r in page["Records"]]
+            self._pending += [stream_record(r, self._stream_arn, self._region) for r in page["Records"]]
             most = max(most, len(page["Records"]))
         self._pending = self._deliver(self._pending)
         if most:
@@ -206,15 +232,6 @@ class StreamReader:
             return records
         first = next((n for n, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] in failed), None)
         return [] if first is None else records[first:]
-
-    def _lambda_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """A GetRecords record as Lambda passes it: the creation time in epoch seconds, the source ARN."""
-        stream = dict(record["dynamodb"])
-        created = stream.get("ApproximateCreationDateTime")
-        stream["ApproximateCreationDateTime"] = (
-            created.timestamp() if isinstance(created, datetime) else float(created or 0)
-        )
-        return {**record, "dynamodb": stream, "eventSourceARN": self._stream_arn, "awsRegion": self._region}
 
 
 class QueuePoller:
@@ -236,7 +253,7 @@ class QueuePoller:
         ).get("Messages", [])
         if not messages:
             return Found.NOTHING
-        event = {"Records": [self._lambda_record(m) for m in messages]}
+        event = {"Records": [queue_record(m, self._queue.arn, self._region) for m in messages]}
         failed = _invoke(self._queue.rule.consumer, self._handler, event)
         done = [m for m in messages if "*" not in failed and m["MessageId"] not in failed]
         if done:
@@ -245,20 +262,6 @@ class QueuePoller:
                 Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done)],
             )
         return Found.of(len(messages), QUEUE_BATCH)
-
-    def _lambda_record(self, message: "MessageTypeDef") -> dict[str, Any]:
-        body = message["Body"]
-        return {
-            "messageId": message["MessageId"],
-            "receiptHandle": message["ReceiptHandle"],
-            "body": body,
-            "attributes": message.get("Attributes", {}),
-            "messageAttributes": message.get("MessageAttributes", {}),
-            "md5OfBody": message.get("MD5OfBody") or hashlib.md5(body.encode()).hexdigest(),
-            "eventSource": "aws:sqs",
-            "eventSourceARN": self._queue.arn,
-            "awsRegion": self._region,
-        }
 
 
 def start_event_chain(settings: Settings, activity: Activity) -> list[threading.Thread]:

@@ -1,7 +1,6 @@
 """A real HTTP receiver on 127.0.0.1 for webhook tests: records what it gets, answers as told."""
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,8 +17,12 @@ class Received:
 class Receiver:
     url: str
     status: int = 200
-    delay: float = 0.0
+    delay: float = 0.0  # before answering (cut short when the test ends)
+    # When set, each request waits there for the others before it is answered (500 if they never come):
+    # only requests that are in flight together get a 200.
+    together: threading.Barrier | None = None
     received: list[Received] = field(default_factory=list)
+    closing: threading.Event = field(default_factory=threading.Event)
 
 
 @contextmanager
@@ -30,8 +33,14 @@ def receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             state.received.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
-            time.sleep(state.delay)
-            self.send_response(state.status)
+            state.closing.wait(state.delay)
+            status = state.status
+            if state.together is not None:
+                try:
+                    state.together.wait()
+                except threading.BrokenBarrierError:
+                    status = 500
+            self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -46,5 +55,6 @@ def receiver() -> Iterator[Receiver]:
     try:
         yield state
     finally:
+        state.closing.set()
         server.shutdown()
         server.server_close()

@@ -1,14 +1,18 @@
 """The dispatcher against a real HTTP receiver on 127.0.0.1: signed deliveries, retries with backoff,
-dead-lettering, dedup of a redelivered event, and the delivery log."""
+dead-lettering, dedup of a redelivered event, the delivery log, and batches: sent in parallel within a
+time budget, each message with its own outcome."""
 
 import json
 import socket
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from kairos.api.lambda_entry import BUDGET_RESERVE_SECONDS, make_budgeted_queue_handler
 from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.storage.dynamodb import CatalogueStore
@@ -17,12 +21,16 @@ from kairos.storage.webhook_store import DeliveryStore
 from kairos.webhooks.delivery import DEAD, PENDING, SUCCEEDED, DeliveryPolicy, Dispatcher
 from kairos.webhooks.signing import verify_signature
 from kairos.webhooks.subscriptions import Webhooks
+from kairos_local.lambda_runtime import LambdaContext
+from tests.unit.conftest import Figures
 from tests.unit.webhooks.receiver import receiver
 
 T0 = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
 POLICY = DeliveryPolicy(
     backoff_seconds=10, max_backoff_seconds=1800, give_up_after_seconds=3600, timeout_seconds=0.2
 )
+BUDGET = 60.0  # seconds: more than any test needs, unless it is about the budget
+PATIENT = DeliveryPolicy(timeout_seconds=30)  # a receiver's answer is awaited longer than any budget below
 
 
 class Queue:
@@ -41,14 +49,24 @@ class World:
         self.project_id = principal.project_id
         self.webhooks = Webhooks(CatalogueStore(container.table), lambda url: None, lambda: self.now)
         self.usage = UsageStore(container.table)
-        self.dispatcher = Dispatcher(
+        self.dispatcher = self.dispatcher_with(container, POLICY, time.monotonic)
+
+    def dispatcher_with(
+        self, container: Container, policy: DeliveryPolicy, monotonic: Callable[[], float]
+    ) -> Dispatcher:
+        return Dispatcher(
             self.webhooks,
             DeliveryStore(container.table),
             self.queue,
             self.usage,
-            POLICY,
+            policy,
             clock=lambda: self.now,
+            monotonic=monotonic,
         )
+
+    def handle(self, message: dict[str, Any]) -> None:
+        """One message, as a batch of its own, which must be done."""
+        assert self.dispatcher.dispatch([message], BUDGET) == [True]
 
     def subscribe(self, url: str, events: list[str] | None = None) -> dict[str, Any]:
         return self.webhooks.create(self.project_id, {"url": url, "events": events or ["*"]})
@@ -79,7 +97,7 @@ class World:
         while self.queue.sent:
             message, delay = self.queue.sent.pop(0)
             self.now += timedelta(seconds=delay)
-            self.dispatcher.handle(message)
+            self.handle(message)
 
 
 @pytest.fixture
@@ -91,7 +109,7 @@ def world(container: Container, principal: Principal, monkeypatch: pytest.Monkey
 def test_a_2xx_is_one_signed_delivery(world: World) -> None:
     with receiver() as r:
         hook = world.subscribe(r.url)
-        world.dispatcher.handle(world.event())
+        world.handle(world.event())
     [got] = r.received
     assert got.headers["x-kairos-event"] == "booking.created"
     assert json.loads(got.body)["data"]["id"] == "b-1"
@@ -109,17 +127,17 @@ def test_only_enabled_subscriptions_that_want_the_type_get_it(world: World) -> N
         off = world.subscribe(r.url)
         world.webhooks.patch(world.principal, off["id"], {"enabled": False})
         world.subscribe(r.url)
-        world.dispatcher.handle(world.event("booking.created"))
+        world.handle(world.event("booking.created"))
         assert len(r.received) == 1
-        world.dispatcher.handle(world.event("booking.canceled", "evt-2"))
+        world.handle(world.event("booking.canceled", "evt-2"))
     assert len(r.received) == 3
 
 
 def test_the_same_event_twice_is_delivered_once(world: World) -> None:
     with receiver() as r:
         world.subscribe(r.url)
-        world.dispatcher.handle(world.event())
-        world.dispatcher.handle(world.event())
+        world.handle(world.event())
+        world.handle(world.event())
     assert len(r.received) == 1
 
 
@@ -127,14 +145,14 @@ def test_a_5xx_is_retried_with_backoff_until_the_receiver_answers(world: World) 
     with receiver() as r:
         hook = world.subscribe(r.url)
         r.status = 503
-        world.dispatcher.handle(world.event())
+        world.handle(world.event())
         [(retry, delay)] = world.queue.sent
         assert delay == 10
         [log] = world.deliveries(hook["id"])
         assert (log["status"], log["response_code"]) == (PENDING, 503)
         world.queue.sent.clear()
         world.now += timedelta(seconds=10)
-        world.dispatcher.handle(retry)
+        world.handle(retry)
         assert world.queue.sent[0][1] == 20  # doubled
         r.status = 204
         world.run_retries()
@@ -147,7 +165,7 @@ def test_a_receiver_that_never_answers_in_time_ends_dead(world: World) -> None:
     with receiver() as r:
         hook = world.subscribe(r.url)
         r.delay = 0.5  # longer than the 0.2 s timeout
-        world.dispatcher.handle(world.event())
+        world.handle(world.event())
         world.run_retries()
     [log] = world.deliveries(hook["id"])
     assert log["status"] == DEAD and log["response_code"] is None
@@ -164,7 +182,7 @@ def test_a_refused_connection_is_a_failed_attempt(world: World) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     hook = world.subscribe(f"http://127.0.0.1:{port}/")
-    world.dispatcher.handle(world.event())
+    world.handle(world.event())
     [log] = world.deliveries(hook["id"])
     assert log["status"] == PENDING and log["response_code"] is None and "Connection" in log["error"]
 
@@ -173,23 +191,23 @@ def test_delays_longer_than_sqs_allows_are_requeued_in_hops(world: World) -> Non
     with receiver() as r:
         world.subscribe(r.url)
         r.status = 500
-        world.dispatcher.handle(world.event())
+        world.handle(world.event())
         for _ in range(7):  # failures 1..7: delays 10 .. 640, then 1280 (more than 900)
             message, delay = world.queue.sent.pop(0)
             world.now += timedelta(seconds=delay)
-            world.dispatcher.handle(message)
+            world.handle(message)
         message, delay = world.queue.sent.pop(0)
         assert delay == 900
         world.now += timedelta(seconds=900)
         before = len(r.received)
-        world.dispatcher.handle(message)  # not due yet: re-queued for the rest
+        world.handle(message)  # not due yet: re-queued for the rest
         assert len(r.received) == before and world.queue.sent[-1][1] == 380
 
 
 def test_a_redelivery_is_a_new_queued_delivery_of_the_same_body(world: World) -> None:
     with receiver() as r:
         hook = world.subscribe(r.url)
-        world.dispatcher.handle(world.event())
+        world.handle(world.event())
         original = world.deliveries(hook["id"])[0]
         again = world.dispatcher.redeliver(world.project_id, hook["id"], original["id"])
         assert again["id"] != original["id"] and again["status"] == PENDING
@@ -204,3 +222,98 @@ def test_the_policy_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     policy = DeliveryPolicy.from_environment()
     assert [policy.delay_after(n) for n in (1, 2, 3)] == [2, 4, 8]
     assert policy.give_up_after_seconds == 8 and policy.timeout_seconds == 10.0
+
+
+# --- batches -----------------------------------------------------------------------------------------
+
+
+def frozen() -> float:
+    """A budget clock that does not move: each attempt gets exactly the budget given (or the timeout)."""
+    return 0.0
+
+
+def test_a_batch_is_sent_in_parallel_across_messages_and_subscriptions(
+    world: World, container: Container
+) -> None:
+    """The receiver answers 200 only to requests that are in flight together: one by one, each would
+    wait for the others in vain and fail."""
+    world.dispatcher = world.dispatcher_with(container, PATIENT, time.monotonic)
+    with receiver() as r:
+        r.together = threading.Barrier(6, timeout=10)
+        hooks = [world.subscribe(r.url) for _ in range(3)]
+        done = world.dispatcher.dispatch(
+            [world.event(event_id="evt-1"), world.event(event_id="evt-2")], BUDGET
+        )
+    assert done == [True, True]
+    assert len(r.received) == 6
+    for hook in hooks:
+        assert [d["status"] for d in world.deliveries(hook["id"])] == [SUCCEEDED, SUCCEEDED]
+
+
+def test_a_slow_receiver_is_given_what_is_left_of_the_budget_not_the_policys_timeout(
+    world: World, container: Container
+) -> None:
+    world.dispatcher = world.dispatcher_with(container, PATIENT, frozen)
+    with receiver() as r:
+        r.delay = 60
+        hook = world.subscribe(r.url)
+        assert world.dispatcher.dispatch([world.event()], budget_seconds=1.5) == [True]
+    [log] = world.deliveries(hook["id"])
+    assert (log["status"], log["error"]) == (PENDING, "no answer within 1.5 s")
+    assert len(world.queue.sent) == 1  # its retry
+
+
+def test_a_message_the_budget_leaves_no_time_for_goes_back_and_is_delivered_when_it_comes_back(
+    world: World, container: Container
+) -> None:
+    world.dispatcher = world.dispatcher_with(container, POLICY, frozen)
+    with receiver() as r:
+        hook = world.subscribe(r.url)
+        assert world.dispatcher.dispatch([world.event()], budget_seconds=0.5) == [False]
+        assert r.received == [] and world.deliveries(hook["id"]) == []
+        assert world.dispatcher.dispatch([world.event()], BUDGET) == [True]
+    assert len(r.received) == 1
+    assert [d["status"] for d in world.deliveries(hook["id"])] == [SUCCEEDED]
+
+
+def test_each_attempts_outcome_is_counted(world: World, published: Figures) -> None:
+    with receiver() as r:
+        world.subscribe(r.url)
+        r.status = 500
+        world.handle(world.event())
+        world.handle(world.event(event_id="evt-2"))
+        r.status = 200
+        world.handle(world.event(event_id="evt-3"))
+    assert published() == {"WebhookDeliveriesFailed": 2, "WebhookDeliveriesSucceeded": 1}
+
+
+def test_each_message_of_a_batch_has_its_own_outcome(world: World) -> None:
+    broken = {"source": "kairos", "detail": {"id": "evt-x", "type": "booking.created"}}  # no project
+    with receiver() as r:
+        world.subscribe(r.url)
+        done = world.dispatcher.dispatch(
+            [world.event(event_id="evt-1"), broken, world.event(event_id="evt-2")], BUDGET
+        )
+    assert done == [True, False, True]
+    assert len(r.received) == 2
+
+
+def test_the_queue_function_gives_the_batch_its_remaining_time_and_reports_only_unfinished_messages() -> None:
+    seen: list[tuple[list[dict[str, Any]], float]] = []
+
+    def dispatch(bodies: list[dict[str, Any]], budget: float) -> list[bool]:
+        seen.append((bodies, budget))
+        return [True, False]
+
+    handler = make_budgeted_queue_handler(lambda container: dispatch)
+    records = [
+        {"messageId": "m-1", "body": json.dumps({"n": 1})},
+        {"messageId": "m-2", "body": "not json"},
+        {"messageId": "m-3", "body": json.dumps({"n": 3})},
+    ]
+    context = LambdaContext(function_name="kairos-webhook_dispatcher", aws_request_id="r-1")
+    answer = handler({"Records": records}, context)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m-2"}, {"itemIdentifier": "m-3"}]}
+    [(bodies, budget)] = seen
+    assert bodies == [{"n": 1}, {"n": 3}]
+    assert budget == context.get_remaining_time_in_millis() / 1000 - BUDGET_RESERVE_SECONDS

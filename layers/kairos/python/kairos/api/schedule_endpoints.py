@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from kairos.api.app import Handler
 from kairos.api.http import Request, json_response, no_content, page_response
 from kairos.container import Container
+from kairos.observability import Metric, count
 
 
 def schedule_handlers(container: Container) -> dict[str, Handler]:
@@ -81,11 +82,13 @@ def schedule_handlers(container: Container) -> dict[str, Handler]:
 
 def slot_handlers(container: Container) -> dict[str, Handler]:
     a = container.availability
-    return {
-        "getServiceBookableSlots": lambda r: page_response(
-            r, a.bookable_slots(r.viewer, r.path["service"], r.query)
-        ),
-    }
+
+    def bookable_slots(r: Request) -> Response[str]:
+        page = a.bookable_slots(r.viewer, r.path["service"], r.query)
+        count(Metric.BOOKABLE_SLOTS_LISTED, len(page.items))
+        return page_response(r, page)
+
+    return {"getServiceBookableSlots": bookable_slots}
 
 
 def _deleting(action: Callable[[Request], None]) -> Handler:

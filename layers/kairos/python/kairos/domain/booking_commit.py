@@ -21,6 +21,7 @@ from kairos.domain.formats import Duration, zone
 from kairos.domain.parallel import parallel_map
 from kairos.domain.ports import BookingRepository, ScheduleRepository
 from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState, Record, Timeline
+from kairos.observability import Metric, count
 from kairos.scheduling.engine import Violation, check_booking
 from kairos.scheduling.model import FixedRules, ServiceRules, Span
 from kairos.scheduling.rules import rules_from_service
@@ -68,7 +69,8 @@ class BookingWriter:
     def commit(
         self, viewer: Principal, intents: list[Intent], group: GroupChange | None = None
     ) -> list[BookingChange]:
-        """Checks and writes the intents together, planning again whenever another write got in first."""
+        """Checks and writes the intents together, planning again whenever another write got in first.
+        Counts the bookings created and each new plan (the race retries) for the function's metrics."""
         delay = 0.01
         for _ in range(ATTEMPTS):
             seen, timelines = self._read(viewer, intents)
@@ -80,9 +82,13 @@ class BookingWriter:
                     group is not None and group.before is not None
                 ):
                     raise Conflict("The booking changed while it was being written.") from None  # reload it
+                count(Metric.BOOKING_RACE_RETRIES)
                 time.sleep(self._rng.uniform(0, delay))
                 delay = min(delay * 2, 0.2)
                 continue
+            count(
+                Metric.BOOKINGS_CREATED, sum(1 for c in changes if c.before is None and c.after is not None)
+            )
             return changes
         raise Retryable("The resource is busy with other bookings; try again.")
 

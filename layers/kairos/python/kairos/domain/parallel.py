@@ -11,9 +11,9 @@ Out = TypeVar("Out")
 MAX_WORKERS = 8
 
 
-def parallel_map(work: Callable[[In], Out], items: Sequence[In]) -> list[Out]:
+def parallel_map(work: Callable[[In], Out], items: Sequence[In], max_workers: int = MAX_WORKERS) -> list[Out]:
     if len(items) <= 1:
         return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(items))) as pool:
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(items))) as pool:
         futures = [pool.submit(contextvars.copy_context().run, work, item) for item in items]
         return [future.result() for future in futures]

@@ -6,22 +6,31 @@ retried with exponential backoff through the webhook queue (a retry message with
 hops of at most 900 s, SQS's maximum), until `give_up_after` seconds have passed since the delivery was
 created; the next failure then marks it `dead`. The log item of a delivery keeps its status, attempts, last
 response code, duration and error; a redelivery is a new delivery of the same body.
+
+A batch of queue messages is dispatched at once: every attempt of every message runs in parallel, within
+one time budget below the function's timeout (no attempt waits longer than what is left of it), so slow
+receivers cannot time the batch out. Each message has its own outcome: one whose deliveries could not all
+be attempted (an error, or no time left to start one) goes back to the queue alone, and when it comes back
+the deliveries it already made are not repeated.
 """
 
 import json
 import os
+import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from kairos.domain.errors import NotFound
 from kairos.domain.formats import format_timestamp, now_utc
 from kairos.domain.ids import is_uuid, new_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
+from kairos.domain.parallel import parallel_map
 from kairos.events.definitions import DOMAIN_SOURCE
-from kairos.observability import logger
+from kairos.observability import Metric, count, logger
 from kairos.webhooks.sender import Outcome, post
 from kairos.webhooks.signing import SIGNATURE_HEADER, signature_header
 from kairos.webhooks.ssrf import UnsafeUrl, checked_address, loopback_allowed
@@ -30,6 +39,8 @@ from kairos.webhooks.subscriptions import Subscription, Webhooks
 PENDING, SUCCEEDED, DEAD = "pending", "succeeded", "dead"
 RETRY_KIND = "webhook.retry"
 MAX_QUEUE_DELAY = 900  # SQS DelaySeconds maximum
+PARALLEL_ATTEMPTS = 10  # attempts in flight at once: a full SQS batch of single-subscription events
+MIN_ATTEMPT_SECONDS = 1.0  # an attempt starts only with this much of the budget left
 DELIVERY_LIST_SPEC = ListSpec(
     bracket_fields={"created_at": FieldType.TIMESTAMP},
     sort_keys=("created_at",),
@@ -127,6 +138,12 @@ class AttemptCounter(Protocol):
 
 
 Sender = Callable[[str, str, int, Mapping[str, str], bytes, float], Outcome]
+Attempt = Callable[[float], object]  # one unit of a message's work, given the seconds it may wait at most
+OUTCOME_METRICS = {
+    SUCCEEDED: Metric.WEBHOOKS_DELIVERED,
+    PENDING: Metric.WEBHOOKS_FAILED,
+    DEAD: Metric.WEBHOOKS_DEAD,
+}
 
 
 class Dispatcher:
@@ -141,6 +158,7 @@ class Dispatcher:
         policy: DeliveryPolicy,
         send: Sender = post,
         clock: Callable[[], datetime] = now_utc,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._webhooks = webhooks
         self._deliveries = deliveries
@@ -149,40 +167,83 @@ class Dispatcher:
         self._policy = policy
         self._send = send
         self._clock = clock
+        self._monotonic = monotonic  # the budget's clock
 
-    def handle(self, message: Mapping[str, Any]) -> None:
-        """One queue message; raises only when it must be retried as a whole (SQS redelivers it)."""
+    def dispatch(self, messages: Sequence[Mapping[str, Any]], budget_seconds: float) -> list[bool]:
+        """Handles a batch of queue messages within `budget_seconds`: each message's attempts are planned,
+        then all of them run in parallel. Returns, for each message, whether it is done (a failed delivery
+        attempt is done: its retry is queued); one that is not must be received again."""
+        deadline = self._monotonic() + budget_seconds
+        planned: list[list[Attempt] | None] = []
+        for message in messages:
+            try:
+                planned.append(self._plan(message))
+            except Exception:
+                logger.exception("webhook message not planned; it goes back to the queue")
+                planned.append(None)
+        work = [(n, attempt) for n, attempts in enumerate(planned) for attempt in attempts or []]
+        finished = parallel_map(lambda item: self._run(item[1], deadline), work, PARALLEL_ATTEMPTS)
+        failed = {n for (n, _), ok in zip(work, finished, strict=True) if not ok}
+        return [attempts is not None and n not in failed for n, attempts in enumerate(planned)]
+
+    def _plan(self, message: Mapping[str, Any]) -> list[Attempt]:
+        """The work of one message: the attempt of a retry message, or one delivery per subscription of
+        the event's project that wants its type."""
         if message.get("kind") == RETRY_KIND:
-            self.retry(message)
-        elif message.get("source") == DOMAIN_SOURCE and isinstance(message.get("detail"), dict):
-            self.fan_out(message["detail"])
-        else:
+            return [partial(self.retry, message)]
+        if message.get("source") != DOMAIN_SOURCE or not isinstance(message.get("detail"), dict):
             logger.warning("ignored a message of unknown shape on the webhook queue")
-
-    def fan_out(self, envelope: Mapping[str, Any]) -> None:
+            return []
+        envelope = message["detail"]
         project_id, event_id, event_type = envelope["project_id"], envelope["id"], envelope["type"]
         body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
         now = self._clock()
-        for subscription in self._webhooks.subscriptions(project_id):
-            if not subscription.wants(event_type):
-                continue
-            delivery = Delivery(
-                id=delivery_id_for(event_id, subscription.id),
-                project_id=project_id,
-                webhook_id=subscription.id,
-                event_id=event_id,
-                event_type=event_type,
-                body=body,
-                status=PENDING,
-                attempts=0,
-                created_at=now,
+        return [
+            partial(
+                self._deliver,
+                Delivery(
+                    id=delivery_id_for(event_id, subscription.id),
+                    project_id=project_id,
+                    webhook_id=subscription.id,
+                    event_id=event_id,
+                    event_type=event_type,
+                    body=body,
+                    status=PENDING,
+                    attempts=0,
+                    created_at=now,
+                ),
+                subscription,
             )
-            if not self._deliveries.create(delivery):
-                existing = self._deliveries.get(project_id, subscription.id, delivery.id)
-                if existing is None or not self._stalled(existing, now):
-                    continue  # delivered, dead, or its retry is already queued
-                delivery = existing
-            self.attempt(delivery, subscription)
+            for subscription in self._webhooks.subscriptions(project_id)
+            if subscription.wants(event_type)
+        ]
+
+    def _run(self, attempt: Attempt, deadline: float) -> bool:
+        """Runs one attempt with what is left of the budget (at most the policy's timeout); False when it
+        raised or could not start in time."""
+        left = deadline - self._monotonic()
+        if left < MIN_ATTEMPT_SECONDS:
+            logger.warning(
+                "no time left in the budget for a webhook attempt; its message goes back to the queue",
+                extra={"seconds_left": round(max(left, 0), 1)},
+            )
+            return False
+        try:
+            attempt(min(self._policy.timeout_seconds, left))
+        except Exception:
+            logger.exception("webhook attempt not made; its message goes back to the queue")
+            return False
+        return True
+
+    def _deliver(self, delivery: Delivery, subscription: Subscription, timeout: float) -> None:
+        """Records the delivery and attempts it, unless the event was handed over before and its delivery
+        is done or already has its retry queued."""
+        if not self._deliveries.create(delivery):
+            existing = self._deliveries.get(delivery.project_id, subscription.id, delivery.id)
+            if existing is None or not self._stalled(existing, self._clock()):
+                return
+            delivery = existing
+        self.attempt(delivery, subscription, timeout)
 
     def _stalled(self, delivery: Delivery, now: datetime) -> bool:
         """A pending delivery whose next attempt is overdue: its retry message was lost (a crash between
@@ -192,7 +253,7 @@ class Dispatcher:
         due = delivery.next_attempt_at or delivery.created_at
         return now >= due + timedelta(seconds=self._policy.timeout_seconds * 2)
 
-    def retry(self, message: Mapping[str, Any]) -> None:
+    def retry(self, message: Mapping[str, Any], timeout: float) -> None:
         delivery = self._deliveries.get(message["project_id"], message["webhook_id"], message["delivery_id"])
         if delivery is None or delivery.status != PENDING or delivery.attempts != message["attempts"]:
             return  # a stale or duplicated retry message
@@ -205,16 +266,17 @@ class Dispatcher:
             subscription = self._webhooks.subscription(delivery.project_id, delivery.webhook_id)
         except NotFound:
             return  # the subscription was deleted, and its delivery log with it
-        self.attempt(delivery, subscription)
+        self.attempt(delivery, subscription, timeout)
 
-    def attempt(self, delivery: Delivery, subscription: Subscription) -> Delivery:
-        """Sends once and records the outcome: succeeded, pending with a retry queued, or dead."""
+    def attempt(self, delivery: Delivery, subscription: Subscription, timeout: float) -> Delivery:
+        """Sends once, waiting `timeout` seconds at most, and records the outcome: succeeded, pending with
+        a retry queued, or dead."""
         now = self._clock()
         body = delivery.body.encode()
         if not subscription.enabled:
             outcome = Outcome(None, 0, "the subscription is disabled")
         else:
-            outcome = self._post(delivery, subscription, body, now)
+            outcome = self._post(delivery, subscription, body, now, timeout)
         self._attempts.add_webhook_attempt(delivery.project_id, now.date().isoformat())
         attempts = delivery.attempts + 1
         expired = now - delivery.created_at >= timedelta(seconds=self._policy.give_up_after_seconds)
@@ -232,13 +294,16 @@ class Dispatcher:
         )
         if not self._deliveries.save(updated, delivery.attempts):
             return delivery  # another attempt of the same delivery recorded first; it owns the schedule
+        count(OUTCOME_METRICS[status])
         if status == PENDING:
             self._queue.send(self._retry_message(updated), min(delay, MAX_QUEUE_DELAY))
         elif status == DEAD:
             logger.warning("webhook delivery dead", extra={"delivery_id": delivery.id, "attempts": attempts})
         return updated
 
-    def _post(self, delivery: Delivery, subscription: Subscription, body: bytes, now: datetime) -> Outcome:
+    def _post(
+        self, delivery: Delivery, subscription: Subscription, body: bytes, now: datetime, timeout: float
+    ) -> Outcome:
         try:
             address, port = checked_address(subscription.url, loopback_allowed())
         except UnsafeUrl as error:
@@ -250,7 +315,7 @@ class Dispatcher:
             "X-Kairos-Delivery": delivery.id,
             SIGNATURE_HEADER: signature_header(subscription.valid_secrets(now), int(now.timestamp()), body),
         }
-        return self._send(subscription.url, address, port, headers, body, self._policy.timeout_seconds)
+        return self._send(subscription.url, address, port, headers, body, timeout)
 
     @staticmethod
     def _retry_message(delivery: Delivery) -> dict[str, Any]:

@@ -3,6 +3,7 @@ URL comes from KAIROS_WEBHOOK_QUEUE_URL (the stack sets it); locally it is looke
 
 import json
 import os
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,12 +19,14 @@ class SqsRetryQueue:
         self._region = region
         self._client: Any = None
         self._url: str | None = os.environ.get(QUEUE_URL_ENV) or None
+        self._creating = threading.Lock()  # the dispatcher sends from several threads at once
 
     def send(self, message: Mapping[str, Any], delay_seconds: int) -> None:
-        if self._client is None:  # created on first use: API functions that never redeliver never pay
-            self._client = boto3.session.Session().client("sqs", region_name=self._region)
-        if self._url is None:
-            self._url = str(self._client.get_queue_url(QueueName=WEBHOOK_RULE.queue)["QueueUrl"])
+        with self._creating:
+            if self._client is None:  # created on first use: API functions that never redeliver never pay
+                self._client = boto3.session.Session().client("sqs", region_name=self._region)
+            if self._url is None:
+                self._url = str(self._client.get_queue_url(QueueName=WEBHOOK_RULE.queue)["QueueUrl"])
         self._client.send_message(
             QueueUrl=self._url, MessageBody=json.dumps(dict(message)), DelaySeconds=delay_seconds
         )

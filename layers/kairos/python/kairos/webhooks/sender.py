@@ -1,9 +1,15 @@
 """One webhook POST: to the address the SSRF guard checked (TLS still verifies the url's host name), no
-redirects followed, and the whole exchange bounded by the timeout."""
+redirects followed, and the whole exchange bounded by the timeout.
 
+A socket timeout bounds each read, not the exchange: a receiver that answers a byte at a time would keep
+the sender for as long as it likes. A watchdog shuts the socket down at the deadline instead, which ends a
+read in progress at once, so the dispatcher's time budget holds whatever the receiver does."""
+
+import contextlib
 import http.client
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -44,6 +50,26 @@ def _connection(
     return connection
 
 
+class _Watchdog:
+    """Shuts the connection's socket down when `seconds` have passed, unless stopped first."""
+
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
+        self.fired = threading.Event()
+        self._connection = connection
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _cut(self) -> None:
+        self.fired.set()
+        if self._connection.sock is not None:  # the plain socket's shutdown, also under TLS
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(self._connection.sock, socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        self._timer.cancel()
+
+
 def post(
     url: str, address: str, port: int, headers: Mapping[str, str], body: bytes, timeout: float
 ) -> Outcome:
@@ -52,19 +78,30 @@ def post(
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     started = time.monotonic()
     connection = _connection(parts.scheme, host, address, port, timeout)
+    watchdog = _Watchdog(connection, timeout)
     try:
+        connection.connect()  # bounded by the socket timeout; the watchdog covers what follows
+        if watchdog.fired.is_set():
+            raise TimeoutError
         connection.request("POST", path, body=body, headers=dict(headers))
         response = connection.getresponse()
         response.read(RESPONSE_BYTES_READ)
         code = response.status
     except (OSError, http.client.HTTPException) as error:
+        if isinstance(error, TimeoutError) or watchdog.fired.is_set():
+            return Outcome(None, _ms_since(started), _too_slow(timeout))
         return Outcome(None, _ms_since(started), f"{type(error).__name__}: {error}"[:300])
     finally:
+        watchdog.stop()
         connection.close()
     elapsed = _ms_since(started)
-    if elapsed > timeout * 1000:
-        return Outcome(code, elapsed, f"the receiver took longer than {timeout:g} s")
+    if watchdog.fired.is_set() or elapsed > timeout * 1000:
+        return Outcome(code, elapsed, _too_slow(timeout))
     return Outcome(code, elapsed)
+
+
+def _too_slow(timeout: float) -> str:
+    return f"no answer within {timeout:g} s"
 
 
 def _ms_since(started: float) -> int:

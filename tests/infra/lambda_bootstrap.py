@@ -1,0 +1,55 @@
+"""Runs one function as Lambda's Python runtime runs it, in the clean interpreter of the deployed-layout
+test (standard library only: nothing of the development environment is importable here).
+
+    python -I bootstrap.py TASK_DIR OPT_DIR HANDLER TIMEOUT_SECONDS EVENTS_FILE ANSWERS_FILE
+
+sys.path is Lambda's order: the function's code (/var/task), the layer (/opt/python), then the runtime's own
+packages (the interpreter's site-packages, boto3 and what it requires). The handler module is imported once,
+as at a cold start, and answers each event of EVENTS_FILE in turn with a Lambda-like context; the answers,
+or the error of the import or of an invocation, go to ANSWERS_FILE as JSON."""
+
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+import uuid
+from typing import Any
+
+
+class Context:
+    """The fields of the Lambda context object that handlers and Powertools read."""
+
+    def __init__(self, function_name: str, timeout_seconds: float) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:eu-central-1:000000000000:function:{function_name}"
+        self.memory_limit_in_mb = 512
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "deployed-layout-test"
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def main() -> None:
+    task, opt, handler, timeout, events_file, answers_file = sys.argv[1:]
+    sys.path[:0] = [task, f"{opt}/python"]
+    module_name, _, function_name = handler.rpartition(".")
+    answers: dict[str, Any] = {"answers": []}
+    try:
+        handle = getattr(importlib.import_module(module_name), function_name)
+        with open(events_file) as events:
+            for event in json.load(events):
+                context = Context(os.environ["AWS_LAMBDA_FUNCTION_NAME"], float(timeout))
+                answers["answers"].append(handle(event, context))
+    except BaseException:
+        answers["error"] = traceback.format_exc()
+    with open(answers_file, "w") as out:
+        json.dump(answers, out)
+
+
+main()

@@ -1,0 +1,361 @@
+"""Every function of the synthesized template, run from the assets a deployment uploads, as Lambda runs it:
+its code and the layer zipped as the CDK CLI zips them and unpacked as Lambda unpacks them (1980 dates
+included), imported in an interpreter that has only what the Lambda runtime has (boto3 and what it
+requires) and no system zone data, then answering one event of each kind it is wired to, against moto.
+
+"Works locally, ImportError on AWS" cannot land: a module the layer lacks, a wheel for the wrong platform,
+a dependency only the development environment has, all fail here. The same runs check what is observable
+from outside: traces stream no handler response (the 106 KB /v1/openapi.json included), metrics are
+published where something was counted, and Powertools warns about nothing."""
+
+import json
+import secrets
+import socket
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from aws_cdk.assertions import Template
+from moto.server import ThreadedMotoServer
+
+from infra.constants import FUNCTION_NAME_PREFIX, REGION
+from infra.stack import KairosStack
+from kairos.config import Settings
+from kairos.container import Container
+from kairos.events import definitions
+from kairos.routes import ROUTES, Area
+from kairos.storage.dynamodb import CatalogueStore
+from kairos.storage.table_definition import create_table_request
+from kairos.storage.usage_store import UsageStore
+from kairos.webhooks.subscriptions import Webhooks
+from kairos_local.event_chain import create_bus_and_rules, queue_record, stream_record
+from kairos_local.lambda_runtime import proxy_event
+from tests.infra import lambda_sandbox
+from tests.infra.conftest import staged_asset
+from tests.unit.events.records import booking_item, record
+
+pytestmark = pytest.mark.xdist_group("infra")
+
+TABLE = "kairos-deployed-layout"
+LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024  # a function and all its layers, unzipped
+FUNCTIONS = (
+    [area.value for area in Area] + [definitions.STREAM_CONSUMER] + [r.consumer for r in definitions.RULES]
+)
+TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+TODAY = datetime.now(UTC).replace(microsecond=0)
+# A receiver the deployed dispatcher refuses (loopback), so its attempt is recorded without a request.
+REFUSED_RECEIVER = "http://127.0.0.1:9/hooks"
+
+
+@dataclass
+class Moto:
+    """moto in server mode with the table, the bus, its rules and queues, and a project to act as."""
+
+    endpoint: str
+    queues: dict[str, str]  # queue name -> URL
+    queue_arns: dict[str, str]
+    project_id: str
+    token: str
+    container: Container
+
+
+@pytest.fixture(scope="module")
+def moto() -> Iterator[Moto]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {"AWS_ACCESS_KEY_ID": "layout", "AWS_SECRET_ACCESS_KEY": "layout"}.items():
+            patch.setenv(name, value)
+        patch.delenv("AWS_PROFILE", raising=False)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        try:
+            session = boto3.session.Session(region_name=REGION)
+            sqs = session.client("sqs", endpoint_url=endpoint)
+            created = create_bus_and_rules(session.client("events", endpoint_url=endpoint), sqs)
+            container = Container.from_settings(Settings(TABLE, REGION, endpoint))
+            container.table.client.create_table(**create_table_request(TABLE))
+            project = container.projects.create_project("Deployed layout", rate_limit=10_000)
+            _, token = container.projects.create_token(project.id, "all", None)
+            Webhooks(CatalogueStore(container.table), check_url=lambda url: None).create(
+                project.id, {"url": REFUSED_RECEIVER, "events": ["*"]}
+            )
+            yield Moto(
+                endpoint=endpoint,
+                queues={q.rule.queue: q.url for q in created},
+                queue_arns={q.rule.queue: q.arn for q in created},
+                project_id=project.id,
+                token=token,
+                container=container,
+            )
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="module")
+def xray() -> Iterator[socket.socket]:
+    """A stand-in X-Ray daemon: a UDP socket that keeps every datagram the tracer sends."""
+    daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    daemon.bind(("127.0.0.1", 0))
+    daemon.setblocking(False)
+    yield daemon
+    daemon.close()
+
+
+def received(daemon: socket.socket) -> list[str]:
+    datagrams = []
+    while True:
+        try:
+            datagrams.append(daemon.recv(65536).decode())
+        except BlockingIOError:
+            return datagrams
+
+
+@dataclass
+class Deployed:
+    name: str
+    properties: dict[str, Any]
+    task: Path
+    opt: Path
+
+
+@pytest.fixture(scope="module")
+def deployed(template: Template, stack: KairosStack) -> dict[str, Deployed]:
+    """Each function of the template, by short name, with its code and its layer unpacked as on Lambda."""
+    resources = template.to_json()["Resources"]
+    found = {}
+    for function in template.find_resources("AWS::Lambda::Function").values():
+        properties = function["Properties"]
+        (layer,) = properties["Layers"]
+        found[properties["FunctionName"].removeprefix(f"{FUNCTION_NAME_PREFIX}-")] = Deployed(
+            name=properties["FunctionName"],
+            properties=properties,
+            task=lambda_sandbox.deployed(staged_asset(stack, function)),
+            opt=lambda_sandbox.deployed(staged_asset(stack, resources[layer["Ref"]])),
+        )
+    return found
+
+
+def test_the_template_has_exactly_the_functions_run_here(deployed: dict[str, Deployed]) -> None:
+    assert sorted(deployed) == sorted(FUNCTIONS)
+
+
+def test_each_function_and_its_layer_fit_lambdas_unzipped_limit(deployed: dict[str, Deployed]) -> None:
+    for function in deployed.values():
+        size = lambda_sandbox.unzipped_size(function.task) + lambda_sandbox.unzipped_size(function.opt)
+        assert size < LAMBDA_UNZIPPED_LIMIT, function.name
+
+
+# --- the events ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Invocation:
+    event: dict[str, Any]
+    expected: Any  # the answer's status code (API) or the whole answer (event sources)
+
+
+def api_invocations(area: Area, moto: Moto) -> list[Invocation]:
+    """Every route of the area that needs no path parameter, read with the project's token; the locations
+    area also creates a location in a named time zone (there is no system zone data: tzdata must be in
+    the layer)."""
+    auth = [("Authorization", f"Bearer {moto.token}"), ("Content-Type", "application/json")]
+
+    def event(method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        (route,) = [r for r in ROUTES if (r.method, r.path) == (method, path)]
+        payload = json.dumps(body).encode() if body else b""
+        return proxy_event(
+            method=method, path=path, query="", headers=auth, body=payload, route=route,
+            path_parameters={}, source_ip="198.51.100.7",
+        )  # fmt: skip
+
+    invocations = [
+        Invocation(event("GET", r.path), 200)
+        for r in ROUTES
+        if r.area is area and r.method == "GET" and not r.path_params
+    ]
+    if area is Area.LOCATIONS:
+        location = {
+            "name": "Stockholm clinic",
+            "time_zone": "Europe/Stockholm",
+            "resource_selection_strategy": "randomize",
+        }
+        invocations.append(Invocation(event("POST", "/v1/locations", location), 201))
+    return invocations
+
+
+def queue_body(rule: definitions.Rule, moto: Moto) -> dict[str, Any]:
+    """A message of the rule's queue, as EventBridge puts it there."""
+    event = {"version": "0", "id": secrets.token_hex(8), "account": "000000000000", "region": REGION}
+    at = TODAY.isoformat()
+    if rule is definitions.WEBHOOK_RULE:
+        envelope = {
+            "id": secrets.token_hex(8),
+            "type": "booking.created",
+            "version": definitions.SCHEMA_VERSION,
+            "project_id": moto.project_id,
+            "time": at,
+            "data": {"id": "b-1"},
+            "changes": None,
+        }
+        return {
+            **event,
+            "source": definitions.DOMAIN_SOURCE,
+            "detail-type": "booking.created",
+            "detail": envelope,
+        }
+    if rule is definitions.USAGE_RULE:
+        detail = {
+            "project_id": moto.project_id,
+            "method": "GET",
+            "operation_id": "getLocations",
+            "status": 200,
+            "duration_ms": 12,
+            "time": at,
+        }
+        return {**event, "source": definitions.USAGE_SOURCE, "detail-type": "api.request", "detail": detail}
+    raise AssertionError(f"no sample message for the rule {rule.name}: add one")
+
+
+def invocations_for(name: str, template: Template, moto: Moto) -> list[Invocation]:
+    """The events the function is wired to in the template: its event source mappings, or API Gateway."""
+    resources = template.to_json()["Resources"]
+    (key,) = [
+        k
+        for k, r in resources.items()
+        if r["Properties"].get("FunctionName") == f"{FUNCTION_NAME_PREFIX}-{name}"
+    ]
+    sources = [
+        r["Properties"]["EventSourceArn"]["Fn::GetAtt"]
+        for r in template.find_resources("AWS::Lambda::EventSourceMapping").values()
+        if r["Properties"]["FunctionName"] == {"Ref": key}
+    ]
+    invocations = []
+    for source, attribute in sources:
+        if attribute == "StreamArn":
+            stream = f"arn:aws:dynamodb:{REGION}:000000000000:table/{TABLE}/stream/1"
+            records = [stream_record(record("INSERT", None, booking_item()), stream, REGION)]
+            invocations.append(Invocation({"Records": records}, {"batchItemFailures": []}))
+        else:
+            queue = resources[source]["Properties"]["QueueName"]
+            (rule,) = [r for r in definitions.RULES if r.queue == queue]
+            message = {"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": json.dumps(queue_body(rule, moto))}
+            records = [queue_record(message, moto.queue_arns[queue], REGION)]
+            invocations.append(Invocation({"Records": records}, {"batchItemFailures": []}))
+    invoked_by_api = any(
+        p["Properties"]["FunctionName"] == {"Fn::GetAtt": [key, "Arn"]}
+        and p["Properties"]["Principal"] == "apigateway.amazonaws.com"
+        for p in template.find_resources("AWS::Lambda::Permission").values()
+    )
+    if invoked_by_api:
+        invocations += api_invocations(Area(name), moto)
+    return invocations
+
+
+def environment(
+    function: Deployed, template: Template, moto: Moto, xray_port: int, home: Path
+) -> dict[str, str]:
+    """What Lambda sets, plus the template's variables with their references resolved against moto."""
+    resources = template.to_json()["Resources"]
+
+    def resolved(value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        target = resources[value["Ref"]]
+        if target["Type"] == "AWS::DynamoDB::Table":
+            return TABLE
+        if target["Type"] == "AWS::SQS::Queue":
+            return moto.queues[target["Properties"]["QueueName"]]
+        raise AssertionError(f"cannot resolve {value}")
+
+    variables = {k: resolved(v) for k, v in function.properties["Environment"]["Variables"].items()}
+    return {
+        **variables,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "layout",
+        "AWS_SECRET_ACCESS_KEY": "layout",
+        "AWS_ENDPOINT_URL": moto.endpoint,
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.properties["MemorySize"]),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        "LAMBDA_TASK_ROOT": str(function.task),
+        "_HANDLER": function.properties["Handler"],
+        "_X_AMZN_TRACE_ID": TRACE_HEADER,
+        "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{xray_port}",
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        "TZ": ":UTC",
+        "PYTHONTZPATH": "",  # no system zone database: a runtime image need not have one
+        "LANG": "en_US.UTF-8",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+    }
+
+
+def usage_counted(moto: Moto, run: subprocess.CompletedProcess[str]) -> None:
+    day = TODAY.date().isoformat()
+    (counted,) = UsageStore(moto.container.table).days(moto.project_id, day, day)
+    assert counted.requests == 1
+
+
+def delivery_refused_and_published(moto: Moto, run: subprocess.CompletedProcess[str]) -> None:
+    (hook,) = Webhooks(CatalogueStore(moto.container.table)).records(moto.project_id)
+    deliveries = moto.container.dispatcher.deliveries(moto.project_id, hook.id, {}).items
+    assert [(d["status"], d["error"].split(":")[0]) for d in deliveries] == [("pending", "refused")]
+    assert '"WebhookDeliveriesFailed"' in run.stdout  # the outcome, published as an EMF metric
+
+
+# What a function's run must have left behind, beyond its answers.
+AFTERWARDS: dict[str, Callable[[Moto, subprocess.CompletedProcess[str]], None]] = {
+    definitions.USAGE_RULE.consumer: usage_counted,
+    definitions.WEBHOOK_RULE.consumer: delivery_refused_and_published,
+}
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_the_deployed_function_imports_and_answers_an_event_of_each_kind_it_is_wired_to(
+    name: str,
+    deployed: dict[str, Deployed],
+    template: Template,
+    moto: Moto,
+    xray: socket.socket,
+    tmp_path: Path,
+) -> None:
+    function = deployed[name]
+    invocations = invocations_for(name, template, moto)
+    assert invocations, f"{function.name} is wired to nothing this test knows"
+    events = tmp_path / "events.json"
+    events.write_text(json.dumps([i.event for i in invocations]))
+    answers = tmp_path / "answers.json"
+    received(xray)  # nothing from an earlier function
+    run = lambda_sandbox.run(
+        lambda_sandbox.runtime_python(),
+        function.task,
+        function.opt,
+        function.properties["Handler"],
+        function.properties["Timeout"],
+        events,
+        answers,
+        environment(function, template, moto, xray.getsockname()[1], tmp_path),
+    )
+    result = json.loads(answers.read_text())
+    assert "error" not in result, result["error"] + run.stderr
+    for invocation, answer in zip(invocations, result["answers"], strict=True):
+        if isinstance(invocation.expected, int):
+            assert answer["statusCode"] == invocation.expected, (invocation.event["path"], answer["body"])
+            json.loads(answer["body"])
+        else:
+            assert answer == invocation.expected
+    assert run.stderr == "", run.stderr  # no warning ("No application metrics to publish"), no traceback
+    traced = received(xray)
+    handled = [d for d in traced if '"name": "## lambda_handler"' in d or '"name":"## lambda_handler"' in d]
+    assert len(handled) == len(invocations), traced  # every invocation traced, none lost to its size
+    assert not [d for d in traced if "lambda_handler response" in d]
+    if name in AFTERWARDS:
+        AFTERWARDS[name](moto, run)

@@ -1,0 +1,133 @@
+"""The layer a deployment uploads: built from the lock (less the runtime's SDK), without what Lambda never
+runs, reproducible, and versioned by what it is built from."""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import DockerImage
+from aws_cdk.assertions import Template
+
+import infra.layer
+from infra.constants import LAMBDA_RUNTIME_PACKAGES, LAYER_DIR, LOCK_FILE
+from infra.layer import (
+    SITE_DIR,
+    UNUSED_IMAGE,
+    KairosLayer,
+    LocalPipBundling,
+    layer_asset_hash,
+    package_files,
+)
+from infra.lock import canonical_name, layer_packages, read_lock
+from infra.stack import KairosStack
+from tests.infra.conftest import cdk_context, staged_asset
+
+pytestmark = pytest.mark.xdist_group("infra")
+
+
+@pytest.fixture(scope="module")
+def site(template: Template, stack: KairosStack) -> Path:
+    """The staged layer's `python/` directory: what Lambda unpacks under /opt/python."""
+    (layer,) = template.find_resources("AWS::Lambda::LayerVersion").values()
+    return staged_asset(stack, layer) / SITE_DIR
+
+
+def distributions(site: Path) -> dict[str, str]:
+    """The installed distributions, canonical name -> version, from their dist-info directories."""
+    found = {}
+    for info in site.glob("*.dist-info"):
+        name, version = info.name.removesuffix(".dist-info").rsplit("-", 1)
+        found[canonical_name(name)] = version
+    return found
+
+
+def digests(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_the_layer_ships_the_locked_packages_less_the_runtimes_sdk(site: Path) -> None:
+    expected = {p.name: p.version for p in layer_packages(read_lock())}
+    assert distributions(site) == expected
+    assert "tzdata" in expected and "aws-xray-sdk" in expected  # zone data; the tracer's SDK
+    assert not {canonical_name(d) for d in distributions(site)} & LAMBDA_RUNTIME_PACKAGES
+    assert not (site / "boto3").exists() and not (site / "botocore").exists()
+    assert list((site / "pydantic_core").glob("*.cpython-311-x86_64-linux-gnu.so")), "Lambda's platform wheel"
+
+
+def test_the_layer_carries_the_package_sources_and_nothing_lambda_never_runs(site: Path) -> None:
+    shipped = {p.relative_to(site / "kairos") for p in (site / "kairos").rglob("*") if p.is_file()}
+    source = LAYER_DIR / SITE_DIR / "kairos"
+    assert shipped == {p.relative_to(source) for p in package_files()}
+    assert not list(site.rglob("__pycache__")) and not list(site.rglob("*.pyc"))
+    assert not list(site.rglob("*.pyi")) and not list(site.glob("*-stubs"))
+    assert not (site / "bin").exists()
+
+
+def test_a_fresh_build_is_the_staged_layer_byte_for_byte(site: Path, tmp_path: Path) -> None:
+    """The same lock, package and builder give the same files: the asset hash, computed from those inputs,
+    stands for one content only."""
+    LocalPipBundling(LAYER_DIR, LOCK_FILE).try_bundle(
+        str(tmp_path), image=DockerImage.from_registry(UNUSED_IMAGE)
+    )
+    assert digests(tmp_path / SITE_DIR) == digests(site)
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the layer's sources and of the lock, to change."""
+    layer = tmp_path / "layer"
+    shutil.copytree(LAYER_DIR, layer, ignore=shutil.ignore_patterns("__pycache__"))
+    lock = tmp_path / "requirements.lock"
+    shutil.copyfile(LOCK_FILE, lock)
+    return layer, lock
+
+
+def test_the_asset_hash_follows_the_lock(sources: tuple[Path, Path]) -> None:
+    layer, lock = sources
+    before = layer_asset_hash(layer, lock)
+    pinned = read_lock(lock)["pydantic"]
+    lock.write_text(lock.read_text().replace(pinned.hashes[0], "sha256:" + "0" * 64))
+    assert layer_asset_hash(layer, lock) != before
+
+
+def test_the_asset_hash_follows_the_package_but_not_its_bytecode(sources: tuple[Path, Path]) -> None:
+    layer, lock = sources
+    before = layer_asset_hash(layer, lock)
+    cache = layer / SITE_DIR / "kairos" / "__pycache__"
+    cache.mkdir()
+    (cache / "routes.cpython-311.pyc").write_bytes(b"compiled on this machine")
+    assert layer_asset_hash(layer, lock) == before
+    routes = layer / SITE_DIR / "kairos" / "routes.py"
+    routes.write_text(routes.read_text() + "\n")
+    assert layer_asset_hash(layer, lock) != before
+
+
+def layer_key(template: Template) -> str:
+    """The S3 key the layer's zip is uploaded under: CDK names it after the asset hash."""
+    (layer,) = template.find_resources("AWS::Lambda::LayerVersion").values()
+    return str(layer["Properties"]["Content"]["S3Key"])
+
+
+def unbundled_layer_key(monkeypatch: pytest.MonkeyPatch, inputs_hash: str | None = None) -> str:
+    """The layer's S3 key in a stack of its own whose bundling is skipped (nothing is built)."""
+    if inputs_hash is not None:
+        monkeypatch.setattr(infra.layer, "layer_asset_hash", lambda: inputs_hash)
+    app = cdk.App(context={**cdk_context(), "aws:cdk:bundling-stacks": []})
+    stack = cdk.Stack(app, "LayerOnly")
+    KairosLayer(stack, "Layer")
+    return layer_key(Template.from_stack(stack))
+
+
+def test_the_uploaded_layer_is_named_after_its_inputs_not_after_a_build(
+    template: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deployed key is the same whether or not the layer was built, and changes with the inputs' hash
+    alone: CloudFormation sees a new layer exactly when what goes into it changed."""
+    assert unbundled_layer_key(monkeypatch) == layer_key(template)
+    assert unbundled_layer_key(monkeypatch, "1" * 64) != unbundled_layer_key(monkeypatch, "2" * 64)
