@@ -11,12 +11,15 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kairos.api.body import MAX_BODY_BYTES, json_body
 from kairos.api.errors import error_response
+from kairos.container import Container
 from kairos.domain import fields, formats
+from kairos.domain.auth import Principal
 from kairos.domain.catalogue import SERVICE
-from kairos.domain.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from kairos.domain.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from kairos.domain.ids import new_id
 from kairos.domain.listing import FieldType, ListSpec, select
 from kairos.storage.booking_store import BookingStore
-from kairos.storage.dynamodb import Table, load_document
+from kairos.storage.dynamodb import RoundTrips, Table, load_document
 
 DAY: dict[str, Any] = {
     "name": "Cabin",
@@ -253,3 +256,16 @@ def test_a_write_is_known_not_to_fit_one_transaction_from_its_days_and_bookings(
 ) -> None:
     store = BookingStore(Table(client=None, name="unused"))  # type: ignore[arg-type]  # reads nothing
     assert store.fits(new, [], group=len(new) > 1) is fits
+
+
+def test_a_schedule_over_centuries_is_refused_before_anything_is_read(
+    container: Container, principal: Principal
+) -> None:
+    query = {"from": "1970-01-01T00:00:00+00:00", "to": "2200-12-31T00:00:00+00:00", "location": new_id()}
+    RoundTrips.reset()
+    with pytest.raises(ValidationFailed) as refused:
+        container.availability.schedule(principal, new_id(), query)
+    assert list(refused.value.errors) == ["to"]
+    assert RoundTrips.count() == 0
+    with pytest.raises(NotFound):  # a year is read: here, no such resource
+        container.availability.schedule(principal, new_id(), {**query, "to": "1970-12-31T00:00:00+00:00"})

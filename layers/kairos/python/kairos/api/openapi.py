@@ -15,6 +15,7 @@ from kairos import routes
 from kairos.api.body import MAX_BODY_BYTES, MAX_DEPTH
 from kairos.api.idempotency import MAX_KEY_LENGTH, SCOPES
 from kairos.api.openapi_schemas import ref, schemas
+from kairos.domain.availability import MAX_SCHEDULE_WINDOW_DAYS
 from kairos.domain.booking_groups import GROUP_LIST
 from kairos.domain.booking_views import BOOKING_LIST
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
@@ -52,10 +53,10 @@ def _query(
     return parameter
 
 
-def _window(schema: dict[str, Any], required: bool) -> list[dict[str, Any]]:
+def _window(schema: dict[str, Any], required: bool, longest: str = "") -> list[dict[str, Any]]:
     return [
         _query("from", schema, required),
-        _query("to", schema, required, "After `from`."),
+        _query("to", schema, required, f"After `from`{longest}."),
     ]
 
 
@@ -68,13 +69,15 @@ _WINDOW_PARAMETERS: dict[str, list[dict[str, Any]]] = {
     "getResourceScheduleBlocks": [*_window(TIMESTAMP_SCHEMA, False), _LOCATION_FILTER],
     "getResourceRecurringSchedules": [*_window(DATE_SCHEMA, False), _LOCATION_FILTER],
     "getResourceSchedule": [
-        *_window(TIMESTAMP_SCHEMA, True),
+        *_window(TIMESTAMP_SCHEMA, True, f", at most {MAX_SCHEDULE_WINDOW_DAYS} days after it"),
         _query("location", UUID_SCHEMA, True),
         _query("fully_booked", {"type": "string", "enum": ["include", "exclude"], "default": "include"}),
     ],
     "getResourceFullyBooked": _window(TIMESTAMP_SCHEMA, True),
     "getServiceBookableSlots": [
-        *_window(TIMESTAMP_SCHEMA, True),
+        *_window(
+            TIMESTAMP_SCHEMA, True, ", at most KAIROS_MAX_SLOT_WINDOW_DAYS (62 by default) days after it"
+        ),
         _query("location", UUID_SCHEMA, True),
         _query("resource", UUID_SCHEMA),
         _query(
@@ -92,12 +95,7 @@ _WINDOW_PARAMETERS: dict[str, list[dict[str, Any]]] = {
 def _list_parameters(route: routes.Route) -> list[dict[str, Any]]:
     if not (route.response or "").startswith("Page["):
         return []
-    parameters = [
-        _query("page", {"type": "integer", "minimum": 1, "maximum": 999_999_999, "default": 1}),
-        _query(
-            "per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": MAX_PER_PAGE}
-        ),
-    ]
+    parameters = [{"$ref": "#/components/parameters/page"}, {"$ref": "#/components/parameters/per_page"}]
     specs = _LISTS.get(route.operation_id, ())
     if specs:
         keys = ", ".join(specs[0].sort_keys)
@@ -163,6 +161,34 @@ def _error(description: str, schema: str = "Error", headers: dict[str, Any] | No
     return _answer(description, ref(schema), headers)
 
 
+# The error answers operations share, by status (components.responses).
+_ERRORS: dict[str, dict[str, Any]] = {
+    "BadRequest": _error("The body is not valid UTF-8, not valid JSON, or not a JSON object."),
+    "Unauthenticated": _error("Missing, unknown or revoked token."),
+    "Forbidden": _error(
+        "The token lacks the operation's ability (`x-kairos-ability`), or the project is disabled."
+    ),
+    "NotFound": _error("Not found (a malformed id is not found either)."),
+    "Conflict": _error("Changed by another request meanwhile (or the same Idempotency-Key is in use)."),
+    "PayloadTooLarge": _error(f"The body is larger than {MAX_BODY_BYTES} bytes."),
+    "UnsupportedMediaType": _error("The body is not sent as Content-Type: application/json."),
+    "ValidationFailed": _error("The given data was invalid.", "ValidationError"),
+    "BookingGroupValidationFailed": _answer(
+        "The given data was invalid: in the body, or (`messages`) in its bookings.",
+        {"oneOf": [ref("ValidationError"), ref("BookingGroupError")]},
+    ),
+    "TooManyRequests": _error(
+        "Too many requests this minute, or (with a token) the plan's monthly quota is used up.",
+        headers={"retry-after": {"$ref": "#/components/headers/RetryAfter"}},
+    ),
+    "Unavailable": _error("The table is busy, or a transaction collided: the same request may be retried."),
+}
+
+
+def _shared(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
 def _responses(route: routes.Route) -> dict[str, Any]:
     usual = {"GET": "200", "POST": "201", "PUT": "200", "PATCH": "200", "DELETE": "204"}[route.method]
     success = str(route.status) if route.status else usual
@@ -173,34 +199,23 @@ def _responses(route: routes.Route) -> dict[str, Any]:
         responses[success] = _answer("Success.", _response_schema(route.response))
         if route.method == "PUT" and route.response == "ResourceService":
             responses["201"] = _answer("Created.", _response_schema(route.response))
-    retry = {"retry-after": {"$ref": "#/components/headers/RetryAfter"}}
-    responses["429"] = _error(
-        "Too many requests this minute, or (with a token) the plan's monthly quota is used up.", headers=retry
-    )
+    responses["429"] = _shared("TooManyRequests")
     if not route.authenticated:
         return responses
-    responses["401"] = _error("Missing, unknown or revoked token.")
-    responses["403"] = _error(
-        f"The token lacks the ability `{route.ability or '-'}`, or the project is disabled."
-    )
+    responses["401"] = _shared("Unauthenticated")
+    responses["403"] = _shared("Forbidden")
     if route.path_params:
-        responses["404"] = _error("Not found (a malformed id is not found either).")
+        responses["404"] = _shared("NotFound")
     if route.request or _parameters(route)[len(route.path_params) :]:
-        invalid: dict[str, Any] = ref("ValidationError")
-        if route.area is routes.Area.BOOKING_GROUPS and route.request:
-            invalid = {"oneOf": [ref("ValidationError"), ref("BookingGroupError")]}
-        responses["422"] = _answer("The given data was invalid.", invalid)
+        group_body = route.area is routes.Area.BOOKING_GROUPS and route.request
+        responses["422"] = _shared("BookingGroupValidationFailed" if group_body else "ValidationFailed")
     if route.request:
-        responses["400"] = _error("The body is not valid UTF-8, not valid JSON, or not a JSON object.")
-        responses["413"] = _error(f"The body is larger than {MAX_BODY_BYTES} bytes.")
-        responses["415"] = _error("The body is not sent as Content-Type: application/json.")
+        responses["400"] = _shared("BadRequest")
+        responses["413"] = _shared("PayloadTooLarge")
+        responses["415"] = _shared("UnsupportedMediaType")
     if route.method != "GET":
-        responses["409"] = _error(
-            "Changed by another request meanwhile (or the same Idempotency-Key is in use)."
-        )
-        responses["503"] = _error(
-            "The table is busy, or a transaction collided: the same request may be retried."
-        )
+        responses["409"] = _shared("Conflict")
+        responses["503"] = _shared("Unavailable")
     return responses
 
 
@@ -241,8 +256,14 @@ def _request_name(route: routes.Route) -> str:
 @lru_cache(maxsize=1)
 def _components() -> dict[str, Any]:
     integer = {"schema": {"type": "integer"}, "required": True}
+    per_page = {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": MAX_PER_PAGE}
     return {
         "schemas": schemas(),
+        "responses": _ERRORS,
+        "parameters": {
+            "page": _query("page", {"type": "integer", "minimum": 1, "maximum": 999_999_999, "default": 1}),
+            "per_page": _query("per_page", per_page),
+        },
         "headers": {
             "RateLimit": {**integer, "description": "Requests allowed per minute."},
             "RateLimitRemaining": {**integer, "description": "Requests left this minute."},

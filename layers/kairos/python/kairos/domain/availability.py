@@ -47,6 +47,9 @@ from kairos.scheduling.rules import rules_from_service
 from kairos.scheduling.spans import full_ranges, intersect, subtract
 
 UNBOUNDED_HORIZON = timedelta(days=31)  # how far past `to` an open-ended flexible or day booking may reach
+# The longest from-to range of one schedule request: its recurring blocks are expanded day by day, so a
+# range of centuries (once accepted) is seconds of work for one request.
+MAX_SCHEDULE_WINDOW_DAYS = 366
 MARGIN = timedelta(days=1)
 
 
@@ -138,6 +141,7 @@ class Availability:
     def schedule(self, viewer: Principal, resource_id: str, query: Mapping[str, str]) -> Page:
         errors: Errors = {}
         start, end = window(query, errors)
+        _limit_window(start, end, MAX_SCHEDULE_WINDOW_DAYS, "schedule request", errors)
         location_id = id_param(query, "location", errors, required=True)
         mode = choice_param(query, "fully_booked", ("include", "exclude"), errors)
         page, per_page = _page(query, errors)
@@ -172,12 +176,8 @@ class Availability:
     def bookable_slots(self, viewer: Principal, service_id: str, query: Mapping[str, str]) -> Page:
         errors: Errors = {}
         start, end = window(query, errors)
-        if start is not None and end is not None and end - start > timedelta(days=self._max_window_days):
-            errors["to"] = [
-                f"The to field must be at most {self._max_window_days} days after from: Kairos' limit on "
-                "one bookable-slots request (the KAIROS_MAX_SLOT_WINDOW_DAYS setting); ask for a longer "
-                "range in several requests."
-            ]
+        limit = "bookable-slots request (the KAIROS_MAX_SLOT_WINDOW_DAYS setting)"
+        _limit_window(start, end, self._max_window_days, limit, errors)
         location_id = id_param(query, "location", errors, required=True)
         only = id_param(query, "resource", errors, required=False)
         ignore_window = bool_param(query, "ignore_booking_window", errors)
@@ -236,6 +236,17 @@ class Availability:
         found = self._catalogue.get_many(viewer.project_id, [("resource", i) for i in ids])
         records = [found[("resource", i)] for i in ids if ("resource", i) in found]
         return [r for r in records if r.doc.get("enabled", True)]
+
+
+def _limit_window(
+    start: datetime | None, end: datetime | None, days: int, limit: str, errors: Errors
+) -> None:
+    """A 422 on `to` for a range longer than one request of the kind may ask for (`limit` names it)."""
+    if start is not None and end is not None and end - start > timedelta(days=days):
+        errors["to"] = [
+            f"The to field must be at most {days} days after from: Kairos' limit on one {limit}; ask for a "
+            "longer range in several requests."
+        ]
 
 
 def _page(query: Mapping[str, str], errors: Errors) -> tuple[int, int]:
