@@ -16,12 +16,20 @@ from kairos.api.body import MAX_BODY_BYTES, MAX_DEPTH
 from kairos.api.idempotency import MAX_KEY_LENGTH, SCOPES
 from kairos.api.openapi_schemas import ref, schemas
 from kairos.domain.availability import MAX_SCHEDULE_WINDOW_DAYS
-from kairos.domain.booking_groups import GROUP_LIST
+from kairos.domain.booking_groups import GROUP_LIST, MAX_BOOKINGS
 from kairos.domain.booking_views import BOOKING_LIST
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
-from kairos.domain.fields import DATE_SCHEMA, DURATION_PATTERN, TIMESTAMP_SCHEMA, UUID_SCHEMA
+from kairos.domain.fields import (
+    DATE_SCHEMA,
+    DURATION_PATTERN,
+    MAX_METADATA_BYTES,
+    TIMESTAMP_SCHEMA,
+    UUID_SCHEMA,
+)
+from kairos.domain.formats import FIRST_INSTANT, FIRST_YEAR, LAST_INSTANT, LAST_YEAR
 from kairos.domain.listing import MAX_PER_PAGE, ListSpec, sort_pattern
 from kairos.domain.schedules import RECURRING_BLOCK_LIST, RECURRING_LIST, SCHEDULE_BLOCK_LIST
+from kairos.storage.booking_store import TRANSACTION_LIMIT as TRANSACTION_ITEMS
 from kairos.webhooks.delivery import DELIVERY_LIST_SPEC
 from kairos.webhooks.subscriptions import LIST_SPEC as WEBHOOK_LIST
 
@@ -273,6 +281,19 @@ def _components() -> dict[str, Any]:
     }
 
 
+_DESCRIPTION = f"""A Hapio-compatible booking and scheduling API (Hapio API v1).
+
+Limits (docs/api.md): a body of at most {MAX_BODY_BYTES} bytes (413), nested at most {MAX_DEPTH} levels, with
+finite numbers only and no NUL characters (422); instants from {FIRST_INSTANT.isoformat()} to
+{LAST_INSTANT.isoformat()}, dates in {FIRST_YEAR}-{LAST_YEAR}; metadata of at most {MAX_METADATA_BYTES} bytes
+as JSON; a booking's lengths PT1M to P366D, buffers up to P366D, booking windows and the cancelation
+threshold up to P10Y; at most {MAX_BOOKINGS} bookings a group, and one write's bookings within one
+transaction of {TRANSACTION_ITEMS} items (2 per new booking, 1 per changed one, 1 per UTC day they touch, more
+for edge hours): a booking touching over {TRANSACTION_ITEMS - 2} UTC days is refused at once. The monthly
+quota of a project's plan is enforced exactly, with no tolerance, at any request rate; GET
+/v1/project/usage answers when it is used up."""
+
+
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
@@ -283,7 +304,7 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "Kairos booking API",
             "version": "1.0.0",
-            "description": "A Hapio-compatible booking and scheduling API (Hapio API v1); see docs/api.md.",
+            "description": _DESCRIPTION,
         },
         "servers": [{"url": "/"}],
         "paths": paths,
