@@ -30,7 +30,7 @@ from kairos.storage import keys
 
 LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
 # Every project's rate-limit partition, built by the key module itself so the two cannot disagree.
-RATE_WINDOW_PARTITIONS = keys.rate_window("*", "")["PK"]
+RATE_COUNTER_PARTITIONS = keys.rate_counter("*", "")["PK"]
 USAGE_PARTITIONS = keys.usage_partition("*")
 
 
@@ -124,9 +124,9 @@ def _grant_table_access(
     area: Area, table: dynamodb.Table, function: lambda_.Function, scope: Construct
 ) -> None:
     """The project area only authenticates (GetItem on a token and its project), counts the request in
-    the project's rate window (UpdateItem, limited by a leading-keys condition to rate-window partitions)
-    and reads the usage counters (Query on usage partitions); it never writes projects, tokens or catalogue
-    items. The catalogue areas read and write their
+    the project's request counter (UpdateItem, limited by a leading-keys condition to rate-counter
+    partitions) and reads the usage counters (Query on usage partitions); it never writes projects, tokens
+    or catalogue items. The catalogue areas read and write their
     entities (queries on the table and GSI1, transactions, batch deletes): grant_read_write_data."""
     if area is Area.PROJECT:
         function.add_to_role_policy(
@@ -136,10 +136,10 @@ def _grant_table_access(
             iam.PolicyStatement(
                 actions=["dynamodb:UpdateItem"],
                 resources=[table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [RATE_WINDOW_PARTITIONS]}},
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [RATE_COUNTER_PARTITIONS]}},
             )
         )
-        function.add_to_role_policy(  # the monthly quota and GET /v1/project/usage read the daily counters
+        function.add_to_role_policy(  # GET /v1/project/usage, and a new month's quota counter, read these
             iam.PolicyStatement(
                 actions=["dynamodb:Query"],
                 resources=[table.table_arn],

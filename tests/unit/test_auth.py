@@ -11,7 +11,9 @@ from kairos.domain.auth import CACHE_SECONDS, Authenticator, generate_token_valu
 from kairos.domain.errors import Forbidden, RateLimited, Unauthenticated
 from kairos.domain.records import Project
 from kairos.storage import keys
-from kairos.storage.dynamodb import ProjectStore, RateCounterStore, to_item
+from kairos.storage.dynamodb import to_item
+from kairos.storage.project_store import ProjectStore
+from kairos.storage.rate_store import RateCounterStore
 
 
 class FakeMonotonic:

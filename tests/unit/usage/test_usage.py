@@ -1,16 +1,20 @@
-"""Metering roll-up (idempotent), the usage report, and the monthly quota."""
+"""Metering roll-up (idempotent), the usage report, and the monthly quota (exact, at any request rate)."""
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.errors import ValidationFailed
+from kairos.domain.auth import Authenticator, Principal
+from kairos.domain.errors import QuotaExceeded, ValidationFailed
+from kairos.storage import keys
+from kairos.storage.dynamodb import RoundTrips, to_item
+from kairos.storage.project_store import ProjectStore
+from kairos.storage.rate_store import RateCounterStore
 from kairos.storage.usage_store import UsageDay, UsageStore
 from kairos.usage.metering import Metering
-from kairos.usage.quota import MonthlyQuota, QuotaExceeded
 from kairos.usage.report import UsageReport
 
 NOW = datetime(2030, 5, 20, 12, 0, tzinfo=UTC)
@@ -93,45 +97,81 @@ def test_bad_ranges_are_a_422(container: Container, principal: Principal, query:
         UsageReport(UsageStore(container.table), lambda: NOW).report(principal.project, query)
 
 
-class Days:
-    def __init__(self, requests: int) -> None:
-        self.requests = requests
-        self.reads = 0
-
-    def days(self, project_id: str, first: str, last: str) -> list[UsageDay]:
-        self.reads += 1
-        assert (first, last) == ("2030-05-01", "2030-05-31")
-        return [UsageDay("2030-05-02", self.requests, 0, 0)]
+def _authenticator(container: Container, at: datetime = NOW) -> Authenticator:
+    """An Authenticator as one Lambda instance has it: its own counter store (and its memory)."""
+    counter = RateCounterStore(container.table, UsageStore(container.table).month_requests)
+    return Authenticator(ProjectStore(container.table), counter, clock=lambda: at)
 
 
-def test_a_project_over_its_monthly_quota_gets_a_429_that_says_so(principal: Principal) -> None:
-    days = Days(2_500)
+def _metered(container: Container, project_id: str, requests: int) -> None:
+    """Requests already counted by metering this month (before the month's quota counter exists)."""
+    day = {**keys.usage_day(project_id, "2030-05-02"), "day": "2030-05-02", "requests": requests}
+    container.table.client.put_item(TableName=container.table.name, Item=to_item(day))
+
+
+def _on_plan(principal: Principal, plan: str) -> Principal:
+    return replace(principal, project=replace(principal.project, plan=plan))
+
+
+def test_a_project_over_its_monthly_quota_gets_a_429_that_says_so(
+    container: Container, principal: Principal
+) -> None:
+    _metered(container, principal.project_id, 2_500)
     with pytest.raises(QuotaExceeded) as raised:
-        MonthlyQuota(days, lambda: NOW).check(principal)
+        _authenticator(container).count_request(principal)
     assert str(raised.value) == "The monthly request quota of your plan (free: 2,500 requests) is used up."
     assert raised.value.retry_after == 11 * 86400 + 12 * 3600
 
 
-def test_the_month_count_is_cached_for_a_minute(principal: Principal) -> None:
-    days, clock = Days(2_499), [0.0]
-    quota = MonthlyQuota(days, lambda: NOW, lambda: clock[0])
-    quota.check(principal)
-    days.requests = 2_500
-    clock[0] = 59.0
-    quota.check(principal)  # still the cached 2,499
-    assert days.reads == 1
-    clock[0] = 60.0
+def test_the_quota_admits_exactly_the_requests_left_across_instances_and_minutes(
+    container: Container, principal: Principal
+) -> None:
+    _metered(container, principal.project_id, 2_490)
+    instances = [_authenticator(container, NOW + timedelta(seconds=30 * n)) for n in range(4)]
+    admitted = refused = 0
+    for n in range(24):  # four instances, their clocks across two minutes, interleaved
+        try:
+            instances[n % 4].count_request(principal)
+            admitted += 1
+        except QuotaExceeded:
+            refused += 1
+    assert (admitted, refused) == (10, 14)
+    assert _counted_this_month(container, principal.project_id) == 2_500  # refusals are not counted
+
+
+def test_the_usage_report_route_answers_and_is_counted_when_the_quota_is_used_up(
+    container: Container, principal: Principal
+) -> None:
+    _metered(container, principal.project_id, 2_500)
+    auth = _authenticator(container)
+    assert auth.count_request(principal, within_quota=False).remaining == 9_999
     with pytest.raises(QuotaExceeded):
-        quota.check(principal)
+        auth.count_request(principal)
+    assert _counted_this_month(container, principal.project_id) == 2_501
 
 
-def test_an_unlimited_plan_is_never_read(principal: Principal) -> None:
-    from dataclasses import replace
+def test_an_unlimited_plan_is_never_refused_for_its_month(container: Container, principal: Principal) -> None:
+    _metered(container, principal.project_id, 10**9)
+    assert _authenticator(container).count_request(_on_plan(principal, "enterprise")).remaining == 9_999
 
-    days = Days(10**9)
-    unlimited = replace(principal, project=replace(principal.project, plan="enterprise"))
-    MonthlyQuota(days, lambda: NOW).check(unlimited)
-    assert days.reads == 0
+
+def test_a_request_costs_one_round_trip_once_the_instance_counts_in_its_minute(
+    container: Container, principal: Principal
+) -> None:
+    auth = _authenticator(container)
+    RoundTrips.reset()
+    auth.count_request(principal)  # the month's first: a failed update, the metered usage, the creation
+    first = RoundTrips.count()
+    RoundTrips.reset()
+    for _ in range(5):
+        auth.count_request(principal)
+    assert (first, RoundTrips.count()) == (3, 5)
+
+
+def _counted_this_month(container: Container, project_id: str) -> int:
+    item = container.table.get(keys.rate_counter(project_id, "2030-05"))
+    assert item is not None
+    return int(item["month_hits"])
 
 
 def test_a_batch_is_counted_in_one_write_and_a_batch_with_a_redelivered_event_counts_nothing(

@@ -63,3 +63,20 @@ def test_only_absolute_http_urls_are_accepted(url: str) -> None:
 def test_an_unresolvable_host_is_refused() -> None:
     with pytest.raises(UnsafeUrl):
         checked_address("https://no-such-host.invalid/", False)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1/",  # once a ValueError from urlsplit: a 500
+        "http://hooks.example.com:0/x",  # port 0 used to fall back silently to the default port
+        "http://hooks.example.com:99999/x",
+        "http://hooks.example.com:http/x",
+        "https://user:secret@hooks.example.com/x",
+        "https://token@hooks.example.com/x",
+        "https://@hooks.example.com/x",
+    ],
+)
+def test_unparsable_urls_port_zero_and_credentials_are_refused(url: str) -> None:
+    with pytest.raises(UnsafeUrl):
+        checked_address(url, False, resolver("93.184.216.34"))

@@ -3,10 +3,14 @@
 import os
 from dataclasses import dataclass
 
+from kairos.domain.auth import ANONYMOUS_RATE_LIMIT
+
 DEFAULT_REGION = "eu-central-1"
 DEFAULT_TABLE = "kairos"
 MAX_SLOT_WINDOW_ENV = "KAIROS_MAX_SLOT_WINDOW_DAYS"
 DEFAULT_MAX_SLOT_WINDOW_DAYS = 62  # Kairos' own limit: Hapio documents none
+ANONYMOUS_RATE_LIMIT_ENV = "KAIROS_ANONYMOUS_RATE_LIMIT"
+DEFAULT_ANONYMOUS_RATE_LIMIT = ANONYMOUS_RATE_LIMIT  # the free plan's, as Laravel throttles guests by IP
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,9 @@ class Settings:
     # The longest from-to range one bookable-slots request may ask for, in days. It bounds the work of a
     # request (slots are computed for the whole range, and an open-ended slot reaches past it).
     max_slot_window_days: int = DEFAULT_MAX_SLOT_WINDOW_DAYS
+    # Requests a minute from one source address without a valid token. Raise it where many clients share
+    # an address (a NAT), or for a local API under an automated test that probes without tokens.
+    anonymous_rate_limit: int = DEFAULT_ANONYMOUS_RATE_LIMIT
 
     @classmethod
     def from_environment(cls) -> "Settings":
@@ -25,6 +32,7 @@ class Settings:
             region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION,
             dynamodb_endpoint=os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
             max_slot_window_days=_positive_int(MAX_SLOT_WINDOW_ENV, DEFAULT_MAX_SLOT_WINDOW_DAYS),
+            anonymous_rate_limit=_positive_int(ANONYMOUS_RATE_LIMIT_ENV, DEFAULT_ANONYMOUS_RATE_LIMIT),
         )
 
 

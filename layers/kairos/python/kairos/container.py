@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 from kairos.config import Settings
 from kairos.domain.auth import Authenticator
-from kairos.storage.dynamodb import CatalogueStore, ProjectStore, RateCounterStore, Table, make_client
+from kairos.storage.dynamodb import CatalogueStore, Table, make_client
+from kairos.storage.project_store import ProjectStore
+from kairos.storage.rate_store import RateCounterStore
 
 if TYPE_CHECKING:
     from kairos.domain.availability import Availability
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
     from kairos.storage.usage_store import UsageStore
     from kairos.usage.events import UsageEmitter
     from kairos.usage.metering import Metering
-    from kairos.usage.quota import MonthlyQuota
     from kairos.usage.report import UsageReport
     from kairos.webhooks.delivery import Dispatcher
     from kairos.webhooks.subscriptions import Webhooks
@@ -36,7 +37,11 @@ class Container:
         self.table = Table(make_client(settings), settings.table_name)
         self._catalogue_store = CatalogueStore(self.table)
         self._project_store = ProjectStore(self.table)
-        self.auth = Authenticator(self._project_store, RateCounterStore(self.table))
+        self.auth = Authenticator(
+            self._project_store,
+            RateCounterStore(self.table, self._metered_requests),
+            anonymous_limit=settings.anonymous_rate_limit,
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Container":
@@ -47,6 +52,10 @@ class Container:
         return cls(Settings.from_environment())
 
     # --- stores shared by several services -------------------------------------------------------------
+
+    def _metered_requests(self, project_id: str, month: str) -> int:
+        """Where a project's quota counter starts a month (read once a month, see storage/rate_store.py)."""
+        return self._usage_store.month_requests(project_id, month)
 
     @cached_property
     def _schedule_store(self) -> "ScheduleStore":
@@ -136,12 +145,6 @@ class Container:
         from kairos.usage.events import EventBridgeUsageEmitter
 
         return EventBridgeUsageEmitter(self.settings.region)
-
-    @cached_property
-    def quota(self) -> "MonthlyQuota":
-        from kairos.usage.quota import MonthlyQuota
-
-        return MonthlyQuota(self._usage_store)
 
     @cached_property
     def usage_report(self) -> "UsageReport":

@@ -33,6 +33,7 @@ class Route:
     response: str | None = None  # `Name`, `Page[Name]` (paginated) or `List[Name]` (plain array); None: 204
     status: int | None = None  # the success status, when not the method's usual one (POST 201, ...)
     authenticated: bool = True
+    quota_exempt: bool = False  # answers when the monthly quota is used up (counted all the same)
 
     @property
     def path_params(self) -> list[str]:
@@ -149,6 +150,7 @@ ROUTES: tuple[Route, ...] = (
         "usage:view",
         "Your project's API requests, processing time and webhook attempts per day",
         response="Usage",
+        quota_exempt=True,  # a customer whose quota is used up must be able to see why
     ),
     Route(
         "GET",

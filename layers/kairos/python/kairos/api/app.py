@@ -15,6 +15,7 @@ from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.errors import DomainError, Forbidden, Unauthenticated
 from kairos.domain.formats import format_timestamp, now_utc
+from kairos.domain.ids import normal_id
 from kairos.observability import logger
 from kairos.usage.events import ApiRequest
 
@@ -75,12 +76,18 @@ def _unrouted(method: str, path: str) -> Response[str]:
 
 
 def _admit(
-    container: Container, headers: Mapping[str, str] | None, event: Mapping[str, Any], *, token: bool = True
+    container: Container,
+    headers: Mapping[str, str] | None,
+    event: Mapping[str, Any],
+    *,
+    token: bool = True,
+    within_quota: bool = True,
 ) -> tuple[Principal | None, DomainError | None, dict[str, str]]:
     """Who is calling, why they may not, and the rate-limit headers every answer carries (Hapio: every
-    response has them). A request with a valid token counts against its project; any other (no token, a
-    wrong one, a disabled project, or `token=False` for routes without authentication) against its
-    source address. Raises RateLimited past either limit, before anything else is done."""
+    response has them). A request with a valid token counts against its project (and its monthly quota,
+    unless the route is exempt); any other (no token, a wrong one, a disabled project, or `token=False`
+    for routes without authentication) against its source address. Raises RateLimited (or QuotaExceeded)
+    past a limit, before anything else is done."""
     authorization = {k.lower(): v for k, v in (headers or {}).items()}.get("authorization")
     principal: Principal | None = None
     refusal: DomainError | None = None
@@ -89,7 +96,7 @@ def _admit(
     except (Unauthenticated, Forbidden) as error:
         refusal = error
     if principal is not None:
-        status = container.auth.count_request(principal)
+        status = container.auth.count_request(principal, within_quota=within_quota)
     else:
         status = container.auth.count_anonymous(_source_address(event))
     rate = {"x-ratelimit-limit": str(status.limit), "x-ratelimit-remaining": str(status.remaining)}
@@ -106,17 +113,22 @@ def _endpoint(
         extra: dict[str, str] = {}
         principal: Principal | None = None
         try:
-            principal, refusal, extra = _admit(container, headers, event.raw_event, token=route.authenticated)
+            principal, refusal, extra = _admit(
+                container,
+                headers,
+                event.raw_event,
+                token=route.authenticated,
+                within_quota=not route.quota_exempt,
+            )
             if route.authenticated:
                 if refusal is not None:
                     raise refusal
                 assert principal is not None
-                container.quota.check(principal)
                 principal.require(route.ability)
             request = Request(
                 principal=principal,
-                path={name: path_values[name.replace("-", "_")] for name in route.path_params},
-                query=dict(event.query_string_parameters or {}),
+                path={name: normal_id(path_values[name.replace("-", "_")]) for name in route.path_params},
+                query=_query(event.query_string_parameters),
                 headers=headers,
                 raw_body=event.body,
                 url_path=_public_path(event.raw_event),
@@ -148,6 +160,12 @@ def _count(
             time=format_timestamp(now_utc()),
         )
     )
+
+
+def _query(parameters: Mapping[str, str] | None) -> dict[str, str]:
+    """The query as handlers see it: an empty plain parameter (`to=`) is an absent one, as Laravel's
+    ConvertEmptyStringsToNull makes it for Hapio; a filter (`metadata[note][eq]=`) keeps its empty value."""
+    return {k: v for k, v in (parameters or {}).items() if v != "" or "[" in k}
 
 
 def _source_address(event: Mapping[str, Any]) -> str:

@@ -14,7 +14,7 @@ def bookings(container: Container) -> dict[str, Handler]:
     def list_(r: Request) -> Response[str]:
         return page_response(r, service.page(r.viewer, r.query))
 
-    create = idempotent_create(container, "booking", lambda r: service.create(r.viewer, r.json_object()))
+    create = idempotent_create(container, "postBooking", lambda r: service.create(r.viewer, r.json_object()))
 
     def get(r: Request) -> Response[str]:
         return json_response(200, service.get(r.viewer, r.path["booking"]))
@@ -45,7 +45,9 @@ def booking_groups(container: Container) -> dict[str, Handler]:
     def list_(r: Request) -> Response[str]:
         return page_response(r, groups.page(r.viewer, r.query))
 
-    create = idempotent_create(container, "booking_group", lambda r: groups.create(r.viewer, r.json_object()))
+    create = idempotent_create(
+        container, "postBookingGroup", lambda r: groups.create(r.viewer, r.json_object())
+    )
 
     def get(r: Request) -> Response[str]:
         return json_response(200, groups.get(r.viewer, r.path["booking-group"]))

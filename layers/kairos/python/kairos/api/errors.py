@@ -10,9 +10,11 @@ from kairos.domain.errors import (
     Forbidden,
     GroupValidationFailed,
     NotFound,
+    PayloadTooLarge,
     RateLimited,
     Retryable,
     Unauthenticated,
+    UnsupportedMediaType,
     ValidationFailed,
 )
 
@@ -37,5 +39,7 @@ def error_response(error: DomainError) -> Response[str]:
         Forbidden: 403,
         Conflict: 409,
         BadRequest: 400,
+        PayloadTooLarge: 413,
+        UnsupportedMediaType: 415,
     }.get(type(error), 400)
     return json_response(status, {"message": str(error)})

@@ -1,6 +1,5 @@
 """The request as handlers see it, and the JSON responses they return (Hapio's headers and page shape)."""
 
-import base64
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -9,8 +8,8 @@ from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 
+from kairos.api.body import json_body
 from kairos.domain.auth import Principal
-from kairos.domain.errors import BadRequest
 from kairos.domain.listing import Page
 
 JSON = "application/json"
@@ -35,19 +34,11 @@ class Request:
         return self.principal
 
     def json_object(self) -> dict[str, Any]:
-        """The body as a JSON object; an empty body is `{}` so required fields get their 422."""
-        text = self.raw_body or ""
-        if self.is_base64:
-            text = base64.b64decode(text).decode("utf-8", errors="replace")
-        if not text.strip():
-            return {}
-        try:
-            value = json.loads(text)
-        except ValueError:
-            raise BadRequest("The request body is not valid JSON.") from None
-        if not isinstance(value, dict):
-            raise BadRequest("The request body must be a JSON object.")
-        return value
+        """The body as a JSON object (`kairos.api.body`: its limits and errors), read once."""
+        if "body" not in self._parsed:
+            self._parsed["body"] = json_body(self.raw_body, self.is_base64, self.headers.get("content-type"))
+        body: dict[str, Any] = self._parsed["body"]
+        return body
 
     @property
     def base_url(self) -> str:
@@ -57,7 +48,7 @@ class Request:
 
 
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response[str]:
-    text = "" if body is None else json.dumps(body, ensure_ascii=False)
+    text = "" if body is None else json.dumps(body, ensure_ascii=False, allow_nan=False)  # strict JSON only
     return Response(
         status_code=status,
         content_type=JSON if body is not None else None,

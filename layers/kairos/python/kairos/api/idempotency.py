@@ -23,14 +23,19 @@ from kairos.domain.errors import Conflict, ValidationFailed
 from kairos.storage.table_definition import TTL_ATTRIBUTE
 
 HEADER = "idempotency-key"
+MAX_KEY_LENGTH = 255
 DAY_SECONDS = 24 * 60 * 60
+# The operations that honour the header, with the scope their keys are stored under (the OpenAPI document
+# reads this too).
+SCOPES = {"postBooking": "booking", "postBookingGroup": "booking_group"}
 Created = Callable[[Request], dict[str, Any]]
 
 
 def idempotent_create(
-    container: Container, operation: str, create: Created
+    container: Container, operation_id: str, create: Created
 ) -> Callable[[Request], Response[str]]:
     """A POST handler that answers 201 with `create`'s result, once per Idempotency-Key."""
+    operation = SCOPES[operation_id]
     persistence = DynamoDBPersistenceLayer(
         table_name=container.settings.table_name,
         key_attr="PK",
@@ -49,9 +54,9 @@ def idempotent_create(
         key = request.headers.get(HEADER)
         if not key:
             return json_response(201, create(request))
-        if len(key) > 255:
+        if len(key) > MAX_KEY_LENGTH:
             raise ValidationFailed.field(
-                "Idempotency-Key", "The Idempotency-Key must be at most 255 characters."
+                "Idempotency-Key", f"The Idempotency-Key must be at most {MAX_KEY_LENGTH} characters."
             )
         call = {
             "project_id": request.viewer.project_id,

@@ -1,277 +1,297 @@
-"""The OpenAPI 3.1 document, generated from the route table and the pydantic input models. Served at
-`/v1/openapi.json` and kept in `docs/openapi.json` (a test fails when the two drift)."""
+"""The OpenAPI 3.1 document, generated from the route table, the pydantic input models and the list specs.
+Served at `/v1/openapi.json` and kept in `docs/openapi.json` (a test fails when the two drift); the test
+suite runs schemathesis over the served document, so what it says is what the API does.
 
-import copy
+Each operation gets its query parameters (from the list spec of its endpoint, or the window an endpoint
+reads), its body, and every answer it can give: the success, 400/413/415 for a body that cannot be read,
+401/403/404/409/422/429/503 as they apply, with the rate-limit headers every answer carries.
+"""
+
 import re
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel
-
 from kairos import routes
-from kairos.domain.catalogue_models import SERVICE_ADAPTER, LocationInput, ResourceInput
-from kairos.domain.schedule_models import RecurringBlockInput, RecurringScheduleInput, ScheduleBlockInput
-from kairos.events.definitions import EVENT_TYPES
+from kairos.api.body import MAX_BODY_BYTES, MAX_DEPTH
+from kairos.api.idempotency import MAX_KEY_LENGTH, SCOPES
+from kairos.api.openapi_schemas import ref, schemas
+from kairos.domain.availability import MAX_SCHEDULE_WINDOW_DAYS
+from kairos.domain.booking_groups import GROUP_LIST, MAX_BOOKINGS
+from kairos.domain.booking_views import BOOKING_LIST
+from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.fields import (
+    DATE_SCHEMA,
+    DURATION_PATTERN,
+    MAX_METADATA_BYTES,
+    TIMESTAMP_SCHEMA,
+    UUID_SCHEMA,
+)
+from kairos.domain.formats import FIRST_INSTANT, FIRST_YEAR, LAST_INSTANT, LAST_YEAR
+from kairos.domain.listing import MAX_PER_PAGE, ListSpec, sort_pattern
+from kairos.domain.schedules import RECURRING_BLOCK_LIST, RECURRING_LIST, SCHEDULE_BLOCK_LIST
+from kairos.storage.booking_store import TRANSACTION_LIMIT as TRANSACTION_ITEMS
+from kairos.webhooks.delivery import DELIVERY_LIST_SPEC
+from kairos.webhooks.subscriptions import LIST_SPEC as WEBHOOK_LIST
 
-REF = "#/components/schemas/{model}"
-_READ_ONLY = {
-    "id": {"type": "string", "format": "uuid", "readOnly": True},
-    "created_at": {"type": "string", "format": "date-time", "readOnly": True},
-    "updated_at": {"type": "string", "format": "date-time", "readOnly": True},
+# Lists: the first spec gives `sort`, every spec its plain and tri-state filters (a group list filters
+# its groups by their bookings). Bracket filters (`created_at[gte]=...`) are described in docs/api.md.
+_LISTS: dict[str, tuple[ListSpec, ...]] = {
+    "getLocations": (LOCATION.list_spec,),
+    "getResources": (RESOURCE.list_spec,),
+    "getServices": (SERVICE.list_spec,),
+    "getBookings": (BOOKING_LIST,),
+    "getBookingGroups": (GROUP_LIST, BOOKING_LIST),
+    "getResourceScheduleBlocks": (SCHEDULE_BLOCK_LIST,),
+    "getResourceRecurringSchedules": (RECURRING_LIST,),
+    "getResourceRecurringScheduleBlocks": (RECURRING_BLOCK_LIST,),
+    "getWebhooks": (WEBHOOK_LIST,),
+    "getWebhookDeliveries": (DELIVERY_LIST_SPEC,),
 }
 
 
-def _input_schemas(
-    name: str, model: type[BaseModel] | None, schema: dict[str, Any], defs: dict[str, Any]
-) -> None:
-    """Adds `<name>` (the response), `<name>Input` (POST, PUT) and `<name>Patch` (PATCH) to `defs`."""
-    if model is not None:
-        schema = model.model_json_schema(ref_template=REF)
-    defs.update(schema.pop("$defs", {}))
-    defs[f"{name}Input"] = schema
-    variants = [defs[r["$ref"].rsplit("/", 1)[-1]] for r in schema.get("oneOf", [])] or [schema]
-    properties: dict[str, Any] = {}
-    for variant in variants:
-        properties.update(copy.deepcopy(variant.get("properties", {})))
-    defs[f"{name}Patch"] = {
-        "type": "object",
-        "properties": properties,
-        "description": "Every field is optional; the ones sent replace the stored values.",
-    }
-    defs[name] = {
-        "allOf": [{"$ref": REF.format(model=f"{name}Input")}, {"type": "object", "properties": _READ_ONLY}]
-    }
+def _query(
+    name: str, schema: dict[str, Any], required: bool = False, description: str = ""
+) -> dict[str, Any]:
+    """A query parameter; an optional one may also be sent empty, which is the same as leaving it out."""
+    if not required:
+        schema = {"anyOf": [schema, {"const": ""}]}
+    parameter = {"name": name, "in": "query", "required": required, "schema": schema}
+    if description:
+        parameter["description"] = description
+    return parameter
 
 
-def _schemas() -> dict[str, Any]:
-    defs: dict[str, Any] = {}
-    _input_schemas("Location", LocationInput, {}, defs)
-    _input_schemas("Resource", ResourceInput, {}, defs)
-    _input_schemas("Service", None, SERVICE_ADAPTER.json_schema(ref_template=REF), defs)
-    _input_schemas("RecurringSchedule", RecurringScheduleInput, {}, defs)
-    _input_schemas("RecurringScheduleBlock", RecurringBlockInput, {}, defs)
-    _input_schemas("ScheduleBlock", ScheduleBlockInput, {}, defs)
-    timestamp = {"type": "string", "format": "date-time"}
-    defs["TimeSpan"] = {"type": "object", "properties": {"starts_at": timestamp, "ends_at": timestamp}}
-    defs["BookableSlot"] = {
-        "type": "object",
-        "properties": {
-            **{
-                name: timestamp
-                for name in (
-                    "buffer_starts_at",
-                    "starts_at",
-                    "ends_at",
-                    "buffer_ends_at",
-                    "min_ends_at",
-                    "min_buffer_ends_at",
-                )
-            },
-            "resources": {"type": "array", "items": {"$ref": REF.format(model="Resource")}},
-        },
-        "description": "min_ends_at and min_buffer_ends_at are given for flexible and day services only.",
-    }
-    defs["ResourceService"] = {
-        "type": "object",
-        "properties": {
-            "service_id": {"type": "string", "format": "uuid"},
-            "resource_id": {"type": "string", "format": "uuid"},
-            "created_at": {"type": "string", "format": "date-time"},
-        },
-    }
-    defs["Project"] = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string", "format": "uuid"},
-            "name": {"type": "string"},
-            "enabled": {"type": "boolean"},
-            "created_at": {"type": "string", "format": "date-time"},
-            "updated_at": {"type": "string", "format": "date-time"},
-        },
-    }
-    _webhook_schemas(defs)
-    defs["OpenApiDocument"] = {"type": "object"}
-    defs["Error"] = {"type": "object", "properties": {"message": {"type": "string"}}, "required": ["message"]}
-    defs["ValidationError"] = {
-        "type": "object",
-        "properties": {
-            "message": {"type": "string", "example": "The given data was invalid."},
-            "errors": {
-                "type": "object",
-                "additionalProperties": {"type": "array", "items": {"type": "string"}},
-            },
-        },
-        "required": ["message", "errors"],
-    }
-    defs["PageLinks"] = {
-        "type": "object",
-        "properties": {k: {"type": ["string", "null"]} for k in ("first", "last", "prev", "next")},
-    }
-    defs["PageMeta"] = {
-        "type": "object",
-        "properties": {
-            "current_page": {"type": "integer"},
-            "from": {"type": ["integer", "null"]},
-            "last_page": {"type": "integer"},
-            "path": {"type": "string"},
-            "per_page": {"type": "integer"},
-            "to": {"type": ["integer", "null"]},
-            "total": {"type": "integer"},
-        },
-    }
-    return defs
+def _window(schema: dict[str, Any], required: bool, longest: str = "") -> list[dict[str, Any]]:
+    return [
+        _query("from", schema, required),
+        _query("to", schema, required, f"After `from`{longest}."),
+    ]
 
 
-def _webhook_schemas(defs: dict[str, Any]) -> None:
-    """Webhooks, their deliveries and the usage report (Kairos additions; see docs/webhooks.md, usage.md)."""
-    timestamp = {"type": "string", "format": "date-time"}
-    webhook_input = {
-        "type": "object",
-        "properties": {
-            "url": {
-                "type": "string",
-                "format": "uri",
-                "description": "http(s); must resolve to a public address",
-            },
-            "events": {
-                "type": "array",
-                "items": {"type": "string", "enum": ["*", *EVENT_TYPES]},
-                "description": 'The event types to deliver; `["*"]` (the default) for all.',
-            },
-            "enabled": {"type": "boolean", "default": True},
-            "description": {"type": ["string", "null"]},
-        },
-        "required": ["url"],
-    }
-    _input_schemas("Webhook", None, webhook_input, defs)
-    defs["WebhookWithSecret"] = {
-        "allOf": [
-            {"$ref": REF.format(model="Webhook")},
-            {
-                "type": "object",
-                "properties": {"secret": {"type": "string"}, "previous_secret_expires_at": timestamp},
-                "description": "The secret is shown here only (on create and on rotate).",
-            },
-        ]
-    }
-    number = {"type": ["integer", "null"]}
-    defs["WebhookDelivery"] = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string", "format": "uuid"},
-            "webhook_id": {"type": "string", "format": "uuid"},
-            "event_id": {"type": "string"},
-            "event_type": {"type": "string"},
-            "status": {"type": "string", "enum": ["pending", "succeeded", "dead"]},
-            "attempts": {"type": "integer"},
-            "response_code": number,
-            "duration_ms": number,
-            "error": {"type": ["string", "null"]},
-            "created_at": timestamp,
-            "last_attempt_at": {"type": ["string", "null"], "format": "date-time"},
-            "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
-        },
-    }
-    counters = {
-        "requests": {"type": "integer"},
-        "average_processing_time_ms": {"type": ["number", "null"]},
-        "webhook_delivery_attempts": {"type": "integer"},
-    }
-    defs["Usage"] = {
-        "type": "object",
-        "properties": {
-            "data": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"date": {"type": "string", "format": "date"}, **counters},
-                },
-            },
-            "totals": {"type": "object", "properties": counters},
-            "plan": {
-                "type": "object",
-                "properties": {
-                    "name": {"type": "string"},
-                    "requests_per_month": number,
-                    "requests_per_minute": {"type": "integer"},
-                },
-            },
-            "quota": {
-                "type": "object",
-                "properties": {"month": {"type": "string"}, "used": {"type": "integer"}, "remaining": number},
-            },
-        },
-    }
+_LOCATION_FILTER = _query(
+    "location", {"type": "string"}, description="A location id; other text matches none."
+)
+_WINDOW_PARAMETERS: dict[str, list[dict[str, Any]]] = {
+    "getBookings": _window(TIMESTAMP_SCHEMA, False),
+    "getBookingGroups": _window(TIMESTAMP_SCHEMA, False),
+    "getResourceScheduleBlocks": [*_window(TIMESTAMP_SCHEMA, False), _LOCATION_FILTER],
+    "getResourceRecurringSchedules": [*_window(DATE_SCHEMA, False), _LOCATION_FILTER],
+    "getResourceSchedule": [
+        *_window(TIMESTAMP_SCHEMA, True, f", at most {MAX_SCHEDULE_WINDOW_DAYS} days after it"),
+        _query("location", UUID_SCHEMA, True),
+        _query("fully_booked", {"type": "string", "enum": ["include", "exclude"], "default": "include"}),
+    ],
+    "getResourceFullyBooked": _window(TIMESTAMP_SCHEMA, True),
+    "getServiceBookableSlots": [
+        *_window(
+            TIMESTAMP_SCHEMA, True, ", at most KAIROS_MAX_SLOT_WINDOW_DAYS (62 by default) days after it"
+        ),
+        _query("location", UUID_SCHEMA, True),
+        _query("resource", UUID_SCHEMA),
+        _query(
+            "duration",
+            {"type": "string", "pattern": DURATION_PATTERN},
+            description="PT1M to P366D: the length (flexible services), whole days (day services, P3D).",
+        ),
+        _query("num_resources", {"type": "integer", "minimum": 1, "default": 1}),
+        _query("ignore_booking_window", {"type": "boolean", "default": False}),
+    ],
+    "getYourProjectUsage": _window({**DATE_SCHEMA, "description": "Default: this month."}, False),
+}
+
+
+def _list_parameters(route: routes.Route) -> list[dict[str, Any]]:
+    if not (route.response or "").startswith("Page["):
+        return []
+    parameters = [{"$ref": "#/components/parameters/page"}, {"$ref": "#/components/parameters/per_page"}]
+    specs = _LISTS.get(route.operation_id, ())
+    if specs:
+        keys = ", ".join(specs[0].sort_keys)
+        sort = {"type": "string", "pattern": sort_pattern(specs[0])}
+        parameters.append(
+            _query("sort", sort, description=f"Comma-separated {keys}, each with .asc or .desc.")
+        )
+    for spec in specs:
+        parameters += [_query(name, {"type": "string"}) for name in spec.plain_filters]
+        tri = {"type": "string", "enum": ["exclude", "include", "only"], "default": "exclude"}
+        parameters += [_query(name, tri) for name in spec.tri_state]
+    return parameters
+
+
+def _parameters(route: routes.Route) -> list[dict[str, Any]]:
+    parameters = [
+        {"name": p, "in": "path", "required": True, "schema": UUID_SCHEMA} for p in route.path_params
+    ]
+    parameters += _WINDOW_PARAMETERS.get(route.operation_id, []) + _list_parameters(route)
+    if route.operation_id in SCOPES:
+        key = {"type": "string", "maxLength": MAX_KEY_LENGTH}
+        description = "The same key and body within 24 hours return the first answer and create nothing more."
+        parameters.append(
+            {"name": "Idempotency-Key", "in": "header", "schema": key, "description": description}
+        )
+    return parameters
 
 
 def _response_schema(spec: str) -> dict[str, Any]:
     match = re.fullmatch(r"(Page|List)\[(\w+)\]", spec)
     if not match:
-        return {"$ref": REF.format(model=spec)}
-    item = {"$ref": REF.format(model=match[2])}
+        return ref(spec)
+    item = ref(match[2])
     if match[1] == "List":
         return {"type": "array", "items": item}
     return {
         "type": "object",
         "properties": {
             "data": {"type": "array", "items": item},
-            "links": {"$ref": REF.format(model="PageLinks")},
-            "meta": {"$ref": REF.format(model="PageMeta")},
+            "links": ref("PageLinks"),
+            "meta": ref("PageMeta"),
         },
+        "required": ["data", "links", "meta"],
     }
 
 
-def _error(description: str, schema: str = "Error") -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": REF.format(model=schema)}}},
-    }
+_RATE_HEADERS = {
+    "x-ratelimit-limit": {"$ref": "#/components/headers/RateLimit"},
+    "x-ratelimit-remaining": {"$ref": "#/components/headers/RateLimitRemaining"},
+}
 
 
-def _operation(route: routes.Route) -> dict[str, Any]:
+def _answer(
+    description: str, schema: dict[str, Any] | None = None, headers: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    answer: dict[str, Any] = {"description": description, "headers": {**_RATE_HEADERS, **(headers or {})}}
+    if schema is not None:
+        answer["content"] = {"application/json": {"schema": schema}}
+    return answer
+
+
+def _error(description: str, schema: str = "Error", headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    return _answer(description, ref(schema), headers)
+
+
+# The error answers operations share, by status (components.responses).
+_ERRORS: dict[str, dict[str, Any]] = {
+    "BadRequest": _error("The body is not valid UTF-8, not valid JSON, or not a JSON object."),
+    "Unauthenticated": _error("Missing, unknown or revoked token."),
+    "Forbidden": _error(
+        "The token lacks the operation's ability (`x-kairos-ability`), or the project is disabled."
+    ),
+    "NotFound": _error("Not found (a malformed id is not found either)."),
+    "Conflict": _error("Changed by another request meanwhile (or the same Idempotency-Key is in use)."),
+    "PayloadTooLarge": _error(f"The body is larger than {MAX_BODY_BYTES} bytes."),
+    "UnsupportedMediaType": _error("The body is not sent as Content-Type: application/json."),
+    "ValidationFailed": _error("The given data was invalid.", "ValidationError"),
+    "BookingGroupValidationFailed": _answer(
+        "The given data was invalid: in the body, or (`messages`) in its bookings.",
+        {"oneOf": [ref("ValidationError"), ref("BookingGroupError")]},
+    ),
+    "TooManyRequests": _error(
+        "Too many requests this minute, or (with a token) the plan's monthly quota is used up.",
+        headers={"retry-after": {"$ref": "#/components/headers/RetryAfter"}},
+    ),
+    "Unavailable": _error("The table is busy, or a transaction collided: the same request may be retried."),
+}
+
+
+def _shared(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
+def _responses(route: routes.Route) -> dict[str, Any]:
     usual = {"GET": "200", "POST": "201", "PUT": "200", "PATCH": "200", "DELETE": "204"}[route.method]
     success = str(route.status) if route.status else usual
     responses: dict[str, Any] = {}
     if route.response is None:
-        responses[success] = {"description": "Done; no content."}
+        responses[success] = _answer("Done; no content.")
     else:
-        body = {"application/json": {"schema": _response_schema(route.response)}}
-        responses[success] = {"description": "Success.", "content": body}
+        responses[success] = _answer("Success.", _response_schema(route.response))
         if route.method == "PUT" and route.response == "ResourceService":
-            responses["201"] = {"description": "Created.", "content": body}
+            responses["201"] = _answer("Created.", _response_schema(route.response))
+    responses["429"] = _shared("TooManyRequests")
+    if not route.authenticated:
+        return responses
+    responses["401"] = _shared("Unauthenticated")
+    responses["403"] = _shared("Forbidden")
+    if route.path_params:
+        responses["404"] = _shared("NotFound")
+    if route.request or _parameters(route)[len(route.path_params) :]:
+        group_body = route.area is routes.Area.BOOKING_GROUPS and route.request
+        responses["422"] = _shared("BookingGroupValidationFailed" if group_body else "ValidationFailed")
+    if route.request:
+        responses["400"] = _shared("BadRequest")
+        responses["413"] = _shared("PayloadTooLarge")
+        responses["415"] = _shared("UnsupportedMediaType")
+    if route.method != "GET":
+        responses["409"] = _shared("Conflict")
+        responses["503"] = _shared("Unavailable")
+    return responses
+
+
+def _operation(route: routes.Route) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": route.operation_id,
         "summary": route.summary,
         "tags": [route.area.value],
-        "parameters": [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
-            for p in route.path_params
-        ],
-        "responses": responses,
+        "parameters": _parameters(route),
+        "responses": _responses(route),
     }
     if route.request:
+        body_limits = f"At most {MAX_BODY_BYTES} bytes, nested at most {MAX_DEPTH} levels."
         operation["requestBody"] = {
-            "required": True,
-            "content": {
-                "application/json": {"schema": {"$ref": REF.format(model=_request_name(route.request))}}
-            },
+            "required": route.method != "PATCH",  # an empty PATCH changes nothing
+            "description": body_limits,
+            "content": {"application/json": {"schema": ref(_request_name(route))}},
         }
     if route.authenticated:
         operation["security"] = [{"bearer": []}]
-        responses["401"] = _error("Missing, unknown or revoked token.")
-        responses["403"] = _error("The token lacks the ability `%s`." % (route.ability or "-"))
-        responses["429"] = _error("Too many requests this minute.")
-        if route.path_params:
-            responses["404"] = _error("Not found.")
-        if route.request or (route.response and route.response.startswith("Page[")):
-            responses["422"] = _error("The given data was invalid.", "ValidationError")
+    else:
+        operation["security"] = []
     if route.ability:
         operation["x-kairos-ability"] = route.ability
     return operation
 
 
-def _request_name(name: str) -> str:
-    return name if name.endswith("Patch") else f"{name}Input"
+def _request_name(route: routes.Route) -> str:
+    """`<X>Patch` for PATCH, `<X>Put` for PUT where PUT's body differs from POST's, else `<X>Input`."""
+    name = route.request or ""
+    if name.endswith("Patch"):
+        return name
+    if route.method == "PUT" and f"{name}Put" in _components()["schemas"]:
+        return f"{name}Put"
+    return f"{name}Input"
+
+
+@lru_cache(maxsize=1)
+def _components() -> dict[str, Any]:
+    integer = {"schema": {"type": "integer"}, "required": True}
+    per_page = {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": MAX_PER_PAGE}
+    return {
+        "schemas": schemas(),
+        "responses": _ERRORS,
+        "parameters": {
+            "page": _query("page", {"type": "integer", "minimum": 1, "maximum": 999_999_999, "default": 1}),
+            "per_page": _query("per_page", per_page),
+        },
+        "headers": {
+            "RateLimit": {**integer, "description": "Requests allowed per minute."},
+            "RateLimitRemaining": {**integer, "description": "Requests left this minute."},
+            "RetryAfter": {**integer, "description": "Seconds until a request may be admitted again."},
+        },
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    }
+
+
+_DESCRIPTION = f"""A Hapio-compatible booking and scheduling API (Hapio API v1).
+
+Limits (docs/api.md): a body of at most {MAX_BODY_BYTES} bytes (413), nested at most {MAX_DEPTH} levels, with
+finite numbers only and no NUL characters (422); instants from {FIRST_INSTANT.isoformat()} to
+{LAST_INSTANT.isoformat()}, dates in {FIRST_YEAR}-{LAST_YEAR}; metadata of at most {MAX_METADATA_BYTES} bytes
+as JSON; a booking's lengths PT1M to P366D, buffers up to P366D, booking windows and the cancelation
+threshold up to P10Y; at most {MAX_BOOKINGS} bookings a group, and one write's bookings within one
+transaction of {TRANSACTION_ITEMS} items (2 per new booking, 1 per changed one, 1 per UTC day they touch, more
+for edge hours): a booking touching over {TRANSACTION_ITEMS - 2} UTC days is refused at once. The monthly
+quota of a project's plan is enforced exactly, with no tolerance, at any request rate; GET
+/v1/project/usage answers when it is used up."""
 
 
 @lru_cache(maxsize=1)
@@ -284,12 +304,9 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "Kairos booking API",
             "version": "1.0.0",
-            "description": "A Hapio-compatible booking and scheduling API (Hapio API v1).",
+            "description": _DESCRIPTION,
         },
         "servers": [{"url": "/"}],
         "paths": paths,
-        "components": {
-            "schemas": _schemas(),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        },
+        "components": _components(),
     }

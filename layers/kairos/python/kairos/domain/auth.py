@@ -1,11 +1,14 @@
-"""Who is calling: bearer tokens (stored only as SHA-256 hashes), abilities, and the per-minute rate limit.
+"""Who is calling: bearer tokens (stored only as SHA-256 hashes), abilities, the per-minute rate limit and
+the plan's monthly quota.
 
 A token lookup is cached in memory for at most 60 seconds, so a warm function authenticates without a read;
-a revoked token therefore stops working within a minute. The rate limit counts in DynamoDB (one update per
-request), so it holds across concurrent Lambda instances: per project, or per source address for requests
-without a valid token.
+a revoked token therefore stops working within a minute. Both limits are counted in DynamoDB by one
+conditional update per request (`kairos.storage.rate_store`), so they hold exactly across concurrent Lambda
+instances: per project, or per source address for requests without a valid token. A refused request is
+counted in neither.
 """
 
+import calendar
 import hashlib
 import secrets
 import string
@@ -13,18 +16,19 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from kairos.domain.errors import Forbidden, RateLimited, Unauthenticated
+from kairos.domain.errors import Forbidden, QuotaExceeded, RateLimited, Unauthenticated
 from kairos.domain.formats import now_utc
-from kairos.domain.plans import DEFAULT_PLAN, PLANS
+from kairos.domain.plans import DEFAULT_PLAN, PLANS, plan_of
 from kairos.domain.ports import ProjectRepository, RateCounter
-from kairos.domain.records import Project, Token
+from kairos.domain.records import Admission, Project, Token
 
 TOKEN_LENGTH = 48
-ANONYMOUS_RATE_LIMIT = PLANS[DEFAULT_PLAN].requests_per_minute
+ANONYMOUS_RATE_LIMIT = PLANS[DEFAULT_PLAN].requests_per_minute  # per source address, unless configured
 CACHE_SECONDS = 60.0
 CACHE_ENTRIES = 1024
+COUNTER_KEPT = timedelta(days=62)  # a month's request counter expires (TTL) a month after the month
 _ALPHABET = string.ascii_letters + string.digits
 
 
@@ -67,9 +71,11 @@ class Authenticator:
         counter: RateCounter,
         clock: Callable[[], datetime] = now_utc,
         monotonic: Callable[[], float] = time.monotonic,
+        anonymous_limit: int = ANONYMOUS_RATE_LIMIT,
     ) -> None:
         self._projects = projects
         self._counter = counter
+        self._anonymous_limit = anonymous_limit
         self._clock = clock
         self._monotonic = monotonic
         self._cache: dict[str, tuple[float, Principal]] = {}
@@ -107,23 +113,55 @@ class Authenticator:
             return None
         return Principal(project, token.id, token.abilities)
 
-    def count_request(self, principal: Principal) -> RateStatus:
-        """Counts this request in the project's current minute; raises RateLimited past the limit."""
-        return self._count(principal.project_id, principal.project.rate_limit_per_minute)
+    def count_request(self, principal: Principal, *, within_quota: bool = True) -> RateStatus:
+        """Counts this request in the project's minute and month; raises RateLimited past the per-minute
+        limit and QuotaExceeded past the plan's monthly quota (not checked, only counted, for routes that
+        must answer whatever the quota says: `within_quota=False`)."""
+        plan = plan_of(principal.project.plan)
+        limit = principal.project.rate_limit_per_minute
+        quota = plan.requests_per_month if within_quota else None
+        now = self._clock()
+        admission = self._admit(principal.project_id, now, limit, quota, project=True)
+        if admission.refused == "month":
+            assert plan.requests_per_month is not None
+            raise QuotaExceeded(
+                retry_after=_seconds_to_next_month(now),
+                limit=limit,
+                message=(
+                    f"The monthly request quota of your plan ({plan.name}: {plan.requests_per_month:,}"
+                    " requests) is used up."
+                ),
+            )
+        return self._status(admission, limit, now)
 
     def count_anonymous(self, address: str) -> RateStatus:
         """Counts a request without a valid token (none, an unknown or revoked one, a disabled project)
-        against its source address, at the default plan's limit, as Laravel throttles guests by IP: such
+        against its source address, at the default plan's limit (unless configured otherwise: the
+        KAIROS_ANONYMOUS_RATE_LIMIT setting), as Laravel throttles guests by IP: such
         answers carry the rate-limit headers too, and guessing tokens is throttled."""
-        return self._count(f"address:{address}", ANONYMOUS_RATE_LIMIT)
-
-    def _count(self, subject: str, limit: int) -> RateStatus:
         now = self._clock()
-        minute = now.strftime("%Y%m%d%H%M")
-        hits = self._counter.hit(subject, minute, int(now.timestamp()) + 120)
-        if hits > limit:
+        admission = self._admit(f"address:{address}", now, self._anonymous_limit, None, project=False)
+        return self._status(admission, self._anonymous_limit, now)
+
+    def _admit(
+        self, subject: str, now: datetime, limit: int, quota: int | None, *, project: bool
+    ) -> Admission:
+        expires = int((now.replace(day=1) + COUNTER_KEPT).timestamp())
+        return self._counter.admit(
+            subject, f"{now:%Y-%m}", f"{now:%Y%m%d%H%M}", limit, quota, expires, project=project
+        )
+
+    @staticmethod
+    def _status(admission: Admission, limit: int, now: datetime) -> RateStatus:
+        if admission.refused == "minute":
             raise RateLimited(retry_after=60 - now.second, limit=limit)
-        return RateStatus(limit=limit, remaining=max(0, limit - hits))
+        return RateStatus(limit=limit, remaining=max(0, limit - admission.minute))
+
+
+def _seconds_to_next_month(now: datetime) -> int:
+    last_day = calendar.monthrange(now.year, now.month)[1]
+    month_end = now.replace(day=last_day, hour=23, minute=59, second=59)
+    return int((month_end - now).total_seconds()) + 1
 
 
 def new_token(project_id: str, name: str, abilities: frozenset[str], token_id: str) -> tuple[Token, str]:

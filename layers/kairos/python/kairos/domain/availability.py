@@ -14,12 +14,20 @@ from zoneinfo import ZoneInfo
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import RESOURCE, render
 from kairos.domain.errors import Forbidden, NotFound, ValidationFailed
-from kairos.domain.formats import format_timestamp, now_utc, parse_date, parse_duration, parse_time, zone
+from kairos.domain.formats import Duration, format_timestamp, now_utc, parse_time, stored_date, zone
 from kairos.domain.ids import is_uuid
 from kairos.domain.listing import Page, page_params
 from kairos.domain.parallel import parallel_map
 from kairos.domain.ports import AssociationRepository, CatalogueRepository, ScheduleRepository
-from kairos.domain.queries import Errors, bool_param, choice_param, raise_if, required_param, window
+from kairos.domain.queries import (
+    Errors,
+    bool_param,
+    choice_param,
+    duration_param,
+    id_param,
+    raise_if,
+    window,
+)
 from kairos.domain.records import Record, Timeline
 from kairos.scheduling.availability import availability
 from kairos.scheduling.engine import bookable_slots
@@ -39,6 +47,9 @@ from kairos.scheduling.rules import rules_from_service
 from kairos.scheduling.spans import full_ranges, intersect, subtract
 
 UNBOUNDED_HORIZON = timedelta(days=31)  # how far past `to` an open-ended flexible or day booking may reach
+# The longest from-to range of one schedule request: its recurring blocks are expanded day by day, so a
+# range of centuries (once accepted) is seconds of work for one request.
+MAX_SCHEDULE_WINDOW_DAYS = 366
 MARGIN = timedelta(days=1)
 
 
@@ -55,8 +66,8 @@ def recurring_schedules(records: Sequence[Record], location_id: str) -> list[Rec
             )
             for b in doc["blocks"].values()
         )
-        end = parse_date(doc["end_date"]) if doc.get("end_date") else None
-        schedules.append(RecurringSchedule(parse_date(doc["start_date"]), end, int(doc["interval"]), blocks))
+        end = stored_date(doc["end_date"]) if doc.get("end_date") else None
+        schedules.append(RecurringSchedule(stored_date(doc["start_date"]), end, int(doc["interval"]), blocks))
     return schedules
 
 
@@ -130,7 +141,8 @@ class Availability:
     def schedule(self, viewer: Principal, resource_id: str, query: Mapping[str, str]) -> Page:
         errors: Errors = {}
         start, end = window(query, errors)
-        location_id = required_param(query, "location", errors)
+        _limit_window(start, end, MAX_SCHEDULE_WINDOW_DAYS, "schedule request", errors)
+        location_id = id_param(query, "location", errors, required=True)
         mode = choice_param(query, "fully_booked", ("include", "exclude"), errors)
         page, per_page = _page(query, errors)
         raise_if(errors)
@@ -164,28 +176,25 @@ class Availability:
     def bookable_slots(self, viewer: Principal, service_id: str, query: Mapping[str, str]) -> Page:
         errors: Errors = {}
         start, end = window(query, errors)
-        if start is not None and end is not None and end - start > timedelta(days=self._max_window_days):
-            errors["to"] = [
-                f"The to field must be at most {self._max_window_days} days after from: Kairos' limit on "
-                "one bookable-slots request (the KAIROS_MAX_SLOT_WINDOW_DAYS setting); ask for a longer "
-                "range in several requests."
-            ]
-        location_id = required_param(query, "location", errors)
+        limit = "bookable-slots request (the KAIROS_MAX_SLOT_WINDOW_DAYS setting)"
+        _limit_window(start, end, self._max_window_days, limit, errors)
+        location_id = id_param(query, "location", errors, required=True)
+        only = id_param(query, "resource", errors, required=False)
         ignore_window = bool_param(query, "ignore_booking_window", errors)
         num_resources = _positive_int(query, "num_resources", errors)
+        asked = duration_param(query, "duration", errors)  # checked for every type, used by two
         page, per_page = _page(query, errors)
         raise_if(errors)
         assert start is not None and end is not None and location_id is not None
         if ignore_window and not viewer.can("booking:ignore_booking_window"):
             raise Forbidden()
         wanted = [("service", service_id), ("location", location_id)]
-        only = query.get("resource")
         if only is not None:
             wanted.append(("resource", only))
         found = self._load(viewer, wanted)
         service, location = found[("service", service_id)], found[("location", location_id)]
         rules = rules_from_service(service.doc)
-        duration, days = _duration(query, rules)
+        duration, days = _duration(asked, rules)
         if not service.doc.get("enabled", True) or not location.doc.get("enabled", True):
             return Page([], 0, page, per_page)
         resources = self._candidates(viewer, service_id, only)
@@ -229,6 +238,17 @@ class Availability:
         return [r for r in records if r.doc.get("enabled", True)]
 
 
+def _limit_window(
+    start: datetime | None, end: datetime | None, days: int, limit: str, errors: Errors
+) -> None:
+    """A 422 on `to` for a range longer than one request of the kind may ask for (`limit` names it)."""
+    if start is not None and end is not None and end - start > timedelta(days=days):
+        errors["to"] = [
+            f"The to field must be at most {days} days after from: Kairos' limit on one {limit}; ask for a "
+            "longer range in several requests."
+        ]
+
+
 def _page(query: Mapping[str, str], errors: Errors) -> tuple[int, int]:
     try:
         return page_params(query)
@@ -247,17 +267,10 @@ def _positive_int(query: Mapping[str, str], name: str, errors: Errors) -> int:
     return int(raw)
 
 
-def _duration(query: Mapping[str, str], rules: ServiceRules) -> tuple[timedelta | None, int | None]:
+def _duration(parsed: Duration | None, rules: ServiceRules) -> tuple[timedelta | None, int | None]:
     """`duration` for flexible services (a length) and day services (whole days); ignored for fixed."""
-    raw = query.get("duration")
-    if raw is None or raw == "" or isinstance(rules.kind, FixedRules):
+    if parsed is None or isinstance(rules.kind, FixedRules):
         return None, None
-    try:
-        parsed = parse_duration(raw)
-    except ValueError as exc:
-        raise ValidationFailed.field("duration", f"The duration field {exc}.") from None
-    if parsed.is_zero:
-        raise ValidationFailed.field("duration", "The duration field must be a duration greater than zero.")
     if isinstance(rules.kind, DayRules):
         if parsed.years or parsed.months or parsed.time_part:
             raise ValidationFailed.field(

@@ -4,15 +4,16 @@ the same checks, automatic fields and abilities as single bookings. Errors in th
 carries to the HTTP edge; errors in the body itself are a normal validation error."""
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from kairos.domain.auth import Principal
 from kairos.domain.booking_commit import Intent
-from kairos.domain.booking_models import BookingPatch, BookingPost, BookingPut
+from kairos.domain.booking_models import BookingFields, BookingPatch, BookingPost, BookingPut, BookingUpdate
 from kairos.domain.booking_views import BOOKING_LIST, BOOKING_SORT_KEYS, flat, render_booking
 from kairos.domain.bookings import Bookings
 from kairos.domain.errors import (
@@ -24,7 +25,7 @@ from kairos.domain.errors import (
 )
 from kairos.domain.fields import Metadata
 from kairos.domain.formats import format_timestamp, now_utc
-from kairos.domain.ids import new_id
+from kairos.domain.ids import new_id, normal_id
 from kairos.domain.listing import FieldType, ListSpec, Page, parse_sort, select
 from kairos.domain.ports import BookingRepository, CatalogueRepository, require
 from kairos.domain.queries import Errors, raise_if, window
@@ -46,12 +47,24 @@ GROUP_LIST = ListSpec(
 )
 
 
+MAX_BOOKINGS = 40  # a group is written in one transaction of at most 100 items (docs/api.md, "limits")
+
+
 class GroupInput(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    bookings: list[dict[str, Any]] | None = None
+    bookings: Annotated[list[dict[str, Any]], Field(max_length=MAX_BOOKINGS)] | None = None
     metadata: Metadata = None
     protected_metadata: Metadata = None
+
+
+@dataclass(frozen=True)
+class GroupItem:
+    """One item of a PUT or PATCH `bookings` array, parsed: a new booking (no id), or a booking of the
+    group to replace or patch (`fields` None: an id alone, which keeps it as it is)."""
+
+    booking_id: str | None
+    fields: BookingFields | None
 
 
 class BookingGroups:
@@ -162,14 +175,18 @@ class BookingGroups:
         if model.bookings is None:
             raise ValidationFailed.field("bookings", "The bookings field is required.")
         _check_group_write(viewer, model)
+        errors: Errors = {}
+        items = _each(enumerate(model.bookings), lambda n, data: _item(BookingPost, data, n), errors)
+        self._bookings.require_fit(list(items.values()), [], group=True)
         now = self._clock()
         group_id = new_id()
-        intents = _each(
-            model.bookings,
-            lambda n, data: self._bookings.intent_for_create(
-                viewer, _item(BookingPost, data, n), group_id, prefix=_prefix(n)
-            ),
+        made = _each(
+            items.items(),
+            lambda n, item: self._bookings.intent_for_create(viewer, item, group_id, prefix=_prefix(n)),
+            errors,
         )
+        raise_if(errors)
+        intents = list(made.values())
         record = Record("booking_group", group_id, self._doc(model, intents, None), now, now)
         changes = self._bookings.writer.commit(viewer, intents, GroupChange(None, record))
         return self.render(viewer, record, [c.after for c in changes if c.after is not None])
@@ -181,10 +198,17 @@ class BookingGroups:
         if full and model.bookings is None:
             raise ValidationFailed.field("bookings", "The bookings field is required.")
         _check_group_write(viewer, model)
+        errors: Errors = {}
+        items = _each(enumerate(model.bookings or []), lambda n, data: _update_item(data, n, full), errors)
+        new = [f for i in items.values() if i.booking_id is None and (f := i.fields) is not None]
+        changed = [f for i in items.values() if i.booking_id is not None and (f := i.fields) is not None]
+        self._bookings.require_fit(new, changed, group=True)
         for _ in range(ATTEMPTS):
             group = self._load(viewer, group_id)
             members = {b.id: b for b in self._members(viewer, group)}
-            intents = self._intents(viewer, group, members, model, full) if model.bookings is not None else []
+            intents = []
+            if model.bookings is not None:
+                intents = self._intents(viewer, group, members, items, errors, full)
             doc = self._doc(model, intents, group, full=full, sent=set(body))
             record = Record(group.kind, group.id, doc, group.created_at, self._clock(), group.version + 1)
             try:
@@ -208,31 +232,36 @@ class BookingGroups:
         raise Retryable("The booking group is being changed by other requests; try again.")
 
     def _intents(
-        self, viewer: Principal, group: Record, members: dict[str, Booking], model: GroupInput, full: bool
+        self,
+        viewer: Principal,
+        group: Record,
+        members: dict[str, Booking],
+        items: dict[int, GroupItem],
+        errors: Errors,
+        full: bool,
     ) -> list[Intent]:
         """PUT and PATCH items: with an id, that booking replaced or patched (an id alone keeps it as it
-        is, on PATCH); without, a new booking; bookings left out of the array are deleted."""
-        assert model.bookings is not None
+        is, on PATCH); without, a new booking; bookings left out of the array are deleted. Raises the
+        errors of every failing item, those found when the items were parsed (`errors`) included."""
         listed: set[str] = set()
 
-        def intent(n: int, data: dict[str, Any]) -> Intent | None:
-            booking_id = data.get("id")
-            if booking_id is None:
-                return self._bookings.intent_for_create(
-                    viewer, _item(BookingPost, data, n), group.id, _prefix(n)
-                )
-            if not isinstance(booking_id, str) or booking_id not in members:
+        def intent(n: int, item: GroupItem) -> Intent | None:
+            if item.booking_id is None:
+                assert isinstance(item.fields, BookingPost)
+                return self._bookings.intent_for_create(viewer, item.fields, group.id, _prefix(n))
+            if item.booking_id not in members:
                 raise ValidationFailed.field(f"{_prefix(n)}id", "The booking is not in this group.")
-            listed.add(booking_id)
-            fields = {k: v for k, v in data.items() if k != "id"}
-            if not fields and not full:
+            listed.add(item.booking_id)
+            if item.fields is None:
                 return None
-            item = _item(BookingPut if full else BookingPatch, fields, n)
+            assert isinstance(item.fields, BookingUpdate)
             return self._bookings.intent_for_update(
-                viewer, members[booking_id], item, full=full, prefix=_prefix(n)
+                viewer, members[item.booking_id], item.fields, full=full, prefix=_prefix(n)
             )
 
-        intents = _each(model.bookings, intent)
+        errors = dict(errors)
+        intents = list(_each(items.items(), intent, errors).values())
+        raise_if(errors)
         return intents + [Intent(b, None) for i, b in members.items() if i not in listed]
 
     @staticmethod
@@ -268,9 +297,12 @@ def _prefix(n: int) -> str:
     return f"bookings.{n}."
 
 
-def _item(
-    model: type[BookingPost] | type[BookingPut] | type[BookingPatch], data: dict[str, Any], n: int
-) -> Any:
+Parsed = TypeVar("Parsed", bound=BookingFields)
+
+
+def _item(model: type[Parsed], data: Any, n: int) -> Parsed:
+    if not isinstance(data, dict):
+        raise ValidationFailed.field(f"{_prefix(n)[:-1]}", f"The {_prefix(n)[:-1]} field must be an object.")
     data = {k: v for k, v in data.items() if k != "booking_group_id"}
     try:
         return parse(model, data)
@@ -278,22 +310,37 @@ def _item(
         raise ValidationFailed({f"{_prefix(n)}{k}": v for k, v in failed.errors.items()}) from None
 
 
+def _update_item(data: Any, n: int, full: bool) -> GroupItem:
+    booking_id = data.get("id") if isinstance(data, dict) else None
+    if booking_id is None:
+        return GroupItem(None, _item(BookingPost, data, n))
+    if not isinstance(booking_id, str):
+        raise ValidationFailed.field(f"{_prefix(n)}id", "The booking is not in this group.")
+    fields = {k: v for k, v in data.items() if k != "id"}
+    if not fields and not full:
+        return GroupItem(normal_id(booking_id), None)
+    return GroupItem(normal_id(booking_id), _item(BookingPut if full else BookingPatch, fields, n))
+
+
+Item = TypeVar("Item")
+Made = TypeVar("Made")
+
+
 def _each(
-    items: Sequence[dict[str, Any]], intent: Callable[[int, dict[str, Any]], Intent | None]
-) -> list[Intent]:
-    """Every item's intent (None: nothing to write); the errors of all failing items come in one 422."""
-    intents: list[Intent] = []
-    errors: Errors = {}
-    for n, data in enumerate(items):
+    items: Iterable[tuple[int, Item]], make: Callable[[int, Item], Made | None], errors: Errors
+) -> dict[int, Made]:
+    """`make` of every (index, item), by index (None: nothing to keep); the errors of failing items are
+    added to `errors`, so that every failing booking is reported at once."""
+    made: dict[int, Made] = {}
+    for n, item in items:
         try:
-            made = intent(n, data)
+            result = make(n, item)
         except ValidationFailed as failed:
             errors.update(failed.errors)
             continue
-        if made is not None:
-            intents.append(made)
-    raise_if(errors)
-    return intents
+        if result is not None:
+            made[n] = result
+    return made
 
 
 _BOOKING_KEY = re.compile(r"bookings\.(\d+)(?:\.|$)")

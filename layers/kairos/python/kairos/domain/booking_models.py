@@ -5,23 +5,16 @@ services look at `model_fields_set` rather than at values alone. A field that is
 as `is_canceled` on POST) is ignored like any unknown field, so it has no model field there.
 """
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StrictBool, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, StrictBool, field_validator, model_validator
 
 from kairos.domain.errors import ValidationFailed
-from kairos.domain.fields import Metadata, Price, Required, Text, Uuid
+from kairos.domain.fields import UUID_SCHEMA, Metadata, Price, Required, Timestamp, Uuid
 from kairos.domain.formats import parse_timestamp
 
 _INPUT = ConfigDict(extra="ignore", frozen=True)
-
-
-def _timestamp(value: str) -> str:
-    parse_timestamp(value)
-    return value
-
-
-Timestamp = Annotated[Text, AfterValidator(_timestamp)]
 IGNORE_FLAGS = (
     "ignore_schedule",
     "ignore_fully_booked",
@@ -68,6 +61,16 @@ class BookingFields(BaseModel):
             raise ValidationFailed.field("buffer_ends_at", "The buffer_ends_at must not be before ends_at.")
         return self
 
+    def span(self) -> tuple[datetime, datetime] | None:
+        """From the earliest to the latest instant the body gives (buffers included): the least the
+        booking will cover, known before anything is read. None when it gives none."""
+        given = [
+            parse_timestamp(text)
+            for text in (self.buffer_starts_at, self.starts_at, self.ends_at, self.buffer_ends_at)
+            if text
+        ]
+        return (min(given), max(given)) if given else None
+
     def sent(self) -> dict[str, Any]:
         """The fields the request carried, with their (validated) values."""
         return {name: getattr(self, name) for name in self.model_fields_set}
@@ -104,8 +107,16 @@ class BookingPut(BookingUpdate):
     ends_at: Annotated[Timestamp, Required]
 
 
+def _ids_not_null(schema: dict[str, Any]) -> None:
+    """The OpenAPI schema says what `_not_null` checks: the ids may be left out, never sent as null."""
+    for name in ID_FIELDS:
+        schema["properties"][name] = dict(UUID_SCHEMA)
+
+
 class BookingPatch(BookingUpdate):
     """Every field optional; the ids are non-nullable strings in Hapio's BookingPatch."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_extra=_ids_not_null)
 
     @field_validator(*ID_FIELDS, mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE, render
 from kairos.domain.formats import format_timestamp, zone
+from kairos.domain.ids import normal_id
 from kairos.domain.listing import FieldType, ListSpec
 from kairos.domain.records import Booking, Record
 
@@ -48,9 +49,9 @@ BOOKING_LIST = ListSpec(
     },
     sort_keys=BOOKING_SORT_KEYS,
     plain_filters={
-        "resource": lambda item, value: item["resource_id"] == value,
-        "service": lambda item, value: item["service_id"] == value,
-        "location": lambda item, value: item["location_id"] == value,
+        "resource": lambda item, value: item["resource_id"] == normal_id(value),
+        "service": lambda item, value: item["service_id"] == normal_id(value),
+        "location": lambda item, value: item["location_id"] == normal_id(value),
     },
     tri_state={
         "temporary": lambda item: bool(item["is_temporary"]),

@@ -23,7 +23,7 @@ from kairos.domain.booking_models import (
     BookingUpdate,
 )
 from kairos.domain.booking_views import BOOKING_LIST, Entities, flat, render_booking
-from kairos.domain.errors import Conflict, Forbidden, NotFound, Retryable, ValidationFailed
+from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, Forbidden, NotFound, Retryable, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp, stored_duration
 from kairos.domain.ids import is_uuid, new_id
 from kairos.domain.listing import Page, select
@@ -121,13 +121,22 @@ class Bookings:
 
     # --- writing one booking ----------------------------------------------------------------------------
 
-    def create(self, viewer: Principal, body: dict[str, Any], group_id: str | None = None) -> dict[str, Any]:
-        intent = self.intent_for_create(viewer, parse(BookingPost, body), group_id)
+    def require_fit(
+        self, new: Sequence[BookingFields], changed: Sequence[BookingFields], *, group: bool
+    ) -> None:
+        """Refuses, before any read, a write that cannot fit one transaction (docs/api.md, "limits")."""
+        if not self._store.fits([m.span() for m in new], [m.span() for m in changed], group):
+            if group:
+                raise ValidationFailed.field("bookings", TOO_LARGE_WRITE)
+            raise ValidationFailed.field("ends_at", "The booking spans too many days to be written at once.")
+
+    def create(self, viewer: Principal, body: dict[str, Any]) -> dict[str, Any]:
+        model = parse(BookingPost, body)
+        self.require_fit([model], [], group=False)
+        intent = self.intent_for_create(viewer, model, None)
         changes = self.writer.commit(viewer, [intent])
         booking = changes[0].after
         assert booking is not None
-        if group_id is not None:
-            return render_booking(viewer, booking, self.entities(viewer, [booking]))
         return render_booking(viewer, booking, _known(intent, booking))  # no second read for what we loaded
 
     def replace(self, viewer: Principal, booking_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -139,6 +148,7 @@ class Bookings:
     def _update(
         self, viewer: Principal, booking_id: str, model: BookingUpdate, *, full: bool
     ) -> dict[str, Any]:
+        self.require_fit([], [model], group=False)
         for _ in range(ATTEMPTS):
             before = self.load(viewer, booking_id)
             intent = self.intent_for_update(viewer, before, model, full=full)

@@ -14,7 +14,6 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
-    StrictInt,
     TypeAdapter,
     WithJsonSchema,
     model_validator,
@@ -22,12 +21,17 @@ from pydantic import (
 
 from kairos.domain.errors import ValidationFailed
 from kairos.domain.fields import (
-    Duration,
+    MAX_PRIORITY_IDS,
+    TIME_SCHEMA,
+    Buffer,
+    Capacity,
+    Days,
     Enabled,
+    Lead,
+    Length,
     Metadata,
     Name,
-    NonZeroDuration,
-    PositiveInt,
+    NonZeroLead,
     Price,
     TimeZoneName,
     Uuid,
@@ -43,7 +47,7 @@ class LocationInput(BaseModel):
     name: Name
     time_zone: TimeZoneName
     resource_selection_strategy: Literal["randomize", "prioritize", "equalize"]
-    resource_selection_priority: list[Uuid] | None = None
+    resource_selection_priority: Annotated[list[Uuid], Field(max_length=MAX_PRIORITY_IDS)] | None = None
     metadata: Metadata = None
     protected_metadata: Metadata = None
     enabled: Enabled = True
@@ -61,7 +65,7 @@ class ResourceInput(BaseModel):
     model_config = _INPUT
 
     name: Name
-    max_simultaneous_bookings: PositiveInt | None = None
+    max_simultaneous_bookings: Capacity | None = None
     metadata: Metadata = None
     protected_metadata: Metadata = None
     enabled: Enabled = True
@@ -75,11 +79,11 @@ class ServiceCommon(BaseModel):
 
     name: Name
     price: Price | None = None
-    buffer_time_before: Duration = "PT0S"
-    buffer_time_after: Duration = "PT0S"
-    booking_window_start: Duration = "PT0S"
-    booking_window_end: NonZeroDuration | None = None
-    cancelation_threshold: Duration = "PT0S"
+    buffer_time_before: Buffer = "PT0S"
+    buffer_time_after: Buffer = "PT0S"
+    booking_window_start: Lead = "PT0S"
+    booking_window_end: NonZeroLead | None = None
+    cancelation_threshold: Lead = "PT0S"
     metadata: Metadata = None
     protected_metadata: Metadata = None
     enabled: Enabled = True
@@ -90,17 +94,17 @@ class ServiceCommon(BaseModel):
 
 class FixedServiceInput(ServiceCommon):
     type: Literal["fixed"]
-    duration: NonZeroDuration
-    bookable_interval: NonZeroDuration | None = None
+    duration: Length
+    bookable_interval: Length | None = None
 
 
 class FlexibleServiceInput(ServiceCommon):
     type: Literal["flexible"]
-    min_duration: NonZeroDuration
-    max_duration: NonZeroDuration | None = Field(...)
-    default_duration: NonZeroDuration | None = None
-    duration_step: NonZeroDuration
-    bookable_interval: NonZeroDuration | None = None
+    min_duration: Length
+    max_duration: Length | None = Field(...)
+    default_duration: Length | None = None
+    duration_step: Length
+    bookable_interval: Length | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> "FlexibleServiceInput":
@@ -140,12 +144,8 @@ def _day_times(value: Any) -> str | dict[str, str]:
 
 _DAY_TIMES_SCHEMA = {
     "oneOf": [
-        {"type": "string", "pattern": "^[0-9]{2}:[0-9]{2}:[0-9]{2}$"},
-        {
-            "type": "object",
-            "properties": {d: {"type": "string"} for d in WEEKDAYS},
-            "required": list(WEEKDAYS),
-        },
+        TIME_SCHEMA,
+        {"type": "object", "properties": dict.fromkeys(WEEKDAYS, TIME_SCHEMA), "required": list(WEEKDAYS)},
     ]
 }
 DayTimes = Annotated[str | dict[str, str], PlainValidator(_day_times), WithJsonSchema(_DAY_TIMES_SCHEMA)]
@@ -155,9 +155,9 @@ class DayServiceInput(ServiceCommon):
     type: Literal["day"]
     start_time: DayTimes
     end_time: DayTimes
-    min_days: Annotated[StrictInt, Field(ge=1)]
-    max_days: Annotated[StrictInt, Field(ge=1)] | None = Field(...)
-    default_days: Annotated[StrictInt, Field(ge=1)] | None = None
+    min_days: Days
+    max_days: Days | None = Field(...)
+    default_days: Days | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "DayServiceInput":

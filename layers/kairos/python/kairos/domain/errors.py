@@ -25,6 +25,9 @@ class ValidationFailed(DomainError):
         return cls({name: [message]})
 
 
+TOO_LARGE_WRITE = "These bookings touch too many days and resources to be written together."
+
+
 class GroupValidationFailed(DomainError):
     """A booking group's 422 about its bookings, in Hapio's BookingGroupError shape: one message per
     failing booking, keyed by its place in the array (`bookings.0`). Errors in the body itself are a
@@ -52,12 +55,24 @@ class RateLimited(DomainError):
         self.limit = limit
 
 
+class QuotaExceeded(RateLimited):
+    """A 429 like the per-minute one, with a message that names the plan and its monthly quota."""
+
+
 class Conflict(DomainError):
     """A conditional write lost: the state changed under us. Callers retry or report it."""
 
 
 class BadRequest(DomainError):
     """A request that cannot even be read (malformed JSON, a body that is not an object)."""
+
+
+class PayloadTooLarge(DomainError):
+    """A request body over Kairos' size limit: refused before it is read."""
+
+
+class UnsupportedMediaType(DomainError):
+    """A request body that is not sent as JSON."""
 
 
 class Retryable(DomainError):

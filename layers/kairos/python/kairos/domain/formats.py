@@ -2,6 +2,13 @@
 
 Each parser raises `ValueError` with a message fit for a 422; each formatter gives the exact text Hapio
 uses (`2023-08-28T08:00:00+02:00`, `PT50M`, `149.000`).
+
+Every instant a client sends must lie from FIRST_INSTANT to LAST_INSTANT, and every date in the years
+FIRST_YEAR to LAST_YEAR: moved by any offset, zone or duration Kairos allows, such a value stays far from
+the ends of Python's calendar (years 1 and 9999), so nothing accepted can fail to compute or to render
+later. The bound is on the instant, so a timestamp Kairos rendered (in any zone) is accepted back. Values
+Kairos stored itself are read with `stored_timestamp` and `stored_date`, which check no range (a booking's
+buffer may start before 1970).
 """
 
 import re
@@ -22,16 +29,35 @@ _DURATION = re.compile(
     re.ASCII,
 )
 _WEEKS = re.compile(r"P\d{1,4}W", re.ASCII)
+FIRST_YEAR, LAST_YEAR = 1970, 2200
+FIRST_INSTANT = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+LAST_INSTANT = datetime(LAST_YEAR, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 def parse_timestamp(value: str) -> datetime:
-    """`YYYY-MM-DDThh:mm:ss±hh:mm` only: Hapio answers 422 to `...000Z` (seen live), and so do we."""
+    """`YYYY-MM-DDThh:mm:ss±hh:mm` only (Hapio answers 422 to `...000Z`, seen live, and so do we), from
+    FIRST_INSTANT to LAST_INSTANT."""
+    parsed = stored_timestamp(value)
+    if not FIRST_INSTANT <= parsed <= LAST_INSTANT:
+        first, last = FIRST_INSTANT.isoformat(), LAST_INSTANT.isoformat()
+        raise ValueError(f"must be a timestamp from {first} to {last}")
+    return parsed
+
+
+def stored_timestamp(value: str) -> datetime:
+    """A timestamp in the wire format, in any year: how Kairos reads back what it wrote itself (a UTC
+    rendering of an accepted instant may lie just outside the accepted years)."""
     if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
         raise ValueError("must be a timestamp of the form YYYY-MM-DDThh:mm:ss+hh:mm")
     try:
         return datetime.fromisoformat(value)
     except ValueError:
         raise ValueError("must be a valid timestamp") from None
+
+
+def stored_date(value: str) -> date:
+    """A date Kairos stored itself (checked when it was sent), in any year, so older data stays readable."""
+    return date.fromisoformat(value)
 
 
 def format_timestamp(value: datetime, zone: tzinfo | None = None) -> str:
@@ -48,9 +74,12 @@ def parse_date(value: str) -> date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise ValueError("must be a date of the form YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise ValueError("must be a valid date") from None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise ValueError(f"must be a date in the years {FIRST_YEAR} to {LAST_YEAR}")
+    return parsed
 
 
 def parse_time(value: str, *, allow_end_of_day: bool = False) -> time | None:

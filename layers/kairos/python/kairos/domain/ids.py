@@ -1,4 +1,5 @@
-"""Entity ids are UUIDs; a malformed id is simply an id that matches nothing (404, not 422)."""
+"""Entity ids are UUIDs, kept in lower case; a malformed id is simply an id that matches nothing (404, not
+422). An id in upper case is the same id wherever it is sent (path, query or body): `normal_id`."""
 
 import re
 import uuid
@@ -12,3 +13,8 @@ def new_id() -> str:
 
 def is_uuid(value: object) -> bool:
     return isinstance(value, str) and bool(_UUID.match(value))
+
+
+def normal_id(value: str) -> str:
+    """The id as Kairos stores it: a UUID in lower case; anything else as it is (it matches nothing)."""
+    return value.lower() if is_uuid(value) else value

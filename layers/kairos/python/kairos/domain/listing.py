@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from kairos.domain.errors import ValidationFailed
-from kairos.domain.formats import parse_price, parse_timestamp
+from kairos.domain.formats import parse_price, parse_timestamp, stored_timestamp
 
 MAX_PER_PAGE = 100
 OPERATORS = ("eq", "gt", "gte", "lt", "lte")
@@ -98,7 +98,7 @@ def _int_param(
     raw = query.get(name)
     if raw is None:
         return default
-    if not re.fullmatch(r"[0-9]{1,9}", raw.strip()):
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
         errors[name] = [f"The {name} field must be an integer."]
         return default
     value = int(raw)
@@ -161,19 +161,22 @@ def _check_value(kind: FieldType, value: str) -> str | None:
     return None
 
 
+def sort_pattern(spec: ListSpec) -> str:
+    """What `sort` accepts, as a regular expression (the OpenAPI document gives it to clients too)."""
+    key = f" *({'|'.join(spec.sort_keys)})(\\.(asc|desc))? *"
+    return f"^({key}(,{key})*)?$"
+
+
 def parse_sort(query: Mapping[str, str], spec: ListSpec) -> tuple[tuple[str, bool], ...]:
     raw = query.get("sort")
     if raw is None or raw == "":
         return spec.default_sort
-    keys: list[tuple[str, bool]] = []
-    for part in raw.split(","):
-        name, _, direction = part.strip().partition(".")
-        if name not in spec.sort_keys or direction not in ("", "asc", "desc"):
-            raise ValidationFailed.field(
-                "sort", f"The sort field must be a list of {', '.join(spec.sort_keys)} with .asc or .desc."
-            )
-        keys.append((name, direction == "desc"))
-    return (*keys, ("id", False))
+    if not re.fullmatch(sort_pattern(spec), raw):
+        raise ValidationFailed.field(
+            "sort", f"The sort field must be a list of {', '.join(spec.sort_keys)} with .asc or .desc."
+        )
+    keys = [part.strip(" ").partition(".") for part in raw.split(",")]
+    return (*((name, direction == "desc") for name, _, direction in keys), ("id", False))
 
 
 def tri_state(query: Mapping[str, str], name: str) -> str:
@@ -216,18 +219,20 @@ def _sort_key_of(
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
+    """Nulls first, then numbers and instants, then text: values of different kinds are never compared
+    with each other (a name that reads as a timestamp sorts among the numbers, not against the text)."""
     if value is None:
         return (0, "")
     if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}T", value):
         try:
-            return (1, parse_timestamp(value).timestamp())
+            return (1, stored_timestamp(value).timestamp())
         except ValueError:
             pass
     if isinstance(value, bool):
         return (1, int(value))
     if isinstance(value, (int, float)):
         return (1, value)
-    return (1, str(value))
+    return (2, str(value))
 
 
 def _matches(item: Mapping[str, Any], flt: Filter, kind: FieldType) -> bool:
@@ -258,7 +263,7 @@ def _comparable(stored: Any, value: str, kind: FieldType) -> tuple[Any, Any]:
     if stored is None:
         return (None, None) if value != "null" else ("null", "null")
     if kind is FieldType.TIMESTAMP:
-        return parse_timestamp(stored).timestamp(), parse_timestamp(value).timestamp()
+        return stored_timestamp(stored).timestamp(), parse_timestamp(value).timestamp()
     if kind in (FieldType.PRICE, FieldType.NUMBER):
         return Decimal(str(stored)), Decimal(value)
     if kind is FieldType.JSON:

@@ -22,3 +22,8 @@ PLANS: dict[str, Plan] = {
     )
 }
 DEFAULT_PLAN = "free"
+
+
+def plan_of(name: str) -> Plan:
+    """A project's plan; a name no longer offered counts as unlimited rather than locking the project."""
+    return PLANS.get(name, PLANS["enterprise"])

@@ -1,12 +1,14 @@
 """Repository interfaces. The domain services take these in their constructors; the DynamoDB adapter in
 `kairos.storage` implements them, and nothing else in the domain knows about storage."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
 from kairos.domain.errors import NotFound
 from kairos.domain.ids import is_uuid
 from kairos.domain.records import (
+    Admission,
     Association,
     Booking,
     BookingChange,
@@ -68,9 +70,21 @@ class ProjectRepository(Protocol):
 
 
 class RateCounter(Protocol):
-    def hit(self, subject: str, minute: str, expires_at: int) -> int:
-        """Counts one request in the subject's window (a project id, or `address:<ip>`) and returns the
-        count so far (one round trip)."""
+    def admit(
+        self,
+        subject: str,
+        month: str,
+        minute: str,
+        per_minute: int,
+        per_month: int | None,
+        expires_at: int,
+        *,
+        project: bool,
+    ) -> Admission:
+        """Counts one request of `subject` (a project id, or `address:<ip>`) in its `minute` and `month`
+        if both still have room (`per_month` None: no monthly limit), atomically, whatever the request
+        rate; a refused request is not counted. One round trip, as a rule. A project's month starts from
+        its metered usage (`project`), so the limit holds from a counter's first request on."""
 
 
 class ScheduleRepository(Protocol):
@@ -113,6 +127,15 @@ class BookingRepository(Protocol):
         resources; call it BEFORE reading the timelines the check uses."""
 
     def get_many(self, project_id: str, booking_ids: list[str]) -> list[Booking]: ...
+
+    def fits(
+        self,
+        new: Sequence[tuple[datetime, datetime] | None],
+        changed: Sequence[tuple[datetime, datetime] | None],
+        group: bool,
+    ) -> bool:
+        """Whether new and changed bookings covering at least these spans (None: unknown) can be written
+        in one transaction; False only when they certainly cannot. Answered without a read."""
 
     def commit(
         self,

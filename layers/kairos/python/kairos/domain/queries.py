@@ -6,7 +6,9 @@ from datetime import date, datetime
 from typing import TypeVar
 
 from kairos.domain.errors import ValidationFailed
-from kairos.domain.formats import parse_date, parse_timestamp
+from kairos.domain.fields import check_duration
+from kairos.domain.formats import Duration, parse_date, parse_duration, parse_timestamp
+from kairos.domain.ids import normal_id
 
 Errors = dict[str, list[str]]
 Value = TypeVar("Value")
@@ -38,8 +40,20 @@ def date_param(query: Mapping[str, str], name: str, errors: Errors) -> date | No
     return _parsed(query, name, errors, parse_date, required=False)
 
 
-def required_param(query: Mapping[str, str], name: str, errors: Errors) -> str | None:
-    return _parsed(query, name, errors, str, required=True)
+def duration_param(query: Mapping[str, str], name: str, errors: Errors) -> Duration | None:
+    """A duration of a booking's length: Hapio's grammar and Kairos' bounds (PT1M to P366D)."""
+
+    def parse(text: str) -> Duration:
+        duration = parse_duration(text)
+        check_duration(duration)
+        return duration
+
+    return _parsed(query, name, errors, parse, required=False)
+
+
+def id_param(query: Mapping[str, str], name: str, errors: Errors, *, required: bool) -> str | None:
+    """An entity id (compared as the body's ids are: in lower case)."""
+    return _parsed(query, name, errors, normal_id, required=required)
 
 
 def bool_param(query: Mapping[str, str], name: str, errors: Errors) -> bool:

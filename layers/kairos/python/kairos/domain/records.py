@@ -47,6 +47,16 @@ class Token:
 
 
 @dataclass(frozen=True)
+class Admission:
+    """What counting one request left: the subject's admitted requests this minute and this month, and
+    the limit that refused it (`minute` or `month`; None: admitted and counted)."""
+
+    minute: int
+    month: int
+    refused: str | None = None
+
+
+@dataclass(frozen=True)
 class TimelineBlock:
     """A one-off schedule block as the timeline holds it (enough to compute availability)."""
 

@@ -1,39 +1,15 @@
 """Input models of schedules: recurring schedules, their weekly blocks, and one-off schedule blocks."""
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, StrictBool, model_validator
 
 from kairos.domain.errors import ValidationFailed
-from kairos.domain.fields import PositiveInt, Text, Uuid
-from kairos.domain.formats import parse_date, parse_time, parse_timestamp
+from kairos.domain.fields import DateText, EndTime, IntervalWeeks, TimeOfDay, Timestamp, Uuid
+from kairos.domain.formats import parse_timestamp
 
 _INPUT = ConfigDict(extra="ignore", frozen=True)
-
-
-def _date(value: str) -> str:
-    parse_date(value)
-    return value
-
-
-def _end_time(value: str) -> str:
-    parse_time(value, allow_end_of_day=True)
-    return value
-
-
-def _start_time(value: str) -> str:
-    parse_time(value)
-    return value
-
-
-def _timestamp(value: str) -> str:
-    parse_timestamp(value)
-    return value
-
-
-DateText = Annotated[Text, AfterValidator(_date)]
-Timestamp = Annotated[Text, AfterValidator(_timestamp)]
 
 
 class RecurringScheduleInput(BaseModel):
@@ -42,7 +18,7 @@ class RecurringScheduleInput(BaseModel):
     location_id: Uuid
     start_date: DateText
     end_date: DateText | None = None
-    interval: PositiveInt = 1
+    interval: IntervalWeeks = 1
 
     @model_validator(mode="after")
     def _ordered(self) -> "RecurringScheduleInput":
@@ -62,8 +38,8 @@ class RecurringBlockInput(BaseModel):
     model_config = _INPUT
 
     weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-    start_time: Annotated[Text, AfterValidator(_start_time)]
-    end_time: Annotated[Text, AfterValidator(_end_time)]
+    start_time: TimeOfDay
+    end_time: EndTime
 
     @model_validator(mode="after")
     def _ordered(self) -> "RecurringBlockInput":

@@ -14,11 +14,11 @@ from typing import Any
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, render
 from kairos.domain.errors import Conflict, NotFound, ValidationFailed
-from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp, zone
+from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp, stored_timestamp, zone
 from kairos.domain.ids import is_uuid, new_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
 from kairos.domain.ports import CatalogueRepository, ScheduleRepository, require
-from kairos.domain.queries import date_param, raise_if, timestamp_param
+from kairos.domain.queries import date_param, id_param, raise_if, timestamp_param
 from kairos.domain.records import Record
 from kairos.domain.schedule_models import (
     RECURRING_BLOCK_FIELDS,
@@ -31,6 +31,7 @@ from kairos.domain.schedule_models import (
 from kairos.domain.validation import parse
 
 ATTEMPTS = 5
+MAX_WEEKLY_BLOCKS = 500  # they live in their schedule's item, which DynamoDB limits to 400 KB
 WEEKDAY_ORDER = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIMES = {"created_at": FieldType.TIMESTAMP, "updated_at": FieldType.TIMESTAMP}
 
@@ -145,10 +146,10 @@ class Schedules:
     def list_recurring(self, viewer: Principal, resource_id: str, query: Mapping[str, str]) -> Page:
         errors: dict[str, list[str]] = {}
         start, end = date_param(query, "from", errors), date_param(query, "to", errors)
+        location = id_param(query, "location", errors, required=False)
         raise_if(errors)
         self._resource(viewer, resource_id)
         records = self._schedules.list_recurring(viewer.project_id, resource_id)
-        location = query.get("location")
         kept = [
             r
             for r in records
@@ -240,6 +241,10 @@ class Schedules:
             existing = blocks.get(key)
             if block_id is not None and existing is None:
                 raise NotFound("recurring schedule block")
+            if existing is None and len(blocks) >= MAX_WEEKLY_BLOCKS:
+                raise ValidationFailed.field(
+                    "weekday", f"A recurring schedule may have at most {MAX_WEEKLY_BLOCKS} blocks."
+                )
             fields = ("weekday", "start_time", "end_time")
             base = {k: existing[k] for k in fields} if existing and merge else {}
             doc = parse(RecurringBlockInput, {**base, **body}).document()
@@ -305,8 +310,8 @@ class Schedules:
         values = {
             **record.doc,
             **_stamp(record),
-            "starts_at": format_timestamp(parse_timestamp(record.doc["starts_at"]), where),
-            "ends_at": format_timestamp(parse_timestamp(record.doc["ends_at"]), where),
+            "starts_at": format_timestamp(stored_timestamp(record.doc["starts_at"]), where),
+            "ends_at": format_timestamp(stored_timestamp(record.doc["ends_at"]), where),
             "location": render(LOCATION, location, viewer) if location else None,
         }
         return _ordered(values, SCHEDULE_BLOCK_FIELDS)
@@ -318,15 +323,15 @@ class Schedules:
         errors: dict[str, list[str]] = {}
         start = timestamp_param(query, "from", errors, required=False)
         end = timestamp_param(query, "to", errors, required=False)
+        location = id_param(query, "location", errors, required=False)
         raise_if(errors)
         self._resource(viewer, resource_id)
-        location = query.get("location")
         kept = [
             r
             for r in self._schedules.list_blocks(viewer.project_id, resource_id)
             if (location is None or r.doc["location_id"] == location)
-            and (start is None or parse_timestamp(r.doc["ends_at"]) > start)
-            and (end is None or parse_timestamp(r.doc["starts_at"]) < end)
+            and (start is None or stored_timestamp(r.doc["ends_at"]) > start)
+            and (end is None or stored_timestamp(r.doc["starts_at"]) < end)
         ]
         return self._page(viewer, kept, query, SCHEDULE_BLOCK_LIST, self.render_block)
 
@@ -368,11 +373,14 @@ class Schedules:
             now,
             current.version + 1 if current else 1,
         )
+        shown = self.render_block(
+            record, location, viewer
+        )  # before the write: a failed request stores nothing
         try:
             self._schedules.put_block(viewer.project_id, resource_id, record, current)
         except Conflict:
             raise Conflict("The schedule block was changed by another request; try again.") from None
-        return self.render_block(record, location, viewer)
+        return shown
 
     def delete_block(self, viewer: Principal, resource_id: str, block_id: str) -> None:
         record = self._load_block(viewer, resource_id, block_id)

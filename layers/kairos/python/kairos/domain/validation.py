@@ -23,6 +23,7 @@ _TEMPLATES: Mapping[str, str] = {
     "less_than_equal": "The {field} field must not be greater than {le}.",
     "dict_type": "The {field} field must be an object.",
     "list_type": "The {field} field must be an array.",
+    "too_long": "The {field} field must not have more than {max_length} items.",
     "literal_error": "The selected {field} is invalid.",
     "enum": "The selected {field} is invalid.",
     "uuid_type": "The {field} field must be a valid UUID.",

@@ -14,21 +14,30 @@ part on `full`, and the days it covers whole on `full` and `part`. Any two overl
 meet on a counter one of them bumps and the other conditions on (docs/bookings.md has the argument).
 """
 
-import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from kairos.domain.errors import Conflict, ValidationFailed
+from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, ValidationFailed
 from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState
 from kairos.storage import keys
-from kairos.storage.dynamodb import Table, cancellation_reasons, record_attributes, to_item, translate
+from kairos.storage.dynamodb import (
+    Table,
+    cancellation_reasons,
+    dump_document,
+    load_document,
+    record_attributes,
+    to_item,
+    translate,
+)
 
 TRANSACTION_LIMIT = 100
 DAY = timedelta(days=1)
+_INSTANT = timedelta(microseconds=1)  # a span [start, end) touches the day of `end` only after its midnight
+Span = tuple[datetime, datetime]
 HOUR = timedelta(hours=1)
 COUNTERS = ("version", "full", "part")
 
@@ -133,6 +142,24 @@ class BookingStore:
         found = self._t.batch_get([keys.booking(project_id, i) for i in booking_ids])
         return [booking_from(item) for item in found]
 
+    def fits(self, new: Sequence[Span | None], changed: Sequence[Span | None], group: bool) -> bool:
+        """Whether a write of these bookings can fit one transaction, told before any read: it holds at
+        least each new booking and its hold, each changed booking, the group's item, and one ledger item
+        for every UTC day the spans touch (buffer spans only add days). Hours at a span's edges, the
+        schedule checks and other resources can only add items, so a False here is certain."""
+        fixed = 2 * len(new) + len(changed) + (1 if group else 0)
+        days: set[date] = set()
+        for span in (*new, *changed):
+            if span is None:
+                continue
+            first, last = span[0].astimezone(UTC).date(), (span[1].astimezone(UTC) - _INSTANT).date()
+            if (last - first).days >= TRANSACTION_LIMIT:
+                return False
+            days.update(first + n * DAY for n in range((last - first).days + 1))
+            if fixed + len(days) > TRANSACTION_LIMIT:
+                return False
+        return True
+
     def commit(
         self,
         project_id: str,
@@ -142,9 +169,7 @@ class BookingStore:
     ) -> None:
         items = self._transaction(project_id, changes, seen) + self._group_items(project_id, group)
         if len(items) > TRANSACTION_LIMIT:
-            raise ValidationFailed.field(
-                "bookings", "These bookings touch too many days and resources to be written together."
-            )
+            raise ValidationFailed.field("bookings", TOO_LARGE_WRITE)
         try:
             self._t.client.transact_write_items(TransactItems=items)
         except ClientError as error:
@@ -299,7 +324,7 @@ class BookingStore:
             "buffer_starts_at": booking.buffer_starts_at.isoformat(),
             "buffer_ends_at": booking.buffer_ends_at.isoformat(),
             "is_canceled": booking.is_canceled,
-            "data": json.dumps(booking.doc, ensure_ascii=False, separators=(",", ":")),
+            "data": dump_document(booking.doc),
             "created_at": booking.created_at.isoformat(),
             "updated_at": booking.updated_at.isoformat(),
             "version": booking.version,
@@ -317,7 +342,7 @@ def booking_from(item: Mapping[str, Any]) -> Booking:
         ends_at=datetime.fromisoformat(item["ends_at"]),
         buffer_starts_at=datetime.fromisoformat(item["buffer_starts_at"]),
         buffer_ends_at=datetime.fromisoformat(item["buffer_ends_at"]),
-        doc=json.loads(item["data"]),
+        doc=load_document(item["data"]),
         created_at=datetime.fromisoformat(item["created_at"]),
         updated_at=datetime.fromisoformat(item["updated_at"]),
         is_canceled=bool(item.get("is_canceled", False)),

@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from kairos.config import Settings
 from kairos.domain.errors import Conflict, DomainError, NotFound, Retryable
-from kairos.domain.records import Association, Project, Record, Token
+from kairos.domain.records import Association, Record
 from kairos.storage import keys
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 else:
     DynamoDBClient = Any
 
-__all__ = ["CatalogueStore", "DynamoDBClient", "ProjectStore", "RateCounterStore", "RoundTrips", "Table"]
+__all__ = ["CatalogueStore", "DynamoDBClient", "RoundTrips", "Table"]
 
 BATCH_WRITE_LIMIT = 25
 _COUNT_LOCK = threading.Lock()
@@ -99,12 +99,25 @@ def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _deserializer.deserialize(v) for k, v in item.items()}
 
 
-def _ts(value: datetime) -> str:
+def stored_time(value: datetime) -> str:
+    """A bookkeeping time (created_at, updated_at) as stored: ISO 8601 with its offset."""
     return value.isoformat()
 
 
-def _dt(value: str) -> datetime:
+def read_time(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+def dump_document(doc: Mapping[str, Any]) -> str:
+    """An entity's document as stored: compact strict JSON (a non-finite number is a bug, never kept)."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def load_document(text: str) -> dict[str, Any]:
+    """A stored document. `NaN` and `Infinity` were accepted in metadata before the API refused them;
+    they are read as null, so such an entity renders as strict JSON instead of breaking every list."""
+    doc: dict[str, Any] = json.loads(text, parse_constant=lambda _: None)
+    return doc
 
 
 def record_attributes(project_id: str, record: Record) -> dict[str, Any]:
@@ -113,9 +126,9 @@ def record_attributes(project_id: str, record: Record) -> dict[str, Any]:
         "entity": record.kind,
         "project_id": project_id,
         "id": record.id,
-        "data": json.dumps(record.doc, ensure_ascii=False, separators=(",", ":")),
-        "created_at": _ts(record.created_at),
-        "updated_at": _ts(record.updated_at),
+        "data": dump_document(record.doc),
+        "created_at": stored_time(record.created_at),
+        "updated_at": stored_time(record.updated_at),
         "version": record.version,
     }
 
@@ -124,9 +137,9 @@ def record_from(item: Mapping[str, Any]) -> Record:
     return Record(
         kind=item["entity"],
         id=item["id"],
-        doc=json.loads(item["data"]),
-        created_at=_dt(item["created_at"]),
-        updated_at=_dt(item["updated_at"]),
+        doc=load_document(item["data"]),
+        created_at=read_time(item["created_at"]),
+        updated_at=read_time(item["updated_at"]),
         version=int(item["version"]),
     )
 
@@ -291,7 +304,7 @@ class CatalogueStore:
             "project_id": project_id,
             "service_id": service_id,
             "resource_id": resource_id,
-            "created_at": _ts(at),
+            "created_at": stored_time(at),
         }
         mirrors = [
             keys.association(project_id, "service", service_id, "resource", resource_id),
@@ -374,110 +387,4 @@ class CatalogueStore:
 
     @staticmethod
     def _association(item: Mapping[str, Any]) -> Association:
-        return Association(item["service_id"], item["resource_id"], _dt(item["created_at"]))
-
-
-class ProjectStore:
-    """Projects (listed through GSI1) and tokens (keyed by their hash; listed per project through GSI1)."""
-
-    def __init__(self, table: Table) -> None:
-        self._t = table
-
-    def create_project(self, project: Project) -> None:
-        item = {
-            **keys.project(project.id),
-            **keys.project_listing(project.id),
-            "entity": "project",
-            "id": project.id,
-            "name": project.name,
-            "enabled": project.enabled,
-            "plan": project.plan,
-            "rate_limit_per_minute": project.rate_limit_per_minute,
-            "created_at": _ts(project.created_at),
-            "updated_at": _ts(project.updated_at),
-        }
-        self._t.client.put_item(TableName=self._t.name, Item=to_item(item))
-
-    def get_project(self, project_id: str) -> Project | None:
-        item = self._t.get(keys.project(project_id))
-        return self._project(item) if item else None
-
-    def list_projects(self) -> list[Project]:
-        return [self._project(i) for i in self._t.query(keys.PROJECTS, "PROJECT#", index="GSI1")]
-
-    def create_token(self, token: Token) -> None:
-        item = {
-            **keys.token(token.token_hash),
-            **keys.token_listing(token.project_id, token.id),
-            "entity": "token",
-            "id": token.id,
-            "project_id": token.project_id,
-            "name": token.name,
-            "abilities": sorted(token.abilities),
-            "created_at": _ts(token.created_at),
-            "token_hash": token.token_hash,
-        }
-        self._t.client.put_item(
-            TableName=self._t.name, Item=to_item(item), ConditionExpression="attribute_not_exists(PK)"
-        )
-
-    def get_token(self, token_hash: str) -> Token | None:
-        item = self._t.get(keys.token(token_hash), consistent=False)
-        return self._token(item) if item else None
-
-    def list_tokens(self, project_id: str) -> list[Token]:
-        partition = keys.token_listing_partition(project_id)
-        return [self._token(i) for i in self._t.query(partition, "TOKEN#", index="GSI1")]
-
-    def revoke_token(self, project_id: str, token_id: str, at: datetime) -> bool:
-        token = next((t for t in self.list_tokens(project_id) if t.id == token_id), None)
-        if token is None:
-            return False
-        self._t.client.update_item(
-            TableName=self._t.name,
-            Key=to_item(keys.token(token.token_hash)),
-            UpdateExpression="SET revoked_at = :at",
-            ExpressionAttributeValues=to_item({":at": _ts(at)}),
-        )
-        return True
-
-    @staticmethod
-    def _project(item: Mapping[str, Any]) -> Project:
-        return Project(
-            id=item["id"],
-            name=item["name"],
-            enabled=bool(item["enabled"]),
-            plan=item["plan"],
-            rate_limit_per_minute=int(item["rate_limit_per_minute"]),
-            created_at=_dt(item["created_at"]),
-            updated_at=_dt(item["updated_at"]),
-        )
-
-    @staticmethod
-    def _token(item: Mapping[str, Any]) -> Token:
-        return Token(
-            id=item["id"],
-            project_id=item["project_id"],
-            name=item["name"],
-            abilities=frozenset(item.get("abilities", [])),
-            created_at=_dt(item["created_at"]),
-            revoked_at=_dt(item["revoked_at"]) if item.get("revoked_at") else None,
-            token_hash=item["token_hash"],
-        )
-
-
-class RateCounterStore:
-    def __init__(self, table: Table) -> None:
-        self._t = table
-
-    def hit(self, subject: str, minute: str, expires_at: int) -> int:
-        result = self._t.client.update_item(
-            TableName=self._t.name,
-            Key=to_item(keys.rate_window(subject, minute)),
-            UpdateExpression=(
-                "ADD hits :one SET entity = :entity, expires_at = if_not_exists(expires_at, :exp)"
-            ),
-            ExpressionAttributeValues=to_item({":one": 1, ":entity": "rate_window", ":exp": expires_at}),
-            ReturnValues="UPDATED_NEW",
-        )
-        return int(result["Attributes"]["hits"]["N"])
+        return Association(item["service_id"], item["resource_id"], read_time(item["created_at"]))

@@ -26,9 +26,10 @@ def token_listing_partition(project_id: str) -> str:
     return f"PROJECT#{project_id}#TOKENS"
 
 
-def rate_window(subject: str, minute: str) -> dict[str, str]:
-    """One minute of requests of a project (its id) or of a source address without a token."""
-    return {"PK": f"RATE#{subject}", "SK": f"MINUTE#{minute}"}
+def rate_counter(subject: str, month: str) -> dict[str, str]:
+    """The request counter of a project (its id) or of a source address without a token, for one UTC
+    month (`YYYY-MM`): its admitted requests that month and in its latest minute."""
+    return {"PK": f"RATE#{subject}", "SK": f"MONTH#{month}"}
 
 
 def entity_prefix(kind: str) -> str:

@@ -90,6 +90,10 @@ class UsageStore:
         }
         return [_day(i) for i in self._t.paginate_query(request)]
 
+    def month_requests(self, project_id: str, month: str) -> int:
+        """The requests metered in a month (`YYYY-MM`): where a new quota counter starts."""
+        return sum(d.requests for d in self.days(project_id, f"{month}-01", f"{month}-31"))
+
     def _add(self, project_id: str, day: str, amounts: Mapping[str, int]) -> dict[str, Any]:
         names = {f"#c{i}": name for i, name in enumerate(amounts)}
         values = {f":c{i}": amount for i, amount in enumerate(amounts.values())}

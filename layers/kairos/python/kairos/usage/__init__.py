@@ -1,2 +1,2 @@
-"""Usage metering: a usage event per API request (EventBridge), rolled up into per-project daily counters;
-the usage report, and the monthly quota of the project's plan."""
+"""Usage metering: a usage event per API request (EventBridge), rolled up into per-project daily counters,
+and the usage report. The monthly quota is enforced where requests are counted (`kairos.domain.auth`)."""

@@ -1,16 +1,27 @@
-"""GET /v1/project/usage: the project's daily usage between two dates, with totals, its plan and quota."""
+"""GET /v1/project/usage: the project's daily usage between two dates, with totals, its plan and quota.
+It answers whatever the quota says (`Route.quota_exempt`): a blocked customer must be able to see why."""
 
+import calendar
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from kairos.domain.errors import ValidationFailed
 from kairos.domain.formats import now_utc
+from kairos.domain.plans import plan_of
+from kairos.domain.queries import Errors, date_param, raise_if
 from kairos.domain.records import Project
 from kairos.storage.usage_store import UsageDay
-from kairos.usage.quota import UsageDays, month_bounds, plan_of
 
 MAX_DAYS = 366
+
+
+class UsageDays(Protocol):
+    def days(self, project_id: str, first: str, last: str) -> list[UsageDay]: ...
+
+
+def month_bounds(at: date) -> tuple[str, str]:
+    last = calendar.monthrange(at.year, at.month)[1]
+    return f"{at:%Y-%m}-01", f"{at:%Y-%m}-{last:02d}"
 
 
 def _average(total_ms: int, requests: int) -> float | None:
@@ -29,21 +40,16 @@ def _row(day: str, counters: UsageDay | None) -> dict[str, Any]:
 
 
 def _dates(query: Mapping[str, str], today: date) -> tuple[date, date]:
-    first_default, last_default = month_bounds(today)
-    errors: dict[str, list[str]] = {}
-    chosen: dict[str, date] = {}
-    for name, default in (("from", first_default), ("to", last_default)):
-        try:
-            chosen[name] = date.fromisoformat(query.get(name, default))
-        except ValueError:
-            errors[name] = [f"The {name} field must be a date of the form YYYY-MM-DD."]
-    if not errors and chosen["to"] < chosen["from"]:
+    first_default, last_default = (date.fromisoformat(d) for d in month_bounds(today))
+    errors: Errors = {}
+    first = date_param(query, "from", errors) or first_default
+    last = date_param(query, "to", errors) or last_default
+    if not errors and last < first:
         errors["to"] = ["The to field must be a date after or equal to from."]
-    elif not errors and (chosen["to"] - chosen["from"]).days >= MAX_DAYS:
+    elif not errors and (last - first).days >= MAX_DAYS:
         errors["to"] = [f"The range may span at most {MAX_DAYS} days."]
-    if errors:
-        raise ValidationFailed(errors)
-    return chosen["from"], chosen["to"]
+    raise_if(errors)
+    return first, last
 
 
 class UsageReport:

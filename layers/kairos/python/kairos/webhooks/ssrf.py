@@ -49,18 +49,26 @@ def _refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_loopb
 
 
 def checked_address(url: str, allow_loopback: bool, resolve: Resolver = resolve_host) -> tuple[str, int]:
-    """The (address, port) to connect to for `url`, after checking every address the host resolves to."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UnsafeUrl("the url must be an absolute http or https url")
+    """The (address, port) to connect to for `url`, after checking every address the host resolves to.
+    A url that cannot be parsed, names port 0 or carries credentials (`user:pass@`, which would be sent
+    along and logged with every delivery) is refused like an unsafe one."""
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as error:
-        raise UnsafeUrl("the url has an invalid port") from error
-    addresses = resolve(parts.hostname, port)
+        parts = urlsplit(url)
+        hostname, port = parts.hostname, parts.port
+        credentials = parts.username is not None or parts.password is not None
+    except ValueError as error:  # `http://[::1/`, a port that is no number or out of range
+        raise UnsafeUrl("the url cannot be parsed") from error
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise UnsafeUrl("the url must be an absolute http or https url")
+    if credentials:
+        raise UnsafeUrl("the url must not contain credentials")
+    if port == 0:
+        raise UnsafeUrl("the url has an invalid port")
+    port = port or (443 if parts.scheme == "https" else 80)
+    addresses = resolve(hostname, port)
     if not addresses:
-        raise UnsafeUrl(f"the host {parts.hostname} cannot be resolved")
+        raise UnsafeUrl(f"the host {hostname} cannot be resolved")
     for text in addresses:
         if _refused(ipaddress.ip_address(text.split("%")[0]), allow_loopback):
-            raise UnsafeUrl(f"the host {parts.hostname} resolves to a non-public address ({text})")
+            raise UnsafeUrl(f"the host {hostname} resolves to a non-public address ({text})")
     return addresses[0], port

@@ -14,7 +14,7 @@ from typing import Any
 
 from kairos.domain.auth import Principal
 from kairos.domain.errors import NotFound, ValidationFailed
-from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp
+from kairos.domain.formats import format_timestamp, now_utc, stored_timestamp
 from kairos.domain.ids import new_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
 from kairos.domain.ports import CatalogueRepository, require
@@ -26,6 +26,7 @@ KIND = "webhook"
 ALL_EVENTS = "*"
 ROTATION_OVERLAP = timedelta(hours=24)
 MAX_URL_LENGTH = 2048
+MAX_DESCRIPTION_LENGTH = 1000
 SECRET_PREFIX = "whsec_"
 _PRIVATE = ("secret", "previous_secret", "previous_secret_expires_at")
 LIST_SPEC = ListSpec(
@@ -80,7 +81,7 @@ def subscription_of(project_id: str, record: Record) -> Subscription:
         enabled=bool(doc["enabled"]),
         secret=doc["secret"],
         previous_secret=doc.get("previous_secret"),
-        previous_secret_expires_at=parse_timestamp(expires) if expires else None,
+        previous_secret_expires_at=stored_timestamp(expires) if expires else None,
     )
 
 
@@ -121,6 +122,10 @@ def _validated(body: Mapping[str, Any], check_url: UrlCheck) -> dict[str, Any]:
     description = body.get("description")
     if description is not None and not isinstance(description, str):
         errors["description"] = ["The description field must be a string."]
+    elif description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
+        errors["description"] = [
+            f"The description field must not be greater than {MAX_DESCRIPTION_LENGTH} characters."
+        ]
     if errors:
         raise ValidationFailed(errors)
     chosen = sorted(set(events))

@@ -1,0 +1,99 @@
+"""Projects and their tokens on the single table: who may call the API (read on every request, cached by
+`kairos.domain.auth`; written by the operator's CLI and the local server)."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from kairos.domain.records import Project, Token
+from kairos.storage import keys
+from kairos.storage.dynamodb import Table, read_time, stored_time, to_item
+
+
+class ProjectStore:
+    """Projects (listed through GSI1) and tokens (keyed by their hash; listed per project through GSI1)."""
+
+    def __init__(self, table: Table) -> None:
+        self._t = table
+
+    def create_project(self, project: Project) -> None:
+        item = {
+            **keys.project(project.id),
+            **keys.project_listing(project.id),
+            "entity": "project",
+            "id": project.id,
+            "name": project.name,
+            "enabled": project.enabled,
+            "plan": project.plan,
+            "rate_limit_per_minute": project.rate_limit_per_minute,
+            "created_at": stored_time(project.created_at),
+            "updated_at": stored_time(project.updated_at),
+        }
+        self._t.client.put_item(TableName=self._t.name, Item=to_item(item))
+
+    def get_project(self, project_id: str) -> Project | None:
+        item = self._t.get(keys.project(project_id))
+        return self._project(item) if item else None
+
+    def list_projects(self) -> list[Project]:
+        return [self._project(i) for i in self._t.query(keys.PROJECTS, "PROJECT#", index="GSI1")]
+
+    def create_token(self, token: Token) -> None:
+        item = {
+            **keys.token(token.token_hash),
+            **keys.token_listing(token.project_id, token.id),
+            "entity": "token",
+            "id": token.id,
+            "project_id": token.project_id,
+            "name": token.name,
+            "abilities": sorted(token.abilities),
+            "created_at": stored_time(token.created_at),
+            "token_hash": token.token_hash,
+        }
+        self._t.client.put_item(
+            TableName=self._t.name, Item=to_item(item), ConditionExpression="attribute_not_exists(PK)"
+        )
+
+    def get_token(self, token_hash: str) -> Token | None:
+        item = self._t.get(keys.token(token_hash), consistent=False)
+        return self._token(item) if item else None
+
+    def list_tokens(self, project_id: str) -> list[Token]:
+        partition = keys.token_listing_partition(project_id)
+        return [self._token(i) for i in self._t.query(partition, "TOKEN#", index="GSI1")]
+
+    def revoke_token(self, project_id: str, token_id: str, at: datetime) -> bool:
+        token = next((t for t in self.list_tokens(project_id) if t.id == token_id), None)
+        if token is None:
+            return False
+        self._t.client.update_item(
+            TableName=self._t.name,
+            Key=to_item(keys.token(token.token_hash)),
+            UpdateExpression="SET revoked_at = :at",
+            ExpressionAttributeValues=to_item({":at": stored_time(at)}),
+        )
+        return True
+
+    @staticmethod
+    def _project(item: Mapping[str, Any]) -> Project:
+        return Project(
+            id=item["id"],
+            name=item["name"],
+            enabled=bool(item["enabled"]),
+            plan=item["plan"],
+            rate_limit_per_minute=int(item["rate_limit_per_minute"]),
+            created_at=read_time(item["created_at"]),
+            updated_at=read_time(item["updated_at"]),
+        )
+
+    @staticmethod
+    def _token(item: Mapping[str, Any]) -> Token:
+        return Token(
+            id=item["id"],
+            project_id=item["project_id"],
+            name=item["name"],
+            abilities=frozenset(item.get("abilities", [])),
+            created_at=read_time(item["created_at"]),
+            revoked_at=read_time(item["revoked_at"]) if item.get("revoked_at") else None,
+            token_hash=item["token_hash"],
+        )
