@@ -52,6 +52,7 @@ class KairosEvents(Construct):
         for function in api_functions.values():
             self.bus.grant_put_events_to(function)  # usage events, one per counted request
         self.stream_mapper = self._stream_mapper(table, layer)
+        self.consumers[definitions.HOLD_SWEEPER] = self._hold_sweeper(table, layer)
         for rule in definitions.RULES:
             self._rule(rule, table, layer)
         # The webhooks API's redeliver action queues a delivery on the dispatcher's queue.
@@ -92,6 +93,29 @@ class KairosEvents(Construct):
                 reason="Active tracing (X-Ray has no resource-level permissions) and dynamodb:ListStreams, "
                 "which the stream event source mapping needs and which AWS defines only on '*'.",
             )
+        )
+        return function
+
+    def _hold_sweeper(self, table: dynamodb.Table, layer: lambda_.ILayerVersion) -> lambda_.Function:
+        """Removes expired holds on a schedule (the default bus's scheduled rule); their deletions reach
+        the stream, where the mapper makes `booking.expired` of them."""
+        scope = Construct(self, "HoldSweeper")
+        function = kairos_function(
+            scope,
+            name=definitions.HOLD_SWEEPER,
+            description="Kairos holds: removes expired temporary bookings",
+            table=table,
+            layer=layer,
+            timeout=Duration.seconds(definitions.CONSUMER_TIMEOUT_SECONDS),
+        )
+        table.grant_read_write_data(function)
+        acknowledge_index_access(scope, table)
+        events.Rule(
+            scope,
+            "Schedule",
+            description="Every minute: remove expired holds",
+            schedule=events.Schedule.rate(Duration.minutes(definitions.HOLD_SWEEP_MINUTES)),
+            targets=[targets.LambdaFunction(function, retry_attempts=0)],
         )
         return function
 

@@ -1,7 +1,8 @@
 """`kairos` — manage projects and API tokens.
 
-    kairos [--local] project create NAME [--plan free] [--rate-limit N]
+    kairos [--local] project create NAME [--plan free] [--rate-limit N] [--hold-time PT15M]
     kairos [--local] project show PROJECT_ID | project list
+    kairos [--local] project hold-time PROJECT_ID (PT15M | none)
     kairos [--local] token create PROJECT_ID [--name NAME] (--all | --ability A [--ability B ...])
     kairos [--local] token list PROJECT_ID | token revoke PROJECT_ID TOKEN_ID
     kairos [--local] webhook create PROJECT_ID URL [--event TYPE ...] | webhook list PROJECT_ID
@@ -41,7 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     create.add_argument("--plan", default=DEFAULT_PLAN, choices=sorted(PLANS))
     create.add_argument("--rate-limit", type=int, default=None, help="requests per minute (plan default)")
+    create.add_argument("--hold-time", default=None, help="default expiry of temporary bookings (ISO 8601)")
     project.add_parser("show", help="show a project").add_argument("project_id")
+    hold = project.add_parser("hold-time", help="set the default expiry of temporary bookings")
+    hold.add_argument("project_id")
+    hold.add_argument("value", help="an ISO 8601 duration such as PT15M, or none (holds never expire)")
     project.add_parser("list", help="list projects")
 
     token = areas.add_parser("token", help="API tokens").add_subparsers(dest="action", required=True)
@@ -96,14 +101,19 @@ def run(args: argparse.Namespace, container: Container) -> Any:
     admin = container.projects
     match (args.area, args.action):
         case ("project", "create"):
-            return render_project(admin.create_project(args.name, args.plan, args.rate_limit))
+            project = admin.create_project(args.name, args.plan, args.rate_limit, args.hold_time)
+            return render_project(project)
         case ("project", "show"):
             project = admin.project(args.project_id)
             return {
                 **render_project(project),
                 "plan": project.plan,
                 "rate_limit": project.rate_limit_per_minute,
+                "default_hold_time": project.default_hold_time,
             }
+        case ("project", "hold-time"):
+            value = None if args.value.lower() == "none" else args.value
+            return render_project(admin.set_default_hold_time(args.project_id, value))
         case ("project", "list"):
             return [render_project(p) for p in admin.projects()]
         case ("token", "create"):

@@ -7,6 +7,7 @@ of background threads that stand in for Lambda's event source mappings:
   stack deploys. It starts at LATEST once the store is loaded: the loaded items are old state, not
   changes. A failed batch (an exception, or batch item failures) is retried from its first failed record,
   as Lambda retries a shard;
+- the hold sweeper, run every KAIROS_HOLD_SWEEP_SECONDS (1) seconds in place of its schedule;
 - one poller per rule's queue: messages, in Lambda's SQS event shape, go to the function the stack feeds
   from that queue (`Rule.consumer`); the ones it reports in `batchItemFailures` (or all, when it raises)
   stay in the queue and come back after the visibility timeout, the others are deleted.
@@ -20,6 +21,7 @@ reader when it has handed records on. Idle, the chain makes a few calls a second
 import hashlib
 import json
 import logging
+import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -264,6 +266,23 @@ class QueuePoller:
         return Found.of(len(messages), QUEUE_BATCH)
 
 
+class ScheduledSweep:
+    """Stands in for the hold sweeper's schedule (deployed: every minute): runs the same function every
+    `seconds`, so an expired hold is removed, and its `booking.expired` made, within about a second."""
+
+    def __init__(self, module: ModuleType, activity: Activity, seconds: float) -> None:
+        self._handler: Handler = module.lambda_handler
+        self._activity = activity
+        self._seconds = seconds
+
+    def run(self) -> None:
+        while not self._activity.stopped:
+            if "*" not in _invoke(definitions.HOLD_SWEEPER, self._handler, {"source": "aws.events"}):
+                self._activity.wait(None, self._seconds)
+            else:
+                self._activity.wait(None, IDLE_SECONDS)
+
+
 def start_event_chain(settings: Settings, activity: Activity) -> list[threading.Thread]:
     """Creates the bus, rules and queues, and starts the stream reader and the queue pollers (daemon
     threads that end when `activity` is stopped). Call it once the table exists: the reader starts at
@@ -284,6 +303,9 @@ def start_event_chain(settings: Settings, activity: Activity) -> list[threading.
         threading.Thread(target=activity.run, args=(poll, name), name=name, daemon=True)
         for name, poll in workers
     ]
+    seconds = float(os.environ.get("KAIROS_HOLD_SWEEP_SECONDS", "1"))
+    sweep = ScheduledSweep(load_function(definitions.HOLD_SWEEPER), activity, seconds)
+    threads.append(threading.Thread(target=sweep.run, name="hold-sweeper", daemon=True))
     for thread in threads:
         thread.start()
     return threads

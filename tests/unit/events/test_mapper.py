@@ -77,3 +77,17 @@ def test_a_group_renders_its_members_from_the_same_batch(container: Container) -
     assert booking.type == "booking.created"
     assert group.type == "booking_group.created"
     assert [b.id for b in group.data.bookings] == [BOOKING]
+
+
+def test_removing_a_hold_past_its_expiry_is_booking_expired_and_before_it_booking_deleted(
+    container: Container,
+) -> None:
+    """The record's time is 2030-01-01T10:00:00Z: the sweep's removal comes after the expiry."""
+    expired, deleted, kept_forever = mapped(
+        container,
+        record("REMOVE", booking_item(is_temporary=True, expires_at="2030-01-01T10:00:00+00:00"), None, "a"),
+        record("REMOVE", booking_item(is_temporary=True, expires_at="2030-01-01T10:00:01+00:00"), None, "b"),
+        record("REMOVE", booking_item(is_temporary=True), None, "c"),
+    )
+    assert (expired.type, expired.data.expires_at) == ("booking.expired", "2030-01-01T10:00:00+00:00")
+    assert (deleted.type, kept_forever.type) == ("booking.deleted", "booking.deleted")

@@ -5,11 +5,14 @@ Services are built on first use, and their modules imported then: a function imp
 touches (the project area never loads the slot engine or the booking rules), which keeps cold starts short.
 """
 
+from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from kairos.config import Settings
 from kairos.domain.auth import Authenticator
+from kairos.domain.formats import now_utc
 from kairos.storage.dynamodb import CatalogueStore, Table, make_client
 from kairos.storage.project_store import ProjectStore
 from kairos.storage.rate_store import RateCounterStore
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from kairos.domain.booking_groups import BookingGroups
     from kairos.domain.bookings import Bookings
     from kairos.domain.catalogue import Catalogue
+    from kairos.domain.hold_sweep import HoldSweeper
     from kairos.domain.projects import ProjectAdmin
     from kairos.domain.schedules import Schedules
     from kairos.storage.booking_store import BookingStore
@@ -32,8 +36,9 @@ if TYPE_CHECKING:
 
 
 class Container:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = now_utc) -> None:
         self.settings = settings
+        self.clock = clock  # what the booking rules take as now (tests move it; holds expire by it)
         self.table = Table(make_client(settings), settings.table_name)
         self._catalogue_store = CatalogueStore(self.table)
         self._project_store = ProjectStore(self.table)
@@ -104,6 +109,7 @@ class Container:
             self._catalogue_store,
             self._schedule_store,
             self.settings.max_slot_window_days,
+            self.clock,
         )
 
     @cached_property
@@ -111,8 +117,20 @@ class Container:
         from kairos.domain.bookings import Bookings
 
         return Bookings(
-            self._catalogue_store, self._catalogue_store, self._schedule_store, self.booking_store
+            self._catalogue_store,
+            self._catalogue_store,
+            self._schedule_store,
+            self.booking_store,
+            self.clock,
         )
+
+    @cached_property
+    def hold_sweeper(self) -> "HoldSweeper":
+        from kairos.domain.hold_sweep import HoldSweeper
+        from kairos.storage.hold_store import HoldExpiryStore
+
+        writer = self.bookings.writer
+        return HoldSweeper(HoldExpiryStore(self.table), self.booking_store, writer, self.clock)
 
     @cached_property
     def booking_groups(self) -> "BookingGroups":

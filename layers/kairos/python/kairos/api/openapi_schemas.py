@@ -144,6 +144,10 @@ def _booking_schemas(defs: dict[str, Any]) -> None:
         "updated_at": TIMESTAMP,
         "finalized_at": NULLABLE_TIMESTAMP,
         "canceled_at": NULLABLE_TIMESTAMP,
+        "expires_at": {
+            **NULLABLE_TIMESTAMP,
+            "description": "Kairos: when a temporary booking gives its place back (null: never)",
+        },
     }
     shown_to_all = [f for f in fields if f != "protected_metadata"]  # needs booking:protected_metadata
     defs["BookingEmbedded"] = _object(fields, shown_to_all)

@@ -16,8 +16,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from kairos.abilities import ALL_ABILITIES
 from kairos.domain.errors import Forbidden, QuotaExceeded, RateLimited, Unauthenticated
 from kairos.domain.formats import now_utc
 from kairos.domain.plans import DEFAULT_PLAN, PLANS, plan_of
@@ -56,6 +57,15 @@ class Principal:
     def require(self, ability: str | None) -> None:
         if ability is not None and ability not in self.abilities:
             raise Forbidden()
+
+
+def system_principal(project_id: str, name: str) -> Principal:
+    """Kairos acting on a project's data itself (the event mapper, the hold sweep): every ability, so
+    objects render with every field. Only the project's id is read from it: the other project fields are
+    placeholders, not a read."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    project = Project(project_id, "", True, "", 0, epoch, epoch)
+    return Principal(project, token_id=name, abilities=frozenset(ALL_ABILITIES))
 
 
 @dataclass(frozen=True)

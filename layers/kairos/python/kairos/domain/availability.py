@@ -15,6 +15,7 @@ from kairos.domain.auth import Principal
 from kairos.domain.catalogue import RESOURCE, render
 from kairos.domain.errors import Forbidden, NotFound, ValidationFailed
 from kairos.domain.formats import Duration, format_timestamp, now_utc, parse_time, stored_date, zone
+from kairos.domain.holds import LiveTimelines
 from kairos.domain.ids import is_uuid
 from kairos.domain.listing import Page, page_params
 from kairos.domain.parallel import parallel_map
@@ -115,7 +116,7 @@ class Availability:
     ) -> None:
         self._catalogue = catalogue
         self._associations = associations
-        self._schedules = schedules
+        self._schedules = LiveTimelines(schedules, clock)  # expired holds take no capacity
         self._max_window_days = max_window_days  # the KAIROS_MAX_SLOT_WINDOW_DAYS setting
         self._clock = clock
 

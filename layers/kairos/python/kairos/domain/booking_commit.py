@@ -19,7 +19,7 @@ from kairos.domain.booking_views import location_zone
 from kairos.domain.errors import Conflict, Retryable, ValidationFailed
 from kairos.domain.formats import Duration, zone
 from kairos.domain.parallel import parallel_map
-from kairos.domain.ports import BookingRepository, ScheduleRepository
+from kairos.domain.ports import BookingRepository, TimelineReader
 from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState, Record, Timeline
 from kairos.observability import Metric, count
 from kairos.scheduling.engine import Violation, check_booking
@@ -57,7 +57,7 @@ class BookingWriter:
     def __init__(
         self,
         store: BookingRepository,
-        schedules: ScheduleRepository,
+        schedules: TimelineReader,
         clock: Callable[[], datetime],
         rng: random.Random,
     ) -> None:

@@ -42,6 +42,7 @@ class BookingFields(BaseModel):
     metadata: Metadata = None
     protected_metadata: Metadata = None
     is_temporary: StrictBool = False
+    expires_at: Timestamp | None = None  # Kairos: when a temporary booking gives its place back
     ignore_schedule: StrictBool = False
     ignore_fully_booked: StrictBool = False
     ignore_bookable_slots: StrictBool = False

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE, render
-from kairos.domain.formats import format_timestamp, zone
+from kairos.domain.formats import format_timestamp, stored_timestamp, zone
 from kairos.domain.ids import normal_id
 from kairos.domain.listing import FieldType, ListSpec
 from kairos.domain.records import Booking, Record
@@ -37,6 +37,7 @@ BOOKING_FIELDS = (
     "updated_at",
     "finalized_at",
     "canceled_at",
+    "expires_at",
 )
 _TIMES = ("starts_at", "ends_at", "buffer_starts_at", "buffer_ends_at", "created_at", "updated_at")
 BOOKING_SORT_KEYS = _TIMES
@@ -125,6 +126,7 @@ def render_booking(
         "updated_at": format_timestamp(booking.updated_at),
         "finalized_at": doc.get("finalized_at"),
         "canceled_at": doc.get("canceled_at"),
+        "expires_at": _local(doc.get("expires_at"), where),
     }
     if not embedded:
         values["booking_group_id"] = group.id if group else None
@@ -132,6 +134,11 @@ def render_booking(
     if not viewer.can("booking:protected_metadata"):
         values.pop("protected_metadata")
     return {f: values[f] for f in BOOKING_FIELDS if f in values}
+
+
+def _local(text: str | None, where: ZoneInfo) -> str | None:
+    """A stored UTC timestamp shown in the location's zone, as the booking's own times are."""
+    return format_timestamp(stored_timestamp(text), where) if text else None
 
 
 def _group_summary(group: Record, viewer: Principal) -> dict[str, Any]:

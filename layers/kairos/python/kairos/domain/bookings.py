@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from kairos.domain import booking_defaults
+from kairos.domain import booking_defaults, holds
 from kairos.domain.auth import Principal
 from kairos.domain.booking_commit import ATTEMPTS, BookingWriter, Intent
 from kairos.domain.booking_models import (
@@ -64,7 +64,9 @@ class Bookings:
         self._associations = associations
         self._store = store
         self._clock = clock
-        self.writer = BookingWriter(store, schedules, clock, rng or random.Random())
+        self.writer = BookingWriter(
+            store, holds.LiveTimelines(schedules, clock), clock, rng or random.Random()
+        )
 
     # --- reading ----------------------------------------------------------------------------------------
 
@@ -198,6 +200,7 @@ class Bookings:
             "is_temporary": model.is_temporary,
             "finalized_at": None if model.is_temporary else format_timestamp(now),
             "canceled_at": None,
+            "expires_at": holds.expiry_on_create(viewer, sent, model.is_temporary, now, prefix),
         }
         proposal = Booking(
             id=new_id(),
@@ -259,12 +262,16 @@ class Bookings:
         elif repriced and service is not None:
             doc["price"] = booking_defaults.price(service, location, starts, ends)
         temporary = sent.get("is_temporary", False if full else doc.get("is_temporary", False))
+        canceled = sent.get("is_canceled", False if full else before.is_canceled)
+        holds.refuse_if_expired(
+            before, canceled, bool(doc.get("is_temporary")) and not temporary, now, prefix
+        )
+        doc["expires_at"] = holds.expiry_on_update(viewer, before, sent, temporary, now, prefix)
         if temporary and not doc.get("is_temporary"):  # temporary again: unfinalized until finalized again
             doc["finalized_at"] = None
         elif doc.get("is_temporary") and not temporary:
             doc["finalized_at"] = format_timestamp(now)
         doc["is_temporary"] = temporary
-        canceled = sent.get("is_canceled", False if full else before.is_canceled)
         if canceled and not before.is_canceled:
             self._check_cancelation(service, before, model.flags(), prefix)
             doc["canceled_at"] = format_timestamp(now)
@@ -287,7 +294,8 @@ class Bookings:
         current = {**{f: getattr(before, f) for f in CHECKED_FIELDS}, **_current_ids(before, entities)}
         changed = any(getattr(after, f) != current[f] for f in CHECKED_FIELDS)
         if not changed or after.is_canceled:
-            return Intent(before, after, service, location, prefix=prefix)
+            intent = Intent(before, after, service, location, prefix=prefix)
+            return holds.keeps_place(intent, before, entities.get("resource", after.resource_id))
         return self._checked_intent(viewer, before, after, service, location, model.flags(), prefix)
 
     def _check_cancelation(

@@ -68,6 +68,8 @@ class ProjectRepository(Protocol):
 
     def revoke_token(self, project_id: str, token_id: str, at: datetime) -> bool: ...
 
+    def set_default_hold_time(self, project_id: str, value: str | None, at: datetime) -> bool: ...
+
 
 class RateCounter(Protocol):
     def admit(
@@ -87,7 +89,12 @@ class RateCounter(Protocol):
         its metered usage (`project`), so the limit holds from a counter's first request on."""
 
 
-class ScheduleRepository(Protocol):
+class TimelineReader(Protocol):
+    def timeline(self, project_id: str, resource_id: str, start: datetime, end: datetime) -> Timeline:
+        """Recurring schedules, and the one-off blocks and bookings overlapping [start, end)."""
+
+
+class ScheduleRepository(TimelineReader, Protocol):
     """A resource's recurring schedules (with their weekly blocks inside) and one-off schedule blocks."""
 
     def get_recurring(self, project_id: str, resource_id: str, schedule_id: str) -> Record | None: ...
@@ -109,9 +116,6 @@ class ScheduleRepository(Protocol):
         """Writes the block and its timeline copy together; `previous` (as read) for a replace."""
 
     def delete_block(self, project_id: str, resource_id: str, record: Record) -> None: ...
-
-    def timeline(self, project_id: str, resource_id: str, start: datetime, end: datetime) -> Timeline:
-        """Recurring schedules, and the one-off blocks and bookings overlapping [start, end)."""
 
 
 class BookingRepository(Protocol):

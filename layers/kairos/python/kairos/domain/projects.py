@@ -5,7 +5,8 @@ from typing import Any
 from kairos.abilities import ALL_ABILITIES, validate_abilities
 from kairos.domain.auth import hash_token, new_token, token_with_value
 from kairos.domain.errors import NotFound, ValidationFailed
-from kairos.domain.formats import format_timestamp, now_utc
+from kairos.domain.fields import MAX_LENGTH, MIN_LENGTH, check_duration
+from kairos.domain.formats import format_timestamp, now_utc, parse_duration
 from kairos.domain.ids import new_id
 from kairos.domain.plans import DEFAULT_PLAN, PLANS
 from kairos.domain.ports import ProjectRepository
@@ -36,11 +37,18 @@ class ProjectAdmin:
     def __init__(self, repository: ProjectRepository) -> None:
         self._repo = repository
 
-    def create_project(self, name: str, plan: str = DEFAULT_PLAN, rate_limit: int | None = None) -> Project:
+    def create_project(
+        self,
+        name: str,
+        plan: str = DEFAULT_PLAN,
+        rate_limit: int | None = None,
+        default_hold_time: str | None = None,
+    ) -> Project:
         if not name.strip():
             raise ValidationFailed.field("name", "The name field is required.")
         if plan not in PLANS:
             raise ValidationFailed.field("plan", f"The plan must be one of: {', '.join(PLANS)}.")
+        _check_hold_time(default_hold_time)
         now = now_utc()
         project = Project(
             id=new_id(),
@@ -50,6 +58,7 @@ class ProjectAdmin:
             rate_limit_per_minute=rate_limit or PLANS[plan].requests_per_minute,
             created_at=now,
             updated_at=now,
+            default_hold_time=default_hold_time,
         )
         self._repo.create_project(project)
         return project
@@ -59,6 +68,14 @@ class ProjectAdmin:
         if project is None:
             raise NotFound("project")
         return project
+
+    def set_default_hold_time(self, project_id: str, value: str | None) -> Project:
+        """How long a temporary booking holds its place when its request gives no `expires_at` (None:
+        forever, as on Hapio). Tokens cached by warm functions see the change within a minute."""
+        _check_hold_time(value)
+        if not self._repo.set_default_hold_time(project_id, value, now_utc()):
+            raise NotFound("project")
+        return self.project(project_id)
 
     def projects(self) -> list[Project]:
         return self._repo.list_projects()
@@ -91,3 +108,13 @@ class ProjectAdmin:
     def revoke_token(self, project_id: str, token_id: str) -> None:
         if not self._repo.revoke_token(project_id, token_id, now_utc()):
             raise NotFound("token")
+
+
+def _check_hold_time(value: str | None) -> None:
+    """A default hold time is an ISO 8601 duration from PT1M to P366D (a booking's lengths' bounds)."""
+    if value is None:
+        return
+    try:
+        check_duration(parse_duration(value), MAX_LENGTH, MIN_LENGTH)
+    except ValueError as error:
+        raise ValidationFailed.field("default_hold_time", f"The default hold time {error}.") from None

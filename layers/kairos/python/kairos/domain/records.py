@@ -33,6 +33,7 @@ class Project:
     rate_limit_per_minute: int
     created_at: datetime
     updated_at: datetime
+    default_hold_time: str | None = None  # ISO 8601: how long a temporary booking holds its place
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class TimelineBooking:
     buffer_ends_at: datetime
     starts_at: datetime
     ends_at: datetime
+    expires_at: datetime | None = None  # a temporary booking's: from then on it holds nothing
 
 
 @dataclass(frozen=True)

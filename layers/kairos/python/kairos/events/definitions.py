@@ -23,6 +23,7 @@ BookingEventType = Literal[
     "booking.finalized",
     "booking.canceled",
     "booking.deleted",
+    "booking.expired",
 ]
 BookingGroupEventType = Literal[
     "booking_group.created",
@@ -67,6 +68,10 @@ RULES = (WEBHOOK_RULE, USAGE_RULE)
 
 # The function the table's stream feeds (functions/<name>/handler.py), deployed and local.
 STREAM_CONSUMER = "stream_mapper"
+# The function that removes expired holds (functions/<name>/handler.py): deployed on a schedule of this
+# many minutes; locally every KAIROS_HOLD_SWEEP_SECONDS (1) seconds.
+HOLD_SWEEPER = "hold_sweeper"
+HOLD_SWEEP_MINUTES = 1
 # Queue settings shared by the stack and the local chain. A message is received this many times before it
 # moves to the dead-letter queue; the visibility timeout is six times the consumers' timeout (AWS's advice).
 MAX_RECEIVE_COUNT = 5

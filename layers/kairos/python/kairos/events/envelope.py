@@ -61,6 +61,7 @@ class EmbeddedBooking(_Contract):
     updated_at: UtcTimestamp
     finalized_at: Timestamp | None
     canceled_at: Timestamp | None
+    expires_at: Timestamp | None = None  # added in version 1: when a temporary booking gives its place back
 
 
 class BookingData(EmbeddedBooking):

@@ -3,7 +3,8 @@
 Only a booking's item (`PROJECT#<p>` / `BOOKING#<id>`) and a booking group's item (`BOOKING_GROUP#<id>`)
 make events; timeline holds, ledgers, rate windows and every other item are bookkeeping and are skipped.
 
-- INSERT is `*.created`, REMOVE is `*.deleted` (the object rendered from the old image).
+- INSERT is `*.created`, REMOVE is `*.deleted` (the object rendered from the old image), except the
+  removal of a temporary booking past its `expires_at` (the hold sweep's), which is `booking.expired`.
 - MODIFY of a booking is `booking.canceled` when `is_canceled` went false -> true, `booking.finalized` when
   `is_temporary` went true -> false, else `booking.updated`; when no rendered field differs (only the
   version moved), nothing.
@@ -23,14 +24,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from kairos.abilities import ALL_ABILITIES
 from kairos.container import Container
-from kairos.domain.auth import Principal
+from kairos.domain.auth import Principal, system_principal
 from kairos.domain.booking_groups import BookingGroups
 from kairos.domain.booking_views import render_booking
 from kairos.domain.bookings import Bookings
+from kairos.domain.holds import is_expired
 from kairos.domain.ports import BookingRepository
-from kairos.domain.records import Booking, Project, Record
+from kairos.domain.records import Booking, Record
 from kairos.events.envelope import FAMILIES, Envelope, event_id, event_time
 from kairos.storage import keys
 from kairos.storage.booking_store import booking_from
@@ -40,7 +41,6 @@ BOOKING = "booking"
 BOOKING_GROUP = "booking_group"
 # The sort-key prefix of each entity that makes events, from the key module itself.
 EVENT_ENTITIES = {BOOKING: keys.booking("", "")["SK"], BOOKING_GROUP: keys.entity_prefix(BOOKING_GROUP)}
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Image = dict[str, Any]
 
@@ -97,10 +97,8 @@ class BatchBookings:
 
 
 def principal(project_id: str) -> Principal:
-    """A principal with every ability on the project, so objects render with every field. Rendering reads
-    only the project's id from it, so the other project fields are placeholders, not a read."""
-    project = Project(project_id, "", True, "", 0, _EPOCH, _EPOCH)
-    return Principal(project, token_id="event-mapper", abilities=frozenset(ALL_ABILITIES))
+    """A principal with every ability on the project, so objects render with every field."""
+    return system_principal(project_id, "event-mapper")
 
 
 class EventMapper:
@@ -129,6 +127,12 @@ class EventMapper:
         if classified is None:
             return None
         event_type, changed = classified
+        if (
+            new is None
+            and old is not None
+            and is_expired(old, datetime.fromtimestamp(change.epoch_seconds, UTC))
+        ):
+            event_type = "booking.expired"
         if changed is not None and before and after:
             if not before["is_canceled"] and after["is_canceled"]:
                 event_type = "booking.canceled"

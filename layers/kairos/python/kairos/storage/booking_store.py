@@ -33,6 +33,7 @@ from kairos.storage.dynamodb import (
     to_item,
     translate,
 )
+from kairos.storage.hold_store import hold_expiry_attributes
 
 TRANSACTION_LIMIT = 100
 DAY = timedelta(days=1)
@@ -308,6 +309,7 @@ class BookingStore:
             "ends_at": keys.utc_key(booking.buffer_ends_at),
             "core_starts_at": keys.utc_key(booking.starts_at),
             "core_ends_at": keys.utc_key(booking.ends_at),
+            **hold_expiry_attributes(project_id, booking),
         }
 
     @staticmethod

@@ -127,6 +127,30 @@ def booking_listing_partition(project_id: str) -> str:
     return f"PROJECT#{project_id}#BOOKINGS"
 
 
+# --- holds that expire ----------------------------------------------------------------------------------
+# A temporary booking with `expires_at` lists its timeline hold in GSI1 by when it expires, spread over a few
+# partitions (by booking id), so the sweep finds every expired hold of every project with a few queries.
+
+HOLD_EXPIRY_SHARDS = 8
+
+
+def hold_expiry_partition(shard: int) -> str:
+    return f"HOLDEXPIRY#{shard}"
+
+
+def hold_expiry_listing(project_id: str, booking_id: str, expires_at: datetime) -> dict[str, str]:
+    shard = int(booking_id.replace("-", "")[-4:], 16) % HOLD_EXPIRY_SHARDS
+    return {
+        "GSI1PK": hold_expiry_partition(shard),
+        "GSI1SK": f"{utc_key(expires_at)}#{project_id}#{booking_id}",
+    }
+
+
+def hold_expiry_before(instant: datetime) -> str:
+    """The GSI1 sort key past every hold that expires before `instant` (second precision: at or before)."""
+    return f"{utc_key(instant)}#~"
+
+
 # --- webhooks and usage ---------------------------------------------------------------------------------
 # A webhook subscription is a project entity (`entity(p, "webhook", w)`); its delivery log is the partition
 # it owns (`owned_partition(p, "webhook", w)`), so deleting the subscription sweeps its deliveries too.

@@ -28,8 +28,24 @@ class ProjectStore:
             "rate_limit_per_minute": project.rate_limit_per_minute,
             "created_at": stored_time(project.created_at),
             "updated_at": stored_time(project.updated_at),
+            "default_hold_time": project.default_hold_time,
         }
         self._t.client.put_item(TableName=self._t.name, Item=to_item(item))
+
+    def set_default_hold_time(self, project_id: str, value: str | None, at: datetime) -> bool:
+        """Sets (None: removes) the project's default hold time; False when there is no such project."""
+        try:
+            self._t.client.update_item(
+                TableName=self._t.name,
+                Key=to_item(keys.project(project_id)),
+                UpdateExpression="SET updated_at = :at"
+                + (", default_hold_time = :value" if value else " REMOVE default_hold_time"),
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues=to_item({":value": value, ":at": stored_time(at)}),
+            )
+        except self._t.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def get_project(self, project_id: str) -> Project | None:
         item = self._t.get(keys.project(project_id))
@@ -84,6 +100,7 @@ class ProjectStore:
             rate_limit_per_minute=int(item["rate_limit_per_minute"]),
             created_at=read_time(item["created_at"]),
             updated_at=read_time(item["updated_at"]),
+            default_hold_time=item.get("default_hold_time"),
         )
 
     @staticmethod

@@ -15,6 +15,7 @@ from kairos.domain.errors import Conflict, NotFound
 from kairos.domain.records import Record, Timeline, TimelineBlock, TimelineBooking
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, record_attributes, record_from, to_item, translate
+from kairos.storage.hold_store import EXPIRY_ATTRIBUTE
 
 
 def _utc(text: str) -> datetime:
@@ -197,6 +198,7 @@ class ScheduleStore:
                         _utc(item["ends_at"]),
                         _utc(item["core_starts_at"]),
                         _utc(item["core_ends_at"]),
+                        _utc(item[EXPIRY_ATTRIBUTE]) if EXPIRY_ATTRIBUTE in item else None,
                     )
                 )
         return Timeline(recurring, blocks, bookings)
