@@ -44,7 +44,9 @@ pytestmark = pytest.mark.xdist_group("infra")
 TABLE = "kairos-deployed-layout"
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024  # a function and all its layers, unzipped
 FUNCTIONS = (
-    [area.value for area in Area] + [definitions.STREAM_CONSUMER] + [r.consumer for r in definitions.RULES]
+    [area.value for area in Area]
+    + [definitions.STREAM_CONSUMER, definitions.HOLD_SWEEPER]
+    + [r.consumer for r in definitions.RULES]
 )
 TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 TODAY = datetime.now(UTC).replace(microsecond=0)
@@ -247,6 +249,19 @@ def invocations_for(name: str, template: Template, moto: Moto) -> list[Invocatio
             message = {"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": json.dumps(queue_body(rule, moto))}
             records = [queue_record(message, moto.queue_arns[queue], REGION)]
             invocations.append(Invocation({"Records": records}, {"batchItemFailures": []}))
+    scheduled = any(
+        "ScheduleExpression" in r["Properties"]
+        and any(t["Arn"] == {"Fn::GetAtt": [key, "Arn"]} for t in r["Properties"]["Targets"])
+        for r in template.find_resources("AWS::Events::Rule").values()
+    )
+    if scheduled:  # the hold sweeper: nothing has expired in the fresh table
+        scheduled_event = {
+            "version": "0",
+            "id": "s-1",
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+        }
+        invocations.append(Invocation({**scheduled_event, "region": REGION, "detail": {}}, {"removed": 0}))
     invoked_by_api = any(
         p["Properties"]["FunctionName"] == {"Fn::GetAtt": [key, "Arn"]}
         and p["Properties"]["Principal"] == "apigateway.amazonaws.com"

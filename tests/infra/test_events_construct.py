@@ -180,3 +180,26 @@ def test_every_api_function_may_put_usage_events_on_the_bus(
         s for s in statements_of(template, stack, stack.functions[area]) if s["Action"] == "events:PutEvents"
     ]
     assert [s["Resource"] for s in puts] == [{"Fn::GetAtt": [logical_id(stack.events.bus), "Arn"]}]
+
+
+def test_the_hold_sweeper_runs_every_minute_and_only_touches_the_table(
+    template: Template, stack: KairosStack
+) -> None:
+    sweeper = stack.events.consumers[definitions.HOLD_SWEEPER]
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": "rate(1 minute)",
+            "State": "ENABLED",
+            "Targets": [
+                {
+                    "Arn": {"Fn::GetAtt": [logical_id(sweeper), "Arn"]},
+                    "Id": "Target0",
+                    "RetryPolicy": {"MaximumRetryAttempts": 0},
+                }
+            ],
+        },
+    )
+    found = actions(statements_of(template, stack, sweeper))
+    assert {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"} <= found
+    assert not {a for a in found if a.startswith(("sqs:", "events:"))}
