@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kairos.domain.booking_groups import BookingGroups
     from kairos.domain.bookings import Bookings
     from kairos.domain.catalogue import Catalogue
+    from kairos.domain.explain import SlotExplainer
     from kairos.domain.hold_sweep import HoldSweeper
     from kairos.domain.projects import ProjectAdmin
     from kairos.domain.schedules import Schedules
@@ -123,6 +124,12 @@ class Container:
             self.booking_store,
             self.clock,
         )
+
+    @cached_property
+    def explainer(self) -> "SlotExplainer":
+        from kairos.domain.explain import SlotExplainer
+
+        return SlotExplainer(self._catalogue_store, self._catalogue_store, self._schedule_store, self.clock)
 
     @cached_property
     def hold_sweeper(self) -> "HoldSweeper":

@@ -261,6 +261,15 @@ ROUTES: tuple[Route, ...] = (
         "The bookable slots of a service at a location",
         response="Page[BookableSlot]",
     ),
+    Route(
+        "GET",
+        f"{API_PREFIX}/services/{{service}}/bookable-slots/explain",
+        Area.SERVICES,
+        "getServiceBookableSlotExplanation",
+        "bookable_slot:view",
+        "Kairos: why an interval can (not) be booked, for each resource",
+        response="BookableSlotExplanation",
+    ),
 )
 
 

@@ -96,6 +96,17 @@ _WINDOW_PARAMETERS: dict[str, list[dict[str, Any]]] = {
         _query("num_resources", {"type": "integer", "minimum": 1, "default": 1}),
         _query("ignore_booking_window", {"type": "boolean", "default": False}),
     ],
+    "getServiceBookableSlotExplanation": [
+        _query("location", UUID_SCHEMA, True),
+        _query("starts_at", TIMESTAMP_SCHEMA, True),
+        _query("ends_at", TIMESTAMP_SCHEMA, True, "After `starts_at`, at most 366 days after it."),
+        _query(
+            "resource",
+            UUID_SCHEMA,
+            description="Explain this resource only (even one that does not "
+            "perform the service); default: every resource that performs it.",
+        ),
+    ],
     "getYourProjectUsage": _window({**DATE_SCHEMA, "description": "Default: this month."}, False),
 }
 

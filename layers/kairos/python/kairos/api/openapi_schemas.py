@@ -60,6 +60,7 @@ def schemas() -> dict[str, Any]:
         ),
         "description": "min_ends_at and min_buffer_ends_at are given for flexible and day services only.",
     }
+    _explanation_schema(defs)
     defs["ResourceService"] = _object(
         {"service_id": UUID_SCHEMA, "resource_id": UUID_SCHEMA, "created_at": TIMESTAMP}
     )
@@ -77,6 +78,70 @@ def schemas() -> dict[str, Any]:
     defs["OpenApiDocument"] = {"type": "object"}
     _error_schemas(defs)
     return defs
+
+
+def _explanation_schema(defs: dict[str, Any]) -> None:
+    """`bookable-slots/explain` (Kairos): each reason has `rule`, `message` and the details of its rule."""
+    spans = {"type": "array", "items": ref("TimeSpan")}
+    rules = [
+        "service_disabled",
+        "location_disabled",
+        "resource_disabled",
+        "not_associated",
+        "schedule",
+        "fully_booked",
+        "bookable_slot",
+        "booking_window",
+    ]
+    reason = _object(
+        {
+            "rule": {"type": "string", "enum": rules},
+            "message": {"type": "string", "description": "What a booking request is told (422)"},
+            "buffers_only": {"type": "boolean", "description": "schedule, fully_booked: only the buffers"},
+            "nearest_spans": {**spans, "description": "schedule: availability spans nearest the interval"},
+            "full_spans": {**spans, "description": "fully_booked: the fully booked spans in the way"},
+            "booking_ids": {
+                "type": ["array", "null"],
+                "items": UUID_SCHEMA,
+                "description": "fully_booked: the bookings holding the capacity (null without booking:view)",
+            },
+            "starts_on_grid": {"type": "boolean", "description": "bookable_slot: the end is what is wrong"},
+            "nearest_starts": {
+                "type": "array",
+                "items": TIMESTAMP,
+                "description": "bookable_slot: the grid's nearest starts",
+            },
+            "window": _object({"earliest": NULLABLE_TIMESTAMP, "latest": NULLABLE_TIMESTAMP}),
+        },
+        ["rule", "message"],
+    )
+    defs["BookingReason"] = reason
+    times = ("starts_at", "ends_at", "buffer_starts_at", "buffer_ends_at")
+    defs["BookableSlotExplanation"] = _object(
+        {
+            **dict.fromkeys(times, TIMESTAMP),
+            "bookable": {
+                "type": "boolean",
+                "description": "Whether a booking without a resource_id would be made",
+            },
+            "reasons": {
+                "type": "array",
+                "items": ref("BookingReason"),
+                "description": "Reasons for every resource",
+            },
+            "resources": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "resource_id": UUID_SCHEMA,
+                        "resource": ref("Resource"),
+                        "bookable": {"type": "boolean"},
+                        "reasons": {"type": "array", "items": ref("BookingReason")},
+                    }
+                ),
+            },
+        }
+    )
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:

@@ -88,7 +88,12 @@ def slot_handlers(container: Container) -> dict[str, Handler]:
         count(Metric.BOOKABLE_SLOTS_LISTED, len(page.items))
         return page_response(r, page)
 
-    return {"getServiceBookableSlots": bookable_slots}
+    return {
+        "getServiceBookableSlots": bookable_slots,
+        "getServiceBookableSlotExplanation": lambda r: json_response(
+            200, container.explainer.explain(r.viewer, r.path["service"], r.query)
+        ),
+    }
 
 
 def _deleting(action: Callable[[Request], None]) -> Handler:
