@@ -30,6 +30,7 @@ ALL_ABILITIES: tuple[str, ...] = (
     # Kairos additions (Hapio manages webhooks and usage in its admin API only)
     *(f"webhook:{a}" for a in _CRUD),
     "usage:view",
+    *(f"calendar_feed:{a}" for a in ("view", "create", "delete")),  # secret calendar feed URLs
 )
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from kairos.domain.availability import Availability
     from kairos.domain.booking_groups import BookingGroups
     from kairos.domain.bookings import Bookings
+    from kairos.domain.calendar_feed import CalendarFeeds
     from kairos.domain.catalogue import Catalogue
     from kairos.domain.explain import SlotExplainer
     from kairos.domain.hold_sweep import HoldSweeper
@@ -124,6 +125,14 @@ class Container:
             self.booking_store,
             self.clock,
         )
+
+    @cached_property
+    def calendar_feeds(self) -> "CalendarFeeds":
+        from kairos.domain.calendar_feed import CalendarFeeds
+        from kairos.storage.feed_store import CalendarFeedStore
+
+        feeds = CalendarFeedStore(self.table)
+        return CalendarFeeds(self._catalogue_store, self.bookings, self.booking_store, feeds, self.clock)
 
     @cached_property
     def explainer(self) -> "SlotExplainer":

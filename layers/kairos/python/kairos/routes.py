@@ -93,6 +93,8 @@ def _nested_crud(
 RESOURCE_BASE = f"{API_PREFIX}/resources/{{resource}}"
 WEBHOOK_ITEM = f"{API_PREFIX}/webhooks/{{webhook}}"
 RECURRING_BASE = f"{RESOURCE_BASE}/recurring-schedules"
+CALENDAR_FEEDS = f"{API_PREFIX}/calendar-feeds"
+CALENDAR = "Calendar"  # the response of a feed: text/calendar, not JSON
 
 
 def _associations(area: Area, owner: str, other: str) -> list[Route]:
@@ -223,6 +225,62 @@ ROUTES: tuple[Route, ...] = (
         "booking_group",
     ),
     *_crud(Area.WEBHOOKS, "webhooks", "webhook", "webhook", "webhook"),
+    # Kairos additions: calendar feeds (docs/bookings.md, "Calendar feeds")
+    Route(
+        "GET",
+        f"{RESOURCE_BASE}/calendar.ics",
+        Area.RESOURCES,
+        "getResourceCalendar",
+        "booking:view",
+        "Kairos: the resource's bookings as an iCalendar feed",
+        response=CALENDAR,
+    ),
+    Route(
+        "GET",
+        f"{API_PREFIX}/locations/{{location}}/calendar.ics",
+        Area.LOCATIONS,
+        "getLocationCalendar",
+        "booking:view",
+        "Kairos: the location's bookings as an iCalendar feed",
+        response=CALENDAR,
+    ),
+    Route(
+        "GET",
+        CALENDAR_FEEDS,
+        Area.BOOKINGS,
+        "getCalendarFeeds",
+        "calendar_feed:view",
+        "Kairos: list the secret calendar feed URLs",
+        response="Page[CalendarFeed]",
+    ),
+    Route(
+        "POST",
+        CALENDAR_FEEDS,
+        Area.BOOKINGS,
+        "postCalendarFeed",
+        "calendar_feed:create",
+        "Kairos: create a secret calendar feed URL (shown in this answer only)",
+        "CalendarFeedInput",
+        "CalendarFeedWithUrl",
+    ),
+    Route(
+        "DELETE",
+        f"{CALENDAR_FEEDS}/{{calendar-feed}}",
+        Area.BOOKINGS,
+        "deleteCalendarFeed",
+        "calendar_feed:delete",
+        "Kairos: revoke a secret calendar feed URL",
+    ),
+    Route(
+        "GET",
+        f"{CALENDAR_FEEDS}/{{key}}/calendar.ics",
+        Area.BOOKINGS,
+        "getCalendarFeed",
+        None,
+        "Kairos: a secret calendar feed (the URL is the credential)",
+        response=CALENDAR,
+        authenticated=False,
+    ),
     Route(
         "POST",
         f"{WEBHOOK_ITEM}/rotate",

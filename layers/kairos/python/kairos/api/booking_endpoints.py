@@ -3,6 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from kairos.api.app import Handler
+from kairos.api.calendar_endpoints import calendar_feeds
 from kairos.api.http import Request, json_response, no_content, page_response
 from kairos.api.idempotency import idempotent_create
 from kairos.container import Container
@@ -36,6 +37,7 @@ def bookings(container: Container) -> dict[str, Handler]:
         "putBooking": replace,
         "patchBooking": patch,
         "deleteBooking": delete,
+        **calendar_feeds(container),
     }
 
 

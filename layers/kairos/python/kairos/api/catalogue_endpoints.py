@@ -4,6 +4,7 @@ The CRUD handlers are made once per entity kind, so the three areas share one im
 from aws_lambda_powertools.event_handler import Response
 
 from kairos.api.app import Handler
+from kairos.api.calendar_endpoints import location_calendar, resource_calendar
 from kairos.api.http import Request, json_response, no_content, page_response
 from kairos.api.schedule_endpoints import schedule_handlers, slot_handlers
 from kairos.container import Container
@@ -71,7 +72,7 @@ def association_handlers(container: Container, owner: EntityKind) -> dict[str, H
 
 
 def locations(container: Container) -> dict[str, Handler]:
-    return crud_handlers(container, LOCATION)
+    return {**crud_handlers(container, LOCATION), **location_calendar(container)}
 
 
 def resources(container: Container) -> dict[str, Handler]:
@@ -79,6 +80,7 @@ def resources(container: Container) -> dict[str, Handler]:
         **crud_handlers(container, RESOURCE),
         **association_handlers(container, RESOURCE),
         **schedule_handlers(container),
+        **resource_calendar(container),
     }
 
 

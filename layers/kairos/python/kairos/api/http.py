@@ -57,6 +57,16 @@ def json_response(status: int, body: Any, headers: Mapping[str, str] | None = No
     )
 
 
+def calendar_response(text: str) -> Response[str]:
+    """An iCalendar document (RFC 5545), as calendar apps fetch it."""
+    return Response(
+        status_code=200,
+        content_type="text/calendar; charset=utf-8",
+        body=text,
+        headers={**BASE_HEADERS, "content-disposition": 'inline; filename="calendar.ics"'},
+    )
+
+
 def no_content() -> Response[str]:
     return json_response(204, None)
 

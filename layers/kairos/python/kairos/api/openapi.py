@@ -214,12 +214,17 @@ def _responses(route: routes.Route) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     if route.response is None:
         responses[success] = _answer("Done; no content.")
+    elif route.response == routes.CALENDAR:
+        calendar = {"type": "string", "description": "An iCalendar (RFC 5545) document"}
+        responses[success] = {**_answer("Success."), "content": {"text/calendar": {"schema": calendar}}}
     else:
         responses[success] = _answer("Success.", _response_schema(route.response))
         if route.method == "PUT" and route.response == "ResourceService":
             responses["201"] = _answer("Created.", _response_schema(route.response))
     responses["429"] = _shared("TooManyRequests")
     if not route.authenticated:
+        if route.path_params:  # a secret feed URL that is unknown or revoked
+            responses["404"] = _shared("NotFound")
         return responses
     responses["401"] = _shared("Unauthenticated")
     responses["403"] = _shared("Forbidden")

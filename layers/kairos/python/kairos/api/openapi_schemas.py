@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from kairos.domain.booking_groups import MAX_BOOKINGS
 from kairos.domain.booking_models import BookingPatch, BookingPost, BookingPut
+from kairos.domain.calendar_feed import CalendarFeedInput
 from kairos.domain.catalogue_models import SERVICE_ADAPTER, LocationInput, ResourceInput
 from kairos.domain.fields import UUID_SCHEMA
 from kairos.domain.schedule_models import RecurringBlockInput, RecurringScheduleInput, ScheduleBlockInput
@@ -61,6 +62,7 @@ def schemas() -> dict[str, Any]:
         "description": "min_ends_at and min_buffer_ends_at are given for flexible and day services only.",
     }
     _explanation_schema(defs)
+    _calendar_feed_schemas(defs)
     defs["ResourceService"] = _object(
         {"service_id": UUID_SCHEMA, "resource_id": UUID_SCHEMA, "created_at": TIMESTAMP}
     )
@@ -78,6 +80,22 @@ def schemas() -> dict[str, Any]:
     defs["OpenApiDocument"] = {"type": "object"}
     _error_schemas(defs)
     return defs
+
+
+def _calendar_feed_schemas(defs: dict[str, Any]) -> None:
+    """Secret calendar feed URLs (Kairos): the input names one resource or one location."""
+    defs["CalendarFeedInput"] = CalendarFeedInput.model_json_schema(ref_template=REF)
+    nullable_id = {**UUID_SCHEMA, "type": ["string", "null"]}
+    fields = {
+        "id": UUID_SCHEMA,
+        "resource_id": nullable_id,
+        "location_id": nullable_id,
+        "name": {"type": ["string", "null"]},
+        "created_at": TIMESTAMP,
+    }
+    defs["CalendarFeed"] = _object(fields)
+    url = {"type": "string", "format": "uri", "description": "The secret feed URL: shown in this answer only"}
+    defs["CalendarFeedWithUrl"] = _object({**fields, "url": url})
 
 
 def _explanation_schema(defs: dict[str, Any]) -> None:

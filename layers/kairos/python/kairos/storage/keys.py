@@ -151,6 +151,15 @@ def hold_expiry_before(instant: datetime) -> str:
     return f"{utc_key(instant)}#~"
 
 
+# --- calendar feeds ---------------------------------------------------------------------------------------
+# A secret feed URL is a project entity (`entity(p, "calendar_feed", f)`) and a lookup item keyed by the
+# hash of its secret, which is how an unauthenticated feed request finds its project.
+
+
+def calendar_feed_key(key_hash: str) -> dict[str, str]:
+    return {"PK": f"CALFEEDKEY#{key_hash}", "SK": "CALFEEDKEY"}
+
+
 # --- webhooks and usage ---------------------------------------------------------------------------------
 # A webhook subscription is a project entity (`entity(p, "webhook", w)`); its delivery log is the partition
 # it owns (`owned_partition(p, "webhook", w)`), so deleting the subscription sweeps its deliveries too.
