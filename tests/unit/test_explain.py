@@ -192,51 +192,17 @@ def _world(container: Container, viewer: Principal) -> dict[str, Any]:
     container.catalogue.patch(viewer, RESOURCE, disabled, {"enabled": False})
     clock = Clock(datetime(2030, 3, 29, 9, 0, tzinfo=UTC))
     container.clock = clock  # the services built from now on keep this object: moving it moves them all
-    book = container.bookings.create
-    ids = {"location_id": location["id"]}
-    book(
-        viewer,
-        {
-            **ids,
-            "service_id": services["flexible"],
-            "resource_id": mornings,
-            "starts_at": _local(FIRST_DAY, 11),
-            "ends_at": _local(FIRST_DAY, 11, 45),
-        },
-    )
-    book(
-        viewer,
-        {
-            **ids,
-            "service_id": services["flexible"],
-            "resource_id": always,
-            "starts_at": _local(FIRST_DAY + timedelta(days=1), 10),
-            "ends_at": _local(FIRST_DAY + timedelta(days=1), 12),
-        },
-    )
     expiring = {"is_temporary": True, "expires_at": "2030-03-29T09:30:00+00:00"}
-    book(
-        viewer,
-        {
-            **ids,
-            "service_id": services["flexible"],
-            "resource_id": mornings,
-            "starts_at": _local(FIRST_DAY + timedelta(days=3), 9),
-            "ends_at": _local(FIRST_DAY + timedelta(days=3), 10),
-            **expiring,
-        },
-    )
-    book(
-        viewer,
-        {
-            **ids,
-            "service_id": services["flexible"],
-            "resource_id": mornings,
-            "starts_at": _local(FIRST_DAY + timedelta(days=4), 9),
-            "ends_at": _local(FIRST_DAY + timedelta(days=4), 10),
-            "is_temporary": True,
-        },
-    )
+    for resource, days, hours, extra in (
+        (mornings, 0, (11, 11.75), {}),
+        (always, 1, (10, 12), {}),
+        (mornings, 3, (9, 10), expiring),  # expired by the time the attempts are made
+        (mornings, 4, (9, 10), {"is_temporary": True}),  # a hold that never expires
+    ):
+        day = FIRST_DAY + timedelta(days=days)
+        start, end = (_local(day, int(h), int(h % 1 * 60)) for h in hours)
+        body = {"location_id": location["id"], "service_id": services["flexible"], "resource_id": resource}
+        container.bookings.create(viewer, {**body, "starts_at": start, "ends_at": end, **extra})
     clock.now = datetime(2030, 3, 29, 10, 0, tzinfo=UTC)  # the first hold has expired
     return {"location": location["id"], "services": services, "resources": resources}
 

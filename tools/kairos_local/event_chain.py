@@ -7,7 +7,8 @@ of background threads that stand in for Lambda's event source mappings:
   stack deploys. It starts at LATEST once the store is loaded: the loaded items are old state, not
   changes. A failed batch (an exception, or batch item failures) is retried from its first failed record,
   as Lambda retries a shard;
-- the hold sweeper, run every KAIROS_HOLD_SWEEP_SECONDS (1) seconds in place of its schedule;
+- the hold sweeper, run every KAIROS_HOLD_SWEEP_SECONDS (5) seconds in place of its schedule (each run is
+  eight GSI queries, which moto answers by reading the table: not every second);
 - one poller per rule's queue: messages, in Lambda's SQS event shape, go to the function the stack feeds
   from that queue (`Rule.consumer`); the ones it reports in `batchItemFailures` (or all, when it raises)
   stay in the queue and come back after the visibility timeout, the others are deleted.
@@ -268,7 +269,7 @@ class QueuePoller:
 
 class ScheduledSweep:
     """Stands in for the hold sweeper's schedule (deployed: every minute): runs the same function every
-    `seconds`, so an expired hold is removed, and its `booking.expired` made, within about a second."""
+    `seconds`, so an expired hold is removed, and its `booking.expired` made, within a few seconds."""
 
     def __init__(self, module: ModuleType, activity: Activity, seconds: float) -> None:
         self._handler: Handler = module.lambda_handler
@@ -303,7 +304,7 @@ def start_event_chain(settings: Settings, activity: Activity) -> list[threading.
         threading.Thread(target=activity.run, args=(poll, name), name=name, daemon=True)
         for name, poll in workers
     ]
-    seconds = float(os.environ.get("KAIROS_HOLD_SWEEP_SECONDS", "1"))
+    seconds = float(os.environ.get("KAIROS_HOLD_SWEEP_SECONDS", "5"))
     sweep = ScheduledSweep(load_function(definitions.HOLD_SWEEPER), activity, seconds)
     threads.append(threading.Thread(target=sweep.run, name="hold-sweeper", daemon=True))
     for thread in threads:

@@ -260,7 +260,7 @@ ROUTES: tuple[Route, ...] = (
         "postCalendarFeed",
         "calendar_feed:create",
         "Kairos: create a secret calendar feed URL (shown in this answer only)",
-        "CalendarFeedInput",
+        "CalendarFeed",
         "CalendarFeedWithUrl",
     ),
     Route(

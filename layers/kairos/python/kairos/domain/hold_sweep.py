@@ -1,5 +1,5 @@
 """The sweep that removes expired holds (see `kairos.domain.holds`): deployed, a scheduled function runs it
-every minute; locally, `kairos-local` runs it every second. Removing a hold frees no capacity (it stopped
+every minute; locally, `kairos-local` runs it every 5 seconds. Removing a hold frees no capacity (it stopped
 holding any when it expired); it tidies the table and makes the `booking.expired` event, which the stream
 mapper emits for the removal of a temporary booking past its `expires_at`.
 """

@@ -6,7 +6,7 @@ and a hold that is never finalized gives its place back by itself (docs/bookings
 - From `expires_at` on, the hold takes no capacity: `LiveTimelines` leaves expired holds out of every
   timeline the slot listing and the booking checks read, so the place is free at once, whatever the
   sweep's pace.
-- The sweep (`hold_sweep.HoldSweeper`, every minute deployed, every second locally) then deletes
+- The sweep (`hold_sweep.HoldSweeper`, every minute deployed, every 5 seconds locally) then deletes
   expired holds; the stream mapper reports such a removal as `booking.expired`.
 - A finalize (or any change but a cancelation) after `expires_at` is a 422. Before it, a change that keeps
   the place (finalize, a new `expires_at`) is a guarded write: it conditions on the capacity ledger like a

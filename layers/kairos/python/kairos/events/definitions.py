@@ -69,7 +69,7 @@ RULES = (WEBHOOK_RULE, USAGE_RULE)
 # The function the table's stream feeds (functions/<name>/handler.py), deployed and local.
 STREAM_CONSUMER = "stream_mapper"
 # The function that removes expired holds (functions/<name>/handler.py): deployed on a schedule of this
-# many minutes; locally every KAIROS_HOLD_SWEEP_SECONDS (1) seconds.
+# many minutes; locally every KAIROS_HOLD_SWEEP_SECONDS (5) seconds.
 HOLD_SWEEPER = "hold_sweeper"
 HOLD_SWEEP_MINUTES = 1
 # Queue settings shared by the stack and the local chain. A message is received this many times before it
