@@ -291,10 +291,8 @@ class ScheduledSweep:
 
     def run(self) -> None:
         while not self._activity.stopped:
-            if "*" not in _invoke(definitions.HOLD_SWEEPER, self._handler, {"source": "aws.events"}):
-                self._activity.wait(None, self._seconds)
-            else:
-                self._activity.wait(None, IDLE_SECONDS)
+            _invoke(definitions.HOLD_SWEEPER, self._handler, {"source": "aws.events"})  # logs a failure
+            self._activity.pause(self._seconds)
 
 
 def start_event_chain(settings: Settings, activity: Activity) -> list[threading.Thread]:
