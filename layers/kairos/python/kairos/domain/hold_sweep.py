@@ -6,6 +6,7 @@ mapper emits for the removal of a temporary booking past its `expires_at`.
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from itertools import islice
 from typing import Protocol
 
 from kairos.domain.auth import system_principal
@@ -39,11 +40,12 @@ class HoldSweeper:
         self._clock = clock
 
     def sweep(self, limit: int = SWEEP_BATCH) -> int:
-        """Removes up to `limit` expired holds; returns how many. A hold finalized, extended or changed
-        in the meantime is left alone (the delete is conditioned on the version read)."""
+        """Removes up to `limit` expired holds (the oldest of each index partition first); returns how
+        many. A hold finalized, extended or changed in the meantime is left alone (the delete is
+        conditioned on the version read)."""
         now = self._clock()
         removed = 0
-        for project_id, booking_id in self._expiring.expired(now, limit):
+        for project_id, booking_id in islice(self._expiring.expired(now, limit), limit):
             booking = self._store.get(project_id, booking_id)
             if booking is None or not is_expired(booking, now):
                 continue
