@@ -79,7 +79,8 @@ def p1_figures() -> list[str]:
     pairs = [(resource_id, slot.starts_at.isoformat()) for slot in slots for resource_id in slot.resource_ids]
     digest = hashlib.sha256(repr(sorted(pairs)).encode()).hexdigest()[:16]
     return [
-        f"P1: {RESOURCES} resources x 31 days, PT15M service on a PT15M grid, {BOOKINGS} bookings ({RUNS} runs)",
+        f"P1: {RESOURCES} resources x 31 days, PT15M service on a PT15M grid, {BOOKINGS} bookings"
+        f" ({RUNS} runs)",
         f"  bookable_slots CPU  {statistics.median(timings) * 1000:9.1f} ms   (goal <= 40 ms)",
         f"  (resource, start)   {len(pairs):9d}  pairs, sha256 {digest}",
     ]
