@@ -9,6 +9,7 @@ from kairos.storage.dynamodb import RoundTrips
 from tests.unit.clinic import DAY, add_doctor, make_clinic
 
 RESOURCES = 12  # more than the 8 reads that once went out at a time
+AT_TEN = {"starts_at": f"{DAY}T10:00:00+00:00", "ends_at": f"{DAY}T11:00:00+00:00"}
 
 
 def test_parallel_branches_add_the_waves_of_the_longest_one() -> None:
@@ -41,3 +42,23 @@ def test_bookable_slots_read_in_two_waves_whatever_the_number_of_resources(
     # service and location | the service's resources; then the resources | one timeline each
     assert (RoundTrips.count(), RoundTrips.waves()) == (1 + 1 + 1 + RESOURCES, 2)
     assert page.total == 9 and len(page.items[0]["resources"]) == RESOURCES
+
+
+def test_a_booking_reads_what_it_names_beside_the_services_resources(
+    container: Container, principal: Principal
+) -> None:
+    clinic = make_clinic(container, principal)
+    body = {
+        "service_id": clinic["service_id"],
+        "location_id": clinic["location_id"],
+        "starts_at": f"{DAY}T09:00:00+00:00",
+        "ends_at": f"{DAY}T10:00:00+00:00",
+    }
+    RoundTrips.reset()
+    container.bookings.create(principal, body)
+    # service, location | the service's resources; the resources; the ledger; the timeline; the transaction
+    assert (RoundTrips.count(), RoundTrips.waves()) == (6, 5)
+    RoundTrips.reset()
+    container.bookings.create(principal, {**body, **AT_TEN, "resource_id": clinic["resource_id"]})
+    # the named resource is read with the service and location, not again
+    assert (RoundTrips.count(), RoundTrips.waves()) == (5, 4)
