@@ -5,14 +5,15 @@ Python 3.11 that has only what the Lambda runtime has (boto3 and what it require
 
 Like Lambda, the interpreter writes no bytecode (`-B`: Lambda's /opt and /var/task are read-only), so a
 module without valid bytecode in the layer is compiled at every cold start. The runtime's own boto3 is
-imported from compiled bytecode, as the Lambda runtime ships it. Rounds alternate the functions and the
-bare import so that the machine's load weighs on both alike; the medians are printed.
+imported from compiled bytecode, as the Lambda runtime ships it. The figure is the CPU time of the import
+(a cold start is CPU-bound; wall time on a shared machine mostly measures the neighbours), and rounds
+alternate the functions and the bare import so that the machine's load weighs on both alike; the medians
+are printed.
 
     .venv/bin/python -m bench.cold_starts [rounds]
 """
 
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -36,9 +37,9 @@ import importlib, sys, time
 task, opt, module = sys.argv[1:]
 if task:
     sys.path[:0] = [task, opt + "/python"]
-started = time.perf_counter()
+started = time.process_time()
 importlib.import_module(module)
-print(time.perf_counter() - started)
+print(time.process_time() - started)
 """
 
 
@@ -55,26 +56,37 @@ def functions() -> dict[str, tuple[Path, Path, str, dict[str, str]]]:
         properties = resource["Properties"]
         (layer,) = properties["Layers"]
         name = properties["FunctionName"]
+        task = lambda_sandbox.deployed(staged_asset(stack, resource))
         found[name.removeprefix(f"{FUNCTION_NAME_PREFIX}-")] = (
-            lambda_sandbox.deployed(staged_asset(stack, resource)),
+            task,
             lambda_sandbox.deployed(staged_asset(stack, resources[layer["Ref"]])),
             properties["Handler"].rpartition(".")[0],
-            _environment(name, properties.get("Environment", {}).get("Variables", {})),
+            _environment(name, properties, task),
         )
     return found
 
 
-def _environment(name: str, variables: dict[str, Any]) -> dict[str, str]:
-    """The function's variables (a reference to another resource becomes a placeholder) and Lambda's."""
+def _environment(name: str, properties: dict[str, Any], task: Path) -> dict[str, str]:
+    """The function's variables (a reference to another resource becomes a placeholder) and what Lambda
+    sets. LAMBDA_TASK_ROOT matters: the X-Ray SDK samples locally in Lambda, and elsewhere creates two X-Ray
+    clients at import (about as long as importing boto3)."""
+    variables = properties.get("Environment", {}).get("Variables", {})
     values = {key: value if isinstance(value, str) else "placeholder" for key, value in variables.items()}
     return {
         **values,
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
-        "AWS_LAMBDA_FUNCTION_NAME": name,
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",
-        "PATH": os.environ.get("PATH", ""),
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(properties.get("MemorySize", "")),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        "LAMBDA_TASK_ROOT": str(task),
+        "_HANDLER": properties.get("Handler", ""),
+        "TZ": ":UTC",
+        "LANG": "en_US.UTF-8",
+        "PATH": "/usr/bin:/bin",
     }
 
 
@@ -98,7 +110,7 @@ def _import_seconds(python: Path, task: str, opt: str, module: str, environment:
 
 def measure(rounds: int) -> dict[str, list[float]]:
     python, found = _runtime(), functions()
-    bare_environment = _environment("bare", {})
+    bare_environment = _environment("bare", {}, Path(python).parent)
     timings: dict[str, list[float]] = {BARE: [], **{name: [] for name in sorted(found)}}
     for _ in range(rounds):
         timings[BARE].append(_import_seconds(python, "", "", "boto3", bare_environment))
