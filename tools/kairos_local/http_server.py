@@ -23,6 +23,7 @@ from kairos.storage.dynamodb import RoundTrips
 from kairos_local.lambda_runtime import FunctionPool, proxy_event
 
 ROUND_TRIPS_HEADER = "x-kairos-dynamodb-round-trips"
+WAVES_HEADER = "x-kairos-dynamodb-waves"  # round trips waited for one after the other
 
 
 class LocalApi(ThreadingHTTPServer):
@@ -141,9 +142,9 @@ class _Handler(BaseHTTPRequestHandler):
         pool = self.server.pools[owner.area if owner else routes.FALLBACK_AREA]
         RoundTrips.reset()
         result = pool.invoke(event)
-        self._reply(result, event["requestContext"]["requestId"], RoundTrips.count())
+        self._reply(result, event["requestContext"]["requestId"], RoundTrips.count(), RoundTrips.waves())
 
-    def _reply(self, result: dict[str, Any], request_id: str, round_trips: int) -> None:
+    def _reply(self, result: dict[str, Any], request_id: str, round_trips: int, waves: int) -> None:
         payload = (result.get("body") or "").encode()
         if result.get("isBase64Encoded"):
             payload = base64.b64decode(payload)
@@ -157,6 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
         self.send_header("apigw-requestid", request_id)
         self.send_header(ROUND_TRIPS_HEADER, str(round_trips))
+        self.send_header(WAVES_HEADER, str(waves))
         self.send_header("Content-Length", str(len(payload)))
         if self.server.draining:
             self.close_connection = True

@@ -55,10 +55,19 @@ def expiry_on_create(
 
 
 def expiry_on_update(
-    viewer: Principal, before: Booking, sent: dict[str, Any], temporary: bool, now: datetime, prefix: str
+    viewer: Principal,
+    before: Booking,
+    sent: dict[str, Any],
+    flags: tuple[bool, bool],
+    now: datetime,
+    prefix: str,
 ) -> str | None:
-    """`expires_at` after a PUT or PATCH: the one sent; else a hold keeps its expiry, and a booking made
-    temporary again gets the project's default hold time; a finalized booking has none."""
+    """`expires_at` after a PUT or PATCH that leaves the booking (temporary, canceled) as `flags` say: the
+    one sent; else a hold keeps its expiry, and a booking made temporary again gets the project's default
+    hold time; a finalized booking has none. A change to an expired hold is refused first."""
+    temporary, canceled = flags
+    finalizing = bool(before.doc.get("is_temporary")) and not temporary
+    refuse_if_expired(before, canceled, finalizing, now, prefix)
     return _expiry(viewer, sent, temporary, before, now, prefix)
 
 
