@@ -6,13 +6,15 @@ without them and compares. Listed in docs/local.md.
 - `query_index`: a Query reads the asked partition, not the whole table;
 - `item_responses`: answers that carry items are written with `json`, not moto's generic serializer;
 - `streams`: the table stream keeps 15 minutes of records and forgets old shard iterators;
-- `request_overhead`: what moto recomputed on every request (its module list, compiled JSONPaths), kept.
+- `request_overhead`: what moto recomputed on every request (its module list, compiled JSONPaths), kept;
+- `cognito_passwords`: Cognito users keep a salted hash of their password, never the password.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from kairos_local.moto_patches import (
+    cognito_passwords,
     item_responses,
     query_index,
     registry,
@@ -26,7 +28,7 @@ def install() -> None:
     """Puts every patch in place (once: a second call changes nothing)."""
     if registry.any_installed():
         return
-    for patch in (transactions, query_index, item_responses, streams, request_overhead):
+    for patch in (transactions, query_index, item_responses, streams, request_overhead, cognito_passwords):
         patch.install(registry.replace)
 
 

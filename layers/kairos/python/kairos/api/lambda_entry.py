@@ -6,7 +6,7 @@ the function's timeout, reporting each message's outcome the same way. Each `fun
 is one call to these."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -15,8 +15,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kairos.api.app import Handler, build_app
+from kairos.api.portal_app import PortalHandler, build_portal_app
 from kairos.container import Container
 from kairos.observability import logger, metrics, tracer
+from kairos.portal.routes import PortalArea
 from kairos.routes import Area
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -30,6 +32,21 @@ BUDGET_RESERVE_SECONDS = 3.0
 
 def make_handler(area: Area, handlers: Callable[[Container], dict[str, Handler]]) -> LambdaHandler:
     app = build_app(area, handlers(container := Container.from_environment()), container)
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return lambda_handler
+
+
+def make_portal_handler(
+    area: PortalArea, handlers: Callable[[Container], Mapping[str, PortalHandler]]
+) -> LambdaHandler:
+    """A Portal function (`functions/portal*/handler.py`): the admin API's resolver for its area."""
+    app = build_portal_app(area, handlers(container := Container.from_environment()), container)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler

@@ -1,0 +1,142 @@
+"""The identity provider on Amazon Cognito (`kairos.portal.ports.IdentityProvider`): the same calls
+deployed and locally (moto's Cognito in the local store's process). The username is the email address in
+lower case. Log-in is USER_PASSWORD_AUTH through the app client; everything else uses the admin calls,
+which the `portal_accounts` and `portal` functions may make on this one pool only."""
+
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from kairos.domain.errors import Forbidden, Retryable, Unauthenticated, ValidationFailed
+from kairos.portal.ports import Identity, Session
+
+WRONG_CREDENTIALS = "These credentials do not match our records."
+
+
+class NotVerified(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("Your email address is not verified yet: open the link in the mail we sent.")
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _session(result: dict[str, Any], refresh_token: str | None = None) -> Session:
+    auth = result.get("AuthenticationResult")
+    if not auth:  # a challenge (new password, MFA): the pool is set up so that none is ever asked
+        raise Unauthenticated()
+    return Session(
+        id_token=auth["IdToken"],
+        access_token=auth["AccessToken"],
+        refresh_token=auth.get("RefreshToken", refresh_token),
+        expires_in=int(auth.get("ExpiresIn", 3600)),
+    )
+
+
+class CognitoIdentities:
+    def __init__(self, region: str, user_pool_id: str, client_id: str) -> None:
+        self._client: Any = boto3.session.Session().client("cognito-idp", region_name=region)
+        self._pool = user_pool_id
+        self._app = client_id
+
+    def sign_up(self, email: str, password: str, name: str) -> bool:
+        try:
+            self._client.sign_up(
+                ClientId=self._app,
+                Username=email,
+                Password=password,
+                UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": name}],
+            )
+        except ClientError as error:
+            if _code(error) == "UsernameExistsException":
+                return False
+            raise self._translate(error) from None
+        return True
+
+    def is_unconfirmed(self, email: str) -> bool:
+        user = self._user(email)
+        return user is not None and user.get("UserStatus") == "UNCONFIRMED"
+
+    def confirm(self, email: str) -> Identity:
+        try:
+            if self.is_unconfirmed(email):
+                self._client.admin_confirm_sign_up(UserPoolId=self._pool, Username=email)
+            self._client.admin_update_user_attributes(
+                UserPoolId=self._pool,
+                Username=email,
+                UserAttributes=[{"Name": "email_verified", "Value": "true"}],
+            )
+        except ClientError as error:
+            raise self._translate(error) from None
+        identity = self.identity(email)
+        if identity is None:  # the account was deleted between the mail and the click
+            raise ValidationFailed.field("token", "This link is invalid or has expired.")
+        return identity
+
+    def log_in(self, email: str, password: str) -> Session:
+        try:
+            result = self._client.initiate_auth(
+                ClientId=self._app,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": email, "PASSWORD": password},
+            )
+        except ClientError as error:
+            raise self._translate(error) from None
+        return _session(result)
+
+    def refresh(self, refresh_token: str) -> Session:
+        try:
+            result = self._client.initiate_auth(
+                ClientId=self._app,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": refresh_token},
+            )
+        except ClientError as error:
+            raise self._translate(error) from None
+        return _session(result, refresh_token)
+
+    def log_out(self, email: str) -> None:
+        try:
+            self._client.admin_user_global_sign_out(UserPoolId=self._pool, Username=email)
+        except ClientError as error:
+            raise self._translate(error) from None
+
+    def set_password(self, email: str, password: str) -> None:
+        try:
+            self._client.admin_set_user_password(
+                UserPoolId=self._pool, Username=email, Password=password, Permanent=True
+            )
+        except ClientError as error:
+            raise self._translate(error) from None
+
+    def identity(self, email: str) -> Identity | None:
+        user = self._user(email)
+        if user is None:
+            return None
+        attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+        return Identity(attributes.get("sub", ""), attributes.get("email", email), attributes.get("name", ""))
+
+    def _user(self, email: str) -> dict[str, Any] | None:
+        try:
+            user: dict[str, Any] = self._client.admin_get_user(UserPoolId=self._pool, Username=email)
+        except ClientError as error:
+            if _code(error) == "UserNotFoundException":
+                return None
+            raise self._translate(error) from None
+        return user
+
+    @staticmethod
+    def _translate(error: ClientError) -> Exception:
+        """Cognito's errors in the admin API's terms; an unknown user and a wrong password read the same."""
+        code = _code(error)
+        if code in ("NotAuthorizedException", "UserNotFoundException"):
+            return Unauthenticated(WRONG_CREDENTIALS)
+        if code == "UserNotConfirmedException":
+            return NotVerified()
+        if code == "InvalidPasswordException":
+            return ValidationFailed.field("password", "The password does not meet the password policy.")
+        if code in ("TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"):
+            return Retryable("Too many attempts; try again in a moment.")
+        return error
