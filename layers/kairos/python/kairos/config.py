@@ -12,6 +12,8 @@ DEFAULT_MAX_SLOT_WINDOW_DAYS = 62  # Kairos' own limit: Hapio documents none
 ANONYMOUS_RATE_LIMIT_ENV = "KAIROS_ANONYMOUS_RATE_LIMIT"
 DEFAULT_ANONYMOUS_RATE_LIMIT = ANONYMOUS_RATE_LIMIT  # the free plan's, as Laravel throttles guests by IP
 DEFAULT_PORTAL_URL = "http://127.0.0.1:8080"  # the local server's
+PORTAL_ATTEMPTS_ENV = "KAIROS_PORTAL_ATTEMPTS_PER_MINUTE"
+DEFAULT_PORTAL_ATTEMPTS = 30
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Settings:
     portal_url: str = DEFAULT_PORTAL_URL
     mail_sender: str = ""
     mail_outbox: str | None = None
+    # Log-in, registration and reset attempts a minute from one source address (and 10 per email address).
+    portal_attempts_per_minute: int = DEFAULT_PORTAL_ATTEMPTS
 
     @property
     def portal_origin(self) -> str:
@@ -53,6 +57,7 @@ class Settings:
             portal_url=os.environ.get("KAIROS_PORTAL_URL") or DEFAULT_PORTAL_URL,
             mail_sender=os.environ.get("KAIROS_MAIL_FROM", ""),
             mail_outbox=os.environ.get("KAIROS_MAIL_OUTBOX") or None,
+            portal_attempts_per_minute=_positive_int(PORTAL_ATTEMPTS_ENV, DEFAULT_PORTAL_ATTEMPTS),
         )
 
 

@@ -191,7 +191,9 @@ class Container:
         identities = CognitoIdentities(
             self.settings.region, self.settings.user_pool_id, self.settings.user_pool_client_id
         )
-        throttle = Throttle(RateCounterStore(self.table))
+        throttle = Throttle(
+            RateCounterStore(self.table), per_address=self.settings.portal_attempts_per_minute
+        )
         return Accounts(identities, self._portal_store, self.mailer, throttle, self.settings.portal_url)
 
     @cached_property

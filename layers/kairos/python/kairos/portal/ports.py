@@ -33,7 +33,7 @@ class IdentityProvider(Protocol):
         """Confirms the account and marks its email verified (Kairos verified it)."""
 
     def log_in(self, email: str, password: str) -> Session:
-        """Raises Unauthenticated for wrong credentials, NotVerified for an unconfirmed account."""
+        """Raises Unauthenticated for wrong credentials, Forbidden for an unconfirmed account."""
 
     def refresh(self, refresh_token: str) -> Session: ...
 

@@ -10,7 +10,7 @@ from kairos.domain.errors import RateLimited
 from kairos.domain.formats import now_utc
 from kairos.domain.ports import RateCounter
 
-PER_ADDRESS_PER_MINUTE = 30
+PER_ADDRESS_PER_MINUTE = 30  # the default of KAIROS_PORTAL_ATTEMPTS_PER_MINUTE
 PER_EMAIL_PER_MINUTE = 10
 KEPT = timedelta(days=62)
 

@@ -14,9 +14,7 @@ from kairos.portal.ports import Identity, Session
 WRONG_CREDENTIALS = "These credentials do not match our records."
 
 
-class NotVerified(Forbidden):
-    def __init__(self) -> None:
-        super().__init__("Your email address is not verified yet: open the link in the mail we sent.")
+NOT_VERIFIED = "Your email address is not verified yet: open the link in the mail we sent."
 
 
 def _code(error: ClientError) -> str:
@@ -134,7 +132,7 @@ class CognitoIdentities:
         if code in ("NotAuthorizedException", "UserNotFoundException"):
             return Unauthenticated(WRONG_CREDENTIALS)
         if code == "UserNotConfirmedException":
-            return NotVerified()
+            return Forbidden(NOT_VERIFIED)
         if code == "InvalidPasswordException":
             return ValidationFailed.field("password", "The password does not meet the password policy.")
         if code in ("TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"):
