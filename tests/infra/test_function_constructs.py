@@ -13,6 +13,7 @@ from infra.references import logical_id
 from infra.stack import KairosStack
 from kairos.events.definitions import RULES
 from kairos.observability import SERVICE, metrics
+from kairos.portal.routes import PortalArea
 from kairos.routes import Area
 from tests.infra.conftest import staged_asset
 
@@ -29,7 +30,8 @@ def functions(template: Template) -> dict[Area, Mapping[str, Any]]:
     by_name = {
         f["Properties"]["FunctionName"]: f for f in template.find_resources("AWS::Lambda::Function").values()
     }
-    assert len(by_name) == len(Area) + 1 + len(RULES)  # and the stream mapper and one consumer per rule
+    # and the stream mapper, one consumer per rule and the Portal's (tests/infra/test_portal_construct.py)
+    assert len(by_name) == len(Area) + 1 + len(RULES) + len(PortalArea)
     return {area: by_name[f"{FUNCTION_NAME_PREFIX}-{area.value}"] for area in Area}
 
 
@@ -121,7 +123,7 @@ def test_api_gateway_may_invoke_each_function_once_for_the_whole_api(
     """One permission per method would overflow a function's 20 KB resource policy at deploy time."""
     api = logical_id(stack.api)
     permissions = template.find_resources("AWS::Lambda::Permission")
-    assert len(permissions) == len(Area)
+    assert len(permissions) == len(Area) + len(PortalArea)
     for permission in permissions.values():
         properties = permission["Properties"]
         assert properties["Principal"] == "apigateway.amazonaws.com"
@@ -129,7 +131,8 @@ def test_api_gateway_may_invoke_each_function_once_for_the_whole_api(
         assert {"Ref": api} in arn_parts  # this API only, any stage, method and path
         assert arn_parts[-1] == "/*/*/*"
     assert {json.dumps(p["Properties"]["FunctionName"]) for p in permissions.values()} == {
-        json.dumps({"Fn::GetAtt": [logical_id(f), "Arn"]}) for f in stack.functions.values()
+        json.dumps({"Fn::GetAtt": [logical_id(f), "Arn"]})
+        for f in [*stack.functions.values(), *stack.portal.functions.values()]
     }
 
 
@@ -170,5 +173,5 @@ def test_functions_hold_no_aws_managed_policy(template: Template) -> None:
         if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
         == {"Service": "lambda.amazonaws.com"}
     ]
-    assert len(lambda_roles) == len(Area) + 1 + len(RULES)
+    assert len(lambda_roles) == len(Area) + 1 + len(RULES) + len(PortalArea)
     assert all("ManagedPolicyArns" not in r["Properties"] for r in lambda_roles)

@@ -5,9 +5,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationInfo, field_validator
 
+from kairos.portal.user_pool import PASSWORD_MIN_LENGTH
+
 MAX_NAME = 255
-MIN_PASSWORD = 8  # the user pool's policy (infra/portal.py) says the same; Cognito enforces it too
+MIN_PASSWORD = PASSWORD_MIN_LENGTH  # Cognito enforces the pool's policy too (kairos.portal.user_pool)
 MAX_PASSWORD = 256
+SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-")  # the ones Cognito's policy counts
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
@@ -49,6 +52,8 @@ class _NewPassword(_Body):
             raise ValueError("must contain upper and lower case letters")
         if not any(c.isdigit() for c in value):
             raise ValueError("must contain a number")
+        if not any(c in SYMBOLS for c in value):
+            raise ValueError("must contain a symbol")
         return value
 
     @field_validator("password_confirmation")

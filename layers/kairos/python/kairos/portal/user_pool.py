@@ -15,7 +15,7 @@ PASSWORD_POLICY: Final[dict[str, Any]] = {
     "RequireUppercase": True,
     "RequireLowercase": True,
     "RequireNumbers": True,
-    "RequireSymbols": False,
+    "RequireSymbols": True,
     "TemporaryPasswordValidityDays": 1,
 }
 AUTH_FLOWS: Final = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
