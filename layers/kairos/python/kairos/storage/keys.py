@@ -217,5 +217,6 @@ def audit_partition(project_id: str) -> str:
     return f"PROJECT#{project_id}#AUDIT"
 
 
-def audit_entry(project_id: str, at: datetime, entry_id: str) -> dict[str, str]:
-    return {"PK": audit_partition(project_id), "SK": f"{utc_key(at)}#{entry_id}"}
+def audit_entry(project_id: str, at: datetime, written_ns: int, entry_id: str) -> dict[str, str]:
+    """Sorted by time, then by when it was written (ns): entries of one second keep their order."""
+    return {"PK": audit_partition(project_id), "SK": f"{utc_key(at)}#{written_ns:020d}#{entry_id}"}

@@ -3,6 +3,7 @@
 (expiring after 7 days) and the audit log (by project, sorted by time)."""
 
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -177,7 +178,7 @@ class PortalStore:
 
     def add_audit(self, entry: AuditEntry) -> None:
         item = {
-            **keys.audit_entry(entry.project_id, entry.at, entry.id),
+            **keys.audit_entry(entry.project_id, entry.at, time.time_ns(), entry.id),
             "entity": "audit",
             "id": entry.id,
             "project_id": entry.project_id,
