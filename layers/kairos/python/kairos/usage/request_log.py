@@ -5,6 +5,7 @@ DynamoDB round trip to an API request. Listed newest first with filters and an o
 
 import base64
 import binascii
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ BODY_KEPT_CHARS = 4000  # of a 4xx answer's body: enough for Hapio's error shape
 DEFAULT_PAGE = 25
 MAX_PAGE = 100
 MOST_READ = 1000  # entries examined for one page at most: a narrow filter answers with a cursor to go on
+POSITION = re.compile(r"\d{15}#[\w-]{1,100}")  # what a cursor holds: a log entry's sort key
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
 
@@ -110,10 +112,13 @@ def _cursor(query: Mapping[str, str], errors: Errors) -> str | None:
     if not raw:
         return None
     try:
-        return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+        position = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
+        position = ""
+    if not POSITION.fullmatch(position):
         errors["cursor"] = ["The cursor field is invalid."]
         return None
+    return position
 
 
 class RequestLog:
