@@ -60,3 +60,5 @@ bench-local: install
 openapi: install
 	$(BIN)/python -c "import json; from kairos.api.openapi import openapi_document as d; \
 	open('docs/openapi.json', 'w').write(json.dumps(d(), indent=2) + '\n')"
+	$(BIN)/python -c "import json; from kairos.api.portal_openapi import portal_openapi_document as d; \
+	open('docs/portal-openapi.json', 'w').write(json.dumps(d(), indent=2) + '\n')"

@@ -4,13 +4,17 @@ it, and find that request in the request log and the dashboard; then invite a se
 and sees the project, while a third sees nothing of it."""
 
 import time
+import uuid
 from collections.abc import Callable
 
 import pytest
 import requests
 
-from tests.integration.conftest import LocalServer
+from tests.integration.conftest import Api, LocalServer
 from tests.integration.portal import PASSWORD, Person, last_link_token, mails_to
+from tests.integration.test_bookings_http import book
+from tests.integration.test_schedules_http import at, guide_setup, next_monday
+from tests.unit.webhooks.receiver import receiver
 
 NewPerson = Callable[[], Person]
 
@@ -139,3 +143,53 @@ def test_admin_routes_refuse_a_missing_or_forged_token(new_person: NewPerson) ->
         assert dev.call("GET", "/projects").status_code == 401
     dev.id_token = real
     assert dev.call("GET", "/projects").status_code == 200
+
+
+def test_the_portal_lists_webhooks_and_deliveries_and_redelivers(
+    local_server: LocalServer, new_person: NewPerson
+) -> None:
+    dev = new_person().signed_up()
+    project = dev.call("POST", "/projects", {"name": "Hooks"}).json()
+    value = dev.call("POST", f"/projects/{project['id']}/tokens", {"name": "api"}).json()["token"]
+    api = Api(local_server.base_url, value, project["id"], requests.Session())
+    ids = guide_setup(api)
+    with receiver() as r:
+        hook = api.post("/webhooks", {"url": r.url, "events": ["booking.created"]}).json()
+        monday = next_monday()
+        assert book(api, ids, at(monday, 8), at(monday, 8, 50)).status_code == 201
+        base = f"/projects/{project['id']}/webhooks"
+
+        def delivered() -> bool:
+            rows = dev.call("GET", f"{base}/{hook['id']}/deliveries").json()["data"]
+            return [d["status"] for d in rows] == ["succeeded"]
+
+        eventually(delivered, 60)
+        assert [w["id"] for w in dev.call("GET", base).json()["data"]] == [hook["id"]]
+        (delivery,) = dev.call("GET", f"{base}/{hook['id']}/deliveries").json()["data"]
+        again = dev.call("POST", f"{base}/{hook['id']}/deliveries/{delivery['id']}/redeliver")
+        assert again.status_code == 202
+        eventually(lambda: len(r.received) == 2, 60)
+    missing = dev.call("POST", f"{base}/{hook['id']}/deliveries/{uuid.uuid4()}/redeliver")
+    assert missing.status_code == 404
+
+
+def test_browsers_get_cors_for_the_portal_and_json_for_unknown_routes(local_server: LocalServer) -> None:
+    root = local_server.base_url.removesuffix("/v1")
+    preflight = requests.options(
+        f"{root}/portal/projects",
+        headers={"Origin": root, "Access-Control-Request-Method": "POST"},
+        timeout=30,
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == root
+    assert "Authorization" in preflight.headers["access-control-allow-headers"]
+    assert set(preflight.headers["access-control-allow-methods"].split(", ")) == {"GET", "POST"}
+    unknown = requests.get(f"{root}/portal/nowhere", timeout=30)
+    assert (unknown.status_code, unknown.json()["message"]) == (
+        404,
+        "The route portal/nowhere could not be found.",
+    )
+    wrong = requests.put(f"{root}/portal/session", timeout=30)
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "DELETE, POST"
+    served = requests.get(f"{root}/portal/openapi.json", timeout=30)
+    assert served.json()["info"]["title"] == "Kairos Portal admin API"

@@ -139,9 +139,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         route: routes.Route | PortalRoute | None
         if is_portal_path(path):
-            route, portal_same = match_portal(method, path)
-            owner_portal = route or (portal_same[0] if portal_same else None)
-            function = str(owner_portal.area if owner_portal else PORTAL_FALLBACK)
+            route, _ = match_portal(method, path)
+            function = str(route.area if route else PORTAL_FALLBACK)  # as the stack's ANY methods do
         else:
             route, same_path = routes.match(method, path)
             owner = route or (same_path[0] if same_path else None)
