@@ -67,14 +67,20 @@ def build_app(
 def _unrouted(method: str, path: str) -> Response[str]:
     """The answer to a method or path the route table does not serve: 404, 405, or a CORS preflight."""
     _, same_path = routes.match(method, path)
+    return unrouted_answer(method, path, {r.method for r in same_path}, PREFLIGHT_HEADERS)
+
+
+def unrouted_answer(
+    method: str, path: str, allowed: set[str], preflight_headers: Mapping[str, str]
+) -> Response[str]:
+    """404 for a path no route has, a CORS preflight's 204 or a 405 naming the methods it has."""
     shown = path.lstrip("/")
-    if same_path and method == "OPTIONS":  # a browser's CORS preflight
-        allowed = ", ".join(sorted({r.method for r in same_path}))
-        return json_response(204, None, {**PREFLIGHT_HEADERS, "access-control-allow-methods": allowed})
-    if same_path:
-        allowed = ", ".join(sorted({r.method for r in same_path}))
-        text = f"The {method} method is not supported for route {shown}. Supported methods: {allowed}."
-        return json_response(405, {"message": text}, {"allow": allowed})
+    methods = ", ".join(sorted(allowed))
+    if allowed and method == "OPTIONS":  # a browser's CORS preflight
+        return json_response(204, None, {**preflight_headers, "access-control-allow-methods": methods})
+    if allowed:
+        text = f"The {method} method is not supported for route {shown}. Supported methods: {methods}."
+        return json_response(405, {"message": text}, {"allow": methods})
     return json_response(404, {"message": f"The route {shown} could not be found."})
 
 

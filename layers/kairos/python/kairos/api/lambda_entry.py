@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -31,22 +32,19 @@ BUDGET_RESERVE_SECONDS = 3.0
 
 
 def make_handler(area: Area, handlers: Callable[[Container], dict[str, Handler]]) -> LambdaHandler:
-    app = build_app(area, handlers(container := Container.from_environment()), container)
-
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    @tracer.capture_lambda_handler
-    @metrics.log_metrics
-    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return app.resolve(event, context)
-
-    return lambda_handler
+    return _api_handler(build_app(area, handlers(container := Container.from_environment()), container))
 
 
 def make_portal_handler(
     area: PortalArea, handlers: Callable[[Container], Mapping[str, PortalHandler]]
 ) -> LambdaHandler:
     """A Portal function (`functions/portal*/handler.py`): the admin API's resolver for its area."""
-    app = build_portal_app(area, handlers(container := Container.from_environment()), container)
+    container = Container.from_environment()
+    return _api_handler(build_portal_app(area, handlers(container), container))
+
+
+def _api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
+    """An API Gateway proxy entry point around a resolver, under Logger, Tracer and Metrics."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler

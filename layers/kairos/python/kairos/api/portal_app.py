@@ -14,7 +14,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from pydantic import BaseModel
 
-from kairos.api.app import powertools_rule
+from kairos.api.app import powertools_rule, unrouted_answer
 from kairos.api.body import json_body
 from kairos.api.errors import error_response
 from kairos.api.http import json_response
@@ -26,7 +26,10 @@ from kairos.portal.models import BODIES
 from kairos.portal.ports import Identity
 from kairos.portal.routes import PortalArea, PortalRoute, match_portal, portal_routes_for
 
-ALLOWED_HEADERS = "Authorization, Content-Type"
+PREFLIGHT_HEADERS = {
+    "access-control-allow-headers": "Authorization, Content-Type",
+    "access-control-max-age": "3600",
+}
 
 
 @dataclass(frozen=True)
@@ -99,19 +102,7 @@ def build_portal_app(
 
 def _unrouted(method: str, path: str) -> Response[str]:
     _, same_path = match_portal(method, path)
-    shown = path.lstrip("/")
-    allowed = ", ".join(sorted({r.method for r in same_path}))
-    if same_path and method == "OPTIONS":  # a browser's CORS preflight
-        headers = {
-            "access-control-allow-headers": ALLOWED_HEADERS,
-            "access-control-allow-methods": allowed,
-            "access-control-max-age": "3600",
-        }
-        return json_response(204, None, headers)
-    if same_path:
-        text = f"The {method} method is not supported for route {shown}. Supported methods: {allowed}."
-        return json_response(405, {"message": text}, {"allow": allowed})
-    return json_response(404, {"message": f"The route {shown} could not be found."})
+    return unrouted_answer(method, path, {r.method for r in same_path}, PREFLIGHT_HEADERS)
 
 
 def _endpoint(

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kairos.routes import path_params, path_pattern
+
 
 class PortalArea(StrEnum):
     ACCOUNTS = "portal_accounts"
@@ -36,12 +38,11 @@ class PortalRoute:
 
     @property
     def path_params(self) -> list[str]:
-        return re.findall(r"{([^}]+)}", self.path)
+        return path_params(self.path)
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        regex = re.sub(r"{([^}]+)}", lambda m: f"(?P<{m.group(1)}>[^/]+)", self.path)
-        return re.compile(f"^{regex}$")
+        return path_pattern(self.path)
 
 
 def _open(
