@@ -151,3 +151,19 @@ def test_the_audit_log_pages_newest_first(portal: Portal) -> None:
     second = portal.workspace.audit(owner, project["id"], first["next_cursor"], 2)
     names = [e["detail"].get("to", e["detail"].get("name")) for e in first["data"] + second["data"]]
     assert names == ["c", "b", "a", "Clinic"]
+
+
+@pytest.mark.parametrize("bad", ["x" * 3000, "not-an-id", "../projects"])
+def test_ids_that_cannot_exist_are_a_404_not_a_store_error(portal: Portal, bad: str) -> None:
+    owner = portal.person("ids@example.com")
+    project = portal.workspace.create(owner, "Clinic")
+    for attempt in (
+        lambda: portal.workspace.project(owner, bad),
+        lambda: portal.workspace.remove_member(owner, project["id"], bad),
+        lambda: portal.workspace.withdraw(owner, project["id"], bad),
+        lambda: portal.tokens.delete(owner, project["id"], bad),
+    ):
+        with pytest.raises(NotFound):
+            attempt()
+    with pytest.raises(ValidationFailed):
+        portal.workspace.audit(owner, project["id"], bad, 10)

@@ -20,6 +20,7 @@ from kairos.api.errors import error_response
 from kairos.api.http import json_response
 from kairos.container import Container
 from kairos.domain.errors import DomainError, Unauthenticated
+from kairos.domain.ids import normal_id
 from kairos.domain.validation import parse
 from kairos.observability import logger
 from kairos.portal.models import BODIES
@@ -119,7 +120,7 @@ def _endpoint(
             request = PortalRequest(
                 route=route,
                 person_or_none=person,
-                path={name: path_values[name] for name in route.path_params},
+                path={name: normal_id(path_values[name]) for name in route.path_params},
                 query={k: v for k, v in (event.query_string_parameters or {}).items() if v != ""},
                 source=str(identity.get("sourceIp") or "unknown"),
                 raw_body=event.body,

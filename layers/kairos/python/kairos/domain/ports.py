@@ -68,6 +68,8 @@ class ProjectRepository(Protocol):
 
     def revoke_token(self, project_id: str, token_id: str, at: datetime) -> bool: ...
 
+    def get_projects(self, project_ids: list[str]) -> list[Project]: ...
+
     def update_project(self, project_id: str, changes: Mapping[str, Any]) -> Project | None:
         """Sets attributes of an existing project; it as it is now (None: there is none)."""
 

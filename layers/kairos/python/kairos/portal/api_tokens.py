@@ -13,6 +13,7 @@ from kairos.abilities import validate_abilities
 from kairos.domain.auth import CACHE_SECONDS
 from kairos.domain.errors import NotFound, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc
+from kairos.domain.ids import is_uuid
 from kairos.domain.projects import ProjectAdmin
 from kairos.domain.records import Token
 from kairos.portal.ports import Identity
@@ -97,7 +98,8 @@ class ApiTokens:
         )
 
     def _live(self, project_id: str, token_id: str) -> Token:
-        token = next((t for t in self._admin.tokens(project_id) if t.id == token_id), None)
+        found = self._admin.tokens(project_id) if is_uuid(token_id) else []
+        token = next((t for t in found if t.id == token_id), None)
         if token is None or token.revoked_at is not None:
             raise NotFound("token")
         return token

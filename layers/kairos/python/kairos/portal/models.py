@@ -13,7 +13,7 @@ MAX_PASSWORD = 256
 SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-")  # the ones Cognito's policy counts
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]  # Cognito's
 Password = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD)]
 Secret = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=512)]
 

@@ -3,13 +3,14 @@ owner may do (rename, delete, change the plan, invite and remove members). Every
 through `member()`: a person who is not a member gets the same 404 as for a project that does not exist,
 so project ids leak nothing. Membership, plan and token changes leave audit entries."""
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from kairos.domain.errors import Forbidden, NotFound, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc
-from kairos.domain.ids import new_id
+from kairos.domain.ids import is_uuid, new_id
 from kairos.domain.plans import PLANS, plan_of
 from kairos.domain.ports import ProjectRepository
 from kairos.domain.projects import ProjectAdmin, render_project
@@ -21,6 +22,7 @@ OWNER = "owner"
 MEMBER = "member"
 INVITATION_FOR = timedelta(days=7)
 BAD_INVITATION = "This invitation is invalid or has expired."
+AUDIT_POSITION = re.compile(r"[0-9TZ:-]{20}#\d{20}#[0-9a-f-]{36}")  # an audit entry's sort key
 
 
 def render_plan(name: str) -> dict[str, Any]:
@@ -54,7 +56,7 @@ class Workspace:
     def member(self, person: Identity, project_id: str, *, owner: bool = False) -> tuple[Project, Membership]:
         """The project and the person's membership; NotFound for non-members (and deleted projects),
         Forbidden for a member where the owner is required."""
-        membership = self._repo.get_membership(project_id, person.account_id)
+        membership = self._repo.get_membership(project_id, person.account_id) if is_uuid(project_id) else None
         project = self._projects.get_project(project_id) if membership else None
         if membership is None or project is None or not project.enabled:
             raise NotFound("project")
@@ -65,11 +67,12 @@ class Workspace:
     # --- projects ---------------------------------------------------------------------------------------
 
     def projects(self, person: Identity) -> list[dict[str, Any]]:
-        found = []
-        for membership in self._repo.memberships_of(person.account_id):
-            project = self._projects.get_project(membership.project_id)
-            if project is not None and project.enabled:
-                found.append(self._render(project, membership))
+        memberships = {m.project_id: m for m in self._repo.memberships_of(person.account_id)}
+        found = [
+            self._render(project, memberships[project.id])
+            for project in self._projects.get_projects(list(memberships))
+            if project.enabled
+        ]
         return sorted(found, key=lambda p: (p["created_at"], p["id"]))
 
     def project(self, person: Identity, project_id: str) -> dict[str, Any]:
@@ -138,7 +141,7 @@ class Workspace:
 
     def remove_member(self, person: Identity, project_id: str, account_id: str) -> None:
         project, _ = self.member(person, project_id, owner=True)
-        target = self._repo.get_membership(project.id, account_id)
+        target = self._repo.get_membership(project.id, account_id) if is_uuid(account_id) else None
         if target is None:
             raise NotFound("member")
         if target.role == OWNER:
@@ -171,7 +174,7 @@ class Workspace:
 
     def withdraw(self, person: Identity, project_id: str, invitation_id: str) -> None:
         project, _ = self.member(person, project_id, owner=True)
-        if not self._repo.delete_invitation(project.id, invitation_id):
+        if not is_uuid(invitation_id) or not self._repo.delete_invitation(project.id, invitation_id):
             raise NotFound("invitation")
         self._audit(person, project.id, "invitation.withdrawn", {"invitation_id": invitation_id})
 
@@ -197,6 +200,8 @@ class Workspace:
 
     def audit(self, person: Identity, project_id: str, cursor: str | None, limit: int) -> dict[str, Any]:
         project, _ = self.member(person, project_id)
+        if cursor is not None and not AUDIT_POSITION.fullmatch(cursor):
+            raise ValidationFailed.field("cursor", "The cursor field is invalid.")
         entries, after = self._repo.audit(project.id, limit, cursor)
         return {"data": [render_audit(e) for e in entries], "next_cursor": after}
 

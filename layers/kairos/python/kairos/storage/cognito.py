@@ -135,6 +135,8 @@ class CognitoIdentities:
             return Forbidden(NOT_VERIFIED)
         if code == "InvalidPasswordException":
             return ValidationFailed.field("password", "The password does not meet the password policy.")
+        if code == "InvalidParameterException":  # an address Cognito cannot take as a username
+            return ValidationFailed.field("email", "The email field must be a valid email address.")
         if code in ("TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"):
             return Retryable("Too many attempts; try again in a moment.")
         return error
