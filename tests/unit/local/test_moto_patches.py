@@ -3,8 +3,9 @@ workload of writes, transactions and queries gives the same answers, the same it
 with the patches as without them."""
 
 import random
+import urllib.request
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import boto3
@@ -40,6 +41,9 @@ def _item(rng: random.Random) -> dict[str, Any]:
         "tags": {"L": [{"S": "a"}, {"N": "1"}, {"BOOL": True}, {"NULL": True}]},
         "nested": {"M": {"k": {"SS": ["a", "b"]}}},
     }
+    if rng.random() < 0.2:  # binary values take moto's own request parser: both paths are compared
+        item["blob"] = {"B": bytes([rng.randint(0, 255)] * 3)}
+        item["blobs"] = {"BS": [b"a", bytes([rng.randint(1, 255)])]}
     if rng.random() < 0.7:
         item["GSI1PK"] = {"S": rng.choice(GSI_PARTITIONS)}
         item["GSI1SK"] = {"S": rng.choice(SORT_KEYS)}
@@ -226,3 +230,99 @@ def test_a_trimmed_stream_keeps_sequence_numbers_and_reads_from_the_oldest_recor
         assert keys(old_reader) == ["new-0", "new-1"]  # pointed into trimmed records: reads what is kept
         assert keys(iterator("TRIM_HORIZON")) == ["new-0", "new-1"]
         assert keys(latest) == ["new-1"]
+
+
+def _stream_answers() -> list[Any]:
+    """The GetRecords answers of a stream (all kinds of values, binary ones too), as a client reads them,
+    from moto in server mode; with the records' times as moto's backend holds them."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        url = f"http://{host}:{port}"
+        urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"))
+        client = boto3.client("dynamodb", region_name=REGION, endpoint_url=url)
+        streams_client = boto3.client("dynamodbstreams", region_name=REGION, endpoint_url=url)
+        client.create_table(**create_table_request(TABLE))
+        values = {
+            "m": {"M": {"k": {"L": [{"S": "x"}, {"N": "1.5"}, {"NULL": True}]}}},
+            "ss": {"SS": ["a", "b"]},
+            "ns": {"NS": ["1", "2"]},
+            "flag": {"BOOL": False},
+        }
+        client.put_item(TableName=TABLE, Item={"PK": {"S": "P"}, "SK": {"S": "1"}, **values})
+        client.put_item(TableName=TABLE, Item={"PK": {"S": "P"}, "SK": {"S": "2"}, "b": {"B": b"\x00\xff"}})
+        client.update_item(
+            TableName=TABLE,
+            Key={"PK": {"S": "P"}, "SK": {"S": "1"}},
+            UpdateExpression="SET n = :n",
+            ExpressionAttributeValues={":n": {"N": "7"}},
+        )
+        client.delete_item(TableName=TABLE, Key={"PK": {"S": "P"}, "SK": {"S": "2"}})
+        arn = client.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+        shard = streams_client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        position = streams_client.get_shard_iterator(
+            StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        records = streams_client.get_records(ShardIterator=position)["Records"]
+        held = [_created(r) for r in _backends()[0].get_table(TABLE).stream_shard.items]
+        unstable = {"ApproximateCreationDateTime": None, "SizeBytes": None}  # moto's size counts the time
+        return [
+            {**record, "eventID": None, "dynamodb": {**record["dynamodb"], **unstable}} for record in records
+        ] + [
+            (record["dynamodb"]["ApproximateCreationDateTime"], moment)
+            for record, moment in zip(records, held, strict=True)
+        ]
+    finally:
+        server.stop()
+
+
+def _created(record: Any) -> Any:
+    moment = record.record["dynamodb"]["ApproximateCreationDateTime"]
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000, tzinfo=UTC)
+
+
+def test_a_streams_records_are_written_as_moto_writes_them(unpatched: None) -> None:
+    expected = _stream_answers()
+    with moto_patches.installed():
+        patched = _stream_answers()
+    answers = len(patched) // 2
+    assert patched[:answers] == expected[:answers]
+    for read, held in patched[answers:] + expected[answers:]:
+        assert read == held  # both writers: the record's time, to the millisecond
+
+
+def _queue_workload(seed: int) -> list[Any]:
+    """What a consumer receives from a queue: random batches, some deleted, one message past retention."""
+    from moto.sqs.models import sqs_backends
+
+    rng = random.Random(seed)
+    seen: list[Any] = []
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name=REGION)
+        url = sqs.create_queue(QueueName="work", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+        for n in range(40):
+            sqs.send_message(QueueUrl=url, MessageBody=f"m{n}")
+        sqs_backends[ACCOUNT][REGION].get_queue("work")._messages[25].sent_timestamp -= 61_000
+        for _ in range(8):
+            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=rng.randint(1, 10)).get(
+                "Messages", []
+            )
+            seen.append([m["Body"] for m in batch])
+            for message in batch:
+                if rng.random() < 0.5:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        seen.append({k: v for k, v in attributes.items() if k.startswith("ApproximateNumber")})
+    return seen
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_patched_moto_hands_out_queue_messages_as_moto_does(seed: int, unpatched: None) -> None:
+    expected = _queue_workload(seed)
+    with moto_patches.installed():
+        patched = _queue_workload(seed)
+    assert patched == expected
+    assert [] in expected or len(expected[-1]) == 3  # the expired message stops a batch: both the same

@@ -4,7 +4,10 @@ without them and compares. Listed in docs/local.md.
 
 - `transactions`: TransactWriteItems without copying the whole table once per item;
 - `query_index`: a Query reads the asked partition, not the whole table;
-- `item_responses`: answers that carry items are written with `json`, not moto's generic serializer;
+- `request_parsing`: DynamoDB requests are read with `json`, not moto's generic parser;
+- `item_responses`: answers that carry items (the stream's too) are written with `json`, not moto's
+  generic serializer;
+- `queues`: an SQS receive costs what it returns, not the queue's length per message;
 - `streams`: the table stream keeps 15 minutes of records and forgets old shard iterators;
 - `request_overhead`: what moto recomputed on every request (its module list, compiled JSONPaths), kept;
 - `cognito_passwords`: Cognito users keep a salted hash of their password, never the password.
@@ -17,8 +20,10 @@ from kairos_local.moto_patches import (
     cognito_passwords,
     item_responses,
     query_index,
+    queues,
     registry,
     request_overhead,
+    request_parsing,
     streams,
     transactions,
 )
@@ -28,7 +33,16 @@ def install() -> None:
     """Puts every patch in place (once: a second call changes nothing)."""
     if registry.any_installed():
         return
-    for patch in (transactions, query_index, item_responses, streams, request_overhead, cognito_passwords):
+    for patch in (
+        transactions,
+        query_index,
+        request_parsing,
+        item_responses,
+        streams,
+        queues,
+        request_overhead,
+        cognito_passwords,
+    ):
         patch.install(registry.replace)
 
 

@@ -3,7 +3,10 @@
 - `moto.backends.list_of_moto_modules()` lists moto's package folder (a `stat` per service) each time the
   server looks for the service a request is for: the list never changes while moto runs;
 - EventBridge compiles the JSONPath of a target's input paths (a parser generated anew) for every event it
-  delivers: the same few expressions each time, and a compiled expression is a pure value.
+  delivers: the same few expressions each time, and a compiled expression is a pure value;
+- DynamoDB tokenizes and parses an UpdateExpression (twice per UpdateItem) into a tree that it never
+  changes (its validator works on a deep copy): an application sends the same few expressions, with the
+  values apart, so each distinct expression is parsed once.
 """
 
 import functools
@@ -15,6 +18,7 @@ from kairos_local.moto_patches.registry import Replace
 def install(replace: Replace) -> None:
     import jsonpath_ng.ext
     from moto import backends
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
     listed = backends.list_of_moto_modules
     modules = functools.cache(lambda: list(listed()))
@@ -25,3 +29,5 @@ def install(replace: Replace) -> None:
 
     replace(backends, "list_of_moto_modules", list_of_moto_modules)
     replace(jsonpath_ng.ext, "parse", compiled)
+    make = UpdateExpressionParser.__dict__["make"].__func__
+    replace(UpdateExpressionParser, "make", classmethod(functools.lru_cache(maxsize=512)(make)))
