@@ -6,6 +6,7 @@ and sees the project, while a third sees nothing of it."""
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -193,3 +194,16 @@ def test_browsers_get_cors_for_the_portal_and_json_for_unknown_routes(local_serv
     assert wrong.status_code == 405 and wrong.headers["allow"] == "DELETE, POST"
     served = requests.get(f"{root}/portal/openapi.json", timeout=30)
     assert served.json()["info"]["title"] == "Kairos Portal admin API"
+
+
+def test_a_mailed_link_used_by_parallel_requests_works_exactly_once(new_person: NewPerson) -> None:
+    owner = new_person().signed_up()
+    project = owner.call("POST", "/projects", {"name": "Race"}).json()
+    racers = [new_person().signed_up() for _ in range(4)]
+    owner.call("POST", f"/projects/{project['id']}/invitations", {"email": racers[0].email})
+    link = last_link_token(racers[0].outbox, racers[0].email)
+    with ThreadPoolExecutor(len(racers)) as pool:
+        answers = list(pool.map(lambda p: p.call("POST", "/invitations/accept", {"token": link}), racers))
+    assert sorted(a.status_code for a in answers) == [200, 422, 422, 422]
+    members = owner.call("GET", f"/projects/{project['id']}/members").json()["data"]
+    assert len(members) == 2
