@@ -19,16 +19,18 @@ from kairos.portal.routes import PORTAL_PREFIX, PORTAL_ROUTES, PortalArea
 
 PORTAL_URL_PARAMETER = "PortalUrl"
 MAIL_FROM_PARAMETER = "MailFrom"
-# Only what the functions call (kairos.storage.cognito); SignUp and InitiateAuth are not IAM actions.
+# Only what the functions call (kairos.storage.cognito), on the Portal's pool only.
 ACCOUNTS_COGNITO_ACTIONS = [
+    "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminGetUser",
-    "cognito-idp:AdminConfirmSignUp",
+    "cognito-idp:AdminInitiateAuth",
     "cognito-idp:AdminUpdateUserAttributes",
     "cognito-idp:AdminSetUserPassword",
     "cognito-idp:AdminUserGlobalSignOut",
 ]
 PORTAL_COGNITO_ACTIONS = [
     "cognito-idp:AdminGetUser",
+    "cognito-idp:AdminInitiateAuth",  # the current password, checked before a change
     "cognito-idp:AdminSetUserPassword",
     "cognito-idp:AdminUserGlobalSignOut",
 ]
@@ -95,7 +97,7 @@ class KairosPortal(Construct):
             self,
             "UserPool",
             user_pool_name=definition.POOL_NAME,
-            self_sign_up_enabled=True,  # SignUp, called by the portal_accounts function only
+            self_sign_up_enabled=False,  # accounts are made by the portal_accounts function only
             sign_in_case_sensitive=False,
             auto_verify=cognito.AutoVerifiedAttrs(email=False),  # Kairos mails and verifies (docs/portal.md)
             standard_attributes=cognito.StandardAttributes(
@@ -138,7 +140,7 @@ class KairosPortal(Construct):
             "WebClient",
             user_pool_client_name=definition.CLIENT_NAME,
             generate_secret=False,
-            auth_flows=cognito.AuthFlow(user_password=True),
+            auth_flows=cognito.AuthFlow(admin_user_password=True),  # through the functions only
             prevent_user_existence_errors=True,
             enable_token_revocation=True,
             id_token_validity=Duration.minutes(definition.ID_TOKEN_MINUTES),

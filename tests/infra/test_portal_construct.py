@@ -82,6 +82,7 @@ def test_the_user_pool_has_the_password_policy_and_sends_no_mail_of_its_own(temp
         },
     )
     (pool,) = template.find_resources("AWS::Cognito::UserPool").values()
+    assert pool["Properties"]["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True}  # no SignUp
     assert not pool["Properties"].get("AutoVerifiedAttributes")  # Kairos verifies the address and mails
     assert pool["DeletionPolicy"] == "Retain"
     template.has_resource_properties(
@@ -89,7 +90,7 @@ def test_the_user_pool_has_the_password_policy_and_sends_no_mail_of_its_own(temp
         {
             "ClientName": definition.CLIENT_NAME,
             "GenerateSecret": False,
-            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
             "PreventUserExistenceErrors": "ENABLED",
             "EnableTokenRevocation": True,
         },

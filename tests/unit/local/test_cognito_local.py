@@ -51,6 +51,14 @@ def _journey() -> list[str]:
             )
         )
 
+    def admin_log_in(password: str) -> str:
+        parameters = {"USERNAME": "a@example.com", "PASSWORD": password}
+        return _outcome(
+            lambda: client.admin_initiate_auth(
+                UserPoolId=pool, ClientId=app, AuthFlow="ADMIN_USER_PASSWORD_AUTH", AuthParameters=parameters
+            )
+        )
+
     seen = [_outcome(lambda: client.sign_up(ClientId=app, Username="a@example.com", Password=FIRST))]
     seen.append(log_in(FIRST))  # unconfirmed
     client.admin_confirm_sign_up(UserPoolId=pool, Username="a@example.com")
@@ -75,6 +83,7 @@ def _journey() -> list[str]:
         )
     )
     seen += [log_in(FIRST), log_in(SECOND)]
+    seen += [admin_log_in(FIRST), admin_log_in(SECOND)]  # the flow the Portal uses
     client.admin_set_user_password(UserPoolId=pool, Username="a@example.com", Password=THIRD, Permanent=True)
     seen += [log_in(SECOND), log_in(THIRD)]
     return seen
@@ -98,6 +107,8 @@ def test_the_password_patch_answers_every_check_as_moto_does() -> None:
         "tokens",
         "NotAuthorizedException",
         "ok",
+        "NotAuthorizedException",
+        "tokens",
         "NotAuthorizedException",
         "tokens",
         "NotAuthorizedException",

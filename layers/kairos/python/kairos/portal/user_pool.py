@@ -1,9 +1,11 @@
 """The Cognito user pool of the Portal, defined once: the CDK construct (`infra/portal.py`) and the local
 server (`kairos_local.bootstrap`) both build it from here, so the local accounts obey the deployed rules.
 
-Accounts are made by the `portal_accounts` function (SignUp with the email address as the username) and
-confirmed by it once Kairos has verified the address: Cognito sends no mail of its own (no auto-verified
-attribute), Kairos does (`kairos.portal.accounts`)."""
+Accounts are made by the `portal_accounts` function only (AdminCreateUser with the email address as the
+username; no self sign-up) and become usable when Kairos has verified the address and set
+`email_verified`: Cognito sends no mail of its own (no auto-verified attribute, invitations suppressed),
+Kairos does (`kairos.portal.accounts`). The app client has no password flow of its own
+(ADMIN_USER_PASSWORD_AUTH needs the functions' IAM role): every log-in goes through Kairos' rate limits."""
 
 from typing import Any, Final
 
@@ -18,7 +20,7 @@ PASSWORD_POLICY: Final[dict[str, Any]] = {
     "RequireSymbols": True,
     "TemporaryPasswordValidityDays": 1,
 }
-AUTH_FLOWS: Final = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+AUTH_FLOWS: Final = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 ID_TOKEN_MINUTES: Final = 60
 REFRESH_TOKEN_DAYS: Final = 30
 STANDARD_ATTRIBUTES: Final = ("email", "name")
@@ -30,7 +32,7 @@ def create_pool_request() -> dict[str, Any]:
         "PoolName": POOL_NAME,
         "Policies": {"PasswordPolicy": PASSWORD_POLICY},
         "AutoVerifiedAttributes": [],
-        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": False},
+        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
         "AccountRecoverySetting": {"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
         "UsernameConfiguration": {"CaseSensitive": False},
     }

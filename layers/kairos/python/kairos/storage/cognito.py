@@ -1,7 +1,9 @@
 """The identity provider on Amazon Cognito (`kairos.portal.ports.IdentityProvider`): the same calls
 deployed and locally (moto's Cognito in the local store's process). The username is the email address in
-lower case. Log-in is USER_PASSWORD_AUTH through the app client; everything else uses the admin calls,
-which the `portal_accounts` and `portal` functions may make on this one pool only."""
+lower case. Only admin calls are used (AdminCreateUser, ADMIN_USER_PASSWORD_AUTH, ...), which need the
+Portal functions' IAM role: the pool allows no self sign-up and the app client no password flow of its
+own, so nobody can register or log in around Kairos' rate limits and its address verification. An
+account is usable once its `email_verified` is true, which only Kairos sets (after the mailed link)."""
 
 from typing import Any
 
@@ -19,6 +21,11 @@ NOT_VERIFIED = "Your email address is not verified yet: open the link in the mai
 
 def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _verified(user: dict[str, Any]) -> bool:
+    attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+    return attributes.get("email_verified") == "true"
 
 
 def _session(result: dict[str, Any], refresh_token: str | None = None) -> Session:
@@ -41,26 +48,30 @@ class CognitoIdentities:
 
     def sign_up(self, email: str, password: str, name: str) -> bool:
         try:
-            self._client.sign_up(
-                ClientId=self._app,
+            self._client.admin_create_user(
+                UserPoolId=self._pool,
                 Username=email,
-                Password=password,
-                UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": name}],
+                MessageAction="SUPPRESS",  # Kairos mails
+                TemporaryPassword=password,  # checked against the policy here: nothing is made if refused
+                UserAttributes=[
+                    {"Name": "email", "Value": email},
+                    {"Name": "name", "Value": name},
+                    {"Name": "email_verified", "Value": "false"},
+                ],
             )
         except ClientError as error:
             if _code(error) == "UsernameExistsException":
                 return False
             raise self._translate(error) from None
+        self.set_password(email, password)  # permanent: no "new password required" at the first log-in
         return True
 
     def is_unconfirmed(self, email: str) -> bool:
         user = self._user(email)
-        return user is not None and user.get("UserStatus") == "UNCONFIRMED"
+        return user is not None and not _verified(user)
 
     def confirm(self, email: str) -> Identity:
         try:
-            if self.is_unconfirmed(email):
-                self._client.admin_confirm_sign_up(UserPoolId=self._pool, Username=email)
             self._client.admin_update_user_attributes(
                 UserPoolId=self._pool,
                 Username=email,
@@ -74,19 +85,25 @@ class CognitoIdentities:
         return identity
 
     def log_in(self, email: str, password: str) -> Session:
+        """The password is checked first, so only its holder learns that the address is unverified."""
         try:
-            result = self._client.initiate_auth(
+            result = self._client.admin_initiate_auth(
+                UserPoolId=self._pool,
                 ClientId=self._app,
-                AuthFlow="USER_PASSWORD_AUTH",
+                AuthFlow="ADMIN_USER_PASSWORD_AUTH",
                 AuthParameters={"USERNAME": email, "PASSWORD": password},
             )
         except ClientError as error:
             raise self._translate(error) from None
+        user = self._user(email)
+        if user is None or not _verified(user):
+            raise Forbidden(NOT_VERIFIED)  # the tokens just made are not handed out
         return _session(result)
 
     def refresh(self, refresh_token: str) -> Session:
         try:
-            result = self._client.initiate_auth(
+            result = self._client.admin_initiate_auth(
+                UserPoolId=self._pool,
                 ClientId=self._app,
                 AuthFlow="REFRESH_TOKEN_AUTH",
                 AuthParameters={"REFRESH_TOKEN": refresh_token},
