@@ -50,29 +50,42 @@ IDLE_SECONDS = 2.0  # at most, between two polls that find nothing
 
 
 class Activity:
-    """Wakes the readers and pollers early: something may have been written. Also how they are stopped."""
+    """Wakes the readers and pollers early: something may have been written. Also how they are stopped.
+    A poke (one per API request) wakes only the pollers that wait for one, those that found nothing."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._pokes = 0
-        self.stopped = False
+        self._waiting = 0  # pollers waiting for a poke
+        self._stop = threading.Event()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
 
     def poke(self) -> None:
         with self._changed:
             self._pokes += 1
-            self._changed.notify_all()
+            if self._waiting:
+                self._changed.notify_all()
 
     def stop(self) -> None:
+        self._stop.set()
         with self._changed:
-            self.stopped = True
             self._changed.notify_all()
 
-    def wait(self, seen: int | None, seconds: float) -> None:
-        """Waits up to `seconds` for a poke after the `seen`-th (None: only for a stop)."""
+    def pause(self, seconds: float) -> None:
+        """Waits `seconds`, or until stopped."""
+        self._stop.wait(seconds)
+
+    def wait(self, seen: int, seconds: float) -> None:
+        """Waits up to `seconds` for a poke after the `seen`-th, or until stopped."""
         with self._changed:
-            self._changed.wait_for(
-                lambda: (seen is not None and self._pokes != seen) or self.stopped, seconds
-            )
+            self._waiting += 1
+            try:
+                self._changed.wait_for(lambda: self._pokes != seen or self.stopped, seconds)
+            finally:
+                self._waiting -= 1
 
     def run(self, poll: Callable[[], "Found"], name: str) -> None:
         """Calls `poll` until stopped: at once again after a full batch (there is a backlog), after
@@ -88,7 +101,7 @@ class Activity:
                 found = Found.NOTHING
             if found is Found.FULL_BATCH:
                 continue
-            self.wait(None, BUSY_SECONDS)
+            self.pause(BUSY_SECONDS)
             if found is Found.SOME:
                 pause = BUSY_SECONDS
             else:

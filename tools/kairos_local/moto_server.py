@@ -175,6 +175,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are written apart: without it an answer can wait
+    wbufsize = 1 << 16  # headers and body leave in one write (the base class flushes after each answer)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -62,6 +62,9 @@ def plain_json(result: Any, timestamp: Callable[[datetime], Any] | None = None) 
     if not isinstance(result, dict):
         return None
     try:
+        written = json.dumps(result, separators=(",", ":"), default=default)
+        if "null" not in written:  # nothing to leave out (the text may also be in a string: then walk)
+            return written
         return json.dumps(_without_none(result), separators=(",", ":"), default=default)
     except TypeError:
         return None
@@ -86,12 +89,12 @@ def to_dicts(value: Any, fallback: Callable[[Any], Any], attribute_value: type) 
         if name in SETS and type(inner) is list and all(type(v) is str for v in inner):
             return {name: list(inner)}
         return fallback(value)
-    if kind is dict:
-        return {k: to_dicts(v, fallback, attribute_value) for k, v in value.items()}
-    if kind is list:
-        return [to_dicts(v, fallback, attribute_value) for v in value]
     if kind in PLAIN:
         return value
+    if isinstance(value, dict):  # an item's attributes are moto's LimitedSizeDict
+        return {k: to_dicts(v, fallback, attribute_value) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_dicts(v, fallback, attribute_value) for v in value]
     return fallback(value)
 
 

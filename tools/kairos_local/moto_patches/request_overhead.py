@@ -18,7 +18,7 @@ from kairos_local.moto_patches.registry import Replace
 def install(replace: Replace) -> None:
     import jsonpath_ng.ext
     from moto import backends
-    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 
     listed = backends.list_of_moto_modules
     modules = functools.cache(lambda: list(listed()))
@@ -29,5 +29,9 @@ def install(replace: Replace) -> None:
 
     replace(backends, "list_of_moto_modules", list_of_moto_modules)
     replace(jsonpath_ng.ext, "parse", compiled)
-    make = UpdateExpressionParser.__dict__["make"].__func__
-    replace(UpdateExpressionParser, "make", classmethod(functools.lru_cache(maxsize=512)(make)))
+    parse_update = functools.lru_cache(maxsize=512)(UpdateExpressionParser.__dict__["make"].__func__)
+
+    def make(cls: Any, expression: str) -> Any:
+        return parse_update(cls, expression)
+
+    replace(UpdateExpressionParser, "make", classmethod(make))
