@@ -207,3 +207,13 @@ def test_a_mailed_link_used_by_parallel_requests_works_exactly_once(new_person: 
     assert sorted(a.status_code for a in answers) == [200, 422, 422, 422]
     members = owner.call("GET", f"/projects/{project['id']}/members").json()["data"]
     assert len(members) == 2
+
+
+def test_a_session_refreshes_until_logged_out(new_person: NewPerson) -> None:
+    dev = new_person().signed_up()
+    tokens = dev.call("POST", "/session", {"email": dev.email, "password": PASSWORD}).json()
+    refresh = {"refresh_token": tokens["refresh_token"]}
+    renewed = dev.call("POST", "/session/refresh", refresh)
+    assert renewed.status_code == 200 and renewed.json()["id_token"]
+    assert dev.call("DELETE", "/session").status_code == 204
+    assert dev.call("POST", "/session/refresh", refresh).status_code == 401

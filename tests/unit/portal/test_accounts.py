@@ -95,3 +95,9 @@ def test_log_in_attempts_are_limited_per_address_and_per_email(portal: Portal) -
         throttle.admit("198.51.100.4", "a@example.com")  # another address, the same account
     portal.clock.advance(timedelta(minutes=1))
     throttle.admit("198.51.100.1", "a@example.com")  # a new minute
+
+
+def test_a_person_changes_their_name(portal: Portal) -> None:
+    person = portal.person("rename@example.com", name="Old Name")
+    assert portal.accounts.rename(person, "New Name").name == "New Name"
+    assert portal.accounts.account(person).name == "New Name"
