@@ -116,6 +116,22 @@ def test_the_password_patch_answers_every_check_as_moto_does() -> None:
     ]
 
 
+def test_an_unknown_refresh_token_is_refused_as_a_revoked_one_is(patched: None) -> None:
+    with mock_aws():
+        client = boto3.client("cognito-idp", region_name=REGION)
+        pool = client.create_user_pool(**create_pool_request())["UserPool"]["Id"]
+        app = client.create_user_pool_client(**create_client_request(pool))["UserPoolClient"]["ClientId"]
+        refused = _outcome(
+            lambda: client.admin_initiate_auth(
+                UserPoolId=pool,
+                ClientId=app,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": "never-issued"},
+            )
+        )
+    assert refused == "NotAuthorizedException"
+
+
 def test_the_journaled_state_holds_no_password_and_restores_accounts_and_sessions(patched: None) -> None:
     with mock_aws():
         client = boto3.client("cognito-idp", region_name=REGION)
