@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/python -m bench.catalogue
 	$(BIN)/python -m bench.slots
 	$(BIN)/python -m bench.bookings
+	$(BIN)/python -m bench.cold_starts
 
 bench-local: install
 	$(BIN)/python -m bench.local_api

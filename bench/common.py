@@ -17,6 +17,7 @@ from kairos_local.process import free_port, start_server, stop_server
 from kairos_local.store import running_endpoint, use_local_store
 
 ROUND_TRIPS = "x-kairos-dynamodb-round-trips"
+WAVES = "x-kairos-dynamodb-waves"
 BENCH_TOKEN = "kairos-bench-token-0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -36,15 +37,17 @@ class Client:
 
 @dataclass
 class Figures:
-    """Latencies (ms) and DynamoDB round trips of one operation."""
+    """Latencies (ms), DynamoDB round trips and their sequential waves of one operation."""
 
     name: str
     millis: list[float] = field(default_factory=list)
     round_trips: list[int] = field(default_factory=list)
+    waves: list[int] = field(default_factory=list)
 
     def add(self, started: float, response: requests.Response) -> None:
         self.millis.append((time.perf_counter() - started) * 1000)
         self.round_trips.append(int(response.headers.get(ROUND_TRIPS, "0")))
+        self.waves.append(int(response.headers.get(WAVES, "0")))
 
     def row(self) -> str:
         ordered = sorted(self.millis)
@@ -52,11 +55,15 @@ class Figures:
         trips = statistics.median(self.round_trips)
         return (
             f"{self.name:<34} {len(ordered):>5} {statistics.median(ordered):>9.1f} {p95:>9.1f}"
-            f" {trips:>8.0f} {max(self.round_trips):>5}"
+            f" {trips:>8.0f} {max(self.round_trips):>5} {statistics.median(self.waves):>6.0f}"
+            f" {max(self.waves):>5}"
         )
 
 
-HEADER = f"{'operation':<34} {'n':>5} {'median ms':>9} {'p95 ms':>9} {'trips':>8} {'max':>5}"
+HEADER = (
+    f"{'operation':<34} {'n':>5} {'median ms':>9} {'p95 ms':>9} {'trips':>8} {'max':>5} {'waves':>6}"
+    f" {'max':>5}"
+)
 
 
 def timed(figures: Figures, client: "Client", method: str, path: str, body: Any = None) -> requests.Response:

@@ -309,14 +309,17 @@ def last_place(api: Client, start: datetime, parallel: int) -> tuple[float, int,
     return time.perf_counter() - began, statuses.count(201), statuses.count(422)
 
 
+def cpu_seconds(process_id: int) -> float:
+    """User and system CPU a process has used so far."""
+    fields = Path(f"/proc/{process_id}/stat").read_text().split(")")[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 def idle(process_ids: list[int], seconds: float) -> tuple[float, float, float]:
     """(CPU % of one core, RSS MB at the start, RSS MB at the end) of the local API's processes."""
 
-    def ticks() -> int:
-        return sum(
-            sum(map(int, Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[11:13]))
-            for pid in process_ids
-        )
+    def ticks() -> float:
+        return sum(cpu_seconds(pid) for pid in process_ids)
 
     def rss() -> float:
         pages = sum(int(Path(f"/proc/{pid}/statm").read_text().split()[1]) for pid in process_ids)
@@ -325,7 +328,7 @@ def idle(process_ids: list[int], seconds: float) -> tuple[float, float, float]:
     time.sleep(5)  # let the last events drain
     before, memory_before = ticks(), rss()
     time.sleep(seconds)
-    used = (ticks() - before) / CLOCK_TICKS
+    used = ticks() - before
     return 100 * used / seconds, memory_before, rss()
 
 
@@ -362,10 +365,17 @@ def main() -> None:
             Row("bookable slots, 50 resources, 31 days, first page", f"{first:.2f} s", "<= 1 s", first <= 1)
         )
         mixed_load(api, ids, start, WARM_UP_SECONDS, clients=20)  # not measured: see WARM_UP_SECONDS
+        breakdown: list[str] = []
+        cpu_before = [cpu_seconds(pid) for pid in target.process_ids]
         by_kind = mixed_load(api, ids, start, args.mixed_seconds, clients=20)
+        cpu_used = [cpu_seconds(pid) - used for pid, used in zip(target.process_ids, cpu_before, strict=True)]
         latencies = [seconds for kind in by_kind.values() for seconds in kind]
         done = len(latencies)
-        breakdown = [
+        per_request = ", ".join(f"{1000 * used / done:.1f}" for used in cpu_used)
+        breakdown.append(
+            f"  CPU per request, API process and store: {per_request} ms (2 cores: 2000 ms a second)"
+        )
+        breakdown += [
             f"  {kind}: {len(v)}, p50 {percentile(v, 0.5):.2f} s, p99 {percentile(v, 0.99):.2f} s"
             for kind, v in by_kind.items()
             if v

@@ -1,16 +1,21 @@
 """The slot engine alone, in process: 50 resources on weekday 08:00-17:00 schedules (Europe/Stockholm),
-a fixed PT30M service on a PT15M grid, 2,000 seeded random bookings over a 31-day window that crosses
-the spring-forward night, then twice the bookings over 62 days (the longest window a request may ask
-for by default). Prints the median of 5 runs of `bookable_slots`, the slots it lists, and the candidate
+2,000 seeded random bookings over a 31-day window that crosses the spring-forward night, then twice the
+bookings over 62 days (the longest window a request may ask for by default), for a fixed PT30M service on
+a PT15M grid. Prints the median of 5 runs of `bookable_slots`, the slots it lists, and the candidate
 starts it checks per second.
+
+First the P1 case (issue 13): the same 31 days and bookings for a PT15M service on the PT15M grid, its
+median CPU time (goal: at most 40 ms) and the (resource, start) pairs it lists, with a digest of them so
+that a change to the engine can show it lists exactly the same pairs.
 
     .venv/bin/python bench/slots_engine.py
 """
 
+import hashlib
 import random
 import statistics
 from datetime import date, datetime, time, timedelta
-from time import perf_counter
+from time import perf_counter, process_time
 from zoneinfo import ZoneInfo
 
 from kairos.domain.catalogue_models import FixedServiceInput
@@ -41,8 +46,10 @@ WEEKDAY_HOURS = RecurringSchedule(
 )
 
 
-def _service() -> ServiceRules:
-    doc = FixedServiceInput(name="Exam", type="fixed", duration="PT30M", bookable_interval="PT15M").document()
+def _service(duration: str = "PT30M") -> ServiceRules:
+    doc = FixedServiceInput(
+        name="Exam", type="fixed", duration=duration, bookable_interval="PT15M"
+    ).document()
     return rules_from_service(doc)
 
 
@@ -60,9 +67,28 @@ def _resources(window: Span, bookings: int, seed: int = 7) -> list[ResourceState
     ]
 
 
+def p1_figures() -> list[str]:
+    """The P1 case: median CPU time of `bookable_slots` and the pairs it lists."""
+    window = Span(START, START + timedelta(days=31))
+    rules, resources = _service("PT15M"), _resources(window, BOOKINGS)
+    timings: list[float] = []
+    for _ in range(RUNS):
+        started = process_time()
+        slots = bookable_slots(rules, resources, window, NOW, ZONE)
+        timings.append(process_time() - started)
+    pairs = [(resource_id, slot.starts_at.isoformat()) for slot in slots for resource_id in slot.resource_ids]
+    digest = hashlib.sha256(repr(sorted(pairs)).encode()).hexdigest()[:16]
+    return [
+        f"P1: {RESOURCES} resources x 31 days, PT15M service on a PT15M grid, {BOOKINGS} bookings"
+        f" ({RUNS} runs)",
+        f"  bookable_slots CPU  {statistics.median(timings) * 1000:9.1f} ms   (goal <= 40 ms)",
+        f"  (resource, start)   {len(pairs):9d}  pairs, sha256 {digest}",
+    ]
+
+
 def engine_figures() -> list[str]:
     """The engine's figures as lines to print (another bench can include them)."""
-    lines: list[str] = []
+    lines = p1_figures()
     for days in (31, 62):
         window, bookings = Span(START, START + timedelta(days=days)), BOOKINGS * days // 31
         rules, resources = _service(), _resources(window, bookings)

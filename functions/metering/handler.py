@@ -2,7 +2,7 @@
 in one write when none was counted before, else one by one. Returns SQS partial batch failures, so only a
 failed message comes back."""
 
-from kairos.api.lambda_entry import make_queue_handler
+from kairos.api.queue_entry import make_queue_handler
 
 lambda_handler = make_queue_handler(
     lambda container: container.metering.record,

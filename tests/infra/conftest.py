@@ -59,4 +59,4 @@ def staged_asset(stack: KairosStack, resource: dict[str, Any]) -> Path:
     """The directory a template resource's code was staged in (what the deployment zips and uploads)."""
     app = stack.node.root
     assert isinstance(app, cdk.App)
-    return Path(app.outdir) / resource["Metadata"]["aws:asset:path"]
+    return Path(app.outdir) / str(resource["Metadata"]["aws:asset:path"])

@@ -2,6 +2,8 @@
 runs, reproducible, and versioned by what it is built from."""
 
 import hashlib
+import importlib.util
+import marshal
 import shutil
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from infra.stack import KairosStack
 from tests.infra.conftest import cdk_context, staged_asset
 
 pytestmark = pytest.mark.xdist_group("infra")
+UNCHECKED_HASH = 0b01  # PEP 552 flags: hash-based, source not checked
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +64,31 @@ def test_the_layer_ships_the_locked_packages_less_the_runtimes_sdk(site: Path) -
 
 
 def test_the_layer_carries_the_package_sources_and_nothing_lambda_never_runs(site: Path) -> None:
-    shipped = {p.relative_to(site / "kairos") for p in (site / "kairos").rglob("*") if p.is_file()}
+    shipped = {
+        p.relative_to(site / "kairos")
+        for p in (site / "kairos").rglob("*")
+        if p.is_file() and p.suffix != ".pyc"
+    }
     source = LAYER_DIR / SITE_DIR / "kairos"
     assert shipped == {p.relative_to(source) for p in package_files()}
-    assert not list(site.rglob("__pycache__")) and not list(site.rglob("*.pyc"))
     assert not list(site.rglob("*.pyi")) and not list(site.glob("*-stubs"))
     assert not (site / "bin").exists()
+
+
+def test_every_module_has_bytecode_that_holds_whatever_the_dates_lambda_gives_it(site: Path) -> None:
+    """Lambda unpacks the layer with 1980 dates and cannot write bytecode: each module's .pyc must be one
+    Python uses without comparing dates (PEP 552 unchecked hash), compiled for the runtime's Python and
+    naming the file where Lambda puts it (tracebacks)."""
+    sources = list(site.rglob("*.py"))
+    assert len(sources) > 500
+    for source in sources:
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        assert cached.name.endswith(".cpython-311.pyc"), cached
+        data = cached.read_bytes()
+        assert data[:4] == importlib.util.MAGIC_NUMBER, source
+        assert int.from_bytes(data[4:8], "little") == UNCHECKED_HASH, source
+    code = marshal.loads((site / "kairos" / "__pycache__" / "routes.cpython-311.pyc").read_bytes()[16:])
+    assert code.co_filename == "/opt/python/kairos/routes.py"
 
 
 def test_a_fresh_build_is_the_staged_layer_byte_for_byte(site: Path, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import pytest
 from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
-from kairos.domain.errors import Retryable
+from kairos.domain.errors import Retryable, ValidationFailed
 from tests.unit.conftest import Figures
 
 
@@ -48,3 +48,38 @@ def test_a_transaction_conflict_is_retried_and_the_booking_written_once(
     assert container.bookings.page(principal, {}).total == 1
     assert booking["resource_id"] == ids["resource_id"]
     assert published() == {"BookingRaceRetries": 1, "BookingsCreated": 1}  # the function's metrics
+
+
+@pytest.mark.parametrize(("seats", "written"), [(1, 1), (2, 2)])
+def test_a_lost_race_is_planned_again_from_what_the_refusal_reported(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch, seats: int, written: int
+) -> None:
+    """Another booking for the same hour commits between our reads and our transaction: ours is refused,
+    planned again from the moved counters the refusal returned and a new timeline read (the ledger is not
+    read again), and then written only if a place is left."""
+    ids = _clinic(container, principal)
+    container.catalogue.patch(principal, RESOURCE, ids["resource_id"], {"max_simultaneous_bookings": seats})
+    store = container.booking_store
+    real_commit, real_read = store.commit, store.read_ledgers
+    body = {**ids, "starts_at": "2030-01-07T09:00:00+00:00", "ends_at": "2030-01-07T10:00:00+00:00"}
+    ledger_reads: list[int] = []
+
+    def other_booking_first(*args: Any, **kwargs: Any) -> None:
+        monkeypatch.setattr(store, "commit", real_commit)
+        container.bookings.create(principal, {**body, "ignore_schedule": True})
+        real_commit(*args, **kwargs)
+
+    def counted_read(*args: Any, **kwargs: Any) -> Any:
+        ledger_reads.append(1)
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(store, "commit", other_booking_first)
+    monkeypatch.setattr(store, "read_ledgers", counted_read)
+    if written == 1:
+        with pytest.raises(ValidationFailed) as refused:
+            container.bookings.create(principal, {**body, "ignore_schedule": True})
+        assert "The resource is fully booked at this time." in refused.value.errors["starts_at"]
+    else:
+        container.bookings.create(principal, {**body, "ignore_schedule": True})
+    assert container.bookings.page(principal, {}).total == written
+    assert len(ledger_reads) == 2  # ours once, the other booking's once: none after the lost race

@@ -28,6 +28,7 @@ from kairos_local.authorizer import UNAUTHORIZED, LocalAuthorizer
 from kairos_local.lambda_runtime import FunctionPool, proxy_event
 
 ROUND_TRIPS_HEADER = "x-kairos-dynamodb-round-trips"
+WAVES_HEADER = "x-kairos-dynamodb-waves"  # round trips waited for one after the other
 PORTAL_FALLBACK = PortalArea.ACCOUNTS  # answers unknown /portal paths (404), wrong methods and preflights
 
 
@@ -164,18 +165,18 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(route, PortalRoute) and route.authorized:
             claims = self._claims()
             if claims is None:
-                self._reply(_unauthorized(), event["requestContext"]["requestId"], 0)
+                self._reply(_unauthorized(), event["requestContext"]["requestId"], 0, 0)
                 return
             event["requestContext"]["authorizer"] = {"claims": claims}
         RoundTrips.reset()
         result = self.server.pools[function].invoke(event)
-        self._reply(result, event["requestContext"]["requestId"], RoundTrips.count())
+        self._reply(result, event["requestContext"]["requestId"], RoundTrips.count(), RoundTrips.waves())
 
     def _claims(self) -> dict[str, Any] | None:
         authorizer = self.server.authorizer
         return authorizer.claims(self.headers.get("Authorization")) if authorizer else None
 
-    def _reply(self, result: dict[str, Any], request_id: str, round_trips: int) -> None:
+    def _reply(self, result: dict[str, Any], request_id: str, round_trips: int, waves: int) -> None:
         payload = (result.get("body") or "").encode()
         if result.get("isBase64Encoded"):
             payload = base64.b64decode(payload)
@@ -189,6 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
         self.send_header("apigw-requestid", request_id)
         self.send_header(ROUND_TRIPS_HEADER, str(round_trips))
+        self.send_header(WAVES_HEADER, str(waves))
         self.send_header("Content-Length", str(len(payload)))
         if self.server.draining:
             self.close_connection = True

@@ -137,14 +137,15 @@ def _write(rng: random.Random, client: Any) -> Any:
                             "TableName": TABLE,
                             "Item": first,
                             "ConditionExpression": "attribute_not_exists(PK)",
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                         }
                     },
                     {"Delete": {"TableName": TABLE, "Key": second}},
                 ]
             )
         return client.get_item(TableName=TABLE, Key=_key(rng))
-    except ClientError as error:
-        return error.response["Error"]["Code"]
+    except ClientError as error:  # a cancelled transaction's reasons hold the items ALL_OLD returns
+        return error.response["Error"]["Code"], error.response.get("CancellationReasons")
 
 
 def _without_metadata(answer: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kairos.api.lambda_entry import BUDGET_RESERVE_SECONDS, make_budgeted_queue_handler
+from kairos.api.queue_entry import BUDGET_RESERVE_SECONDS, make_budgeted_queue_handler
 from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.storage.dynamodb import CatalogueStore

@@ -44,13 +44,20 @@ def _checked(backend: Any, transact_items: list[dict[str, Any]]) -> list[Operati
             raise MultipleTransactionsException()
         seen.add(identity)
         condition = op.get("ConditionExpression")
+        current = backend.get_item(op["TableName"], key)
         holds = condition is None or get_filter_expression(
             condition, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
-        ).expr(backend.get_item(op["TableName"], key))
+        ).expr(current)
+        # ALL_OLD: the item as the failed condition found it, in the reason (bookings plan again from it)
+        returned = (
+            current.to_json()["Attributes"]
+            if current is not None and op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+            else None
+        )
         reasons.append(
             (None, None, None)
             if holds
-            else ("ConditionalCheckFailed", "The conditional request failed", None)
+            else ("ConditionalCheckFailed", "The conditional request failed", returned)
         )
         operations.append((op_type, op, key))
     if any(code is not None for code, _, _ in reasons):

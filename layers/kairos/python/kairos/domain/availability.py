@@ -1,9 +1,11 @@
 """When is a resource available, when is it fully booked, and which slots of a service can be booked:
 the use cases that read schedules and bookings and hand them to the pure slot engine.
 
-Data access: the service, location and resource come in one BatchGetItem; the resources of a service in
-one Query plus one BatchGetItem; then one key-range Query per candidate resource returns its schedules and
-the blocks and bookings of the window (run in parallel). None of it grows with the window's length.
+Data access for bookable slots, in two waves of reads that run at once (after the request count): the
+service, location and resource (one BatchGetItem) beside the service's resource ids (one Query of its
+associations); then the resources (one BatchGetItem) beside one key-range Query per associated resource
+for its schedules and the blocks and bookings of the window. The number of waves grows neither with the
+window's length nor with the resources.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -17,7 +19,7 @@ from kairos.domain.errors import Forbidden, NotFound, ValidationFailed
 from kairos.domain.formats import Duration, format_timestamp, now_utc, parse_time, stored_date, zone
 from kairos.domain.ids import is_uuid
 from kairos.domain.listing import Page, page_params
-from kairos.domain.parallel import parallel_map
+from kairos.domain.parallel import both, parallel_map
 from kairos.domain.ports import AssociationRepository, CatalogueRepository, ScheduleRepository
 from kairos.domain.queries import (
     Errors,
@@ -191,20 +193,25 @@ class Availability:
         wanted = [("service", service_id), ("location", location_id)]
         if only is not None:
             wanted.append(("resource", only))
-        found = self._load(viewer, wanted)
+        found, linked = both(
+            lambda: self._load(viewer, wanted), lambda: self._linked(viewer, service_id, only)
+        )
         service, location = found[("service", service_id)], found[("location", location_id)]
         rules = rules_from_service(service.doc)
         duration, days = _duration(asked, rules)
-        if not service.doc.get("enabled", True) or not location.doc.get("enabled", True):
+        if not service.doc.get("enabled", True) or not location.doc.get("enabled", True) or not linked:
             return Page([], 0, page, per_page)
-        resources = self._candidates(viewer, service_id, only)
         where = zone(location.doc["time_zone"])
         horizon = _horizon(rules, start, end)
-        timelines = self._timelines(viewer.project_id, [r.id for r in resources], horizon)
-        states = [
-            resource_state(r, t, location_id, where, horizon)
-            for r, t in zip(resources, timelines, strict=True)
+        records, read = both(
+            lambda: self._catalogue.get_many(viewer.project_id, [("resource", i) for i in linked]),
+            lambda: self._timelines(viewer.project_id, linked, horizon),
+        )
+        timelines = dict(zip(linked, read, strict=True))
+        resources = [
+            r for r in (records.get(("resource", i)) for i in linked) if r and r.doc.get("enabled", True)
         ]
+        states = [resource_state(r, timelines[r.id], location_id, where, horizon) for r in resources]
         slots = bookable_slots(
             rules,
             states,
@@ -224,18 +231,14 @@ class Availability:
         ]
         return Page(items, len(slots), page, per_page)
 
-    def _candidates(self, viewer: Principal, service_id: str, only: str | None) -> list[Record]:
-        """Enabled resources associated with the service (just `only`, when asked), in a stable order."""
+    def _linked(self, viewer: Principal, service_id: str, only: str | None) -> list[str]:
+        """The ids of the resources associated with the service (just `only`, when asked), in a stable
+        order. Read beside the service itself: an unknown service has none, and is a 404 anyway."""
         linked = {
             a.resource_id
             for a in self._associations.list_associations(viewer.project_id, "service", service_id)
         }
-        ids = sorted(linked if only is None else linked & {only})
-        if not ids:
-            return []
-        found = self._catalogue.get_many(viewer.project_id, [("resource", i) for i in ids])
-        records = [found[("resource", i)] for i in ids if ("resource", i) in found]
-        return [r for r in records if r.doc.get("enabled", True)]
+        return sorted(linked if only is None else linked & {only})
 
 
 def _limit_window(

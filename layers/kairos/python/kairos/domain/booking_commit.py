@@ -20,7 +20,16 @@ from kairos.domain.errors import Conflict, Retryable, ValidationFailed
 from kairos.domain.formats import Duration, zone
 from kairos.domain.parallel import parallel_map
 from kairos.domain.ports import BookingRepository, ScheduleRepository
-from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState, Record, Timeline
+from kairos.domain.records import (
+    Booking,
+    BookingChange,
+    GroupChange,
+    Hold,
+    LedgerState,
+    LostRace,
+    Record,
+    Timeline,
+)
 from kairos.observability import Metric, count
 from kairos.scheduling.engine import Violation, check_booking
 from kairos.scheduling.model import FixedRules, ServiceRules, Span
@@ -72,16 +81,18 @@ class BookingWriter:
         """Checks and writes the intents together, planning again whenever another write got in first.
         Counts the bookings created and each new plan (the race retries) for the function's metrics."""
         delay = 0.01
+        known: LedgerState | None = None  # the versions a lost race reported: no need to read them again
         for _ in range(ATTEMPTS):
-            seen, timelines = self._read(viewer, intents)
+            seen, timelines = self._read(viewer, intents, known)
             changes = self._plan(intents, seen, timelines)
             try:
                 self._store.commit(viewer.project_id, changes, seen, group)
-            except (Conflict, Retryable):
+            except (Conflict, Retryable) as lost:
                 if any(i.before is not None for i in intents) or (
                     group is not None and group.before is not None
                 ):
                     raise Conflict("The booking changed while it was being written.") from None  # reload it
+                known = seen.updated(lost.moved) if isinstance(lost, LostRace) else None
                 count(Metric.BOOKING_RACE_RETRIES)
                 time.sleep(self._rng.uniform(0, delay))
                 delay = min(delay * 2, 0.2)
@@ -92,9 +103,13 @@ class BookingWriter:
             return changes
         raise Retryable("The resource is busy with other bookings; try again.")
 
-    def _read(self, viewer: Principal, intents: list[Intent]) -> tuple[LedgerState, dict[str, Timeline]]:
+    def _read(
+        self, viewer: Principal, intents: list[Intent], known: LedgerState | None = None
+    ) -> tuple[LedgerState, dict[str, Timeline]]:
         """Ledger versions first, timelines second: a write that lands after the versions were read moves
-        them, and then our transaction is refused (see docs/bookings.md)."""
+        them, and then our transaction is refused (see docs/bookings.md). `known`: versions a refused
+        transaction reported, which it read after every other value we hold, so they stand in for a new
+        read of the ledger."""
         holds: list[Hold] = []
         spans: dict[str, list[Span]] = {}
         for intent in intents:
@@ -110,7 +125,7 @@ class BookingWriter:
                     [buffer, _local_day(intent.proposal, intent.location)]
                 )
         checked = {r.id for i in intents if i.checked for r in i.candidates}
-        seen = self._store.read_ledgers(viewer.project_id, holds, checked)
+        seen = known if known is not None else self._store.read_ledgers(viewer.project_id, holds, checked)
 
         def timeline(resource_id: str) -> Timeline:
             needed = spans[resource_id]

@@ -51,7 +51,7 @@ MAX_BOOKINGS = 40  # a group is written in one transaction of at most 100 items 
 
 
 class GroupInput(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)  # as booking_models
 
     bookings: Annotated[list[dict[str, Any]], Field(max_length=MAX_BOOKINGS)] | None = None
     metadata: Metadata = None

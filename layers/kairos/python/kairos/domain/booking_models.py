@@ -14,7 +14,9 @@ from kairos.domain.errors import ValidationFailed
 from kairos.domain.fields import UUID_SCHEMA, Metadata, Price, Required, Timestamp, Uuid
 from kairos.domain.formats import parse_timestamp
 
-_INPUT = ConfigDict(extra="ignore", frozen=True)
+# defer_build: a model's validator is built when it first validates, not at import: a cold start builds
+# only the ones its first request uses (docs/infrastructure.md, cold starts).
+_INPUT = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 IGNORE_FLAGS = (
     "ignore_schedule",
     "ignore_fully_booked",
@@ -116,7 +118,7 @@ def _ids_not_null(schema: dict[str, Any]) -> None:
 class BookingPatch(BookingUpdate):
     """Every field optional; the ids are non-nullable strings in Hapio's BookingPatch."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_extra=_ids_not_null)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True, json_schema_extra=_ids_not_null)
 
     @field_validator(*ID_FIELDS, mode="before")
     @classmethod

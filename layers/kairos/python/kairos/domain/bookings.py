@@ -27,6 +27,7 @@ from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, Forbidden, NotFound,
 from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp, stored_duration
 from kairos.domain.ids import is_uuid, new_id
 from kairos.domain.listing import Page, select
+from kairos.domain.parallel import both
 from kairos.domain.ports import (
     AssociationRepository,
     BookingRepository,
@@ -179,7 +180,11 @@ class Bookings:
         sent = model.sent()
         _check_abilities(viewer, model, sent)
         now = self._clock()
-        entities = self._context(viewer, {name: sent.get(name) for name in ID_FIELDS}, prefix)
+        service_id = sent.get("service_id")
+        entities, linked = both(  # independent reads, at once
+            lambda: self._context(viewer, {name: sent.get(name) for name in ID_FIELDS}, prefix),
+            lambda: self._linked(viewer, service_id) if service_id else set[str](),
+        )
         service, location = (
             entities.get("service", sent["service_id"]),
             entities.get("location", sent["location_id"]),
@@ -212,7 +217,9 @@ class Bookings:
             created_at=now,
             updated_at=now,
         )
-        return self._checked_intent(viewer, None, proposal, service, location, model.flags(), prefix)
+        return self._checked_intent(
+            viewer, None, proposal, service, location, model.flags(), prefix, entities, linked
+        )
 
     def intent_for_update(
         self, viewer: Principal, before: Booking, model: BookingUpdate, *, full: bool, prefix: str = ""
@@ -288,7 +295,10 @@ class Bookings:
         changed = any(getattr(after, f) != current[f] for f in CHECKED_FIELDS)
         if not changed or after.is_canceled:
             return Intent(before, after, service, location, prefix=prefix)
-        return self._checked_intent(viewer, before, after, service, location, model.flags(), prefix)
+        linked = self._linked(viewer, service.id) if service is not None and location is not None else set()
+        return self._checked_intent(
+            viewer, before, after, service, location, model.flags(), prefix, entities, linked
+        )
 
     def _check_cancelation(
         self, service: Record | None, booking: Booking, flags: set[str], prefix: str
@@ -331,6 +341,13 @@ class Bookings:
         raise_if(errors)
         return found
 
+    def _linked(self, viewer: Principal, service_id: str) -> set[str]:
+        """The ids of the resources that perform the service."""
+        return {
+            a.resource_id
+            for a in self._associations.list_associations(viewer.project_id, "service", service_id)
+        }
+
     def _checked_intent(
         self,
         viewer: Principal,
@@ -340,25 +357,25 @@ class Bookings:
         location: Record | None,
         flags: set[str],
         prefix: str,
+        entities: Entities,
+        linked: set[str],
     ) -> Intent:
-        """An intent whose resource (given, or to choose by the location's strategy) must pass the checks."""
+        """An intent whose resource (given, or to choose by the location's strategy) must pass the checks.
+        `linked`: the ids of the resources that perform the service; `entities`: what the request named,
+        already read (a named resource is not read again)."""
         if location is None:
             return Intent(before, proposal, service, location, flags=flags, prefix=prefix)
-        linked = set()
-        if service is not None:
-            linked = {
-                a.resource_id
-                for a in self._associations.list_associations(viewer.project_id, "service", service.id)
-            }
         if proposal.resource_id is not None:
             if service is not None and proposal.resource_id not in linked:
                 raise ValidationFailed.field(
                     f"{prefix}resource_id", "The selected resource does not perform this service."
                 )
+            named = entities.get("resource", proposal.resource_id)
+            found = {("resource", named.id): named} if named is not None else {}
             ids = [proposal.resource_id]
         else:
             ids = sorted(linked)
-        found = self._catalogue.get_many(viewer.project_id, [("resource", i) for i in ids]) if ids else {}
+            found = self._catalogue.get_many(viewer.project_id, [("resource", i) for i in ids]) if ids else {}
         candidates = [found[("resource", i)] for i in ids if ("resource", i) in found]
         candidates = [r for r in candidates if r.doc.get("enabled", True)]
         if not candidates:

@@ -38,7 +38,9 @@ from kairos.domain.fields import (
 )
 from kairos.domain.formats import parse_duration, parse_time
 
-_INPUT = ConfigDict(extra="ignore", frozen=True)
+# defer_build: a model's validator is built when it first validates, not at import: a cold start builds
+# only the ones its first request uses (docs/infrastructure.md, cold starts).
+_INPUT = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class LocationInput(BaseModel):
@@ -177,7 +179,8 @@ ServiceInput = Annotated[
     FixedServiceInput | FlexibleServiceInput | DayServiceInput, Field(discriminator="type")
 ]
 SERVICE_ADAPTER: TypeAdapter[FixedServiceInput | FlexibleServiceInput | DayServiceInput] = TypeAdapter(
-    ServiceInput
+    ServiceInput,
+    config=_INPUT,  # built at its first use, as the models are
 )
 SERVICE_TAGS = frozenset({"fixed", "flexible", "day"})
 

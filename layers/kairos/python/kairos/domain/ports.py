@@ -152,7 +152,8 @@ class BookingRepository(Protocol):
         group: GroupChange | None = None,
     ) -> None:
         """Writes every change (and the group's item) in one transaction; raises Conflict if a guarded
-        ledger, a schedule version, a booking's or the group's own version moved since they were read."""
+        ledger, a schedule version, a booking's or the group's own version moved since they were read:
+        LostRace (with the moved values) when only ledger counters and schedule versions moved."""
 
 
 def require(

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from kairos.domain.errors import Conflict
+
 
 @dataclass(frozen=True)
 class Record:
@@ -144,3 +146,17 @@ class LedgerState:
 
     ledgers: dict[tuple[str, str], dict[str, int]]
     schedules: dict[str, int | None]
+
+    def updated(self, newer: "LedgerState") -> "LedgerState":
+        """These values, with those `newer` holds in their place."""
+        return LedgerState({**self.ledgers, **newer.ledgers}, {**self.schedules, **newer.schedules})
+
+
+class LostRace(Conflict):
+    """A checked booking write refused because counters it conditioned on had moved: another write got
+    in first. `moved` holds their values as the refusal reported them (read by the refused transaction
+    itself), so the next plan reads the timelines again but not the ledger."""
+
+    def __init__(self, moved: LedgerState) -> None:
+        super().__init__("The booking's resource changed while it was being written.")
+        self.moved = moved

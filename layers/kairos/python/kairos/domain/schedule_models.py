@@ -9,7 +9,9 @@ from kairos.domain.errors import ValidationFailed
 from kairos.domain.fields import DateText, EndTime, IntervalWeeks, TimeOfDay, Timestamp, Uuid
 from kairos.domain.formats import parse_timestamp
 
-_INPUT = ConfigDict(extra="ignore", frozen=True)
+# defer_build: a model's validator is built when it first validates, not at import: a cold start builds
+# only the ones its first request uses (docs/infrastructure.md, cold starts).
+_INPUT = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class RecurringScheduleInput(BaseModel):

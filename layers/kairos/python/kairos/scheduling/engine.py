@@ -17,8 +17,11 @@ from zoneinfo import ZoneInfo
 
 from kairos.scheduling.model import ResourceState, ServiceRules, Slot, Span
 from kairos.scheduling.rules import add_duration
-from kairos.scheduling.shapes import Shape, slot_shape
+from kairos.scheduling.shapes import Shape, TimedShape, slot_shape
 from kairos.scheduling.spans import free_until, full_ranges, holder, in_utc, is_free, merge
+from kairos.scheduling.sweep import Bounds, TimedSweep, micros
+
+_MICROSECOND = timedelta(microseconds=1)
 
 
 class Violation(StrEnum):
@@ -84,10 +87,14 @@ def bookable_slots(
         return []
     starts = in_utc(window)
     booking_window = BookingWindow.of(rules, now, zone, ignore=ignore_booking_window)
-    offers: dict[tuple[datetime, datetime, datetime], list[str]] = {}
-    for state in resources:
-        for bounds in _offers(rules, shape, _Resource.of(state), starts, booking_window):
-            offers.setdefault(bounds, []).append(state.resource_id)
+    offers: dict[Bounds, list[str]]
+    if isinstance(shape, TimedShape):
+        offers = _swept_offers(rules, shape, resources, starts, booking_window)
+    else:
+        offers = {}
+        for state in resources:
+            for bounds in _offers(rules, shape, _Resource.of(state), starts, booking_window):
+                offers.setdefault(bounds, []).append(state.resource_id)
     slots = [_slot(rules, shape, bounds, ids) for bounds, ids in offers.items() if len(ids) >= num_resources]
     return sorted(slots, key=lambda slot: (slot.starts_at, slot.ends_at))
 
@@ -128,11 +135,35 @@ def check_booking(
     return found
 
 
+def _swept_offers(
+    rules: ServiceRules,
+    shape: TimedShape,
+    resources: Sequence[ResourceState],
+    starts: Span,
+    booking_window: BookingWindow,
+) -> dict[Bounds, list[str]]:
+    """Fixed and flexible services: every resource swept once against the grid (see `sweep`)."""
+    first = max(starts.start, booking_window.earliest or starts.start)
+    latest = booking_window.latest
+    stop = starts.end if latest is None else min(starts.end, latest + _MICROSECOND)
+    sweep = TimedSweep(shape, rules.buffer_after, first, stop)
+    if first < stop:
+        for state in resources:
+            resource = _Resource.of(state)
+            sweep.add(
+                state.resource_id,
+                [(micros(span.start), micros(span.end)) for span in resource.available],
+                [(micros(span.start), micros(span.end)) for span in resource.full],
+            )
+    return sweep.offers()
+
+
 def _offers(
     rules: ServiceRules, shape: Shape, resource: _Resource, starts: Span, booking_window: BookingWindow
-) -> Iterator[tuple[datetime, datetime, datetime]]:
-    """The slots one resource offers: for each start, the ends its buffer span leaves room for, up to
-    the end of its availability span or the next fully booked range, whichever comes first."""
+) -> Iterator[Bounds]:
+    """The slots one resource offers, candidate by candidate (day services: one start a day): for each
+    start, the ends its buffer span leaves room for, up to the end of its availability span or the next
+    fully booked range, whichever comes first."""
     for starts_at, span in shape.starts(resource.available, starts.start, starts.end):
         if not booking_window.admits(starts_at):
             continue
@@ -142,9 +173,7 @@ def _offers(
             yield starts_at, *ends
 
 
-def _slot(
-    rules: ServiceRules, shape: Shape, bounds: tuple[datetime, datetime, datetime], resource_ids: list[str]
-) -> Slot:
+def _slot(rules: ServiceRules, shape: Shape, bounds: Bounds, resource_ids: list[str]) -> Slot:
     """The slot of (starts_at, earliest end, latest end) and the resources that offer exactly it."""
     starts_at, earliest, latest = bounds
     return Slot(

@@ -22,12 +22,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, ValidationFailed
-from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState
+from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState, LostRace
 from kairos.storage import keys
 from kairos.storage.dynamodb import (
     Table,
     cancellation_reasons,
     dump_document,
+    from_item,
     load_document,
     record_attributes,
     to_item,
@@ -174,6 +175,9 @@ class BookingStore:
             self._t.client.transact_write_items(TransactItems=items)
         except ClientError as error:
             if "ConditionalCheckFailed" in cancellation_reasons(error):
+                moved = _moved(items, error)
+                if moved is not None:
+                    raise LostRace(moved) from None
                 raise Conflict("The booking's resource changed while it was being written.") from None
             raise translate(error, "booking") from None
 
@@ -233,6 +237,7 @@ class BookingStore:
         }
         if conditions:
             update["ConditionExpression"] = " AND ".join(conditions)
+            update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"  # what moved: see _moved
         return {"Update": update}
 
     def _group_items(self, project_id: str, group: GroupChange | None) -> list[Any]:
@@ -287,6 +292,7 @@ class BookingStore:
         else:
             check["ConditionExpression"] = "version = :seen"
             check["ExpressionAttributeValues"] = to_item({":seen": version})
+        check["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return {"ConditionCheck": check}
 
     # --- item shapes ------------------------------------------------------------------------------------
@@ -348,6 +354,30 @@ def booking_from(item: Mapping[str, Any]) -> Booking:
         is_canceled=bool(item.get("is_canceled", False)),
         version=int(item["version"]),
     )
+
+
+def _moved(items: list[Any], error: ClientError) -> LedgerState | None:
+    """The ledger counters and schedule versions a refused transaction found moved, from the items its
+    cancellation reasons return (ALL_OLD); None when something else failed a condition (a booking's or
+    a group's version), which only a fresh read can tell about."""
+    moved = LedgerState({}, {})
+    reasons = error.response.get("CancellationReasons", [])
+    for operation, reason in zip(items, reasons, strict=False):
+        if reason.get("Code") != "ConditionalCheckFailed":
+            continue
+        found = from_item(reason.get("Item", {}))
+        entity = found.get("entity")
+        ((_, request),) = operation.items()
+        key = from_item(request["Key"]) if "Key" in request else {}
+        resource_id = keys.resource_of(key.get("PK", ""))
+        if entity == "ledger" and resource_id is not None:
+            node = str(key["SK"]).removeprefix(keys.LEDGER_PREFIX)
+            moved.ledgers[(resource_id, node)] = {a: int(found[a]) for a in COUNTERS if a in found}
+        elif entity == "schedule_version" and resource_id is not None:
+            moved.schedules[resource_id] = int(found["version"])
+        else:
+            return None
+    return moved
 
 
 def _version_is(version: int) -> dict[str, Any]:

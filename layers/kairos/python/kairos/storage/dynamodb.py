@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from kairos.config import Settings
 from kairos.domain.errors import Conflict, DomainError, NotFound, Retryable
+from kairos.domain.parallel import Waves
 from kairos.domain.records import Association, Record
 from kairos.storage import keys
 
@@ -38,15 +39,21 @@ _deserializer = TypeDeserializer()
 
 
 class RoundTrips:
-    """Counts DynamoDB HTTP round trips per request (a Lambda invocation, or one local-server request).
-    The count lives in a context variable, so reads a request runs on worker threads (started with a copy
-    of its context, see `kairos.domain.parallel`) add to that request's count."""
+    """Counts DynamoDB HTTP round trips per request (a Lambda invocation, or one local-server request),
+    and the sequential waves they make (`kairos.domain.parallel.Waves`). The counts live in context
+    variables, so reads a request runs on worker threads (started with a copy of its context, see
+    `kairos.domain.parallel`) add to that request's count."""
 
     _count: ContextVar[list[int] | None] = ContextVar("kairos_round_trips", default=None)
 
     @classmethod
     def reset(cls) -> None:
         cls._count.set([0])
+        Waves.reset()
+
+    @classmethod
+    def waves(cls) -> int:
+        return Waves.count()
 
     @classmethod
     def count(cls) -> int:
@@ -59,6 +66,7 @@ class RoundTrips:
         if counter is not None:
             with _COUNT_LOCK:
                 counter[0] += 1
+            Waves.step()
 
 
 def make_client(settings: Settings) -> DynamoDBClient:

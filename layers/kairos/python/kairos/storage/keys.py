@@ -107,10 +107,19 @@ def booking(project_id: str, booking_id: str) -> dict[str, str]:
     return {"PK": entity_partition(project_id), "SK": f"BOOKING#{booking_id}"}
 
 
+LEDGER_PREFIX = "LEDGER#"
+
+
 def ledger(project_id: str, resource_id: str, node: str) -> dict[str, str]:
     """A resource's capacity ledger item for one UTC hour (`H#2026-11-25T14`) or day (`D#2026-11-25`):
     counters booking writes bump and checked booking writes condition on (see storage/booking_store.py)."""
-    return {"PK": owned_partition(project_id, "resource", resource_id), "SK": f"LEDGER#{node}"}
+    return {"PK": owned_partition(project_id, "resource", resource_id), "SK": f"{LEDGER_PREFIX}{node}"}
+
+
+def resource_of(partition: str) -> str | None:
+    """The resource id of a resource's partition (`owned_partition(p, "resource", r)`), else None."""
+    head, separator, resource_id = partition.rpartition("#RESOURCE#")
+    return resource_id if separator and head.startswith("PROJECT#") else None
 
 
 def schedule_version(project_id: str, resource_id: str) -> dict[str, str]:

@@ -1,0 +1,86 @@
+"""Makes the Lambda entry points of the queue consumers: one that handles each SQS message alone
+(Powertools' BatchProcessor: a failing message is reported in `batchItemFailures` and retried by SQS on its
+own, the others are done), and one that handles its whole batch at once within a time budget below the
+function's timeout, reporting each message's outcome the same way. Each consumer's
+`functions/<name>/handler.py` is one call to these."""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from kairos.api.lambda_entry import LambdaHandler
+from kairos.container import Container
+from kairos.observability import logger, metrics, tracer
+
+BatchHandler = Callable[[list[dict[str, Any]]], bool]
+# Message bodies and the seconds they may take -> for each message, whether it is done.
+BudgetedBatchHandler = Callable[[list[dict[str, Any]], float], list[bool]]
+# Kept back from the function's remaining time when a batch's budget is set: for the outcomes written
+# after the last answer arrived, and the reply to Lambda.
+BUDGET_RESERVE_SECONDS = 3.0
+
+
+def make_queue_handler(
+    handle: Callable[[Container], Callable[[dict[str, Any]], object]],
+    handle_all: Callable[[Container], BatchHandler] | None = None,
+) -> LambdaHandler:
+    """An SQS consumer: `handle(container)` gets each message body, parsed as JSON; raising fails it alone.
+    With `handle_all`, the whole batch's bodies go to it first, in one call; when it answers False (it did
+    nothing), each message is handled alone as above."""
+    container = Container.from_environment()
+    handle_message = handle(container)
+    handle_batch = handle_all(container) if handle_all is not None else None
+    processor = BatchProcessor(event_type=EventType.SQS)
+
+    def record_handler(record: SQSRecord) -> None:
+        handle_message(json.loads(record.body))
+
+    def handle_batch_whole(event: dict[str, Any]) -> bool:
+        try:
+            bodies = [json.loads(record["body"]) for record in event.get("Records", [])]
+        except (ValueError, KeyError, TypeError):  # a bad message fails alone, on the one-by-one path
+            return False
+        return handle_batch is not None and handle_batch(bodies)
+
+    @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        if handle_batch is not None and handle_batch_whole(event):
+            return {"batchItemFailures": []}
+        response = process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+        return dict(response)
+
+    return lambda_handler
+
+
+def make_budgeted_queue_handler(handle: Callable[[Container], BudgetedBatchHandler]) -> LambdaHandler:
+    """An SQS consumer for slow work (calls to other people's servers): `handle(container)` gets the whole
+    batch's bodies, parsed as JSON, and the seconds it may take, and says which messages are done. Only the
+    others, and bodies that are not JSON, are reported in `batchItemFailures`: SQS hands back just them."""
+    handle_batch = handle(Container.from_environment())
+
+    @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        records = event.get("Records", [])
+        bodies: dict[str, dict[str, Any]] = {}
+        for record in records:
+            try:
+                bodies[record["messageId"]] = json.loads(record["body"])
+            except ValueError:
+                logger.warning("a queue message that is not JSON", extra={"message_id": record["messageId"]})
+        budget = context.get_remaining_time_in_millis() / 1000 - BUDGET_RESERVE_SECONDS
+        done = dict(zip(bodies, handle_batch(list(bodies.values()), budget), strict=True))
+        failed = [record["messageId"] for record in records if not done.get(record["messageId"], False)]
+        logger.info("queue batch handled", extra={"messages": len(records), "back_to_the_queue": failed})
+        return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+
+    return lambda_handler
