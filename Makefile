@@ -11,7 +11,7 @@ CONSTRAINTS := $(VENV)/lock-constraints.txt
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= eu-central-1
 
-.PHONY: dev test install lint lock synth bench bench-local openapi
+.PHONY: dev test install lint lock synth bench bench-local bench-portal openapi
 
 # The locked set first (hash-checked), then the project and its dev tools around it: the lock's pins are
 # constraints there, so a dev tool that wanted another version of a runtime package fails the install
@@ -58,6 +58,11 @@ bench: install
 bench-local: install
 	$(BIN)/python -m bench.local_api
 
+bench-portal: install
+	$(BIN)/python -m bench.portal
+
 openapi: install
 	$(BIN)/python -c "import json; from kairos.api.openapi import openapi_document as d; \
 	open('docs/openapi.json', 'w').write(json.dumps(d(), indent=2) + '\n')"
+	$(BIN)/python -c "import json; from kairos.api.portal_openapi import portal_openapi_document as d; \
+	open('docs/portal-openapi.json', 'w').write(json.dumps(d(), indent=2) + '\n')"

@@ -37,10 +37,13 @@ FUNCTIONS_ID: Final = "Functions"
 API_ID: Final = "Api"
 EVENTS_ID: Final = "Events"
 MONITORING_ID: Final = "Monitoring"
+PORTAL_ID: Final = "Portal"
 
 # Outputs that deploy scripts and tests read.
 OUTPUT_API_URL: Final = "ApiUrl"
 OUTPUT_TABLE_NAME: Final = "TableName"
+OUTPUT_USER_POOL_ID: Final = "UserPoolId"
+OUTPUT_USER_POOL_CLIENT_ID: Final = "UserPoolClientId"
 
 # Functions: one per API area, named `<prefix>-<area>` (one Kairos stack per account and region).
 FUNCTION_NAME_PREFIX: Final = "kairos"

@@ -55,11 +55,14 @@ class KairosEvents(Construct):
         self.consumers[definitions.HOLD_SWEEPER] = self._hold_sweeper(table, layer)
         for rule in definitions.RULES:
             self._rule(rule, table, layer)
-        # The webhooks API's redeliver action queues a delivery on the dispatcher's queue.
+        self.allow_redelivery(api_functions[Area.WEBHOOKS])
+
+    def allow_redelivery(self, function: lambda_.Function) -> None:
+        """A redeliver action (the webhooks API's, the Portal's) queues a delivery on the dispatcher's
+        queue."""
         webhook_queue = self.queues[definitions.WEBHOOK_RULE.queue]
-        webhooks_api = api_functions[Area.WEBHOOKS]
-        webhook_queue.grant_send_messages(webhooks_api)
-        webhooks_api.add_environment(WEBHOOK_QUEUE_URL_ENV, webhook_queue.queue_url)
+        webhook_queue.grant_send_messages(function)
+        function.add_environment(WEBHOOK_QUEUE_URL_ENV, webhook_queue.queue_url)
 
     def _stream_mapper(self, table: dynamodb.Table, layer: lambda_.ILayerVersion) -> lambda_.Function:
         """Reads the stream and the table (to render the objects), and puts events on the bus only."""

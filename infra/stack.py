@@ -1,5 +1,5 @@
-"""The Kairos stack: it only composes the constructs (table, layer, functions, API, event path, monitoring)
-and names its outputs."""
+"""The Kairos stack: it only composes the constructs (table, layer, functions, API, event path, the Portal's
+back end, monitoring) and names its outputs."""
 
 import os
 
@@ -16,6 +16,9 @@ from infra.constants import (
     MONITORING_ID,
     OUTPUT_API_URL,
     OUTPUT_TABLE_NAME,
+    OUTPUT_USER_POOL_CLIENT_ID,
+    OUTPUT_USER_POOL_ID,
+    PORTAL_ID,
     REGION,
     REGION_CONTEXT_KEY,
     STACK_DESCRIPTION,
@@ -26,8 +29,10 @@ from infra.events import KairosEvents
 from infra.functions import AreaFunctions
 from infra.layer import KairosLayer
 from infra.monitoring import KairosMonitoring, Watched
+from infra.portal import KairosPortal
 from infra.table import KairosTable
 from kairos.events.definitions import STREAM_CONSUMER
+from kairos.portal.routes import PortalArea
 
 
 class KairosStack(Stack):
@@ -40,10 +45,13 @@ class KairosStack(Stack):
         self.events = KairosEvents(
             self, EVENTS_ID, table=self.table, layer=layer, api_functions=self.functions
         )
+        self.portal = KairosPortal(self, PORTAL_ID, table=self.table, layer=layer, api=self.api)
+        self.events.allow_redelivery(self.portal.functions[PortalArea.PORTAL])
         watched = Watched(
             api=self.api,
             functions={
                 **{area.value: function for area, function in self.functions.items()},
+                **{area.value: function for area, function in self.portal.functions.items()},
                 STREAM_CONSUMER: self.events.stream_mapper,
                 **self.events.consumers,
             },
@@ -55,6 +63,15 @@ class KairosStack(Stack):
         self.monitoring = KairosMonitoring(self, MONITORING_ID, watched=watched)
         CfnOutput(self, OUTPUT_API_URL, value=self.api.url, description="Base URL (routes start with /v1)")
         CfnOutput(self, OUTPUT_TABLE_NAME, value=self.table.table_name, description="The DynamoDB table")
+        CfnOutput(
+            self, OUTPUT_USER_POOL_ID, value=self.portal.user_pool.user_pool_id, description="Portal users"
+        )
+        CfnOutput(
+            self,
+            OUTPUT_USER_POOL_CLIENT_ID,
+            value=self.portal.client.user_pool_client_id,
+            description="The Portal's app client",
+        )
 
 
 def add_kairos_stack(app: App) -> KairosStack:

@@ -6,9 +6,16 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from infra.constants import OUTPUT_API_URL, OUTPUT_TABLE_NAME, STAGE_NAME
+from infra.constants import (
+    OUTPUT_API_URL,
+    OUTPUT_TABLE_NAME,
+    OUTPUT_USER_POOL_CLIENT_ID,
+    OUTPUT_USER_POOL_ID,
+    STAGE_NAME,
+)
 from infra.references import logical_id
 from infra.stack import KairosStack
+from kairos.portal.routes import PortalArea, is_portal_path
 from kairos.routes import FALLBACK_AREA, ROUTES, Area
 
 pytestmark = pytest.mark.xdist_group("infra")
@@ -16,13 +23,15 @@ pytestmark = pytest.mark.xdist_group("infra")
 ROOT = "/"
 CATCH_ALL = "/{proxy+}"
 
-Methods = dict[tuple[str, str], Area]
+Methods = dict[tuple[str, str], Area | PortalArea]
 
 
 @pytest.fixture(scope="module")
 def methods(template: Template, stack: KairosStack) -> Methods:
     """(resource path, HTTP method) -> the area whose function the method invokes, read from the template."""
-    area_of_function = {logical_id(f): area for area, f in stack.functions.items()}
+    area_of_function: dict[str, Area | PortalArea] = {
+        logical_id(f): area for area, f in [*stack.functions.items(), *stack.portal.functions.items()]
+    }
     paths = resource_paths(template)
     found: Methods = {}
     for method in template.find_resources("AWS::ApiGateway::Method").values():
@@ -66,8 +75,13 @@ def test_every_route_is_a_method_on_its_path_integrated_with_its_area(methods: M
         assert methods.get((route.path, route.method)) == route.area, f"{route.method} {route.path}"
 
 
+def public(path: str) -> bool:
+    """Not the Portal's (tests/infra/test_portal_construct.py)."""
+    return not is_portal_path(path)
+
+
 def test_no_method_exists_beyond_the_route_table_and_the_any_catch_alls(methods: Methods) -> None:
-    specific = {key for key in methods if key[1] != "ANY"}
+    specific = {key for key in methods if key[1] != "ANY" and public(key[0])}
     assert specific == {(route.path, route.method) for route in ROUTES}
 
 
@@ -77,7 +91,7 @@ def test_any_on_each_resource_reaches_the_function_that_owns_the_path(
     """A wrong method on a known path is answered 405 by the path's own area; a path that carries no route
     (such as /v1) and any unknown path go to the fallback area, which answers 404."""
     owners = {route.path: route.area for route in ROUTES}
-    for path in set(resource_paths(template).values()) - {ROOT, CATCH_ALL}:
+    for path in {p for p in resource_paths(template).values() if public(p)} - {ROOT, CATCH_ALL}:
         assert methods[(path, "ANY")] == owners.get(path, FALLBACK_AREA), path
     assert methods[(ROOT, "ANY")] == FALLBACK_AREA
     assert methods[(CATCH_ALL, "ANY")] == FALLBACK_AREA
@@ -114,6 +128,11 @@ def test_stage_is_regional_traced_logged_and_throttled(template: Template) -> No
 
 def test_outputs_name_the_api_url_and_the_table(template: Template, stack: KairosStack) -> None:
     outputs = template.find_outputs("*")
-    assert set(outputs) == {OUTPUT_API_URL, OUTPUT_TABLE_NAME}
+    assert set(outputs) == {
+        OUTPUT_API_URL,
+        OUTPUT_TABLE_NAME,
+        OUTPUT_USER_POOL_ID,
+        OUTPUT_USER_POOL_CLIENT_ID,
+    }
     assert outputs[OUTPUT_TABLE_NAME]["Value"] == {"Ref": logical_id(stack.table)}
     assert {"Ref": logical_id(stack.api)} in outputs[OUTPUT_API_URL]["Value"]["Fn::Join"][1]

@@ -28,6 +28,8 @@ from infra.stack import KairosStack
 from kairos.config import Settings
 from kairos.container import Container
 from kairos.events import definitions
+from kairos.portal.routes import PORTAL_ROUTES, PortalArea
+from kairos.portal.user_pool import create_client_request, create_pool_request
 from kairos.routes import ROUTES, Area
 from kairos.storage.dynamodb import CatalogueStore
 from kairos.storage.table_definition import create_table_request
@@ -47,6 +49,7 @@ FUNCTIONS = (
     [area.value for area in Area]
     + [definitions.STREAM_CONSUMER, definitions.HOLD_SWEEPER]
     + [r.consumer for r in definitions.RULES]
+    + [area.value for area in PortalArea]
 )
 TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 TODAY = datetime.now(UTC).replace(microsecond=0)
@@ -64,6 +67,8 @@ class Moto:
     project_id: str
     token: str
     container: Container
+    user_pool_id: str
+    client_id: str
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +92,9 @@ def moto() -> Iterator[Moto]:
             Webhooks(CatalogueStore(container.table), check_url=lambda url: None).create(
                 project.id, {"url": REFUSED_RECEIVER, "events": ["*"]}
             )
+            cognito = session.client("cognito-idp", endpoint_url=endpoint)
+            pool_id = cognito.create_user_pool(**create_pool_request())["UserPool"]["Id"]
+            client = cognito.create_user_pool_client(**create_client_request(pool_id))["UserPoolClient"]
             yield Moto(
                 endpoint=endpoint,
                 queues={q.rule.queue: q.url for q in created},
@@ -94,6 +102,8 @@ def moto() -> Iterator[Moto]:
                 project_id=project.id,
                 token=token,
                 container=container,
+                user_pool_id=pool_id,
+                client_id=client["ClientId"],
             )
         finally:
             server.stop()
@@ -267,8 +277,37 @@ def invocations_for(name: str, template: Template, moto: Moto) -> list[Invocatio
         and p["Properties"]["Principal"] == "apigateway.amazonaws.com"
         for p in template.find_resources("AWS::Lambda::Permission").values()
     )
-    if invoked_by_api:
+    if invoked_by_api and name in set(PortalArea):
+        invocations += portal_invocations(PortalArea(name))
+    elif invoked_by_api:
         invocations += api_invocations(Area(name), moto)
+    return invocations
+
+
+def portal_invocations(area: PortalArea) -> list[Invocation]:
+    """The area's GET routes without path parameters (as a person the authorizer let through), and for the
+    accounts function a log-in with unknown credentials (through Cognito: 401)."""
+    claims = {"sub": "0b7c5c9e-3f5a-4c1e-9a35-4c8f1a1d2e3f", "email": "layout@example.com", "name": "Layout"}
+
+    def event(method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        (route,) = [r for r in PORTAL_ROUTES if (r.method, r.path) == (method, path)]
+        built = proxy_event(
+            method=method, path=path, query="", headers=[("Content-Type", "application/json")],
+            body=json.dumps(body).encode() if body else b"", route=route, path_parameters={},
+            source_ip="198.51.100.7",
+        )  # fmt: skip
+        if route.authorized:
+            built["requestContext"]["authorizer"] = {"claims": claims}
+        return built
+
+    invocations = [
+        Invocation(event("GET", r.path), 200)
+        for r in PORTAL_ROUTES
+        if r.area is area and r.method == "GET" and not r.path_params
+    ]
+    if area is PortalArea.ACCOUNTS:
+        wrong = {"email": "nobody@example.com", "password": "Wrong-Password-1"}
+        invocations.append(Invocation(event("POST", "/portal/session", wrong), 401))
     return invocations
 
 
@@ -278,10 +317,18 @@ def environment(
     """What Lambda sets, plus the template's variables with their references resolved against moto."""
     resources = template.to_json()["Resources"]
 
+    parameters = template.to_json().get("Parameters", {})
+
     def resolved(value: Any) -> str:
         if isinstance(value, str):
             return value
+        if value["Ref"] in parameters:
+            return str(parameters[value["Ref"]]["Default"])
         target = resources[value["Ref"]]
+        if target["Type"] == "AWS::Cognito::UserPool":
+            return moto.user_pool_id
+        if target["Type"] == "AWS::Cognito::UserPoolClient":
+            return moto.client_id
         if target["Type"] == "AWS::DynamoDB::Table":
             return TABLE
         if target["Type"] == "AWS::SQS::Queue":

@@ -13,6 +13,7 @@ from infra.references import logical_id
 from infra.stack import KairosStack
 from kairos.events.definitions import RULES
 from kairos.observability import SERVICE, metrics
+from kairos.portal.routes import PortalArea
 from kairos.routes import Area
 from tests.infra.conftest import staged_asset
 
@@ -29,8 +30,9 @@ def functions(template: Template) -> dict[Area, Mapping[str, Any]]:
     by_name = {
         f["Properties"]["FunctionName"]: f for f in template.find_resources("AWS::Lambda::Function").values()
     }
-    # and the stream mapper, the hold sweeper and one consumer per rule
-    assert len(by_name) == len(Area) + 2 + len(RULES)
+    # and the stream mapper, the hold sweeper, one consumer per rule and the Portal's
+    # (tests/infra/test_portal_construct.py)
+    assert len(by_name) == len(Area) + 2 + len(RULES) + len(PortalArea)
     return {area: by_name[f"{FUNCTION_NAME_PREFIX}-{area.value}"] for area in Area}
 
 
@@ -126,7 +128,7 @@ def test_api_gateway_may_invoke_each_function_once_for_the_whole_api(
         for key, p in template.find_resources("AWS::Lambda::Permission").items()
         if p["Properties"]["Principal"] != "events.amazonaws.com"  # the hold sweeper's schedule
     }
-    assert len(permissions) == len(Area)
+    assert len(permissions) == len(Area) + len(PortalArea)
     for permission in permissions.values():
         properties = permission["Properties"]
         assert properties["Principal"] == "apigateway.amazonaws.com"
@@ -134,7 +136,8 @@ def test_api_gateway_may_invoke_each_function_once_for_the_whole_api(
         assert {"Ref": api} in arn_parts  # this API only, any stage, method and path
         assert arn_parts[-1] == "/*/*/*"
     assert {json.dumps(p["Properties"]["FunctionName"]) for p in permissions.values()} == {
-        json.dumps({"Fn::GetAtt": [logical_id(f), "Arn"]}) for f in stack.functions.values()
+        json.dumps({"Fn::GetAtt": [logical_id(f), "Arn"]})
+        for f in [*stack.functions.values(), *stack.portal.functions.values()]
     }
 
 
@@ -175,5 +178,6 @@ def test_functions_hold_no_aws_managed_policy(template: Template) -> None:
         if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
         == {"Service": "lambda.amazonaws.com"}
     ]
-    assert len(lambda_roles) == len(Area) + 2 + len(RULES)  # the stream mapper, the hold sweeper
+    # the stream mapper, the hold sweeper, one consumer per rule and the Portal's
+    assert len(lambda_roles) == len(Area) + 2 + len(RULES) + len(PortalArea)
     assert all("ManagedPolicyArns" not in r["Properties"] for r in lambda_roles)

@@ -1,7 +1,10 @@
 """The local API loses nothing it acknowledged: not when its whole process group is killed with SIGKILL in
 the middle of a stream of writes, not when a write was torn in half by the crash. It refuses, and leaves
-alone, a data folder it did not write, and it stops on SIGTERM by draining first."""
+alone, a data folder it did not write, and it stops on SIGTERM by draining first. The Portal's accounts
+(the local Cognito) are as durable, and kept without their passwords."""
 
+import base64
+import json
 import os
 import signal
 import subprocess
@@ -12,8 +15,11 @@ from pathlib import Path
 
 import requests
 
+from kairos_local import cognito_state
+from kairos_local.journal import Record, read
 from kairos_local.process import free_port, start_server, stop_server
 from tests.integration.conftest import LOCAL_TOKEN
+from tests.integration.portal import PASSWORD, Person
 
 HEADERS = {"Authorization": f"Bearer {LOCAL_TOKEN}"}
 
@@ -131,3 +137,33 @@ def test_a_data_folder_it_did_not_write_is_refused_and_left_as_it_is(tmp_path: P
     assert finished.returncode != 0
     assert "is not a Kairos local store file" in finished.stderr + finished.stdout
     assert (tmp_path / "table.json").read_bytes() == foreign
+
+
+def test_accounts_and_sessions_survive_kill_9_and_no_password_is_written_in_clear(tmp_path: Path) -> None:
+    port = free_port()
+    root = f"http://127.0.0.1:{port}"
+    server = start_server(tmp_path, port, LOCAL_TOKEN, new_session=True)
+    person = Person(root, tmp_path / "outbox").signed_up()
+    changed = "Changed-Secret-9"
+    body = {"current_password": PASSWORD, "password": changed, "password_confirmation": changed}
+    assert person.call("POST", "/account/password", body).status_code == 204
+    project = person.call("POST", "/projects", {"name": "Kept"}).json()
+    os.killpg(server.pid, signal.SIGKILL)  # right after the last acknowledged change
+    server.wait(timeout=30)
+
+    again = start_server(tmp_path, port, LOCAL_TOKEN)
+    try:
+        assert person.call("GET", "/projects").json()["data"][0]["id"] == project["id"]  # the old session
+        assert person.log_in(PASSWORD).status_code == 401
+        assert person.log_in(changed).status_code == 200
+    finally:
+        stop_server(again)
+    snapshot = json.loads((tmp_path / "table.json").read_text())
+    states = [Record(*fields) for fields in snapshot["state"]]
+    for journal in tmp_path.glob("journal-*.log"):
+        states += [r for r in read(journal, last=True) if r.target == cognito_state.TARGET]
+    assert states, "the accounts are in the snapshot"
+    kept = b"".join(base64.b64decode(state.body) for state in states)
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("*.*") if p.is_file())
+    for secret in (PASSWORD, changed):
+        assert secret.encode() not in kept + raw

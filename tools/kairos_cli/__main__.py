@@ -3,6 +3,7 @@
     kairos [--local] project create NAME [--plan free] [--rate-limit N] [--hold-time PT15M]
     kairos [--local] project show PROJECT_ID | project list
     kairos [--local] project hold-time PROJECT_ID (PT15M | none)
+    kairos [--local] project plan PROJECT_ID PLAN [--rate-limit N] | project rate-limit PROJECT_ID N
     kairos [--local] token create PROJECT_ID [--name NAME] (--all | --ability A [--ability B ...])
     kairos [--local] token list PROJECT_ID | token revoke PROJECT_ID TOKEN_ID
     kairos [--local] webhook create PROJECT_ID URL [--event TYPE ...] | webhook list PROJECT_ID
@@ -28,6 +29,7 @@ from kairos.container import Container
 from kairos.domain.errors import DomainError, ValidationFailed
 from kairos.domain.plans import DEFAULT_PLAN, PLANS
 from kairos.domain.projects import render_project, render_token
+from kairos.domain.records import Project
 from kairos.webhooks.subscriptions import render_webhook
 
 
@@ -48,6 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     hold.add_argument("project_id")
     hold.add_argument("value", help="an ISO 8601 duration such as PT15M, or none (holds never expire)")
     project.add_parser("list", help="list projects")
+    plan = project.add_parser("plan", help="change a project's plan (at once; recorded)")
+    plan.add_argument("project_id")
+    plan.add_argument("plan", choices=sorted(PLANS))
+    plan.add_argument("--rate-limit", type=int, default=None, help="requests per minute (plan default)")
+    limit = project.add_parser("rate-limit", help="change a project's requests per minute")
+    limit.add_argument("project_id")
+    limit.add_argument("requests_per_minute", type=int)
 
     token = areas.add_parser("token", help="API tokens").add_subparsers(dest="action", required=True)
     make = token.add_parser("create", help="create a token (its value is shown once)")
@@ -104,16 +113,14 @@ def run(args: argparse.Namespace, container: Container) -> Any:
             project = admin.create_project(args.name, args.plan, args.rate_limit, args.hold_time)
             return render_project(project)
         case ("project", "show"):
-            project = admin.project(args.project_id)
-            return {
-                **render_project(project),
-                "plan": project.plan,
-                "rate_limit": project.rate_limit_per_minute,
-                "default_hold_time": project.default_hold_time,
-            }
+            return _shown(admin.project(args.project_id))
         case ("project", "hold-time"):
             value = None if args.value.lower() == "none" else args.value
-            return render_project(admin.set_default_hold_time(args.project_id, value))
+            return _shown(admin.set_default_hold_time(args.project_id, value))
+        case ("project", "plan"):
+            return _shown(admin.change_plan(args.project_id, args.plan, args.rate_limit, "operator (CLI)"))
+        case ("project", "rate-limit"):
+            return _shown(admin.set_rate_limit(args.project_id, args.requests_per_minute))
         case ("project", "list"):
             return [render_project(p) for p in admin.projects()]
         case ("token", "create"):
@@ -141,6 +148,15 @@ def run(args: argparse.Namespace, container: Container) -> Any:
             query = {k: v for k, v in (("from", args.first), ("to", args.last)) if v}
             return container.usage_report.report(admin.project(args.project_id), query)
     raise SystemExit(f"kairos: unknown command {args.area} {args.action}")
+
+
+def _shown(project: Project) -> dict[str, Any]:
+    return {
+        **render_project(project),
+        "plan": project.plan,
+        "rate_limit": project.rate_limit_per_minute,
+        "default_hold_time": project.default_hold_time,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,12 +12,14 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from kairos.portal.routes import PortalArea
 from kairos.routes import Area
 from kairos_local.lambda_runtime import FunctionPool
 from kairos_local.moto_process import MotoProcess
 from kairos_local.store import DEFAULT_DATA_DIR, ENDPOINT_FILE, use_local_store
 
 DRAIN_SECONDS = 30.0
+OUTBOX = "outbox"  # in the data folder: the Portal's mails, one file each
 
 
 def main() -> None:
@@ -67,23 +69,36 @@ def main() -> None:
 def _run(args: argparse.Namespace, endpoint: str, stopping: threading.Event) -> None:
     use_local_store(endpoint)
     from kairos.container import Container
-    from kairos_local.bootstrap import ensure_project, ensure_table
+    from kairos_local.authorizer import LocalAuthorizer
+    from kairos_local.bootstrap import ensure_project, ensure_table, ensure_user_pool
     from kairos_local.event_chain import Activity, start_event_chain
     from kairos_local.http_server import LocalApi
 
     container = Container.from_environment()
     ensure_table(container)
+    pool = ensure_user_pool(container.settings.region)
+    portal_url = os.environ.get("KAIROS_PORTAL_URL") or f"http://{args.host}:{args.port}"
+    os.environ.update(
+        {
+            "KAIROS_USER_POOL_ID": pool.user_pool_id,
+            "KAIROS_USER_POOL_CLIENT_ID": pool.client_id,
+            "KAIROS_MAIL_OUTBOX": str(args.data_dir / OUTBOX),
+            "KAIROS_PORTAL_URL": portal_url,
+        }
+    )
     state = ensure_project(container, args.data_dir / "local.json")
     (args.data_dir / ENDPOINT_FILE).write_text(endpoint + "\n")
     activity = Activity()
     start_event_chain(
         container.settings, activity
     )  # once the table exists: its stream reader starts at LATEST
-    pools = {area: FunctionPool(area, args.instances) for area in Area}
-    server = LocalApi((args.host, args.port), pools, on_answered=activity.poke)
+    pools = {str(name): FunctionPool(str(name), args.instances) for name in (*Area, *PortalArea)}
+    authorizer = LocalAuthorizer(endpoint, container.settings.region, pool.user_pool_id, pool.client_id)
+    server = LocalApi((args.host, args.port), pools, on_answered=activity.poke, authorizer=authorizer)
     threading.Thread(target=server.serve_forever, name="local-api", daemon=True).start()
     host, port = server.server_address[:2]
     print(f"Kairos is running at http://{host!s}:{port}/v1", flush=True)
+    print(f"Portal admin API: http://{host!s}:{port}/portal (mails in {args.data_dir / OUTBOX})", flush=True)
     print(f"Project: {state.project_id} (data in {args.data_dir})", flush=True)
     print(f"Token:   {state.token}", flush=True)
     print(f"Try:     curl -H 'Authorization: Bearer <token>' http://{host!s}:{port}/v1/project", flush=True)

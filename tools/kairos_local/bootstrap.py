@@ -1,4 +1,5 @@
-"""Gets a local store ready: the table (from the same definition as the CDK stack) and a local project
+"""Gets a local store ready: the table and the Portal's user pool (from the same definitions as the CDK
+stack) and a local project
 with a token holding every ability. The token's value is kept in `.kairos/local.json` (a development
 convenience: on AWS a token is only ever stored as a hash), or fixed by KAIROS_LOCAL_TOKEN."""
 
@@ -6,10 +7,18 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import boto3
 from botocore.exceptions import ClientError
 
 from kairos.container import Container
+from kairos.portal.user_pool import (
+    CLIENT_NAME,
+    POOL_NAME,
+    create_client_request,
+    create_pool_request,
+)
 from kairos.storage.table_definition import TTL_ATTRIBUTE, create_table_request
 
 LOCAL_PROJECT_NAME = "Local project"
@@ -35,6 +44,29 @@ def ensure_table(container: Container) -> bool:
         TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
     )
     return True
+
+
+@dataclass(frozen=True)
+class UserPool:
+    user_pool_id: str
+    client_id: str
+
+
+def ensure_user_pool(region: str) -> UserPool:
+    """The Portal's user pool and app client in the local Cognito, made from the same definition as the
+    stack's on first start and found again after (the local store keeps them)."""
+    client: Any = boto3.session.Session().client("cognito-idp", region_name=region)
+    pools = client.list_user_pools(MaxResults=60)["UserPools"]
+    pool_id = next((p["Id"] for p in pools if p["Name"] == POOL_NAME), None)
+    if pool_id is None:
+        pool_id = client.create_user_pool(**create_pool_request())["UserPool"]["Id"]
+    clients = client.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    client_id = next((c["ClientId"] for c in clients if c["ClientName"] == CLIENT_NAME), None)
+    if client_id is None:
+        client_id = client.create_user_pool_client(**create_client_request(pool_id))["UserPoolClient"][
+            "ClientId"
+        ]
+    return UserPool(pool_id, client_id)
 
 
 def ensure_project(container: Container, state_file: Path) -> LocalState:

@@ -4,6 +4,9 @@ response as it is. A request that matches no route goes to the fallback area, as
 does; so does any method, known to HTTP or not, so every answer is the API's JSON (a 405 naming the allowed
 methods for a known path, a 404 otherwise), as behind API Gateway.
 
+Paths under `/portal` go to the Portal's functions by the portal route table; for the routes behind the
+Cognito authorizer, the ID token is checked first, as API Gateway does (`authorizer.py`).
+
 Stopping drains: `drain()` stops accepting, closes the keep-alive connections that wait for a request, and
 waits for the requests in progress, whose answers say `connection: close`.
 """
@@ -14,16 +17,19 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from kairos import routes
+from kairos.portal.routes import PortalArea, PortalRoute, is_portal_path, match_portal
 from kairos.storage.dynamodb import RoundTrips
+from kairos_local.authorizer import UNAUTHORIZED, LocalAuthorizer
 from kairos_local.lambda_runtime import FunctionPool, proxy_event
 
 ROUND_TRIPS_HEADER = "x-kairos-dynamodb-round-trips"
 WAVES_HEADER = "x-kairos-dynamodb-waves"  # round trips waited for one after the other
+PORTAL_FALLBACK = PortalArea.ACCOUNTS  # answers unknown /portal paths (404), wrong methods and preflights
 
 
 class LocalApi(ThreadingHTTPServer):
@@ -33,11 +39,13 @@ class LocalApi(ThreadingHTTPServer):
     def __init__(
         self,
         address: tuple[str, int],
-        pools: dict[routes.Area, FunctionPool],
+        pools: Mapping[str, FunctionPool],
         on_answered: Callable[[], None] = lambda: None,
+        authorizer: LocalAuthorizer | None = None,
     ) -> None:
         super().__init__(address, _Handler)
-        self.pools = pools
+        self.pools = pools  # by API area and Portal function
+        self.authorizer = authorizer
         self.on_answered = on_answered
         self.draining = False
         self._connections: dict[socket.socket, bool] = {}  # open connections: is a request in progress?
@@ -65,6 +73,15 @@ class LocalApi(ThreadingHTTPServer):
                         _close_reading(connection)
                 self._changed.wait(0.1)
             return len(self._connections)
+
+
+def _unauthorized() -> dict[str, Any]:
+    """API Gateway's answer when its authorizer refuses the token (the stack adds the CORS header)."""
+    return {
+        "statusCode": 401,
+        "headers": {"content-type": "application/json", "access-control-allow-origin": "*"},
+        "body": json.dumps(UNAUTHORIZED),
+    }
 
 
 def _close_reading(connection: socket.socket) -> None:
@@ -122,8 +139,14 @@ class _Handler(BaseHTTPRequestHandler):
         method = self.command.upper()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        route, same_path = routes.match(method, path)
-        owner = route or (same_path[0] if same_path else None)
+        route: routes.Route | PortalRoute | None
+        if is_portal_path(path):
+            route, _ = match_portal(method, path)
+            function = str(route.area if route else PORTAL_FALLBACK)  # as the stack's ANY methods do
+        else:
+            route, same_path = routes.match(method, path)
+            owner = route or (same_path[0] if same_path else None)
+            function = str(owner.area if owner else routes.FALLBACK_AREA)
         path_parameters: dict[str, str] = {}
         if route is not None:
             found = route.pattern.match(path)
@@ -139,10 +162,19 @@ class _Handler(BaseHTTPRequestHandler):
             path_parameters=path_parameters,
             source_ip=self.client_address[0],
         )
-        pool = self.server.pools[owner.area if owner else routes.FALLBACK_AREA]
+        if isinstance(route, PortalRoute) and route.authorized:
+            claims = self._claims()
+            if claims is None:
+                self._reply(_unauthorized(), event["requestContext"]["requestId"], 0, 0)
+                return
+            event["requestContext"]["authorizer"] = {"claims": claims}
         RoundTrips.reset()
-        result = pool.invoke(event)
+        result = self.server.pools[function].invoke(event)
         self._reply(result, event["requestContext"]["requestId"], RoundTrips.count(), RoundTrips.waves())
+
+    def _claims(self) -> dict[str, Any] | None:
+        authorizer = self.server.authorizer
+        return authorizer.claims(self.headers.get("Authorization")) if authorizer else None
 
     def _reply(self, result: dict[str, Any], request_id: str, round_trips: int, waves: int) -> None:
         payload = (result.get("body") or "").encode()

@@ -15,7 +15,8 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl
 
-from kairos.routes import Area, Route
+from kairos.portal.routes import PortalRoute
+from kairos.routes import Route
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -51,8 +52,8 @@ def load_function(name: str, number: int = 1) -> ModuleType:
 class FunctionPool:
     """Warm instances of one function; more are started (cold starts) while all are busy, up to `limit`."""
 
-    def __init__(self, area: Area, limit: int) -> None:
-        self.area = area
+    def __init__(self, function: str, limit: int) -> None:
+        self.function = function  # `functions/<function>/`: an API area's or a Portal function's
         self._limit = limit
         self._started = 0
         self._idle: queue.LifoQueue[ModuleType] = queue.LifoQueue()
@@ -60,7 +61,7 @@ class FunctionPool:
 
     def _start(self) -> ModuleType:
         self._started += 1
-        return load_function(self.area.value, self._started)
+        return load_function(self.function, self._started)
 
     @contextmanager
     def instance(self) -> Iterator[ModuleType]:
@@ -75,7 +76,7 @@ class FunctionPool:
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
         with self.instance() as module:
-            result: dict[str, Any] = invoke(self.area.value, module.lambda_handler, event)
+            result: dict[str, Any] = invoke(self.function, module.lambda_handler, event)
             return result
 
 
@@ -106,7 +107,7 @@ def proxy_event(
     query: str,
     headers: list[tuple[str, str]],
     body: bytes,
-    route: Route | None,
+    route: Route | PortalRoute | None,
     path_parameters: Mapping[str, str],
     source_ip: str,
 ) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The local AWS: moto in server mode, with every request applied alone and every change to DynamoDB data
-journaled before its answer leaves (see persistence.py), items that outlive their TTL removed as DynamoDB
-removes them, and moto's slow paths patched (see moto_patches/).
+(and to Cognito's accounts, `cognito_state.py`) journaled before its answer leaves (see persistence.py),
+items that outlive their TTL removed as DynamoDB removes them, and moto's slow paths patched (see
+moto_patches/).
 
 moto applies a DynamoDB transaction by copying and swapping the table, so two requests running at once can
 lose writes. One lock around each request makes the emulated table behave like DynamoDB (each request
@@ -27,6 +28,7 @@ from typing import Any
 
 from werkzeug.test import EnvironBuilder
 
+from kairos_local import cognito_state
 from kairos_local.journal import DamagedData, Record
 from kairos_local.persistence import TARGET_PREFIX, Store, changes_data
 
@@ -118,8 +120,13 @@ class Gate:
         target = _header(headers, "x-amz-target")
         with self.lock:
             answer = self._moto(method, path, headers, body)
-            if self._store is not None and answer[0].startswith("200") and changes_data(target):
-                self.journal(Record(target, *_caller(headers), body.decode("utf-8")))
+            if self._store is not None and answer[0].startswith("200"):
+                if changes_data(target):
+                    self.journal(Record(target, *_caller(headers), body.decode("utf-8")))
+                elif cognito_state.changes_state(target):
+                    state = cognito_state.state_record()
+                    if state is not None:
+                        self.journal(state)
         return answer
 
     def journal(self, record: Record) -> None:
@@ -130,6 +137,9 @@ class Gate:
     def apply(self, record: Record) -> tuple[int, bytes]:
         """Sends a journaled request to moto as its client did (for replay and the TTL sweep); the caller
         holds the lock or nothing else runs yet. Not journaled."""
+        if record.target == cognito_state.TARGET:
+            cognito_state.restore(record)
+            return 200, b""
         credential = f"Credential={record.access_key}/20200101/{record.region}/dynamodb/aws4_request"
         headers = [
             ("X-Amz-Target", record.target),
@@ -287,7 +297,7 @@ def sweep_expired(gate: Gate, now: float) -> int:
 
 def _compact(gate: Gate, store: Store) -> None:
     with gate.lock:
-        snapshot = store.rotate(dump)
+        snapshot = store.rotate(dump, cognito_state.state_record)
     store.commit(snapshot)
 
 

@@ -3,7 +3,8 @@ changed data since (see journal.py).
 
 Files in the data folder:
 - `table.json`, the snapshot: for each table the requests that shaped it (CreateTable, UpdateTable,
-  UpdateTimeToLive, in order) and its items, and the generation of the first journal not yet in it;
+  UpdateTimeToLive, in order) and its items, the Cognito state (`cognito_state.py`), and the generation
+  of the first journal not yet in it;
 - `journal-<generation>.log`, the journals: replayed in order on top of the snapshot at start;
 - `store.lock`, held while a store runs, so two stores never write the same folder.
 
@@ -86,6 +87,8 @@ class Store:
             for request in requests:
                 self._replay(apply, request)
             load_items(requests[0], table["items"])
+        for fields in snapshot.get("state", []):  # what is kept whole, not per table (Cognito's accounts)
+            self._replay(apply, Record(*fields))
         replayed = 0
         journals = self._journals()
         for number, (generation, path) in enumerate(journals):
@@ -167,10 +170,15 @@ class Store:
 
     # --- compaction ----------------------------------------------------------------------------------
 
-    def rotate(self, dump: Callable[[], Iterator[tuple[str, str, list[dict[str, Any]]]]]) -> dict[str, Any]:
+    def rotate(
+        self,
+        dump: Callable[[], Iterator[tuple[str, str, list[dict[str, Any]]]]],
+        state: Callable[[], Record | None] = lambda: None,
+    ) -> dict[str, Any]:
         """Starts a new journal and returns the snapshot that covers everything before it, from `dump()`
-        (region, table, items copied). Call it with no request in progress (under the store's lock), then
-        `commit` the snapshot, which may take a while, outside it."""
+        (region, table, items copied) and `state()` (a record that restores the rest whole, if any). Call
+        it with no request in progress (under the store's lock), then `commit` the snapshot, which may
+        take a while, outside it."""
         self._compacting.acquire()  # released by commit(): one compaction at a time
         try:
             self._generation += 1
@@ -183,10 +191,17 @@ class Store:
                 for region, name, items in dump()
                 if (region, name) in self._shaping
             ]
+            kept = state()
         except BaseException:
             self._compacting.release()
             raise
-        return {"format": FORMAT, "version": VERSION, "generation": self._generation, "tables": tables}
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "generation": self._generation,
+            "tables": tables,
+            "state": [kept.fields()] if kept is not None else [],
+        }
 
     def commit(self, snapshot: dict[str, Any]) -> None:
         """Writes the snapshot `rotate` made, then deletes the journals it covers."""

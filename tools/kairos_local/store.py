@@ -43,6 +43,7 @@ def use_local_store(endpoint: str) -> None:
             "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": endpoint,
             "AWS_ENDPOINT_URL_EVENTBRIDGE": endpoint,
             "AWS_ENDPOINT_URL_SQS": endpoint,
+            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": endpoint,
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_DEFAULT_REGION": region,

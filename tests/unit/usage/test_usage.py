@@ -190,7 +190,7 @@ def test_a_batch_is_counted_in_one_write_and_a_batch_with_a_redelivered_event_co
     monkeypatch.setattr(container.table.client, "transact_write_items", counted)
     first = [usage_event(n, "2030-05-20T08:00:00+00:00", 10, p) for n in ("a", "b", "c")]
     assert metering.record_all([*first, usage_event("d", "2030-05-21T08:00:00+00:00", 40, p)])
-    assert writes == [6]  # four markers, one update per day
+    assert writes == [6]  # four log entries (each marks its event as counted), one update per day
     again = [
         usage_event("c", "2030-05-20T08:00:00+00:00", 10, p),
         usage_event("e", "2030-05-20T09:00:00+00:00", 5, p),

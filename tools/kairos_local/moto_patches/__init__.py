@@ -9,13 +9,17 @@ without them and compares. Listed in docs/local.md.
   generic serializer;
 - `queues`: an SQS receive costs what it returns, not the queue's length per message;
 - `streams`: the table stream keeps 15 minutes of records and forgets old shard iterators;
-- `request_overhead`: what moto recomputed on every request (its module list, compiled JSONPaths), kept.
+- `request_overhead`: what moto recomputed on every request (its module list, compiled JSONPaths), kept;
+- `cognito_passwords`: Cognito users keep a salted hash of their password, never the password;
+- `cognito_refresh`: an unknown refresh token is refused as Cognito refuses it, not a dropped connection.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from kairos_local.moto_patches import (
+    cognito_passwords,
+    cognito_refresh,
     item_responses,
     query_index,
     queues,
@@ -39,6 +43,8 @@ def install() -> None:
         streams,
         queues,
         request_overhead,
+        cognito_passwords,
+        cognito_refresh,
     ):
         patch.install(registry.replace)
 

@@ -11,6 +11,9 @@ MAX_SLOT_WINDOW_ENV = "KAIROS_MAX_SLOT_WINDOW_DAYS"
 DEFAULT_MAX_SLOT_WINDOW_DAYS = 62  # Kairos' own limit: Hapio documents none
 ANONYMOUS_RATE_LIMIT_ENV = "KAIROS_ANONYMOUS_RATE_LIMIT"
 DEFAULT_ANONYMOUS_RATE_LIMIT = ANONYMOUS_RATE_LIMIT  # the free plan's, as Laravel throttles guests by IP
+DEFAULT_PORTAL_URL = "http://127.0.0.1:8080"  # the local server's
+PORTAL_ATTEMPTS_ENV = "KAIROS_PORTAL_ATTEMPTS_PER_MINUTE"
+DEFAULT_PORTAL_ATTEMPTS = 30
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,22 @@ class Settings:
     # Requests a minute from one source address without a valid token. Raise it where many clients share
     # an address (a NAT), or for a local API under an automated test that probes without tokens.
     anonymous_rate_limit: int = DEFAULT_ANONYMOUS_RATE_LIMIT
+    # The Portal (docs/portal.md): the Cognito user pool and its app client, where the Portal's pages are
+    # (the links in its mails, and the one origin its browsers may call the admin API from), and how mail
+    # leaves: SES from `mail_sender` deployed, files in `mail_outbox` locally.
+    user_pool_id: str = ""
+    user_pool_client_id: str = ""
+    portal_url: str = DEFAULT_PORTAL_URL
+    mail_sender: str = ""
+    mail_outbox: str | None = None
+    # Log-in, registration and reset attempts a minute from one source address (and 10 per email address).
+    portal_attempts_per_minute: int = DEFAULT_PORTAL_ATTEMPTS
+
+    @property
+    def portal_origin(self) -> str:
+        """The scheme, host and port of `portal_url`: the CORS origin of the admin API."""
+        scheme, _, rest = self.portal_url.partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0]}"
 
     @classmethod
     def from_environment(cls) -> "Settings":
@@ -33,6 +52,12 @@ class Settings:
             dynamodb_endpoint=os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None,
             max_slot_window_days=_positive_int(MAX_SLOT_WINDOW_ENV, DEFAULT_MAX_SLOT_WINDOW_DAYS),
             anonymous_rate_limit=_positive_int(ANONYMOUS_RATE_LIMIT_ENV, DEFAULT_ANONYMOUS_RATE_LIMIT),
+            user_pool_id=os.environ.get("KAIROS_USER_POOL_ID", ""),
+            user_pool_client_id=os.environ.get("KAIROS_USER_POOL_CLIENT_ID", ""),
+            portal_url=os.environ.get("KAIROS_PORTAL_URL") or DEFAULT_PORTAL_URL,
+            mail_sender=os.environ.get("KAIROS_MAIL_FROM", ""),
+            mail_outbox=os.environ.get("KAIROS_MAIL_OUTBOX") or None,
+            portal_attempts_per_minute=_positive_int(PORTAL_ATTEMPTS_ENV, DEFAULT_PORTAL_ATTEMPTS),
         )
 
 

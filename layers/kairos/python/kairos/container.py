@@ -27,12 +27,18 @@ if TYPE_CHECKING:
     from kairos.domain.hold_sweep import HoldSweeper
     from kairos.domain.projects import ProjectAdmin
     from kairos.domain.schedules import Schedules
+    from kairos.portal.accounts import Accounts
+    from kairos.portal.api_tokens import ApiTokens
+    from kairos.portal.ports import Mailer
+    from kairos.portal.workspace import Workspace
     from kairos.storage.booking_store import BookingStore
+    from kairos.storage.portal_store import PortalStore
     from kairos.storage.schedule_store import ScheduleStore
     from kairos.storage.usage_store import UsageStore
     from kairos.usage.events import UsageEmitter
     from kairos.usage.metering import Metering
     from kairos.usage.report import UsageReport
+    from kairos.usage.request_log import RequestLog
     from kairos.webhooks.delivery import Dispatcher
     from kairos.webhooks.subscriptions import Webhooks
 
@@ -191,3 +197,57 @@ class Container:
         from kairos.usage.metering import Metering
 
         return Metering(self._usage_store)
+
+    # --- the Portal (docs/portal.md) --------------------------------------------------------------------
+
+    @cached_property
+    def _portal_store(self) -> "PortalStore":
+        from kairos.storage.portal_store import PortalStore
+
+        return PortalStore(self.table)
+
+    @cached_property
+    def mailer(self) -> "Mailer":
+        from pathlib import Path
+
+        from kairos.portal.mailer import OutboxMailer, SesMailer
+
+        if self.settings.mail_outbox:
+            return OutboxMailer(Path(self.settings.mail_outbox))
+        return SesMailer(self.settings.region, self.settings.mail_sender)
+
+    @cached_property
+    def accounts(self) -> "Accounts":
+        from kairos.portal.accounts import Accounts
+        from kairos.portal.throttle import Throttle
+        from kairos.storage.cognito import CognitoIdentities
+
+        identities = CognitoIdentities(
+            self.settings.region, self.settings.user_pool_id, self.settings.user_pool_client_id
+        )
+        throttle = Throttle(
+            RateCounterStore(self.table), per_address=self.settings.portal_attempts_per_minute
+        )
+        return Accounts(identities, self._portal_store, self.mailer, throttle, self.settings.portal_url)
+
+    @cached_property
+    def workspace(self) -> "Workspace":
+        from kairos.portal.workspace import Workspace
+
+        return Workspace(
+            self.projects, self._project_store, self._portal_store, self.mailer, self.settings.portal_url
+        )
+
+    @cached_property
+    def api_tokens(self) -> "ApiTokens":
+        from kairos.portal.api_tokens import ApiTokens
+        from kairos.storage.request_log_store import RequestLogStore
+
+        return ApiTokens(self.workspace, self.projects, self._project_store, RequestLogStore(self.table))
+
+    @cached_property
+    def request_log(self) -> "RequestLog":
+        from kairos.storage.request_log_store import RequestLogStore
+        from kairos.usage.request_log import RequestLog
+
+        return RequestLog(RequestLogStore(self.table))

@@ -37,13 +37,22 @@ class Route:
 
     @property
     def path_params(self) -> list[str]:
-        return re.findall(r"{([^}]+)}", self.path)
+        return path_params(self.path)
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        """The path as a regex with one named group per parameter (names made identifier-safe)."""
-        regex = re.sub(r"{([^}]+)}", lambda m: f"(?P<{_group(m.group(1))}>[^/]+)", self.path)
-        return re.compile(f"^{regex}$")
+        return path_pattern(self.path)
+
+
+def path_params(path: str) -> list[str]:
+    """The names of a route path's parameters (`/v1/resources/{resource}` -> `resource`)."""
+    return re.findall(r"{([^}]+)}", path)
+
+
+def path_pattern(path: str) -> re.Pattern[str]:
+    """The path as a regex with one named group per parameter (names made identifier-safe)."""
+    regex = re.sub(r"{([^}]+)}", lambda m: f"(?P<{_group(m.group(1))}>[^/]+)", path)
+    return re.compile(f"^{regex}$")
 
 
 def _group(name: str) -> str:

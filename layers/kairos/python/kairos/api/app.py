@@ -5,6 +5,7 @@ for all of them. Requests for unknown paths or methods get Hapio-style 404 and 4
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
@@ -17,7 +18,9 @@ from kairos.domain.errors import DomainError, Forbidden, Unauthenticated
 from kairos.domain.formats import format_timestamp, now_utc
 from kairos.domain.ids import normal_id
 from kairos.observability import logger
+from kairos.portal.routes import PortalRoute
 from kairos.usage.events import ApiRequest
+from kairos.usage.request_log import BODY_KEPT_CHARS
 
 Handler = Callable[[Request], Response[str]]
 PREFLIGHT_HEADERS = {
@@ -26,7 +29,7 @@ PREFLIGHT_HEADERS = {
 }
 
 
-def powertools_rule(route: routes.Route) -> str:
+def powertools_rule(route: routes.Route | PortalRoute) -> str:
     rule = route.path
     for name in route.path_params:
         rule = rule.replace(f"{{{name}}}", f"<{name.replace('-', '_')}>")
@@ -64,14 +67,20 @@ def build_app(
 def _unrouted(method: str, path: str) -> Response[str]:
     """The answer to a method or path the route table does not serve: 404, 405, or a CORS preflight."""
     _, same_path = routes.match(method, path)
+    return unrouted_answer(method, path, {r.method for r in same_path}, PREFLIGHT_HEADERS)
+
+
+def unrouted_answer(
+    method: str, path: str, allowed: set[str], preflight_headers: Mapping[str, str]
+) -> Response[str]:
+    """404 for a path no route has, a CORS preflight's 204 or a 405 naming the methods it has."""
     shown = path.lstrip("/")
-    if same_path and method == "OPTIONS":  # a browser's CORS preflight
-        allowed = ", ".join(sorted({r.method for r in same_path}))
-        return json_response(204, None, {**PREFLIGHT_HEADERS, "access-control-allow-methods": allowed})
-    if same_path:
-        allowed = ", ".join(sorted({r.method for r in same_path}))
-        text = f"The {method} method is not supported for route {shown}. Supported methods: {allowed}."
-        return json_response(405, {"message": text}, {"allow": allowed})
+    methods = ", ".join(sorted(allowed))
+    if allowed and method == "OPTIONS":  # a browser's CORS preflight
+        return json_response(204, None, {**preflight_headers, "access-control-allow-methods": methods})
+    if allowed:
+        text = f"The {method} method is not supported for route {shown}. Supported methods: {methods}."
+        return json_response(405, {"message": text}, {"allow": methods})
     return json_response(404, {"message": f"The route {shown} could not be found."})
 
 
@@ -139,7 +148,7 @@ def _endpoint(
             response = error_response(error)
         response.headers.update(extra)
         if principal is not None and response.status_code != 429:  # a 429 was not processed: not counted
-            _count(container, principal, route, response.status_code, started)
+            _count(container, principal, route, response, started, event.raw_event)
         return response
 
     endpoint.__name__ = route.operation_id
@@ -147,9 +156,18 @@ def _endpoint(
 
 
 def _count(
-    container: Container, principal: Principal, route: routes.Route, status: int, started: float
+    container: Container,
+    principal: Principal,
+    route: routes.Route,
+    response: Response[str],
+    started: float,
+    event: Mapping[str, Any],
 ) -> None:
-    """One usage event for the metering roll-up (docs/usage.md); the emitter never raises."""
+    """One usage event for the metering roll-up and the request log (docs/usage.md, docs/portal.md); the
+    emitter never raises. It carries what the log shows, so writing the log costs this request nothing."""
+    status = response.status_code
+    body = response.body if 400 <= status < 500 and isinstance(response.body, str) else None
+    now = time.time()
     container.usage_events.emit(
         ApiRequest(
             project_id=principal.project_id,
@@ -158,8 +176,24 @@ def _count(
             status=status,
             duration_ms=int((time.monotonic() - started) * 1000),
             time=format_timestamp(now_utc()),
+            path=_called_path(event),
+            epoch_ms=int(now * 1000),
+            token_id=principal.token_id,
+            token_name=principal.token_name,
+            body=body[:BODY_KEPT_CHARS] if body is not None else None,
         )
     )
+
+
+def _called_path(event: Mapping[str, Any]) -> str:
+    """The path and query as the client sent them (API Gateway's multi-value parameters, in order)."""
+    path = str(event.get("path") or "/")
+    pairs = [
+        (name, value)
+        for name, values in (event.get("multiValueQueryStringParameters") or {}).items()
+        for value in values or []
+    ]
+    return f"{path}?{urlencode(pairs)}" if pairs else path
 
 
 def _query(parameters: Mapping[str, str] | None) -> dict[str, str]:

@@ -46,6 +46,7 @@ class Principal:
     project: Project
     token_id: str
     abilities: frozenset[str]
+    token_name: str = ""  # for the request log
 
     @property
     def project_id(self) -> str:
@@ -121,7 +122,7 @@ class Authenticator:
         project = self._projects.get_project(token.project_id)
         if project is None:
             return None
-        return Principal(project, token.id, token.abilities)
+        return Principal(project, token.id, token.abilities, token.name)
 
     def count_request(self, principal: Principal, *, within_quota: bool = True) -> RateStatus:
         """Counts this request in the project's minute and month; raises RateLimited past the per-minute

@@ -39,8 +39,8 @@ class GroupValidationFailed(DomainError):
 
 
 class Unauthenticated(DomainError):
-    def __init__(self) -> None:
-        super().__init__("Unauthenticated.")
+    def __init__(self, message: str = "Unauthenticated.") -> None:
+        super().__init__(message)
 
 
 class Forbidden(DomainError):

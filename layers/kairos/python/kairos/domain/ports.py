@@ -1,9 +1,9 @@
 """Repository interfaces. The domain services take these in their constructors; the DynamoDB adapter in
 `kairos.storage` implements them, and nothing else in the domain knows about storage."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from kairos.domain.errors import NotFound
 from kairos.domain.ids import is_uuid
@@ -69,6 +69,13 @@ class ProjectRepository(Protocol):
     def revoke_token(self, project_id: str, token_id: str, at: datetime) -> bool: ...
 
     def set_default_hold_time(self, project_id: str, value: str | None, at: datetime) -> bool: ...
+
+    def get_projects(self, project_ids: list[str]) -> list[Project]: ...
+
+    def update_project(self, project_id: str, changes: Mapping[str, Any]) -> Project | None:
+        """Sets attributes of an existing project; it as it is now (None: there is none)."""
+
+    def update_token(self, token: Token, name: str, abilities: frozenset[str]) -> None: ...
 
 
 class RateCounter(Protocol):

@@ -80,6 +80,46 @@ class ProjectAdmin:
     def projects(self) -> list[Project]:
         return self._repo.list_projects()
 
+    def rename_project(self, project_id: str, name: str) -> Project:
+        if not name.strip():
+            raise ValidationFailed.field("name", "The name field is required.")
+        return self._update(project_id, {"name": name.strip()})
+
+    def disable_project(self, project_id: str) -> Project:
+        """Its tokens stop working at once (within the 60 s the API caches a token); its data stays."""
+        return self._update(project_id, {"enabled": False})
+
+    def change_plan(
+        self, project_id: str, plan: str, rate_limit: int | None, changed_by: str = "operator"
+    ) -> Project:
+        """Another plan (its per-minute limit unless `rate_limit` says otherwise), at once, recorded with who
+        and when. The API's functions see it within the 60 s they cache a token's project."""
+        if plan not in PLANS:
+            raise ValidationFailed.field("plan", f"The plan must be one of: {', '.join(PLANS)}.")
+        if rate_limit is not None and rate_limit < 1:
+            raise ValidationFailed.field("rate_limit", "The rate limit must be at least 1.")
+        now = format_timestamp(now_utc())
+        return self._update(
+            project_id,
+            {
+                "plan": plan,
+                "rate_limit_per_minute": rate_limit or PLANS[plan].requests_per_minute,
+                "plan_changed_at": now,
+                "plan_changed_by": changed_by,
+            },
+        )
+
+    def set_rate_limit(self, project_id: str, rate_limit: int) -> Project:
+        if rate_limit < 1:
+            raise ValidationFailed.field("rate_limit", "The rate limit must be at least 1.")
+        return self._update(project_id, {"rate_limit_per_minute": rate_limit})
+
+    def _update(self, project_id: str, changes: dict[str, Any]) -> Project:
+        changed = self._repo.update_project(project_id, {**changes, "updated_at": now_utc().isoformat()})
+        if changed is None:
+            raise NotFound("project")
+        return changed
+
     def create_token(
         self, project_id: str, name: str, abilities: list[str] | None, value: str | None = None
     ) -> tuple[Token, str]:

@@ -193,6 +193,72 @@ def usage_day_sort_key(day: str) -> str:
     return f"DAY#{day}"
 
 
-def usage_event_marker(event_id: str) -> dict[str, str]:
-    """Marks a usage event as counted, so a redelivered event is not counted twice (expires after 2 days)."""
-    return {"PK": f"USAGEEVENT#{event_id}", "SK": "COUNTED"}
+def request_log_partition(project_id: str) -> str:
+    return f"REQLOG#{project_id}"
+
+
+def request_log_position(epoch_ms: int, event_id: str) -> str:
+    """A log entry's sort key: the time to the millisecond, fixed width, so a time range is a key range."""
+    return f"{epoch_ms:015d}#{event_id}"
+
+
+def request_log(project_id: str, epoch_ms: int, event_id: str) -> dict[str, str]:
+    """A project's request log entry (expires after 30 days). It also marks its usage event as counted:
+    a redelivered event finds it and is not counted twice."""
+    return {"PK": request_log_partition(project_id), "SK": request_log_position(epoch_ms, event_id)}
+
+
+def token_use_partition(project_id: str) -> str:
+    return f"PROJECT#{project_id}#TOKENUSE"
+
+
+def token_use(project_id: str, token_id: str) -> dict[str, str]:
+    """When a token was last used (written by the metering consumer, never by the API request)."""
+    return {"PK": token_use_partition(project_id), "SK": f"TOKEN#{token_id}"}
+
+
+# --- the Portal: people, memberships, invitations, mailed secrets, audit -------------------------------
+
+
+def one_time(secret_hash: str) -> dict[str, str]:
+    """A mailed secret (verification, password reset, invitation) by its hash; it expires (TTL)."""
+    return {"PK": f"ONETIME#{secret_hash}", "SK": "ONETIME"}
+
+
+def account(account_id: str) -> dict[str, str]:
+    """A person's profile, by Cognito's `sub`."""
+    return {"PK": f"ACCOUNT#{account_id}", "SK": "ACCOUNT"}
+
+
+def members_partition(project_id: str) -> str:
+    return f"PROJECT#{project_id}#MEMBERS"
+
+
+def membership(project_id: str, account_id: str) -> dict[str, str]:
+    return {"PK": members_partition(project_id), "SK": f"MEMBER#{account_id}"}
+
+
+def memberships_of_partition(account_id: str) -> str:
+    return f"ACCOUNT#{account_id}#PROJECTS"
+
+
+def membership_listing(project_id: str, account_id: str) -> dict[str, str]:
+    """GSI1: the projects a person belongs to."""
+    return {"GSI1PK": memberships_of_partition(account_id), "GSI1SK": f"PROJECT#{project_id}"}
+
+
+def invitations_partition(project_id: str) -> str:
+    return f"PROJECT#{project_id}#INVITES"
+
+
+def invitation(project_id: str, invitation_id: str) -> dict[str, str]:
+    return {"PK": invitations_partition(project_id), "SK": f"INVITE#{invitation_id}"}
+
+
+def audit_partition(project_id: str) -> str:
+    return f"PROJECT#{project_id}#AUDIT"
+
+
+def audit_entry(project_id: str, at: datetime, written_ns: int, entry_id: str) -> dict[str, str]:
+    """Sorted by time, then by when it was written (ns): entries of one second keep their order."""
+    return {"PK": audit_partition(project_id), "SK": f"{utc_key(at)}#{written_ns:020d}#{entry_id}"}

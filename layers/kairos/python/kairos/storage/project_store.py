@@ -5,9 +5,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from kairos.domain.records import Project, Token
 from kairos.storage import keys
-from kairos.storage.dynamodb import Table, read_time, stored_time, to_item
+from kairos.storage.dynamodb import Table, from_item, read_time, stored_time, to_item, translate
 
 
 class ProjectStore:
@@ -51,6 +53,11 @@ class ProjectStore:
         item = self._t.get(keys.project(project_id))
         return self._project(item) if item else None
 
+    def get_projects(self, project_ids: list[str]) -> list[Project]:
+        """Those of the projects that exist, in one round trip per 100."""
+        items = self._t.batch_get([keys.project(p) for p in project_ids]) if project_ids else []
+        return [self._project(i) for i in items]
+
     def list_projects(self) -> list[Project]:
         return [self._project(i) for i in self._t.query(keys.PROJECTS, "PROJECT#", index="GSI1")]
 
@@ -89,6 +96,38 @@ class ProjectStore:
             ExpressionAttributeValues=to_item({":at": stored_time(at)}),
         )
         return True
+
+    def update_project(self, project_id: str, changes: Mapping[str, Any]) -> Project | None:
+        """Sets the given attributes of an existing project (and `updated_at`); the project as it is now,
+        None if there is none."""
+        names = {f"#a{i}": name for i, name in enumerate(changes)}
+        values = {f":a{i}": value for i, value in enumerate(changes.values())}
+        sets = ", ".join(f"#a{i} = :a{i}" for i in range(len(changes)))
+        try:
+            found = self._t.client.update_item(
+                TableName=self._t.name,
+                Key=to_item(keys.project(project_id)),
+                UpdateExpression=f"SET {sets}",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return None
+            raise translate(error, "project") from None
+        return self._project(from_item(found["Attributes"]))
+
+    def update_token(self, token: Token, name: str, abilities: frozenset[str]) -> None:
+        self._t.client.update_item(
+            TableName=self._t.name,
+            Key=to_item(keys.token(token.token_hash)),
+            UpdateExpression="SET #name = :name, abilities = :abilities",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeNames={"#name": "name"},
+            ExpressionAttributeValues=to_item({":name": name, ":abilities": sorted(abilities)}),
+        )
 
     @staticmethod
     def _project(item: Mapping[str, Any]) -> Project:

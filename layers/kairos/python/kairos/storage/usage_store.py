@@ -1,7 +1,8 @@
 """Usage counters in the table: one item per project and UTC day (`requests`, `processing_ms`,
-`webhook_attempts`), so a month is one key-range query of at most 31 items. A counted usage event leaves a
-marker (expiring after two days) written in the same transaction as the count: a redelivered event finds
-its marker and is not counted twice."""
+`webhook_attempts`), so a month is one key-range query of at most 31 items. A counted usage event leaves
+its request log entry (expiring after 30 days, `kairos.storage.request_log_store`) written in the same
+transaction as the count: a redelivered event finds it and is not counted twice. Each token's last use is
+written after the transaction, one conditional update per token of the batch."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,9 +12,8 @@ from botocore.exceptions import ClientError
 
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, cancellation_reasons, to_item, translate
+from kairos.storage.request_log_store import log_item, log_position_ms
 from kairos.usage.metering import CountedRequest
-
-MARKER_SECONDS = 2 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,7 @@ class UsageStore:
             {
                 "Put": {
                     "TableName": self._t.name,
-                    "Item": to_item(
-                        {
-                            **keys.usage_event_marker(r.event_id),
-                            "entity": "usage_marker",
-                            "expires_at": r.now + MARKER_SECONDS,
-                        }
-                    ),
+                    "Item": to_item(log_item(r.logged)),
                     "ConditionExpression": "attribute_not_exists(PK)",
                 }
             }
@@ -70,7 +64,27 @@ class UsageStore:
             if "ConditionalCheckFailed" in cancellation_reasons(error)[: len(markers)]:
                 return False
             raise translate(error, "usage") from None
+        last_use: dict[tuple[str, str], int] = {}
+        for r in requests:
+            if r.logged.token_id:
+                key = (r.project_id, r.logged.token_id)
+                last_use[key] = max(last_use.get(key, 0), log_position_ms(r.logged))
+        for (project_id, token_id), epoch_ms in last_use.items():
+            self._note_use(project_id, token_id, epoch_ms)
         return True
+
+    def _note_use(self, project_id: str, token_id: str, epoch_ms: int) -> None:
+        try:
+            self._t.client.update_item(
+                TableName=self._t.name,
+                Key=to_item(keys.token_use(project_id, token_id)),
+                UpdateExpression="SET entity = :entity, token_id = :t, last_used_ms = :ms",
+                ConditionExpression="attribute_not_exists(last_used_ms) OR last_used_ms < :ms",
+                ExpressionAttributeValues=to_item({":entity": "token_use", ":t": token_id, ":ms": epoch_ms}),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise translate(error, "token") from None
 
     def add_webhook_attempt(self, project_id: str, day: str) -> None:
         self._t.client.update_item(**self._add(project_id, day, {"webhook_attempts": 1}))

@@ -1,4 +1,5 @@
-"""Usage events: one per counted API request, sent to the bus after the handler ran.
+"""Usage events: one per counted API request, sent to the bus after the handler ran. The metering consumer
+counts them and writes the request log from them.
 
 Emitting is one PutEvents call with short timeouts and no retries; a failure is logged and the request
 answered all the same (a lost usage event under-counts by one request, it never fails a client). The
@@ -31,6 +32,12 @@ class ApiRequest:
     status: int
     duration_ms: int
     time: str  # YYYY-MM-DDThh:mm:ss+00:00
+    # For the request log (kairos.usage.request_log); events sent before it lack them.
+    path: str = ""  # as the client called it, with the query
+    epoch_ms: int = 0  # the time to the millisecond, which orders the log
+    token_id: str = ""
+    token_name: str = ""
+    body: str | None = None  # a 4xx answer's body, cut to BODY_KEPT_CHARS
 
 
 class UsageEmitter(Protocol):

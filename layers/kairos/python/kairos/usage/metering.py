@@ -1,16 +1,18 @@
-"""The metering consumer: rolls `api.request` usage events up into the project's daily counters. Each
-event is counted once, by its EventBridge id (a redelivered message finds its marker). A batch of events is
+"""The metering consumer: rolls `api.request` usage events up into the project's daily counters and writes
+each into the request log. Each event is counted once, by its EventBridge id (a redelivered message finds
+its log entry, which is written in the same transaction as the counts). A batch of events is
 counted in one write when none of them was counted before, the usual case. Webhook delivery
 attempts are counted by the dispatcher itself, straight into the same daily item."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from kairos.events.definitions import USAGE_SOURCE
 from kairos.observability import logger
 from kairos.usage.events import API_REQUEST
+from kairos.usage.request_log import LoggedRequest
 
 MOST_IN_ONE_WRITE = 40  # events counted in one transaction (two items at most each, of DynamoDB's 100)
 
@@ -21,7 +23,8 @@ class CountedRequest:
     project_id: str
     day: str  # YYYY-MM-DD, UTC
     duration_ms: int
-    now: int  # epoch seconds of the request, from which its marker expires
+    now: int  # epoch seconds of the request, from which its log entry expires
+    logged: LoggedRequest
 
 
 class RequestCounter(Protocol):
@@ -53,10 +56,26 @@ def _counted(event: Mapping[str, Any]) -> CountedRequest | None:
         return None
     detail = event["detail"]
     at = datetime.fromisoformat(detail["time"])
-    return CountedRequest(
+    epoch_ms = int(detail.get("epoch_ms") or at.timestamp() * 1000)
+    precise = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+    status = int(detail["status"])
+    logged = LoggedRequest(
         event_id=str(event["id"]),
         project_id=str(detail["project_id"]),
-        day=at.date().isoformat(),
+        at=precise,
+        method=str(detail["method"]),
+        path=str(detail.get("path") or detail.get("operation_id") or ""),
+        status=status,
         duration_ms=int(detail["duration_ms"]),
+        token_id=str(detail.get("token_id") or "") or None,
+        token_name=str(detail.get("token_name") or "") or None,
+        body=detail.get("body") if 400 <= status < 500 else None,
+    )
+    return CountedRequest(
+        event_id=logged.event_id,
+        project_id=logged.project_id,
+        day=at.date().isoformat(),
+        duration_ms=logged.duration_ms,
         now=int(at.timestamp()),
+        logged=logged,
     )

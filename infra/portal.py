@@ -1,0 +1,206 @@
+"""The Portal's back end in the stack: the Cognito user pool and its app client (from
+`kairos.portal.user_pool`), the two Portal functions, and their routes under `/portal` on the same REST
+API, built from the portal route table (`kairos.portal.routes`). Every route of the `portal` function is
+behind a Cognito authorizer; the `portal_accounts` routes (register, verify, log in, reset) are open and
+rate-limited by the function. Preflights (OPTIONS), wrong methods and unknown `/portal` paths reach
+`portal_accounts` without the authorizer (ANY methods), which answers them in JSON."""
+
+from aws_cdk import Acknowledgment, CfnParameter, Duration, Fn, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra.functions import acknowledge_index_access, kairos_function
+from kairos.portal import user_pool as definition
+from kairos.portal.routes import PORTAL_PREFIX, PORTAL_ROUTES, PortalArea
+
+PORTAL_URL_PARAMETER = "PortalUrl"
+MAIL_FROM_PARAMETER = "MailFrom"
+# Only what the functions call (kairos.storage.cognito), on the Portal's pool only.
+ACCOUNTS_COGNITO_ACTIONS = [
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminGetUser",
+    "cognito-idp:AdminInitiateAuth",
+    "cognito-idp:AdminUpdateUserAttributes",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminUserGlobalSignOut",
+]
+PORTAL_COGNITO_ACTIONS = [
+    "cognito-idp:AdminGetUser",
+    "cognito-idp:AdminInitiateAuth",  # the current password, checked before a change
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminUserGlobalSignOut",
+]
+
+
+class KairosPortal(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        table: dynamodb.Table,
+        layer: lambda_.ILayerVersion,
+        api: apigw.RestApi,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        portal_url = CfnParameter(
+            Stack.of(self),
+            PORTAL_URL_PARAMETER,
+            default="https://portal.example.com",
+            description="Where the Portal's pages are: its mails link there; the admin API's CORS origin",
+        )
+        mail_from = CfnParameter(
+            Stack.of(self),
+            MAIL_FROM_PARAMETER,
+            default="no-reply@example.com",
+            description="The sender of the Portal's mails (an address or domain verified in SES)",
+        )
+        self.user_pool = self._user_pool()
+        self.client = self._client()
+        environment = {
+            "KAIROS_USER_POOL_ID": self.user_pool.user_pool_id,
+            "KAIROS_USER_POOL_CLIENT_ID": self.client.user_pool_client_id,
+            "KAIROS_PORTAL_URL": portal_url.value_as_string,
+            "KAIROS_MAIL_FROM": mail_from.value_as_string,
+        }
+        self.functions: dict[PortalArea, lambda_.Function] = {}
+        for area, actions in (
+            (PortalArea.ACCOUNTS, ACCOUNTS_COGNITO_ACTIONS),
+            (PortalArea.PORTAL, PORTAL_COGNITO_ACTIONS),
+        ):
+            function_scope = Construct(self, area.value.title().replace("_", ""))
+            function = kairos_function(
+                function_scope,
+                name=area.value,
+                description=f"Kairos Portal admin API, {area.value} function",
+                table=table,
+                layer=layer,
+                environment=environment,
+            )
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=actions, resources=[self.user_pool.user_pool_arn])
+            )
+            table.grant_read_write_data(function)
+            acknowledge_index_access(function_scope, table)
+            self.functions[area] = function
+        self._grant_mail(self.functions[PortalArea.ACCOUNTS], mail_from.value_as_string)
+        self._grant_mail(self.functions[PortalArea.PORTAL], mail_from.value_as_string)  # invitations
+        self._routes(api)
+
+    def _user_pool(self) -> cognito.UserPool:
+        policy = definition.PASSWORD_POLICY
+        pool = cognito.UserPool(
+            self,
+            "UserPool",
+            user_pool_name=definition.POOL_NAME,
+            self_sign_up_enabled=False,  # accounts are made by the portal_accounts function only
+            sign_in_case_sensitive=False,
+            auto_verify=cognito.AutoVerifiedAttrs(email=False),  # Kairos mails and verifies (docs/portal.md)
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=False),
+                fullname=cognito.StandardAttribute(required=False, mutable=True),
+            ),
+            password_policy=cognito.PasswordPolicy(
+                min_length=policy["MinimumLength"],
+                require_uppercase=policy["RequireUppercase"],
+                require_lowercase=policy["RequireLowercase"],
+                require_digits=policy["RequireNumbers"],
+                require_symbols=policy["RequireSymbols"],
+                temp_password_validity=Duration.days(policy["TemporaryPasswordValidityDays"]),
+            ),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,  # people's accounts outlive a `cdk destroy`
+        )
+        Validations.of(pool).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-COG2",
+                reason="No MFA yet: the Portal manages API tokens of a developer's own projects; MFA is a "
+                "planned option (the pool would need TOTP set-up screens in the Portal).",
+            ),
+            Acknowledgment(
+                id="AwsSolutions-COG8",
+                reason="The Plus feature plan costs per monthly active user; the Portal needs none of its "
+                "features (threat protection is COG3's concern above).",
+            ),
+            Acknowledgment(
+                id="AwsSolutions-COG3",
+                reason="Cognito's threat protection is a paid feature tier; log-in and registration are "
+                "rate-limited per address and per email by the portal_accounts function.",
+            ),
+        )
+        return pool
+
+    def _client(self) -> cognito.UserPoolClient:
+        return self.user_pool.add_client(
+            "WebClient",
+            user_pool_client_name=definition.CLIENT_NAME,
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(admin_user_password=True),  # through the functions only
+            prevent_user_existence_errors=True,
+            enable_token_revocation=True,
+            id_token_validity=Duration.minutes(definition.ID_TOKEN_MINUTES),
+            access_token_validity=Duration.minutes(definition.ID_TOKEN_MINUTES),
+            refresh_token_validity=Duration.days(definition.REFRESH_TOKEN_DAYS),
+            read_attributes=cognito.ClientAttributes().with_standard_attributes(email=True, fullname=True),
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(fullname=True),
+        )
+
+    def _grant_mail(self, function: lambda_.Function, sender: str) -> None:
+        """SES may send from the sender's address or its domain, whichever identity is verified."""
+        stack = Stack.of(self)
+        domain = Fn.select(1, Fn.split("@", sender))
+        identities = [
+            stack.format_arn(service="ses", resource="identity", resource_name=name)
+            for name in (sender, domain)
+        ]
+        function.add_to_role_policy(iam.PolicyStatement(actions=["ses:SendEmail"], resources=identities))
+
+    def _routes(self, api: apigw.RestApi) -> None:
+        integrations = {
+            area: apigw.LambdaIntegration(function, scope_permission_to_method=False)
+            for area, function in self.functions.items()
+        }
+        authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[self.user_pool])
+        root = api.root
+        paths: dict[str, PortalArea] = {}
+        for route in PORTAL_ROUTES:
+            resource = root.resource_for_path(route.path)
+            if route.authorized:
+                resource.add_method(
+                    route.method,
+                    integrations[route.area],
+                    authorizer=authorizer,
+                    authorization_type=apigw.AuthorizationType.COGNITO,
+                )
+            else:
+                resource.add_method(route.method, integrations[route.area])
+            paths.setdefault(route.path, route.area)
+        # ANY without the authorizer on every Portal path, the prefix and its catch-all: a browser's
+        # preflight (OPTIONS), a wrong method (JSON 405) and an unknown path (JSON 404) reach the function.
+        for path in [*paths, PORTAL_PREFIX, f"{PORTAL_PREFIX}/{{proxy+}}"]:
+            root.resource_for_path(path).add_method("ANY", integrations[PortalArea.ACCOUNTS])
+        api.add_gateway_response(
+            "PortalUnauthorized",
+            type=apigw.ResponseType.UNAUTHORIZED,
+            response_headers={"Access-Control-Allow-Origin": "'*'"},
+            templates={"application/json": '{"message": "Unauthorized"}'},
+        )
+        Validations.of(self).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-APIG4",
+                reason="The open Portal routes are the ones a person calls before having a session "
+                "(register, verify, log in, reset a password), CORS preflights and the JSON 404 for unknown "
+                "paths; "
+                "every other /portal route has the Cognito authorizer.",
+            ),
+            Acknowledgment(
+                id="AwsSolutions-COG4",
+                reason="Only the open Portal routes (before a session), preflights and the JSON 404 lack the "
+                "Cognito authorizer; every other /portal route has it.",
+            ),
+        )

@@ -1,0 +1,53 @@
+"""The mailers behind the `Mailer` port. Deployed: Amazon SES (the stack names the sender). Locally: each
+mail is written to `<data dir>/outbox/` as a file, and its links are printed in the server's log, since
+no mail leaves a developer's machine. Chosen by the settings (`Container.mailer`), nothing else differs."""
+
+import re
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from kairos.observability import logger
+
+LINK = re.compile(r"https?://\S+")
+
+
+class SesMailer:
+    def __init__(self, region: str, sender: str) -> None:
+        self._client: Any = boto3.session.Session().client("sesv2", region_name=region)
+        self._sender = sender
+
+    def send(self, to: str, subject: str, text: str) -> None:
+        self._client.send_email(
+            FromEmailAddress=self._sender,
+            Destination={"ToAddresses": [to]},
+            Content={"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}}},
+        )
+        logger.info("mail sent", extra={"subject": subject})  # not the address, not the links
+
+
+class OutboxMailer:
+    """One file per mail, `<time>-<n>-<address>.txt`, with the headers a reader needs, in send order."""
+
+    _lock = threading.Lock()
+    _count = 0
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+
+    def send(self, to: str, subject: str, text: str) -> None:
+        with OutboxMailer._lock:
+            OutboxMailer._count += 1
+            number = OutboxMailer._count
+        self._folder.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^a-z0-9@._-]", "_", to.lower())
+        path = self._folder / f"{time.time_ns()}-{number:06d}-{safe}.txt"
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(f"To: {to}\nSubject: {subject}\n\n{text}", encoding="utf-8")
+        temporary.replace(path)  # a reader never sees half a mail
+        for link in LINK.findall(text):
+            print(f"Mail to {to} ({subject}): {link}", file=sys.stderr, flush=True)

@@ -1,0 +1,159 @@
+"""The identity provider on Amazon Cognito (`kairos.portal.ports.IdentityProvider`): the same calls
+deployed and locally (moto's Cognito in the local store's process). The username is the email address in
+lower case. Only admin calls are used (AdminCreateUser, ADMIN_USER_PASSWORD_AUTH, ...), which need the
+Portal functions' IAM role: the pool allows no self sign-up and the app client no password flow of its
+own, so nobody can register or log in around Kairos' rate limits and its address verification. An
+account is usable once its `email_verified` is true, which only Kairos sets (after the mailed link)."""
+
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from kairos.domain.errors import Forbidden, Retryable, Unauthenticated, ValidationFailed
+from kairos.portal.ports import Identity, Session
+
+WRONG_CREDENTIALS = "These credentials do not match our records."
+
+
+NOT_VERIFIED = "Your email address is not verified yet: open the link in the mail we sent."
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _verified(user: dict[str, Any]) -> bool:
+    attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+    return attributes.get("email_verified") == "true"
+
+
+def _session(result: dict[str, Any], refresh_token: str | None = None) -> Session:
+    auth = result.get("AuthenticationResult")
+    if not auth:  # a challenge (new password, MFA): the pool is set up so that none is ever asked
+        raise Unauthenticated()
+    return Session(
+        id_token=auth["IdToken"],
+        access_token=auth["AccessToken"],
+        refresh_token=auth.get("RefreshToken", refresh_token),
+        expires_in=int(auth.get("ExpiresIn", 3600)),
+    )
+
+
+class CognitoIdentities:
+    def __init__(self, region: str, user_pool_id: str, client_id: str) -> None:
+        self._client: Any = boto3.session.Session().client("cognito-idp", region_name=region)
+        self._pool = user_pool_id
+        self._app = client_id
+
+    def sign_up(self, email: str, password: str, name: str) -> bool:
+        try:
+            self._client.admin_create_user(
+                UserPoolId=self._pool,
+                Username=email,
+                MessageAction="SUPPRESS",  # Kairos mails
+                TemporaryPassword=password,  # checked against the policy here: nothing is made if refused
+                UserAttributes=[
+                    {"Name": "email", "Value": email},
+                    {"Name": "name", "Value": name},
+                    {"Name": "email_verified", "Value": "false"},
+                ],
+            )
+        except ClientError as error:
+            if _code(error) == "UsernameExistsException":
+                return False
+            raise self._translate(error) from None
+        self.set_password(email, password)  # permanent: no "new password required" at the first log-in
+        return True
+
+    def is_unconfirmed(self, email: str) -> bool:
+        user = self._user(email)
+        return user is not None and not _verified(user)
+
+    def confirm(self, email: str) -> Identity:
+        try:
+            self._client.admin_update_user_attributes(
+                UserPoolId=self._pool,
+                Username=email,
+                UserAttributes=[{"Name": "email_verified", "Value": "true"}],
+            )
+        except ClientError as error:
+            raise self._translate(error) from None
+        identity = self.identity(email)
+        if identity is None:  # the account was deleted between the mail and the click
+            raise ValidationFailed.field("token", "This link is invalid or has expired.")
+        return identity
+
+    def log_in(self, email: str, password: str) -> Session:
+        """The password is checked first, so only its holder learns that the address is unverified."""
+        try:
+            result = self._client.admin_initiate_auth(
+                UserPoolId=self._pool,
+                ClientId=self._app,
+                AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": email, "PASSWORD": password},
+            )
+        except ClientError as error:
+            raise self._translate(error) from None
+        user = self._user(email)
+        if user is None or not _verified(user):
+            raise Forbidden(NOT_VERIFIED)  # the tokens just made are not handed out
+        return _session(result)
+
+    def refresh(self, refresh_token: str) -> Session:
+        try:
+            result = self._client.admin_initiate_auth(
+                UserPoolId=self._pool,
+                ClientId=self._app,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": refresh_token},
+            )
+        except ClientError as error:
+            raise self._translate(error) from None
+        return _session(result, refresh_token)
+
+    def log_out(self, email: str) -> None:
+        try:
+            self._client.admin_user_global_sign_out(UserPoolId=self._pool, Username=email)
+        except ClientError as error:
+            raise self._translate(error) from None
+
+    def set_password(self, email: str, password: str) -> None:
+        try:
+            self._client.admin_set_user_password(
+                UserPoolId=self._pool, Username=email, Password=password, Permanent=True
+            )
+        except ClientError as error:
+            raise self._translate(error) from None
+
+    def identity(self, email: str) -> Identity | None:
+        user = self._user(email)
+        if user is None:
+            return None
+        attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+        return Identity(attributes.get("sub", ""), attributes.get("email", email), attributes.get("name", ""))
+
+    def _user(self, email: str) -> dict[str, Any] | None:
+        try:
+            user: dict[str, Any] = self._client.admin_get_user(UserPoolId=self._pool, Username=email)
+        except ClientError as error:
+            if _code(error) == "UserNotFoundException":
+                return None
+            raise self._translate(error) from None
+        return user
+
+    @staticmethod
+    def _translate(error: ClientError) -> Exception:
+        """Cognito's errors in the admin API's terms; an unknown user and a wrong password read the same."""
+        code = _code(error)
+        if code in ("NotAuthorizedException", "UserNotFoundException"):
+            return Unauthenticated(WRONG_CREDENTIALS)
+        if code == "UserNotConfirmedException":
+            return Forbidden(NOT_VERIFIED)
+        if code == "InvalidPasswordException":
+            return ValidationFailed.field("password", "The password does not meet the password policy.")
+        if code == "InvalidParameterException":  # an address Cognito cannot take as a username
+            return ValidationFailed.field("email", "The email field must be a valid email address.")
+        if code in ("TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"):
+            return Retryable("Too many attempts; try again in a moment.")
+        return error

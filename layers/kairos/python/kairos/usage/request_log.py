@@ -1,0 +1,148 @@
+"""The API request log: one entry per counted API request (method, path with query, status, processing
+time, token, time; the answer's body for a 4xx), kept 30 days. Entries are written by the metering
+consumer from the usage events the API already sends (`kairos.usage.events`), so the log adds no
+DynamoDB round trip to an API request. Listed newest first with filters and an opaque cursor."""
+
+import base64
+import binascii
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from kairos.domain.formats import format_timestamp, now_utc
+from kairos.domain.queries import Errors, raise_if, timestamp_param
+
+KEPT_FOR = timedelta(days=30)
+BODY_KEPT_CHARS = 4000  # of a 4xx answer's body: enough for Hapio's error shape with every field
+DEFAULT_PAGE = 25
+MAX_PAGE = 100
+MOST_READ = 1000  # entries examined for one page at most: a narrow filter answers with a cursor to go on
+POSITION = re.compile(r"\d{15}#[\w-]{1,100}")  # what a cursor holds: a log entry's sort key
+METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    event_id: str
+    project_id: str
+    at: datetime
+    method: str
+    path: str  # with the query
+    status: int
+    duration_ms: int
+    token_id: str | None
+    token_name: str | None
+    body: str | None  # 4xx answers only
+
+
+class RequestLogReader(Protocol):
+    def read_log(
+        self, project_id: str, first: datetime | None, last: datetime | None, after: str | None
+    ) -> Iterator[tuple[str, LoggedRequest]]:
+        """Entries newest first between `first` and `last`, each with its cursor position, starting
+        after the position `after`."""
+
+
+def render_logged(entry: LoggedRequest) -> dict[str, Any]:
+    return {
+        "id": entry.event_id,
+        "time": format_timestamp(entry.at),
+        "method": entry.method,
+        "path": entry.path,
+        "status": entry.status,
+        "duration_ms": entry.duration_ms,
+        "token": {"id": entry.token_id, "name": entry.token_name} if entry.token_id else None,
+        "response_body": entry.body,
+    }
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    status_class: int | None = None  # 2, 3, 4, 5
+    status: int | None = None
+    method: str | None = None
+    path_prefix: str | None = None
+
+    def keeps(self, entry: LoggedRequest) -> bool:
+        return (
+            (self.status_class is None or entry.status // 100 == self.status_class)
+            and (self.status is None or entry.status == self.status)
+            and (self.method is None or entry.method == self.method)
+            and (self.path_prefix is None or entry.path.startswith(self.path_prefix))
+        )
+
+
+def _filter(query: Mapping[str, str], errors: Errors) -> LogFilter:
+    status_class = status = None
+    raw_status = query.get("status", "").strip().lower()
+    if raw_status:
+        if len(raw_status) == 3 and raw_status[0] in "2345" and raw_status[1:] == "xx":
+            status_class = int(raw_status[0])
+        elif raw_status.isdigit() and 100 <= int(raw_status) <= 599:
+            status = int(raw_status)
+        else:
+            errors["status"] = ["The status field must be a status code (404) or a class (4xx)."]
+    method = query.get("method", "").strip().upper() or None
+    if method is not None and method not in METHODS:
+        errors["method"] = ["The selected method is invalid."]
+    path = query.get("path", "").strip() or None
+    if path is not None and not path.startswith("/"):
+        errors["path"] = ["The path field must start with /."]
+    return LogFilter(status_class, status, method, path)
+
+
+def _limit(query: Mapping[str, str], errors: Errors) -> int:
+    raw = query.get("limit", "").strip()
+    if not raw:
+        return DEFAULT_PAGE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        errors["limit"] = [f"The limit field must be between 1 and {MAX_PAGE}."]
+        return DEFAULT_PAGE
+    return int(raw)
+
+
+def encode_cursor(position: str) -> str:
+    return base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
+
+
+def _cursor(query: Mapping[str, str], errors: Errors) -> str | None:
+    raw = query.get("cursor", "").strip()
+    if not raw:
+        return None
+    try:
+        position = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        position = ""
+    if not POSITION.fullmatch(position):
+        errors["cursor"] = ["The cursor field is invalid."]
+        return None
+    return position
+
+
+class RequestLog:
+    def __init__(self, reader: RequestLogReader, clock: Callable[[], datetime] = now_utc) -> None:
+        self._reader = reader
+        self._clock = clock
+
+    def page(self, project_id: str, query: Mapping[str, str]) -> dict[str, Any]:
+        """`data` newest first, and `next_cursor` (None at the end) to ask for the next page with."""
+        errors: Errors = {}
+        wanted = _filter(query, errors)
+        limit = _limit(query, errors)
+        after = _cursor(query, errors)
+        first = timestamp_param(query, "from", errors, required=False)
+        last = timestamp_param(query, "to", errors, required=False)
+        if first and last and last < first:
+            errors["to"] = ["The to field must be a date after or equal to from."]
+        raise_if(errors)
+        rows: list[dict[str, Any]] = []
+        next_position: str | None = None  # None: the log is exhausted
+        for read, (position, entry) in enumerate(self._reader.read_log(project_id, first, last, after), 1):
+            if wanted.keeps(entry):
+                rows.append(render_logged(entry))
+            if len(rows) == limit or read == MOST_READ:
+                next_position = position
+                break
+        return {"data": rows, "next_cursor": encode_cursor(next_position) if next_position else None}

@@ -1,0 +1,156 @@
+"""The local Cognito: the password patch answers every password check as moto does while keeping only a
+salted hash, and the state the store journals (cognito_state) holds no password and restores accounts,
+their passwords and their sessions."""
+
+import base64
+import pickle
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from kairos.portal.user_pool import create_client_request, create_pool_request
+from kairos_local import cognito_state, moto_patches
+from kairos_local.moto_patches.cognito_passwords import PasswordHash
+
+REGION = "eu-central-1"
+FIRST, SECOND, THIRD = "First-Secret-1", "Second-Secret-2", "Third-Secret-3"
+
+
+@pytest.fixture(autouse=True)
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    for name in ("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _outcome(call: Any) -> str:
+    try:
+        result = call()
+    except ClientError as error:
+        return str(error.response["Error"]["Code"])
+    return "tokens" if "AuthenticationResult" in result else "ok"
+
+
+def _journey() -> list[str]:
+    """Every password check moto makes, right and wrong: sign-up, log-in (user and admin flows), change,
+    admin set."""
+    client = boto3.client("cognito-idp", region_name=REGION)
+    pool = client.create_user_pool(**create_pool_request())["UserPool"]["Id"]
+    app = client.create_user_pool_client(**create_client_request(pool))["UserPoolClient"]["ClientId"]
+
+    def log_in(password: str) -> str:
+        parameters = {"USERNAME": "a@example.com", "PASSWORD": password}
+        return _outcome(
+            lambda: client.initiate_auth(
+                ClientId=app, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=parameters
+            )
+        )
+
+    def admin_log_in(password: str) -> str:
+        parameters = {"USERNAME": "a@example.com", "PASSWORD": password}
+        return _outcome(
+            lambda: client.admin_initiate_auth(
+                UserPoolId=pool, ClientId=app, AuthFlow="ADMIN_USER_PASSWORD_AUTH", AuthParameters=parameters
+            )
+        )
+
+    seen = [_outcome(lambda: client.sign_up(ClientId=app, Username="a@example.com", Password=FIRST))]
+    seen.append(log_in(FIRST))  # unconfirmed
+    client.admin_confirm_sign_up(UserPoolId=pool, Username="a@example.com")
+    seen += [log_in(SECOND), log_in(FIRST)]
+    access = client.initiate_auth(
+        ClientId=app,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "a@example.com", "PASSWORD": FIRST},
+    )["AuthenticationResult"]["AccessToken"]
+    seen.append(
+        _outcome(
+            lambda: client.change_password(
+                PreviousPassword=SECOND, ProposedPassword=THIRD, AccessToken=access
+            )
+        )
+    )
+    seen.append(
+        _outcome(
+            lambda: client.change_password(
+                PreviousPassword=FIRST, ProposedPassword=SECOND, AccessToken=access
+            )
+        )
+    )
+    seen += [log_in(FIRST), log_in(SECOND)]
+    seen += [admin_log_in(FIRST), admin_log_in(SECOND)]  # the flow the Portal uses
+    client.admin_set_user_password(UserPoolId=pool, Username="a@example.com", Password=THIRD, Permanent=True)
+    seen += [log_in(SECOND), log_in(THIRD)]
+    return seen
+
+
+@pytest.fixture
+def patched() -> Iterator[None]:
+    with moto_patches.installed():
+        yield
+
+
+def test_the_password_patch_answers_every_check_as_moto_does() -> None:
+    with mock_aws():
+        expected = _journey()
+    with moto_patches.installed(), mock_aws():
+        assert _journey() == expected
+    assert expected == [
+        "ok",
+        "UserNotConfirmedException",
+        "NotAuthorizedException",
+        "tokens",
+        "NotAuthorizedException",
+        "ok",
+        "NotAuthorizedException",
+        "tokens",
+        "NotAuthorizedException",
+        "tokens",
+        "NotAuthorizedException",
+        "tokens",
+    ]
+
+
+def test_an_unknown_refresh_token_is_refused_as_a_revoked_one_is(patched: None) -> None:
+    with mock_aws():
+        client = boto3.client("cognito-idp", region_name=REGION)
+        pool = client.create_user_pool(**create_pool_request())["UserPool"]["Id"]
+        app = client.create_user_pool_client(**create_client_request(pool))["UserPoolClient"]["ClientId"]
+        refused = _outcome(
+            lambda: client.admin_initiate_auth(
+                UserPoolId=pool,
+                ClientId=app,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": "never-issued"},
+            )
+        )
+    assert refused == "NotAuthorizedException"
+
+
+def test_the_journaled_state_holds_no_password_and_restores_accounts_and_sessions(patched: None) -> None:
+    with mock_aws():
+        client = boto3.client("cognito-idp", region_name=REGION)
+        pool = client.create_user_pool(**create_pool_request())["UserPool"]["Id"]
+        app = client.create_user_pool_client(**create_client_request(pool))["UserPoolClient"]["ClientId"]
+        client.sign_up(ClientId=app, Username="b@example.com", Password=FIRST)
+        client.admin_confirm_sign_up(UserPoolId=pool, Username="b@example.com")
+        parameters = {"USERNAME": "b@example.com", "PASSWORD": FIRST}
+        session = client.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=parameters)
+        record = cognito_state.state_record()
+        assert record is not None
+        raw = base64.b64decode(record.body)
+        assert FIRST.encode() not in raw
+        (user,) = [u for _, _, p in pickle.loads(raw) for u in p.users.values()]
+        assert isinstance(user.password, PasswordHash)
+
+        client.admin_delete_user(UserPoolId=pool, Username="b@example.com")  # state lost ...
+        cognito_state.restore(record)  # ... and put back
+        assert client.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=parameters)
+        refresh = {"REFRESH_TOKEN": session["AuthenticationResult"]["RefreshToken"]}
+        again = client.initiate_auth(ClientId=app, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=refresh)
+        assert again["AuthenticationResult"]["IdToken"]

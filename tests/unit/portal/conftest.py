@@ -1,0 +1,89 @@
+"""The Portal's services on in-process moto (DynamoDB and Cognito, the pool made from the stack's
+definition), with mails collected in memory and a clock the tests move."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+
+from kairos.config import Settings
+from kairos.container import Container
+from kairos.portal.accounts import Accounts
+from kairos.portal.api_tokens import ApiTokens
+from kairos.portal.ports import Identity
+from kairos.portal.throttle import Throttle
+from kairos.portal.user_pool import create_client_request, create_pool_request
+from kairos.portal.workspace import Workspace
+from kairos.storage.cognito import CognitoIdentities
+from kairos.storage.portal_store import PortalStore
+from kairos.storage.project_store import ProjectStore
+from kairos.storage.rate_store import RateCounterStore
+from kairos.storage.request_log_store import RequestLogStore
+
+PASSWORD = "Correct-Horse-42"
+
+
+@dataclass
+class Mail:
+    to: str
+    subject: str
+    text: str
+
+
+@dataclass
+class Outbox:
+    mails: list[Mail] = field(default_factory=list)
+
+    def send(self, to: str, subject: str, text: str) -> None:
+        self.mails.append(Mail(to, subject, text))
+
+    def last_token(self, to: str) -> str:
+        mail = [m for m in self.mails if m.to == to][-1]
+        return mail.text.split("token=")[1].split()[0]
+
+
+@dataclass
+class Clock:
+    now: datetime = field(default_factory=lambda: datetime(2030, 5, 20, 12, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@dataclass
+class Portal:
+    accounts: Accounts
+    workspace: Workspace
+    tokens: ApiTokens
+    outbox: Outbox
+    clock: Clock
+    container: Container
+
+    def person(self, email: str, name: str = "Dev") -> Identity:
+        """A registered, verified person."""
+        self.accounts.register(name, email, PASSWORD, "192.0.2.1")
+        account = self.accounts.verify(self.outbox.last_token(email), "192.0.2.1")
+        return Identity(account.id, account.email, account.name)
+
+
+@pytest.fixture
+def portal(container: Container) -> Iterator[Portal]:
+    cognito = boto3.client("cognito-idp", region_name="eu-central-1")
+    pool = cognito.create_user_pool(**create_pool_request())["UserPool"]["Id"]
+    client = cognito.create_user_pool_client(**create_client_request(pool))["UserPoolClient"]["ClientId"]
+    settings = Settings("kairos-test", "eu-central-1", None, user_pool_id=pool, user_pool_client_id=client)
+    built = Container.from_settings(settings)
+    outbox, clock = Outbox(), Clock()
+    store = PortalStore(built.table)
+    identities = CognitoIdentities("eu-central-1", pool, client)
+    throttle = Throttle(RateCounterStore(built.table), clock, per_address=1000, per_email=1000)
+    accounts = Accounts(identities, store, outbox, throttle, "https://portal.test", clock)
+    projects = ProjectStore(built.table)
+    workspace = Workspace(built.projects, projects, store, outbox, "https://portal.test", clock)
+    tokens = ApiTokens(workspace, built.projects, projects, RequestLogStore(built.table), clock)
+    yield Portal(accounts, workspace, tokens, outbox, clock, built)

@@ -1,0 +1,138 @@
+"""The request log, written by the metering consumer from the usage events: newest first, filtered by
+status (code or class), method, path prefix and time range, paged by cursor, 4xx bodies kept, entries
+expiring after 30 days, and each token's last use noted."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from kairos.container import Container
+from kairos.domain.auth import Principal
+from kairos.domain.errors import ValidationFailed
+from kairos.storage import keys
+from kairos.storage.request_log_store import RequestLogStore
+from kairos.storage.usage_store import UsageStore
+from kairos.usage.metering import Metering
+from kairos.usage.request_log import RequestLog
+
+
+def api_event(
+    n: int, project_id: str, method: str, path: str, status: int, body: str | None = None
+) -> dict[str, Any]:
+    at = datetime(2030, 5, 20, 8, 0, n, tzinfo=UTC)
+    detail = {
+        "project_id": project_id,
+        "method": method,
+        "operation_id": "op",
+        "status": status,
+        "duration_ms": 10 + n,
+        "time": at.isoformat(),
+        "path": path,
+        "epoch_ms": int(at.timestamp() * 1000),
+        "token_id": "token-1",
+        "token_name": "widget",
+        "body": body,
+    }
+    return {"id": f"event-{n}", "source": "kairos.usage", "detail-type": "api.request", "detail": detail}
+
+
+@pytest.fixture
+def log(container: Container, principal: Principal) -> RequestLog:
+    metering = Metering(UsageStore(container.table))
+    p = principal.project_id
+    events = [
+        api_event(1, p, "GET", "/v1/project", 200),
+        api_event(2, p, "POST", "/v1/locations", 422, '{"message": "The given data was invalid."}'),
+        api_event(3, p, "GET", "/v1/locations?page=2", 200, "ignored: not a 4xx"),
+        api_event(4, p, "DELETE", "/v1/locations/x", 404, '{"message": "The location was not found."}'),
+        api_event(5, p, "GET", "/v1/bookings", 500),
+    ]
+    assert metering.record_all(events)
+    assert not metering.record(events[0])  # a redelivered event is neither counted nor logged twice
+    return RequestLog(RequestLogStore(container.table))
+
+
+def paths(page: dict[str, Any]) -> list[str]:
+    return [row["path"] for row in page["data"]]
+
+
+def test_the_log_lists_newest_first_with_the_4xx_bodies(log: RequestLog, principal: Principal) -> None:
+    page = log.page(principal.project_id, {})
+    assert paths(page) == [
+        "/v1/bookings",
+        "/v1/locations/x",
+        "/v1/locations?page=2",
+        "/v1/locations",
+        "/v1/project",
+    ]
+    assert page["next_cursor"] is None
+    bodies = {row["path"]: row["response_body"] for row in page["data"]}
+    assert bodies["/v1/locations"] == '{"message": "The given data was invalid."}'
+    assert bodies["/v1/locations?page=2"] is None
+    assert page["data"][0]["token"] == {"id": "token-1", "name": "widget"}
+    assert page["data"][0]["time"] == "2030-05-20T08:00:05+00:00"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"status": "4xx"}, ["/v1/locations/x", "/v1/locations"]),
+        ({"status": "404"}, ["/v1/locations/x"]),
+        ({"method": "get"}, ["/v1/bookings", "/v1/locations?page=2", "/v1/project"]),
+        ({"path": "/v1/locations"}, ["/v1/locations/x", "/v1/locations?page=2", "/v1/locations"]),
+        (
+            {"from": "2030-05-20T08:00:02+00:00", "to": "2030-05-20T08:00:03+00:00"},
+            ["/v1/locations?page=2", "/v1/locations"],
+        ),
+        ({"status": "2xx", "path": "/v1/locations"}, ["/v1/locations?page=2"]),
+    ],
+)
+def test_filters(log: RequestLog, principal: Principal, query: dict[str, str], expected: list[str]) -> None:
+    assert paths(log.page(principal.project_id, query)) == expected
+
+
+def test_cursor_pages_cover_the_log_once(log: RequestLog, principal: Principal) -> None:
+    seen: list[str] = []
+    query: dict[str, str] = {"limit": "2"}
+    while True:
+        page = log.page(principal.project_id, query)
+        seen += paths(page)
+        if page["next_cursor"] is None:
+            break
+        query = {"limit": "2", "cursor": page["next_cursor"]}
+    assert seen == paths(log.page(principal.project_id, {}))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "6xx"},
+        {"method": "FLY"},
+        {"path": "v1"},
+        {"limit": "0"},
+        {"cursor": "%%%"},
+        {"from": "today"},
+    ],
+)
+def test_bad_filters_are_a_422(log: RequestLog, principal: Principal, query: dict[str, str]) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        log.page(principal.project_id, query)
+    assert list(refused.value.errors) == [next(iter(query))]
+
+
+def test_entries_expire_after_30_days_and_the_tokens_last_use_is_noted(
+    log: RequestLog, container: Container, principal: Principal
+) -> None:
+    at = datetime(2030, 5, 20, 8, 0, 1, tzinfo=UTC)
+    key = keys.request_log(principal.project_id, int(at.timestamp() * 1000), "event-1")
+    item = container.table.get(key)
+    assert item is not None
+    assert int(item["expires_at"]) == int(at.timestamp()) + 30 * 24 * 3600
+    used = RequestLogStore(container.table).last_used(principal.project_id)
+    assert used == {"token-1": datetime(2030, 5, 20, 8, 0, 5, tzinfo=UTC)}
+
+
+def test_another_project_sees_nothing_of_the_log(log: RequestLog, container: Container) -> None:
+    other = container.projects.create_project("Other")
+    assert log.page(other.id, {})["data"] == []
