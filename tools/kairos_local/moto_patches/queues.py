@@ -17,7 +17,7 @@ def install(replace: Replace) -> None:
 
     def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
         retention = self.get_queue(queue_name).message_retention_period
-        return bool(int(retention) + message.sent_timestamp / 1000 > unix_time())
+        return bool(retention + message.sent_timestamp / 1000 > unix_time())
 
     def messages(self: Any) -> list[Any]:
         now = unix_time_millis()

@@ -12,22 +12,9 @@ import json
 import re
 from typing import Any
 
+from kairos_local.moto_patches.item_responses import OPERATIONS  # the data operations, both ways
 from kairos_local.moto_patches.registry import Replace
 
-OPERATIONS = frozenset(
-    {
-        "GetItem",
-        "BatchGetItem",
-        "Query",
-        "Scan",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "BatchWriteItem",
-        "TransactGetItems",
-        "TransactWriteItems",
-    }
-)
 BINARY = re.compile(rb'"BS?"\s*:')  # may also match inside a string: then the slow path, still right
 
 

@@ -5,7 +5,7 @@ so project ids leak nothing. Membership, plan and token changes leave audit entr
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kairos.domain.errors import Forbidden, NotFound, ValidationFailed
@@ -221,7 +221,7 @@ def render_invitation(invitation: Invitation) -> dict[str, Any]:
         "email": invitation.email,
         "invited_by": invitation.invited_by,
         "created_at": format_timestamp(invitation.created_at),
-        "expires_at": format_timestamp(datetime.fromtimestamp(invitation.expires_at, tz=now_utc().tzinfo)),
+        "expires_at": format_timestamp(datetime.fromtimestamp(invitation.expires_at, tz=UTC)),
     }
 
 

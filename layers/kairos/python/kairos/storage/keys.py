@@ -186,7 +186,7 @@ def usage_partition(project_id: str) -> str:
 
 def usage_day(project_id: str, day: str) -> dict[str, str]:
     """A project's usage counters for one UTC day (`YYYY-MM-DD`): a month is one key-range query."""
-    return {"PK": usage_partition(project_id), "SK": f"DAY#{day}"}
+    return {"PK": usage_partition(project_id), "SK": usage_day_sort_key(day)}
 
 
 def usage_day_sort_key(day: str) -> str:
