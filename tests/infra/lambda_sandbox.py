@@ -8,9 +8,11 @@
 All is kept in .venv/lambda-layout and reused: an unpacked asset under its content hash (the name CDK gave
 its staged directory), the interpreter while its requirements are unchanged, and the bytecode Python
 compiles in a cache of its own, so the unpacked trees stay as Lambda has them (it cannot write there).
-Test processes running at once (xdist workers) share it: each builds in a folder of its own and moves it
-into place whole; when another got there first, its copy is kept."""
+Test processes running at once (xdist workers) share it: each builds an asset in a folder of its own and
+moves it into place whole (when another got there first, its copy is kept); the interpreter is built by one
+at a time."""
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -78,22 +80,29 @@ def unzipped_size(directory: Path) -> int:
 
 
 def runtime_python() -> Path:
-    """An interpreter with only the Lambda runtime's packages, built again when the lock changes them."""
+    """An interpreter with only the Lambda runtime's packages, built again when the lock changes them.
+
+    Built under a file lock: a worker that found no interpreter must not replace one that another worker
+    finished meanwhile (and may be running)."""
     wanted = requirements(runtime_packages(read_lock()))
     installed = RUNTIME / "requirements.txt"
-    if not installed.exists() or installed.read_text() != wanted:
-        building = CACHE / f"runtime.partial-{os.getpid()}"
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(building)], check=True)
-        (building / "requirements.txt").write_text(wanted)
-        site = building / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--require-hashes",
-             "--no-compile", "--target", str(site), "-r", str(building / "requirements.txt")],
-            check=True,
-        )  # fmt: skip
-        if installed.exists():  # built for another lock
-            shutil.rmtree(RUNTIME)
-        _move_into_place(building, RUNTIME)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with (CACHE / "runtime.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not installed.exists() or installed.read_text() != wanted:
+            building = CACHE / f"runtime.partial-{os.getpid()}"
+            subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(building)], check=True)
+            (building / "requirements.txt").write_text(wanted)
+            version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+            site = building / "lib" / version / "site-packages"
+            subprocess.run(
+                [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--require-hashes",
+                 "--no-compile", "--target", str(site), "-r", str(building / "requirements.txt")],
+                check=True,
+            )  # fmt: skip
+            if RUNTIME.exists():  # built for another lock
+                shutil.rmtree(RUNTIME)
+            building.rename(RUNTIME)
     return RUNTIME / "bin" / "python"
 
 
