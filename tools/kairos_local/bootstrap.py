@@ -19,7 +19,12 @@ from kairos.portal.user_pool import (
     create_client_request,
     create_pool_request,
 )
-from kairos.storage.table_definition import TTL_ATTRIBUTE, create_table_request
+from kairos.storage.table_definition import (
+    GLOBAL_SECONDARY_INDEXES,
+    TTL_ATTRIBUTE,
+    attribute_definitions,
+    create_table_request,
+)
 
 LOCAL_PROJECT_NAME = "Local project"
 
@@ -31,12 +36,14 @@ class LocalState:
 
 
 def ensure_table(container: Container) -> bool:
-    """Creates the table if it is missing; True when it was created."""
+    """Creates the table if it is missing (True when it was created); a table a previous version made
+    gets the indexes it lacks, and its items the keys they lack (`upgrade_table`)."""
     client = container.table.client
     try:
         client.create_table(**create_table_request(container.table.name))
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ResourceInUseException":
+            upgrade_table(container)
             return False
         raise
     client.update_time_to_live(
@@ -44,6 +51,25 @@ def ensure_table(container: Container) -> bool:
         TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
     )
     return True
+
+
+def upgrade_table(container: Container) -> None:
+    """Adds each index of the table definition the table lacks, one UpdateTable each (as DynamoDB takes
+    them), then backfills the booking items' listing keys (a Scan that changes nothing once done). Both are
+    kept by the local store's snapshot and journal like any other request."""
+    client = container.table.client
+    described = client.describe_table(TableName=container.table.name)["Table"]
+    present = {index["IndexName"] for index in described.get("GlobalSecondaryIndexes", [])}
+    missing = [i for i in GLOBAL_SECONDARY_INDEXES if i["IndexName"] not in present]
+    defined = {d["AttributeName"] for d in described["AttributeDefinitions"]}
+    for index in missing:
+        defined |= {k["AttributeName"] for k in index["KeySchema"]}
+        client.update_table(
+            TableName=container.table.name,
+            AttributeDefinitions=[d for d in attribute_definitions() if d["AttributeName"] in defined],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+    container.booking_store.backfill_listings()
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ tests compare both on random tables.
 
 The index is built from the table on the first Query and kept up to date by the writes that change items
 (PutItem, UpdateItem, DeleteItem, and BatchWriteItem and TransactWriteItems, which use them). PartiQL writes
-drop it, to be built again. It only ever needs to hold a superset of the matches: moto checks each
-candidate again.
+and UpdateTable (a new GSI) drop it, to be built again. It only ever needs to hold a superset of the matches:
+moto checks each candidate again.
 """
 
 import bisect
@@ -233,12 +233,13 @@ def install(replace: Replace) -> None:
     replace(Table, "put_item", put_item)
     replace(Table, "delete_item", delete_item)
     replace(DynamoDBBackend, "update_item", update_item)
-    for name in ("execute_statement", "execute_transaction", "batch_execute_statement"):
+    for name in ("execute_statement", "execute_transaction", "batch_execute_statement", "update_table"):
         replace(DynamoDBBackend, name, _dropping_indexes(getattr(DynamoDBBackend, name)))
 
 
 def _dropping_indexes(method: Callable[..., Any]) -> Callable[..., Any]:
-    """PartiQL writes change items by paths this patch does not follow: forget every index after one."""
+    """PartiQL writes change items by paths this patch does not follow, and UpdateTable may add a GSI:
+    forget every index after one."""
 
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:

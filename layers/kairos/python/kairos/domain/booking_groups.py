@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kairos.domain.auth import Principal
 from kairos.domain.booking_commit import Intent
 from kairos.domain.booking_models import BookingFields, BookingPatch, BookingPost, BookingPut, BookingUpdate
-from kairos.domain.booking_views import BOOKING_LIST, BOOKING_SORT_KEYS, flat, render_booking
+from kairos.domain.booking_views import BOOKING_LIST, BOOKING_SORT_KEYS, flat, listing_owner, render_booking
 from kairos.domain.bookings import Bookings
 from kairos.domain.errors import (
     Conflict,
@@ -126,17 +126,20 @@ class BookingGroups:
             for k, v in query.items()
             if not k.startswith("group_") and k not in ("page", "per_page", "sort")
         }
-        candidates = [
-            b
-            for b in self._store.list_ending_after(viewer.project_id, start)
-            if end is None or b.starts_at < end
-        ]
+        owner = listing_owner(query)
+        candidates = self._store.list_window(viewer.project_id, owner, start, end)
         grouped = [flat(b) for b in candidates if b.doc.get("booking_group_id")]
         matching = {
             item["booking_group_id"]
             for item in select(grouped, booking_query, BOOKING_LIST, paginate=False).items
         }
-        groups = [g for g in self._catalogue.list_all(viewer.project_id, "booking_group") if g.id in matching]
+        if owner is None and start is None and end is None:  # every group may match: one Query of them all
+            groups = [
+                g for g in self._catalogue.list_all(viewer.project_id, "booking_group") if g.id in matching
+            ]
+        else:  # only those the matching bookings name, by key
+            wanted = [("booking_group", group_id) for group_id in sorted(matching)]
+            groups = list(self._catalogue.get_many(viewer.project_id, wanted).values())
         by_bookings = any(key in BOOKING_SORT_KEYS for key, _ in parse_sort(query, GROUP_LIST))
         members = self._members_of(viewer, groups if by_bookings else [])  # only when the order needs them
         items = [

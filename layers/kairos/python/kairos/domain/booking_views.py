@@ -2,6 +2,7 @@
 rendering. Kept apart from the writing rules because the API, booking groups and the event mapper all show
 bookings the same way, through this module."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE, render
 from kairos.domain.formats import format_timestamp, stored_timestamp, zone
-from kairos.domain.ids import normal_id
+from kairos.domain.ids import is_uuid, normal_id
 from kairos.domain.listing import FieldType, ListSpec
 from kairos.domain.records import Booking, Record
 
@@ -60,6 +61,21 @@ BOOKING_LIST = ListSpec(
     },
     default_sort=(("starts_at", False), ("id", False)),
 )
+
+
+# The owners a list can be read by (each has its listing index), narrowest first: a query naming several
+# reads the first one's bookings and filters the rest in memory.
+LISTING_OWNERS = ("resource", "service", "location")
+
+
+def listing_owner(query: Mapping[str, str]) -> tuple[str, str] | None:
+    """The owner whose bookings hold every booking the query's plain filters can match, or None (the
+    project's). A value that is no id matches no booking, so it names no owner to read by."""
+    for kind in LISTING_OWNERS:
+        value = query.get(kind)
+        if value is not None and is_uuid(value):
+            return kind, normal_id(value)
+    return None
 
 
 @dataclass(frozen=True)

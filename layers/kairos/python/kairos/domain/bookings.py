@@ -22,7 +22,7 @@ from kairos.domain.booking_models import (
     BookingPut,
     BookingUpdate,
 )
-from kairos.domain.booking_views import BOOKING_LIST, Entities, flat, render_booking
+from kairos.domain.booking_views import BOOKING_LIST, Entities, flat, listing_owner, render_booking
 from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, Forbidden, NotFound, Retryable, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp, stored_duration
 from kairos.domain.ids import is_uuid, new_id
@@ -89,11 +89,7 @@ class Bookings:
         errors: Errors = {}
         start, end = window(query, errors, required=False)
         raise_if(errors)
-        bookings = [
-            b
-            for b in self._store.list_ending_after(viewer.project_id, start)
-            if end is None or b.starts_at < end
-        ]
+        bookings = self._store.list_window(viewer.project_id, listing_owner(query), start, end)
         page = select([flat(b) for b in bookings], query, BOOKING_LIST)
         by_id = {b.id: b for b in bookings}
         shown = [by_id[item["id"]] for item in page.items]

@@ -101,8 +101,8 @@ class CalendarFeeds:
         now = self._clock()
         bookings = [
             b
-            for b in self._store.list_ending_after(viewer.project_id, now - PAST)
-            if getattr(b, f"{kind}_id") == owner.id and not is_expired(b, now)
+            for b in self._store.list_window(viewer.project_id, (kind, owner.id), now - PAST, None)
+            if not is_expired(b, now)
         ]
         bookings.sort(key=lambda b: (b.starts_at, b.id))
         return calendar(str(owner.doc.get("name", "")), bookings, self._bookings.entities(viewer, bookings))

@@ -131,7 +131,12 @@ class BookingRepository(Protocol):
 
     def get(self, project_id: str, booking_id: str) -> Booking | None: ...
 
-    def list_ending_after(self, project_id: str, instant: datetime | None) -> list[Booking]: ...
+    def list_window(
+        self, project_id: str, owner: tuple[str, str] | None, start: datetime | None, end: datetime | None
+    ) -> list[Booking]:
+        """The bookings of the project, or of one `(kind, id)` owner (resource, location, service), that
+        end after `start` and start before `end` (None: unbounded)."""
+        ...
 
     def read_ledgers(self, project_id: str, holds: list[Hold], checked: set[str]) -> LedgerState:
         """Reads the ledger versions covering `holds` and the schedule versions of the `checked`

@@ -1,7 +1,8 @@
 """Bookings on the single table, and the capacity ledger that makes their writes safe under concurrency.
 
-A booking is stored by id in its project's partition (listed by end time through GSI1) and, while it holds
-capacity, as a hold on its resource's timeline. Every booking write is one transaction that also bumps the
+A booking is stored by id in its project's partition (listed by end time: the project's through GSI1, its
+resource's, location's and service's through GSI2-4) and, while it holds capacity, as a hold on its
+resource's timeline. Every booking write is one transaction that also bumps the
 resource's capacity ledger where the hold lies; a checked write conditions those bumps on the versions read
 before its check (and on the resource's schedule version), so two requests that checked the same state
 cannot both commit: the loser's transaction is cancelled and it checks again.
@@ -22,6 +23,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, ValidationFailed
+from kairos.domain.parallel import parallel_map
 from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState, LostRace
 from kairos.storage import keys
 from kairos.storage.dynamodb import (
@@ -100,20 +102,73 @@ class BookingStore:
         item = self._t.get(keys.booking(project_id, booking_id))
         return booking_from(item) if item else None
 
-    def list_ending_after(self, project_id: str, instant: datetime | None) -> list[Booking]:
-        """Bookings whose end is after `instant` (all when None), by a key-range query on GSI1."""
+    def list_window(
+        self, project_id: str, owner: tuple[str, str] | None, start: datetime | None, end: datetime | None
+    ) -> list[Booking]:
+        """The bookings of the project, or of one owner (`("resource", id)`, location, service), that end
+        after `start` and start before `end` (either may be None: unbounded), by two key-range queries
+        at once on the owner's listing index (keys.booking_listing_ranges)."""
+        kind, owner_id = owner or ("project", "")
+        index = keys.BOOKING_LISTING_INDEXES[kind]
+        partition = keys.booking_listing_partition(project_id, kind, owner_id)
+
+        def read(bounds: tuple[str, str]) -> list[dict[str, Any]]:
+            request: dict[str, Any] = {
+                "TableName": self._t.name,
+                "IndexName": index,
+                "KeyConditionExpression": f"{index}PK = :pk AND {index}SK BETWEEN :low AND :high",
+                "ExpressionAttributeValues": to_item(
+                    {":pk": partition, ":low": bounds[0], ":high": bounds[1]}
+                ),
+            }
+            return list(self._t.paginate_query(request))
+
+        found = [
+            booking_from(i)
+            for items in parallel_map(read, keys.booking_listing_ranges(start, end))
+            for i in items
+        ]
+        return [
+            b for b in found if (start is None or b.ends_at > start) and (end is None or b.starts_at < end)
+        ]
+
+    def backfill_listings(self) -> int:
+        """Gives the booking items written before the listing indexes existed their keys (GSI2-4, and
+        GSI1's sort key with its length class): a Scan of the table, then one update per item whose keys
+        differ, made only if the booking is unchanged since the Scan (a newer write brought its own keys).
+        Returns how many items it updated; a second run updates none."""
         request: dict[str, Any] = {
             "TableName": self._t.name,
-            "IndexName": "GSI1",
-            "KeyConditionExpression": "GSI1PK = :pk" + (" AND GSI1SK > :after" if instant else ""),
-            "ExpressionAttributeValues": to_item(
-                {
-                    ":pk": keys.booking_listing_partition(project_id),
-                    **({":after": keys.utc_key(instant) + "#~"} if instant else {}),
-                }
-            ),
+            "FilterExpression": "entity = :booking",
+            "ExpressionAttributeValues": to_item({":booking": "booking"}),
         }
-        return [booking_from(i) for i in self._t.paginate_query(request)]
+        updated = 0
+        while True:
+            page = self._t.client.scan(**request)
+            for item in (from_item(i) for i in page.get("Items", [])):
+                wanted = listing_keys(item["project_id"], booking_from(item))
+                if all(item.get(name) == value for name, value in wanted.items()):
+                    continue
+                updated += self._set_listing_keys(item, wanted)
+            if "LastEvaluatedKey" not in page:
+                return updated
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _set_listing_keys(self, item: Mapping[str, Any], wanted: Mapping[str, str]) -> int:
+        names = {f"#{n}": n for n in wanted}
+        values = {f":{n}": v for n, v in wanted.items()}
+        try:
+            self._t.client.update_item(
+                TableName=self._t.name,
+                Key=to_item({"PK": item["PK"], "SK": item["SK"]}),
+                UpdateExpression="SET " + ", ".join(f"#{n} = :{n}" for n in wanted),
+                ConditionExpression="version = :version",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item({**values, ":version": item["version"]}),
+            )
+        except self._t.client.exceptions.ConditionalCheckFailedException:
+            return 0
+        return 1
 
     def read_ledgers(self, project_id: str, holds: list[Hold], checked: set[str]) -> LedgerState:
         nodes = nodes_of(holds)
@@ -269,11 +324,7 @@ class BookingStore:
             condition = (
                 _version_is(before.version) if before else {"ConditionExpression": "attribute_not_exists(PK)"}
             )
-            item = {
-                **key,
-                **keys.booking_listing(project_id, after.ends_at, after.id),
-                **self._attributes(project_id, after),
-            }
+            item = booking_item(project_id, after)
             items.append({"Put": {"TableName": self._t.name, "Item": to_item(item), **condition}})
         old_hold = self._hold_key(project_id, before) if before and before.holds_capacity else None
         new_hold = self._hold(project_id, after) if after and after.holds_capacity else None
@@ -318,25 +369,35 @@ class BookingStore:
             **hold_expiry_attributes(project_id, booking),
         }
 
-    @staticmethod
-    def _attributes(project_id: str, booking: Booking) -> dict[str, Any]:
-        return {
-            "entity": "booking",
-            "project_id": project_id,
-            "id": booking.id,
-            "resource_id": booking.resource_id,
-            "service_id": booking.service_id,
-            "location_id": booking.location_id,
-            "starts_at": booking.starts_at.isoformat(),
-            "ends_at": booking.ends_at.isoformat(),
-            "buffer_starts_at": booking.buffer_starts_at.isoformat(),
-            "buffer_ends_at": booking.buffer_ends_at.isoformat(),
-            "is_canceled": booking.is_canceled,
-            "data": dump_document(booking.doc),
-            "created_at": booking.created_at.isoformat(),
-            "updated_at": booking.updated_at.isoformat(),
-            "version": booking.version,
-        }
+
+def booking_item(project_id: str, booking: Booking) -> dict[str, Any]:
+    """A booking's item: its key, its listing keys and its attributes (the transaction puts it; the lists
+    bench loads it directly)."""
+    return {
+        **keys.booking(project_id, booking.id),
+        **listing_keys(project_id, booking),
+        "entity": "booking",
+        "project_id": project_id,
+        "id": booking.id,
+        "resource_id": booking.resource_id,
+        "service_id": booking.service_id,
+        "location_id": booking.location_id,
+        "starts_at": booking.starts_at.isoformat(),
+        "ends_at": booking.ends_at.isoformat(),
+        "buffer_starts_at": booking.buffer_starts_at.isoformat(),
+        "buffer_ends_at": booking.buffer_ends_at.isoformat(),
+        "is_canceled": booking.is_canceled,
+        "data": dump_document(booking.doc),
+        "created_at": booking.created_at.isoformat(),
+        "updated_at": booking.updated_at.isoformat(),
+        "version": booking.version,
+    }
+
+
+def listing_keys(project_id: str, booking: Booking) -> dict[str, str]:
+    """The index keys that list the booking (keys.booking_listings)."""
+    owners = {"resource": booking.resource_id, "location": booking.location_id, "service": booking.service_id}
+    return keys.booking_listings(project_id, booking.id, booking.starts_at, booking.ends_at, owners)
 
 
 def booking_from(item: Mapping[str, Any]) -> Booking:

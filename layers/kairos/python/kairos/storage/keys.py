@@ -1,6 +1,7 @@
 """Every key of the single table is built here, and nowhere else (see docs/table.md for the patterns)."""
 
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 PROJECTS: Final = "PROJECTS"
@@ -128,12 +129,56 @@ def schedule_version(project_id: str, resource_id: str) -> dict[str, str]:
     return {"PK": owned_partition(project_id, "resource", resource_id), "SK": "SCHEDVER"}
 
 
-def booking_listing(project_id: str, ends_at: datetime, booking_id: str) -> dict[str, str]:
-    return {"GSI1PK": f"PROJECT#{project_id}#BOOKINGS", "GSI1SK": f"{utc_key(ends_at)}#{booking_id}"}
+# --- booking lists ----------------------------------------------------------------------------------------
+# A booking item is listed in four indexes at once, each sparse and written by the booking's own Put (no
+# extra item in its transaction): the project's bookings (GSI1) and those of its resource (GSI2), location
+# (GSI3) and service (GSI4), each sorted by when the booking ends. A sort key starts with the booking's
+# length class: `D#` for bookings of at most a day, `L#` for longer ones, so that a window [from, to) is two
+# key ranges that read what it needs: short bookings ending in (from, to + 1 day), long ones ending after
+# `from` (docs/table.md, "booking lists").
+
+BOOKING_LISTING_INDEXES: Final = {
+    "project": "GSI1",
+    "resource": "GSI2",
+    "location": "GSI3",
+    "service": "GSI4",
+}
+SHORT_BOOKING: Final = timedelta(days=1)
 
 
-def booking_listing_partition(project_id: str) -> str:
-    return f"PROJECT#{project_id}#BOOKINGS"
+def booking_listing_partition(project_id: str, kind: str = "project", entity_id: str = "") -> str:
+    """The index partition of a project's bookings, or of those of one resource, location or service."""
+    if kind == "project":
+        return f"PROJECT#{project_id}#BOOKINGS"
+    return f"{owned_partition(project_id, kind, entity_id)}#BOOKINGS"
+
+
+def booking_listings(
+    project_id: str,
+    booking_id: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    owners: Mapping[str, str | None],
+) -> dict[str, str]:
+    """The index keys of a booking item: the project's listing, and one per owner (`resource`, `location`,
+    `service`) the booking names."""
+    length_class = "D" if ends_at - starts_at <= SHORT_BOOKING else "L"
+    sort_key = f"{length_class}#{utc_key(ends_at)}#{booking_id}"
+    found: dict[str, str] = {}
+    for kind, index in BOOKING_LISTING_INDEXES.items():
+        owner = "" if kind == "project" else owners.get(kind)
+        if owner is not None:
+            found[f"{index}PK"] = booking_listing_partition(project_id, kind, owner)
+            found[f"{index}SK"] = sort_key
+    return found
+
+
+def booking_listing_ranges(start: datetime | None, end: datetime | None) -> list[tuple[str, str]]:
+    """The sort-key ranges (inclusive bounds) holding every booking that ends after `start` and starts
+    before `end` (either bound may be absent): short bookings ending before `end` + 1 day, and long ones."""
+    after = f"{utc_key(start)}#~" if start else ""
+    short_end = f"D#{utc_key(end + SHORT_BOOKING)}" if end else "D#~"
+    return [(f"D#{after}", short_end), (f"L#{after}", "L#~")]
 
 
 # --- holds that expire ----------------------------------------------------------------------------------

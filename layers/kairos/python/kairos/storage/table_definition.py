@@ -12,15 +12,26 @@ KEY_SCHEMA: list[dict[str, str]] = [
     {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
 ]
 
-GLOBAL_SECONDARY_INDEXES: list[dict[str, Any]] = [
-    {
-        "IndexName": GSI1,
+
+def _index(name: str) -> dict[str, Any]:
+    """A GSI with generic, overloaded keys `<name>PK` / `<name>SK`, projecting whole items."""
+    return {
+        "IndexName": name,
         "KeySchema": [
-            {"AttributeName": "GSI1PK", "KeyType": "HASH"},
-            {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
+            {"AttributeName": f"{name}PK", "KeyType": "HASH"},
+            {"AttributeName": f"{name}SK", "KeyType": "RANGE"},
         ],
         "Projection": {"ProjectionType": "ALL"},
-    },
+    }
+
+
+# GSI2-4 list a resource's, location's and service's bookings (docs/table.md). CloudFormation adds or
+# removes one GSI per stack update: a stack made before them is upgraded in steps (docs/infrastructure.md).
+GLOBAL_SECONDARY_INDEXES: list[dict[str, Any]] = [
+    _index(GSI1),
+    _index("GSI2"),
+    _index("GSI3"),
+    _index("GSI4"),
 ]
 
 STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"

@@ -1,0 +1,208 @@
+"""Booking lists read the bookings of what they filter by (a resource, location or service, and the window),
+not the project's, and answer exactly what filtering every booking of the project answers."""
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from kairos.container import Container
+from kairos.domain.auth import Principal
+from kairos.domain.booking_views import BOOKING_LIST, flat
+from kairos.domain.ids import new_id
+from kairos.domain.listing import select
+from kairos.domain.records import Booking
+from kairos.storage import keys
+from kairos.storage.booking_store import booking_item
+from kairos.storage.dynamodb import to_item
+
+START = datetime(2030, 3, 1, tzinfo=UTC)
+RESOURCES = [new_id() for _ in range(6)]
+LOCATIONS = [new_id() for _ in range(3)]
+SERVICES = [new_id() for _ in range(4)]
+
+
+@dataclass
+class ItemsRead:
+    """The requests since `reset`, each with the items DynamoDB read for it (a Query or Scan counts what
+    it read before any filter)."""
+
+    calls: list[tuple[str, int]] = field(default_factory=list)
+
+    def on_call(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if "ScannedCount" in parsed:
+            read = int(parsed["ScannedCount"])
+        elif "Responses" in parsed:
+            read = sum(len(found) for found in parsed["Responses"].values())
+        else:
+            read = int("Item" in parsed)
+        self.calls.append((model.name, read))
+
+    def of(self, operation: str) -> int:
+        return sum(read for name, read in self.calls if name == operation)
+
+    def reset(self) -> None:
+        self.calls = []
+
+
+@pytest.fixture
+def items_read(container: Container) -> Iterator[ItemsRead]:
+    counter = ItemsRead()
+    container.table.client.meta.events.register("after-call.dynamodb", counter.on_call)
+    yield counter
+    container.table.client.meta.events.unregister("after-call.dynamodb", counter.on_call)
+
+
+def booking(starts_at: datetime, length: timedelta, **fields: Any) -> Booking:
+    values: dict[str, Any] = {
+        "id": new_id(),
+        "resource_id": RESOURCES[0],
+        "service_id": SERVICES[0],
+        "location_id": LOCATIONS[0],
+        "starts_at": starts_at,
+        "ends_at": starts_at + length,
+        "buffer_starts_at": starts_at,
+        "buffer_ends_at": starts_at + length,
+        "doc": {"is_temporary": False, "metadata": None, "price": None},
+        "created_at": START,
+        "updated_at": START,
+        **fields,
+    }
+    return Booking(**values)
+
+
+def random_bookings(rng: random.Random, count: int) -> list[Booking]:
+    """Short and long bookings (up to 3 days; exactly one day too), some canceled, some of deleted owners
+    (no resource), all over three weeks, on whole quarter hours."""
+    lengths = [timedelta(minutes=15), timedelta(hours=1), timedelta(hours=5), timedelta(days=1)]
+    lengths += [timedelta(days=1, minutes=15), timedelta(days=3)]
+    made = []
+    for _ in range(count):
+        starts = START + timedelta(minutes=15 * rng.randrange(21 * 96))
+        made.append(
+            booking(
+                starts,
+                rng.choice(lengths),
+                resource_id=rng.choice([*RESOURCES, None]),
+                location_id=rng.choice(LOCATIONS),
+                service_id=rng.choice(SERVICES),
+                is_canceled=rng.random() < 0.2,
+            )
+        )
+    return made
+
+
+def expected(bookings: list[Booking], query: dict[str, str]) -> tuple[list[str], int]:
+    """What the list answered when it filtered every booking of the project in memory."""
+    start = datetime.fromisoformat(query["from"]) if "from" in query else None
+    end = datetime.fromisoformat(query["to"]) if "to" in query else None
+    window = [
+        b for b in bookings if (start is None or b.ends_at > start) and (end is None or b.starts_at < end)
+    ]
+    page = select([flat(b) for b in window], query, BOOKING_LIST)
+    return [item["id"] for item in page.items], page.total
+
+
+def at(day: int, hour: int = 0) -> str:
+    return (START + timedelta(days=day, hours=hour)).isoformat()
+
+
+QUERIES: list[dict[str, str]] = [
+    {},
+    {"from": at(5)},
+    {"to": at(9)},
+    {"from": at(5), "to": at(6)},
+    {"from": at(5, 10), "to": at(5, 11)},  # an hour: long bookings that cover it are listed
+    {"resource": RESOURCES[1]},
+    {"resource": RESOURCES[1], "from": at(3), "to": at(10), "canceled": "include"},
+    {"location": LOCATIONS[2], "from": at(7), "to": at(8), "sort": "ends_at.desc"},
+    {"service": SERVICES[3], "from": at(0), "to": at(21), "per_page": "5", "page": "3"},
+    {"service": SERVICES[0], "location": LOCATIONS[1], "to": at(12), "canceled": "only"},
+    {"resource": RESOURCES[2].upper(), "location": LOCATIONS[0], "from": at(2)},
+    {"resource": "not-an-id", "location": LOCATIONS[1], "from": at(2)},
+]
+
+
+def test_lists_answer_what_filtering_every_booking_answers(
+    container: Container, principal: Principal
+) -> None:
+    bookings = random_bookings(random.Random(13), 300)
+    load(container, principal.project_id, bookings)
+    for query in QUERIES:
+        page = container.bookings.page(principal, query)
+        assert ([item["id"] for item in page.items], page.total) == expected(bookings, query), query
+
+
+def test_a_list_by_resource_and_week_reads_about_what_it_returns(
+    container: Container, principal: Principal, items_read: ItemsRead
+) -> None:
+    """Six resources with one booking a day for a month: a week of one resource reads its week and the
+    next morning's booking (a short booking ending within a day after `to`), not the project's month."""
+    daily = [
+        booking(START + timedelta(days=day, hours=10), timedelta(hours=1), resource_id=resource_id)
+        for resource_id in RESOURCES
+        for day in range(30)
+    ]
+    load(container, principal.project_id, daily)
+    items_read.reset()
+    page = container.bookings.page(principal, {"resource": RESOURCES[3], "from": at(7), "to": at(14)})
+    assert page.total == 7
+    # the two ranges of the resource's listing (short, long bookings) at once, then what the page shows
+    assert [name for name, _ in items_read.calls] == ["Query", "Query", "BatchGetItem"]
+    assert items_read.of("Query") == 8 <= 2 * page.total
+
+
+def test_booking_groups_are_listed_from_the_filtered_bookings_only(
+    container: Container, principal: Principal, clinic: dict[str, str], items_read: ItemsRead
+) -> None:
+    def group_at(hour: int) -> str:
+        body = {
+            "service_id": clinic["service_id"],
+            "location_id": clinic["location_id"],
+            "starts_at": f"2030-01-07T{hour:02}:00:00+00:00",
+            "ends_at": f"2030-01-07T{hour + 1:02}:00:00+00:00",
+        }
+        return str(container.booking_groups.create(principal, {"bookings": [body]})["id"])
+
+    groups = [group_at(hour) for hour in (9, 11, 13)]
+    items_read.reset()
+    page = container.booking_groups.page(
+        principal, {"from": "2030-01-07T10:30:00+00:00", "to": "2030-01-07T12:30:00+00:00"}
+    )
+    assert [g["id"] for g in page.items] == [groups[1]]
+    # the bookings ending after `from` and within a day after `to` (not the 09:00 one), then by key: the
+    # group they name (not a Query of every group), its bookings, the entities they name
+    assert sorted(items_read.calls[:2]) == [("Query", 0), ("Query", 2)]  # the two ranges, at once
+    assert [name for name, _ in items_read.calls[2:]] == ["BatchGetItem"] * 3
+
+
+def load(container: Container, project_id: str, bookings: list[Booking]) -> None:
+    """Booking items straight into the table (lists read nothing else of a booking)."""
+    container.table.put_items([to_item(booking_item(project_id, b)) for b in bookings])
+
+
+def as_written_before_the_listing_indexes(project_id: str, b: Booking) -> dict[str, Any]:
+    """The booking's item as the version before the listing indexes wrote it: GSI1 by end time alone."""
+    item = {
+        k: v for k, v in booking_item(project_id, b).items() if not k.startswith(("GSI2", "GSI3", "GSI4"))
+    }
+    return {**item, "GSI1SK": f"{keys.utc_key(b.ends_at)}#{b.id}"}
+
+
+def test_bookings_written_before_the_listing_indexes_are_listed_once_backfilled(
+    container: Container, principal: Principal
+) -> None:
+    old = random_bookings(random.Random(7), 40)
+    container.table.put_items(
+        [to_item(as_written_before_the_listing_indexes(principal.project_id, b)) for b in old]
+    )
+    query = {"location": LOCATIONS[1], "from": at(4), "canceled": "include"}
+    assert container.bookings.page(principal, query).total == 0  # not in the location's index yet
+    assert container.booking_store.backfill_listings() == len(old)
+    page = container.bookings.page(principal, query)
+    assert ([item["id"] for item in page.items], page.total) == expected(old, query)
+    assert page.total > 0
+    assert container.booking_store.backfill_listings() == 0  # nothing left to do
