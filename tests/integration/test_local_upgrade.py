@@ -42,7 +42,7 @@ def _as_the_previous_version_saved_it(folder: Path) -> int:
                 continue
             for name in [n for n in item if n.startswith(NEW_INDEXES)]:
                 del item[name]
-            item["GSI1SK"] = {"S": item["GSI1SK"]["S"].removeprefix("D#")}
+            item["GSI1SK"] = {"S": item["GSI1SK"]["S"].split("#", 1)[1]}  # no length class
             rewritten += 1
     write_atomically(path, snapshot)
     return rewritten

@@ -133,9 +133,9 @@ def schedule_version(project_id: str, resource_id: str) -> dict[str, str]:
 # A booking item is listed in four indexes at once, each sparse and written by the booking's own Put (no
 # extra item in its transaction): the project's bookings (GSI1) and those of its resource (GSI2), location
 # (GSI3) and service (GSI4), each sorted by when the booking ends. A sort key starts with the booking's
-# length class: `D#` for bookings of at most a day, `L#` for longer ones, so that a window [from, to) is two
-# key ranges that read what it needs: short bookings ending in (from, to + 1 day), long ones ending after
-# `from` (docs/table.md, "booking lists").
+# length class (`LENGTH_CLASSES`), so that a window [from, to) is one key range per class that reads what
+# it needs: bookings of a class ending after `from` and less than the class's longest after `to` (the
+# longest class is bounded by `from` alone). docs/table.md, "booking lists".
 
 BOOKING_LISTING_INDEXES: Final = {
     "project": "GSI1",
@@ -143,7 +143,15 @@ BOOKING_LISTING_INDEXES: Final = {
     "location": "GSI3",
     "service": "GSI4",
 }
-SHORT_BOOKING: Final = timedelta(days=1)
+LENGTH_CLASSES: Final[tuple[tuple[str, timedelta | None], ...]] = (
+    ("H", timedelta(hours=2)),
+    ("D", timedelta(days=1)),
+    ("L", None),
+)
+
+
+def length_class(starts_at: datetime, ends_at: datetime) -> str:
+    return next(name for name, longest in LENGTH_CLASSES if longest is None or ends_at - starts_at <= longest)
 
 
 def booking_listing_partition(project_id: str, kind: str = "project", entity_id: str = "") -> str:
@@ -162,8 +170,7 @@ def booking_listings(
 ) -> dict[str, str]:
     """The index keys of a booking item: the project's listing, and one per owner (`resource`, `location`,
     `service`) the booking names."""
-    length_class = "D" if ends_at - starts_at <= SHORT_BOOKING else "L"
-    sort_key = f"{length_class}#{utc_key(ends_at)}#{booking_id}"
+    sort_key = f"{length_class(starts_at, ends_at)}#{utc_key(ends_at)}#{booking_id}"
     found: dict[str, str] = {}
     for kind, index in BOOKING_LISTING_INDEXES.items():
         owner = "" if kind == "project" else owners.get(kind)
@@ -174,11 +181,14 @@ def booking_listings(
 
 
 def booking_listing_ranges(start: datetime | None, end: datetime | None) -> list[tuple[str, str]]:
-    """The sort-key ranges (inclusive bounds) holding every booking that ends after `start` and starts
-    before `end` (either bound may be absent): short bookings ending before `end` + 1 day, and long ones."""
+    """The sort-key ranges (inclusive bounds, one per length class) holding every booking that ends after
+    `start` and starts before `end` (either may be absent): a booking of a class ends before `end` plus
+    the class's longest."""
     after = f"{utc_key(start)}#~" if start else ""
-    short_end = f"D#{utc_key(end + SHORT_BOOKING)}" if end else "D#~"
-    return [(f"D#{after}", short_end), (f"L#{after}", "L#~")]
+    return [
+        (f"{name}#{after}", f"{name}#{utc_key(end + longest)}" if end and longest else f"{name}#~")
+        for name, longest in LENGTH_CLASSES
+    ]
 
 
 # --- holds that expire ----------------------------------------------------------------------------------
