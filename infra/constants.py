@@ -29,6 +29,12 @@ STACK_DESCRIPTION: Final = "Kairos: a Hapio-compatible booking API (API Gateway,
 # The design's home region; `cdk deploy -c region=...` picks another (see infra/stack.py).
 REGION: Final = DEFAULT_REGION
 REGION_CONTEXT_KEY: Final = "region"
+# Upgrading a stack made before the booking listing indexes (docs/infrastructure.md, "upgrading the table"):
+# `-c tableIndexes=<n>` deploys the first n GSIs of the table definition (CloudFormation adds one per
+# update), `-c bookingLists=project` has the functions list bookings as before them until the backfill ran.
+TABLE_INDEXES_CONTEXT_KEY: Final = "tableIndexes"
+BOOKING_LISTS_CONTEXT_KEY: Final = "bookingLists"
+BOOKING_LISTS_ENV: Final = "KAIROS_BOOKING_LISTS"  # read by kairos.config.Settings
 
 # Construct ids (they become logical ids: renaming one replaces the resource, so they are fixed here).
 TABLE_ID: Final = "Table"

@@ -11,6 +11,8 @@ from constructs import Construct
 
 from infra.constants import (
     ARCHITECTURE,
+    BOOKING_LISTS_CONTEXT_KEY,
+    BOOKING_LISTS_ENV,
     FUNCTION_HANDLER,
     FUNCTION_MEMORY_MB,
     FUNCTION_NAME_PREFIX,
@@ -91,6 +93,7 @@ def kairos_function(
             "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
             "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
             **TRACER_SETTINGS,
+            **_booking_lists(scope),
             **(environment or {}),
         },
     )
@@ -149,3 +152,9 @@ def _grant_table_access(
         return
     table.grant_read_write_data(function)
     acknowledge_index_access(scope, table)
+
+
+def _booking_lists(scope: Construct) -> dict[str, str]:
+    """`-c bookingLists=project` while a stack is upgraded (kairos.config.Settings reads it)."""
+    chosen = scope.node.try_get_context(BOOKING_LISTS_CONTEXT_KEY)
+    return {BOOKING_LISTS_ENV: str(chosen)} if chosen is not None else {}

@@ -9,6 +9,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
+from infra.constants import TABLE_INDEXES_CONTEXT_KEY
 from kairos.storage import table_definition
 
 # DynamoDB's attribute type codes, as the boto3-style definition writes them.
@@ -40,7 +41,7 @@ class KairosTable(Construct):
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        for index in table_definition.GLOBAL_SECONDARY_INDEXES:
+        for index in deployed_indexes(self):
             index_partition_key, index_sort_key = _key_attributes(index["KeySchema"])
             self.table.add_global_secondary_index(
                 index_name=index["IndexName"],
@@ -49,6 +50,18 @@ class KairosTable(Construct):
                 projection_type=dynamodb.ProjectionType(index["Projection"]["ProjectionType"]),
                 non_key_attributes=index["Projection"].get("NonKeyAttributes"),
             )
+
+
+def deployed_indexes(scope: Construct) -> list[dict[str, Any]]:
+    """The table definition's GSIs, or its first `-c tableIndexes=<n>` while a stack is upgraded one GSI
+    per deploy."""
+    indexes = table_definition.GLOBAL_SECONDARY_INDEXES
+    wanted = scope.node.try_get_context(TABLE_INDEXES_CONTEXT_KEY)
+    if wanted is None:
+        return indexes
+    if not str(wanted).isdigit() or not 1 <= int(wanted) <= len(indexes):
+        raise ValueError(f"{TABLE_INDEXES_CONTEXT_KEY} must be a number of indexes from 1 to {len(indexes)}")
+    return indexes[: int(wanted)]
 
 
 def _key_attributes(

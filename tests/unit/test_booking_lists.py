@@ -3,12 +3,13 @@ not the project's, and answer exactly what filtering every booking of the projec
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from kairos.config import BOOKING_LISTS_ENV, Settings
 from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.booking_views import BOOKING_LIST, flat
@@ -18,6 +19,7 @@ from kairos.domain.records import Booking
 from kairos.storage import keys
 from kairos.storage.booking_store import booking_item
 from kairos.storage.dynamodb import to_item
+from kairos_cli.__main__ import _parser, run
 
 START = datetime(2030, 3, 1, tzinfo=UTC)
 RESOURCES = [new_id() for _ in range(6)]
@@ -192,7 +194,7 @@ def as_written_before_the_listing_indexes(project_id: str, b: Booking) -> dict[s
     return {**item, "GSI1SK": f"{keys.utc_key(b.ends_at)}#{b.id}"}
 
 
-def test_bookings_written_before_the_listing_indexes_are_listed_once_backfilled(
+def test_bookings_written_before_the_listing_indexes_are_listed_once_the_cli_backfilled_them(
     container: Container, principal: Principal
 ) -> None:
     old = random_bookings(random.Random(7), 40)
@@ -201,8 +203,32 @@ def test_bookings_written_before_the_listing_indexes_are_listed_once_backfilled(
     )
     query = {"location": LOCATIONS[1], "from": at(4), "canceled": "include"}
     assert container.bookings.page(principal, query).total == 0  # not in the location's index yet
-    assert container.booking_store.backfill_listings() == len(old)
+    assert run(_parser().parse_args(["table", "backfill-listings"]), container) == {"updated": len(old)}
     page = container.bookings.page(principal, query)
     assert ([item["id"] for item in page.items], page.total) == expected(old, query)
     assert page.total > 0
     assert container.booking_store.backfill_listings() == 0  # nothing left to do
+
+
+def test_while_a_stack_is_upgraded_lists_read_the_projects_bookings_whatever_their_keys(
+    container: Container, principal: Principal
+) -> None:
+    old, new = random_bookings(random.Random(5), 60), random_bookings(random.Random(6), 60)
+    container.table.put_items(
+        [to_item(as_written_before_the_listing_indexes(principal.project_id, b)) for b in old]
+    )
+    load(container, principal.project_id, new)
+    upgrading = Container.from_settings(replace(container.settings, booking_lists_indexed=False))
+    for query in QUERIES:
+        page = upgrading.bookings.page(principal, query)
+        assert ([item["id"] for item in page.items], page.total) == expected(old + new, query), query
+
+
+def test_the_booking_lists_setting_is_indexed_or_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(BOOKING_LISTS_ENV, raising=False)
+    assert Settings.from_environment().booking_lists_indexed
+    monkeypatch.setenv(BOOKING_LISTS_ENV, "project")
+    assert not Settings.from_environment().booking_lists_indexed
+    monkeypatch.setenv(BOOKING_LISTS_ENV, "indexes")
+    with pytest.raises(ValueError, match=BOOKING_LISTS_ENV):
+        Settings.from_environment()

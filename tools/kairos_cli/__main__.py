@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("project_id")
     show.add_argument("--from", dest="first", default=None)
     show.add_argument("--to", dest="last", default=None)
+    table = areas.add_parser("table", help="the table").add_subparsers(dest="action", required=True)
+    table.add_parser(
+        "backfill-listings",
+        help="give bookings written before the listing indexes their keys (once, after upgrading)",
+    )
     return parser
 
 
@@ -147,6 +152,8 @@ def run(args: argparse.Namespace, container: Container) -> Any:
         case ("usage", "show"):
             query = {k: v for k, v in (("from", args.first), ("to", args.last)) if v}
             return container.usage_report.report(admin.project(args.project_id), query)
+        case ("table", "backfill-listings"):
+            return {"updated": container.booking_store.backfill_listings()}
     raise SystemExit(f"kairos: unknown command {args.area} {args.action}")
 
 

@@ -13,6 +13,8 @@ ANONYMOUS_RATE_LIMIT_ENV = "KAIROS_ANONYMOUS_RATE_LIMIT"
 DEFAULT_ANONYMOUS_RATE_LIMIT = ANONYMOUS_RATE_LIMIT  # the free plan's, as Laravel throttles guests by IP
 DEFAULT_PORTAL_URL = "http://127.0.0.1:8080"  # the local server's
 PORTAL_ATTEMPTS_ENV = "KAIROS_PORTAL_ATTEMPTS_PER_MINUTE"
+BOOKING_LISTS_ENV = "KAIROS_BOOKING_LISTS"
+BOOKING_LISTS = ("indexed", "project")
 DEFAULT_PORTAL_ATTEMPTS = 30
 
 
@@ -37,6 +39,9 @@ class Settings:
     mail_outbox: str | None = None
     # Log-in, registration and reset attempts a minute from one source address (and 10 per email address).
     portal_attempts_per_minute: int = DEFAULT_PORTAL_ATTEMPTS
+    # Whether booking lists read the listing indexes (GSI2-4 and GSI1's length classes), or the project's
+    # bookings as the version before them did: `project` while a stack is upgraded (docs/infrastructure.md).
+    booking_lists_indexed: bool = True
 
     @property
     def portal_origin(self) -> str:
@@ -58,6 +63,7 @@ class Settings:
             mail_sender=os.environ.get("KAIROS_MAIL_FROM", ""),
             mail_outbox=os.environ.get("KAIROS_MAIL_OUTBOX") or None,
             portal_attempts_per_minute=_positive_int(PORTAL_ATTEMPTS_ENV, DEFAULT_PORTAL_ATTEMPTS),
+            booking_lists_indexed=_choice(BOOKING_LISTS_ENV, BOOKING_LISTS) == "indexed",
         )
 
 
@@ -70,3 +76,11 @@ def _positive_int(name: str, default: int) -> int:
     if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
         raise ValueError(f"{name} must be a whole number of at least 1, not {raw!r}")
     return int(raw)
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` from the environment (the first when unset); anything else stops the function."""
+    raw = os.environ.get(name, "").strip() or choices[0]
+    if raw not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw

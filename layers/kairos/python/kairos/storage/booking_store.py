@@ -93,8 +93,9 @@ def _hold_of(booking: Booking | None) -> list[Hold]:
 
 
 class BookingStore:
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, *, indexed: bool = True) -> None:
         self._t = table
+        self._indexed = indexed  # False while a stack is upgraded: lists read as before the listing indexes
 
     # --- reads ------------------------------------------------------------------------------------------
 
@@ -106,31 +107,51 @@ class BookingStore:
         self, project_id: str, owner: tuple[str, str] | None, start: datetime | None, end: datetime | None
     ) -> list[Booking]:
         """The bookings of the project, or of one owner (`("resource", id)`, location, service), that end
-        after `start` and start before `end` (either may be None: unbounded), by two key-range queries
-        at once on the owner's listing index (keys.booking_listing_ranges)."""
-        kind, owner_id = owner or ("project", "")
-        index = keys.BOOKING_LISTING_INDEXES[kind]
-        partition = keys.booking_listing_partition(project_id, kind, owner_id)
+        after `start` and start before `end` (either may be None: unbounded), by one key-range query per
+        length class at once on the owner's listing index (keys.booking_listing_ranges)."""
+        if not self._indexed:
+            found = self._project_ending_after(project_id, start)
+        else:
+            kind, owner_id = owner or ("project", "")
+            index = keys.BOOKING_LISTING_INDEXES[kind]
+            partition = keys.booking_listing_partition(project_id, kind, owner_id)
 
-        def read(bounds: tuple[str, str]) -> list[dict[str, Any]]:
-            request: dict[str, Any] = {
-                "TableName": self._t.name,
-                "IndexName": index,
-                "KeyConditionExpression": f"{index}PK = :pk AND {index}SK BETWEEN :low AND :high",
-                "ExpressionAttributeValues": to_item(
-                    {":pk": partition, ":low": bounds[0], ":high": bounds[1]}
-                ),
-            }
-            return list(self._t.paginate_query(request))
+            def read(bounds: tuple[str, str]) -> list[dict[str, Any]]:
+                request: dict[str, Any] = {
+                    "TableName": self._t.name,
+                    "IndexName": index,
+                    "KeyConditionExpression": f"{index}PK = :pk AND {index}SK BETWEEN :low AND :high",
+                    "ExpressionAttributeValues": to_item(
+                        {":pk": partition, ":low": bounds[0], ":high": bounds[1]}
+                    ),
+                }
+                return list(self._t.paginate_query(request))
 
-        found = [
-            booking_from(i)
-            for items in parallel_map(read, keys.booking_listing_ranges(start, end))
-            for i in items
-        ]
+            ranges = keys.booking_listing_ranges(start, end)
+            found = [booking_from(i) for items in parallel_map(read, ranges) for i in items]
         return [
-            b for b in found if (start is None or b.ends_at > start) and (end is None or b.starts_at < end)
+            b
+            for b in found
+            if (start is None or b.ends_at > start)
+            and (end is None or b.starts_at < end)
+            and (owner is None or getattr(b, f"{owner[0]}_id") == owner[1])
         ]
+
+    def _project_ending_after(self, project_id: str, start: datetime | None) -> list[Booking]:
+        """The read of the version before the listing indexes, exact whatever the items' keys: GSI1 after
+        `from` by end time (keys with a length class sort after every time, so all of those too)."""
+        request: dict[str, Any] = {
+            "TableName": self._t.name,
+            "IndexName": "GSI1",
+            "KeyConditionExpression": "GSI1PK = :pk" + (" AND GSI1SK > :after" if start else ""),
+            "ExpressionAttributeValues": to_item(
+                {
+                    ":pk": keys.booking_listing_partition(project_id),
+                    **({":after": keys.utc_key(start) + "#~"} if start else {}),
+                }
+            ),
+        }
+        return [booking_from(i) for i in self._t.paginate_query(request)]
 
     def backfill_listings(self) -> int:
         """Gives the booking items written before the listing indexes existed their keys (GSI2-4, and
