@@ -146,6 +146,7 @@ BOOKING_LISTING_INDEXES: Final = {
 LENGTH_CLASSES: Final[tuple[tuple[str, timedelta | None], ...]] = (
     ("H", timedelta(hours=2)),
     ("D", timedelta(days=1)),
+    ("W", timedelta(days=7)),
     ("L", None),
 )
 
