@@ -236,7 +236,8 @@ def main() -> None:
             print(
                 f"| {name} ({owner[0] if owner else 'project'} index) | {len(page.items)} / {page.total} "
                 f"| {read_items:,} | {read_items / max(1, len(page.items)):.1f} | {units:,.1f} "
-                f"| {ideal:,.1f} | {units / ideal:.1f} | {trips} | {waves} | {old_items:,}, {old_units:,.1f} |"
+                f"| {ideal:,.1f} | {units / ideal:.1f} | {trips} | {waves} "
+                f"| {old_items:,}, {old_units:,.1f} |"
             )
         print(NOTE)
 
