@@ -64,11 +64,12 @@ def upgrade_table(container: Container) -> None:
     defined = {d["AttributeName"] for d in described["AttributeDefinitions"]}
     for index in missing:
         defined |= {k["AttributeName"] for k in index["KeySchema"]}
-        client.update_table(
-            TableName=container.table.name,
-            AttributeDefinitions=[d for d in attribute_definitions() if d["AttributeName"] in defined],
-            GlobalSecondaryIndexUpdates=[{"Create": index}],
-        )
+        request: dict[str, Any] = {
+            "TableName": container.table.name,
+            "AttributeDefinitions": [d for d in attribute_definitions() if d["AttributeName"] in defined],
+            "GlobalSecondaryIndexUpdates": [{"Create": index}],
+        }
+        client.update_table(**request)
     container.booking_store.backfill_listings()
 
 
