@@ -117,7 +117,7 @@ def acknowledge_index_access(scope: Construct, table: dynamodb.ITable) -> None:
     Validations.of(scope).acknowledge(
         Acknowledgment(
             id=f"AwsSolutions-IAM5[Resource::<{logical_id(table)}.Arn>/index/*]",
-            reason="The table's own indexes (`<table>/index/*`, today GSI1): listings and lookups query "
+            reason="The table's own indexes (`<table>/index/*`, today GSI1-4): listings and lookups query "
             "them. No other table is reachable.",
         )
     )
