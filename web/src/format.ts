@@ -27,3 +27,12 @@ export function daysAgo(days: number, from = new Date()): Date {
   date.setDate(date.getDate() - days);
   return date;
 }
+
+/** A `datetime-local` input's value (YYYY-MM-DDThh:mm, the browser's zone) as the API's timestamp
+ * (YYYY-MM-DDThh:mm:ss±hh:mm). */
+export function localTimestamp(value: string): string {
+  const offset = -new Date(value).getTimezoneOffset();
+  const sign = offset < 0 ? "-" : "+";
+  const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, "0");
+  return `${value.slice(0, 16)}:00${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
+}

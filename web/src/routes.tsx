@@ -9,7 +9,10 @@ import { Home } from "./screens/Home";
 import { LogIn } from "./screens/LogIn";
 import { NewProject } from "./screens/NewProject";
 import { Register } from "./screens/Register";
+import { RequestDetail } from "./screens/RequestDetail";
+import { Requests } from "./screens/Requests";
 import { ResetPassword } from "./screens/ResetPassword";
+import { Tokens } from "./screens/Tokens";
 import { Verify } from "./screens/Verify";
 
 export interface ScreenRoute {
@@ -34,6 +37,9 @@ export const ROUTES: ScreenRoute[] = [
   { path: "/", title: "Dashboard", Screen: Home, access: "signed-in" },
   { path: "/projects/new", title: "Create project", Screen: NewProject, access: "signed-in" },
   { path: PROJECT, title: "Dashboard", Screen: Dashboard, access: "signed-in", nav: "Dashboard" },
+  { path: `${PROJECT}/tokens`, title: "API Tokens", Screen: Tokens, access: "signed-in", nav: "API Tokens" },
+  { path: `${PROJECT}/requests`, title: "API Requests", Screen: Requests, access: "signed-in", nav: "API Requests" },
+  { path: `${PROJECT}/requests/:request`, title: "API request", Screen: RequestDetail, access: "signed-in" },
 ];
 
 /** A project screen's path for one project. */

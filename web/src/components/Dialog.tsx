@@ -1,5 +1,6 @@
 // A modal dialog on the native <dialog>: focus stays inside while it is open, Escape closes it, and focus
-// returns to what opened it.
+// returns to what opened it. A control marked `data-autofocus` gets the focus first (the safe choice of a
+// confirmation).
 import { useEffect, useId, useRef, type ReactNode } from "react";
 
 interface DialogProps {
@@ -15,9 +16,14 @@ export function Dialog({ title, open, onClose, children }: DialogProps) {
 
   useEffect(() => {
     const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
+    if (!dialog || !open) return;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (!dialog.open) dialog.showModal(); // focuses the first control, or the one marked data-autofocus:
+    dialog.querySelector<HTMLElement>("[data-autofocus]")?.focus();
+    return () => {
+      if (dialog.open) dialog.close();
+      opener?.focus(); // also when the dialog is removed rather than closed
+    };
   }, [open]);
 
   return (
