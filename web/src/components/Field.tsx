@@ -1,5 +1,6 @@
 // A labelled input with its hint and the API's error for it, tied by aria-describedby.
 import { useId, type InputHTMLAttributes, type ReactNode } from "react";
+import { PASSWORD_RULES } from "../api/account";
 
 interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id"> {
   label: string;
@@ -27,5 +28,47 @@ export function Field({ label, hint, error, className, ...input }: FieldProps) {
         </p>
       )}
     </div>
+  );
+}
+
+type EmailProps = Omit<FieldProps, "label" | "type">;
+
+/** The account's address, as every account screen asks for it. */
+export function EmailField(props: EmailProps) {
+  return <Field label="Email" type="email" autoComplete="email" required {...props} />;
+}
+
+interface NewPasswordProps {
+  label: string; // "Password", "New password": the confirmation is "Confirm <label>"
+  password: string;
+  confirmation: string;
+  onChange: (password: string, confirmation: string) => void;
+  errors: (name: "password" | "password_confirmation") => string | undefined;
+}
+
+/** A new password and its confirmation, with the pool's rules as the hint. */
+export function NewPasswordFields({ label, password, confirmation, onChange, errors }: NewPasswordProps) {
+  return (
+    <>
+      <Field
+        label={label}
+        type="password"
+        autoComplete="new-password"
+        required
+        value={password}
+        onChange={(e) => onChange(e.target.value, confirmation)}
+        hint={PASSWORD_RULES}
+        error={errors("password")}
+      />
+      <Field
+        label={`Confirm ${label.toLowerCase()}`}
+        type="password"
+        autoComplete="new-password"
+        required
+        value={confirmation}
+        onChange={(e) => onChange(password, e.target.value)}
+        error={errors("password_confirmation")}
+      />
+    </>
   );
 }

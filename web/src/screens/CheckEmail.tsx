@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { resendVerification } from "../api/account";
-import { Field } from "../components/Field";
+import { EmailField } from "../components/Field";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
 
@@ -32,11 +32,7 @@ export function CheckEmail() {
       </p>
       <form onSubmit={submit} noValidate>
         <FormAlert error={action.error}>{sent}</FormAlert>
-        <Field
-          label="Email"
-          type="email"
-          autoComplete="email"
-          required
+        <EmailField
           value={email}
           onChange={(e) => setEmail(e.target.value)}
           hint="No mail? Check your spam folder, or have the link sent again."

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { forgotPassword } from "../api/account";
-import { Field } from "../components/Field";
+import { EmailField } from "../components/Field";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
 
@@ -22,15 +22,7 @@ export function ForgotPassword() {
       <p className="lead">Enter the address of your account: we will mail you a link to choose a new password.</p>
       <form onSubmit={submit} noValidate>
         <FormAlert error={action.error}>{sent}</FormAlert>
-        <Field
-          label="Email"
-          type="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={action.error?.field("email")}
-        />
+        <EmailField value={email} onChange={(e) => setEmail(e.target.value)} error={action.error?.field("email")} />
         <div className="form-actions">
           <SubmitButton busy={action.busy} busyLabel="Sending…">
             Send the link

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { logIn } from "../api/account";
-import { Field } from "../components/Field";
+import { EmailField, Field } from "../components/Field";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
 import { useSession } from "../session";
@@ -37,15 +37,7 @@ export function LogIn() {
             <Link to={`/check-email?email=${encodeURIComponent(email)}`}>Send the verification link again</Link>
           </p>
         )}
-        <Field
-          label="Email"
-          type="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={action.error?.field("email")}
-        />
+        <EmailField value={email} onChange={(e) => setEmail(e.target.value)} error={action.error?.field("email")} />
         <Field
           label="Password"
           type="password"

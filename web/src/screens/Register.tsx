@@ -1,7 +1,7 @@
 import { useState, type ChangeEvent, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
-import { PASSWORD_RULES, register, type Registration } from "../api/account";
-import { Field } from "../components/Field";
+import { register, type Registration } from "../api/account";
+import { EmailField, Field, NewPasswordFields } from "../components/Field";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
 
@@ -28,33 +28,13 @@ export function Register() {
       <form onSubmit={submit} noValidate>
         <FormAlert error={action.error} />
         <Field label="Name" autoComplete="name" required value={form.name} onChange={set("name")} error={error("name")} />
-        <Field
-          label="Email"
-          type="email"
-          autoComplete="email"
-          required
-          value={form.email}
-          onChange={set("email")}
-          error={error("email")}
-        />
-        <Field
+        <EmailField value={form.email} onChange={set("email")} error={error("email")} />
+        <NewPasswordFields
           label="Password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={form.password}
-          onChange={set("password")}
-          hint={PASSWORD_RULES}
-          error={error("password")}
-        />
-        <Field
-          label="Confirm password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={form.password_confirmation}
-          onChange={set("password_confirmation")}
-          error={error("password_confirmation")}
+          password={form.password}
+          confirmation={form.password_confirmation}
+          onChange={(password, password_confirmation) => setForm({ ...form, password, password_confirmation })}
+          errors={error}
         />
         <div className="form-actions">
           <SubmitButton busy={action.busy} busyLabel="Registering…">

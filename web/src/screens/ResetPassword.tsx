@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
-import { PASSWORD_RULES, resetPassword } from "../api/account";
-import { Field } from "../components/Field";
+import { resetPassword } from "../api/account";
+import { NewPasswordFields } from "../components/Field";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
 
@@ -44,24 +44,15 @@ export function ResetPassword() {
             {tokenError} <Link to="/forgot-password">Have a new link sent</Link>.
           </p>
         )}
-        <Field
+        <NewPasswordFields
           label="New password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          hint={PASSWORD_RULES}
-          error={action.error?.field("password")}
-        />
-        <Field
-          label="Confirm new password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={confirmation}
-          onChange={(e) => setConfirmation(e.target.value)}
-          error={action.error?.field("password_confirmation")}
+          password={password}
+          confirmation={confirmation}
+          onChange={(changed, confirmed) => {
+            setPassword(changed);
+            setConfirmation(confirmed);
+          }}
+          errors={(name) => action.error?.field(name)}
         />
         <div className="form-actions">
           <SubmitButton busy={action.busy} busyLabel="Saving…">

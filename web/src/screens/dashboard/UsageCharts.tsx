@@ -29,75 +29,77 @@ const options = (unit: string): ChartOptions<"bar" | "line"> => ({
     tooltip: { callbacks: { label: (item) => `${formatNumber(Number(item.raw ?? 0))} ${unit}` } },
   },
   scales: {
-    x: { grid: { display: false }, ticks: { maxTicksLimit: 8, color: "#6b7280" } },
+    x: { grid: { display: false }, ticks: { maxTicksLimit: 7, maxRotation: 0, color: "#6b7280" } },
     y: { beginAtZero: true, ticks: { precision: 0, color: "#6b7280" }, grid: { color: "#eef0f4" } },
   },
 });
 
-function summary(title: string, days: UsageDay[], value: (day: UsageDay) => number | null): string {
-  const values = days.map(value).filter((v): v is number => v !== null);
-  const highest = values.length ? Math.max(...values) : 0;
-  return `${title}, ${days.length} days, highest ${formatNumber(highest)}`;
+interface ChartPanelProps {
+  title: string;
+  unit: string; // in the tooltip: "3 requests"
+  kind: "bar" | "line";
+  labels: string[];
+  values: (number | null)[];
+  colour: string;
 }
+
+function ChartPanel({ title, unit, kind, labels, values, colour }: ChartPanelProps) {
+  const known = values.filter((v): v is number => v !== null);
+  const label = `${title}, ${values.length} days, highest ${formatNumber(known.length ? Math.max(...known) : 0)}`;
+  return (
+    <figure className="panel chart">
+      <figcaption>{title}</figcaption>
+      <div className="chart__canvas">
+        {kind === "bar" ? (
+          <Bar
+            role="img"
+            aria-label={label}
+            options={options(unit) as ChartOptions<"bar">}
+            data={{ labels, datasets: [{ data: values, backgroundColor: colour, borderRadius: 3, maxBarThickness: 24 }] }}
+          />
+        ) : (
+          <Line
+            role="img"
+            aria-label={label}
+            options={options(unit) as ChartOptions<"line">}
+            data={{
+              labels,
+              datasets: [
+                { data: values, borderColor: colour, backgroundColor: ACCENT_SOFT, fill: true, spanGaps: true, tension: 0.3, pointRadius: 2 },
+              ],
+            }}
+          />
+        )}
+      </div>
+    </figure>
+  );
+}
+
+const SERIES: (Omit<ChartPanelProps, "labels" | "values"> & { value: (day: UsageDay) => number | null })[] = [
+  { title: "API requests per day", unit: "requests", kind: "bar", colour: ACCENT, value: (d) => d.requests },
+  {
+    title: "Average processing time (ms)",
+    unit: "ms",
+    kind: "line",
+    colour: ACCENT,
+    value: (d) => d.average_processing_time_ms,
+  },
+  {
+    title: "Webhook requests per day",
+    unit: "webhook requests",
+    kind: "bar",
+    colour: TEAL,
+    value: (d) => d.webhook_delivery_attempts,
+  },
+];
 
 export function UsageCharts({ days }: { days: UsageDay[] }) {
   const labels = days.map((day) => formatDay(day.date, true));
   return (
     <div className="chart-grid">
-      <figure className="panel chart">
-        <figcaption>API requests per day</figcaption>
-        <div className="chart__canvas">
-          <Bar
-            role="img"
-            aria-label={summary("API requests per day", days, (d) => d.requests)}
-            options={options("requests") as ChartOptions<"bar">}
-            data={{
-              labels,
-              datasets: [{ data: days.map((d) => d.requests), backgroundColor: ACCENT, borderRadius: 3, maxBarThickness: 24 }],
-            }}
-          />
-        </div>
-      </figure>
-      <figure className="panel chart">
-        <figcaption>Average processing time (ms)</figcaption>
-        <div className="chart__canvas">
-          <Line
-            role="img"
-            aria-label={summary("Average processing time in milliseconds", days, (d) => d.average_processing_time_ms)}
-            options={options("ms") as ChartOptions<"line">}
-            data={{
-              labels,
-              datasets: [
-                {
-                  data: days.map((d) => d.average_processing_time_ms),
-                  borderColor: ACCENT,
-                  backgroundColor: ACCENT_SOFT,
-                  fill: true,
-                  spanGaps: true,
-                  tension: 0.3,
-                  pointRadius: 2,
-                },
-              ],
-            }}
-          />
-        </div>
-      </figure>
-      <figure className="panel chart">
-        <figcaption>Webhook requests per day</figcaption>
-        <div className="chart__canvas">
-          <Bar
-            role="img"
-            aria-label={summary("Webhook requests per day", days, (d) => d.webhook_delivery_attempts)}
-            options={options("webhook requests") as ChartOptions<"bar">}
-            data={{
-              labels,
-              datasets: [
-                { data: days.map((d) => d.webhook_delivery_attempts), backgroundColor: TEAL, borderRadius: 3, maxBarThickness: 24 },
-              ],
-            }}
-          />
-        </div>
-      </figure>
+      {SERIES.map(({ value, ...series }) => (
+        <ChartPanel key={series.title} {...series} labels={labels} values={days.map(value)} />
+      ))}
     </div>
   );
 }
