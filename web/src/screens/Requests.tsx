@@ -5,7 +5,7 @@ import { ErrorState, Loading } from "../components/Status";
 import { formatDateTime, formatDuration, localTimestamp } from "../format";
 import { useAction, useResource } from "../hooks";
 import { useProjectId } from "../projects";
-import { projectPath } from "../routes";
+import { PROJECT, projectPath } from "../routes";
 import { EMPTY_FILTERS, RequestFilters, type FilterValues } from "./requests/RequestFilters";
 import { StatusBadge } from "./requests/StatusBadge";
 
@@ -102,7 +102,7 @@ function RequestTable({ project, rows }: { project: string; rows: LoggedRequest[
               <td className="nowrap">{formatDateTime(row.time)}</td>
               <td>
                 <Link
-                  to={`${projectPath(project, "/projects/:project/requests")}/${row.id}`}
+                  to={`${projectPath(project, `${PROJECT}/requests`)}/${row.id}`}
                   state={{ entry: row }}
                   className="request-line"
                 >
