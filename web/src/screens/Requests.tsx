@@ -30,7 +30,7 @@ export function Requests() {
   useEffect(() => setMore([]), [project, key]);
   useEffect(() => {
     if (more.length > 0 || first.error) return;
-    const timer = window.setInterval(first.reload, REFRESH_MS);
+    const timer = window.setInterval(() => document.visibilityState === "visible" && first.reload(), REFRESH_MS);
     return () => window.clearInterval(timer);
   }, [more.length, first.error, first.reload]);
 
