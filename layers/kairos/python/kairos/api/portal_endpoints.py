@@ -210,6 +210,22 @@ def _project_content_endpoints(container: Container) -> dict[str, PortalHandler]
         page: Page = container.webhooks.page(_acting(container, r), r.query)
         return json_response(200, {"data": page.items, "meta": _meta(page)})
 
+    def create_webhook(r: PortalRequest) -> Response[str]:
+        project_id = _acting(container, r).project_id
+        return json_response(201, container.webhooks.create(project_id, r.body()))
+
+    def change_webhook(r: PortalRequest) -> Response[str]:
+        changed = container.webhooks.patch(_acting(container, r), r.path["webhook"], r.body())
+        return json_response(200, changed)
+
+    def delete_webhook(r: PortalRequest) -> Response[str]:
+        container.webhooks.delete(_acting(container, r).project_id, r.path["webhook"])
+        return no_content()
+
+    def rotate_webhook(r: PortalRequest) -> Response[str]:
+        project_id = _acting(container, r).project_id
+        return json_response(200, container.webhooks.rotate(project_id, r.path["webhook"]))
+
     def deliveries(r: PortalRequest) -> Response[str]:
         project_id = _acting(container, r).project_id
         page = container.dispatcher.deliveries(project_id, r.path["webhook"], r.query)
@@ -228,6 +244,10 @@ def _project_content_endpoints(container: Container) -> dict[str, PortalHandler]
         "getRequests": requests,
         "getDashboard": dashboard,
         "getProjectWebhooks": webhooks,
+        "postProjectWebhook": create_webhook,
+        "patchProjectWebhook": change_webhook,
+        "deleteProjectWebhook": delete_webhook,
+        "rotateProjectWebhookSecret": rotate_webhook,
         "getProjectWebhookDeliveries": deliveries,
         "redeliverProjectWebhook": redeliver,
     }
