@@ -42,13 +42,11 @@ def stack() -> KairosStack:
 @pytest.fixture(scope="session")
 def template(stack: KairosStack) -> Template:
     """Synthesis runs the cdk-nag plugin too: an unacknowledged finding fails it (see test_cdk_nag).
-    Staged assets the template no longer uses are removed, so the kept assembly does not grow."""
+    Staged assets the stack no longer uses (its assets manifest names them all, the site's contents
+    included) are removed, so the kept assembly does not grow."""
     synthesized = Template.from_stack(stack)
-    used = {
-        resource["Metadata"]["aws:asset:path"]
-        for resource in synthesized.to_json()["Resources"].values()
-        if "aws:asset:path" in resource.get("Metadata", {})
-    }
+    manifest = json.loads((CLOUD_ASSEMBLY / f"{stack.artifact_id}.assets.json").read_text())
+    used = {asset["source"]["path"] for asset in manifest["files"].values()}
     for staged in CLOUD_ASSEMBLY.glob("asset.*"):
         if staged.is_dir() and staged.name not in used:
             shutil.rmtree(staged)
