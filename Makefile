@@ -11,6 +11,17 @@ CONSTRAINTS := $(VENV)/lock-constraints.txt
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= eu-central-1
 
+# The Portal web app (web/): its packages when its lock changes, its build (web/dist, which the local server
+# serves) when a source changes.
+WEB_MODULES := web/node_modules/.package-lock.json
+WEB_DIST := web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+# The browser tests drive Debian's Chromium (Playwright's own download is not reachable). Where it is missing,
+# `make test` installs it in the background while the other tests run; the browser tests' fixture waits for
+# the status file (tests/browser/conftest.py).
+CHROMIUM := /usr/bin/chromium
+CHROMIUM_INSTALL := $(VENV)/chromium-install
+
 .PHONY: dev test install lint lock synth bench bench-local bench-portal openapi
 
 # The locked set first (hash-checked), then the project and its dev tools around it: the lock's pins are
@@ -26,7 +37,14 @@ $(STAMP): pyproject.toml $(LOCK) package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $(STAMP)
 
-install: $(STAMP)
+$(WEB_MODULES): web/package.json web/package-lock.json
+	cd web && npm ci --silent --no-audit --no-fund
+	touch $@
+
+$(WEB_DIST): $(WEB_MODULES) $(WEB_SOURCES)
+	cd web && npm run --silent build > /dev/null
+
+install: $(STAMP) $(WEB_DIST)
 
 dev: install
 	$(BIN)/kairos-local
@@ -35,16 +53,20 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	cd web && node_modules/.bin/tsc --noEmit
 
-# mypy runs beside the tests, not before them: on a fresh clone (no cache) it takes about 50 s, most of it
-# reading aws-cdk-lib's types, while the tests often wait on servers they started. Both must pass; mypy's
-# report follows the tests'.
+# mypy (and the web app's tsc) run beside the tests, not before them: on a fresh clone (no cache) mypy takes
+# about 50 s, most of it reading aws-cdk-lib's types, while the tests often wait on servers they started.
+# All must pass; the type checkers' report follows the tests'.
 test: install
+	test -x $(CHROMIUM) || { rm -f $(CHROMIUM_INSTALL).status; \
+		( apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
+		  echo $$? > $(CHROMIUM_INSTALL).status ) > $(CHROMIUM_INSTALL).log 2>&1 & }
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & types=$$!; \
+	{ $(BIN)/mypy && cd web && node_modules/.bin/tsc --noEmit; } > $(VENV)/types.log 2>&1 & types=$$!; \
 	$(BIN)/pytest -n 2 --dist loadgroup; tests=$$?; \
-	wait $$types; typed=$$?; cat $(VENV)/mypy.log; \
+	wait $$types; typed=$$?; cat $(VENV)/types.log; \
 	test $$tests -eq 0 && test $$typed -eq 0
 
 # After changing the runtime dependencies in pyproject.toml. pip-compile keeps every pin it can; it needs

@@ -1,5 +1,6 @@
-"""Shared fixtures: an in-process moto table built from the real table definition (unit tests), and a
-project with a token to act as."""
+"""Shared fixtures: an in-process moto table built from the real table definition (unit tests), a project
+with a token to act as, and the local server, started once per test worker exactly as `make dev` starts it
+(its own moto, its own data folder), for the integration and browser tests alike."""
 
 import os
 from collections.abc import Iterator
@@ -11,6 +12,9 @@ from kairos.config import Settings
 from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.storage.table_definition import create_table_request
+from kairos_local.process import free_port, start_server, stop_server
+from kairos_local.store import running_endpoint, use_local_store
+from tests.integration.conftest import FAST_WEBHOOK_RETRIES, LOCAL_TOKEN, LocalServer
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
@@ -37,3 +41,19 @@ def principal(container: Container) -> Principal:
     project = container.projects.create_project("Test clinic", rate_limit=10_000)
     _, value = container.projects.create_token(project.id, "all", None)
     return container.auth.authenticate(f"Bearer {value}")
+
+
+@pytest.fixture(scope="session")
+def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    data_dir = tmp_path_factory.mktemp("kairos-data")
+    port = free_port()
+    process = start_server(data_dir, port, LOCAL_TOKEN, FAST_WEBHOOK_RETRIES)
+    endpoint = running_endpoint(data_dir)
+    assert endpoint is not None
+    saved = dict(os.environ)
+    use_local_store(endpoint)
+    store = Container.from_environment()
+    os.environ.clear()
+    os.environ.update(saved)
+    yield LocalServer(f"http://127.0.0.1:{port}/v1", data_dir, process, store)
+    stop_server(process)

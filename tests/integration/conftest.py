@@ -1,9 +1,9 @@
-"""The local server, started once per test worker exactly as `make dev` starts it (its own moto, its own
-data folder), and a small client that creates an isolated project per test through the local store."""
+"""The local server (started once per test worker by the `local_server` fixture of tests/conftest.py, which
+the browser tests share) and a small client that creates an isolated project per test through the local
+store."""
 
-import os
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,8 +13,6 @@ import requests
 
 from kairos.abilities import ALL_ABILITIES
 from kairos.container import Container
-from kairos_local.process import free_port, start_server, stop_server
-from kairos_local.store import running_endpoint, use_local_store
 
 LOCAL_TOKEN = "kairos-test-token-0123456789abcdefghijklmnopqrstuvwxyz"
 # The server under test retries webhooks within seconds (production: 30 s doubling, dead after 24 h).
@@ -66,22 +64,6 @@ class Api:
 
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
         return self.call("DELETE", path, **kwargs)
-
-
-@pytest.fixture(scope="session")
-def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    data_dir = tmp_path_factory.mktemp("kairos-data")
-    port = free_port()
-    process = start_server(data_dir, port, LOCAL_TOKEN, FAST_WEBHOOK_RETRIES)
-    endpoint = running_endpoint(data_dir)
-    assert endpoint is not None
-    saved = dict(os.environ)
-    use_local_store(endpoint)
-    store = Container.from_environment()
-    os.environ.clear()
-    os.environ.update(saved)
-    yield LocalServer(f"http://127.0.0.1:{port}/v1", data_dir, process, store)
-    stop_server(process)
 
 
 ApiFactory = Callable[..., Api]

@@ -73,6 +73,7 @@ def _run(args: argparse.Namespace, endpoint: str, stopping: threading.Event) -> 
     from kairos_local.bootstrap import ensure_project, ensure_table, ensure_user_pool
     from kairos_local.event_chain import Activity, start_event_chain
     from kairos_local.http_server import LocalApi
+    from kairos_local.portal_site import PortalSite
 
     container = Container.from_environment()
     ensure_table(container)
@@ -94,10 +95,15 @@ def _run(args: argparse.Namespace, endpoint: str, stopping: threading.Event) -> 
     )  # once the table exists: its stream reader starts at LATEST
     pools = {str(name): FunctionPool(str(name), args.instances) for name in (*Area, *PortalArea)}
     authorizer = LocalAuthorizer(endpoint, container.settings.region, pool.user_pool_id, pool.client_id)
-    server = LocalApi((args.host, args.port), pools, on_answered=activity.poke, authorizer=authorizer)
+    region = container.settings.region
+    site = PortalSite(region, pool.user_pool_id, pool.client_id, f"{args.host}:{args.port}")
+    server = LocalApi(
+        (args.host, args.port), pools, on_answered=activity.poke, authorizer=authorizer, site=site
+    )
     threading.Thread(target=server.serve_forever, name="local-api", daemon=True).start()
     host, port = server.server_address[:2]
     print(f"Kairos is running at http://{host!s}:{port}/v1", flush=True)
+    print(f"Portal:  http://{host!s}:{port}/ (the web app)", flush=True)
     print(f"Portal admin API: http://{host!s}:{port}/portal (mails in {args.data_dir / OUTBOX})", flush=True)
     print(f"Project: {state.project_id} (data in {args.data_dir})", flush=True)
     print(f"Token:   {state.token}", flush=True)

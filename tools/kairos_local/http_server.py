@@ -5,7 +5,8 @@ does; so does any method, known to HTTP or not, so every answer is the API's JSO
 methods for a known path, a 404 otherwise), as behind API Gateway.
 
 Paths under `/portal` go to the Portal's functions by the portal route table; for the routes behind the
-Cognito authorizer, the ID token is checked first, as API Gateway does (`authorizer.py`).
+Cognito authorizer, the ID token is checked first, as API Gateway does (`authorizer.py`). `GET` and `HEAD`
+of any other path are the Portal web app's (`portal_site.py`), as the stack's static site serves it.
 
 Stopping drains: `drain()` stops accepting, closes the keep-alive connections that wait for a request, and
 waits for the requests in progress, whose answers say `connection: close`.
@@ -26,6 +27,7 @@ from kairos.portal.routes import PortalArea, PortalRoute, is_portal_path, match_
 from kairos.storage.dynamodb import RoundTrips
 from kairos_local.authorizer import UNAUTHORIZED, LocalAuthorizer
 from kairos_local.lambda_runtime import FunctionPool, proxy_event
+from kairos_local.portal_site import PortalSite, SiteAnswer
 
 ROUND_TRIPS_HEADER = "x-kairos-dynamodb-round-trips"
 WAVES_HEADER = "x-kairos-dynamodb-waves"  # round trips waited for one after the other
@@ -42,10 +44,12 @@ class LocalApi(ThreadingHTTPServer):
         pools: Mapping[str, FunctionPool],
         on_answered: Callable[[], None] = lambda: None,
         authorizer: LocalAuthorizer | None = None,
+        site: PortalSite | None = None,
     ) -> None:
         super().__init__(address, _Handler)
         self.pools = pools  # by API area and Portal function
         self.authorizer = authorizer
+        self.site = site
         self.on_answered = on_answered
         self.draining = False
         self._connections: dict[socket.socket, bool] = {}  # open connections: is a request in progress?
@@ -139,6 +143,10 @@ class _Handler(BaseHTTPRequestHandler):
         method = self.command.upper()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        site = self.server.site
+        if site is not None and site.serves(method, path):
+            self._send_site(site.answer(path, self.headers.get("Host")))
+            return
         route: routes.Route | PortalRoute | None
         if is_portal_path(path):
             route, _ = match_portal(method, path)
@@ -175,6 +183,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _claims(self) -> dict[str, Any] | None:
         authorizer = self.server.authorizer
         return authorizer.claims(self.headers.get("Authorization")) if authorizer else None
+
+    def _send_site(self, answer: SiteAnswer) -> None:
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        if self.server.draining:
+            self.close_connection = True
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(answer.body)
 
     def _reply(self, result: dict[str, Any], request_id: str, round_trips: int, waves: int) -> None:
         payload = (result.get("body") or "").encode()

@@ -1,0 +1,140 @@
+"""The browser tests' harness: Debian's Chromium driven by Playwright for Python (its own browser download
+is not reachable here, so no `playwright install`), through the worker's local server (`local_server` of
+tests/conftest.py, shared with the integration tests), which serves the built app at its root.
+
+`make test` installs Chromium in the background where it is missing (the Makefile's CHROMIUM_INSTALL); the
+`browser` fixture waits for that install to finish. Every browser test module is marked
+`pytest.mark.xdist_group("browser")`: one worker runs them all, with one browser.
+
+Screenshots go to `screenshots/` at the repository's root (git-ignored): laptop 1280x800, phone 390x844."""
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+from tests.integration.conftest import LocalServer
+from tests.integration.portal import PASSWORD, Person, mails_to
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_INSTALL = ROOT / ".venv" / "chromium-install"  # .log while installing, .status when done
+INSTALL_WAIT_SECONDS = 300
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LAPTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+TIME_ZONE = "Europe/Stockholm"  # not the server's UTC: times must be shown in the browser's zone
+LINK = re.compile(r"https?://\S+\?token=\S+")
+
+expect.set_options(timeout=15_000)  # a loaded 2-core machine; the request log waits longer where it must
+
+
+def _chromium() -> Path:
+    """Debian's Chromium, once `make test`'s background install (if it started one) has finished."""
+    log, status = CHROMIUM_INSTALL.with_suffix(".log"), CHROMIUM_INSTALL.with_suffix(".status")
+    deadline = time.monotonic() + INSTALL_WAIT_SECONDS
+    while log.exists() and not status.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    if not CHROMIUM.exists():
+        said = log.read_text()[-2000:] if log.exists() else "no install was started"
+        pytest.fail(f"{CHROMIUM} is missing (`make test` installs it: apt-get install chromium): {said}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = playwright.chromium.launch(executable_path=str(_chromium()), args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
+
+
+@dataclass
+class Portal:
+    """The Portal on the worker's local server."""
+
+    url: str  # http://127.0.0.1:<port>, the app's root
+    api_url: str  # .../v1
+    outbox: Path
+
+    def person(self) -> Person:
+        """A new person who has not registered yet (register through the page, or `.signed_up()`)."""
+        return Person(self.url, self.outbox)
+
+    def account(self) -> Person:
+        """A new account, registered and verified through the admin API, with its own session there."""
+        return self.person().signed_up()
+
+    def mailed_link(self, email: str) -> str:
+        """The link of the latest mail to `email`, as the person would click it."""
+        mails = mails_to(self.outbox, email)
+        assert mails, f"no mail to {email}"
+        found = LINK.search(mails[-1])
+        assert found, mails[-1]
+        return found.group(0)
+
+
+@pytest.fixture(scope="session")
+def portal(local_server: LocalServer) -> Portal:
+    root = local_server.base_url.removesuffix("/v1")
+    return Portal(root, local_server.base_url, local_server.data_dir / "outbox")
+
+
+@pytest.fixture
+def context(browser: Browser, portal: Portal) -> Iterator[BrowserContext]:
+    made = browser.new_context(viewport=LAPTOP, locale="en-US", timezone_id=TIME_ZONE, base_url=portal.url)
+    made.grant_permissions(["clipboard-read", "clipboard-write"], origin=portal.url)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+LogIn = Callable[[Person], None]
+
+
+@pytest.fixture
+def log_in(page: Page) -> LogIn:
+    """Logs a person in through the log-in screen and waits for the app's top bar."""
+
+    def run(person: Person) -> None:
+        page.goto("/login")
+        page.get_by_label("Email").fill(person.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+    return run
+
+
+def screenshot(page: Page, name: str, *, phone: bool = False) -> None:
+    """screenshots/<name>.png of the whole page; with `phone`, also <name>-phone.png at 390x844."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    if phone:
+        size = page.viewport_size
+        page.set_viewport_size(PHONE)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
+        if size:
+            page.set_viewport_size(size)

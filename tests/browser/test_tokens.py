@@ -1,0 +1,66 @@
+"""API tokens in the browser: a token's abilities edited in the Portal bind the API, deleting asks first
+(and Escape backs out), and a list that failed to load offers to try again."""
+
+import re
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import LogIn, Portal
+
+pytestmark = pytest.mark.xdist_group("browser")
+
+
+def test_an_ability_taken_from_a_token_in_the_portal_is_refused_by_the_api(
+    page: Page, portal: Portal, log_in: LogIn
+) -> None:
+    owner = portal.account()
+    project = owner.call("POST", "/projects", {"name": "Clinic"}).json()
+    log_in(owner)
+    tokens_list = f"**/portal/projects/{project['id']}/tokens"
+    page.route(tokens_list, lambda route: route.abort())  # the network fails once
+    page.goto(f"/projects/{project['id']}/tokens")
+    expect(page.get_by_role("alert")).to_contain_text("could not be reached")
+    page.unroute(tokens_list)
+    page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_text("No tokens yet")).to_be_visible()
+
+    page.get_by_label("Token name").fill("widget")
+    page.get_by_role("button", name="Create").click()
+    value = page.get_by_label("New API token").input_value()
+    page.get_by_role("button", name="Edit abilities of widget").click()
+    dialog = page.get_by_role("dialog", name="Abilities of “widget”")
+    dialog.get_by_role("group", name="Location", exact=True).get_by_label("view").uncheck()
+    expect(dialog.get_by_label("Select all abilities")).not_to_be_checked()
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("row", name=re.compile(r"widget 56 of 57"))).to_be_visible()
+    (stored,) = owner.call("GET", f"/projects/{project['id']}/tokens").json()["data"]
+    assert len(stored["abilities"]) == 56 and "location:view" not in stored["abilities"]
+
+    # The token was never used before the change, so no API function holds it in its 60-second cache:
+    # the change binds the very next request.
+    auth = {"Authorization": f"Bearer {value}"}
+    assert requests.get(f"{portal.api_url}/locations", headers=auth, timeout=30).status_code == 403
+    assert requests.get(f"{portal.api_url}/resources", headers=auth, timeout=30).status_code == 200
+
+
+def test_deleting_a_token_asks_first_and_escape_backs_out(page: Page, portal: Portal, log_in: LogIn) -> None:
+    owner = portal.account()
+    project = owner.call("POST", "/projects", {"name": "Clinic"}).json()
+    owner.call("POST", f"/projects/{project['id']}/tokens", {"name": "old"})
+    log_in(owner)
+    page.goto(f"/projects/{project['id']}/tokens")
+    delete = page.get_by_role("button", name="Delete old")
+    delete.click()
+    confirm = page.get_by_role("dialog", name="Delete “old”?")
+    expect(confirm.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(confirm).to_be_hidden()
+    expect(delete).to_be_focused()  # back where the person was
+
+    delete.click()
+    confirm.get_by_role("button", name="Delete token").click()
+    expect(page.get_by_text("No tokens yet")).to_be_visible()
+    assert owner.call("GET", f"/projects/{project['id']}/tokens").json()["data"] == []

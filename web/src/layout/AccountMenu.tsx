@@ -1,0 +1,26 @@
+// Who is logged in, and log out.
+import { useNavigate } from "react-router";
+import { logOut } from "../api/account";
+import { useSession } from "../session";
+
+export function AccountMenu() {
+  const { account } = useSession();
+  const navigate = useNavigate();
+  return (
+    <div className="account-menu">
+      <span className="account-menu__name" title={account?.email}>
+        {account?.name ?? ""}
+      </span>
+      <button
+        type="button"
+        className="button button--ghost"
+        onClick={async () => {
+          await logOut().catch(() => undefined); // the session here ends either way
+          navigate("/login");
+        }}
+      >
+        Log out
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+import { useEffect, useState } from "react";
+import { Link, useSearchParams } from "react-router";
+import { listRequests, type LoggedRequest, type RequestPage } from "../api/requests";
+import { ErrorState, Loading } from "../components/Status";
+import { formatDateTime, formatDuration, localTimestamp } from "../format";
+import { useAction, useResource } from "../hooks";
+import { useProjectId } from "../projects";
+import { projectPath } from "../routes";
+import { EMPTY_FILTERS, RequestFilters, type FilterValues } from "./requests/RequestFilters";
+import { StatusBadge } from "./requests/StatusBadge";
+
+const REFRESH_MS = 5000; // the first page follows new requests while it shows alone
+
+export function Requests() {
+  const project = useProjectId();
+  const [params, setParams] = useSearchParams();
+  const values: FilterValues = { ...EMPTY_FILTERS, ...Object.fromEntries(params) };
+  const query = {
+    status: values.status,
+    method: values.method,
+    path: values.path,
+    from: values.from && localTimestamp(values.from),
+    to: values.to && localTimestamp(values.to),
+  };
+  const key = JSON.stringify(query);
+  const first = useResource(() => listRequests(project, query), [project, key]);
+  const [more, setMore] = useState<RequestPage[]>([]);
+  const loadMore = useAction(listRequests);
+
+  useEffect(() => setMore([]), [project, key]);
+  useEffect(() => {
+    if (more.length > 0 || first.error) return;
+    const timer = window.setInterval(first.reload, REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [more.length, first.error, first.reload]);
+
+  const pages = first.data ? [first.data, ...more] : [];
+  const rows: LoggedRequest[] = pages.flatMap((page) => page.data);
+  const cursor = pages.at(-1)?.next_cursor ?? null;
+  const apply = (next: FilterValues) =>
+    setParams(Object.fromEntries(Object.entries(next).filter(([, value]) => value)) as Record<string, string>);
+
+  return (
+    <>
+      <header className="page-header">
+        <h1>API Requests</h1>
+        <p className="muted">Every request to the API with this project's tokens, newest first, kept for 30 days.</p>
+      </header>
+      <section className="panel">
+        <RequestFilters key={key} values={values} errors={first.error?.status === 422 ? first.error.errors : {}} onApply={apply} />
+        {first.error && first.error.status !== 422 && <ErrorState error={first.error} onRetry={first.reload} />}
+        {first.error?.status === 422 && (
+          <p className="alert alert--error" role="alert">
+            {first.error.message}
+          </p>
+        )}
+        {!first.data && !first.error && <Loading label="Loading requests…" />}
+        {first.data && rows.length === 0 && (
+          <div className="empty-state">
+            <h2>No requests {params.size ? "match these filters" : "yet"}</h2>
+            <p>Requests appear here a few seconds after the API answers them.</p>
+          </div>
+        )}
+        {rows.length > 0 && <RequestTable project={project} rows={rows} />}
+        {loadMore.error && <ErrorState error={loadMore.error} onRetry={loadMore.clear} />}
+        {cursor && (
+          <div className="load-more">
+            <button
+              type="button"
+              className="button"
+              disabled={loadMore.busy}
+              onClick={async () => {
+                const page = await loadMore.run(project, query, cursor);
+                if (page) setMore([...more, page]);
+              }}
+            >
+              {loadMore.busy ? "Loading…" : "Load more"}
+            </button>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
+
+function RequestTable({ project, rows }: { project: string; rows: LoggedRequest[] }) {
+  return (
+    <div className="table-wrap">
+      <table className="requests">
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Request</th>
+            <th scope="col">Status</th>
+            <th scope="col">Duration</th>
+            <th scope="col">Token</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.id}>
+              <td className="nowrap">{formatDateTime(row.time)}</td>
+              <td>
+                <Link
+                  to={`${projectPath(project, "/projects/:project/requests")}/${row.id}`}
+                  state={{ entry: row }}
+                  className="request-line"
+                >
+                  <span className="method">{row.method}</span> {row.path}
+                </Link>
+              </td>
+              <td>
+                <StatusBadge status={row.status} />
+              </td>
+              <td className="nowrap">{formatDuration(row.duration_ms)}</td>
+              <td>{row.token?.name ?? <span className="muted">none</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

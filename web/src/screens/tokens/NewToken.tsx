@@ -1,0 +1,82 @@
+// The form that creates a token, and the token's value, shown once.
+import { useState, type FormEvent } from "react";
+import { createToken, type CreatedToken } from "../../api/tokens";
+import { CopyButton } from "../../components/CopyButton";
+import { Field } from "../../components/Field";
+import { FormAlert, SubmitButton } from "../../components/Form";
+import { useAction } from "../../hooks";
+import { AbilityPicker } from "./AbilityPicker";
+
+interface NewTokenProps {
+  project: string;
+  abilities: string[];
+  onCreated: () => void;
+}
+
+export function NewToken({ project, abilities, onCreated }: NewTokenProps) {
+  const [name, setName] = useState("");
+  const [selected, setSelected] = useState(() => new Set(abilities));
+  const [created, setCreated] = useState<CreatedToken | null>(null);
+  const action = useAction(createToken);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const token = await action.run(project, name.trim(), abilities.filter((a) => selected.has(a)));
+    if (!token) return;
+    setCreated(token);
+    setName("");
+    setSelected(new Set(abilities));
+    onCreated();
+  };
+
+  return (
+    <section className="panel" aria-labelledby="create-token">
+      <h2 id="create-token">Create API token</h2>
+      {created && <CreatedTokenValue token={created} onDone={() => setCreated(null)} />}
+      <form onSubmit={submit} noValidate>
+        <FormAlert error={action.error} />
+        <Field
+          label="Token name"
+          required
+          maxLength={255}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          hint="What uses it, e.g. “booking widget” or “back office”."
+          error={action.error?.field("name")}
+        />
+        <AbilityPicker abilities={abilities} selected={selected} onChange={setSelected} />
+        {action.error?.field("abilities") && <p className="field__error">{action.error.field("abilities")}</p>}
+        <p className="muted">
+          Give each token only the abilities it needs: a token in a web page can be read by anyone who loads it.
+        </p>
+        <div className="form-actions">
+          <SubmitButton busy={action.busy} busyLabel="Creating…">
+            Create
+          </SubmitButton>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function CreatedTokenValue({ token, onDone }: { token: CreatedToken; onDone: () => void }) {
+  return (
+    <div className="new-token" role="status">
+      <h3>Your new API token “{token.name}”</h3>
+      <p>
+        <strong>Copy your token now and store it somewhere safe.</strong> This is the only time it will be shown: it
+        cannot be retrieved later.
+      </p>
+      <div className="new-token__value">
+        <label htmlFor="new-token-value" className="visually-hidden">
+          New API token
+        </label>
+        <input id="new-token-value" readOnly value={token.token} onFocus={(e) => e.target.select()} />
+        <CopyButton text={token.token} label="Copy token" />
+      </div>
+      <button type="button" className="link-button" onClick={onDone}>
+        I have copied it
+      </button>
+    </div>
+  );
+}

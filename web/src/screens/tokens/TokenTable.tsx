@@ -1,0 +1,142 @@
+// The project's tokens: name, abilities, created, last used; edit abilities and delete, each in a dialog.
+import { useState, type FormEvent } from "react";
+import { changeToken, deleteToken, type ApiToken } from "../../api/tokens";
+import { Dialog } from "../../components/Dialog";
+import { FormAlert, SubmitButton } from "../../components/Form";
+import { formatDateTime } from "../../format";
+import { useAction } from "../../hooks";
+import { AbilityPicker, abilitySummary } from "./AbilityPicker";
+
+interface TableProps {
+  project: string;
+  tokens: ApiToken[];
+  abilities: string[];
+  onChanged: () => void;
+}
+
+export function TokenTable({ project, tokens, abilities, onChanged }: TableProps) {
+  const [editing, setEditing] = useState<ApiToken | null>(null);
+  const [deleting, setDeleting] = useState<ApiToken | null>(null);
+  if (tokens.length === 0) {
+    return <p className="muted">No tokens yet: create the first one above.</p>;
+  }
+  return (
+    <>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Abilities</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((token) => (
+              <tr key={token.id}>
+                <th scope="row">{token.name}</th>
+                <td title={token.abilities.join(", ")}>{abilitySummary(token.abilities, abilities.length)}</td>
+                <td>{formatDateTime(token.created_at)}</td>
+                <td>{token.last_used_at ? formatDateTime(token.last_used_at) : <span className="muted">Never</span>}</td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    className="button button--small"
+                    aria-label={`Edit abilities of ${token.name}`}
+                    onClick={() => setEditing(token)}
+                  >
+                    Edit abilities
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--small button--danger-text"
+                    aria-label={`Delete ${token.name}`}
+                    onClick={() => setDeleting(token)}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {editing && (
+        <EditAbilities
+          project={project}
+          token={editing}
+          abilities={abilities}
+          onClose={(changed) => {
+            setEditing(null);
+            if (changed) onChanged();
+          }}
+        />
+      )}
+      {deleting && (
+        <ConfirmDelete
+          project={project}
+          token={deleting}
+          onClose={(deleted) => {
+            setDeleting(null);
+            if (deleted) onChanged();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function EditAbilities(props: { project: string; token: ApiToken; abilities: string[]; onClose: (changed: boolean) => void }) {
+  const { project, token, abilities, onClose } = props;
+  const [selected, setSelected] = useState(() => new Set(token.abilities));
+  const action = useAction(changeToken);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (await action.run(project, token.id, abilities.filter((a) => selected.has(a)))) onClose(true);
+  };
+  return (
+    <Dialog title={`Abilities of “${token.name}”`} open onClose={() => onClose(false)}>
+      <form onSubmit={submit} className="dialog__wide">
+        <FormAlert error={action.error} />
+        <AbilityPicker abilities={abilities} selected={selected} onChange={setSelected} />
+        <p className="muted">Changes take effect within a minute.</p>
+        <div className="form-actions">
+          <SubmitButton busy={action.busy} busyLabel="Saving…">
+            Save
+          </SubmitButton>
+          <button type="button" className="button" onClick={() => onClose(false)}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function ConfirmDelete({ project, token, onClose }: { project: string; token: ApiToken; onClose: (deleted: boolean) => void }) {
+  const action = useAction(() => deleteToken(project, token.id).then(() => true));
+  const confirm = async () => {
+    if (await action.run()) onClose(true);
+  };
+  return (
+    <Dialog title={`Delete “${token.name}”?`} open onClose={() => onClose(false)}>
+      <FormAlert error={action.error} />
+      <p>
+        Requests made with this token are refused within a minute. Anything that still uses it stops working; this
+        cannot be undone.
+      </p>
+      <div className="form-actions">
+        <button type="button" className="button button--danger" onClick={confirm} disabled={action.busy}>
+          {action.busy ? "Deleting…" : "Delete token"}
+        </button>
+        <button type="button" className="button" onClick={() => onClose(false)} data-autofocus>
+          Cancel
+        </button>
+      </div>
+    </Dialog>
+  );
+}

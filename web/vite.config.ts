@@ -1,0 +1,13 @@
+// The Portal's build: a static single-page app in dist/, served by the local server (tools/kairos_local)
+// and, deployed, by the stack's static site. `npm run dev` serves it with hot reload and forwards the admin
+// API to a running `make dev` (the config file too, so the app sees the same settings).
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+const local = process.env.KAIROS_LOCAL_URL ?? "http://127.0.0.1:8080";
+
+export default defineConfig({
+  plugins: [react()],
+  build: { outDir: "dist", emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 700 },
+  server: { proxy: { "/portal": local, "/v1": local, "/config.json": local } },
+});
