@@ -112,3 +112,13 @@ def test_nobody_reaches_a_webhook_outside_their_projects(
         admin_call(portal, owner, "GET", f"/projects/{project['id']}/webhooks")[1]["data"][0]["id"]
         == hook["id"]
     )
+
+
+def test_the_event_types_offered_are_the_ones_a_webhook_accepts(portal: Portal) -> None:
+    owner = portal.person("events@example.com")
+    project = portal.workspace.create(owner, "Events")
+    status, offered = admin_call(portal, owner, "GET", "/webhook-events")
+    assert status == 200 and "booking.created" in offered["data"]
+    body = {"url": PUBLIC_URL, "events": offered["data"]}
+    status, created = admin_call(portal, owner, "POST", f"/projects/{project['id']}/webhooks", body)
+    assert status == 201 and created["events"] == sorted(offered["data"])

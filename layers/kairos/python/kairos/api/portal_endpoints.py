@@ -15,6 +15,7 @@ from kairos.domain.auth import Principal
 from kairos.domain.formats import format_timestamp, now_utc
 from kairos.domain.listing import Page
 from kairos.domain.plans import PLANS
+from kairos.events.definitions import EVENT_TYPES
 from kairos.portal.ports import Account
 from kairos.portal.workspace import render_plan
 
@@ -105,6 +106,9 @@ def portal_endpoints(container: Container) -> dict[str, PortalHandler]:
     def abilities(r: PortalRequest) -> Response[str]:
         return json_response(200, {"data": list(ALL_ABILITIES)})
 
+    def webhook_events(r: PortalRequest) -> Response[str]:
+        return json_response(200, {"data": list(EVENT_TYPES)})
+
     def accept(r: PortalRequest) -> Response[str]:
         return json_response(200, workspace.accept(r.person, r.body().token))
 
@@ -156,6 +160,7 @@ def portal_endpoints(container: Container) -> dict[str, PortalHandler]:
         "changePassword": change_password,
         "getPlans": plans,
         "getAbilities": abilities,
+        "getWebhookEvents": webhook_events,
         "acceptInvitation": accept,
         "getProjects": projects,
         "postProject": create_project,

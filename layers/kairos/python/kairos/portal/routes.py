@@ -126,6 +126,7 @@ PORTAL_ROUTES: tuple[PortalRoute, ...] = (
     ),
     _auth("GET", "/plans", "getPlans", "The plans and their limits"),
     _auth("GET", "/abilities", "getAbilities", "Every ability an API token can hold"),
+    _auth("GET", "/webhook-events", "getWebhookEvents", "Every event type a webhook can receive"),
     _auth(
         "POST",
         "/invitations/accept",
