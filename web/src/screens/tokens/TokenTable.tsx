@@ -1,6 +1,7 @@
 // The project's tokens: name, abilities, created, last used; edit abilities and delete, each in a dialog.
 import { useState, type FormEvent } from "react";
 import { changeToken, deleteToken, type ApiToken } from "../../api/tokens";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Dialog } from "../../components/Dialog";
 import { FormAlert, SubmitButton } from "../../components/Form";
 import { formatDateTime } from "../../format";
@@ -118,25 +119,19 @@ function EditAbilities(props: { project: string; token: ApiToken; abilities: str
 }
 
 function ConfirmDelete({ project, token, onClose }: { project: string; token: ApiToken; onClose: (deleted: boolean) => void }) {
-  const action = useAction(() => deleteToken(project, token.id).then(() => true));
-  const confirm = async () => {
-    if (await action.run()) onClose(true);
-  };
   return (
-    <Dialog title={`Delete “${token.name}”?`} open onClose={() => onClose(false)}>
-      <FormAlert error={action.error} />
+    <ConfirmDialog
+      title={`Delete “${token.name}”?`}
+      confirmLabel="Delete token"
+      busyLabel="Deleting…"
+      danger
+      onConfirm={() => deleteToken(project, token.id)}
+      onClose={onClose}
+    >
       <p>
         Requests made with this token are refused within a minute. Anything that still uses it stops working; this
         cannot be undone.
       </p>
-      <div className="form-actions">
-        <button type="button" className="button button--danger" onClick={confirm} disabled={action.busy}>
-          {action.busy ? "Deleting…" : "Delete token"}
-        </button>
-        <button type="button" className="button" onClick={() => onClose(false)} data-autofocus>
-          Cancel
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
