@@ -8,6 +8,7 @@ import { useProjectId } from "../projects";
 import { projectPath } from "../routes";
 import { EMPTY_FILTERS, RequestFilters, type FilterValues } from "./requests/RequestFilters";
 import { StatusBadge } from "./requests/StatusBadge";
+import { Table } from "../components/Table";
 
 const REFRESH_MS = 5000; // the first page follows new requests while it shows alone
 
@@ -85,39 +86,26 @@ export function Requests() {
 
 function RequestTable({ project, rows }: { project: string; rows: LoggedRequest[] }) {
   return (
-    <div className="table-wrap">
-      <table className="requests">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Request</th>
-            <th scope="col">Status</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Token</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.id}>
-              <td className="nowrap">{formatDateTime(row.time)}</td>
-              <td>
-                <Link
-                  to={`${projectPath(project, "/projects/:project/requests")}/${row.id}`}
-                  state={{ entry: row }}
-                  className="request-line"
-                >
-                  <span className="method">{row.method}</span> {row.path}
-                </Link>
-              </td>
-              <td>
-                <StatusBadge status={row.status} />
-              </td>
-              <td className="nowrap">{formatDuration(row.duration_ms)}</td>
-              <td>{row.token?.name ?? <span className="muted">none</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table columns={["Time", "Request", "Status", "Duration", "Token"]} className="requests">
+      {rows.map((row) => (
+        <tr key={row.id}>
+          <td className="nowrap">{formatDateTime(row.time)}</td>
+          <td>
+            <Link
+              to={`${projectPath(project, "/projects/:project/requests")}/${row.id}`}
+              state={{ entry: row }}
+              className="request-line"
+            >
+              <span className="method">{row.method}</span> {row.path}
+            </Link>
+          </td>
+          <td>
+            <StatusBadge status={row.status} />
+          </td>
+          <td className="nowrap">{formatDuration(row.duration_ms)}</td>
+          <td>{row.token?.name ?? <span className="muted">none</span>}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }

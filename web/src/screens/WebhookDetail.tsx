@@ -11,6 +11,7 @@ import { useProjectId } from "../projects";
 import { projectPath } from "../routes";
 import { StatusBadge } from "./requests/StatusBadge";
 import { eventSummary } from "./webhooks/EventPicker";
+import { RowAction, Table } from "../components/Table";
 
 const REFRESH_MS = 3000;
 const STATUS_BADGE: Record<Delivery["status"], string> = { succeeded: "success", pending: "warning", dead: "error" };
@@ -82,54 +83,36 @@ function DeliveryTable({ project, webhook, rows, onRedelivered }: TableProps) {
   return (
     <>
       <FormAlert error={action.error}>{queued}</FormAlert>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Event</th>
-              <th scope="col">Status</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Response</th>
-              <th scope="col">Time</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((delivery) => (
-              <tr key={delivery.id}>
-                <th scope="row">
-                  <code>{delivery.event_type}</code>
-                </th>
-                <td>
-                  <span className={`badge badge--${STATUS_BADGE[delivery.status]}`}>{delivery.status}</span>
-                </td>
-                <td>{delivery.attempts}</td>
-                <td title={delivery.error ?? undefined}>
-                  {delivery.response_code !== null ? <StatusBadge status={delivery.response_code} /> : <span className="muted">{delivery.error ? "No answer" : "–"}</span>}
-                  {delivery.duration_ms !== null && <span className="muted"> {formatDuration(delivery.duration_ms)}</span>}
-                </td>
-                <td className="nowrap">{formatDateTime(delivery.last_attempt_at ?? delivery.created_at)}</td>
-                <td className="actions">
-                  <button
-                    type="button"
-                    className="button button--small"
-                    disabled={action.busy}
-                    onClick={async () => {
-                      if (!(await action.run(delivery))) return;
-                      setQueued(`The ${delivery.event_type} event is queued for delivery again.`);
-                      onRedelivered();
-                    }}
-                  >
-                    Redeliver
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={["Event", "Status", "Attempts", "Response", "Time"]} actions>
+        {rows.map((delivery) => (
+          <tr key={delivery.id}>
+            <th scope="row">
+              <code>{delivery.event_type}</code>
+            </th>
+            <td>
+              <span className={`badge badge--${STATUS_BADGE[delivery.status]}`}>{delivery.status}</span>
+            </td>
+            <td>{delivery.attempts}</td>
+            <td title={delivery.error ?? undefined}>
+              {delivery.response_code !== null ? <StatusBadge status={delivery.response_code} /> : <span className="muted">{delivery.error ? "No answer" : "–"}</span>}
+              {delivery.duration_ms !== null && <span className="muted"> {formatDuration(delivery.duration_ms)}</span>}
+            </td>
+            <td className="nowrap">{formatDateTime(delivery.last_attempt_at ?? delivery.created_at)}</td>
+            <td className="actions">
+              <RowAction
+                disabled={action.busy}
+                onClick={async () => {
+                  if (!(await action.run(delivery))) return;
+                  setQueued(`The ${delivery.event_type} event is queued for delivery again.`);
+                  onRedelivered();
+                }}
+              >
+                Redeliver
+              </RowAction>
+            </td>
+          </tr>
+        ))}
+      </Table>
     </>
   );
 }

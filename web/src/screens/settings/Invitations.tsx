@@ -8,6 +8,7 @@ import { FormAlert, SubmitButton } from "../../components/Form";
 import { Loaded } from "../../components/Status";
 import { formatDateTime } from "../../format";
 import { useAction, useResource } from "../../hooks";
+import { RowAction, Table } from "../../components/Table";
 
 export function Invitations({ project }: { project: Project }) {
   const invitations = useResource(() => listInvitations(project.id), [project.id]);
@@ -49,39 +50,24 @@ export function Invitations({ project }: { project: Project }) {
           list.length === 0 ? (
             <p className="muted">No pending invitations.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Email</th>
-                    <th scope="col">Sent</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((invitation) => (
-                    <tr key={invitation.id}>
-                      <th scope="row">{invitation.email}</th>
-                      <td className="nowrap">{formatDateTime(invitation.created_at)}</td>
-                      <td className="nowrap">{formatDateTime(invitation.expires_at)}</td>
-                      <td className="actions">
-                        <button
-                          type="button"
-                          className="button button--small button--danger-text"
-                          aria-label={`Withdraw the invitation to ${invitation.email}`}
-                          onClick={() => setWithdrawing(invitation)}
-                        >
-                          Withdraw
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table columns={["Email", "Sent", "Expires"]} actions>
+              {list.map((invitation) => (
+                <tr key={invitation.id}>
+                  <th scope="row">{invitation.email}</th>
+                  <td className="nowrap">{formatDateTime(invitation.created_at)}</td>
+                  <td className="nowrap">{formatDateTime(invitation.expires_at)}</td>
+                  <td className="actions">
+                    <RowAction
+                      label={`Withdraw the invitation to ${invitation.email}`}
+                      danger
+                      onClick={() => setWithdrawing(invitation)}
+                    >
+                      Withdraw
+                    </RowAction>
+                  </td>
+                </tr>
+              ))}
+            </Table>
           )
         }
       </Loaded>

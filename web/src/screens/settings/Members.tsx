@@ -6,6 +6,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Loaded } from "../../components/Status";
 import { formatDateTime } from "../../format";
 import { useResource } from "../../hooks";
+import { RowAction, Table } from "../../components/Table";
 
 const who = (member: Member): string => member.name || member.email || "A former account";
 
@@ -17,45 +18,25 @@ export function Members({ project, owner }: { project: Project; owner: boolean }
       <h2 id="members">Members</h2>
       <Loaded resource={members}>
         {(list) => (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Joined</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((member) => (
-                  <tr key={member.id}>
-                    <th scope="row">{who(member)}</th>
-                    <td>{member.email}</td>
-                    <td>
-                      {member.role === "owner" ? <span className="badge badge--success">Owner</span> : "Member"}
-                    </td>
-                    <td className="nowrap">{formatDateTime(member.joined_at)}</td>
-                    <td className="actions">
-                      {owner && member.role !== "owner" && (
-                        <button
-                          type="button"
-                          className="button button--small button--danger-text"
-                          aria-label={`Remove ${who(member)}`}
-                          onClick={() => setRemoving(member)}
-                        >
-                          Remove
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table columns={["Name", "Email", "Role", "Joined"]} actions>
+            {list.map((member) => (
+              <tr key={member.id}>
+                <th scope="row">{who(member)}</th>
+                <td>{member.email}</td>
+                <td>
+                  {member.role === "owner" ? <span className="badge badge--success">Owner</span> : "Member"}
+                </td>
+                <td className="nowrap">{formatDateTime(member.joined_at)}</td>
+                <td className="actions">
+                  {owner && member.role !== "owner" && (
+                    <RowAction label={`Remove ${who(member)}`} danger onClick={() => setRemoving(member)}>
+                      Remove
+                    </RowAction>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </Loaded>
       {removing && (

@@ -6,6 +6,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Loaded } from "../../components/Status";
 import { formatNumber } from "../../format";
 import { useResource } from "../../hooks";
+import { RowAction, Table } from "../../components/Table";
 
 interface PlanProps {
   project: Project;
@@ -25,41 +26,27 @@ export function PlanTable({ project, owner, onChanged }: PlanProps) {
       <p className="muted">A change takes effect at once, with the new plan's per-minute limit.</p>
       <Loaded resource={plans}>
         {(list) => (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Plan</th>
-                  <th scope="col">Requests per minute</th>
-                  <th scope="col">Requests per month</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
+          <Table columns={["Plan", "Requests per minute", "Requests per month"]} actions>
+            {list.map((plan) => {
+              const current = plan.name === project.plan.name;
+              return (
+                <tr key={plan.name} aria-current={current ? "true" : undefined}>
+                  <th scope="row">
+                    {planName(plan.name)} {current && <span className="badge badge--success">Current plan</span>}
                   </th>
+                  <td>{limit(plan.requests_per_minute)}</td>
+                  <td>{limit(plan.requests_per_month)}</td>
+                  <td className="actions">
+                    {owner && !current && (
+                      <RowAction onClick={() => setChoosing(plan)}>
+                        Switch to {planName(plan.name)}
+                      </RowAction>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.map((plan) => {
-                  const current = plan.name === project.plan.name;
-                  return (
-                    <tr key={plan.name} aria-current={current ? "true" : undefined}>
-                      <th scope="row">
-                        {planName(plan.name)} {current && <span className="badge badge--success">Current plan</span>}
-                      </th>
-                      <td>{limit(plan.requests_per_minute)}</td>
-                      <td>{limit(plan.requests_per_month)}</td>
-                      <td className="actions">
-                        {owner && !current && (
-                          <button type="button" className="button button--small" onClick={() => setChoosing(plan)}>
-                            Switch to {planName(plan.name)}
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </Table>
         )}
       </Loaded>
       {choosing && (

@@ -11,6 +11,7 @@ import { useAction } from "../../hooks";
 import { projectPath } from "../../routes";
 import { eventSummary } from "./EventPicker";
 import { WebhookSecret } from "./WebhookSecret";
+import { RowAction, Table } from "../../components/Table";
 
 interface TableProps {
   project: string;
@@ -39,67 +40,42 @@ export function WebhookTable({ project, webhooks, onChanged }: TableProps) {
   return (
     <>
       <FormAlert error={toggle.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">URL</th>
-              <th scope="col">Events</th>
-              <th scope="col">Enabled</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {webhooks.map((webhook) => (
-              <tr key={webhook.id}>
-                <th scope="row" className="webhook-url">
-                  <Link to={webhookPath(project, webhook.id)}>{webhook.url}</Link>
-                  {webhook.description && <div className="muted">{webhook.description}</div>}
-                </th>
-                <td>{eventSummary(webhook.events)}</td>
-                <td>
-                  <label className="switch">
-                    <input
-                      type="checkbox"
-                      role="switch"
-                      checked={enabled(webhook)}
-                      disabled={toggle.busy}
-                      aria-label={`Enabled: ${webhook.url}`}
-                      onChange={() => flip(webhook)}
-                    />
-                    <span aria-hidden="true">{enabled(webhook) ? "On" : "Off"}</span>
-                  </label>
-                </td>
-                <td className="nowrap">{formatDateTime(webhook.created_at)}</td>
-                <td className="actions">
-                  <Link className="button button--small" to={webhookPath(project, webhook.id)} aria-label={`Deliveries of ${webhook.url}`}>
-                    Deliveries
-                  </Link>
-                  <button
-                    type="button"
-                    className="button button--small"
-                    aria-label={`Rotate the secret of ${webhook.url}`}
-                    onClick={() => setRotating(webhook)}
-                  >
-                    Rotate secret
-                  </button>
-                  <button
-                    type="button"
-                    className="button button--small button--danger-text"
-                    aria-label={`Delete ${webhook.url}`}
-                    onClick={() => setDeleting(webhook)}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={["URL", "Events", "Enabled", "Created"]} actions>
+        {webhooks.map((webhook) => (
+          <tr key={webhook.id}>
+            <th scope="row" className="webhook-url">
+              <Link to={webhookPath(project, webhook.id)}>{webhook.url}</Link>
+              {webhook.description && <div className="muted">{webhook.description}</div>}
+            </th>
+            <td>{eventSummary(webhook.events)}</td>
+            <td>
+              <label className="switch">
+                <input
+                  type="checkbox"
+                  role="switch"
+                  checked={enabled(webhook)}
+                  disabled={toggle.busy}
+                  aria-label={`Enabled: ${webhook.url}`}
+                  onChange={() => flip(webhook)}
+                />
+                <span aria-hidden="true">{enabled(webhook) ? "On" : "Off"}</span>
+              </label>
+            </td>
+            <td className="nowrap">{formatDateTime(webhook.created_at)}</td>
+            <td className="actions">
+              <Link className="button button--small" to={webhookPath(project, webhook.id)} aria-label={`Deliveries of ${webhook.url}`}>
+                Deliveries
+              </Link>
+              <RowAction label={`Rotate the secret of ${webhook.url}`} onClick={() => setRotating(webhook)}>
+                Rotate secret
+              </RowAction>
+              <RowAction label={`Delete ${webhook.url}`} danger onClick={() => setDeleting(webhook)}>
+                Delete
+              </RowAction>
+            </td>
+          </tr>
+        ))}
+      </Table>
       {rotating && <RotateSecret project={project} webhook={rotating} onClose={() => setRotating(null)} />}
       {deleting && (
         <ConfirmDelete
