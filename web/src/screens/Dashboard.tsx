@@ -4,7 +4,7 @@ import { Loaded } from "../components/Status";
 import { formatDay } from "../format";
 import { useResource } from "../hooks";
 import { useProjectId } from "../projects";
-import { projectPath } from "../routes";
+import { PROJECT, projectPath } from "../routes";
 import { FirstRequest } from "./dashboard/FirstRequest";
 import { lastDays, RangePicker, type DayRange } from "./dashboard/RangePicker";
 import { UsageCharts } from "./dashboard/UsageCharts";
@@ -20,9 +20,14 @@ export function Dashboard() {
   const range: DayRange = { from: params.get("from") ?? fallback.from, to: params.get("to") ?? fallback.to };
   const dashboard = useResource(() => getDashboard(project, range.from, range.to), [project, range.from, range.to]);
 
+  const tokensPath = projectPath(project, `${PROJECT}/tokens`);
+  // Before the project's first request, the way to make it comes first.
+  const fresh = dashboard.data?.quota.used === 0 && dashboard.data.totals.requests === 0;
+
   return (
     <>
       <Welcome />
+      {fresh && <FirstRequest tokensPath={tokensPath} />}
       <section aria-labelledby="usage">
         <div className="section-header">
           <div>
@@ -33,16 +38,18 @@ export function Dashboard() {
           </div>
           <RangePicker key={`${range.from}/${range.to}`} range={range} onChange={(next) => setParams({ ...next })} />
         </div>
-        <Loaded resource={dashboard}>
-          {(data) => (
-            <>
-              <UsageFigures dashboard={data} />
-              <UsageCharts days={data.data} />
-            </>
-          )}
-        </Loaded>
+        <div aria-busy={dashboard.loading} className={dashboard.loading ? "refreshing" : undefined}>
+          <Loaded resource={dashboard}>
+            {(data) => (
+              <>
+                <UsageFigures dashboard={data} />
+                <UsageCharts days={data.data} />
+              </>
+            )}
+          </Loaded>
+        </div>
       </section>
-      <FirstRequest tokensPath={projectPath(project, "/projects/:project/tokens")} />
+      {dashboard.data && !fresh && <FirstRequest tokensPath={tokensPath} />}
     </>
   );
 }

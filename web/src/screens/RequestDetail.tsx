@@ -4,7 +4,7 @@ import { Loaded } from "../components/Status";
 import { formatDateTime, formatDuration } from "../format";
 import { useResource, useTitle } from "../hooks";
 import { useProjectId } from "../projects";
-import { projectPath } from "../routes";
+import { PROJECT, projectPath } from "../routes";
 import { reasonOf, StatusBadge } from "./requests/StatusBadge";
 
 const SEARCH_PAGES = 10; // opened by its address, an entry is looked for in the newest 1,000
@@ -38,7 +38,7 @@ export function RequestDetail() {
     () => (handed?.id === id ? Promise.resolve(handed) : findEntry(project, id)),
     [project, id],
   );
-  const back = projectPath(project, "/projects/:project/requests");
+  const back = projectPath(project, `${PROJECT}/requests`);
   useTitle(entry.data ? `${entry.data.method} ${entry.data.path}` : "API request");
 
   return (

@@ -5,7 +5,7 @@ import { ErrorState, Loading } from "../components/Status";
 import { formatDateTime, formatDuration, localTimestamp } from "../format";
 import { useAction, useResource } from "../hooks";
 import { useProjectId } from "../projects";
-import { projectPath } from "../routes";
+import { PROJECT, projectPath } from "../routes";
 import { EMPTY_FILTERS, RequestFilters, type FilterValues } from "./requests/RequestFilters";
 import { StatusBadge } from "./requests/StatusBadge";
 import { Table } from "../components/Table";
@@ -31,7 +31,7 @@ export function Requests() {
   useEffect(() => setMore([]), [project, key]);
   useEffect(() => {
     if (more.length > 0 || first.error) return;
-    const timer = window.setInterval(first.reload, REFRESH_MS);
+    const timer = window.setInterval(() => document.visibilityState === "visible" && first.reload(), REFRESH_MS);
     return () => window.clearInterval(timer);
   }, [more.length, first.error, first.reload]);
 
@@ -92,7 +92,7 @@ function RequestTable({ project, rows }: { project: string; rows: LoggedRequest[
           <td className="nowrap">{formatDateTime(row.time)}</td>
           <td>
             <Link
-              to={`${projectPath(project, "/projects/:project/requests")}/${row.id}`}
+              to={`${projectPath(project, `${PROJECT}/requests`)}/${row.id}`}
               state={{ entry: row }}
               className="request-line"
             >

@@ -8,7 +8,7 @@ import { Loaded } from "../components/Status";
 import { formatDateTime, formatDuration } from "../format";
 import { useAction, useResource, useTitle } from "../hooks";
 import { useProjectId } from "../projects";
-import { projectPath } from "../routes";
+import { PROJECT, projectPath } from "../routes";
 import { StatusBadge } from "./requests/StatusBadge";
 import { eventSummary } from "./webhooks/EventPicker";
 import { RowAction, Table } from "../components/Table";
@@ -33,7 +33,7 @@ export function WebhookDetail() {
   return (
     <>
       <p>
-        <Link to={projectPath(project, "/projects/:project/webhooks")}>← Webhooks</Link>
+        <Link to={projectPath(project, `${PROJECT}/webhooks`)}>← Webhooks</Link>
       </p>
       <Loaded resource={webhooks}>
         {() =>

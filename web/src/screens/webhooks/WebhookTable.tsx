@@ -8,7 +8,7 @@ import { Dialog } from "../../components/Dialog";
 import { FormAlert } from "../../components/Form";
 import { formatDateTime } from "../../format";
 import { useAction } from "../../hooks";
-import { projectPath } from "../../routes";
+import { PROJECT, projectPath } from "../../routes";
 import { eventSummary } from "./EventPicker";
 import { WebhookSecret } from "./WebhookSecret";
 import { RowAction, Table } from "../../components/Table";
@@ -20,7 +20,7 @@ interface TableProps {
 }
 
 export const webhookPath = (project: string, webhook: string): string =>
-  `${projectPath(project, "/projects/:project/webhooks")}/${webhook}`;
+  `${projectPath(project, `${PROJECT}/webhooks`)}/${webhook}`;
 
 export function WebhookTable({ project, webhooks, onChanged }: TableProps) {
   const [rotating, setRotating] = useState<Webhook | null>(null);
