@@ -3,7 +3,7 @@ import { Link, useSearchParams } from "react-router";
 import { listRequests, type LoggedRequest, type RequestPage } from "../api/requests";
 import { ErrorState, Loading } from "../components/Status";
 import { formatDateTime, formatDuration, localTimestamp } from "../format";
-import { useAction, useResource } from "../hooks";
+import { useAction, useFollow, useResource } from "../hooks";
 import { useProjectId } from "../projects";
 import { PROJECT, projectPath } from "../routes";
 import { EMPTY_FILTERS, RequestFilters, type FilterValues } from "./requests/RequestFilters";
@@ -29,11 +29,7 @@ export function Requests() {
   const loadMore = useAction(listRequests);
 
   useEffect(() => setMore([]), [project, key]);
-  useEffect(() => {
-    if (more.length > 0 || first.error) return;
-    const timer = window.setInterval(() => document.visibilityState === "visible" && first.reload(), REFRESH_MS);
-    return () => window.clearInterval(timer);
-  }, [more.length, first.error, first.reload]);
+  useFollow(first.reload, REFRESH_MS, more.length === 0 && !first.error);
 
   const pages = first.data ? [first.data, ...more] : [];
   const rows: LoggedRequest[] = pages.flatMap((page) => page.data);

@@ -1,12 +1,12 @@
 // One webhook and its deliveries, newest first: status, attempts, the receiver's response code, time; a
 // redelivery sends the same event again as a new delivery. The list follows new deliveries while it shows.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { listDeliveries, listWebhooks, redeliver, type Delivery } from "../api/webhooks";
 import { FormAlert } from "../components/Form";
 import { Loaded } from "../components/Status";
 import { formatDateTime, formatDuration } from "../format";
-import { useAction, useResource, useTitle } from "../hooks";
+import { useAction, useFollow, useResource, useTitle } from "../hooks";
 import { useProjectId } from "../projects";
 import { PROJECT, projectPath } from "../routes";
 import { StatusBadge } from "./requests/StatusBadge";
@@ -24,11 +24,7 @@ export function WebhookDetail() {
   const webhook = webhooks.data?.find((candidate) => candidate.id === id);
   useTitle(webhook ? `Webhook ${webhook.url}` : "Webhook");
 
-  useEffect(() => {
-    if (deliveries.error) return;
-    const timer = window.setInterval(deliveries.reload, REFRESH_MS);
-    return () => window.clearInterval(timer);
-  }, [deliveries.error, deliveries.reload]);
+  useFollow(deliveries.reload, REFRESH_MS, !deliveries.error);
 
   return (
     <>
