@@ -19,7 +19,8 @@ export function NewProject() {
     event.preventDefault();
     const created = await action.run(name.trim());
     if (!created) return;
-    projects.setData([...(projects.data ?? []), created]);
+    projects.setData([...(projects.data ?? []), created]); // selectable at once, in its place after the reload
+    projects.reload();
     navigate(projectPath(created.id));
   };
 
