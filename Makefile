@@ -59,9 +59,10 @@ lint: install
 # about 50 s, most of it reading aws-cdk-lib's types, while the tests often wait on servers they started.
 # All must pass; the type checkers' report follows the tests'.
 test: install
-	test -x $(CHROMIUM) || { rm -f $(CHROMIUM_INSTALL).status; \
-		( apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
-		  echo $$? > $(CHROMIUM_INSTALL).status ) > $(CHROMIUM_INSTALL).log 2>&1 & }
+	if test -x $(CHROMIUM); then rm -f $(CHROMIUM_INSTALL).log; else rm -f $(CHROMIUM_INSTALL).status; \
+		( export DEBIAN_FRONTEND=noninteractive; \
+		  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
+		  echo $$? > $(CHROMIUM_INSTALL).status ) > $(CHROMIUM_INSTALL).log 2>&1 & fi
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	{ $(BIN)/mypy && cd web && node_modules/.bin/tsc --noEmit; } > $(VENV)/types.log 2>&1 & types=$$!; \
