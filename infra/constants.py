@@ -21,6 +21,7 @@ LAMBDA_RUNTIME_PACKAGES: Final = frozenset(
     {"boto3", "botocore", "jmespath", "python-dateutil", "s3transfer", "six", "urllib3"}
 )
 FUNCTIONS_DIR: Final = REPO_ROOT / "functions"  # one directory per API area, each a function's whole code
+SITE_DIR: Final = REPO_ROOT / "web" / "dist"  # the built Portal web app (`make install` builds it)
 # Left out of every asset: bytecode would change the asset hash (and so the deployment) without a change.
 SOURCE_EXCLUDES: Final = ["**/__pycache__", "**/*.pyc"]
 
@@ -44,12 +45,14 @@ API_ID: Final = "Api"
 EVENTS_ID: Final = "Events"
 MONITORING_ID: Final = "Monitoring"
 PORTAL_ID: Final = "Portal"
+SITE_ID: Final = "PortalSite"
 
 # Outputs that deploy scripts and tests read.
 OUTPUT_API_URL: Final = "ApiUrl"
 OUTPUT_TABLE_NAME: Final = "TableName"
 OUTPUT_USER_POOL_ID: Final = "UserPoolId"
 OUTPUT_USER_POOL_CLIENT_ID: Final = "UserPoolClientId"
+OUTPUT_SITE_URL: Final = "PortalSiteUrl"
 
 # Functions: one per API area, named `<prefix>-<area>` (one Kairos stack per account and region).
 FUNCTION_NAME_PREFIX: Final = "kairos"

@@ -5,7 +5,16 @@ behind a Cognito authorizer; the `portal_accounts` routes (register, verify, log
 rate-limited by the function. Preflights (OPTIONS), wrong methods and unknown `/portal` paths reach
 `portal_accounts` without the authorizer (ANY methods), which answers them in JSON."""
 
-from aws_cdk import Acknowledgment, CfnParameter, Duration, Fn, RemovalPolicy, Stack, Validations
+from aws_cdk import (
+    Acknowledgment,
+    CfnCondition,
+    CfnParameter,
+    Duration,
+    Fn,
+    RemovalPolicy,
+    Stack,
+    Validations,
+)
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
@@ -45,14 +54,10 @@ class KairosPortal(Construct):
         table: dynamodb.Table,
         layer: lambda_.ILayerVersion,
         api: apigw.RestApi,
+        site_url: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        portal_url = CfnParameter(
-            Stack.of(self),
-            PORTAL_URL_PARAMETER,
-            default="https://portal.example.com",
-            description="Where the Portal's pages are: its mails link there; the admin API's CORS origin",
-        )
+        portal_url = self._portal_url(site_url)
         mail_from = CfnParameter(
             Stack.of(self),
             MAIL_FROM_PARAMETER,
@@ -64,7 +69,7 @@ class KairosPortal(Construct):
         environment = {
             "KAIROS_USER_POOL_ID": self.user_pool.user_pool_id,
             "KAIROS_USER_POOL_CLIENT_ID": self.client.user_pool_client_id,
-            "KAIROS_PORTAL_URL": portal_url.value_as_string,
+            "KAIROS_PORTAL_URL": portal_url,
             "KAIROS_MAIL_FROM": mail_from.value_as_string,
         }
         self.functions: dict[PortalArea, lambda_.Function] = {}
@@ -90,6 +95,23 @@ class KairosPortal(Construct):
         self._grant_mail(self.functions[PortalArea.ACCOUNTS], mail_from.value_as_string)
         self._grant_mail(self.functions[PortalArea.PORTAL], mail_from.value_as_string)  # invitations
         self._routes(api)
+
+    def _portal_url(self, site_url: str) -> str:
+        """The `PortalUrl` parameter, or, left empty (the default), the stack's own site (`site_url`, the
+        CloudFront distribution's address): the Portal's mails link there and the admin API answers CORS
+        for its origin. The site depends on the API only, never on these functions, so there is no cycle."""
+        stack = Stack.of(self)
+        parameter = CfnParameter(
+            stack,
+            PORTAL_URL_PARAMETER,
+            default="",
+            description="Where the Portal's pages are (its mails link there; the admin API's CORS origin). "
+            "Empty: the stack's own site, the PortalSiteUrl output",
+        )
+        given = CfnCondition(
+            stack, "PortalUrlGiven", expression=Fn.condition_not(Fn.condition_equals(parameter, ""))
+        )
+        return Fn.condition_if(given.logical_id, parameter.value_as_string, site_url).to_string()
 
     def _user_pool(self) -> cognito.UserPool:
         policy = definition.PASSWORD_POLICY

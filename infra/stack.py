@@ -1,5 +1,5 @@
 """The Kairos stack: it only composes the constructs (table, layer, functions, API, event path, the Portal's
-back end, monitoring) and names its outputs."""
+back end and its web app's static site, monitoring) and names its outputs."""
 
 import os
 
@@ -15,12 +15,14 @@ from infra.constants import (
     LAYER_ID,
     MONITORING_ID,
     OUTPUT_API_URL,
+    OUTPUT_SITE_URL,
     OUTPUT_TABLE_NAME,
     OUTPUT_USER_POOL_CLIENT_ID,
     OUTPUT_USER_POOL_ID,
     PORTAL_ID,
     REGION,
     REGION_CONTEXT_KEY,
+    SITE_ID,
     STACK_DESCRIPTION,
     STACK_ID,
     TABLE_ID,
@@ -30,9 +32,11 @@ from infra.functions import AreaFunctions
 from infra.layer import KairosLayer
 from infra.monitoring import KairosMonitoring, Watched
 from infra.portal import KairosPortal
+from infra.portal_site import PortalSite
 from infra.table import KairosTable
 from kairos.events.definitions import STREAM_CONSUMER
 from kairos.portal.routes import PortalArea
+from kairos.portal.site_config import site_config
 
 
 class KairosStack(Stack):
@@ -45,7 +49,18 @@ class KairosStack(Stack):
         self.events = KairosEvents(
             self, EVENTS_ID, table=self.table, layer=layer, api_functions=self.functions
         )
-        self.portal = KairosPortal(self, PORTAL_ID, table=self.table, layer=layer, api=self.api)
+        self.site = PortalSite(self, SITE_ID, api=self.api)
+        self.portal = KairosPortal(
+            self, PORTAL_ID, table=self.table, layer=layer, api=self.api, site_url=self.site.url
+        )
+        self.site.publish(
+            site_config(
+                self.api.url,
+                self.region,
+                self.portal.user_pool.user_pool_id,
+                self.portal.client.user_pool_client_id,
+            )
+        )
         self.events.allow_redelivery(self.portal.functions[PortalArea.PORTAL])
         watched = Watched(
             api=self.api,
@@ -72,6 +87,7 @@ class KairosStack(Stack):
             value=self.portal.client.user_pool_client_id,
             description="The Portal's app client",
         )
+        CfnOutput(self, OUTPUT_SITE_URL, value=self.site.url, description="The Portal web app (CloudFront)")
 
 
 def add_kairos_stack(app: App) -> KairosStack:

@@ -98,10 +98,16 @@ def portal(local_server: LocalServer) -> Portal:
     return Portal(root, local_server.base_url, local_server.data_dir / "outbox")
 
 
-@pytest.fixture
-def context(browser: Browser, portal: Portal) -> Iterator[BrowserContext]:
+def new_context(browser: Browser, portal: Portal) -> BrowserContext:
+    """A browser of its own (cookies, storage): a laptop in Stockholm, allowed to use the clipboard."""
     made = browser.new_context(viewport=LAPTOP, locale="en-US", timezone_id=TIME_ZONE, base_url=portal.url)
     made.grant_permissions(["clipboard-read", "clipboard-write"], origin=portal.url)
+    return made
+
+
+@pytest.fixture
+def context(browser: Browser, portal: Portal) -> Iterator[BrowserContext]:
+    made = new_context(browser, portal)
     yield made
     made.close()
 
@@ -131,6 +137,7 @@ def log_in(page: Page) -> LogIn:
 def screenshot(page: Page, name: str, *, phone: bool = False) -> None:
     """screenshots/<name>.png of the whole page; with `phone`, also <name>-phone.png at 390x844."""
     SCREENSHOTS.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar stays at the top of a full-page shot
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     if phone:
         size = page.viewport_size
@@ -138,3 +145,33 @@ def screenshot(page: Page, name: str, *, phone: bool = False) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
         if size:
             page.set_viewport_size(size)
+
+
+def register_verify_and_log_in(page: Page, portal: Portal, dev: Person, *, screenshots: bool = False) -> None:
+    """The account screens as a new person goes through them: register, open the mailed verification link,
+    log in (`screenshots`: one of each screen)."""
+
+    def shoot(name: str) -> None:
+        if screenshots:
+            screenshot(page, name)
+
+    page.goto("/register")
+    expect(page).to_have_title("Create your account · Kairos Portal")
+    page.get_by_label("Name").fill(dev.name)
+    page.get_by_label("Email").fill(dev.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirm password").fill(PASSWORD)
+    shoot("register")
+    page.get_by_role("button", name="Register").click()
+
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    expect(page.get_by_text(dev.email)).to_be_visible()
+    shoot("check-email")
+    page.goto(portal.mailed_link(dev.email))
+    expect(page.get_by_role("heading", name="Your email is verified")).to_be_visible()
+    shoot("verify")
+    page.get_by_role("link", name="Log in").click()
+    expect(page.get_by_label("Email")).to_have_value(dev.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    shoot("login")
+    page.get_by_role("button", name="Log in").click()

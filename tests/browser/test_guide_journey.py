@@ -8,8 +8,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Portal, screenshot
-from tests.integration.portal import PASSWORD, Person
+from tests.browser.conftest import Portal, register_verify_and_log_in, screenshot
+from tests.integration.portal import Person
 
 pytestmark = pytest.mark.xdist_group("browser")
 LOGGED = 30_000  # ms: the metering consumer writes the log entry a few seconds after the answer
@@ -18,7 +18,8 @@ LOGGED = 30_000  # ms: the metering consumer writes the log entry a few seconds 
 def test_a_new_developer_goes_from_registration_to_a_first_request_seen_in_the_portal(
     page: Page, portal: Portal
 ) -> None:
-    dev = _register_verify_and_log_in(page, portal)
+    dev = portal.person()
+    register_verify_and_log_in(page, portal, dev, screenshots=True)
     _create_the_first_project(page, dev)
     token = _create_a_token_with_every_ability_and_copy_it(page)
 
@@ -42,31 +43,6 @@ def test_a_new_developer_goes_from_registration_to_a_first_request_seen_in_the_p
     page.get_by_role("navigation", name="Project").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_text("2 / 2,500")).to_be_visible()
     screenshot(page, "dashboard", phone=True)
-
-
-def _register_verify_and_log_in(page: Page, portal: Portal) -> Person:
-    dev = portal.person()
-    page.goto("/register")
-    expect(page).to_have_title("Create your account · Kairos Portal")
-    page.get_by_label("Name").fill(dev.name)
-    page.get_by_label("Email").fill(dev.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Confirm password").fill(PASSWORD)
-    screenshot(page, "register")
-    page.get_by_role("button", name="Register").click()
-
-    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
-    expect(page.get_by_text(dev.email)).to_be_visible()
-    screenshot(page, "check-email")
-    page.goto(portal.mailed_link(dev.email))
-    expect(page.get_by_role("heading", name="Your email is verified")).to_be_visible()
-    screenshot(page, "verify")
-    page.get_by_role("link", name="Log in").click()
-    expect(page.get_by_label("Email")).to_have_value(dev.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    screenshot(page, "login")
-    page.get_by_role("button", name="Log in").click()
-    return dev
 
 
 def _create_the_first_project(page: Page, dev: Person) -> None:

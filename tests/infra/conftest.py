@@ -11,6 +11,7 @@ one worker, and two syntheses must not write one folder at once."""
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
+from infra.constants import FUNCTION_NAME_PREFIX, RUNTIME
 from infra.stack import KairosStack, add_kairos_stack
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -42,13 +44,11 @@ def stack() -> KairosStack:
 @pytest.fixture(scope="session")
 def template(stack: KairosStack) -> Template:
     """Synthesis runs the cdk-nag plugin too: an unacknowledged finding fails it (see test_cdk_nag).
-    Staged assets the template no longer uses are removed, so the kept assembly does not grow."""
+    Staged assets the stack no longer uses (its assets manifest names them all, the site's contents
+    included) are removed, so the kept assembly does not grow."""
     synthesized = Template.from_stack(stack)
-    used = {
-        resource["Metadata"]["aws:asset:path"]
-        for resource in synthesized.to_json()["Resources"].values()
-        if "aws:asset:path" in resource.get("Metadata", {})
-    }
+    manifest = json.loads((CLOUD_ASSEMBLY / f"{stack.artifact_id}.assets.json").read_text())
+    used = {asset["source"]["path"] for asset in manifest["files"].values()}
     for staged in CLOUD_ASSEMBLY.glob("asset.*"):
         if staged.is_dir() and staged.name not in used:
             shutil.rmtree(staged)
@@ -60,3 +60,24 @@ def staged_asset(stack: KairosStack, resource: dict[str, Any]) -> Path:
     app = stack.node.root
     assert isinstance(app, cdk.App)
     return Path(app.outdir) / str(resource["Metadata"]["aws:asset:path"])
+
+
+def kairos_functions(template: Template) -> dict[str, Mapping[str, Any]]:
+    """The functions Kairos runs (`kairos-<name>`), by logical id. CDK adds deploy-time functions of its own
+    for the Portal's site (one copies the build into the bucket, one empties the bucket when the stack is
+    deleted): not Kairos's code, never reached by a request or an event."""
+    return {
+        key: function
+        for key, function in template.find_resources("AWS::Lambda::Function").items()
+        if str(function["Properties"].get("FunctionName", "")).startswith(f"{FUNCTION_NAME_PREFIX}-")
+    }
+
+
+def kairos_layer(template: Template) -> tuple[str, Mapping[str, Any]]:
+    """The shared layer, by logical id (the other layer is the AWS CLI of CDK's site deployment function)."""
+    (found,) = [
+        (key, layer)
+        for key, layer in template.find_resources("AWS::Lambda::LayerVersion").items()
+        if layer["Properties"].get("CompatibleRuntimes") == [RUNTIME.name]
+    ]
+    return found

@@ -8,6 +8,7 @@ from aws_cdk.assertions import Match, Template
 
 from infra.constants import (
     OUTPUT_API_URL,
+    OUTPUT_SITE_URL,
     OUTPUT_TABLE_NAME,
     OUTPUT_USER_POOL_CLIENT_ID,
     OUTPUT_USER_POOL_ID,
@@ -126,13 +127,14 @@ def test_stage_is_regional_traced_logged_and_throttled(template: Template) -> No
     )
 
 
-def test_outputs_name_the_api_url_and_the_table(template: Template, stack: KairosStack) -> None:
+def test_outputs_name_the_api_the_table_the_pool_and_the_site(template: Template, stack: KairosStack) -> None:
     outputs = template.find_outputs("*")
     assert set(outputs) == {
         OUTPUT_API_URL,
         OUTPUT_TABLE_NAME,
         OUTPUT_USER_POOL_ID,
         OUTPUT_USER_POOL_CLIENT_ID,
+        OUTPUT_SITE_URL,
     }
     assert outputs[OUTPUT_TABLE_NAME]["Value"] == {"Ref": logical_id(stack.table)}
     assert {"Ref": logical_id(stack.api)} in outputs[OUTPUT_API_URL]["Value"]["Fn::Join"][1]

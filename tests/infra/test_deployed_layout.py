@@ -38,7 +38,7 @@ from kairos.webhooks.subscriptions import Webhooks
 from kairos_local.event_chain import create_bus_and_rules, queue_record, stream_record
 from kairos_local.lambda_runtime import proxy_event
 from tests.infra import lambda_sandbox
-from tests.infra.conftest import staged_asset
+from tests.infra.conftest import kairos_functions, staged_asset
 from tests.unit.events.records import booking_item, record
 
 pytestmark = pytest.mark.xdist_group("infra")
@@ -55,6 +55,7 @@ TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8
 TODAY = datetime.now(UTC).replace(microsecond=0)
 # A receiver the deployed dispatcher refuses (loopback), so its attempt is recorded without a request.
 REFUSED_RECEIVER = "http://127.0.0.1:9/hooks"
+CLOUDFRONT_URL = "https://d111111abcdef8.cloudfront.net"  # what a distribution's domain looks like
 
 
 @dataclass
@@ -141,7 +142,7 @@ def deployed(template: Template, stack: KairosStack) -> dict[str, Deployed]:
     """Each function of the template, by short name, with its code and its layer unpacked as on Lambda."""
     resources = template.to_json()["Resources"]
     found = {}
-    for function in template.find_resources("AWS::Lambda::Function").values():
+    for function in kairos_functions(template).values():
         properties = function["Properties"]
         (layer,) = properties["Layers"]
         found[properties["FunctionName"].removeprefix(f"{FUNCTION_NAME_PREFIX}-")] = Deployed(
@@ -322,6 +323,9 @@ def environment(
     def resolved(value: Any) -> str:
         if isinstance(value, str):
             return value
+        if "Fn::If" in value:  # PortalUrl, whose default (empty) means the site's CloudFront address
+            _, given, _ = value["Fn::If"]
+            return resolved(given) or CLOUDFRONT_URL
         if value["Ref"] in parameters:
             return str(parameters[value["Ref"]]["Default"])
         target = resources[value["Ref"]]

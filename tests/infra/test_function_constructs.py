@@ -15,7 +15,7 @@ from kairos.events.definitions import RULES
 from kairos.observability import SERVICE, metrics
 from kairos.portal.routes import PortalArea
 from kairos.routes import Area
-from tests.infra.conftest import staged_asset
+from tests.infra.conftest import kairos_functions, kairos_layer, staged_asset
 
 pytestmark = pytest.mark.xdist_group("infra")
 
@@ -27,9 +27,7 @@ CATALOGUE_AREAS = [area for area in Area if area is not Area.PROJECT]
 def functions(template: Template) -> dict[Area, Mapping[str, Any]]:
     """The template's API functions, keyed by the area their name ends with (the event path's functions are
     tested in test_events_construct)."""
-    by_name = {
-        f["Properties"]["FunctionName"]: f for f in template.find_resources("AWS::Lambda::Function").values()
-    }
+    by_name = {f["Properties"]["FunctionName"]: f for f in kairos_functions(template).values()}
     # and the stream mapper, the hold sweeper, one consumer per rule and the Portal's
     # (tests/infra/test_portal_construct.py)
     assert len(by_name) == len(Area) + 2 + len(RULES) + len(PortalArea)
@@ -91,7 +89,7 @@ def test_each_area_runs_its_handler_with_the_table_and_powertools_settings(
 def test_no_function_traces_its_responses_or_error_payloads(template: Template) -> None:
     """Responses and errors hold customer data, and a large response (/v1/openapi.json) would make the
     X-Ray daemon drop the whole segment: every function, the event path's included, leaves them out."""
-    for function in template.find_resources("AWS::Lambda::Function").values():
+    for function in kairos_functions(template).values():
         properties = function["Properties"]
         assert properties["TracingConfig"] == {"Mode": "Active"}
         variables = properties["Environment"]["Variables"]
@@ -110,11 +108,8 @@ def test_each_function_ships_only_its_own_area_directory(
 def test_every_function_uses_the_one_shared_layer(
     functions: dict[Area, Mapping[str, Any]], stack: KairosStack, template: Template
 ) -> None:
-    layers = template.find_resources("AWS::Lambda::LayerVersion")
-    assert len(layers) == 1
-    (layer,) = layers
-    assert layers[layer]["Properties"]["CompatibleRuntimes"] == ["python3.11"]
-    for function in functions.values():
+    layer, _ = kairos_layer(template)
+    for function in kairos_functions(template).values():
         assert function["Properties"]["Layers"] == [{"Ref": layer}]
 
 
@@ -173,10 +168,7 @@ def test_catalogue_functions_read_and_write_the_table(
 def test_functions_hold_no_aws_managed_policy(template: Template) -> None:
     roles = template.find_resources("AWS::IAM::Role")
     lambda_roles = [
-        r
-        for r in roles.values()
-        if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
-        == {"Service": "lambda.amazonaws.com"}
+        roles[f["Properties"]["Role"]["Fn::GetAtt"][0]] for f in kairos_functions(template).values()
     ]
     # the stream mapper, the hold sweeper, one consumer per rule and the Portal's
     assert len(lambda_roles) == len(Area) + 2 + len(RULES) + len(PortalArea)

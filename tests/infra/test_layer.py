@@ -24,7 +24,7 @@ from infra.layer import (
 )
 from infra.lock import canonical_name, layer_packages, read_lock
 from infra.stack import KairosStack
-from tests.infra.conftest import cdk_context, staged_asset
+from tests.infra.conftest import cdk_context, kairos_layer, staged_asset
 
 pytestmark = pytest.mark.xdist_group("infra")
 UNCHECKED_HASH = 0b01  # PEP 552 flags: hash-based, source not checked
@@ -33,7 +33,7 @@ UNCHECKED_HASH = 0b01  # PEP 552 flags: hash-based, source not checked
 @pytest.fixture(scope="module")
 def site(template: Template, stack: KairosStack) -> Path:
     """The staged layer's `python/` directory: what Lambda unpacks under /opt/python."""
-    (layer,) = template.find_resources("AWS::Lambda::LayerVersion").values()
+    _, layer = kairos_layer(template)
     return staged_asset(stack, layer) / SITE_DIR
 
 
@@ -132,7 +132,7 @@ def test_the_asset_hash_follows_the_package_but_not_its_bytecode(sources: tuple[
 
 def layer_key(template: Template) -> str:
     """The S3 key the layer's zip is uploaded under: CDK names it after the asset hash."""
-    (layer,) = template.find_resources("AWS::Lambda::LayerVersion").values()
+    _, layer = kairos_layer(template)
     return str(layer["Properties"]["Content"]["S3Key"])
 
 

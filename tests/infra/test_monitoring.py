@@ -13,6 +13,7 @@ from infra.references import logical_id
 from infra.stack import KairosStack
 from kairos.observability import Metric
 from kairos.storage import table_definition
+from tests.infra.conftest import kairos_functions
 
 pytestmark = pytest.mark.xdist_group("infra")
 
@@ -29,7 +30,7 @@ def test_every_alarm_notifies_the_topic_when_it_rings_and_when_it_is_over(
     template: Template, stack: KairosStack
 ) -> None:
     found = alarms(template)
-    functions = template.find_resources("AWS::Lambda::Function")
+    functions = kairos_functions(template)
     assert len(found) >= 2 * len(functions) + len(stack.events.dead_letter_queues) + 4
     for alarm in found:
         assert alarm["AlarmActions"] == [topic_ref(stack)], alarm["AlarmName"]
@@ -42,7 +43,7 @@ def test_every_function_has_an_errors_and_a_throttles_alarm(template: Template) 
         for a in alarms(template)
         if a.get("Namespace") == "AWS/Lambda"
     }
-    for key in template.find_resources("AWS::Lambda::Function"):
+    for key in kairos_functions(template):
         dimensions = json.dumps([{"Name": "FunctionName", "Value": {"Ref": key}}])
         assert ("Errors", dimensions) in watched, key
         assert ("Throttles", dimensions) in watched, key

@@ -130,4 +130,6 @@ def _list(value: Any) -> list[str]:
 def test_the_stack_stays_well_under_cloudformations_resource_limit(template: Template) -> None:
     count = len(template.to_json()["Resources"])
     print(f"resources: {count} of {CLOUDFORMATION_LIMIT}")
-    assert count <= CLOUDFORMATION_LIMIT - 100  # room for the Portal's web app (issue 10)
+    # 418 with the Portal's webhook routes and site (issue 10). Past the cap, a nested stack is the next step
+    # (the site's 14 resources, or the Portal's 110 API Gateway methods and resources), not a higher cap.
+    assert count <= CLOUDFORMATION_LIMIT - 50

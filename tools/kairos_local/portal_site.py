@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from kairos.portal.routes import PORTAL_PREFIX, is_portal_path
+from kairos.portal.routes import is_portal_path
+from kairos.portal.site_config import CONFIG_FILE, site_config
 from kairos.routes import API_PREFIX
 
 WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
-CONFIG_PATH = "/config.json"
+CONFIG_PATH = f"/{CONFIG_FILE}"
 HOST = re.compile(r"[A-Za-z0-9.-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 IMMUTABLE = "public, max-age=31536000, immutable"  # /assets/ names carry their content's hash
 NOT_BUILT = (
@@ -61,13 +62,7 @@ class PortalSite:
 
     def config(self, host: str | None) -> dict[str, str]:
         base = f"http://{host if host and HOST.fullmatch(host) else self.default_host}"
-        return {
-            "api_url": base + API_PREFIX,
-            "portal_api_url": base + PORTAL_PREFIX,
-            "region": self.region,
-            "user_pool_id": self.user_pool_id,
-            "user_pool_client_id": self.user_pool_client_id,
-        }
+        return site_config(base, self.region, self.user_pool_id, self.user_pool_client_id)
 
     def _file(self, path: str) -> Path | None:
         """The file under `dist` the path names; None for a folder, a missing file or a way out of `dist`."""

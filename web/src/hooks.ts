@@ -77,6 +77,15 @@ export function useAction<A extends unknown[], T>(action: (...args: A) => Promis
   return { run, busy, error, clear };
 }
 
+/** Loads again every `ms` while `active` and the tab is visible: a list that follows new entries. */
+export function useFollow(reload: () => void, ms: number, active: boolean): void {
+  useEffect(() => {
+    if (!active) return;
+    const timer = window.setInterval(() => document.visibilityState === "visible" && reload(), ms);
+    return () => window.clearInterval(timer);
+  }, [reload, ms, active]);
+}
+
 /** The document's title while a screen shows. */
 export function useTitle(title: string): void {
   useEffect(() => {

@@ -2,6 +2,7 @@
 // navigation. Adding a screen is one entry here (and its file in screens/); the router (App.tsx) and the
 // project navigation (layout/ProjectNav.tsx) are built from this list, in its order.
 import type { ComponentType } from "react";
+import { AcceptInvitation } from "./screens/AcceptInvitation";
 import { CheckEmail } from "./screens/CheckEmail";
 import { Dashboard } from "./screens/Dashboard";
 import { ForgotPassword } from "./screens/ForgotPassword";
@@ -12,8 +13,11 @@ import { Register } from "./screens/Register";
 import { RequestDetail } from "./screens/RequestDetail";
 import { Requests } from "./screens/Requests";
 import { ResetPassword } from "./screens/ResetPassword";
+import { Settings } from "./screens/Settings";
 import { Tokens } from "./screens/Tokens";
 import { Verify } from "./screens/Verify";
+import { WebhookDetail } from "./screens/WebhookDetail";
+import { Webhooks } from "./screens/Webhooks";
 
 export interface ScreenRoute {
   path: string;
@@ -33,6 +37,7 @@ export const ROUTES: ScreenRoute[] = [
   { path: "/login", title: "Log in", Screen: LogIn, access: "public" },
   { path: "/forgot-password", title: "Forgotten password", Screen: ForgotPassword, access: "public" },
   { path: "/reset-password", title: "Choose a new password", Screen: ResetPassword, access: "public" },
+  { path: "/invitations/accept", title: "Accept an invitation", Screen: AcceptInvitation, access: "public" },
   // --- signed in ---------------------------------------------------------------------------------------
   { path: "/", title: "Dashboard", Screen: Home, access: "signed-in" },
   { path: "/projects/new", title: "Create project", Screen: NewProject, access: "signed-in" },
@@ -40,6 +45,9 @@ export const ROUTES: ScreenRoute[] = [
   { path: `${PROJECT}/tokens`, title: "API Tokens", Screen: Tokens, access: "signed-in", nav: "API Tokens" },
   { path: `${PROJECT}/requests`, title: "API Requests", Screen: Requests, access: "signed-in", nav: "API Requests" },
   { path: `${PROJECT}/requests/:request`, title: "API request", Screen: RequestDetail, access: "signed-in" },
+  { path: `${PROJECT}/webhooks`, title: "Webhooks", Screen: Webhooks, access: "signed-in", nav: "Webhooks" },
+  { path: `${PROJECT}/webhooks/:webhook`, title: "Webhook", Screen: WebhookDetail, access: "signed-in" },
+  { path: `${PROJECT}/settings`, title: "Settings", Screen: Settings, access: "signed-in", nav: "Settings" },
 ];
 
 /** A project screen's path for one project. */

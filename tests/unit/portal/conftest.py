@@ -1,18 +1,24 @@
 """The Portal's services on in-process moto (DynamoDB and Cognito, the pool made from the stack's
-definition), with mails collected in memory and a clock the tests move."""
+definition), with mails collected in memory and a clock the tests move; and the admin API's functions
+called with the events API Gateway would hand them."""
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import pytest
 
+from kairos.api.portal_app import build_portal_app
+from kairos.api.portal_endpoints import accounts_endpoints, portal_endpoints
 from kairos.config import Settings
 from kairos.container import Container
 from kairos.portal.accounts import Accounts
 from kairos.portal.api_tokens import ApiTokens
 from kairos.portal.ports import Identity
+from kairos.portal.routes import PortalArea, PortalRoute, match_portal
 from kairos.portal.throttle import Throttle
 from kairos.portal.user_pool import create_client_request, create_pool_request
 from kairos.portal.workspace import Workspace
@@ -21,6 +27,7 @@ from kairos.storage.portal_store import PortalStore
 from kairos.storage.project_store import ProjectStore
 from kairos.storage.rate_store import RateCounterStore
 from kairos.storage.request_log_store import RequestLogStore
+from kairos_local.lambda_runtime import LambdaContext, proxy_event
 
 PASSWORD = "Correct-Horse-42"
 
@@ -69,6 +76,33 @@ class Portal:
         self.accounts.register(name, email, PASSWORD, "192.0.2.1")
         account = self.accounts.verify(self.outbox.last_token(email), "192.0.2.1")
         return Identity(account.id, account.email, account.name)
+
+
+def resolve(
+    container: Container, route: PortalRoute, path: str, body: bytes, person: Identity | None
+) -> dict[str, Any]:
+    """The proxy answer of the route's function; `person` as the authorizer's claims would name them."""
+    handlers = accounts_endpoints if route.area is PortalArea.ACCOUNTS else portal_endpoints
+    app = build_portal_app(route.area, handlers(container), container)
+    event = proxy_event(
+        method=route.method, path=path, query="", headers=[("Content-Type", "application/json")],
+        body=body, route=route, path_parameters={}, source_ip="203.0.113.9",
+    )  # fmt: skip
+    if person is not None:
+        claims = {"sub": person.account_id, "email": person.email}
+        event["requestContext"]["authorizer"] = {"claims": claims}
+    return app.resolve(event, LambdaContext("kairos-portal", "test"))  # type: ignore[arg-type]
+
+
+def admin_call(
+    portal: "Portal", person: Identity, method: str, path: str, body: Any = None
+) -> tuple[int, Any]:
+    """`method /portal<path>` through the admin API's function: the status and the decoded body."""
+    route, _ = match_portal(method, f"/portal{path}")
+    assert route is not None, (method, path)
+    raw = b"" if body is None else json.dumps(body).encode()
+    answer = resolve(portal.container, route, f"/portal{path}", raw, person)
+    return answer["statusCode"], json.loads(answer["body"] or "null")
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ from typing import Any
 
 import pytest
 
-from kairos.api.portal_app import build_portal_app
-from kairos.api.portal_endpoints import accounts_endpoints, portal_endpoints
-from kairos.portal.routes import PORTAL_ROUTES, PortalArea, PortalRoute
-from kairos_local.lambda_runtime import LambdaContext, proxy_event
-from tests.unit.portal.conftest import Portal
+from kairos.portal.ports import Identity
+from kairos.portal.routes import PORTAL_ROUTES, PortalRoute
+from tests.unit.portal.conftest import Portal, resolve
 
 BODIES: list[Any] = [
     b"",
@@ -30,16 +28,8 @@ BAD_IDS = ["x" * 3000, "%00", "00000000-0000-0000-0000-000000000000"]
 
 
 def _call(portal: Portal, route: PortalRoute, body: bytes, path: str) -> dict[str, Any]:
-    handlers = accounts_endpoints if route.area is PortalArea.ACCOUNTS else portal_endpoints
-    app = build_portal_app(route.area, handlers(portal.container), portal.container)
-    event = proxy_event(
-        method=route.method, path=path, query="", headers=[("Content-Type", "application/json")],
-        body=body, route=route, path_parameters={}, source_ip="203.0.113.9",
-    )  # fmt: skip
-    if route.authorized:
-        claims = {"sub": "6f1c1f7e-0d0b-4b8e-9a3e-2d9f7c1b5a4e", "email": "fuzz@example.com"}
-        event["requestContext"]["authorizer"] = {"claims": claims}
-    return app.resolve(event, LambdaContext("kairos-portal", "fuzz"))  # type: ignore[arg-type]
+    fuzzer = Identity("6f1c1f7e-0d0b-4b8e-9a3e-2d9f7c1b5a4e", "fuzz@example.com", "")
+    return resolve(portal.container, route, path, body, fuzzer if route.authorized else None)
 
 
 @pytest.mark.parametrize("route", [r for r in PORTAL_ROUTES if r.request], ids=lambda r: r.operation_id)
@@ -65,3 +55,42 @@ def test_ids_that_cannot_exist_get_a_4xx(portal: Portal, route: PortalRoute) -> 
             path = path.replace(f"{{{name}}}", bad)
         answer = _call(portal, route, b'{"name": "x"}' if route.request else b"", path)
         assert 400 <= answer["statusCode"] < 500, (route.operation_id, bad[:20], answer)
+
+
+WEBHOOK_BODIES: list[Any] = [
+    {"url": "http://[::1/"},
+    {"url": "https://93.184.216.34/" + "x" * 3000},
+    {"url": "http://user:secret@93.184.216.34/hook"},
+    {"url": "http://169.254.169.254/latest/meta-data"},
+    {"url": "https://93.184.216.34:0/hook"},
+    {"url": ["https://93.184.216.34/"], "events": "booking.created"},
+    {"url": "https://93.184.216.34/", "events": [None, 5, {"a": 1}]},
+    {"url": "https://93.184.216.34/", "enabled": 1, "description": "d" * 1001},
+    {"url": "https://93.184.216.34/", "events": ["*", "booking.created", "booking.nope"]},
+]
+
+
+def test_bad_webhook_bodies_from_a_member_change_nothing(portal: Portal) -> None:
+    """The webhook routes validate in the public API's service, after the membership check: a member's bad
+    bodies reach it, and each is a 4xx (a PATCH of no known field is a 200 that changes nothing), leaving
+    the project's webhooks as they were."""
+    member = portal.person("hooks@example.com")
+    project = portal.workspace.create(member, "Hooks")
+    hooks = portal.container.webhooks
+    hook = hooks.create(project["id"], {"url": "https://93.184.216.34/hook", "events": ["booking.created"]})
+
+    def shown() -> list[tuple[Any, ...]]:
+        fields = ("id", "url", "events", "enabled", "description")
+        return [tuple(r.doc.get(f, r.id) for f in fields) for r in hooks.records(project["id"])]
+
+    before = shown()
+    ids = {"project": project["id"], "webhook": hook["id"]}
+    for route in (r for r in PORTAL_ROUTES if r.request and "webhook" in r.operation_id.lower()):
+        path = route.path.format(**ids)
+        for body in [*BODIES, *(json.dumps(b).encode() for b in WEBHOOK_BODIES)]:
+            answer = resolve(portal.container, route, path, body, member)
+            status = answer["statusCode"]
+            assert 400 <= status < 500 or (route.method, status) == ("PATCH", 200), (route, body[:60])
+            if status >= 400:
+                assert isinstance(json.loads(answer["body"])["message"], str)
+            assert shown() == before, (route.operation_id, body[:60])

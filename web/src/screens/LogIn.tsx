@@ -4,6 +4,7 @@ import { logIn } from "../api/account";
 import { EmailField, Field } from "../components/Field";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
+import { pendingInvitation } from "../invitation";
 import { useSession } from "../session";
 
 /** Only paths of this app: a `next` pointing elsewhere is ignored. */
@@ -16,7 +17,7 @@ export function LogIn() {
   const { session } = useSession();
   const navigate = useNavigate();
   const action = useAction(logIn);
-  const next = safeNext(params.get("next"));
+  const next = safeNext(params.get("next") ?? pendingInvitation()); // an invitation opened before log-in
 
   if (session && !action.busy) return <Navigate to={next} replace />;
 

@@ -3,11 +3,12 @@ import { Link, useSearchParams } from "react-router";
 import { listRequests, type LoggedRequest, type RequestPage } from "../api/requests";
 import { ErrorState, Loading } from "../components/Status";
 import { formatDateTime, formatDuration, localTimestamp } from "../format";
-import { useAction, useResource } from "../hooks";
+import { useAction, useFollow, useResource } from "../hooks";
 import { useProjectId } from "../projects";
 import { PROJECT, projectPath } from "../routes";
 import { EMPTY_FILTERS, RequestFilters, type FilterValues } from "./requests/RequestFilters";
 import { StatusBadge } from "./requests/StatusBadge";
+import { Table } from "../components/Table";
 
 const REFRESH_MS = 5000; // the first page follows new requests while it shows alone
 
@@ -28,11 +29,7 @@ export function Requests() {
   const loadMore = useAction(listRequests);
 
   useEffect(() => setMore([]), [project, key]);
-  useEffect(() => {
-    if (more.length > 0 || first.error) return;
-    const timer = window.setInterval(() => document.visibilityState === "visible" && first.reload(), REFRESH_MS);
-    return () => window.clearInterval(timer);
-  }, [more.length, first.error, first.reload]);
+  useFollow(first.reload, REFRESH_MS, more.length === 0 && !first.error);
 
   const pages = first.data ? [first.data, ...more] : [];
   const rows: LoggedRequest[] = pages.flatMap((page) => page.data);
@@ -85,39 +82,26 @@ export function Requests() {
 
 function RequestTable({ project, rows }: { project: string; rows: LoggedRequest[] }) {
   return (
-    <div className="table-wrap">
-      <table className="requests">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Request</th>
-            <th scope="col">Status</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Token</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.id}>
-              <td className="nowrap">{formatDateTime(row.time)}</td>
-              <td>
-                <Link
-                  to={`${projectPath(project, `${PROJECT}/requests`)}/${row.id}`}
-                  state={{ entry: row }}
-                  className="request-line"
-                >
-                  <span className="method">{row.method}</span> {row.path}
-                </Link>
-              </td>
-              <td>
-                <StatusBadge status={row.status} />
-              </td>
-              <td className="nowrap">{formatDuration(row.duration_ms)}</td>
-              <td>{row.token?.name ?? <span className="muted">none</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table columns={["Time", "Request", "Status", "Duration", "Token"]} className="requests">
+      {rows.map((row) => (
+        <tr key={row.id}>
+          <td className="nowrap">{formatDateTime(row.time)}</td>
+          <td>
+            <Link
+              to={`${projectPath(project, `${PROJECT}/requests`)}/${row.id}`}
+              state={{ entry: row }}
+              className="request-line"
+            >
+              <span className="method">{row.method}</span> {row.path}
+            </Link>
+          </td>
+          <td>
+            <StatusBadge status={row.status} />
+          </td>
+          <td className="nowrap">{formatDuration(row.duration_ms)}</td>
+          <td>{row.token?.name ?? <span className="muted">none</span>}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }

@@ -1,9 +1,9 @@
 // The form that creates a token, and the token's value, shown once.
 import { useState, type FormEvent } from "react";
 import { createToken, type CreatedToken } from "../../api/tokens";
-import { CopyButton } from "../../components/CopyButton";
 import { Field } from "../../components/Field";
 import { FormAlert, SubmitButton } from "../../components/Form";
+import { ShownOnce } from "../../components/ShownOnce";
 import { useAction } from "../../hooks";
 import { AbilityPicker } from "./AbilityPicker";
 
@@ -61,22 +61,11 @@ export function NewToken({ project, abilities, onCreated }: NewTokenProps) {
 
 function CreatedTokenValue({ token, onDone }: { token: CreatedToken; onDone: () => void }) {
   return (
-    <div className="new-token" role="status">
-      <h3>Your new API token “{token.name}”</h3>
+    <ShownOnce heading={`Your new API token “${token.name}”`} label="New API token" value={token.token} copyLabel="Copy token" onDone={onDone}>
       <p>
         <strong>Copy your token now and store it somewhere safe.</strong> This is the only time it will be shown: it
         cannot be retrieved later.
       </p>
-      <div className="new-token__value">
-        <label htmlFor="new-token-value" className="visually-hidden">
-          New API token
-        </label>
-        <input id="new-token-value" readOnly value={token.token} onFocus={(e) => e.target.select()} />
-        <CopyButton text={token.token} label="Copy token" />
-      </div>
-      <button type="button" className="link-button" onClick={onDone}>
-        I have copied it
-      </button>
-    </div>
+    </ShownOnce>
   );
 }

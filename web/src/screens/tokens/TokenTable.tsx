@@ -1,11 +1,13 @@
 // The project's tokens: name, abilities, created, last used; edit abilities and delete, each in a dialog.
 import { useState, type FormEvent } from "react";
 import { changeToken, deleteToken, type ApiToken } from "../../api/tokens";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Dialog } from "../../components/Dialog";
 import { FormAlert, SubmitButton } from "../../components/Form";
 import { formatDateTime } from "../../format";
 import { useAction } from "../../hooks";
 import { AbilityPicker, abilitySummary } from "./AbilityPicker";
+import { RowAction, Table } from "../../components/Table";
 
 interface TableProps {
   project: string;
@@ -22,49 +24,24 @@ export function TokenTable({ project, tokens, abilities, onChanged }: TableProps
   }
   return (
     <>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Abilities</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.map((token) => (
-              <tr key={token.id}>
-                <th scope="row">{token.name}</th>
-                <td title={token.abilities.join(", ")}>{abilitySummary(token.abilities, abilities.length)}</td>
-                <td>{formatDateTime(token.created_at)}</td>
-                <td>{token.last_used_at ? formatDateTime(token.last_used_at) : <span className="muted">Never</span>}</td>
-                <td className="actions">
-                  <button
-                    type="button"
-                    className="button button--small"
-                    aria-label={`Edit abilities of ${token.name}`}
-                    onClick={() => setEditing(token)}
-                  >
-                    Edit abilities
-                  </button>
-                  <button
-                    type="button"
-                    className="button button--small button--danger-text"
-                    aria-label={`Delete ${token.name}`}
-                    onClick={() => setDeleting(token)}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={["Name", "Abilities", "Created", "Last used"]} actions>
+        {tokens.map((token) => (
+          <tr key={token.id}>
+            <th scope="row">{token.name}</th>
+            <td title={token.abilities.join(", ")}>{abilitySummary(token.abilities, abilities.length)}</td>
+            <td>{formatDateTime(token.created_at)}</td>
+            <td>{token.last_used_at ? formatDateTime(token.last_used_at) : <span className="muted">Never</span>}</td>
+            <td className="actions">
+              <RowAction label={`Edit abilities of ${token.name}`} onClick={() => setEditing(token)}>
+                Edit abilities
+              </RowAction>
+              <RowAction label={`Delete ${token.name}`} danger onClick={() => setDeleting(token)}>
+                Delete
+              </RowAction>
+            </td>
+          </tr>
+        ))}
+      </Table>
       {editing && (
         <EditAbilities
           project={project}
@@ -118,25 +95,19 @@ function EditAbilities(props: { project: string; token: ApiToken; abilities: str
 }
 
 function ConfirmDelete({ project, token, onClose }: { project: string; token: ApiToken; onClose: (deleted: boolean) => void }) {
-  const action = useAction(() => deleteToken(project, token.id).then(() => true));
-  const confirm = async () => {
-    if (await action.run()) onClose(true);
-  };
   return (
-    <Dialog title={`Delete “${token.name}”?`} open onClose={() => onClose(false)}>
-      <FormAlert error={action.error} />
+    <ConfirmDialog
+      title={`Delete “${token.name}”?`}
+      confirmLabel="Delete token"
+      busyLabel="Deleting…"
+      danger
+      onConfirm={() => deleteToken(project, token.id)}
+      onClose={onClose}
+    >
       <p>
         Requests made with this token are refused within a minute. Anything that still uses it stops working; this
         cannot be undone.
       </p>
-      <div className="form-actions">
-        <button type="button" className="button button--danger" onClick={confirm} disabled={action.busy}>
-          {action.busy ? "Deleting…" : "Delete token"}
-        </button>
-        <button type="button" className="button" onClick={() => onClose(false)} data-autofocus>
-          Cancel
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from pydantic import BaseModel
 
 from kairos.api.app import powertools_rule, unrouted_answer
 from kairos.api.body import json_body
@@ -23,7 +22,7 @@ from kairos.domain.errors import DomainError, Unauthenticated
 from kairos.domain.ids import normal_id
 from kairos.domain.validation import parse
 from kairos.observability import logger
-from kairos.portal.models import BODIES
+from kairos.portal.models import BODIES, SERVICE_BODIES
 from kairos.portal.ports import Identity
 from kairos.portal.routes import PortalArea, PortalRoute, match_portal, portal_routes_for
 
@@ -52,11 +51,12 @@ class PortalRequest:
         return self.person_or_none
 
     def body(self) -> Any:
-        """The body validated by the route's model (422 in Hapio's shape otherwise)."""
+        """The body validated by the route's model (422 in Hapio's shape otherwise); for a body a service
+        validates (`SERVICE_BODIES`), the JSON object as `kairos.api.body` reads it."""
         if "body" not in self._parsed:
-            model: type[BaseModel] = BODIES[self.route.request or ""]
+            name = self.route.request or ""
             data = json_body(self.raw_body, self.is_base64, self.headers.get("content-type"))
-            self._parsed["body"] = parse(model, data)
+            self._parsed["body"] = data if name in SERVICE_BODIES else parse(BODIES[name], data)
         return self._parsed["body"]
 
 

@@ -15,6 +15,7 @@ from kairos.domain.auth import Principal
 from kairos.domain.formats import format_timestamp, now_utc
 from kairos.domain.listing import Page
 from kairos.domain.plans import PLANS
+from kairos.events.definitions import EVENT_TYPES
 from kairos.portal.ports import Account
 from kairos.portal.workspace import render_plan
 
@@ -105,6 +106,9 @@ def portal_endpoints(container: Container) -> dict[str, PortalHandler]:
     def abilities(r: PortalRequest) -> Response[str]:
         return json_response(200, {"data": list(ALL_ABILITIES)})
 
+    def webhook_events(r: PortalRequest) -> Response[str]:
+        return json_response(200, {"data": list(EVENT_TYPES)})
+
     def accept(r: PortalRequest) -> Response[str]:
         return json_response(200, workspace.accept(r.person, r.body().token))
 
@@ -156,6 +160,7 @@ def portal_endpoints(container: Container) -> dict[str, PortalHandler]:
         "changePassword": change_password,
         "getPlans": plans,
         "getAbilities": abilities,
+        "getWebhookEvents": webhook_events,
         "acceptInvitation": accept,
         "getProjects": projects,
         "postProject": create_project,
@@ -210,6 +215,22 @@ def _project_content_endpoints(container: Container) -> dict[str, PortalHandler]
         page: Page = container.webhooks.page(_acting(container, r), r.query)
         return json_response(200, {"data": page.items, "meta": _meta(page)})
 
+    def create_webhook(r: PortalRequest) -> Response[str]:
+        project_id = _acting(container, r).project_id
+        return json_response(201, container.webhooks.create(project_id, r.body()))
+
+    def change_webhook(r: PortalRequest) -> Response[str]:
+        changed = container.webhooks.patch(_acting(container, r), r.path["webhook"], r.body())
+        return json_response(200, changed)
+
+    def delete_webhook(r: PortalRequest) -> Response[str]:
+        container.webhooks.delete(_acting(container, r).project_id, r.path["webhook"])
+        return no_content()
+
+    def rotate_webhook(r: PortalRequest) -> Response[str]:
+        project_id = _acting(container, r).project_id
+        return json_response(200, container.webhooks.rotate(project_id, r.path["webhook"]))
+
     def deliveries(r: PortalRequest) -> Response[str]:
         project_id = _acting(container, r).project_id
         page = container.dispatcher.deliveries(project_id, r.path["webhook"], r.query)
@@ -228,6 +249,10 @@ def _project_content_endpoints(container: Container) -> dict[str, PortalHandler]
         "getRequests": requests,
         "getDashboard": dashboard,
         "getProjectWebhooks": webhooks,
+        "postProjectWebhook": create_webhook,
+        "patchProjectWebhook": change_webhook,
+        "deleteProjectWebhook": delete_webhook,
+        "rotateProjectWebhookSecret": rotate_webhook,
         "getProjectWebhookDeliveries": deliveries,
         "redeliverProjectWebhook": redeliver,
     }

@@ -4,7 +4,8 @@
 from functools import lru_cache
 from typing import Any
 
-from kairos.portal.models import BODIES
+from kairos.api.openapi_schemas import schemas as public_schemas
+from kairos.portal.models import BODIES, SERVICE_BODIES
 from kairos.portal.routes import PORTAL_ROUTES, PortalRoute
 
 ERROR = {
@@ -90,6 +91,8 @@ def portal_openapi_document() -> dict[str, Any]:
     schemas: dict[str, Any] = {"Error": ERROR}
     for name, model in BODIES.items():
         schemas[name] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    public = public_schemas()
+    schemas.update({name: public[name] for name in sorted(SERVICE_BODIES)})
     return {
         "openapi": "3.1.0",
         "info": {

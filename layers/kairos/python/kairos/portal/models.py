@@ -1,5 +1,7 @@
 """The admin API's request bodies: validated at the edge (Hapio's 422 shape, `kairos.domain.validation`)
-and described in the admin OpenAPI document from the same models."""
+and described in the admin OpenAPI document from the same models. The webhook bodies are the exception
+(`SERVICE_BODIES`): the public API's webhook service validates them, so the Portal and the public API
+accept exactly the same webhooks, and the document takes their schemas from the public API's."""
 
 from typing import Annotated
 
@@ -131,3 +133,7 @@ BODIES: dict[str, type[BaseModel]] = {
         TokenPatch,
     )
 }
+
+# Bodies handed whole to the public API's service that validates them (kairos.webhooks.subscriptions),
+# named as the public OpenAPI document names their schemas.
+SERVICE_BODIES: frozenset[str] = frozenset({"WebhookInput", "WebhookPatch"})

@@ -27,7 +27,9 @@ class PortalRoute:
     path: str
     operation_id: str
     summary: str
-    request: str | None = None  # the body's model, by name (kairos.portal.models)
+    # The body's model, by name: one of kairos.portal.models, or a body the public API's service validates
+    # (kairos.portal.models.SERVICE_BODIES, described by the public document's schema of that name).
+    request: str | None = None
     status: int = 200
     area: PortalArea = PortalArea.PORTAL
 
@@ -124,6 +126,7 @@ PORTAL_ROUTES: tuple[PortalRoute, ...] = (
     ),
     _auth("GET", "/plans", "getPlans", "The plans and their limits"),
     _auth("GET", "/abilities", "getAbilities", "Every ability an API token can hold"),
+    _auth("GET", "/webhook-events", "getWebhookEvents", "Every event type a webhook can receive"),
     _auth(
         "POST",
         "/invitations/accept",
@@ -213,6 +216,34 @@ PORTAL_ROUTES: tuple[PortalRoute, ...] = (
         "Requests, processing time and webhook requests",
     ),
     _auth("GET", "/projects/{project}/webhooks", "getProjectWebhooks", "The project's webhooks"),
+    _auth(
+        "POST",
+        "/projects/{project}/webhooks",
+        "postProjectWebhook",
+        "Create a webhook (its secret is shown once)",
+        request="WebhookInput",
+        status=201,
+    ),
+    _auth(
+        "PATCH",
+        "/projects/{project}/webhooks/{webhook}",
+        "patchProjectWebhook",
+        "Change a webhook's url, events, description, or enable or disable it",
+        request="WebhookPatch",
+    ),
+    _auth(
+        "DELETE",
+        "/projects/{project}/webhooks/{webhook}",
+        "deleteProjectWebhook",
+        "Delete a webhook",
+        status=204,
+    ),
+    _auth(
+        "POST",
+        "/projects/{project}/webhooks/{webhook}/rotate",
+        "rotateProjectWebhookSecret",
+        "A new secret, shown once (the old one stays valid for 24 hours)",
+    ),
     _auth(
         "GET",
         "/projects/{project}/webhooks/{webhook}/deliveries",
