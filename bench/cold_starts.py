@@ -26,7 +26,7 @@ from aws_cdk.assertions import Template
 from infra.constants import FUNCTION_NAME_PREFIX, REGION
 from infra.stack import add_kairos_stack
 from tests.infra import lambda_sandbox
-from tests.infra.conftest import REPO_ROOT, cdk_context, staged_asset
+from tests.infra.conftest import REPO_ROOT, cdk_context, kairos_functions, staged_asset
 
 ROUNDS = 5
 GOAL = 2.0
@@ -48,11 +48,10 @@ def functions() -> dict[str, tuple[Path, Path, str, dict[str, str]]]:
     stack = add_kairos_stack(
         cdk.App(context=cdk_context(), outdir=str(REPO_ROOT / ".venv" / "cdk-test.out" / "bench"))
     )
-    resources = Template.from_stack(stack).to_json()["Resources"]
+    template = Template.from_stack(stack)
+    resources = template.to_json()["Resources"]
     found = {}
-    for resource in resources.values():
-        if resource["Type"] != "AWS::Lambda::Function":
-            continue
+    for resource in kairos_functions(template).values():
         properties = resource["Properties"]
         (layer,) = properties["Layers"]
         name = properties["FunctionName"]
