@@ -55,7 +55,7 @@ def template(stack: KairosStack) -> Template:
     return synthesized
 
 
-def staged_asset(stack: KairosStack, resource: dict[str, Any]) -> Path:
+def staged_asset(stack: KairosStack, resource: Mapping[str, Any]) -> Path:
     """The directory a template resource's code was staged in (what the deployment zips and uploads)."""
     app = stack.node.root
     assert isinstance(app, cdk.App)
