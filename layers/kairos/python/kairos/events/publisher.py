@@ -6,8 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import boto3
-
+from kairos import aws_clients
 from kairos.config import Settings
 from kairos.events.definitions import BUS_NAME, DOMAIN_SOURCE
 from kairos.events.envelope import Envelope
@@ -45,7 +44,8 @@ def domain_event(envelope: Envelope) -> BusEvent:
 
 def make_events_client(settings: Settings) -> EventBridgeClient:
     """The endpoint comes from the environment (AWS_ENDPOINT_URL_EVENTBRIDGE, set locally)."""
-    return boto3.session.Session().client("events", region_name=settings.region)
+    events: EventBridgeClient = aws_clients.client("events", region_name=settings.region)
+    return events
 
 
 class Publisher:

@@ -6,11 +6,11 @@ import re
 import sys
 import threading
 import time
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import boto3
-
+from kairos import aws_clients
 from kairos.observability import logger
 
 LINK = re.compile(r"https?://\S+")
@@ -18,8 +18,13 @@ LINK = re.compile(r"https?://\S+")
 
 class SesMailer:
     def __init__(self, region: str, sender: str) -> None:
-        self._client: Any = boto3.session.Session().client("sesv2", region_name=region)
+        self._region = region
         self._sender = sender
+
+    @cached_property
+    def _client(self) -> Any:
+        """Made at the first mail: most requests of the Portal's functions send none."""
+        return aws_clients.client("sesv2", region_name=self._region)
 
     def send(self, to: str, subject: str, text: str) -> None:
         self._client.send_email(

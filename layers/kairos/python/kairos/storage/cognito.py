@@ -5,11 +5,12 @@ Portal functions' IAM role: the pool allows no self sign-up and the app client n
 own, so nobody can register or log in around Kairos' rate limits and its address verification. An
 account is usable once its `email_verified` is true, which only Kairos sets (after the mailed link)."""
 
+from functools import cached_property
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
+from kairos import aws_clients
 from kairos.domain.errors import Forbidden, Retryable, Unauthenticated, ValidationFailed
 from kairos.portal.ports import Identity, Session
 
@@ -42,9 +43,14 @@ def _session(result: dict[str, Any], refresh_token: str | None = None) -> Sessio
 
 class CognitoIdentities:
     def __init__(self, region: str, user_pool_id: str, client_id: str) -> None:
-        self._client: Any = boto3.session.Session().client("cognito-idp", region_name=region)
+        self._region = region
         self._pool = user_pool_id
         self._app = client_id
+
+    @cached_property
+    def _client(self) -> Any:
+        """Made at the first call: most requests of the `portal` function never reach Cognito."""
+        return aws_clients.client("cognito-idp", region_name=self._region)
 
     def sign_up(self, email: str, password: str, name: str) -> bool:
         try:

@@ -14,11 +14,11 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from kairos import aws_clients
 from kairos.config import Settings
 from kairos.domain.errors import Conflict, DomainError, NotFound, Retryable
 from kairos.domain.parallel import Waves
@@ -70,7 +70,7 @@ class RoundTrips:
 
 
 def make_client(settings: Settings) -> DynamoDBClient:
-    client = boto3.session.Session().client(
+    client: DynamoDBClient = aws_clients.client(
         "dynamodb",
         region_name=settings.region,
         endpoint_url=settings.dynamodb_endpoint,

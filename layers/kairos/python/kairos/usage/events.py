@@ -10,9 +10,9 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-import boto3
 from botocore.config import Config
 
+from kairos import aws_clients
 from kairos.events.definitions import BUS_NAME, USAGE_SOURCE
 from kairos.observability import logger
 
@@ -53,9 +53,7 @@ class EventBridgeUsageEmitter:
     def emit(self, request: ApiRequest) -> None:
         try:
             if self._client is None:
-                self._client = boto3.session.Session().client(
-                    "events", region_name=self._region, config=_CLIENT_CONFIG
-                )
+                self._client = aws_clients.client("events", region_name=self._region, config=_CLIENT_CONFIG)
             entry = {
                 "EventBusName": BUS_NAME,
                 "Source": USAGE_SOURCE,

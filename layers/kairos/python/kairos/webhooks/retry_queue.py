@@ -7,8 +7,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
-
+from kairos import aws_clients
 from kairos.events.definitions import WEBHOOK_RULE
 
 QUEUE_URL_ENV = "KAIROS_WEBHOOK_QUEUE_URL"
@@ -24,7 +23,7 @@ class SqsRetryQueue:
     def send(self, message: Mapping[str, Any], delay_seconds: int) -> None:
         with self._creating:
             if self._client is None:  # created on first use: API functions that never redeliver never pay
-                self._client = boto3.session.Session().client("sqs", region_name=self._region)
+                self._client = aws_clients.client("sqs", region_name=self._region)
             if self._url is None:
                 self._url = str(self._client.get_queue_url(QueueName=WEBHOOK_RULE.queue)["QueueUrl"])
         self._client.send_message(
