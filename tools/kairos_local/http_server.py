@@ -188,13 +188,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(answer.status)
         for name, value in answer.headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(answer.body)))
-        if self.server.draining:
-            self.close_connection = True
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(answer.body)
+        self._send_body(answer.body)
 
     def _reply(self, result: dict[str, Any], request_id: str, round_trips: int, waves: int) -> None:
         payload = (result.get("body") or "").encode()
@@ -211,6 +205,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("apigw-requestid", request_id)
         self.send_header(ROUND_TRIPS_HEADER, str(round_trips))
         self.send_header(WAVES_HEADER, str(waves))
+        self._send_body(payload)
+
+    def _send_body(self, payload: bytes) -> None:
+        """The headers' end and the body (none for HEAD); a draining server closes the connection."""
         self.send_header("Content-Length", str(len(payload)))
         if self.server.draining:
             self.close_connection = True
