@@ -12,7 +12,7 @@ from pydantic import ValidationError as PydanticValidationError
 from kairos.api.body import MAX_BODY_BYTES, json_body
 from kairos.api.errors import error_response
 from kairos.container import Container
-from kairos.domain import fields, formats
+from kairos.domain import bounds, fields, formats
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import SERVICE
 from kairos.domain.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
@@ -106,7 +106,7 @@ def test_timestamps_are_accepted_from_1970_to_2200_as_instants(text: str, accept
 @pytest.mark.parametrize("edge", [formats.FIRST_INSTANT, formats.LAST_INSTANT])
 def test_an_accepted_instant_renders_in_any_zone_moved_by_the_longest_duration(zone: str, edge: Any) -> None:
     where = formats.zone(zone)
-    for moved in (edge - fields.MAX_LEAD, edge + fields.MAX_LEAD):
+    for moved in (edge - bounds.MAX_LEAD, edge + bounds.MAX_LEAD):
         rendered = formats.format_timestamp(moved, where)
         assert formats.stored_timestamp(rendered) == moved
 
@@ -254,7 +254,7 @@ def _hours(count: int) -> list[tuple[datetime, datetime]]:
 def test_a_write_is_known_not_to_fit_one_transaction_from_its_days_and_bookings(
     new: list[tuple[datetime, datetime]], fits: bool
 ) -> None:
-    store = BookingStore(Table(client=None, name="unused"))  # type: ignore[arg-type]  # reads nothing
+    store = BookingStore(Table(connect=lambda: None, name="unused"))  # type: ignore[arg-type]  # reads nothing
     assert store.fits(new, [], group=len(new) > 1) is fits
 
 

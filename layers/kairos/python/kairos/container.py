@@ -47,7 +47,7 @@ class Container:
     def __init__(self, settings: Settings, clock: Callable[[], datetime] = now_utc) -> None:
         self.settings = settings
         self.clock = clock  # what the booking rules take as now (tests move it; holds expire by it)
-        self.table = Table(make_client(settings), settings.table_name)
+        self.table = Table(lambda: make_client(settings), settings.table_name)
         self._catalogue_store = CatalogueStore(self.table)
         self._project_store = ProjectStore(self.table)
         self.auth = Authenticator(

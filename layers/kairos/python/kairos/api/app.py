@@ -19,8 +19,7 @@ from kairos.domain.formats import format_timestamp, now_utc
 from kairos.domain.ids import normal_id
 from kairos.observability import logger
 from kairos.portal.routes import PortalRoute
-from kairos.usage.events import ApiRequest
-from kairos.usage.request_log import BODY_KEPT_CHARS
+from kairos.usage.events import BODY_KEPT_CHARS, ApiRequest
 
 Handler = Callable[[Request], Response[str]]
 PREFLIGHT_HEADERS = {

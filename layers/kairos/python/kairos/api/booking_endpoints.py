@@ -10,24 +10,24 @@ from kairos.container import Container
 
 
 def bookings(container: Container) -> dict[str, Handler]:
-    service = container.bookings
-
     def list_(r: Request) -> Response[str]:
-        return page_response(r, service.page(r.viewer, r.query))
+        return page_response(r, container.bookings.page(r.viewer, r.query))
 
-    create = idempotent_create(container, "postBooking", lambda r: service.create(r.viewer, r.json_object()))
+    create = idempotent_create(
+        container, "postBooking", lambda r: container.bookings.create(r.viewer, r.json_object())
+    )
 
     def get(r: Request) -> Response[str]:
-        return json_response(200, service.get(r.viewer, r.path["booking"]))
+        return json_response(200, container.bookings.get(r.viewer, r.path["booking"]))
 
     def replace(r: Request) -> Response[str]:
-        return json_response(200, service.replace(r.viewer, r.path["booking"], r.json_object()))
+        return json_response(200, container.bookings.replace(r.viewer, r.path["booking"], r.json_object()))
 
     def patch(r: Request) -> Response[str]:
-        return json_response(200, service.patch(r.viewer, r.path["booking"], r.json_object()))
+        return json_response(200, container.bookings.patch(r.viewer, r.path["booking"], r.json_object()))
 
     def delete(r: Request) -> Response[str]:
-        service.delete(r.viewer, r.path["booking"])
+        container.bookings.delete(r.viewer, r.path["booking"])
         return no_content()
 
     return {
@@ -42,30 +42,30 @@ def bookings(container: Container) -> dict[str, Handler]:
 
 
 def booking_groups(container: Container) -> dict[str, Handler]:
-    groups = container.booking_groups
-
     def list_(r: Request) -> Response[str]:
-        return page_response(r, groups.page(r.viewer, r.query))
+        return page_response(r, container.booking_groups.page(r.viewer, r.query))
 
     create = idempotent_create(
-        container, "postBookingGroup", lambda r: groups.create(r.viewer, r.json_object())
+        container, "postBookingGroup", lambda r: container.booking_groups.create(r.viewer, r.json_object())
     )
 
     def get(r: Request) -> Response[str]:
-        return json_response(200, groups.get(r.viewer, r.path["booking-group"]))
+        return json_response(200, container.booking_groups.get(r.viewer, r.path["booking-group"]))
 
     def replace(r: Request) -> Response[str]:
         return json_response(
-            200, groups.update(r.viewer, r.path["booking-group"], r.json_object(), full=True)
+            200,
+            container.booking_groups.update(r.viewer, r.path["booking-group"], r.json_object(), full=True),
         )
 
     def patch(r: Request) -> Response[str]:
         return json_response(
-            200, groups.update(r.viewer, r.path["booking-group"], r.json_object(), full=False)
+            200,
+            container.booking_groups.update(r.viewer, r.path["booking-group"], r.json_object(), full=False),
         )
 
     def delete(r: Request) -> Response[str]:
-        groups.delete(r.viewer, r.path["booking-group"])
+        container.booking_groups.delete(r.viewer, r.path["booking-group"])
         return no_content()
 
     return {

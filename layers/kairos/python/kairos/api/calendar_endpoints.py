@@ -25,19 +25,19 @@ def location_calendar(container: Container) -> dict[str, Handler]:
 
 
 def calendar_feeds(container: Container) -> dict[str, Handler]:
-    feeds = container.calendar_feeds
-
     def create(r: Request) -> Response[str]:
-        feed, key = feeds.create(r.viewer, r.json_object())
+        feed, key = container.calendar_feeds.create(r.viewer, r.json_object())
         return json_response(201, {**feed, "url": f"{r.base_url}/{key}/calendar.ics"})
 
     def delete(r: Request) -> Response[str]:
-        feeds.delete(r.viewer, r.path["calendar-feed"])
+        container.calendar_feeds.delete(r.viewer, r.path["calendar-feed"])
         return no_content()
 
     return {
-        "getCalendarFeeds": lambda r: page_response(r, feeds.page(r.viewer, r.query)),
+        "getCalendarFeeds": lambda r: page_response(r, container.calendar_feeds.page(r.viewer, r.query)),
         "postCalendarFeed": create,
         "deleteCalendarFeed": delete,
-        "getCalendarFeed": lambda r: calendar_response(feeds.public_calendar(r.path["key"])),
+        "getCalendarFeed": lambda r: calendar_response(
+            container.calendar_feeds.public_calendar(r.path["key"])
+        ),
     }

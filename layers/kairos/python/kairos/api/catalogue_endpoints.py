@@ -1,5 +1,7 @@
 """Handlers of the locations, resources and services areas: parse the request, call the catalogue, render.
-The CRUD handlers are made once per entity kind, so the three areas share one implementation."""
+The CRUD handlers are made once per entity kind, so the three areas share one implementation. Handlers
+reach the domain services through the container at request time: a service (and its modules) is built by
+the first request that needs it, not at a cold start."""
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -12,27 +14,26 @@ from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind
 
 
 def crud_handlers(container: Container, kind: EntityKind) -> dict[str, Handler]:
-    catalogue = container.catalogue
     name = kind.name
     op = name.capitalize()
 
     def list_(r: Request) -> Response[str]:
-        return page_response(r, catalogue.page(r.viewer, kind, r.query))
+        return page_response(r, container.catalogue.page(r.viewer, kind, r.query))
 
     def create(r: Request) -> Response[str]:
-        return json_response(201, catalogue.create(r.viewer, kind, r.json_object()))
+        return json_response(201, container.catalogue.create(r.viewer, kind, r.json_object()))
 
     def get(r: Request) -> Response[str]:
-        return json_response(200, catalogue.get(r.viewer, kind, r.path[name]))
+        return json_response(200, container.catalogue.get(r.viewer, kind, r.path[name]))
 
     def replace(r: Request) -> Response[str]:
-        return json_response(200, catalogue.replace(r.viewer, kind, r.path[name], r.json_object()))
+        return json_response(200, container.catalogue.replace(r.viewer, kind, r.path[name], r.json_object()))
 
     def patch(r: Request) -> Response[str]:
-        return json_response(200, catalogue.patch(r.viewer, kind, r.path[name], r.json_object()))
+        return json_response(200, container.catalogue.patch(r.viewer, kind, r.path[name], r.json_object()))
 
     def delete(r: Request) -> Response[str]:
-        catalogue.delete(r.viewer, kind, r.path[name])
+        container.catalogue.delete(r.viewer, kind, r.path[name])
         return no_content()
 
     return {
@@ -47,7 +48,6 @@ def crud_handlers(container: Container, kind: EntityKind) -> dict[str, Handler]:
 
 def association_handlers(container: Container, owner: EntityKind) -> dict[str, Handler]:
     """Both views of the resource-service relation (`/services/{s}/resources/...` and the mirror)."""
-    catalogue = container.catalogue
     other = RESOURCE if owner is SERVICE else SERVICE
     o, t = owner.name.capitalize(), other.name.capitalize()
 
@@ -55,17 +55,17 @@ def association_handlers(container: Container, owner: EntityKind) -> dict[str, H
         return (r.path["service"], r.path["resource"])
 
     def list_(r: Request) -> Response[str]:
-        return json_response(200, catalogue.associations_of(r.viewer, owner, r.path[owner.name]))
+        return json_response(200, container.catalogue.associations_of(r.viewer, owner, r.path[owner.name]))
 
     def get(r: Request) -> Response[str]:
-        return json_response(200, catalogue.association(r.viewer, *ids(r)))
+        return json_response(200, container.catalogue.association(r.viewer, *ids(r)))
 
     def put(r: Request) -> Response[str]:
-        association, created = catalogue.associate(r.viewer, *ids(r))
+        association, created = container.catalogue.associate(r.viewer, *ids(r))
         return json_response(201 if created else 200, association)
 
     def delete(r: Request) -> Response[str]:
-        catalogue.dissociate(r.viewer, *ids(r))
+        container.catalogue.dissociate(r.viewer, *ids(r))
         return no_content()
 
     return {f"get{o}{t}s": list_, f"get{o}{t}": get, f"put{o}{t}": put, f"delete{o}{t}": delete}

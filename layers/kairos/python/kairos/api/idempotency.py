@@ -4,6 +4,7 @@ idempotency utility, storing its records in the Kairos table (partition `IDEMPOT
 the table's TTL). The key is scoped by project and operation, so two projects never share one."""
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -29,6 +30,11 @@ DAY_SECONDS = 24 * 60 * 60
 # reads this too).
 SCOPES = {"postBooking": "booking", "postBookingGroup": "booking_group"}
 Created = Callable[[Request], dict[str, Any]]
+CONFIG = IdempotencyConfig(
+    event_key_jmespath="[project_id, operation, key]",
+    payload_validation_jmespath="body",
+    expires_after_seconds=DAY_SECONDS,
+)
 
 
 def idempotent_create(
@@ -36,19 +42,17 @@ def idempotent_create(
 ) -> Callable[[Request], Response[str]]:
     """A POST handler that answers 201 with `create`'s result, once per Idempotency-Key."""
     operation = SCOPES[operation_id]
-    persistence = DynamoDBPersistenceLayer(
-        table_name=container.settings.table_name,
-        key_attr="PK",
-        sort_key_attr="SK",
-        static_pk_value="IDEMPOTENCY",
-        expiry_attr=TTL_ATTRIBUTE,
-        boto3_client=container.table.client,
-    )
-    config = IdempotencyConfig(
-        event_key_jmespath="[project_id, operation, key]",
-        payload_validation_jmespath="body",
-        expires_after_seconds=DAY_SECONDS,
-    )
+
+    @cache
+    def persistence() -> DynamoDBPersistenceLayer:  # at the first keyed request: it needs the client
+        return DynamoDBPersistenceLayer(
+            table_name=container.settings.table_name,
+            key_attr="PK",
+            sort_key_attr="SK",
+            static_pk_value="IDEMPOTENCY",
+            expiry_attr=TTL_ATTRIBUTE,
+            boto3_client=container.table.client,
+        )
 
     def handler(request: Request) -> Response[str]:
         key = request.headers.get(HEADER)
@@ -65,7 +69,7 @@ def idempotent_create(
             "body": request.json_object(),
         }
 
-        @idempotent_function(data_keyword_argument="call", config=config, persistence_store=persistence)  # type: ignore[untyped-decorator]
+        @idempotent_function(data_keyword_argument="call", config=CONFIG, persistence_store=persistence())  # type: ignore[untyped-decorator]
         def run(call: dict[str, Any]) -> dict[str, Any]:
             return create(request)  # the first time only; later the stored result is returned
 

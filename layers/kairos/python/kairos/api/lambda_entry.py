@@ -4,18 +4,20 @@ it; the queue consumers' entry points are in `queue_entry` (kept apart: an API f
 not import Powertools' batch utilities)."""
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kairos.api.app import Handler, build_app
-from kairos.api.portal_app import PortalHandler, build_portal_app
 from kairos.container import Container
 from kairos.observability import logger, metrics, tracer
 from kairos.portal.routes import PortalArea
 from kairos.routes import Area
+
+if TYPE_CHECKING:
+    from kairos.api.portal_app import PortalHandler
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -25,9 +27,12 @@ def make_handler(area: Area, handlers: Callable[[Container], dict[str, Handler]]
 
 
 def make_portal_handler(
-    area: PortalArea, handlers: Callable[[Container], Mapping[str, PortalHandler]]
+    area: PortalArea, handlers: Callable[[Container], Mapping[str, "PortalHandler"]]
 ) -> LambdaHandler:
-    """A Portal function (`functions/portal*/handler.py`): the admin API's resolver for its area."""
+    """A Portal function (`functions/portal*/handler.py`): the admin API's resolver for its area (imported
+    here: an API function's cold start does not load the Portal's models)."""
+    from kairos.api.portal_app import build_portal_app
+
     container = Container.from_environment()
     return _api_handler(build_portal_app(area, handlers(container), container))
 

@@ -6,15 +6,17 @@ function's timeout, reporting each message's outcome the same way. Each consumer
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from kairos.api.lambda_entry import LambdaHandler
 from kairos.container import Container
 from kairos.observability import logger, metrics, tracer
+
+if TYPE_CHECKING:  # the API entry module loads the API resolver, which a queue consumer never uses
+    from kairos.api.lambda_entry import LambdaHandler
 
 BatchHandler = Callable[[list[dict[str, Any]]], bool]
 # Message bodies and the seconds they may take -> for each message, whether it is done.
@@ -27,7 +29,7 @@ BUDGET_RESERVE_SECONDS = 3.0
 def make_queue_handler(
     handle: Callable[[Container], Callable[[dict[str, Any]], object]],
     handle_all: Callable[[Container], BatchHandler] | None = None,
-) -> LambdaHandler:
+) -> "LambdaHandler":
     """An SQS consumer: `handle(container)` gets each message body, parsed as JSON; raising fails it alone.
     With `handle_all`, the whole batch's bodies go to it first, in one call; when it answers False (it did
     nothing), each message is handled alone as above."""
@@ -60,7 +62,7 @@ def make_queue_handler(
     return lambda_handler
 
 
-def make_budgeted_queue_handler(handle: Callable[[Container], BudgetedBatchHandler]) -> LambdaHandler:
+def make_budgeted_queue_handler(handle: Callable[[Container], BudgetedBatchHandler]) -> "LambdaHandler":
     """An SQS consumer for slow work (calls to other people's servers): `handle(container)` gets the whole
     batch's bodies, parsed as JSON, and the seconds it may take, and says which messages are done. Only the
     others, and bodies that are not JSON, are reported in `batchItemFailures`: SQS hands back just them."""

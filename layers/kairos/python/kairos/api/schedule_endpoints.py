@@ -12,9 +12,6 @@ from kairos.observability import Metric, count
 
 
 def schedule_handlers(container: Container) -> dict[str, Handler]:
-    s = container.schedules
-    a = container.availability
-
     def rid(r: Request) -> str:
         return r.path["resource"]
 
@@ -24,67 +21,81 @@ def schedule_handlers(container: Container) -> dict[str, Handler]:
     handlers: dict[str, Handler] = {
         # recurring schedules
         "getResourceRecurringSchedules": lambda r: page_response(
-            r, s.list_recurring(r.viewer, rid(r), r.query)
+            r, container.schedules.list_recurring(r.viewer, rid(r), r.query)
         ),
         "postResourceRecurringSchedule": lambda r: json_response(
-            201, s.create_recurring(r.viewer, rid(r), r.json_object())
+            201, container.schedules.create_recurring(r.viewer, rid(r), r.json_object())
         ),
-        "getResourceRecurringSchedule": lambda r: json_response(200, s.get_recurring(r.viewer, *rs(r))),
+        "getResourceRecurringSchedule": lambda r: json_response(
+            200, container.schedules.get_recurring(r.viewer, *rs(r))
+        ),
         "putResourceRecurringSchedule": lambda r: json_response(
-            200, s.update_recurring(r.viewer, *rs(r), r.json_object(), merge=False)
+            200, container.schedules.update_recurring(r.viewer, *rs(r), r.json_object(), merge=False)
         ),
         "patchResourceRecurringSchedule": lambda r: json_response(
-            200, s.update_recurring(r.viewer, *rs(r), r.json_object(), merge=True)
+            200, container.schedules.update_recurring(r.viewer, *rs(r), r.json_object(), merge=True)
         ),
-        "deleteResourceRecurringSchedule": _deleting(lambda r: s.delete_recurring(r.viewer, *rs(r))),
+        "deleteResourceRecurringSchedule": _deleting(
+            lambda r: container.schedules.delete_recurring(r.viewer, *rs(r))
+        ),
         # their weekly blocks
         "getResourceRecurringScheduleBlocks": lambda r: page_response(
-            r, s.list_weekly(r.viewer, *rs(r), r.query)
+            r, container.schedules.list_weekly(r.viewer, *rs(r), r.query)
         ),
         "postResourceRecurringScheduleBlock": lambda r: json_response(
-            201, s.put_weekly(r.viewer, *rs(r), None, r.json_object())
+            201, container.schedules.put_weekly(r.viewer, *rs(r), None, r.json_object())
         ),
         "getResourceRecurringScheduleBlock": lambda r: json_response(
-            200, s.get_weekly(r.viewer, *rs(r), r.path["schedule-block"])
+            200, container.schedules.get_weekly(r.viewer, *rs(r), r.path["schedule-block"])
         ),
         "putResourceRecurringScheduleBlock": lambda r: json_response(
-            200, s.put_weekly(r.viewer, *rs(r), r.path["schedule-block"], r.json_object())
+            200, container.schedules.put_weekly(r.viewer, *rs(r), r.path["schedule-block"], r.json_object())
         ),
         "patchResourceRecurringScheduleBlock": lambda r: json_response(
-            200, s.put_weekly(r.viewer, *rs(r), r.path["schedule-block"], r.json_object(), merge=True)
+            200,
+            container.schedules.put_weekly(
+                r.viewer, *rs(r), r.path["schedule-block"], r.json_object(), merge=True
+            ),
         ),
         "deleteResourceRecurringScheduleBlock": _deleting(
-            lambda r: s.delete_weekly(r.viewer, *rs(r), r.path["schedule-block"])
+            lambda r: container.schedules.delete_weekly(r.viewer, *rs(r), r.path["schedule-block"])
         ),
         # one-off blocks
-        "getResourceScheduleBlocks": lambda r: page_response(r, s.list_blocks(r.viewer, rid(r), r.query)),
+        "getResourceScheduleBlocks": lambda r: page_response(
+            r, container.schedules.list_blocks(r.viewer, rid(r), r.query)
+        ),
         "postResourceScheduleBlock": lambda r: json_response(
-            201, s.put_block(r.viewer, rid(r), None, r.json_object())
+            201, container.schedules.put_block(r.viewer, rid(r), None, r.json_object())
         ),
         "getResourceScheduleBlock": lambda r: json_response(
-            200, s.get_block(r.viewer, rid(r), r.path["schedule-block"])
+            200, container.schedules.get_block(r.viewer, rid(r), r.path["schedule-block"])
         ),
         "putResourceScheduleBlock": lambda r: json_response(
-            200, s.put_block(r.viewer, rid(r), r.path["schedule-block"], r.json_object())
+            200, container.schedules.put_block(r.viewer, rid(r), r.path["schedule-block"], r.json_object())
         ),
         "patchResourceScheduleBlock": lambda r: json_response(
-            200, s.put_block(r.viewer, rid(r), r.path["schedule-block"], r.json_object(), merge=True)
+            200,
+            container.schedules.put_block(
+                r.viewer, rid(r), r.path["schedule-block"], r.json_object(), merge=True
+            ),
         ),
         "deleteResourceScheduleBlock": _deleting(
-            lambda r: s.delete_block(r.viewer, rid(r), r.path["schedule-block"])
+            lambda r: container.schedules.delete_block(r.viewer, rid(r), r.path["schedule-block"])
         ),
         # views
-        "getResourceSchedule": lambda r: page_response(r, a.schedule(r.viewer, rid(r), r.query)),
-        "getResourceFullyBooked": lambda r: page_response(r, a.fully_booked(r.viewer, rid(r), r.query)),
+        "getResourceSchedule": lambda r: page_response(
+            r, container.availability.schedule(r.viewer, rid(r), r.query)
+        ),
+        "getResourceFullyBooked": lambda r: page_response(
+            r, container.availability.fully_booked(r.viewer, rid(r), r.query)
+        ),
     }
     return handlers
 
 
 def slot_handlers(container: Container) -> dict[str, Handler]:
-    a = container.availability
-
     def bookable_slots(r: Request) -> Response[str]:
-        page = a.bookable_slots(r.viewer, r.path["service"], r.query)
+        page = container.availability.bookable_slots(r.viewer, r.path["service"], r.query)
         count(Metric.BOOKABLE_SLOTS_LISTED, len(page.items))
         return page_response(r, page)
 

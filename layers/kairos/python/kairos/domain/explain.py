@@ -17,9 +17,9 @@ from kairos.domain import booking_defaults
 from kairos.domain.auth import Principal
 from kairos.domain.availability import resource_state
 from kairos.domain.booking_commit import DAY, VIOLATION_MESSAGES
+from kairos.domain.bounds import MAX_LENGTH
 from kairos.domain.catalogue import RESOURCE, render
 from kairos.domain.errors import NotFound
-from kairos.domain.fields import MAX_LENGTH
 from kairos.domain.formats import format_timestamp, zone
 from kairos.domain.holds import LiveTimelines
 from kairos.domain.ids import is_uuid

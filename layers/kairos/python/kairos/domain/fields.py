@@ -16,16 +16,13 @@ from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictI
 from pydantic_core import PydanticCustomError
 
 from kairos.domain import formats
+from kairos.domain.bounds import MAX_LEAD, MAX_LENGTH, MIN_LENGTH, check_duration
 
-MIN_LENGTH = timedelta(minutes=1)  # a finer grid makes a slot window millions of starts
-MAX_LENGTH = timedelta(days=366)
-MAX_LEAD = timedelta(days=3650)  # P10Y
 MAX_DAYS = 366
 MAX_CAPACITY = 1_000_000
 MAX_INTERVAL_WEEKS = 52
 MAX_METADATA_BYTES = 16_384
 MAX_PRIORITY_IDS = 1_000
-_BOUND_TEXT = {MIN_LENGTH: "PT1M", MAX_LENGTH: "P366D", MAX_LEAD: "P10Y (3650 days)"}
 
 # Patterns the OpenAPI document gives (the parsers below are the rule; these describe it to clients).
 _YEAR = "(19[7-9][0-9]|20[0-9]{2}|21[0-9]{2}|2200)"
@@ -65,19 +62,6 @@ def _duration(longest: timedelta, shortest: timedelta | None = None) -> Callable
         return value
 
     return check
-
-
-def check_duration(
-    duration: formats.Duration, longest: timedelta = MAX_LENGTH, shortest: timedelta | None = MIN_LENGTH
-) -> None:
-    """Raises ValueError (a 422 message) unless `shortest` ≤ duration ≤ `longest` (nominal lengths)."""
-    length = duration.nominal()
-    if shortest is not None and duration.is_zero:
-        raise ValueError("must be a duration greater than zero")
-    if shortest is not None and length < shortest:
-        raise ValueError(f"must be a duration of at least {_BOUND_TEXT.get(shortest, shortest)}")
-    if length > longest:
-        raise ValueError(f"must be a duration of at most {_BOUND_TEXT[longest]}")
 
 
 def _text_of(parse: Callable[[str], object]) -> Callable[[str], str]:

@@ -4,8 +4,8 @@ from typing import Any
 
 from kairos.abilities import ALL_ABILITIES, validate_abilities
 from kairos.domain.auth import hash_token, new_token, token_with_value
+from kairos.domain.bounds import MAX_LENGTH, MIN_LENGTH, check_duration
 from kairos.domain.errors import NotFound, ValidationFailed
-from kairos.domain.fields import MAX_LENGTH, MIN_LENGTH, check_duration
 from kairos.domain.formats import format_timestamp, now_utc, parse_duration
 from kairos.domain.ids import new_id
 from kairos.domain.plans import DEFAULT_PLAN, PLANS

@@ -5,8 +5,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import TypeVar
 
+from kairos.domain.bounds import check_duration
 from kairos.domain.errors import ValidationFailed
-from kairos.domain.fields import check_duration
 from kairos.domain.formats import Duration, parse_date, parse_duration, parse_timestamp
 from kairos.domain.ids import normal_id
 

@@ -9,9 +9,10 @@ arbitrary JSON (floats, empty objects, nesting), which a JSON string round-trips
 import json
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -153,11 +154,19 @@ def record_from(item: Mapping[str, Any]) -> Record:
 
 
 class Table:
-    """Thin helpers over the client that every store shares: paginated queries and batched deletes."""
+    """Thin helpers over the client that every store shares: paginated queries and batched deletes.
 
-    def __init__(self, client: DynamoDBClient, name: str) -> None:
-        self.client = client
+    The client is made by the first call that uses it (`connect`), not with the table: making one loads
+    botocore's DynamoDB model and endpoint rules (about half a bare `import boto3`), which a function's
+    cold start need not wait for before its handler runs."""
+
+    def __init__(self, connect: Callable[[], DynamoDBClient], name: str) -> None:
+        self._connect = connect
         self.name = name
+
+    @cached_property
+    def client(self) -> DynamoDBClient:
+        return self._connect()
 
     def query(self, partition: str, prefix: str = "", index: str | None = None) -> Iterator[dict[str, Any]]:
         pk, sk = ("GSI1PK", "GSI1SK") if index else ("PK", "SK")

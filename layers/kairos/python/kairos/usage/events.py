@@ -17,6 +17,7 @@ from kairos.events.definitions import BUS_NAME, USAGE_SOURCE
 from kairos.observability import logger
 
 API_REQUEST = "api.request"
+BODY_KEPT_CHARS = 4000  # of a 4xx answer's body: enough for Hapio's error shape with every field
 # One attempt in all: botocore's `max_attempts` counts retries, so it would let a call that timed out but
 # landed be sent again, and the request be counted twice.
 _CLIENT_CONFIG = Config(

@@ -15,7 +15,6 @@ from kairos.domain.formats import format_timestamp, now_utc
 from kairos.domain.queries import Errors, raise_if, timestamp_param
 
 KEPT_FOR = timedelta(days=30)
-BODY_KEPT_CHARS = 4000  # of a 4xx answer's body: enough for Hapio's error shape with every field
 DEFAULT_PAGE = 25
 MAX_PAGE = 100
 MOST_READ = 1000  # entries examined for one page at most: a narrow filter answers with a cursor to go on
