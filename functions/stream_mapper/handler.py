@@ -6,22 +6,34 @@ The mapped events are then published together; a refused entry raises, and the w
 Both retries may repeat events already published: consumers drop repeats by the envelope id.
 """
 
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kairos.container import Container
-from kairos.events.envelope import Envelope
-from kairos.events.mapper import BatchBookings, EventMapper, item_change
+from kairos.events.changes import BatchBookings, item_change
 from kairos.events.publisher import Publisher, domain_event, make_events_client
 from kairos.observability import logger, metrics, tracer
 
+if TYPE_CHECKING:
+    from kairos.events.envelope import Envelope
+    from kairos.events.mapper import EventMapper
+
 container = Container.from_environment()
-mapper = EventMapper.from_container(container)
-publisher = Publisher(make_events_client(container.settings))
+publisher = Publisher(lambda: make_events_client(container.settings))
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+@cache
+def mapper() -> "EventMapper":
+    """Built by the first batch with a change that makes an event: the booking services it reads through
+    and the event models are imported then."""
+    from kairos.events.mapper import EventMapper
+
+    return EventMapper.from_container(container)
 
 
 @logger.inject_lambda_context
@@ -35,7 +47,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
     def record_handler(record: DynamoDBRecord) -> None:
         change = by_record.get(str(record.event_id))
-        envelope = mapper.map_change(change, batch) if change else None
+        envelope = mapper().map_change(change, batch) if change else None
         if envelope is not None:
             mapped.append(envelope)
 

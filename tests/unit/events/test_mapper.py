@@ -5,8 +5,9 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
+from kairos.events.changes import BatchBookings, item_change
 from kairos.events.envelope import Envelope
-from kairos.events.mapper import BatchBookings, EventMapper, item_change
+from kairos.events.mapper import EventMapper
 from kairos.storage import keys
 from tests.unit.events.records import BOOKING, GROUP, PROJECT, booking_item, group_item, record
 

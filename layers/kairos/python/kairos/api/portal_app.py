@@ -20,9 +20,7 @@ from kairos.api.http import json_response
 from kairos.container import Container
 from kairos.domain.errors import DomainError, Unauthenticated
 from kairos.domain.ids import normal_id
-from kairos.domain.validation import parse
 from kairos.observability import logger
-from kairos.portal.models import BODIES, SERVICE_BODIES
 from kairos.portal.ports import Identity
 from kairos.portal.routes import PortalArea, PortalRoute, match_portal, portal_routes_for
 
@@ -52,8 +50,12 @@ class PortalRequest:
 
     def body(self) -> Any:
         """The body validated by the route's model (422 in Hapio's shape otherwise); for a body a service
-        validates (`SERVICE_BODIES`), the JSON object as `kairos.api.body` reads it."""
+        validates (`SERVICE_BODIES`), the JSON object as `kairos.api.body` reads it. The models (pydantic)
+        are imported by the first request with a body: a cold start does not wait for them."""
         if "body" not in self._parsed:
+            from kairos.domain.validation import parse
+            from kairos.portal.models import BODIES, SERVICE_BODIES
+
             name = self.route.request or ""
             data = json_body(self.raw_body, self.is_base64, self.headers.get("content-type"))
             self._parsed["body"] = data if name in SERVICE_BODIES else parse(BODIES[name], data)

@@ -88,7 +88,8 @@ def _service(body: Any) -> dict[str, Any]:
     from kairos.domain.catalogue_models import SERVICE_ADAPTER, SERVICE_TAGS, ServiceCommon
     from kairos.domain.validation import parse_union
 
-    return parse_union(SERVICE_ADAPTER, body, SERVICE_TAGS, ServiceCommon).document()
+    service: ServiceCommon = parse_union(SERVICE_ADAPTER, body, SERVICE_TAGS, ServiceCommon)
+    return service.document()
 
 
 def _disabled(item: Mapping[str, Any]) -> bool:

@@ -19,8 +19,7 @@ are taken from the same batch's images when the batch holds them (a group and it
 one transaction, so their records usually arrive together), else read from the table.
 """
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,68 +31,10 @@ from kairos.domain.bookings import Bookings
 from kairos.domain.holds import is_expired
 from kairos.domain.ports import BookingRepository
 from kairos.domain.records import Booking, Record
+from kairos.events.changes import BOOKING, BOOKING_GROUP, BatchBookings, ItemChange
 from kairos.events.envelope import FAMILIES, Envelope, event_id, event_time
-from kairos.storage import keys
 from kairos.storage.booking_store import booking_from
-from kairos.storage.dynamodb import from_item, record_from
-
-BOOKING = "booking"
-BOOKING_GROUP = "booking_group"
-# The sort-key prefix of each entity that makes events, from the key module itself.
-EVENT_ENTITIES = {BOOKING: keys.booking("", "")["SK"], BOOKING_GROUP: keys.entity_prefix(BOOKING_GROUP)}
-
-Image = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ItemChange:
-    """One stream record of an item that makes events, with its images deserialized."""
-
-    record_id: str
-    entity: str
-    project_id: str
-    old: Image | None
-    new: Image | None
-    epoch_seconds: float
-
-
-def item_change(record: Mapping[str, Any]) -> ItemChange | None:
-    """The change a Lambda-shaped DynamoDB stream record carries, or None for items that make no event."""
-    stream = record["dynamodb"]
-    old = from_item(stream["OldImage"]) if "OldImage" in stream else None
-    new = from_item(stream["NewImage"]) if "NewImage" in stream else None
-    image = new or old
-    if image is None:
-        return None
-    entity = image.get("entity")
-    if entity not in EVENT_ENTITIES or not str(image.get("SK", "")).startswith(EVENT_ENTITIES[entity]):
-        return None
-    project_id = str(image["project_id"])
-    if image.get("PK") != keys.entity_partition(project_id):
-        return None
-    return ItemChange(
-        record["eventID"], entity, project_id, old, new, float(stream["ApproximateCreationDateTime"])
-    )
-
-
-@dataclass(frozen=True)
-class BatchBookings:
-    """The bookings a batch of records shows before and after their change, by (project, booking id)."""
-
-    before: dict[tuple[str, str], Booking | None]
-    after: dict[tuple[str, str], Booking | None]
-
-    @classmethod
-    def of(cls, changes: Sequence[ItemChange]) -> "BatchBookings":
-        before: dict[tuple[str, str], Booking | None] = {}
-        after: dict[tuple[str, str], Booking | None] = {}
-        for change in changes:
-            if change.entity != BOOKING:
-                continue
-            key = (change.project_id, str((change.new or change.old or {})["id"]))
-            before.setdefault(key, booking_from(change.old) if change.old else None)
-            after[key] = booking_from(change.new) if change.new else None
-        return cls(before, after)
+from kairos.storage.dynamodb import record_from
 
 
 def principal(project_id: str) -> Principal:

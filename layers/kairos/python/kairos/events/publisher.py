@@ -2,18 +2,20 @@
 entry EventBridge refused fails the whole call, so the stream batch that produced it is retried and no
 event is lost (delivery is at-least-once; consumers drop repeats by the envelope id)."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from kairos import aws_clients
 from kairos.config import Settings
 from kairos.events.definitions import BUS_NAME, DOMAIN_SOURCE
-from kairos.events.envelope import Envelope
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
+
+    from kairos.events.envelope import Envelope
 else:
     EventBridgeClient = Any
     PutEventsRequestEntryTypeDef = dict
@@ -38,7 +40,7 @@ class BusEvent:
         return len(self.source.encode()) + len(self.detail_type.encode()) + len(self.detail.encode()) + 14
 
 
-def domain_event(envelope: Envelope) -> BusEvent:
+def domain_event(envelope: "Envelope") -> BusEvent:
     return BusEvent(DOMAIN_SOURCE, envelope.type, envelope.model_dump_json())
 
 
@@ -49,9 +51,16 @@ def make_events_client(settings: Settings) -> EventBridgeClient:
 
 
 class Publisher:
-    def __init__(self, client: EventBridgeClient, bus_name: str = BUS_NAME) -> None:
-        self._client = client
+    """The client is made by the first call that sends something (`connect`): a stream batch that maps to
+    no event needs none, and a cold start does not wait for botocore to load EventBridge's model."""
+
+    def __init__(self, connect: Callable[[], EventBridgeClient], bus_name: str = BUS_NAME) -> None:
+        self._connect = connect
         self._bus = bus_name
+
+    @cached_property
+    def _client(self) -> EventBridgeClient:
+        return self._connect()
 
     def publish(self, events: Sequence[BusEvent]) -> None:
         for chunk in _chunks(events):
