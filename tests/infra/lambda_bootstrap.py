@@ -6,7 +6,8 @@ test (standard library only: nothing of the development environment is importabl
 sys.path is Lambda's order: the function's code (/var/task), the layer (/opt/python), then the runtime's own
 packages (the interpreter's site-packages, boto3 and what it requires). The handler module is imported once,
 as at a cold start, and answers each event of EVENTS_FILE in turn with a Lambda-like context; the answers,
-or the error of the import or of an invocation, go to ANSWERS_FILE as JSON."""
+or the error of the import or of an invocation, go to ANSWERS_FILE as JSON, with the CPU seconds the
+import and each invocation took (`cpu_seconds`, for bench.cold_starts)."""
 
 import importlib
 import json
@@ -39,13 +40,17 @@ def main() -> None:
     task, opt, handler, timeout, events_file, answers_file = sys.argv[1:]
     sys.path[:0] = [task, f"{opt}/python"]
     module_name, _, function_name = handler.rpartition(".")
-    answers: dict[str, Any] = {"answers": []}
+    answers: dict[str, Any] = {"answers": [], "cpu_seconds": []}
     try:
+        started = time.process_time()
         handle = getattr(importlib.import_module(module_name), function_name)
+        answers["cpu_seconds"].append(time.process_time() - started)
         with open(events_file) as events:
             for event in json.load(events):
                 context = Context(os.environ["AWS_LAMBDA_FUNCTION_NAME"], float(timeout))
+                started = time.process_time()
                 answers["answers"].append(handle(event, context))
+                answers["cpu_seconds"].append(time.process_time() - started)
     except BaseException:
         answers["error"] = traceback.format_exc()
     with open(answers_file, "w") as out:

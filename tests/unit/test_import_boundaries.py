@@ -1,0 +1,68 @@
+"""What a function's cold start does (issue 13; docs/infrastructure.md, "Cold starts"): each Lambda
+handler module, imported in a fresh interpreter, makes no AWS client and leaves out what only some of its
+requests need (they import it when they need it). A module-level import or a client made at import that
+comes back fails here; the timings themselves are the bench's (bench/cold_starts.py)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.unit.conftest import in_fresh_interpreter
+
+FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
+API = ["project", "locations", "resources", "services", "bookings", "booking_groups", "webhooks"]
+PORTAL = ["portal", "portal_accounts"]
+CONSUMERS = ["stream_mapper", "hold_sweeper", "metering", "webhook_dispatcher"]
+BOOKING_RULES = {"kairos.domain.bookings", "kairos.domain.booking_commit", "kairos.domain.booking_models"}
+INPUT_MODELS = {
+    "pydantic",
+    "kairos.domain.catalogue_models",
+    "kairos.portal.models",
+    "kairos.events.envelope",
+}
+SLOT_ENGINE = {"kairos.scheduling.engine", "kairos.domain.availability"}
+
+
+def cold_start(function: str) -> tuple[set[str], int]:
+    """The modules the function's handler module loaded, and the boto3 sessions it made (every AWS client
+    of a process comes from `kairos.aws_clients`' one session)."""
+    code = f"""
+import json, sys
+sys.path.insert(0, {str(FUNCTIONS / function)!r})
+import handler
+from kairos import aws_clients
+print(json.dumps([sorted(sys.modules), aws_clients._session.cache_info().currsize]))
+"""
+    result = in_fresh_interpreter(code, AWS_REGION="eu-central-1", LAMBDA_TASK_ROOT=str(FUNCTIONS / function))
+    assert result.returncode == 0, result.stderr
+    modules, sessions = json.loads(result.stdout.splitlines()[-1])
+    return set(modules), sessions
+
+
+def test_every_function_is_checked_here() -> None:
+    assert sorted(API + PORTAL + CONSUMERS) == sorted(p.name for p in FUNCTIONS.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("function", API + PORTAL + CONSUMERS)
+def test_no_function_makes_an_aws_client_or_loads_input_models_at_import(function: str) -> None:
+    modules, sessions = cold_start(function)
+    assert sessions == 0  # the DynamoDB client, and any other, is made by the first request using it
+    assert not modules & INPUT_MODELS  # pydantic models: loaded by the first request with a body or event
+
+
+@pytest.mark.parametrize("function", ["project", "locations", "resources", "services", "webhooks"])
+def test_functions_that_make_no_booking_do_not_load_the_booking_rules(function: str) -> None:
+    assert not cold_start(function)[0] & BOOKING_RULES
+
+
+@pytest.mark.parametrize("function", API + PORTAL)
+def test_the_slot_engine_and_the_portal_are_loaded_only_by_requests_that_use_them(function: str) -> None:
+    modules = cold_start(function)[0]
+    assert not modules & SLOT_ENGINE  # the slot and schedule views import it at their first request
+    assert ("kairos.api.portal_app" in modules) is (function in PORTAL)
+
+
+@pytest.mark.parametrize("function", CONSUMERS)
+def test_consumers_do_not_load_the_http_resolver(function: str) -> None:
+    assert "aws_lambda_powertools.event_handler" not in cold_start(function)[0]
