@@ -30,11 +30,6 @@ DAY_SECONDS = 24 * 60 * 60
 # reads this too).
 SCOPES = {"postBooking": "booking", "postBookingGroup": "booking_group"}
 Created = Callable[[Request], dict[str, Any]]
-CONFIG = IdempotencyConfig(
-    event_key_jmespath="[project_id, operation, key]",
-    payload_validation_jmespath="body",
-    expires_after_seconds=DAY_SECONDS,
-)
 
 
 def idempotent_create(
@@ -42,6 +37,11 @@ def idempotent_create(
 ) -> Callable[[Request], Response[str]]:
     """A POST handler that answers 201 with `create`'s result, once per Idempotency-Key."""
     operation = SCOPES[operation_id]
+    config = IdempotencyConfig(
+        event_key_jmespath="[project_id, operation, key]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=DAY_SECONDS,
+    )
 
     @cache
     def persistence() -> DynamoDBPersistenceLayer:  # at the first keyed request: it needs the client
@@ -69,7 +69,7 @@ def idempotent_create(
             "body": request.json_object(),
         }
 
-        @idempotent_function(data_keyword_argument="call", config=CONFIG, persistence_store=persistence())  # type: ignore[untyped-decorator]
+        @idempotent_function(data_keyword_argument="call", config=config, persistence_store=persistence())  # type: ignore[untyped-decorator]
         def run(call: dict[str, Any]) -> dict[str, Any]:
             return create(request)  # the first time only; later the stored result is returned
 
