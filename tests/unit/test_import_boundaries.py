@@ -4,6 +4,7 @@ requests need (they import it when they need it). A module-level import or a cli
 comes back fails here; the timings themselves are the bench's (bench/cold_starts.py)."""
 
 import json
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ INPUT_MODELS = {
 SLOT_ENGINE = {"kairos.scheduling.engine", "kairos.domain.availability"}
 
 
-def cold_start(function: str) -> tuple[set[str], int]:
+@cache  # one fresh interpreter per function and test process
+def cold_start(function: str) -> tuple[frozenset[str], int]:
     """The modules the function's handler module loaded, and the boto3 sessions it made (every AWS client
     of a process comes from `kairos.aws_clients`' one session)."""
     code = f"""
@@ -37,7 +39,7 @@ print(json.dumps([sorted(sys.modules), aws_clients._session.cache_info().currsiz
     result = in_fresh_interpreter(code, AWS_REGION="eu-central-1", LAMBDA_TASK_ROOT=str(FUNCTIONS / function))
     assert result.returncode == 0, result.stderr
     modules, sessions = json.loads(result.stdout.splitlines()[-1])
-    return set(modules), sessions
+    return frozenset(modules), sessions
 
 
 def test_every_function_is_checked_here() -> None:
