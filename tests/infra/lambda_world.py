@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -33,6 +33,9 @@ from kairos_local.lambda_runtime import proxy_event
 from tests.infra import lambda_sandbox
 from tests.infra.conftest import kairos_functions, staged_asset
 from tests.unit.events.records import booking_item, record
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 TABLE = "kairos-deployed-layout"
 TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
@@ -208,7 +211,8 @@ def invocations_for(name: str, template: Template, moto: Moto) -> list[Invocatio
         else:
             queue = resources[source]["Properties"]["QueueName"]
             (rule,) = [r for r in definitions.RULES if r.queue == queue]
-            message = {"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": json.dumps(queue_body(rule, moto))}
+            body = json.dumps(queue_body(rule, moto))
+            message: MessageTypeDef = {"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": body}
             records = [queue_record(message, moto.queue_arns[queue], REGION)]
             invocations.append(Invocation({"Records": records}, {"batchItemFailures": []}))
     scheduled = any(
