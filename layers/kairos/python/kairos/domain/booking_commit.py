@@ -21,12 +21,14 @@ from kairos.domain.formats import Duration, zone
 from kairos.domain.parallel import parallel_map
 from kairos.domain.ports import BookingRepository, TimelineReader
 from kairos.domain.records import (
+    NO_PREMISES,
     Booking,
     BookingChange,
     GroupChange,
     Hold,
     LedgerState,
     LostRace,
+    Premises,
     Record,
     Timeline,
 )
@@ -58,6 +60,7 @@ class Intent:
     checked: bool = False
     strategy: str = "randomize"
     prefix: str = ""  # error keys of a group's item: "bookings.2."
+    remembered: bool = False  # planned from the instance's memory of the catalogue: checked on commit
 
 
 class BookingWriter:
@@ -86,7 +89,7 @@ class BookingWriter:
             seen, timelines = self._read(viewer, intents, known)
             changes = self._plan(intents, seen, timelines)
             try:
-                self._store.commit(viewer.project_id, changes, seen, group)
+                self._store.commit(viewer.project_id, changes, seen, group, _premises(intents, changes))
             except (Conflict, Retryable) as lost:
                 if any(i.before is not None for i in intents) or (
                     group is not None and group.before is not None
@@ -236,6 +239,21 @@ class BookingWriter:
             least = min(booked_time(r) for r in passing)
             passing = [r for r in passing if booked_time(r) == least]
         return self._rng.choice(passing)
+
+
+def _premises(intents: list[Intent], changes: list[BookingChange]) -> Premises:
+    """What the transaction must check of the catalogue: of each intent planned from memory, the
+    service, the location and the chosen resource it used, and that the resource performs the service."""
+    premises = NO_PREMISES
+    for intent, change in zip(intents, changes, strict=True):
+        if not intent.remembered or change.after is None:
+            continue
+        chosen = change.after.resource_id
+        used = [intent.service, intent.location, *(r for r in intent.candidates if r.id == chosen)]
+        records = frozenset((r.kind, r.id, r.version) for r in used if r is not None)
+        performs = {(intent.service.id, chosen)} if intent.service is not None and chosen else set()
+        premises |= Premises(records, frozenset(performs))
+    return premises
 
 
 def _bare_rules(booking: Booking) -> ServiceRules:

@@ -24,7 +24,17 @@ from botocore.exceptions import ClientError
 
 from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, ValidationFailed
 from kairos.domain.parallel import parallel_map
-from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState, LostRace
+from kairos.domain.records import (
+    NO_PREMISES,
+    Booking,
+    BookingChange,
+    GroupChange,
+    Hold,
+    LedgerState,
+    LostRace,
+    Premises,
+    StaleCatalogue,
+)
 from kairos.storage import keys
 from kairos.storage.dynamodb import (
     Table,
@@ -244,14 +254,22 @@ class BookingStore:
         changes: list[BookingChange],
         seen: LedgerState,
         group: GroupChange | None = None,
+        premises: Premises = NO_PREMISES,
     ) -> None:
         items = self._transaction(project_id, changes, seen) + self._group_items(project_id, group)
         if len(items) > TRANSACTION_LIMIT:
             raise ValidationFailed.field("bookings", TOO_LARGE_WRITE)
+        if len(items) + len(premises) > TRANSACTION_LIMIT:
+            raise StaleCatalogue()  # no room to check them: the plan is made again from fresh reads
+        checked = len(items)
+        items += self._premise_checks(project_id, premises)
         try:
             self._t.client.transact_write_items(TransactItems=items)
         except ClientError as error:
-            if "ConditionalCheckFailed" in cancellation_reasons(error):
+            reasons = cancellation_reasons(error)
+            if "ConditionalCheckFailed" in reasons[checked:]:
+                raise StaleCatalogue() from None
+            if "ConditionalCheckFailed" in reasons:
                 moved = _moved(items, error)
                 if moved is not None:
                     raise LostRace(moved) from None
@@ -289,6 +307,32 @@ class BookingStore:
         for resource_id in sorted(checked_schedules):
             items.append(self._schedule_check(project_id, resource_id, seen.schedules.get(resource_id)))
         return items
+
+    def _premise_checks(self, project_id: str, premises: Premises) -> list[Any]:
+        """A ConditionCheck for each remembered record (its version unchanged, so it still exists) and
+        each remembered association (its item still exists)."""
+        checks = [
+            (keys.entity(project_id, kind, entity_id), "version = :seen", {":seen": version})
+            for kind, entity_id, version in sorted(premises.records)
+        ] + [
+            (
+                keys.association(project_id, "service", service_id, "resource", resource_id),
+                "attribute_exists(PK)",
+                {},
+            )
+            for service_id, resource_id in sorted(premises.associations)
+        ]
+        return [
+            {
+                "ConditionCheck": {
+                    "TableName": self._t.name,
+                    "Key": to_item(key),
+                    "ConditionExpression": condition,
+                    **({"ExpressionAttributeValues": to_item(values)} if values else {}),
+                }
+            }
+            for key, condition, values in checks
+        ]
 
     def _ledger_update(
         self, project_id: str, resource_id: str, node: str, bump: set[str], watch: set[str], seen: LedgerState

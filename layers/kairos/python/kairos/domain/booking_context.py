@@ -1,0 +1,138 @@
+"""What a booking write reads of the catalogue before its checks: the service, location and resource it
+names (and those the booking has), the resources that perform its service, and the candidates among them.
+
+`CatalogueReads` reads them fresh, or (`remembered`) takes them from the warm instance's memory when it
+holds them all (`CatalogueMemory`). An intent planned from memory is marked `remembered`: its transaction
+checks every record and the association it used (`Premises`), and the booking service plans it again from
+fresh reads when one moved or when memory would refuse it (docs/bookings.md, "Cost per booking").
+"""
+
+from collections.abc import Mapping
+
+from kairos.domain.auth import Principal
+from kairos.domain.booking_commit import Intent
+from kairos.domain.booking_models import ID_FIELDS
+from kairos.domain.booking_views import Entities
+from kairos.domain.errors import ValidationFailed
+from kairos.domain.ports import AssociationRepository, CatalogueMemory, CatalogueRepository
+from kairos.domain.queries import Errors, raise_if
+from kairos.domain.records import Booking, Record
+
+
+class CatalogueReads:
+    """The catalogue reads of one plan; `recalled` tells whether memory answered any of them."""
+
+    def __init__(
+        self,
+        catalogue: CatalogueRepository,
+        associations: AssociationRepository,
+        memory: CatalogueMemory | None = None,
+    ) -> None:
+        self._catalogue = catalogue
+        self._associations = associations
+        self._memory = memory  # None: read everything fresh
+        self.recalled = False
+
+    def records(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
+        if not wanted:
+            return {}
+        found = self._memory.recall(project_id, wanted) if self._memory is not None else None
+        if found is None:
+            return self._catalogue.get_many(project_id, wanted)
+        self.recalled = True
+        return found
+
+    def linked(self, project_id: str, service_id: str) -> set[str]:
+        """The ids of the resources that perform the service."""
+        found = self._memory.recall_linked(project_id, service_id) if self._memory is not None else None
+        if found is None:
+            listed = self._associations.list_associations(project_id, "service", service_id)
+            return {a.resource_id for a in listed}
+        self.recalled = True
+        return found
+
+    def context(
+        self,
+        viewer: Principal,
+        ids: Mapping[str, str | None],
+        prefix: str,
+        before: Booking | None = None,
+    ) -> Entities:
+        """The service, location and resource the request names (and those the booking has) in one read.
+        An unknown or disabled id the request sent is a 422; so is a null for an entity the booking still
+        has: Hapio lets an id be null only when it already is, after its entity was deleted."""
+        wanted = [(name.removesuffix("_id"), i) for name in ID_FIELDS if (i := ids[name])]
+        had = [(name.removesuffix("_id"), i) for name in ID_FIELDS if before and (i := getattr(before, name))]
+        found = Entities(self.records(viewer.project_id, sorted(set(wanted + had))))
+        errors: Errors = {}
+        for kind, entity_id in wanted:
+            kept_deleted = before is not None and getattr(before, f"{kind}_id") == entity_id
+            record = found.get(kind, entity_id)
+            if record is None and not kept_deleted:
+                errors[f"{prefix}{kind}_id"] = [f"The selected {kind}_id is invalid."]
+            elif record is not None and not record.doc.get("enabled", True):
+                errors[f"{prefix}{kind}_id"] = [f"The selected {kind} is disabled."]
+        if before is not None:
+            for name, current in current_ids(before, found).items():
+                if ids[name] is None and current is not None:
+                    errors[f"{prefix}{name}"] = [f"The {name} can only be null when it is already null."]
+        raise_if(errors)
+        return found
+
+    def checked_intent(
+        self,
+        viewer: Principal,
+        before: Booking | None,
+        proposal: Booking,
+        service: Record | None,
+        location: Record | None,
+        flags: set[str],
+        prefix: str,
+        entities: Entities,
+        linked: set[str],
+    ) -> Intent:
+        """An intent whose resource (given, or to choose by the location's strategy) must pass the checks.
+        `linked`: the ids of the resources that perform the service; `entities`: what the request named,
+        already read (a named resource is not read again)."""
+        if location is None:
+            return Intent(
+                before, proposal, service, location, flags=flags, prefix=prefix, remembered=self.recalled
+            )
+        if proposal.resource_id is not None:
+            if service is not None and proposal.resource_id not in linked:
+                raise ValidationFailed.field(
+                    f"{prefix}resource_id", "The selected resource does not perform this service."
+                )
+            named = entities.get("resource", proposal.resource_id)
+            found = {("resource", named.id): named} if named is not None else {}
+            ids = [proposal.resource_id]
+        else:
+            ids = sorted(linked)
+            found = self.records(viewer.project_id, [("resource", i) for i in ids])
+        candidates = [found[("resource", i)] for i in ids if ("resource", i) in found]
+        candidates = [r for r in candidates if r.doc.get("enabled", True)]
+        if not candidates:
+            raise ValidationFailed.field(f"{prefix}resource_id", "No resource performs this service.")
+        strategy = location.doc.get("resource_selection_strategy", "randomize")
+        return Intent(
+            before, proposal, service, location, candidates, flags, True, strategy, prefix, self.recalled
+        )
+
+
+def known(intent: Intent, booking: Booking) -> Entities:
+    """The entities an intent already loaded, for rendering the booking it wrote."""
+    records = [
+        intent.service,
+        intent.location,
+        *(r for r in intent.candidates if r.id == booking.resource_id),
+    ]
+    return Entities({(r.kind, r.id): r for r in records if r is not None})
+
+
+def current_ids(booking: Booking, entities: Entities) -> dict[str, str | None]:
+    """The ids as the booking shows them now: null where the entity was deleted."""
+    return {
+        name: entity_id if entities.get(name.removesuffix("_id"), entity_id) is not None else None
+        for name in ID_FIELDS
+        for entity_id in [getattr(booking, name)]
+    }
