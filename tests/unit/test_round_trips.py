@@ -58,7 +58,9 @@ def test_a_booking_reads_what_it_names_beside_the_services_resources(
     container.bookings.create(principal, body)
     # service, location | the service's resources; the resources; the ledger; the timeline; the transaction
     assert (RoundTrips.count(), RoundTrips.waves()) == (6, 5)
+    cold = Container.from_settings(container.settings)  # another instance: it remembers nothing yet
     RoundTrips.reset()
-    container.bookings.create(principal, {**body, **AT_TEN, "resource_id": clinic["resource_id"]})
+    cold.bookings.create(principal, {**body, **AT_TEN, "resource_id": clinic["resource_id"]})
     # the named resource is read with the service and location, not again
     assert (RoundTrips.count(), RoundTrips.waves()) == (5, 4)
+    # a warm instance books from memory: test_catalogue_memory.py
