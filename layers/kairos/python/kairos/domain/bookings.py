@@ -37,7 +37,7 @@ from kairos.domain.ports import (
     ScheduleRepository,
 )
 from kairos.domain.queries import Errors, raise_if, window
-from kairos.domain.records import Booking, Record, StaleCatalogue
+from kairos.domain.records import Booking, Hold, Record, StaleCatalogue
 from kairos.domain.validation import parse
 
 # Fields whose change makes a PUT or PATCH check availability again (Hapio's rule).
@@ -139,7 +139,7 @@ class Bookings:
         model = parse(BookingPost, body)
         self.require_fit([model], [], group=False)
         if self._memory is not None:
-            reads = self._reads(self._memory)
+            reads = self._reads(recall=True)
             try:
                 return self._create(viewer, model, reads)
             except (ValidationFailed, StaleCatalogue):
@@ -155,8 +155,8 @@ class Bookings:
         assert booking is not None
         return render_booking(viewer, booking, known(intent, booking))  # no second read for what we loaded
 
-    def _reads(self, memory: CatalogueMemory | None = None) -> CatalogueReads:
-        return CatalogueReads(self._catalogue, self._associations, memory)
+    def _reads(self, *, recall: bool = False) -> CatalogueReads:
+        return CatalogueReads(self._catalogue, self._associations, self._store, self._memory, recall=recall)
 
     def replace(self, viewer: Principal, booking_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._update(viewer, booking_id, parse(BookingPut, body), full=True)
@@ -204,16 +204,20 @@ class Bookings:
         sent = model.sent()
         _check_abilities(viewer, model, sent)
         now = self._clock()
-        service_id = sent.get("service_id")
-        entities, linked = both(  # independent reads, at once
-            lambda: reads.context(viewer, {name: sent.get(name) for name in ID_FIELDS}, prefix),
-            lambda: reads.linked(viewer.project_id, service_id) if service_id else set[str](),
-        )
+        service_id, resource_id = sent.get("service_id"), sent.get("resource_id")
+        ids = {name: sent.get(name) for name in ID_FIELDS}
+        starts, ends = parse_timestamp(sent["starts_at"]), parse_timestamp(sent["ends_at"])
+        if service_id and resource_id:
+            entities, linked = reads.named(viewer, ids, prefix, Hold(resource_id, starts, ends), service_id)
+        else:
+            entities, linked = both(  # independent reads, at once
+                lambda: reads.context(viewer, ids, prefix),
+                lambda: reads.linked(viewer.project_id, service_id) if service_id else set[str](),
+            )
         service, location = (
             entities.get("service", sent["service_id"]),
             entities.get("location", sent["location_id"]),
         )
-        starts, ends = parse_timestamp(sent["starts_at"]), parse_timestamp(sent["ends_at"])
         buffer_starts, buffer_ends = booking_defaults.buffers(
             service, starts, ends, sent, model.flags(), prefix
         )

@@ -54,6 +54,9 @@ class CatalogueMemory(Protocol):
     def recall_linked(self, project_id: str, service_id: str) -> set[str] | None:
         """The ids of the resources that perform the service, as last listed; None when not remembered."""
 
+    def remember(self, project_id: str, records: list[Record]) -> None:
+        """Keeps records read otherwise than through the catalogue repository."""
+
     def forget(self, project_id: str) -> None:
         """Drops what is remembered of the project."""
 
@@ -156,9 +159,24 @@ class BookingRepository(Protocol):
         end after `start` and start before `end` (None: unbounded)."""
         ...
 
-    def read_ledgers(self, project_id: str, holds: list[Hold], checked: set[str]) -> LedgerState:
+    def read_ledgers(
+        self, project_id: str, holds: list[Hold], checked: set[str], have: LedgerState | None = None
+    ) -> LedgerState:
         """Reads the ledger versions covering `holds` and the schedule versions of the `checked`
-        resources; call it BEFORE reading the timelines the check uses."""
+        resources, but those `have` holds already (read with the catalogue); call it BEFORE reading the
+        timelines the check uses."""
+
+    def read_catalogue_and_ledgers(
+        self,
+        project_id: str,
+        wanted: list[tuple[str, str]],
+        associations: list[tuple[str, str]],
+        holds: list[Hold],
+        checked: set[str],
+    ) -> tuple[dict[tuple[str, str], Record], set[tuple[str, str]], LedgerState]:
+        """In one read: catalogue entities by (kind, id) (missing ones absent), which of the
+        (service_id, resource_id) associations exist, and what `read_ledgers` reads for `holds` and
+        `checked`. Before the timelines, as `read_ledgers`."""
 
     def get_many(self, project_id: str, booking_ids: list[str]) -> list[Booking]: ...
 

@@ -33,6 +33,7 @@ from kairos.domain.records import (
     LedgerState,
     LostRace,
     Premises,
+    Record,
     StaleCatalogue,
 )
 from kairos.storage import keys
@@ -43,6 +44,7 @@ from kairos.storage.dynamodb import (
     from_item,
     load_document,
     record_attributes,
+    record_from,
     to_item,
     translate,
 )
@@ -94,6 +96,43 @@ def nodes_of(holds: list[Hold]) -> dict[str, LedgerNodes]:
     for hold in holds:
         by_resource.setdefault(hold.resource_id, LedgerNodes()).add(hold.start, hold.end)
     return by_resource
+
+
+def _ledger_keys(
+    project_id: str, nodes: dict[str, LedgerNodes], checked: set[str], have: LedgerState | None
+) -> list[dict[str, str]]:
+    """The keys of the ledger items and schedule versions to read: those `have` does not hold yet."""
+    ledgers, schedules = (have.ledgers, have.schedules) if have is not None else ({}, {})
+    return [
+        keys.ledger(project_id, r, node)
+        for r, n in sorted(nodes.items())
+        for node in n.node_keys()
+        if (r, node) not in ledgers
+    ] + [keys.schedule_version(project_id, r) for r in sorted(checked) if r not in schedules]
+
+
+def _ledger_state(
+    project_id: str,
+    nodes: dict[str, LedgerNodes],
+    checked: set[str],
+    found: Mapping[tuple[str, str], Mapping[str, Any]],
+    have: LedgerState | None,
+) -> LedgerState:
+    """The counters of the items `nodes` and `checked` name, from `have` or else as `found` (an item
+    not found: no counters, no version)."""
+    state = LedgerState({}, {}).updated(have) if have is not None else LedgerState({}, {})
+    for resource_id, resource_nodes in nodes.items():
+        for node in resource_nodes.node_keys():
+            if (resource_id, node) not in state.ledgers:
+                key = keys.ledger(project_id, resource_id, node)
+                item = found.get((key["PK"], key["SK"]), {})
+                state.ledgers[(resource_id, node)] = {a: int(item[a]) for a in COUNTERS if a in item}
+    for resource_id in checked:
+        if resource_id not in state.schedules:
+            key = keys.schedule_version(project_id, resource_id)
+            item = found.get((key["PK"], key["SK"]), {})
+            state.schedules[resource_id] = int(item["version"]) if "version" in item else None
+    return state
 
 
 def _hold_of(booking: Booking | None) -> list[Hold]:
@@ -201,25 +240,34 @@ class BookingStore:
             return 0
         return 1
 
-    def read_ledgers(self, project_id: str, holds: list[Hold], checked: set[str]) -> LedgerState:
+    def read_ledgers(
+        self, project_id: str, holds: list[Hold], checked: set[str], have: LedgerState | None = None
+    ) -> LedgerState:
         nodes = nodes_of(holds)
-        wanted = [
-            keys.ledger(project_id, r, node) for r, n in sorted(nodes.items()) for node in n.node_keys()
-        ]
-        wanted += [keys.schedule_version(project_id, r) for r in sorted(checked)]
-        found = {(i["PK"], i["SK"]): i for i in self._t.batch_get(wanted)}
-        ledgers: dict[tuple[str, str], dict[str, int]] = {}
-        for resource_id, resource_nodes in nodes.items():
-            for node in resource_nodes.node_keys():
-                key = keys.ledger(project_id, resource_id, node)
-                item = found.get((key["PK"], key["SK"]), {})
-                ledgers[(resource_id, node)] = {a: int(item[a]) for a in COUNTERS if a in item}
-        schedules: dict[str, int | None] = {}
-        for resource_id in checked:
-            key = keys.schedule_version(project_id, resource_id)
-            item = found.get((key["PK"], key["SK"]), {})
-            schedules[resource_id] = int(item["version"]) if "version" in item else None
-        return LedgerState(ledgers, schedules)
+        wanted = _ledger_keys(project_id, nodes, checked, have)
+        return _ledger_state(project_id, nodes, checked, self._found(wanted), have)
+
+    def read_catalogue_and_ledgers(
+        self,
+        project_id: str,
+        wanted: list[tuple[str, str]],
+        associations: list[tuple[str, str]],
+        holds: list[Hold],
+        checked: set[str],
+    ) -> tuple[dict[tuple[str, str], Record], set[tuple[str, str]], LedgerState]:
+        entity_keys = [keys.entity(project_id, kind, entity_id) for kind, entity_id in wanted]
+        pair_keys = [keys.association(project_id, "service", s, "resource", r) for s, r in associations]
+        nodes = nodes_of(holds)
+        found = self._found(entity_keys + pair_keys + _ledger_keys(project_id, nodes, checked, None))
+        records = [record_from(item) for key in entity_keys if (item := found.get((key["PK"], key["SK"])))]
+        pairs = {
+            pair for pair, key in zip(associations, pair_keys, strict=True) if (key["PK"], key["SK"]) in found
+        }
+        ledgers = _ledger_state(project_id, nodes, checked, found, None)
+        return {(r.kind, r.id): r for r in records}, pairs, ledgers
+
+    def _found(self, wanted: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        return {(i["PK"], i["SK"]): i for i in self._t.batch_get(wanted)}
 
     # --- writes -----------------------------------------------------------------------------------------
 

@@ -78,7 +78,7 @@ class CachedCatalogue:
             self._entries.move_to_end(project_id)
         return entry
 
-    def _remember(self, project_id: str, records: list[Record]) -> None:
+    def remember(self, project_id: str, records: list[Record]) -> None:
         with self._lock:
             entry = self._entry(project_id, create=True)
             assert entry is not None
@@ -93,7 +93,7 @@ class CachedCatalogue:
 
     def get_many(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
         found = self._store.get_many(project_id, wanted)
-        self._remember(project_id, list(found.values()))
+        self.remember(project_id, list(found.values()))
         return found
 
     def list_all(self, project_id: str, kind: str) -> list[Record]:
