@@ -41,19 +41,21 @@ class CatalogueReads:
         self._associations = associations
         self._store = store
         self._memory = memory  # None: nothing to remember in
-        self._recall = recall and memory is not None  # False: read everything fresh
+        self._recall_from = memory if recall else None  # None: read everything fresh
         self.recalled = False
         self.ledger: LedgerState | None = None
 
     def _recalled(
         self, project_id: str, wanted: list[tuple[str, str]]
     ) -> dict[tuple[str, str], Record] | None:
-        found = self._memory.recall(project_id, wanted) if self._recall and self._memory else None
+        memory = self._recall_from
+        found = memory.recall(project_id, wanted) if memory is not None else None
         self.recalled |= found is not None
         return found
 
     def _recalled_linked(self, project_id: str, service_id: str) -> set[str] | None:
-        found = self._memory.recall_linked(project_id, service_id) if self._recall and self._memory else None
+        memory = self._recall_from
+        found = memory.recall_linked(project_id, service_id) if memory is not None else None
         self.recalled |= found is not None
         return found
 
@@ -96,9 +98,10 @@ class CatalogueReads:
         (their keys need only the resource and the span; a buffer's hours are read later if needed).
         `linked` then holds the named resource only if it performs the service."""
         wanted = _named(ids)
-        if self._recall and self._memory is not None:
-            found = self._memory.recall(viewer.project_id, wanted)
-            linked = self._memory.recall_linked(viewer.project_id, service_id) if found is not None else None
+        memory = self._recall_from
+        if memory is not None:
+            found = memory.recall(viewer.project_id, wanted)
+            linked = memory.recall_linked(viewer.project_id, service_id) if found is not None else None
             if found is not None and linked is not None:
                 self.recalled = True
                 return _validated(found, ids, wanted, prefix), linked
