@@ -1,7 +1,8 @@
 """Bookings: create, read, list, replace, patch, delete. A request becomes `Intent`s (the booking as it
 would be written, with the resources to check), which `BookingWriter` checks with the slot engine and
 commits so that concurrent requests for the last place cannot both succeed (`booking_commit`,
-`kairos.storage.booking_store`, docs/bookings.md). Rendering lives in `booking_views`, the automatic price
+`kairos.storage.booking_store`, docs/bookings.md). The catalogue reads an intent needs (from the warm
+instance's memory, or fresh) live in `booking_context`, rendering in `booking_views`, the automatic price
 and buffers in `booking_defaults`.
 """
 
