@@ -3,11 +3,12 @@ bookable-slots listing (a day, a week, 31 days) and per booking check, the timel
 read against those of the items the answer needs, and what the unbounded timeline Query read before.
 
 Each resource has a weekly schedule (weekdays 08:00-17:00, Europe/Stockholm), a year of bookings (15
-minutes to 2 hours, 1 in 50 a stay of 2 to 5 days) and a few long closed blocks. Short holds are loaded
-straight into the table (BatchWriteItem of the timeline items the booking store writes); the stays and
-blocks are written through the stores, so their copies reach the heads. Read units are derived from the
-responses' item sizes as in bench/lists.py, strongly consistent (a unit per 4 KB): a Query sums its items
-and rounds up (at least one unit), a BatchGetItem rounds each item up. Counts, not times.
+minutes to 2 hours, 1 in 50 a stay of 2 to 5 days) and a closed week each quarter. The holds are loaded
+straight into the table (BatchWriteItem of the timeline items the booking store writes), and the stays'
+copies reach the heads by `kairos table backfill-timelines`'s own code, as after an upgrade. Read units
+are derived from the responses' item sizes as in bench/lists.py, strongly consistent (a unit per 4 KB): a
+Query sums the items of its key range and rounds up (at least one unit), a BatchGetItem rounds each item
+up. Counts, not times.
 
     .venv/bin/python -m bench.timelines [resources] [bookings-per-resource]
 """
@@ -23,6 +24,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import boto3
+
 from bench.lists import UNIT, item_size, project
 from kairos.container import Container
 from kairos.domain.auth import Principal
@@ -33,7 +36,7 @@ from kairos.domain.records import Booking
 from kairos.storage import keys
 from kairos.storage.booking_store import hold_item
 from kairos.storage.dynamodb import RoundTrips, from_item, to_item
-from kairos.storage.timeline_head import is_long
+from kairos.storage.timeline_head import COPY_PREFIXES
 
 ZONE = ZoneInfo("Europe/Stockholm")
 START = datetime(2030, 3, 4, tzinfo=ZONE)  # a Monday; the bookings run a year from here
@@ -54,25 +57,48 @@ class Entry:
 
 
 class Reads:
-    """Timeline items and read units of the responses since `reset` (the Queries of timeline items, and
-    the schedule-version items among BatchGetItem answers)."""
+    """Timeline entries and read units of the responses since `reset`: the Queries of timeline items (as
+    billed: a Query pays for the items its key range holds, before its filter, so each is read again
+    unfiltered through a client of its own) and the heads among BatchGetItem answers (an entry per copy)."""
 
-    def __init__(self) -> None:
+    def __init__(self, container: Container) -> None:
         self._lock = threading.Lock()
+        self._asked = threading.local()
+        self._client = boto3.session.Session().client("dynamodb", region_name=container.settings.region)
         self.items, self.units = 0, 0
 
+    def on_params(self, params: dict[str, Any], **_: Any) -> None:
+        self._asked.params = dict(params)
+
     def on_call(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        with self._lock:
-            if model.name == "Query":
-                found = parsed.get("Items", [])
-                if not found or found[0]["SK"]["S"].startswith("TL#"):
-                    self.items += len(found)
-                    self.units += max(1, math.ceil(sum(item_size(i) for i in found) / UNIT))
-            elif model.name == "BatchGetItem":
-                for items in parsed.get("Responses", {}).values():
-                    heads = [i for i in items if i["SK"]["S"] == "SCHEDVER"]
-                    self.items += len(heads)
+        if model.name == "Query":
+            found = parsed.get("Items", [])
+            if found and not found[0]["SK"]["S"].startswith("TL#"):
+                return  # the service's resources
+            billed = self._unfiltered(self._asked.params)
+            with self._lock:
+                self.items += len(billed)
+                self.units += max(1, math.ceil(sum(item_size(i) for i in billed) / UNIT))
+        elif model.name == "BatchGetItem":
+            for items in parsed.get("Responses", {}).values():
+                heads = [i for i in items if i["SK"]["S"] == "SCHEDVER"]
+                with self._lock:
+                    self.items += sum(1 for h in heads for name in h if name.startswith(COPY_PREFIXES))
                     self.units += sum(math.ceil(item_size(i) / UNIT) for i in heads)
+
+    def _unfiltered(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        request = {k: v for k, v in params.items() if k != "FilterExpression"}
+        condition = request["KeyConditionExpression"]
+        request["ExpressionAttributeValues"] = {
+            name: value for name, value in request["ExpressionAttributeValues"].items() if name in condition
+        }
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self._client.query(**request)
+            found += page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return found
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def reset(self) -> None:
         self.items, self.units = 0, 0
@@ -108,7 +134,8 @@ def load(container: Container, viewer: Principal, resources: int, per_resource: 
     exam = {"name": "Exam", "type": "fixed", "duration": "PT1H"}
     service = container.catalogue.create(viewer, SERVICE, exam)["id"]
     rng = random.Random(5)
-    for n in range(resources):
+    made = []
+    for n in range(resources):  # transactions first: moto copies the whole table for each one
         resource = container.catalogue.create(viewer, RESOURCE, {"name": f"Dr. {n}"})["id"]
         container.catalogue.associate(viewer, service, resource)
         schedule = container.schedules.create_recurring(
@@ -117,13 +144,6 @@ def load(container: Container, viewer: Principal, resources: int, per_resource: 
         for weekday in WEEKDAYS:
             block = {"weekday": weekday, "start_time": "08:00:00", "end_time": "17:00:00"}
             container.schedules.put_weekly(viewer, resource, schedule["id"], None, block)
-        short = []
-        for booking in holds(resource, location, per_resource, rng):
-            if is_long(booking.starts_at, booking.ends_at):
-                container.booking_store.add(viewer.project_id, booking)  # the hold and its copy in the head
-            else:
-                short.append(to_item(hold_item(viewer.project_id, booking)))
-        container.table.put_items(short)
         for week in range(0, 52, 13):  # a closed week each quarter
             closed = START + timedelta(weeks=week, days=rng.randrange(7))
             closing = {
@@ -133,6 +153,11 @@ def load(container: Container, viewer: Principal, resources: int, per_resource: 
                 "is_available": False,
             }
             container.schedules.put_block(viewer, resource, None, closing)
+        made.append(resource)
+    for resource in made:
+        found = holds(resource, location, per_resource, rng)
+        container.table.put_items([to_item(hold_item(viewer.project_id, b)) for b in found])
+    container.schedule_store.backfill_timelines()  # the stays' copies in the heads, as an upgrade makes them
     return {"location": location, "service": service, "timelines": stored(container, viewer.project_id)}
 
 
@@ -188,7 +213,8 @@ def main() -> None:
     with project() as (container, viewer):
         loaded = load(container, viewer, resources, per_resource)
         print(f"{resources} resources, {per_resource:,} bookings each over a year from {START.date()}\n")
-        reads = Reads()
+        reads = Reads(container)
+        container.table.client.meta.events.register("provide-client-params.dynamodb.Query", reads.on_params)
         container.table.client.meta.events.register("after-call.dynamodb", reads.on_call)
         print(
             "| request | timeline items read | items needed | read units | units needed | ratio "
