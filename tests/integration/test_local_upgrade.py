@@ -50,18 +50,25 @@ def _as_the_previous_version_saved_it(folder: Path) -> int:
     return rewritten
 
 
+def _clinic(base_url: str) -> tuple[Any, Any]:
+    """A location in UTC and a one-hour service."""
+    location = _call(
+        base_url,
+        "POST",
+        "/locations",
+        {"name": "Clinic", "time_zone": "UTC", "resource_selection_strategy": "randomize"},
+    )
+    return location, _call(
+        base_url, "POST", "/services", {"name": "Exam", "type": "fixed", "duration": "PT1H"}
+    )
+
+
 def test_a_data_folder_of_the_previous_version_gets_the_listing_indexes_at_start(tmp_path: Path) -> None:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
     server = start_server(tmp_path, port, LOCAL_TOKEN)
     try:
-        location = _call(
-            base_url,
-            "POST",
-            "/locations",
-            {"name": "Clinic", "time_zone": "UTC", "resource_selection_strategy": "randomize"},
-        )
-        service = _call(base_url, "POST", "/services", {"name": "Exam", "type": "fixed", "duration": "PT1H"})
+        location, service = _clinic(base_url)
         resource = _call(base_url, "POST", "/resources", {"name": "Dr. Old", "max_simultaneous_bookings": 5})
         _call(base_url, "PUT", f"/services/{service['id']}/resources/{resource['id']}")
         booked = {
@@ -119,13 +126,7 @@ def test_a_data_folder_of_the_previous_version_answers_the_same_slots_once_start
     base_url = f"http://127.0.0.1:{port}/v1"
     server = start_server(tmp_path, port, LOCAL_TOKEN)
     try:
-        location = _call(
-            base_url,
-            "POST",
-            "/locations",
-            {"name": "Clinic", "time_zone": "UTC", "resource_selection_strategy": "randomize"},
-        )
-        service = _call(base_url, "POST", "/services", {"name": "Exam", "type": "fixed", "duration": "PT1H"})
+        location, service = _clinic(base_url)
         one_place = [{"name": f"Dr. {n}", "max_simultaneous_bookings": 1} for n in range(2)]
         resources = [_call(base_url, "POST", "/resources", body) for body in one_place]
         for resource in resources:

@@ -73,22 +73,32 @@ def test_a_long_block_closes_the_days_it_covers_until_it_is_made_short(
     container.bookings.create(principal, booking_body(clinic, 10))
 
 
-def test_a_recurring_schedule_change_is_seen_by_the_next_listing_and_booking(
-    container: Container, principal: Principal, clinic: dict[str, str]
-) -> None:
+def _weekly_doctor(
+    container: Container, principal: Principal, clinic: dict[str, str], until: str
+) -> tuple[str, str, str]:
+    """A doctor of the clinic's service with a recurring schedule: Mondays from 08:00 to `until`. Returns
+    the ids of the doctor, the schedule and its block."""
     weekly = container.catalogue.create(principal, RESOURCE, {"name": "Dr. Weekly"})["id"]
     container.catalogue.associate(principal, clinic["service_id"], weekly)
     schedule = container.schedules.create_recurring(
         principal, weekly, {"location_id": clinic["location_id"], "start_date": "2030-01-01"}
     )
+    mondays = {"weekday": "monday", "start_time": "08:00:00", "end_time": until}
+    block = container.schedules.put_weekly(principal, weekly, schedule["id"], None, mondays)
+    return weekly, schedule["id"], block["id"]
+
+
+def test_a_recurring_schedule_change_is_seen_by_the_next_listing_and_booking(
+    container: Container, principal: Principal, clinic: dict[str, str]
+) -> None:
+    weekly, schedule, block = _weekly_doctor(container, principal, clinic, "10:00:00")
     mornings = {"weekday": "monday", "start_time": "08:00:00", "end_time": "10:00:00"}
-    block = container.schedules.put_weekly(principal, weekly, schedule["id"], None, mornings)
     assert _slots(container, principal, clinic, resource=weekly) == [at(8), at(9)]
     longer = {**mornings, "end_time": "11:00:00"}
-    container.schedules.put_weekly(principal, weekly, schedule["id"], block["id"], longer)
+    container.schedules.put_weekly(principal, weekly, schedule, block, longer)
     assert _slots(container, principal, clinic, resource=weekly) == [at(8), at(9), at(10)]
     container.bookings.create(principal, booking_body(clinic, 10, resource_id=weekly))
-    container.schedules.delete_recurring(principal, weekly, schedule["id"])
+    container.schedules.delete_recurring(principal, weekly, schedule)
     assert _slots(container, principal, clinic, resource=weekly) == []
     with pytest.raises(ValidationFailed) as refused:
         container.bookings.create(principal, booking_body(clinic, 8, resource_id=weekly))
@@ -158,13 +168,7 @@ def _strip_heads(container: Container) -> int:
 def test_timelines_written_before_heads_answer_the_same_once_the_cli_backfilled_them(
     container: Container, principal: Principal, clinic: dict[str, str]
 ) -> None:
-    weekly = container.catalogue.create(principal, RESOURCE, {"name": "Dr. Weekly"})["id"]
-    container.catalogue.associate(principal, clinic["service_id"], weekly)
-    schedule = container.schedules.create_recurring(
-        principal, weekly, {"location_id": clinic["location_id"], "start_date": "2030-01-01"}
-    )
-    block = {"weekday": "monday", "start_time": "08:00:00", "end_time": "12:00:00"}
-    container.schedules.put_weekly(principal, weekly, schedule["id"], None, block)
+    _weekly_doctor(container, principal, clinic, "12:00:00")
     container.bookings.create(principal, {**LONG, **clinic, "starts_at": at(7), "ends_at": _days_later(3, 0)})
     expected = _slots(container, principal, clinic)
     assert expected == [at(8), at(9), at(10), at(11)]  # the weekly doctor's; the other is booked
