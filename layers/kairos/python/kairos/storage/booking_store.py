@@ -37,14 +37,7 @@ from kairos.storage.dynamodb import (
     translate,
 )
 from kairos.storage.hold_store import hold_expiry_attributes
-from kairos.storage.timeline_head import (
-    head_copy,
-    head_of,
-    head_update,
-    is_long,
-    long_attribute,
-    version_condition,
-)
+from kairos.storage.timeline_head import head_copy, head_of, head_operations, is_long, long_attribute
 
 TRANSACTION_LIMIT = 100
 DAY = timedelta(days=1)
@@ -301,42 +294,23 @@ class BookingStore:
     def _head_items(
         self, project_id: str, changes: list[BookingChange], checked: set[str], seen: LedgerState
     ) -> list[Any]:
-        """One operation per resource on its timeline's head: the long holds the changes set and remove
-        (with the version bump every head change makes), carrying the check on the version the plan read
-        when the resource was checked; a ConditionCheck when only checked."""
+        """The operations on the resources' timeline heads: the long holds the changes set and remove, and
+        the checks on the schedule versions the plan read."""
         sets: dict[str, dict[str, dict[str, Any]]] = {}
         removes: dict[str, set[str]] = {}
         for change in changes:
-            for booking, wanted in ((change.before, removes), (change.after, sets)):
+            for booking, removed in ((change.before, True), (change.after, False)):
                 if booking is None or not booking.holds_capacity or booking.resource_id is None:
                     continue
-                if is_long(booking.buffer_starts_at, booking.buffer_ends_at):
-                    name = long_attribute("booking", booking.id)
-                    copy = head_copy(hold_item(project_id, booking))
-                    if wanted is sets:
-                        sets.setdefault(booking.resource_id, {})[name] = copy
-                    else:
-                        removes.setdefault(booking.resource_id, set()).add(name)
-        items: list[Any] = []
-        for resource_id in sorted(checked | set(sets) | set(removes)):
-            condition = version_condition(seen.schedules.get(resource_id)) if resource_id in checked else None
-            if resource_id in sets or resource_id in removes:
-                items.append(
-                    head_update(
-                        self._t.name,
-                        project_id,
-                        resource_id,
-                        sets.get(resource_id, {}),
-                        removes.get(resource_id, set()),
-                        condition,
-                    )
-                )
-            else:
-                assert condition is not None
-                key = to_item(keys.schedule_version(project_id, resource_id))
-                check = {"TableName": self._t.name, "Key": key, **condition}
-                items.append({"ConditionCheck": {**check, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}})
-        return items
+                if not is_long(booking.buffer_starts_at, booking.buffer_ends_at):
+                    continue
+                name = long_attribute("booking", booking.id)
+                if removed:
+                    removes.setdefault(booking.resource_id, set()).add(name)
+                else:
+                    sets.setdefault(booking.resource_id, {})[name] = head_copy(hold_item(project_id, booking))
+        versions = {resource_id: seen.schedules.get(resource_id) for resource_id in checked}
+        return head_operations(self._t.name, project_id, sets, removes, versions)
 
     def _ledger_update(
         self, project_id: str, resource_id: str, node: str, bump: set[str], watch: set[str], seen: LedgerState

@@ -144,3 +144,33 @@ def head_update(
 
 def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def head_operations(
+    table_name: str,
+    project_id: str,
+    sets: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    removes: Mapping[str, Iterable[str]],
+    checked: Mapping[str, int | None],
+) -> list[dict[str, Any]]:
+    """One transaction operation per resource on its head: an Update of the copies a booking write sets
+    and removes (by resource), carrying the check on the schedule version the plan read when the resource
+    was checked (`checked`: the versions, by resource); a ConditionCheck when only checked."""
+    operations: list[dict[str, Any]] = []
+    for resource_id in sorted(set(checked) | set(sets) | set(removes)):
+        condition = version_condition(checked[resource_id]) if resource_id in checked else None
+        if resource_id in sets or resource_id in removes:
+            changed = sets.get(resource_id, {})
+            gone = removes.get(resource_id, ())
+            operations.append(head_update(table_name, project_id, resource_id, changed, gone, condition))
+        else:
+            assert condition is not None
+            key = to_item(keys.schedule_version(project_id, resource_id))
+            check = {
+                "TableName": table_name,
+                "Key": key,
+                **condition,
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+            operations.append({"ConditionCheck": check})
+    return operations
