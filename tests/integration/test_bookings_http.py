@@ -78,6 +78,34 @@ def _race(api: Api, calls: list[Callable[[Api], requests.Response]]) -> list[int
         return [r.status_code for r in pool.map(lambda call: call(racer), calls)]
 
 
+def test_a_warm_booking_costs_four_dynamodb_round_trips(api: Api) -> None:
+    """The rate count, the ledger, the timeline and the transaction: the bookings function's instance
+    remembers the token, the service, the location and the service's resources from its first booking
+    (and its transactions check them, see the next test)."""
+    ids = guide_setup(api)
+    monday = next_monday()
+    first = book(api, ids, at(monday, 8), at(monday, 8, 50))
+    assert int(first.headers["x-kairos-dynamodb-round-trips"]) > 4  # it read the catalogue
+    for hour, named in ((9, {}), (10, {"resource_id": ids["resource"]})):
+        answer = book(api, ids, at(monday, hour), at(monday, hour, 50), **named)
+        assert answer.status_code == 201, answer.text
+        assert answer.headers["x-kairos-dynamodb-round-trips"] == "4"
+
+
+def test_a_service_changed_through_its_function_prices_the_next_booking(api: Api) -> None:
+    """The services function cannot make the bookings function's instance forget the service: the
+    booking planned from its memory is refused by its own transaction, and planned again."""
+    ids = guide_setup(api)
+    monday = next_monday()
+    assert book(api, ids, at(monday, 8), at(monday, 8, 50)).json()["price"] == "149.000"
+    assert api.patch(f"/services/{ids['service']}", {"price": "99.000"}).status_code == 200
+    assert book(api, ids, at(monday, 9), at(monday, 9, 50)).json()["price"] == "99.000"
+    assert api.delete(f"/services/{ids['service']}/resources/{ids['resource']}").status_code == 204
+    refused = book(api, ids, at(monday, 10), at(monday, 10, 50))
+    assert refused.status_code == 422
+    assert refused.json()["errors"]["resource_id"] == ["No resource performs this service."]
+
+
 def test_fifty_parallel_bookings_for_one_seat_succeed_once(api: Api) -> None:
     ids = guide_setup(api)
     monday = next_monday()

@@ -83,3 +83,29 @@ def test_a_lost_race_is_planned_again_from_what_the_refusal_reported(
         container.bookings.create(principal, {**body, "ignore_schedule": True})
     assert container.bookings.page(principal, {}).total == written
     assert len(ledger_reads) == 2  # ours once, the other booking's once: none after the lost race
+
+
+def test_a_named_resource_buffer_hours_read_after_the_catalogue_are_guarded_too(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request naming its resource reads the resource's ledger for its span with the catalogue, before
+    the service's buffer is known; the buffer's hour (09:00 for a 10:00 booking with 30 minutes before
+    it) is read next. A booking landing in that hour before our transaction makes ours plan again."""
+    ids = _clinic(container, principal)
+    container.catalogue.patch(principal, SERVICE, ids["service_id"], {"buffer_time_before": "PT30M"})
+    store = container.booking_store
+    real_commit = store.commit
+    flags = {"ignore_schedule": True, "ignore_bookable_slots": True}
+    early = {**ids, "starts_at": "2030-01-07T09:30:00+00:00", "ends_at": "2030-01-07T09:50:00+00:00"}
+
+    def other_booking_first(*args: Any, **kwargs: Any) -> None:
+        monkeypatch.setattr(store, "commit", real_commit)
+        container.bookings.create(principal, {**early, **flags})
+        real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(store, "commit", other_booking_first)
+    body = {**ids, "starts_at": "2030-01-07T10:00:00+00:00", "ends_at": "2030-01-07T11:00:00+00:00"}
+    with pytest.raises(ValidationFailed) as refused:
+        container.bookings.create(principal, {**body, **flags})
+    assert "The resource is fully booked at this time." in refused.value.errors["starts_at"]
+    assert container.bookings.page(principal, {}).total == 1

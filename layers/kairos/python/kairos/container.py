@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from kairos.config import Settings
 from kairos.domain.auth import Authenticator
 from kairos.domain.formats import now_utc
+from kairos.storage.catalogue_cache import CachedCatalogue
 from kairos.storage.dynamodb import CatalogueStore, Table, make_client
 from kairos.storage.project_store import ProjectStore
 from kairos.storage.rate_store import RateCounterStore
@@ -48,7 +49,7 @@ class Container:
         self.settings = settings
         self.clock = clock  # what the booking rules take as now (tests move it; holds expire by it)
         self.table = Table(make_client(settings), settings.table_name)
-        self._catalogue_store = CatalogueStore(self.table)
+        self._catalogue_store = CachedCatalogue(CatalogueStore(self.table))
         self._project_store = ProjectStore(self.table)
         self.auth = Authenticator(
             self._project_store,
@@ -130,6 +131,7 @@ class Container:
             self.schedule_store,
             self.booking_store,
             self.clock,
+            memory=self._catalogue_store,
         )
 
     @cached_property

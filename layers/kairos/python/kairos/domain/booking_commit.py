@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import reduce
 from zoneinfo import ZoneInfo
 
 from kairos.domain.auth import Principal
@@ -21,12 +22,14 @@ from kairos.domain.formats import Duration, zone
 from kairos.domain.parallel import parallel_map
 from kairos.domain.ports import BookingRepository, TimelineReader
 from kairos.domain.records import (
+    NO_PREMISES,
     Booking,
     BookingChange,
     GroupChange,
     Hold,
     LedgerState,
     LostRace,
+    Premises,
     Record,
     Timeline,
 )
@@ -58,6 +61,8 @@ class Intent:
     checked: bool = False
     strategy: str = "randomize"
     prefix: str = ""  # error keys of a group's item: "bookings.2."
+    remembered: bool = False  # planned from the instance's memory of the catalogue: checked on commit
+    ledger: LedgerState | None = None  # ledger items read with the catalogue, for the first plan
 
 
 class BookingWriter:
@@ -82,11 +87,13 @@ class BookingWriter:
         Counts the bookings created and each new plan (the race retries) for the function's metrics."""
         delay = 0.01
         known: LedgerState | None = None  # the versions a lost race reported: no need to read them again
+        prefetched = _prefetched(intents)
         for _ in range(ATTEMPTS):
-            seen, timelines = self._read(viewer, intents, known)
+            seen, timelines = self._read(viewer, intents, known, prefetched)
+            prefetched = None  # good for the first plan only: a later one reads what moved since
             changes = self._plan(intents, seen, timelines)
             try:
-                self._store.commit(viewer.project_id, changes, seen, group)
+                self._store.commit(viewer.project_id, changes, seen, group, _premises(intents, changes))
             except (Conflict, Retryable) as lost:
                 if any(i.before is not None for i in intents) or (
                     group is not None and group.before is not None
@@ -104,12 +111,17 @@ class BookingWriter:
         raise Retryable("The resource is busy with other bookings; try again.")
 
     def _read(
-        self, viewer: Principal, intents: list[Intent], known: LedgerState | None = None
+        self,
+        viewer: Principal,
+        intents: list[Intent],
+        known: LedgerState | None,
+        prefetched: LedgerState | None,
     ) -> tuple[LedgerState, dict[str, Timeline]]:
         """Ledger versions first, timelines second: a write that lands after the versions were read moves
         them, and then our transaction is refused (see docs/bookings.md). `known`: versions a refused
         transaction reported, which it read after every other value we hold, so they stand in for a new
-        read of the ledger."""
+        read of the ledger. `prefetched`: versions read with the catalogue (before the timelines too),
+        so only the rest is read."""
         holds: list[Hold] = []
         spans: dict[str, list[Span]] = {}
         for intent in intents:
@@ -125,7 +137,11 @@ class BookingWriter:
                     [buffer, _local_day(intent.proposal, intent.location)]
                 )
         checked = {r.id for i in intents if i.checked for r in i.candidates}
-        seen = known if known is not None else self._store.read_ledgers(viewer.project_id, holds, checked)
+        seen = (
+            known
+            if known is not None
+            else self._store.read_ledgers(viewer.project_id, holds, checked, prefetched)
+        )
 
         def timeline(resource_id: str) -> Timeline:
             needed = spans[resource_id]
@@ -237,6 +253,27 @@ class BookingWriter:
             least = min(booked_time(r) for r in passing)
             passing = [r for r in passing if booked_time(r) == least]
         return self._rng.choice(passing)
+
+
+def _prefetched(intents: list[Intent]) -> LedgerState | None:
+    """The ledger versions the intents' reads brought along, together."""
+    found = [i.ledger for i in intents if i.ledger is not None]
+    return reduce(LedgerState.updated, found) if found else None
+
+
+def _premises(intents: list[Intent], changes: list[BookingChange]) -> Premises:
+    """What the transaction must check of the catalogue: of each intent planned from memory, the
+    service, the location and the chosen resource it used, and that the resource performs the service."""
+    premises = NO_PREMISES
+    for intent, change in zip(intents, changes, strict=True):
+        if not intent.remembered or change.after is None:
+            continue
+        chosen = change.after.resource_id
+        used = [intent.service, intent.location, *(r for r in intent.candidates if r.id == chosen)]
+        records = frozenset((r.kind, r.id, r.version) for r in used if r is not None)
+        performs = {(intent.service.id, chosen)} if intent.service is not None and chosen else set()
+        premises |= Premises(records, frozenset(performs))
+    return premises
 
 
 def _bare_rules(booking: Booking) -> ServiceRules:

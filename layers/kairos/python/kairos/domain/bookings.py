@@ -1,7 +1,8 @@
 """Bookings: create, read, list, replace, patch, delete. A request becomes `Intent`s (the booking as it
 would be written, with the resources to check), which `BookingWriter` checks with the slot engine and
 commits so that concurrent requests for the last place cannot both succeed (`booking_commit`,
-`kairos.storage.booking_store`, docs/bookings.md). Rendering lives in `booking_views`, the automatic price
+`kairos.storage.booking_store`, docs/bookings.md). The catalogue reads an intent needs (from the warm
+instance's memory, or fresh) live in `booking_context`, rendering in `booking_views`, the automatic price
 and buffers in `booking_defaults`.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 from kairos.domain import booking_defaults, holds
 from kairos.domain.auth import Principal
 from kairos.domain.booking_commit import ATTEMPTS, BookingWriter, Intent
+from kairos.domain.booking_context import CatalogueReads, current_ids, known
 from kairos.domain.booking_models import (
     ID_FIELDS,
     BookingFields,
@@ -31,11 +33,12 @@ from kairos.domain.parallel import both
 from kairos.domain.ports import (
     AssociationRepository,
     BookingRepository,
+    CatalogueMemory,
     CatalogueRepository,
     ScheduleRepository,
 )
 from kairos.domain.queries import Errors, raise_if, window
-from kairos.domain.records import Booking, Record
+from kairos.domain.records import Booking, Hold, Record, StaleCatalogue
 from kairos.domain.validation import parse
 
 # Fields whose change makes a PUT or PATCH check availability again (Hapio's rule).
@@ -60,9 +63,11 @@ class Bookings:
         store: BookingRepository,
         clock: Callable[[], datetime] = now_utc,
         rng: random.Random | None = None,
+        memory: CatalogueMemory | None = None,
     ) -> None:
         self._catalogue = catalogue
         self._associations = associations
+        self._memory = memory
         self._store = store
         self._clock = clock
         self.writer = BookingWriter(
@@ -130,13 +135,29 @@ class Bookings:
             raise ValidationFailed.field("ends_at", "The booking spans too many days to be written at once.")
 
     def create(self, viewer: Principal, body: dict[str, Any]) -> dict[str, Any]:
+        """Planned from the catalogue as this instance remembers it when it can (its transaction checks
+        what it used); planned again from fresh reads when that moved or would refuse the booking."""
         model = parse(BookingPost, body)
         self.require_fit([model], [], group=False)
-        intent = self.intent_for_create(viewer, model, None)
+        if self._memory is not None:
+            reads = self._reads(recall=True)
+            try:
+                return self._create(viewer, model, reads)
+            except (ValidationFailed, StaleCatalogue):
+                if not reads.recalled:
+                    raise
+            self._memory.forget(viewer.project_id)
+        return self._create(viewer, model, self._reads())
+
+    def _create(self, viewer: Principal, model: BookingPost, reads: CatalogueReads) -> dict[str, Any]:
+        intent = self.intent_for_create(viewer, model, None, reads=reads)
         changes = self.writer.commit(viewer, [intent])
         booking = changes[0].after
         assert booking is not None
-        return render_booking(viewer, booking, _known(intent, booking))  # no second read for what we loaded
+        return render_booking(viewer, booking, known(intent, booking))  # no second read for what we loaded
+
+    def _reads(self, *, recall: bool = False) -> CatalogueReads:
+        return CatalogueReads(self._catalogue, self._associations, self._store, self._memory, recall=recall)
 
     def replace(self, viewer: Principal, booking_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._update(viewer, booking_id, parse(BookingPut, body), full=True)
@@ -173,21 +194,31 @@ class Bookings:
     # --- intents ----------------------------------------------------------------------------------------
 
     def intent_for_create(
-        self, viewer: Principal, model: BookingFields, group_id: str | None, prefix: str = ""
+        self,
+        viewer: Principal,
+        model: BookingFields,
+        group_id: str | None,
+        prefix: str = "",
+        reads: CatalogueReads | None = None,
     ) -> Intent:
+        reads = reads or self._reads()
         sent = model.sent()
         _check_abilities(viewer, model, sent)
         now = self._clock()
-        service_id = sent.get("service_id")
-        entities, linked = both(  # independent reads, at once
-            lambda: self._context(viewer, {name: sent.get(name) for name in ID_FIELDS}, prefix),
-            lambda: self._linked(viewer, service_id) if service_id else set[str](),
-        )
+        service_id, resource_id = sent.get("service_id"), sent.get("resource_id")
+        ids = {name: sent.get(name) for name in ID_FIELDS}
+        starts, ends = parse_timestamp(sent["starts_at"]), parse_timestamp(sent["ends_at"])
+        if service_id and resource_id:
+            entities, linked = reads.named(viewer, ids, prefix, Hold(resource_id, starts, ends), service_id)
+        else:
+            entities, linked = both(  # independent reads, at once
+                lambda: reads.context(viewer, ids, prefix),
+                lambda: reads.linked(viewer.project_id, service_id) if service_id else set[str](),
+            )
         service, location = (
             entities.get("service", sent["service_id"]),
             entities.get("location", sent["location_id"]),
         )
-        starts, ends = parse_timestamp(sent["starts_at"]), parse_timestamp(sent["ends_at"])
         buffer_starts, buffer_ends = booking_defaults.buffers(
             service, starts, ends, sent, model.flags(), prefix
         )
@@ -216,7 +247,7 @@ class Bookings:
             created_at=now,
             updated_at=now,
         )
-        return self._checked_intent(
+        return reads.checked_intent(
             viewer, None, proposal, service, location, model.flags(), prefix, entities, linked
         )
 
@@ -229,7 +260,7 @@ class Bookings:
             sent["protected_metadata"] = before.doc.get("protected_metadata")
         now = self._clock()
         ids = {name: sent.get(name, getattr(before, name)) for name in ID_FIELDS}
-        entities = self._context(viewer, ids, prefix, before=before)
+        entities = (reads := self._reads()).context(viewer, ids, prefix, before=before)
         service, location = (
             entities.get("service", ids["service_id"]),
             entities.get("location", ids["location_id"]),
@@ -291,13 +322,17 @@ class Bookings:
             is_canceled=canceled,
             version=before.version + 1,
         )
-        current = {**{f: getattr(before, f) for f in CHECKED_FIELDS}, **_current_ids(before, entities)}
+        current = {**{f: getattr(before, f) for f in CHECKED_FIELDS}, **current_ids(before, entities)}
         changed = any(getattr(after, f) != current[f] for f in CHECKED_FIELDS)
         if not changed or after.is_canceled:
             intent = Intent(before, after, service, location, prefix=prefix)
             return holds.keeps_place(intent, before, entities.get("resource", after.resource_id))
-        linked = self._linked(viewer, service.id) if service is not None and location is not None else set()
-        return self._checked_intent(
+        linked = (
+            reads.linked(viewer.project_id, service.id)
+            if service is not None and location is not None
+            else set[str]()
+        )
+        return reads.checked_intent(
             viewer, before, after, service, location, model.flags(), prefix, entities, linked
         )
 
@@ -312,96 +347,6 @@ class Bookings:
                 f"{prefix}is_canceled",
                 "The booking can no longer be canceled: it is inside the cancelation threshold.",
             )
-
-    def _context(
-        self,
-        viewer: Principal,
-        ids: Mapping[str, str | None],
-        prefix: str,
-        before: Booking | None = None,
-    ) -> Entities:
-        """The service, location and resource the request names (and those the booking has) in one read.
-        An unknown or disabled id the request sent is a 422; so is a null for an entity the booking still
-        has: Hapio lets an id be null only when it already is, after its entity was deleted."""
-        wanted = [(name.removesuffix("_id"), i) for name in ID_FIELDS if (i := ids[name])]
-        had = [(name.removesuffix("_id"), i) for name in ID_FIELDS if before and (i := getattr(before, name))]
-        keys = sorted(set(wanted + had))
-        found = Entities(self._catalogue.get_many(viewer.project_id, keys) if keys else {})
-        errors: Errors = {}
-        for kind, entity_id in wanted:
-            kept_deleted = before is not None and getattr(before, f"{kind}_id") == entity_id
-            record = found.get(kind, entity_id)
-            if record is None and not kept_deleted:
-                errors[f"{prefix}{kind}_id"] = [f"The selected {kind}_id is invalid."]
-            elif record is not None and not record.doc.get("enabled", True):
-                errors[f"{prefix}{kind}_id"] = [f"The selected {kind} is disabled."]
-        if before is not None:
-            for name, current in _current_ids(before, found).items():
-                if ids[name] is None and current is not None:
-                    errors[f"{prefix}{name}"] = [f"The {name} can only be null when it is already null."]
-        raise_if(errors)
-        return found
-
-    def _linked(self, viewer: Principal, service_id: str) -> set[str]:
-        """The ids of the resources that perform the service."""
-        return {
-            a.resource_id
-            for a in self._associations.list_associations(viewer.project_id, "service", service_id)
-        }
-
-    def _checked_intent(
-        self,
-        viewer: Principal,
-        before: Booking | None,
-        proposal: Booking,
-        service: Record | None,
-        location: Record | None,
-        flags: set[str],
-        prefix: str,
-        entities: Entities,
-        linked: set[str],
-    ) -> Intent:
-        """An intent whose resource (given, or to choose by the location's strategy) must pass the checks.
-        `linked`: the ids of the resources that perform the service; `entities`: what the request named,
-        already read (a named resource is not read again)."""
-        if location is None:
-            return Intent(before, proposal, service, location, flags=flags, prefix=prefix)
-        if proposal.resource_id is not None:
-            if service is not None and proposal.resource_id not in linked:
-                raise ValidationFailed.field(
-                    f"{prefix}resource_id", "The selected resource does not perform this service."
-                )
-            named = entities.get("resource", proposal.resource_id)
-            found = {("resource", named.id): named} if named is not None else {}
-            ids = [proposal.resource_id]
-        else:
-            ids = sorted(linked)
-            found = self._catalogue.get_many(viewer.project_id, [("resource", i) for i in ids]) if ids else {}
-        candidates = [found[("resource", i)] for i in ids if ("resource", i) in found]
-        candidates = [r for r in candidates if r.doc.get("enabled", True)]
-        if not candidates:
-            raise ValidationFailed.field(f"{prefix}resource_id", "No resource performs this service.")
-        strategy = location.doc.get("resource_selection_strategy", "randomize")
-        return Intent(before, proposal, service, location, candidates, flags, True, strategy, prefix)
-
-
-def _known(intent: Intent, booking: Booking) -> Entities:
-    """The entities an intent already loaded, for rendering the booking it wrote."""
-    records = [
-        intent.service,
-        intent.location,
-        *(r for r in intent.candidates if r.id == booking.resource_id),
-    ]
-    return Entities({(r.kind, r.id): r for r in records if r is not None})
-
-
-def _current_ids(booking: Booking, entities: Entities) -> dict[str, str | None]:
-    """The ids as the booking shows them now: null where the entity was deleted."""
-    return {
-        name: entity_id if entities.get(name.removesuffix("_id"), entity_id) is not None else None
-        for name in ID_FIELDS
-        for entity_id in [getattr(booking, name)]
-    }
 
 
 def _check_abilities(viewer: Principal, model: BookingFields, sent: Mapping[str, Any]) -> None:

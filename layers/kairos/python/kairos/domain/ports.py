@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from kairos.domain.errors import NotFound
 from kairos.domain.ids import is_uuid
 from kairos.domain.records import (
+    NO_PREMISES,
     Admission,
     Association,
     Booking,
@@ -15,6 +16,7 @@ from kairos.domain.records import (
     GroupChange,
     Hold,
     LedgerState,
+    Premises,
     Project,
     Record,
     Timeline,
@@ -38,6 +40,25 @@ class CatalogueRepository(Protocol):
 
     def delete(self, project_id: str, kind: str, entity_id: str) -> bool:
         """Deletes the entity and what it owns (its associations); False if it did not exist."""
+
+
+class CatalogueMemory(Protocol):
+    """What a warm instance remembers of the catalogue records a booking write needs, for a short
+    lifetime (`kairos.storage.catalogue_cache`). What it answers may be stale: a write planned from it
+    checks it in its transaction (`Premises`)."""
+
+    def recall(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record] | None:
+        """Every wanted entity as remembered; None when any is not remembered (read them instead: a
+        read through the catalogue repository is remembered)."""
+
+    def recall_linked(self, project_id: str, service_id: str) -> set[str] | None:
+        """The ids of the resources that perform the service, as last listed; None when not remembered."""
+
+    def remember(self, project_id: str, records: list[Record]) -> None:
+        """Keeps records read otherwise than through the catalogue repository."""
+
+    def forget(self, project_id: str) -> None:
+        """Drops what is remembered of the project."""
 
 
 class AssociationRepository(Protocol):
@@ -147,9 +168,24 @@ class BookingRepository(Protocol):
         end after `start` and start before `end` (None: unbounded)."""
         ...
 
-    def read_ledgers(self, project_id: str, holds: list[Hold], checked: set[str]) -> LedgerState:
+    def read_ledgers(
+        self, project_id: str, holds: list[Hold], checked: set[str], have: LedgerState | None = None
+    ) -> LedgerState:
         """Reads the ledger versions covering `holds` and the schedule versions of the `checked`
-        resources; call it BEFORE reading the timelines the check uses."""
+        resources, but those `have` holds already (read with the catalogue); call it BEFORE reading the
+        timelines the check uses."""
+
+    def read_catalogue_and_ledgers(
+        self,
+        project_id: str,
+        wanted: list[tuple[str, str]],
+        associations: list[tuple[str, str]],
+        holds: list[Hold],
+        checked: set[str],
+    ) -> tuple[dict[tuple[str, str], Record], set[tuple[str, str]], LedgerState]:
+        """In one read: catalogue entities by (kind, id) (missing ones absent), which of the
+        (service_id, resource_id) associations exist, and what `read_ledgers` reads for `holds` and
+        `checked`. Before the timelines, as `read_ledgers`."""
 
     def get_many(self, project_id: str, booking_ids: list[str]) -> list[Booking]: ...
 
@@ -168,10 +204,13 @@ class BookingRepository(Protocol):
         changes: list[BookingChange],
         seen: LedgerState,
         group: GroupChange | None = None,
+        premises: Premises = NO_PREMISES,
     ) -> None:
         """Writes every change (and the group's item) in one transaction; raises Conflict if a guarded
         ledger, a schedule version, a booking's or the group's own version moved since they were read:
-        LostRace (with the moved values) when only ledger counters and schedule versions moved."""
+        LostRace (with the moved values) when only ledger counters and schedule versions moved. With
+        `premises` (catalogue state the plan took from memory), the transaction also checks that each
+        still holds, and raises StaleCatalogue if one does not or they would not fit it."""
 
 
 def require(

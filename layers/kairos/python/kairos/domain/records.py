@@ -172,6 +172,31 @@ class LedgerState:
         )
 
 
+@dataclass(frozen=True)
+class Premises:
+    """Catalogue state a write was planned from without reading it (a warm instance's memory of the
+    catalogue, docs/bookings.md "Cost per booking"): its transaction checks that each still holds, and is
+    refused with `StaleCatalogue` when one does not."""
+
+    records: frozenset[tuple[str, str, int]] = frozenset()  # (kind, id, version)
+    associations: frozenset[tuple[str, str]] = frozenset()  # (service_id, resource_id)
+
+    def __or__(self, other: "Premises") -> "Premises":
+        return Premises(self.records | other.records, self.associations | other.associations)
+
+    def __len__(self) -> int:
+        return len(self.records) + len(self.associations)
+
+
+NO_PREMISES = Premises()
+
+
+class StaleCatalogue(Exception):
+    """A write planned from remembered catalogue records was refused because one of its `Premises` no
+    longer holds (or they would not fit its transaction): plan it again from fresh reads. Never leaves
+    the booking service (`kairos.domain.bookings`)."""
+
+
 class LostRace(Conflict):
     """A checked booking write refused because counters it conditioned on had moved: another write got
     in first. `moved` holds their values as the refusal reported them (read by the refused transaction

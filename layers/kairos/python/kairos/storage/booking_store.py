@@ -24,7 +24,18 @@ from botocore.exceptions import ClientError
 
 from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, ValidationFailed
 from kairos.domain.parallel import parallel_map
-from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState, LostRace
+from kairos.domain.records import (
+    NO_PREMISES,
+    Booking,
+    BookingChange,
+    GroupChange,
+    Hold,
+    LedgerState,
+    LostRace,
+    Premises,
+    Record,
+    StaleCatalogue,
+)
 from kairos.storage import keys
 from kairos.storage.dynamodb import (
     Table,
@@ -33,6 +44,7 @@ from kairos.storage.dynamodb import (
     from_item,
     load_document,
     record_attributes,
+    record_from,
     to_item,
     translate,
 )
@@ -85,6 +97,44 @@ def nodes_of(holds: list[Hold]) -> dict[str, LedgerNodes]:
     for hold in holds:
         by_resource.setdefault(hold.resource_id, LedgerNodes()).add(hold.start, hold.end)
     return by_resource
+
+
+def _ledger_keys(
+    project_id: str, nodes: dict[str, LedgerNodes], checked: set[str], have: LedgerState | None
+) -> list[dict[str, str]]:
+    """The keys of the ledger items and schedule versions to read: those `have` does not hold yet."""
+    ledgers, schedules = (have.ledgers, have.schedules) if have is not None else ({}, {})
+    return [
+        keys.ledger(project_id, r, node)
+        for r, n in sorted(nodes.items())
+        for node in n.node_keys()
+        if (r, node) not in ledgers
+    ] + [keys.schedule_version(project_id, r) for r in sorted(checked) if r not in schedules]
+
+
+def _ledger_state(
+    project_id: str,
+    nodes: dict[str, LedgerNodes],
+    checked: set[str],
+    found: Mapping[tuple[str, str], Mapping[str, Any]],
+    have: LedgerState | None,
+) -> LedgerState:
+    """The counters of the items `nodes` and `checked` name, from `have` or else as `found` (an item
+    not found: no counters, no version)."""
+    state = LedgerState({}, {}).updated(have) if have is not None else LedgerState({}, {})
+    for resource_id, resource_nodes in nodes.items():
+        for node in resource_nodes.node_keys():
+            if (resource_id, node) not in state.ledgers:
+                key = keys.ledger(project_id, resource_id, node)
+                item = found.get((key["PK"], key["SK"]), {})
+                state.ledgers[(resource_id, node)] = {a: int(item[a]) for a in COUNTERS if a in item}
+    for resource_id in checked:
+        if resource_id not in state.schedules:
+            key = keys.schedule_version(project_id, resource_id)
+            item = found.get((key["PK"], key["SK"]), {})
+            state.schedules[resource_id] = int(item["version"]) if "version" in item else None
+            state.heads[resource_id] = head_of(item)
+    return state
 
 
 def _hold_of(booking: Booking | None) -> list[Hold]:
@@ -192,27 +242,34 @@ class BookingStore:
             return 0
         return 1
 
-    def read_ledgers(self, project_id: str, holds: list[Hold], checked: set[str]) -> LedgerState:
+    def read_ledgers(
+        self, project_id: str, holds: list[Hold], checked: set[str], have: LedgerState | None = None
+    ) -> LedgerState:
         nodes = nodes_of(holds)
-        wanted = [
-            keys.ledger(project_id, r, node) for r, n in sorted(nodes.items()) for node in n.node_keys()
-        ]
-        wanted += [keys.schedule_version(project_id, r) for r in sorted(checked)]
-        found = {(i["PK"], i["SK"]): i for i in self._t.batch_get(wanted)}
-        ledgers: dict[tuple[str, str], dict[str, int]] = {}
-        for resource_id, resource_nodes in nodes.items():
-            for node in resource_nodes.node_keys():
-                key = keys.ledger(project_id, resource_id, node)
-                item = found.get((key["PK"], key["SK"]), {})
-                ledgers[(resource_id, node)] = {a: int(item[a]) for a in COUNTERS if a in item}
-        schedules: dict[str, int | None] = {}
-        heads = {}
-        for resource_id in checked:
-            key = keys.schedule_version(project_id, resource_id)
-            item = found.get((key["PK"], key["SK"]), {})
-            schedules[resource_id] = int(item["version"]) if "version" in item else None
-            heads[resource_id] = head_of(item)
-        return LedgerState(ledgers, schedules, heads)
+        wanted = _ledger_keys(project_id, nodes, checked, have)
+        return _ledger_state(project_id, nodes, checked, self._found(wanted), have)
+
+    def read_catalogue_and_ledgers(
+        self,
+        project_id: str,
+        wanted: list[tuple[str, str]],
+        associations: list[tuple[str, str]],
+        holds: list[Hold],
+        checked: set[str],
+    ) -> tuple[dict[tuple[str, str], Record], set[tuple[str, str]], LedgerState]:
+        entity_keys = [keys.entity(project_id, kind, entity_id) for kind, entity_id in wanted]
+        pair_keys = [keys.association(project_id, "service", s, "resource", r) for s, r in associations]
+        nodes = nodes_of(holds)
+        found = self._found(entity_keys + pair_keys + _ledger_keys(project_id, nodes, checked, None))
+        records = [record_from(item) for key in entity_keys if (item := found.get((key["PK"], key["SK"])))]
+        pairs = {
+            pair for pair, key in zip(associations, pair_keys, strict=True) if (key["PK"], key["SK"]) in found
+        }
+        ledgers = _ledger_state(project_id, nodes, checked, found, None)
+        return {(r.kind, r.id): r for r in records}, pairs, ledgers
+
+    def _found(self, wanted: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        return {(i["PK"], i["SK"]): i for i in self._t.batch_get(wanted)}
 
     # --- writes -----------------------------------------------------------------------------------------
 
@@ -247,14 +304,22 @@ class BookingStore:
         changes: list[BookingChange],
         seen: LedgerState,
         group: GroupChange | None = None,
+        premises: Premises = NO_PREMISES,
     ) -> None:
         items = self._transaction(project_id, changes, seen) + self._group_items(project_id, group)
         if len(items) > TRANSACTION_LIMIT:
             raise ValidationFailed.field("bookings", TOO_LARGE_WRITE)
+        if len(items) + len(premises) > TRANSACTION_LIMIT:
+            raise StaleCatalogue()  # no room to check them: the plan is made again from fresh reads
+        checked = len(items)
+        items += self._premise_checks(project_id, premises)
         try:
             self._t.client.transact_write_items(TransactItems=items)
         except ClientError as error:
-            if "ConditionalCheckFailed" in cancellation_reasons(error):
+            reasons = cancellation_reasons(error)
+            if "ConditionalCheckFailed" in reasons[checked:]:
+                raise StaleCatalogue() from None
+            if "ConditionalCheckFailed" in reasons:
                 moved = _moved(items, error)
                 if moved is not None:
                     raise LostRace(moved) from None
@@ -311,6 +376,32 @@ class BookingStore:
                     sets.setdefault(booking.resource_id, {})[name] = head_copy(hold_item(project_id, booking))
         versions = {resource_id: seen.schedules.get(resource_id) for resource_id in checked}
         return head_operations(self._t.name, project_id, sets, removes, versions)
+
+    def _premise_checks(self, project_id: str, premises: Premises) -> list[Any]:
+        """A ConditionCheck for each remembered record (its version unchanged, so it still exists) and
+        each remembered association (its item still exists)."""
+        checks = [
+            (keys.entity(project_id, kind, entity_id), "version = :seen", {":seen": version})
+            for kind, entity_id, version in sorted(premises.records)
+        ] + [
+            (
+                keys.association(project_id, "service", service_id, "resource", resource_id),
+                "attribute_exists(PK)",
+                {},
+            )
+            for service_id, resource_id in sorted(premises.associations)
+        ]
+        return [
+            {
+                "ConditionCheck": {
+                    "TableName": self._t.name,
+                    "Key": to_item(key),
+                    "ConditionExpression": condition,
+                    **({"ExpressionAttributeValues": to_item(values)} if values else {}),
+                }
+            }
+            for key, condition, values in checks
+        ]
 
     def _ledger_update(
         self, project_id: str, resource_id: str, node: str, bump: set[str], watch: set[str], seen: LedgerState
