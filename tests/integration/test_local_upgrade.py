@@ -1,6 +1,8 @@
 """A data folder saved by the version before the booking listing indexes (GSI1 alone, booking items without
-the new keys) keeps working: at start the local store adds the indexes and backfills the items, and the
-filtered lists find the old bookings; the upgraded folder starts again as it is."""
+the new keys), or before the timelines' heads (schedule-version items without copies of the recurring
+schedules and long holds), keeps working: at start the local store adds the indexes and backfills the
+items, and the filtered lists and the bookable slots answer as before; the upgraded folder starts again as
+it is."""
 
 import json
 from pathlib import Path
@@ -48,18 +50,25 @@ def _as_the_previous_version_saved_it(folder: Path) -> int:
     return rewritten
 
 
+def _clinic(base_url: str) -> tuple[Any, Any]:
+    """A location in UTC and a one-hour service."""
+    location = _call(
+        base_url,
+        "POST",
+        "/locations",
+        {"name": "Clinic", "time_zone": "UTC", "resource_selection_strategy": "randomize"},
+    )
+    return location, _call(
+        base_url, "POST", "/services", {"name": "Exam", "type": "fixed", "duration": "PT1H"}
+    )
+
+
 def test_a_data_folder_of_the_previous_version_gets_the_listing_indexes_at_start(tmp_path: Path) -> None:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
     server = start_server(tmp_path, port, LOCAL_TOKEN)
     try:
-        location = _call(
-            base_url,
-            "POST",
-            "/locations",
-            {"name": "Clinic", "time_zone": "UTC", "resource_selection_strategy": "randomize"},
-        )
-        service = _call(base_url, "POST", "/services", {"name": "Exam", "type": "fixed", "duration": "PT1H"})
+        location, service = _clinic(base_url)
         resource = _call(base_url, "POST", "/resources", {"name": "Dr. Old", "max_simultaneous_bookings": 5})
         _call(base_url, "PUT", f"/services/{service['id']}/resources/{resource['id']}")
         booked = {
@@ -91,5 +100,69 @@ def test_a_data_folder_of_the_previous_version_gets_the_listing_indexes_at_start
                 assert listed["meta"]["total"] == 2
                 assert {b["id"] for b in listed["data"]} < booked
             assert _call(base_url, "GET", "/bookings")["meta"]["total"] == len(booked)
+        finally:
+            stop_server(server)
+
+
+def _without_heads(folder: Path) -> int:
+    """Rewrites the snapshot as the version before the timelines' heads saved it: schedule-version items
+    without their copies. Returns the items rewritten."""
+    path = folder / "table.json"
+    snapshot = json.loads(path.read_text(encoding="utf-8"))
+    rewritten = 0
+    for table in snapshot["tables"]:
+        for item in table["items"]:
+            copies = [n for n in item if n.startswith(("rs_", "long_"))]
+            if item.get("SK", {}).get("S") == "SCHEDVER" and copies:
+                for name in copies:
+                    del item[name]
+                rewritten += 1
+    write_atomically(path, snapshot)
+    return rewritten
+
+
+def test_a_data_folder_of_the_previous_version_answers_the_same_slots_once_started(tmp_path: Path) -> None:
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}/v1"
+    server = start_server(tmp_path, port, LOCAL_TOKEN)
+    try:
+        location, service = _clinic(base_url)
+        one_place = [{"name": f"Dr. {n}", "max_simultaneous_bookings": 1} for n in range(2)]
+        resources = [_call(base_url, "POST", "/resources", body) for body in one_place]
+        for resource in resources:
+            _call(base_url, "PUT", f"/services/{service['id']}/resources/{resource['id']}")
+            schedule = _call(
+                base_url,
+                "POST",
+                f"/resources/{resource['id']}/recurring-schedules",
+                {"location_id": location["id"], "start_date": "2030-01-01"},
+            )
+            _call(
+                base_url,
+                "POST",
+                f"/resources/{resource['id']}/recurring-schedules/{schedule['id']}/schedule-blocks",
+                {"weekday": "monday", "start_time": "08:00:00", "end_time": "12:00:00"},
+            )
+        stay = {
+            "location_id": location["id"],
+            "service_id": service["id"],
+            "resource_id": resources[0]["id"],
+            "starts_at": "2030-01-06T12:00:00+00:00",
+            "ends_at": "2030-01-09T12:00:00+00:00",
+            "ignore_schedule": True,
+            "ignore_bookable_slots": True,
+        }
+        _call(base_url, "POST", "/bookings", stay)
+        query = f"?location={location['id']}&from=2030-01-07T00:00:00%2B00:00&to=2030-01-08T00:00:00%2B00:00"
+        slots = _call(base_url, "GET", f"/services/{service['id']}/bookable-slots{query}")["data"]
+        assert [[r["id"] for r in s["resources"]] for s in slots] == [[resources[1]["id"]]] * 4
+    finally:
+        stop_server(server)
+    assert _without_heads(tmp_path) == 2
+
+    for _ in range(2):  # the upgrade, then the upgraded folder as it was saved
+        server = start_server(tmp_path, port, LOCAL_TOKEN)
+        try:
+            assert _call(base_url, "GET", f"/services/{service['id']}/bookable-slots{query}")["data"] == slots
         finally:
             stop_server(server)

@@ -95,6 +95,11 @@ def _parser() -> argparse.ArgumentParser:
         "backfill-listings",
         help="give bookings written before the listing indexes their keys (once, after upgrading)",
     )
+    table.add_parser(
+        "backfill-timelines",
+        help="copy recurring schedules and long holds and blocks into their resources' timeline heads "
+        "(once, after upgrading)",
+    )
     return parser
 
 
@@ -154,6 +159,8 @@ def run(args: argparse.Namespace, container: Container) -> Any:
             return container.usage_report.report(admin.project(args.project_id), query)
         case ("table", "backfill-listings"):
             return {"updated": container.booking_store.backfill_listings()}
+        case ("table", "backfill-timelines"):
+            return {"updated": container.schedule_store.backfill_timelines()}
     raise SystemExit(f"kairos: unknown command {args.area} {args.action}")
 
 

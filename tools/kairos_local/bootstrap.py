@@ -55,8 +55,8 @@ def ensure_table(container: Container) -> bool:
 
 def upgrade_table(container: Container) -> None:
     """Adds each index of the table definition the table lacks, one UpdateTable each (as DynamoDB takes
-    them), then backfills the booking items' listing keys (a Scan that changes nothing once done). Both are
-    kept by the local store's snapshot and journal like any other request."""
+    them), then backfills the booking items' listing keys and the timelines' heads (Scans that change
+    nothing once done). All are kept by the local store's snapshot and journal like any other request."""
     client = container.table.client
     described = client.describe_table(TableName=container.table.name)["Table"]
     present = {index["IndexName"] for index in described.get("GlobalSecondaryIndexes", [])}
@@ -71,6 +71,7 @@ def upgrade_table(container: Container) -> None:
         }
         client.update_table(**request)
     container.booking_store.backfill_listings()
+    container.schedule_store.backfill_timelines()
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ class Container:
         return self._usage_store.month_requests(project_id, month)
 
     @cached_property
-    def _schedule_store(self) -> "ScheduleStore":
+    def schedule_store(self) -> "ScheduleStore":
         from kairos.storage.schedule_store import ScheduleStore
 
         return ScheduleStore(self.table)
@@ -107,7 +107,7 @@ class Container:
     def schedules(self) -> "Schedules":
         from kairos.domain.schedules import Schedules
 
-        return Schedules(self._catalogue_store, self._schedule_store)
+        return Schedules(self._catalogue_store, self.schedule_store)
 
     @cached_property
     def availability(self) -> "Availability":
@@ -116,7 +116,7 @@ class Container:
         return Availability(
             self._catalogue_store,
             self._catalogue_store,
-            self._schedule_store,
+            self.schedule_store,
             self.settings.max_slot_window_days,
             self.clock,
         )
@@ -128,7 +128,7 @@ class Container:
         return Bookings(
             self._catalogue_store,
             self._catalogue_store,
-            self._schedule_store,
+            self.schedule_store,
             self.booking_store,
             self.clock,
             memory=self._catalogue_store,
@@ -146,7 +146,7 @@ class Container:
     def explainer(self) -> "SlotExplainer":
         from kairos.domain.explain import SlotExplainer
 
-        return SlotExplainer(self._catalogue_store, self._catalogue_store, self._schedule_store, self.clock)
+        return SlotExplainer(self._catalogue_store, self._catalogue_store, self.schedule_store, self.clock)
 
     @cached_property
     def hold_sweeper(self) -> "HoldSweeper":

@@ -4,8 +4,9 @@ the use cases that read schedules and bookings and hand them to the pure slot en
 Data access for bookable slots, in two waves of reads that run at once (after the request count): the
 service, location and resource (one BatchGetItem) beside the service's resource ids (one Query of its
 associations); then the resources (one BatchGetItem) beside one key-range Query per associated resource
-for its schedules and the blocks and bookings of the window. The number of waves grows neither with the
-window's length nor with the resources.
+for the short blocks and bookings of the window (the resources' BatchGetItem brings the heads of their
+timelines: recurring schedules and long entries). The number of waves grows neither with the window's length
+nor with the resources.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -122,9 +123,11 @@ class Availability:
         self._max_window_days = max_window_days  # the KAIROS_MAX_SLOT_WINDOW_DAYS setting
         self._clock = clock
 
-    def _timelines(self, project_id: str, resource_ids: Sequence[str], horizon: Span) -> list[Timeline]:
+    def _timelines(
+        self, project_id: str, resource_ids: Sequence[str], horizon: Span, head: Timeline | None = None
+    ) -> list[Timeline]:
         def read(resource_id: str) -> Timeline:
-            return self._schedules.timeline(project_id, resource_id, horizon.start, horizon.end)
+            return self._schedules.timeline(project_id, resource_id, horizon.start, horizon.end, head)
 
         return parallel_map(read, resource_ids)
 
@@ -204,14 +207,16 @@ class Availability:
             return Page([], 0, page, per_page)
         where = zone(location.doc["time_zone"])
         horizon = _horizon(rules, start, end)
-        records, read = both(
-            lambda: self._catalogue.get_many(viewer.project_id, [("resource", i) for i in linked]),
-            lambda: self._timelines(viewer.project_id, linked, horizon),
+        (records, heads), read = both(
+            lambda: self._schedules.read_resources(viewer.project_id, linked),
+            lambda: self._timelines(viewer.project_id, linked, horizon, Timeline([], [], [])),
         )
-        timelines = dict(zip(linked, read, strict=True))
-        resources = [
-            r for r in (records.get(("resource", i)) for i in linked) if r and r.doc.get("enabled", True)
-        ]
+        windows = dict(zip(linked, read, strict=True))  # the short entries: the heads come with the resources
+        resources = [r for r in (records.get(i) for i in linked) if r and r.doc.get("enabled", True)]
+        timelines = {
+            r.id: self._schedules.live(windows[r.id].joined(heads[r.id], horizon.start, horizon.end))
+            for r in resources
+        }
         states = [resource_state(r, timelines[r.id], location_id, where, horizon) for r in resources]
         slots = bookable_slots(
             rules,

@@ -146,9 +146,10 @@ class BookingWriter:
         def timeline(resource_id: str) -> Timeline:
             needed = spans[resource_id]
             start, end = min(s.start for s in needed) - DAY, max(s.end for s in needed) + DAY
-            return self._schedules.timeline(viewer.project_id, resource_id, start, end)
+            head = seen.heads[resource_id]  # read with its schedule version, which the write checks
+            return self._schedules.timeline(viewer.project_id, resource_id, start, end, head)
 
-        resource_ids = sorted(spans)
+        resource_ids = sorted(spans.keys() & checked)  # only checks read a timeline
         return seen, dict(zip(resource_ids, parallel_map(timeline, resource_ids), strict=True))
 
     def _plan(

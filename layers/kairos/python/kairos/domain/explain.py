@@ -73,13 +73,17 @@ class SlotExplainer:
             a.resource_id
             for a in self._associations.list_associations(viewer.project_id, "service", service_id)
         }
-        candidates = [found[("resource", only)]] if only is not None else self._resources(viewer, linked)
+        candidates, heads = (
+            ([found[("resource", only)]], {}) if only is not None else self._resources(viewer, linked)
+        )
         shared = [_entity_reason(*SERVICE_DISABLED)] if not service.doc.get("enabled", True) else []
         if not location.doc.get("enabled", True):
             shared.append(_entity_reason(*LOCATION_DISABLED))
         context = _context_window(buffer, where)
         timelines = parallel_map(
-            lambda r: self._timelines.timeline(viewer.project_id, r.id, context.start, context.end),
+            lambda r: self._timelines.timeline(
+                viewer.project_id, r.id, context.start, context.end, heads.get(r.id)
+            ),
             candidates,
         )
         now = self._clock()
@@ -140,11 +144,12 @@ class SlotExplainer:
                 raise NotFound(key[0])
         return found
 
-    def _resources(self, viewer: Principal, linked: set[str]) -> list[Record]:
-        """Every resource that performs the service, disabled ones too (they are explained), by id."""
+    def _resources(self, viewer: Principal, linked: set[str]) -> tuple[list[Record], dict[str, Timeline]]:
+        """Every resource that performs the service, disabled ones too (they are explained), by id, and the
+        heads of their timelines (read with them)."""
         ids = sorted(linked)
-        found = self._catalogue.get_many(viewer.project_id, [("resource", i) for i in ids]) if ids else {}
-        return [found[("resource", i)] for i in ids if ("resource", i) in found]
+        found, heads = self._timelines.read_resources(viewer.project_id, ids) if ids else ({}, {})
+        return [found[i] for i in ids if i in found], heads
 
 
 def _context_window(buffer: Span, where: ZoneInfo) -> Span:

@@ -14,7 +14,7 @@ and a hold that is never finalized gives its place back by itself (docs/bookings
   the clock just before cannot both commit (the later one is refused, plans again and sees the truth).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -132,8 +132,18 @@ class LiveTimelines:
         self._timelines = timelines
         self._clock = clock
 
-    def timeline(self, project_id: str, resource_id: str, start: datetime, end: datetime) -> Timeline:
-        found = self._timelines.timeline(project_id, resource_id, start, end)
+    def timeline(
+        self, project_id: str, resource_id: str, start: datetime, end: datetime, head: Timeline | None = None
+    ) -> Timeline:
+        return self.live(self._timelines.timeline(project_id, resource_id, start, end, head))
+
+    def live(self, found: Timeline) -> Timeline:
+        """The timeline without the holds expired now."""
         now = self._clock()
         live = [b for b in found.bookings if b.expires_at is None or b.expires_at > now]
         return found if len(live) == len(found.bookings) else replace(found, bookings=live)
+
+    def read_resources(
+        self, project_id: str, resource_ids: Sequence[str]
+    ) -> tuple[dict[str, Record], dict[str, Timeline]]:
+        return self._timelines.read_resources(project_id, resource_ids)

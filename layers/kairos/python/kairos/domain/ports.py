@@ -118,8 +118,17 @@ class RateCounter(Protocol):
 
 
 class TimelineReader(Protocol):
-    def timeline(self, project_id: str, resource_id: str, start: datetime, end: datetime) -> Timeline:
-        """Recurring schedules, and the one-off blocks and bookings overlapping [start, end)."""
+    def timeline(
+        self, project_id: str, resource_id: str, start: datetime, end: datetime, head: Timeline | None = None
+    ) -> Timeline:
+        """Recurring schedules, and the one-off blocks and bookings overlapping [start, end). `head`: the
+        resource's recurring schedules and long entries as read beforehand (`read_resources`,
+        `BookingRepository.read_ledgers`); None: read with the window."""
+
+    def read_resources(
+        self, project_id: str, resource_ids: Sequence[str]
+    ) -> tuple[dict[str, Record], dict[str, Timeline]]:
+        """The resources that exist, and the heads of the timelines of all, by id, in one read."""
 
 
 class ScheduleRepository(TimelineReader, Protocol):

@@ -86,11 +86,22 @@ class TimelineBooking:
 
 @dataclass(frozen=True)
 class Timeline:
-    """What one key-range query returns for a resource and a window."""
+    """A resource's recurring schedules, and its blocks and holds overlapping a window (or, as the head of
+    its timeline, all its long ones)."""
 
     recurring: list[Record]
     blocks: list[TimelineBlock]
     bookings: list[TimelineBooking]
+
+    def joined(self, head: "Timeline", start: datetime, end: datetime) -> "Timeline":
+        """These entries of a window [start, end) (a bounded read of the short ones), with the head's
+        recurring schedules and its long entries overlapping the window."""
+        return Timeline(
+            [*self.recurring, *head.recurring],
+            self.blocks + [b for b in head.blocks if b.starts_at < end and b.ends_at > start],
+            self.bookings
+            + [b for b in head.bookings if b.buffer_starts_at < end and b.buffer_ends_at > start],
+        )
 
 
 @dataclass(frozen=True)
@@ -144,14 +155,21 @@ class Hold:
 @dataclass(frozen=True)
 class LedgerState:
     """What the store read before a check, to condition the write on: for each ledger item (by the
-    store's own key) its counters, and each checked resource's schedule version. Opaque to the domain."""
+    store's own key) its counters, and each checked resource's schedule version (opaque to the domain),
+    with the head of its timeline that the version guards (its recurring schedules and long entries: what
+    the check passes to its timeline read)."""
 
     ledgers: dict[tuple[str, str], dict[str, int]]
     schedules: dict[str, int | None]
+    heads: dict[str, Timeline] = field(default_factory=dict)
 
     def updated(self, newer: "LedgerState") -> "LedgerState":
         """These values, with those `newer` holds in their place."""
-        return LedgerState({**self.ledgers, **newer.ledgers}, {**self.schedules, **newer.schedules})
+        return LedgerState(
+            {**self.ledgers, **newer.ledgers},
+            {**self.schedules, **newer.schedules},
+            {**self.heads, **newer.heads},
+        )
 
 
 @dataclass(frozen=True)

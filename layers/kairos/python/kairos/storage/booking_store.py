@@ -49,6 +49,7 @@ from kairos.storage.dynamodb import (
     translate,
 )
 from kairos.storage.hold_store import hold_expiry_attributes
+from kairos.storage.timeline_head import head_copy, head_of, head_operations, is_long, long_attribute
 
 TRANSACTION_LIMIT = 100
 DAY = timedelta(days=1)
@@ -132,6 +133,7 @@ def _ledger_state(
             key = keys.schedule_version(project_id, resource_id)
             item = found.get((key["PK"], key["SK"]), {})
             state.schedules[resource_id] = int(item["version"]) if "version" in item else None
+            state.heads[resource_id] = head_of(item)
     return state
 
 
@@ -352,9 +354,28 @@ class BookingStore:
                     {"full", "part"} if day in checks.full_days else set()
                 )
                 items.append(self._ledger_update(project_id, resource_id, f"D#{day}", bump, watch, seen))
-        for resource_id in sorted(checked_schedules):
-            items.append(self._schedule_check(project_id, resource_id, seen.schedules.get(resource_id)))
-        return items
+        return items + self._head_items(project_id, changes, checked_schedules, seen)
+
+    def _head_items(
+        self, project_id: str, changes: list[BookingChange], checked: set[str], seen: LedgerState
+    ) -> list[Any]:
+        """The operations on the resources' timeline heads: the long holds the changes set and remove, and
+        the checks on the schedule versions the plan read."""
+        sets: dict[str, dict[str, dict[str, Any]]] = {}
+        removes: dict[str, set[str]] = {}
+        for change in changes:
+            for booking, removed in ((change.before, True), (change.after, False)):
+                if booking is None or not booking.holds_capacity or booking.resource_id is None:
+                    continue
+                if not is_long(booking.buffer_starts_at, booking.buffer_ends_at):
+                    continue
+                name = long_attribute("booking", booking.id)
+                if removed:
+                    removes.setdefault(booking.resource_id, set()).add(name)
+                else:
+                    sets.setdefault(booking.resource_id, {})[name] = head_copy(hold_item(project_id, booking))
+        versions = {resource_id: seen.schedules.get(resource_id) for resource_id in checked}
+        return head_operations(self._t.name, project_id, sets, removes, versions)
 
     def _premise_checks(self, project_id: str, premises: Premises) -> list[Any]:
         """A ConditionCheck for each remembered record (its version unchanged, so it still exists) and
@@ -439,48 +460,13 @@ class BookingStore:
             )
             item = booking_item(project_id, after)
             items.append({"Put": {"TableName": self._t.name, "Item": to_item(item), **condition}})
-        old_hold = self._hold_key(project_id, before) if before and before.holds_capacity else None
-        new_hold = self._hold(project_id, after) if after and after.holds_capacity else None
+        old_hold = hold_key(project_id, before) if before and before.holds_capacity else None
+        new_hold = hold_item(project_id, after) if after and after.holds_capacity else None
         if old_hold and (new_hold is None or old_hold != {"PK": new_hold["PK"], "SK": new_hold["SK"]}):
             items.append({"Delete": {"TableName": self._t.name, "Key": to_item(old_hold)}})
         if new_hold:
             items.append({"Put": {"TableName": self._t.name, "Item": to_item(new_hold)}})
         return items
-
-    def _schedule_check(self, project_id: str, resource_id: str, version: int | None) -> dict[str, Any]:
-        check: dict[str, Any] = {
-            "TableName": self._t.name,
-            "Key": to_item(keys.schedule_version(project_id, resource_id)),
-        }
-        if version is None:
-            check["ConditionExpression"] = "attribute_not_exists(version)"
-        else:
-            check["ConditionExpression"] = "version = :seen"
-            check["ExpressionAttributeValues"] = to_item({":seen": version})
-        check["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        return {"ConditionCheck": check}
-
-    # --- item shapes ------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _hold_key(project_id: str, booking: Booking) -> dict[str, str]:
-        assert booking.resource_id is not None
-        return keys.timeline_entry(
-            project_id, booking.resource_id, booking.buffer_ends_at, "booking", booking.id
-        )
-
-    def _hold(self, project_id: str, booking: Booking) -> dict[str, Any]:
-        return {
-            **self._hold_key(project_id, booking),
-            "entity": "timeline_booking",
-            "id": booking.id,
-            "location_id": booking.location_id,
-            "starts_at": keys.utc_key(booking.buffer_starts_at),
-            "ends_at": keys.utc_key(booking.buffer_ends_at),
-            "core_starts_at": keys.utc_key(booking.starts_at),
-            "core_ends_at": keys.utc_key(booking.ends_at),
-            **hold_expiry_attributes(project_id, booking),
-        }
 
 
 def booking_item(project_id: str, booking: Booking) -> dict[str, Any]:
@@ -505,6 +491,27 @@ def booking_item(project_id: str, booking: Booking) -> dict[str, Any]:
         "updated_at": booking.updated_at.isoformat(),
         "version": booking.version,
     }
+
+
+def hold_item(project_id: str, booking: Booking) -> dict[str, Any]:
+    """A booking's hold on its resource's timeline (the transaction puts it; the timelines bench loads it
+    directly)."""
+    return {
+        **hold_key(project_id, booking),
+        "entity": "timeline_booking",
+        "id": booking.id,
+        "location_id": booking.location_id,
+        "starts_at": keys.utc_key(booking.buffer_starts_at),
+        "ends_at": keys.utc_key(booking.buffer_ends_at),
+        "core_starts_at": keys.utc_key(booking.starts_at),
+        "core_ends_at": keys.utc_key(booking.ends_at),
+        **hold_expiry_attributes(project_id, booking),
+    }
+
+
+def hold_key(project_id: str, booking: Booking) -> dict[str, str]:
+    assert booking.resource_id is not None
+    return keys.timeline_entry(project_id, booking.resource_id, booking.buffer_ends_at, "booking", booking.id)
 
 
 def listing_keys(project_id: str, booking: Booking) -> dict[str, str]:
@@ -551,6 +558,7 @@ def _moved(items: list[Any], error: ClientError) -> LedgerState | None:
             moved.ledgers[(resource_id, node)] = {a: int(found[a]) for a in COUNTERS if a in found}
         elif entity == "schedule_version" and resource_id is not None:
             moved.schedules[resource_id] = int(found["version"])
+            moved.heads[resource_id] = head_of(found)
         else:
             return None
     return moved

@@ -63,12 +63,11 @@ def association(
 
 # --- a resource's schedules and timeline ----------------------------------------------------------------
 # A resource's partition (`owned_partition(p, "resource", r)`) holds its associations, its schedules and a
-# timeline: items sorted by the instant they end, so one key-range query returns everything that can matter
-# to a window (`TL#<from>` up to `TL#~~`). Recurring schedules are timeless: they sit at the end of the
-# timeline (`TL#~#...`), so every window query reads them too (a resource has few).
+# timeline: items sorted by the instant they end, so a window's short entries are one bounded key range
+# (storage/timeline_head.py). Recurring schedules sit after every time (`TL#~#...`); they and the long
+# entries are copied into the schedule-version item, the timeline's head, which windows read by key.
 
 TIMELINE_PREFIX = "TL#"
-TIMELINE_END = "TL#~~"
 
 
 def utc_key(instant: datetime) -> str:

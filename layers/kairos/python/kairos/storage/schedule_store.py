@@ -3,23 +3,45 @@
 Recurring schedules keep their weekly blocks inside the schedule item, so a block change and the overlap
 check are one conditional write on one item. One-off blocks are stored twice: by id (for the API) and as a
 timeline entry keyed by when they end (for windows), written together in one transaction. Bookings add
-their own timeline entries (their buffer spans), so one query returns all a window needs.
+their own timeline entries (their buffer spans). The timeless and long part of the timeline is copied into
+the resource's schedule-version item, the head (storage/timeline_head.py), in the same transaction: a
+window is the head (read beside the resource or the ledger) and one bounded key-range query.
 """
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from kairos.domain.errors import Conflict, NotFound
-from kairos.domain.records import Record, Timeline, TimelineBlock, TimelineBooking
+from kairos.domain.parallel import both, parallel_map
+from kairos.domain.records import Record, Timeline
 from kairos.storage import keys
-from kairos.storage.dynamodb import Table, record_attributes, record_from, to_item, translate
-from kairos.storage.hold_store import EXPIRY_ATTRIBUTE
+from kairos.storage.dynamodb import (
+    Table,
+    cancellation_reasons,
+    record_attributes,
+    record_from,
+    to_item,
+    translate,
+)
+from kairos.storage.timeline_head import (
+    COPY_PREFIXES,
+    entry_is_long,
+    head_copy,
+    head_of,
+    head_update,
+    is_long,
+    long_attribute,
+    recurring_attribute,
+    timeline_of,
+    version_condition,
+    window_bounds,
+)
 
-
-def _utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+TIMELINE_ENTITIES = ("recurring_schedule", "timeline_block", "timeline_booking", "schedule_version")
+RESOURCES_PER_BATCH = 50  # a resource and its head: 100 keys, one BatchGetItem
 
 
 class ScheduleStore:
@@ -36,20 +58,20 @@ class ScheduleStore:
         partition = keys.owned_partition(project_id, "resource", resource_id)
         return [record_from(i) for i in self._t.query(partition, keys.RECURRING_SCHEDULE_PREFIX)]
 
-    def _bump(self, project_id: str, resource_id: str) -> Any:
-        """The schedule-version increment every schedule write carries (bookings condition on it)."""
-        return {
-            "Update": {
-                "TableName": self._t.name,
-                "Key": to_item(keys.schedule_version(project_id, resource_id)),
-                "UpdateExpression": "ADD version :one SET entity = :entity",
-                "ExpressionAttributeValues": to_item({":one": 1, ":entity": "schedule_version"}),
-            }
-        }
-
-    def _write(self, project_id: str, resource_id: str, writes: list[Any], entity: str) -> None:
+    def _write(
+        self,
+        project_id: str,
+        resource_id: str,
+        writes: list[Any],
+        entity: str,
+        sets: Mapping[str, Mapping[str, Any]],
+        removes: Iterable[str] = (),
+    ) -> None:
+        """The writes, with the head's update (its copies set and removed, the version that bookings
+        condition on bumped) in one transaction."""
+        head: Any = head_update(self._t.name, project_id, resource_id, sets, removes)
         try:
-            self._t.client.transact_write_items(TransactItems=[*writes, self._bump(project_id, resource_id)])
+            self._t.client.transact_write_items(TransactItems=[*writes, head])
         except ClientError as error:
             raise translate(error, entity) from None
 
@@ -66,7 +88,8 @@ class ScheduleStore:
         else:
             put["ConditionExpression"] = "version = :expected"
             put["ExpressionAttributeValues"] = {":expected": {"N": str(expected_version)}}
-        self._write(project_id, resource_id, [{"Put": put}], "recurring schedule")
+        sets = {recurring_attribute(record.id): head_copy(item)}
+        self._write(project_id, resource_id, [{"Put": put}], "recurring schedule", sets)
 
     def delete_recurring(self, project_id: str, resource_id: str, schedule_id: str) -> bool:
         delete = {
@@ -75,7 +98,8 @@ class ScheduleStore:
             "ConditionExpression": "attribute_exists(PK)",
         }
         try:
-            self._write(project_id, resource_id, [{"Delete": delete}], "recurring schedule")
+            removes = [recurring_attribute(schedule_id)]
+            self._write(project_id, resource_id, [{"Delete": delete}], "recurring schedule", {}, removes)
         except Conflict:
             return False
         return True
@@ -105,16 +129,11 @@ class ScheduleStore:
             old = self._timeline_key(project_id, resource_id, previous)
             if old != self._timeline_key(project_id, resource_id, record):
                 writes.append({"Delete": {"TableName": self._t.name, "Key": to_item(old)}})
-        writes += [
-            {"Put": put},
-            {
-                "Put": {
-                    "TableName": self._t.name,
-                    "Item": to_item(self._entry(project_id, resource_id, record)),
-                }
-            },
-        ]
-        self._write(project_id, resource_id, writes, "schedule block")
+        entry = self._entry(project_id, resource_id, record)
+        writes += [{"Put": put}, {"Put": {"TableName": self._t.name, "Item": to_item(entry)}}]
+        sets = {long_attribute("sblock", record.id): head_copy(entry)} if entry_is_long(entry) else {}
+        removes = [long_attribute("sblock", record.id)] if previous and _block_is_long(previous) else []
+        self._write(project_id, resource_id, writes, "schedule block", sets, removes)
 
     def delete_block(self, project_id: str, resource_id: str, record: Record) -> None:
         writes: list[Any] = [
@@ -132,8 +151,9 @@ class ScheduleStore:
                 }
             },
         ]
+        removes = [long_attribute("sblock", record.id)] if _block_is_long(record) else []
         try:
-            self._write(project_id, resource_id, writes, "schedule block")
+            self._write(project_id, resource_id, writes, "schedule block", {}, removes)
         except Conflict:
             raise NotFound("schedule block") from None
 
@@ -153,52 +173,119 @@ class ScheduleStore:
             "is_available": bool(record.doc["is_available"]),
         }
 
-    # --- the timeline -----------------------------------------------------------------------------------
+    # --- the timeline ---------------------------------------------------------------------------------
 
-    def timeline(self, project_id: str, resource_id: str, start: datetime, end: datetime) -> Timeline:
-        """One key-range query: entries ending after `start` (and the timeless recurring schedules),
-        filtered on the server to those starting before `end`."""
+    def timeline(
+        self, project_id: str, resource_id: str, start: datetime, end: datetime, head: Timeline | None = None
+    ) -> Timeline:
+        """The head's schedules and long entries overlapping [start, end), with the short entries of one
+        bounded key-range query (ending after `start` and before `end` plus a day, filtered on the server
+        to those starting before `end`). `head`: as read beside the resource (`read_resources`) or the
+        ledger; None reads it here, beside the query."""
+        low, high = window_bounds(start, end)
         request: dict[str, Any] = {
             "TableName": self._t.name,
             "KeyConditionExpression": "PK = :pk AND SK BETWEEN :from AND :to",
-            "FilterExpression": "attribute_not_exists(starts_at) OR starts_at < :end",
+            "FilterExpression": "starts_at < :end",
             "ExpressionAttributeValues": to_item(
                 {
                     ":pk": keys.owned_partition(project_id, "resource", resource_id),
-                    ":from": keys.timeline_from(start),
-                    ":to": keys.TIMELINE_END,
+                    ":from": low,
+                    ":to": high,
                     ":end": keys.utc_key(end),
                 }
             ),
             "ConsistentRead": True,
         }
-        recurring: list[Record] = []
-        blocks: list[TimelineBlock] = []
-        bookings: list[TimelineBooking] = []
-        for item in self._t.paginate_query(request):
-            entity = item.get("entity")
-            if entity == "recurring_schedule":
-                recurring.append(record_from(item))
-            elif entity == "timeline_block":
-                blocks.append(
-                    TimelineBlock(
-                        item["id"],
-                        item["location_id"],
-                        _utc(item["starts_at"]),
-                        _utc(item["ends_at"]),
-                        bool(item["is_available"]),
-                    )
-                )
-            elif entity == "timeline_booking":
-                bookings.append(
-                    TimelineBooking(
-                        item["id"],
-                        item.get("location_id"),
-                        _utc(item["starts_at"]),
-                        _utc(item["ends_at"]),
-                        _utc(item["core_starts_at"]),
-                        _utc(item["core_ends_at"]),
-                        _utc(item[EXPIRY_ATTRIBUTE]) if EXPIRY_ATTRIBUTE in item else None,
-                    )
-                )
-        return Timeline(recurring, blocks, bookings)
+
+        def short() -> Timeline:
+            return timeline_of(i for i in self._t.paginate_query(request) if not entry_is_long(i))
+
+        if head is not None:
+            return short().joined(head, start, end)
+        read_head, found = both(lambda: self.head(project_id, resource_id), short)
+        return found.joined(read_head, start, end)
+
+    def head(self, project_id: str, resource_id: str) -> Timeline:
+        return head_of(self._t.get(keys.schedule_version(project_id, resource_id)))
+
+    def read_resources(
+        self, project_id: str, resource_ids: Sequence[str]
+    ) -> tuple[dict[str, Record], dict[str, Timeline]]:
+        """The resources (those that exist) and the heads of their timelines, by id: one BatchGetItem per
+        50 resources, at once."""
+
+        def read(chunk: Sequence[str]) -> list[dict[str, Any]]:
+            wanted = [keys.entity(project_id, "resource", r) for r in chunk]
+            return self._t.batch_get(wanted + [keys.schedule_version(project_id, r) for r in chunk])
+
+        step = RESOURCES_PER_BATCH
+        chunks = [resource_ids[n : n + step] for n in range(0, len(resource_ids), step)]
+        items = [i for found in parallel_map(read, chunks) for i in found]
+        records = {i["id"]: record_from(i) for i in items if i.get("entity") == "resource"}
+        heads = {r: head_of(None) for r in resource_ids}
+        for item in items:
+            if item.get("entity") == "schedule_version":
+                resource_id = keys.resource_of(item["PK"])
+                assert resource_id is not None
+                heads[resource_id] = head_of(item)
+        return records, heads
+
+    # --- upgrading ----------------------------------------------------------------------------------------
+
+    def backfill_timelines(self) -> int:
+        """Gives the heads of timelines written before heads existed their copies of the recurring
+        schedules and long entries (and drops copies of what is gone, which the previous version's writes
+        may leave while an upgrade is under way): a Scan finds the resources that have a timeline, then
+        each head is made right from a fresh read of its partition, if its version did not move meanwhile
+        (else read again). Returns how many heads it updated; a second run updates none."""
+        request: dict[str, Any] = {
+            "TableName": self._t.name,
+            "FilterExpression": "entity IN (:e0, :e1, :e2)",
+            "ExpressionAttributeValues": to_item({f":e{n}": e for n, e in enumerate(TIMELINE_ENTITIES)}),
+            "ProjectionExpression": "PK",
+        }
+        partitions: set[str] = set()
+        while True:
+            page = self._t.client.scan(**request)
+            partitions |= {i["PK"]["S"] for i in page.get("Items", [])}
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return sum(self._backfill_head(p) for p in sorted(partitions))
+
+    def _backfill_head(self, partition: str) -> int:
+        project_id, _, resource_id = partition.removeprefix("PROJECT#").partition("#RESOURCE#")
+        request: dict[str, Any] = {
+            "TableName": self._t.name,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "ExpressionAttributeValues": to_item({":pk": partition, ":prefix": keys.TIMELINE_PREFIX}),
+            "ConsistentRead": True,
+        }
+        while True:
+            current = self._t.get(keys.schedule_version(project_id, resource_id)) or {}
+            wanted: dict[str, dict[str, Any]] = {}
+            for item in self._t.paginate_query(request):
+                if item.get("entity") == "recurring_schedule":
+                    wanted[recurring_attribute(item["id"])] = head_copy(item)
+                elif item.get("entity") in ("timeline_block", "timeline_booking") and entry_is_long(item):
+                    kind = "sblock" if item["entity"] == "timeline_block" else "booking"
+                    wanted[long_attribute(kind, item["id"])] = head_copy(item)
+            missing = {name: copy for name, copy in wanted.items() if current.get(name) != copy}
+            stale = [n for n in current if n.startswith(COPY_PREFIXES) and n not in wanted]
+            if not missing and not stale:
+                return 0
+            condition = version_condition(int(current["version"]) if "version" in current else None)
+            update: Any = head_update(self._t.name, project_id, resource_id, missing, stale, condition)
+            try:
+                self._t.client.transact_write_items(TransactItems=[update])
+            except ClientError as error:
+                if "ConditionalCheckFailed" in cancellation_reasons(error):
+                    continue
+                raise
+            return 1
+
+
+def _block_is_long(record: Record) -> bool:
+    doc = record.doc
+    return is_long(datetime.fromisoformat(doc["starts_at"]), datetime.fromisoformat(doc["ends_at"]))

@@ -1,0 +1,176 @@
+"""A resource's timeline in two parts, so that a window reads what overlaps it and little more.
+
+- Short entries (one-off blocks and booking holds whose span, buffers included, is at most a day) are
+  timeline items keyed by when they end: a window [from, to) needs those ending after `from` and before
+  `to + 1 day` (a short entry ending later starts after `to`), one bounded key range.
+- The head: the resource's schedule-version item (`keys.schedule_version`) also holds a copy of each
+  recurring schedule (`rs_<id>`) and of each long entry (`long_<kind>_<id>`), one top-level attribute each,
+  so a write sets or removes its own without reading. Every change of the head bumps the version that
+  checked bookings condition on, so the head read beside the ledger is exactly what a check may rely on.
+  Long entries keep their timeline items too (the hold sweep finds expiring holds by them; a window
+  merely skips them there).
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from kairos.domain.records import Timeline, TimelineBlock, TimelineBooking
+from kairos.storage import keys
+from kairos.storage.dynamodb import record_from, to_item
+from kairos.storage.hold_store import EXPIRY_ATTRIBUTE
+
+LONGEST_SHORT = timedelta(days=1)
+RECURRING_ATTRIBUTE = "rs_"
+LONG_ATTRIBUTE = "long_"
+COPY_PREFIXES = (RECURRING_ATTRIBUTE, LONG_ATTRIBUTE)
+_KEY_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK")
+
+
+def is_long(starts_at: datetime, ends_at: datetime) -> bool:
+    return ends_at - starts_at > LONGEST_SHORT
+
+
+def window_bounds(start: datetime, end: datetime) -> tuple[str, str]:
+    """The sort-key range of the short entries that may overlap [start, end) (inclusive bounds)."""
+    return keys.timeline_from(start), keys.timeline_from(end + LONGEST_SHORT)
+
+
+def recurring_attribute(schedule_id: str) -> str:
+    return f"{RECURRING_ATTRIBUTE}{schedule_id}"
+
+
+def long_attribute(kind: str, item_id: str) -> str:
+    return f"{LONG_ATTRIBUTE}{kind}_{item_id}"
+
+
+def head_copy(item: Mapping[str, Any]) -> dict[str, Any]:
+    """What the head keeps of a recurring schedule's or a timeline entry's item: all but its keys."""
+    return {name: value for name, value in item.items() if name not in _KEY_ATTRIBUTES}
+
+
+def entry_is_long(item: Mapping[str, Any]) -> bool:
+    return is_long(_utc(item["starts_at"]), _utc(item["ends_at"]))
+
+
+def timeline_of(items: Iterable[Mapping[str, Any]]) -> Timeline:
+    """The recurring schedules, blocks and holds among stored items (timeline items or head copies)."""
+    timeline = Timeline([], [], [])
+    for item in items:
+        entity = item.get("entity")
+        if entity == "recurring_schedule":
+            timeline.recurring.append(record_from(item))
+        elif entity == "timeline_block":
+            timeline.blocks.append(
+                TimelineBlock(
+                    item["id"],
+                    item["location_id"],
+                    _utc(item["starts_at"]),
+                    _utc(item["ends_at"]),
+                    bool(item["is_available"]),
+                )
+            )
+        elif entity == "timeline_booking":
+            timeline.bookings.append(
+                TimelineBooking(
+                    item["id"],
+                    item.get("location_id"),
+                    _utc(item["starts_at"]),
+                    _utc(item["ends_at"]),
+                    _utc(item["core_starts_at"]),
+                    _utc(item["core_ends_at"]),
+                    _utc(item[EXPIRY_ATTRIBUTE]) if EXPIRY_ATTRIBUTE in item else None,
+                )
+            )
+    return timeline
+
+
+def head_of(item: Mapping[str, Any] | None) -> Timeline:
+    """The recurring schedules and long entries a schedule-version item holds (none when absent)."""
+    return timeline_of(
+        value
+        for name, value in sorted((item or {}).items())
+        if name.startswith(COPY_PREFIXES) and isinstance(value, Mapping)
+    )
+
+
+def version_condition(version: int | None) -> dict[str, Any]:
+    """The condition a checked booking puts on the schedule version it read (None: there was none)."""
+    if version is None:
+        return {"ConditionExpression": "attribute_not_exists(version)"}
+    return {
+        "ConditionExpression": "version = :seen",
+        "ExpressionAttributeValues": to_item({":seen": version}),
+    }
+
+
+def head_update(
+    table_name: str,
+    project_id: str,
+    resource_id: str,
+    sets: Mapping[str, Mapping[str, Any]],
+    removes: Iterable[str] = (),
+    condition: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One transaction operation on the head: sets and removes copies, bumps the version (a condition,
+    from `version_condition`, makes it a check as well)."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {":one": 1, ":entity": "schedule_version"}
+    assignments = ["entity = :entity"]
+    for n, (name, copy) in enumerate(sorted(sets.items())):
+        names[f"#s{n}"] = name
+        values[f":s{n}"] = dict(copy)
+        assignments.append(f"#s{n} = :s{n}")
+    removed = sorted(set(removes) - set(sets))
+    for n, name in enumerate(removed):
+        names[f"#r{n}"] = name
+    expression = "ADD version :one SET " + ", ".join(assignments)
+    if removed:
+        expression += " REMOVE " + ", ".join(f"#r{n}" for n in range(len(removed)))
+    update: dict[str, Any] = {
+        "TableName": table_name,
+        "Key": to_item(keys.schedule_version(project_id, resource_id)),
+        "UpdateExpression": expression,
+        "ExpressionAttributeValues": to_item(values),
+    }
+    if names:
+        update["ExpressionAttributeNames"] = names
+    if condition:
+        update["ConditionExpression"] = condition["ConditionExpression"]
+        update["ExpressionAttributeValues"].update(condition.get("ExpressionAttributeValues", {}))
+        update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    return {"Update": update}
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def head_operations(
+    table_name: str,
+    project_id: str,
+    sets: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    removes: Mapping[str, Iterable[str]],
+    checked: Mapping[str, int | None],
+) -> list[dict[str, Any]]:
+    """One transaction operation per resource on its head: an Update of the copies a booking write sets
+    and removes (by resource), carrying the check on the schedule version the plan read when the resource
+    was checked (`checked`: the versions, by resource); a ConditionCheck when only checked."""
+    operations: list[dict[str, Any]] = []
+    for resource_id in sorted(set(checked) | set(sets) | set(removes)):
+        condition = version_condition(checked[resource_id]) if resource_id in checked else None
+        if resource_id in sets or resource_id in removes:
+            changed = sets.get(resource_id, {})
+            gone = removes.get(resource_id, ())
+            operations.append(head_update(table_name, project_id, resource_id, changed, gone, condition))
+        else:
+            assert condition is not None
+            key = to_item(keys.schedule_version(project_id, resource_id))
+            check = {
+                "TableName": table_name,
+                "Key": key,
+                **condition,
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+            operations.append({"ConditionCheck": check})
+    return operations
