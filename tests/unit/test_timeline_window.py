@@ -178,3 +178,34 @@ def test_timelines_written_before_heads_answer_the_same_once_the_cli_backfilled_
     assert _slots(container, principal, clinic) == expected
     assert container.schedule_store.backfill_timelines() == 0  # nothing left to do
     assert datetime.now(UTC) < datetime(2030, 1, 1, tzinfo=UTC)  # the bookings above are in the future
+
+
+def test_a_head_keeps_its_recent_long_entries_and_windows_further_back_still_see_the_pruned_ones(
+    container: Container, principal: Principal, clinic: dict[str, str]
+) -> None:
+    """A resource booked stay after stay: a long hold written prunes the head's long entries that ended
+    more than 30 days ago (its item would otherwise grow with every stay), yet a window reaching back
+    that far still counts them, in slot listings, booking checks and a backfill alike."""
+    now = MONDAY + timedelta(days=40)
+    container.clock = lambda: now
+    past = {**LONG, **clinic, "ignore_booking_window": True}
+    stay = container.bookings.create(
+        principal, {**past, "starts_at": _days_later(-1, 7), "ends_at": _days_later(2, 7)}
+    )
+    assert _slots(container, principal, clinic, ignore_booking_window="true") == []
+    container.bookings.create(
+        principal, {**past, "starts_at": _days_later(50, 7), "ends_at": _days_later(53, 7)}
+    )
+
+    head_key = keys.schedule_version(principal.project_id, clinic["resource_id"])
+    head = container.table.get(head_key)
+    assert head is not None
+    assert f"long_booking_{stay['id']}" not in head
+    assert head["pruned_before"] == keys.utc_key(now - timedelta(days=30))
+    assert _slots(container, principal, clinic, ignore_booking_window="true") == []
+    with pytest.raises(ValidationFailed) as refused:
+        container.bookings.create(principal, {**booking_body(clinic, 10), "ignore_booking_window": True})
+    assert "The resource is fully booked at this time." in refused.value.errors["starts_at"]
+    assert container.schedule_store.backfill_timelines() == 0  # gives back no pruned copy
+    container.bookings.delete(principal, stay["id"])
+    assert len(_slots(container, principal, clinic, ignore_booking_window="true")) == 9

@@ -81,7 +81,7 @@ class Container:
     def booking_store(self) -> "BookingStore":
         from kairos.storage.booking_store import BookingStore
 
-        return BookingStore(self.table, indexed=self.settings.booking_lists_indexed)
+        return BookingStore(self.table, indexed=self.settings.booking_lists_indexed, clock=self.clock)
 
     @cached_property
     def _usage_store(self) -> "UsageStore":

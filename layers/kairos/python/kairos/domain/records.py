@@ -92,6 +92,13 @@ class Timeline:
     recurring: list[Record]
     blocks: list[TimelineBlock]
     bookings: list[TimelineBooking]
+    # Of a head: long entries that ended before this instant may have been pruned from it (they keep their
+    # timeline items, which a window reaching back before it reads: storage/timeline_head.py).
+    pruned_before: datetime | None = None
+
+    def misses(self, start: datetime) -> bool:
+        """Whether a window from `start` needs long entries this head may have pruned."""
+        return self.pruned_before is not None and start < self.pruned_before
 
     def joined(self, head: "Timeline", start: datetime, end: datetime) -> "Timeline":
         """These entries of a window [start, end) (a bounded read of the short ones), with the head's

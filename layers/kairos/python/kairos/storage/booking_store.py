@@ -15,7 +15,7 @@ part on `full`, and the days it covers whole on `full` and `part`. Any two overl
 meet on a counter one of them bumps and the other conditions on (docs/bookings.md has the argument).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, ValidationFailed
+from kairos.domain.formats import now_utc
 from kairos.domain.parallel import parallel_map
 from kairos.domain.records import (
     NO_PREMISES,
@@ -49,7 +50,14 @@ from kairos.storage.dynamodb import (
     translate,
 )
 from kairos.storage.hold_store import hold_expiry_attributes
-from kairos.storage.timeline_head import head_copy, head_of, head_operations, is_long, long_attribute
+from kairos.storage.timeline_head import (
+    head_copy,
+    head_of,
+    head_operations,
+    is_long,
+    long_attribute,
+    prunings,
+)
 
 TRANSACTION_LIMIT = 100
 DAY = timedelta(days=1)
@@ -144,9 +152,12 @@ def _hold_of(booking: Booking | None) -> list[Hold]:
 
 
 class BookingStore:
-    def __init__(self, table: Table, *, indexed: bool = True) -> None:
+    def __init__(
+        self, table: Table, *, indexed: bool = True, clock: Callable[[], datetime] = now_utc
+    ) -> None:
         self._t = table
         self._indexed = indexed  # False while a stack is upgraded: lists read as before the listing indexes
+        self._clock = clock  # for pruning ended long entries from timeline heads
 
     # --- reads ------------------------------------------------------------------------------------------
 
@@ -375,7 +386,11 @@ class BookingStore:
                 else:
                     sets.setdefault(booking.resource_id, {})[name] = head_copy(hold_item(project_id, booking))
         versions = {resource_id: seen.schedules.get(resource_id) for resource_id in checked}
-        return head_operations(self._t.name, project_id, sets, removes, versions)
+        heads = {r: seen.heads[r] for r in checked if r in seen.heads}  # as conditioned on: safe to prune
+        pruned_copies, pruned = prunings(heads, sets, self._clock())
+        for resource_id, names in pruned_copies.items():
+            removes.setdefault(resource_id, set()).update(names)
+        return head_operations(self._t.name, project_id, sets, removes, versions, pruned)
 
     def _premise_checks(self, project_id: str, premises: Premises) -> list[Any]:
         """A ConditionCheck for each remembered record (its version unchanged, so it still exists) and

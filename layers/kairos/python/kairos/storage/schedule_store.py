@@ -28,12 +28,14 @@ from kairos.storage.dynamodb import (
 )
 from kairos.storage.timeline_head import (
     COPY_PREFIXES,
+    PRUNED_BEFORE,
     entry_is_long,
     head_copy,
     head_of,
     head_update,
     is_long,
     long_attribute,
+    pruned_bounds,
     recurring_attribute,
     timeline_of,
     version_condition,
@@ -181,30 +183,37 @@ class ScheduleStore:
         """The head's schedules and long entries overlapping [start, end), with the short entries of one
         bounded key-range query (ending after `start` and before `end` plus a day, filtered on the server
         to those starting before `end`). `head`: as read beside the resource (`read_resources`) or the
-        ledger; None reads it here, beside the query."""
-        low, high = window_bounds(start, end)
+        ledger; None reads it here, beside the query. A window reaching back before the head's
+        `pruned_before` also reads the long entries pruned from it (one more bounded range)."""
+        partition = keys.owned_partition(project_id, "resource", resource_id)
+
+        def short() -> Timeline:
+            found = self._entries(partition, window_bounds(start, end), end)
+            return timeline_of(i for i in found if not entry_is_long(i))
+
+        if head is None:
+            read_head, found = both(lambda: self.head(project_id, resource_id), short)
+        else:
+            read_head, found = head, short()
+        if read_head.misses(start):
+            kept = {b.id for b in read_head.blocks} | {b.id for b in read_head.bookings}
+            pruned = self._entries(partition, pruned_bounds(start, read_head), end)
+            older = timeline_of(i for i in pruned if entry_is_long(i) and i["id"] not in kept)
+            found = Timeline(found.recurring, found.blocks + older.blocks, found.bookings + older.bookings)
+        return found.joined(read_head, start, end)
+
+    def _entries(self, partition: str, bounds: tuple[str, str], end: datetime) -> list[dict[str, Any]]:
+        """The timeline items of a key range that start before `end`."""
         request: dict[str, Any] = {
             "TableName": self._t.name,
             "KeyConditionExpression": "PK = :pk AND SK BETWEEN :from AND :to",
             "FilterExpression": "starts_at < :end",
             "ExpressionAttributeValues": to_item(
-                {
-                    ":pk": keys.owned_partition(project_id, "resource", resource_id),
-                    ":from": low,
-                    ":to": high,
-                    ":end": keys.utc_key(end),
-                }
+                {":pk": partition, ":from": bounds[0], ":to": bounds[1], ":end": keys.utc_key(end)}
             ),
             "ConsistentRead": True,
         }
-
-        def short() -> Timeline:
-            return timeline_of(i for i in self._t.paginate_query(request) if not entry_is_long(i))
-
-        if head is not None:
-            return short().joined(head, start, end)
-        read_head, found = both(lambda: self.head(project_id, resource_id), short)
-        return found.joined(read_head, start, end)
+        return list(self._t.paginate_query(request))
 
     def head(self, project_id: str, resource_id: str) -> Timeline:
         return head_of(self._t.get(keys.schedule_version(project_id, resource_id)))
@@ -268,7 +277,11 @@ class ScheduleStore:
             for item in self._t.paginate_query(request):
                 if item.get("entity") == "recurring_schedule":
                     wanted[recurring_attribute(item["id"])] = head_copy(item)
-                elif item.get("entity") in ("timeline_block", "timeline_booking") and entry_is_long(item):
+                elif (
+                    item.get("entity") in ("timeline_block", "timeline_booking")
+                    and entry_is_long(item)
+                    and item["ends_at"] >= current.get(PRUNED_BEFORE, "")
+                ):
                     kind = "sblock" if item["entity"] == "timeline_block" else "booking"
                     wanted[long_attribute(kind, item["id"])] = head_copy(item)
             missing = {name: copy for name, copy in wanted.items() if current.get(name) != copy}

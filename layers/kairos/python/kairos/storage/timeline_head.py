@@ -9,9 +9,16 @@
   checked bookings condition on, so the head read beside the ledger is exactly what a check may rely on.
   Long entries keep their timeline items too (the hold sweep finds expiring holds by them; a window
   merely skips them there).
+- Pruning: a booking write that sets a long hold on a checked head (its version is conditioned, so the
+  head is exactly as read) also removes the head's long entries that ended more than `RETENTION` ago and
+  records that instant in `pruned_before`, so a resource booked for stay after stay keeps a head of its
+  recent entries (an item holds at most 400 KB). A window that starts before `pruned_before` reads the
+  pruned entries from their timeline items: one more bounded key range, `TL#<from>` to
+  `TL#<pruned_before>` (`pruned_bounds`), only for windows reaching that far back.
 """
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +28,8 @@ from kairos.storage.dynamodb import record_from, to_item
 from kairos.storage.hold_store import EXPIRY_ATTRIBUTE
 
 LONGEST_SHORT = timedelta(days=1)
+RETENTION = timedelta(days=30)  # long entries ended longer ago leave the head when a long hold is written
+PRUNED_BEFORE = "pruned_before"
 RECURRING_ATTRIBUTE = "rs_"
 LONG_ATTRIBUTE = "long_"
 COPY_PREFIXES = (RECURRING_ATTRIBUTE, LONG_ATTRIBUTE)
@@ -34,6 +43,36 @@ def is_long(starts_at: datetime, ends_at: datetime) -> bool:
 def window_bounds(start: datetime, end: datetime) -> tuple[str, str]:
     """The sort-key range of the short entries that may overlap [start, end) (inclusive bounds)."""
     return keys.timeline_from(start), keys.timeline_from(end + LONGEST_SHORT)
+
+
+def pruned_bounds(start: datetime, head: Timeline) -> tuple[str, str]:
+    """The sort-key range of the long entries a window from `start` may need that `head` pruned."""
+    assert head.pruned_before is not None
+    return keys.timeline_from(start), keys.timeline_from(head.pruned_before)
+
+
+def prunable(head: Timeline, horizon: datetime) -> set[str]:
+    """The head's copies of long entries that ended before `horizon`."""
+    return {long_attribute("sblock", b.id) for b in head.blocks if b.ends_at < horizon} | {
+        long_attribute("booking", b.id) for b in head.bookings if b.buffer_ends_at < horizon
+    }
+
+
+def prunings(
+    heads: Mapping[str, Timeline], written: Iterable[str], now: datetime
+) -> tuple[dict[str, set[str]], dict[str, datetime]]:
+    """What a booking write that sets long holds on the resources `written` prunes of their heads (as read
+    and conditioned on: `heads`): the copies to remove and each head's new `pruned_before`, by resource."""
+    horizon = now - RETENTION
+    removes: dict[str, set[str]] = {}
+    pruned: dict[str, datetime] = {}
+    for resource_id in written:
+        head = heads.get(resource_id)
+        gone = prunable(head, horizon) if head is not None else set()
+        if gone:
+            removes[resource_id] = gone
+            pruned[resource_id] = max(horizon, head.pruned_before or horizon) if head else horizon
+    return removes, pruned
 
 
 def recurring_attribute(schedule_id: str) -> str:
@@ -87,11 +126,13 @@ def timeline_of(items: Iterable[Mapping[str, Any]]) -> Timeline:
 
 def head_of(item: Mapping[str, Any] | None) -> Timeline:
     """The recurring schedules and long entries a schedule-version item holds (none when absent)."""
-    return timeline_of(
+    found = timeline_of(
         value
         for name, value in sorted((item or {}).items())
         if name.startswith(COPY_PREFIXES) and isinstance(value, Mapping)
     )
+    pruned = (item or {}).get(PRUNED_BEFORE)
+    return replace(found, pruned_before=_utc(pruned)) if pruned else found
 
 
 def version_condition(version: int | None) -> dict[str, Any]:
@@ -111,12 +152,16 @@ def head_update(
     sets: Mapping[str, Mapping[str, Any]],
     removes: Iterable[str] = (),
     condition: Mapping[str, Any] | None = None,
+    pruned_before: datetime | None = None,
 ) -> dict[str, Any]:
     """One transaction operation on the head: sets and removes copies, bumps the version (a condition,
-    from `version_condition`, makes it a check as well)."""
+    from `version_condition`, makes it a check as well), records a new `pruned_before`."""
     names: dict[str, str] = {}
     values: dict[str, Any] = {":one": 1, ":entity": "schedule_version"}
     assignments = ["entity = :entity"]
+    if pruned_before is not None:
+        values[":pruned"] = keys.utc_key(pruned_before)
+        assignments.append(f"{PRUNED_BEFORE} = :pruned")
     for n, (name, copy) in enumerate(sorted(sets.items())):
         names[f"#s{n}"] = name
         values[f":s{n}"] = dict(copy)
@@ -152,17 +197,22 @@ def head_operations(
     sets: Mapping[str, Mapping[str, Mapping[str, Any]]],
     removes: Mapping[str, Iterable[str]],
     checked: Mapping[str, int | None],
+    pruned: Mapping[str, datetime] | None = None,
 ) -> list[dict[str, Any]]:
     """One transaction operation per resource on its head: an Update of the copies a booking write sets
     and removes (by resource), carrying the check on the schedule version the plan read when the resource
-    was checked (`checked`: the versions, by resource); a ConditionCheck when only checked."""
+    was checked (`checked`: the versions, by resource), and the new `pruned_before` of a head it prunes
+    (`pruned`); a ConditionCheck when only checked."""
     operations: list[dict[str, Any]] = []
     for resource_id in sorted(set(checked) | set(sets) | set(removes)):
         condition = version_condition(checked[resource_id]) if resource_id in checked else None
         if resource_id in sets or resource_id in removes:
             changed = sets.get(resource_id, {})
             gone = removes.get(resource_id, ())
-            operations.append(head_update(table_name, project_id, resource_id, changed, gone, condition))
+            horizon = (pruned or {}).get(resource_id)
+            operations.append(
+                head_update(table_name, project_id, resource_id, changed, gone, condition, horizon)
+            )
         else:
             assert condition is not None
             key = to_item(keys.schedule_version(project_id, resource_id))
