@@ -5,18 +5,11 @@ resource's, location's and service's through GSI2-4) and, while it holds capacit
 resource's timeline. Every booking write is one transaction that also bumps the
 resource's capacity ledger where the hold lies; a checked write conditions those bumps on the versions read
 before its check (and on the resource's schedule version), so two requests that checked the same state
-cannot both commit: the loser's transaction is cancelled and it checks again.
-
-The ledger has two levels, so that short bookings on the same day do not contend and long ones still fit a
-transaction. A span covers whole UTC days (day nodes) and, at its edges, UTC hours (hour nodes). An hour
-item has a `version`; a day item has `full` (bumped by spans covering the whole day) and `part` (bumped by
-spans covering hours of it). A checked write conditions its hour items on `version`, the days it covers in
-part on `full`, and the days it covers whole on `full` and `part`. Any two overlapping spans therefore
-meet on a counter one of them bumps and the other conditions on (docs/bookings.md has the argument).
+cannot both commit: the loser's transaction is cancelled and it checks again (the ledger:
+`kairos.storage.ledger`).
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -50,9 +43,16 @@ from kairos.storage.dynamodb import (
     translate,
 )
 from kairos.storage.hold_store import hold_expiry_attributes
+from kairos.storage.ledger import (
+    DAY,
+    ledger_keys,
+    ledger_operations,
+    ledger_state,
+    moved_counters,
+    nodes_of,
+)
 from kairos.storage.timeline_head import (
     head_copy,
-    head_of,
     head_operations,
     is_long,
     long_attribute,
@@ -60,89 +60,8 @@ from kairos.storage.timeline_head import (
 )
 
 TRANSACTION_LIMIT = 100
-DAY = timedelta(days=1)
 _INSTANT = timedelta(microseconds=1)  # a span [start, end) touches the day of `end` only after its midnight
 Span = tuple[datetime, datetime]
-HOUR = timedelta(hours=1)
-COUNTERS = ("version", "full", "part")
-
-
-@dataclass
-class LedgerNodes:
-    """Where one resource's holds lie in the ledger."""
-
-    hours: set[str] = field(default_factory=set)
-    partial_days: set[str] = field(default_factory=set)
-    full_days: set[str] = field(default_factory=set)
-
-    def add(self, start: datetime, end: datetime) -> None:
-        start, end = start.astimezone(UTC), end.astimezone(UTC)
-        day = start.date()
-        while _midnight(day) < end:
-            day_start, day_end = _midnight(day), _midnight(day + DAY)
-            if start <= day_start and end >= day_end:
-                self.full_days.add(day.isoformat())
-            else:
-                self.partial_days.add(day.isoformat())
-                hour = max(start, day_start).replace(minute=0, second=0, microsecond=0)
-                while hour < min(end, day_end):
-                    self.hours.add(hour.strftime("%Y-%m-%dT%H"))
-                    hour += HOUR
-            day += DAY
-
-    def node_keys(self) -> list[str]:
-        return [f"H#{h}" for h in sorted(self.hours)] + [
-            f"D#{d}" for d in sorted(self.partial_days | self.full_days)
-        ]
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def nodes_of(holds: list[Hold]) -> dict[str, LedgerNodes]:
-    by_resource: dict[str, LedgerNodes] = {}
-    for hold in holds:
-        by_resource.setdefault(hold.resource_id, LedgerNodes()).add(hold.start, hold.end)
-    return by_resource
-
-
-def _ledger_keys(
-    project_id: str, nodes: dict[str, LedgerNodes], checked: set[str], have: LedgerState | None
-) -> list[dict[str, str]]:
-    """The keys of the ledger items and schedule versions to read: those `have` does not hold yet."""
-    ledgers, schedules = (have.ledgers, have.schedules) if have is not None else ({}, {})
-    return [
-        keys.ledger(project_id, r, node)
-        for r, n in sorted(nodes.items())
-        for node in n.node_keys()
-        if (r, node) not in ledgers
-    ] + [keys.schedule_version(project_id, r) for r in sorted(checked) if r not in schedules]
-
-
-def _ledger_state(
-    project_id: str,
-    nodes: dict[str, LedgerNodes],
-    checked: set[str],
-    found: Mapping[tuple[str, str], Mapping[str, Any]],
-    have: LedgerState | None,
-) -> LedgerState:
-    """The counters of the items `nodes` and `checked` name, from `have` or else as `found` (an item
-    not found: no counters, no version)."""
-    state = LedgerState({}, {}).updated(have) if have is not None else LedgerState({}, {})
-    for resource_id, resource_nodes in nodes.items():
-        for node in resource_nodes.node_keys():
-            if (resource_id, node) not in state.ledgers:
-                key = keys.ledger(project_id, resource_id, node)
-                item = found.get((key["PK"], key["SK"]), {})
-                state.ledgers[(resource_id, node)] = {a: int(item[a]) for a in COUNTERS if a in item}
-    for resource_id in checked:
-        if resource_id not in state.schedules:
-            key = keys.schedule_version(project_id, resource_id)
-            item = found.get((key["PK"], key["SK"]), {})
-            state.schedules[resource_id] = int(item["version"]) if "version" in item else None
-            state.heads[resource_id] = head_of(item)
-    return state
 
 
 def _hold_of(booking: Booking | None) -> list[Hold]:
@@ -257,8 +176,8 @@ class BookingStore:
         self, project_id: str, holds: list[Hold], checked: set[str], have: LedgerState | None = None
     ) -> LedgerState:
         nodes = nodes_of(holds)
-        wanted = _ledger_keys(project_id, nodes, checked, have)
-        return _ledger_state(project_id, nodes, checked, self._found(wanted), have)
+        wanted = ledger_keys(project_id, nodes, checked, have)
+        return ledger_state(project_id, nodes, checked, self._found(wanted), have)
 
     def read_catalogue_and_ledgers(
         self,
@@ -271,12 +190,12 @@ class BookingStore:
         entity_keys = [keys.entity(project_id, kind, entity_id) for kind, entity_id in wanted]
         pair_keys = [keys.association(project_id, "service", s, "resource", r) for s, r in associations]
         nodes = nodes_of(holds)
-        found = self._found(entity_keys + pair_keys + _ledger_keys(project_id, nodes, checked, None))
+        found = self._found(entity_keys + pair_keys + ledger_keys(project_id, nodes, checked, None))
         records = [record_from(item) for key in entity_keys if (item := found.get((key["PK"], key["SK"])))]
         pairs = {
             pair for pair, key in zip(associations, pair_keys, strict=True) if (key["PK"], key["SK"]) in found
         }
-        ledgers = _ledger_state(project_id, nodes, checked, found, None)
+        ledgers = ledger_state(project_id, nodes, checked, found, None)
         return {(r.kind, r.id): r for r in records}, pairs, ledgers
 
     def _found(self, wanted: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -331,7 +250,7 @@ class BookingStore:
             if "ConditionalCheckFailed" in reasons[checked:]:
                 raise StaleCatalogue() from None
             if "ConditionalCheckFailed" in reasons:
-                moved = _moved(items, error)
+                moved = moved_counters(items, error)
                 if moved is not None:
                     raise LostRace(moved) from None
                 raise Conflict("The booking's resource changed while it was being written.") from None
@@ -349,22 +268,7 @@ class BookingStore:
                 guarded += _hold_of(change.after)
                 if change.after is not None and change.after.resource_id is not None:
                     checked_schedules.add(change.after.resource_id)
-        bumped, conditioned = nodes_of(touched), nodes_of(guarded)
-        for resource_id, nodes in sorted(bumped.items()):
-            checks = conditioned.get(resource_id, LedgerNodes())
-            for hour in sorted(nodes.hours):
-                watch = {"version"} if hour in checks.hours else set()
-                items.append(
-                    self._ledger_update(project_id, resource_id, f"H#{hour}", {"version"}, watch, seen)
-                )
-            for day in sorted(nodes.partial_days | nodes.full_days):
-                bump = ({"part"} if day in nodes.partial_days else set()) | (
-                    {"full"} if day in nodes.full_days else set()
-                )
-                watch = ({"full"} if day in checks.partial_days else set()) | (
-                    {"full", "part"} if day in checks.full_days else set()
-                )
-                items.append(self._ledger_update(project_id, resource_id, f"D#{day}", bump, watch, seen))
+        items += ledger_operations(self._t.name, project_id, touched, guarded, seen)
         return items + self._head_items(project_id, changes, checked_schedules, seen)
 
     def _head_items(
@@ -417,33 +321,6 @@ class BookingStore:
             }
             for key, condition, values in checks
         ]
-
-    def _ledger_update(
-        self, project_id: str, resource_id: str, node: str, bump: set[str], watch: set[str], seen: LedgerState
-    ) -> dict[str, Any]:
-        """Bumps counters of one ledger item; each watched counter must still be what the check saw."""
-        values: dict[str, Any] = {":one": 1, ":entity": "ledger"}
-        conditions: list[str] = []
-        counters = seen.ledgers.get((resource_id, node), {})
-        for name in sorted(watch):
-            if name in counters:
-                values[f":{name}"] = counters[name]
-                conditions.append(f"#{name} = :{name}")
-            else:
-                conditions.append(f"attribute_not_exists(#{name})")
-        update: dict[str, Any] = {
-            "TableName": self._t.name,
-            "Key": to_item(keys.ledger(project_id, resource_id, node)),
-            "UpdateExpression": "ADD "
-            + ", ".join(f"#{n} :one" for n in sorted(bump))
-            + " SET entity = :entity",
-            "ExpressionAttributeNames": {f"#{n}": n for n in bump | watch},  # `full` is a reserved word
-            "ExpressionAttributeValues": to_item(values),
-        }
-        if conditions:
-            update["ConditionExpression"] = " AND ".join(conditions)
-            update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"  # what moved: see _moved
-        return {"Update": update}
 
     def _group_items(self, project_id: str, group: GroupChange | None) -> list[Any]:
         if group is None:
@@ -552,31 +429,6 @@ def booking_from(item: Mapping[str, Any]) -> Booking:
         is_canceled=bool(item.get("is_canceled", False)),
         version=int(item["version"]),
     )
-
-
-def _moved(items: list[Any], error: ClientError) -> LedgerState | None:
-    """The ledger counters and schedule versions a refused transaction found moved, from the items its
-    cancellation reasons return (ALL_OLD); None when something else failed a condition (a booking's or
-    a group's version), which only a fresh read can tell about."""
-    moved = LedgerState({}, {})
-    reasons = error.response.get("CancellationReasons", [])
-    for operation, reason in zip(items, reasons, strict=False):
-        if reason.get("Code") != "ConditionalCheckFailed":
-            continue
-        found = from_item(reason.get("Item", {}))
-        entity = found.get("entity")
-        ((_, request),) = operation.items()
-        key = from_item(request["Key"]) if "Key" in request else {}
-        resource_id = keys.resource_of(key.get("PK", ""))
-        if entity == "ledger" and resource_id is not None:
-            node = str(key["SK"]).removeprefix(keys.LEDGER_PREFIX)
-            moved.ledgers[(resource_id, node)] = {a: int(found[a]) for a in COUNTERS if a in found}
-        elif entity == "schedule_version" and resource_id is not None:
-            moved.schedules[resource_id] = int(found["version"])
-            moved.heads[resource_id] = head_of(found)
-        else:
-            return None
-    return moved
 
 
 def _version_is(version: int) -> dict[str, Any]:

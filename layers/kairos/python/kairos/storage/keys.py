@@ -112,7 +112,7 @@ LEDGER_PREFIX = "LEDGER#"
 
 def ledger(project_id: str, resource_id: str, node: str) -> dict[str, str]:
     """A resource's capacity ledger item for one UTC hour (`H#2026-11-25T14`) or day (`D#2026-11-25`):
-    counters booking writes bump and checked booking writes condition on (see storage/booking_store.py)."""
+    counters booking writes bump and checked booking writes condition on (see storage/ledger.py)."""
     return {"PK": owned_partition(project_id, "resource", resource_id), "SK": f"{LEDGER_PREFIX}{node}"}
 
 
