@@ -215,13 +215,14 @@ class Availability:
         resources = [r for r in (records.get(i) for i in linked) if r and r.doc.get("enabled", True)]
         timelines = {r.id: windows[r.id].joined(heads[r.id], horizon.start, horizon.end) for r in resources}
 
-        # A window reaching back before what a head keeps of its long entries reads again with the head.
-        def whole(resource_id: str) -> Timeline:
+        # A window reaching back before what a head keeps of its long entries reads those it pruned.
+        def pruned(resource_id: str) -> Timeline:
             head = heads[resource_id]
-            return self._schedules.timeline(viewer.project_id, resource_id, horizon.start, horizon.end, head)
+            return self._schedules.pruned(viewer.project_id, resource_id, horizon.start, horizon.end, head)
 
         reaching = [r.id for r in resources if heads[r.id].misses(horizon.start)]
-        timelines.update(zip(reaching, parallel_map(whole, reaching), strict=True))
+        for resource_id, older in zip(reaching, parallel_map(pruned, reaching), strict=True):
+            timelines[resource_id] = timelines[resource_id].merged(older)
         timelines = {resource_id: self._schedules.live(t) for resource_id, t in timelines.items()}
         states = [resource_state(r, timelines[r.id], location_id, where, horizon) for r in resources]
         slots = bookable_slots(

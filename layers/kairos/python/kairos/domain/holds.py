@@ -137,6 +137,11 @@ class LiveTimelines:
     ) -> Timeline:
         return self.live(self._timelines.timeline(project_id, resource_id, start, end, head))
 
+    def pruned(
+        self, project_id: str, resource_id: str, start: datetime, end: datetime, head: Timeline
+    ) -> Timeline:
+        return self._timelines.pruned(project_id, resource_id, start, end, head)
+
     def live(self, found: Timeline) -> Timeline:
         """The timeline without the holds expired now."""
         now = self._clock()

@@ -125,6 +125,12 @@ class TimelineReader(Protocol):
         resource's recurring schedules and long entries as read beforehand (`read_resources`,
         `BookingRepository.read_ledgers`); None: read with the window."""
 
+    def pruned(
+        self, project_id: str, resource_id: str, start: datetime, end: datetime, head: Timeline
+    ) -> Timeline:
+        """The long entries `head` pruned that overlap [start, end): none, without a read, unless the
+        window reaches back before the head's `pruned_before` (`timeline` adds them itself)."""
+
     def read_resources(
         self, project_id: str, resource_ids: Sequence[str]
     ) -> tuple[dict[str, Record], dict[str, Timeline]]:

@@ -96,6 +96,15 @@ class Timeline:
     # timeline items, which a window reaching back before it reads: storage/timeline_head.py).
     pruned_before: datetime | None = None
 
+    def merged(self, other: "Timeline") -> "Timeline":
+        """These entries and `other`'s together (entries of the same window read in two parts)."""
+        return Timeline(
+            [*self.recurring, *other.recurring],
+            self.blocks + other.blocks,
+            self.bookings + other.bookings,
+            self.pruned_before,
+        )
+
     def misses(self, start: datetime) -> bool:
         """Whether a window from `start` needs long entries this head may have pruned."""
         return self.pruned_before is not None and start < self.pruned_before

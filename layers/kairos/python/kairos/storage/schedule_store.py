@@ -195,12 +195,18 @@ class ScheduleStore:
             read_head, found = both(lambda: self.head(project_id, resource_id), short)
         else:
             read_head, found = head, short()
-        if read_head.misses(start):
-            kept = {b.id for b in read_head.blocks} | {b.id for b in read_head.bookings}
-            pruned = self._entries(partition, pruned_bounds(start, read_head), end)
-            older = timeline_of(i for i in pruned if entry_is_long(i) and i["id"] not in kept)
-            found = Timeline(found.recurring, found.blocks + older.blocks, found.bookings + older.bookings)
-        return found.joined(read_head, start, end)
+        older = self.pruned(project_id, resource_id, start, end, read_head)
+        return found.merged(older).joined(read_head, start, end)
+
+    def pruned(
+        self, project_id: str, resource_id: str, start: datetime, end: datetime, head: Timeline
+    ) -> Timeline:
+        if not head.misses(start):
+            return Timeline([], [], [])
+        partition = keys.owned_partition(project_id, "resource", resource_id)
+        kept = {b.id for b in head.blocks} | {b.id for b in head.bookings}
+        found = self._entries(partition, pruned_bounds(start, head), end)
+        return timeline_of(i for i in found if entry_is_long(i) and i["id"] not in kept)
 
     def _entries(self, partition: str, bounds: tuple[str, str], end: datetime) -> list[dict[str, Any]]:
         """The timeline items of a key range that start before `end`."""
