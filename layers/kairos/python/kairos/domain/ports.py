@@ -19,6 +19,7 @@ from kairos.domain.records import (
     Premises,
     Project,
     Record,
+    Release,
     Timeline,
     Token,
 )
@@ -211,12 +212,19 @@ class BookingRepository(Protocol):
         seen: LedgerState,
         group: GroupChange | None = None,
         premises: Premises = NO_PREMISES,
+        releases: Sequence[Release] = (),
     ) -> None:
         """Writes every change (and the group's item) in one transaction; raises Conflict if a guarded
         ledger, a schedule version, a booking's or the group's own version moved since they were read:
         LostRace (with the moved values) when only ledger counters and schedule versions moved. With
         `premises` (catalogue state the plan took from memory), the transaction also checks that each
-        still holds, and raises StaleCatalogue if one does not or they would not fit it."""
+        still holds, and raises StaleCatalogue if one does not or they would not fit it. `releases`: the
+        expired holds whose places the changes take, released in the same transaction (Conflict when
+        one changed since it was read). A change that keeps a hold's place raises HoldGone when the
+        hold expired by the commit's clock or was released."""
+
+    def release(self, project_id: str, release: Release) -> bool:
+        """Releases an expired hold on its own; False when it is no longer the hold that expired."""
 
 
 def require(

@@ -85,6 +85,19 @@ class TimelineBooking:
 
 
 @dataclass(frozen=True)
+class Release:
+    """A hold that expired, given up for good: its timeline entry (on `resource_id`, keyed by the end of
+    its buffer span) is marked released, if it is still the hold that expired at `expires_at`. A write
+    that takes the place of an expired hold releases it in its own transaction; a write that keeps a
+    hold's place is refused once it is released (docs/bookings.md, "The race")."""
+
+    resource_id: str
+    booking_id: str
+    buffer_ends_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class Timeline:
     """A resource's recurring schedules, and its blocks and holds overlapping a window (or, as the head of
     its timeline, all its long ones)."""
@@ -211,6 +224,16 @@ class StaleCatalogue(Exception):
     """A write planned from remembered catalogue records was refused because one of its `Premises` no
     longer holds (or they would not fit its transaction): plan it again from fresh reads. Never leaves
     the booking service (`kairos.domain.bookings`)."""
+
+
+class HoldGone(Exception):
+    """A write that keeps a hold's place was refused on the hold's timeline entry: the hold expired by the
+    commit's clock, or its place was released. Never leaves the booking service: it answers that the hold
+    expired (`kairos.domain.holds.HoldExpired`)."""
+
+    def __init__(self, booking_id: str) -> None:
+        super().__init__(booking_id)
+        self.booking_id = booking_id
 
 
 class LostRace(Conflict):
