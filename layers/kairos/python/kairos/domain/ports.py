@@ -16,6 +16,7 @@ from kairos.domain.records import (
     GroupChange,
     Hold,
     LedgerState,
+    Limits,
     Premises,
     Project,
     Record,
@@ -95,7 +96,15 @@ class ProjectRepository(Protocol):
     def get_projects(self, project_ids: list[str]) -> list[Project]: ...
 
     def update_project(self, project_id: str, changes: Mapping[str, Any]) -> Project | None:
-        """Sets attributes of an existing project; it as it is now (None: there is none)."""
+        """Sets attributes of an existing project; it as it is now (None: there is none). Not its plan or
+        rate limit: those are `change_limits`'s."""
+
+    def change_limits(
+        self, project: Project, changes: Mapping[str, Any], limits: Limits, months: Sequence[tuple[str, int]]
+    ) -> bool:
+        """Sets `changes` on the project and stores `limits` on its request counters of `months` ((month,
+        expiry) pairs) in one transaction, if its plan and rate limit are still those of `project`; False
+        when they are not (or it is gone), and then nothing changed."""
 
     def update_token(self, token: Token, name: str, abilities: frozenset[str]) -> None: ...
 
@@ -106,16 +115,18 @@ class RateCounter(Protocol):
         subject: str,
         month: str,
         minute: str,
-        per_minute: int,
-        per_month: int | None,
+        limits: Limits,
         expires_at: int,
         *,
         project: bool,
+        quota: bool = True,
     ) -> Admission:
         """Counts one request of `subject` (a project id, or `address:<ip>`) in its `minute` and `month`
-        if both still have room (`per_month` None: no monthly limit), atomically, whatever the request
-        rate; a refused request is not counted. One round trip, as a rule. A project's month starts from
-        its metered usage (`project`), so the limit holds from a counter's first request on."""
+        if both still have room under `limits` (the month's only with `quota`), atomically, whatever the
+        request rate; a refused request is not counted. One round trip, as a rule. For a `project`, the
+        month starts from its metered usage, so the limit holds from a counter's first request on, and the
+        limits stored by its latest change (`ProjectRepository.change_limits`) win over `limits`: the
+        admission says which applied."""
 
 
 class TimelineReader(Protocol):

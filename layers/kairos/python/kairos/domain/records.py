@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from kairos.domain.errors import Conflict
+from kairos.domain.plans import plan_of
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,20 @@ class Project:
     updated_at: datetime
     default_hold_time: str | None = None  # ISO 8601: how long a temporary booking holds its place
 
+    @property
+    def limits(self) -> "Limits":
+        return Limits(self.rate_limit_per_minute, plan_of(self.plan).requests_per_month, self.plan)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the API enforces on a subject's requests: per minute, per month (None: no monthly limit), and
+    for a project the plan they come from (named when the month's quota is used up)."""
+
+    per_minute: int
+    per_month: int | None = None
+    plan: str = ""
+
 
 @dataclass(frozen=True)
 class Token:
@@ -51,11 +66,12 @@ class Token:
 
 @dataclass(frozen=True)
 class Admission:
-    """What counting one request left: the subject's admitted requests this minute and this month, and
-    the limit that refused it (`minute` or `month`; None: admitted and counted)."""
+    """What counting one request left: the subject's admitted requests this minute and this month, the
+    limit that refused it (`minute` or `month`; None: admitted and counted), and the limits applied."""
 
     minute: int
     month: int
+    limits: Limits
     refused: str | None = None
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from kairos.domain.errors import RateLimited
 from kairos.domain.formats import now_utc
 from kairos.domain.ports import RateCounter
+from kairos.domain.records import Limits
 
 PER_ADDRESS_PER_MINUTE = 30  # the default of KAIROS_PORTAL_ATTEMPTS_PER_MINUTE
 PER_EMAIL_PER_MINUTE = 10
@@ -38,7 +39,12 @@ class Throttle:
         limit = self._limits[kind]
         expires = int((now.replace(day=1) + KEPT).timestamp())
         admission = self._counter.admit(
-            f"portal:{kind}:{value}", f"{now:%Y-%m}", f"{now:%Y%m%d%H%M}", limit, None, expires, project=False
+            f"portal:{kind}:{value}",
+            f"{now:%Y-%m}",
+            f"{now:%Y%m%d%H%M}",
+            Limits(limit),
+            expires,
+            project=False,
         )
         if admission.refused is not None:
             raise RateLimited(retry_after=60 - now.second, limit=limit)
