@@ -98,6 +98,10 @@ class ProjectRepository(Protocol):
 
     def update_token(self, token: Token, name: str, abilities: frozenset[str]) -> None: ...
 
+    def disable_project(self, project_id: str, months: list[tuple[str, int]], at: datetime) -> Project | None:
+        """Disables the project and closes its request counters of `months` ((YYYY-MM, expiry) pairs) in
+        one transaction; the project as it is now (None: there is none)."""
+
 
 class RateCounter(Protocol):
     def admit(
@@ -114,7 +118,8 @@ class RateCounter(Protocol):
         """Counts one request of `subject` (a project id, or `address:<ip>`) in its `minute` and `month`
         if both still have room (`per_month` None: no monthly limit), atomically, whatever the request
         rate; a refused request is not counted. One round trip, as a rule. A project's month starts from
-        its metered usage (`project`), so the limit holds from a counter's first request on."""
+        its metered usage (`project`), so the limit holds from a counter's first request on. A counter
+        closed by `ProjectRepository.disable_project` refuses every request (`closed`)."""
 
 
 class TimelineReader(Protocol):

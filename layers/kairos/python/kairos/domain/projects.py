@@ -1,9 +1,11 @@
 """Operator actions on projects and tokens (the `kairos` CLI and the local server use them)."""
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from kairos.abilities import ALL_ABILITIES, validate_abilities
-from kairos.domain.auth import hash_token, new_token, token_with_value
+from kairos.domain.auth import closing_months, hash_token, new_token, token_with_value
 from kairos.domain.bounds import MAX_LENGTH, MIN_LENGTH, check_duration
 from kairos.domain.errors import NotFound, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc, parse_duration
@@ -34,8 +36,9 @@ def render_token(token: Token) -> dict[str, Any]:
 
 
 class ProjectAdmin:
-    def __init__(self, repository: ProjectRepository) -> None:
+    def __init__(self, repository: ProjectRepository, clock: Callable[[], datetime] = now_utc) -> None:
         self._repo = repository
+        self._clock = clock
 
     def create_project(
         self,
@@ -86,8 +89,13 @@ class ProjectAdmin:
         return self._update(project_id, {"name": name.strip()})
 
     def disable_project(self, project_id: str) -> Project:
-        """Its tokens stop working at once (within the 60 s the API caches a token); its data stays."""
-        return self._update(project_id, {"enabled": False})
+        """Its tokens stop working at once, on every instance whatever it cached: its request counters are
+        closed with it (`kairos.domain.auth.closing_months`). Its data stays."""
+        now = self._clock()
+        disabled = self._repo.disable_project(project_id, closing_months(now), now)
+        if disabled is None:
+            raise NotFound("project")
+        return disabled
 
     def change_plan(
         self, project_id: str, plan: str, rate_limit: int | None, changed_by: str = "operator"

@@ -52,7 +52,8 @@ class Token:
 @dataclass(frozen=True)
 class Admission:
     """What counting one request left: the subject's admitted requests this minute and this month, and
-    the limit that refused it (`minute` or `month`; None: admitted and counted)."""
+    the limit that refused it (`minute` or `month`; `closed`: the project was disabled; None: admitted and
+    counted)."""
 
     minute: int
     month: int

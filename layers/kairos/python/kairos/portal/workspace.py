@@ -4,7 +4,7 @@ through `member()`: a person who is not a member gets the same 404 as for a proj
 so project ids leak nothing. Membership, plan and token changes leave audit entries."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +14,7 @@ from kairos.domain.ids import is_uuid, new_id
 from kairos.domain.plans import PLANS, plan_of
 from kairos.domain.ports import ProjectRepository
 from kairos.domain.projects import ProjectAdmin, render_project
+from kairos.domain.queries import Errors, int_param, raise_if
 from kairos.domain.records import Project
 from kairos.portal.one_time import hash_secret, new_secret
 from kairos.portal.ports import AuditEntry, Identity, Invitation, Mailer, Membership, PortalRepository
@@ -22,7 +23,9 @@ OWNER = "owner"
 MEMBER = "member"
 INVITATION_FOR = timedelta(days=7)
 BAD_INVITATION = "This invitation is invalid or has expired."
-AUDIT_POSITION = re.compile(r"[0-9TZ:-]{20}#\d{20}#[0-9a-f-]{36}")  # an audit entry's sort key
+AUDIT_POSITION = re.compile(r"[0-9TZ:-]{20}#\d{20}#[0-9a-f-]{36}", re.ASCII)  # an audit entry's sort key
+AUDIT_PAGE = 25  # entries per page unless `limit` says (1 to AUDIT_PAGE_MAX)
+AUDIT_PAGE_MAX = 100
 
 
 def render_plan(name: str) -> dict[str, Any]:
@@ -198,10 +201,15 @@ class Workspace:
 
     # --- audit ------------------------------------------------------------------------------------------
 
-    def audit(self, person: Identity, project_id: str, cursor: str | None, limit: int) -> dict[str, Any]:
+    def audit(self, person: Identity, project_id: str, query: Mapping[str, str]) -> dict[str, Any]:
+        """A page of the audit log, newest first: `limit` entries (1-100, 25 by default) after `cursor`."""
         project, _ = self.member(person, project_id)
+        errors: Errors = {}
+        limit = int_param(query, "limit", errors, default=AUDIT_PAGE, low=1, high=AUDIT_PAGE_MAX)
+        cursor = query.get("cursor")
         if cursor is not None and not AUDIT_POSITION.fullmatch(cursor):
-            raise ValidationFailed.field("cursor", "The cursor field is invalid.")
+            errors["cursor"] = ["The cursor field is invalid."]
+        raise_if(errors)
         entries, after = self._repo.audit(project.id, limit, cursor)
         return {"data": [render_audit(e) for e in entries], "next_cursor": after}
 

@@ -13,8 +13,6 @@ from kairos.portal.ports import Account, AuditEntry, Invitation, Membership, One
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, from_item, read_time, stored_time, to_item, translate
 
-AUDIT_PAGE_MAX = 100
-
 
 def _conditional_failure(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
@@ -191,8 +189,8 @@ class PortalStore:
         self._t.client.put_item(TableName=self._t.name, Item=to_item(item))
 
     def audit(self, project_id: str, limit: int, before: str | None) -> tuple[list[AuditEntry], str | None]:
-        """Newest first, `limit` entries (at most AUDIT_PAGE_MAX) before the position `before`, and the
-        position to go on from (None at the end)."""
+        """Newest first, `limit` entries before the position `before`, and the position to go on from
+        (None at the end)."""
         values: dict[str, Any] = {":pk": keys.audit_partition(project_id)}
         condition = "PK = :pk"
         if before:
@@ -203,7 +201,7 @@ class PortalStore:
             KeyConditionExpression=condition,
             ExpressionAttributeValues=to_item(values),
             ScanIndexForward=False,
-            Limit=min(limit, AUDIT_PAGE_MAX),
+            Limit=limit,
         )
         items = [from_item(i) for i in page.get("Items", [])]
         last = page.get("LastEvaluatedKey")

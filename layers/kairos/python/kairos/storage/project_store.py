@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 from kairos.domain.records import Project, Token
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, from_item, read_time, stored_time, to_item, translate
+from kairos.storage.rate_store import close_counter
 
 
 class ProjectStore:
@@ -118,6 +119,28 @@ class ProjectStore:
                 return None
             raise translate(error, "project") from None
         return self._project(from_item(found["Attributes"]))
+
+    def disable_project(self, project_id: str, months: list[tuple[str, int]], at: datetime) -> Project | None:
+        """`enabled = false` and the request counters of `months` closed, in one transaction: no request
+        of the project is admitted after it commits, whichever instance cached its tokens."""
+        disable: dict[str, Any] = {
+            "Update": {
+                "TableName": self._t.name,
+                "Key": to_item(keys.project(project_id)),
+                "UpdateExpression": "SET enabled = :off, updated_at = :at",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": to_item({":off": False, ":at": stored_time(at)}),
+            }
+        }
+        closing = [close_counter(self._t.name, project_id, month, expires) for month, expires in months]
+        items: list[Any] = [disable, *closing]
+        try:
+            self._t.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                return None  # the only condition: the project exists
+            raise translate(error, "project") from None
+        return self.get_project(project_id)
 
     def update_token(self, token: Token, name: str, abilities: frozenset[str]) -> None:
         self._t.client.update_item(

@@ -10,6 +10,10 @@ never go over its limit, at any request rate and across any number of Lambda ins
 request counts nowhere. A failed condition returns the item as it was (ReturnValuesOnConditionCheckFailure),
 which tells whether the other form applies or a limit refused the request: no read is needed.
 
+A project's counters are closed (`closed`, set with the project's `enabled = false` in one transaction by
+`ProjectStore.disable_project`): every form is conditioned on `attribute_not_exists(closed)`, so a disabled
+project's requests are refused at once on every instance, whatever token it cached, at no extra read.
+
 Round trips: one per request, as long as this instance guessed the form right: it remembers the minute it
 last counted for each subject, so only the first request of a minute on an instance where another
 instance already started that minute costs a second one. A counter's first request of the month costs
@@ -92,6 +96,21 @@ class RateCounterStore:
 
 
 _BOOKKEEPING = "entity = :entity, expires_at = if_not_exists(expires_at, :exp)"
+OPEN = "attribute_not_exists(closed)"
+
+
+def close_counter(table_name: str, subject: str, month: str, expires_at: int) -> dict[str, Any]:
+    """The transaction item that closes `subject`'s counter of `month` (made if it is not there yet)."""
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": to_item(keys.rate_counter(subject, month)),
+            "UpdateExpression": f"SET closed = :true, {_BOOKKEEPING}",
+            "ExpressionAttributeValues": to_item(
+                {":true": True, ":entity": "rate_counter", ":exp": expires_at}
+            ),
+        }
+    }
 
 
 def _counting(form: str, per_minute: int, per_month: int | None) -> tuple[str, str, dict[str, Any]]:
@@ -100,10 +119,10 @@ def _counting(form: str, per_minute: int, per_month: int | None) -> tuple[str, s
     if form == "same":
         values[":per_minute"] = per_minute
         update = f"ADD minute_hits :one, month_hits :one SET {_BOOKKEEPING}"
-        condition = "#minute >= :minute AND minute_hits < :per_minute"
+        condition = f"#minute >= :minute AND minute_hits < :per_minute AND {OPEN}"
     else:
         update = f"SET #minute = :minute, minute_hits = :one, {_BOOKKEEPING} ADD month_hits :one"
-        condition = "#minute < :minute"
+        condition = f"#minute < :minute AND {OPEN}"
     if per_month is not None:
         values[":per_month"] = per_month
         condition += " AND month_hits < :per_month"
@@ -114,11 +133,13 @@ def _creating(month_hits: int, minute_hits: int) -> tuple[str, str, dict[str, An
     """The month's counter, starting from the requests already metered this month."""
     update = "SET #minute = :minute, minute_hits = :minute_hits, month_hits = :month_hits, " + _BOOKKEEPING
     values = {":minute_hits": minute_hits, ":month_hits": month_hits}
-    return update, "attribute_not_exists(month_hits)", values
+    return update, f"attribute_not_exists(month_hits) AND {OPEN}", values
 
 
 def _decide(old: Mapping[str, Any], minute: str, per_minute: int, per_month: int | None) -> str | Admission:
     """After a failed condition, from the item as it was: the form to try next, or the refusal."""
+    if old.get("closed"):
+        return Admission(0, 0, "closed")
     if "month_hits" not in old:
         return "create"
     month_hits = int(old["month_hits"])
