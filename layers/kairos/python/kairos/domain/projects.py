@@ -13,6 +13,7 @@ from kairos.domain.ids import new_id
 from kairos.domain.plans import DEFAULT_PLAN, PLANS
 from kairos.domain.ports import ProjectRepository
 from kairos.domain.records import Project, Token
+from kairos.domain.text import check_name
 
 
 def render_project(project: Project) -> dict[str, Any]:
@@ -47,15 +48,14 @@ class ProjectAdmin:
         rate_limit: int | None = None,
         default_hold_time: str | None = None,
     ) -> Project:
-        if not name.strip():
-            raise ValidationFailed.field("name", "The name field is required.")
+        name = checked_name(name)
         if plan not in PLANS:
             raise ValidationFailed.field("plan", f"The plan must be one of: {', '.join(PLANS)}.")
         _check_hold_time(default_hold_time)
         now = now_utc()
         project = Project(
             id=new_id(),
-            name=name.strip(),
+            name=name,
             enabled=True,
             plan=plan,
             rate_limit_per_minute=rate_limit or PLANS[plan].requests_per_minute,
@@ -84,9 +84,7 @@ class ProjectAdmin:
         return self._repo.list_projects()
 
     def rename_project(self, project_id: str, name: str) -> Project:
-        if not name.strip():
-            raise ValidationFailed.field("name", "The name field is required.")
-        return self._update(project_id, {"name": name.strip()})
+        return self._update(project_id, {"name": checked_name(name)})
 
     def disable_project(self, project_id: str) -> Project:
         """Its tokens stop working at once, on every instance whatever it cached: its request counters are
@@ -133,6 +131,7 @@ class ProjectAdmin:
     ) -> tuple[Token, str]:
         """A new token with `abilities` (None: all of them). `value` fixes the secret (local use only)."""
         self.project(project_id)
+        name = checked_name(name)
         chosen = list(ALL_ABILITIES) if abilities is None else abilities
         unknown = validate_abilities(chosen)
         if unknown:
@@ -156,6 +155,18 @@ class ProjectAdmin:
     def revoke_token(self, project_id: str, token_id: str) -> None:
         if not self._repo.revoke_token(project_id, token_id, now_utc()):
             raise NotFound("token")
+
+
+def checked_name(name: str) -> str:
+    """A project's or token's name given to the CLI, trimmed, by the rule of every name (the API's models
+    apply the same `check_name`)."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed.field("name", "The name field is required.")
+    try:
+        return check_name(name)
+    except ValueError as error:
+        raise ValidationFailed.field("name", f"The name field {error}.") from None
 
 
 def _check_hold_time(value: str | None) -> None:
