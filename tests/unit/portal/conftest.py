@@ -123,6 +123,6 @@ def portal(container: Container) -> Iterator[Portal]:
     throttle = Throttle(RateCounterStore(built.table), clock, per_address=1000, per_email=1000)
     accounts = Accounts(identities, store, outbox, throttle, "https://portal.test", clock)
     projects = ProjectStore(built.table)
-    workspace = Workspace(built.projects, projects, store, outbox, "https://portal.test", clock)
+    workspace = Workspace(built.projects, projects, store, outbox, throttle, "https://portal.test", clock)
     tokens = ApiTokens(workspace, built.projects, projects, RequestLogStore(built.table), clock)
     yield Portal(accounts, workspace, tokens, outbox, clock, built)

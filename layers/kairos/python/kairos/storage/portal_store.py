@@ -83,6 +83,39 @@ class PortalStore:
         items = self._t.batch_get([keys.account(a) for a in account_ids]) if account_ids else []
         return {item["id"]: _account(item) for item in items}
 
+    # --- owned projects ---------------------------------------------------------------------------------
+
+    def claim_project(self, account_id: str, most: int) -> bool:
+        """Counts one more project owned by the account, if it owns fewer than `most`: one conditioned
+        update, so parallel creations cannot pass the limit together. False when it is reached."""
+        try:
+            self._t.client.update_item(
+                TableName=self._t.name,
+                Key=to_item(keys.owned_projects(account_id)),
+                UpdateExpression="SET entity = :entity ADD owned :one",
+                ConditionExpression="attribute_not_exists(owned) OR owned < :most",
+                ExpressionAttributeValues=to_item({":entity": "owned_projects", ":one": 1, ":most": most}),
+            )
+        except ClientError as error:
+            if _conditional_failure(error):
+                return False
+            raise translate(error, "account") from None
+        return True
+
+    def release_project(self, account_id: str) -> None:
+        """One project fewer owned by the account (never below zero)."""
+        try:
+            self._t.client.update_item(
+                TableName=self._t.name,
+                Key=to_item(keys.owned_projects(account_id)),
+                UpdateExpression="ADD owned :minus",
+                ConditionExpression="owned > :zero",
+                ExpressionAttributeValues=to_item({":minus": -1, ":zero": 0}),
+            )
+        except ClientError as error:
+            if not _conditional_failure(error):
+                raise translate(error, "account") from None
+
     # --- memberships ------------------------------------------------------------------------------------
 
     def add_member(self, membership: Membership) -> bool:
