@@ -6,21 +6,12 @@ and a webhook pointed at the metadata service through a 6to4 address."""
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
 
 from kairos.portal.throttle import MAIL_PER_HOUR
 from kairos.portal.workspace import MAX_OWNED_PROJECTS
 from tests.integration.conftest import Api, LocalServer
-from tests.integration.portal import PASSWORD, Person, mails_to
-
-NewPerson = Callable[[], Person]
-
-
-@pytest.fixture
-def new_person(local_server: LocalServer) -> NewPerson:
-    root = local_server.base_url.removesuffix("/v1")
-    return lambda: Person(root, local_server.data_dir / "outbox")
+from tests.integration.portal import PASSWORD, NewPerson, mails_to
 
 
 def _at_once(count: int, send: Callable[[int], requests.Response]) -> list[int]:
