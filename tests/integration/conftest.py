@@ -13,6 +13,7 @@ import requests
 
 from kairos.abilities import ALL_ABILITIES
 from kairos.container import Container
+from tests.integration.portal import NewPerson, Person
 
 LOCAL_TOKEN = "kairos-test-token-0123456789abcdefghijklmnopqrstuvwxyz"
 # The server under test retries webhooks within seconds (production: 30 s doubling, dead after 24 h).
@@ -82,6 +83,13 @@ def new_api(local_server: LocalServer) -> ApiFactory:
         return Api(local_server.base_url, token, project.id, requests.Session())
 
     return make
+
+
+@pytest.fixture
+def new_person(local_server: LocalServer) -> NewPerson:
+    """Makes a person of the Portal (not registered yet) on the worker's local server."""
+    root = local_server.base_url.removesuffix("/v1")
+    return lambda: Person(root, local_server.data_dir / "outbox")
 
 
 @pytest.fixture

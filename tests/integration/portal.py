@@ -3,6 +3,7 @@ outbox, verify, log in, and call the admin routes with the ID token."""
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,3 +67,6 @@ class Person:
         assert self.verify().status_code == 200
         assert self.log_in().status_code == 200
         return self
+
+
+NewPerson = Callable[[], Person]  # the `new_person` fixture (tests/integration/conftest.py)

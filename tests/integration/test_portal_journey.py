@@ -8,22 +8,13 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
 
 from tests.integration.conftest import Api, LocalServer
-from tests.integration.portal import PASSWORD, Person, last_link_token, mails_to
+from tests.integration.portal import PASSWORD, NewPerson, last_link_token, mails_to
 from tests.integration.test_bookings_http import book
 from tests.integration.test_schedules_http import at, guide_setup, next_monday
 from tests.unit.webhooks.receiver import receiver
-
-NewPerson = Callable[[], Person]
-
-
-@pytest.fixture
-def new_person(local_server: LocalServer) -> NewPerson:
-    root = local_server.base_url.removesuffix("/v1")
-    return lambda: Person(root, local_server.data_dir / "outbox")
 
 
 def eventually(check: Callable[[], bool], seconds: float = 20.0) -> None:

@@ -79,13 +79,18 @@ class Portal:
 
 
 def resolve(
-    container: Container, route: PortalRoute, path: str, body: bytes, person: Identity | None
+    container: Container,
+    route: PortalRoute,
+    path: str,
+    body: bytes,
+    person: Identity | None,
+    query: str = "",
 ) -> dict[str, Any]:
     """The proxy answer of the route's function; `person` as the authorizer's claims would name them."""
     handlers = accounts_endpoints if route.area is PortalArea.ACCOUNTS else portal_endpoints
     app = build_portal_app(route.area, handlers(container), container)
     event = proxy_event(
-        method=route.method, path=path, query="", headers=[("Content-Type", "application/json")],
+        method=route.method, path=path, query=query, headers=[("Content-Type", "application/json")],
         body=body, route=route, path_parameters={}, source_ip="203.0.113.9",
     )  # fmt: skip
     if person is not None:
@@ -95,13 +100,13 @@ def resolve(
 
 
 def admin_call(
-    portal: "Portal", person: Identity, method: str, path: str, body: Any = None
+    portal: "Portal", person: Identity, method: str, path: str, body: Any = None, query: str = ""
 ) -> tuple[int, Any]:
-    """`method /portal<path>` through the admin API's function: the status and the decoded body."""
+    """`method /portal<path>?<query>` through the admin API's function: the status and the decoded body."""
     route, _ = match_portal(method, f"/portal{path}")
     assert route is not None, (method, path)
     raw = b"" if body is None else json.dumps(body).encode()
-    answer = resolve(portal.container, route, f"/portal{path}", raw, person)
+    answer = resolve(portal.container, route, f"/portal{path}", raw, person, query)
     return answer["statusCode"], json.loads(answer["body"] or "null")
 
 
@@ -118,6 +123,6 @@ def portal(container: Container) -> Iterator[Portal]:
     throttle = Throttle(RateCounterStore(built.table), clock, per_address=1000, per_email=1000)
     accounts = Accounts(identities, store, outbox, throttle, "https://portal.test", clock)
     projects = ProjectStore(built.table)
-    workspace = Workspace(built.projects, projects, store, outbox, "https://portal.test", clock)
+    workspace = Workspace(built.projects, projects, store, outbox, throttle, "https://portal.test", clock)
     tokens = ApiTokens(workspace, built.projects, projects, RequestLogStore(built.table), clock)
     yield Portal(accounts, workspace, tokens, outbox, clock, built)

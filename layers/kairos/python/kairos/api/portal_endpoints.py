@@ -149,9 +149,7 @@ def portal_endpoints(container: Container) -> dict[str, PortalHandler]:
         return no_content()
 
     def audit(r: PortalRequest) -> Response[str]:
-        limit = int(r.query["limit"]) if r.query.get("limit", "").isdigit() else 25
-        page = workspace.audit(r.person, r.path["project"], r.query.get("cursor"), max(1, limit))
-        return json_response(200, page)
+        return json_response(200, workspace.audit(r.person, r.path["project"], r.query))
 
     return {
         "logOut": log_out,

@@ -2,12 +2,16 @@
 the plan's monthly quota.
 
 A token lookup is cached in memory for at most 60 seconds, so a warm function authenticates without a read;
-a revoked token therefore stops working within a minute (so do a disabled project and a new default hold
-time). Both limits are counted in DynamoDB by one conditional update per request
-(`kairos.storage.rate_store`), so they hold exactly across concurrent Lambda instances: per project, or per
-source address for requests without a valid token. A refused request is counted in neither. A project's
-limits are checked in that same update against the ones its counter holds, which a plan or rate-limit
-change sets: such a change applies to the next request, whatever the cached token says.
+a revoked token therefore stops working within a minute (so does a new default hold time). Both limits are
+counted in DynamoDB by one conditional update per request (`kairos.storage.rate_store`), so they hold
+exactly across concurrent Lambda instances: per project, or per source address for requests without a
+valid token. A refused request is counted in neither. A project's limits are checked in that same update
+against the ones its counter holds, which a plan or rate-limit change sets: such a change applies to the
+next request, whatever the cached token says.
+
+A disabled (deleted) project stops at once, cache or not: disabling it closes its request counters in the
+same transaction (`closing_months`), and that per-request update is conditioned on the counter being open,
+so every request admitted after the commit is refused, on every instance, at no extra read.
 """
 
 import calendar
@@ -32,6 +36,8 @@ ANONYMOUS_RATE_LIMIT = PLANS[DEFAULT_PLAN].requests_per_minute  # per source add
 CACHE_SECONDS = 60.0
 CACHE_ENTRIES = 1024
 COUNTER_KEPT = timedelta(days=62)  # a month's request counter expires (TTL) a month after the month
+CLOCK_SKEW = timedelta(minutes=5)  # how far apart two instances' clocks may be, for `closing_months`
+DISABLED = "This project is disabled."
 _ALPHABET = string.ascii_letters + string.digits
 
 
@@ -43,10 +49,10 @@ def hash_token(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def counter_month(moment: datetime) -> tuple[str, int]:
-    """The month whose request counter counts a request made at `moment` (`YYYY-MM`, UTC), and when that
-    counter expires (TTL)."""
-    return f"{moment:%Y-%m}", int((moment.replace(day=1) + COUNTER_KEPT).timestamp())
+def counter_month(now: datetime) -> tuple[str, int]:
+    """The month (`YYYY-MM`) a request at `now` is counted in, and when that counter expires (epoch s)."""
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return f"{now:%Y-%m}", int((start + COUNTER_KEPT).timestamp())
 
 
 def counter_months_from(moment: datetime) -> list[tuple[str, int]]:
@@ -73,6 +79,14 @@ class Principal:
     def require(self, ability: str | None) -> None:
         if ability is not None and ability not in self.abilities:
             raise Forbidden()
+
+
+def closing_months(now: datetime) -> list[tuple[str, int]]:
+    """The counters to close when a project is disabled at `now`: every month a request of it may still be
+    counted in by an instance that cached one of its tokens (for up to CACHE_SECONDS, clocks CLOCK_SKEW
+    apart): the current month, and its neighbour near a month's start or end."""
+    edges = (now - CLOCK_SKEW, now, now + timedelta(seconds=CACHE_SECONDS) + CLOCK_SKEW)
+    return sorted({counter_month(moment) for moment in edges})
 
 
 def system_principal(project_id: str, name: str) -> Principal:
@@ -127,7 +141,7 @@ class Authenticator:
                     self._cache.clear()
                 self._cache[token_hash] = (now, principal)
         if not principal.project.enabled:
-            raise Forbidden("This project is disabled.")
+            raise Forbidden(DISABLED)
         return principal
 
     def _load(self, token_hash: str) -> Principal | None:
@@ -147,6 +161,9 @@ class Authenticator:
         admission = self._admit(
             principal.project_id, now, principal.project.limits, project=True, quota=within_quota
         )
+        if admission.refused == "closed":  # disabled since this instance cached the token
+            self._forget(principal.project_id)
+            raise Forbidden(DISABLED)
         limits = admission.limits  # the project's, as its counter holds them: the latest change's
         if admission.refused == "month":
             assert limits.per_month is not None
@@ -176,6 +193,13 @@ class Authenticator:
         return self._counter.admit(
             subject, month, f"{now:%Y%m%d%H%M}", limits, expires, project=project, quota=quota
         )
+
+    def _forget(self, project_id: str) -> None:
+        """Drops the project's cached tokens, so the next request reads them (and their project) again."""
+        with self._lock:
+            for token_hash, (_, principal) in list(self._cache.items()):
+                if principal.project_id == project_id:
+                    del self._cache[token_hash]
 
     @staticmethod
     def _status(admission: Admission, now: datetime) -> RateStatus:

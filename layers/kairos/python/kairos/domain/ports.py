@@ -108,6 +108,10 @@ class ProjectRepository(Protocol):
 
     def update_token(self, token: Token, name: str, abilities: frozenset[str]) -> None: ...
 
+    def disable_project(self, project_id: str, months: list[tuple[str, int]], at: datetime) -> Project | None:
+        """Disables the project and closes its request counters of `months` ((YYYY-MM, expiry) pairs) in
+        one transaction; the project as it is now (None: there is none)."""
+
 
 class RateCounter(Protocol):
     def admit(
@@ -126,7 +130,8 @@ class RateCounter(Protocol):
         request rate; a refused request is not counted. One round trip, as a rule. For a `project`, the
         month starts from its metered usage, so the limit holds from a counter's first request on, and the
         limits stored by its latest change (`ProjectRepository.change_limits`) win over `limits`: the
-        admission says which applied."""
+        admission says which applied. A counter closed by `ProjectRepository.disable_project` refuses
+        every request (`closed`)."""
 
 
 class TimelineReader(Protocol):

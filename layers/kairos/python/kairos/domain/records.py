@@ -67,7 +67,8 @@ class Token:
 @dataclass(frozen=True)
 class Admission:
     """What counting one request left: the subject's admitted requests this minute and this month, the
-    limit that refused it (`minute` or `month`; None: admitted and counted), and the limits applied."""
+    limit that refused it (`minute` or `month`; `closed`: the project was disabled; None: admitted and
+    counted), and the limits applied."""
 
     minute: int
     month: int

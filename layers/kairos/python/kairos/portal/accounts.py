@@ -5,7 +5,8 @@ through the `Mailer` port. Only a mailed secret confirms an account or sets a pa
 
 Nothing here tells whether an address has an account: registering a taken address and asking a reset
 for an unknown one answer exactly as the other cases do (the owner of a taken address gets a mail
-saying so instead)."""
+saying so instead). Every route that may mail an address counts one mail to it (`Throttle.admit_mail`),
+and no mail carries text chosen by whoever asked for it."""
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -51,8 +52,9 @@ class Accounts:
 
     def register(self, name: str, email: str, password: str, address: str) -> str:
         self._throttle.admit(address, email)
+        self._throttle.admit_mail(email)
         if self._ids.sign_up(email, password, name) or self._ids.is_unconfirmed(email):
-            self._mail_verification(email, name)
+            self._mail_verification(email)
         else:
             self._mail.send(
                 email,
@@ -64,8 +66,9 @@ class Accounts:
 
     def resend_verification(self, email: str, address: str) -> str:
         self._throttle.admit(address, email)
+        self._throttle.admit_mail(email)
         if self._ids.is_unconfirmed(email):
-            self._mail_verification(email, "")
+            self._mail_verification(email)
         return MAILED
 
     def verify(self, token: str, address: str) -> Account:
@@ -84,6 +87,7 @@ class Accounts:
 
     def forgot_password(self, email: str, address: str) -> str:
         self._throttle.admit(address, email)
+        self._throttle.admit_mail(email)
         if self._ids.identity(email) is not None:
             value, digest = new_secret()
             self._repo.put_one_time(digest, OneTimeToken("reset", email, self._expiry(RESET_FOR)))
@@ -126,15 +130,17 @@ class Accounts:
 
     # --- helpers ----------------------------------------------------------------------------------------
 
-    def _mail_verification(self, email: str, name: str) -> None:
+    def _mail_verification(self, email: str) -> None:
+        """Kairos' own words and the link only: the address is not verified yet, so the mail carries no
+        text the registering stranger chose (not the name: "Hello <their text>" to anyone's address)."""
         value, digest = new_secret()
         self._repo.put_one_time(digest, OneTimeToken("verify", email, self._expiry(VERIFY_FOR)))
-        greeting = f"Hello {name},\n\n" if name else ""
         self._mail.send(
             email,
             "Verify your Kairos account",
-            f"{greeting}Open this link within 24 hours to verify your address and start using Kairos:\n"
-            f"{self._url}/verify?token={value}\n",
+            "Open this link within 24 hours to verify your address and start using Kairos:\n"
+            f"{self._url}/verify?token={value}\n"
+            "If you did not register, ignore this mail: nothing happens without the link.\n",
         )
 
     def _take(self, token: str, purpose: str) -> OneTimeToken:

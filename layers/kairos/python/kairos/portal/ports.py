@@ -112,6 +112,12 @@ class PortalRepository(Protocol):
 
     def get_accounts(self, account_ids: list[str]) -> dict[str, Account]: ...
 
+    def claim_project(self, account_id: str, most: int) -> bool:
+        """One more project owned by the account, unless it owns `most` already (then False)."""
+
+    def release_project(self, account_id: str) -> None:
+        """One project fewer owned by the account."""
+
     def add_member(self, membership: Membership) -> bool:
         """False when already a member."""
 

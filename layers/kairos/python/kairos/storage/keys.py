@@ -285,6 +285,11 @@ def account(account_id: str) -> dict[str, str]:
     return {"PK": f"ACCOUNT#{account_id}", "SK": "ACCOUNT"}
 
 
+def owned_projects(account_id: str) -> dict[str, str]:
+    """How many live projects a person owns (`owned`), counted by conditioned updates."""
+    return {"PK": f"ACCOUNT#{account_id}", "SK": "OWNED"}
+
+
 def members_partition(project_id: str) -> str:
     return f"PROJECT#{project_id}#MEMBERS"
 

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from kairos.domain.records import Limits, Project, Token
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, from_item, read_time, stored_time, to_item, translate
-from kairos.storage.rate_store import limits_update
+from kairos.storage.rate_store import close_counter, limits_update
 
 
 class ProjectStore:
@@ -120,6 +120,27 @@ class ProjectStore:
             {"Update": _setting(self._t, project.id, changes, was)},
             *(limits_update(self._t, project.id, month, expires, limits) for month, expires in months),
         ]
+        return self._transact(items)
+
+    def disable_project(self, project_id: str, months: list[tuple[str, int]], at: datetime) -> Project | None:
+        """`enabled = false` and the request counters of `months` closed, in one transaction: no request
+        of the project is admitted after it commits, whichever instance cached its tokens."""
+        disable: dict[str, Any] = {
+            "Update": {
+                "TableName": self._t.name,
+                "Key": to_item(keys.project(project_id)),
+                "UpdateExpression": "SET enabled = :off, updated_at = :at",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": to_item({":off": False, ":at": stored_time(at)}),
+            }
+        }
+        closing = [close_counter(self._t.name, project_id, month, expires) for month, expires in months]
+        if not self._transact([disable, *closing]):
+            return None  # the only condition: the project exists
+        return self.get_project(project_id)
+
+    def _transact(self, items: list[Any]) -> bool:
+        """One transaction; False when a condition failed (and so nothing changed)."""
         try:
             self._t.client.transact_write_items(TransactItems=items)
         except ClientError as error:

@@ -17,6 +17,10 @@ conditioned on the stored limits being the ones it counts with. A request counte
 its condition, and the item it gets back carries the new ones: it is decided again with them. So a change
 applies to the very next request, with no read added to any request.
 
+A project's counters are closed (`closed`, set with the project's `enabled = false` in one transaction by
+`ProjectStore.disable_project`): every form is conditioned on `attribute_not_exists(closed)`, so a disabled
+project's requests are refused at once on every instance, whatever token it cached, at no extra read.
+
 Round trips: one per request, as long as this instance guessed the form and the limits right: it
 remembers the minute it last counted for each subject, and the limits it found on the month's counter, so
 only the first request of a minute on an instance where another instance already started that minute
@@ -111,6 +115,9 @@ class RateCounterStore:
         raise Retryable("The request counter is busy; try again.")
 
 
+OPEN = "attribute_not_exists(closed)"
+
+
 def limits_update(table: Table, subject: str, month: str, expires_at: int, limits: Limits) -> dict[str, Any]:
     """The transaction item that stores `limits` on the subject's counter of `month` (made if need be, to
     be started by its first request): from then on every request counted there is checked against them."""
@@ -118,10 +125,23 @@ def limits_update(table: Table, subject: str, month: str, expires_at: int, limit
         "Update": {
             "TableName": table.name,
             "Key": to_item(keys.rate_counter(subject, month)),
-            "UpdateExpression": "SET limits = :limits, entity = :entity, "
-            "expires_at = if_not_exists(expires_at, :exp)",
+            "UpdateExpression": f"SET limits = :limits, {_bookkeeping(False)}",
             "ExpressionAttributeValues": to_item(
                 {":limits": _encoded(limits), ":entity": "rate_counter", ":exp": expires_at}
+            ),
+        }
+    }
+
+
+def close_counter(table_name: str, subject: str, month: str, expires_at: int) -> dict[str, Any]:
+    """The transaction item that closes `subject`'s counter of `month` (made if it is not there yet)."""
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": to_item(keys.rate_counter(subject, month)),
+            "UpdateExpression": f"SET closed = :true, {_bookkeeping(False)}",
+            "ExpressionAttributeValues": to_item(
+                {":true": True, ":entity": "rate_counter", ":exp": expires_at}
             ),
         }
     }
@@ -159,10 +179,10 @@ def _counting(
     if form == "same":
         values[":per_minute"] = per_minute
         update = f"ADD minute_hits :one, month_hits :one SET {_bookkeeping(project)}"
-        condition = "#minute >= :minute AND minute_hits < :per_minute"
+        condition = f"#minute >= :minute AND minute_hits < :per_minute AND {OPEN}"
     else:
         update = f"SET #minute = :minute, minute_hits = :one, {_bookkeeping(project)} ADD month_hits :one"
-        condition = "#minute < :minute"
+        condition = f"#minute < :minute AND {OPEN}"
     if per_month is not None:
         values[":per_month"] = per_month
         condition += " AND month_hits < :per_month"
@@ -175,11 +195,13 @@ def _creating(month_hits: int, minute_hits: int, project: bool) -> tuple[str, st
         project
     )
     values = {":minute_hits": minute_hits, ":month_hits": month_hits}
-    return update, "attribute_not_exists(month_hits)", values
+    return update, f"attribute_not_exists(month_hits) AND {OPEN}", values
 
 
 def _decide(old: Mapping[str, Any], minute: str, limits: Limits, quota: bool) -> str | Admission:
     """After a failed condition, from the item as it was: the form to try next, or the refusal."""
+    if old.get("closed"):
+        return Admission(0, 0, limits, "closed")
     if "month_hits" not in old:
         return "create"
     month_hits = int(old["month_hits"])
