@@ -70,6 +70,23 @@ class Api:
 ApiFactory = Callable[..., Api]
 
 
+class _FromAddress(requests.adapters.HTTPAdapter):
+    def __init__(self, address: str) -> None:
+        self._address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **{**kwargs, "source_address": (self._address, 0)})
+
+
+def from_address(address: str) -> requests.Session:
+    """A session whose requests come from another loopback address (127.0.0.0/8): what the API counts
+    per source address starts afresh, whatever other tests sent from 127.0.0.1."""
+    session = requests.Session()
+    session.mount("http://", _FromAddress(address))
+    return session
+
+
 @pytest.fixture
 def new_api(local_server: LocalServer) -> ApiFactory:
     """Makes a fresh project (rate limit high unless asked) and returns a client with a token for it."""
