@@ -222,6 +222,7 @@ class Container:
     def accounts(self) -> "Accounts":
         from kairos.portal.accounts import Accounts
         from kairos.portal.throttle import Throttle
+        from kairos.storage.account_guard_store import AccountGuardStore
         from kairos.storage.cognito import CognitoIdentities
 
         identities = CognitoIdentities(
@@ -230,7 +231,10 @@ class Container:
         throttle = Throttle(
             RateCounterStore(self.table), per_address=self.settings.portal_attempts_per_minute
         )
-        return Accounts(identities, self._portal_store, self.mailer, throttle, self.settings.portal_url)
+        guards = AccountGuardStore(self.table)
+        return Accounts(
+            identities, self._portal_store, guards, self.mailer, throttle, self.settings.portal_url
+        )
 
     @cached_property
     def workspace(self) -> "Workspace":
