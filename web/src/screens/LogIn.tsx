@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { logIn } from "../api/account";
-import { EmailField, Field } from "../components/Field";
+import { EmailField, PasswordField } from "../components/Field";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
 import { pendingInvitation } from "../invitation";
@@ -49,11 +49,7 @@ export function LogIn() {
           </p>
         )}
         <EmailField value={email} onChange={(e) => setEmail(e.target.value)} error={action.error?.field("email")} />
-        <Field
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          required
+        <PasswordField
           value={password}
           onChange={(e) => setPassword(e.target.value)}
           error={action.error?.field("password")}

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { verifyEmail, type Account } from "../api/account";
-import { Field } from "../components/Field";
+import { PasswordField } from "../components/Field";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
 
@@ -57,11 +57,7 @@ export function Verify() {
       <p className="lead">Enter the password you registered with to confirm that this account is yours.</p>
       <form onSubmit={submit} noValidate>
         <FormAlert error={action.error} />
-        <Field
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          required
+        <PasswordField
           value={password}
           onChange={(e) => setPassword(e.target.value)}
           error={action.error?.field("password")}

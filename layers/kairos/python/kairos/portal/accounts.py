@@ -225,46 +225,45 @@ class Accounts:
 
     def _mail_verification(self, email: str) -> None:
         """The link, without the registration's name: whoever registered may not own the mailbox."""
-        if not self._throttle.may_mail(email):
-            return
-        value, digest = new_secret()
-        self._repo.put_one_time(digest, OneTimeToken("verify", email, self._expiry(VERIFY_FOR)))
-        self._mail.send(
-            email,
-            "Verify your Kairos account",
-            "Open this link within 24 hours to verify your address and start using Kairos; it asks for the "
-            f"password you registered with:\n{self._url}/verify?token={value}\n"
-            "If you did not register, ignore this mail: nobody can use the account without this link.\n",
-        )
+        if self._throttle.may_mail(email):
+            self._mail_link(
+                OneTimeToken("verify", email, self._expiry(VERIFY_FOR)),
+                "Verify your Kairos account",
+                "/verify?token=",
+                "Open this link within 24 hours to verify your address and start using Kairos; it asks for "
+                "the password you registered with:\n{link}\n"
+                "If you did not register, ignore this mail: nobody can use the account without this link.\n",
+            )
 
     def _mail_reset(self, email: str) -> None:
-        if not self._throttle.may_mail(email):
-            return
-        value, digest = new_secret()
-        number = self._guards.next_reset(email, self._now())
-        self._repo.put_one_time(
-            digest, OneTimeToken("reset", email, self._expiry(RESET_FOR), reset_number=number)
-        )
-        self._mail.send(
-            email,
-            "Reset your Kairos password",
-            f"Set a new password within an hour: {self._url}/reset-password?token={value}\n"
-            "If you did not ask for it, ignore this mail: your password stays as it is.\n",
-        )
+        if self._throttle.may_mail(email):
+            number = self._guards.next_reset(email, self._now())
+            self._mail_link(
+                OneTimeToken("reset", email, self._expiry(RESET_FOR), reset_number=number),
+                "Reset your Kairos password",
+                "/reset-password?token=",
+                "Set a new password within an hour: {link}\n"
+                "If you did not ask for it, ignore this mail: your password stays as it is.\n",
+            )
 
     def _mail_unlock(self, email: str) -> None:
         """Once each time the guard goes up, and only to a verified account: its owner's way in."""
-        if not self._guards.unlock_mail_due(email, GUARD_ATTEMPTS) or not self._ids.verified(email):
-            return
+        if self._guards.unlock_mail_due(email, GUARD_ATTEMPTS) and self._ids.verified(email):
+            self._mail_link(
+                OneTimeToken("unlock", email, self._expiry(UNLOCK_FOR)),
+                "Log in to Kairos",
+                f"/login?email={quote(email)}&unlock=",
+                "Log-ins to your Kairos account were tried with wrong passwords many times, so for now a "
+                "log-in needs this link, valid for an hour:\n{link}\n"
+                "If these tries were not yours, nobody got in; a stronger password keeps it that way.\n",
+            )
+
+    def _mail_link(self, token: OneTimeToken, subject: str, path: str, text: str) -> None:
+        """A new secret for `token`, its hash stored before the mail leaves; the mail's `{link}` is the
+        Portal's `path` followed by the secret."""
         value, digest = new_secret()
-        self._repo.put_one_time(digest, OneTimeToken("unlock", email, self._expiry(UNLOCK_FOR)))
-        self._mail.send(
-            email,
-            "Log in to Kairos",
-            "Log-ins to your Kairos account were tried with wrong passwords many times, so for now a log-in "
-            f"needs this link, valid for an hour:\n{self._url}/login?email={quote(email)}&unlock={value}\n"
-            "If these tries were not yours, nobody got in; a stronger password keeps it that way.\n",
-        )
+        self._repo.put_one_time(digest, token)
+        self._mail.send(token.email, subject, text.format(link=f"{self._url}{path}{value}"))
 
     def _send(self, to: str, subject: str, text: str) -> bool:
         """Sends unless the address's mails for this quarter of an hour are spent (Throttle.may_mail)."""
