@@ -52,8 +52,10 @@ class Person:
         }
         return self.call("POST", "/account/register", body)
 
-    def verify(self) -> requests.Response:
-        return self.call("POST", "/account/verify", {"token": last_link_token(self.outbox, self.email)})
+    def verify(self, password: str = PASSWORD) -> requests.Response:
+        """Opens the latest mailed link with the password registered (the link asks for it)."""
+        token = last_link_token(self.outbox, self.email)
+        return self.call("POST", "/account/verify", {"token": token, "password": password})
 
     def log_in(self, password: str = PASSWORD) -> requests.Response:
         answer = self.call("POST", "/session", {"email": self.email, "password": password})

@@ -137,6 +137,19 @@ def test_admin_routes_refuse_a_missing_or_forged_token(new_person: NewPerson) ->
     assert dev.call("GET", "/projects").status_code == 200
 
 
+def test_logging_out_ends_the_session_at_once_and_a_new_log_in_works(new_person: NewPerson) -> None:
+    dev = new_person().signed_up()
+    ended = dev.id_token
+    refresh = dev.call("POST", "/session", {"email": dev.email, "password": PASSWORD}).json()["refresh_token"]
+    assert dev.call("DELETE", "/session").status_code == 204
+
+    assert dev.call("GET", "/account").status_code == 401  # the same, unexpired ID token
+    assert dev.call("POST", "/session/refresh", {"refresh_token": refresh}).status_code == 401
+    assert dev.log_in().status_code == 200
+    assert dev.id_token != ended
+    assert dev.call("GET", "/account").status_code == 200
+
+
 def test_the_portal_lists_webhooks_and_deliveries_and_redelivers(
     local_server: LocalServer, new_person: NewPerson
 ) -> None:

@@ -228,12 +228,16 @@ class Container:
     @cached_property
     def accounts(self) -> "Accounts":
         from kairos.portal.accounts import Accounts
+        from kairos.storage.account_guard_store import AccountGuardStore
         from kairos.storage.cognito import CognitoIdentities
 
         identities = CognitoIdentities(
             self.settings.region, self.settings.user_pool_id, self.settings.user_pool_client_id
         )
-        return Accounts(identities, self._portal_store, self.mailer, self._throttle, self.settings.portal_url)
+        guards = AccountGuardStore(self.table)
+        return Accounts(
+            identities, self._portal_store, guards, self.mailer, self._throttle, self.settings.portal_url
+        )
 
     @cached_property
     def workspace(self) -> "Workspace":

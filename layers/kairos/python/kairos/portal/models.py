@@ -74,8 +74,13 @@ class ResetPassword(_NewPassword):
     token: Secret
 
 
+class VerifyBody(TokenBody):
+    password: Password  # the one the address was last registered with (kairos.portal.accounts)
+
+
 class LogIn(_WithEmail):
     password: Password
+    unlock: Secret | None = None  # the mailed unlock link's secret, once the log-in guard is up
 
 
 class Refresh(_Body):
@@ -114,6 +119,7 @@ BODIES: dict[str, type[BaseModel]] = {
         Register,
         EmailBody,
         TokenBody,
+        VerifyBody,
         ResetPassword,
         LogIn,
         Refresh,

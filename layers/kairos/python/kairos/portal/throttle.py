@@ -2,11 +2,15 @@
 DynamoDB counters as the API's rate limit (`kairos.storage.rate_store`): one conditioned update per
 attempt, so each holds exactly across concurrent Lambda instances, and a refused attempt counts nowhere.
 
-- Attempts before a session (log in, register, password reset): per source address and per email address,
-  a minute. Guessing passwords is slowed down to a few tries a minute.
-- Mail to one address, whoever asks (registration, a new verification link, a reset link, an
-  invitation): MAIL_PER_HOUR and MAIL_PER_DAY. Counted per attempt, whether a mail goes or not, so a 429
-  tells nothing about whether the address has an account.
+- Attempts before a session (log in, register, password reset), a minute: per source address, over every
+  address and route (`KAIROS_PORTAL_ATTEMPTS_PER_MINUTE`), and per account and source address (an email
+  address together with the source address): tries from one place against one account. Never per email
+  address alone: a stranger's tries from elsewhere must not refuse the owner's (the log-in guard,
+  `kairos.portal.accounts`, deals with guessing from many places).
+- Mail to one address, whoever asks (registration, a new verification link, a reset link, an unlock link,
+  an invitation): MAIL_PER_HOUR and MAIL_PER_DAY. The account flows skip a mail past it and answer as
+  always (`may_mail`: the earlier mails already carry working links, and the answer tells nothing about
+  an account); an invitation past it is a 429 to the inviter (`admit_invitation`).
 - Invitations sent by one account: INVITES_PER_HOUR and INVITES_PER_DAY.
 - Projects created by one account: PROJECTS_PER_DAY and PROJECTS_PER_MONTH (each gets its plan's monthly
   allowance; how many it owns at once is held by `Workspace`).
@@ -26,7 +30,7 @@ from kairos.domain.ports import RateCounter
 from kairos.domain.records import Limits
 
 PER_ADDRESS_PER_MINUTE = 30  # the default of KAIROS_PORTAL_ATTEMPTS_PER_MINUTE
-PER_EMAIL_PER_MINUTE = 10
+PER_ACCOUNT_AND_ADDRESS_PER_MINUTE = 10
 MAIL_PER_HOUR, MAIL_PER_DAY = 5, 10
 INVITES_PER_HOUR, INVITES_PER_DAY = 10, 30
 PROJECTS_PER_DAY, PROJECTS_PER_MONTH = 3, 10
@@ -62,21 +66,29 @@ class Throttle:
         counter: RateCounter,
         clock: Callable[[], datetime] = now_utc,
         per_address: int = PER_ADDRESS_PER_MINUTE,
-        per_email: int = PER_EMAIL_PER_MINUTE,
+        per_account_and_address: int = PER_ACCOUNT_AND_ADDRESS_PER_MINUTE,
     ) -> None:
         self._counter = counter
         self._clock = clock
         self._address = Limit("portal:address", "minute", per_address)
-        self._email = Limit("portal:email", "minute", per_email)
+        self._pair = Limit("portal:pair", "minute", per_account_and_address)
 
     def admit(self, address: str, email: str | None = None) -> None:
-        """Counts one attempt from `address` (and for `email`); RateLimited past either limit."""
+        """Counts one attempt from `address` (and on `email` from it); RateLimited past either limit."""
         self._count(self._address, address)
-        if email:
-            self._count(self._email, email)
+        if email:  # an address holds no "/", so the pair's name is unambiguous
+            self._count(self._pair, f"{address}/{email}")
+
+    def may_mail(self, recipient: str) -> bool:
+        """Counts one mail to `recipient`: False (and it is not to be sent) when its mails are spent."""
+        try:
+            self.admit_mail(recipient)
+        except RateLimited:
+            return False
+        return True
 
     def admit_mail(self, recipient: str) -> None:
-        """Counts one mail Kairos may send to `recipient` (an attempt that may mail it)."""
+        """Counts one mail Kairos may send to `recipient`; RateLimited past its limits."""
         self._count(Limit("portal:mail-to", "hour", MAIL_PER_HOUR, "day", MAIL_PER_DAY), recipient)
 
     def admit_invitation(self, account_id: str, recipient: str) -> None:

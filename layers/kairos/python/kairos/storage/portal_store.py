@@ -36,7 +36,15 @@ class PortalStore:
             item["project_id"] = token.project_id
         if token.invitation_id:
             item["invitation_id"] = token.invitation_id
+        if token.reset_number is not None:
+            item["reset_number"] = token.reset_number
         self._t.client.put_item(TableName=self._t.name, Item=to_item(item))
+
+    def peek_one_time(self, token_hash: str, purpose: str, now: int) -> OneTimeToken | None:
+        item = self._t.get(keys.one_time(token_hash))
+        if not item or item.get("purpose") != purpose or int(item["expires_at"]) <= now:
+            return None
+        return one_time_token(item)
 
     def take_one_time(self, token_hash: str, purpose: str, now: int) -> OneTimeToken | None:
         """One DeleteItem conditioned on purpose and expiry: two requests with the same link cannot both
@@ -53,14 +61,7 @@ class PortalStore:
             if _conditional_failure(error):
                 return None
             raise translate(error, "token") from None
-        item = from_item(found.get("Attributes", {}))
-        return OneTimeToken(
-            purpose=item["purpose"],
-            email=item["email"],
-            expires_at=int(item["expires_at"]),
-            project_id=item.get("project_id"),
-            invitation_id=item.get("invitation_id"),
-        )
+        return one_time_token(from_item(found.get("Attributes", {})))
 
     # --- profiles ---------------------------------------------------------------------------------------
 
@@ -239,6 +240,18 @@ class PortalStore:
         items = [from_item(i) for i in page.get("Items", [])]
         last = page.get("LastEvaluatedKey")
         return [_audit(i) for i in items], (from_item(last)["SK"] if last else None)
+
+
+def one_time_token(item: Mapping[str, Any]) -> OneTimeToken:
+    number = item.get("reset_number")
+    return OneTimeToken(
+        purpose=item["purpose"],
+        email=item["email"],
+        expires_at=int(item["expires_at"]),
+        project_id=item.get("project_id"),
+        invitation_id=item.get("invitation_id"),
+        reset_number=None if number is None else int(number),
+    )
 
 
 def _account(item: Mapping[str, Any]) -> Account:
