@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from kairos import deadline
+from kairos import aws_clients, deadline
 from kairos.api.app import build_app
 from kairos.api.catalogue_endpoints import resources
+from kairos.api.lambda_entry import make_handler
 from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import RESOURCE, SERVICE
@@ -20,7 +21,7 @@ from kairos.domain.errors import Overloaded, Retryable
 from kairos.routes import Area, match
 from kairos.storage import keys, retries
 from kairos.storage.dynamodb import to_item
-from kairos_local.faults import Fault, Faults, attach
+from kairos_local.faults import Fault, Faults, attach, detach
 from kairos_local.lambda_runtime import LambdaContext, proxy_event
 from tests.unit.clinic import booking_body, make_clinic
 from tests.unit.conftest import Figures
@@ -173,6 +174,30 @@ def test_a_throttled_booking_is_a_503_and_is_not_planned_again(
     assert len(faults.hits) == retries.TRANSACTION_ATTEMPTS  # one plan, its transaction tried again
     assert "BookingRaceRetries" not in published()
     assert list(container.table.query(f"PROJECT#{principal.project_id}", "BOOKING#")) == []
+
+
+def test_an_api_function_answers_503_in_time_rather_than_wait_past_its_deadline(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KAIROS_TABLE_NAME", container.settings.table_name)
+    monkeypatch.setenv("AWS_REGION", container.settings.region)
+    project = container.projects.create_project("Busy clinic", rate_limit=1000)
+    _, token = container.projects.create_token(project.id, "all", None)
+    faults = Faults([Fault(partition=f"PROJECT#{project.id}", on="read", error=THROTTLED)])
+    attach(aws_clients.session_events(), faults)  # on the function's client, made by its first request
+    try:
+        function = make_handler(Area.RESOURCES, resources)
+        event = proxy_event(
+            method="GET", path="/v1/resources", query="", headers=[("Authorization", f"Bearer {token}")],
+            body=b"", route=match("GET", "/v1/resources")[0], path_parameters={}, source_ip="203.0.113.9",
+        )  # fmt: skip
+        # 3.5 s left: 0.5 s once the 3 s for answering are kept back, less than botocore's first wait
+        context = LambdaContext("kairos-resources", "test", remaining_ms=3_500)
+        answer = function(event, context)  # type: ignore[arg-type]
+    finally:
+        detach(aws_clients.session_events(), faults)
+    assert answer["statusCode"] == 503
+    assert len(faults.hits) == 1
 
 
 def test_no_retry_waits_past_the_invocations_deadline(container: Container, principal: Principal) -> None:

@@ -100,6 +100,9 @@ class Faults:
     def before_send(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
         """botocore's `before-send` event: a faulty answer, or None to let the request through (a batch's
         hit items taken out of it first)."""
+        (getattr(request, "context", None) or {}).pop(
+            _UNPROCESSED, None
+        )  # an earlier attempt's: not this one's
         target = request.headers.get("X-Amz-Target") or ""
         operation = (target.decode() if isinstance(target, bytes) else str(target)).rsplit(".", 1)[-1]
         if operation not in READS | WRITES:
@@ -282,6 +285,12 @@ def attach(events: Any, faults: Faults) -> Faults:
     events.register_last("before-send.dynamodb", faults.before_send)
     events.register("after-call.dynamodb", faults.after_call)
     return faults
+
+
+def detach(events: Any, faults: Faults) -> None:
+    """Takes the fault mode off an emitter `attach` put it on (a test's session-wide faults)."""
+    events.unregister("before-send.dynamodb", faults.before_send)
+    events.unregister("after-call.dynamodb", faults.after_call)
 
 
 def from_environment(environ: Mapping[str, str] = os.environ) -> Faults | None:
