@@ -2,8 +2,10 @@
 the browser tests share) and a small client that creates an isolated project per test through the local
 store."""
 
+import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,8 @@ import requests
 
 from kairos.abilities import ALL_ABILITIES
 from kairos.container import Container
+from kairos_local.process import free_port, start_server, stop_server
+from kairos_local.store import running_endpoint, use_local_store
 from tests.integration.portal import NewPerson, Person
 
 LOCAL_TOKEN = "kairos-test-token-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -33,6 +37,29 @@ class LocalServer:
     data_dir: Path
     process: subprocess.Popen[str]
     store: Container
+    output: str = ""  # what it printed, once stopped
+
+
+@contextmanager
+def serving(data_dir: Path, settings: Mapping[str, str]) -> Iterator[LocalServer]:
+    """A local server as `make dev` starts it (its own store in `data_dir`), with `settings` in its
+    environment, and a container on its store for the test's own set-up; stopped with Ctrl-C after (its
+    output is then in `output`)."""
+    port = free_port()
+    process = start_server(data_dir, port, LOCAL_TOKEN, dict(settings))
+    endpoint = running_endpoint(data_dir)
+    assert endpoint is not None
+    saved = dict(os.environ)
+    use_local_store(endpoint)
+    store = Container.from_environment()
+    _ = store.table.client  # made while the environment points at the local store (clients are lazy)
+    os.environ.clear()
+    os.environ.update(saved)
+    server = LocalServer(f"http://127.0.0.1:{port}/v1", data_dir, process, store)
+    try:
+        yield server
+    finally:
+        server.output = stop_server(process)
 
 
 @dataclass

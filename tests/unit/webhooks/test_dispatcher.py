@@ -71,7 +71,6 @@ class World:
             self.webhooks,
             DeliveryStore(container.table),
             self.queue,
-            self.usage,
             policy,
             clock=lambda: self.now,
             monotonic=monotonic,

@@ -179,7 +179,6 @@ class Container:
             self.webhooks,
             DeliveryStore(self.table),
             SqsRetryQueue(self.settings.region),
-            self._usage_store,
             DeliveryPolicy.from_environment(),
         )
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from kairos.domain.auth import Principal
 from kairos.domain.availability import resource_state
 from kairos.domain.booking_views import location_zone
-from kairos.domain.errors import Conflict, Retryable, ValidationFailed
+from kairos.domain.errors import Conflict, Overloaded, Retryable, ValidationFailed
 from kairos.domain.formats import Duration, zone
 from kairos.domain.holds import (
     HoldExpired,
@@ -127,6 +127,8 @@ class BookingWriter:
                 )
             except HoldGone as gone:
                 raise _expired(intents, gone.booking_id) from None
+            except Overloaded:
+                raise  # planning again would only add to the load: the client tries later (503)
             except (Conflict, Retryable) as lost:
                 if any(i.before is not None for i in intents) or (
                     group is not None and group.before is not None

@@ -135,7 +135,9 @@ class DeliveryPolicy:
 class DeliveryRepository(Protocol):
     def create(self, delivery: Delivery) -> bool: ...
 
-    def save(self, delivery: Delivery, expected_attempts: int) -> bool: ...
+    def save(self, delivery: Delivery, expected_attempts: int) -> bool:
+        """Records a new attempt (False if another was recorded since `expected_attempts`) and counts it
+        in the project's usage of its day, together: an attempt counts once, with its record."""
 
     def get(self, project_id: str, webhook_id: str, delivery_id: str) -> Delivery | None: ...
 
@@ -144,10 +146,6 @@ class DeliveryRepository(Protocol):
 
 class RetryQueue(Protocol):
     def send(self, message: Mapping[str, Any], delay_seconds: int) -> None: ...
-
-
-class AttemptCounter(Protocol):
-    def add_webhook_attempt(self, project_id: str, day: str) -> None: ...
 
 
 Sender = Callable[[str, str, int, Mapping[str, str], bytes, float], Outcome]
@@ -167,7 +165,6 @@ class Dispatcher:
         webhooks: Webhooks,
         deliveries: DeliveryRepository,
         queue: RetryQueue,
-        attempts: AttemptCounter,
         policy: DeliveryPolicy,
         send: Sender = post,
         clock: Callable[[], datetime] = now_utc,
@@ -176,7 +173,6 @@ class Dispatcher:
         self._webhooks = webhooks
         self._deliveries = deliveries
         self._queue = queue
-        self._attempts = attempts
         self._policy = policy
         self._send = send
         self._clock = clock
@@ -289,7 +285,6 @@ class Dispatcher:
             outcome = Outcome(None, 0, "the subscription is disabled")
         else:
             outcome = self._post(delivery, subscription, body, now)
-        self._attempts.add_webhook_attempt(delivery.project_id, now.date().isoformat())
         attempts = delivery.attempts + 1
         expired = now - delivery.created_at >= timedelta(seconds=self._policy.give_up_after_seconds)
         status = SUCCEEDED if outcome.succeeded else (DEAD if expired else PENDING)
