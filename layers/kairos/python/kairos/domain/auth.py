@@ -5,7 +5,8 @@ A token lookup is cached in memory for at most 60 seconds, so a warm function au
 a revoked token therefore stops working within a minute. Both limits are counted in DynamoDB by one
 conditional update per request (`kairos.storage.rate_store`), so they hold exactly across concurrent Lambda
 instances: per project, or per source address for requests without a valid token. A refused request is
-counted in neither.
+counted in neither. A store that keeps no write (StoreFull: the local store's data folder on a full disk)
+cannot count: the request is let through uncounted, so reads go on while writes are refused.
 """
 
 import calendar
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from kairos.abilities import ALL_ABILITIES
-from kairos.domain.errors import Forbidden, QuotaExceeded, RateLimited, Unauthenticated
+from kairos.domain.errors import Forbidden, QuotaExceeded, RateLimited, StoreFull, Unauthenticated
 from kairos.domain.formats import now_utc
 from kairos.domain.plans import DEFAULT_PLAN, PLANS, plan_of
 from kairos.domain.ports import ProjectRepository, RateCounter
@@ -158,9 +159,12 @@ class Authenticator:
         self, subject: str, now: datetime, limit: int, quota: int | None, *, project: bool
     ) -> Admission:
         expires = int((now.replace(day=1) + COUNTER_KEPT).timestamp())
-        return self._counter.admit(
-            subject, f"{now:%Y-%m}", f"{now:%Y%m%d%H%M}", limit, quota, expires, project=project
-        )
+        try:
+            return self._counter.admit(
+                subject, f"{now:%Y-%m}", f"{now:%Y%m%d%H%M}", limit, quota, expires, project=project
+            )
+        except StoreFull:  # the store keeps no write now: reads are still served, uncounted
+            return Admission(0, 0)
 
     @staticmethod
     def _status(admission: Admission, limit: int, now: datetime) -> RateStatus:

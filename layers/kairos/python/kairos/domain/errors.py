@@ -77,3 +77,10 @@ class UnsupportedMediaType(DomainError):
 
 class Retryable(DomainError):
     """The store asked us to slow down, or a transaction collided: the same request may simply be retried."""
+
+
+class StoreFull(DomainError):
+    """The store took nothing: it has no room to keep a write (the local store's data folder is on a full
+    disk). Nothing was changed; the same request succeeds once there is room. Reads go on."""
+
+    RETRY_AFTER_SECONDS = 30
