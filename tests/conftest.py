@@ -53,6 +53,7 @@ def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServ
     saved = dict(os.environ)
     use_local_store(endpoint)
     store = Container.from_environment()
+    _ = store.table.client  # made while the environment points at the local store (clients are lazy)
     os.environ.clear()
     os.environ.update(saved)
     yield LocalServer(f"http://127.0.0.1:{port}/v1", data_dir, process, store)

@@ -13,6 +13,7 @@ import requests
 
 from kairos.abilities import ALL_ABILITIES
 from kairos.container import Container
+from tests.integration.portal import NewPerson, Person
 
 LOCAL_TOKEN = "kairos-test-token-0123456789abcdefghijklmnopqrstuvwxyz"
 # The server under test retries webhooks within seconds (production: 30 s doubling, dead after 24 h).
@@ -69,6 +70,23 @@ class Api:
 ApiFactory = Callable[..., Api]
 
 
+class _FromAddress(requests.adapters.HTTPAdapter):
+    def __init__(self, address: str) -> None:
+        self._address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **{**kwargs, "source_address": (self._address, 0)})
+
+
+def from_address(address: str) -> requests.Session:
+    """A session whose requests come from another loopback address (127.0.0.0/8): what the API counts
+    per source address starts afresh, whatever other tests sent from 127.0.0.1."""
+    session = requests.Session()
+    session.mount("http://", _FromAddress(address))
+    return session
+
+
 @pytest.fixture
 def new_api(local_server: LocalServer) -> ApiFactory:
     """Makes a fresh project (rate limit high unless asked) and returns a client with a token for it."""
@@ -82,6 +100,13 @@ def new_api(local_server: LocalServer) -> ApiFactory:
         return Api(local_server.base_url, token, project.id, requests.Session())
 
     return make
+
+
+@pytest.fixture
+def new_person(local_server: LocalServer) -> NewPerson:
+    """Makes a person of the Portal (not registered yet) on the worker's local server."""
+    root = local_server.base_url.removesuffix("/v1")
+    return lambda: Person(root, local_server.data_dir / "outbox")
 
 
 @pytest.fixture

@@ -26,7 +26,10 @@ _QUERY: dict[str, list[tuple[str, str]]] = {
         ("limit", "Entries per page (1-100, default 25)"),
         ("cursor", "`next_cursor` of the previous page"),
     ],
-    "getAudit": [("limit", "Entries per page (1-100)"), ("cursor", "`next_cursor` of the previous page")],
+    "getAudit": [
+        ("limit", "Entries per page (1-100, default 25)"),
+        ("cursor", "`next_cursor` of the previous page"),
+    ],
     "getDashboard": [
         ("from", "First day, YYYY-MM-DD (default: 29 days ago)"),
         ("to", "Last day (default: today)"),
@@ -49,7 +52,7 @@ def _operation(route: PortalRoute) -> dict[str, Any]:
         "404": {"description": "Not found (for a project: also when you are not a member)", **error},
         "429": {"description": "Too many attempts", **error},
     }
-    if route.request:
+    if route.request or route.operation_id in _QUERY:
         responses["422"] = {"description": "Invalid data, per field in `errors`", **error}
     if route.authorized:
         responses["401"] = {"description": "No valid ID token", **error}

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kairos.container import Container
+from kairos.events.definitions import BUDGET_RESERVE_SECONDS
 from kairos.observability import logger, metrics, tracer
 
 if TYPE_CHECKING:  # the API entry module loads the API resolver, which a queue consumer never uses
@@ -21,9 +22,6 @@ if TYPE_CHECKING:  # the API entry module loads the API resolver, which a queue 
 BatchHandler = Callable[[list[dict[str, Any]]], bool]
 # Message bodies and the seconds they may take -> for each message, whether it is done.
 BudgetedBatchHandler = Callable[[list[dict[str, Any]], float], list[bool]]
-# Kept back from the function's remaining time when a batch's budget is set: for the outcomes written
-# after the last answer arrived, and the reply to Lambda.
-BUDGET_RESERVE_SECONDS = 3.0
 
 
 def make_queue_handler(

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from kairos.domain import formats
 from kairos.domain.bounds import MAX_LEAD, MAX_LENGTH, MIN_LENGTH, check_duration
+from kairos.domain.text import check_name
 
 MAX_DAYS = 366
 MAX_CAPACITY = 1_000_000
@@ -99,9 +100,10 @@ def _metadata_size(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 # Laravel's `required`: an explicit null is reported as missing ("The x field is required.").
 Required = BeforeValidator(_present)
-Name = Annotated[
+Name = Annotated[  # the rule of every name, here and in the Portal (kairos.domain.text)
     str,
     StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=255),
+    AfterValidator(check_name),
     Field(json_schema_extra={"pattern": "\\S"}),
 ]
 Text = Annotated[str, Field(strict=True)]

@@ -77,6 +77,9 @@ HOLD_SWEEP_MINUTES = 1
 MAX_RECEIVE_COUNT = 5
 CONSUMER_TIMEOUT_SECONDS = 30
 VISIBILITY_TIMEOUT_SECONDS = 6 * CONSUMER_TIMEOUT_SECONDS
+# Kept back from a consumer's remaining time when a batch's time budget is set (`kairos.api.queue_entry`):
+# for the outcomes written after the last answer arrived, and the reply to Lambda.
+BUDGET_RESERVE_SECONDS = 3.0
 
 
 def dead_letter_queue(queue: str) -> str:

@@ -7,25 +7,17 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationInfo, field_validator
 
+from kairos.domain.fields import Name  # every name of the Portal and of the public API: one rule
+from kairos.domain.text import normal_email
 from kairos.portal.user_pool import PASSWORD_MIN_LENGTH
 
-MAX_NAME = 255
 MIN_PASSWORD = PASSWORD_MIN_LENGTH  # Cognito enforces the pool's policy too (kairos.portal.user_pool)
 MAX_PASSWORD = 256
 SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-")  # the ones Cognito's policy counts
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]  # Cognito's
 Password = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD)]
 Secret = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=512)]
-
-
-def normal_email(value: str) -> str:
-    """An address as Kairos keys it: trimmed and in lower case (one account per address)."""
-    local, at, domain = value.strip().rpartition("@")
-    if not at or not local or "." not in domain or any(c.isspace() for c in value.strip()):
-        raise ValueError("must be a valid email address")
-    return value.strip().lower()
 
 
 class _Body(BaseModel):
@@ -82,8 +74,13 @@ class ResetPassword(_NewPassword):
     token: Secret
 
 
+class VerifyBody(TokenBody):
+    password: Password  # the one the address was last registered with (kairos.portal.accounts)
+
+
 class LogIn(_WithEmail):
     password: Password
+    unlock: Secret | None = None  # the mailed unlock link's secret, once the log-in guard is up
 
 
 class Refresh(_Body):
@@ -122,6 +119,7 @@ BODIES: dict[str, type[BaseModel]] = {
         Register,
         EmailBody,
         TokenBody,
+        VerifyBody,
         ResetPassword,
         LogIn,
         Refresh,
