@@ -35,7 +35,8 @@ from kairos_local.store import TABLE_NAME
 
 SERVICE = {"name": "Check-up", "type": "fixed", "duration": "PT30M", "bookable_interval": "PT30M"}
 PASSWORD = "Bench-Secret-42"
-LOADED = re.compile(r"loaded \((\d+) journaled changes replayed\) in ([\d.]+) s")
+LOADED = re.compile(r"loaded \((\d+) journaled changes replayed\) in ([\d.]+) s \(([\d.]+) s of CPU\)")
+STOPPED = re.compile(r"Local store: stopped in ([\d.]+) s \(([\d.]+) s of CPU\)")
 GOAL_SECONDS = 5.0
 
 
@@ -104,12 +105,20 @@ def _counter_updates(table: Any, count: int) -> None:
         )
 
 
-def _loaded(output: str) -> tuple[int, float]:
-    """(changes replayed, seconds) of the store's last start, from the server's log."""
+def _loaded(output: str) -> tuple[str, float]:
+    """The store's last start, from the server's log: the figure, and its seconds."""
     found = LOADED.findall(output)
     assert found, output
-    replayed, seconds = found[-1]
-    return int(replayed), float(seconds)
+    replayed, seconds, cpu = found[-1]
+    return f"{seconds} s ({cpu} s of CPU; {replayed} changes replayed)", float(seconds)
+
+
+def _stopped(output: str, seconds: float) -> str:
+    """A stop: how long `kairos-local` took, and the store's part, from its log."""
+    found = STOPPED.findall(output)
+    assert found, output
+    store, cpu = found[-1]
+    return f"{seconds:.1f} s (the store's snapshot: {store} s, {cpu} s of CPU)"
 
 
 def _build(folder: Path, megabytes: float, accounts: int) -> tuple[list[str], float]:
@@ -176,19 +185,19 @@ def main() -> None:
         rows.append(Row(what, figure, goal, seconds is None or seconds <= GOAL_SECONDS))
         print(rows[-1].line(), flush=True)
 
+    print(f"load average: {os.getloadavg()[0]:.1f} (2 cores: above 2, the figures are slower)", flush=True)
     with tempfile.TemporaryDirectory() as name:
         folder, port = Path(name), free_port()
         emails, empty = _build(folder, args.megabytes, args.accounts)
-        report("an empty folder: the API answers (for comparison)", f"{empty:.1f} s", None)
         size = f"{(folder / SNAPSHOT).stat().st_size / 1_000_000:.0f} MB"
+        report("an empty folder: the API answers (for comparison)", f"{empty:.1f} s", None)
 
         process, ready = _timed_start(folder, port)
         changes = _changes(folder, emails, until_compaction=False)
         output, stopped = _timed_stop(process)
-        replayed, loaded = _loaded(output)
-        report(f"start, {size} snapshot: the store loads", f"{loaded:.1f} s ({replayed} replayed)", loaded)
+        report(f"start, {size} snapshot: the store loads", *_loaded(output))
         report("  ... and the API answers", f"{ready:.1f} s", None)
-        report(f"stop (Ctrl-C) after {changes:,} changes", f"{stopped:.1f} s", stopped)
+        report(f"stop (Ctrl-C) after {changes:,} changes", _stopped(output, stopped), stopped)
 
         process, _ = _timed_start(folder, port, new_session=True)
         changes = _changes(folder, emails, until_compaction=True)
@@ -197,11 +206,10 @@ def main() -> None:
         process, ready = _timed_start(folder, port)
         time.sleep(10)  # the snapshot after a replay is written in the background
         output, stopped = _timed_stop(process)
-        replayed, loaded = _loaded(output)
-        figure = f"{loaded:.1f} s ({replayed} replayed, {len(emails)} of them log-ins)"
-        report(f"start after kill -9 as a compaction began ({changes:,} changes)", figure, loaded)
+        report(f"start after kill -9 as a compaction began ({changes:,} changes)", *_loaded(output))
         report("  ... and the API answers", f"{ready:.1f} s", None)
-        report("stop (Ctrl-C), a few changes since the snapshot", f"{stopped:.1f} s", stopped)
+        report("stop (Ctrl-C), a few changes since the snapshot", _stopped(output, stopped), stopped)
+    print(f"load average: {os.getloadavg()[0]:.1f}", flush=True)
     print()
     for row in rows:
         print(row.line())

@@ -150,11 +150,9 @@ def serve(host: str, port: int, data_dir: Path | None, stop_with_stdin: bool, sw
     store = Store(data_dir) if data_dir is not None else None
     gate = Gate(DomainDispatcherApplication(create_backend_app), store)
     if store is not None:
-        started = time.monotonic()
+        started = _clocks()
         replayed = restore(gate, store)
-        say(
-            f"{data_dir} loaded ({replayed} journaled changes replayed) in {time.monotonic() - started:.1f} s"
-        )
+        say(f"{data_dir} loaded ({replayed} journaled changes replayed) in {_since(started)}")
         if replayed:
             gate.compact_soon.set()  # a snapshot, in the background
     server = _Server((host, port), gate)
@@ -171,9 +169,21 @@ def serve(host: str, port: int, data_dir: Path | None, stop_with_stdin: bool, sw
     stop.set()
     server.shutdown()
     if store is not None:
+        started = _clocks()
         if store.changed():
             compact(gate, store)
         store.close()
+        say(f"stopped in {_since(started)}")
+
+
+def _clocks() -> tuple[float, float]:
+    return time.monotonic(), time.process_time()
+
+
+def _since(started: tuple[float, float]) -> str:
+    """The time since `started`, and the CPU time of it: on a busy machine they differ."""
+    wall, cpu = _clocks()
+    return f"{wall - started[0]:.1f} s ({cpu - started[1]:.1f} s of CPU)"
 
 
 def main() -> None:

@@ -8,13 +8,13 @@ Files in the data folder:
 
 At start the snapshot is loaded and the journals are replayed, then a new journal is opened; nothing else
 is written, so a start costs what reading costs. A snapshot of everything is written, and the journals it
-covers deleted (compaction), at stop, in the background after a start that replayed journals, and in the
-background when replaying the journal would take REPLAY_SECONDS (the CPU time moto spent applying its
-requests: replay goes through moto request by request, about 1 ms each), or it reaches
-COMPACT_AFTER_RECORDS records or COMPACT_AFTER_BYTES; so a start replays a second's worth at most. Its order
-makes every crash safe: the new journal is opened (under the lock, with the items copied) before the
-snapshot that covers the old one is renamed into place, and the old journal is deleted only after that. A
-disk with no room for the snapshot leaves the journals as they are.
+covers deleted (compaction), at stop (when the journals hold changes), in the background after a start
+that replayed journals, and in the background when replaying the journal would take REPLAY_SECONDS (the
+CPU time moto spent applying its requests: replay goes through moto request by request, about 1 ms each),
+or it reaches COMPACT_AFTER_RECORDS records or COMPACT_AFTER_BYTES; so a start replays a second's worth at
+most. The order of a compaction makes every crash safe: the new journal is opened (under the lock, with
+the items copied) before the snapshot that covers the old one is renamed into place, and the old journal
+is deleted only after that. A disk with no room for the snapshot leaves the journals as they are.
 """
 
 import fcntl

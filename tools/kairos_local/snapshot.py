@@ -168,11 +168,16 @@ def _damage(path: Path, line: Line, what: str, say_damaged: Say | None) -> None:
     say_damaged(f"{where}: {what}; dropped: {describe(line.readable())}")
 
 
+_decode = json.JSONDecoder().raw_decode  # json.loads of bytes first guesses their encoding, per line
+
+
 def _json(text: bytes) -> Any:
     try:
-        return json.loads(text)
-    except ValueError:
+        decoded = text.decode()
+        value, end = _decode(decoded)
+    except ValueError:  # UnicodeDecodeError too
         return None
+    return value if end == len(decoded) else None
 
 
 def _part(value: Any) -> Part | None:

@@ -9,6 +9,7 @@ from typing import Any
 from kairos_local.journal import Record
 
 Loader = Callable[[dict[str, Any]], None]  # puts one item (DynamoDB JSON) into a table
+NESTED = frozenset({"M", "L"})
 
 
 def _tables() -> Iterator[tuple[str, Any]]:
@@ -53,20 +54,27 @@ def loader(created_by: Record) -> Loader:
         for kind, raw in typed.items():
             converted = new_value(DynamoType)
             converted.type = kind
-            if kind == "M":
-                converted.value = {name: value(inner) for name, inner in raw.items()}
-            elif kind == "L":
-                converted.value = [value(inner) for inner in raw]
-            else:
-                converted.value = raw
+            converted.value = nested(kind, raw) if kind in NESTED else raw
             return converted
         raise ValueError("an attribute value without a type")
+
+    def nested(kind: str, raw: Any) -> Any:
+        if kind == "M":
+            return {name: value(inner) for name, inner in raw.items()}
+        return [value(inner) for inner in raw]
 
     hash_name, range_name = table.hash_key_attr, table.range_key_attr
 
     def put(attributes: dict[str, Any]) -> None:
+        attrs = LimitedSizeDict()
+        for name, typed in attributes.items():  # value() inlined: most values are strings or numbers
+            for kind, raw in typed.items():
+                converted = new_value(DynamoType)
+                converted.type = kind
+                converted.value = nested(kind, raw) if kind in NESTED else raw
+                dict.__setitem__(attrs, name, converted)
         item = new_item(Item)
-        item.attrs = LimitedSizeDict({name: value(typed) for name, typed in attributes.items()})
+        item.attrs = attrs
         item.hash_key = value(attributes[hash_name])
         if range_name is None:
             item.range_key = None

@@ -78,7 +78,9 @@ def test_a_record_cut_short_in_a_journal_that_is_not_the_last_is_damage(tmp_path
 
 def _snapshot(path: Path) -> Path:
     create = Record("DynamoDB_20120810.CreateTable", "local", "eu-central-1", '{"TableName": "t"}')
-    items = [{"PK": {"S": f"item-{n}"}, "capacity": {"N": "1"}} for n in range(3)]
+    items = [
+        {"PK": {"S": f"item-{n}"}, "capacity": {"N": "1"}, "name": {"S": "Dr. Åsa Öst"}} for n in range(3)
+    ]
     snapshots.write(path, Snapshot(7, [Table([create], items)], [Record("Kairos.X", "", "", "state")]))
     return path
 
@@ -87,6 +89,7 @@ def test_a_snapshot_comes_back_as_it_was_written(tmp_path: Path) -> None:
     read_back = snapshots.read(_snapshot(tmp_path / "table.json"))
     assert read_back.generation == 7
     assert [item["PK"]["S"] for item in read_back.tables[0].items] == ["item-0", "item-1", "item-2"]
+    assert read_back.tables[0].items[0]["name"] == {"S": "Dr. Åsa Öst"}
     assert read_back.state == [Record("Kairos.X", "", "", "state")]
 
 
