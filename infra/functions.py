@@ -27,6 +27,7 @@ from infra.constants import (
     TRACER_SETTINGS,
 )
 from infra.references import logical_id
+from infra.settings import stack_settings
 from kairos.routes import Area
 from kairos.storage import keys
 
@@ -69,7 +70,8 @@ def kairos_function(
     environment: Mapping[str, str] | None = None,
 ) -> lambda_.Function:
     """The function `functions/<name>/` with its own role and log group: the role starts empty (no managed
-    policy), so each permission the caller grants is one the function really uses."""
+    policy), so each permission the caller grants is one the function really uses. Its reserved concurrency
+    is the settings' (infra/settings.py): the instances it always has, and its ceiling."""
     role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal(LAMBDA_PRINCIPAL))
     log_group = logs.LogGroup(scope, "Logs", retention=LOG_RETENTION)
     log_group.grant_write(role)
@@ -85,6 +87,7 @@ def kairos_function(
         layers=[layer],
         memory_size=FUNCTION_MEMORY_MB,
         timeout=timeout,
+        reserved_concurrent_executions=stack_settings(scope).reserved(name),
         tracing=lambda_.Tracing.ACTIVE,
         role=role,
         log_group=log_group,

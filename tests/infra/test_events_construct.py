@@ -96,7 +96,6 @@ def test_each_queue_is_encrypted_and_redriven_to_its_dead_letter_queue(
         {
             "QueueName": rule.queue,
             "SqsManagedSseEnabled": True,
-            "VisibilityTimeout": definitions.VISIBILITY_TIMEOUT_SECONDS,
             "RedrivePolicy": {
                 "deadLetterTargetArn": {"Fn::GetAtt": [logical_id(dlq), "Arn"]},
                 "maxReceiveCount": definitions.MAX_RECEIVE_COUNT,
