@@ -19,8 +19,9 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.functions import acknowledge_index_access, kairos_function
+from infra.functions import kairos_function
 from infra.settings import stack_settings
+from infra.table_access import grant_table_access
 from kairos.events import definitions
 from kairos.routes import Area
 
@@ -65,7 +66,8 @@ class KairosEvents(Construct):
         function.add_environment(WEBHOOK_QUEUE_URL_ENV, webhook_queue.queue_url)
 
     def _stream_mapper(self, table: dynamodb.Table, layer: lambda_.ILayerVersion) -> lambda_.Function:
-        """Reads the stream and the table (to render the objects), and puts events on the bus only."""
+        """Reads the stream, and the table's entities (to render the objects), and puts events on the bus
+        only."""
         scope = Construct(self, "StreamMapper")
         function = kairos_function(
             scope,
@@ -75,8 +77,7 @@ class KairosEvents(Construct):
             layer=layer,
             timeout=Duration.seconds(definitions.CONSUMER_TIMEOUT_SECONDS),
         )
-        table.grant_read_data(function)
-        acknowledge_index_access(scope, table)
+        grant_table_access(function, table, definitions.STREAM_CONSUMER, scope)
         self.bus.grant_put_events_to(function)
         failures = self._queue(scope, "Failures", STREAM_FAILURES_QUEUE, dead_letter=None)
         function.add_event_source(
@@ -111,8 +112,7 @@ class KairosEvents(Construct):
             layer=layer,
             timeout=Duration.seconds(definitions.CONSUMER_TIMEOUT_SECONDS),
         )
-        table.grant_read_write_data(function)
-        acknowledge_index_access(scope, table)
+        grant_table_access(function, table, definitions.HOLD_SWEEPER, scope)
         events.Rule(
             scope,
             "Schedule",
@@ -157,8 +157,7 @@ class KairosEvents(Construct):
             timeout=Duration.seconds(definitions.CONSUMER_TIMEOUT_SECONDS),
             environment=environment,
         )
-        table.grant_read_write_data(function)
-        acknowledge_index_access(scope, table)
+        grant_table_access(function, table, rule.consumer, scope)
         if rule is definitions.WEBHOOK_RULE:
             queue.grant_send_messages(function)
         function.add_event_source(

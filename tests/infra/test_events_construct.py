@@ -179,7 +179,7 @@ def test_the_mapper_reads_the_stream_and_table_and_only_puts_events(
     template: Template, stack: KairosStack
 ) -> None:
     found = actions(statements_of(template, stack, stack.events.stream_mapper))
-    assert {"events:PutEvents", "dynamodb:GetRecords", "dynamodb:GetItem", "dynamodb:BatchGetItem"} <= found
+    assert {"events:PutEvents", "dynamodb:GetRecords", "dynamodb:BatchGetItem"} <= found
     assert not {a for a in found if a in {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}}
     assert "sqs:SendMessage" in found  # the failures destination only
 
