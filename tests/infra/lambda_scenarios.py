@@ -9,7 +9,6 @@ runs before it are done, from their answers (concatenated) and from what they le
 
 import json
 import secrets
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +26,16 @@ from kairos.webhooks.delivery import RETRY_KIND
 from kairos.webhooks.subscriptions import Webhooks
 from kairos_local.event_chain import queue_record, stream_record
 from tests.infra.api_scenarios import api_scenario, seeded_delivery
-from tests.infra.lambda_world import REFUSED_RECEIVER, TABLE, TODAY, Invocation, Moto, fresh_project, wiring
+from tests.infra.lambda_world import (
+    REFUSED_RECEIVER,
+    TABLE,
+    TODAY,
+    Invocation,
+    Moto,
+    Phase,
+    fresh_project,
+    wiring,
+)
 from tests.infra.portal_scenarios import accounts_scenario, portal_scenario
 from tests.unit.clinic import DAY, at, booking_body, make_clinic
 from tests.unit.events.records import booking_item, record
@@ -35,7 +43,6 @@ from tests.unit.events.records import booking_item, record
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import MessageTypeDef
 
-Phase = Callable[[list[Any]], list[Invocation]]
 NO_FAILURES: dict[str, list[Any]] = {"batchItemFailures": []}
 STREAM = f"arn:aws:dynamodb:{REGION}:000000000000:table/{TABLE}/stream/1"
 SCHEDULED = {"version": "0", "id": "s-1", "detail-type": "Scheduled Event", "source": "aws.events"}

@@ -3,7 +3,7 @@ the table, the bus and its queues, a project with a token and a webhook, a user 
 the template unpacked as Lambda holds it; the events each function is wired to; the environment Lambda
 gives it (references resolved against moto)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -135,6 +135,10 @@ def deployed_functions(template: Template, stack: KairosStack) -> dict[str, Depl
 class Invocation:
     event: dict[str, Any]
     expected: Any  # the answer's status code (API) or the whole answer (event sources)
+
+
+# One run of a function (a cold start): its events, built from the answers of the runs before it.
+Phase = Callable[[list[Any]], list[Invocation]]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ another person accepts the invitation. The first event of each is its first GET 
 
 import json
 import re
-from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -19,12 +18,11 @@ from moto.ses.models import ses_backends
 from infra.constants import REGION
 from kairos.domain.ids import new_id
 from tests.infra.api_scenarios import PUBLIC_RECEIVER, Call, Steps, http_event, ref, seeded_delivery
-from tests.infra.lambda_world import Invocation, Moto
+from tests.infra.lambda_world import Invocation, Moto, Phase
 
 PASSWORD = "Layout-Password-1"
 NEW_PASSWORD = "Layout-Password-2"
 LINK_TOKEN = re.compile(r"\?token=(\S+)")
-Phase = Callable[[list[Any]], list[Invocation]]
 
 
 def mailed_token(to: str) -> str:
