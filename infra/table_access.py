@@ -42,7 +42,8 @@ REQUEST_LOG = keys.request_log_partition(UUID)
 TOKEN_USE = keys.token_use_partition(UUID)
 FEED_KEYS = keys.calendar_feed_key(ANY)["PK"]
 IDEMPOTENCY = keys.IDEMPOTENCY
-ACCOUNTS = keys.account(ANY)["PK"]
+ACCOUNTS = keys.account(ANY)["PK"]  # a person's account, owned projects and session cut-off
+ADDRESSES = keys.address_record(ANY, "")["PK"]  # what guards an email address's account flows
 ONE_TIME = keys.one_time(ANY)["PK"]
 MEMBERS = keys.members_partition(UUID)
 INVITATIONS = keys.invitations_partition(UUID)
@@ -159,14 +160,19 @@ ACCESS: Mapping[str, TableAccess] = {
         {"GetItem": [PROJECT, WEBHOOKS], "Query": [PROJECT], "PutItem": [WEBHOOKS], "UpdateItem": [USAGE]}
     ),
     PortalArea.ACCOUNTS: TableAccess(
-        {"PutItem": [ACCOUNTS, ONE_TIME], "DeleteItem": [ONE_TIME], "UpdateItem": [COUNTERS]}
+        {
+            "GetItem": [ONE_TIME],
+            "PutItem": [ACCOUNTS, ONE_TIME],
+            "DeleteItem": [ONE_TIME, ADDRESSES],
+            "UpdateItem": [COUNTERS, ADDRESSES, ACCOUNTS],
+        }
     ),
     PortalArea.PORTAL: TableAccess(
         {
             "GetItem": [ACCOUNTS, PROJECT, MEMBERS, WEBHOOKS],
             "BatchGetItem": [ACCOUNTS, PROJECT],
             "PutItem": [ACCOUNTS, ONE_TIME, PROJECT, MEMBERS, INVITATIONS, AUDIT, WEBHOOKS, TOKENS],
-            "UpdateItem": [PROJECT, TOKENS, COUNTERS],
+            "UpdateItem": [ACCOUNTS, PROJECT, TOKENS, COUNTERS],
             "DeleteItem": [ONE_TIME, PROJECT, MEMBERS, INVITATIONS],
             "BatchWriteItem": [WEBHOOKS],
             "Query": [PROJECT, MEMBERS, INVITATIONS, AUDIT, TOKEN_USE, WEBHOOKS, REQUEST_LOG, USAGE],

@@ -78,7 +78,14 @@ def accounts_scenario(moto: Moto) -> list[Phase]:
             "password_confirmation": NEW_PASSWORD,
         }
         return [
-            http_event(Call("POST", "/portal/account/verify", body={"token": mailed_token(newcomer)}), ""),
+            http_event(
+                Call(
+                    "POST",
+                    "/portal/account/verify",
+                    body={"token": mailed_token(newcomer), "password": PASSWORD},
+                ),
+                "",
+            ),
             http_event(Call("POST", "/portal/account/reset-password", body=reset), ""),
         ]
 
