@@ -4,18 +4,28 @@ record, and every snapshot holds it too (`persistence.Store`); at start the late
 
 The state is moto's own user pool objects, pickled: pools, app clients, users (with their password as a
 salted hash only: `moto_patches.cognito_passwords` is installed before any user exists), groups and
-issued refresh tokens, so accounts and sessions survive a restart and `kill -9`. moto signs tokens with one
-fixed key pair shipped in its package; it is left out of the pickle and loaded again. A local pool holds a
-few developers' accounts, so writing the whole state per change is cheap.
+issued refresh tokens, so accounts and sessions survive a restart and `kill -9`. A local pool holds a few
+developers' accounts, so writing the whole state per change is cheap.
+
+Tokens are signed with the data folder's own key (`signing_key`, installed by
+`moto_patches.cognito_signing_key`), not the key pair moto ships: made at the folder's first start, kept in
+`cognito-signing-key.json` (readable by its owner only) and never in the pickled state, so ID tokens issued
+before a restart stay valid after it, and nobody without the folder can sign one.
 """
 
 import base64
+import json
 import pickle
+from pathlib import Path
 from typing import Any
 
-from kairos_local.journal import Record
+from joserfc.jwk import RSAKey
+
+from kairos_local.journal import Record, write_atomically
+from kairos_local.moto_patches.cognito_signing_key import new_key
 
 TARGET = "Kairos.CognitoState"
+SIGNING_KEY_FILE = "cognito-signing-key.json"
 COGNITO_PREFIX = "AWSCognitoIdentityProviderService."
 READ_ONLY = ("Describe", "List", "Get", "AdminGet", "AdminList")
 
@@ -38,33 +48,33 @@ def _pools() -> list[tuple[str, str, Any]]:
     ]
 
 
+def signing_key(folder: Path) -> RSAKey:
+    """The folder's signing key, made (and written for its owner alone) at the folder's first start."""
+    path = folder / SIGNING_KEY_FILE
+    if path.exists():
+        return RSAKey.import_key(json.loads(path.read_text()))
+    key = new_key()
+    write_atomically(path, key.as_dict(private=True), mode=0o600)
+    return key
+
+
 def state_record() -> Record | None:
     """Every pool as one record (None when there is none); called with no request in progress."""
     pools = _pools()
     if not pools:
         return None
-    keys = [pool.json_web_key for _, _, pool in pools]
-    try:
-        for _, _, pool in pools:
-            pool.json_web_key = None
-        payload = pickle.dumps(pools, protocol=pickle.HIGHEST_PROTOCOL)
-    finally:
-        for (_, _, pool), key in zip(pools, keys, strict=True):
-            pool.json_web_key = key
+    payload = pickle.dumps(pools, protocol=pickle.HIGHEST_PROTOCOL)
     return Record(TARGET, "local", "", base64.b64encode(payload).decode("ascii"))
 
 
 def restore(record: Record) -> None:
-    """Replaces moto's Cognito state with the record's."""
-    from joserfc import jwk
+    """Replaces moto's Cognito state with the record's (a record of an earlier version holds moto's key as
+    `None`: the patch's property reads past it)."""
     from moto.cognitoidp.models import cognitoidp_backends
-    from moto.utilities.utils import load_resource
 
     pools: list[tuple[str, str, Any]] = pickle.loads(base64.b64decode(record.body))
     for account in list(cognitoidp_backends.keys()):
         for backend in cognitoidp_backends[account].values():
             backend.user_pools.clear()
-    key = load_resource("cognitoidp/resources/jwks-private.json")  # as moto loads it for a new pool
     for account, region, pool in pools:
-        pool.json_web_key = jwk.RSAKey.import_key(key)
         cognitoidp_backends[account][region].user_pools[pool.id] = pool

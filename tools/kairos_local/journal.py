@@ -110,11 +110,13 @@ class Journal:
         self._file.close()
 
 
-def write_atomically(path: Path, payload: Any) -> None:
+def write_atomically(path: Path, payload: Any, mode: int = 0o666) -> None:
     """Writes JSON to a temporary file, fsyncs it, and renames it into place: the old file or the new one,
-    never half of one."""
+    never half of one. The file is created with `mode` (less the umask) before anything is written."""
     temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as file:
+    temporary.unlink(missing_ok=True)  # a leftover keeps its permissions: start afresh
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with open(descriptor, "w", encoding="utf-8") as file:
         json.dump(payload, file, ensure_ascii=False, separators=(",", ":"))
         file.flush()
         os.fsync(file.fileno())

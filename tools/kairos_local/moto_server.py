@@ -319,8 +319,8 @@ def serve(host: str, port: int, data_dir: Path | None, stop_with_stdin: bool, sw
 
     from kairos_local import moto_patches
 
-    moto_patches.install()
-    store = Store(data_dir) if data_dir is not None else None
+    store = Store(data_dir) if data_dir is not None else None  # holds the folder's lock from here
+    moto_patches.install(cognito_state.signing_key(data_dir) if data_dir is not None else None)
     gate = Gate(DomainDispatcherApplication(create_backend_app), store)
     if store is not None:
         started = time.monotonic()
