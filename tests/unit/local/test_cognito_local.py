@@ -141,15 +141,22 @@ def test_an_unknown_refresh_token_is_refused_as_a_revoked_one_is(patched: None) 
     assert refused == "NotAuthorizedException"
 
 
+def _logged_in(email: str) -> tuple[Any, str, dict[str, Any]]:
+    """A new pool with one confirmed user, logged in: the client, the app client's id, the session."""
+    client = boto3.client("cognito-idp", region_name=REGION)
+    pool = client.create_user_pool(**create_pool_request())["UserPool"]["Id"]
+    app = client.create_user_pool_client(**create_client_request(pool))["UserPoolClient"]["ClientId"]
+    client.sign_up(ClientId=app, Username=email, Password=FIRST)
+    client.admin_confirm_sign_up(UserPoolId=pool, Username=email)
+    parameters = {"USERNAME": email, "PASSWORD": FIRST}
+    session = client.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=parameters)
+    return client, app, session
+
+
 def test_the_journaled_state_holds_no_password_and_restores_accounts_and_sessions(patched: None) -> None:
     with mock_aws():
-        client = boto3.client("cognito-idp", region_name=REGION)
-        pool = client.create_user_pool(**create_pool_request())["UserPool"]["Id"]
-        app = client.create_user_pool_client(**create_client_request(pool))["UserPoolClient"]["ClientId"]
-        client.sign_up(ClientId=app, Username="b@example.com", Password=FIRST)
-        client.admin_confirm_sign_up(UserPoolId=pool, Username="b@example.com")
+        client, app, session = _logged_in("b@example.com")
         parameters = {"USERNAME": "b@example.com", "PASSWORD": FIRST}
-        session = client.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=parameters)
         record = cognito_state.state_record()
         assert record is not None
         raw = base64.b64decode(record.body)
@@ -157,6 +164,7 @@ def test_the_journaled_state_holds_no_password_and_restores_accounts_and_session
         (user,) = [u for _, _, p in pickle.loads(raw) for u in p.users.values()]
         assert isinstance(user.password, PasswordHash)
 
+        pool = client.list_user_pools(MaxResults=1)["UserPools"][0]["Id"]
         client.admin_delete_user(UserPoolId=pool, Username="b@example.com")  # state lost ...
         cognito_state.restore(record)  # ... and put back
         assert client.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=parameters)
@@ -169,13 +177,7 @@ def test_tokens_are_signed_with_the_stores_key_and_only_its_public_half_is_publi
     key = cognito_state.signing_key(tmp_path)
     moto_publishes = CognitoIdpJsonWebKeyResponse.json_web_key
     with moto_patches.installed(key), mock_aws():
-        client = boto3.client("cognito-idp", region_name=REGION)
-        pool = client.create_user_pool(**create_pool_request())["UserPool"]["Id"]
-        app = client.create_user_pool_client(**create_client_request(pool))["UserPoolClient"]["ClientId"]
-        client.sign_up(ClientId=app, Username="c@example.com", Password=FIRST)
-        client.admin_confirm_sign_up(UserPoolId=pool, Username="c@example.com")
-        parameters = {"USERNAME": "c@example.com", "PASSWORD": FIRST}
-        session = client.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=parameters)
+        _, _, session = _logged_in("c@example.com")
         _, _, published = CognitoIdpJsonWebKeyResponse.serve_json_web_key()
     id_token = session["AuthenticationResult"]["IdToken"]
     with pytest.raises(BadSignatureError):

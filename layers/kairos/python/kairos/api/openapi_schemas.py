@@ -1,6 +1,7 @@
 """The component schemas of the OpenAPI document: request bodies from the pydantic input models (whose
-field types carry their formats and bounds, `kairos.domain.fields`), and responses as the renderers write
-them. Every schema an operation or another schema references is defined here (a test resolves them all).
+field types carry their formats and bounds, `kairos.domain.fields`) with the rules every body follows
+(`openapi_bodies`), and responses as the renderers write them. Every schema an operation or another
+schema references is defined here (a test resolves them all).
 """
 
 import copy
@@ -8,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from kairos.api.openapi_bodies import state_text_rules
 from kairos.domain.booking_groups import MAX_BOOKINGS
 from kairos.domain.booking_models import BookingPatch, BookingPost, BookingPut
 from kairos.domain.calendar_feed import CalendarFeedInput
@@ -79,6 +81,7 @@ def schemas() -> dict[str, Any]:
     _usage_schema(defs)
     defs["OpenApiDocument"] = {"type": "object"}
     _error_schemas(defs)
+    state_text_rules(defs, [name for name in defs if name.endswith(("Input", "Put", "Patch"))])
     return defs
 
 

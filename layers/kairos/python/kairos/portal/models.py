@@ -5,19 +5,49 @@ accept exactly the same webhooks, and the document takes their schemas from the 
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from kairos.abilities import ALL_ABILITIES
+from kairos.domain.fields import NAME_PATTERN
+from kairos.domain.formats import SPACE
+from kairos.domain.plans import PLANS
 from kairos.portal.user_pool import PASSWORD_MIN_LENGTH
 
 MAX_NAME = 255
 MIN_PASSWORD = PASSWORD_MIN_LENGTH  # Cognito enforces the pool's policy too (kairos.portal.user_pool)
 MAX_PASSWORD = 256
 SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-")  # the ones Cognito's policy counts
+# The rules below, as the OpenAPI document states them: an address is text without whitespace (around it
+# is trimmed), with an @ and a dot after the last @; a new password has a lower and an upper case letter
+# (a-z, A-Z: Cognito's), a digit and one of SYMBOLS, and at least MIN_PASSWORD characters.
+_DOMAIN = f"[^{SPACE}\\u0000@]*"
+EMAIL_PATTERN = f"^[{SPACE}]*[^{SPACE}\\u0000]+@{_DOMAIN}\\.{_DOMAIN}[{SPACE}]*$"
+_SYMBOL = "[" + "".join("\\" + c if c in "\\]^-[" else c for c in sorted(SYMBOLS)) + "]"
+_ANY = "[^\\u0000]"
+NEW_PASSWORD_PATTERN = "".join(
+    f"(?={_ANY}*{wanted})" for wanted in ("[a-z]", "[A-Z]", "[0-9]", _SYMBOL)
+).join(("^", f"{_ANY}{{{MIN_PASSWORD},{MAX_PASSWORD}}}$"))
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]  # Cognito's
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME),
+    Field(json_schema_extra={"pattern": NAME_PATTERN}),
+]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=128),  # Cognito's
+    Field(json_schema_extra={"pattern": EMAIL_PATTERN}),
+]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD)]
-Secret = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=512)]
+NewPassword = Annotated[Password, Field(json_schema_extra={"pattern": NEW_PASSWORD_PATTERN})]
+Secret = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=512),
+    Field(json_schema_extra={"pattern": NAME_PATTERN}),  # something besides whitespace
+]
+Ability = Annotated[
+    str, StringConstraints(max_length=100), Field(json_schema_extra={"enum": list(ALL_ABILITIES)})
+]
 
 
 def normal_email(value: str) -> str:
@@ -42,7 +72,7 @@ class _WithEmail(_Body):
 
 
 class _NewPassword(_Body):
-    password: Password
+    password: NewPassword
     password_confirmation: Password
 
     @field_validator("password")
@@ -50,9 +80,9 @@ class _NewPassword(_Body):
     def _strong(cls, value: str) -> str:
         if len(value) < MIN_PASSWORD:
             raise ValueError(f"must be at least {MIN_PASSWORD} characters")
-        if not (any(c.islower() for c in value) and any(c.isupper() for c in value)):
+        if not (any("a" <= c <= "z" for c in value) and any("A" <= c <= "Z" for c in value)):
             raise ValueError("must contain upper and lower case letters")
-        if not any(c.isdigit() for c in value):
+        if not any("0" <= c <= "9" for c in value):
             raise ValueError("must contain a number")
         if not any(c in SYMBOLS for c in value):
             raise ValueError("must contain a symbol")
@@ -103,17 +133,21 @@ class ProjectBody(_Body):
 
 
 class PlanBody(_Body):
-    plan: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    plan: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+        Field(json_schema_extra={"enum": list(PLANS)}),
+    ]
 
 
 class TokenCreate(_Body):
     name: Name
-    abilities: list[Annotated[str, StringConstraints(max_length=100)]] | None = None  # None: every one
+    abilities: list[Ability] | None = None  # None: every one
 
 
 class TokenPatch(_Body):
     name: Name | None = None
-    abilities: list[Annotated[str, StringConstraints(max_length=100)]] | None = None
+    abilities: list[Ability] | None = None
 
 
 BODIES: dict[str, type[BaseModel]] = {

@@ -22,7 +22,7 @@ OWNER = "owner"
 MEMBER = "member"
 INVITATION_FOR = timedelta(days=7)
 BAD_INVITATION = "This invitation is invalid or has expired."
-AUDIT_POSITION = re.compile(r"[0-9TZ:-]{20}#\d{20}#[0-9a-f-]{36}")  # an audit entry's sort key
+AUDIT_POSITION = re.compile(r"[0-9TZ:-]{20}#[0-9]{20}#[0-9a-f-]{36}")  # an audit entry's sort key
 
 
 def render_plan(name: str) -> dict[str, Any]:
