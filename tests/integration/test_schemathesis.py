@@ -11,8 +11,8 @@ checks every operation without credentials and with wrong ones, and calls the ac
 times. The API's project is on the unlimited plan with a high per-minute limit, so the quota and the rate
 limit refuse nothing it sends with the token. The admin API's runs as a member (not the owner) of a
 project: its routes act on that project (`KAIROS_SCHEMATHESIS_PROJECT`), which a member cannot delete.
-The two runs take about two minutes (about 110 s of CPU), most of it the
-coverage phase's walk over every way to break each field.
+The two runs take about two minutes (about 110 s of CPU), most of it the coverage phase's walk over every
+way to break each field.
 """
 
 import os
