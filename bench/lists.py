@@ -32,7 +32,7 @@ from kairos.domain.booking_views import listing_owner
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.ids import new_id
 from kairos.domain.records import Booking
-from kairos.storage.booking_store import booking_item
+from kairos.storage.booking_items import booking_item
 from kairos.storage.dynamodb import RoundTrips, to_item
 from kairos.storage.table_definition import create_table_request
 

@@ -34,7 +34,7 @@ from kairos.domain.errors import ValidationFailed
 from kairos.domain.ids import new_id
 from kairos.domain.records import Booking
 from kairos.storage import keys
-from kairos.storage.booking_store import hold_item
+from kairos.storage.booking_items import hold_item
 from kairos.storage.dynamodb import RoundTrips, from_item, to_item
 from kairos.storage.timeline_head import COPY_PREFIXES
 

@@ -152,7 +152,8 @@ class KairosPortal(Construct):
             Acknowledgment(
                 id="AwsSolutions-COG3",
                 reason="Cognito's threat protection is a paid feature tier; log-in and registration are "
-                "rate-limited per address and per email by the portal_accounts function.",
+                "rate-limited per source address and per account and address, and log-ins guarded per "
+                "account (a mailed unlock link), by the portal_accounts function (docs/security.md).",
             ),
         )
         return pool

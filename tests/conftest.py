@@ -3,31 +3,42 @@ with a token to act as, and the local server, started once per test worker exact
 (its own moto, its own data folder), for the integration and browser tests alike."""
 
 import os
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
 
 from kairos.config import Settings
 from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.storage.table_definition import create_table_request
-from kairos_local.process import free_port, start_server, stop_server
-from kairos_local.store import running_endpoint, use_local_store
-from tests.integration.conftest import FAST_WEBHOOK_RETRIES, LOCAL_TOKEN, LocalServer
+from tests.integration.conftest import FAST_WEBHOOK_RETRIES, LocalServer, serving
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+_MOTO_LOCK = threading.Lock()
 
 
 @pytest.fixture
 def container(monkeypatch: pytest.MonkeyPatch) -> Iterator[Container]:
-    """A container on a fresh in-process moto table (the same CreateTable request as everywhere)."""
+    """A container on a fresh in-process moto table (the same CreateTable request as everywhere). moto
+    answers one request at a time, as the local store does (tools/kairos_local/moto_server.py): its
+    transactions copy the table, which a write in another thread (a parallel webhook attempt) may change."""
     for name in ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    answer = BotocoreStubber.process_request
+
+    def one_at_a_time(stubber: BotocoreStubber, request: Any) -> Any:
+        with _MOTO_LOCK:
+            return answer(stubber, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
     with mock_aws():
         settings = Settings(table_name="kairos-test", region="eu-central-1", dynamodb_endpoint=None)
         built = Container.from_settings(settings)
@@ -45,15 +56,5 @@ def principal(container: Container) -> Principal:
 
 @pytest.fixture(scope="session")
 def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    data_dir = tmp_path_factory.mktemp("kairos-data")
-    port = free_port()
-    process = start_server(data_dir, port, LOCAL_TOKEN, FAST_WEBHOOK_RETRIES)
-    endpoint = running_endpoint(data_dir)
-    assert endpoint is not None
-    saved = dict(os.environ)
-    use_local_store(endpoint)
-    store = Container.from_environment()
-    os.environ.clear()
-    os.environ.update(saved)
-    yield LocalServer(f"http://127.0.0.1:{port}/v1", data_dir, process, store)
-    stop_server(process)
+    with serving(tmp_path_factory.mktemp("kairos-data"), FAST_WEBHOOK_RETRIES) as server:
+        yield server

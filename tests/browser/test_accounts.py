@@ -1,7 +1,9 @@
-"""The account screens in the browser: the API's per-field errors at their fields on registration, and a
-forgotten password reset through the mailed link."""
+"""The account screens in the browser: the API's per-field errors at their fields on registration, a
+forgotten password reset through the mailed link, and the account flows under attack (issue 21): a
+crafted `next`, a verification link someone else's registration mailed, a guarded log-in."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -63,3 +65,68 @@ def test_a_forgotten_password_is_reset_through_the_mailed_link(page: Page, porta
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name=f"Welcome, {dev.name}")).to_be_visible()
     assert dev.log_in(PASSWORD).status_code == 401
+
+
+CRAFTED_NEXTS = [
+    "/\\evil.example/",
+    "//evil.example/",
+    "/\t/evil.example/",
+    "https://evil.example/",
+    "javascript:alert(1)",
+]
+
+
+def test_a_crafted_next_after_log_in_never_leaves_the_portal(page: Page, portal: Portal) -> None:
+    """Issue 21, point 11: `next` is read as the browser reads a link, so `/\\evil.example/` (which the
+    browser takes for `//evil.example/`) is not a path of the Portal and the log-in lands on its home."""
+    dev = portal.account()
+    page.goto(f"/login?next={quote(CRAFTED_NEXTS[0], safe='')}")
+    page.get_by_label("Email").fill(dev.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name=f"Welcome, {dev.name}")).to_be_visible()
+    assert page.url == f"{portal.url}/"
+
+    for crafted in CRAFTED_NEXTS[1:]:  # logged in, /login sends on to `next` at once
+        page.goto(f"/login?next={quote(crafted, safe='')}")
+        expect(page.get_by_role("heading", name=f"Welcome, {dev.name}")).to_be_visible()
+        assert page.url == f"{portal.url}/", crafted
+    page.goto(f"/login?next={quote('/projects/new?from=login#top', safe='')}")  # a path of the Portal is kept
+    expect(page).to_have_url(f"{portal.url}/projects/new?from=login#top")
+    expect(page.get_by_text("Unexpected Application Error")).to_have_count(0)
+
+
+def test_the_verification_link_asks_for_the_registrations_password(page: Page, portal: Portal) -> None:
+    """Issue 21, point 1: a link that someone else's registration mailed here verifies nothing."""
+    dev = portal.person()
+    assert dev.register().status_code == 202
+    page.goto(portal.mailed_link(dev.email))
+    page.get_by_label("Password").fill("Not-The-Password-1")
+    page.get_by_role("button", name="Verify my email").click()
+    expect(page.get_by_label("Password")).to_have_accessible_description(
+        "This is not the password of the latest registration of this address."
+    )
+    assert dev.log_in().status_code == 403  # still unverified
+
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Verify my email").click()
+    expect(page.get_by_role("heading", name="Your email is verified")).to_be_visible()
+    assert dev.log_in().status_code == 200
+
+
+def test_after_many_wrong_passwords_the_mailed_link_lets_the_owner_in(page: Page, portal: Portal) -> None:
+    """Issue 21, point 2: a stranger's tries hold the log-in back, not the owner, who has the mail."""
+    dev = portal.account()
+    for _ in range(5):
+        assert dev.log_in("Strangers-Guess-1").status_code == 401
+    page.goto("/login")
+    page.get_by_label("Email").fill(dev.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_contain_text("a mail with a link to log in is on its way")
+
+    page.goto(portal.mailed_link(dev.email))
+    expect(page.get_by_label("Email")).to_have_value(dev.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name=f"Welcome, {dev.name}")).to_be_visible()

@@ -10,6 +10,8 @@ from infra.references import logical_id
 from infra.stack import KairosStack
 from kairos.events import definitions
 from kairos.routes import Area
+from kairos.webhooks.delivery import MAX_TIMEOUT_SECONDS, DeliveryPolicy
+from kairos.webhooks.sender import longest_attempt
 
 pytestmark = pytest.mark.xdist_group("infra")
 
@@ -135,6 +137,29 @@ def test_the_stream_feeds_the_mapper_with_bisect_retries_and_partial_failures(
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
         },
     )
+
+
+def test_the_webhook_dispatcher_holds_a_whole_attempt_and_its_queue_outwaits_it(
+    template: Template, stack: KairosStack
+) -> None:
+    """docs/webhooks.md's rule in the template: the dispatcher's timeout, less what it keeps back, holds a
+    whole attempt (sending, then the longest answer timeout it may be given), so no receiver is cut short;
+    a received message stays invisible longer than the dispatcher may run, so it is not handed over again
+    while its batch is being sent."""
+    rule = definitions.WEBHOOK_RULE
+    function = template.find_resources("AWS::Lambda::Function")[
+        logical_id(stack.events.consumers[rule.consumer])
+    ]
+    timeout = function["Properties"]["Timeout"]
+    policy = DeliveryPolicy.from_environment(function["Properties"]["Environment"]["Variables"])
+    budget = timeout - definitions.BUDGET_RESERVE_SECONDS
+    assert longest_attempt(policy.timeout_seconds) <= longest_attempt(MAX_TIMEOUT_SECONDS) <= budget
+    [queue] = [
+        q
+        for q in template.find_resources("AWS::SQS::Queue").values()
+        if q["Properties"]["QueueName"] == rule.queue
+    ]
+    assert queue["Properties"]["VisibilityTimeout"] >= timeout
 
 
 @pytest.mark.parametrize("rule", definitions.RULES, ids=lambda r: r.consumer)

@@ -2,8 +2,10 @@
 the browser tests share) and a small client that creates an isolated project per test through the local
 store."""
 
+import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,9 @@ import requests
 
 from kairos.abilities import ALL_ABILITIES
 from kairos.container import Container
+from kairos_local.process import free_port, start_server, stop_server
+from kairos_local.store import running_endpoint, use_local_store
+from tests.integration.portal import NewPerson, Person
 
 LOCAL_TOKEN = "kairos-test-token-0123456789abcdefghijklmnopqrstuvwxyz"
 # The server under test retries webhooks within seconds (production: 30 s doubling, dead after 24 h).
@@ -32,6 +37,29 @@ class LocalServer:
     data_dir: Path
     process: subprocess.Popen[str]
     store: Container
+    output: str = ""  # what it printed, once stopped
+
+
+@contextmanager
+def serving(data_dir: Path, settings: Mapping[str, str]) -> Iterator[LocalServer]:
+    """A local server as `make dev` starts it (its own store in `data_dir`), with `settings` in its
+    environment, and a container on its store for the test's own set-up; stopped with Ctrl-C after (its
+    output is then in `output`)."""
+    port = free_port()
+    process = start_server(data_dir, port, LOCAL_TOKEN, dict(settings))
+    endpoint = running_endpoint(data_dir)
+    assert endpoint is not None
+    saved = dict(os.environ)
+    use_local_store(endpoint)
+    store = Container.from_environment()
+    _ = store.table.client  # made while the environment points at the local store (clients are lazy)
+    os.environ.clear()
+    os.environ.update(saved)
+    server = LocalServer(f"http://127.0.0.1:{port}/v1", data_dir, process, store)
+    try:
+        yield server
+    finally:
+        server.output = stop_server(process)
 
 
 @dataclass
@@ -69,6 +97,23 @@ class Api:
 ApiFactory = Callable[..., Api]
 
 
+class _FromAddress(requests.adapters.HTTPAdapter):
+    def __init__(self, address: str) -> None:
+        self._address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **{**kwargs, "source_address": (self._address, 0)})
+
+
+def from_address(address: str) -> requests.Session:
+    """A session whose requests come from another loopback address (127.0.0.0/8): what the API counts
+    per source address starts afresh, whatever other tests sent from 127.0.0.1."""
+    session = requests.Session()
+    session.mount("http://", _FromAddress(address))
+    return session
+
+
 @pytest.fixture
 def new_api(local_server: LocalServer) -> ApiFactory:
     """Makes a fresh project (rate limit high unless asked) and returns a client with a token for it."""
@@ -82,6 +127,13 @@ def new_api(local_server: LocalServer) -> ApiFactory:
         return Api(local_server.base_url, token, project.id, requests.Session())
 
     return make
+
+
+@pytest.fixture
+def new_person(local_server: LocalServer) -> NewPerson:
+    """Makes a person of the Portal (not registered yet) on the worker's local server."""
+    root = local_server.base_url.removesuffix("/v1")
+    return lambda: Person(root, local_server.data_dir / "outbox")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ outbox, verify, log in, and call the admin routes with the ID token."""
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,10 @@ class Person:
         }
         return self.call("POST", "/account/register", body)
 
-    def verify(self) -> requests.Response:
-        return self.call("POST", "/account/verify", {"token": last_link_token(self.outbox, self.email)})
+    def verify(self, password: str = PASSWORD) -> requests.Response:
+        """Opens the latest mailed link with the password registered (the link asks for it)."""
+        token = last_link_token(self.outbox, self.email)
+        return self.call("POST", "/account/verify", {"token": token, "password": password})
 
     def log_in(self, password: str = PASSWORD) -> requests.Response:
         answer = self.call("POST", "/session", {"email": self.email, "password": password})
@@ -66,3 +69,6 @@ class Person:
         assert self.verify().status_code == 200
         assert self.log_in().status_code == 200
         return self
+
+
+NewPerson = Callable[[], Person]  # the `new_person` fixture (tests/integration/conftest.py)

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from kairos.routes import ROUTES
-from tests.integration.conftest import Api, ApiFactory, LocalServer, Weaker
+from tests.integration.conftest import Api, ApiFactory, LocalServer, Weaker, from_address
 
 
 def _concrete(path: str) -> str:
@@ -63,12 +63,13 @@ def test_every_answer_carries_the_rate_limit_headers(new_api: ApiFactory, local_
     base = local_server.base_url
     if time.time() % 60 > 50:  # the count restarts each calendar minute: start well inside one
         time.sleep(61 - time.time() % 60)
+    stranger = from_address("127.0.0.59")  # its own count, whatever other tests sent from 127.0.0.1
     anonymous = [
-        requests.get(base + "/project", timeout=10),  # 401
-        requests.get(base + "/project", headers={"Authorization": "Bearer nope"}, timeout=10),  # 401
-        requests.get(base + "/nowhere", timeout=10),  # 404
-        requests.delete(base + "/project", timeout=10),  # 405
-        requests.get(base + "/openapi.json", timeout=10),  # no token needed
+        stranger.get(base + "/project", timeout=10),  # 401
+        stranger.get(base + "/project", headers={"Authorization": "Bearer nope"}, timeout=10),  # 401
+        stranger.get(base + "/nowhere", timeout=10),  # 404
+        stranger.delete(base + "/project", timeout=10),  # 405
+        stranger.get(base + "/openapi.json", timeout=10),  # no token needed
     ]
     assert [r.status_code for r in anonymous] == [401, 401, 404, 405, 200]
     assert {r.headers["x-ratelimit-limit"] for r in anonymous} == {"100"}

@@ -10,25 +10,16 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from moto.utilities.utils import load_resource
 
 from tests.integration.conftest import Api, LocalServer
-from tests.integration.portal import PASSWORD, Person, last_link_token, mails_to
+from tests.integration.portal import PASSWORD, NewPerson, last_link_token, mails_to
 from tests.integration.test_bookings_http import book
 from tests.integration.test_schedules_http import at, guide_setup, next_monday
 from tests.unit.webhooks.receiver import receiver
-
-NewPerson = Callable[[], Person]
-
-
-@pytest.fixture
-def new_person(local_server: LocalServer) -> NewPerson:
-    root = local_server.base_url.removesuffix("/v1")
-    return lambda: Person(root, local_server.data_dir / "outbox")
 
 
 def eventually(check: Callable[[], bool], seconds: float = 20.0) -> None:
@@ -162,6 +153,19 @@ def test_a_token_signed_with_the_key_moto_ships_is_refused(new_person: NewPerson
     assert dev.call("GET", "/account").status_code == 401
     dev.log_in()
     assert dev.call("GET", "/account").json()["email"] == dev.email
+
+
+def test_logging_out_ends_the_session_at_once_and_a_new_log_in_works(new_person: NewPerson) -> None:
+    dev = new_person().signed_up()
+    ended = dev.id_token
+    refresh = dev.call("POST", "/session", {"email": dev.email, "password": PASSWORD}).json()["refresh_token"]
+    assert dev.call("DELETE", "/session").status_code == 204
+
+    assert dev.call("GET", "/account").status_code == 401  # the same, unexpired ID token
+    assert dev.call("POST", "/session/refresh", {"refresh_token": refresh}).status_code == 401
+    assert dev.log_in().status_code == 200
+    assert dev.id_token != ended
+    assert dev.call("GET", "/account").status_code == 200
 
 
 def test_the_portal_lists_webhooks_and_deliveries_and_redelivers(

@@ -170,6 +170,10 @@ def test_disabled_or_unassociated_give_no_slots(api: Api) -> None:
             {"from": "2026-01-01T00:00:00+00:00", "to": "2026-01-02T00:00:00+00:00", "num_resources": "0"},
             "num_resources",
         ),
+        (
+            {"from": "2026-01-01T00:00:00+00:00", "to": "2026-01-02T00:00:00+00:00", "num_resources": "1001"},
+            "num_resources",
+        ),
     ],
 )
 def test_bad_slot_queries_are_422_naming_the_field(api: Api, params: dict[str, str], field: str) -> None:

@@ -1,8 +1,10 @@
 """Through the local server and its event chain: the guide's booking, created, canceled and deleted, reaches
-a webhook receiver on 127.0.0.1 as three signed events."""
+a webhook receiver on 127.0.0.1 as three signed events; a receiver that is down, or never answers in time,
+gets retries; one that answers in time gets each event once."""
 
 import json
 import time
+from collections import Counter
 
 from kairos.webhooks.signing import verify_signature
 from tests.integration.conftest import Api
@@ -93,3 +95,21 @@ def test_a_receiver_that_never_answers_ends_in_the_dead_letter_list(api: Api) ->
     assert len(dead) == 1
     assert dead[0]["attempts"] >= 3
     assert len(r.received) == dead[0]["attempts"]
+
+
+def test_a_receiver_answering_just_within_the_timeout_gets_each_event_exactly_once(api: Api) -> None:
+    """The server waits 2 s for an answer. This receiver sends its 200 after 1.6 s and the answer's body
+    a second later: the answer came in time, so each event is delivered once, on the first attempt."""
+    ids = guide_setup(api)
+    with receiver() as r:
+        r.delay, r.body_after = 1.6, 1.0
+        hook = api.post("/webhooks", {"url": r.url, "events": ["booking.created", "booking.updated"]}).json()
+        monday = next_monday()
+        booking = book(api, ids, at(monday, 8), at(monday, 8, 50)).json()
+        for n in range(19):
+            assert api.patch(f"/bookings/{booking['id']}", {"metadata": {"n": n}}).status_code == 200
+        _until(lambda: [d["status"] for d in _deliveries(api, hook["id"])] == ["succeeded"] * 20)
+    log = _deliveries(api, hook["id"])
+    assert [(d["status"], d["attempts"], d["error"]) for d in log] == [("succeeded", 1, None)] * 20
+    received = Counter(got.headers["x-kairos-delivery"] for got in r.received)
+    assert received == Counter({d["id"]: 1 for d in log})

@@ -9,6 +9,7 @@ from kairos.abilities import ALL_ABILITIES
 from kairos.container import Container
 from kairos.domain.auth import CACHE_SECONDS, Authenticator, generate_token_value, hash_token
 from kairos.domain.errors import Forbidden, RateLimited, Unauthenticated
+from kairos.domain.projects import ProjectAdmin
 from kairos.domain.records import Project
 from kairos.storage import keys
 from kairos.storage.dynamodb import to_item
@@ -161,6 +162,43 @@ def test_token_of_a_disabled_project_is_forbidden(container: Container) -> None:
         _authenticator(container).authenticate(f"Bearer {value}")
 
     assert str(caught.value) == "This project is disabled."
+
+
+def test_a_disabled_project_is_refused_at_once_by_every_instance_that_cached_its_token(
+    container: Container,
+) -> None:
+    project, value = _project_with_token(container)
+    clock = FixedClock(datetime(2024, 5, 1, 12, 0, tzinfo=UTC))
+    instances = [_authenticator(container, clock) for _ in range(3)]
+    for auth in instances:  # each warm instance has the token (and its enabled project) cached
+        auth.count_request(auth.authenticate(f"Bearer {value}"))
+
+    ProjectAdmin(ProjectStore(container.table), clock).disable_project(project.id)
+
+    for auth in instances:
+        principal = auth.authenticate(f"Bearer {value}")  # still in this instance's cache
+        with pytest.raises(Forbidden, match="This project is disabled"):
+            auth.count_request(principal)
+        with pytest.raises(Forbidden):  # the cache was dropped: the project is read again
+            auth.authenticate(f"Bearer {value}")
+
+
+@pytest.mark.parametrize("counted_at", ["2024-05-31T23:58:00", "2024-06-01T00:00:40"])
+def test_a_project_disabled_at_a_months_end_is_refused_in_both_months(
+    container: Container, counted_at: str
+) -> None:
+    project, value = _project_with_token(container)
+    clock = FixedClock(datetime(2024, 5, 31, 23, 57, tzinfo=UTC))
+    auth = _authenticator(container, clock)
+    principal = auth.authenticate(f"Bearer {value}")
+    auth.count_request(principal)
+    disabled_at = FixedClock(datetime(2024, 5, 31, 23, 59, 50, tzinfo=UTC))
+
+    ProjectAdmin(ProjectStore(container.table), disabled_at).disable_project(project.id)
+
+    clock.now = datetime.fromisoformat(counted_at).replace(tzinfo=UTC)  # within the token's cached minute
+    with pytest.raises(Forbidden):
+        auth.count_request(principal)
 
 
 # --- rate limit -----------------------------------------------------------------------------------------

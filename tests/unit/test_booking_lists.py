@@ -17,7 +17,7 @@ from kairos.domain.ids import new_id
 from kairos.domain.listing import select
 from kairos.domain.records import Booking
 from kairos.storage import keys
-from kairos.storage.booking_store import booking_item
+from kairos.storage.booking_items import booking_item
 from kairos.storage.dynamodb import to_item
 from kairos_cli.__main__ import _parser, run
 

@@ -104,3 +104,52 @@ def test_post_ignores_is_canceled_like_any_field_that_is_not_part_of_itsbooking_
 
     assert (created["is_canceled"], created["canceled_at"]) == (False, None)
     assert odd["is_canceled"] is False
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"is_canceled": True},
+        {"metadata": {"note": "arrived"}},
+        {"is_temporary": True},
+        {"protected_metadata": {"insurer": "AOK"}},
+        {"price": "12.000"},
+        {"buffer_starts_at": f"{at(9)[:11]}08:30:00+00:00"},  # the same buffers it has, sent again
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_a_patch_that_moves_nothing_keeps_buffers_the_service_no_longer_has(
+    container: Container, principal: Principal, clinic: dict[str, str], change: dict[str, object]
+) -> None:
+    """Buffers sent on POST (with ignore_bookable_slots), and the service's buffers edited afterwards:
+    a PATCH that does not move the booking checks nothing and keeps the buffers."""
+    booking = container.bookings.create(
+        principal,
+        booking_body(
+            clinic,
+            9,
+            buffer_starts_at=f"{at(9)[:11]}08:30:00+00:00",
+            buffer_ends_at=f"{at(10)[:11]}10:15:00+00:00",
+            ignore_bookable_slots=True,
+        ),
+    )
+    container.catalogue.patch(principal, SERVICE, clinic["service_id"], {"buffer_time_after": "PT5M"})
+
+    changed = container.bookings.patch(principal, booking["id"], change)
+
+    assert (changed["buffer_starts_at"], changed["buffer_ends_at"]) == (
+        booking["buffer_starts_at"],
+        booking["buffer_ends_at"],
+    )
+    assert all(changed[name] == value for name, value in change.items() if name != "buffer_starts_at")
+
+
+def test_a_patch_that_changes_the_buffers_still_needs_the_flag(
+    container: Container, principal: Principal, clinic: dict[str, str]
+) -> None:
+    booking = container.bookings.create(principal, booking_body(clinic, 9))
+
+    with pytest.raises(ValidationFailed) as refused:
+        container.bookings.patch(principal, booking["id"], {"buffer_ends_at": f"{at(10)[:11]}10:30:00+00:00"})
+
+    assert list(refused.value.errors) == ["buffer_starts_at"]

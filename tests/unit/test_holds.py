@@ -10,6 +10,7 @@ import pytest
 from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.errors import ValidationFailed
+from kairos.domain.formats import parse_timestamp
 from tests.unit.clinic import DAY, booking_body
 
 
@@ -128,6 +129,124 @@ def test_a_finalize_that_checked_the_clock_before_expiry_loses_to_a_booking_made
     assert list(lost.value.errors) == ["is_temporary"]
     assert taken[0]["resource_id"] == clinic["resource_id"]
     assert container.bookings.get(principal, hold["id"])["is_temporary"] is True
+
+
+BEFORE_EXPIRY = datetime(2030, 1, 1, 12, 14, 59, tzinfo=UTC)
+AT_EXPIRY = datetime(2030, 1, 1, 12, 15, tzinfo=UTC)
+
+
+def _live(container: Container, principal: Principal) -> list[dict[str, Any]]:
+    """The bookings that hold a place now: not canceled, and not holds that expired."""
+    found = container.bookings.page(principal, {"temporary": "include"}).items
+    now = container.clock()
+    return [
+        b
+        for b in found
+        if not b["is_canceled"]
+        and (not b["is_temporary"] or b["expires_at"] is None or parse_timestamp(b["expires_at"]) > now)
+    ]
+
+
+def _once_before(container: Container, monkeypatch: pytest.MonkeyPatch, method: str, act: Any) -> None:
+    """Runs `act` once, when the booking store's `method` is next called (before it runs)."""
+    store = container.booking_store
+    real = getattr(store, method)
+    done: list[bool] = []
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if not done:
+            done.append(True)
+            act()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, method, call)
+
+
+@pytest.mark.parametrize("finalize_clock", [AT_EXPIRY, BEFORE_EXPIRY], ids=["in-step", "lagging"])
+def test_a_booking_made_after_a_finalize_read_the_clock_wins_and_the_finalize_is_refused(
+    container: Container,
+    principal: Principal,
+    clinic: dict[str, str],
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    finalize_clock: datetime,
+) -> None:
+    """The report's double booking: the finalize read the clock before expiry, then a booking that saw the
+    hold expired committed before the finalize read the ledger. In step, the finalize's plan sees the
+    expiry; lagging (its clock still before expiry, as another instance's may be), the hold's item, which
+    the booking released, refuses it."""
+    hold = _hold(container, principal, clinic, expires_at=EXPIRY)
+    clock.now = BEFORE_EXPIRY
+    taken: list[dict[str, Any]] = []
+
+    def book_the_freed_place() -> None:
+        clock.now = AT_EXPIRY
+        taken.append(container.bookings.create(principal, booking_body(clinic, 9)))
+        clock.now = finalize_clock
+
+    _once_before(container, monkeypatch, "read_ledgers", book_the_freed_place)
+
+    with pytest.raises(ValidationFailed) as refused:
+        container.bookings.patch(principal, hold["id"], {"is_temporary": False})
+
+    assert list(refused.value.errors) == ["is_temporary"]
+    clock.now = AT_EXPIRY
+    assert [b["id"] for b in _live(container, principal)] == [taken[0]["id"]]
+
+
+def test_a_finalize_that_commits_first_keeps_the_place_from_a_booking_that_saw_the_hold_expired(
+    container: Container,
+    principal: Principal,
+    clinic: dict[str, str],
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hold = _hold(container, principal, clinic, expires_at=EXPIRY)
+    clock.now = AT_EXPIRY
+    finalized: list[dict[str, Any]] = []
+
+    def the_finalize_lands_first() -> None:  # the booking planned with the hold expired
+        clock.now = BEFORE_EXPIRY  # the finalize's instance's clock lags
+        finalized.append(container.bookings.patch(principal, hold["id"], {"is_temporary": False}))
+        clock.now = AT_EXPIRY
+
+    _once_before(container, monkeypatch, "commit", the_finalize_lands_first)
+
+    with pytest.raises(ValidationFailed) as refused:
+        container.bookings.create(principal, booking_body(clinic, 9))
+
+    assert "fully booked" in " ".join(refused.value.errors["starts_at"])
+    assert finalized[0]["is_temporary"] is False
+    assert [b["id"] for b in _live(container, principal)] == [hold["id"]]
+
+
+def test_a_finalize_is_decided_by_the_clock_at_commit_and_a_hold_called_expired_stays_expired(
+    container: Container,
+    principal: Principal,
+    clinic: dict[str, str],
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hold = _hold(container, principal, clinic, expires_at=EXPIRY)
+    clock.now = BEFORE_EXPIRY
+
+    def sent_at_expiry() -> None:
+        clock.now = AT_EXPIRY  # planned before expiry; the write goes out at it
+
+    _once_before(container, monkeypatch, "commit", sent_at_expiry)
+    with pytest.raises(ValidationFailed) as late:
+        container.bookings.patch(principal, hold["id"], {"is_temporary": False})
+    assert list(late.value.errors) == ["is_temporary"]
+
+    clock.now = BEFORE_EXPIRY  # a client whose instance's clock lags is told the same
+    with pytest.raises(ValidationFailed) as again:
+        container.bookings.patch(principal, hold["id"], {"is_temporary": False})
+    assert list(again.value.errors) == ["is_temporary"]
+    clock.now = AT_EXPIRY
+    assert _live(container, principal) == []
+    assert (
+        container.bookings.create(principal, booking_body(clinic, 9))["resource_id"] == clinic["resource_id"]
+    )
 
 
 def test_the_project_default_hold_time_applies_when_a_hold_names_no_expiry(

@@ -2,15 +2,18 @@
 accepts (formats, bounds, required parameters, the zones, one of two ids, no NUL in any text of a body)
 and answers (400/413/415 bodies, the booking-group 422)."""
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from kairos import routes
 from kairos.api.openapi import openapi_document
-from kairos.api.openapi_bodies import JSON_VALUE
+from kairos.api.openapi_bodies import JSON_VALUE, NAME
+from kairos.domain.fields import NAME_MARK, Name
 from kairos.domain.formats import time_zone_names
 
 DOCUMENT = openapi_document()
@@ -159,6 +162,23 @@ def test_no_text_of_a_schema_valid_body_holds_a_nul(name: str) -> None:
             assert node["additionalProperties"] in (False, {"$ref": f"#/components/schemas/{JSON_VALUE}"})
     value = DOCUMENT["components"]["schemas"][JSON_VALUE]["anyOf"]
     assert not any(_admits_nul(node) for node in value if node.get("type") == "string")
+    assert not _admits_nul(DOCUMENT["components"]["schemas"][NAME])
+
+
+def test_every_name_follows_the_one_name_rule_the_code_applies() -> None:
+    """Every name field refers to `Name`, whose pattern takes what the `Name` field takes (trimmed, then
+    `check_name`) and refuses what it refuses."""
+    text = json.dumps(DOCUMENT)
+    assert NAME_MARK not in text
+    assert text.count(f'"#/components/schemas/{NAME}"') >= 10  # locations, resources, services, feeds
+    pattern = re.compile(DOCUMENT["components"]["schemas"][NAME]["pattern"])
+    field = TypeAdapter(Name)
+    for name in ("Dr. Who", "Доктор", "王医生", "🦷 Dental", " Room 1 ", "é", "\tLab\n"):
+        assert pattern.search(name) and field.validate_python(name), name
+    for refused in ("", "   ", "a\x00", "a\u200b", "evil\u202egnp.exe", "\u3164", "a\nb", "\u0301", "\x1ca"):
+        assert pattern.search(refused) is None, refused
+        with pytest.raises(ValidationError):
+            field.validate_python(refused)
 
 
 def test_a_location_names_any_zone_the_validator_knows_and_no_other() -> None:

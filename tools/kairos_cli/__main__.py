@@ -4,6 +4,7 @@
     kairos [--local] project show PROJECT_ID | project list
     kairos [--local] project hold-time PROJECT_ID (PT15M | none)
     kairos [--local] project plan PROJECT_ID PLAN [--rate-limit N] | project rate-limit PROJECT_ID N
+        (either applies to the project's next request, however long the API caches its tokens)
     kairos [--local] token create PROJECT_ID [--name NAME] (--all | --ability A [--ability B ...])
     kairos [--local] token list PROJECT_ID | token revoke PROJECT_ID TOKEN_ID
     kairos [--local] webhook create PROJECT_ID URL [--event TYPE ...] | webhook list PROJECT_ID
@@ -50,11 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     hold.add_argument("project_id")
     hold.add_argument("value", help="an ISO 8601 duration such as PT15M, or none (holds never expire)")
     project.add_parser("list", help="list projects")
-    plan = project.add_parser("plan", help="change a project's plan (at once; recorded)")
+    plan = project.add_parser("plan", help="change a project's plan (applies to its next request; recorded)")
     plan.add_argument("project_id")
     plan.add_argument("plan", choices=sorted(PLANS))
     plan.add_argument("--rate-limit", type=int, default=None, help="requests per minute (plan default)")
-    limit = project.add_parser("rate-limit", help="change a project's requests per minute")
+    limit = project.add_parser(
+        "rate-limit", help="change a project's requests per minute (from its next request)"
+    )
     limit.add_argument("project_id")
     limit.add_argument("requests_per_minute", type=int)
 

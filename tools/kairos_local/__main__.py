@@ -72,6 +72,7 @@ def _run(args: argparse.Namespace, endpoint: str, stopping: threading.Event) -> 
     from kairos_local.authorizer import LocalAuthorizer
     from kairos_local.bootstrap import ensure_project, ensure_table, ensure_user_pool
     from kairos_local.event_chain import Activity, start_event_chain
+    from kairos_local.faults import ENVIRONMENT, from_environment
     from kairos_local.http_server import LocalApi
     from kairos_local.portal_site import PortalSite
 
@@ -89,6 +90,9 @@ def _run(args: argparse.Namespace, endpoint: str, stopping: threading.Event) -> 
     )
     state = ensure_project(container, args.data_dir / "local.json")
     (args.data_dir / ENDPOINT_FILE).write_text(endpoint + "\n")
+    faults = from_environment()  # on the functions' clients, made from here on; not on the set-up above
+    if faults is not None:
+        print(f"Fault mode ({ENVIRONMENT}): {len(faults.faults)} faults on DynamoDB", flush=True)
     activity = Activity()
     start_event_chain(
         container.settings, activity

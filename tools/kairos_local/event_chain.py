@@ -11,7 +11,9 @@ of background threads that stand in for Lambda's event source mappings:
   eight GSI queries, which moto answers by reading the table: not every second);
 - one poller per rule's queue: messages, in Lambda's SQS event shape, go to the function the stack feeds
   from that queue (`Rule.consumer`); the ones it reports in `batchItemFailures` (or all, when it raises)
-  stay in the queue and come back after the visibility timeout, the others are deleted.
+  stay in the queue and come back after the visibility timeout, the others are deleted. A message is
+  received with the queue's visibility timeout (`definitions.VISIBILITY_TIMEOUT_SECONDS`, six times the
+  consumer's), so it never comes back while the batch that holds it is still being handled.
 
 Every call is short (no long polling: the local store serves one request at a time), and none is made
 in vain for long: a reader or poller that found nothing waits longer each time (up to IDLE_SECONDS), and
@@ -167,9 +169,10 @@ def _arn(sqs: SQSClient, url: str) -> str:
 
 
 def _invoke(function: str, handler: Handler, event: dict[str, Any]) -> set[str]:
-    """Runs the handler as Lambda would; the identifiers of the records it failed (all when it raised)."""
+    """Runs the handler as Lambda would, with the stack's consumer timeout (so the webhook dispatcher's time
+    budget is the deployed one); the identifiers of the records it failed (all when it raised)."""
     try:
-        result = invoke(function, handler, event)
+        result = invoke(function, handler, event, definitions.CONSUMER_TIMEOUT_SECONDS)
     except Exception:
         log.exception("%s failed; its batch will be retried", function)
         return {"*"}

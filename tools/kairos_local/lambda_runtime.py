@@ -24,10 +24,11 @@ Handler = Callable[[dict[str, Any], Any], Any]
 
 @dataclass
 class LambdaContext:
-    """The fields of the Lambda context object that Powertools reads."""
+    """The fields of the Lambda context object that Powertools (and a budgeted queue consumer) reads."""
 
     function_name: str
     aws_request_id: str
+    remaining_ms: int = 29_000  # at the start: the function's timeout (the event chain's consumers: theirs)
     memory_limit_in_mb: int = 512
     invoked_function_arn: str = "arn:aws:lambda:eu-central-1:000000000000:function:local"
     function_version: str = "$LATEST"
@@ -35,7 +36,7 @@ class LambdaContext:
     log_stream_name: str = "local"
 
     def get_remaining_time_in_millis(self) -> int:
-        return 29_000
+        return self.remaining_ms
 
 
 def load_function(name: str, number: int = 1) -> ModuleType:
@@ -80,14 +81,19 @@ class FunctionPool:
             return result
 
 
-def invoke(function: str, handler: Handler, event: dict[str, Any]) -> Any:
+def invoke(function: str, handler: Handler, event: dict[str, Any], timeout_seconds: float = 29) -> Any:
     """Runs a handler as Lambda runs `kairos-<function>`. On AWS each instance is a process of its own;
     here instances share the `kairos` package and its one Powertools logger, whose keys (function name,
     correlation id) a handler sets for the whole process. The same keys set for this thread alone win over
-    those, so a log line names the function and the request that wrote it."""
+    those, so a log line names the function and the request that wrote it. The context tells the handler
+    it has `timeout_seconds` left (the function's timeout, as at the start of an invocation)."""
     from kairos.observability import logger  # after the local settings (log level) are in place
 
-    context = LambdaContext(function_name=f"kairos-{function}", aws_request_id=str(uuid.uuid4()))
+    context = LambdaContext(
+        function_name=f"kairos-{function}",
+        aws_request_id=str(uuid.uuid4()),
+        remaining_ms=int(timeout_seconds * 1000),
+    )
     request_id = (event.get("requestContext") or {}).get("requestId")
     logger.thread_safe_append_keys(
         function_name=context.function_name,

@@ -17,11 +17,13 @@ from kairos.config import Settings
 from kairos.container import Container
 from kairos.portal.accounts import Accounts
 from kairos.portal.api_tokens import ApiTokens
+from kairos.portal.pacing import Pace
 from kairos.portal.ports import Identity
 from kairos.portal.routes import PortalArea, PortalRoute, match_portal
 from kairos.portal.throttle import Throttle
 from kairos.portal.user_pool import create_client_request, create_pool_request
 from kairos.portal.workspace import Workspace
+from kairos.storage.account_guard_store import AccountGuardStore
 from kairos.storage.cognito import CognitoIdentities
 from kairos.storage.portal_store import PortalStore
 from kairos.storage.project_store import ProjectStore
@@ -74,34 +76,47 @@ class Portal:
     def person(self, email: str, name: str = "Dev") -> Identity:
         """A registered, verified person."""
         self.accounts.register(name, email, PASSWORD, "192.0.2.1")
-        account = self.accounts.verify(self.outbox.last_token(email), "192.0.2.1")
+        account = self.accounts.verify(self.outbox.last_token(email), PASSWORD, "192.0.2.1")
         return Identity(account.id, account.email, account.name)
 
 
 def resolve(
-    container: Container, route: PortalRoute, path: str, body: bytes, person: Identity | None
+    container: Container,
+    route: PortalRoute,
+    path: str,
+    body: bytes,
+    person: Identity | None,
+    query: str = "",
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The proxy answer of the route's function; `person` as the authorizer's claims would name them."""
+    """The proxy answer of the route's function; `person` as the authorizer's claims would name them
+    (with `claims` besides, e.g. the token's `auth_time`, as strings like API Gateway's)."""
     handlers = accounts_endpoints if route.area is PortalArea.ACCOUNTS else portal_endpoints
     app = build_portal_app(route.area, handlers(container), container)
     event = proxy_event(
-        method=route.method, path=path, query="", headers=[("Content-Type", "application/json")],
+        method=route.method, path=path, query=query, headers=[("Content-Type", "application/json")],
         body=body, route=route, path_parameters={}, source_ip="203.0.113.9",
     )  # fmt: skip
     if person is not None:
-        claims = {"sub": person.account_id, "email": person.email}
-        event["requestContext"]["authorizer"] = {"claims": claims}
+        named = {"sub": person.account_id, "email": person.email, **(claims or {})}
+        event["requestContext"]["authorizer"] = {"claims": named}
     return app.resolve(event, LambdaContext("kairos-portal", "test"))  # type: ignore[arg-type]
 
 
 def admin_call(
-    portal: "Portal", person: Identity, method: str, path: str, body: Any = None
+    portal: "Portal",
+    person: Identity,
+    method: str,
+    path: str,
+    body: Any = None,
+    query: str = "",
+    claims: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
-    """`method /portal<path>` through the admin API's function: the status and the decoded body."""
+    """`method /portal<path>?<query>` through the admin API's function: the status and the decoded body."""
     route, _ = match_portal(method, f"/portal{path}")
     assert route is not None, (method, path)
     raw = b"" if body is None else json.dumps(body).encode()
-    answer = resolve(portal.container, route, f"/portal{path}", raw, person)
+    answer = resolve(portal.container, route, f"/portal{path}", raw, person, query, claims)
     return answer["statusCode"], json.loads(answer["body"] or "null")
 
 
@@ -115,9 +130,11 @@ def portal(container: Container) -> Iterator[Portal]:
     outbox, clock = Outbox(), Clock()
     store = PortalStore(built.table)
     identities = CognitoIdentities("eu-central-1", pool, client)
-    throttle = Throttle(RateCounterStore(built.table), clock, per_address=1000, per_email=1000)
-    accounts = Accounts(identities, store, outbox, throttle, "https://portal.test", clock)
+    throttle = Throttle(RateCounterStore(built.table), clock, per_address=1000, per_account_and_address=1000)
+    guards = AccountGuardStore(built.table)
+    pace = Pace(mailing=0, failed_log_in=0)  # the floors' own test sets them (test_account_timing.py)
+    accounts = Accounts(identities, store, guards, outbox, throttle, "https://portal.test", clock, pace)
     projects = ProjectStore(built.table)
-    workspace = Workspace(built.projects, projects, store, outbox, "https://portal.test", clock)
+    workspace = Workspace(built.projects, projects, store, outbox, throttle, "https://portal.test", clock)
     tokens = ApiTokens(workspace, built.projects, projects, RequestLogStore(built.table), clock)
     yield Portal(accounts, workspace, tokens, outbox, clock, built)

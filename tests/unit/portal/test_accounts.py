@@ -1,5 +1,5 @@
 """Accounts: only the mailed link verifies, links work once and expire, no answer tells whether an address
-has an account, and log-in and registration are rate-limited."""
+has an account, and log-in and registration are rate-limited per address and per account and address."""
 
 from datetime import timedelta
 
@@ -19,18 +19,18 @@ def test_an_account_is_unusable_until_its_mailed_link_is_opened_once(portal: Por
     with pytest.raises(Forbidden):
         portal.accounts.log_in("dev@example.com", PASSWORD, ADDRESS)
     token = portal.outbox.last_token("dev@example.com")
-    account = portal.accounts.verify(token, ADDRESS)
+    account = portal.accounts.verify(token, PASSWORD, ADDRESS)
     assert (account.email, account.name) == ("dev@example.com", "Mr. Developer")
     assert portal.accounts.log_in("dev@example.com", PASSWORD, ADDRESS).id_token
     with pytest.raises(ValidationFailed):
-        portal.accounts.verify(token, ADDRESS)
+        portal.accounts.verify(token, PASSWORD, ADDRESS)
 
 
 def test_a_verification_link_expires_after_a_day(portal: Portal) -> None:
     portal.accounts.register("Dev", "late@example.com", PASSWORD, ADDRESS)
     portal.clock.advance(timedelta(hours=24, seconds=1))
     with pytest.raises(ValidationFailed) as refused:
-        portal.accounts.verify(portal.outbox.last_token("late@example.com"), ADDRESS)
+        portal.accounts.verify(portal.outbox.last_token("late@example.com"), PASSWORD, ADDRESS)
     assert refused.value.errors == {"token": ["This link is invalid or has expired."]}
 
 
@@ -83,16 +83,22 @@ def test_a_wrong_password_and_an_unknown_address_read_the_same(portal: Portal) -
     assert messages[0] == messages[1]
 
 
-def test_log_in_attempts_are_limited_per_address_and_per_email(portal: Portal) -> None:
-    throttle = Throttle(RateCounterStore(portal.container.table), portal.clock, per_address=3, per_email=2)
+def test_attempts_are_limited_per_address_and_per_account_and_address_never_per_account(
+    portal: Portal,
+) -> None:
+    throttle = Throttle(
+        RateCounterStore(portal.container.table), portal.clock, per_address=3, per_account_and_address=2
+    )
     for _ in range(3):
         throttle.admit("198.51.100.1")
     with pytest.raises(RateLimited):
         throttle.admit("198.51.100.1")
     throttle.admit("198.51.100.2", "a@example.com")
-    throttle.admit("198.51.100.3", "a@example.com")
+    throttle.admit("198.51.100.2", "a@example.com")
     with pytest.raises(RateLimited):
-        throttle.admit("198.51.100.4", "a@example.com")  # another address, the same account
+        throttle.admit("198.51.100.2", "a@example.com")  # the same account from the same address
+    for address in ("198.51.100.3", "198.51.100.4", "198.51.100.5"):
+        throttle.admit(address, "a@example.com")  # the same account from elsewhere: the owner is not refused
     portal.clock.advance(timedelta(minutes=1))
     throttle.admit("198.51.100.1", "a@example.com")  # a new minute
 

@@ -9,7 +9,7 @@ import pytest
 
 from kairos.portal.ports import Identity
 from kairos.portal.routes import PORTAL_ROUTES, PortalRoute
-from tests.unit.portal.conftest import Portal, resolve
+from tests.unit.portal.conftest import Portal, admin_call, resolve
 
 BODIES: list[Any] = [
     b"",
@@ -94,3 +94,35 @@ def test_bad_webhook_bodies_from_a_member_change_nothing(portal: Portal) -> None
             if status >= 400:
                 assert isinstance(json.loads(answer["body"])["message"], str)
             assert shown() == before, (route.operation_id, body[:60])
+
+
+# Each query parameter of the admin API with a value `str.isdigit` takes for a number (`²`, `٣`: once a
+# 500 from `int()`), out of its bounds (an audit page of the whole log), or not a number at all.
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("audit", "limit=%C2%B2", "limit"),
+        ("audit", "limit=%D9%A3", "limit"),
+        ("audit", "limit=0", "limit"),
+        ("audit", "limit=101", "limit"),
+        ("audit", "limit=99999999999999999999", "limit"),
+        ("audit", "cursor=%C2%B2", "cursor"),
+        ("requests", "limit=%C2%B2", "limit"),
+        ("requests", "limit=101", "limit"),
+        ("requests", "status=%C2%B2%C2%B2%C2%B2", "status"),
+        ("requests", "status=%C2%B2", "status"),
+        ("webhooks", "per_page=%C2%B2", "per_page"),
+        ("webhooks", "page=-1", "page"),
+        ("dashboard", "from=%C2%B2", "from"),
+    ],
+)
+def test_query_parameters_are_validated_and_bounded(
+    portal: Portal, path: str, query: str, field: str
+) -> None:
+    owner = portal.person("query@example.com")
+    project = portal.workspace.create(owner, "Clinic")
+
+    status, body = admin_call(portal, owner, "GET", f"/projects/{project['id']}/{path}", query=query)
+
+    assert status == 422, body
+    assert list(body["errors"]) == [field]

@@ -13,7 +13,7 @@ from kairos.storage import keys
 from kairos.storage.dynamodb import RoundTrips, to_item
 from kairos.storage.project_store import ProjectStore
 from kairos.storage.rate_store import RateCounterStore
-from kairos.storage.usage_store import UsageDay, UsageStore
+from kairos.storage.usage_store import UsageDay, UsageStore, day_update
 from kairos.usage.metering import Metering
 from kairos.usage.report import UsageReport
 
@@ -42,7 +42,9 @@ def test_requests_are_rolled_up_per_day_and_a_redelivered_event_counts_once(
     assert metering.record(usage_event("b", "2030-05-20T00:00:01+00:00", 10, p))
     assert metering.record(usage_event("c", "2030-05-20T08:00:00+00:00", 20, p))
     assert not metering.record(usage_event("c", "2030-05-20T08:00:00+00:00", 20, p))  # SQS redelivery
-    store.add_webhook_attempt(p, "2030-05-20")
+    container.table.client.update_item(
+        **day_update(container.table.name, p, "2030-05-20", {"webhook_attempts": 1})
+    )
     assert store.days(p, "2030-05-01", "2030-05-31") == [
         UsageDay("2030-05-19", 1, 30, 0),
         UsageDay("2030-05-20", 2, 30, 1),

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 
 @dataclass
@@ -18,11 +19,16 @@ class Receiver:
     url: str
     status: int = 200
     delay: float = 0.0  # before answering (cut short when the test ends)
+    body_after: float = 0.0  # when set, the answer's head goes first and its body (2 bytes) this much later
     # When set, each request waits there for the others before it is answered (500 if they never come):
     # only requests that are in flight together get a 200.
     together: threading.Barrier | None = None
     received: list[Received] = field(default_factory=list)
     closing: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def port(self) -> int:
+        return int(urlsplit(self.url).port or 80)
 
 
 @contextmanager
@@ -41,8 +47,11 @@ def receiver() -> Iterator[Receiver]:
                 except threading.BrokenBarrierError:
                     status = 500
             self.send_response(status)
-            self.send_header("Content-Length", "0")
+            self.send_header("Content-Length", "2" if state.body_after else "0")
             self.end_headers()
+            if state.body_after:
+                state.closing.wait(state.body_after)
+                self.wfile.write(b"ok")
 
         def log_message(self, format: str, *args: object) -> None:
             del format, args

@@ -13,13 +13,22 @@ from typing import Any
 
 import pytest
 
-from kairos.api.queue_entry import BUDGET_RESERVE_SECONDS, make_budgeted_queue_handler
+from kairos.api.queue_entry import make_budgeted_queue_handler
 from kairos.container import Container
 from kairos.domain.auth import Principal
+from kairos.events.definitions import BUDGET_RESERVE_SECONDS
 from kairos.storage.dynamodb import CatalogueStore
 from kairos.storage.usage_store import UsageStore
 from kairos.storage.webhook_store import DeliveryStore
-from kairos.webhooks.delivery import DEAD, PENDING, SUCCEEDED, DeliveryPolicy, Dispatcher
+from kairos.webhooks.delivery import (
+    DEAD,
+    MAX_TIMEOUT_SECONDS,
+    PENDING,
+    SUCCEEDED,
+    DeliveryPolicy,
+    Dispatcher,
+)
+from kairos.webhooks.sender import longest_attempt
 from kairos.webhooks.signing import verify_signature
 from kairos.webhooks.subscriptions import Webhooks
 from kairos_local.lambda_runtime import LambdaContext
@@ -34,7 +43,7 @@ POLICY = DeliveryPolicy(
 )
 HASTY = replace(POLICY, timeout_seconds=0.2)
 BUDGET = 60.0  # seconds: more than any test needs, unless it is about the budget
-PATIENT = DeliveryPolicy(timeout_seconds=30)  # a receiver's answer is awaited longer than any budget below
+PATIENT = DeliveryPolicy(timeout_seconds=MAX_TIMEOUT_SECONDS)  # an answer is awaited as long as allowed
 
 
 class Queue:
@@ -62,7 +71,6 @@ class World:
             self.webhooks,
             DeliveryStore(container.table),
             self.queue,
-            self.usage,
             policy,
             clock=lambda: self.now,
             monotonic=monotonic,
@@ -229,6 +237,15 @@ def test_the_policy_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     assert policy.give_up_after_seconds == 8 and policy.timeout_seconds == 10.0
 
 
+def test_a_timeout_the_dispatchers_budget_cannot_hold_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """30 s of function, less 3 s kept back and 5 s to send: 22 s at most, or no attempt could ever start."""
+    monkeypatch.setenv("KAIROS_WEBHOOK_TIMEOUT_SECONDS", "23")
+    with pytest.raises(ValueError, match=r"KAIROS_WEBHOOK_TIMEOUT_SECONDS .* at most 22"):
+        DeliveryPolicy.from_environment()
+    monkeypatch.setenv("KAIROS_WEBHOOK_TIMEOUT_SECONDS", "22")
+    assert DeliveryPolicy.from_environment().timeout_seconds == 22
+
+
 # --- batches -----------------------------------------------------------------------------------------
 
 
@@ -255,29 +272,20 @@ def test_a_batch_is_sent_in_parallel_across_messages_and_subscriptions(
         assert [d["status"] for d in world.deliveries(hook["id"])] == [SUCCEEDED, SUCCEEDED]
 
 
-def test_a_slow_receiver_is_given_what_is_left_of_the_budget_not_the_policys_timeout(
+def test_a_receiver_is_never_cut_short_by_the_budget_its_message_waits_for_a_whole_attempt(
     world: World, container: Container
 ) -> None:
-    world.dispatcher = world.dispatcher_with(container, PATIENT, frozen)
-    with receiver() as r:
-        r.delay = 60
-        hook = world.subscribe(r.url)
-        assert world.dispatcher.dispatch([world.event()], budget_seconds=1.5) == [True]
-    [log] = world.deliveries(hook["id"])
-    assert (log["status"], log["error"]) == (PENDING, "no answer within 1.5 s")
-    assert len(world.queue.sent) == 1  # its retry
-
-
-def test_a_message_the_budget_leaves_no_time_for_goes_back_and_is_delivered_when_it_comes_back(
-    world: World, container: Container
-) -> None:
+    """The receiver answers within the policy's 5 s, but later than the 1.5 s the budget has left: cut
+    short, it would have the event and get it again on the retry."""
     world.dispatcher = world.dispatcher_with(container, POLICY, frozen)
     with receiver() as r:
+        r.delay = 2
         hook = world.subscribe(r.url)
-        assert world.dispatcher.dispatch([world.event()], budget_seconds=0.5) == [False]
+        assert world.dispatcher.dispatch([world.event()], budget_seconds=1.5) == [False]
         assert r.received == [] and world.deliveries(hook["id"]) == []
-        assert world.dispatcher.dispatch([world.event()], BUDGET) == [True]
-    assert len(r.received) == 1
+        whole = longest_attempt(POLICY.timeout_seconds)
+        assert world.dispatcher.dispatch([world.event()], budget_seconds=whole) == [True]
+    assert len(r.received) == 1 and world.queue.sent == []
     assert [d["status"] for d in world.deliveries(hook["id"])] == [SUCCEEDED]
 
 

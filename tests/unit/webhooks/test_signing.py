@@ -34,6 +34,7 @@ def test_one_v1_per_secret_so_either_secret_verifies_during_a_rotation() -> None
         ),  # timestamp swapped to look fresh
         ("v1=abc", BODY, "s", 1_700_000_000),  # no timestamp
         ("t=1700000000", BODY, "s", 1_700_000_000),  # no signature
+        ("t=\u00b2,v1=00", BODY, "s", 1_700_000_000),  # a digit to str.isdigit, not to int()
     ],
 )
 def test_tampered_replayed_or_malformed_deliveries_are_refused(

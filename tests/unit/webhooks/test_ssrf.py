@@ -25,11 +25,35 @@ def resolver(*addresses: str):  # type: ignore[no-untyped-def]
         "::ffff:10.0.0.1",
         "fd00::1",
         "240.0.0.1",
+        # IPv6 forms that embed a non-public IPv4 address (169.254.169.254: the instance metadata service)
+        "2002:a9fe:a9fe::",  # 6to4
+        "2002:a9fe:a9fe:1:2:3:4:5",
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1: loopback only as itself, even where loopback is allowed
+        "2001:0:a9fe:a9fe::5efe",  # Teredo, its server
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo, its client (obfuscated 10.0.0.1)
+        "64:ff9b::a9fe:a9fe",  # NAT64, well-known prefix
+        "64:ff9b::10.0.0.1",
+        "64:ff9b:1::a9fe:a9fe",  # NAT64, local-use prefix
+        "64:ff9b:1:ffff::808:808",
+        "::a9fe:a9fe",  # IPv4-compatible
+        "::ffff:a9fe:a9fe",  # IPv4-mapped
+        "::ffff:7f00:1",
     ],
 )
 def test_non_public_addresses_are_refused(address: str) -> None:
     with pytest.raises(UnsafeUrl):
         checked_address("https://hooks.example.com/x", allow_loopback=False, resolve=resolver(address))
+
+
+@pytest.mark.parametrize("address", ["2002:a9fe:a9fe::", "2002:7f00:1::", "64:ff9b::7f00:1", "::7f00:1"])
+def test_an_embedded_loopback_address_is_refused_where_loopback_is_allowed(address: str) -> None:
+    with pytest.raises(UnsafeUrl):
+        checked_address("http://hooks.example.com/x", allow_loopback=True, resolve=resolver(address))
+
+
+def test_a_6to4_address_of_a_public_ipv4_address_is_public() -> None:
+    found = checked_address("https://h.example.com/x", False, resolver("2002:5db8:d822::1"))
+    assert found == ("2002:5db8:d822::1", 443)
 
 
 def test_a_host_with_any_private_address_is_refused() -> None:

@@ -20,7 +20,9 @@ export interface Registration {
 }
 
 export const register = (body: Registration) => postAnonymous<Message>("/account/register", body);
-export const verifyEmail = (token: string) => postAnonymous<Account>("/account/verify", { token });
+/** The mailed link and the password the address was last registered with (both are needed). */
+export const verifyEmail = (token: string, password: string) =>
+  postAnonymous<Account>("/account/verify", { token, password });
 export const resendVerification = (email: string) =>
   postAnonymous<Message>("/account/verification", { email });
 export const forgotPassword = (email: string) => postAnonymous<Message>("/account/forgot-password", { email });
@@ -28,11 +30,13 @@ export const resetPassword = (token: string, password: string, password_confirma
   postAnonymous<Message>("/account/reset-password", { token, password, password_confirmation });
 export const getAccount = () => get<Account>("/account");
 
-export async function logIn(email: string, password: string): Promise<void> {
-  storeSession(await postAnonymous<Session>("/session", { email, password }));
+/** `unlock`: the secret of a mailed log-in link, needed while too many log-ins were tried on the address. */
+export async function logIn(email: string, password: string, unlock?: string): Promise<void> {
+  storeSession(await postAnonymous<Session>("/session", { email, password, unlock }));
 }
 
-/** Revokes every refresh token of the person; the session here ends whatever the API answered. */
+/** Ends every session of the person at once (the API refuses their tokens from now on); the session here
+ * ends whatever the API answered. */
 export async function logOut(): Promise<void> {
   try {
     await del("/session");

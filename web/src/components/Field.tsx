@@ -31,11 +31,16 @@ export function Field({ label, hint, error, className, ...input }: FieldProps) {
   );
 }
 
-type EmailProps = Omit<FieldProps, "label" | "type">;
+type PresetFieldProps = Omit<FieldProps, "label" | "type">;
 
 /** The account's address, as every account screen asks for it. */
-export function EmailField(props: EmailProps) {
+export function EmailField(props: PresetFieldProps) {
   return <Field label="Email" type="email" autoComplete="email" required {...props} />;
+}
+
+/** The account's current password (log-in, verifying the address). */
+export function PasswordField(props: PresetFieldProps) {
+  return <Field label="Password" type="password" autoComplete="current-password" required {...props} />;
 }
 
 interface NewPasswordProps {

@@ -1,14 +1,23 @@
 import { useState, type FormEvent } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { logIn } from "../api/account";
-import { EmailField, Field } from "../components/Field";
+import { EmailField, PasswordField } from "../components/Field";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
 import { pendingInvitation } from "../invitation";
 import { useSession } from "../session";
 
-/** Only paths of this app: a `next` pointing elsewhere is ignored. */
-const safeNext = (next: string | null): string => (next?.startsWith("/") && !next.startsWith("//") ? next : "/");
+/** Only a path of this app: `next` is read as the browser reads a link on this page (backslashes as
+ * slashes, tabs and newlines dropped), and anything that would leave the Portal's origin becomes "/". */
+function portalPath(next: string | null): string {
+  if (!next?.startsWith("/")) return "/";
+  try {
+    const url = new URL(next, window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/";
+  } catch {
+    return "/";
+  }
+}
 
 export function LogIn() {
   const [params] = useSearchParams();
@@ -17,13 +26,14 @@ export function LogIn() {
   const { session } = useSession();
   const navigate = useNavigate();
   const action = useAction(logIn);
-  const next = safeNext(params.get("next") ?? pendingInvitation()); // an invitation opened before log-in
+  const next = portalPath(params.get("next") ?? pendingInvitation()); // an invitation opened before log-in
+  const unlock = params.get("unlock") ?? undefined; // the mailed link's, once the address's log-ins are guarded
 
   if (session && !action.busy) return <Navigate to={next} replace />;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if ((await action.run(email, password)) !== undefined) navigate(next, { replace: true });
+    if ((await action.run(email, password, unlock)) !== undefined) navigate(next, { replace: true });
   };
 
   const unverified = action.error?.status === 403;
@@ -39,11 +49,7 @@ export function LogIn() {
           </p>
         )}
         <EmailField value={email} onChange={(e) => setEmail(e.target.value)} error={action.error?.field("email")} />
-        <Field
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          required
+        <PasswordField
           value={password}
           onChange={(e) => setPassword(e.target.value)}
           error={action.error?.field("password")}

@@ -1,57 +1,73 @@
-import { useEffect, useState } from "react";
+import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { verifyEmail, type Account } from "../api/account";
-import { ApiError } from "../api/client";
-import { Loading } from "../components/Status";
+import { PasswordField } from "../components/Field";
+import { FormAlert, SubmitButton } from "../components/Form";
+import { useAction } from "../hooks";
 
-// A link works once: the same token is posted once per page, even if the screen mounts twice.
-const verifications = new Map<string, Promise<Account>>();
-
+// The mailed link verifies the address only with the password it was last registered with: a link
+// someone else's registration sent to this mailbox verifies nothing.
 export function Verify() {
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
+  const [password, setPassword] = useState("");
   const [account, setAccount] = useState<Account | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const action = useAction(verifyEmail);
 
-  useEffect(() => {
-    if (!token) return;
-    let current = true;
-    if (!verifications.has(token)) verifications.set(token, verifyEmail(token));
-    verifications.get(token)!.then(
-      (verified) => current && setAccount(verified),
-      (failure: ApiError) => current && setError(failure),
-    );
-    return () => {
-      current = false;
-    };
-  }, [token]);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const verified = await action.run(token, password);
+    if (verified) setAccount(verified);
+  };
 
-  if (!token || error) {
+  const tokenError = action.error?.field("token");
+  if (!token || tokenError) {
     return (
       <>
         <h1>This link cannot be used</h1>
         <div className="alert alert--error" role="alert">
-          {error?.message ?? "The link has no token. Open the link from the mail as it is."}
+          {tokenError ?? "The link has no token. Open the link from the mail as it is."}
         </div>
         <p>
-          A verification link works once, within 24 hours. <Link to="/check-email">Have a new one sent</Link>, or{" "}
-          <Link to="/login">log in</Link> if your address is verified already.
+          A verification link works once, within 24 hours. <Link to="/check-email">Have a new one sent</Link>,{" "}
+          <Link to="/register">register again</Link>, or <Link to="/login">log in</Link> if your address is verified
+          already.
         </p>
       </>
     );
   }
-  if (!account) return <Loading label="Verifying your email…" />;
+  if (account) {
+    return (
+      <>
+        <h1>Your email is verified</h1>
+        <div className="alert alert--success" role="alert">
+          Thank you, {account.name}: {account.email} is verified.
+        </div>
+        <p>
+          <Link className="button button--primary" to={`/login?email=${encodeURIComponent(account.email)}`}>
+            Log in
+          </Link>
+        </p>
+      </>
+    );
+  }
   return (
     <>
-      <h1>Your email is verified</h1>
-      <div className="alert alert--success" role="alert">
-        Thank you, {account.name}: {account.email} is verified.
-      </div>
-      <p>
-        <Link className="button button--primary" to={`/login?email=${encodeURIComponent(account.email)}`}>
-          Log in
-        </Link>
-      </p>
+      <h1>Verify your email</h1>
+      <p className="lead">Enter the password you registered with to confirm that this account is yours.</p>
+      <form onSubmit={submit} noValidate>
+        <FormAlert error={action.error} />
+        <PasswordField
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={action.error?.field("password")}
+        />
+        <div className="form-actions">
+          <SubmitButton busy={action.busy} busyLabel="Verifying…">
+            Verify my email
+          </SubmitButton>
+        </div>
+      </form>
     </>
   );
 }

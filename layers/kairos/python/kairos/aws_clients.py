@@ -23,3 +23,10 @@ def client(service_name: str, **kwargs: Any) -> Any:
     """A new client of the process's session (`boto3.session.Session.client`'s arguments)."""
     with _lock:
         return _session().client(service_name, **kwargs)  # type: ignore[call-overload]
+
+
+def session_events() -> Any:
+    """The session's event hooks: a handler registered here is on every client made afterwards (the local
+    server's fault mode puts itself there, `kairos_local.faults`)."""
+    with _lock:
+        return _session().events

@@ -37,7 +37,7 @@ class Settings:
     portal_url: str = DEFAULT_PORTAL_URL
     mail_sender: str = ""
     mail_outbox: str | None = None
-    # Log-in, registration and reset attempts a minute from one source address (and 10 per email address).
+    # Log-in, registration and reset attempts a minute from one source address (and 10 per account from it).
     portal_attempts_per_minute: int = DEFAULT_PORTAL_ATTEMPTS
     # Whether booking lists read the listing indexes (GSI2-4 and GSI1's length classes), or the project's
     # bookings as the version before them did: `project` while a stack is upgraded (docs/infrastructure.md).

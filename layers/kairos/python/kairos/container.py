@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from kairos.portal.accounts import Accounts
     from kairos.portal.api_tokens import ApiTokens
     from kairos.portal.ports import Mailer
+    from kairos.portal.throttle import Throttle
     from kairos.portal.workspace import Workspace
     from kairos.storage.booking_store import BookingStore
     from kairos.storage.portal_store import PortalStore
@@ -178,7 +179,6 @@ class Container:
             self.webhooks,
             DeliveryStore(self.table),
             SqsRetryQueue(self.settings.region),
-            self._usage_store,
             DeliveryPolicy.from_environment(),
         )
 
@@ -219,25 +219,36 @@ class Container:
         return SesMailer(self.settings.region, self.settings.mail_sender)
 
     @cached_property
+    def _throttle(self) -> "Throttle":
+        from kairos.portal.throttle import Throttle
+
+        return Throttle(RateCounterStore(self.table), per_address=self.settings.portal_attempts_per_minute)
+
+    @cached_property
     def accounts(self) -> "Accounts":
         from kairos.portal.accounts import Accounts
-        from kairos.portal.throttle import Throttle
+        from kairos.storage.account_guard_store import AccountGuardStore
         from kairos.storage.cognito import CognitoIdentities
 
         identities = CognitoIdentities(
             self.settings.region, self.settings.user_pool_id, self.settings.user_pool_client_id
         )
-        throttle = Throttle(
-            RateCounterStore(self.table), per_address=self.settings.portal_attempts_per_minute
+        guards = AccountGuardStore(self.table)
+        return Accounts(
+            identities, self._portal_store, guards, self.mailer, self._throttle, self.settings.portal_url
         )
-        return Accounts(identities, self._portal_store, self.mailer, throttle, self.settings.portal_url)
 
     @cached_property
     def workspace(self) -> "Workspace":
         from kairos.portal.workspace import Workspace
 
         return Workspace(
-            self.projects, self._project_store, self._portal_store, self.mailer, self.settings.portal_url
+            self.projects,
+            self._project_store,
+            self._portal_store,
+            self.mailer,
+            self._throttle,
+            self.settings.portal_url,
         )
 
     @cached_property

@@ -99,13 +99,14 @@ def _admit(
     authorization = {k.lower(): v for k, v in (headers or {}).items()}.get("authorization")
     principal: Principal | None = None
     refusal: DomainError | None = None
+    status = None
     try:
         principal = container.auth.authenticate(authorization) if token else None
+        if principal is not None:  # a disabled project's token is refused here, cached or not
+            status = container.auth.count_request(principal, within_quota=within_quota)
     except (Unauthenticated, Forbidden) as error:
-        refusal = error
-    if principal is not None:
-        status = container.auth.count_request(principal, within_quota=within_quota)
-    else:
+        principal, refusal = None, error
+    if status is None:
         status = container.auth.count_anonymous(_source_address(event))
     rate = {"x-ratelimit-limit": str(status.limit), "x-ratelimit-remaining": str(status.remaining)}
     return principal, refusal, rate

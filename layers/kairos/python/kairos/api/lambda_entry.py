@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from kairos import deadline
 from kairos.api.app import Handler, build_app
 from kairos.container import Container
 from kairos.observability import logger, metrics, tracer
@@ -44,6 +45,7 @@ def _api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return app.resolve(event, context)
+        with deadline.within(deadline.seconds_for(context.get_remaining_time_in_millis())):
+            return app.resolve(event, context)
 
     return lambda_handler

@@ -15,7 +15,7 @@ from kairos import routes
 from kairos.api.body import MAX_BODY_BYTES, MAX_DEPTH
 from kairos.api.idempotency import MAX_KEY_LENGTH, SCOPES
 from kairos.api.openapi_schemas import ref, schemas
-from kairos.domain.availability import MAX_SCHEDULE_WINDOW_DAYS
+from kairos.domain.availability import MAX_NUM_RESOURCES, MAX_SCHEDULE_WINDOW_DAYS
 from kairos.domain.booking_groups import GROUP_LIST, MAX_BOOKINGS
 from kairos.domain.booking_views import BOOKING_LIST
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
@@ -99,7 +99,9 @@ _WINDOW_PARAMETERS: dict[str, list[dict[str, Any]]] = {
             {"type": "string", "pattern": DURATION_PATTERN},
             description="PT1M to P366D: the length (flexible services), whole days (day services, P3D).",
         ),
-        query_parameter("num_resources", {"type": "integer", "minimum": 1, "default": 1}),
+        query_parameter(
+            "num_resources", {"type": "integer", "minimum": 1, "maximum": MAX_NUM_RESOURCES, "default": 1}
+        ),
         query_parameter("ignore_booking_window", {"type": "boolean", "default": False}),
     ],
     "getServiceBookableSlotExplanation": [

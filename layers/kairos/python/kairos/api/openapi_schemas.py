@@ -16,6 +16,7 @@ from kairos.domain.calendar_feed import CalendarFeedInput
 from kairos.domain.catalogue_models import SERVICE_ADAPTER, LocationInput, ResourceInput
 from kairos.domain.fields import UUID_SCHEMA
 from kairos.domain.schedule_models import RecurringBlockInput, RecurringScheduleInput, ScheduleBlockInput
+from kairos.domain.text import description_pattern
 from kairos.events.definitions import EVENT_TYPES
 from kairos.webhooks.subscriptions import MAX_DESCRIPTION_LENGTH, MAX_URL_LENGTH
 
@@ -297,6 +298,7 @@ def _booking_schemas(defs: dict[str, Any]) -> None:
 
 def _webhook_schemas(defs: dict[str, Any]) -> None:
     """Webhooks and their deliveries (Kairos additions; see docs/webhooks.md)."""
+    text = description_pattern()  # line breaks and tabs, no other control, bidirectional or invisible one
     webhook_input = {
         "type": "object",
         "properties": {
@@ -313,7 +315,7 @@ def _webhook_schemas(defs: dict[str, Any]) -> None:
                 "description": 'The event types to deliver; `["*"]` (the default) for all.',
             },
             "enabled": {"type": "boolean", "default": True},
-            "description": {"type": ["string", "null"], "maxLength": MAX_DESCRIPTION_LENGTH},
+            "description": {"type": ["string", "null"], "maxLength": MAX_DESCRIPTION_LENGTH, "pattern": text},
         },
         "required": ["url"],
     }

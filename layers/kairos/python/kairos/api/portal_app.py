@@ -3,7 +3,10 @@ so that the person (from the Cognito claims the authorizer put in the request co
 Portal's origin, the error mapping and the 404/405 answers are the same for every admin route.
 
 Deployed, API Gateway's Cognito authorizer has checked the ID token before the function runs; locally the
-local server checks it the same way (`kairos_local.authorizer`). Handlers only see `PortalRequest.person`.
+local server checks it the same way (`kairos_local.authorizer`). Then, deployed and locally alike, the
+wrapper refuses a token whose session began before the person's last log-out (`Accounts.check_session`):
+the authorizer only knows the token's signature and expiry, and Cognito's sign-out revokes refresh tokens
+only. Handlers only see `PortalRequest.person`.
 Bearer tokens in a header, never cookies: a page on another site cannot make a person's browser call the
 admin API with their session (no CSRF), and CORS admits the Portal's origin only."""
 
@@ -65,9 +68,21 @@ class PortalRequest:
 PortalHandler = Callable[[PortalRequest], Response[str]]
 
 
+def _claims(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    return ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
+
+
+def session_start(event: Mapping[str, Any]) -> int:
+    """When the ID token's session began (`auth_time`, kept by Cognito across refreshes; else `iat`),
+    in epoch seconds; API Gateway hands claims over as strings. 0 when neither is there."""
+    claims = _claims(event)
+    value = str(claims.get("auth_time") or claims.get("iat") or "0")
+    return int(value) if value.isdigit() else 0
+
+
 def person_from(event: Mapping[str, Any]) -> Identity | None:
     """The person the authorizer let through: the ID token's claims in the request context."""
-    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
+    claims = _claims(event)
     sub = claims.get("sub")
     email = claims.get("email") or claims.get("cognito:username")  # the username is the address
     if not sub or not email:
@@ -85,7 +100,8 @@ def build_portal_app(
     }
     for route in portal_routes_for(area):
         handler = handlers[route.operation_id]
-        app.route(powertools_rule(route), method=route.method)(_endpoint(app, route, handler, cors))
+        endpoint = _endpoint(app, route, handler, cors, container)
+        app.route(powertools_rule(route), method=route.method)(endpoint)
 
     @app.not_found
     def _not_found(error: Exception) -> Response[str]:
@@ -109,15 +125,21 @@ def _unrouted(method: str, path: str) -> Response[str]:
 
 
 def _endpoint(
-    app: APIGatewayRestResolver, route: PortalRoute, handler: PortalHandler, cors: Mapping[str, str]
+    app: APIGatewayRestResolver,
+    route: PortalRoute,
+    handler: PortalHandler,
+    cors: Mapping[str, str],
+    container: Container,
 ) -> Callable[..., Response[str]]:
     def endpoint(**path_values: str) -> Response[str]:
         event = app.current_event
         raw = event.raw_event
         try:
             person = person_from(raw)
-            if route.authorized and person is None:  # never reached behind the authorizer
-                raise Unauthenticated()
+            if route.authorized:  # the token is genuine (the authorizer); is its session still on?
+                if person is None:  # never reached behind the authorizer
+                    raise Unauthenticated()
+                container.accounts.check_session(person, session_start(raw))
             identity = (raw.get("requestContext") or {}).get("identity") or {}
             request = PortalRequest(
                 route=route,

@@ -44,7 +44,8 @@ def accounts_endpoints(container: Container) -> dict[str, PortalHandler]:
         return _message(accounts.register(b.name, b.email, b.password, r.source))
 
     def verify(r: PortalRequest) -> Response[str]:
-        return json_response(200, render_account(accounts.verify(r.body().token, r.source)))
+        b = r.body()
+        return json_response(200, render_account(accounts.verify(b.token, b.password, r.source)))
 
     def resend(r: PortalRequest) -> Response[str]:
         return _message(accounts.resend_verification(r.body().email, r.source))
@@ -59,7 +60,7 @@ def accounts_endpoints(container: Container) -> dict[str, PortalHandler]:
 
     def log_in(r: PortalRequest) -> Response[str]:
         b = r.body()
-        return json_response(200, asdict(accounts.log_in(b.email, b.password, r.source)))
+        return json_response(200, asdict(accounts.log_in(b.email, b.password, r.source, b.unlock)))
 
     def refresh(r: PortalRequest) -> Response[str]:
         return json_response(200, asdict(accounts.refresh(r.body().refresh_token, r.source)))
@@ -149,9 +150,7 @@ def portal_endpoints(container: Container) -> dict[str, PortalHandler]:
         return no_content()
 
     def audit(r: PortalRequest) -> Response[str]:
-        limit = int(r.query["limit"]) if r.query.get("limit", "").isdigit() else 25
-        page = workspace.audit(r.person, r.path["project"], r.query.get("cursor"), max(1, limit))
-        return json_response(200, page)
+        return json_response(200, workspace.audit(r.person, r.path["project"], r.query))
 
     return {
         "logOut": log_out,

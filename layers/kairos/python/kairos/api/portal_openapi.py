@@ -18,7 +18,7 @@ from kairos.api.openapi_schemas import schemas as public_schemas
 from kairos.domain.fields import DATE_SCHEMA, TIMESTAMP_SCHEMA
 from kairos.portal.models import BODIES, SERVICE_BODIES
 from kairos.portal.routes import PORTAL_ROUTES, PortalRoute
-from kairos.portal.workspace import AUDIT_POSITION
+from kairos.portal.workspace import AUDIT_PAGE_MAX, AUDIT_POSITION
 from kairos.usage.request_log import MAX_PAGE, METHOD_FILTER, PATH_FILTER, STATUS_FILTER
 
 ERROR = {
@@ -49,7 +49,7 @@ _QUERY: dict[str, list[dict[str, Any]]] = {
         query_parameter("cursor", _TEXT, description="`next_cursor` of the previous page"),
     ],
     "getAudit": [
-        query_parameter("limit", _TEXT, description="Entries per page (1-100; anything else: 25)"),
+        query_parameter("limit", {"type": "integer", "minimum": 1, "maximum": AUDIT_PAGE_MAX, "default": 25}),
         query_parameter(
             "cursor",
             {**_TEXT, "pattern": f"^{AUDIT_POSITION.pattern}$"},

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from kairos import deadline
 from kairos.container import Container
 from kairos.observability import logger, metrics, tracer
 
@@ -21,9 +22,6 @@ if TYPE_CHECKING:  # the API entry module loads the API resolver, which a queue 
 BatchHandler = Callable[[list[dict[str, Any]]], bool]
 # Message bodies and the seconds they may take -> for each message, whether it is done.
 BudgetedBatchHandler = Callable[[list[dict[str, Any]], float], list[bool]]
-# Kept back from the function's remaining time when a batch's budget is set: for the outcomes written
-# after the last answer arrived, and the reply to Lambda.
-BUDGET_RESERVE_SECONDS = 3.0
 
 
 def make_queue_handler(
@@ -42,22 +40,29 @@ def make_queue_handler(
         handle_message(json.loads(record.body))
 
     def handle_batch_whole(event: dict[str, Any]) -> bool:
+        """Whether the whole batch was handled at once. Anything that stops it (a bad message, a throttled
+        or contended write: nothing is written then) sends the batch down the one-by-one path, where only
+        the messages that fail again come back."""
         try:
             bodies = [json.loads(record["body"]) for record in event.get("Records", [])]
-        except (ValueError, KeyError, TypeError):  # a bad message fails alone, on the one-by-one path
+            return handle_batch is not None and handle_batch(bodies)
+        except Exception:
+            logger.warning(
+                "the batch was not handled at once; its messages are handled one by one", exc_info=True
+            )
             return False
-        return handle_batch is not None and handle_batch(bodies)
 
     @logger.inject_lambda_context
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        if handle_batch is not None and handle_batch_whole(event):
-            return {"batchItemFailures": []}
-        response = process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-        return dict(response)
+        with deadline.within(deadline.seconds_for(context.get_remaining_time_in_millis())):
+            if handle_batch is not None and handle_batch_whole(event):
+                return {"batchItemFailures": []}
+            response = process_partial_response(
+                event=event, record_handler=record_handler, processor=processor, context=context
+            )
+            return dict(response)
 
     return lambda_handler
 
@@ -79,8 +84,9 @@ def make_budgeted_queue_handler(handle: Callable[[Container], BudgetedBatchHandl
                 bodies[record["messageId"]] = json.loads(record["body"])
             except ValueError:
                 logger.warning("a queue message that is not JSON", extra={"message_id": record["messageId"]})
-        budget = context.get_remaining_time_in_millis() / 1000 - BUDGET_RESERVE_SECONDS
-        done = dict(zip(bodies, handle_batch(list(bodies.values()), budget), strict=True))
+        budget = deadline.seconds_for(context.get_remaining_time_in_millis())
+        with deadline.within(budget):
+            done = dict(zip(bodies, handle_batch(list(bodies.values()), budget), strict=True))
         failed = [record["messageId"] for record in records if not done.get(record["messageId"], False)]
         logger.info("queue batch handled", extra={"messages": len(records), "back_to_the_queue": failed})
         return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}

@@ -2,10 +2,16 @@
 the plan's monthly quota.
 
 A token lookup is cached in memory for at most 60 seconds, so a warm function authenticates without a read;
-a revoked token therefore stops working within a minute. Both limits are counted in DynamoDB by one
-conditional update per request (`kairos.storage.rate_store`), so they hold exactly across concurrent Lambda
-instances: per project, or per source address for requests without a valid token. A refused request is
-counted in neither.
+a revoked token therefore stops working within a minute (so does a new default hold time). Both limits are
+counted in DynamoDB by one conditional update per request (`kairos.storage.rate_store`), so they hold
+exactly across concurrent Lambda instances: per project, or per source address for requests without a
+valid token. A refused request is counted in neither. A project's limits are checked in that same update
+against the ones its counter holds, which a plan or rate-limit change sets: such a change applies to the
+next request, whatever the cached token says.
+
+A disabled (deleted) project stops at once, cache or not: disabling it closes its request counters in the
+same transaction (`closing_months`), and that per-request update is conditioned on the counter being open,
+so every request admitted after the commit is refused, on every instance, at no extra read.
 """
 
 import calendar
@@ -23,13 +29,15 @@ from kairos.domain.errors import Forbidden, QuotaExceeded, RateLimited, Unauthen
 from kairos.domain.formats import now_utc
 from kairos.domain.plans import DEFAULT_PLAN, PLANS, plan_of
 from kairos.domain.ports import ProjectRepository, RateCounter
-from kairos.domain.records import Admission, Project, Token
+from kairos.domain.records import Admission, Limits, Project, Token
 
 TOKEN_LENGTH = 48
 ANONYMOUS_RATE_LIMIT = PLANS[DEFAULT_PLAN].requests_per_minute  # per source address, unless configured
 CACHE_SECONDS = 60.0
 CACHE_ENTRIES = 1024
 COUNTER_KEPT = timedelta(days=62)  # a month's request counter expires (TTL) a month after the month
+CLOCK_SKEW = timedelta(minutes=5)  # how far apart two instances' clocks may be, for `closing_months`
+DISABLED = "This project is disabled."
 _ALPHABET = string.ascii_letters + string.digits
 
 
@@ -39,6 +47,19 @@ def generate_token_value() -> str:
 
 def hash_token(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def counter_month(now: datetime) -> tuple[str, int]:
+    """The month (`YYYY-MM`) a request at `now` is counted in, and when that counter expires (epoch s)."""
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return f"{now:%Y-%m}", int((start + COUNTER_KEPT).timestamp())
+
+
+def counter_months_from(moment: datetime) -> list[tuple[str, int]]:
+    """This month's counter and the next one's: a change of limits made now is stored on both, so a month
+    that starts before every cached token is read again starts with them too."""
+    next_month = (moment.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return [counter_month(moment), counter_month(next_month)]
 
 
 @dataclass(frozen=True)
@@ -58,6 +79,14 @@ class Principal:
     def require(self, ability: str | None) -> None:
         if ability is not None and ability not in self.abilities:
             raise Forbidden()
+
+
+def closing_months(now: datetime) -> list[tuple[str, int]]:
+    """The counters to close when a project is disabled at `now`: every month a request of it may still be
+    counted in by an instance that cached one of its tokens (for up to CACHE_SECONDS, clocks CLOCK_SKEW
+    apart): the current month, and its neighbour near a month's start or end."""
+    edges = (now - CLOCK_SKEW, now, now + timedelta(seconds=CACHE_SECONDS) + CLOCK_SKEW)
+    return sorted({counter_month(moment) for moment in edges})
 
 
 def system_principal(project_id: str, name: str) -> Principal:
@@ -112,7 +141,7 @@ class Authenticator:
                     self._cache.clear()
                 self._cache[token_hash] = (now, principal)
         if not principal.project.enabled:
-            raise Forbidden("This project is disabled.")
+            raise Forbidden(DISABLED)
         return principal
 
     def _load(self, token_hash: str) -> Principal | None:
@@ -128,22 +157,25 @@ class Authenticator:
         """Counts this request in the project's minute and month; raises RateLimited past the per-minute
         limit and QuotaExceeded past the plan's monthly quota (not checked, only counted, for routes that
         must answer whatever the quota says: `within_quota=False`)."""
-        plan = plan_of(principal.project.plan)
-        limit = principal.project.rate_limit_per_minute
-        quota = plan.requests_per_month if within_quota else None
         now = self._clock()
-        admission = self._admit(principal.project_id, now, limit, quota, project=True)
+        admission = self._admit(
+            principal.project_id, now, principal.project.limits, project=True, quota=within_quota
+        )
+        if admission.refused == "closed":  # disabled since this instance cached the token
+            self._forget(principal.project_id)
+            raise Forbidden(DISABLED)
+        limits = admission.limits  # the project's, as its counter holds them: the latest change's
         if admission.refused == "month":
-            assert plan.requests_per_month is not None
+            assert limits.per_month is not None
             raise QuotaExceeded(
                 retry_after=_seconds_to_next_month(now),
-                limit=limit,
+                limit=limits.per_minute,
                 message=(
-                    f"The monthly request quota of your plan ({plan.name}: {plan.requests_per_month:,}"
-                    " requests) is used up."
+                    f"The monthly request quota of your plan ({plan_of(limits.plan).name}: "
+                    f"{limits.per_month:,} requests) is used up."
                 ),
             )
-        return self._status(admission, limit, now)
+        return self._status(admission, now)
 
     def count_anonymous(self, address: str) -> RateStatus:
         """Counts a request without a valid token (none, an unknown or revoked one, a disabled project)
@@ -151,19 +183,27 @@ class Authenticator:
         KAIROS_ANONYMOUS_RATE_LIMIT setting), as Laravel throttles guests by IP: such
         answers carry the rate-limit headers too, and guessing tokens is throttled."""
         now = self._clock()
-        admission = self._admit(f"address:{address}", now, self._anonymous_limit, None, project=False)
-        return self._status(admission, self._anonymous_limit, now)
+        admission = self._admit(f"address:{address}", now, Limits(self._anonymous_limit), project=False)
+        return self._status(admission, now)
 
     def _admit(
-        self, subject: str, now: datetime, limit: int, quota: int | None, *, project: bool
+        self, subject: str, now: datetime, limits: Limits, *, project: bool, quota: bool = True
     ) -> Admission:
-        expires = int((now.replace(day=1) + COUNTER_KEPT).timestamp())
+        month, expires = counter_month(now)
         return self._counter.admit(
-            subject, f"{now:%Y-%m}", f"{now:%Y%m%d%H%M}", limit, quota, expires, project=project
+            subject, month, f"{now:%Y%m%d%H%M}", limits, expires, project=project, quota=quota
         )
 
+    def _forget(self, project_id: str) -> None:
+        """Drops the project's cached tokens, so the next request reads them (and their project) again."""
+        with self._lock:
+            for token_hash, (_, principal) in list(self._cache.items()):
+                if principal.project_id == project_id:
+                    del self._cache[token_hash]
+
     @staticmethod
-    def _status(admission: Admission, limit: int, now: datetime) -> RateStatus:
+    def _status(admission: Admission, now: datetime) -> RateStatus:
+        limit = admission.limits.per_minute
         if admission.refused == "minute":
             raise RateLimited(retry_after=60 - now.second, limit=limit)
         return RateStatus(limit=limit, remaining=max(0, limit - admission.minute))

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import RESOURCE, render
 from kairos.domain.errors import Forbidden, NotFound, ValidationFailed
+from kairos.domain.fields import MAX_PRIORITY_IDS
 from kairos.domain.formats import Duration, format_timestamp, now_utc, parse_time, stored_date, zone
 from kairos.domain.holds import LiveTimelines
 from kairos.domain.ids import is_uuid
@@ -29,6 +30,7 @@ from kairos.domain.queries import (
     choice_param,
     duration_param,
     id_param,
+    int_param,
     raise_if,
     window,
 )
@@ -55,6 +57,7 @@ UNBOUNDED_HORIZON = timedelta(days=31)  # how far past `to` an open-ended flexib
 # range of centuries (once accepted) is seconds of work for one request.
 MAX_SCHEDULE_WINDOW_DAYS = 366
 MARGIN = timedelta(days=1)
+MAX_NUM_RESOURCES = MAX_PRIORITY_IDS  # resources one slot may ask for together (as a location may rank)
 
 
 def recurring_schedules(records: Sequence[Record], location_id: str) -> list[RecurringSchedule]:
@@ -187,7 +190,7 @@ class Availability:
         location_id = id_param(query, "location", errors, required=True)
         only = id_param(query, "resource", errors, required=False)
         ignore_window = bool_param(query, "ignore_booking_window", errors)
-        num_resources = _positive_int(query, "num_resources", errors)
+        num_resources = int_param(query, "num_resources", errors, default=1, low=1, high=MAX_NUM_RESOURCES)
         asked = duration_param(query, "duration", errors)  # checked for every type, used by two
         page, per_page = _page(query, errors)
         raise_if(errors)
@@ -271,16 +274,6 @@ def _page(query: Mapping[str, str], errors: Errors) -> tuple[int, int]:
     except ValidationFailed as failed:
         errors.update(failed.errors)
         return 1, 100
-
-
-def _positive_int(query: Mapping[str, str], name: str, errors: Errors) -> int:
-    raw = query.get(name)
-    if raw is None or raw == "":
-        return 1
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
-        errors[name] = [f"The {name} field must be an integer of at least 1."]
-        return 1
-    return int(raw)
 
 
 def _duration(parsed: Duration | None, rules: ServiceRules) -> tuple[timedelta | None, int | None]:

@@ -3,7 +3,8 @@ resource is chosen by the location's strategy when the request named none, and a
 bookings are written in one transaction conditioned on the state the checks read (docs/bookings.md).
 
 The plan is made from state read in a fixed order (ledger versions, then timelines), and the transaction
-conditions on those versions: when another write got in between, the plan is made again.
+conditions on those versions: when another write got in between, the plan is made again. Holds that
+expired take no place in a plan; the transaction releases those whose place it takes (`holds`).
 """
 
 import random
@@ -17,8 +18,15 @@ from zoneinfo import ZoneInfo
 from kairos.domain.auth import Principal
 from kairos.domain.availability import resource_state
 from kairos.domain.booking_views import location_zone
-from kairos.domain.errors import Conflict, Retryable, ValidationFailed
+from kairos.domain.errors import Conflict, Overloaded, Retryable, ValidationFailed
 from kairos.domain.formats import Duration, zone
+from kairos.domain.holds import (
+    HoldExpired,
+    finalizes,
+    refuse_change_of_expired,
+    release_of,
+    split_expired,
+)
 from kairos.domain.parallel import parallel_map
 from kairos.domain.ports import BookingRepository, TimelineReader
 from kairos.domain.records import (
@@ -27,11 +35,14 @@ from kairos.domain.records import (
     BookingChange,
     GroupChange,
     Hold,
+    HoldGone,
     LedgerState,
     LostRace,
     Premises,
     Record,
+    Release,
     Timeline,
+    TimelineBooking,
 )
 from kairos.observability import Metric, count
 from kairos.scheduling.engine import Violation, check_booking
@@ -65,6 +76,23 @@ class Intent:
     ledger: LedgerState | None = None  # ledger items read with the catalogue, for the first plan
 
 
+@dataclass
+class Plan:
+    """What a plan writes: the changes, and the expired holds whose places they take."""
+
+    changes: list[BookingChange]
+    releases: list[Release]
+
+
+@dataclass
+class Timelines:
+    """The timelines a plan checks against (without the holds expired when they were read), and those
+    expired holds, by resource."""
+
+    live: dict[str, Timeline]
+    expired: dict[str, list[TimelineBooking]]
+
+
 class BookingWriter:
     """Checks and writes the intents of one request together."""
 
@@ -91,9 +119,16 @@ class BookingWriter:
         for _ in range(ATTEMPTS):
             seen, timelines = self._read(viewer, intents, known, prefetched)
             prefetched = None  # good for the first plan only: a later one reads what moved since
-            changes = self._plan(intents, seen, timelines)
+            plan = self._plan(intents, seen, timelines)
+            changes = plan.changes
             try:
-                self._store.commit(viewer.project_id, changes, seen, group, _premises(intents, changes))
+                self._store.commit(
+                    viewer.project_id, changes, seen, group, _premises(intents, changes), plan.releases
+                )
+            except HoldGone as gone:
+                raise _expired(intents, gone.booking_id) from None
+            except Overloaded:
+                raise  # planning again would only add to the load: the client tries later (503)
             except (Conflict, Retryable) as lost:
                 if any(i.before is not None for i in intents) or (
                     group is not None and group.before is not None
@@ -110,25 +145,30 @@ class BookingWriter:
             return changes
         raise Retryable("The resource is busy with other bookings; try again.")
 
+    def release(self, viewer: Principal, hold: Booking) -> bool:
+        """Releases an expired hold before a refusal says it expired (so that no write can keep its place
+        afterwards); False when the hold changed since it was read (read it again)."""
+        found = release_of(hold)
+        return found is None or self._store.release(viewer.project_id, found)
+
     def _read(
         self,
         viewer: Principal,
         intents: list[Intent],
         known: LedgerState | None,
         prefetched: LedgerState | None,
-    ) -> tuple[LedgerState, dict[str, Timeline]]:
-        """Ledger versions first, timelines second: a write that lands after the versions were read moves
-        them, and then our transaction is refused (see docs/bookings.md). `known`: versions a refused
-        transaction reported, which it read after every other value we hold, so they stand in for a new
-        read of the ledger. `prefetched`: versions read with the catalogue (before the timelines too),
-        so only the rest is read."""
+    ) -> tuple[LedgerState, Timelines]:
+        """Ledger versions first, timelines second (with the holds expired by the clock read after them
+        apart): a write that lands after the versions were read moves them, and then our transaction is
+        refused (see docs/bookings.md). Only checked intents read any: the ledger items their candidates'
+        spans lie in, whose bumps the transaction conditions (what an unchecked write bumps, it bumps
+        unconditioned). `known`: versions a refused transaction reported, which it read after every
+        other value we hold, so they stand in for a new read of the ledger. `prefetched`: versions read
+        with the catalogue (before the timelines too), so only the rest is read."""
         holds: list[Hold] = []
         spans: dict[str, list[Span]] = {}
         for intent in intents:
-            for booking in (intent.before, None if intent.checked else intent.proposal):
-                if booking is not None and booking.holds_capacity and booking.resource_id is not None:
-                    holds.append(Hold(booking.resource_id, booking.buffer_starts_at, booking.buffer_ends_at))
-            if intent.proposal is None:
+            if intent.proposal is None or not intent.checked:
                 continue
             buffer = Span(intent.proposal.buffer_starts_at, intent.proposal.buffer_ends_at)
             for resource in intent.candidates:
@@ -150,17 +190,25 @@ class BookingWriter:
             return self._schedules.timeline(viewer.project_id, resource_id, start, end, head)
 
         resource_ids = sorted(spans.keys() & checked)  # only checks read a timeline
-        return seen, dict(zip(resource_ids, parallel_map(timeline, resource_ids), strict=True))
+        read = parallel_map(timeline, resource_ids)
+        now = self._clock()
+        split = {r: split_expired(found, now) for r, found in zip(resource_ids, read, strict=True)}
+        return seen, Timelines({r: s[0] for r, s in split.items()}, {r: s[1] for r, s in split.items()})
 
-    def _plan(
-        self, intents: list[Intent], seen: LedgerState, timelines: dict[str, Timeline]
-    ) -> list[BookingChange]:
+    def _plan(self, intents: list[Intent], seen: LedgerState, read: Timelines) -> Plan:
+        """The changes, each checked intent with its resource; refused (422) when one fails its checks or
+        changes a hold that expired by now (this plan's clock, read after its state)."""
+        timelines = read.live
         replaced = {i.before.id for i in intents if i.before is not None}
         added: dict[str, list[Span]] = {}
         booked: dict[str, list[tuple[datetime, datetime]]] = {}
         changes: list[BookingChange] = []
+        releases: dict[str, Release] = {}
+        now = self._clock()
         for intent in intents:
             proposal = intent.proposal
+            if intent.before is not None and proposal is not None:
+                refuse_change_of_expired(intent.before, proposal, now, intent.prefix)
             if proposal is None or not intent.checked:
                 changes.append(BookingChange(intent.before, proposal, guarded=False))
                 continue
@@ -183,7 +231,14 @@ class BookingWriter:
             added.setdefault(chosen.id, []).append(Span(after.buffer_starts_at, after.buffer_ends_at))
             booked.setdefault(chosen.id, []).append((after.starts_at, after.ends_at))
             changes.append(BookingChange(intent.before, after, guarded=True))
-        return changes
+            for hold in read.expired.get(chosen.id, []):
+                overlaps = (
+                    hold.buffer_starts_at < after.buffer_ends_at
+                    and hold.buffer_ends_at > after.buffer_starts_at
+                )
+                if overlaps and hold.id not in replaced and (found := release_of(hold, chosen.id)):
+                    releases[hold.id] = found
+        return Plan(changes, list(releases.values()))
 
     def _violations(
         self,
@@ -253,6 +308,14 @@ class BookingWriter:
             least = min(booked_time(r) for r in passing)
             passing = [r for r in passing if booked_time(r) == least]
         return self._rng.choice(passing)
+
+
+def _expired(intents: list[Intent], booking_id: str) -> HoldExpired:
+    """The refusal of the intent whose hold a transaction found expired or released."""
+    for intent in intents:
+        if intent.before is not None and intent.before.id == booking_id and intent.proposal is not None:
+            return HoldExpired(intent.before, finalizes(intent.before, intent.proposal), intent.prefix)
+    raise AssertionError(f"no intent changes the hold {booking_id}")
 
 
 def _prefetched(intents: list[Intent]) -> LedgerState | None:

@@ -9,7 +9,7 @@ from typing import Any
 from kairos.domain.booking_views import location_zone
 from kairos.domain.errors import ValidationFailed
 from kairos.domain.formats import format_price, parse_timestamp, stored_duration
-from kairos.domain.records import Record
+from kairos.domain.records import Booking, Record
 
 
 def buffers(
@@ -36,6 +36,28 @@ def buffers(
             f"{prefix}buffer_starts_at", "Buffers other than the service's need ignore_bookable_slots."
         )
     return chosen
+
+
+def buffers_on_update(
+    service: Record | None,
+    before: Booking,
+    span: tuple[datetime, datetime],
+    sent: Mapping[str, Any],
+    flags: set[str],
+    prefix: str,
+    *,
+    moved: bool,
+) -> tuple[datetime, datetime]:
+    """The buffers after a PUT or PATCH (`moved`: a PUT, or new times). A PATCH that keeps the times and
+    sends no other buffers keeps the booking's, whatever the service's are now: it changes nothing that
+    a check would look at. Otherwise as `buffers`, a PATCH's unsent buffer kept from the booking."""
+    stored = {"buffer_starts_at": before.buffer_starts_at, "buffer_ends_at": before.buffer_ends_at}
+    keep = {k: v for k, v in sent.items() if k in stored}
+    if not moved:
+        if not any(v and parse_timestamp(v) != stored[k] for k, v in keep.items()):
+            return before.buffer_starts_at, before.buffer_ends_at
+        keep = {**{k: at.isoformat() for k, at in stored.items()}, **keep}
+    return buffers(service, *span, keep, flags, prefix)
 
 
 def price(service: Record | None, location: Record | None, starts: datetime, ends: datetime) -> str | None:

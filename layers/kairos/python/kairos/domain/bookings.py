@@ -70,9 +70,7 @@ class Bookings:
         self._memory = memory
         self._store = store
         self._clock = clock
-        self.writer = BookingWriter(
-            store, holds.LiveTimelines(schedules, clock), clock, rng or random.Random()
-        )
+        self.writer = BookingWriter(store, schedules, clock, rng or random.Random())
 
     # --- reading ----------------------------------------------------------------------------------------
 
@@ -171,11 +169,16 @@ class Bookings:
         self.require_fit([], [model], group=False)
         for _ in range(ATTEMPTS):
             before = self.load(viewer, booking_id)
-            intent = self.intent_for_update(viewer, before, model, full=full)
             try:
-                changes = self.writer.commit(viewer, [intent])
+                changes = self.writer.commit(
+                    viewer, [self.intent_for_update(viewer, before, model, full=full)]
+                )
             except Conflict:  # the booking itself changed under us: start from its new state
                 continue
+            except holds.HoldExpired as expired:  # said only once no write can keep its place any more
+                if not self.writer.release(viewer, expired.booking):
+                    continue
+                raise
             after = changes[0].after
             assert after is not None
             return render_booking(viewer, after, self.entities(viewer, [after]))
@@ -276,15 +279,8 @@ class Bookings:
         if ends <= starts:
             raise ValidationFailed.field(f"{prefix}ends_at", "The ends_at must be a date after starts_at.")
         moved = starts != before.starts_at or ends != before.ends_at
-        keep = {k: v for k, v in sent.items() if k in ("buffer_starts_at", "buffer_ends_at")}
-        if not moved and not full:
-            keep = {
-                "buffer_starts_at": before.buffer_starts_at.isoformat(),
-                "buffer_ends_at": before.buffer_ends_at.isoformat(),
-                **keep,
-            }
-        buffer_starts, buffer_ends = booking_defaults.buffers(
-            service, starts, ends, keep, model.flags(), prefix
+        buffer_starts, buffer_ends = booking_defaults.buffers_on_update(
+            service, before, (starts, ends), sent, model.flags(), prefix, moved=moved or full
         )
         doc = dict(before.doc)
         for name in ("metadata", "protected_metadata"):
@@ -325,8 +321,7 @@ class Bookings:
         current = {**{f: getattr(before, f) for f in CHECKED_FIELDS}, **current_ids(before, entities)}
         changed = any(getattr(after, f) != current[f] for f in CHECKED_FIELDS)
         if not changed or after.is_canceled:
-            intent = Intent(before, after, service, location, prefix=prefix)
-            return holds.keeps_place(intent, before, entities.get("resource", after.resource_id))
+            return Intent(before, after, service, location, prefix=prefix)
         linked = (
             reads.linked(viewer.project_id, service.id)
             if service is not None and location is not None

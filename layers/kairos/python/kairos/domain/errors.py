@@ -77,3 +77,8 @@ class UnsupportedMediaType(DomainError):
 
 class Retryable(DomainError):
     """The store asked us to slow down, or a transaction collided: the same request may simply be retried."""
+
+
+class Overloaded(Retryable):
+    """The store is over its throughput even after the retries it allows: the request is answered at once
+    (503, `Retry-After`), never planned again in a loop that would only add to the load."""

@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from kairos.domain import formats
 from kairos.domain.bounds import MAX_LEAD, MAX_LENGTH, MIN_LENGTH, check_duration
-from kairos.domain.formats import SPACE
+from kairos.domain.text import check_name
 
 MAX_DAYS = 366
 MAX_CAPACITY = 1_000_000
@@ -100,13 +100,14 @@ def _metadata_size(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 # Laravel's `required`: an explicit null is reported as missing ("The x field is required.").
 Required = BeforeValidator(_present)
-# A name: something other than whitespace (it is trimmed, then must not be empty), and no NUL (no text in
-# a body may hold one: kairos.api.body).
-NAME_PATTERN = f"^[^\\u0000]*[^{SPACE}\\u0000][^\\u0000]*$"
-Name = Annotated[
+NAME_MAX = 255
+# Marks a name in a schema: the OpenAPI documents put the rule there (`kairos.api.openapi_bodies`).
+NAME_MARK = "x-kairos-name"
+Name = Annotated[  # the rule of every name, here and in the Portal (kairos.domain.text)
     str,
-    StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=255),
-    Field(json_schema_extra={"pattern": NAME_PATTERN}),
+    StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=NAME_MAX),
+    AfterValidator(check_name),
+    Field(json_schema_extra={NAME_MARK: True}),
 ]
 Text = Annotated[str, Field(strict=True)]
 Metadata = Annotated[

@@ -24,6 +24,8 @@ SPACE = (
     "\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f"
     "\\u205f\\u3000"
 )
+# What pydantic's `strip_whitespace` trims: Unicode's White_Space, which is SPACE without \x1c-\x1f.
+TRIMMED = SPACE.replace("\\u001c-\\u001f", "")
 # Matched with fullmatch and re.ASCII: no trailing newline, no non-ASCII digits.
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}", re.ASCII)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)

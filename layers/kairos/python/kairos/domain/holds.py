@@ -8,31 +8,25 @@ and a hold that is never finalized gives its place back by itself (docs/bookings
   sweep's pace.
 - The sweep (`hold_sweep.HoldSweeper`, every minute deployed, every 5 seconds locally) then deletes
   expired holds; the stream mapper reports such a removal as `booking.expired`.
-- A finalize (or any change but a cancelation) after `expires_at` is a 422. Before it, a change that keeps
-  the place (finalize, a new `expires_at`) is a guarded write: it conditions on the capacity ledger like a
-  checked booking, so a booking that took the place after the hold expired and a finalize that checked
-  the clock just before cannot both commit (the later one is refused, plans again and sees the truth).
+- A finalize (or any change but a cancelation) after `expires_at` is a 422. Whether a hold still holds
+  is decided on its timeline item, in the conditioned writes themselves (docs/bookings.md, "The race"):
+  a write that keeps a hold's place (finalize, a new `expires_at`, a move) conditions that item on
+  `expires_at` lying after its commit-time clock and on the hold not being released; a write that takes
+  the place of an expired hold releases it (`Release`) in its own transaction, conditioned on the hold
+  being unchanged; and a refusal as expired releases it first. So of a finalize and a booking that took
+  the place, exactly one commits, and a hold once called expired is never finalized.
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kairos.domain.auth import Principal
 from kairos.domain.errors import ValidationFailed
 from kairos.domain.formats import format_timestamp, parse_timestamp, stored_duration, stored_timestamp
 from kairos.domain.ports import TimelineReader
-from kairos.domain.records import Booking, Record, Timeline
-
-if TYPE_CHECKING:  # booking_commit reads availability, which reads this module
-    from kairos.domain.booking_commit import Intent
-
-# A hold's own re-commit (finalize, new expiry) checks no rule again: it keeps the place it has. It is
-# still a checked (guarded) write, so that it serializes with bookings that saw the hold expired.
-KEEPS_ITS_PLACE = frozenset(
-    {"ignore_schedule", "ignore_fully_booked", "ignore_bookable_slots", "ignore_booking_window"}
-)
+from kairos.domain.records import Booking, Record, Release, Timeline, TimelineBooking
 
 
 def expires_at(booking: Booking) -> datetime | None:
@@ -100,28 +94,53 @@ def _expiry(
     return format_timestamp(now + stored_duration(default).nominal()) if default else None
 
 
+class HoldExpired(ValidationFailed):
+    """A change to a hold that expired (a 422): `booking` is the hold as read. The booking service
+    releases it before answering, so the answer stays true (`BookingWriter.release`)."""
+
+    def __init__(self, booking: Booking, finalizing: bool, prefix: str) -> None:
+        field = f"{prefix}is_temporary" if finalizing else f"{prefix}expires_at"
+        at = booking.doc.get("expires_at")
+        super().__init__(
+            {field: [f"The temporary booking expired at {at}: its place is no longer held, book again."]}
+        )
+        self.booking = booking
+
+
 def refuse_if_expired(before: Booking, canceling: bool, finalizing: bool, now: datetime, prefix: str) -> None:
     """An expired hold may still be canceled or deleted; any other change is refused: its place is gone."""
     if canceling or not is_expired(before, now):
         return
-    field = f"{prefix}is_temporary" if finalizing else f"{prefix}expires_at"
-    at = before.doc.get("expires_at")
-    raise ValidationFailed.field(
-        field, f"The temporary booking expired at {at}: its place is no longer held, book again."
-    )
+    raise HoldExpired(before, finalizing, prefix)
 
 
-def keeps_place(intent: "Intent", before: Booking, resource: Record | None) -> "Intent":
-    """The update of a live hold that finalizes it or moves its expiry, made a guarded write (see the
-    module's docstring); any other intent is returned as it is."""
-    after = intent.proposal
-    if after is None or intent.checked or intent.location is None or resource is None:
-        return intent
-    if expires_at(before) is None or not after.holds_capacity or after.resource_id != resource.id:
-        return intent
-    if expires_at(after) == expires_at(before) and after.doc.get("is_temporary"):
-        return intent
-    return replace(intent, candidates=[resource], flags=set(KEEPS_ITS_PLACE), checked=True)
+def finalizes(before: Booking, after: Booking) -> bool:
+    return bool(before.doc.get("is_temporary")) and not after.doc.get("is_temporary")
+
+
+def refuse_change_of_expired(before: Booking, after: Booking, now: datetime, prefix: str) -> None:
+    """`refuse_if_expired` for a planned change from `before` to `after` (what a plan checks again with
+    its own clock, read after the state it plans from)."""
+    refuse_if_expired(before, after.is_canceled, finalizes(before, after), now, prefix)
+
+
+def release_of(hold: Booking | TimelineBooking, resource_id: str | None = None) -> Release | None:
+    """The release of a hold that has an expiry and a place on a resource's timeline; None otherwise."""
+    if isinstance(hold, Booking):
+        at, resource_id = expires_at(hold), hold.resource_id if hold.holds_capacity else None
+    else:
+        at = hold.expires_at
+    if at is None or resource_id is None:
+        return None
+    return Release(resource_id, hold.id, hold.buffer_ends_at, at)
+
+
+def split_expired(found: Timeline, now: datetime) -> tuple[Timeline, list[TimelineBooking]]:
+    """The timeline without the holds expired at `now`, and those holds."""
+    expired = [b for b in found.bookings if b.expires_at is not None and b.expires_at <= now]
+    if not expired:
+        return found, []
+    return replace(found, bookings=[b for b in found.bookings if b not in expired]), expired
 
 
 class LiveTimelines:
@@ -144,9 +163,7 @@ class LiveTimelines:
 
     def live(self, found: Timeline) -> Timeline:
         """The timeline without the holds expired now."""
-        now = self._clock()
-        live = [b for b in found.bookings if b.expires_at is None or b.expires_at > now]
-        return found if len(live) == len(found.bookings) else replace(found, bookings=live)
+        return split_expired(found, self._clock())[0]
 
     def read_resources(
         self, project_id: str, resource_ids: Sequence[str]

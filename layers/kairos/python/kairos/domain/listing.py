@@ -18,6 +18,7 @@ from typing import Any
 
 from kairos.domain.errors import ValidationFailed
 from kairos.domain.formats import parse_price, parse_timestamp, stored_timestamp
+from kairos.domain.queries import int_param
 
 MAX_PER_PAGE = 100
 OPERATORS = ("eq", "gt", "gte", "lt", "lte")
@@ -80,33 +81,11 @@ class Page:
 
 def page_params(query: Mapping[str, str]) -> tuple[int, int]:
     errors: dict[str, list[str]] = {}
-    page = _int_param(query, "page", 1, 1, None, errors)
-    per_page = _int_param(query, "per_page", MAX_PER_PAGE, 1, MAX_PER_PAGE, errors)
+    page = int_param(query, "page", errors, default=1, low=1, high=None)
+    per_page = int_param(query, "per_page", errors, default=MAX_PER_PAGE, low=1, high=MAX_PER_PAGE)
     if errors:
         raise ValidationFailed(errors)
     return page, per_page
-
-
-def _int_param(
-    query: Mapping[str, str],
-    name: str,
-    default: int,
-    low: int,
-    high: int | None,
-    errors: dict[str, list[str]],
-) -> int:
-    raw = query.get(name)
-    if raw is None:
-        return default
-    if not re.fullmatch(r"[0-9]{1,9}", raw):
-        errors[name] = [f"The {name} field must be an integer."]
-        return default
-    value = int(raw)
-    if value < low:
-        errors[name] = [f"The {name} field must be at least {low}."]
-    elif high is not None and value > high:
-        errors[name] = [f"The {name} field must not be greater than {high}."]
-    return value
 
 
 def parse_filters(query: Mapping[str, str], spec: ListSpec) -> list[Filter]:

@@ -16,9 +16,11 @@ from kairos.domain.records import (
     GroupChange,
     Hold,
     LedgerState,
+    Limits,
     Premises,
     Project,
     Record,
+    Release,
     Timeline,
     Token,
 )
@@ -94,9 +96,21 @@ class ProjectRepository(Protocol):
     def get_projects(self, project_ids: list[str]) -> list[Project]: ...
 
     def update_project(self, project_id: str, changes: Mapping[str, Any]) -> Project | None:
-        """Sets attributes of an existing project; it as it is now (None: there is none)."""
+        """Sets attributes of an existing project; it as it is now (None: there is none). Not its plan or
+        rate limit: those are `change_limits`'s."""
+
+    def change_limits(
+        self, project: Project, changes: Mapping[str, Any], limits: Limits, months: Sequence[tuple[str, int]]
+    ) -> bool:
+        """Sets `changes` on the project and stores `limits` on its request counters of `months` ((month,
+        expiry) pairs) in one transaction, if its plan and rate limit are still those of `project`; False
+        when they are not (or it is gone), and then nothing changed."""
 
     def update_token(self, token: Token, name: str, abilities: frozenset[str]) -> None: ...
+
+    def disable_project(self, project_id: str, months: list[tuple[str, int]], at: datetime) -> Project | None:
+        """Disables the project and closes its request counters of `months` ((YYYY-MM, expiry) pairs) in
+        one transaction; the project as it is now (None: there is none)."""
 
 
 class RateCounter(Protocol):
@@ -105,16 +119,19 @@ class RateCounter(Protocol):
         subject: str,
         month: str,
         minute: str,
-        per_minute: int,
-        per_month: int | None,
+        limits: Limits,
         expires_at: int,
         *,
         project: bool,
+        quota: bool = True,
     ) -> Admission:
         """Counts one request of `subject` (a project id, or `address:<ip>`) in its `minute` and `month`
-        if both still have room (`per_month` None: no monthly limit), atomically, whatever the request
-        rate; a refused request is not counted. One round trip, as a rule. A project's month starts from
-        its metered usage (`project`), so the limit holds from a counter's first request on."""
+        if both still have room under `limits` (the month's only with `quota`), atomically, whatever the
+        request rate; a refused request is not counted. One round trip, as a rule. For a `project`, the
+        month starts from its metered usage, so the limit holds from a counter's first request on, and the
+        limits stored by its latest change (`ProjectRepository.change_limits`) win over `limits`: the
+        admission says which applied. A counter closed by `ProjectRepository.disable_project` refuses
+        every request (`closed`)."""
 
 
 class TimelineReader(Protocol):
@@ -211,12 +228,19 @@ class BookingRepository(Protocol):
         seen: LedgerState,
         group: GroupChange | None = None,
         premises: Premises = NO_PREMISES,
+        releases: Sequence[Release] = (),
     ) -> None:
         """Writes every change (and the group's item) in one transaction; raises Conflict if a guarded
         ledger, a schedule version, a booking's or the group's own version moved since they were read:
         LostRace (with the moved values) when only ledger counters and schedule versions moved. With
         `premises` (catalogue state the plan took from memory), the transaction also checks that each
-        still holds, and raises StaleCatalogue if one does not or they would not fit it."""
+        still holds, and raises StaleCatalogue if one does not or they would not fit it. `releases`: the
+        expired holds whose places the changes take, released in the same transaction (Conflict when
+        one changed since it was read). A change that keeps a hold's place raises HoldGone when the
+        hold expired by the commit's clock or was released."""
+
+    def release(self, project_id: str, release: Release) -> bool:
+        """Releases an expired hold on its own; False when it is no longer the hold that expired."""
 
 
 def require(

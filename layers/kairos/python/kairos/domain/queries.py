@@ -1,6 +1,7 @@
 """Reading the plain query parameters that several endpoints share (time windows, dates, ids, flags),
 with Hapio-style 422 errors naming the parameter."""
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import TypeVar
@@ -54,6 +55,25 @@ def duration_param(query: Mapping[str, str], name: str, errors: Errors) -> Durat
 def id_param(query: Mapping[str, str], name: str, errors: Errors, *, required: bool) -> str | None:
     """An entity id (compared as the body's ids are: in lower case)."""
     return _parsed(query, name, errors, normal_id, required=required)
+
+
+def int_param(
+    query: Mapping[str, str], name: str, errors: Errors, *, default: int, low: int, high: int | None
+) -> int:
+    """A whole number written in ASCII digits (`²` and `٣` are digits to `str.isdigit`, not to `int` or to
+    a client), from `low` to `high` (None: up to 9 digits); absent is `default`."""
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        errors[name] = [f"The {name} field must be an integer."]
+        return default
+    value = int(raw)
+    if value < low:
+        errors[name] = [f"The {name} field must be at least {low}."]
+    elif high is not None and value > high:
+        errors[name] = [f"The {name} field must not be greater than {high}."]
+    return value
 
 
 def bool_param(query: Mapping[str, str], name: str, errors: Errors) -> bool:

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from kairos.domain.errors import Conflict
+from kairos.domain.plans import plan_of
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,20 @@ class Project:
     updated_at: datetime
     default_hold_time: str | None = None  # ISO 8601: how long a temporary booking holds its place
 
+    @property
+    def limits(self) -> "Limits":
+        return Limits(self.rate_limit_per_minute, plan_of(self.plan).requests_per_month, self.plan)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the API enforces on a subject's requests: per minute, per month (None: no monthly limit), and
+    for a project the plan they come from (named when the month's quota is used up)."""
+
+    per_minute: int
+    per_month: int | None = None
+    plan: str = ""
+
 
 @dataclass(frozen=True)
 class Token:
@@ -51,11 +66,13 @@ class Token:
 
 @dataclass(frozen=True)
 class Admission:
-    """What counting one request left: the subject's admitted requests this minute and this month, and
-    the limit that refused it (`minute` or `month`; None: admitted and counted)."""
+    """What counting one request left: the subject's admitted requests this minute and this month, the
+    limit that refused it (`minute` or `month`; `closed`: the project was disabled; None: admitted and
+    counted), and the limits applied."""
 
     minute: int
     month: int
+    limits: Limits
     refused: str | None = None
 
 
@@ -82,6 +99,19 @@ class TimelineBooking:
     starts_at: datetime
     ends_at: datetime
     expires_at: datetime | None = None  # a temporary booking's: from then on it holds nothing
+
+
+@dataclass(frozen=True)
+class Release:
+    """A hold that expired, given up for good: its timeline entry (on `resource_id`, keyed by the end of
+    its buffer span) is marked released, if it is still the hold that expired at `expires_at`. A write
+    that takes the place of an expired hold releases it in its own transaction; a write that keeps a
+    hold's place is refused once it is released (docs/bookings.md, "The race")."""
+
+    resource_id: str
+    booking_id: str
+    buffer_ends_at: datetime
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -211,6 +241,16 @@ class StaleCatalogue(Exception):
     """A write planned from remembered catalogue records was refused because one of its `Premises` no
     longer holds (or they would not fit its transaction): plan it again from fresh reads. Never leaves
     the booking service (`kairos.domain.bookings`)."""
+
+
+class HoldGone(Exception):
+    """A write that keeps a hold's place was refused on the hold's timeline entry: the hold expired by the
+    commit's clock, or its place was released. Never leaves the booking service: it answers that the hold
+    expired (`kairos.domain.holds.HoldExpired`)."""
+
+    def __init__(self, booking_id: str) -> None:
+        super().__init__(booking_id)
+        self.booking_id = booking_id
 
 
 class LostRace(Conflict):

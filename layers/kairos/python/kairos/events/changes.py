@@ -9,7 +9,7 @@ from typing import Any
 
 from kairos.domain.records import Booking
 from kairos.storage import keys
-from kairos.storage.booking_store import booking_from
+from kairos.storage.booking_items import booking_from
 from kairos.storage.dynamodb import from_item
 
 BOOKING = "booking"

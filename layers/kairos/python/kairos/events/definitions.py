@@ -77,6 +77,10 @@ HOLD_SWEEP_MINUTES = 1
 MAX_RECEIVE_COUNT = 5
 CONSUMER_TIMEOUT_SECONDS = 30
 VISIBILITY_TIMEOUT_SECONDS = 6 * CONSUMER_TIMEOUT_SECONDS
+# Kept back from a function's remaining time when its deadline is set (`kairos.deadline`; a consumer's batch
+# budget is the same): for what is written and answered after the last wait (a webhook's answer, a
+# DynamoDB retry), and the reply to Lambda.
+BUDGET_RESERVE_SECONDS = 3.0
 
 
 def dead_letter_queue(queue: str) -> str:

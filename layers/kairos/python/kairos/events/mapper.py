@@ -33,7 +33,7 @@ from kairos.domain.ports import BookingRepository
 from kairos.domain.records import Booking, Record
 from kairos.events.changes import BOOKING, BOOKING_GROUP, BatchBookings, ItemChange
 from kairos.events.envelope import FAMILIES, Envelope, event_id, event_time
-from kairos.storage.booking_store import booking_from
+from kairos.storage.booking_items import booking_from
 from kairos.storage.dynamodb import record_from
 
 

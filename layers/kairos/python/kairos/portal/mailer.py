@@ -1,11 +1,15 @@
 """The mailers behind the `Mailer` port. Deployed: Amazon SES (the stack names the sender). Locally: each
 mail is written to `<data dir>/outbox/` as a file, and its links are printed in the server's log, since
-no mail leaves a developer's machine. Chosen by the settings (`Container.mailer`), nothing else differs."""
+no mail leaves a developer's machine. Chosen by the settings (`Container.mailer`), nothing else differs.
+
+Header values (the subject, the address) are put on one line by both (`one_line`): whatever a caller hands
+over, no line break can start a header of its own (a `Bcc:` injected through a name)."""
 
 import re
 import sys
 import threading
 import time
+import unicodedata
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -14,6 +18,11 @@ from kairos import aws_clients
 from kairos.observability import logger
 
 LINK = re.compile(r"https?://\S+")
+
+
+def one_line(value: str) -> str:
+    """A header value: every control character and line or paragraph separator becomes a space."""
+    return "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)
 
 
 class SesMailer:
@@ -30,9 +39,9 @@ class SesMailer:
         self._client.send_email(
             FromEmailAddress=self._sender,
             Destination={"ToAddresses": [to]},
-            Content={"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}}},
+            Content={"Simple": {"Subject": {"Data": one_line(subject)}, "Body": {"Text": {"Data": text}}}},
         )
-        logger.info("mail sent", extra={"subject": subject})  # not the address, not the links
+        logger.info("mail sent", extra={"subject": one_line(subject)})  # not the address, not the links
 
 
 class OutboxMailer:
@@ -52,7 +61,7 @@ class OutboxMailer:
         safe = re.sub(r"[^a-z0-9@._-]", "_", to.lower())
         path = self._folder / f"{time.time_ns()}-{number:06d}-{safe}.txt"
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(f"To: {to}\nSubject: {subject}\n\n{text}", encoding="utf-8")
+        temporary.write_text(f"To: {one_line(to)}\nSubject: {one_line(subject)}\n\n{text}", encoding="utf-8")
         temporary.replace(path)  # a reader never sees half a mail
         for link in LINK.findall(text):
             print(f"Mail to {to} ({subject}): {link}", file=sys.stderr, flush=True)

@@ -8,54 +8,52 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from kairos.abilities import ALL_ABILITIES
-from kairos.domain.fields import NAME_PATTERN
-from kairos.domain.formats import SPACE
+from kairos.domain.fields import Name  # every name of the Portal and of the public API: one rule
+from kairos.domain.formats import SPACE, TRIMMED
 from kairos.domain.plans import PLANS
+from kairos.domain.text import MAX_EMAIL, normal_email
 from kairos.portal.user_pool import PASSWORD_MIN_LENGTH
 
-MAX_NAME = 255
 MIN_PASSWORD = PASSWORD_MIN_LENGTH  # Cognito enforces the pool's policy too (kairos.portal.user_pool)
 MAX_PASSWORD = 256
 SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-")  # the ones Cognito's policy counts
-# The rules below, as the OpenAPI document states them: an address is text without whitespace (around it
-# is trimmed), with an @ and a dot after the last @; a new password has a lower and an upper case letter
-# (a-z, A-Z: Cognito's), a digit and one of SYMBOLS, and at least MIN_PASSWORD characters.
-_DOMAIN = f"[^{SPACE}\\u0000@]*"
-EMAIL_PATTERN = f"^[{SPACE}]*[^{SPACE}\\u0000]+@{_DOMAIN}\\.{_DOMAIN}[{SPACE}]*$"
+
+# The rules below as the OpenAPI document states them. An address: the plain ASCII ones `normal_email`
+# takes (a dot-atom of at most 64 characters before the @, then labels of letters, digits and inner
+# hyphens, none an IDNA `xn--` one), whitespace around it trimmed; it also takes international domains
+# (IDNA), which the document says in words. A new password: a lower and an upper case letter (a-z, A-Z:
+# Cognito's), a digit and one of SYMBOLS, at least MIN_PASSWORD characters. A secret: something besides
+# whitespace.
+_ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_LABEL = "(?![xX][nN]--)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = f"^[{SPACE}]*{_ATOM}{{1,32}}(?:\\.{_ATOM}{{1,15}}){{0,2}}@{_LABEL}(?:\\.{_LABEL})+[{SPACE}]*$"
 _SYMBOL = "[" + "".join("\\" + c if c in "\\]^-[" else c for c in sorted(SYMBOLS)) + "]"
 _ANY = "[^\\u0000]"
 NEW_PASSWORD_PATTERN = "".join(
     f"(?={_ANY}*{wanted})" for wanted in ("[a-z]", "[A-Z]", "[0-9]", _SYMBOL)
 ).join(("^", f"{_ANY}{{{MIN_PASSWORD},{MAX_PASSWORD}}}$"))
+SECRET_PATTERN = f"^{_ANY}*[^{TRIMMED}\\u0000]{_ANY}*$"  # pydantic trims it first
 
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME),
-    Field(json_schema_extra={"pattern": NAME_PATTERN}),
-]
 Email = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=128),  # Cognito's
-    Field(json_schema_extra={"pattern": EMAIL_PATTERN}),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EMAIL),  # Cognito's
+    Field(
+        json_schema_extra={
+            "pattern": EMAIL_PATTERN,
+            "description": "An address; an international domain (IDNA) is taken too.",
+        }
+    ),
 ]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD)]
 NewPassword = Annotated[Password, Field(json_schema_extra={"pattern": NEW_PASSWORD_PATTERN})]
 Secret = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=512),
-    Field(json_schema_extra={"pattern": NAME_PATTERN}),  # something besides whitespace
+    Field(json_schema_extra={"pattern": SECRET_PATTERN}),
 ]
 Ability = Annotated[
     str, StringConstraints(max_length=100), Field(json_schema_extra={"enum": list(ALL_ABILITIES)})
 ]
-
-
-def normal_email(value: str) -> str:
-    """An address as Kairos keys it: trimmed and in lower case (one account per address)."""
-    local, at, domain = value.strip().rpartition("@")
-    if not at or not local or "." not in domain or any(c.isspace() for c in value.strip()):
-        raise ValueError("must be a valid email address")
-    return value.strip().lower()
 
 
 class _Body(BaseModel):
@@ -112,8 +110,13 @@ class ResetPassword(_NewPassword):
     token: Secret
 
 
+class VerifyBody(TokenBody):
+    password: Password  # the one the address was last registered with (kairos.portal.accounts)
+
+
 class LogIn(_WithEmail):
     password: Password
+    unlock: Secret | None = None  # the mailed unlock link's secret, once the log-in guard is up
 
 
 class Refresh(_Body):
@@ -156,6 +159,7 @@ BODIES: dict[str, type[BaseModel]] = {
         Register,
         EmailBody,
         TokenBody,
+        VerifyBody,
         ResetPassword,
         LogIn,
         Refresh,

@@ -3,7 +3,7 @@ local alike), a mailer (SES deployed, an outbox folder locally) and the Portal's
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,14 @@ class IdentityProvider(Protocol):
     def sign_up(self, email: str, password: str, name: str) -> bool:
         """A new, unconfirmed account; False when the email is taken (nothing changes)."""
 
-    def is_unconfirmed(self, email: str) -> bool: ...
+    def register_again(self, email: str, password: str, name: str) -> None:
+        """An unverified account takes a new registration's password, then its name."""
+
+    def verified(self, email: str) -> bool | None:
+        """None when the address has no account, else whether Kairos has verified it."""
+
+    def password_matches(self, email: str, password: str) -> bool:
+        """Whether `password` is the account's, verified or not."""
 
     def confirm(self, email: str) -> Identity:
         """Confirms the account and marks its email verified (Kairos verified it)."""
@@ -59,6 +66,7 @@ class OneTimeToken:
     expires_at: int  # epoch seconds
     project_id: str | None = None
     invitation_id: str | None = None
+    reset_number: int | None = None  # a reset link's place in its address's series (AccountGuards)
 
 
 @dataclass(frozen=True)
@@ -106,11 +114,20 @@ class PortalRepository(Protocol):
     def take_one_time(self, token_hash: str, purpose: str, now: int) -> OneTimeToken | None:
         """Deletes and returns the token if it is there, of that purpose and not expired (once only)."""
 
+    def peek_one_time(self, token_hash: str, purpose: str, now: int) -> OneTimeToken | None:
+        """The token if it is there, of that purpose and not expired, left in place."""
+
     def put_account(self, account: Account) -> None: ...
 
     def get_account(self, account_id: str) -> Account | None: ...
 
     def get_accounts(self, account_ids: list[str]) -> dict[str, Account]: ...
+
+    def claim_project(self, account_id: str, most: int) -> bool:
+        """One more project owned by the account, unless it owns `most` already (then False)."""
+
+    def release_project(self, account_id: str) -> None:
+        """One project fewer owned by the account."""
 
     def add_member(self, membership: Membership) -> bool:
         """False when already a member."""
@@ -134,3 +151,39 @@ class PortalRepository(Protocol):
     def audit(
         self, project_id: str, limit: int, before: str | None
     ) -> tuple[list[AuditEntry], str | None]: ...
+
+
+class AccountGuards(Protocol):
+    """Per-address and per-person records that serialize and limit the account flows, each decided by
+    one conditioned write (`kairos.storage.account_guard_store`)."""
+
+    def take_lease(
+        self, email: str, lease: str, now: int, until: int, *, writing: bool
+    ) -> Literal["taken", "busy", "incomplete"]:
+        """The right to write (`writing`: a registration) or to verify the address's account until
+        `until`: "busy" while another request holds it; "incomplete" (verifying only) while a
+        registration's name and password are not both in place."""
+
+    def release_lease(self, email: str, lease: str, *, written: bool) -> None:
+        """Ends the lease; `written`: the account is whole again (else it stays incomplete)."""
+
+    def admit_log_in(self, email: str, now: int, limit: int, period: int) -> int | None:
+        """Counts a log-in attempt on the address unless `limit` were counted since its last success, the
+        latest less than `period` seconds ago: None when admitted, else the seconds the guard stays up."""
+
+    def unlock_mail_due(self, email: str, limit: int) -> bool:
+        """True for one caller each time the guard goes up."""
+
+    def clear_log_in(self, email: str) -> None: ...
+
+    def next_reset(self, email: str, now: int) -> int:
+        """The number of the address's next reset link."""
+
+    def take_reset(self, token_hash: str, now: int) -> OneTimeToken | None:
+        """The reset link once, if unexpired and issued after the address's last reset: using it kills
+        every reset link issued before."""
+
+    def cut_sessions(self, account_id: str, at: int) -> None:
+        """From now on, sessions begun at or before `at` (epoch seconds) are refused."""
+
+    def sessions_cut_at(self, account_id: str) -> int | None: ...

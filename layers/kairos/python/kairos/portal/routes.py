@@ -75,8 +75,8 @@ PORTAL_ROUTES: tuple[PortalRoute, ...] = (
         "POST",
         "/account/verify",
         "verifyEmail",
-        "Verify an email address with the mailed token",
-        request="TokenBody",
+        "Verify an email address with the mailed token and the registration's password",
+        request="VerifyBody",
     ),
     _open(
         "POST",

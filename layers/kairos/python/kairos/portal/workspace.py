@@ -4,7 +4,7 @@ through `member()`: a person who is not a member gets the same 404 as for a proj
 so project ids leak nothing. Membership, plan and token changes leave audit entries."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,15 +14,20 @@ from kairos.domain.ids import is_uuid, new_id
 from kairos.domain.plans import PLANS, plan_of
 from kairos.domain.ports import ProjectRepository
 from kairos.domain.projects import ProjectAdmin, render_project
+from kairos.domain.queries import Errors, int_param, raise_if
 from kairos.domain.records import Project
 from kairos.portal.one_time import hash_secret, new_secret
 from kairos.portal.ports import AuditEntry, Identity, Invitation, Mailer, Membership, PortalRepository
+from kairos.portal.throttle import Throttle
 
 OWNER = "owner"
 MEMBER = "member"
 INVITATION_FOR = timedelta(days=7)
 BAD_INVITATION = "This invitation is invalid or has expired."
-AUDIT_POSITION = re.compile(r"[0-9TZ:-]{20}#[0-9]{20}#[0-9a-f-]{36}")  # an audit entry's sort key
+MAX_OWNED_PROJECTS = 3  # live projects one account owns at once (each starts on the free plan)
+AUDIT_POSITION = re.compile(r"[0-9TZ:-]{20}#\d{20}#[0-9a-f-]{36}", re.ASCII)  # an audit entry's sort key
+AUDIT_PAGE = 25  # entries per page unless `limit` says (1 to AUDIT_PAGE_MAX)
+AUDIT_PAGE_MAX = 100
 
 
 def render_plan(name: str) -> dict[str, Any]:
@@ -41,6 +46,7 @@ class Workspace:
         projects: ProjectRepository,
         repository: PortalRepository,
         mailer: Mailer,
+        throttle: Throttle,
         portal_url: str,
         clock: Callable[[], datetime] = now_utc,
     ) -> None:
@@ -48,6 +54,7 @@ class Workspace:
         self._projects = projects
         self._repo = repository
         self._mail = mailer
+        self._throttle = throttle
         self._url = portal_url.rstrip("/")
         self._clock = clock
 
@@ -79,7 +86,19 @@ class Workspace:
         return self._render(*self.member(person, project_id))
 
     def create(self, person: Identity, name: str) -> dict[str, Any]:
-        project = self._admin.create_project(name)
+        """A free project owned by the person: at most PROJECTS_PER_DAY and PROJECTS_PER_MONTH created
+        (`Throttle.admit_project`), and at most MAX_OWNED_PROJECTS owned at once, each decided by a
+        conditioned write (parallel requests cannot pass either together)."""
+        self._throttle.admit_project(person.account_id)
+        if not self._repo.claim_project(person.account_id, MAX_OWNED_PROJECTS):
+            raise Forbidden(
+                f"An account may own at most {MAX_OWNED_PROJECTS} projects: delete one to create another."
+            )
+        try:
+            project = self._admin.create_project(name)
+        except Exception:
+            self._repo.release_project(person.account_id)
+            raise
         membership = Membership(project.id, person.account_id, OWNER, self._clock())
         self._repo.add_member(membership)
         self._audit(person, project.id, "project.created", {"name": project.name})
@@ -96,6 +115,7 @@ class Workspace:
         membership and revokes every token."""
         project, _ = self.member(person, project_id, owner=True)
         self._admin.disable_project(project.id)
+        self._repo.release_project(person.account_id)
         for token in self._projects.list_tokens(project.id):
             if token.revoked_at is None:
                 self._projects.revoke_token(project.id, token.id, self._clock())
@@ -150,7 +170,11 @@ class Workspace:
         self._audit(person, project.id, "member.removed", {"account_id": account_id})
 
     def invite(self, person: Identity, project_id: str, email: str) -> dict[str, Any]:
+        """Mails a link to join; at most INVITES_PER_HOUR and INVITES_PER_DAY per inviting account and the
+        mail limits per address (`Throttle`). The mail goes to an address nobody verified, so it carries
+        Kairos' own words and the link only: not the project's name, not the inviter's address."""
         project, _ = self.member(person, project_id, owner=True)
+        self._throttle.admit_invitation(person.account_id, email)
         value, digest = new_secret()
         now = self._clock()
         invitation = Invitation(
@@ -159,10 +183,11 @@ class Workspace:
         self._repo.put_invitation(invitation, digest)
         self._mail.send(
             email,
-            f"Join {project.name} on Kairos",
-            f"{person.email} invites you to the Kairos project {project.name}.\n"
-            f"Accept within 7 days (log in, or register first with this address): "
-            f"{self._url}/invitations/accept?token={value}\n",
+            "You are invited to a project on Kairos",
+            "Someone with a Kairos account invites you to join their project.\n"
+            "Accept within 7 days (log in, or register first with this address): "
+            f"{self._url}/invitations/accept?token={value}\n"
+            "If you do not expect an invitation, ignore this mail: nothing happens without the link.\n",
         )
         self._audit(person, project.id, "member.invited", {"email": email})
         return render_invitation(invitation)
@@ -198,10 +223,15 @@ class Workspace:
 
     # --- audit ------------------------------------------------------------------------------------------
 
-    def audit(self, person: Identity, project_id: str, cursor: str | None, limit: int) -> dict[str, Any]:
+    def audit(self, person: Identity, project_id: str, query: Mapping[str, str]) -> dict[str, Any]:
+        """A page of the audit log, newest first: `limit` entries (1-100, 25 by default) after `cursor`."""
         project, _ = self.member(person, project_id)
+        errors: Errors = {}
+        limit = int_param(query, "limit", errors, default=AUDIT_PAGE, low=1, high=AUDIT_PAGE_MAX)
+        cursor = query.get("cursor")
         if cursor is not None and not AUDIT_POSITION.fullmatch(cursor):
-            raise ValidationFailed.field("cursor", "The cursor field is invalid.")
+            errors["cursor"] = ["The cursor field is invalid."]
+        raise_if(errors)
         entries, after = self._repo.audit(project.id, limit, cursor)
         return {"data": [render_audit(e) for e in entries], "next_cursor": after}
 

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, ValidationFailed
 from kairos.domain.formats import now_utc
+from kairos.domain.holds import expires_at
 from kairos.domain.parallel import parallel_map
 from kairos.domain.records import (
     NO_PREMISES,
@@ -24,25 +25,30 @@ from kairos.domain.records import (
     BookingChange,
     GroupChange,
     Hold,
+    HoldGone,
     LedgerState,
     LostRace,
     Premises,
     Record,
+    Release,
     StaleCatalogue,
 )
 from kairos.storage import keys
+from kairos.storage.booking_items import booking_from, booking_item, hold_item, hold_key, listing_keys
 from kairos.storage.dynamodb import (
     Table,
     cancellation_reasons,
-    dump_document,
     from_item,
-    load_document,
     record_attributes,
     record_from,
     to_item,
     translate,
 )
-from kairos.storage.hold_store import hold_expiry_attributes
+from kairos.storage.hold_store import (
+    keeps_hold,
+    kept_hold_condition,
+    release_operation,
+)
 from kairos.storage.ledger import (
     DAY,
     ledger_keys,
@@ -235,8 +241,10 @@ class BookingStore:
         seen: LedgerState,
         group: GroupChange | None = None,
         premises: Premises = NO_PREMISES,
+        releases: Sequence[Release] = (),
     ) -> None:
         items = self._transaction(project_id, changes, seen) + self._group_items(project_id, group)
+        items += [{"Update": release_operation(self._t.name, project_id, r)} for r in releases]
         if len(items) > TRANSACTION_LIMIT:
             raise ValidationFailed.field("bookings", TOO_LARGE_WRITE)
         if len(items) + len(premises) > TRANSACTION_LIMIT:
@@ -247,6 +255,11 @@ class BookingStore:
             self._t.client.transact_write_items(TransactItems=items)
         except ClientError as error:
             reasons = cancellation_reasons(error)
+            for operation, reason in zip(items, reasons, strict=False):
+                if reason == "ConditionalCheckFailed" and keeps_hold(operation):
+                    ((_, request),) = operation.items()
+                    key = from_item(request.get("Key") or request["Item"])
+                    raise HoldGone(str(key["SK"]).rsplit("#", 1)[-1]) from None
             if "ConditionalCheckFailed" in reasons[checked:]:
                 raise StaleCatalogue() from None
             if "ConditionalCheckFailed" in reasons:
@@ -256,14 +269,26 @@ class BookingStore:
                 raise Conflict("The booking's resource changed while it was being written.") from None
             raise translate(error, "booking") from None
 
+    def release(self, project_id: str, release: Release) -> bool:
+        try:
+            self._t.client.update_item(**release_operation(self._t.name, project_id, release))
+        except self._t.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def _transaction(self, project_id: str, changes: list[BookingChange], seen: LedgerState) -> list[Any]:
         items: list[Any] = []
         touched: list[Hold] = []
         guarded: list[Hold] = []
         checked_schedules: set[str] = set()
+        now = self._clock()  # read as the transaction is sent: a kept hold must expire after it
         for change in changes:
-            items += self._booking_items(project_id, change)
-            touched += _hold_of(change.before) + _hold_of(change.after)
+            items += self._booking_items(project_id, change, now)
+            # Only a hold that takes capacity it did not hold bumps the ledger (a checked one always):
+            # capacity given back cannot make a concurrent check wrong, only cautious, so deletes,
+            # cancelations and unchanged holds leave concurrent bookings of those hours alone.
+            if change.guarded or _hold_of(change.after) != _hold_of(change.before):
+                touched += _hold_of(change.after)
             if change.guarded:
                 guarded += _hold_of(change.after)
                 if change.after is not None and change.after.resource_id is not None:
@@ -337,7 +362,7 @@ class BookingStore:
         item = {**key, **record_attributes(project_id, after)}
         return [{"Put": {"TableName": self._t.name, "Item": to_item(item), **condition}}]
 
-    def _booking_items(self, project_id: str, change: BookingChange) -> list[Any]:
+    def _booking_items(self, project_id: str, change: BookingChange, now: datetime) -> list[Any]:
         before, after = change.before, change.after
         items: list[Any] = []
         key = keys.booking(project_id, (after or before).id)  # type: ignore[union-attr]
@@ -354,81 +379,16 @@ class BookingStore:
             items.append({"Put": {"TableName": self._t.name, "Item": to_item(item), **condition}})
         old_hold = hold_key(project_id, before) if before and before.holds_capacity else None
         new_hold = hold_item(project_id, after) if after and after.holds_capacity else None
-        if old_hold and (new_hold is None or old_hold != {"PK": new_hold["PK"], "SK": new_hold["SK"]}):
-            items.append({"Delete": {"TableName": self._t.name, "Key": to_item(old_hold)}})
+        # A hold that still holds its place after this write (finalized, given a new expiry, moved) must
+        # not have expired or been released: its item says so at commit.
+        kept = kept_hold_condition(now) if before and expires_at(before) and new_hold else {}
+        moved = old_hold != ({"PK": new_hold["PK"], "SK": new_hold["SK"]} if new_hold else None)
+        if old_hold and moved:
+            items.append({"Delete": {"TableName": self._t.name, "Key": to_item(old_hold), **kept}})
         if new_hold:
-            items.append({"Put": {"TableName": self._t.name, "Item": to_item(new_hold)}})
+            condition = {} if moved else kept
+            items.append({"Put": {"TableName": self._t.name, "Item": to_item(new_hold), **condition}})
         return items
-
-
-def booking_item(project_id: str, booking: Booking) -> dict[str, Any]:
-    """A booking's item: its key, its listing keys and its attributes (the transaction puts it; the lists
-    bench loads it directly)."""
-    return {
-        **keys.booking(project_id, booking.id),
-        **listing_keys(project_id, booking),
-        "entity": "booking",
-        "project_id": project_id,
-        "id": booking.id,
-        "resource_id": booking.resource_id,
-        "service_id": booking.service_id,
-        "location_id": booking.location_id,
-        "starts_at": booking.starts_at.isoformat(),
-        "ends_at": booking.ends_at.isoformat(),
-        "buffer_starts_at": booking.buffer_starts_at.isoformat(),
-        "buffer_ends_at": booking.buffer_ends_at.isoformat(),
-        "is_canceled": booking.is_canceled,
-        "data": dump_document(booking.doc),
-        "created_at": booking.created_at.isoformat(),
-        "updated_at": booking.updated_at.isoformat(),
-        "version": booking.version,
-    }
-
-
-def hold_item(project_id: str, booking: Booking) -> dict[str, Any]:
-    """A booking's hold on its resource's timeline (the transaction puts it; the timelines bench loads it
-    directly)."""
-    return {
-        **hold_key(project_id, booking),
-        "entity": "timeline_booking",
-        "id": booking.id,
-        "location_id": booking.location_id,
-        "starts_at": keys.utc_key(booking.buffer_starts_at),
-        "ends_at": keys.utc_key(booking.buffer_ends_at),
-        "core_starts_at": keys.utc_key(booking.starts_at),
-        "core_ends_at": keys.utc_key(booking.ends_at),
-        **hold_expiry_attributes(project_id, booking),
-    }
-
-
-def hold_key(project_id: str, booking: Booking) -> dict[str, str]:
-    assert booking.resource_id is not None
-    return keys.timeline_entry(project_id, booking.resource_id, booking.buffer_ends_at, "booking", booking.id)
-
-
-def listing_keys(project_id: str, booking: Booking) -> dict[str, str]:
-    """The index keys that list the booking (keys.booking_listings)."""
-    owners = {"resource": booking.resource_id, "location": booking.location_id, "service": booking.service_id}
-    return keys.booking_listings(project_id, booking.id, booking.starts_at, booking.ends_at, owners)
-
-
-def booking_from(item: Mapping[str, Any]) -> Booking:
-    """A booking from its stored item (a read, or a stream image deserialized)."""
-    return Booking(
-        id=item["id"],
-        resource_id=item.get("resource_id"),
-        service_id=item.get("service_id"),
-        location_id=item.get("location_id"),
-        starts_at=datetime.fromisoformat(item["starts_at"]),
-        ends_at=datetime.fromisoformat(item["ends_at"]),
-        buffer_starts_at=datetime.fromisoformat(item["buffer_starts_at"]),
-        buffer_ends_at=datetime.fromisoformat(item["buffer_ends_at"]),
-        doc=load_document(item["data"]),
-        created_at=datetime.fromisoformat(item["created_at"]),
-        updated_at=datetime.fromisoformat(item["updated_at"]),
-        is_canceled=bool(item.get("is_canceled", False)),
-        version=int(item["version"]),
-    )
 
 
 def _version_is(version: int) -> dict[str, Any]:

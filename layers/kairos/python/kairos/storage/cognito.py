@@ -72,9 +72,26 @@ class CognitoIdentities:
         self.set_password(email, password)  # permanent: no "new password required" at the first log-in
         return True
 
-    def is_unconfirmed(self, email: str) -> bool:
+    def register_again(self, email: str, password: str, name: str) -> None:
+        """The password first: if the policy refuses it, nothing changed."""
+        self.set_password(email, password)
+        try:
+            self._client.admin_update_user_attributes(
+                UserPoolId=self._pool, Username=email, UserAttributes=[{"Name": "name", "Value": name}]
+            )
+        except ClientError as error:
+            raise self._translate(error) from None
+
+    def verified(self, email: str) -> bool | None:
         user = self._user(email)
-        return user is not None and not _verified(user)
+        return None if user is None else _verified(user)
+
+    def password_matches(self, email: str, password: str) -> bool:
+        try:
+            self._authenticate(email, password)
+        except Unauthenticated:
+            return False
+        return True
 
     def confirm(self, email: str) -> Identity:
         try:
@@ -92,8 +109,15 @@ class CognitoIdentities:
 
     def log_in(self, email: str, password: str) -> Session:
         """The password is checked first, so only its holder learns that the address is unverified."""
+        result = self._authenticate(email, password)
+        user = self._user(email)
+        if user is None or not _verified(user):
+            raise Forbidden(NOT_VERIFIED)  # the tokens just made are not handed out
+        return _session(result)
+
+    def _authenticate(self, email: str, password: str) -> dict[str, Any]:
         try:
-            result = self._client.admin_initiate_auth(
+            result: dict[str, Any] = self._client.admin_initiate_auth(
                 UserPoolId=self._pool,
                 ClientId=self._app,
                 AuthFlow="ADMIN_USER_PASSWORD_AUTH",
@@ -101,10 +125,7 @@ class CognitoIdentities:
             )
         except ClientError as error:
             raise self._translate(error) from None
-        user = self._user(email)
-        if user is None or not _verified(user):
-            raise Forbidden(NOT_VERIFIED)  # the tokens just made are not handed out
-        return _session(result)
+        return result
 
     def refresh(self, refresh_token: str) -> Session:
         try:

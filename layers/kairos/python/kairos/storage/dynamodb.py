@@ -8,7 +8,6 @@ arbitrary JSON (floats, empty objects, nesting), which a JSON string round-trips
 
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import datetime
@@ -21,10 +20,10 @@ from botocore.exceptions import ClientError
 
 from kairos import aws_clients
 from kairos.config import Settings
-from kairos.domain.errors import Conflict, DomainError, NotFound, Retryable
+from kairos.domain.errors import Conflict, DomainError, NotFound
 from kairos.domain.parallel import Waves
 from kairos.domain.records import Association, Record
-from kairos.storage import keys
+from kairos.storage import keys, retries
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -75,29 +74,24 @@ def make_client(settings: Settings) -> DynamoDBClient:
         "dynamodb",
         region_name=settings.region,
         endpoint_url=settings.dynamodb_endpoint,
-        config=Config(retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=64),
+        config=Config(retries=retries.CLIENT_RETRIES.copy(), max_pool_connections=64),
     )
     client.meta.events.register("before-send.dynamodb", RoundTrips._on_send)
+    retries.install(client)
     return client
 
 
 def translate(error: ClientError, entity: str = "item") -> DomainError:
-    """The one mapping from DynamoDB error codes to domain errors."""
+    """The one mapping from DynamoDB's refusals of a condition to domain errors. Throttling and contention
+    never get here: the client raises them as domain errors itself, once retried (`storage.retries`)."""
     code = error.response.get("Error", {}).get("Code", "")
-    if code == "ConditionalCheckFailedException":
+    if code in ("ConditionalCheckFailedException", "TransactionCanceledException"):
         return Conflict(f"The {entity} changed while it was being written.")
-    if code == "TransactionCanceledException":
-        reasons = [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
-        if "TransactionConflict" in reasons:
-            return Retryable("A concurrent transaction touched the same items.")
-        return Conflict(f"The {entity} changed while it was being written.")
-    if code in ("ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"):
-        return Retryable("The table is busy; try again.")
     raise error
 
 
 def cancellation_reasons(error: ClientError) -> list[str]:
-    return [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
+    return retries.cancellation_reasons(error.response)
 
 
 def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -192,16 +186,22 @@ class Table:
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def batch_get(self, item_keys: list[dict[str, str]]) -> list[dict[str, Any]]:
-        """Up to 100 items by key in one round trip (more when DynamoDB returns unprocessed keys)."""
+        """Up to 100 items by key in one round trip. Keys DynamoDB leaves unprocessed (throttled) are asked
+        again after a jittered, growing wait, within the deadline (`retries.pause`)."""
         found: list[dict[str, Any]] = []
         pending: list[Any] = [to_item(k) for k in {tuple(sorted(k.items())): k for k in item_keys}.values()]
+        rounds = 0
         while pending:
+            if rounds:
+                retries.pause(rounds)
             result = self.client.batch_get_item(
                 RequestItems={self.name: {"Keys": pending[:100], "ConsistentRead": True}}
             )
             found += [from_item(i) for i in result.get("Responses", {}).get(self.name, [])]
-            unprocessed: Any = result.get("UnprocessedKeys", {})
-            pending = pending[100:] + list(unprocessed.get(self.name, {}).get("Keys", []))
+            left_over: Any = result.get("UnprocessedKeys", {})
+            unprocessed = list(left_over.get(self.name, {}).get("Keys", []))
+            pending = pending[100:] + unprocessed
+            rounds = rounds + 1 if unprocessed else 0
         return found
 
     def get(self, key: Mapping[str, str], consistent: bool = True) -> dict[str, Any] | None:
@@ -221,13 +221,14 @@ class Table:
             self._batch_write([{"PutRequest": {"Item": i}} for i in items[start : start + BATCH_WRITE_LIMIT]])
 
     def _batch_write(self, requests: list[Any]) -> None:
-        delay = 0.05
+        """Up to 25 writes; those DynamoDB leaves unprocessed are sent again as `batch_get` does."""
+        rounds = 0
         while requests:
+            if rounds:
+                retries.pause(rounds)
             result = self.client.batch_write_item(RequestItems={self.name: requests})
             requests = list(result.get("UnprocessedItems", {}).get(self.name, []))
-            if requests:
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
+            rounds += 1
 
 
 class CatalogueStore:

@@ -1,18 +1,26 @@
-"""Where the hold sweep finds expired holds: a temporary booking's timeline hold carries its expiry and is
-listed in GSI1 by it (`keys.hold_expiry_listing`, spread over a few partitions), so the sweep reads only
-what has expired, across projects, with one Query per partition. A finalized or canceled booking's hold
-loses the listing with the rewrite (or the delete) of its item: the index holds only live holds."""
+"""A temporary booking's timeline hold carries its expiry, which decides the race between keeping a hold's
+place and taking it (docs/bookings.md, "The race"): a write that keeps the place conditions the hold's
+item on the expiry lying after its commit-time clock and on the hold not being released
+(`kept_hold_condition`); a write that takes the place of an expired hold marks the item released
+(`release_operation`), conditioned on it still holding that expiry.
+
+The hold sweep finds expired holds the same way: the hold is listed in GSI1 by its expiry
+(`keys.hold_expiry_listing`, spread over a few partitions), so the sweep reads only what has expired,
+across projects, with one Query per partition. A finalized or canceled booking's hold loses the listing
+with the rewrite (or the delete) of its item: the index holds only live holds."""
 
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from kairos.domain.holds import expires_at
-from kairos.domain.records import Booking
+from kairos.domain.records import Booking, Release
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, to_item
 
 EXPIRY_ATTRIBUTE = "hold_expires_at"  # not `expires_at`: that is the table's TTL attribute (epoch seconds)
+RELEASED_ATTRIBUTE = "released"
+KEPT_HOLD = "attribute_not_exists(#released) AND #hold_expiry > :commit_clock"
 
 
 def hold_expiry_attributes(project_id: str, booking: Booking) -> dict[str, str]:
@@ -21,6 +29,39 @@ def hold_expiry_attributes(project_id: str, booking: Booking) -> dict[str, str]:
     if at is None:
         return {}
     return {EXPIRY_ATTRIBUTE: keys.utc_key(at), **keys.hold_expiry_listing(project_id, booking.id, at)}
+
+
+def kept_hold_condition(now: datetime) -> dict[str, Any]:
+    """The condition on a hold's item of a write that keeps the hold's place (a finalize, a new expiry, a
+    move): the hold is not released, and expires after `now`, the clock read when the write is sent."""
+    return {
+        "ConditionExpression": KEPT_HOLD,
+        "ExpressionAttributeNames": {"#released": RELEASED_ATTRIBUTE, "#hold_expiry": EXPIRY_ATTRIBUTE},
+        "ExpressionAttributeValues": to_item({":commit_clock": keys.utc_key(now)}),
+    }
+
+
+def keeps_hold(operation: dict[str, Any]) -> bool:
+    """Whether a transaction's operation is a write conditioned by `kept_hold_condition`."""
+    ((_, request),) = operation.items()
+    return bool(request.get("ConditionExpression") == KEPT_HOLD)
+
+
+def release_operation(table_name: str, project_id: str, release: Release) -> dict[str, Any]:
+    """The Update that releases an expired hold, if its item still holds the expiry the release saw."""
+    key = keys.timeline_entry(
+        project_id, release.resource_id, release.buffer_ends_at, "booking", release.booking_id
+    )
+    return {
+        "TableName": table_name,
+        "Key": to_item(key),
+        "UpdateExpression": "SET #released = :released",
+        "ConditionExpression": "#hold_expiry = :expiry",
+        "ExpressionAttributeNames": {"#released": RELEASED_ATTRIBUTE, "#hold_expiry": EXPIRY_ATTRIBUTE},
+        "ExpressionAttributeValues": to_item(
+            {":released": True, ":expiry": keys.utc_key(release.expires_at)}
+        ),
+    }
 
 
 class HoldExpiryStore:

@@ -285,6 +285,23 @@ def account(account_id: str) -> dict[str, str]:
     return {"PK": f"ACCOUNT#{account_id}", "SK": "ACCOUNT"}
 
 
+def owned_projects(account_id: str) -> dict[str, str]:
+    """How many live projects a person owns (`owned`), counted by conditioned updates."""
+    return {"PK": f"ACCOUNT#{account_id}", "SK": "OWNED"}
+
+
+def address_record(email: str, kind: str) -> dict[str, str]:
+    """What Kairos keeps per email address to guard its account flows (`kairos.storage.account_guard_store`):
+    `REGISTRATION` (who is writing the account now), `LOG_IN_GUARD` (log-ins since the last success),
+    `RESETS` (reset links issued and used)."""
+    return {"PK": f"ADDRESS#{email}", "SK": kind}
+
+
+def session_cut_off(account_id: str) -> dict[str, str]:
+    """A person's log-out time: sessions begun before it are refused (`cut_off`, epoch seconds)."""
+    return {"PK": f"ACCOUNT#{account_id}", "SK": "SESSIONS"}
+
+
 def members_partition(project_id: str) -> str:
     return f"PROJECT#{project_id}#MEMBERS"
 

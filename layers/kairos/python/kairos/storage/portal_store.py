@@ -13,8 +13,6 @@ from kairos.portal.ports import Account, AuditEntry, Invitation, Membership, One
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, from_item, read_time, stored_time, to_item, translate
 
-AUDIT_PAGE_MAX = 100
-
 
 def _conditional_failure(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
@@ -38,7 +36,15 @@ class PortalStore:
             item["project_id"] = token.project_id
         if token.invitation_id:
             item["invitation_id"] = token.invitation_id
+        if token.reset_number is not None:
+            item["reset_number"] = token.reset_number
         self._t.client.put_item(TableName=self._t.name, Item=to_item(item))
+
+    def peek_one_time(self, token_hash: str, purpose: str, now: int) -> OneTimeToken | None:
+        item = self._t.get(keys.one_time(token_hash))
+        if not item or item.get("purpose") != purpose or int(item["expires_at"]) <= now:
+            return None
+        return one_time_token(item)
 
     def take_one_time(self, token_hash: str, purpose: str, now: int) -> OneTimeToken | None:
         """One DeleteItem conditioned on purpose and expiry: two requests with the same link cannot both
@@ -55,14 +61,7 @@ class PortalStore:
             if _conditional_failure(error):
                 return None
             raise translate(error, "token") from None
-        item = from_item(found.get("Attributes", {}))
-        return OneTimeToken(
-            purpose=item["purpose"],
-            email=item["email"],
-            expires_at=int(item["expires_at"]),
-            project_id=item.get("project_id"),
-            invitation_id=item.get("invitation_id"),
-        )
+        return one_time_token(from_item(found.get("Attributes", {})))
 
     # --- profiles ---------------------------------------------------------------------------------------
 
@@ -84,6 +83,39 @@ class PortalStore:
     def get_accounts(self, account_ids: list[str]) -> dict[str, Account]:
         items = self._t.batch_get([keys.account(a) for a in account_ids]) if account_ids else []
         return {item["id"]: _account(item) for item in items}
+
+    # --- owned projects ---------------------------------------------------------------------------------
+
+    def claim_project(self, account_id: str, most: int) -> bool:
+        """Counts one more project owned by the account, if it owns fewer than `most`: one conditioned
+        update, so parallel creations cannot pass the limit together. False when it is reached."""
+        try:
+            self._t.client.update_item(
+                TableName=self._t.name,
+                Key=to_item(keys.owned_projects(account_id)),
+                UpdateExpression="SET entity = :entity ADD owned :one",
+                ConditionExpression="attribute_not_exists(owned) OR owned < :most",
+                ExpressionAttributeValues=to_item({":entity": "owned_projects", ":one": 1, ":most": most}),
+            )
+        except ClientError as error:
+            if _conditional_failure(error):
+                return False
+            raise translate(error, "account") from None
+        return True
+
+    def release_project(self, account_id: str) -> None:
+        """One project fewer owned by the account (never below zero)."""
+        try:
+            self._t.client.update_item(
+                TableName=self._t.name,
+                Key=to_item(keys.owned_projects(account_id)),
+                UpdateExpression="ADD owned :minus",
+                ConditionExpression="owned > :zero",
+                ExpressionAttributeValues=to_item({":minus": -1, ":zero": 0}),
+            )
+        except ClientError as error:
+            if not _conditional_failure(error):
+                raise translate(error, "account") from None
 
     # --- memberships ------------------------------------------------------------------------------------
 
@@ -191,8 +223,8 @@ class PortalStore:
         self._t.client.put_item(TableName=self._t.name, Item=to_item(item))
 
     def audit(self, project_id: str, limit: int, before: str | None) -> tuple[list[AuditEntry], str | None]:
-        """Newest first, `limit` entries (at most AUDIT_PAGE_MAX) before the position `before`, and the
-        position to go on from (None at the end)."""
+        """Newest first, `limit` entries before the position `before`, and the position to go on from
+        (None at the end)."""
         values: dict[str, Any] = {":pk": keys.audit_partition(project_id)}
         condition = "PK = :pk"
         if before:
@@ -203,11 +235,23 @@ class PortalStore:
             KeyConditionExpression=condition,
             ExpressionAttributeValues=to_item(values),
             ScanIndexForward=False,
-            Limit=min(limit, AUDIT_PAGE_MAX),
+            Limit=limit,
         )
         items = [from_item(i) for i in page.get("Items", [])]
         last = page.get("LastEvaluatedKey")
         return [_audit(i) for i in items], (from_item(last)["SK"] if last else None)
+
+
+def one_time_token(item: Mapping[str, Any]) -> OneTimeToken:
+    number = item.get("reset_number")
+    return OneTimeToken(
+        purpose=item["purpose"],
+        email=item["email"],
+        expires_at=int(item["expires_at"]),
+        project_id=item.get("project_id"),
+        invitation_id=item.get("invitation_id"),
+        reset_number=None if number is None else int(number),
+    )
 
 
 def _account(item: Mapping[str, Any]) -> Account:

@@ -1,15 +1,17 @@
 """Projects and their tokens on the single table: who may call the API (read on every request, cached by
-`kairos.domain.auth`; written by the operator's CLI and the local server)."""
+`kairos.domain.auth`; written by the operator's CLI and the local server). A change of a project's limits
+is written with the limits its request counters hold (`kairos.storage.rate_store`), in one transaction."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from kairos.domain.records import Project, Token
+from kairos.domain.records import Limits, Project, Token
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, from_item, read_time, stored_time, to_item, translate
+from kairos.storage.rate_store import close_counter, limits_update
 
 
 class ProjectStore:
@@ -100,24 +102,52 @@ class ProjectStore:
     def update_project(self, project_id: str, changes: Mapping[str, Any]) -> Project | None:
         """Sets the given attributes of an existing project (and `updated_at`); the project as it is now,
         None if there is none."""
-        names = {f"#a{i}": name for i, name in enumerate(changes)}
-        values = {f":a{i}": value for i, value in enumerate(changes.values())}
-        sets = ", ".join(f"#a{i} = :a{i}" for i in range(len(changes)))
         try:
             found = self._t.client.update_item(
-                TableName=self._t.name,
-                Key=to_item(keys.project(project_id)),
-                UpdateExpression=f"SET {sets}",
-                ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_item(values),
-                ReturnValues="ALL_NEW",
+                **_setting(self._t, project_id, changes), ReturnValues="ALL_NEW"
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return None
             raise translate(error, "project") from None
         return self._project(from_item(found["Attributes"]))
+
+    def change_limits(
+        self, project: Project, changes: Mapping[str, Any], limits: Limits, months: Sequence[tuple[str, int]]
+    ) -> bool:
+        was = {"plan": project.plan, "rate_limit_per_minute": project.rate_limit_per_minute}
+        items: list[Any] = [
+            {"Update": _setting(self._t, project.id, changes, was)},
+            *(limits_update(self._t, project.id, month, expires, limits) for month, expires in months),
+        ]
+        return self._transact(items)
+
+    def disable_project(self, project_id: str, months: list[tuple[str, int]], at: datetime) -> Project | None:
+        """`enabled = false` and the request counters of `months` closed, in one transaction: no request
+        of the project is admitted after it commits, whichever instance cached its tokens."""
+        disable: dict[str, Any] = {
+            "Update": {
+                "TableName": self._t.name,
+                "Key": to_item(keys.project(project_id)),
+                "UpdateExpression": "SET enabled = :off, updated_at = :at",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": to_item({":off": False, ":at": stored_time(at)}),
+            }
+        }
+        closing = [close_counter(self._t.name, project_id, month, expires) for month, expires in months]
+        if not self._transact([disable, *closing]):
+            return None  # the only condition: the project exists
+        return self.get_project(project_id)
+
+    def _transact(self, items: list[Any]) -> bool:
+        """One transaction; False when a condition failed (and so nothing changed)."""
+        try:
+            self._t.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                return False
+            raise translate(error, "project") from None
+        return True
 
     def update_token(self, token: Token, name: str, abilities: frozenset[str]) -> None:
         self._t.client.update_item(
@@ -153,3 +183,24 @@ class ProjectStore:
             revoked_at=read_time(item["revoked_at"]) if item.get("revoked_at") else None,
             token_hash=item["token_hash"],
         )
+
+
+def _setting(
+    table: Table, project_id: str, changes: Mapping[str, Any], unchanged: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The UpdateItem request (or transaction item) that sets `changes` on the project, if it exists and
+    its attributes still have the values `unchanged` gives them."""
+    names = {f"#a{i}": name for i, name in enumerate(changes)}
+    values = {f":a{i}": value for i, value in enumerate(changes.values())}
+    condition = "attribute_exists(PK)"
+    for i, (name, value) in enumerate((unchanged or {}).items()):
+        names[f"#w{i}"], values[f":w{i}"] = name, value
+        condition += f" AND #w{i} = :w{i}"
+    return {
+        "TableName": table.name,
+        "Key": to_item(keys.project(project_id)),
+        "UpdateExpression": "SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(changes))),
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": to_item(values),
+    }

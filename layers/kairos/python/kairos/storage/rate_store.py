@@ -10,25 +10,40 @@ never go over its limit, at any request rate and across any number of Lambda ins
 request counts nowhere. A failed condition returns the item as it was (ReturnValuesOnConditionCheckFailure),
 which tells whether the other form applies or a limit refused the request: no read is needed.
 
-Round trips: one per request, as long as this instance guessed the form right: it remembers the minute it
-last counted for each subject, so only the first request of a minute on an instance where another
-instance already started that minute costs a second one. A counter's first request of the month costs
-two more (the project's metered usage, read to start the month from it, and the item's creation): so a
-counter that is lost, or new with a deployment in mid-month, still holds the quota.
+A project's counter also holds its `limits` (per minute, per month, the plan), and they win over the
+limits the caller read with its cached token: a plan or rate-limit change stores the new ones on the
+project's counters in the same transaction as the project (`limits_update`), and each request's update is
+conditioned on the stored limits being the ones it counts with. A request counted with old limits fails
+its condition, and the item it gets back carries the new ones: it is decided again with them. So a change
+applies to the very next request, with no read added to any request.
+
+A project's counters are closed (`closed`, set with the project's `enabled = false` in one transaction by
+`ProjectStore.disable_project`): every form is conditioned on `attribute_not_exists(closed)`, so a disabled
+project's requests are refused at once on every instance, whatever token it cached, at no extra read.
+
+Round trips: one per request, as long as this instance guessed the form and the limits right: it
+remembers the minute it last counted for each subject, and the limits it found on the month's counter, so
+only the first request of a minute on an instance where another instance already started that minute
+costs a second one, as does an instance's first request after a change of limits. A counter's first
+request of the month costs two more (the project's metered usage, read to start the month from it, and
+the item's creation): so a counter that is lost, or new with a deployment in mid-month, still holds the
+quota.
 """
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from kairos.domain.errors import Retryable
-from kairos.domain.records import Admission
+from kairos.domain.records import Admission, Limits
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, from_item, to_item, translate
 
-MEMORY_ENTRIES = 1024  # subjects whose last minute an instance remembers (cleared when full)
-ATTEMPTS = 4  # forms tried for one request: only a race at a minute's or a month's start needs a third
+MEMORY_ENTRIES = 1024  # subjects whose last minute (and limits) an instance remembers (cleared when full)
+# Forms tried for one request: a race at a minute's or a month's start needs a third, new limits one more.
+ATTEMPTS = 5
 Metered = Callable[[str, str], int]  # (project id, YYYY-MM) -> requests metered that month
 
 
@@ -37,28 +52,36 @@ class RateCounterStore:
         self._t = table
         self._metered = metered
         self._last_minute: dict[str, str] = {}
+        self._stored_limits: dict[str, tuple[str, Limits]] = {}  # the month's, as its counter holds them
 
     def admit(
         self,
         subject: str,
         month: str,
         minute: str,
-        per_minute: int,
-        per_month: int | None,
+        limits: Limits,
         expires_at: int,
         *,
         project: bool,
+        quota: bool = True,
     ) -> Admission:
         key = to_item(keys.rate_counter(subject, month))
         form = "same" if self._last_minute.get(subject) == minute else "new"
+        applied = limits
+        if project and subject in self._stored_limits and self._stored_limits[subject][0] == month:
+            applied = self._stored_limits[subject][1]
         for _ in range(ATTEMPTS):
+            per_month = applied.per_month if quota else None
             admitted = True
             if form == "create":
                 start = self._metered(subject, month) if project and self._metered else 0
                 admitted = per_month is None or start < per_month
-                update, condition, values = _creating(start + admitted, int(admitted))
+                update, condition, values = _creating(start + admitted, int(admitted), project)
             else:
-                update, condition, values = _counting(form, per_minute, per_month)
+                update, condition, values = _counting(form, applied.per_minute, per_month, project)
+            if project:
+                condition = f"({condition}) AND (attribute_not_exists(limits) OR limits = :limits)"
+                values[":limits"] = _encoded(applied)
             common = {":minute": minute, ":entity": "rate_counter", ":exp": expires_at}
             try:
                 answer = self._t.client.update_item(
@@ -74,58 +97,118 @@ class RateCounterStore:
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                     raise translate(error, "rate counter") from None
-                old: Mapping[str, Any] = error.response.get("Item") or {}  # type: ignore[assignment]
-                decided = _decide(from_item(old), minute, per_minute, per_month)
+                old: Mapping[str, Any] = from_item(error.response.get("Item") or {})  # type: ignore[arg-type]
+                if project and old.get("limits") and _decoded(str(old["limits"])) != applied:
+                    applied = _decoded(str(old["limits"]))  # changed since the caller read the project
+                    _remember(self._stored_limits, subject, (month, applied))
+                decided = _decide(old, minute, applied, quota)
                 if isinstance(decided, Admission):
                     return decided
                 form = decided
                 continue
             attributes = from_item(answer["Attributes"])
-            counted = Admission(int(attributes["minute_hits"]), int(attributes["month_hits"]))
+            counted = Admission(int(attributes["minute_hits"]), int(attributes["month_hits"]), applied)
             if not admitted:  # the month was spent before this counter existed
-                return Admission(counted.minute, counted.month, "month")
-            if len(self._last_minute) >= MEMORY_ENTRIES:
-                self._last_minute.clear()
-            self._last_minute[subject] = minute
+                return replace(counted, refused="month")
+            _remember(self._last_minute, subject, minute)
             return counted
         raise Retryable("The request counter is busy; try again.")
 
 
-_BOOKKEEPING = "entity = :entity, expires_at = if_not_exists(expires_at, :exp)"
+OPEN = "attribute_not_exists(closed)"
 
 
-def _counting(form: str, per_minute: int, per_month: int | None) -> tuple[str, str, dict[str, Any]]:
+def limits_update(table: Table, subject: str, month: str, expires_at: int, limits: Limits) -> dict[str, Any]:
+    """The transaction item that stores `limits` on the subject's counter of `month` (made if need be, to
+    be started by its first request): from then on every request counted there is checked against them."""
+    return {
+        "Update": {
+            "TableName": table.name,
+            "Key": to_item(keys.rate_counter(subject, month)),
+            "UpdateExpression": f"SET limits = :limits, {_bookkeeping(False)}",
+            "ExpressionAttributeValues": to_item(
+                {":limits": _encoded(limits), ":entity": "rate_counter", ":exp": expires_at}
+            ),
+        }
+    }
+
+
+def close_counter(table_name: str, subject: str, month: str, expires_at: int) -> dict[str, Any]:
+    """The transaction item that closes `subject`'s counter of `month` (made if it is not there yet)."""
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": to_item(keys.rate_counter(subject, month)),
+            "UpdateExpression": f"SET closed = :true, {_bookkeeping(False)}",
+            "ExpressionAttributeValues": to_item(
+                {":true": True, ":entity": "rate_counter", ":exp": expires_at}
+            ),
+        }
+    }
+
+
+def _encoded(limits: Limits) -> str:
+    """One string, so that a condition compares them all at once: `100/2500/free`, `1000/-/enterprise`."""
+    per_month = "-" if limits.per_month is None else str(limits.per_month)
+    return f"{limits.per_minute}/{per_month}/{limits.plan}"
+
+
+def _decoded(text: str) -> Limits:
+    per_minute, per_month, plan = text.split("/", 2)
+    return Limits(int(per_minute), None if per_month == "-" else int(per_month), plan)
+
+
+def _remember(memory: dict[str, Any], subject: str, value: Any) -> None:
+    if len(memory) >= MEMORY_ENTRIES:
+        memory.clear()
+    memory[subject] = value
+
+
+def _bookkeeping(project: bool) -> str:
+    """What every update sets besides the counts: for a project, the limits it counted with when the item
+    has none yet (its first request, or a counter older than stored limits)."""
+    limits = ", limits = if_not_exists(limits, :limits)" if project else ""
+    return f"entity = :entity, expires_at = if_not_exists(expires_at, :exp){limits}"
+
+
+def _counting(
+    form: str, per_minute: int, per_month: int | None, project: bool
+) -> tuple[str, str, dict[str, Any]]:
     """The "same minute" or "new minute" update, conditioned on the room the request needs."""
     values: dict[str, Any] = {":one": 1}
     if form == "same":
         values[":per_minute"] = per_minute
-        update = f"ADD minute_hits :one, month_hits :one SET {_BOOKKEEPING}"
-        condition = "#minute >= :minute AND minute_hits < :per_minute"
+        update = f"ADD minute_hits :one, month_hits :one SET {_bookkeeping(project)}"
+        condition = f"#minute >= :minute AND minute_hits < :per_minute AND {OPEN}"
     else:
-        update = f"SET #minute = :minute, minute_hits = :one, {_BOOKKEEPING} ADD month_hits :one"
-        condition = "#minute < :minute"
+        update = f"SET #minute = :minute, minute_hits = :one, {_bookkeeping(project)} ADD month_hits :one"
+        condition = f"#minute < :minute AND {OPEN}"
     if per_month is not None:
         values[":per_month"] = per_month
         condition += " AND month_hits < :per_month"
     return update, condition, values
 
 
-def _creating(month_hits: int, minute_hits: int) -> tuple[str, str, dict[str, Any]]:
+def _creating(month_hits: int, minute_hits: int, project: bool) -> tuple[str, str, dict[str, Any]]:
     """The month's counter, starting from the requests already metered this month."""
-    update = "SET #minute = :minute, minute_hits = :minute_hits, month_hits = :month_hits, " + _BOOKKEEPING
+    update = "SET #minute = :minute, minute_hits = :minute_hits, month_hits = :month_hits, " + _bookkeeping(
+        project
+    )
     values = {":minute_hits": minute_hits, ":month_hits": month_hits}
-    return update, "attribute_not_exists(month_hits)", values
+    return update, f"attribute_not_exists(month_hits) AND {OPEN}", values
 
 
-def _decide(old: Mapping[str, Any], minute: str, per_minute: int, per_month: int | None) -> str | Admission:
+def _decide(old: Mapping[str, Any], minute: str, limits: Limits, quota: bool) -> str | Admission:
     """After a failed condition, from the item as it was: the form to try next, or the refusal."""
+    if old.get("closed"):
+        return Admission(0, 0, limits, "closed")
     if "month_hits" not in old:
         return "create"
     month_hits = int(old["month_hits"])
-    month_full = per_month is not None and month_hits >= per_month
+    month_full = quota and limits.per_month is not None and month_hits >= limits.per_month
     if str(old.get("minute", "")) >= minute:  # this minute (or, with clocks apart, a later one) is counting
         minute_hits = int(old.get("minute_hits", 0))
-        if minute_hits >= per_minute:
-            return Admission(minute_hits, month_hits, "minute")
-        return Admission(minute_hits, month_hits, "month") if month_full else "same"
-    return Admission(0, month_hits, "month") if month_full else "new"
+        if minute_hits >= limits.per_minute:
+            return Admission(minute_hits, month_hits, limits, "minute")
+        return Admission(minute_hits, month_hits, limits, "month") if month_full else "same"
+    return Admission(0, month_hits, limits, "month") if month_full else "new"

@@ -1,7 +1,9 @@
 """Usage counters in the table: one item per project and UTC day (`requests`, `processing_ms`,
-`webhook_attempts`), so a month is one key-range query of at most 31 items. A counted usage event leaves
-its request log entry (expiring after 30 days, `kairos.storage.request_log_store`) written in the same
-transaction as the count: a redelivered event finds it and is not counted twice. Each token's last use is
+`webhook_attempts`), so a month is one key-range query of at most 31 items. Every count is written in the
+same transaction as what marks its subject counted, so no retry counts it twice: a usage event's request
+log entry (expiring after 30 days, `kairos.storage.request_log_store`), which a redelivered event finds;
+a webhook attempt's delivery log entry, whose recorded attempts the write is conditioned on
+(`kairos.storage.webhook_store`). Each token's last use is
 written after the transaction, one conditional update per token of the batch."""
 
 from collections.abc import Mapping, Sequence
@@ -56,7 +58,8 @@ class UsageStore:
             for r in requests
         ]
         updates: list[Any] = [
-            {"Update": self._add(project, day, total)} for (project, day), total in totals.items()
+            {"Update": day_update(self._t.name, project, day, total)}
+            for (project, day), total in totals.items()
         ]
         try:
             self._t.client.transact_write_items(TransactItems=[*markers, *updates])
@@ -86,9 +89,6 @@ class UsageStore:
             if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise translate(error, "token") from None
 
-    def add_webhook_attempt(self, project_id: str, day: str) -> None:
-        self._t.client.update_item(**self._add(project_id, day, {"webhook_attempts": 1}))
-
     def days(self, project_id: str, first: str, last: str) -> list[UsageDay]:
         """The counters of the days from `first` to `last` (inclusive) that have any, in date order."""
         request: dict[str, Any] = {
@@ -108,16 +108,19 @@ class UsageStore:
         """The requests metered in a month (`YYYY-MM`): where a new quota counter starts."""
         return sum(d.requests for d in self.days(project_id, f"{month}-01", f"{month}-31"))
 
-    def _add(self, project_id: str, day: str, amounts: Mapping[str, int]) -> dict[str, Any]:
-        names = {f"#c{i}": name for i, name in enumerate(amounts)}
-        values = {f":c{i}": amount for i, amount in enumerate(amounts.values())}
-        adds = ", ".join(f"#c{i} :c{i}" for i in range(len(amounts)))
-        return {
-            "TableName": self._t.name,
-            "Key": to_item(keys.usage_day(project_id, day)),
-            "UpdateExpression": f"ADD {adds} SET entity = :entity, project_id = :p, #day = :day",
-            "ExpressionAttributeNames": {**names, "#day": "day"},
-            "ExpressionAttributeValues": to_item(
-                {**values, ":entity": "usage_day", ":p": project_id, ":day": day}
-            ),
-        }
+
+def day_update(table_name: str, project_id: str, day: str, amounts: Mapping[str, int]) -> dict[str, Any]:
+    """The update that adds `amounts` to a project's counters of a day (made if need be): in a transaction
+    with what marks the counted thing as counted, so a retried write never counts it twice."""
+    names = {f"#c{i}": name for i, name in enumerate(amounts)}
+    values = {f":c{i}": amount for i, amount in enumerate(amounts.values())}
+    adds = ", ".join(f"#c{i} :c{i}" for i in range(len(amounts)))
+    return {
+        "TableName": table_name,
+        "Key": to_item(keys.usage_day(project_id, day)),
+        "UpdateExpression": f"ADD {adds} SET entity = :entity, project_id = :p, #day = :day",
+        "ExpressionAttributeNames": {**names, "#day": "day"},
+        "ExpressionAttributeValues": to_item(
+            {**values, ":entity": "usage_day", ":p": project_id, ":day": day}
+        ),
+    }

@@ -3,13 +3,14 @@ subscription owns, so the delivery log goes with the subscription when it is del
 after their creation (TTL on `expires_at`)."""
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from kairos.storage import keys
-from kairos.storage.dynamodb import Table, to_item, translate
+from kairos.storage.dynamodb import Table, cancellation_reasons, to_item, translate
+from kairos.storage.usage_store import day_update
 from kairos.webhooks.delivery import Delivery
 
 RETENTION = timedelta(days=30)
@@ -67,11 +68,41 @@ class DeliveryStore:
 
     def create(self, delivery: Delivery) -> bool:
         """Writes a new delivery; False if one with its id exists (the dedup of (event, subscription))."""
-        return self._put(delivery, "attribute_not_exists(PK)", {})
+        try:
+            self._t.client.put_item(
+                TableName=self._t.name,
+                Item=to_item(_item(delivery)),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == _CONDITION_FAILED:
+                return False
+            raise translate(error, "delivery") from None
+        return True
 
     def save(self, delivery: Delivery, expected_attempts: int) -> bool:
-        """Writes the delivery's new state if no other attempt was recorded meanwhile."""
-        return self._put(delivery, "attempts = :expected", {":expected": expected_attempts})
+        """Writes the delivery's new state, and counts its new attempt in the project's usage of the day,
+        in one transaction conditioned on no other attempt having been recorded meanwhile: an attempt is
+        counted once, with its record, whatever is retried (a throttled write: neither is written, the
+        message comes back; a write retried after its answer was lost: the condition refuses it)."""
+        attempted = delivery.last_attempt_at or delivery.created_at
+        day = attempted.astimezone(UTC).date().isoformat()
+        record: Any = {
+            "Put": {
+                "TableName": self._t.name,
+                "Item": to_item(_item(delivery)),
+                "ConditionExpression": "attempts = :expected",
+                "ExpressionAttributeValues": to_item({":expected": expected_attempts}),
+            }
+        }
+        count: Any = {"Update": day_update(self._t.name, delivery.project_id, day, {"webhook_attempts": 1})}
+        try:
+            self._t.client.transact_write_items(TransactItems=[record, count])
+        except ClientError as error:
+            if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
+                return False
+            raise translate(error, "delivery") from None
+        return True
 
     def get(self, project_id: str, webhook_id: str, delivery_id: str) -> Delivery | None:
         item = self._t.get(keys.webhook_delivery(project_id, webhook_id, delivery_id))
@@ -80,19 +111,3 @@ class DeliveryStore:
     def list_for(self, project_id: str, webhook_id: str) -> list[Delivery]:
         partition = keys.owned_partition(project_id, "webhook", webhook_id)
         return [_delivery(i) for i in self._t.query(partition, keys.DELIVERY_PREFIX)]
-
-    def _put(self, delivery: Delivery, condition: str, values: Mapping[str, Any]) -> bool:
-        request: dict[str, Any] = {
-            "TableName": self._t.name,
-            "Item": to_item(_item(delivery)),
-            "ConditionExpression": condition,
-        }
-        if values:
-            request["ExpressionAttributeValues"] = to_item(values)
-        try:
-            self._t.client.put_item(**request)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == _CONDITION_FAILED:
-                return False
-            raise translate(error, "delivery") from None
-        return True

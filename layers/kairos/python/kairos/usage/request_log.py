@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from kairos.domain.formats import SPACE, format_timestamp, now_utc
-from kairos.domain.queries import Errors, raise_if, timestamp_param
+from kairos.domain.queries import Errors, int_param, raise_if, timestamp_param
 
 KEPT_FOR = timedelta(days=30)
 DEFAULT_PAGE = 25
 MAX_PAGE = 100
 MOST_READ = 1000  # entries examined for one page at most: a narrow filter answers with a cursor to go on
-POSITION = re.compile(r"\d{15}#[\w-]{1,100}")  # what a cursor holds: a log entry's sort key
+POSITION = re.compile(r"\d{15}#[\w-]{1,100}", re.ASCII)  # what a cursor holds: a log entry's sort key
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 # The filters as the admin OpenAPI document states them (whitespace alone is no filter, as empty is).
 STATUS_FILTER = re.compile(f"[{SPACE}]*(?:([2-5])[xX]{{2}}|([1-5][0-9]{{2}}))?[{SPACE}]*")
@@ -97,16 +97,6 @@ def _filter(query: Mapping[str, str], errors: Errors) -> LogFilter:
     return LogFilter(status_class, status, method, path)
 
 
-def _limit(query: Mapping[str, str], errors: Errors) -> int:
-    raw = query.get("limit", "").strip()
-    if not raw:
-        return DEFAULT_PAGE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        errors["limit"] = [f"The limit field must be between 1 and {MAX_PAGE}."]
-        return DEFAULT_PAGE
-    return int(raw)
-
-
 def encode_cursor(position: str) -> str:
     return base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
 
@@ -134,7 +124,7 @@ class RequestLog:
         """`data` newest first, and `next_cursor` (None at the end) to ask for the next page with."""
         errors: Errors = {}
         wanted = _filter(query, errors)
-        limit = _limit(query, errors)
+        limit = int_param(query, "limit", errors, default=DEFAULT_PAGE, low=1, high=MAX_PAGE)
         after = _cursor(query, errors)
         first = timestamp_param(query, "from", errors, required=False)
         last = timestamp_param(query, "to", errors, required=False)

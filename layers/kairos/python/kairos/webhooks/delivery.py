@@ -1,17 +1,19 @@
 """Deliveries: each domain event goes to every enabled subscription of its project that wants its type.
 
 Each (event, subscription) pair is one delivery with an id derived from both, so an event the queue hands
-over twice is delivered once. A delivery is attempted at once; a failure (no 2xx within the timeout) is
-retried with exponential backoff through the webhook queue (a retry message with a delay, re-queued in
-hops of at most 900 s, SQS's maximum), until `give_up_after` seconds have passed since the delivery was
-created; the next failure then marks it `dead`. The log item of a delivery keeps its status, attempts, last
-response code, duration and error; a redelivery is a new delivery of the same body.
+over twice is delivered once. A delivery is attempted at once; a failure (no 2xx answer within the timeout
+of the request being sent: `kairos.webhooks.sender`) is retried with exponential backoff through the
+webhook queue (a retry message with a delay, re-queued in hops of at most 900 s, SQS's maximum), until
+`give_up_after` seconds have passed since the delivery was created; the next failure then marks it `dead`.
+The log item of a delivery keeps its status, attempts, last response code, duration and error; a
+redelivery is a new delivery of the same body.
 
 A batch of queue messages is dispatched at once: every attempt of every message runs in parallel, within
-one time budget below the function's timeout (no attempt waits longer than what is left of it), so slow
-receivers cannot time the batch out. Each message has its own outcome: one whose deliveries could not all
-be attempted (an error, or no time left to start one) goes back to the queue alone, and when it comes back
-the deliveries it already made are not repeated.
+one time budget below the function's timeout, so slow receivers cannot time the batch out. An attempt
+starts only when the budget still holds the longest it may take, so every receiver gets its whole timeout:
+cutting one short would retry, and so deliver twice, an event whose receiver answers in time. Each message
+has its own outcome: one whose deliveries could not all be attempted (an error, or no time left to start
+one) goes back to the queue alone, and when it comes back the deliveries it already made are not repeated.
 """
 
 import json
@@ -29,9 +31,9 @@ from kairos.domain.formats import format_timestamp, now_utc
 from kairos.domain.ids import is_uuid, new_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
 from kairos.domain.parallel import parallel_map
-from kairos.events.definitions import DOMAIN_SOURCE
+from kairos.events.definitions import BUDGET_RESERVE_SECONDS, CONSUMER_TIMEOUT_SECONDS, DOMAIN_SOURCE
 from kairos.observability import Metric, count, logger
-from kairos.webhooks.sender import Outcome, post
+from kairos.webhooks.sender import Outcome, longest_attempt, post
 from kairos.webhooks.signing import SIGNATURE_HEADER, signature_header
 from kairos.webhooks.ssrf import UnsafeUrl, checked_address, loopback_allowed
 from kairos.webhooks.subscriptions import Subscription, Webhooks
@@ -40,7 +42,8 @@ PENDING, SUCCEEDED, DEAD = "pending", "succeeded", "dead"
 RETRY_KIND = "webhook.retry"
 MAX_QUEUE_DELAY = 900  # SQS DelaySeconds maximum
 PARALLEL_ATTEMPTS = 10  # attempts in flight at once: a full SQS batch of single-subscription events
-MIN_ATTEMPT_SECONDS = 1.0  # an attempt starts only with this much of the budget left
+# The longest timeout that leaves the dispatcher's budget room for a whole attempt (22 s).
+MAX_TIMEOUT_SECONDS = CONSUMER_TIMEOUT_SECONDS - BUDGET_RESERVE_SECONDS - longest_attempt(0)
 DELIVERY_LIST_SPEC = ListSpec(
     bracket_fields={"created_at": FieldType.TIMESTAMP},
     sort_keys=("created_at",),
@@ -95,16 +98,26 @@ def delivery_id_for(event_id: str, webhook_id: str) -> str:
 @dataclass(frozen=True)
 class DeliveryPolicy:
     """The retry schedule: `backoff * 2^(n-1)` seconds after the n-th failure (at most `max_backoff`),
-    dead after `give_up_after` seconds; each attempt waits at most `timeout` seconds for the answer."""
+    dead after `give_up_after` seconds; each attempt waits `timeout` seconds for the answer, counted from
+    the moment the request is sent (at most MAX_TIMEOUT_SECONDS)."""
 
     backoff_seconds: int = 30
     max_backoff_seconds: int = 3600
     give_up_after_seconds: int = 24 * 3600
     timeout_seconds: float = 10.0
 
+    def __post_init__(self) -> None:
+        if not 0 < self.timeout_seconds <= MAX_TIMEOUT_SECONDS:
+            raise ValueError(
+                "KAIROS_WEBHOOK_TIMEOUT_SECONDS (the webhook timeout) must be more than 0 and at most "
+                f"{MAX_TIMEOUT_SECONDS:g}: the dispatcher's {CONSUMER_TIMEOUT_SECONDS} s, less "
+                f"{BUDGET_RESERVE_SECONDS:g} s kept back and {longest_attempt(0):g} s to send, "
+                "must hold a whole attempt"
+            )
+
     @classmethod
-    def from_environment(cls) -> "DeliveryPolicy":
-        env = os.environ.get
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "DeliveryPolicy":
+        env = environ.get
         default = cls()
         return cls(
             backoff_seconds=int(env("KAIROS_WEBHOOK_BACKOFF_SECONDS", default.backoff_seconds)),
@@ -122,7 +135,9 @@ class DeliveryPolicy:
 class DeliveryRepository(Protocol):
     def create(self, delivery: Delivery) -> bool: ...
 
-    def save(self, delivery: Delivery, expected_attempts: int) -> bool: ...
+    def save(self, delivery: Delivery, expected_attempts: int) -> bool:
+        """Records a new attempt (False if another was recorded since `expected_attempts`) and counts it
+        in the project's usage of its day, together: an attempt counts once, with its record."""
 
     def get(self, project_id: str, webhook_id: str, delivery_id: str) -> Delivery | None: ...
 
@@ -133,12 +148,8 @@ class RetryQueue(Protocol):
     def send(self, message: Mapping[str, Any], delay_seconds: int) -> None: ...
 
 
-class AttemptCounter(Protocol):
-    def add_webhook_attempt(self, project_id: str, day: str) -> None: ...
-
-
 Sender = Callable[[str, str, int, Mapping[str, str], bytes, float], Outcome]
-Attempt = Callable[[float], object]  # one unit of a message's work, given the seconds it may wait at most
+Attempt = Callable[[], object]  # one unit of a message's work: at most one POST
 OUTCOME_METRICS = {
     SUCCEEDED: Metric.WEBHOOKS_DELIVERED,
     PENDING: Metric.WEBHOOKS_FAILED,
@@ -154,7 +165,6 @@ class Dispatcher:
         webhooks: Webhooks,
         deliveries: DeliveryRepository,
         queue: RetryQueue,
-        attempts: AttemptCounter,
         policy: DeliveryPolicy,
         send: Sender = post,
         clock: Callable[[], datetime] = now_utc,
@@ -163,7 +173,6 @@ class Dispatcher:
         self._webhooks = webhooks
         self._deliveries = deliveries
         self._queue = queue
-        self._attempts = attempts
         self._policy = policy
         self._send = send
         self._clock = clock
@@ -219,23 +228,23 @@ class Dispatcher:
         ]
 
     def _run(self, attempt: Attempt, deadline: float) -> bool:
-        """Runs one attempt with what is left of the budget (at most the policy's timeout); False when it
-        raised or could not start in time."""
+        """Runs one attempt if the budget left holds the longest it may take; False when it could not
+        start in time or raised."""
         left = deadline - self._monotonic()
-        if left < MIN_ATTEMPT_SECONDS:
+        if left < longest_attempt(self._policy.timeout_seconds):
             logger.warning(
-                "no time left in the budget for a webhook attempt; its message goes back to the queue",
+                "no time left in the budget for a whole webhook attempt; its message goes back to the queue",
                 extra={"seconds_left": round(max(left, 0), 1)},
             )
             return False
         try:
-            attempt(min(self._policy.timeout_seconds, left))
+            attempt()
         except Exception:
             logger.exception("webhook attempt not made; its message goes back to the queue")
             return False
         return True
 
-    def _deliver(self, delivery: Delivery, subscription: Subscription, timeout: float) -> None:
+    def _deliver(self, delivery: Delivery, subscription: Subscription) -> None:
         """Records the delivery and attempts it, unless the event was handed over before and its delivery
         is done or already has its retry queued."""
         if not self._deliveries.create(delivery):
@@ -243,7 +252,7 @@ class Dispatcher:
             if existing is None or not self._stalled(existing, self._clock()):
                 return
             delivery = existing
-        self.attempt(delivery, subscription, timeout)
+        self.attempt(delivery, subscription)
 
     def _stalled(self, delivery: Delivery, now: datetime) -> bool:
         """A pending delivery whose next attempt is overdue: its retry message was lost (a crash between
@@ -253,7 +262,7 @@ class Dispatcher:
         due = delivery.next_attempt_at or delivery.created_at
         return now >= due + timedelta(seconds=self._policy.timeout_seconds * 2)
 
-    def retry(self, message: Mapping[str, Any], timeout: float) -> None:
+    def retry(self, message: Mapping[str, Any]) -> None:
         delivery = self._deliveries.get(message["project_id"], message["webhook_id"], message["delivery_id"])
         if delivery is None or delivery.status != PENDING or delivery.attempts != message["attempts"]:
             return  # a stale or duplicated retry message
@@ -266,18 +275,16 @@ class Dispatcher:
             subscription = self._webhooks.subscription(delivery.project_id, delivery.webhook_id)
         except NotFound:
             return  # the subscription was deleted, and its delivery log with it
-        self.attempt(delivery, subscription, timeout)
+        self.attempt(delivery, subscription)
 
-    def attempt(self, delivery: Delivery, subscription: Subscription, timeout: float) -> Delivery:
-        """Sends once, waiting `timeout` seconds at most, and records the outcome: succeeded, pending with
-        a retry queued, or dead."""
+    def attempt(self, delivery: Delivery, subscription: Subscription) -> Delivery:
+        """Sends once and records the outcome: succeeded, pending with a retry queued, or dead."""
         now = self._clock()
         body = delivery.body.encode()
         if not subscription.enabled:
             outcome = Outcome(None, 0, "the subscription is disabled")
         else:
-            outcome = self._post(delivery, subscription, body, now, timeout)
-        self._attempts.add_webhook_attempt(delivery.project_id, now.date().isoformat())
+            outcome = self._post(delivery, subscription, body, now)
         attempts = delivery.attempts + 1
         expired = now - delivery.created_at >= timedelta(seconds=self._policy.give_up_after_seconds)
         status = SUCCEEDED if outcome.succeeded else (DEAD if expired else PENDING)
@@ -301,9 +308,7 @@ class Dispatcher:
             logger.warning("webhook delivery dead", extra={"delivery_id": delivery.id, "attempts": attempts})
         return updated
 
-    def _post(
-        self, delivery: Delivery, subscription: Subscription, body: bytes, now: datetime, timeout: float
-    ) -> Outcome:
+    def _post(self, delivery: Delivery, subscription: Subscription, body: bytes, now: datetime) -> Outcome:
         try:
             address, port = checked_address(subscription.url, loopback_allowed())
         except UnsafeUrl as error:
@@ -315,7 +320,7 @@ class Dispatcher:
             "X-Kairos-Delivery": delivery.id,
             SIGNATURE_HEADER: signature_header(subscription.valid_secrets(now), int(now.timestamp()), body),
         }
-        return self._send(subscription.url, address, port, headers, body, timeout)
+        return self._send(subscription.url, address, port, headers, body, self._policy.timeout_seconds)
 
     @staticmethod
     def _retry_message(delivery: Delivery) -> dict[str, Any]:

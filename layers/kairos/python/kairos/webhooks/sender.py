@@ -1,9 +1,17 @@
 """One webhook POST: to the address the SSRF guard checked (TLS still verifies the url's host name), no
-redirects followed, and the whole exchange bounded by the timeout.
+redirects followed, in two bounded phases (the rule of docs/webhooks.md, "A delivery"):
 
-A socket timeout bounds each read, not the exchange: a receiver that answers a byte at a time would keep
-the sender for as long as it likes. A watchdog shuts the socket down at the deadline instead, which ends a
-read in progress at once, so the dispatcher's time budget holds whatever the receiver does."""
+1. sending: connecting (TCP, TLS) and writing the whole request, within CONNECT_SECONDS. A receiver cut
+   off here never had the whole request, so retrying it can never deliver an event twice;
+2. the answer: the status line and headers, within `timeout` seconds of the request being sent: that is
+   the receiver's own time to answer, whatever connecting took. An answer received in time is the outcome
+   (a 2xx is success); its body is read until the same deadline at most and never changes the outcome.
+
+Kairos hangs up at the deadline: a later answer is not heard, and the attempt is a failure (retried).
+
+A socket timeout bounds each read, not a phase: a receiver that answers a byte at a time would keep the
+sender for as long as it likes. A watchdog shuts the socket down at each phase's deadline instead, which
+ends a read in progress at once, so no attempt takes longer than `longest_attempt(timeout)`."""
 
 import contextlib
 import http.client
@@ -16,6 +24,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 RESPONSE_BYTES_READ = 64 * 1024
+CONNECT_SECONDS = 5.0  # to connect and send the whole request
+
+
+def longest_attempt(timeout: float) -> float:
+    """The most one `post` takes: sending, then waiting `timeout` seconds for the answer."""
+    return CONNECT_SECONDS + timeout
 
 
 @dataclass(frozen=True)
@@ -51,11 +65,16 @@ def _connection(
 
 
 class _Watchdog:
-    """Shuts the connection's socket down when `seconds` have passed, unless stopped first."""
+    """Shuts the connection's socket down when the current phase's seconds have passed, unless the next
+    phase started (`arm`) or the exchange ended (`stop`) first."""
 
-    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
+    def __init__(self, connection: http.client.HTTPConnection) -> None:
         self.fired = threading.Event()
         self._connection = connection
+        self._timer: threading.Timer | None = None
+
+    def arm(self, seconds: float) -> None:
+        self.stop()
         self._timer = threading.Timer(seconds, self._cut)
         self._timer.daemon = True
         self._timer.start()
@@ -67,37 +86,47 @@ class _Watchdog:
                 socket.socket.shutdown(self._connection.sock, socket.SHUT_RDWR)
 
     def stop(self) -> None:
-        self._timer.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def post(
     url: str, address: str, port: int, headers: Mapping[str, str], body: bytes, timeout: float
 ) -> Outcome:
+    """Sends the request within CONNECT_SECONDS, then waits `timeout` seconds for the answer."""
     parts = urlsplit(url)
     host = parts.hostname or address
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     started = time.monotonic()
-    connection = _connection(parts.scheme, host, address, port, timeout)
-    watchdog = _Watchdog(connection, timeout)
+    connection = _connection(parts.scheme, host, address, port, CONNECT_SECONDS)
+    watchdog = _Watchdog(connection)
+    sent = False
     try:
-        connection.connect()  # bounded by the socket timeout; the watchdog covers what follows
+        watchdog.arm(CONNECT_SECONDS)
+        connection.connect()  # TCP is bounded by the socket timeout (the watchdog has no socket to cut yet)
         if watchdog.fired.is_set():
-            raise TimeoutError
+            raise TimeoutError  # connected, but too late: nothing was sent
         connection.request("POST", path, body=body, headers=dict(headers))
+        sent = True
+        watchdog.arm(timeout)
+        if connection.sock is not None:
+            connection.sock.settimeout(timeout)
         response = connection.getresponse()
-        response.read(RESPONSE_BYTES_READ)
-        code = response.status
     except (OSError, http.client.HTTPException) as error:
         if isinstance(error, TimeoutError) or watchdog.fired.is_set():
-            return Outcome(None, _ms_since(started), _too_slow(timeout))
+            return Outcome(None, _ms_since(started), _too_slow(timeout) if sent else _not_sent())
         return Outcome(None, _ms_since(started), f"{type(error).__name__}: {error}"[:300])
+    else:
+        with contextlib.suppress(OSError, http.client.HTTPException):  # the answer is in: the rest is moot
+            response.read(RESPONSE_BYTES_READ)
+        return Outcome(response.status, _ms_since(started))
     finally:
         watchdog.stop()
         connection.close()
-    elapsed = _ms_since(started)
-    if watchdog.fired.is_set() or elapsed > timeout * 1000:
-        return Outcome(code, elapsed, _too_slow(timeout))
-    return Outcome(code, elapsed)
+
+
+def _not_sent() -> str:
+    return f"could not connect and send within {CONNECT_SECONDS:g} s"
 
 
 def _too_slow(timeout: float) -> str:

@@ -8,6 +8,7 @@ refuses old timestamps refuses a captured delivery replayed later.
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable
 
 SIGNATURE_HEADER = "X-Kairos-Signature"
@@ -39,7 +40,7 @@ def verify_signature(
     candidates: list[str] = []
     for part in header.split(","):
         name, _, value = part.strip().partition("=")
-        if name == "t" and value.isdigit():
+        if name == "t" and re.fullmatch(r"[0-9]{1,12}", value):
             timestamp = int(value)
         elif name == "v1":
             candidates.append(value)

@@ -33,9 +33,34 @@ def resolve_host(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
-def _refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_loopback: bool) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+NAT64 = ipaddress.ip_network(
+    "64:ff9b::/96"
+)  # RFC 6052's well-known prefix: the IPv4 address is the last 32 bits
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local use only, never a public address
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d (:: and ::1 are not IPv4)
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries, which a tunnel or translator would reach: 6to4
+    (2002:AABB:CCDD::/48), Teredo (2001::/32: its server and its client), NAT64 (64:ff9b::/96) and the
+    IPv4-compatible form (::a.b.c.d). The IPv4-mapped form (::ffff:a.b.c.d) is the IPv4 address itself."""
+    found = [address.sixtofour] if address.sixtofour is not None else []
+    found.extend(address.teredo or ())
+    if address in NAT64 or (address in IPV4_COMPATIBLE and int(address) > 1):
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def _refused(address: Address, allow_loopback: bool) -> bool:
+    """True unless `address` is public (loopback too when allowed). An IPv6 address that embeds IPv4
+    addresses is refused if any of them would be (loopback included: only ::1 and 127.0.0.0/8 themselves
+    are loopback), whatever Python's flags say of the IPv6 address; 64:ff9b:1::/48 is refused whole."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return _refused(address.ipv4_mapped, allow_loopback)
+        if address in NAT64_LOCAL or any(_refused(v4, False) for v4 in embedded_ipv4(address)):
+            return True
     if address.is_loopback:
         return not allow_loopback
     return (

@@ -19,6 +19,7 @@ from kairos.domain.ids import new_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
 from kairos.domain.ports import CatalogueRepository, require
 from kairos.domain.records import Record
+from kairos.domain.text import check_description, check_url_characters
 from kairos.events.definitions import EVENT_TYPES
 from kairos.webhooks.ssrf import UnsafeUrl, checked_address, loopback_allowed
 
@@ -106,9 +107,12 @@ def _validated(body: Mapping[str, Any], check_url: UrlCheck) -> dict[str, Any]:
         errors["url"] = [f"The url may not be greater than {MAX_URL_LENGTH} characters."]
     else:
         try:
+            check_url_characters(url)
             check_url(url)
         except UnsafeUrl as error:
             errors["url"] = [f"The url is not allowed: {error}."]
+        except ValueError as error:
+            errors["url"] = [f"The url field {error}."]
     events = body.get("events", [ALL_EVENTS])
     if not isinstance(events, list) or not events or not all(isinstance(e, str) for e in events):
         errors["events"] = ['The events field must be a non-empty list of event types, or ["*"].']
@@ -126,6 +130,11 @@ def _validated(body: Mapping[str, Any], check_url: UrlCheck) -> dict[str, Any]:
         errors["description"] = [
             f"The description field must not be greater than {MAX_DESCRIPTION_LENGTH} characters."
         ]
+    elif description is not None:
+        try:
+            check_description(description)
+        except ValueError as error:
+            errors["description"] = [f"The description field {error}."]
     if errors:
         raise ValidationFailed(errors)
     chosen = sorted(set(events))

@@ -1,0 +1,82 @@
+"""How a booking is stored: its item (keyed by id in its project's partition, with its listing keys) and
+its hold on its resource's timeline. The store writes them in its transactions; the stream's readers and
+the benches that load data directly read and build them here."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from kairos.domain.records import Booking
+from kairos.storage import keys
+from kairos.storage.dynamodb import dump_document, load_document
+from kairos.storage.hold_store import hold_expiry_attributes
+
+
+def booking_item(project_id: str, booking: Booking) -> dict[str, Any]:
+    """A booking's item: its key, its listing keys and its attributes (the transaction puts it; the lists
+    bench loads it directly)."""
+    return {
+        **keys.booking(project_id, booking.id),
+        **listing_keys(project_id, booking),
+        "entity": "booking",
+        "project_id": project_id,
+        "id": booking.id,
+        "resource_id": booking.resource_id,
+        "service_id": booking.service_id,
+        "location_id": booking.location_id,
+        "starts_at": booking.starts_at.isoformat(),
+        "ends_at": booking.ends_at.isoformat(),
+        "buffer_starts_at": booking.buffer_starts_at.isoformat(),
+        "buffer_ends_at": booking.buffer_ends_at.isoformat(),
+        "is_canceled": booking.is_canceled,
+        "data": dump_document(booking.doc),
+        "created_at": booking.created_at.isoformat(),
+        "updated_at": booking.updated_at.isoformat(),
+        "version": booking.version,
+    }
+
+
+def hold_item(project_id: str, booking: Booking) -> dict[str, Any]:
+    """A booking's hold on its resource's timeline (the transaction puts it; the timelines bench loads it
+    directly)."""
+    return {
+        **hold_key(project_id, booking),
+        "entity": "timeline_booking",
+        "id": booking.id,
+        "location_id": booking.location_id,
+        "starts_at": keys.utc_key(booking.buffer_starts_at),
+        "ends_at": keys.utc_key(booking.buffer_ends_at),
+        "core_starts_at": keys.utc_key(booking.starts_at),
+        "core_ends_at": keys.utc_key(booking.ends_at),
+        **hold_expiry_attributes(project_id, booking),
+    }
+
+
+def hold_key(project_id: str, booking: Booking) -> dict[str, str]:
+    assert booking.resource_id is not None
+    return keys.timeline_entry(project_id, booking.resource_id, booking.buffer_ends_at, "booking", booking.id)
+
+
+def listing_keys(project_id: str, booking: Booking) -> dict[str, str]:
+    """The index keys that list the booking (keys.booking_listings)."""
+    owners = {"resource": booking.resource_id, "location": booking.location_id, "service": booking.service_id}
+    return keys.booking_listings(project_id, booking.id, booking.starts_at, booking.ends_at, owners)
+
+
+def booking_from(item: Mapping[str, Any]) -> Booking:
+    """A booking from its stored item (a read, or a stream image deserialized)."""
+    return Booking(
+        id=item["id"],
+        resource_id=item.get("resource_id"),
+        service_id=item.get("service_id"),
+        location_id=item.get("location_id"),
+        starts_at=datetime.fromisoformat(item["starts_at"]),
+        ends_at=datetime.fromisoformat(item["ends_at"]),
+        buffer_starts_at=datetime.fromisoformat(item["buffer_starts_at"]),
+        buffer_ends_at=datetime.fromisoformat(item["buffer_ends_at"]),
+        doc=load_document(item["data"]),
+        created_at=datetime.fromisoformat(item["created_at"]),
+        updated_at=datetime.fromisoformat(item["updated_at"]),
+        is_canceled=bool(item.get("is_canceled", False)),
+        version=int(item["version"]),
+    )
