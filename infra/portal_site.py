@@ -1,6 +1,7 @@
 """The Portal web app as a static site: a private S3 bucket behind a CloudFront distribution that reads it
-through Origin Access Control, HTTPS only, with security headers (a content security policy that allows
-the app itself and the API's origin, and no inline script), the app's SPA paths answered by index.html,
+through Origin Access Control, HTTPS only, with security headers (`kairos.portal.site_headers`, which the
+local server sends too: a content security policy that allows the app itself and the API's origin, and no
+inline script), the app's SPA paths answered by index.html,
 and the built app (`web/dist`, which `make install` builds) deployed with the `config.json` the app reads
 at start (`kairos.portal.site_config`), written from the stack's own resources."""
 
@@ -26,9 +27,15 @@ from constructs import Construct
 from infra.constants import SITE_DIR
 from infra.references import logical_id
 from kairos.portal.site_config import CONFIG_FILE
+from kairos.portal.site_headers import (
+    FRAME_OPTIONS,
+    HSTS_INCLUDE_SUBDOMAINS,
+    HSTS_MAX_AGE_SECONDS,
+    REFERRER_POLICY,
+    content_security_policy,
+)
 
 INDEX = "index.html"
-HSTS_MAX_AGE = Duration.days(730)
 # Browsers ask again every time (a new deployment shows at once; the answer is a 304 when unchanged);
 # CloudFront keeps the files until the next deployment, which invalidates them.
 CACHE_CONTROL = "public, max-age=0, must-revalidate, s-maxage=31536000"
@@ -38,24 +45,9 @@ class MissingWebBuild(RuntimeError):
     """The stack deploys the built web app; it is built by `make install`."""
 
 
-def content_security_policy(api_origin: str) -> str:
-    """Scripts, styles and everything else from the site itself only (no inline script, no eval); the
-    app's requests go to the site (config.json) and the API; no framing, no plugins."""
-    return "; ".join(
-        (
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            "font-src 'self'",
-            f"connect-src 'self' {api_origin}",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-            "upgrade-insecure-requests",
-        )
-    )
+def _enum_name(header_value: str) -> str:
+    """CDK's name for a header value: `strict-origin-when-cross-origin` is STRICT_ORIGIN_WHEN_CROSS_ORIGIN."""
+    return header_value.upper().replace("-", "_")
 
 
 class PortalSite(Construct):
@@ -93,14 +85,16 @@ class PortalSite(Construct):
                     content_security_policy=content_security_policy(self.api_origin), override=True
                 ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-                    access_control_max_age=HSTS_MAX_AGE, include_subdomains=True, override=True
+                    access_control_max_age=Duration.seconds(HSTS_MAX_AGE_SECONDS),
+                    include_subdomains=HSTS_INCLUDE_SUBDOMAINS,
+                    override=True,
                 ),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(
-                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                    frame_option=cloudfront.HeadersFrameOption[FRAME_OPTIONS], override=True
                 ),
                 referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                    referrer_policy=cloudfront.HeadersReferrerPolicy[_enum_name(REFERRER_POLICY)],
                     override=True,
                 ),
             ),

@@ -1,6 +1,7 @@
 // The Portal's build: a static single-page app in dist/, served by the local server (tools/kairos_local)
 // and, deployed, by the stack's static site. `npm run dev` serves it with hot reload and forwards the admin
-// API to a running `make dev` (the config file too, so the app sees the same settings).
+// API to a running `KAIROS_PORTAL_URL=http://localhost:5173 make dev` (the config file too, so the app sees
+// the same settings: they name that address, this server's).
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 

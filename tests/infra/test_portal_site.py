@@ -17,6 +17,7 @@ from infra.portal_site import MissingWebBuild, PortalSite
 from infra.references import logical_id
 from infra.stack import KairosStack
 from kairos.portal.site_config import CONFIG_FILE
+from kairos.portal.site_headers import security_headers
 from tests.infra.conftest import CLOUD_ASSEMBLY
 
 pytestmark = pytest.mark.xdist_group("infra")
@@ -108,6 +109,28 @@ def test_the_security_headers_allow_the_app_and_its_api_and_no_inline_script(
     assert headers["FrameOptions"]["FrameOption"] == "DENY"
     assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
     assert all(h["Override"] for h in headers.values())
+
+
+def test_the_policy_sends_the_headers_the_local_server_sends_over_https(
+    template: Template, stack: KairosStack
+) -> None:
+    """One source for both: the policy, written as the headers CloudFront adds, is `security_headers`."""
+    _, policy = _only(template, "AWS::CloudFront::ResponseHeadersPolicy")
+    config = policy["Properties"]["ResponseHeadersPolicyConfig"]
+    assert set(config) == {"Name", "Comment", "SecurityHeadersConfig"}  # no custom or CORS headers
+    headers = config["SecurityHeadersConfig"]
+    hsts = headers["StrictTransportSecurity"]
+    sent = {
+        "content-security-policy": headers["ContentSecurityPolicy"]["ContentSecurityPolicy"],
+        "x-content-type-options": "nosniff",  # what CloudFront sends for ContentTypeOptions
+        "x-frame-options": headers["FrameOptions"]["FrameOption"],
+        "referrer-policy": headers["ReferrerPolicy"]["ReferrerPolicy"],
+        "strict-transport-security": f"max-age={hsts['AccessControlMaxAgeSec']}"
+        + ("; includeSubDomains" if hsts["IncludeSubdomains"] else ""),
+    }
+    assert set(headers) == {"ContentSecurityPolicy", "ContentTypeOptions", "FrameOptions", "ReferrerPolicy",
+                            "StrictTransportSecurity"}  # fmt: skip
+    assert sent == stack.resolve(security_headers(stack.site.api_origin))
 
 
 def test_the_app_is_deployed_with_the_config_the_stack_writes(template: Template, stack: KairosStack) -> None:

@@ -167,3 +167,5 @@ def test_accounts_and_sessions_survive_kill_9_and_no_password_is_written_in_clea
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("*.*") if p.is_file())
     for secret in (PASSWORD, changed):
         assert secret.encode() not in kept + raw
+    key = tmp_path / cognito_state.SIGNING_KEY_FILE  # what signed the session that outlived the restart
+    assert key.stat().st_mode & 0o777 == 0o600

@@ -3,12 +3,17 @@ by the mailed link, log in, create a project, create a token with every ability,
 it, and find that request in the request log and the dashboard; then invite a second person, who accepts
 and sees the project, while a third sees nothing of it."""
 
+import base64
+import json
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+from moto.utilities.utils import load_resource
 
 from tests.integration.conftest import Api, LocalServer
 from tests.integration.portal import PASSWORD, NewPerson, last_link_token, mails_to
@@ -135,6 +140,19 @@ def test_admin_routes_refuse_a_missing_or_forged_token(new_person: NewPerson) ->
         assert dev.call("GET", "/projects").status_code == 401
     dev.id_token = real
     assert dev.call("GET", "/projects").status_code == 200
+
+
+def test_a_token_signed_with_the_key_moto_ships_is_refused(new_person: NewPerson) -> None:
+    """moto's package holds a private key anyone can read: the local server's pool does not sign with it,
+    so a token made with it, with every claim of a real one, is not a session (issue 21)."""
+    dev = new_person().signed_up()
+    _, payload, _ = dev.id_token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    shipped = RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+    dev.id_token = jwt.encode({"alg": "RS256", "kid": shipped.kid}, claims, shipped)
+    assert dev.call("GET", "/account").status_code == 401
+    dev.log_in()
+    assert dev.call("GET", "/account").json()["email"] == dev.email
 
 
 def test_logging_out_ends_the_session_at_once_and_a_new_log_in_works(new_person: NewPerson) -> None:

@@ -1,5 +1,6 @@
-"""The Portal web app on the local server's port: the built app for its paths and the mails' links, and a
-config file whose settings are the running stack's (its API answers there, its pool signs the log-ins)."""
+"""The Portal web app on the local server's port: the built app for its paths and the mails' links, with
+the deployed site's security headers, and a config file whose settings are the running stack's (its API
+answers there, its pool signs the log-ins) whatever Host header the request carries."""
 
 import base64
 import json
@@ -39,3 +40,18 @@ def test_the_config_file_describes_the_running_stack(local_server: LocalServer) 
     claims = _claims(person.id_token)
     assert claims["aud"] == config["user_pool_client_id"]
     assert claims["iss"].endswith(f"cognito-idp.{config['region']}.amazonaws.com/{config['user_pool_id']}")
+
+
+def test_pages_carry_the_security_headers_and_the_config_ignores_the_host_header(
+    local_server: LocalServer,
+) -> None:
+    root = local_server.base_url.removesuffix("/v1")
+    page = requests.get(root + "/projects", timeout=30)
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    policy = page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self';" in policy
+    assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    forged = requests.get(root + "/config.json", headers={"Host": "evil.example"}, timeout=30).json()
+    assert forged["portal_api_url"] == root + "/portal"
+    assert forged["api_url"] == local_server.base_url

@@ -164,6 +164,14 @@ def test_resource_max_simultaneous_bookings_must_be_an_integer(value: Any) -> No
     }
 
 
+def test_a_whole_number_written_with_a_fraction_is_an_integer() -> None:
+    """JSON Schema's `integer` (the document's) and Laravel's rule take 2.0 as 2 (issue 21)."""
+    kept = RESOURCE.validate({"name": "R", "max_simultaneous_bookings": 2.0})["max_simultaneous_bookings"]
+    assert (kept, type(kept)) == (2, int)
+    day = SERVICE.validate({**DAY, "min_days": 2.0, "max_days": 7.0})
+    assert (day["min_days"], day["max_days"]) == (2, 7)
+
+
 def test_resource_requires_a_name() -> None:
     assert _errors(RESOURCE, {"max_simultaneous_bookings": 1}) == {"name": ["The name field is required."]}
 

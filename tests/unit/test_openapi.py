@@ -1,13 +1,20 @@
 """The OpenAPI document is the contract (issue 12): every reference resolves, and it says what the API
-accepts (formats, bounds, required parameters) and answers (400/413/415 bodies, the booking-group 422)."""
+accepts (formats, bounds, required parameters, the zones, one of two ids, no NUL in any text of a body)
+and answers (400/413/415 bodies, the booking-group 422)."""
 
+import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from kairos import routes
 from kairos.api.openapi import openapi_document
+from kairos.api.openapi_bodies import JSON_VALUE, NAME
+from kairos.domain.fields import NAME_MARK, Name
+from kairos.domain.formats import time_zone_names
 
 DOCUMENT = openapi_document()
 OPERATIONS = {
@@ -117,3 +124,73 @@ def test_a_booking_groups_422_may_have_hapios_messages_shape() -> None:
 
 def test_the_usage_report_is_the_one_route_exempt_from_the_monthly_quota() -> None:
     assert [r.operation_id for r in routes.ROUTES if r.quota_exempt] == ["getYourProjectUsage"]
+
+
+def _nodes(schema: Any) -> Iterator[dict[str, Any]]:
+    """A schema and every schema inside it, without following references."""
+    if not isinstance(schema, dict):
+        return
+    yield schema
+    for key in ("properties",):
+        for value in schema.get(key, {}).values():
+            yield from _nodes(value)
+    for key in ("items", "additionalProperties", "propertyNames"):
+        yield from _nodes(schema.get(key))
+    for key in ("anyOf", "oneOf", "allOf"):
+        for value in schema.get(key, []):
+            yield from _nodes(value)
+
+
+def _admits_nul(node: dict[str, Any]) -> bool:
+    if {"format", "enum", "const"} & set(node):
+        return False
+    return "pattern" not in node or re.search(node["pattern"], "Dr. \x00 Who") is not None
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in DOCUMENT["components"]["schemas"] if n.endswith(("Input", "Put", "Patch"))]
+)
+def test_no_text_of_a_schema_valid_body_holds_a_nul(name: str) -> None:
+    """kairos.api.body refuses a NUL anywhere (issue 21): in a field, a field's name, metadata or an
+    unknown field; the schemas say so, so data they call valid is data Kairos reads."""
+    for node in _nodes(DOCUMENT["components"]["schemas"][name]):
+        kinds = node.get("type") if isinstance(node.get("type"), list) else [node.get("type")]
+        if "string" in kinds:
+            assert not _admits_nul(node), (name, node)
+        if "object" in kinds or "properties" in node:
+            assert not _admits_nul({"type": "string", **node["propertyNames"]}), (name, node)
+            assert node["additionalProperties"] in (False, {"$ref": f"#/components/schemas/{JSON_VALUE}"})
+    value = DOCUMENT["components"]["schemas"][JSON_VALUE]["anyOf"]
+    assert not any(_admits_nul(node) for node in value if node.get("type") == "string")
+    assert not _admits_nul(DOCUMENT["components"]["schemas"][NAME])
+
+
+def test_every_name_follows_the_one_name_rule_the_code_applies() -> None:
+    """Every name field refers to `Name`, whose pattern takes what the `Name` field takes (trimmed, then
+    `check_name`) and refuses what it refuses."""
+    text = json.dumps(DOCUMENT)
+    assert NAME_MARK not in text
+    assert text.count(f'"#/components/schemas/{NAME}"') >= 10  # locations, resources, services, feeds
+    pattern = re.compile(DOCUMENT["components"]["schemas"][NAME]["pattern"])
+    field = TypeAdapter(Name)
+    for name in ("Dr. Who", "Доктор", "王医生", "🦷 Dental", " Room 1 ", "é", "\tLab\n"):
+        assert pattern.search(name) and field.validate_python(name), name
+    for refused in ("", "   ", "a\x00", "a\u200b", "evil\u202egnp.exe", "\u3164", "a\nb", "\u0301", "\x1ca"):
+        assert pattern.search(refused) is None, refused
+        with pytest.raises(ValidationError):
+            field.validate_python(refused)
+
+
+def test_a_location_names_any_zone_the_validator_knows_and_no_other() -> None:
+    zone = DOCUMENT["components"]["schemas"]["LocationInput"]["properties"]["time_zone"]
+    assert zone["enum"] == sorted(time_zone_names())
+    assert "Europe/Stockholm" in zone["enum"] and "Mars/Olympus_Mons" not in zone["enum"]
+
+
+def test_a_calendar_feed_names_exactly_one_of_a_resource_and_a_location() -> None:
+    one_of = DOCUMENT["components"]["schemas"]["CalendarFeedInput"]["oneOf"]
+    named = {(tuple(v["required"]), v["properties"][v["required"][0]]["type"]) for v in one_of}
+    assert named == {(("resource_id",), "string"), (("location_id",), "string")}
+    for variant in one_of:
+        other = "location_id" if variant["required"] == ["resource_id"] else "resource_id"
+        assert variant["properties"][other] == {"type": "null"}  # absent or null

@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace, endpoint: str, stopping: threading.Event) -> 
     pools = {str(name): FunctionPool(str(name), args.instances) for name in (*Area, *PortalArea)}
     authorizer = LocalAuthorizer(endpoint, container.settings.region, pool.user_pool_id, pool.client_id)
     region = container.settings.region
-    site = PortalSite(region, pool.user_pool_id, pool.client_id, f"{args.host}:{args.port}")
+    site = PortalSite(region, pool.user_pool_id, pool.client_id, portal_url)
     server = LocalApi(
         (args.host, args.port), pools, on_answered=activity.poke, authorizer=authorizer, site=site
     )

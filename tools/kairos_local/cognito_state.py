@@ -13,21 +13,29 @@ key and resolved against the live objects when read back, so objects restored in
 If the record cannot be written (the disk is full), the changed entries are put back as they were
 journaled, so memory and journal agree and the request is refused.
 
-moto signs tokens with one fixed key pair shipped in its package: it is left out and loaded again. A record
-of the previous version's kind (`WHOLE`: every pool, pickled whole) is read too.
+Tokens are signed with the data folder's own key (`signing_key`, installed by
+`moto_patches.cognito_signing_key` as every pool's `json_web_key`), not the key pair moto ships: made at
+the folder's first start, kept in `cognito-signing-key.json` (readable by its owner only) and never in the
+journaled state, so ID tokens issued before a restart stay valid after it, and nobody without the folder
+can sign one. A record of the previous version's kind (`WHOLE`: every pool, pickled whole) is read too.
 """
 
 import base64
 import io
+import json
 import pickle
 from collections.abc import Iterator
-from functools import cache
+from pathlib import Path
 from typing import Any
 
-from kairos_local.journal import Record
+from joserfc.jwk import RSAKey
+
+from kairos_local.journal import Record, write_atomically
+from kairos_local.moto_patches.cognito_signing_key import new_key
 
 TARGET = "Kairos.CognitoChanges"
 WHOLE = "Kairos.CognitoState"
+SIGNING_KEY_FILE = "cognito-signing-key.json"
 COGNITO_PREFIX = "AWSCognitoIdentityProviderService."
 READ_ONLY = ("Describe", "List", "Get", "AdminGet", "AdminList")
 OBJECTS = ("clients", "identity_providers", "groups", "users", "resource_servers")
@@ -145,8 +153,7 @@ def _put_pool(key: Key, fields: dict[str, Any]) -> None:
         pool = CognitoIdpUserPool.__new__(CognitoIdpUserPool)
     for part in OBJECTS + TOKENS:
         pool.__dict__.setdefault(part, OrderedDict() if part in OBJECTS else {})
-    pool.__dict__.update(fields)
-    pool.json_web_key = _signing_key()
+    pool.__dict__.update(fields)  # its signing key is the folder's (moto_patches.cognito_signing_key)
     pools[pool_id] = pool
 
 
@@ -171,13 +178,14 @@ def _remove(key: Key) -> None:
         getattr(pools[pool_id], part).pop(name, None)
 
 
-@cache
-def _signing_key() -> Any:
-    """moto's fixed key pair, as moto loads it for a new pool."""
-    from joserfc import jwk
-    from moto.utilities.utils import load_resource
-
-    return jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+def signing_key(folder: Path) -> RSAKey:
+    """The folder's signing key, made (and written for its owner alone) at the folder's first start."""
+    path = folder / SIGNING_KEY_FILE
+    if path.exists():
+        return RSAKey.import_key(json.loads(path.read_text()))
+    key = new_key()
+    write_atomically(path, key.as_dict(private=True), mode=0o600)
+    return key
 
 
 class Accounts:
@@ -236,5 +244,4 @@ def _restore_whole(pools: list[tuple[str, str, Any]]) -> None:
         for backend in backends[account].values():
             backend.user_pools.clear()
     for account, region, pool in pools:
-        pool.json_web_key = _signing_key()
         backends[account][region].user_pools[pool.id] = pool

@@ -145,7 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         site = self.server.site
         if site is not None and site.serves(method, path):
-            self._send_site(site.answer(path, self.headers.get("Host")))
+            self._send_site(site.answer(self.path, self.headers.get("Host")))
             return
         route: routes.Route | PortalRoute | None
         if is_portal_path(path):

@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 FSYNC_EVERY_SECONDS = 1.0
 NO_ROOM_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})  # EFBIG: the file-size limit
@@ -240,3 +240,21 @@ class Journal:
             os.fsync(self._fd)
         finally:
             os.close(self._fd)
+
+
+def write_atomically(path: Path, payload: Any, mode: int = 0o666) -> None:
+    """Writes JSON to a temporary file, fsyncs it, and renames it into place: the old file or the new one,
+    never half of one. The file is created with `mode` (less the umask) before anything is written."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.unlink(missing_ok=True)  # a leftover keeps its permissions: start afresh
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with open(descriptor, "w", encoding="utf-8") as file:
+        json.dump(payload, file, ensure_ascii=False, separators=(",", ":"))
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

@@ -144,10 +144,10 @@ def restore(gate: Gate, store: Store, damaged: Say | None = None) -> int:
 def serve(host: str, port: int, data_dir: Path | None, stop_with_stdin: bool, sweep_seconds: float) -> None:
     from moto.server import DomainDispatcherApplication, create_backend_app  # type: ignore[attr-defined]
 
-    from kairos_local import moto_patches
+    from kairos_local import cognito_state, moto_patches
 
-    moto_patches.install()
-    store = Store(data_dir) if data_dir is not None else None
+    store = Store(data_dir) if data_dir is not None else None  # holds the folder's lock from here
+    moto_patches.install(cognito_state.signing_key(data_dir) if data_dir is not None else None)
     gate = Gate(DomainDispatcherApplication(create_backend_app), store)
     if store is not None:
         started = _clocks()

@@ -1,20 +1,29 @@
 """The local Cognito: the password patch answers every password check as moto does while keeping only a
-salted hash, and the state the store journals (cognito_state) holds no password and restores accounts,
+salted hash, tokens are signed with the data folder's own key (never with the key pair moto ships), and
+the state the store journals (cognito_state) holds no password and restores accounts,
 their passwords and their sessions."""
 
 import base64
+import json
 import pickle
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from joserfc import jwt
+from joserfc.errors import BadSignatureError
+from joserfc.jwk import KeySet, RSAKey
 from moto import mock_aws
+from moto.cognitoidp.responses import CognitoIdpJsonWebKeyResponse
+from moto.utilities.utils import load_resource
 
 from kairos.portal.user_pool import create_client_request, create_pool_request
 from kairos_local import cognito_state, moto_patches
 from kairos_local.moto_patches.cognito_passwords import PasswordHash
+from kairos_local.moto_patches.cognito_signing_key import new_key
 
 REGION = "eu-central-1"
 FIRST, SECOND, THIRD = "First-Secret-1", "Second-Secret-2", "Third-Secret-3"
@@ -231,3 +240,35 @@ def test_an_account_comes_back_in_its_group_as_one_object(patched: None) -> None
         client.admin_disable_user(UserPoolId=pool, Username="h@example.com")  # one object, seen from both
         members = client.list_users_in_group(UserPoolId=pool, GroupName="staff")["Users"]
         assert [u["Enabled"] for u in members] == [False]
+
+
+def test_tokens_are_signed_with_the_stores_key_and_only_its_public_half_is_published(tmp_path: Path) -> None:
+    key = cognito_state.signing_key(tmp_path)
+    moto_publishes = CognitoIdpJsonWebKeyResponse.json_web_key
+    with moto_patches.installed(key), mock_aws():
+        client = boto3.client("cognito-idp", region_name=REGION)
+        pool, app = _pool(client)
+        _confirmed(client, pool, app, "c@example.com")
+        session = _log_in(client, app, "c@example.com", FIRST)
+        _, _, published = CognitoIdpJsonWebKeyResponse.serve_json_web_key()
+    id_token = session["AuthenticationResult"]["IdToken"]
+    with pytest.raises(BadSignatureError):
+        jwt.decode(id_token, RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json")))
+    (public,) = json.loads(published)["keys"]
+    assert "d" not in public  # no private part
+    assert (
+        jwt.decode(id_token, KeySet.import_key_set({"keys": [public]})).claims["cognito:username"]
+        == "c@example.com"
+    )
+    assert public == key.as_dict(private=False)
+    assert CognitoIdpJsonWebKeyResponse.json_web_key == moto_publishes  # restored with the other patches
+
+
+def test_the_signing_key_is_made_once_per_folder_and_readable_by_its_owner_only(tmp_path: Path) -> None:
+    first = cognito_state.signing_key(tmp_path)
+    path = tmp_path / cognito_state.SIGNING_KEY_FILE
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert cognito_state.signing_key(tmp_path).as_dict(private=True) == first.as_dict(private=True)
+    (tmp_path / "other").mkdir()
+    assert cognito_state.signing_key(tmp_path / "other").as_dict() != first.as_dict()
+    assert new_key().as_dict() != first.as_dict()

@@ -1,14 +1,17 @@
 """The local server's answers for the Portal web app: files of the build, the app's page for its own paths
-and the mails' links, 404 for missing files, the config file, nothing outside the build, and no API path."""
+and the mails' links, 404 for missing files, the config file on the server's own address, nothing outside
+the build, no API path, and the deployed site's security headers on every answer."""
 
 import json
 from pathlib import Path
 
 import pytest
 
+from kairos.portal.site_headers import security_headers
 from kairos_local.portal_site import PortalSite
 
 INDEX = b"<!doctype html><div id=root></div>"
+ADDRESS = "http://127.0.0.1:8080"
 
 
 @pytest.fixture
@@ -18,7 +21,7 @@ def site(tmp_path: Path) -> PortalSite:
     (tmp_path / "assets" / "index-abc123.js").write_text("console.log(1)")
     (tmp_path / "favicon.svg").write_text("<svg/>")
     (tmp_path.parent / "secret.txt").write_text("not the site's")
-    return PortalSite("eu-central-1", "eu-central-1_pool", "client-1", "127.0.0.1:8080", tmp_path)
+    return PortalSite("eu-central-1", "eu-central-1_pool", "client-1", ADDRESS, tmp_path)
 
 
 def test_the_apps_paths_and_mail_links_get_its_page(site: PortalSite) -> None:
@@ -49,18 +52,45 @@ def test_nothing_outside_the_build_is_served(site: PortalSite) -> None:
         assert b"not the site's" not in answer.body, path
 
 
-def test_the_config_names_the_api_on_the_address_the_browser_used(site: PortalSite) -> None:
-    answer = site.answer("/config.json", "localhost:8080")
-    assert answer.headers["content-type"] == "application/json"
-    assert json.loads(answer.body) == {
-        "api_url": "http://localhost:8080/v1",
-        "portal_api_url": "http://localhost:8080/portal",
+def test_the_config_names_the_servers_own_address_whatever_the_host_header_says(site: PortalSite) -> None:
+    expected = {
+        "api_url": "http://127.0.0.1:8080/v1",
+        "portal_api_url": "http://127.0.0.1:8080/portal",
         "region": "eu-central-1",
         "user_pool_id": "eu-central-1_pool",
         "user_pool_client_id": "client-1",
     }
-    forged = json.loads(site.answer("/config.json", 'evil.example"/><script>').body)
-    assert forged["api_url"] == "http://127.0.0.1:8080/v1"
+    for host in ("127.0.0.1:8080", "evil.example", "localhost:8080", 'evil.example"/><script>', None):
+        answer = site.answer("/config.json", host)
+        assert answer.status == 200, host
+        assert answer.headers["content-type"] == "application/json"
+        assert json.loads(answer.body) == expected, host
+
+
+def test_a_page_asked_for_under_another_name_is_redirected_to_the_servers_address(site: PortalSite) -> None:
+    for host in ("localhost:8080", "evil.example"):
+        answer = site.answer("/verify?token=abc", host)
+        assert (answer.status, answer.headers["location"]) == (308, f"{ADDRESS}/verify?token=abc"), host
+    assert site.answer("/verify?token=abc", "127.0.0.1:8080").status == 200
+
+
+def test_every_answer_carries_the_deployed_sites_security_headers(site: PortalSite, tmp_path: Path) -> None:
+    over_http = security_headers(ADDRESS, https=False)
+    assert over_http["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in over_http["content-security-policy"]
+    for path, host in (
+        ("/", "127.0.0.1:8080"),
+        ("/assets/index-abc123.js", "127.0.0.1:8080"),
+        ("/config.json", "127.0.0.1:8080"),
+        ("/assets/gone.js", "127.0.0.1:8080"),
+        ("/", "localhost:8080"),
+    ):
+        headers = site.answer(path, host).headers
+        assert {name: headers.get(name) for name in over_http} == over_http, path
+        assert "strict-transport-security" not in headers  # plain HTTP: no HTTPS-only header
+    behind_tls = PortalSite("r", "p", "c", "https://portal.example", tmp_path).answer("/", "portal.example")
+    assert behind_tls.headers["strict-transport-security"].startswith("max-age=")
+    assert "upgrade-insecure-requests" in behind_tls.headers["content-security-policy"]
 
 
 def test_only_reads_outside_the_api_and_the_admin_api_are_the_sites(site: PortalSite) -> None:
@@ -73,6 +103,6 @@ def test_only_reads_outside_the_api_and_the_admin_api_are_the_sites(site: Portal
 
 
 def test_an_unbuilt_app_says_how_to_build_it(tmp_path: Path) -> None:
-    answer = PortalSite("r", "p", "c", "127.0.0.1:8080", tmp_path / "missing").answer("/", None)
+    answer = PortalSite("r", "p", "c", ADDRESS, tmp_path / "missing").answer("/", None)
     assert answer.status == 503
     assert b"make install" in answer.body

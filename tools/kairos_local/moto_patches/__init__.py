@@ -12,15 +12,19 @@ without them and compares. Listed in docs/local.md.
 - `request_overhead`: what moto recomputed on every request (its module list, compiled JSONPaths), kept;
 - `string_values`: a string attribute value is compared and hashed as itself, without five type tests first;
 - `cognito_passwords`: Cognito users keep a salted hash of their password, never the password;
-- `cognito_refresh`: an unknown refresh token is refused as Cognito refuses it, not a dropped connection.
+- `cognito_refresh`: an unknown refresh token is refused as Cognito refuses it, not a dropped connection;
+- `cognito_signing_key`: tokens are signed with the store's own key, not the key pair moto ships.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from joserfc.jwk import RSAKey
+
 from kairos_local.moto_patches import (
     cognito_passwords,
     cognito_refresh,
+    cognito_signing_key,
     item_responses,
     query_index,
     queues,
@@ -33,8 +37,9 @@ from kairos_local.moto_patches import (
 )
 
 
-def install() -> None:
-    """Puts every patch in place (once: a second call changes nothing)."""
+def install(signing_key: RSAKey | None = None) -> None:
+    """Puts every patch in place (once: a second call changes nothing). Cognito signs with `signing_key`,
+    or with a key made now (the store passes the data folder's)."""
     if registry.any_installed():
         return
     for patch in (
@@ -50,11 +55,12 @@ def install() -> None:
         cognito_refresh,
     ):
         patch.install(registry.replace)
+    cognito_signing_key.install(registry.replace, signing_key or cognito_signing_key.new_key())
 
 
 @contextmanager
-def installed() -> Iterator[None]:
-    install()
+def installed(signing_key: RSAKey | None = None) -> Iterator[None]:
+    install(signing_key)
     try:
         yield
     finally:

@@ -49,7 +49,7 @@ _LISTS: dict[str, tuple[ListSpec, ...]] = {
 }
 
 
-def _query(
+def query_parameter(
     name: str, schema: dict[str, Any], required: bool = False, description: str = ""
 ) -> dict[str, Any]:
     """A query parameter; an optional one may also be sent empty, which is the same as leaving it out."""
@@ -61,14 +61,18 @@ def _query(
     return parameter
 
 
+PAGE_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 999_999_999, "default": 1}
+PER_PAGE_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": MAX_PER_PAGE}
+
+
 def _window(schema: dict[str, Any], required: bool, longest: str = "") -> list[dict[str, Any]]:
     return [
-        _query("from", schema, required),
-        _query("to", schema, required, f"After `from`{longest}."),
+        query_parameter("from", schema, required),
+        query_parameter("to", schema, required, f"After `from`{longest}."),
     ]
 
 
-_LOCATION_FILTER = _query(
+_LOCATION_FILTER = query_parameter(
     "location", {"type": "string"}, description="A location id; other text matches none."
 )
 _WINDOW_PARAMETERS: dict[str, list[dict[str, Any]]] = {
@@ -78,31 +82,33 @@ _WINDOW_PARAMETERS: dict[str, list[dict[str, Any]]] = {
     "getResourceRecurringSchedules": [*_window(DATE_SCHEMA, False), _LOCATION_FILTER],
     "getResourceSchedule": [
         *_window(TIMESTAMP_SCHEMA, True, f", at most {MAX_SCHEDULE_WINDOW_DAYS} days after it"),
-        _query("location", UUID_SCHEMA, True),
-        _query("fully_booked", {"type": "string", "enum": ["include", "exclude"], "default": "include"}),
+        query_parameter("location", UUID_SCHEMA, True),
+        query_parameter(
+            "fully_booked", {"type": "string", "enum": ["include", "exclude"], "default": "include"}
+        ),
     ],
     "getResourceFullyBooked": _window(TIMESTAMP_SCHEMA, True),
     "getServiceBookableSlots": [
         *_window(
             TIMESTAMP_SCHEMA, True, ", at most KAIROS_MAX_SLOT_WINDOW_DAYS (62 by default) days after it"
         ),
-        _query("location", UUID_SCHEMA, True),
-        _query("resource", UUID_SCHEMA),
-        _query(
+        query_parameter("location", UUID_SCHEMA, True),
+        query_parameter("resource", UUID_SCHEMA),
+        query_parameter(
             "duration",
             {"type": "string", "pattern": DURATION_PATTERN},
             description="PT1M to P366D: the length (flexible services), whole days (day services, P3D).",
         ),
-        _query(
+        query_parameter(
             "num_resources", {"type": "integer", "minimum": 1, "maximum": MAX_NUM_RESOURCES, "default": 1}
         ),
-        _query("ignore_booking_window", {"type": "boolean", "default": False}),
+        query_parameter("ignore_booking_window", {"type": "boolean", "default": False}),
     ],
     "getServiceBookableSlotExplanation": [
-        _query("location", UUID_SCHEMA, True),
-        _query("starts_at", TIMESTAMP_SCHEMA, True),
-        _query("ends_at", TIMESTAMP_SCHEMA, True, "After `starts_at`, at most 366 days after it."),
-        _query(
+        query_parameter("location", UUID_SCHEMA, True),
+        query_parameter("starts_at", TIMESTAMP_SCHEMA, True),
+        query_parameter("ends_at", TIMESTAMP_SCHEMA, True, "After `starts_at`, at most 366 days after it."),
+        query_parameter(
             "resource",
             UUID_SCHEMA,
             description="Explain this resource only (even one that does not "
@@ -122,12 +128,12 @@ def _list_parameters(route: routes.Route) -> list[dict[str, Any]]:
         keys = ", ".join(specs[0].sort_keys)
         sort = {"type": "string", "pattern": sort_pattern(specs[0])}
         parameters.append(
-            _query("sort", sort, description=f"Comma-separated {keys}, each with .asc or .desc.")
+            query_parameter("sort", sort, description=f"Comma-separated {keys}, each with .asc or .desc.")
         )
     for spec in specs:
-        parameters += [_query(name, {"type": "string"}) for name in spec.plain_filters]
+        parameters += [query_parameter(name, {"type": "string"}) for name in spec.plain_filters]
         tri = {"type": "string", "enum": ["exclude", "include", "only"], "default": "exclude"}
-        parameters += [_query(name, tri) for name in spec.tri_state]
+        parameters += [query_parameter(name, tri) for name in spec.tri_state]
     return parameters
 
 
@@ -282,13 +288,12 @@ def _request_name(route: routes.Route) -> str:
 @lru_cache(maxsize=1)
 def _components() -> dict[str, Any]:
     integer = {"schema": {"type": "integer"}, "required": True}
-    per_page = {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": MAX_PER_PAGE}
     return {
         "schemas": schemas(),
         "responses": _ERRORS,
         "parameters": {
-            "page": _query("page", {"type": "integer", "minimum": 1, "maximum": 999_999_999, "default": 1}),
-            "per_page": _query("per_page", per_page),
+            "page": query_parameter("page", PAGE_SCHEMA),
+            "per_page": query_parameter("per_page", PER_PAGE_SCHEMA),
         },
         "headers": {
             "RateLimit": {**integer, "description": "Requests allowed per minute."},

@@ -1,6 +1,7 @@
 """The component schemas of the OpenAPI document: request bodies from the pydantic input models (whose
-field types carry their formats and bounds, `kairos.domain.fields`), and responses as the renderers write
-them. Every schema an operation or another schema references is defined here (a test resolves them all).
+field types carry their formats and bounds, `kairos.domain.fields`) with the rules every body follows
+(`openapi_bodies`), and responses as the renderers write them. Every schema an operation or another
+schema references is defined here (a test resolves them all).
 """
 
 import copy
@@ -8,12 +9,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from kairos.api.openapi_bodies import state_text_rules
 from kairos.domain.booking_groups import MAX_BOOKINGS
 from kairos.domain.booking_models import BookingPatch, BookingPost, BookingPut
 from kairos.domain.calendar_feed import CalendarFeedInput
 from kairos.domain.catalogue_models import SERVICE_ADAPTER, LocationInput, ResourceInput
 from kairos.domain.fields import UUID_SCHEMA
 from kairos.domain.schedule_models import RecurringBlockInput, RecurringScheduleInput, ScheduleBlockInput
+from kairos.domain.text import description_pattern
 from kairos.events.definitions import EVENT_TYPES
 from kairos.webhooks.subscriptions import MAX_DESCRIPTION_LENGTH, MAX_URL_LENGTH
 
@@ -79,6 +82,7 @@ def schemas() -> dict[str, Any]:
     _usage_schema(defs)
     defs["OpenApiDocument"] = {"type": "object"}
     _error_schemas(defs)
+    state_text_rules(defs, [name for name in defs if name.endswith(("Input", "Put", "Patch"))])
     return defs
 
 
@@ -294,6 +298,7 @@ def _booking_schemas(defs: dict[str, Any]) -> None:
 
 def _webhook_schemas(defs: dict[str, Any]) -> None:
     """Webhooks and their deliveries (Kairos additions; see docs/webhooks.md)."""
+    text = description_pattern()  # line breaks and tabs, no other control, bidirectional or invisible one
     webhook_input = {
         "type": "object",
         "properties": {
@@ -310,7 +315,7 @@ def _webhook_schemas(defs: dict[str, Any]) -> None:
                 "description": 'The event types to deliver; `["*"]` (the default) for all.',
             },
             "enabled": {"type": "boolean", "default": True},
-            "description": {"type": ["string", "null"], "maxLength": MAX_DESCRIPTION_LENGTH},
+            "description": {"type": ["string", "null"], "maxLength": MAX_DESCRIPTION_LENGTH, "pattern": text},
         },
         "required": ["url"],
     }

@@ -144,7 +144,7 @@ def _endpoint(
             request = PortalRequest(
                 route=route,
                 person_or_none=person,
-                path={name: normal_id(path_values[name]) for name in route.path_params},
+                path={name: normal_id(path_values[name.replace("-", "_")]) for name in route.path_params},
                 query={k: v for k, v in (event.query_string_parameters or {}).items() if v != ""},
                 source=str(identity.get("sourceIp") or "unknown"),
                 raw_body=event.body,

@@ -190,11 +190,11 @@ def _project_content_endpoints(container: Container) -> dict[str, PortalHandler]
 
     def change_token(r: PortalRequest) -> Response[str]:
         b = r.body()
-        changed = tokens.change(r.person, r.path["project"], r.path["token"], b.name, b.abilities)
+        changed = tokens.change(r.person, r.path["project"], r.path["token-id"], b.name, b.abilities)
         return json_response(200, changed)
 
     def delete_token(r: PortalRequest) -> Response[str]:
-        tokens.delete(r.person, r.path["project"], r.path["token"])
+        tokens.delete(r.person, r.path["project"], r.path["token-id"])
         return no_content()
 
     def requests(r: PortalRequest) -> Response[str]:

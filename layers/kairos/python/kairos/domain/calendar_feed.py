@@ -36,10 +36,21 @@ PRODID = "-//Kairos//Calendar feed//EN"
 _INSTANT = timedelta(microseconds=1)
 
 
-class CalendarFeedInput(BaseModel):
-    """A secret feed URL for one resource or one location (exactly one of the two)."""
+def _only(given: str, left_out: str) -> dict[str, Any]:
+    """The schema of a body naming `given` and not `left_out` (absent or null)."""
+    return {"required": [given], "properties": {given: {"type": "string"}, left_out: {"type": "null"}}}
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+
+class CalendarFeedInput(BaseModel):
+    """A secret feed URL for one resource or one location (exactly one of the two, as the schema says)."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        frozen=True,
+        json_schema_extra={
+            "oneOf": [_only("resource_id", "location_id"), _only("location_id", "resource_id")]
+        },
+    )
 
     resource_id: Uuid | None = None
     location_id: Uuid | None = None

@@ -100,11 +100,14 @@ def _metadata_size(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 # Laravel's `required`: an explicit null is reported as missing ("The x field is required.").
 Required = BeforeValidator(_present)
+NAME_MAX = 255
+# Marks a name in a schema: the OpenAPI documents put the rule there (`kairos.api.openapi_bodies`).
+NAME_MARK = "x-kairos-name"
 Name = Annotated[  # the rule of every name, here and in the Portal (kairos.domain.text)
     str,
-    StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=255),
+    StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=NAME_MAX),
     AfterValidator(check_name),
-    Field(json_schema_extra={"pattern": "\\S"}),
+    Field(json_schema_extra={NAME_MARK: True}),
 ]
 Text = Annotated[str, Field(strict=True)]
 Metadata = Annotated[
@@ -138,10 +141,17 @@ Price = Annotated[
     AfterValidator(_text_of(formats.parse_price)),
     Field(json_schema_extra={"pattern": "^[0-9]{1,12}\\.[0-9]{3}$", "example": "149.000"}),
 ]
+
+
+def _zone_schema(schema: dict[str, Any]) -> None:
+    """Every name the parser accepts, listed (only when the document is made: not at a cold start)."""
+    schema.update(
+        description="An IANA time zone", example="Europe/Stockholm", enum=sorted(formats.time_zone_names())
+    )
+
+
 TimeZoneName = Annotated[
-    Text,
-    AfterValidator(_text_of(formats.parse_time_zone)),
-    Field(json_schema_extra={"description": "An IANA time zone", "example": "Europe/Stockholm"}),
+    Text, AfterValidator(_text_of(formats.parse_time_zone)), Field(json_schema_extra=_zone_schema)
 ]
 TimeOfDay = Annotated[
     Text, AfterValidator(_text_of(formats.parse_time)), Field(json_schema_extra=TIME_SCHEMA)
@@ -156,6 +166,17 @@ Timestamp = Annotated[
 ]
 DateText = Annotated[Text, AfterValidator(_text_of(formats.parse_date)), Field(json_schema_extra=DATE_SCHEMA)]
 Uuid = Annotated[Text, AfterValidator(_uuid), Field(json_schema_extra=UUID_SCHEMA)]
-Capacity = Annotated[StrictInt, Field(ge=1, le=MAX_CAPACITY)]
-Days = Annotated[StrictInt, Field(ge=1, le=MAX_DAYS)]
-IntervalWeeks = Annotated[StrictInt, Field(ge=1, le=MAX_INTERVAL_WEEKS)]
+
+
+def _whole(value: Any) -> Any:
+    """A JSON number with no fraction is an integer (JSON Schema's `integer`, and Laravel's rule: `19.0`
+    is 19); `19.5`, `true` and `"19"` are still refused by the strict check that follows."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Whole = BeforeValidator(_whole)
+Capacity = Annotated[StrictInt, Field(ge=1, le=MAX_CAPACITY), Whole]
+Days = Annotated[StrictInt, Field(ge=1, le=MAX_DAYS), Whole]
+IntervalWeeks = Annotated[StrictInt, Field(ge=1, le=MAX_INTERVAL_WEEKS), Whole]

@@ -18,6 +18,14 @@ from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+# Whitespace as Python's str.strip() and str.isspace() see it, spelled out for patterns: JSON Schema's
+# `\s` (ECMA 262's) is another set, without \x1c-\x1f and \x85.
+SPACE = (
+    "\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f"
+    "\\u205f\\u3000"
+)
+# What pydantic's `strip_whitespace` trims: Unicode's White_Space, which is SPACE without \x1c-\x1f.
+TRIMMED = SPACE.replace("\\u001c-\\u001f", "")
 # Matched with fullmatch and re.ASCII: no trailing newline, no non-ASCII digits.
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}", re.ASCII)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -153,12 +161,13 @@ def format_price(value: Decimal) -> str:
 
 
 @lru_cache(maxsize=1)
-def _zone_names() -> frozenset[str]:
+def time_zone_names() -> frozenset[str]:
+    """The zones a location may name (the IANA database Kairos carries: `tzdata`)."""
     return frozenset(available_timezones())
 
 
 def parse_time_zone(value: str) -> ZoneInfo:
-    if not isinstance(value, str) or value not in _zone_names():
+    if not isinstance(value, str) or value not in time_zone_names():
         raise ValueError("must be a valid IANA time zone, such as Europe/Stockholm")
     try:
         return zone(value)

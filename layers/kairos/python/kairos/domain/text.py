@@ -10,7 +10,10 @@ turn into "The <field> field must not ...", as for every other rule.
 """
 
 import re
+import sys
 import unicodedata
+from collections.abc import Callable
+from functools import cache
 
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Letters and marks that render as nothing (Hangul fillers, braille blank, combining grapheme joiner, ...).
@@ -49,6 +52,44 @@ def check_name(value: str) -> str:
     if problem is not None:
         raise ValueError(problem)
     return value
+
+
+def _characters(keep: Callable[[str], bool]) -> str:
+    """A regex character class's inside: every character `keep` takes, as ranges (BMP ones escaped,
+    others written as themselves: one spelling that Python's, ECMA 262's and Rust's engines all read)."""
+
+    def spelled(code: int) -> str:
+        return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+    ranges: list[str] = []
+    start = None
+    for code in range(sys.maxunicode + 2):
+        kept = code <= sys.maxunicode and keep(chr(code))
+        if kept and start is None:
+            start = code
+        elif not kept and start is not None:
+            ranges.append(spelled(start) + ("" if code - 1 == start else "-" + spelled(code - 1)))
+            start = None
+    return "".join(ranges)
+
+
+@cache
+def name_pattern() -> str:
+    """`check_name` as a regex for the OpenAPI documents (built when a document is, never at a cold
+    start), unanchored: no character it refuses, and one visible one. Stricter in one place: a zero-width
+    joiner, which it takes between two visible characters, is left out (a pattern engine without
+    lookbehind cannot say that)."""
+    refused = f"[{_characters(lambda c: _problem(c) is not None or c in JOINERS)}]"
+    visible = f"[{_characters(lambda c: _visible(c) and unicodedata.category(c)[0] != 'M')}]"
+    allowed = refused.replace("[", "[^", 1)
+    return f"{allowed}*{visible}{allowed}*"
+
+
+@cache
+def description_pattern() -> str:
+    """`check_description` as an anchored regex (stricter in the same place as `name_pattern`)."""
+    refused = _characters(lambda c: _problem(c, line_breaks=True) is not None or c in JOINERS)
+    return f"^[^{refused}]*$"
 
 
 def check_description(value: str) -> str:

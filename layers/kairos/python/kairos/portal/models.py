@@ -5,19 +5,55 @@ accept exactly the same webhooks, and the document takes their schemas from the 
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from kairos.abilities import ALL_ABILITIES
 from kairos.domain.fields import Name  # every name of the Portal and of the public API: one rule
-from kairos.domain.text import normal_email
+from kairos.domain.formats import SPACE, TRIMMED
+from kairos.domain.plans import PLANS
+from kairos.domain.text import MAX_EMAIL, normal_email
 from kairos.portal.user_pool import PASSWORD_MIN_LENGTH
 
 MIN_PASSWORD = PASSWORD_MIN_LENGTH  # Cognito enforces the pool's policy too (kairos.portal.user_pool)
 MAX_PASSWORD = 256
 SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-")  # the ones Cognito's policy counts
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]  # Cognito's
+# The rules below as the OpenAPI document states them. An address: the plain ASCII ones `normal_email`
+# takes (a dot-atom of at most 64 characters before the @, then labels of letters, digits and inner
+# hyphens, none an IDNA `xn--` one), whitespace around it trimmed; it also takes international domains
+# (IDNA), which the document says in words. A new password: a lower and an upper case letter (a-z, A-Z:
+# Cognito's), a digit and one of SYMBOLS, at least MIN_PASSWORD characters. A secret: something besides
+# whitespace.
+_ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_LABEL = "(?![xX][nN]--)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = f"^[{SPACE}]*{_ATOM}{{1,32}}(?:\\.{_ATOM}{{1,15}}){{0,2}}@{_LABEL}(?:\\.{_LABEL})+[{SPACE}]*$"
+_SYMBOL = "[" + "".join("\\" + c if c in "\\]^-[" else c for c in sorted(SYMBOLS)) + "]"
+_ANY = "[^\\u0000]"
+NEW_PASSWORD_PATTERN = "".join(
+    f"(?={_ANY}*{wanted})" for wanted in ("[a-z]", "[A-Z]", "[0-9]", _SYMBOL)
+).join(("^", f"{_ANY}{{{MIN_PASSWORD},{MAX_PASSWORD}}}$"))
+SECRET_PATTERN = f"^{_ANY}*[^{TRIMMED}\\u0000]{_ANY}*$"  # pydantic trims it first
+
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_EMAIL),  # Cognito's
+    Field(
+        json_schema_extra={
+            "pattern": EMAIL_PATTERN,
+            "description": "An address; an international domain (IDNA) is taken too.",
+        }
+    ),
+]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD)]
-Secret = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=512)]
+NewPassword = Annotated[Password, Field(json_schema_extra={"pattern": NEW_PASSWORD_PATTERN})]
+Secret = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=512),
+    Field(json_schema_extra={"pattern": SECRET_PATTERN}),
+]
+Ability = Annotated[
+    str, StringConstraints(max_length=100), Field(json_schema_extra={"enum": list(ALL_ABILITIES)})
+]
 
 
 class _Body(BaseModel):
@@ -34,7 +70,7 @@ class _WithEmail(_Body):
 
 
 class _NewPassword(_Body):
-    password: Password
+    password: NewPassword
     password_confirmation: Password
 
     @field_validator("password")
@@ -42,9 +78,9 @@ class _NewPassword(_Body):
     def _strong(cls, value: str) -> str:
         if len(value) < MIN_PASSWORD:
             raise ValueError(f"must be at least {MIN_PASSWORD} characters")
-        if not (any(c.islower() for c in value) and any(c.isupper() for c in value)):
+        if not (any("a" <= c <= "z" for c in value) and any("A" <= c <= "Z" for c in value)):
             raise ValueError("must contain upper and lower case letters")
-        if not any(c.isdigit() for c in value):
+        if not any("0" <= c <= "9" for c in value):
             raise ValueError("must contain a number")
         if not any(c in SYMBOLS for c in value):
             raise ValueError("must contain a symbol")
@@ -100,17 +136,21 @@ class ProjectBody(_Body):
 
 
 class PlanBody(_Body):
-    plan: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    plan: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+        Field(json_schema_extra={"enum": list(PLANS)}),
+    ]
 
 
 class TokenCreate(_Body):
     name: Name
-    abilities: list[Annotated[str, StringConstraints(max_length=100)]] | None = None  # None: every one
+    abilities: list[Ability] | None = None  # None: every one
 
 
 class TokenPatch(_Body):
     name: Name | None = None
-    abilities: list[Annotated[str, StringConstraints(max_length=100)]] | None = None
+    abilities: list[Ability] | None = None
 
 
 BODIES: dict[str, type[BaseModel]] = {

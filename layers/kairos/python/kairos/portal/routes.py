@@ -202,12 +202,14 @@ PORTAL_ROUTES: tuple[PortalRoute, ...] = (
     ),
     _auth(
         "PATCH",
-        "/projects/{project}/tokens/{token}",
+        "/projects/{project}/tokens/{token-id}",
         "patchToken",
         "Change a token's name or abilities",
         request="TokenPatch",
     ),
-    _auth("DELETE", "/projects/{project}/tokens/{token}", "deleteToken", "Delete an API token", status=204),
+    _auth(
+        "DELETE", "/projects/{project}/tokens/{token-id}", "deleteToken", "Delete an API token", status=204
+    ),
     _auth("GET", "/projects/{project}/requests", "getRequests", "The API request log, newest first"),
     _auth(
         "GET",

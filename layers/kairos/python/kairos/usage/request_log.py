@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from kairos.domain.formats import format_timestamp, now_utc
+from kairos.domain.formats import SPACE, format_timestamp, now_utc
 from kairos.domain.queries import Errors, int_param, raise_if, timestamp_param
 
 KEPT_FOR = timedelta(days=30)
@@ -20,6 +20,12 @@ MAX_PAGE = 100
 MOST_READ = 1000  # entries examined for one page at most: a narrow filter answers with a cursor to go on
 POSITION = re.compile(r"\d{15}#[\w-]{1,100}", re.ASCII)  # what a cursor holds: a log entry's sort key
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+# The filters as the admin OpenAPI document states them (whitespace alone is no filter, as empty is).
+STATUS_FILTER = re.compile(f"[{SPACE}]*(?:([2-5])[xX]{{2}}|([1-5][0-9]{{2}}))?[{SPACE}]*")
+PATH_FILTER = f"^[{SPACE}]*(/|$)"
+METHOD_FILTER = "|".join("".join(f"[{c}{c.lower()}]" for c in m) for m in sorted(METHODS)).join(
+    (f"^[{SPACE}]*(", f")?[{SPACE}]*$")
+)
 
 
 @dataclass(frozen=True)
@@ -75,14 +81,13 @@ class LogFilter:
 
 def _filter(query: Mapping[str, str], errors: Errors) -> LogFilter:
     status_class = status = None
-    raw_status = query.get("status", "").strip().lower()
-    if raw_status:
-        if len(raw_status) == 3 and raw_status[0] in "2345" and raw_status[1:] == "xx":
-            status_class = int(raw_status[0])
-        elif re.fullmatch(r"[1-5][0-9]{2}", raw_status):
-            status = int(raw_status)
-        else:
-            errors["status"] = ["The status field must be a status code (404) or a class (4xx)."]
+    found = STATUS_FILTER.fullmatch(query.get("status", ""))
+    if found is None:
+        errors["status"] = ["The status field must be a status code (404) or a class (4xx)."]
+    elif found[1]:
+        status_class = int(found[1])
+    elif found[2]:
+        status = int(found[2])
     method = query.get("method", "").strip().upper() or None
     if method is not None and method not in METHODS:
         errors["method"] = ["The selected method is invalid."]
