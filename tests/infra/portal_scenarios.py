@@ -123,10 +123,11 @@ def portal_scenario(moto: Moto) -> list[Phase]:
         steps.add(Call("GET", base + "/invitations", project))
         invitation = {**project, "invitation": ref(withdrawn)}
         steps.add(Call("DELETE", base + "/invitations/{invitation}", invitation))
-        token = {**project, "token": ref(steps.add(Call("POST", base + "/tokens", project, {"name": "ci"})))}
+        made_token = steps.add(Call("POST", base + "/tokens", project, {"name": "ci"}))
+        token = {**project, "token-id": ref(made_token)}
         steps.add(Call("GET", base + "/tokens", project))
-        steps.add(Call("PATCH", base + "/tokens/{token}", token, {"name": "ci renamed"}))
-        steps.add(Call("DELETE", base + "/tokens/{token}", token))
+        steps.add(Call("PATCH", base + "/tokens/{token-id}", token, {"name": "ci renamed"}))
+        steps.add(Call("DELETE", base + "/tokens/{token-id}", token))
         for reading in ("/audit", "/requests", "/dashboard", "/webhooks"):
             steps.add(Call("GET", base + reading, project))
         hook_body = {"url": PUBLIC_RECEIVER, "events": ["*"]}
