@@ -89,6 +89,7 @@ bench: install
 
 bench-local: install
 	$(BIN)/python -m bench.local_api
+	$(BIN)/python -m bench.local_store
 
 bench-portal: install
 	$(BIN)/python -m bench.portal

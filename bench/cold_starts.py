@@ -35,7 +35,8 @@ from infra.constants import REGION
 from infra.stack import add_kairos_stack
 from tests.infra import lambda_sandbox
 from tests.infra.conftest import REPO_ROOT, cdk_context
-from tests.infra.lambda_world import Deployed, deployed_functions, environment, invocations_for, moto_world
+from tests.infra.lambda_scenarios import scenario
+from tests.infra.lambda_world import Deployed, deployed_functions, environment, moto_world
 
 ROUNDS = 9
 GOAL = 2.0
@@ -98,7 +99,8 @@ def measure(rounds: int) -> dict[str, dict[str, list[float]]]:
         started: dict[str, tuple[Path, dict[str, str]]] = {}
         for name, function in found.items():
             events = Path(home) / f"{name}.json"
-            events.write_text(json.dumps([invocations_for(name, template, moto)[0].event]))
+            opening = scenario(name, template, moto)[0]([])[0]  # the deployed-layout test's first event
+            events.write_text(json.dumps([opening.event]))
             started[name] = (events, environment(function, template, moto, xray.getsockname()[1], Path(home)))
         for _ in range(rounds):
             timings[BARE][IMPORT].append(_bare_seconds(python))

@@ -16,13 +16,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.constants import (
-    API_NAME,
-    LOG_RETENTION,
-    STAGE_NAME,
-    THROTTLING_BURST_LIMIT,
-    THROTTLING_RATE_LIMIT,
-)
+from infra.constants import API_NAME, LOG_RETENTION, STAGE_NAME
+from infra.settings import EdgeLimits
 from kairos.routes import FALLBACK_AREA, ROUTES, Area
 
 ANY = "ANY"
@@ -63,11 +58,17 @@ def resource_owners() -> dict[str, Area]:
 
 
 class KairosApi(Construct):
-    """A regional REST API with one stage, access logs, X-Ray tracing and stage-wide throttling. CORS is
-    not configured here: the functions add the CORS headers to every response."""
+    """A regional REST API with one stage, access logs, X-Ray tracing and stage-wide throttling (the
+    settings' `stageRateLimit` and `stageBurstLimit`). CORS is not configured here: the functions add the
+    CORS headers to every response, and the edge (infra/edge.py) to API Gateway's own answers."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, functions: dict[Area, lambda_.Function]
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        functions: dict[Area, lambda_.Function],
+        limits: EdgeLimits,
     ) -> None:
         super().__init__(scope, construct_id)
         access_logs = logs.LogGroup(self, "AccessLogs", retention=LOG_RETENTION)
@@ -86,8 +87,8 @@ class KairosApi(Construct):
                 logging_level=apigw.MethodLoggingLevel.ERROR,
                 data_trace_enabled=False,  # full bodies would put bearer tokens and customer data in logs
                 tracing_enabled=True,
-                throttling_rate_limit=THROTTLING_RATE_LIMIT,
-                throttling_burst_limit=THROTTLING_BURST_LIMIT,
+                throttling_rate_limit=limits.stage_rate,
+                throttling_burst_limit=limits.stage_burst,
             ),
         )
         # The stack's ApiUrl output replaces the output RestApi adds under a generated name.
@@ -119,11 +120,6 @@ class KairosApi(Construct):
             Acknowledgment(
                 id="AwsSolutions-COG4",
                 reason="API clients are projects holding Hapio bearer tokens, not Cognito users.",
-            ),
-            Acknowledgment(
-                id="AwsSolutions-APIG3",
-                reason="No WAF by default (cost per web ACL and rule): each project's per-minute rate limit "
-                "is enforced in the functions and the stage is throttled. Operators may attach a web ACL.",
             ),
             Acknowledgment(
                 id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"

@@ -42,6 +42,7 @@ TABLE_ID: Final = "Table"
 LAYER_ID: Final = "SharedLayer"
 FUNCTIONS_ID: Final = "Functions"
 API_ID: Final = "Api"
+EDGE_ID: Final = "Edge"
 EVENTS_ID: Final = "Events"
 MONITORING_ID: Final = "Monitoring"
 PORTAL_ID: Final = "Portal"
@@ -79,9 +80,8 @@ TRACER_SETTINGS: Final = {
 # API: the route paths already carry the version (/v1/...), so the stage only names the deployment.
 API_NAME: Final = "kairos"
 STAGE_NAME: Final = "prod"
-# Account protection only: each project's per-minute limit is enforced by the functions themselves.
-THROTTLING_RATE_LIMIT: Final = 100  # requests per second, steady state
-THROTTLING_BURST_LIMIT: Final = 200
+# The stage's throttle, the web ACL's limits and each function's reserved concurrency are settings
+# (infra/settings.py), which the CDK context may change.
 
 # Monitoring: every alarm notifies the topic; the e-mail address subscribed to it is a stack parameter
 # (`cdk deploy --parameters AlarmEmail=ops@example.com`; empty: no subscription).

@@ -19,7 +19,9 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.functions import acknowledge_index_access, kairos_function
+from infra.functions import kairos_function
+from infra.settings import stack_settings
+from infra.table_access import grant_table_access
 from kairos.events import definitions
 from kairos.routes import Area
 
@@ -28,7 +30,6 @@ from kairos.routes import Area
 STREAM_BATCH_SIZE = 100
 STREAM_RETRY_ATTEMPTS = 10
 STREAM_FAILURES_QUEUE = "kairos-stream-mapper-failures"
-QUEUE_BATCH_SIZE = 10
 DLQ_RETENTION = Duration.days(14)
 WEBHOOK_QUEUE_URL_ENV = "KAIROS_WEBHOOK_QUEUE_URL"  # the dispatcher re-sends delayed retries to its queue
 
@@ -65,7 +66,8 @@ class KairosEvents(Construct):
         function.add_environment(WEBHOOK_QUEUE_URL_ENV, webhook_queue.queue_url)
 
     def _stream_mapper(self, table: dynamodb.Table, layer: lambda_.ILayerVersion) -> lambda_.Function:
-        """Reads the stream and the table (to render the objects), and puts events on the bus only."""
+        """Reads the stream, and the table's entities (to render the objects), and puts events on the bus
+        only."""
         scope = Construct(self, "StreamMapper")
         function = kairos_function(
             scope,
@@ -75,8 +77,7 @@ class KairosEvents(Construct):
             layer=layer,
             timeout=Duration.seconds(definitions.CONSUMER_TIMEOUT_SECONDS),
         )
-        table.grant_read_data(function)
-        acknowledge_index_access(scope, table)
+        grant_table_access(function, table, definitions.STREAM_CONSUMER, scope)
         self.bus.grant_put_events_to(function)
         failures = self._queue(scope, "Failures", STREAM_FAILURES_QUEUE, dead_letter=None)
         function.add_event_source(
@@ -111,8 +112,7 @@ class KairosEvents(Construct):
             layer=layer,
             timeout=Duration.seconds(definitions.CONSUMER_TIMEOUT_SECONDS),
         )
-        table.grant_read_write_data(function)
-        acknowledge_index_access(scope, table)
+        grant_table_access(function, table, definitions.HOLD_SWEEPER, scope)
         events.Rule(
             scope,
             "Schedule",
@@ -124,10 +124,15 @@ class KairosEvents(Construct):
 
     def _rule(self, rule: definitions.Rule, table: dynamodb.Table, layer: lambda_.ILayerVersion) -> None:
         """The rule with the definitions' pattern, its queue (redriven to a dead-letter queue) and the
-        consumer function fed from the queue with partial batch failures."""
+        consumer function fed from the queue with partial batch failures, in the batches and at the
+        concurrency the settings give (infra/settings.py: big batches gathered for a few seconds for
+        metering, one write each; small ones at once for webhook deliveries)."""
         scope = Construct(self, rule.consumer.title().replace("_", ""))
+        feed = stack_settings(self).feeds[rule.consumer]
         dead_letter = self._queue(scope, "DeadLetters", definitions.dead_letter_queue(rule.queue), None)
-        queue = self._queue(scope, "Queue", rule.queue, dead_letter)
+        # AWS's advice: six times the consumer's timeout, plus the time SQS may spend gathering a batch.
+        visibility = definitions.VISIBILITY_TIMEOUT_SECONDS + feed.batching_window_seconds
+        queue = self._queue(scope, "Queue", rule.queue, dead_letter, visibility)
         undelivered = self._queue(scope, "TargetDeadLetters", definitions.dead_letter_queue(rule.name), None)
         events_rule = events.Rule(
             scope,
@@ -152,18 +157,28 @@ class KairosEvents(Construct):
             timeout=Duration.seconds(definitions.CONSUMER_TIMEOUT_SECONDS),
             environment=environment,
         )
-        table.grant_read_write_data(function)
-        acknowledge_index_access(scope, table)
+        grant_table_access(function, table, rule.consumer, scope)
         if rule is definitions.WEBHOOK_RULE:
             queue.grant_send_messages(function)
         function.add_event_source(
-            sources.SqsEventSource(queue, batch_size=QUEUE_BATCH_SIZE, report_batch_item_failures=True)
+            sources.SqsEventSource(
+                queue,
+                batch_size=feed.batch_size,
+                max_batching_window=Duration.seconds(feed.batching_window_seconds),
+                max_concurrency=feed.max_concurrency,
+                report_batch_item_failures=True,
+            )
         )
         self.queues[rule.queue] = queue
         self.consumers[rule.consumer] = function
 
     def _queue(
-        self, scope: Construct, construct_id: str, name: str, dead_letter: sqs.Queue | None
+        self,
+        scope: Construct,
+        construct_id: str,
+        name: str,
+        dead_letter: sqs.Queue | None,
+        visibility_seconds: int = definitions.VISIBILITY_TIMEOUT_SECONDS,
     ) -> sqs.Queue:
         """Encrypted, TLS only. A queue without `dead_letter` is itself a last stop: it keeps messages 14
         days and an alarm rings as soon as one is visible."""
@@ -173,7 +188,7 @@ class KairosEvents(Construct):
             queue_name=name,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
-            visibility_timeout=Duration.seconds(definitions.VISIBILITY_TIMEOUT_SECONDS),
+            visibility_timeout=Duration.seconds(visibility_seconds),
             retention_period=DLQ_RETENTION if dead_letter is None else None,
             dead_letter_queue=(
                 sqs.DeadLetterQueue(max_receive_count=definitions.MAX_RECEIVE_COUNT, queue=dead_letter)

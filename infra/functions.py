@@ -1,4 +1,5 @@
-"""One Lambda function per API area, all made by one factory, each with only the table access it needs."""
+"""One Lambda function per API area, all made by one factory, each with only the table access it needs
+(infra/table_access.py)."""
 
 from collections.abc import Mapping
 
@@ -26,14 +27,11 @@ from infra.constants import (
     TABLE_NAME_ENV,
     TRACER_SETTINGS,
 )
-from infra.references import logical_id
+from infra.settings import stack_settings
+from infra.table_access import grant_table_access
 from kairos.routes import Area
-from kairos.storage import keys
 
 LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
-# Every project's rate-limit partition, built by the key module itself so the two cannot disagree.
-RATE_COUNTER_PARTITIONS = keys.rate_counter("*", "")["PK"]
-USAGE_PARTITIONS = keys.usage_partition("*")
 
 
 class AreaFunctions(Construct):
@@ -54,7 +52,7 @@ class AreaFunctions(Construct):
         function = kairos_function(
             scope, name=area.value, description=f"Kairos API, {area.value} area", table=table, layer=layer
         )
-        _grant_table_access(area, table, function, scope)
+        grant_table_access(function, table, area.value, scope)
         return function
 
 
@@ -69,7 +67,8 @@ def kairos_function(
     environment: Mapping[str, str] | None = None,
 ) -> lambda_.Function:
     """The function `functions/<name>/` with its own role and log group: the role starts empty (no managed
-    policy), so each permission the caller grants is one the function really uses."""
+    policy), so each permission the caller grants is one the function really uses. Its reserved concurrency
+    is the settings' (infra/settings.py): the instances it always has, and its ceiling."""
     role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal(LAMBDA_PRINCIPAL))
     log_group = logs.LogGroup(scope, "Logs", retention=LOG_RETENTION)
     log_group.grant_write(role)
@@ -85,6 +84,7 @@ def kairos_function(
         layers=[layer],
         memory_size=FUNCTION_MEMORY_MB,
         timeout=timeout,
+        reserved_concurrent_executions=stack_settings(scope).reserved(name),
         tracing=lambda_.Tracing.ACTIVE,
         role=role,
         log_group=log_group,
@@ -110,48 +110,6 @@ def kairos_function(
         ),
     )
     return function
-
-
-def acknowledge_index_access(scope: Construct, table: dynamodb.ITable) -> None:
-    """grant_read(_write)_data covers the table's indexes: cdk-nag's wildcard finding, with the reason."""
-    Validations.of(scope).acknowledge(
-        Acknowledgment(
-            id=f"AwsSolutions-IAM5[Resource::<{logical_id(table)}.Arn>/index/*]",
-            reason="The table's own indexes (`<table>/index/*`, today GSI1-4): listings and lookups query "
-            "them. No other table is reachable.",
-        )
-    )
-
-
-def _grant_table_access(
-    area: Area, table: dynamodb.Table, function: lambda_.Function, scope: Construct
-) -> None:
-    """The project area only authenticates (GetItem on a token and its project), counts the request in
-    the project's request counter (UpdateItem, limited by a leading-keys condition to rate-counter
-    partitions) and reads the usage counters (Query on usage partitions); it never writes projects, tokens
-    or catalogue items. The catalogue areas read and write their
-    entities (queries on the table and GSI1, transactions, batch deletes): grant_read_write_data."""
-    if area is Area.PROJECT:
-        function.add_to_role_policy(
-            iam.PolicyStatement(actions=["dynamodb:GetItem"], resources=[table.table_arn])
-        )
-        function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:UpdateItem"],
-                resources=[table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [RATE_COUNTER_PARTITIONS]}},
-            )
-        )
-        function.add_to_role_policy(  # GET /v1/project/usage, and a new month's quota counter, read these
-            iam.PolicyStatement(
-                actions=["dynamodb:Query"],
-                resources=[table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [USAGE_PARTITIONS]}},
-            )
-        )
-        return
-    table.grant_read_write_data(function)
-    acknowledge_index_access(scope, table)
 
 
 def _booking_lists(scope: Construct) -> dict[str, str]:

@@ -22,12 +22,14 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.functions import acknowledge_index_access, kairos_function
+from infra.functions import kairos_function
+from infra.table_access import grant_table_access
 from kairos.portal import user_pool as definition
 from kairos.portal.routes import PORTAL_PREFIX, PORTAL_ROUTES, PortalArea
 
 PORTAL_URL_PARAMETER = "PortalUrl"
 MAIL_FROM_PARAMETER = "MailFrom"
+MAIL_FROM_DEFAULT = "no-reply@example.com"
 # Only what the functions call (kairos.storage.cognito), on the Portal's pool only.
 ACCOUNTS_COGNITO_ACTIONS = [
     "cognito-idp:AdminCreateUser",
@@ -61,7 +63,7 @@ class KairosPortal(Construct):
         mail_from = CfnParameter(
             Stack.of(self),
             MAIL_FROM_PARAMETER,
-            default="no-reply@example.com",
+            default=MAIL_FROM_DEFAULT,
             description="The sender of the Portal's mails (an address or domain verified in SES)",
         )
         self.user_pool = self._user_pool()
@@ -89,8 +91,7 @@ class KairosPortal(Construct):
             function.add_to_role_policy(
                 iam.PolicyStatement(actions=actions, resources=[self.user_pool.user_pool_arn])
             )
-            table.grant_read_write_data(function)
-            acknowledge_index_access(function_scope, table)
+            grant_table_access(function, table, area.value, function_scope)
             self.functions[area] = function
         self._grant_mail(self.functions[PortalArea.ACCOUNTS], mail_from.value_as_string)
         self._grant_mail(self.functions[PortalArea.PORTAL], mail_from.value_as_string)  # invitations

@@ -1,5 +1,5 @@
-"""The Kairos stack: it only composes the constructs (table, layer, functions, API, event path, the Portal's
-back end and its web app's static site, monitoring) and names its outputs."""
+"""The Kairos stack: it only composes the constructs (table, layer, functions, API and its edge, event path,
+the Portal's back end and its web app's static site, monitoring) and names its outputs."""
 
 import os
 
@@ -10,6 +10,7 @@ from constructs import Construct
 from infra.api import KairosApi
 from infra.constants import (
     API_ID,
+    EDGE_ID,
     EVENTS_ID,
     FUNCTIONS_ID,
     LAYER_ID,
@@ -27,12 +28,14 @@ from infra.constants import (
     STACK_ID,
     TABLE_ID,
 )
+from infra.edge import KairosEdge
 from infra.events import KairosEvents
 from infra.functions import AreaFunctions
 from infra.layer import KairosLayer
 from infra.monitoring import KairosMonitoring, Watched
 from infra.portal import KairosPortal
 from infra.portal_site import PortalSite
+from infra.settings import stack_settings
 from infra.table import KairosTable
 from kairos.events.definitions import STREAM_CONSUMER
 from kairos.portal.routes import PortalArea
@@ -45,7 +48,9 @@ class KairosStack(Stack):
         self.table = KairosTable(self, TABLE_ID).table
         layer = KairosLayer(self, LAYER_ID).layer
         self.functions = AreaFunctions(self, FUNCTIONS_ID, table=self.table, layer=layer).by_area
-        self.api = KairosApi(self, API_ID, functions=self.functions).rest_api
+        settings = stack_settings(self)
+        self.api = KairosApi(self, API_ID, functions=self.functions, limits=settings.edge).rest_api
+        self.edge = KairosEdge(self, EDGE_ID, api=self.api, limits=settings.edge)
         self.events = KairosEvents(
             self, EVENTS_ID, table=self.table, layer=layer, api_functions=self.functions
         )

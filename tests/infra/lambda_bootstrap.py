@@ -1,22 +1,34 @@
 """Runs one function as Lambda's Python runtime runs it, in the clean interpreter of the deployed-layout
 test (standard library only: nothing of the development environment is importable here).
 
-    python -I bootstrap.py TASK_DIR OPT_DIR HANDLER TIMEOUT_SECONDS EVENTS_FILE ANSWERS_FILE
+    python -I bootstrap.py TASK_DIR OPT_DIR HANDLER TIMEOUT_SECONDS EVENTS_FILE ANSWERS_FILE [CALLS_FILE]
 
 sys.path is Lambda's order: the function's code (/var/task), the layer (/opt/python), then the runtime's own
 packages (the interpreter's site-packages, boto3 and what it requires). The handler module is imported once,
 as at a cold start, and answers each event of EVENTS_FILE in turn with a Lambda-like context; the answers,
 or the error of the import or of an invocation, go to ANSWERS_FILE as JSON, with the CPU seconds the
-import and each invocation took (`cpu_seconds`, for bench.cold_starts)."""
+import and each invocation took (`cpu_seconds`, for bench.cold_starts).
+
+An event may name what an earlier answer of the same run made: `<<n.path>>` is replaced, before the event
+is handled, by the field at `path` (dotted, list indexes as numbers) of the JSON body of answer n, so a
+run can create an entity and then read, change and delete it.
+
+With CALLS_FILE, every AWS API call the function makes (the service's IAM prefix, the operation and its
+parameters) is appended to it as a JSON line, as botocore is asked to make it: the deployed-layout test
+checks each against the function's role (tests/infra/role_access.py)."""
 
 import importlib
 import json
 import os
+import re
 import sys
+import threading
 import time
 import traceback
 import uuid
 from typing import Any
+
+EARLIER_ANSWER = re.compile(r"<<(\d+)\.([\w.-]+)>>")
 
 
 class Context:
@@ -36,9 +48,39 @@ class Context:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+def resolved(event: Any, answers: list[Any]) -> Any:
+    """The event with each `<<n.path>>` replaced by that field of answer n's JSON body."""
+
+    def field(match: re.Match[str]) -> str:
+        value = json.loads(answers[int(match[1])]["body"])
+        for part in match[2].split("."):
+            value = value[int(part)] if isinstance(value, list) else value[part]
+        return str(value)
+
+    return json.loads(EARLIER_ANSWER.sub(field, json.dumps(event)))
+
+
+def record_calls(calls_file: str) -> None:
+    """Wraps botocore's one entry of every client call (a function's reads on worker threads included)."""
+    from botocore.client import BaseClient
+
+    make_call = BaseClient._make_api_call
+    lock = threading.Lock()
+
+    def recorded(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        call = {"service": client.meta.service_model.signing_name, "operation": operation, "params": params}
+        with lock, open(calls_file, "a") as calls:
+            calls.write(json.dumps(call, default=repr) + "\n")
+        return make_call(client, operation, params)
+
+    BaseClient._make_api_call = recorded  # type: ignore[method-assign]
+
+
 def main() -> None:
-    task, opt, handler, timeout, events_file, answers_file = sys.argv[1:]
+    task, opt, handler, timeout, events_file, answers_file, *calls_file = sys.argv[1:]
     sys.path[:0] = [task, f"{opt}/python"]
+    if calls_file:
+        record_calls(calls_file[0])
     module_name, _, function_name = handler.rpartition(".")
     answers: dict[str, Any] = {"answers": [], "cpu_seconds": []}
     try:
@@ -46,7 +88,8 @@ def main() -> None:
         handle = getattr(importlib.import_module(module_name), function_name)
         answers["cpu_seconds"].append(time.process_time() - started)
         with open(events_file) as events:
-            for event in json.load(events):
+            for written in json.load(events):
+                event = resolved(written, answers["answers"])
                 context = Context(os.environ["AWS_LAMBDA_FUNCTION_NAME"], float(timeout))
                 started = time.process_time()
                 answers["answers"].append(handle(event, context))

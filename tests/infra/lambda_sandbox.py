@@ -117,15 +117,18 @@ def run(
     environment: dict[str, str],
     *,
     write_bytecode: bool = True,
+    calls: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """One function's cold start and its events, in `python` isolated from this process's environment
     (-I: no PYTHON* variables, no user site, no script directory on sys.path). Without `write_bytecode`,
     as on Lambda: what has no valid bytecode in the asset is compiled at every start (the bench's way);
-    with it, compiled once into BYTECODE (the test's way: faster, and the same answers)."""
+    with it, compiled once into BYTECODE (the test's way: faster, and the same answers). With `calls`, the
+    AWS calls the function makes are appended to that file (one JSON line each)."""
     bytecode = ["-X", f"pycache_prefix={BYTECODE}"] if write_bytecode else ["-B"]
     return subprocess.run(
         [str(python), "-I", *bytecode, str(BOOTSTRAP),
-         str(task), str(opt), handler, str(timeout_seconds), str(events), str(answers)],
+         str(task), str(opt), handler, str(timeout_seconds), str(events), str(answers),
+         *([str(calls)] if calls else [])],
         env=environment,
         capture_output=True,
         text=True,

@@ -3,9 +3,7 @@ the table, the bus and its queues, a project with a token and a webhook, a user 
 the template unpacked as Lambda holds it; the events each function is wired to; the environment Lambda
 gives it (references resolved against moto)."""
 
-import json
-import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,24 +16,25 @@ from aws_cdk.assertions import Template
 from moto.server import ThreadedMotoServer
 
 from infra.constants import FUNCTION_NAME_PREFIX, REGION
+from infra.portal import MAIL_FROM_DEFAULT
 from infra.stack import KairosStack
+from kairos.abilities import ALL_ABILITIES
 from kairos.config import Settings
 from kairos.container import Container
+from kairos.domain.auth import Principal
 from kairos.events import definitions
-from kairos.portal.routes import PORTAL_ROUTES, PortalArea
+from kairos.portal.routes import PortalArea
 from kairos.portal.user_pool import create_client_request, create_pool_request
-from kairos.routes import ROUTES, Area
+from kairos.routes import Area
 from kairos.storage.dynamodb import CatalogueStore
 from kairos.storage.table_definition import create_table_request
 from kairos.webhooks.subscriptions import Webhooks
-from kairos_local.event_chain import create_bus_and_rules, queue_record, stream_record
-from kairos_local.lambda_runtime import proxy_event
+from kairos_local.event_chain import create_bus_and_rules
 from tests.infra import lambda_sandbox
 from tests.infra.conftest import kairos_functions, staged_asset
-from tests.unit.events.records import booking_item, record
 
 if TYPE_CHECKING:
-    from mypy_boto3_sqs.type_defs import MessageTypeDef
+    pass
 
 TABLE = "kairos-deployed-layout"
 TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
@@ -54,6 +53,7 @@ class Moto:
     queue_arns: dict[str, str]
     project_id: str
     token: str
+    token_id: str
     container: Container
     user_pool_id: str
     client_id: str
@@ -76,10 +76,12 @@ def moto_world() -> Iterator[Moto]:
             container = Container.from_settings(Settings(TABLE, REGION, endpoint))
             container.table.client.create_table(**create_table_request(TABLE))
             project = container.projects.create_project("Deployed layout", rate_limit=10_000)
-            _, token = container.projects.create_token(project.id, "all", None)
+            made, token = container.projects.create_token(project.id, "all", None)
             Webhooks(CatalogueStore(container.table), check_url=lambda url: None).create(
                 project.id, {"url": REFUSED_RECEIVER, "events": ["*"]}
             )
+            # The Portal's mails leave from the MailFrom parameter's default, verified as on AWS.
+            session.client("ses", endpoint_url=endpoint).verify_email_identity(EmailAddress=MAIL_FROM_DEFAULT)
             cognito = session.client("cognito-idp", endpoint_url=endpoint)
             pool_id = cognito.create_user_pool(**create_pool_request())["UserPool"]["Id"]
             client = cognito.create_user_pool_client(**create_client_request(pool_id))["UserPoolClient"]
@@ -89,12 +91,20 @@ def moto_world() -> Iterator[Moto]:
                 queue_arns={q.rule.queue: q.arn for q in created},
                 project_id=project.id,
                 token=token,
+                token_id=made.id,
                 container=container,
                 user_pool_id=pool_id,
                 client_id=client["ClientId"],
             )
         finally:
             server.stop()
+
+
+def fresh_project(moto: Moto, name: str) -> tuple[Principal, str]:
+    """A new project of the world, with a token of every ability: who acts, and the token's value."""
+    project = moto.container.projects.create_project(name, rate_limit=10_000)
+    _, token = moto.container.projects.create_token(project.id, "all", list(ALL_ABILITIES))
+    return moto.container.auth.authenticate(f"Bearer {token}"), token
 
 
 @dataclass
@@ -127,70 +137,22 @@ class Invocation:
     expected: Any  # the answer's status code (API) or the whole answer (event sources)
 
 
-def api_invocations(area: Area, moto: Moto) -> list[Invocation]:
-    """Every route of the area that needs no path parameter, read with the project's token; the locations
-    area also creates a location in a named time zone (there is no system zone data: tzdata must be in
-    the layer)."""
-    auth = [("Authorization", f"Bearer {moto.token}"), ("Content-Type", "application/json")]
-
-    def event(method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        (route,) = [r for r in ROUTES if (r.method, r.path) == (method, path)]
-        payload = json.dumps(body).encode() if body else b""
-        return proxy_event(
-            method=method, path=path, query="", headers=auth, body=payload, route=route,
-            path_parameters={}, source_ip="198.51.100.7",
-        )  # fmt: skip
-
-    invocations = [
-        Invocation(event("GET", r.path), 200)
-        for r in ROUTES
-        if r.area is area and r.method == "GET" and not r.path_params
-    ]
-    if area is Area.LOCATIONS:
-        location = {
-            "name": "Stockholm clinic",
-            "time_zone": "Europe/Stockholm",
-            "resource_selection_strategy": "randomize",
-        }
-        invocations.append(Invocation(event("POST", "/v1/locations", location), 201))
-    return invocations
+# One run of a function (a cold start): its events, built from the answers of the runs before it.
+Phase = Callable[[list[Any]], list[Invocation]]
 
 
-def queue_body(rule: definitions.Rule, moto: Moto) -> dict[str, Any]:
-    """A message of the rule's queue, as EventBridge puts it there."""
-    event = {"version": "0", "id": secrets.token_hex(8), "account": "000000000000", "region": REGION}
-    at = TODAY.isoformat()
-    if rule is definitions.WEBHOOK_RULE:
-        envelope = {
-            "id": secrets.token_hex(8),
-            "type": "booking.created",
-            "version": definitions.SCHEMA_VERSION,
-            "project_id": moto.project_id,
-            "time": at,
-            "data": {"id": "b-1"},
-            "changes": None,
-        }
-        return {
-            **event,
-            "source": definitions.DOMAIN_SOURCE,
-            "detail-type": "booking.created",
-            "detail": envelope,
-        }
-    if rule is definitions.USAGE_RULE:
-        detail = {
-            "project_id": moto.project_id,
-            "method": "GET",
-            "operation_id": "getLocations",
-            "status": 200,
-            "duration_ms": 12,
-            "time": at,
-        }
-        return {**event, "source": definitions.USAGE_SOURCE, "detail-type": "api.request", "detail": detail}
-    raise AssertionError(f"no sample message for the rule {rule.name}: add one")
+@dataclass(frozen=True)
+class Wiring:
+    """What a function of the template is invoked by."""
+
+    stream: bool  # the table's stream
+    queues: list[definitions.Rule]  # the rules whose queue feeds it
+    scheduled: bool  # a schedule rule
+    api: Area | PortalArea | None  # API Gateway, for the routes of this area
 
 
-def invocations_for(name: str, template: Template, moto: Moto) -> list[Invocation]:
-    """The events the function is wired to in the template: its event source mappings, or API Gateway."""
+def wiring(name: str, template: Template) -> Wiring:
+    """Read from the template: its event source mappings, schedule rules and API Gateway's permission."""
     resources = template.to_json()["Resources"]
     (key,) = [
         k
@@ -202,69 +164,25 @@ def invocations_for(name: str, template: Template, moto: Moto) -> list[Invocatio
         for r in template.find_resources("AWS::Lambda::EventSourceMapping").values()
         if r["Properties"]["FunctionName"] == {"Ref": key}
     ]
-    invocations = []
-    for source, attribute in sources:
-        if attribute == "StreamArn":
-            stream = f"arn:aws:dynamodb:{REGION}:000000000000:table/{TABLE}/stream/1"
-            records = [stream_record(record("INSERT", None, booking_item()), stream, REGION)]
-            invocations.append(Invocation({"Records": records}, {"batchItemFailures": []}))
-        else:
-            queue = resources[source]["Properties"]["QueueName"]
-            (rule,) = [r for r in definitions.RULES if r.queue == queue]
-            body = json.dumps(queue_body(rule, moto))
-            message: MessageTypeDef = {"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": body}
-            records = [queue_record(message, moto.queue_arns[queue], REGION)]
-            invocations.append(Invocation({"Records": records}, {"batchItemFailures": []}))
+    queues = [
+        resources[source]["Properties"]["QueueName"] for source, attribute in sources if attribute == "Arn"
+    ]
     scheduled = any(
         "ScheduleExpression" in r["Properties"]
         and any(t["Arn"] == {"Fn::GetAtt": [key, "Arn"]} for t in r["Properties"]["Targets"])
         for r in template.find_resources("AWS::Events::Rule").values()
     )
-    if scheduled:  # the hold sweeper: nothing has expired in the fresh table
-        scheduled_event = {
-            "version": "0",
-            "id": "s-1",
-            "detail-type": "Scheduled Event",
-            "source": "aws.events",
-        }
-        invocations.append(Invocation({**scheduled_event, "region": REGION, "detail": {}}, {"removed": 0}))
     invoked_by_api = any(
         p["Properties"]["FunctionName"] == {"Fn::GetAtt": [key, "Arn"]}
         and p["Properties"]["Principal"] == "apigateway.amazonaws.com"
         for p in template.find_resources("AWS::Lambda::Permission").values()
     )
-    if invoked_by_api and name in set(PortalArea):
-        invocations += portal_invocations(PortalArea(name))
-    elif invoked_by_api:
-        invocations += api_invocations(Area(name), moto)
-    return invocations
-
-
-def portal_invocations(area: PortalArea) -> list[Invocation]:
-    """The area's GET routes without path parameters (as a person the authorizer let through), and for the
-    accounts function a log-in with unknown credentials (through Cognito: 401)."""
-    claims = {"sub": "0b7c5c9e-3f5a-4c1e-9a35-4c8f1a1d2e3f", "email": "layout@example.com", "name": "Layout"}
-
-    def event(method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        (route,) = [r for r in PORTAL_ROUTES if (r.method, r.path) == (method, path)]
-        built = proxy_event(
-            method=method, path=path, query="", headers=[("Content-Type", "application/json")],
-            body=json.dumps(body).encode() if body else b"", route=route, path_parameters={},
-            source_ip="198.51.100.7",
-        )  # fmt: skip
-        if route.authorized:
-            built["requestContext"]["authorizer"] = {"claims": claims}
-        return built
-
-    invocations = [
-        Invocation(event("GET", r.path), 200)
-        for r in PORTAL_ROUTES
-        if r.area is area and r.method == "GET" and not r.path_params
-    ]
-    if area is PortalArea.ACCOUNTS:
-        wrong = {"email": "nobody@example.com", "password": "Wrong-Password-1"}
-        invocations.append(Invocation(event("POST", "/portal/session", wrong), 401))
-    return invocations
+    return Wiring(
+        stream=any(attribute == "StreamArn" for _, attribute in sources),
+        queues=[r for r in definitions.RULES if r.queue in queues],
+        scheduled=scheduled,
+        api=(PortalArea(name) if name in set(PortalArea) else Area(name)) if invoked_by_api else None,
+    )
 
 
 def environment(

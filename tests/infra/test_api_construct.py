@@ -15,6 +15,7 @@ from infra.constants import (
     STAGE_NAME,
 )
 from infra.references import logical_id
+from infra.settings import stack_settings
 from infra.stack import KairosStack
 from kairos.portal.routes import PortalArea, is_portal_path
 from kairos.routes import FALLBACK_AREA, ROUTES, Area
@@ -98,7 +99,8 @@ def test_any_on_each_resource_reaches_the_function_that_owns_the_path(
     assert methods[(CATCH_ALL, "ANY")] == FALLBACK_AREA
 
 
-def test_stage_is_regional_traced_logged_and_throttled(template: Template) -> None:
+def test_stage_is_regional_traced_logged_and_throttled(template: Template, stack: KairosStack) -> None:
+    limits = stack_settings(stack).edge
     template.has_resource_properties(
         "AWS::ApiGateway::RestApi", {"EndpointConfiguration": {"Types": ["REGIONAL"]}}
     )
@@ -118,8 +120,8 @@ def test_stage_is_regional_traced_logged_and_throttled(template: Template) -> No
                         "ResourcePath": "/*",
                         "DataTraceEnabled": False,
                         "LoggingLevel": "ERROR",
-                        "ThrottlingRateLimit": Match.any_value(),
-                        "ThrottlingBurstLimit": Match.any_value(),
+                        "ThrottlingRateLimit": limits.stage_rate,
+                        "ThrottlingBurstLimit": limits.stage_burst,
                     }
                 )
             ],

@@ -11,16 +11,17 @@ from aws_cdk.assertions import Template
 from infra.constants import FUNCTION_NAME_PREFIX, FUNCTIONS_DIR
 from infra.references import logical_id
 from infra.stack import KairosStack
+from infra.table_access import COUNTERS, PROJECT, TOKENS, USAGE
 from kairos.events.definitions import RULES
 from kairos.observability import SERVICE, metrics
 from kairos.portal.routes import PortalArea
 from kairos.routes import Area
+from tests.infra import role_access
 from tests.infra.conftest import kairos_functions, kairos_layer, staged_asset
 
 pytestmark = pytest.mark.xdist_group("infra")
 
 API_GATEWAY_TIMEOUT_SECONDS = 29
-CATALOGUE_AREAS = [area for area in Area if area is not Area.PROJECT]
 
 
 @pytest.fixture(scope="module")
@@ -150,19 +151,35 @@ def test_project_function_reads_and_counts_requests_but_never_writes_entities(
         "xray:PutTelemetryRecords",
         "xray:PutTraceSegments",
     }  # in particular no PutItem, DeleteItem, batch writes, transactions or wildcards; usage events
-    (update,) = [s for s in statements if s["Action"] == "dynamodb:UpdateItem"]
-    assert update["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["RATE#*"]}}
-    (query,) = [s for s in statements if s["Action"] == "dynamodb:Query"]
-    assert query["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USAGE#*"]}}
+    partitions = {
+        s["Action"]: leading_keys(s) for s in statements if str(s["Action"]).startswith("dynamodb:")
+    }
+    assert partitions == {
+        "dynamodb:GetItem": [PROJECT, TOKENS],  # the token, then its project
+        "dynamodb:UpdateItem": [COUNTERS],  # the request counter
+        "dynamodb:Query": [USAGE],  # the usage report, and where a month's counter starts
+    }
+    assert PROJECT == "PROJECT#????????-????-????-????-????????????"  # a project's partition, no other
 
 
-@pytest.mark.parametrize("area", CATALOGUE_AREAS)
-def test_catalogue_functions_read_and_write_the_table(
-    template: Template, stack: KairosStack, area: Area
-) -> None:
-    assert {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"} <= actions_of(
-        role_actions(template, stack, area)
-    )
+def leading_keys(statement: Mapping[str, Any]) -> list[str]:
+    return list(statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+
+
+def test_no_function_may_scan_and_each_table_permission_names_its_partitions(template: Template) -> None:
+    """Scans are the operator CLI's (backfills), with the operator's credentials; every statement on the
+    table or an index carries a dynamodb:LeadingKeys condition (no grant_read_write_data any more)."""
+    (table_id,) = template.find_resources("AWS::DynamoDB::Table")
+    for function in kairos_functions(template).values():
+        for statement in role_access.role_statements(
+            template.to_json(), function["Properties"]["FunctionName"]
+        ):
+            actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+            assert "dynamodb:Scan" not in actions
+            on_table = json.dumps({"Fn::GetAtt": [table_id, "Arn"]}) in json.dumps(statement["Resource"])
+            stream_reads = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
+            if on_table and not set(actions) <= stream_reads:
+                assert leading_keys(statement), (function["Properties"]["FunctionName"], statement)
 
 
 def test_functions_hold_no_aws_managed_policy(template: Template) -> None:

@@ -4,7 +4,6 @@ alone, a data folder it did not write, and it stops on SIGTERM by draining first
 (the local Cognito) are as durable, and kept without their passwords."""
 
 import base64
-import json
 import os
 import signal
 import subprocess
@@ -16,7 +15,8 @@ from pathlib import Path
 import requests
 
 from kairos_local import cognito_state
-from kairos_local.journal import Record, read
+from kairos_local import snapshot as snapshots
+from kairos_local.journal import read
 from kairos_local.process import free_port, start_server, stop_server
 from tests.integration.conftest import LOCAL_TOKEN
 from tests.integration.portal import PASSWORD, Person
@@ -158,10 +158,10 @@ def test_accounts_and_sessions_survive_kill_9_and_no_password_is_written_in_clea
         assert person.log_in(changed).status_code == 200
     finally:
         stop_server(again)
-    snapshot = json.loads((tmp_path / "table.json").read_text())
-    states = [Record(*fields) for fields in snapshot["state"]]
+    states = snapshots.read(tmp_path / "table.json").state
     for journal in tmp_path.glob("journal-*.log"):
-        states += [r for r in read(journal, last=True) if r.target == cognito_state.TARGET]
+        entries = read(journal, last=True, say=print)
+        states += [e.record for e in entries if e.record.target == cognito_state.TARGET]
     assert states, "the accounts are in the snapshot"
     kept = b"".join(base64.b64decode(state.body) for state in states)
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("*.*") if p.is_file())

@@ -10,7 +10,9 @@ from typing import Any
 
 import requests
 
-from kairos_local.journal import write_atomically
+from kairos_local import snapshot as snapshots
+from kairos_local.bootstrap import UPGRADED
+from kairos_local.journal import Record
 from kairos_local.process import free_port, start_server, stop_server
 from tests.integration.conftest import LOCAL_TOKEN
 
@@ -28,26 +30,32 @@ def _as_the_previous_version_saved_it(folder: Path) -> int:
     """Rewrites the snapshot as the previous version wrote it: the table created with GSI1 alone, booking
     items with GSI1's sort key by end time and no other index key. Returns the bookings rewritten."""
     path = folder / "table.json"
-    snapshot = json.loads(path.read_text(encoding="utf-8"))
+    snapshot = snapshots.read(path)
     rewritten = 0
-    for table in snapshot["tables"]:
-        target, *rest, body = table["requests"][0]
-        request = json.loads(body)
-        if target.endswith("CreateTable") and "GlobalSecondaryIndexes" in request:
+    for table in snapshot.tables:
+        first = table.requests[0]
+        request = json.loads(first.body)
+        if first.target.endswith("CreateTable") and "GlobalSecondaryIndexes" in request:
             request["GlobalSecondaryIndexes"] = request["GlobalSecondaryIndexes"][:1]
             request["AttributeDefinitions"] = [
                 d for d in request["AttributeDefinitions"] if not d["AttributeName"].startswith(NEW_INDEXES)
             ]
-            table["requests"][0] = [target, *rest, json.dumps(request)]
-        for item in table["items"]:
+            table.requests[0] = Record(first.target, first.access_key, first.region, json.dumps(request))
+        table.items = _without_upgrade_marker(table.items)
+        for item in table.items:
             if item.get("entity", {}).get("S") != "booking":
                 continue
             for name in [n for n in item if n.startswith(NEW_INDEXES)]:
                 del item[name]
             item["GSI1SK"] = {"S": item["GSI1SK"]["S"].split("#", 1)[1]}  # no length class
             rewritten += 1
-    write_atomically(path, snapshot)
+    snapshots.write(path, snapshot)
     return rewritten
+
+
+def _without_upgrade_marker(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items but the one that says which backfills the table has had: the previous version wrote none."""
+    return [item for item in items if {k: item[k] for k in UPGRADED} != UPGRADED]
 
 
 def _clinic(base_url: str) -> tuple[Any, Any]:
@@ -108,16 +116,17 @@ def _without_heads(folder: Path) -> int:
     """Rewrites the snapshot as the version before the timelines' heads saved it: schedule-version items
     without their copies. Returns the items rewritten."""
     path = folder / "table.json"
-    snapshot = json.loads(path.read_text(encoding="utf-8"))
+    snapshot = snapshots.read(path)
     rewritten = 0
-    for table in snapshot["tables"]:
-        for item in table["items"]:
+    for table in snapshot.tables:
+        table.items = _without_upgrade_marker(table.items)
+        for item in table.items:
             copies = [n for n in item if n.startswith(("rs_", "long_"))]
             if item.get("SK", {}).get("S") == "SCHEDVER" and copies:
                 for name in copies:
                     del item[name]
                 rewritten += 1
-    write_atomically(path, snapshot)
+    snapshots.write(path, snapshot)
     return rewritten
 
 

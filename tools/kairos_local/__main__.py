@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from kairos.domain.errors import StoreFull
 from kairos.portal.routes import PortalArea
 from kairos.routes import Area
+from kairos_local.journal import no_room
 from kairos_local.lambda_runtime import FunctionPool
 from kairos_local.moto_process import MotoProcess
 from kairos_local.store import DEFAULT_DATA_DIR, ENDPOINT_FILE, use_local_store
@@ -37,7 +39,16 @@ def main() -> None:
         default=float(os.environ.get("KAIROS_TTL_SWEEP_SECONDS", "30")),
         help="how often items past their TTL are removed",
     )
+    parser.add_argument(
+        "--repair",
+        action="store_true",
+        help="repair a damaged data folder (keeps what is intact, says what it drops) instead of starting",
+    )
     args = parser.parse_args()
+    if args.repair:
+        from kairos_local.repair import repair
+
+        raise SystemExit(repair(args.data_dir))
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -48,9 +59,15 @@ def main() -> None:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    full = False
     store = MotoProcess(args.data_dir, args.moto_port, args.ttl_sweep_seconds)
     try:
         _run(args, store.endpoint, stopping)
+    except (StoreFull, OSError) as error:  # getting ready writes to the store and the data folder
+        if isinstance(error, OSError) and not no_room(error):
+            raise
+        print(f"Kairos cannot start: the data folder {args.data_dir} is full ({error}).", file=sys.stderr)
+        full = True
     finally:
         started = time.monotonic()
         code = store.stop()
@@ -64,6 +81,8 @@ def main() -> None:
             print(
                 f"The local store stopped with exit code {code}; its journal keeps every write.", flush=True
             )
+    if full:
+        raise SystemExit(2)
 
 
 def _run(args: argparse.Namespace, endpoint: str, stopping: threading.Event) -> None:

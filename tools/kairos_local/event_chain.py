@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from kairos.config import Settings
+from kairos.domain.errors import StoreFull
 from kairos.events import definitions
 from kairos_local.lambda_runtime import Handler, invoke, load_function
 
@@ -173,6 +174,9 @@ def _invoke(function: str, handler: Handler, event: dict[str, Any]) -> set[str]:
     budget is the deployed one); the identifiers of the records it failed (all when it raised)."""
     try:
         result = invoke(function, handler, event, definitions.CONSUMER_TIMEOUT_SECONDS)
+    except StoreFull as full:  # the store's log says so once; retried until there is room
+        log.warning("%s: %s; its batch will be retried", function, full)
+        return {"*"}
     except Exception:
         log.exception("%s failed; its batch will be retried", function)
         return {"*"}

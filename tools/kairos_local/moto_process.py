@@ -6,6 +6,8 @@ import sys
 import time
 from pathlib import Path
 
+STORE_REFUSED = 2  # the store's exit code when it refuses to start on its data folder (it says why)
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -41,6 +43,8 @@ class MotoProcess:
         """Loading a large store takes a while: wait as long as the process lives and is still loading."""
         while True:
             if self._process.poll() is not None:
+                if self._process.returncode == STORE_REFUSED:
+                    raise SystemExit(STORE_REFUSED)  # it said why, in one line
                 raise SystemExit(
                     f"The local store did not start (exit code {self._process.returncode}; see above)."
                 )

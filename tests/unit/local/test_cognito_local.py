@@ -1,7 +1,7 @@
 """The local Cognito: the password patch answers every password check as moto does while keeping only a
-salted hash, the state the store journals (cognito_state) holds no password and restores accounts,
-their passwords and their sessions, and tokens are signed with the data folder's own key, never with the
-key pair moto ships."""
+salted hash, tokens are signed with the data folder's own key (never with the key pair moto ships), and
+the state the store journals (cognito_state) holds no password and restores accounts,
+their passwords and their sessions."""
 
 import base64
 import json
@@ -141,43 +141,115 @@ def test_an_unknown_refresh_token_is_refused_as_a_revoked_one_is(patched: None) 
     assert refused == "NotAuthorizedException"
 
 
-def _logged_in(email: str) -> tuple[Any, str, dict[str, Any]]:
-    """A new pool with one confirmed user, logged in: the client, the app client's id, the session."""
-    client = boto3.client("cognito-idp", region_name=REGION)
+def _pool(client: Any) -> tuple[str, str]:
     pool = client.create_user_pool(**create_pool_request())["UserPool"]["Id"]
     app = client.create_user_pool_client(**create_client_request(pool))["UserPoolClient"]["ClientId"]
+    return pool, app
+
+
+def _confirmed(client: Any, pool: str, app: str, email: str) -> None:
     client.sign_up(ClientId=app, Username=email, Password=FIRST)
     client.admin_confirm_sign_up(UserPoolId=pool, Username=email)
-    parameters = {"USERNAME": email, "PASSWORD": FIRST}
-    session = client.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=parameters)
-    return client, app, session
+
+
+def _log_in(client: Any, app: str, email: str, password: str) -> Any:
+    parameters = {"USERNAME": email, "PASSWORD": password}
+    return client.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=parameters)
 
 
 def test_the_journaled_state_holds_no_password_and_restores_accounts_and_sessions(patched: None) -> None:
     with mock_aws():
-        client, app, session = _logged_in("b@example.com")
-        parameters = {"USERNAME": "b@example.com", "PASSWORD": FIRST}
-        record = cognito_state.state_record()
-        assert record is not None
-        raw = base64.b64decode(record.body)
+        client = boto3.client("cognito-idp", region_name=REGION)
+        pool, app = _pool(client)
+        _confirmed(client, pool, app, "b@example.com")
+        session = _log_in(client, app, "b@example.com", FIRST)
+        accounts = cognito_state.Accounts()
+        accounts.commit(accounts.changes())
+        kept = list(accounts.records())
+        raw = b"".join(base64.b64decode(record.body) for record in kept)
         assert FIRST.encode() not in raw
-        (user,) = [u for _, _, p in pickle.loads(raw) for u in p.users.values()]
-        assert isinstance(user.password, PasswordHash)
+        users = [
+            pickle.loads(blob)
+            for r in kept
+            for k, blob in pickle.loads(base64.b64decode(r.body))
+            if k[3] == "users"
+        ]
+        assert [type(user.password) for user in users] == [PasswordHash]
 
-        pool = client.list_user_pools(MaxResults=1)["UserPools"][0]["Id"]
         client.admin_delete_user(UserPoolId=pool, Username="b@example.com")  # state lost ...
-        cognito_state.restore(record)  # ... and put back
-        assert client.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=parameters)
+        for record in kept:  # ... and put back
+            cognito_state.apply(record)
+        assert _log_in(client, app, "b@example.com", FIRST)
         refresh = {"REFRESH_TOKEN": session["AuthenticationResult"]["RefreshToken"]}
         again = client.initiate_auth(ClientId=app, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=refresh)
         assert again["AuthenticationResult"]["IdToken"]
+
+
+def test_a_log_in_journals_its_session_not_every_account(patched: None) -> None:
+    with mock_aws():
+        client = boto3.client("cognito-idp", region_name=REGION)
+        pool, app = _pool(client)
+        for name in ("c", "d", "e"):
+            _confirmed(client, pool, app, f"{name}@example.com")
+        accounts = cognito_state.Accounts()
+        accounts.commit(accounts.changes())
+        _log_in(client, app, "d@example.com", FIRST)
+        changed = accounts.changes()
+        assert sorted(key[3] for key, _ in changed) == ["access_tokens", "id_tokens", "refresh_tokens"]
+        assert all(blob is not None for _, blob in changed)
+
+
+def test_changes_that_could_not_be_journaled_are_undone(patched: None) -> None:
+    with mock_aws():
+        client = boto3.client("cognito-idp", region_name=REGION)
+        pool, app = _pool(client)
+        _confirmed(client, pool, app, "f@example.com")
+        accounts = cognito_state.Accounts()
+        accounts.commit(accounts.changes())
+        client.sign_up(ClientId=app, Username="g@example.com", Password=FIRST)
+        client.admin_set_user_password(
+            UserPoolId=pool, Username="f@example.com", Password=SECOND, Permanent=True
+        )
+        accounts.undo(accounts.changes())  # the disk had no room for their record
+        assert accounts.changes() == []  # memory is what the journal holds again
+        assert _outcome(lambda: client.admin_get_user(UserPoolId=pool, Username="g@example.com")) == (
+            "UserNotFoundException"
+        )
+        assert _log_in(client, app, "f@example.com", FIRST)
+        assert _outcome(lambda: _log_in(client, app, "f@example.com", SECOND)) == "NotAuthorizedException"
+
+
+def test_an_account_comes_back_in_its_group_as_one_object(patched: None) -> None:
+    with mock_aws():
+        client = boto3.client("cognito-idp", region_name=REGION)
+        pool, app = _pool(client)
+        _confirmed(client, pool, app, "h@example.com")
+        client.create_group(GroupName="staff", UserPoolId=pool)
+        client.admin_add_user_to_group(UserPoolId=pool, Username="h@example.com", GroupName="staff")
+        accounts = cognito_state.Accounts()
+        accounts.commit(accounts.changes())
+        kept = list(accounts.records())  # the group's entry refers to the user's, read after it
+
+        client.delete_user_pool(UserPoolId=pool)
+        for record in kept:
+            cognito_state.apply(record)
+        groups = client.admin_list_groups_for_user(UserPoolId=pool, Username="h@example.com")["Groups"]
+        members = client.list_users_in_group(UserPoolId=pool, GroupName="staff")["Users"]
+        assert [g["GroupName"] for g in groups] == ["staff"]
+        assert [u["Username"] for u in members] == ["h@example.com"]
+        client.admin_disable_user(UserPoolId=pool, Username="h@example.com")  # one object, seen from both
+        members = client.list_users_in_group(UserPoolId=pool, GroupName="staff")["Users"]
+        assert [u["Enabled"] for u in members] == [False]
 
 
 def test_tokens_are_signed_with_the_stores_key_and_only_its_public_half_is_published(tmp_path: Path) -> None:
     key = cognito_state.signing_key(tmp_path)
     moto_publishes = CognitoIdpJsonWebKeyResponse.json_web_key
     with moto_patches.installed(key), mock_aws():
-        _, _, session = _logged_in("c@example.com")
+        client = boto3.client("cognito-idp", region_name=REGION)
+        pool, app = _pool(client)
+        _confirmed(client, pool, app, "c@example.com")
+        session = _log_in(client, app, "c@example.com", FIRST)
         _, _, published = CognitoIdpJsonWebKeyResponse.serve_json_web_key()
     id_token = session["AuthenticationResult"]["IdToken"]
     with pytest.raises(BadSignatureError):

@@ -10,6 +10,7 @@ without them and compares. Listed in docs/local.md.
 - `queues`: an SQS receive costs what it returns, not the queue's length per message;
 - `streams`: the table stream keeps 15 minutes of records and forgets old shard iterators;
 - `request_overhead`: what moto recomputed on every request (its module list, compiled JSONPaths), kept;
+- `string_values`: a string attribute value is compared and hashed as itself, without five type tests first;
 - `cognito_passwords`: Cognito users keep a salted hash of their password, never the password;
 - `cognito_refresh`: an unknown refresh token is refused as Cognito refuses it, not a dropped connection;
 - `cognito_signing_key`: tokens are signed with the store's own key, not the key pair moto ships.
@@ -31,6 +32,7 @@ from kairos_local.moto_patches import (
     request_overhead,
     request_parsing,
     streams,
+    string_values,
     transactions,
 )
 
@@ -48,6 +50,7 @@ def install(signing_key: RSAKey | None = None) -> None:
         streams,
         queues,
         request_overhead,
+        string_values,
         cognito_passwords,
         cognito_refresh,
     ):

@@ -246,6 +246,11 @@ def _dropping_indexes(method: Callable[..., Any]) -> Callable[..., Any]:
             return method(self, *args, **kwargs)
         finally:
             for table in self.tables.values():
-                table.__dict__.pop(ATTRIBUTE, None)
+                forget_index(table)
 
     return call
+
+
+def forget_index(table: Any) -> None:
+    """Drops the table's index (items changed by a path it does not follow): the next Query builds it."""
+    table.__dict__.pop(ATTRIBUTE, None)

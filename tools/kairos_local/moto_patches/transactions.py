@@ -5,7 +5,7 @@ costs time in proportion to everything stored, and the local API slows down as d
 checks every condition first, against the state before the transaction (as DynamoDB does: one
 transaction never touches an item twice), and applies the writes only when all pass; to be safe against an
 error while applying, it keeps copies of the touched items alone and puts them back. It runs under the
-server's one-request-at-a-time lock (see kairos_local/moto_server.py), so nothing can interleave.
+server's one-request-at-a-time lock (see kairos_local/gate.py), so nothing can interleave.
 """
 
 import copy

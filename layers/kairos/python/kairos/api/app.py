@@ -142,6 +142,7 @@ def _endpoint(
                 raw_body=event.body,
                 url_path=_public_path(event.raw_event),
                 is_base64=bool(event.is_base64_encoded),
+                context=app.lambda_context,
             )
             response = handler(request)
         except DomainError as error:

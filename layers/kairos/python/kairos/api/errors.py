@@ -13,6 +13,7 @@ from kairos.domain.errors import (
     PayloadTooLarge,
     RateLimited,
     Retryable,
+    StoreFull,
     Unauthenticated,
     UnsupportedMediaType,
     ValidationFailed,
@@ -31,6 +32,8 @@ def error_response(error: DomainError) -> Response[str]:
             "x-ratelimit-remaining": "0",
         }
         return json_response(429, {"message": str(error)}, headers)
+    if isinstance(error, StoreFull):
+        return json_response(503, {"message": str(error)}, {"retry-after": str(error.RETRY_AFTER_SECONDS)})
     if isinstance(error, Retryable):
         return json_response(503, {"message": str(error)}, {"retry-after": "1"})
     status = {

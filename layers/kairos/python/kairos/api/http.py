@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kairos.api.body import json_body
 from kairos.domain.auth import Principal
@@ -25,6 +26,9 @@ class Request:
     raw_body: str | None
     url_path: str
     is_base64: bool = False
+    # The invocation's Lambda context: how long it may still run (the idempotency records' in-progress
+    # expiry). None outside an invocation.
+    context: LambdaContext | None = None
     _parsed: dict[str, Any] = field(default_factory=dict)
 
     @property

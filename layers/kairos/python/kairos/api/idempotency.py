@@ -1,7 +1,7 @@
 """`Idempotency-Key` on POST (beyond Hapio): the same key and body within 24 hours return the first
 response and create nothing more; the same key with another body is a 422. Built on Powertools'
-idempotency utility, storing its records in the Kairos table (partition `IDEMPOTENCY`, expiring through
-the table's TTL). The key is scoped by project and operation, so two projects never share one."""
+idempotency utility, storing its records in the Kairos table (partition `keys.IDEMPOTENCY`, expiring
+through the table's TTL). The key is scoped by project and operation, so two projects never share one."""
 
 from collections.abc import Callable
 from functools import cache
@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from kairos.api.http import Request, json_response
 from kairos.container import Container
 from kairos.domain.errors import Conflict, ValidationFailed
+from kairos.storage import keys
 from kairos.storage.table_definition import TTL_ATTRIBUTE
 
 HEADER = "idempotency-key"
@@ -49,7 +50,7 @@ def idempotent_create(
             table_name=container.settings.table_name,
             key_attr="PK",
             sort_key_attr="SK",
-            static_pk_value="IDEMPOTENCY",
+            static_pk_value=keys.IDEMPOTENCY,
             expiry_attr=TTL_ATTRIBUTE,
             boto3_client=container.table.client,
         )
@@ -62,6 +63,8 @@ def idempotent_create(
             raise ValidationFailed.field(
                 "Idempotency-Key", f"The Idempotency-Key must be at most {MAX_KEY_LENGTH} characters."
             )
+        if request.context is not None:  # an interrupted request's record expires with its invocation
+            config.register_lambda_context(request.context)
         call = {
             "project_id": request.viewer.project_id,
             "operation": operation,

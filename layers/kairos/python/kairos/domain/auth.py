@@ -7,7 +7,9 @@ counted in DynamoDB by one conditional update per request (`kairos.storage.rate_
 exactly across concurrent Lambda instances: per project, or per source address for requests without a
 valid token. A refused request is counted in neither. A project's limits are checked in that same update
 against the ones its counter holds, which a plan or rate-limit change sets: such a change applies to the
-next request, whatever the cached token says.
+next request, whatever the cached token says. A store that keeps no write (StoreFull: the local store's
+data folder on a full disk) cannot count: the request is let through uncounted, so reads go on while
+writes are refused.
 
 A disabled (deleted) project stops at once, cache or not: disabling it closes its request counters in the
 same transaction (`closing_months`), and that per-request update is conditioned on the counter being open,
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from kairos.abilities import ALL_ABILITIES
-from kairos.domain.errors import Forbidden, QuotaExceeded, RateLimited, Unauthenticated
+from kairos.domain.errors import Forbidden, QuotaExceeded, RateLimited, StoreFull, Unauthenticated
 from kairos.domain.formats import now_utc
 from kairos.domain.plans import DEFAULT_PLAN, PLANS, plan_of
 from kairos.domain.ports import ProjectRepository, RateCounter
@@ -190,9 +192,12 @@ class Authenticator:
         self, subject: str, now: datetime, limits: Limits, *, project: bool, quota: bool = True
     ) -> Admission:
         month, expires = counter_month(now)
-        return self._counter.admit(
-            subject, month, f"{now:%Y%m%d%H%M}", limits, expires, project=project, quota=quota
-        )
+        try:
+            return self._counter.admit(
+                subject, month, f"{now:%Y%m%d%H%M}", limits, expires, project=project, quota=quota
+            )
+        except StoreFull:  # the store keeps no write now: reads are still served, uncounted
+            return Admission(0, 0, limits)
 
     def _forget(self, project_id: str) -> None:
         """Drops the project's cached tokens, so the next request reads them (and their project) again."""

@@ -82,3 +82,10 @@ class Retryable(DomainError):
 class Overloaded(Retryable):
     """The store is over its throughput even after the retries it allows: the request is answered at once
     (503, `Retry-After`), never planned again in a loop that would only add to the load."""
+
+
+class StoreFull(DomainError):
+    """The store took nothing: it has no room to keep a write (the local store's data folder is on a full
+    disk). Nothing was changed; the same request succeeds once there is room. Reads go on."""
+
+    RETRY_AFTER_SECONDS = 30

@@ -196,10 +196,11 @@ def booking_listing_ranges(start: datetime | None, end: datetime | None) -> list
 # partitions (by booking id), so the sweep finds every expired hold of every project with a few queries.
 
 HOLD_EXPIRY_SHARDS = 8
+HOLD_EXPIRY_PREFIX = "HOLDEXPIRY#"
 
 
 def hold_expiry_partition(shard: int) -> str:
-    return f"HOLDEXPIRY#{shard}"
+    return f"{HOLD_EXPIRY_PREFIX}{shard}"
 
 
 def hold_expiry_listing(project_id: str, booking_id: str, expires_at: datetime) -> dict[str, str]:
@@ -270,6 +271,13 @@ def token_use_partition(project_id: str) -> str:
 def token_use(project_id: str, token_id: str) -> dict[str, str]:
     """When a token was last used (written by the metering consumer, never by the API request)."""
     return {"PK": token_use_partition(project_id), "SK": f"TOKEN#{token_id}"}
+
+
+# --- idempotency ------------------------------------------------------------------------------------------
+# Powertools' idempotency records (kairos/api/idempotency.py) share one partition, sorted by their key
+# (scoped by project and operation), and expire through the table's TTL.
+
+IDEMPOTENCY: Final = "IDEMPOTENCY"
 
 
 # --- the Portal: people, memberships, invitations, mailed secrets, audit -------------------------------

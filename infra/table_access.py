@@ -1,0 +1,216 @@
+"""Each function's access to the table, least privilege: the DynamoDB actions its code makes, each allowed
+only on the partitions it makes it on (the key families of `kairos.storage.keys`, built by the key
+functions themselves), as IAM statements conditioned on `dynamodb:LeadingKeys` with
+`ForAllValues:StringLike` (a pattern matches a whole partition key: every key a call names must match one).
+A Query on an index is allowed on the index partitions it reads (IAM checks the index's partition key).
+
+A project id is Kairos' own (a UUID: read with a token, from an event or from the table, or checked to be
+one before a key is built, as the Portal's `member` does): its pattern is 36 characters, so
+`PROJECT#<id>` is a project's entity partition and nothing else, while the partitions a project owns
+(`PROJECT#<id>#...`) are families of their own. An entity id from a request path only ends a key, where
+`*` takes it whatever it is. No function may Scan: only the operator CLI's backfills do, with the
+operator's credentials. tests/infra/test_deployed_layout.py records every call each deployed function
+makes in its scenario and fails when its role allows less, or grants an action none of its calls uses."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from aws_cdk import Acknowledgment, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from infra.references import logical_id
+from kairos.events.definitions import HOLD_SWEEPER, STREAM_CONSUMER, USAGE_RULE, WEBHOOK_RULE
+from kairos.portal.routes import PortalArea
+from kairos.routes import Area
+from kairos.storage import keys
+
+ANY = "*"
+UUID = "-".join("?" * length for length in (8, 4, 4, 4, 12))  # what kairos.domain.ids makes
+
+# --- the table's partitions, by family ---------------------------------------------------------------
+TOKENS = keys.token(ANY)["PK"]
+PROJECT = keys.entity_partition(UUID)  # the project item, its entities, bookings and calendar feeds
+RESOURCES = keys.owned_partition(UUID, "resource", ANY)  # associations, schedules, timelines, ledgers
+SERVICES = keys.owned_partition(UUID, "service", ANY)  # associations
+LOCATIONS = keys.owned_partition(UUID, "location", ANY)  # (owns nothing yet: a delete looks)
+WEBHOOKS = keys.owned_partition(UUID, "webhook", ANY)  # delivery logs
+COUNTERS = keys.rate_counter(ANY, "")["PK"]  # a project's, an address's, the Portal's attempts
+USAGE = keys.usage_partition(UUID)
+REQUEST_LOG = keys.request_log_partition(UUID)
+TOKEN_USE = keys.token_use_partition(UUID)
+FEED_KEYS = keys.calendar_feed_key(ANY)["PK"]
+IDEMPOTENCY = keys.IDEMPOTENCY
+ACCOUNTS = keys.account(ANY)["PK"]  # a person's account, owned projects and session cut-off
+ADDRESSES = keys.address_record(ANY, "")["PK"]  # what guards an email address's account flows
+ONE_TIME = keys.one_time(ANY)["PK"]
+MEMBERS = keys.members_partition(UUID)
+INVITATIONS = keys.invitations_partition(UUID)
+AUDIT = keys.audit_partition(UUID)
+# --- the indexes' partitions -----------------------------------------------------------------------------
+# Booking lists: the project's (GSI1) and its resources', locations' and services' (GSI2-4). A function
+# that reads one reads the project's while a stack is upgraded (`bookingLists=project`), so it gets all.
+BOOKING_LISTS = (
+    keys.booking_listing_partition(UUID),
+    *(keys.booking_listing_partition(UUID, owner, ANY) for owner in ("resource", "location", "service")),
+)
+TOKEN_LISTS = keys.token_listing_partition(UUID)
+MEMBERSHIPS = keys.memberships_of_partition(ANY)
+HOLD_EXPIRY = keys.HOLD_EXPIRY_PREFIX + ANY
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    """Actions on the table, each with the partitions it may touch, and the index partitions it may
+    query."""
+
+    actions: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    index_queries: Sequence[str] = ()
+
+    def __or__(self, other: "TableAccess") -> "TableAccess":
+        actions = {
+            a: sorted({*self.actions.get(a, ()), *other.actions.get(a, ())})
+            for a in {*self.actions, *other.actions}
+        }
+        return TableAccess(actions, sorted({*self.index_queries, *other.index_queries}))
+
+
+# What every API request does before its route: the token and its project, the request counter, and at a
+# counter's first request of a month the project's metered usage (kairos/storage/rate_store.py).
+AUTHENTICATED = TableAccess({"GetItem": [TOKENS, PROJECT], "UpdateItem": [COUNTERS], "Query": [USAGE]})
+# Catalogue entities under PROJECT#<id> (kairos/storage/dynamodb.py's CatalogueStore); a delete looks at
+# what the entity owns.
+ENTITIES = TableAccess(
+    {"GetItem": [PROJECT], "PutItem": [PROJECT], "DeleteItem": [PROJECT], "Query": [PROJECT]}
+)
+# Several entities at once: what a booking or a schedule names, rendered or checked.
+ENTITY_BATCHES = TableAccess({"BatchGetItem": [PROJECT]})
+# A resource's or a service's associations (both mirrors, in one transaction with checks of both ends),
+# deleted with either end in one batch.
+ASSOCIATIONS = TableAccess(
+    {
+        "GetItem": [RESOURCES, SERVICES],
+        "Query": [RESOURCES, SERVICES],
+        "ConditionCheckItem": [PROJECT],
+        "PutItem": [RESOURCES, SERVICES],
+        "DeleteItem": [RESOURCES, SERVICES],
+        "BatchWriteItem": [RESOURCES, SERVICES],
+    }
+)
+# A resource's schedules, timeline and ledger, in its partition (schedule_store, timeline_head, ledger):
+# read by slot listings and booking checks, written by schedule changes and bookings (one transaction,
+# conditioned on what was read).
+SCHEDULE_READS = TableAccess({"GetItem": [RESOURCES], "BatchGetItem": [RESOURCES], "Query": [RESOURCES]})
+SCHEDULES = SCHEDULE_READS | TableAccess(
+    {
+        "PutItem": [RESOURCES],
+        "UpdateItem": [RESOURCES],
+        "DeleteItem": [RESOURCES],
+        "ConditionCheckItem": [PROJECT, RESOURCES],
+    }
+)
+# Booking writes: one transaction of the bookings (and a group's item), their timeline holds, the ledger
+# bumps and the timelines' heads, conditioned on what they were checked against (booking_store.py).
+BOOKING_WRITES = SCHEDULES | TableAccess(
+    {
+        "PutItem": [PROJECT],
+        "DeleteItem": [PROJECT],
+        "ConditionCheckItem": [SERVICES],
+        "BatchGetItem": [PROJECT, RESOURCES],
+        "Query": [SERVICES],  # a service's resources
+    },
+    BOOKING_LISTS,
+)
+# Idempotency-Key records (Powertools: a conditioned put, the result's update, a delete when the
+# request fails).
+IDEMPOTENT = TableAccess({"PutItem": [IDEMPOTENCY], "UpdateItem": [IDEMPOTENCY], "DeleteItem": [IDEMPOTENCY]})
+
+ACCESS: Mapping[str, TableAccess] = {
+    Area.PROJECT: AUTHENTICATED,
+    Area.LOCATIONS: AUTHENTICATED
+    | ENTITIES
+    | ENTITY_BATCHES
+    | TableAccess({"Query": [LOCATIONS]}, BOOKING_LISTS),
+    Area.RESOURCES: AUTHENTICATED
+    | ENTITIES
+    | ENTITY_BATCHES
+    | ASSOCIATIONS
+    | SCHEDULES
+    | TableAccess(index_queries=BOOKING_LISTS),
+    Area.SERVICES: AUTHENTICATED | ENTITIES | ENTITY_BATCHES | ASSOCIATIONS | SCHEDULE_READS,
+    Area.BOOKINGS: AUTHENTICATED
+    | ENTITIES
+    | ENTITY_BATCHES
+    | BOOKING_WRITES
+    | IDEMPOTENT
+    | TableAccess({"GetItem": [FEED_KEYS], "PutItem": [FEED_KEYS], "DeleteItem": [FEED_KEYS]}),
+    Area.BOOKING_GROUPS: AUTHENTICATED | ENTITIES | ENTITY_BATCHES | BOOKING_WRITES | IDEMPOTENT,
+    Area.WEBHOOKS: AUTHENTICATED
+    | ENTITIES
+    | TableAccess(
+        {"GetItem": [WEBHOOKS], "PutItem": [WEBHOOKS], "Query": [WEBHOOKS], "BatchWriteItem": [WEBHOOKS]}
+    ),
+    STREAM_CONSUMER: TableAccess({"BatchGetItem": [PROJECT]}),
+    HOLD_SWEEPER: TableAccess(
+        {"GetItem": [PROJECT], "DeleteItem": [PROJECT, RESOURCES], "UpdateItem": [RESOURCES]}, [HOLD_EXPIRY]
+    ),
+    USAGE_RULE.consumer: TableAccess({"PutItem": [REQUEST_LOG], "UpdateItem": [USAGE, TOKEN_USE]}),
+    WEBHOOK_RULE.consumer: TableAccess(
+        {"GetItem": [PROJECT, WEBHOOKS], "Query": [PROJECT], "PutItem": [WEBHOOKS], "UpdateItem": [USAGE]}
+    ),
+    PortalArea.ACCOUNTS: TableAccess(
+        {
+            "GetItem": [ONE_TIME],
+            "PutItem": [ACCOUNTS, ONE_TIME],
+            "DeleteItem": [ONE_TIME, ADDRESSES],
+            "UpdateItem": [COUNTERS, ADDRESSES, ACCOUNTS],
+        }
+    ),
+    PortalArea.PORTAL: TableAccess(
+        {
+            "GetItem": [ACCOUNTS, PROJECT, MEMBERS, WEBHOOKS],
+            "BatchGetItem": [ACCOUNTS, PROJECT],
+            "PutItem": [ACCOUNTS, ONE_TIME, PROJECT, MEMBERS, INVITATIONS, AUDIT, WEBHOOKS, TOKENS],
+            "UpdateItem": [ACCOUNTS, PROJECT, TOKENS, COUNTERS],
+            "DeleteItem": [ONE_TIME, PROJECT, MEMBERS, INVITATIONS],
+            "BatchWriteItem": [WEBHOOKS],
+            "Query": [PROJECT, MEMBERS, INVITATIONS, AUDIT, TOKEN_USE, WEBHOOKS, REQUEST_LOG, USAGE],
+        },
+        [MEMBERSHIPS, TOKEN_LISTS],
+    ),
+}
+
+
+def grant_table_access(function: iam.IGrantable, table: dynamodb.ITable, name: str, scope: Construct) -> None:
+    """The function's statements: one per set of partitions (the actions allowed on exactly those), and
+    one for its index queries (`<table>/index/*`, acknowledged to cdk-nag in `scope`). All the partitions
+    of one action are in one statement: IAM checks every key of a batch against a single statement."""
+    access = ACCESS[name]
+    by_partitions: dict[tuple[str, ...], list[str]] = {}
+    for action, partitions in sorted(access.actions.items()):
+        by_partitions.setdefault(tuple(sorted(partitions)), []).append(f"dynamodb:{action}")
+    for partitions, actions in by_partitions.items():
+        function.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=actions, resources=[table.table_arn], conditions=_leading(partitions))
+        )
+    if not access.index_queries:
+        return
+    function.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["dynamodb:Query"],
+            resources=[f"{table.table_arn}/index/*"],
+            conditions=_leading(access.index_queries),
+        )
+    )
+    Validations.of(scope).acknowledge(
+        Acknowledgment(
+            id=f"AwsSolutions-IAM5[Resource::<{logical_id(table)}.Arn>/index/*]",
+            reason="Queries of the table's own indexes (`<table>/index/*`, today GSI1-4), limited by a "
+            "dynamodb:LeadingKeys condition to the index partitions the function reads.",
+        )
+    )
+
+
+def _leading(partitions: Sequence[str]) -> dict[str, dict[str, list[str]]]:
+    return {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": sorted(partitions)}}

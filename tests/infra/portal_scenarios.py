@@ -1,0 +1,170 @@
+"""Every route of the Portal's two functions, called on the deployed functions: what the deployed-layout test
+sends them, so that their recorded AWS calls are all their code makes (tests/infra/role_access.py).
+
+A mailed secret (a verification, a reset, an invitation) is known only from its mail, which moto keeps:
+so each function runs twice, the second run built from the mails the first one sent (and its answers). The
+person is a confirmed user of moto's pool (log-in, refresh and a password change go through Cognito);
+another person accepts the invitation. The first event of each is its first GET route, as before
+(bench/cold_starts.py measures it)."""
+
+import json
+import re
+from typing import Any
+
+import boto3
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+
+from infra.constants import REGION
+from kairos.domain.ids import new_id
+from tests.infra.api_scenarios import PUBLIC_RECEIVER, Call, Steps, http_event, ref, seeded_delivery
+from tests.infra.lambda_world import Invocation, Moto, Phase
+
+PASSWORD = "Layout-Password-1"
+NEW_PASSWORD = "Layout-Password-2"
+LINK_TOKEN = re.compile(r"\?token=(\S+)")
+
+
+def mailed_token(to: str) -> str:
+    """The secret of the latest link mailed to `to` (moto's SES keeps every message sent)."""
+    sent = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+    bodies = [str(m.body) for m in sent if to in str(m.destinations)]
+    found = LINK_TOKEN.search(bodies[-1])
+    assert found, bodies[-1]
+    return found.group(1)
+
+
+def confirmed_person(moto: Moto, email: str) -> dict[str, str]:
+    """A user of the pool with a password, as a verified registration leaves one: its ID token's claims."""
+    cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=moto.endpoint)
+    attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+    cognito.admin_create_user(
+        UserPoolId=moto.user_pool_id, Username=email, UserAttributes=attributes, MessageAction="SUPPRESS"
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=moto.user_pool_id, Username=email, Password=PASSWORD, Permanent=True
+    )
+    found = cognito.admin_get_user(UserPoolId=moto.user_pool_id, Username=email)["UserAttributes"]
+    sub = next(a["Value"] for a in found if a["Name"] == "sub")
+    return {"sub": sub, "email": email, "name": "Layout"}
+
+
+def accounts_scenario(moto: Moto) -> list[Phase]:
+    """Register, resend the verification, ask for a reset, log in and refresh; then verify and reset with
+    the mailed secrets."""
+    tag = new_id()[:8]
+    newcomer, member = f"new-{tag}@example.com", f"member-{tag}@example.com"
+    confirmed_person(moto, member)
+    password = {"password": PASSWORD, "password_confirmation": PASSWORD}
+
+    def first(_: list[Any]) -> list[Invocation]:
+        steps = Steps([Call("GET", "/portal/openapi.json")])
+        steps.add(
+            Call("POST", "/portal/account/register", body={"name": "New", "email": newcomer, **password})
+        )
+        steps.add(Call("POST", "/portal/account/verification", body={"email": newcomer}))
+        steps.add(Call("POST", "/portal/account/forgot-password", body={"email": member}))
+        session = steps.add(Call("POST", "/portal/session", body={"email": member, "password": PASSWORD}))
+        refresh = {"refresh_token": ref(session, "refresh_token")}
+        steps.add(Call("POST", "/portal/session/refresh", body=refresh))
+        wrong = {"email": f"nobody-{tag}@example.com", "password": "Wrong-Password-1"}
+        steps.add(Call("POST", "/portal/session", body=wrong, status=401))
+        return [http_event(call, "") for call in steps]
+
+    def second(_: list[Any]) -> list[Invocation]:
+        reset = {
+            "token": mailed_token(member),
+            "password": NEW_PASSWORD,
+            "password_confirmation": NEW_PASSWORD,
+        }
+        return [
+            http_event(
+                Call(
+                    "POST",
+                    "/portal/account/verify",
+                    body={"token": mailed_token(newcomer), "password": PASSWORD},
+                ),
+                "",
+            ),
+            http_event(Call("POST", "/portal/account/reset-password", body=reset), ""),
+        ]
+
+    return [first, second]
+
+
+def portal_scenario(moto: Moto) -> list[Phase]:
+    """A person's account, a project with its plan, members, invitations, audit, tokens, requests and
+    webhooks; then, with the mailed invitation, another person joins and is removed, a delivery of the
+    project's webhook is redelivered, and the person changes the password, deletes the project and logs
+    out."""
+    tag = new_id()[:8]
+    person = confirmed_person(moto, f"owner-{tag}@example.com")
+    guest = {"sub": new_id(), "email": f"guest-{tag}@example.com", "name": "Guest"}
+    made: dict[str, int] = {}  # the steps of the first run that made the project and its webhook
+
+    def first(_: list[Any]) -> list[Invocation]:
+        steps = Steps([Call("GET", "/portal/account")])
+        steps.add(Call("PATCH", "/portal/account", body={"name": "Owner"}))
+        for listing in ("/portal/plans", "/portal/abilities", "/portal/webhook-events", "/portal/projects"):
+            steps.add(Call("GET", listing))
+        made["project"] = steps.add(Call("POST", "/portal/projects", body={"name": "Layout"}))
+        project = {"project": ref(made["project"])}
+        base = "/portal/projects/{project}"
+        steps.add(Call("GET", base, project))
+        steps.add(Call("GET", "/portal/projects"))  # with its project now
+        steps.add(Call("GET", base, {"project": "not-an-id"}, status=404))
+        steps.add(Call("PATCH", base, project, {"name": "Layout renamed"}))
+        steps.add(Call("PUT", base + "/plan", project, {"plan": "tier2"}))
+        steps.add(Call("GET", base + "/members", project))
+        steps.add(Call("POST", base + "/invitations", project, {"email": guest["email"]}))
+        withdrawn = steps.add(
+            Call("POST", base + "/invitations", project, {"email": f"other-{tag}@example.com"})
+        )
+        steps.add(Call("GET", base + "/invitations", project))
+        invitation = {**project, "invitation": ref(withdrawn)}
+        steps.add(Call("DELETE", base + "/invitations/{invitation}", invitation))
+        token = {**project, "token": ref(steps.add(Call("POST", base + "/tokens", project, {"name": "ci"})))}
+        steps.add(Call("GET", base + "/tokens", project))
+        steps.add(Call("PATCH", base + "/tokens/{token}", token, {"name": "ci renamed"}))
+        steps.add(Call("DELETE", base + "/tokens/{token}", token))
+        for reading in ("/audit", "/requests", "/dashboard", "/webhooks"):
+            steps.add(Call("GET", base + reading, project))
+        hook_body = {"url": PUBLIC_RECEIVER, "events": ["*"]}
+        made["webhook"] = steps.add(Call("POST", base + "/webhooks", project, hook_body))
+        hook = {**project, "webhook": ref(made["webhook"])}
+        steps.add(Call("PATCH", base + "/webhooks/{webhook}", hook, {"enabled": False}))
+        steps.add(Call("POST", base + "/webhooks/{webhook}/rotate", hook))
+        steps.add(Call("GET", base + "/webhooks/{webhook}/deliveries", hook))
+        return [http_event(call, "", person) for call in steps]
+
+    def second(answers: list[Any]) -> list[Invocation]:
+        base = "/portal/projects/{project}"
+        project_id = json.loads(answers[made["project"]]["body"])["id"]
+        webhook_id = json.loads(answers[made["webhook"]]["body"])["id"]
+        delivery = seeded_delivery(moto, project_id, webhook_id)
+        project = {"project": project_id}
+        hook = {**project, "webhook": webhook_id}
+        change = {
+            "current_password": PASSWORD,
+            "password": NEW_PASSWORD,
+            "password_confirmation": NEW_PASSWORD,
+        }
+        calls = [
+            (Call("POST", "/portal/invitations/accept", body={"token": mailed_token(guest["email"])}), guest),
+            (Call("DELETE", f"{base}/members/{{account}}", {**project, "account": guest["sub"]}), person),
+            (
+                Call(
+                    "POST",
+                    f"{base}/webhooks/{{webhook}}/deliveries/{{delivery}}/redeliver",
+                    {**hook, "delivery": delivery},
+                ),
+                person,
+            ),
+            (Call("DELETE", f"{base}/webhooks/{{webhook}}", hook), person),
+            (Call("POST", "/portal/account/password", body=change), person),
+            (Call("DELETE", base, project), person),
+            (Call("DELETE", "/portal/session"), person),
+        ]
+        return [http_event(call, "", claims) for call, claims in calls]
+
+    return [first, second]
