@@ -75,14 +75,15 @@ def _characters(keep: Callable[[str], bool]) -> str:
 
 @cache
 def name_pattern() -> str:
-    """`check_name` as a regex for the OpenAPI documents (built when a document is, never at a cold
-    start), unanchored: no character it refuses, and one visible one. Stricter in one place: a zero-width
-    joiner, which it takes between two visible characters, is left out (a pattern engine without
-    lookbehind cannot say that)."""
-    refused = f"[{_characters(lambda c: _problem(c) is not None or c in JOINERS)}]"
-    visible = f"[{_characters(lambda c: _visible(c) and unicodedata.category(c)[0] != 'M')}]"
-    allowed = refused.replace("[", "[^", 1)
-    return f"{allowed}*{visible}{allowed}*"
+    """`check_name` as an ECMA 262 (`u`) regex for the OpenAPI documents, unanchored (built when a document
+    is, never at a cold start): no character it refuses, and one letter, number, punctuation mark or
+    symbol (`\\p{L}` ...: what `_visible` calls visible, less the refused ones). Two differences: a
+    zero-width joiner, which it takes between two visible characters, is left out (an engine without
+    lookbehind cannot say that), and a validator on a newer Unicode than this Python's (14.0 on 3.11)
+    takes letters this one does not know yet."""
+    refused = _characters(lambda c: _problem(c) is not None or c in JOINERS)
+    visible = f"(?![{refused}])[\\p{{L}}\\p{{N}}\\p{{P}}\\p{{S}}]"
+    return f"[^{refused}]*{visible}[^{refused}]*"
 
 
 @cache
