@@ -252,6 +252,12 @@ def write_atomically(path: Path, payload: Any, mode: int = 0o666) -> None:
         json.dump(payload, file, ensure_ascii=False, separators=(",", ":"))
         file.flush()
         os.fsync(file.fileno())
+    replace_durably(temporary, path)
+
+
+def replace_durably(temporary: Path, path: Path) -> None:
+    """Renames a written and fsynced file into place, then fsyncs its folder so the rename survives a crash:
+    the old file or the new one, never half of one."""
     os.replace(temporary, path)
     directory = os.open(path.parent, os.O_RDONLY)
     try:

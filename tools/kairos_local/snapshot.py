@@ -30,6 +30,7 @@ from kairos_local.journal import (
     describe,
     lines,
     no_room,
+    replace_durably,
 )
 
 FORMAT = "kairos-local-store"
@@ -106,12 +107,7 @@ def write(path: Path, snapshot: Snapshot) -> None:
         if no_room(error):
             raise NoRoom(f"no room on its disk for a new {path.name}") from None
         raise
-    os.replace(temporary, path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    replace_durably(temporary, path)
 
 
 def contents(path: Path, say_damaged: Say | None = None) -> Contents:
