@@ -193,6 +193,19 @@ def test_a_secret_feed_opens_without_a_token_until_it_is_revoked(
     assert feeds.page(principal, {}).items == []
 
 
+def test_a_secret_feed_of_a_deleted_project_no_longer_opens(
+    container: Container, principal: Principal, hotel: dict[str, str]
+) -> None:
+    feeds = container.calendar_feeds
+    _, key = feeds.create(principal, {"location_id": hotel["location_id"], "name": "Front desk"})
+    feeds.public_calendar(key)
+
+    container.projects.disable_project(principal.project_id)
+
+    with pytest.raises(NotFound):
+        feeds.public_calendar(key)
+
+
 @pytest.mark.parametrize(
     "body", [{}, {"resource_id": "2a4e7d44-6f7e-4bd5-9b1e-0a8f5a1c2d3e"}, {"location_id": 5}]
 )

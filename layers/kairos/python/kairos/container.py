@@ -141,7 +141,9 @@ class Container:
         from kairos.storage.feed_store import CalendarFeedStore
 
         feeds = CalendarFeedStore(self.table)
-        return CalendarFeeds(self._catalogue_store, self.bookings, self.booking_store, feeds, self.clock)
+        return CalendarFeeds(
+            self._catalogue_store, self.bookings, self.booking_store, feeds, self._project_store, self.clock
+        )
 
     @cached_property
     def explainer(self) -> "SlotExplainer":

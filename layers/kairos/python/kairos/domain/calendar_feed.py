@@ -27,7 +27,7 @@ from kairos.domain.formats import format_timestamp
 from kairos.domain.holds import is_expired
 from kairos.domain.ids import is_uuid, new_id
 from kairos.domain.listing import Page, page_params
-from kairos.domain.ports import BookingRepository, CatalogueRepository
+from kairos.domain.ports import BookingRepository, CatalogueRepository, ProjectRepository
 from kairos.domain.records import Booking, Record
 from kairos.domain.validation import parse
 
@@ -80,12 +80,14 @@ class CalendarFeeds:
         bookings: Bookings,
         store: BookingRepository,
         feeds: CalendarFeedRepository,
+        projects: ProjectRepository,
         clock: Callable[[], datetime],
     ) -> None:
         self._catalogue = catalogue
         self._bookings = bookings
         self._store = store
         self._feeds = feeds
+        self._projects = projects
         self._clock = clock
 
     # --- the feeds --------------------------------------------------------------------------------------
@@ -97,9 +99,11 @@ class CalendarFeeds:
         return self._calendar(viewer, "location", location_id)
 
     def public_calendar(self, key: str) -> str:
-        """The feed a secret URL opens; 404 for an unknown or revoked secret."""
+        """The feed a secret URL opens; 404 for an unknown or revoked secret, and for a feed of a deleted
+        (disabled) project: its data stays, but no one reads it any more, with a token or without."""
         found = self._feeds.by_key(_hash(key))
-        if found is None:
+        project = self._projects.get_project(found[0]) if found else None
+        if found is None or project is None or not project.enabled:
             raise NotFound("calendar feed")
         project_id, feed = found
         kind = "resource" if feed.doc.get("resource_id") else "location"
