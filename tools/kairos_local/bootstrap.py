@@ -25,6 +25,7 @@ from kairos.storage.table_definition import (
     attribute_definitions,
     create_table_request,
 )
+from kairos_local.journal import write_atomically
 
 LOCAL_PROJECT_NAME = "Local project"
 # The backfills a local table has had, in one item of its own (local only: nothing else reads it). Each
@@ -128,5 +129,6 @@ def ensure_project(container: Container, state_file: Path) -> LocalState:
         _, token = admin.create_token(project_id, "local (all abilities)", None, value=wanted)
     assert token is not None
     state_file.parent.mkdir(parents=True, exist_ok=True)
-    state_file.write_text(json.dumps({"project_id": project_id, "token": token}, indent=2))
+    # The token opens every ability of the project: only its owner reads the file, as ~/.aws/credentials.
+    write_atomically(state_file, {"project_id": project_id, "token": token}, mode=0o600)
     return LocalState(project_id, token)
