@@ -262,7 +262,7 @@ def _operation(route: routes.Route) -> dict[str, Any]:
     }
     if route.request:
         body_limits = f"At most {MAX_BODY_BYTES} bytes, nested at most {MAX_DEPTH} levels."
-        schema = ref(_request_name(route))
+        schema: dict[str, Any] = ref(_request_name(route))
         if route.method == "PATCH":  # an empty PATCH changes nothing, sent as `{}` or as PHP's `[]`
             schema = {"anyOf": [schema, ref(EMPTY_ARRAY)]}
         operation["requestBody"] = {
