@@ -3,12 +3,27 @@
 
 import re
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who an entity was before it came here: a migration (`kairos migrate from-hapio`) keeps the id and
+    the times a customer's app already stored, and every other rule of a create still applies. For a
+    booking, also when it was finalized and canceled."""
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    finalized_at: datetime | None = None
+    canceled_at: datetime | None = None
 
 
 def is_uuid(value: object) -> bool:

@@ -15,7 +15,7 @@ from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, render
 from kairos.domain.errors import Conflict, NotFound, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp, stored_timestamp, zone
-from kairos.domain.ids import is_uuid, new_id
+from kairos.domain.ids import Origin, is_uuid, new_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
 from kairos.domain.ports import CatalogueRepository, ScheduleRepository, require
 from kairos.domain.queries import date_param, id_param, raise_if, timestamp_param
@@ -164,12 +164,15 @@ class Schedules:
         location = self._catalogue.get(viewer.project_id, "location", record.doc["location_id"])
         return self.render_recurring(record, location, viewer)
 
-    def create_recurring(self, viewer: Principal, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def create_recurring(
+        self, viewer: Principal, resource_id: str, body: dict[str, Any], origin: Origin | None = None
+    ) -> dict[str, Any]:
         doc = parse(RecurringScheduleInput, body).document()
         self._resource(viewer, resource_id)
         location = self._existing_location(viewer, doc["location_id"])
         now = self._clock()
-        record = Record("recurring_schedule", new_id(), {**doc, "blocks": {}}, now, now)
+        made = (origin.id, origin.created_at, origin.updated_at) if origin else (new_id(), now, now)
+        record = Record("recurring_schedule", made[0], {**doc, "blocks": {}}, made[1], made[2])
         self._schedules.put_recurring(viewer.project_id, resource_id, record, None)
         return self.render_recurring(record, location, viewer)
 
@@ -233,9 +236,10 @@ class Schedules:
         body: dict[str, Any],
         *,
         merge: bool = False,
+        origin: Origin | None = None,
     ) -> dict[str, Any]:
         """Creates (block_id None) or replaces/patches one weekly block, refusing overlaps."""
-        key = block_id or new_id()
+        key = block_id or (origin.id if origin else new_id())
 
         def change(blocks: dict[str, Any]) -> None:
             existing = blocks.get(key)
@@ -264,6 +268,11 @@ class Schedules:
                 "created_at": existing["created_at"] if existing else now,
                 "updated_at": now,
             }
+            if origin is not None:
+                blocks[key].update(
+                    created_at=format_timestamp(origin.created_at),
+                    updated_at=format_timestamp(origin.updated_at),
+                )
 
         blocks = self._change_blocks(viewer, resource_id, schedule_id, change)
         return self._render_weekly(key, blocks[key])
@@ -348,6 +357,7 @@ class Schedules:
         body: dict[str, Any],
         *,
         merge: bool = False,
+        origin: Origin | None = None,
     ) -> dict[str, Any]:
         current = self._load_block(viewer, resource_id, block_id) if block_id else None
         if current is None:
@@ -367,10 +377,10 @@ class Schedules:
         now = self._clock()
         record = Record(
             "schedule_block",
-            current.id if current else new_id(),
+            current.id if current else origin.id if origin else new_id(),
             doc,
-            current.created_at if current else now,
-            now,
+            current.created_at if current else origin.created_at if origin else now,
+            origin.updated_at if origin else now,
             current.version + 1 if current else 1,
         )
         shown = self.render_block(
