@@ -278,7 +278,7 @@ def render_operations(document: dict[str, Any]) -> str:
         + "from collections.abc import Mapping\nfrom typing import Any\n\n"
         + "from pydantic import TypeAdapter\n\n"
         + f"from kairos_client.models import {', '.join(used)}\n"
-        + "from kairos_client.transport import AsyncTransport, Operation, Page, SyncTransport\n\n"
+        + "from kairos_client.transport import AsyncTransport, Call, Operation, Page, SyncTransport\n\n"
         + f"OPERATIONS: dict[str, Operation] = {{\n{table}}}\n\n\n"
         + f"class SyncOperations(SyncTransport):\n{sync}\n\n"
         + f"class AsyncOperations(AsyncTransport):\n{asynchronous}"
@@ -307,7 +307,7 @@ def _method(op: Operation, asynchronous: bool) -> str:
     passed.append("query=query")
     if op.method == "POST":
         passed.append("idempotency_key=idempotency_key")
-    call = f"self._call({', '.join(passed)})"
+    call = f"self._call(Call({', '.join(passed)}))"
     prefix, wait = ("async ", "await ") if asynchronous else ("", "")
     doc = _docstring(f"{op.summary}.\n\n{op.method} {op.path}", 8)
     return (

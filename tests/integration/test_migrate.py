@@ -2,15 +2,18 @@
 arrives with its id, the copy answers slots and refuses double bookings as the source does, a re-run writes
 nothing twice, a dry run writes nothing, and a difference found by the comparison exits non-zero."""
 
+import io
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
+import httpx
 import pytest
 import requests
 
 from kairos.abilities import ALL_ABILITIES
+from kairos_cli.migrate import Migration
+from kairos_client import Client
 from tests.integration.conftest import Api, LocalServer, serving
 from tests.integration.test_bookings_http import book
 from tests.integration.test_schedules_http import at, guide_setup, next_monday, slots
@@ -150,8 +153,39 @@ def test_a_difference_from_the_source_is_reported_and_exits_non_zero(
 
 
 def test_migrating_into_a_project_that_does_not_exist_is_an_error(
-    source_server: LocalServer, local_server: LocalServer, tmp_path: Path
+    source_server: LocalServer, local_server: LocalServer
 ) -> None:
     source = _project(source_server, "On Hapio")
     failed = _migrate(local_server, source, "00000000-0000-4000-8000-000000000000")
     assert failed.returncode != 0 and "project" in failed.stderr.lower()
+
+
+class _BusySource(httpx.BaseTransport):
+    """The source as a busy Hapio: every third request is a 429 with `Retry-After: 2` before it is served."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.requests = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        if self.requests % 3 == 0:
+            return httpx.Response(429, headers={"retry-after": "2"}, json={"message": "Too Many Attempts."})
+        return self.inner.handle_request(request)
+
+
+def test_a_busy_source_is_waited_out(source_server: LocalServer, local_server: LocalServer) -> None:
+    source = _project(source_server, "On Hapio")
+    ids = _fill(source)
+    target = _project(local_server, "On Kairos")
+    waits: list[float] = []
+    client = Client(source.base_url, source.token, http=httpx.Client(transport=_BusySource()))
+    client._sleep = waits.append  # type: ignore[method-assign]
+    report = io.StringIO()
+
+    assert Migration(client, local_server.store, target.project_id).run(report), report.getvalue()
+    assert waits and set(waits) == {2.0}  # each 429's Retry-After, then the same request again
+    assert (
+        target.get(f"/booking-groups/{ids['group']}").json()
+        == source.get(f"/booking-groups/{ids['group']}").json()
+    )

@@ -47,7 +47,7 @@ from kairos_client.models import (
     WebhookPatch,
     WebhookWithSecret,
 )
-from kairos_client.transport import AsyncTransport, Operation, Page, SyncTransport
+from kairos_client.transport import AsyncTransport, Call, Operation, Page, SyncTransport
 
 OPERATIONS: dict[str, Operation] = {
     "getYourProject": Operation("GET", "/project", None),
@@ -181,28 +181,28 @@ class SyncOperations(SyncTransport):
 
         GET /project
         """
-        return self._call(OPERATIONS["getYourProject"], TypeAdapter(Project), query=query)
+        return self._call(Call(OPERATIONS["getYourProject"], TypeAdapter(Project), query=query))
 
     def get_your_project_usage(self, *, query: Mapping[str, Any] | None = None) -> Usage:
         """Your project's API requests, processing time and webhook attempts per day.
 
         GET /project/usage
         """
-        return self._call(OPERATIONS["getYourProjectUsage"], TypeAdapter(Usage), query=query)
+        return self._call(Call(OPERATIONS["getYourProjectUsage"], TypeAdapter(Usage), query=query))
 
     def get_open_api_document(self, *, query: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The OpenAPI document of this API.
 
         GET /openapi.json
         """
-        return self._call(OPERATIONS["getOpenApiDocument"], TypeAdapter(dict[str, Any]), query=query)
+        return self._call(Call(OPERATIONS["getOpenApiDocument"], TypeAdapter(dict[str, Any]), query=query))
 
     def get_locations(self, *, query: Mapping[str, Any] | None = None) -> Page[Location]:
         """List locations.
 
         GET /locations
         """
-        return self._call(OPERATIONS["getLocations"], TypeAdapter(Page[Location]), query=query)
+        return self._call(Call(OPERATIONS["getLocations"], TypeAdapter(Page[Location]), query=query))
 
     def post_location(
         self,
@@ -216,11 +216,13 @@ class SyncOperations(SyncTransport):
         POST /locations
         """
         return self._call(
-            OPERATIONS["postLocation"],
-            TypeAdapter(Location),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postLocation"],
+                TypeAdapter(Location),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     def get_location(self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None) -> Location:
@@ -228,7 +230,7 @@ class SyncOperations(SyncTransport):
 
         GET /locations/{location}
         """
-        return self._call(OPERATIONS["getLocation"], TypeAdapter(Location), path=path, query=query)
+        return self._call(Call(OPERATIONS["getLocation"], TypeAdapter(Location), path=path, query=query))
 
     def put_location(
         self,
@@ -241,7 +243,9 @@ class SyncOperations(SyncTransport):
 
         PUT /locations/{location}
         """
-        return self._call(OPERATIONS["putLocation"], TypeAdapter(Location), path=path, body=body, query=query)
+        return self._call(
+            Call(OPERATIONS["putLocation"], TypeAdapter(Location), path=path, body=body, query=query)
+        )
 
     def patch_location(
         self,
@@ -255,7 +259,7 @@ class SyncOperations(SyncTransport):
         PATCH /locations/{location}
         """
         return self._call(
-            OPERATIONS["patchLocation"], TypeAdapter(Location), path=path, body=body, query=query
+            Call(OPERATIONS["patchLocation"], TypeAdapter(Location), path=path, body=body, query=query)
         )
 
     def delete_location(self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None) -> None:
@@ -263,14 +267,14 @@ class SyncOperations(SyncTransport):
 
         DELETE /locations/{location}
         """
-        return self._call(OPERATIONS["deleteLocation"], TypeAdapter(None), path=path, query=query)
+        return self._call(Call(OPERATIONS["deleteLocation"], TypeAdapter(None), path=path, query=query))
 
     def get_resources(self, *, query: Mapping[str, Any] | None = None) -> Page[Resource]:
         """List resources.
 
         GET /resources
         """
-        return self._call(OPERATIONS["getResources"], TypeAdapter(Page[Resource]), query=query)
+        return self._call(Call(OPERATIONS["getResources"], TypeAdapter(Page[Resource]), query=query))
 
     def post_resource(
         self,
@@ -284,11 +288,13 @@ class SyncOperations(SyncTransport):
         POST /resources
         """
         return self._call(
-            OPERATIONS["postResource"],
-            TypeAdapter(Resource),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postResource"],
+                TypeAdapter(Resource),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     def get_resource(self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None) -> Resource:
@@ -296,7 +302,7 @@ class SyncOperations(SyncTransport):
 
         GET /resources/{resource}
         """
-        return self._call(OPERATIONS["getResource"], TypeAdapter(Resource), path=path, query=query)
+        return self._call(Call(OPERATIONS["getResource"], TypeAdapter(Resource), path=path, query=query))
 
     def put_resource(
         self,
@@ -309,7 +315,9 @@ class SyncOperations(SyncTransport):
 
         PUT /resources/{resource}
         """
-        return self._call(OPERATIONS["putResource"], TypeAdapter(Resource), path=path, body=body, query=query)
+        return self._call(
+            Call(OPERATIONS["putResource"], TypeAdapter(Resource), path=path, body=body, query=query)
+        )
 
     def patch_resource(
         self,
@@ -323,7 +331,7 @@ class SyncOperations(SyncTransport):
         PATCH /resources/{resource}
         """
         return self._call(
-            OPERATIONS["patchResource"], TypeAdapter(Resource), path=path, body=body, query=query
+            Call(OPERATIONS["patchResource"], TypeAdapter(Resource), path=path, body=body, query=query)
         )
 
     def delete_resource(self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None) -> None:
@@ -331,7 +339,7 @@ class SyncOperations(SyncTransport):
 
         DELETE /resources/{resource}
         """
-        return self._call(OPERATIONS["deleteResource"], TypeAdapter(None), path=path, query=query)
+        return self._call(Call(OPERATIONS["deleteResource"], TypeAdapter(None), path=path, query=query))
 
     def get_resource_services(
         self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
@@ -341,7 +349,9 @@ class SyncOperations(SyncTransport):
         GET /resources/{resource}/services
         """
         return self._call(
-            OPERATIONS["getResourceServices"], TypeAdapter(list[ResourceService]), path=path, query=query
+            Call(
+                OPERATIONS["getResourceServices"], TypeAdapter(list[ResourceService]), path=path, query=query
+            )
         )
 
     def get_resource_service(
@@ -352,7 +362,7 @@ class SyncOperations(SyncTransport):
         GET /resources/{resource}/services/{service}
         """
         return self._call(
-            OPERATIONS["getResourceService"], TypeAdapter(ResourceService), path=path, query=query
+            Call(OPERATIONS["getResourceService"], TypeAdapter(ResourceService), path=path, query=query)
         )
 
     def put_resource_service(
@@ -363,7 +373,7 @@ class SyncOperations(SyncTransport):
         PUT /resources/{resource}/services/{service}
         """
         return self._call(
-            OPERATIONS["putResourceService"], TypeAdapter(ResourceService), path=path, query=query
+            Call(OPERATIONS["putResourceService"], TypeAdapter(ResourceService), path=path, query=query)
         )
 
     def delete_resource_service(
@@ -373,7 +383,9 @@ class SyncOperations(SyncTransport):
 
         DELETE /resources/{resource}/services/{service}
         """
-        return self._call(OPERATIONS["deleteResourceService"], TypeAdapter(None), path=path, query=query)
+        return self._call(
+            Call(OPERATIONS["deleteResourceService"], TypeAdapter(None), path=path, query=query)
+        )
 
     def get_resource_schedule_blocks(
         self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
@@ -383,7 +395,12 @@ class SyncOperations(SyncTransport):
         GET /resources/{resource}/schedule-blocks
         """
         return self._call(
-            OPERATIONS["getResourceScheduleBlocks"], TypeAdapter(Page[ScheduleBlock]), path=path, query=query
+            Call(
+                OPERATIONS["getResourceScheduleBlocks"],
+                TypeAdapter(Page[ScheduleBlock]),
+                path=path,
+                query=query,
+            )
         )
 
     def post_resource_schedule_block(
@@ -399,12 +416,14 @@ class SyncOperations(SyncTransport):
         POST /resources/{resource}/schedule-blocks
         """
         return self._call(
-            OPERATIONS["postResourceScheduleBlock"],
-            TypeAdapter(ScheduleBlock),
-            path=path,
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postResourceScheduleBlock"],
+                TypeAdapter(ScheduleBlock),
+                path=path,
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     def get_resource_schedule_block(
@@ -415,7 +434,7 @@ class SyncOperations(SyncTransport):
         GET /resources/{resource}/schedule-blocks/{schedule-block}
         """
         return self._call(
-            OPERATIONS["getResourceScheduleBlock"], TypeAdapter(ScheduleBlock), path=path, query=query
+            Call(OPERATIONS["getResourceScheduleBlock"], TypeAdapter(ScheduleBlock), path=path, query=query)
         )
 
     def put_resource_schedule_block(
@@ -430,11 +449,13 @@ class SyncOperations(SyncTransport):
         PUT /resources/{resource}/schedule-blocks/{schedule-block}
         """
         return self._call(
-            OPERATIONS["putResourceScheduleBlock"],
-            TypeAdapter(ScheduleBlock),
-            path=path,
-            body=body,
-            query=query,
+            Call(
+                OPERATIONS["putResourceScheduleBlock"],
+                TypeAdapter(ScheduleBlock),
+                path=path,
+                body=body,
+                query=query,
+            )
         )
 
     def patch_resource_schedule_block(
@@ -449,11 +470,13 @@ class SyncOperations(SyncTransport):
         PATCH /resources/{resource}/schedule-blocks/{schedule-block}
         """
         return self._call(
-            OPERATIONS["patchResourceScheduleBlock"],
-            TypeAdapter(ScheduleBlock),
-            path=path,
-            body=body,
-            query=query,
+            Call(
+                OPERATIONS["patchResourceScheduleBlock"],
+                TypeAdapter(ScheduleBlock),
+                path=path,
+                body=body,
+                query=query,
+            )
         )
 
     def delete_resource_schedule_block(
@@ -464,7 +487,7 @@ class SyncOperations(SyncTransport):
         DELETE /resources/{resource}/schedule-blocks/{schedule-block}
         """
         return self._call(
-            OPERATIONS["deleteResourceScheduleBlock"], TypeAdapter(None), path=path, query=query
+            Call(OPERATIONS["deleteResourceScheduleBlock"], TypeAdapter(None), path=path, query=query)
         )
 
     def get_resource_recurring_schedules(
@@ -475,10 +498,12 @@ class SyncOperations(SyncTransport):
         GET /resources/{resource}/recurring-schedules
         """
         return self._call(
-            OPERATIONS["getResourceRecurringSchedules"],
-            TypeAdapter(Page[RecurringSchedule]),
-            path=path,
-            query=query,
+            Call(
+                OPERATIONS["getResourceRecurringSchedules"],
+                TypeAdapter(Page[RecurringSchedule]),
+                path=path,
+                query=query,
+            )
         )
 
     def post_resource_recurring_schedule(
@@ -494,12 +519,14 @@ class SyncOperations(SyncTransport):
         POST /resources/{resource}/recurring-schedules
         """
         return self._call(
-            OPERATIONS["postResourceRecurringSchedule"],
-            TypeAdapter(RecurringSchedule),
-            path=path,
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postResourceRecurringSchedule"],
+                TypeAdapter(RecurringSchedule),
+                path=path,
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     def get_resource_recurring_schedule(
@@ -510,7 +537,12 @@ class SyncOperations(SyncTransport):
         GET /resources/{resource}/recurring-schedules/{recurring-schedule}
         """
         return self._call(
-            OPERATIONS["getResourceRecurringSchedule"], TypeAdapter(RecurringSchedule), path=path, query=query
+            Call(
+                OPERATIONS["getResourceRecurringSchedule"],
+                TypeAdapter(RecurringSchedule),
+                path=path,
+                query=query,
+            )
         )
 
     def put_resource_recurring_schedule(
@@ -525,11 +557,13 @@ class SyncOperations(SyncTransport):
         PUT /resources/{resource}/recurring-schedules/{recurring-schedule}
         """
         return self._call(
-            OPERATIONS["putResourceRecurringSchedule"],
-            TypeAdapter(RecurringSchedule),
-            path=path,
-            body=body,
-            query=query,
+            Call(
+                OPERATIONS["putResourceRecurringSchedule"],
+                TypeAdapter(RecurringSchedule),
+                path=path,
+                body=body,
+                query=query,
+            )
         )
 
     def patch_resource_recurring_schedule(
@@ -544,11 +578,13 @@ class SyncOperations(SyncTransport):
         PATCH /resources/{resource}/recurring-schedules/{recurring-schedule}
         """
         return self._call(
-            OPERATIONS["patchResourceRecurringSchedule"],
-            TypeAdapter(RecurringSchedule),
-            path=path,
-            body=body,
-            query=query,
+            Call(
+                OPERATIONS["patchResourceRecurringSchedule"],
+                TypeAdapter(RecurringSchedule),
+                path=path,
+                body=body,
+                query=query,
+            )
         )
 
     def delete_resource_recurring_schedule(
@@ -559,7 +595,7 @@ class SyncOperations(SyncTransport):
         DELETE /resources/{resource}/recurring-schedules/{recurring-schedule}
         """
         return self._call(
-            OPERATIONS["deleteResourceRecurringSchedule"], TypeAdapter(None), path=path, query=query
+            Call(OPERATIONS["deleteResourceRecurringSchedule"], TypeAdapter(None), path=path, query=query)
         )
 
     def get_resource_recurring_schedule_blocks(
@@ -570,10 +606,12 @@ class SyncOperations(SyncTransport):
         GET /resources/{resource}/recurring-schedules/{recurring-schedule}/schedule-blocks
         """
         return self._call(
-            OPERATIONS["getResourceRecurringScheduleBlocks"],
-            TypeAdapter(Page[RecurringScheduleBlock]),
-            path=path,
-            query=query,
+            Call(
+                OPERATIONS["getResourceRecurringScheduleBlocks"],
+                TypeAdapter(Page[RecurringScheduleBlock]),
+                path=path,
+                query=query,
+            )
         )
 
     def post_resource_recurring_schedule_block(
@@ -589,12 +627,14 @@ class SyncOperations(SyncTransport):
         POST /resources/{resource}/recurring-schedules/{recurring-schedule}/schedule-blocks
         """
         return self._call(
-            OPERATIONS["postResourceRecurringScheduleBlock"],
-            TypeAdapter(RecurringScheduleBlock),
-            path=path,
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postResourceRecurringScheduleBlock"],
+                TypeAdapter(RecurringScheduleBlock),
+                path=path,
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     def get_resource_recurring_schedule_block(
@@ -606,10 +646,12 @@ class SyncOperations(SyncTransport):
         blocks/{schedule-block}
         """
         return self._call(
-            OPERATIONS["getResourceRecurringScheduleBlock"],
-            TypeAdapter(RecurringScheduleBlock),
-            path=path,
-            query=query,
+            Call(
+                OPERATIONS["getResourceRecurringScheduleBlock"],
+                TypeAdapter(RecurringScheduleBlock),
+                path=path,
+                query=query,
+            )
         )
 
     def put_resource_recurring_schedule_block(
@@ -625,11 +667,13 @@ class SyncOperations(SyncTransport):
         blocks/{schedule-block}
         """
         return self._call(
-            OPERATIONS["putResourceRecurringScheduleBlock"],
-            TypeAdapter(RecurringScheduleBlock),
-            path=path,
-            body=body,
-            query=query,
+            Call(
+                OPERATIONS["putResourceRecurringScheduleBlock"],
+                TypeAdapter(RecurringScheduleBlock),
+                path=path,
+                body=body,
+                query=query,
+            )
         )
 
     def patch_resource_recurring_schedule_block(
@@ -645,11 +689,13 @@ class SyncOperations(SyncTransport):
         blocks/{schedule-block}
         """
         return self._call(
-            OPERATIONS["patchResourceRecurringScheduleBlock"],
-            TypeAdapter(RecurringScheduleBlock),
-            path=path,
-            body=body,
-            query=query,
+            Call(
+                OPERATIONS["patchResourceRecurringScheduleBlock"],
+                TypeAdapter(RecurringScheduleBlock),
+                path=path,
+                body=body,
+                query=query,
+            )
         )
 
     def delete_resource_recurring_schedule_block(
@@ -661,7 +707,9 @@ class SyncOperations(SyncTransport):
         blocks/{schedule-block}
         """
         return self._call(
-            OPERATIONS["deleteResourceRecurringScheduleBlock"], TypeAdapter(None), path=path, query=query
+            Call(
+                OPERATIONS["deleteResourceRecurringScheduleBlock"], TypeAdapter(None), path=path, query=query
+            )
         )
 
     def get_resource_schedule(
@@ -672,7 +720,7 @@ class SyncOperations(SyncTransport):
         GET /resources/{resource}/schedule
         """
         return self._call(
-            OPERATIONS["getResourceSchedule"], TypeAdapter(Page[TimeSpan]), path=path, query=query
+            Call(OPERATIONS["getResourceSchedule"], TypeAdapter(Page[TimeSpan]), path=path, query=query)
         )
 
     def get_resource_fully_booked(
@@ -683,7 +731,7 @@ class SyncOperations(SyncTransport):
         GET /resources/{resource}/fully-booked
         """
         return self._call(
-            OPERATIONS["getResourceFullyBooked"], TypeAdapter(Page[TimeSpan]), path=path, query=query
+            Call(OPERATIONS["getResourceFullyBooked"], TypeAdapter(Page[TimeSpan]), path=path, query=query)
         )
 
     def get_services(self, *, query: Mapping[str, Any] | None = None) -> Page[Service]:
@@ -691,7 +739,7 @@ class SyncOperations(SyncTransport):
 
         GET /services
         """
-        return self._call(OPERATIONS["getServices"], TypeAdapter(Page[Service]), query=query)
+        return self._call(Call(OPERATIONS["getServices"], TypeAdapter(Page[Service]), query=query))
 
     def post_service(
         self,
@@ -705,11 +753,13 @@ class SyncOperations(SyncTransport):
         POST /services
         """
         return self._call(
-            OPERATIONS["postService"],
-            TypeAdapter(Service),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postService"],
+                TypeAdapter(Service),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     def get_service(self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None) -> Service:
@@ -717,7 +767,7 @@ class SyncOperations(SyncTransport):
 
         GET /services/{service}
         """
-        return self._call(OPERATIONS["getService"], TypeAdapter(Service), path=path, query=query)
+        return self._call(Call(OPERATIONS["getService"], TypeAdapter(Service), path=path, query=query))
 
     def put_service(
         self,
@@ -730,7 +780,9 @@ class SyncOperations(SyncTransport):
 
         PUT /services/{service}
         """
-        return self._call(OPERATIONS["putService"], TypeAdapter(Service), path=path, body=body, query=query)
+        return self._call(
+            Call(OPERATIONS["putService"], TypeAdapter(Service), path=path, body=body, query=query)
+        )
 
     def patch_service(
         self,
@@ -743,14 +795,16 @@ class SyncOperations(SyncTransport):
 
         PATCH /services/{service}
         """
-        return self._call(OPERATIONS["patchService"], TypeAdapter(Service), path=path, body=body, query=query)
+        return self._call(
+            Call(OPERATIONS["patchService"], TypeAdapter(Service), path=path, body=body, query=query)
+        )
 
     def delete_service(self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None) -> None:
         """Delete a service.
 
         DELETE /services/{service}
         """
-        return self._call(OPERATIONS["deleteService"], TypeAdapter(None), path=path, query=query)
+        return self._call(Call(OPERATIONS["deleteService"], TypeAdapter(None), path=path, query=query))
 
     def get_service_resources(
         self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
@@ -760,7 +814,9 @@ class SyncOperations(SyncTransport):
         GET /services/{service}/resources
         """
         return self._call(
-            OPERATIONS["getServiceResources"], TypeAdapter(list[ResourceService]), path=path, query=query
+            Call(
+                OPERATIONS["getServiceResources"], TypeAdapter(list[ResourceService]), path=path, query=query
+            )
         )
 
     def get_service_resource(
@@ -771,7 +827,7 @@ class SyncOperations(SyncTransport):
         GET /services/{service}/resources/{resource}
         """
         return self._call(
-            OPERATIONS["getServiceResource"], TypeAdapter(ResourceService), path=path, query=query
+            Call(OPERATIONS["getServiceResource"], TypeAdapter(ResourceService), path=path, query=query)
         )
 
     def put_service_resource(
@@ -782,7 +838,7 @@ class SyncOperations(SyncTransport):
         PUT /services/{service}/resources/{resource}
         """
         return self._call(
-            OPERATIONS["putServiceResource"], TypeAdapter(ResourceService), path=path, query=query
+            Call(OPERATIONS["putServiceResource"], TypeAdapter(ResourceService), path=path, query=query)
         )
 
     def delete_service_resource(
@@ -792,14 +848,16 @@ class SyncOperations(SyncTransport):
 
         DELETE /services/{service}/resources/{resource}
         """
-        return self._call(OPERATIONS["deleteServiceResource"], TypeAdapter(None), path=path, query=query)
+        return self._call(
+            Call(OPERATIONS["deleteServiceResource"], TypeAdapter(None), path=path, query=query)
+        )
 
     def get_bookings(self, *, query: Mapping[str, Any] | None = None) -> Page[Booking]:
         """List bookings.
 
         GET /bookings
         """
-        return self._call(OPERATIONS["getBookings"], TypeAdapter(Page[Booking]), query=query)
+        return self._call(Call(OPERATIONS["getBookings"], TypeAdapter(Page[Booking]), query=query))
 
     def post_booking(
         self,
@@ -813,11 +871,13 @@ class SyncOperations(SyncTransport):
         POST /bookings
         """
         return self._call(
-            OPERATIONS["postBooking"],
-            TypeAdapter(Booking),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postBooking"],
+                TypeAdapter(Booking),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     def get_booking(self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None) -> Booking:
@@ -825,7 +885,7 @@ class SyncOperations(SyncTransport):
 
         GET /bookings/{booking}
         """
-        return self._call(OPERATIONS["getBooking"], TypeAdapter(Booking), path=path, query=query)
+        return self._call(Call(OPERATIONS["getBooking"], TypeAdapter(Booking), path=path, query=query))
 
     def put_booking(
         self,
@@ -838,7 +898,9 @@ class SyncOperations(SyncTransport):
 
         PUT /bookings/{booking}
         """
-        return self._call(OPERATIONS["putBooking"], TypeAdapter(Booking), path=path, body=body, query=query)
+        return self._call(
+            Call(OPERATIONS["putBooking"], TypeAdapter(Booking), path=path, body=body, query=query)
+        )
 
     def patch_booking(
         self,
@@ -851,21 +913,23 @@ class SyncOperations(SyncTransport):
 
         PATCH /bookings/{booking}
         """
-        return self._call(OPERATIONS["patchBooking"], TypeAdapter(Booking), path=path, body=body, query=query)
+        return self._call(
+            Call(OPERATIONS["patchBooking"], TypeAdapter(Booking), path=path, body=body, query=query)
+        )
 
     def delete_booking(self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None) -> None:
         """Delete a booking.
 
         DELETE /bookings/{booking}
         """
-        return self._call(OPERATIONS["deleteBooking"], TypeAdapter(None), path=path, query=query)
+        return self._call(Call(OPERATIONS["deleteBooking"], TypeAdapter(None), path=path, query=query))
 
     def get_booking_groups(self, *, query: Mapping[str, Any] | None = None) -> Page[BookingGroup]:
         """List booking groups.
 
         GET /booking-groups
         """
-        return self._call(OPERATIONS["getBookingGroups"], TypeAdapter(Page[BookingGroup]), query=query)
+        return self._call(Call(OPERATIONS["getBookingGroups"], TypeAdapter(Page[BookingGroup]), query=query))
 
     def post_booking_group(
         self,
@@ -879,11 +943,13 @@ class SyncOperations(SyncTransport):
         POST /booking-groups
         """
         return self._call(
-            OPERATIONS["postBookingGroup"],
-            TypeAdapter(BookingGroup),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postBookingGroup"],
+                TypeAdapter(BookingGroup),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     def get_booking_group(
@@ -893,7 +959,9 @@ class SyncOperations(SyncTransport):
 
         GET /booking-groups/{booking-group}
         """
-        return self._call(OPERATIONS["getBookingGroup"], TypeAdapter(BookingGroup), path=path, query=query)
+        return self._call(
+            Call(OPERATIONS["getBookingGroup"], TypeAdapter(BookingGroup), path=path, query=query)
+        )
 
     def put_booking_group(
         self,
@@ -907,7 +975,7 @@ class SyncOperations(SyncTransport):
         PUT /booking-groups/{booking-group}
         """
         return self._call(
-            OPERATIONS["putBookingGroup"], TypeAdapter(BookingGroup), path=path, body=body, query=query
+            Call(OPERATIONS["putBookingGroup"], TypeAdapter(BookingGroup), path=path, body=body, query=query)
         )
 
     def patch_booking_group(
@@ -922,7 +990,9 @@ class SyncOperations(SyncTransport):
         PATCH /booking-groups/{booking-group}
         """
         return self._call(
-            OPERATIONS["patchBookingGroup"], TypeAdapter(BookingGroup), path=path, body=body, query=query
+            Call(
+                OPERATIONS["patchBookingGroup"], TypeAdapter(BookingGroup), path=path, body=body, query=query
+            )
         )
 
     def delete_booking_group(
@@ -932,14 +1002,14 @@ class SyncOperations(SyncTransport):
 
         DELETE /booking-groups/{booking-group}
         """
-        return self._call(OPERATIONS["deleteBookingGroup"], TypeAdapter(None), path=path, query=query)
+        return self._call(Call(OPERATIONS["deleteBookingGroup"], TypeAdapter(None), path=path, query=query))
 
     def get_webhooks(self, *, query: Mapping[str, Any] | None = None) -> Page[Webhook]:
         """List webhooks.
 
         GET /webhooks
         """
-        return self._call(OPERATIONS["getWebhooks"], TypeAdapter(Page[Webhook]), query=query)
+        return self._call(Call(OPERATIONS["getWebhooks"], TypeAdapter(Page[Webhook]), query=query))
 
     def post_webhook(
         self,
@@ -953,11 +1023,13 @@ class SyncOperations(SyncTransport):
         POST /webhooks
         """
         return self._call(
-            OPERATIONS["postWebhook"],
-            TypeAdapter(Webhook),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postWebhook"],
+                TypeAdapter(Webhook),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     def get_webhook(self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None) -> Webhook:
@@ -965,7 +1037,7 @@ class SyncOperations(SyncTransport):
 
         GET /webhooks/{webhook}
         """
-        return self._call(OPERATIONS["getWebhook"], TypeAdapter(Webhook), path=path, query=query)
+        return self._call(Call(OPERATIONS["getWebhook"], TypeAdapter(Webhook), path=path, query=query))
 
     def put_webhook(
         self,
@@ -978,7 +1050,9 @@ class SyncOperations(SyncTransport):
 
         PUT /webhooks/{webhook}
         """
-        return self._call(OPERATIONS["putWebhook"], TypeAdapter(Webhook), path=path, body=body, query=query)
+        return self._call(
+            Call(OPERATIONS["putWebhook"], TypeAdapter(Webhook), path=path, body=body, query=query)
+        )
 
     def patch_webhook(
         self,
@@ -991,14 +1065,16 @@ class SyncOperations(SyncTransport):
 
         PATCH /webhooks/{webhook}
         """
-        return self._call(OPERATIONS["patchWebhook"], TypeAdapter(Webhook), path=path, body=body, query=query)
+        return self._call(
+            Call(OPERATIONS["patchWebhook"], TypeAdapter(Webhook), path=path, body=body, query=query)
+        )
 
     def delete_webhook(self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None) -> None:
         """Delete a webhook.
 
         DELETE /webhooks/{webhook}
         """
-        return self._call(OPERATIONS["deleteWebhook"], TypeAdapter(None), path=path, query=query)
+        return self._call(Call(OPERATIONS["deleteWebhook"], TypeAdapter(None), path=path, query=query))
 
     def get_resource_calendar(
         self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
@@ -1007,7 +1083,7 @@ class SyncOperations(SyncTransport):
 
         GET /resources/{resource}/calendar.ics
         """
-        return self._call(OPERATIONS["getResourceCalendar"], TypeAdapter(str), path=path, query=query)
+        return self._call(Call(OPERATIONS["getResourceCalendar"], TypeAdapter(str), path=path, query=query))
 
     def get_location_calendar(
         self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
@@ -1016,14 +1092,14 @@ class SyncOperations(SyncTransport):
 
         GET /locations/{location}/calendar.ics
         """
-        return self._call(OPERATIONS["getLocationCalendar"], TypeAdapter(str), path=path, query=query)
+        return self._call(Call(OPERATIONS["getLocationCalendar"], TypeAdapter(str), path=path, query=query))
 
     def get_calendar_feeds(self, *, query: Mapping[str, Any] | None = None) -> Page[CalendarFeed]:
         """Kairos: list the secret calendar feed URLs.
 
         GET /calendar-feeds
         """
-        return self._call(OPERATIONS["getCalendarFeeds"], TypeAdapter(Page[CalendarFeed]), query=query)
+        return self._call(Call(OPERATIONS["getCalendarFeeds"], TypeAdapter(Page[CalendarFeed]), query=query))
 
     def post_calendar_feed(
         self,
@@ -1037,11 +1113,13 @@ class SyncOperations(SyncTransport):
         POST /calendar-feeds
         """
         return self._call(
-            OPERATIONS["postCalendarFeed"],
-            TypeAdapter(CalendarFeedWithUrl),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postCalendarFeed"],
+                TypeAdapter(CalendarFeedWithUrl),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     def delete_calendar_feed(
@@ -1051,14 +1129,14 @@ class SyncOperations(SyncTransport):
 
         DELETE /calendar-feeds/{calendar-feed}
         """
-        return self._call(OPERATIONS["deleteCalendarFeed"], TypeAdapter(None), path=path, query=query)
+        return self._call(Call(OPERATIONS["deleteCalendarFeed"], TypeAdapter(None), path=path, query=query))
 
     def get_calendar_feed(self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None) -> str:
         """Kairos: a secret calendar feed (the URL is the credential).
 
         GET /calendar-feeds/{key}/calendar.ics
         """
-        return self._call(OPERATIONS["getCalendarFeed"], TypeAdapter(str), path=path, query=query)
+        return self._call(Call(OPERATIONS["getCalendarFeed"], TypeAdapter(str), path=path, query=query))
 
     def rotate_webhook_secret(
         self,
@@ -1072,11 +1150,13 @@ class SyncOperations(SyncTransport):
         POST /webhooks/{webhook}/rotate
         """
         return self._call(
-            OPERATIONS["rotateWebhookSecret"],
-            TypeAdapter(WebhookWithSecret),
-            path=path,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["rotateWebhookSecret"],
+                TypeAdapter(WebhookWithSecret),
+                path=path,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     def get_webhook_deliveries(
@@ -1087,7 +1167,9 @@ class SyncOperations(SyncTransport):
         GET /webhooks/{webhook}/deliveries
         """
         return self._call(
-            OPERATIONS["getWebhookDeliveries"], TypeAdapter(Page[WebhookDelivery]), path=path, query=query
+            Call(
+                OPERATIONS["getWebhookDeliveries"], TypeAdapter(Page[WebhookDelivery]), path=path, query=query
+            )
         )
 
     def redeliver_webhook_delivery(
@@ -1102,11 +1184,13 @@ class SyncOperations(SyncTransport):
         POST /webhooks/{webhook}/deliveries/{delivery}/redeliver
         """
         return self._call(
-            OPERATIONS["redeliverWebhookDelivery"],
-            TypeAdapter(WebhookDelivery),
-            path=path,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["redeliverWebhookDelivery"],
+                TypeAdapter(WebhookDelivery),
+                path=path,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     def get_service_bookable_slots(
@@ -1117,7 +1201,9 @@ class SyncOperations(SyncTransport):
         GET /services/{service}/bookable-slots
         """
         return self._call(
-            OPERATIONS["getServiceBookableSlots"], TypeAdapter(Page[BookableSlot]), path=path, query=query
+            Call(
+                OPERATIONS["getServiceBookableSlots"], TypeAdapter(Page[BookableSlot]), path=path, query=query
+            )
         )
 
     def get_service_bookable_slot_explanation(
@@ -1128,10 +1214,12 @@ class SyncOperations(SyncTransport):
         GET /services/{service}/bookable-slots/explain
         """
         return self._call(
-            OPERATIONS["getServiceBookableSlotExplanation"],
-            TypeAdapter(BookableSlotExplanation),
-            path=path,
-            query=query,
+            Call(
+                OPERATIONS["getServiceBookableSlotExplanation"],
+                TypeAdapter(BookableSlotExplanation),
+                path=path,
+                query=query,
+            )
         )
 
 
@@ -1141,28 +1229,30 @@ class AsyncOperations(AsyncTransport):
 
         GET /project
         """
-        return await self._call(OPERATIONS["getYourProject"], TypeAdapter(Project), query=query)
+        return await self._call(Call(OPERATIONS["getYourProject"], TypeAdapter(Project), query=query))
 
     async def get_your_project_usage(self, *, query: Mapping[str, Any] | None = None) -> Usage:
         """Your project's API requests, processing time and webhook attempts per day.
 
         GET /project/usage
         """
-        return await self._call(OPERATIONS["getYourProjectUsage"], TypeAdapter(Usage), query=query)
+        return await self._call(Call(OPERATIONS["getYourProjectUsage"], TypeAdapter(Usage), query=query))
 
     async def get_open_api_document(self, *, query: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The OpenAPI document of this API.
 
         GET /openapi.json
         """
-        return await self._call(OPERATIONS["getOpenApiDocument"], TypeAdapter(dict[str, Any]), query=query)
+        return await self._call(
+            Call(OPERATIONS["getOpenApiDocument"], TypeAdapter(dict[str, Any]), query=query)
+        )
 
     async def get_locations(self, *, query: Mapping[str, Any] | None = None) -> Page[Location]:
         """List locations.
 
         GET /locations
         """
-        return await self._call(OPERATIONS["getLocations"], TypeAdapter(Page[Location]), query=query)
+        return await self._call(Call(OPERATIONS["getLocations"], TypeAdapter(Page[Location]), query=query))
 
     async def post_location(
         self,
@@ -1176,11 +1266,13 @@ class AsyncOperations(AsyncTransport):
         POST /locations
         """
         return await self._call(
-            OPERATIONS["postLocation"],
-            TypeAdapter(Location),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postLocation"],
+                TypeAdapter(Location),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     async def get_location(
@@ -1190,7 +1282,9 @@ class AsyncOperations(AsyncTransport):
 
         GET /locations/{location}
         """
-        return await self._call(OPERATIONS["getLocation"], TypeAdapter(Location), path=path, query=query)
+        return await self._call(
+            Call(OPERATIONS["getLocation"], TypeAdapter(Location), path=path, query=query)
+        )
 
     async def put_location(
         self,
@@ -1204,7 +1298,7 @@ class AsyncOperations(AsyncTransport):
         PUT /locations/{location}
         """
         return await self._call(
-            OPERATIONS["putLocation"], TypeAdapter(Location), path=path, body=body, query=query
+            Call(OPERATIONS["putLocation"], TypeAdapter(Location), path=path, body=body, query=query)
         )
 
     async def patch_location(
@@ -1219,7 +1313,7 @@ class AsyncOperations(AsyncTransport):
         PATCH /locations/{location}
         """
         return await self._call(
-            OPERATIONS["patchLocation"], TypeAdapter(Location), path=path, body=body, query=query
+            Call(OPERATIONS["patchLocation"], TypeAdapter(Location), path=path, body=body, query=query)
         )
 
     async def delete_location(
@@ -1229,14 +1323,14 @@ class AsyncOperations(AsyncTransport):
 
         DELETE /locations/{location}
         """
-        return await self._call(OPERATIONS["deleteLocation"], TypeAdapter(None), path=path, query=query)
+        return await self._call(Call(OPERATIONS["deleteLocation"], TypeAdapter(None), path=path, query=query))
 
     async def get_resources(self, *, query: Mapping[str, Any] | None = None) -> Page[Resource]:
         """List resources.
 
         GET /resources
         """
-        return await self._call(OPERATIONS["getResources"], TypeAdapter(Page[Resource]), query=query)
+        return await self._call(Call(OPERATIONS["getResources"], TypeAdapter(Page[Resource]), query=query))
 
     async def post_resource(
         self,
@@ -1250,11 +1344,13 @@ class AsyncOperations(AsyncTransport):
         POST /resources
         """
         return await self._call(
-            OPERATIONS["postResource"],
-            TypeAdapter(Resource),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postResource"],
+                TypeAdapter(Resource),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     async def get_resource(
@@ -1264,7 +1360,9 @@ class AsyncOperations(AsyncTransport):
 
         GET /resources/{resource}
         """
-        return await self._call(OPERATIONS["getResource"], TypeAdapter(Resource), path=path, query=query)
+        return await self._call(
+            Call(OPERATIONS["getResource"], TypeAdapter(Resource), path=path, query=query)
+        )
 
     async def put_resource(
         self,
@@ -1278,7 +1376,7 @@ class AsyncOperations(AsyncTransport):
         PUT /resources/{resource}
         """
         return await self._call(
-            OPERATIONS["putResource"], TypeAdapter(Resource), path=path, body=body, query=query
+            Call(OPERATIONS["putResource"], TypeAdapter(Resource), path=path, body=body, query=query)
         )
 
     async def patch_resource(
@@ -1293,7 +1391,7 @@ class AsyncOperations(AsyncTransport):
         PATCH /resources/{resource}
         """
         return await self._call(
-            OPERATIONS["patchResource"], TypeAdapter(Resource), path=path, body=body, query=query
+            Call(OPERATIONS["patchResource"], TypeAdapter(Resource), path=path, body=body, query=query)
         )
 
     async def delete_resource(
@@ -1303,7 +1401,7 @@ class AsyncOperations(AsyncTransport):
 
         DELETE /resources/{resource}
         """
-        return await self._call(OPERATIONS["deleteResource"], TypeAdapter(None), path=path, query=query)
+        return await self._call(Call(OPERATIONS["deleteResource"], TypeAdapter(None), path=path, query=query))
 
     async def get_resource_services(
         self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
@@ -1313,7 +1411,9 @@ class AsyncOperations(AsyncTransport):
         GET /resources/{resource}/services
         """
         return await self._call(
-            OPERATIONS["getResourceServices"], TypeAdapter(list[ResourceService]), path=path, query=query
+            Call(
+                OPERATIONS["getResourceServices"], TypeAdapter(list[ResourceService]), path=path, query=query
+            )
         )
 
     async def get_resource_service(
@@ -1324,7 +1424,7 @@ class AsyncOperations(AsyncTransport):
         GET /resources/{resource}/services/{service}
         """
         return await self._call(
-            OPERATIONS["getResourceService"], TypeAdapter(ResourceService), path=path, query=query
+            Call(OPERATIONS["getResourceService"], TypeAdapter(ResourceService), path=path, query=query)
         )
 
     async def put_resource_service(
@@ -1335,7 +1435,7 @@ class AsyncOperations(AsyncTransport):
         PUT /resources/{resource}/services/{service}
         """
         return await self._call(
-            OPERATIONS["putResourceService"], TypeAdapter(ResourceService), path=path, query=query
+            Call(OPERATIONS["putResourceService"], TypeAdapter(ResourceService), path=path, query=query)
         )
 
     async def delete_resource_service(
@@ -1346,7 +1446,7 @@ class AsyncOperations(AsyncTransport):
         DELETE /resources/{resource}/services/{service}
         """
         return await self._call(
-            OPERATIONS["deleteResourceService"], TypeAdapter(None), path=path, query=query
+            Call(OPERATIONS["deleteResourceService"], TypeAdapter(None), path=path, query=query)
         )
 
     async def get_resource_schedule_blocks(
@@ -1357,7 +1457,12 @@ class AsyncOperations(AsyncTransport):
         GET /resources/{resource}/schedule-blocks
         """
         return await self._call(
-            OPERATIONS["getResourceScheduleBlocks"], TypeAdapter(Page[ScheduleBlock]), path=path, query=query
+            Call(
+                OPERATIONS["getResourceScheduleBlocks"],
+                TypeAdapter(Page[ScheduleBlock]),
+                path=path,
+                query=query,
+            )
         )
 
     async def post_resource_schedule_block(
@@ -1373,12 +1478,14 @@ class AsyncOperations(AsyncTransport):
         POST /resources/{resource}/schedule-blocks
         """
         return await self._call(
-            OPERATIONS["postResourceScheduleBlock"],
-            TypeAdapter(ScheduleBlock),
-            path=path,
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postResourceScheduleBlock"],
+                TypeAdapter(ScheduleBlock),
+                path=path,
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     async def get_resource_schedule_block(
@@ -1389,7 +1496,7 @@ class AsyncOperations(AsyncTransport):
         GET /resources/{resource}/schedule-blocks/{schedule-block}
         """
         return await self._call(
-            OPERATIONS["getResourceScheduleBlock"], TypeAdapter(ScheduleBlock), path=path, query=query
+            Call(OPERATIONS["getResourceScheduleBlock"], TypeAdapter(ScheduleBlock), path=path, query=query)
         )
 
     async def put_resource_schedule_block(
@@ -1404,11 +1511,13 @@ class AsyncOperations(AsyncTransport):
         PUT /resources/{resource}/schedule-blocks/{schedule-block}
         """
         return await self._call(
-            OPERATIONS["putResourceScheduleBlock"],
-            TypeAdapter(ScheduleBlock),
-            path=path,
-            body=body,
-            query=query,
+            Call(
+                OPERATIONS["putResourceScheduleBlock"],
+                TypeAdapter(ScheduleBlock),
+                path=path,
+                body=body,
+                query=query,
+            )
         )
 
     async def patch_resource_schedule_block(
@@ -1423,11 +1532,13 @@ class AsyncOperations(AsyncTransport):
         PATCH /resources/{resource}/schedule-blocks/{schedule-block}
         """
         return await self._call(
-            OPERATIONS["patchResourceScheduleBlock"],
-            TypeAdapter(ScheduleBlock),
-            path=path,
-            body=body,
-            query=query,
+            Call(
+                OPERATIONS["patchResourceScheduleBlock"],
+                TypeAdapter(ScheduleBlock),
+                path=path,
+                body=body,
+                query=query,
+            )
         )
 
     async def delete_resource_schedule_block(
@@ -1438,7 +1549,7 @@ class AsyncOperations(AsyncTransport):
         DELETE /resources/{resource}/schedule-blocks/{schedule-block}
         """
         return await self._call(
-            OPERATIONS["deleteResourceScheduleBlock"], TypeAdapter(None), path=path, query=query
+            Call(OPERATIONS["deleteResourceScheduleBlock"], TypeAdapter(None), path=path, query=query)
         )
 
     async def get_resource_recurring_schedules(
@@ -1449,10 +1560,12 @@ class AsyncOperations(AsyncTransport):
         GET /resources/{resource}/recurring-schedules
         """
         return await self._call(
-            OPERATIONS["getResourceRecurringSchedules"],
-            TypeAdapter(Page[RecurringSchedule]),
-            path=path,
-            query=query,
+            Call(
+                OPERATIONS["getResourceRecurringSchedules"],
+                TypeAdapter(Page[RecurringSchedule]),
+                path=path,
+                query=query,
+            )
         )
 
     async def post_resource_recurring_schedule(
@@ -1468,12 +1581,14 @@ class AsyncOperations(AsyncTransport):
         POST /resources/{resource}/recurring-schedules
         """
         return await self._call(
-            OPERATIONS["postResourceRecurringSchedule"],
-            TypeAdapter(RecurringSchedule),
-            path=path,
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postResourceRecurringSchedule"],
+                TypeAdapter(RecurringSchedule),
+                path=path,
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     async def get_resource_recurring_schedule(
@@ -1484,7 +1599,12 @@ class AsyncOperations(AsyncTransport):
         GET /resources/{resource}/recurring-schedules/{recurring-schedule}
         """
         return await self._call(
-            OPERATIONS["getResourceRecurringSchedule"], TypeAdapter(RecurringSchedule), path=path, query=query
+            Call(
+                OPERATIONS["getResourceRecurringSchedule"],
+                TypeAdapter(RecurringSchedule),
+                path=path,
+                query=query,
+            )
         )
 
     async def put_resource_recurring_schedule(
@@ -1499,11 +1619,13 @@ class AsyncOperations(AsyncTransport):
         PUT /resources/{resource}/recurring-schedules/{recurring-schedule}
         """
         return await self._call(
-            OPERATIONS["putResourceRecurringSchedule"],
-            TypeAdapter(RecurringSchedule),
-            path=path,
-            body=body,
-            query=query,
+            Call(
+                OPERATIONS["putResourceRecurringSchedule"],
+                TypeAdapter(RecurringSchedule),
+                path=path,
+                body=body,
+                query=query,
+            )
         )
 
     async def patch_resource_recurring_schedule(
@@ -1518,11 +1640,13 @@ class AsyncOperations(AsyncTransport):
         PATCH /resources/{resource}/recurring-schedules/{recurring-schedule}
         """
         return await self._call(
-            OPERATIONS["patchResourceRecurringSchedule"],
-            TypeAdapter(RecurringSchedule),
-            path=path,
-            body=body,
-            query=query,
+            Call(
+                OPERATIONS["patchResourceRecurringSchedule"],
+                TypeAdapter(RecurringSchedule),
+                path=path,
+                body=body,
+                query=query,
+            )
         )
 
     async def delete_resource_recurring_schedule(
@@ -1533,7 +1657,7 @@ class AsyncOperations(AsyncTransport):
         DELETE /resources/{resource}/recurring-schedules/{recurring-schedule}
         """
         return await self._call(
-            OPERATIONS["deleteResourceRecurringSchedule"], TypeAdapter(None), path=path, query=query
+            Call(OPERATIONS["deleteResourceRecurringSchedule"], TypeAdapter(None), path=path, query=query)
         )
 
     async def get_resource_recurring_schedule_blocks(
@@ -1544,10 +1668,12 @@ class AsyncOperations(AsyncTransport):
         GET /resources/{resource}/recurring-schedules/{recurring-schedule}/schedule-blocks
         """
         return await self._call(
-            OPERATIONS["getResourceRecurringScheduleBlocks"],
-            TypeAdapter(Page[RecurringScheduleBlock]),
-            path=path,
-            query=query,
+            Call(
+                OPERATIONS["getResourceRecurringScheduleBlocks"],
+                TypeAdapter(Page[RecurringScheduleBlock]),
+                path=path,
+                query=query,
+            )
         )
 
     async def post_resource_recurring_schedule_block(
@@ -1563,12 +1689,14 @@ class AsyncOperations(AsyncTransport):
         POST /resources/{resource}/recurring-schedules/{recurring-schedule}/schedule-blocks
         """
         return await self._call(
-            OPERATIONS["postResourceRecurringScheduleBlock"],
-            TypeAdapter(RecurringScheduleBlock),
-            path=path,
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postResourceRecurringScheduleBlock"],
+                TypeAdapter(RecurringScheduleBlock),
+                path=path,
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     async def get_resource_recurring_schedule_block(
@@ -1580,10 +1708,12 @@ class AsyncOperations(AsyncTransport):
         blocks/{schedule-block}
         """
         return await self._call(
-            OPERATIONS["getResourceRecurringScheduleBlock"],
-            TypeAdapter(RecurringScheduleBlock),
-            path=path,
-            query=query,
+            Call(
+                OPERATIONS["getResourceRecurringScheduleBlock"],
+                TypeAdapter(RecurringScheduleBlock),
+                path=path,
+                query=query,
+            )
         )
 
     async def put_resource_recurring_schedule_block(
@@ -1599,11 +1729,13 @@ class AsyncOperations(AsyncTransport):
         blocks/{schedule-block}
         """
         return await self._call(
-            OPERATIONS["putResourceRecurringScheduleBlock"],
-            TypeAdapter(RecurringScheduleBlock),
-            path=path,
-            body=body,
-            query=query,
+            Call(
+                OPERATIONS["putResourceRecurringScheduleBlock"],
+                TypeAdapter(RecurringScheduleBlock),
+                path=path,
+                body=body,
+                query=query,
+            )
         )
 
     async def patch_resource_recurring_schedule_block(
@@ -1619,11 +1751,13 @@ class AsyncOperations(AsyncTransport):
         blocks/{schedule-block}
         """
         return await self._call(
-            OPERATIONS["patchResourceRecurringScheduleBlock"],
-            TypeAdapter(RecurringScheduleBlock),
-            path=path,
-            body=body,
-            query=query,
+            Call(
+                OPERATIONS["patchResourceRecurringScheduleBlock"],
+                TypeAdapter(RecurringScheduleBlock),
+                path=path,
+                body=body,
+                query=query,
+            )
         )
 
     async def delete_resource_recurring_schedule_block(
@@ -1635,7 +1769,9 @@ class AsyncOperations(AsyncTransport):
         blocks/{schedule-block}
         """
         return await self._call(
-            OPERATIONS["deleteResourceRecurringScheduleBlock"], TypeAdapter(None), path=path, query=query
+            Call(
+                OPERATIONS["deleteResourceRecurringScheduleBlock"], TypeAdapter(None), path=path, query=query
+            )
         )
 
     async def get_resource_schedule(
@@ -1646,7 +1782,7 @@ class AsyncOperations(AsyncTransport):
         GET /resources/{resource}/schedule
         """
         return await self._call(
-            OPERATIONS["getResourceSchedule"], TypeAdapter(Page[TimeSpan]), path=path, query=query
+            Call(OPERATIONS["getResourceSchedule"], TypeAdapter(Page[TimeSpan]), path=path, query=query)
         )
 
     async def get_resource_fully_booked(
@@ -1657,7 +1793,7 @@ class AsyncOperations(AsyncTransport):
         GET /resources/{resource}/fully-booked
         """
         return await self._call(
-            OPERATIONS["getResourceFullyBooked"], TypeAdapter(Page[TimeSpan]), path=path, query=query
+            Call(OPERATIONS["getResourceFullyBooked"], TypeAdapter(Page[TimeSpan]), path=path, query=query)
         )
 
     async def get_services(self, *, query: Mapping[str, Any] | None = None) -> Page[Service]:
@@ -1665,7 +1801,7 @@ class AsyncOperations(AsyncTransport):
 
         GET /services
         """
-        return await self._call(OPERATIONS["getServices"], TypeAdapter(Page[Service]), query=query)
+        return await self._call(Call(OPERATIONS["getServices"], TypeAdapter(Page[Service]), query=query))
 
     async def post_service(
         self,
@@ -1679,11 +1815,13 @@ class AsyncOperations(AsyncTransport):
         POST /services
         """
         return await self._call(
-            OPERATIONS["postService"],
-            TypeAdapter(Service),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postService"],
+                TypeAdapter(Service),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     async def get_service(
@@ -1693,7 +1831,7 @@ class AsyncOperations(AsyncTransport):
 
         GET /services/{service}
         """
-        return await self._call(OPERATIONS["getService"], TypeAdapter(Service), path=path, query=query)
+        return await self._call(Call(OPERATIONS["getService"], TypeAdapter(Service), path=path, query=query))
 
     async def put_service(
         self,
@@ -1707,7 +1845,7 @@ class AsyncOperations(AsyncTransport):
         PUT /services/{service}
         """
         return await self._call(
-            OPERATIONS["putService"], TypeAdapter(Service), path=path, body=body, query=query
+            Call(OPERATIONS["putService"], TypeAdapter(Service), path=path, body=body, query=query)
         )
 
     async def patch_service(
@@ -1722,7 +1860,7 @@ class AsyncOperations(AsyncTransport):
         PATCH /services/{service}
         """
         return await self._call(
-            OPERATIONS["patchService"], TypeAdapter(Service), path=path, body=body, query=query
+            Call(OPERATIONS["patchService"], TypeAdapter(Service), path=path, body=body, query=query)
         )
 
     async def delete_service(
@@ -1732,7 +1870,7 @@ class AsyncOperations(AsyncTransport):
 
         DELETE /services/{service}
         """
-        return await self._call(OPERATIONS["deleteService"], TypeAdapter(None), path=path, query=query)
+        return await self._call(Call(OPERATIONS["deleteService"], TypeAdapter(None), path=path, query=query))
 
     async def get_service_resources(
         self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
@@ -1742,7 +1880,9 @@ class AsyncOperations(AsyncTransport):
         GET /services/{service}/resources
         """
         return await self._call(
-            OPERATIONS["getServiceResources"], TypeAdapter(list[ResourceService]), path=path, query=query
+            Call(
+                OPERATIONS["getServiceResources"], TypeAdapter(list[ResourceService]), path=path, query=query
+            )
         )
 
     async def get_service_resource(
@@ -1753,7 +1893,7 @@ class AsyncOperations(AsyncTransport):
         GET /services/{service}/resources/{resource}
         """
         return await self._call(
-            OPERATIONS["getServiceResource"], TypeAdapter(ResourceService), path=path, query=query
+            Call(OPERATIONS["getServiceResource"], TypeAdapter(ResourceService), path=path, query=query)
         )
 
     async def put_service_resource(
@@ -1764,7 +1904,7 @@ class AsyncOperations(AsyncTransport):
         PUT /services/{service}/resources/{resource}
         """
         return await self._call(
-            OPERATIONS["putServiceResource"], TypeAdapter(ResourceService), path=path, query=query
+            Call(OPERATIONS["putServiceResource"], TypeAdapter(ResourceService), path=path, query=query)
         )
 
     async def delete_service_resource(
@@ -1775,7 +1915,7 @@ class AsyncOperations(AsyncTransport):
         DELETE /services/{service}/resources/{resource}
         """
         return await self._call(
-            OPERATIONS["deleteServiceResource"], TypeAdapter(None), path=path, query=query
+            Call(OPERATIONS["deleteServiceResource"], TypeAdapter(None), path=path, query=query)
         )
 
     async def get_bookings(self, *, query: Mapping[str, Any] | None = None) -> Page[Booking]:
@@ -1783,7 +1923,7 @@ class AsyncOperations(AsyncTransport):
 
         GET /bookings
         """
-        return await self._call(OPERATIONS["getBookings"], TypeAdapter(Page[Booking]), query=query)
+        return await self._call(Call(OPERATIONS["getBookings"], TypeAdapter(Page[Booking]), query=query))
 
     async def post_booking(
         self,
@@ -1797,11 +1937,13 @@ class AsyncOperations(AsyncTransport):
         POST /bookings
         """
         return await self._call(
-            OPERATIONS["postBooking"],
-            TypeAdapter(Booking),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postBooking"],
+                TypeAdapter(Booking),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     async def get_booking(
@@ -1811,7 +1953,7 @@ class AsyncOperations(AsyncTransport):
 
         GET /bookings/{booking}
         """
-        return await self._call(OPERATIONS["getBooking"], TypeAdapter(Booking), path=path, query=query)
+        return await self._call(Call(OPERATIONS["getBooking"], TypeAdapter(Booking), path=path, query=query))
 
     async def put_booking(
         self,
@@ -1825,7 +1967,7 @@ class AsyncOperations(AsyncTransport):
         PUT /bookings/{booking}
         """
         return await self._call(
-            OPERATIONS["putBooking"], TypeAdapter(Booking), path=path, body=body, query=query
+            Call(OPERATIONS["putBooking"], TypeAdapter(Booking), path=path, body=body, query=query)
         )
 
     async def patch_booking(
@@ -1840,7 +1982,7 @@ class AsyncOperations(AsyncTransport):
         PATCH /bookings/{booking}
         """
         return await self._call(
-            OPERATIONS["patchBooking"], TypeAdapter(Booking), path=path, body=body, query=query
+            Call(OPERATIONS["patchBooking"], TypeAdapter(Booking), path=path, body=body, query=query)
         )
 
     async def delete_booking(
@@ -1850,14 +1992,16 @@ class AsyncOperations(AsyncTransport):
 
         DELETE /bookings/{booking}
         """
-        return await self._call(OPERATIONS["deleteBooking"], TypeAdapter(None), path=path, query=query)
+        return await self._call(Call(OPERATIONS["deleteBooking"], TypeAdapter(None), path=path, query=query))
 
     async def get_booking_groups(self, *, query: Mapping[str, Any] | None = None) -> Page[BookingGroup]:
         """List booking groups.
 
         GET /booking-groups
         """
-        return await self._call(OPERATIONS["getBookingGroups"], TypeAdapter(Page[BookingGroup]), query=query)
+        return await self._call(
+            Call(OPERATIONS["getBookingGroups"], TypeAdapter(Page[BookingGroup]), query=query)
+        )
 
     async def post_booking_group(
         self,
@@ -1871,11 +2015,13 @@ class AsyncOperations(AsyncTransport):
         POST /booking-groups
         """
         return await self._call(
-            OPERATIONS["postBookingGroup"],
-            TypeAdapter(BookingGroup),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postBookingGroup"],
+                TypeAdapter(BookingGroup),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     async def get_booking_group(
@@ -1886,7 +2032,7 @@ class AsyncOperations(AsyncTransport):
         GET /booking-groups/{booking-group}
         """
         return await self._call(
-            OPERATIONS["getBookingGroup"], TypeAdapter(BookingGroup), path=path, query=query
+            Call(OPERATIONS["getBookingGroup"], TypeAdapter(BookingGroup), path=path, query=query)
         )
 
     async def put_booking_group(
@@ -1901,7 +2047,7 @@ class AsyncOperations(AsyncTransport):
         PUT /booking-groups/{booking-group}
         """
         return await self._call(
-            OPERATIONS["putBookingGroup"], TypeAdapter(BookingGroup), path=path, body=body, query=query
+            Call(OPERATIONS["putBookingGroup"], TypeAdapter(BookingGroup), path=path, body=body, query=query)
         )
 
     async def patch_booking_group(
@@ -1916,7 +2062,9 @@ class AsyncOperations(AsyncTransport):
         PATCH /booking-groups/{booking-group}
         """
         return await self._call(
-            OPERATIONS["patchBookingGroup"], TypeAdapter(BookingGroup), path=path, body=body, query=query
+            Call(
+                OPERATIONS["patchBookingGroup"], TypeAdapter(BookingGroup), path=path, body=body, query=query
+            )
         )
 
     async def delete_booking_group(
@@ -1926,14 +2074,16 @@ class AsyncOperations(AsyncTransport):
 
         DELETE /booking-groups/{booking-group}
         """
-        return await self._call(OPERATIONS["deleteBookingGroup"], TypeAdapter(None), path=path, query=query)
+        return await self._call(
+            Call(OPERATIONS["deleteBookingGroup"], TypeAdapter(None), path=path, query=query)
+        )
 
     async def get_webhooks(self, *, query: Mapping[str, Any] | None = None) -> Page[Webhook]:
         """List webhooks.
 
         GET /webhooks
         """
-        return await self._call(OPERATIONS["getWebhooks"], TypeAdapter(Page[Webhook]), query=query)
+        return await self._call(Call(OPERATIONS["getWebhooks"], TypeAdapter(Page[Webhook]), query=query))
 
     async def post_webhook(
         self,
@@ -1947,11 +2097,13 @@ class AsyncOperations(AsyncTransport):
         POST /webhooks
         """
         return await self._call(
-            OPERATIONS["postWebhook"],
-            TypeAdapter(Webhook),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postWebhook"],
+                TypeAdapter(Webhook),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     async def get_webhook(
@@ -1961,7 +2113,7 @@ class AsyncOperations(AsyncTransport):
 
         GET /webhooks/{webhook}
         """
-        return await self._call(OPERATIONS["getWebhook"], TypeAdapter(Webhook), path=path, query=query)
+        return await self._call(Call(OPERATIONS["getWebhook"], TypeAdapter(Webhook), path=path, query=query))
 
     async def put_webhook(
         self,
@@ -1975,7 +2127,7 @@ class AsyncOperations(AsyncTransport):
         PUT /webhooks/{webhook}
         """
         return await self._call(
-            OPERATIONS["putWebhook"], TypeAdapter(Webhook), path=path, body=body, query=query
+            Call(OPERATIONS["putWebhook"], TypeAdapter(Webhook), path=path, body=body, query=query)
         )
 
     async def patch_webhook(
@@ -1990,7 +2142,7 @@ class AsyncOperations(AsyncTransport):
         PATCH /webhooks/{webhook}
         """
         return await self._call(
-            OPERATIONS["patchWebhook"], TypeAdapter(Webhook), path=path, body=body, query=query
+            Call(OPERATIONS["patchWebhook"], TypeAdapter(Webhook), path=path, body=body, query=query)
         )
 
     async def delete_webhook(
@@ -2000,7 +2152,7 @@ class AsyncOperations(AsyncTransport):
 
         DELETE /webhooks/{webhook}
         """
-        return await self._call(OPERATIONS["deleteWebhook"], TypeAdapter(None), path=path, query=query)
+        return await self._call(Call(OPERATIONS["deleteWebhook"], TypeAdapter(None), path=path, query=query))
 
     async def get_resource_calendar(
         self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
@@ -2009,7 +2161,9 @@ class AsyncOperations(AsyncTransport):
 
         GET /resources/{resource}/calendar.ics
         """
-        return await self._call(OPERATIONS["getResourceCalendar"], TypeAdapter(str), path=path, query=query)
+        return await self._call(
+            Call(OPERATIONS["getResourceCalendar"], TypeAdapter(str), path=path, query=query)
+        )
 
     async def get_location_calendar(
         self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
@@ -2018,14 +2172,18 @@ class AsyncOperations(AsyncTransport):
 
         GET /locations/{location}/calendar.ics
         """
-        return await self._call(OPERATIONS["getLocationCalendar"], TypeAdapter(str), path=path, query=query)
+        return await self._call(
+            Call(OPERATIONS["getLocationCalendar"], TypeAdapter(str), path=path, query=query)
+        )
 
     async def get_calendar_feeds(self, *, query: Mapping[str, Any] | None = None) -> Page[CalendarFeed]:
         """Kairos: list the secret calendar feed URLs.
 
         GET /calendar-feeds
         """
-        return await self._call(OPERATIONS["getCalendarFeeds"], TypeAdapter(Page[CalendarFeed]), query=query)
+        return await self._call(
+            Call(OPERATIONS["getCalendarFeeds"], TypeAdapter(Page[CalendarFeed]), query=query)
+        )
 
     async def post_calendar_feed(
         self,
@@ -2039,11 +2197,13 @@ class AsyncOperations(AsyncTransport):
         POST /calendar-feeds
         """
         return await self._call(
-            OPERATIONS["postCalendarFeed"],
-            TypeAdapter(CalendarFeedWithUrl),
-            body=body,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["postCalendarFeed"],
+                TypeAdapter(CalendarFeedWithUrl),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     async def delete_calendar_feed(
@@ -2053,7 +2213,9 @@ class AsyncOperations(AsyncTransport):
 
         DELETE /calendar-feeds/{calendar-feed}
         """
-        return await self._call(OPERATIONS["deleteCalendarFeed"], TypeAdapter(None), path=path, query=query)
+        return await self._call(
+            Call(OPERATIONS["deleteCalendarFeed"], TypeAdapter(None), path=path, query=query)
+        )
 
     async def get_calendar_feed(
         self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
@@ -2062,7 +2224,7 @@ class AsyncOperations(AsyncTransport):
 
         GET /calendar-feeds/{key}/calendar.ics
         """
-        return await self._call(OPERATIONS["getCalendarFeed"], TypeAdapter(str), path=path, query=query)
+        return await self._call(Call(OPERATIONS["getCalendarFeed"], TypeAdapter(str), path=path, query=query))
 
     async def rotate_webhook_secret(
         self,
@@ -2076,11 +2238,13 @@ class AsyncOperations(AsyncTransport):
         POST /webhooks/{webhook}/rotate
         """
         return await self._call(
-            OPERATIONS["rotateWebhookSecret"],
-            TypeAdapter(WebhookWithSecret),
-            path=path,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["rotateWebhookSecret"],
+                TypeAdapter(WebhookWithSecret),
+                path=path,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     async def get_webhook_deliveries(
@@ -2091,7 +2255,9 @@ class AsyncOperations(AsyncTransport):
         GET /webhooks/{webhook}/deliveries
         """
         return await self._call(
-            OPERATIONS["getWebhookDeliveries"], TypeAdapter(Page[WebhookDelivery]), path=path, query=query
+            Call(
+                OPERATIONS["getWebhookDeliveries"], TypeAdapter(Page[WebhookDelivery]), path=path, query=query
+            )
         )
 
     async def redeliver_webhook_delivery(
@@ -2106,11 +2272,13 @@ class AsyncOperations(AsyncTransport):
         POST /webhooks/{webhook}/deliveries/{delivery}/redeliver
         """
         return await self._call(
-            OPERATIONS["redeliverWebhookDelivery"],
-            TypeAdapter(WebhookDelivery),
-            path=path,
-            query=query,
-            idempotency_key=idempotency_key,
+            Call(
+                OPERATIONS["redeliverWebhookDelivery"],
+                TypeAdapter(WebhookDelivery),
+                path=path,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
         )
 
     async def get_service_bookable_slots(
@@ -2121,7 +2289,9 @@ class AsyncOperations(AsyncTransport):
         GET /services/{service}/bookable-slots
         """
         return await self._call(
-            OPERATIONS["getServiceBookableSlots"], TypeAdapter(Page[BookableSlot]), path=path, query=query
+            Call(
+                OPERATIONS["getServiceBookableSlots"], TypeAdapter(Page[BookableSlot]), path=path, query=query
+            )
         )
 
     async def get_service_bookable_slot_explanation(
@@ -2132,8 +2302,10 @@ class AsyncOperations(AsyncTransport):
         GET /services/{service}/bookable-slots/explain
         """
         return await self._call(
-            OPERATIONS["getServiceBookableSlotExplanation"],
-            TypeAdapter(BookableSlotExplanation),
-            path=path,
-            query=query,
+            Call(
+                OPERATIONS["getServiceBookableSlotExplanation"],
+                TypeAdapter(BookableSlotExplanation),
+                path=path,
+                query=query,
+            )
         )

@@ -45,12 +45,15 @@ class Page(Model, Generic[Item]):
 
 
 @dataclass(frozen=True)
-class Request:
-    method: str
-    url: str
-    params: dict[str, Any]
-    json: Any
-    headers: dict[str, str]
+class Call(Generic[T]):
+    """One call of an operation, as a generated method makes it; `into` reads the answer."""
+
+    operation: Operation
+    into: TypeAdapter[T]
+    path: Mapping[str, str] | None = None
+    query: Mapping[str, Any] | None = None
+    body: Any = None
+    idempotency_key: str | None = None
 
 
 class _Base:
@@ -69,15 +72,9 @@ class _Base:
         self.max_retries = max_retries
         self.max_wait = max_wait
 
-    def _request(
-        self,
-        operation: Operation,
-        path: Mapping[str, str] | None,
-        query: Mapping[str, Any] | None,
-        body: Any,
-        idempotency_key: str | None,
-    ) -> Request:
-        values = {key.replace("_", "-"): str(value) for key, value in (path or {}).items()}
+    def _request(self, call: "Call[Any]") -> httpx.Request:
+        operation = call.operation
+        values = {key.replace("_", "-"): str(value) for key, value in (call.path or {}).items()}
 
         def fill(match: re.Match[str]) -> str:
             name = match.group(1)
@@ -86,12 +83,16 @@ class _Base:
             return httpx.URL("/" + values[name]).raw_path.decode()[1:]  # percent-encoded
 
         url = self.base_url + re.sub(r"{([^}]+)}", fill, operation.path)
-        params = {k: _query_text(wire_value(v)) for k, v in (query or {}).items() if v is not None}
+        params = {k: _query_text(wire_value(v)) for k, v in (call.query or {}).items() if v is not None}
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
         if operation.method == "POST":
-            headers[IDEMPOTENCY_HEADER] = idempotency_key or str(uuid.uuid4())
+            headers[IDEMPOTENCY_HEADER] = call.idempotency_key or str(uuid.uuid4())
+        body = call.body
         payload = wire_value(body) if body is not None else ({} if operation.body else None)
-        return Request(operation.method, url, params, payload, headers)
+        timeout = {"timeout": httpx.Timeout(self.timeout).as_dict()}
+        return httpx.Request(
+            operation.method, url, params=params, json=payload, headers=headers, extensions=timeout
+        )
 
     def _wait(self, response: httpx.Response, attempt: int) -> float | None:
         """Seconds to wait before trying again, or None when the answer is final."""
@@ -134,27 +135,12 @@ class SyncTransport(_Base):
         super().__init__(base_url, token, **options)
         self.http = http or httpx.Client(timeout=self.timeout)
 
-    def _call(
-        self,
-        operation: Operation,
-        into: TypeAdapter[T],
-        *,
-        path: Mapping[str, str] | None = None,
-        query: Mapping[str, Any] | None = None,
-        body: Any = None,
-        idempotency_key: str | None = None,
-    ) -> T:
-        request = self._request(operation, path, query, body, idempotency_key)
-        attempt = 0
-        while True:
-            response = self.http.request(
-                request.method, request.url, params=request.params, json=request.json, headers=request.headers
-            )
-            wait = self._wait(response, attempt)
-            if wait is None:
-                return self._result(response, into)
+    def _call(self, call: Call[T]) -> T:
+        request, attempt = self._request(call), 0
+        while (wait := self._wait(response := self.http.send(request), attempt)) is not None:
             self._sleep(wait)
             attempt += 1
+        return self._result(response, call.into)
 
     def _sleep(self, seconds: float) -> None:
         time.sleep(seconds)
@@ -187,27 +173,12 @@ class AsyncTransport(_Base):
         super().__init__(base_url, token, **options)
         self.http = http or httpx.AsyncClient(timeout=self.timeout)
 
-    async def _call(
-        self,
-        operation: Operation,
-        into: TypeAdapter[T],
-        *,
-        path: Mapping[str, str] | None = None,
-        query: Mapping[str, Any] | None = None,
-        body: Any = None,
-        idempotency_key: str | None = None,
-    ) -> T:
-        request = self._request(operation, path, query, body, idempotency_key)
-        attempt = 0
-        while True:
-            response = await self.http.request(
-                request.method, request.url, params=request.params, json=request.json, headers=request.headers
-            )
-            wait = self._wait(response, attempt)
-            if wait is None:
-                return self._result(response, into)
+    async def _call(self, call: Call[T]) -> T:
+        request, attempt = self._request(call), 0
+        while (wait := self._wait(response := await self.http.send(request), attempt)) is not None:
             await self._sleep(wait)
             attempt += 1
+        return self._result(response, call.into)
 
     async def _sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
