@@ -159,6 +159,9 @@ def test_a_422_carries_its_fields_and_a_404_its_message(client: Client) -> None:
     assert invalid.value.status == 422
     assert invalid.value.message == "The given data was invalid."
     assert {"name", "time_zone", "resource_selection_strategy"} <= set(invalid.value.errors)
+    with pytest.raises(ValidationError) as group:  # a group's 422 names its failing bookings
+        client.post_booking_group(body={"bookings": [{"service_id": "00000000-0000-4000-8000-000000000000"}]})
+    assert list(group.value.messages) == ["bookings.0"] and group.value.messages["bookings.0"]
     with pytest.raises(NotFoundError) as missing:
         client.get_location(path={"location": "00000000-0000-4000-8000-000000000000"})
     assert missing.value.status == 404 and missing.value.message

@@ -484,7 +484,7 @@ class BookingEmbedded(Model):
     updated_at: Timestamp
     finalized_at: Timestamp | None
     canceled_at: Timestamp | None
-    expires_at: Timestamp | None
+    expires_at: Timestamp | None = None
 
 
 class BookingBookingGroup1(Model):
@@ -516,7 +516,7 @@ class Booking(Model):
     updated_at: Timestamp
     finalized_at: Timestamp | None
     canceled_at: Timestamp | None
-    expires_at: Timestamp | None
+    expires_at: Timestamp | None = None
     booking_group_id: str | None
     booking_group: BookingBookingGroup1 | None
 
