@@ -74,6 +74,8 @@ def _fill(source: Api) -> dict[str, str]:
     blocked = {"location_id": ids["location"], "starts_at": at(monday, 11), "ends_at": at(monday, 12)}
     blocked["is_available"] = False  # type: ignore[assignment]
     assert source.post(f"/resources/{resource}/schedule-blocks", blocked).status_code == 201
+    off = source.post("/resources", {"name": "Dr. Away", "enabled": False}).json()  # listed only when asked
+    assert source.post(f"/resources/{off['id']}/schedule-blocks", blocked).status_code == 201
     kept = book(source, ids, at(monday, 8), at(monday, 8, 50), metadata={"ref": "A-1"}).json()
     canceled = book(source, ids, at(monday, 9), at(monday, 9, 50)).json()
     source.patch(f"/bookings/{canceled['id']}", {"is_canceled": True})
@@ -111,6 +113,7 @@ def test_a_project_arrives_with_its_ids_and_behaves_as_the_source(
     counts = _counts(done.stdout)
     assert set(counts) == set(KINDS)
     assert counts["bookings"] == [2, 2, 0] and counts["booking_groups"] == [1, 1, 0]
+    assert counts["resources"] == [2, 2, 0] and counts["schedule_blocks"] == [2, 2, 0]
     assert "the project matches the source" in done.stdout
 
     for path in (

@@ -18,7 +18,7 @@ project has, and a sample compared field by field (timestamps as instants); any 
 
 import argparse
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -92,34 +92,38 @@ class Migration:
         project = container.projects.project(project_id)
         self.viewer = Principal(project, "migration", frozenset(ALL_ABILITIES), "kairos migrate")
         self.bookings_from = bookings_from
-        self._cache: dict[str, list[tuple[Item, dict[str, str]]]] = {}
+        self._resource_list: list[Item] | None = None
 
     # --- reading the source ---------------------------------------------------------------------------
 
-    def _all(self, operation: str, path: dict[str, str] | None = None, **query: Any) -> list[Item]:
-        items = self.source.paginate(operation, path=path, query={"per_page": PER_PAGE, **query})
+    def _all(
+        self, operation: str, query: Mapping[str, str] | None = None, path: dict[str, str] | None = None
+    ) -> list[Item]:
+        items = self.source.paginate(operation, path=path, query={"per_page": PER_PAGE, **(query or {})})
         return [wire_value(item) for item in items]
 
-    def _top(self, operation: str, **query: Any) -> Iterator[tuple[Item, dict[str, str]]]:
-        yield from ((item, {}) for item in self._all(operation, **query))
+    def _top(self, operation: str, query: Mapping[str, str]) -> Iterator[tuple[Item, dict[str, str]]]:
+        yield from ((item, {}) for item in self._all(operation, query))
 
     def _resources(self) -> list[Item]:
-        if "resources" not in self._cache:
-            self._cache["resources"] = list(self._top("get_resources"))
-        return [item for item, _ in self._cache["resources"]]
+        if self._resource_list is None:  # read once: schedules and blocks are read per resource
+            self._resource_list = self._all("get_resources", EVERY_ENTITY)
+        return self._resource_list
 
     def _under_resources(self, operation: str) -> Iterator[tuple[Item, dict[str, str]]]:
         for resource in self._resources():
-            for item in self._all(operation, {"resource": resource["id"]}):
+            for item in self._all(operation, path={"resource": resource["id"]}):
                 yield item, {"resource": resource["id"]}
 
     def _recurring_blocks(self) -> Iterator[tuple[Item, dict[str, str]]]:
         for schedule, path in self._under_resources("get_resource_recurring_schedules"):
             where = {**path, "recurring_schedule": schedule["id"]}
-            yield from ((item, where) for item in self._all("get_resource_recurring_schedule_blocks", where))
+            yield from (
+                (item, where) for item in self._all("get_resource_recurring_schedule_blocks", path=where)
+            )
 
     def _associations(self) -> Iterator[tuple[Item, dict[str, str]]]:
-        for service, _ in self._top("get_services"):
+        for service in self._all("get_services", EVERY_ENTITY):
             for link in self.source.get_service_resources(path={"service": service["id"]}):
                 yield wire_value(link), {}
 
@@ -128,7 +132,7 @@ class Migration:
         return {"from": dt.datetime.combine(start, dt.time(), dt.UTC).isoformat()} if start else {}
 
     def _bookings(self) -> Iterator[tuple[Item, dict[str, str]]]:
-        for item, path in self._top("get_bookings", **self._window(), **EVERY_BOOKING):
+        for item, path in self._top("get_bookings", {**self._window(), **EVERY_BOOKING}):
             if not item.get("booking_group_id"):  # a group's bookings come with their group
                 yield item, path
 
@@ -179,7 +183,7 @@ class Migration:
             ),
             Step(
                 "booking_groups",
-                lambda: self._top("get_booking_groups", **self._window(), **EVERY_BOOKING),
+                lambda: self._top("get_booking_groups", {**self._window(), **EVERY_BOOKING}),
                 lambda item, _: c.booking_groups.get(v, item["id"]),
                 lambda item, _: _ignore(
                     c.booking_groups.create(
@@ -195,7 +199,7 @@ class Migration:
         c, v = self.c, self.viewer
         return Step(
             f"{kind.name}s",
-            lambda: self._top(f"get_{kind.name}s", **EVERY_ENTITY),
+            lambda: self._top(f"get_{kind.name}s", EVERY_ENTITY),
             lambda item, _: c.catalogue.get(v, kind, item["id"]),
             lambda item, _: _ignore(c.catalogue.create(v, kind, item, origin(item))),
         )
