@@ -6,6 +6,7 @@ import io
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -106,7 +107,13 @@ def test_a_project_arrives_with_its_ids_and_behaves_as_the_source(
 
     dry = _migrate(local_server, source, target.project_id, "--dry-run")
     assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert _counts(dry.stdout)["bookings"] == [2, 2, 0]  # to write
     assert target.get("/resources").json()["meta"]["total"] == 0  # a dry run writes nothing
+    later = (next_monday() + timedelta(days=1)).isoformat()
+    after = _counts(
+        _migrate(local_server, source, target.project_id, "--dry-run", "--bookings-from", later).stdout
+    )
+    assert after["bookings"] == [0, 0, 0] and after["booking_groups"] == [0, 0, 0]
 
     done = _migrate(local_server, source, target.project_id)
     assert done.returncode == 0, done.stdout + done.stderr
