@@ -25,7 +25,7 @@ from kairos.domain.errors import (
 )
 from kairos.domain.fields import Metadata
 from kairos.domain.formats import format_timestamp, now_utc
-from kairos.domain.ids import Origin, new_id, normal_id
+from kairos.domain.ids import Origin, identity, normal_id
 from kairos.domain.listing import FieldType, ListSpec, Page, parse_sort, select
 from kairos.domain.ports import BookingRepository, CatalogueRepository, require
 from kairos.domain.queries import Errors, raise_if, window
@@ -184,9 +184,8 @@ class BookingGroups:
         errors: Errors = {}
         items = _each(enumerate(model.bookings), lambda n, data: _item(BookingPost, data, n), errors)
         self._bookings.require_fit(list(items.values()), [], group=True)
-        now = self._clock()
         group, members = (origins[0], list(origins[1:])) if origins else (None, [])
-        group_id = group.id if group else new_id()
+        group_id, created, updated = identity(group, self._clock())
         made = _each(
             items.items(),
             lambda n, item: self._bookings.intent_for_create(
@@ -196,7 +195,6 @@ class BookingGroups:
         )
         raise_if(errors)
         intents = list(made.values())
-        created, updated = (group.created_at, group.updated_at) if group else (now, now)
         record = Record("booking_group", group_id, self._doc(model, intents, None), created, updated)
         changes = self._bookings.writer.commit(viewer, intents, GroupChange(None, record))
         return self.render(viewer, record, [c.after for c in changes if c.after is not None])

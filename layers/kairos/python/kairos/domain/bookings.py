@@ -27,7 +27,7 @@ from kairos.domain.booking_models import (
 from kairos.domain.booking_views import BOOKING_LIST, Entities, flat, listing_owner, render_booking
 from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, Forbidden, NotFound, Retryable, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp, stored_duration
-from kairos.domain.ids import Origin, is_uuid, new_id
+from kairos.domain.ids import Origin, identity, is_uuid
 from kairos.domain.listing import Page, select
 from kairos.domain.parallel import both
 from kairos.domain.ports import (
@@ -244,8 +244,9 @@ class Bookings:
             for name in ("finalized_at", "canceled_at"):
                 when = getattr(origin, name)
                 doc[name] = format_timestamp(when) if when else None
+        booking_id, created, updated = identity(origin, now)
         proposal = Booking(
-            id=origin.id if origin else new_id(),
+            id=booking_id,
             resource_id=sent.get("resource_id"),
             service_id=sent["service_id"],
             location_id=sent["location_id"],
@@ -254,8 +255,8 @@ class Bookings:
             buffer_starts_at=buffer_starts,
             buffer_ends_at=buffer_ends,
             doc=doc,
-            created_at=origin.created_at if origin else now,
-            updated_at=origin.updated_at if origin else now,
+            created_at=created,
+            updated_at=updated,
             is_canceled=bool(origin and origin.canceled_at),
         )
         return reads.checked_intent(

@@ -11,7 +11,7 @@ from typing import Any
 from kairos.domain.auth import Principal
 from kairos.domain.errors import Conflict, Forbidden, NotFound
 from kairos.domain.formats import format_timestamp, now_utc
-from kairos.domain.ids import Origin, is_uuid, new_id
+from kairos.domain.ids import Origin, identity, is_uuid
 from kairos.domain.listing import FieldType, ListSpec, Page, select
 from kairos.domain.ports import AssociationRepository, CatalogueRepository, require
 from kairos.domain.records import Association, Record
@@ -210,11 +210,8 @@ class Catalogue:
     ) -> dict[str, Any]:
         self._check_protected_write(viewer, kind, body)
         doc = kind.validate(body)
-        now = self._clock()
-        if origin is None:
-            record = Record(kind.name, new_id(), doc, now, now)
-        else:
-            record = Record(kind.name, origin.id, doc, origin.created_at, origin.updated_at)
+        record_id, created, updated = identity(origin, self._clock())
+        record = Record(kind.name, record_id, doc, created, updated)
         self._entities.create(viewer.project_id, record)
         return render(kind, record, viewer)
 

@@ -26,6 +26,11 @@ class Origin:
     canceled_at: datetime | None = None
 
 
+def identity(origin: Origin | None, now: datetime) -> tuple[str, datetime, datetime]:
+    """The id, created_at and updated_at of a new entity: fresh, or as its origin had them."""
+    return (origin.id, origin.created_at, origin.updated_at) if origin else (new_id(), now, now)
+
+
 def is_uuid(value: object) -> bool:
     return isinstance(value, str) and bool(_UUID.match(value))
 

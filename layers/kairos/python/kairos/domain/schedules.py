@@ -15,7 +15,7 @@ from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, render
 from kairos.domain.errors import Conflict, NotFound, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp, stored_timestamp, zone
-from kairos.domain.ids import Origin, is_uuid, new_id
+from kairos.domain.ids import Origin, identity, is_uuid, new_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
 from kairos.domain.ports import CatalogueRepository, ScheduleRepository, require
 from kairos.domain.queries import date_param, id_param, raise_if, timestamp_param
@@ -170,9 +170,8 @@ class Schedules:
         doc = parse(RecurringScheduleInput, body).document()
         self._resource(viewer, resource_id)
         location = self._existing_location(viewer, doc["location_id"])
-        now = self._clock()
-        made = (origin.id, origin.created_at, origin.updated_at) if origin else (new_id(), now, now)
-        record = Record("recurring_schedule", made[0], {**doc, "blocks": {}}, made[1], made[2])
+        record_id, created, updated = identity(origin, self._clock())
+        record = Record("recurring_schedule", record_id, {**doc, "blocks": {}}, created, updated)
         self._schedules.put_recurring(viewer.project_id, resource_id, record, None)
         return self.render_recurring(record, location, viewer)
 
@@ -262,17 +261,12 @@ class Schedules:
                     raise ValidationFailed.field(
                         "start_time", "The schedule block overlaps another block of this recurring schedule."
                     )
-            now = format_timestamp(self._clock())
+            _, created, updated = identity(origin, self._clock())
             blocks[key] = {
                 **doc,
-                "created_at": existing["created_at"] if existing else now,
-                "updated_at": now,
+                "created_at": existing["created_at"] if existing else format_timestamp(created),
+                "updated_at": format_timestamp(updated),
             }
-            if origin is not None:
-                blocks[key].update(
-                    created_at=format_timestamp(origin.created_at),
-                    updated_at=format_timestamp(origin.updated_at),
-                )
 
         blocks = self._change_blocks(viewer, resource_id, schedule_id, change)
         return self._render_weekly(key, blocks[key])
@@ -375,14 +369,11 @@ class Schedules:
                     "starts_at", "The schedule block overlaps another block of this resource and location."
                 )
         now = self._clock()
-        record = Record(
-            "schedule_block",
-            current.id if current else origin.id if origin else new_id(),
-            doc,
-            current.created_at if current else origin.created_at if origin else now,
-            origin.updated_at if origin else now,
-            current.version + 1 if current else 1,
-        )
+        if current:
+            record = Record("schedule_block", current.id, doc, current.created_at, now, current.version + 1)
+        else:
+            new_block, created, updated = identity(origin, now)
+            record = Record("schedule_block", new_block, doc, created, updated)
         shown = self.render_block(
             record, location, viewer
         )  # before the write: a failed request stores nothing
