@@ -28,12 +28,13 @@ CHROMIUM_INSTALL := $(VENV)/chromium-install
 # constraints there, so a dev tool that wanted another version of a runtime package fails the install
 # instead of moving it. The dev tools are not byte-compiled at install (30 s of a fresh clone's 42): Python
 # compiles what is imported, when it is first imported.
-$(STAMP): pyproject.toml $(LOCK) package.json package-lock.json
+$(STAMP): pyproject.toml clients/python/pyproject.toml $(LOCK) package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
 	grep -oE '^[A-Za-z0-9._-]+==[^ ]+' $(LOCK) > $(CONSTRAINTS)
 	$(BIN)/pip install --quiet --no-compile -c $(CONSTRAINTS) -e '.[dev]'
+	$(BIN)/pip install --quiet --no-compile --no-deps -e clients/python  # kairos-client: its httpx and pydantic come from above
 	npm ci --silent --no-audit --no-fund
 	touch $(STAMP)
 

@@ -10,6 +10,8 @@
     kairos [--local] webhook create PROJECT_ID URL [--event TYPE ...] | webhook list PROJECT_ID
     kairos [--local] webhook rotate PROJECT_ID WEBHOOK_ID | webhook delete PROJECT_ID WEBHOOK_ID
     kairos [--local] usage show PROJECT_ID [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+    kairos [--local] migrate from-hapio --source-url URL --source-token TOKEN --project PROJECT_ID
+        [--bookings-from YYYY-MM-DD] [--dry-run]    (kairos_cli.migrate: ids kept, re-runs resume)
 
 Against AWS (the default) it reads the table name from KAIROS_TABLE_NAME and region and credentials from
 the usual AWS environment. `--local` works on the local store (the running `make dev` server, or its saved
@@ -32,6 +34,7 @@ from kairos.domain.plans import DEFAULT_PLAN, PLANS
 from kairos.domain.projects import render_project, render_token
 from kairos.domain.records import Project
 from kairos.webhooks.subscriptions import render_webhook
+from kairos_cli.migrate import add_migrate_parser, migrate_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,6 +76,27 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("project_id")
     revoke.add_argument("token_id")
 
+    _add_webhook_parser(areas)
+    usage = areas.add_parser("usage", help="usage metering").add_subparsers(dest="action", required=True)
+    show = usage.add_parser("show", help="daily usage and totals (default: this month)")
+    show.add_argument("project_id")
+    show.add_argument("--from", dest="first", default=None)
+    show.add_argument("--to", dest="last", default=None)
+    add_migrate_parser(areas)
+    table = areas.add_parser("table", help="the table").add_subparsers(dest="action", required=True)
+    table.add_parser(
+        "backfill-listings",
+        help="give bookings written before the listing indexes their keys (once, after upgrading)",
+    )
+    table.add_parser(
+        "backfill-timelines",
+        help="copy recurring schedules and long holds and blocks into their resources' timeline heads "
+        "(once, after upgrading)",
+    )
+    return parser
+
+
+def _add_webhook_parser(areas: Any) -> None:
     webhook = areas.add_parser("webhook", help="webhook subscriptions").add_subparsers(
         dest="action", required=True
     )
@@ -87,23 +111,6 @@ def _parser() -> argparse.ArgumentParser:
         chosen = webhook.add_parser(action, help=text)
         chosen.add_argument("project_id")
         chosen.add_argument("webhook_id")
-
-    usage = areas.add_parser("usage", help="usage metering").add_subparsers(dest="action", required=True)
-    show = usage.add_parser("show", help="daily usage and totals (default: this month)")
-    show.add_argument("project_id")
-    show.add_argument("--from", dest="first", default=None)
-    show.add_argument("--to", dest="last", default=None)
-    table = areas.add_parser("table", help="the table").add_subparsers(dest="action", required=True)
-    table.add_parser(
-        "backfill-listings",
-        help="give bookings written before the listing indexes their keys (once, after upgrading)",
-    )
-    table.add_parser(
-        "backfill-timelines",
-        help="copy recurring schedules and long holds and blocks into their resources' timeline heads "
-        "(once, after upgrading)",
-    )
-    return parser
 
 
 @contextmanager
@@ -180,6 +187,8 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
         with _container(args) as container:
+            if args.area == "migrate":
+                raise SystemExit(0 if migrate_command(args, container, sys.stdout) else 1)
             result = run(args, container)
     except ValidationFailed as error:
         print(json.dumps({"message": str(error), "errors": error.errors}, indent=2), file=sys.stderr)

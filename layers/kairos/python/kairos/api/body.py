@@ -6,6 +6,12 @@ bytes that are not UTF-8, text that is not JSON, and JSON that is not an object 
 MAX_DEPTH (checked before parsing, so the parser never recurses that far), numbers that are not finite
 (`NaN`, `Infinity`, `1e400`: strict JSON has no such values, so storing one would make every later list
 of the project invalid JSON) and text with NUL characters or unpaired surrogates a 422 naming the field.
+
+The API's bodies (not the admin API's) are read as a Laravel-backed API reads PHP clients' JSON: PHP encodes
+an empty array and an empty object alike as `[]` (the Hapio PHP SDK sends `new Location([])` and an empty
+patch that way, and a fetched entity's `{}` metadata comes back as `[]`), so an empty array is `{}` where
+the API wants an object: the body itself and `OBJECT_FIELDS` wherever they are (a group's bookings too).
+A non-empty array stays an error. The OpenAPI document says so (`kairos.api.openapi_bodies`).
 """
 
 import base64
@@ -24,6 +30,8 @@ MAX_DEPTH = 32  # the body object is level 1
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+# The fields every body may carry that hold a JSON object (metadata is any object, so `{}` is valid there).
+OBJECT_FIELDS = ("metadata", "protected_metadata")
 
 
 class _NonFinite:
@@ -33,9 +41,11 @@ class _NonFinite:
 _NON_FINITE = _NonFinite()
 
 
-def json_body(raw: str | None, is_base64: bool, content_type: str | None) -> dict[str, Any]:
+def json_body(
+    raw: str | None, is_base64: bool, content_type: str | None, *, php_arrays: bool = False
+) -> dict[str, Any]:
     """The body as a JSON object; an empty body (no bytes at all) is `{}`, so required fields get their
-    422 and an empty PATCH changes nothing."""
+    422 and an empty PATCH changes nothing. With `php_arrays`, PHP's `[]` is read as `{}` (above)."""
     data = _bytes(raw or "", is_base64)
     if len(data) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The request body must not be larger than {MAX_BODY_BYTES} bytes.")
@@ -53,6 +63,8 @@ def json_body(raw: str | None, is_base64: bool, content_type: str | None) -> dic
         value = json.loads(text, parse_constant=lambda _: _NON_FINITE, parse_float=_finite_or_marked)
     except ValueError:
         raise BadRequest("The request body is not valid JSON.") from None
+    if php_arrays:
+        value = _php_objects(value)
     if not isinstance(value, dict):
         raise BadRequest("The request body must be a JSON object.")
     errors: dict[str, list[str]] = {}
@@ -70,6 +82,25 @@ def is_json_media_type(content_type: str | None) -> bool:
     """`application/json` or a `+json` type such as `application/merge-patch+json`, any parameters."""
     media = (content_type or "").split(";", 1)[0].strip().lower()
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _php_objects(value: Any) -> Any:
+    """`[]` as `{}` for the body and its OBJECT_FIELDS; what those fields hold is the client's, untouched."""
+    if value == []:
+        return {}
+    if isinstance(value, dict):
+        return {
+            key: ({} if item == [] else item) if key in OBJECT_FIELDS else _php_nested(item)
+            for key, item in value.items()
+        }
+    return value
+
+
+def _php_nested(value: Any) -> Any:
+    """Inside the body, an empty array is a list (`bookings: []`); objects in lists are looked into."""
+    if isinstance(value, list):
+        return [_php_objects(item) if isinstance(item, dict) else item for item in value]
+    return _php_objects(value) if isinstance(value, dict) else value
 
 
 def _bytes(raw: str, is_base64: bool) -> bytes:

@@ -38,9 +38,10 @@ class Request:
         return self.principal
 
     def json_object(self) -> dict[str, Any]:
-        """The body as a JSON object (`kairos.api.body`: its limits and errors), read once."""
+        """The body as a JSON object (`kairos.api.body`: its limits and errors, PHP's `[]`), read once."""
         if "body" not in self._parsed:
-            self._parsed["body"] = json_body(self.raw_body, self.is_base64, self.headers.get("content-type"))
+            content_type = self.headers.get("content-type")
+            self._parsed["body"] = json_body(self.raw_body, self.is_base64, content_type, php_arrays=True)
         body: dict[str, Any] = self._parsed["body"]
         return body
 

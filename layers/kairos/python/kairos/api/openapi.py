@@ -14,6 +14,7 @@ from typing import Any
 from kairos import routes
 from kairos.api.body import MAX_BODY_BYTES, MAX_DEPTH
 from kairos.api.idempotency import MAX_KEY_LENGTH, SCOPES
+from kairos.api.openapi_bodies import EMPTY_ARRAY
 from kairos.api.openapi_schemas import ref, schemas
 from kairos.domain.availability import MAX_NUM_RESOURCES, MAX_SCHEDULE_WINDOW_DAYS
 from kairos.domain.booking_groups import GROUP_LIST, MAX_BOOKINGS
@@ -261,10 +262,13 @@ def _operation(route: routes.Route) -> dict[str, Any]:
     }
     if route.request:
         body_limits = f"At most {MAX_BODY_BYTES} bytes, nested at most {MAX_DEPTH} levels."
+        schema: dict[str, Any] = ref(_request_name(route))
+        if route.method == "PATCH":  # an empty PATCH changes nothing, sent as `{}` or as PHP's `[]`
+            schema = {"anyOf": [schema, ref(EMPTY_ARRAY)]}
         operation["requestBody"] = {
-            "required": route.method != "PATCH",  # an empty PATCH changes nothing
+            "required": route.method != "PATCH",
             "description": body_limits,
-            "content": {"application/json": {"schema": ref(_request_name(route))}},
+            "content": {"application/json": {"schema": schema}},
         }
     if route.authenticated:
         operation["security"] = [{"bearer": []}]

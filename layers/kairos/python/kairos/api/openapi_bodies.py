@@ -5,6 +5,10 @@ name (a field typed `kairos.domain.fields.Name`) follows the one name rule, stat
 schema (`kairos.domain.text.name_pattern`). Both documents (the API's and the admin API's) apply
 `state_text_rules` to their request bodies.
 
+The API's document (not the admin API's) also states how PHP's `[]` is read (`kairos.api.body`):
+`state_php_arrays` lets `metadata` and `protected_metadata` be an empty array, and every PATCH body (where
+`{}` is valid) is `anyOf` its schema or an empty array (`kairos.api.openapi`).
+
 JSON text cannot hold the other things the reader refuses (unpaired surrogates, numbers that are not
 finite); the nesting limit and the size limit are in the operations' descriptions.
 """
@@ -12,6 +16,7 @@ finite); the nesting limit and the size limit are in the operations' description
 from collections.abc import Iterable
 from typing import Any
 
+from kairos.api.body import OBJECT_FIELDS
 from kairos.domain.fields import NAME_MARK, NAME_MAX
 from kairos.domain.formats import TRIMMED
 from kairos.domain.text import name_pattern
@@ -19,9 +24,11 @@ from kairos.domain.text import name_pattern
 NO_NUL = "^[^\\u0000]*$"
 JSON_VALUE = "JsonValue"
 NAME = "Name"
+EMPTY_ARRAY = "EmptyArray"
 _VALUE_REF = {"$ref": f"#/components/schemas/{JSON_VALUE}"}
 _NAMES = {"pattern": NO_NUL}
 _COMBINATORS = ("anyOf", "oneOf", "allOf")
+_ANNOTATIONS = {"title", "description", "default"}
 
 
 def json_value_schema() -> dict[str, Any]:
@@ -35,6 +42,40 @@ def json_value_schema() -> dict[str, Any]:
             {"type": "object", "propertyNames": _NAMES, "additionalProperties": _VALUE_REF},
         ],
     }
+
+
+def empty_array_schema() -> dict[str, Any]:
+    return {
+        "type": "array",
+        "maxItems": 0,
+        "description": "An empty array, read as an empty object (PHP encodes both as `[]`).",
+    }
+
+
+def state_php_arrays(defs: dict[str, Any], request_bodies: Iterable[str]) -> None:
+    """Adds `[]` as an alternative of OBJECT_FIELDS in the named schemas; defines `EmptyArray`."""
+    defs[EMPTY_ARRAY] = empty_array_schema()
+    for name in request_bodies:
+        _allow_empty_arrays(defs[name])
+
+
+def _allow_empty_arrays(schema: Any) -> None:
+    if not isinstance(schema, dict):
+        return
+    properties = schema.get("properties", {})
+    for key, value in properties.items():
+        if key in OBJECT_FIELDS:  # a new schema: a field's may be shared with the response schemas
+            empty = {"$ref": f"#/components/schemas/{EMPTY_ARRAY}"}
+            if set(value) <= {"anyOf", *_ANNOTATIONS}:
+                properties[key] = {**value, "anyOf": [*value["anyOf"], empty]}
+            else:
+                properties[key] = {"anyOf": [value, empty]}
+        else:
+            _allow_empty_arrays(value)
+    _allow_empty_arrays(schema.get("items"))
+    for combinator in _COMBINATORS:
+        for variant in schema.get(combinator, []):
+            _allow_empty_arrays(variant)
 
 
 def name_schema() -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kairos.api.openapi_bodies import state_text_rules
+from kairos.api.openapi_bodies import state_php_arrays, state_text_rules
 from kairos.domain.booking_groups import MAX_BOOKINGS
 from kairos.domain.booking_models import BookingPatch, BookingPost, BookingPut
 from kairos.domain.calendar_feed import CalendarFeedInput
@@ -82,7 +82,9 @@ def schemas() -> dict[str, Any]:
     _usage_schema(defs)
     defs["OpenApiDocument"] = {"type": "object"}
     _error_schemas(defs)
-    state_text_rules(defs, [name for name in defs if name.endswith(("Input", "Put", "Patch"))])
+    bodies = [name for name in defs if name.endswith(("Input", "Put", "Patch"))]
+    state_text_rules(defs, bodies)
+    state_php_arrays(defs, bodies)
     return defs
 
 

@@ -25,7 +25,7 @@ from kairos.domain.errors import (
 )
 from kairos.domain.fields import Metadata
 from kairos.domain.formats import format_timestamp, now_utc
-from kairos.domain.ids import new_id, normal_id
+from kairos.domain.ids import Origin, identity, normal_id
 from kairos.domain.listing import FieldType, ListSpec, Page, parse_sort, select
 from kairos.domain.ports import BookingRepository, CatalogueRepository, require
 from kairos.domain.queries import Errors, raise_if, window
@@ -165,15 +165,18 @@ class BookingGroups:
 
     # --- writing ----------------------------------------------------------------------------------------
 
-    def create(self, viewer: Principal, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = _as_group_errors(lambda: self._create(viewer, body))
+    def create(
+        self, viewer: Principal, body: dict[str, Any], origins: Sequence[Origin] = ()
+    ) -> dict[str, Any]:
+        """`origins` (a migration): the group's, then its bookings', in the order of the body."""
+        result: dict[str, Any] = _as_group_errors(lambda: self._create(viewer, body, origins))
         return result
 
     def update(self, viewer: Principal, group_id: str, body: dict[str, Any], *, full: bool) -> dict[str, Any]:
         result: dict[str, Any] = _as_group_errors(lambda: self._update(viewer, group_id, body, full=full))
         return result
 
-    def _create(self, viewer: Principal, body: dict[str, Any]) -> dict[str, Any]:
+    def _create(self, viewer: Principal, body: dict[str, Any], origins: Sequence[Origin]) -> dict[str, Any]:
         model = parse(GroupInput, body)
         if model.bookings is None:
             raise ValidationFailed.field("bookings", "The bookings field is required.")
@@ -181,16 +184,18 @@ class BookingGroups:
         errors: Errors = {}
         items = _each(enumerate(model.bookings), lambda n, data: _item(BookingPost, data, n), errors)
         self._bookings.require_fit(list(items.values()), [], group=True)
-        now = self._clock()
-        group_id = new_id()
+        group, members = (origins[0], list(origins[1:])) if origins else (None, [])
+        group_id, created, updated = identity(group, self._clock())
         made = _each(
             items.items(),
-            lambda n, item: self._bookings.intent_for_create(viewer, item, group_id, prefix=_prefix(n)),
+            lambda n, item: self._bookings.intent_for_create(
+                viewer, item, group_id, prefix=_prefix(n), origin=members[n] if members else None
+            ),
             errors,
         )
         raise_if(errors)
         intents = list(made.values())
-        record = Record("booking_group", group_id, self._doc(model, intents, None), now, now)
+        record = Record("booking_group", group_id, self._doc(model, intents, None), created, updated)
         changes = self._bookings.writer.commit(viewer, intents, GroupChange(None, record))
         return self.render(viewer, record, [c.after for c in changes if c.after is not None])
 

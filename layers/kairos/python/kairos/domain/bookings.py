@@ -27,7 +27,7 @@ from kairos.domain.booking_models import (
 from kairos.domain.booking_views import BOOKING_LIST, Entities, flat, listing_owner, render_booking
 from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, Forbidden, NotFound, Retryable, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp, stored_duration
-from kairos.domain.ids import is_uuid, new_id
+from kairos.domain.ids import Origin, identity, is_uuid
 from kairos.domain.listing import Page, select
 from kairos.domain.parallel import both
 from kairos.domain.ports import (
@@ -132,7 +132,7 @@ class Bookings:
                 raise ValidationFailed.field("bookings", TOO_LARGE_WRITE)
             raise ValidationFailed.field("ends_at", "The booking spans too many days to be written at once.")
 
-    def create(self, viewer: Principal, body: dict[str, Any]) -> dict[str, Any]:
+    def create(self, viewer: Principal, body: dict[str, Any], origin: Origin | None = None) -> dict[str, Any]:
         """Planned from the catalogue as this instance remembers it when it can (its transaction checks
         what it used); planned again from fresh reads when that moved or would refuse the booking."""
         model = parse(BookingPost, body)
@@ -140,15 +140,17 @@ class Bookings:
         if self._memory is not None:
             reads = self._reads(recall=True)
             try:
-                return self._create(viewer, model, reads)
+                return self._create(viewer, model, reads, origin)
             except (ValidationFailed, StaleCatalogue):
                 if not reads.recalled:
                     raise
             self._memory.forget(viewer.project_id)
-        return self._create(viewer, model, self._reads())
+        return self._create(viewer, model, self._reads(), origin)
 
-    def _create(self, viewer: Principal, model: BookingPost, reads: CatalogueReads) -> dict[str, Any]:
-        intent = self.intent_for_create(viewer, model, None, reads=reads)
+    def _create(
+        self, viewer: Principal, model: BookingPost, reads: CatalogueReads, origin: Origin | None
+    ) -> dict[str, Any]:
+        intent = self.intent_for_create(viewer, model, None, reads=reads, origin=origin)
         changes = self.writer.commit(viewer, [intent])
         booking = changes[0].after
         assert booking is not None
@@ -203,6 +205,7 @@ class Bookings:
         group_id: str | None,
         prefix: str = "",
         reads: CatalogueReads | None = None,
+        origin: Origin | None = None,
     ) -> Intent:
         reads = reads or self._reads()
         sent = model.sent()
@@ -237,8 +240,13 @@ class Bookings:
             "canceled_at": None,
             "expires_at": holds.expiry_on_create(viewer, sent, model.is_temporary, now, prefix),
         }
+        if origin is not None:  # a migrated booking: as it was finalized and canceled where it came from
+            for name in ("finalized_at", "canceled_at"):
+                when = getattr(origin, name)
+                doc[name] = format_timestamp(when) if when else None
+        booking_id, created, updated = identity(origin, now)
         proposal = Booking(
-            id=new_id(),
+            id=booking_id,
             resource_id=sent.get("resource_id"),
             service_id=sent["service_id"],
             location_id=sent["location_id"],
@@ -247,8 +255,9 @@ class Bookings:
             buffer_starts_at=buffer_starts,
             buffer_ends_at=buffer_ends,
             doc=doc,
-            created_at=now,
-            updated_at=now,
+            created_at=created,
+            updated_at=updated,
+            is_canceled=bool(origin and origin.canceled_at),
         )
         return reads.checked_intent(
             viewer, None, proposal, service, location, model.flags(), prefix, entities, linked

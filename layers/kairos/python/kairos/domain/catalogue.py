@@ -11,7 +11,7 @@ from typing import Any
 from kairos.domain.auth import Principal
 from kairos.domain.errors import Conflict, Forbidden, NotFound
 from kairos.domain.formats import format_timestamp, now_utc
-from kairos.domain.ids import is_uuid, new_id
+from kairos.domain.ids import Origin, identity, is_uuid
 from kairos.domain.listing import FieldType, ListSpec, Page, select
 from kairos.domain.ports import AssociationRepository, CatalogueRepository, require
 from kairos.domain.records import Association, Record
@@ -205,11 +205,13 @@ class Catalogue:
         visible = [{k: v for k, v in item.items() if k != "protected_metadata"} for item in page.items]
         return Page(visible, page.total, page.page, page.per_page)
 
-    def create(self, viewer: Principal, kind: EntityKind, body: dict[str, Any]) -> dict[str, Any]:
+    def create(
+        self, viewer: Principal, kind: EntityKind, body: dict[str, Any], origin: Origin | None = None
+    ) -> dict[str, Any]:
         self._check_protected_write(viewer, kind, body)
         doc = kind.validate(body)
-        now = self._clock()
-        record = Record(kind.name, new_id(), doc, now, now)
+        record_id, created, updated = identity(origin, self._clock())
+        record = Record(kind.name, record_id, doc, created, updated)
         self._entities.create(viewer.project_id, record)
         return render(kind, record, viewer)
 
@@ -269,13 +271,16 @@ class Catalogue:
             raise NotFound("association")
         return render_association(found)
 
-    def associate(self, viewer: Principal, service_id: str, resource_id: str) -> tuple[dict[str, Any], bool]:
+    def associate(
+        self, viewer: Principal, service_id: str, resource_id: str, created_at: datetime | None = None
+    ) -> tuple[dict[str, Any], bool]:
+        """`created_at`: a migrated association's (kairos.domain.ids.Origin)."""
         if not is_uuid(service_id):
             raise NotFound("service")
         if not is_uuid(resource_id):
             raise NotFound("resource")
         association, created = self._associations.associate(
-            viewer.project_id, service_id, resource_id, self._clock()
+            viewer.project_id, service_id, resource_id, created_at or self._clock()
         )
         return render_association(association), created
 

@@ -15,7 +15,7 @@ from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, render
 from kairos.domain.errors import Conflict, NotFound, ValidationFailed
 from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp, stored_timestamp, zone
-from kairos.domain.ids import is_uuid, new_id
+from kairos.domain.ids import Origin, identity, is_uuid, new_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
 from kairos.domain.ports import CatalogueRepository, ScheduleRepository, require
 from kairos.domain.queries import date_param, id_param, raise_if, timestamp_param
@@ -164,12 +164,14 @@ class Schedules:
         location = self._catalogue.get(viewer.project_id, "location", record.doc["location_id"])
         return self.render_recurring(record, location, viewer)
 
-    def create_recurring(self, viewer: Principal, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def create_recurring(
+        self, viewer: Principal, resource_id: str, body: dict[str, Any], origin: Origin | None = None
+    ) -> dict[str, Any]:
         doc = parse(RecurringScheduleInput, body).document()
         self._resource(viewer, resource_id)
         location = self._existing_location(viewer, doc["location_id"])
-        now = self._clock()
-        record = Record("recurring_schedule", new_id(), {**doc, "blocks": {}}, now, now)
+        record_id, created, updated = identity(origin, self._clock())
+        record = Record("recurring_schedule", record_id, {**doc, "blocks": {}}, created, updated)
         self._schedules.put_recurring(viewer.project_id, resource_id, record, None)
         return self.render_recurring(record, location, viewer)
 
@@ -233,9 +235,10 @@ class Schedules:
         body: dict[str, Any],
         *,
         merge: bool = False,
+        origin: Origin | None = None,
     ) -> dict[str, Any]:
         """Creates (block_id None) or replaces/patches one weekly block, refusing overlaps."""
-        key = block_id or new_id()
+        key = block_id or (origin.id if origin else new_id())
 
         def change(blocks: dict[str, Any]) -> None:
             existing = blocks.get(key)
@@ -258,11 +261,11 @@ class Schedules:
                     raise ValidationFailed.field(
                         "start_time", "The schedule block overlaps another block of this recurring schedule."
                     )
-            now = format_timestamp(self._clock())
+            _, created, updated = identity(origin, self._clock())
             blocks[key] = {
                 **doc,
-                "created_at": existing["created_at"] if existing else now,
-                "updated_at": now,
+                "created_at": existing["created_at"] if existing else format_timestamp(created),
+                "updated_at": format_timestamp(updated),
             }
 
         blocks = self._change_blocks(viewer, resource_id, schedule_id, change)
@@ -348,6 +351,7 @@ class Schedules:
         body: dict[str, Any],
         *,
         merge: bool = False,
+        origin: Origin | None = None,
     ) -> dict[str, Any]:
         current = self._load_block(viewer, resource_id, block_id) if block_id else None
         if current is None:
@@ -365,14 +369,11 @@ class Schedules:
                     "starts_at", "The schedule block overlaps another block of this resource and location."
                 )
         now = self._clock()
-        record = Record(
-            "schedule_block",
-            current.id if current else new_id(),
-            doc,
-            current.created_at if current else now,
-            now,
-            current.version + 1 if current else 1,
-        )
+        if current:
+            record = Record("schedule_block", current.id, doc, current.created_at, now, current.version + 1)
+        else:
+            new_block, created, updated = identity(origin, now)
+            record = Record("schedule_block", new_block, doc, created, updated)
         shown = self.render_block(
             record, location, viewer
         )  # before the write: a failed request stores nothing
