@@ -14,7 +14,9 @@ def utc(*parts: int) -> datetime:
 
 
 def feed(*events: str, head: str = "") -> bytes:
-    body = "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//EN", head, *events, "END:VCALENDAR"])
+    body = "\r\n".join(
+        ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//EN", head, *events, "END:VCALENDAR"]
+    )
     return "\r\n".join(line for line in body.split("\r\n") if line).encode()
 
 
@@ -76,7 +78,10 @@ DTEND;TZID=America/New_York:20270313T100000
 RRULE:FREQ=DAILY;COUNT=2
 END:VEVENT""".replace("\n", "\r\n")
     found = busy_times(feed(event), NOW)
-    assert found.spans == ((utc(2027, 3, 13, 14), utc(2027, 3, 13, 15)), (utc(2027, 3, 14, 13), utc(2027, 3, 14, 14)))
+    assert found.spans == (
+        (utc(2027, 3, 13, 14), utc(2027, 3, 13, 15)),
+        (utc(2027, 3, 14, 13), utc(2027, 3, 14, 14)),
+    )
 
 
 def test_an_all_day_event_across_a_dst_change_stays_local_dates() -> None:

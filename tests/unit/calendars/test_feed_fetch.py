@@ -23,7 +23,7 @@ def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Answer], str]]:
 
     def start(answer: Answer) -> str:
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 answer(self)
 
             def log_message(self, *args: object) -> None:
@@ -49,7 +49,9 @@ def _send(handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str],
     handler.wfile.write(body)
 
 
-def test_a_feed_is_read_with_its_validators_and_a_304_says_not_modified(serve: Callable[[Answer], str]) -> None:
+def test_a_feed_is_read_with_its_validators_and_a_304_says_not_modified(
+    serve: Callable[[Answer], str],
+) -> None:
     def answer(h: BaseHTTPRequestHandler) -> None:
         if h.headers.get("If-None-Match") == '"v1"':
             _send(h, 304, {})
@@ -63,10 +65,14 @@ def test_a_feed_is_read_with_its_validators_and_a_304_says_not_modified(serve: C
     assert again.document is None and again.etag == '"v1"'
 
 
-def test_an_oversized_feed_is_refused_whether_it_says_its_length_or_not(serve: Callable[[Answer], str]) -> None:
+def test_an_oversized_feed_is_refused_whether_it_says_its_length_or_not(
+    serve: Callable[[Answer], str],
+) -> None:
     big = b"X" * (MAX_BYTES + 1)
     declared = serve(lambda h: _send(h, 200, {"Content-Length": str(len(big))}, big))
-    streamed = serve(lambda h: (_send(h, 200, {"Connection": "close"}, big), setattr(h, "close_connection", True)))
+    streamed = serve(
+        lambda h: (_send(h, 200, {"Connection": "close"}, big), setattr(h, "close_connection", True))
+    )
     for url in (declared, streamed):
         with pytest.raises(FeedError, match="larger than 5 MB"):
             fetch_feed(url, None, None)
