@@ -35,7 +35,7 @@ WAF_WINDOWS = (60, 120, 300, 600)  # the evaluation windows a WAF rate-based rul
 WAF_LIMITS = (10, 2_000_000_000)
 
 # Instances each function may run at once, and always can (its reserved concurrency). The areas that serve
-# the most traffic, and the slowest of it (bookable slots, bookings), get the most. Sum: 801.
+# the most traffic, and the slowest of it (bookable slots, bookings), get the most. Sum: 800.
 RESERVED_CONCURRENCY: Mapping[str, int] = {
     Area.PROJECT: 50,  # GET /v1/project, usage, and the JSON 404 of every unknown path
     Area.LOCATIONS: 75,
@@ -47,7 +47,7 @@ RESERVED_CONCURRENCY: Mapping[str, int] = {
     PortalArea.PORTAL: 50,
     PortalArea.ACCOUNTS: 20,  # log-in, registration and resets, throttled per address by the function
     STREAM_CONSUMER: 20,  # Lambda runs one instance per stream shard
-    HOLD_SWEEPER: 5,  # once a minute, within 30 s
+    HOLD_SWEEPER: 4,  # once a minute, within 30 s
     CALENDAR_POLLER: 1,  # every 15 minutes, one run at a time
     USAGE_RULE.consumer: 5,  # meteringMaxConcurrency: few instances, big batches, one write each
     WEBHOOK_RULE.consumer: 50,  # deliveryMaxConcurrency: receivers may take seconds each

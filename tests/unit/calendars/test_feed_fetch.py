@@ -91,7 +91,7 @@ def test_a_slow_feed_is_cut_off_at_the_deadline(
             h.wfile.flush()
             time.sleep(0.1)
 
-    with pytest.raises(FeedError, match="did not answer within 0.5 s"):
+    with pytest.raises(FeedError, match=r"did not answer within 0\.5 s"):
         fetch_feed(serve(drip), None, None)
 
 
