@@ -162,11 +162,11 @@ ACCESS: Mapping[str, TableAccess] = {
     HOLD_SWEEPER: TableAccess(
         {"GetItem": [PROJECT], "DeleteItem": [PROJECT, RESOURCES], "UpdateItem": [RESOURCES]}, [HOLD_EXPIRY]
     ),
-    # Every subscription (GSI1), its resource, then per sync one transaction of the subscription and its
-    # busy set in the timeline head; a changed busy set counts the resource's bookings it overlaps.
+    # Every subscription (GSI1), their resources (in batches), then per sync one transaction of the
+    # subscription and its busy set in the timeline head; a changed busy set counts the resource's bookings
+    # it overlaps (their locations in a batch).
     CALENDAR_POLLER: TableAccess(
         {
-            "GetItem": [PROJECT, RESOURCES],
             "BatchGetItem": [PROJECT],
             "PutItem": [RESOURCES],
             "UpdateItem": [RESOURCES],

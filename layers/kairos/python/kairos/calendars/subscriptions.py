@@ -41,6 +41,7 @@ from kairos.webhooks.ssrf import UnsafeUrl, checked_address, loopback_allowed
 
 KIND = "calendar_subscription"
 MAX_PER_RESOURCE = 5
+BATCH = 100  # resources read at once by the poller (one BatchGetItem)
 MAX_URL_LENGTH = 2048
 PENDING, OK, FAILING = "pending", "ok", "failing"
 _SCHEMES = {"webcal": "https", "webcals": "https", "https": "https", "http": "http"}
@@ -176,32 +177,44 @@ class CalendarSubscriptions:
     # --- polling ------------------------------------------------------------------------------------------
 
     def sync_all(self) -> dict[str, int]:
-        """Syncs every subscription whose resource still exists (the scheduled poller); counts by status."""
+        """Syncs every subscription whose resource still exists (the scheduled poller; the resources are
+        read in batches); counts by status. A sync that raced a change of its subscription is dropped
+        (`raced`): the next poll syncs what it became."""
         every = self._store.every()
+        wanted = sorted({(project_id, resource_id) for project_id, resource_id, _ in every})
+        existing: set[tuple[str, str]] = set()
+        for project_id in sorted({p for p, _ in wanted}):
+            ids = [("resource", r) for p, r in wanted if p == project_id]
+            for start in range(0, len(ids), BATCH):
+                found = self._catalogue.get_many(project_id, ids[start : start + BATCH])
+                existing |= {(project_id, r) for _, r in found}
 
         def one(found: tuple[str, str, Record]) -> str:
             project_id, resource_id, record = found
-            if self._catalogue.get(project_id, "resource", resource_id) is None:
+            if (project_id, resource_id) not in existing:
                 return "skipped"
             try:
-                return str(self._sync(project_id, resource_id, record).doc["status"])
-            except NotFound:  # deleted while it synced
-                return "skipped"
+                return str(self._sync(project_id, resource_id, record, again=False).doc["status"])
+            except Conflict:
+                return "raced"
 
         counts: dict[str, int] = {}
         for status in parallel_map(one, every):
             counts[status] = counts.get(status, 0) + 1
         return counts
 
-    def _sync(self, project_id: str, resource_id: str, record: Record) -> Record:
-        """One sync; a sync that raced a change of the subscription is tried once more on what it became."""
-        for _ in range(2):
-            changes, busy = self._fetched(project_id, record)
-            try:
-                return self._write(project_id, resource_id, record, changes, busy)
-            except Conflict:
-                record = self._existing(project_id, resource_id, record.id)
-        return record
+    def _sync(self, project_id: str, resource_id: str, record: Record, *, again: bool = True) -> Record:
+        """One sync; one that raced a change of the subscription is tried once more on what it became
+        (`again`), else refused (Conflict)."""
+        changes, busy = self._fetched(project_id, record)
+        try:
+            return self._write(project_id, resource_id, record, changes, busy)
+        except Conflict:
+            if not again:
+                raise
+        record = self._existing(project_id, resource_id, record.id)
+        changes, busy = self._fetched(project_id, record)
+        return self._write(project_id, resource_id, record, changes, busy)
 
     def _fetched(self, project_id: str, record: Record) -> tuple[dict[str, Any], CalendarBusy | None]:
         from kairos.calendars.busy import FeedUnreadable, busy_times  # icalendar: only where feeds are read
