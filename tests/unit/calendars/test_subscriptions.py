@@ -33,7 +33,8 @@ class Feed:
         day = DAY.replace("-", "")
         self.document = (
             "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n"
-            f"DTSTART:{day}T{hour:02}0000Z\r\nDTEND:{day}T{hour + 1:02}0000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            f"DTSTART:{day}T{hour:02}0000Z\r\nDTEND:{day}T{hour + 1:02}0000Z\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n"
         ).encode()
 
     def __call__(self, url: str, etag: str | None, last_modified: str | None) -> Fetched:
