@@ -179,8 +179,9 @@ class CalendarSubscriptions:
     def sync_all(self) -> dict[str, int]:
         """Syncs every subscription whose resource still exists (the scheduled poller; the resources are
         read in batches); counts by status. A sync that raced a change of its subscription is dropped
-        (`raced`): the next poll syncs what it became."""
-        every = self._store.every()
+        (`raced`): the next poll syncs what it became. The least recently synced go first, so a run cut
+        short by the function's timeout never leaves the same ones behind twice."""
+        every = sorted(self._store.every(), key=lambda found: str(found[2].doc.get("last_synced_at") or ""))
         wanted = sorted({(project_id, resource_id) for project_id, resource_id, _ in every})
         existing: set[tuple[str, str]] = set()
         for project_id in sorted({p for p, _ in wanted}):
