@@ -53,7 +53,22 @@ class KairosEvents(Construct):
         for function in api_functions.values():
             self.bus.grant_put_events_to(function)  # usage events, one per counted request
         self.stream_mapper = self._stream_mapper(table, layer)
-        self.consumers[definitions.HOLD_SWEEPER] = self._hold_sweeper(table, layer)
+        self.consumers[definitions.HOLD_SWEEPER] = self._scheduled(
+            table,
+            layer,
+            definitions.HOLD_SWEEPER,
+            "Kairos holds: removes expired temporary bookings",
+            definitions.HOLD_SWEEP_MINUTES,
+            definitions.CONSUMER_TIMEOUT_SECONDS,
+        )
+        self.consumers[definitions.CALENDAR_POLLER] = self._scheduled(
+            table,
+            layer,
+            definitions.CALENDAR_POLLER,
+            "Kairos calendars: syncs the calendar subscriptions' feeds",
+            definitions.CALENDAR_POLL_MINUTES,
+            definitions.CALENDAR_POLL_TIMEOUT_SECONDS,
+        )
         for rule in definitions.RULES:
             self._rule(rule, table, layer)
         self.allow_redelivery(api_functions[Area.WEBHOOKS])
@@ -100,24 +115,33 @@ class KairosEvents(Construct):
         )
         return function
 
-    def _hold_sweeper(self, table: dynamodb.Table, layer: lambda_.ILayerVersion) -> lambda_.Function:
-        """Removes expired holds on a schedule (the default bus's scheduled rule); their deletions reach
-        the stream, where the mapper makes `booking.expired` of them."""
-        scope = Construct(self, "HoldSweeper")
+    def _scheduled(
+        self,
+        table: dynamodb.Table,
+        layer: lambda_.ILayerVersion,
+        name: str,
+        description: str,
+        minutes: int,
+        timeout_seconds: int,
+    ) -> lambda_.Function:
+        """A function the default bus's scheduled rule runs every `minutes`: the hold sweeper (expired
+        holds' deletions reach the stream, where the mapper makes `booking.expired` of them) and the
+        calendar poller."""
+        scope = Construct(self, name.title().replace("_", ""))
         function = kairos_function(
             scope,
-            name=definitions.HOLD_SWEEPER,
-            description="Kairos holds: removes expired temporary bookings",
+            name=name,
+            description=description,
             table=table,
             layer=layer,
-            timeout=Duration.seconds(definitions.CONSUMER_TIMEOUT_SECONDS),
+            timeout=Duration.seconds(timeout_seconds),
         )
-        grant_table_access(function, table, definitions.HOLD_SWEEPER, scope)
+        grant_table_access(function, table, name, scope)
         events.Rule(
             scope,
             "Schedule",
-            description="Every minute: remove expired holds",
-            schedule=events.Schedule.rate(Duration.minutes(definitions.HOLD_SWEEP_MINUTES)),
+            description=f"Every {minutes} minute(s): {description}",
+            schedule=events.Schedule.rate(Duration.minutes(minutes)),
             targets=[targets.LambdaFunction(function, retry_attempts=0)],
         )
         return function

@@ -17,7 +17,13 @@ from typing import Any
 
 from constructs import Construct
 
-from kairos.events.definitions import HOLD_SWEEPER, STREAM_CONSUMER, USAGE_RULE, WEBHOOK_RULE
+from kairos.events.definitions import (
+    CALENDAR_POLLER,
+    HOLD_SWEEPER,
+    STREAM_CONSUMER,
+    USAGE_RULE,
+    WEBHOOK_RULE,
+)
 from kairos.portal.routes import PortalArea
 from kairos.routes import Area
 from kairos.usage.metering import MOST_IN_ONE_WRITE
@@ -41,7 +47,8 @@ RESERVED_CONCURRENCY: Mapping[str, int] = {
     PortalArea.PORTAL: 50,
     PortalArea.ACCOUNTS: 20,  # log-in, registration and resets, throttled per address by the function
     STREAM_CONSUMER: 20,  # Lambda runs one instance per stream shard
-    HOLD_SWEEPER: 5,  # once a minute, within 30 s
+    HOLD_SWEEPER: 4,  # once a minute, within 30 s
+    CALENDAR_POLLER: 1,  # every 15 minutes, one run at a time
     USAGE_RULE.consumer: 5,  # meteringMaxConcurrency: few instances, big batches, one write each
     WEBHOOK_RULE.consumer: 50,  # deliveryMaxConcurrency: receivers may take seconds each
 }

@@ -21,7 +21,13 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra.references import logical_id
-from kairos.events.definitions import HOLD_SWEEPER, STREAM_CONSUMER, USAGE_RULE, WEBHOOK_RULE
+from kairos.events.definitions import (
+    CALENDAR_POLLER,
+    HOLD_SWEEPER,
+    STREAM_CONSUMER,
+    USAGE_RULE,
+    WEBHOOK_RULE,
+)
 from kairos.portal.routes import PortalArea
 from kairos.routes import Area
 from kairos.storage import keys
@@ -58,6 +64,7 @@ BOOKING_LISTS = (
 TOKEN_LISTS = keys.token_listing_partition(UUID)
 MEMBERSHIPS = keys.memberships_of_partition(ANY)
 HOLD_EXPIRY = keys.HOLD_EXPIRY_PREFIX + ANY
+CALENDAR_SUBSCRIPTIONS = keys.CALENDAR_SUBSCRIPTIONS
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,17 @@ ACCESS: Mapping[str, TableAccess] = {
     STREAM_CONSUMER: TableAccess({"BatchGetItem": [PROJECT]}),
     HOLD_SWEEPER: TableAccess(
         {"GetItem": [PROJECT], "DeleteItem": [PROJECT, RESOURCES], "UpdateItem": [RESOURCES]}, [HOLD_EXPIRY]
+    ),
+    # Every subscription (GSI1), their resources (in batches), then per sync one transaction of the
+    # subscription and its busy set in the timeline head; a changed busy set counts the resource's bookings
+    # it overlaps (their locations in a batch).
+    CALENDAR_POLLER: TableAccess(
+        {
+            "BatchGetItem": [PROJECT],
+            "PutItem": [RESOURCES],
+            "UpdateItem": [RESOURCES],
+        },
+        [CALENDAR_SUBSCRIPTIONS, *BOOKING_LISTS],
     ),
     USAGE_RULE.consumer: TableAccess({"PutItem": [REQUEST_LOG], "UpdateItem": [USAGE, TOKEN_USE]}),
     WEBHOOK_RULE.consumer: TableAccess(

@@ -22,7 +22,7 @@ from kairos.storage.webhook_store import DeliveryStore
 from kairos.webhooks.delivery import Delivery
 from kairos.webhooks.subscriptions import Webhooks
 from kairos_local.lambda_runtime import proxy_event
-from tests.infra.lambda_world import Invocation, Moto, fresh_project
+from tests.infra.lambda_world import Invocation, Moto, fresh_project, refused_calendar
 from tests.unit.clinic import DAY, at, booking_body, make_clinic
 
 SOURCE_IP = "198.51.100.7"
@@ -173,6 +173,18 @@ def resource_calls(viewer: Principal, moto: Moto) -> Steps:
     steps.add(Call("GET", "/v1/resources/{resource}/schedule", doctor, query=window))
     steps.add(Call("GET", "/v1/resources/{resource}/fully-booked", doctor, query=window))
     steps.add(Call("GET", "/v1/resources/{resource}/calendar.ics", doctor))
+    subscriptions = "/v1/resources/{resource}/calendar-subscriptions"
+    private = {"url": "https://10.0.0.7/calendar.ics"}  # the SSRF guard refuses it: nothing is written
+    steps.add(Call("POST", subscriptions, doctor, private, status=422))
+    steps.add(Call("GET", subscriptions, doctor))
+    subscription = {
+        **doctor,
+        "calendar-subscription": refused_calendar(moto, viewer.project_id, clinic["resource_id"]),
+    }
+    steps.add(Call("GET", subscriptions + "/{calendar-subscription}", subscription))
+    steps.add(Call("PATCH", subscriptions + "/{calendar-subscription}", subscription, {"name": "Mine"}))
+    steps.add(Call("POST", subscriptions + "/{calendar-subscription}/sync", subscription))  # failing
+    steps.add(Call("DELETE", subscriptions + "/{calendar-subscription}", subscription))
     steps.add(Call("DELETE", weekly + "/{schedule-block}", day_block))
     steps.add(Call("DELETE", schedules + "/{recurring-schedule}", schedule))
     steps.add(Call("DELETE", blocks + "/{schedule-block}", block))

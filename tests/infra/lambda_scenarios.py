@@ -34,6 +34,7 @@ from tests.infra.lambda_world import (
     Moto,
     Phase,
     fresh_project,
+    refused_calendar,
     wiring,
 )
 from tests.infra.portal_scenarios import accounts_scenario, portal_scenario
@@ -69,7 +70,9 @@ def scenario(name: str, template: Template, moto: Moto) -> list[Phase]:
         phases.append(lambda _: stream_batches(moto))
     for rule in wired.queues:
         phases.append(lambda _, rule=rule: queue_batches(rule, moto))  # type: ignore[misc]
-    if wired.scheduled:  # the hold sweeper: nothing expired, then a hold that has
+    if wired.scheduled and name == definitions.CALENDAR_POLLER:  # a feed it refuses: failing, kept
+        phases.append(lambda _: calendar_polled(moto))
+    elif wired.scheduled:  # the hold sweeper: nothing expired, then a hold that has
         phases += [lambda _: [Invocation(scheduled(), {"removed": 0})], lambda _: expired_hold_swept(moto)]
     return phases
 
@@ -181,6 +184,14 @@ def days_after(days: int, hour: int) -> str:
     """An instant `days` after the clinic's DAY, at `hour` UTC."""
     day = date.fromisoformat(DAY) + timedelta(days=days)
     return f"{day.isoformat()}T{hour:02}:00:00+00:00"
+
+
+def calendar_polled(moto: Moto) -> list[Invocation]:
+    """A resource subscribed to a feed the deployed poller refuses: the sync fails and says why."""
+    viewer, _ = fresh_project(moto, "Layout calendars")
+    room = moto.container.catalogue.create(viewer, RESOURCE, {"name": "Room", "max_simultaneous_bookings": 1})
+    refused_calendar(moto, viewer.project_id, room["id"])
+    return [Invocation(scheduled(), {"synced": {"failing": 1}})]
 
 
 def expired_hold_swept(moto: Moto) -> list[Invocation]:

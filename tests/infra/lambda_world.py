@@ -22,10 +22,13 @@ from kairos.abilities import ALL_ABILITIES
 from kairos.config import Settings
 from kairos.container import Container
 from kairos.domain.auth import Principal
+from kairos.domain.ids import new_id
+from kairos.domain.records import Record
 from kairos.events import definitions
 from kairos.portal.routes import PortalArea
 from kairos.portal.user_pool import create_client_request, create_pool_request
 from kairos.routes import Area
+from kairos.storage.calendar_subscription_store import CalendarSubscriptionStore
 from kairos.storage.dynamodb import CatalogueStore
 from kairos.storage.table_definition import create_table_request
 from kairos.webhooks.subscriptions import Webhooks
@@ -41,6 +44,7 @@ TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8
 TODAY = datetime.now(UTC).replace(microsecond=0)
 # A receiver the deployed dispatcher refuses (loopback), so its attempt is recorded without a request.
 REFUSED_RECEIVER = "http://127.0.0.1:9/hooks"
+REFUSED_FEED = "http://127.0.0.1:9/calendar.ics"  # a calendar feed the deployed poller refuses likewise
 CLOUDFRONT_URL = "https://d111111abcdef8.cloudfront.net"  # what a distribution's domain looks like
 
 
@@ -98,6 +102,16 @@ def moto_world() -> Iterator[Moto]:
             )
         finally:
             server.stop()
+
+
+def refused_calendar(moto: Moto, project_id: str, resource_id: str) -> str:
+    """A calendar subscription of the resource whose feed the deployed functions refuse (loopback), so a
+    sync fails at once, without a request; written by the store (the API would refuse the url too)."""
+    now = datetime.now(UTC)
+    doc = {"resource_id": resource_id, "url": REFUSED_FEED, "name": "Refused", "status": "pending"}
+    record = Record("calendar_subscription", new_id(), doc, now, now)
+    CalendarSubscriptionStore(moto.container.table).create(project_id, resource_id, record, 5)
+    return record.id
 
 
 def fresh_project(moto: Moto, name: str) -> tuple[Principal, str]:

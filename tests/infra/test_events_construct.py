@@ -227,3 +227,30 @@ def test_the_hold_sweeper_runs_every_minute_and_only_touches_the_table(
     found = actions(statements_of(template, stack, sweeper))
     assert {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"} <= found
     assert not {a for a in found if a.startswith(("sqs:", "events:"))}
+
+
+def test_the_calendar_poller_runs_every_15_minutes_one_at_a_time_and_only_touches_the_table(
+    template: Template, stack: KairosStack
+) -> None:
+    poller = stack.events.consumers[definitions.CALENDAR_POLLER]
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": "rate(15 minutes)",
+            "State": "ENABLED",
+            "Targets": [
+                {
+                    "Arn": {"Fn::GetAtt": [logical_id(poller), "Arn"]},
+                    "Id": "Target0",
+                    "RetryPolicy": {"MaximumRetryAttempts": 0},
+                }
+            ],
+        },
+    )
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {"FunctionName": "kairos-calendar_poller", "Timeout": 300, "ReservedConcurrentExecutions": 1},
+    )
+    found = actions(statements_of(template, stack, poller))
+    assert {"dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= found
+    assert not {a for a in found if a.startswith(("sqs:", "events:"))}

@@ -29,9 +29,9 @@ def functions(template: Template) -> dict[Area, Mapping[str, Any]]:
     """The template's API functions, keyed by the area their name ends with (the event path's functions are
     tested in test_events_construct)."""
     by_name = {f["Properties"]["FunctionName"]: f for f in kairos_functions(template).values()}
-    # and the stream mapper, the hold sweeper, one consumer per rule and the Portal's
+    # and the stream mapper, the hold sweeper, the calendar poller, one consumer per rule and the Portal's
     # (tests/infra/test_portal_construct.py)
-    assert len(by_name) == len(Area) + 2 + len(RULES) + len(PortalArea)
+    assert len(by_name) == len(Area) + 3 + len(RULES) + len(PortalArea)
     return {area: by_name[f"{FUNCTION_NAME_PREFIX}-{area.value}"] for area in Area}
 
 
@@ -187,6 +187,6 @@ def test_functions_hold_no_aws_managed_policy(template: Template) -> None:
     lambda_roles = [
         roles[f["Properties"]["Role"]["Fn::GetAtt"][0]] for f in kairos_functions(template).values()
     ]
-    # the stream mapper, the hold sweeper, one consumer per rule and the Portal's
-    assert len(lambda_roles) == len(Area) + 2 + len(RULES) + len(PortalArea)
+    # the stream mapper, the hold sweeper, the calendar poller, one consumer per rule and the Portal's
+    assert len(lambda_roles) == len(Area) + 3 + len(RULES) + len(PortalArea)
     assert all("ManagedPolicyArns" not in r["Properties"] for r in lambda_roles)

@@ -42,4 +42,5 @@ def test_every_operation_has_a_sync_and_an_async_method_named_after_its_operatio
     for operation_id in ids:
         name = generator.snake(operation_id)
         assert callable(getattr(Client, name)) and callable(getattr(AsyncClient, name)), name
-    assert len(ids) == 78 and hasattr(Client, "get_service_bookable_slots")
+    assert len({generator.snake(i) for i in ids}) == len(ids) > 60  # one method each, Hapio's 60 and more
+    assert hasattr(Client, "get_service_bookable_slots")

@@ -14,7 +14,7 @@ from tests.unit.conftest import in_fresh_interpreter
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 API = ["project", "locations", "resources", "services", "bookings", "booking_groups", "webhooks"]
 PORTAL = ["portal", "portal_accounts"]
-CONSUMERS = ["stream_mapper", "hold_sweeper", "metering", "webhook_dispatcher"]
+CONSUMERS = ["stream_mapper", "hold_sweeper", "metering", "webhook_dispatcher", "calendar_poller"]
 BOOKING_RULES = {"kairos.domain.bookings", "kairos.domain.booking_commit", "kairos.domain.booking_models"}
 INPUT_MODELS = {
     "pydantic",
@@ -23,6 +23,7 @@ INPUT_MODELS = {
     "kairos.events.envelope",
 }
 SLOT_ENGINE = {"kairos.scheduling.engine", "kairos.domain.availability"}
+CALENDAR_READING = {"icalendar", "recurring_ical_events", "x_wr_timezone"}  # only a feed's sync reads them
 
 
 @cache  # one fresh interpreter per function and test process
@@ -68,3 +69,8 @@ def test_the_slot_engine_and_the_portal_are_loaded_only_by_requests_that_use_the
 @pytest.mark.parametrize("function", CONSUMERS)
 def test_consumers_do_not_load_the_http_resolver(function: str) -> None:
     assert "aws_lambda_powertools.event_handler" not in cold_start(function)[0]
+
+
+@pytest.mark.parametrize("function", API + PORTAL + CONSUMERS)
+def test_no_function_loads_the_calendar_parser_before_a_feed_is_synced(function: str) -> None:
+    assert not cold_start(function)[0] & CALENDAR_READING

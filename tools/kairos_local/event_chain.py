@@ -288,17 +288,19 @@ class QueuePoller:
 
 
 class ScheduledSweep:
-    """Stands in for the hold sweeper's schedule (deployed: every minute): runs the same function every
-    `seconds`, so an expired hold is removed, and its `booking.expired` made, within a few seconds."""
+    """Stands in for a schedule of the stack: runs the same function every `seconds`. The hold sweeper
+    (deployed: every minute), so an expired hold is removed, and its `booking.expired` made, within a few
+    seconds; the calendar poller (deployed: every 15 minutes)."""
 
-    def __init__(self, module: ModuleType, activity: Activity, seconds: float) -> None:
-        self._handler: Handler = module.lambda_handler
+    def __init__(self, name: str, activity: Activity, seconds: float) -> None:
+        self._name = name
+        self._handler: Handler = load_function(name).lambda_handler
         self._activity = activity
         self._seconds = seconds
 
     def run(self) -> None:
         while not self._activity.stopped:
-            _invoke(definitions.HOLD_SWEEPER, self._handler, {"source": "aws.events"})  # logs a failure
+            _invoke(self._name, self._handler, {"source": "aws.events"})  # logs a failure
             self._activity.pause(self._seconds)
 
 
@@ -322,9 +324,12 @@ def start_event_chain(settings: Settings, activity: Activity) -> list[threading.
         threading.Thread(target=activity.run, args=(poll, name), name=name, daemon=True)
         for name, poll in workers
     ]
-    seconds = float(os.environ.get("KAIROS_HOLD_SWEEP_SECONDS", "5"))
-    sweep = ScheduledSweep(load_function(definitions.HOLD_SWEEPER), activity, seconds)
-    threads.append(threading.Thread(target=sweep.run, name="hold-sweeper", daemon=True))
+    for name, setting, default in (
+        (definitions.HOLD_SWEEPER, "KAIROS_HOLD_SWEEP_SECONDS", "5"),
+        (definitions.CALENDAR_POLLER, "KAIROS_CALENDAR_POLL_SECONDS", "60"),
+    ):
+        sweep = ScheduledSweep(name, activity, float(os.environ.get(setting, default)))
+        threads.append(threading.Thread(target=sweep.run, name=name.replace("_", "-"), daemon=True))
     for thread in threads:
         thread.start()
     return threads

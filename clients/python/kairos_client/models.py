@@ -617,6 +617,14 @@ class BookableSlot(Model):
     resources: list[Resource]
 
 
+class BookingReasonCalendars(Model):
+    calendar_subscription_id: str
+    name: str | None
+    message: str
+    starts_at: Timestamp
+    ends_at: Timestamp
+
+
 class BookingReasonWindow(Model):
     earliest: Timestamp | None
     latest: Timestamp | None
@@ -636,6 +644,7 @@ class BookingReason(Model):
     message: str
     buffers_only: bool | None = None
     nearest_spans: list[TimeSpan] | None = None
+    calendars: list[BookingReasonCalendars] | None = None
     full_spans: list[TimeSpan] | None = None
     booking_ids: list[str] | None = None
     starts_on_grid: bool | None = None
@@ -683,6 +692,29 @@ class CalendarFeedWithUrl(Model):
     name: str | None
     created_at: Timestamp
     url: str
+
+
+class CalendarSubscriptionInput(Model):
+    url: str
+    name: str | None = None
+
+
+class CalendarSubscriptionPatch(Model):
+    url: str | None = None
+    name: str | None = None
+
+
+class CalendarSubscription(Model):
+    id: str
+    resource_id: str
+    url: str
+    name: str | None
+    status: Literal["pending", "ok", "failing"]
+    last_synced_at: Timestamp | None
+    last_error: str | None
+    conflicts: int
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class ResourceService(Model):

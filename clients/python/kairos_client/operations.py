@@ -19,6 +19,9 @@ from kairos_client.models import (
     CalendarFeed,
     CalendarFeedInput,
     CalendarFeedWithUrl,
+    CalendarSubscription,
+    CalendarSubscriptionInput,
+    CalendarSubscriptionPatch,
     Location,
     LocationInput,
     LocationPatch,
@@ -169,6 +172,26 @@ OPERATIONS: dict[str, Operation] = {
     "getWebhookDeliveries": Operation("GET", "/webhooks/{webhook}/deliveries", None),
     "redeliverWebhookDelivery": Operation(
         "POST", "/webhooks/{webhook}/deliveries/{delivery}/redeliver", None
+    ),
+    "getResourceCalendarSubscriptions": Operation(
+        "GET", "/resources/{resource}/calendar-subscriptions", None
+    ),
+    "postResourceCalendarSubscription": Operation(
+        "POST", "/resources/{resource}/calendar-subscriptions", "CalendarSubscriptionInput"
+    ),
+    "getResourceCalendarSubscription": Operation(
+        "GET", "/resources/{resource}/calendar-subscriptions/{calendar-subscription}", None
+    ),
+    "patchResourceCalendarSubscription": Operation(
+        "PATCH",
+        "/resources/{resource}/calendar-subscriptions/{calendar-subscription}",
+        "CalendarSubscriptionPatch",
+    ),
+    "deleteResourceCalendarSubscription": Operation(
+        "DELETE", "/resources/{resource}/calendar-subscriptions/{calendar-subscription}", None
+    ),
+    "syncResourceCalendarSubscription": Operation(
+        "POST", "/resources/{resource}/calendar-subscriptions/{calendar-subscription}/sync", None
     ),
     "getServiceBookableSlots": Operation("GET", "/services/{service}/bookable-slots", None),
     "getServiceBookableSlotExplanation": Operation("GET", "/services/{service}/bookable-slots/explain", None),
@@ -1187,6 +1210,114 @@ class SyncOperations(SyncTransport):
             Call(
                 OPERATIONS["redeliverWebhookDelivery"],
                 TypeAdapter(WebhookDelivery),
+                path=path,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    def get_resource_calendar_subscriptions(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> Page[CalendarSubscription]:
+        """Kairos: list a resource's calendar subscriptions.
+
+        GET /resources/{resource}/calendar-subscriptions
+        """
+        return self._call(
+            Call(
+                OPERATIONS["getResourceCalendarSubscriptions"],
+                TypeAdapter(Page[CalendarSubscription]),
+                path=path,
+                query=query,
+            )
+        )
+
+    def post_resource_calendar_subscription(
+        self,
+        *,
+        path: Mapping[str, str],
+        body: CalendarSubscriptionInput | Mapping[str, Any],
+        query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> CalendarSubscription:
+        """Kairos: subscribe a resource to a calendar feed (its busy times block slots).
+
+        POST /resources/{resource}/calendar-subscriptions
+        """
+        return self._call(
+            Call(
+                OPERATIONS["postResourceCalendarSubscription"],
+                TypeAdapter(CalendarSubscription),
+                path=path,
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    def get_resource_calendar_subscription(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> CalendarSubscription:
+        """Kairos: get a calendar subscription.
+
+        GET /resources/{resource}/calendar-subscriptions/{calendar-subscription}
+        """
+        return self._call(
+            Call(
+                OPERATIONS["getResourceCalendarSubscription"],
+                TypeAdapter(CalendarSubscription),
+                path=path,
+                query=query,
+            )
+        )
+
+    def patch_resource_calendar_subscription(
+        self,
+        *,
+        path: Mapping[str, str],
+        body: CalendarSubscriptionPatch | Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+    ) -> CalendarSubscription:
+        """Kairos: update a calendar subscription (its url or name).
+
+        PATCH /resources/{resource}/calendar-subscriptions/{calendar-subscription}
+        """
+        return self._call(
+            Call(
+                OPERATIONS["patchResourceCalendarSubscription"],
+                TypeAdapter(CalendarSubscription),
+                path=path,
+                body=body,
+                query=query,
+            )
+        )
+
+    def delete_resource_calendar_subscription(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> None:
+        """Kairos: delete a calendar subscription and its busy times.
+
+        DELETE /resources/{resource}/calendar-subscriptions/{calendar-subscription}
+        """
+        return self._call(
+            Call(OPERATIONS["deleteResourceCalendarSubscription"], TypeAdapter(None), path=path, query=query)
+        )
+
+    def sync_resource_calendar_subscription(
+        self,
+        *,
+        path: Mapping[str, str],
+        query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> CalendarSubscription:
+        """Kairos: sync a calendar subscription's feed now.
+
+        POST /resources/{resource}/calendar-subscriptions/{calendar-subscription}/sync
+        """
+        return self._call(
+            Call(
+                OPERATIONS["syncResourceCalendarSubscription"],
+                TypeAdapter(CalendarSubscription),
                 path=path,
                 query=query,
                 idempotency_key=idempotency_key,
@@ -2275,6 +2406,114 @@ class AsyncOperations(AsyncTransport):
             Call(
                 OPERATIONS["redeliverWebhookDelivery"],
                 TypeAdapter(WebhookDelivery),
+                path=path,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    async def get_resource_calendar_subscriptions(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> Page[CalendarSubscription]:
+        """Kairos: list a resource's calendar subscriptions.
+
+        GET /resources/{resource}/calendar-subscriptions
+        """
+        return await self._call(
+            Call(
+                OPERATIONS["getResourceCalendarSubscriptions"],
+                TypeAdapter(Page[CalendarSubscription]),
+                path=path,
+                query=query,
+            )
+        )
+
+    async def post_resource_calendar_subscription(
+        self,
+        *,
+        path: Mapping[str, str],
+        body: CalendarSubscriptionInput | Mapping[str, Any],
+        query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> CalendarSubscription:
+        """Kairos: subscribe a resource to a calendar feed (its busy times block slots).
+
+        POST /resources/{resource}/calendar-subscriptions
+        """
+        return await self._call(
+            Call(
+                OPERATIONS["postResourceCalendarSubscription"],
+                TypeAdapter(CalendarSubscription),
+                path=path,
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    async def get_resource_calendar_subscription(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> CalendarSubscription:
+        """Kairos: get a calendar subscription.
+
+        GET /resources/{resource}/calendar-subscriptions/{calendar-subscription}
+        """
+        return await self._call(
+            Call(
+                OPERATIONS["getResourceCalendarSubscription"],
+                TypeAdapter(CalendarSubscription),
+                path=path,
+                query=query,
+            )
+        )
+
+    async def patch_resource_calendar_subscription(
+        self,
+        *,
+        path: Mapping[str, str],
+        body: CalendarSubscriptionPatch | Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+    ) -> CalendarSubscription:
+        """Kairos: update a calendar subscription (its url or name).
+
+        PATCH /resources/{resource}/calendar-subscriptions/{calendar-subscription}
+        """
+        return await self._call(
+            Call(
+                OPERATIONS["patchResourceCalendarSubscription"],
+                TypeAdapter(CalendarSubscription),
+                path=path,
+                body=body,
+                query=query,
+            )
+        )
+
+    async def delete_resource_calendar_subscription(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> None:
+        """Kairos: delete a calendar subscription and its busy times.
+
+        DELETE /resources/{resource}/calendar-subscriptions/{calendar-subscription}
+        """
+        return await self._call(
+            Call(OPERATIONS["deleteResourceCalendarSubscription"], TypeAdapter(None), path=path, query=query)
+        )
+
+    async def sync_resource_calendar_subscription(
+        self,
+        *,
+        path: Mapping[str, str],
+        query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> CalendarSubscription:
+        """Kairos: sync a calendar subscription's feed now.
+
+        POST /resources/{resource}/calendar-subscriptions/{calendar-subscription}/sync
+        """
+        return await self._call(
+            Call(
+                OPERATIONS["syncResourceCalendarSubscription"],
+                TypeAdapter(CalendarSubscription),
                 path=path,
                 query=query,
                 idempotency_key=idempotency_key,

@@ -31,6 +31,7 @@ ALL_ABILITIES: tuple[str, ...] = (
     *(f"webhook:{a}" for a in _CRUD),
     "usage:view",
     *(f"calendar_feed:{a}" for a in ("view", "create", "delete")),  # secret calendar feed URLs
+    *(f"calendar_subscription:{a}" for a in _CRUD),  # busy times from external calendars
 )
 
 

@@ -19,6 +19,7 @@ from kairos.storage.project_store import ProjectStore
 from kairos.storage.rate_store import RateCounterStore
 
 if TYPE_CHECKING:
+    from kairos.calendars.subscriptions import CalendarSubscriptions
     from kairos.domain.availability import Availability
     from kairos.domain.booking_groups import BookingGroups
     from kairos.domain.bookings import Bookings
@@ -144,6 +145,15 @@ class Container:
         return CalendarFeeds(
             self._catalogue_store, self.bookings, self.booking_store, feeds, self._project_store, self.clock
         )
+
+    @cached_property
+    def calendar_subscriptions(self) -> "CalendarSubscriptions":
+        from kairos.calendars.fetch import fetch_feed
+        from kairos.calendars.subscriptions import CalendarSubscriptions
+        from kairos.storage.calendar_subscription_store import CalendarSubscriptionStore
+
+        store = CalendarSubscriptionStore(self.table)
+        return CalendarSubscriptions(self._catalogue_store, store, self.booking_store, fetch_feed, self.clock)
 
     @cached_property
     def explainer(self) -> "SlotExplainer":

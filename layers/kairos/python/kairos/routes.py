@@ -104,6 +104,8 @@ WEBHOOK_ITEM = f"{API_PREFIX}/webhooks/{{webhook}}"
 RECURRING_BASE = f"{RESOURCE_BASE}/recurring-schedules"
 CALENDAR_FEEDS = f"{API_PREFIX}/calendar-feeds"
 CALENDAR = "Calendar"  # the response of a feed: text/calendar, not JSON
+CALENDAR_SUBSCRIPTIONS = f"{RESOURCE_BASE}/calendar-subscriptions"
+CALENDAR_SUBSCRIPTION = f"{CALENDAR_SUBSCRIPTIONS}/{{calendar-subscription}}"
 
 
 def _associations(area: Area, owner: str, other: str) -> list[Route]:
@@ -318,6 +320,63 @@ ROUTES: tuple[Route, ...] = (
         "Deliver an event again, as a new delivery",
         response="WebhookDelivery",
         status=202,
+    ),
+    # Kairos additions: busy times from external calendars (docs/calendar-subscriptions.md)
+    Route(
+        "GET",
+        CALENDAR_SUBSCRIPTIONS,
+        Area.RESOURCES,
+        "getResourceCalendarSubscriptions",
+        "calendar_subscription:view",
+        "Kairos: list a resource's calendar subscriptions",
+        response="Page[CalendarSubscription]",
+    ),
+    Route(
+        "POST",
+        CALENDAR_SUBSCRIPTIONS,
+        Area.RESOURCES,
+        "postResourceCalendarSubscription",
+        "calendar_subscription:create",
+        "Kairos: subscribe a resource to a calendar feed (its busy times block slots)",
+        "CalendarSubscription",
+        "CalendarSubscription",
+    ),
+    Route(
+        "GET",
+        CALENDAR_SUBSCRIPTION,
+        Area.RESOURCES,
+        "getResourceCalendarSubscription",
+        "calendar_subscription:view",
+        "Kairos: get a calendar subscription",
+        response="CalendarSubscription",
+    ),
+    Route(
+        "PATCH",
+        CALENDAR_SUBSCRIPTION,
+        Area.RESOURCES,
+        "patchResourceCalendarSubscription",
+        "calendar_subscription:update",
+        "Kairos: update a calendar subscription (its url or name)",
+        "CalendarSubscriptionPatch",
+        "CalendarSubscription",
+    ),
+    Route(
+        "DELETE",
+        CALENDAR_SUBSCRIPTION,
+        Area.RESOURCES,
+        "deleteResourceCalendarSubscription",
+        "calendar_subscription:delete",
+        "Kairos: delete a calendar subscription and its busy times",
+    ),
+    Route(
+        "POST",
+        f"{CALENDAR_SUBSCRIPTION}/sync",
+        Area.RESOURCES,
+        "syncResourceCalendarSubscription",
+        "calendar_subscription:update",
+        "Kairos: sync a calendar subscription's feed now",
+        response="CalendarSubscription",
+        status=200,
     ),
     Route(
         "GET",

@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from kairos.api.app import Handler
 from kairos.api.calendar_endpoints import location_calendar, resource_calendar
+from kairos.api.calendar_subscription_endpoints import calendar_subscriptions
 from kairos.api.http import Request, json_response, no_content, page_response
 from kairos.api.schedule_endpoints import schedule_handlers, slot_handlers
 from kairos.container import Container
@@ -81,6 +82,7 @@ def resources(container: Container) -> dict[str, Handler]:
         **association_handlers(container, RESOURCE),
         **schedule_handlers(container),
         **resource_calendar(container),
+        **calendar_subscriptions(container),
     }
 
 

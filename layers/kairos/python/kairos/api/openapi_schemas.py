@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from kairos.api.openapi_bodies import state_php_arrays, state_text_rules
+from kairos.calendars.subscriptions import CalendarSubscriptionInput, CalendarSubscriptionPatch
 from kairos.domain.booking_groups import MAX_BOOKINGS
 from kairos.domain.booking_models import BookingPatch, BookingPost, BookingPut
 from kairos.domain.calendar_feed import CalendarFeedInput
@@ -66,6 +67,7 @@ def schemas() -> dict[str, Any]:
     }
     _explanation_schema(defs)
     _calendar_feed_schemas(defs)
+    _calendar_subscription_schemas(defs)
     defs["ResourceService"] = _object(
         {"service_id": UUID_SCHEMA, "resource_id": UUID_SCHEMA, "created_at": TIMESTAMP}
     )
@@ -104,6 +106,37 @@ def _calendar_feed_schemas(defs: dict[str, Any]) -> None:
     defs["CalendarFeedWithUrl"] = _object({**fields, "url": url})
 
 
+def _calendar_subscription_schemas(defs: dict[str, Any]) -> None:
+    """A resource's calendar subscriptions (Kairos; docs/calendar-subscriptions.md)."""
+    defs["CalendarSubscriptionInput"] = CalendarSubscriptionInput.model_json_schema(ref_template=REF)
+    defs["CalendarSubscriptionPatch"] = CalendarSubscriptionPatch.model_json_schema(ref_template=REF)
+    text = {"type": ["string", "null"]}
+    defs["CalendarSubscription"] = _object(
+        {
+            "id": UUID_SCHEMA,
+            "resource_id": UUID_SCHEMA,
+            "url": {
+                "type": "string",
+                "description": "In full in the answer to the request that set it; elsewhere only its scheme "
+                "and host (`https://calendar.google.com/…`): the address is a secret",
+            },
+            "name": text,
+            "status": {"type": "string", "enum": ["pending", "ok", "failing"]},
+            "last_synced_at": {**NULLABLE_TIMESTAMP, "description": "The last sync that read the feed"},
+            "last_error": {
+                **text,
+                "description": "Why the last sync failed (`failing`); the busy times stay",
+            },
+            "conflicts": {
+                "type": "integer",
+                "description": "Bookings from now on that the busy times overlap (kept: made before them)",
+            },
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+        }
+    )
+
+
 def _explanation_schema(defs: dict[str, Any]) -> None:
     """`bookable-slots/explain` (Kairos): each reason has `rule`, `message` and the details of its rule."""
     spans = {"type": "array", "items": ref("TimeSpan")}
@@ -123,6 +156,19 @@ def _explanation_schema(defs: dict[str, Any]) -> None:
             "message": {"type": "string", "description": "What a booking request is told (422)"},
             "buffers_only": {"type": "boolean", "description": "schedule, fully_booked: only the buffers"},
             "nearest_spans": {**spans, "description": "schedule: availability spans nearest the interval"},
+            "calendars": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "calendar_subscription_id": UUID_SCHEMA,
+                        "name": {"type": ["string", "null"]},
+                        "message": {"type": "string"},
+                        "starts_at": TIMESTAMP,
+                        "ends_at": TIMESTAMP,
+                    }
+                ),
+                "description": "schedule: busy times of the resource's subscribed calendars in the way",
+            },
             "full_spans": {**spans, "description": "fully_booked: the fully booked spans in the way"},
             "booking_ids": {
                 "type": ["array", "null"],

@@ -9,6 +9,7 @@ timelines: recurring schedules and long entries). The number of waves grows neit
 nor with the resources.
 """
 
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -34,7 +35,7 @@ from kairos.domain.queries import (
     raise_if,
     window,
 )
-from kairos.domain.records import Record, Timeline
+from kairos.domain.records import CalendarBusy, Record, Timeline
 from kairos.scheduling.availability import availability
 from kairos.scheduling.engine import bookable_slots
 from kairos.scheduling.model import (
@@ -51,6 +52,7 @@ from kairos.scheduling.model import (
 )
 from kairos.scheduling.rules import rules_from_service
 from kairos.scheduling.spans import full_ranges, intersect, subtract
+from kairos.scheduling.wall_time import ONE_DAY, local_date, local_midnight
 
 UNBOUNDED_HORIZON = timedelta(days=31)  # how far past `to` an open-ended flexible or day booking may reach
 # The longest from-to range of one schedule request: its recurring blocks are expanded day by day, so a
@@ -85,14 +87,36 @@ def _time(text: str) -> time:
     return parsed
 
 
+def calendar_busy(timeline: Timeline, where: ZoneInfo, horizon: Span) -> list[tuple[CalendarBusy, Span]]:
+    """The busy times of the resource's calendar subscriptions that overlap `horizon`, each with its
+    calendar; all-day ones are the local days of `where`, the zone of the location being booked
+    (docs/calendar-subscriptions.md)."""
+    first, last = local_date(horizon.start, where) - ONE_DAY, local_date(horizon.end, where) + ONE_DAY
+    found: list[tuple[CalendarBusy, Span]] = []
+    for calendar in timeline.calendars:
+        spans = calendar.spans
+        for start, end in spans[bisect_right(spans, horizon.start, key=lambda s: s[1]) :]:
+            if start >= horizon.end:
+                break
+            found.append((calendar, Span(start, end)))
+        found += [
+            (calendar, Span(local_midnight(day, where), local_midnight(after, where)))
+            for day, after in calendar.days
+            if day <= last and after > first
+        ]
+    return found
+
+
 def resource_state(
     resource: Record, timeline: Timeline, location_id: str, where: ZoneInfo, horizon: Span
 ) -> ResourceState:
+    """A calendar's busy times take the resource away at every location, as a one-off block that is not
+    available would at this one."""
     blocks = [
         OneOffBlock(Span(b.starts_at, b.ends_at), b.is_available)
         for b in timeline.blocks
         if b.location_id == location_id
-    ]
+    ] + [OneOffBlock(span, False) for _, span in calendar_busy(timeline, where, horizon)]
     spans = availability(recurring_schedules(timeline.recurring, location_id), blocks, where, horizon)
     busy = tuple(sorted(Span(b.buffer_starts_at, b.buffer_ends_at) for b in timeline.bookings))
     capacity = resource.doc.get("max_simultaneous_bookings")

@@ -251,9 +251,7 @@ class BookingWriter:
     ) -> list[Violation]:
         proposal = intent.proposal
         assert proposal is not None and intent.location is not None
-        others = Timeline(
-            timeline.recurring, timeline.blocks, [b for b in timeline.bookings if b.id not in replaced]
-        )
+        others = replace(timeline, bookings=[b for b in timeline.bookings if b.id not in replaced])
         horizon = Span(proposal.buffer_starts_at - DAY, proposal.buffer_ends_at + DAY)
         state = resource_state(resource, others, intent.location.id, where, horizon)
         state = replace(state, busy=tuple(sorted([*state.busy, *added.get(resource.id, [])])))

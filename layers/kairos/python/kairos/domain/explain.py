@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from kairos.domain import booking_defaults
 from kairos.domain.auth import Principal
-from kairos.domain.availability import resource_state
+from kairos.domain.availability import calendar_busy, resource_state
 from kairos.domain.booking_commit import DAY, VIOLATION_MESSAGES
 from kairos.domain.bounds import MAX_LENGTH
 from kairos.domain.catalogue import RESOURCE, render
@@ -95,7 +95,7 @@ class SlotExplainer:
             if resource.id not in linked:
                 reasons.append(_entity_reason(*NOT_ASSOCIATED))
             findings = self._findings(service, location, resource, timeline, Span(starts, ends), buffer, now)
-            reasons += [_render(f, timeline, where, viewer) for f in findings]
+            reasons += [_render(f, timeline, where, viewer, buffer) for f in findings]
             results.append(
                 {
                     "resource_id": resource.id,
@@ -163,7 +163,9 @@ def _entity_reason(rule: str, message: str) -> dict[str, Any]:
     return {"rule": rule, "message": message}
 
 
-def _render(finding: Finding, timeline: Timeline, where: ZoneInfo, viewer: Principal) -> dict[str, Any]:
+def _render(
+    finding: Finding, timeline: Timeline, where: ZoneInfo, viewer: Principal, buffer: Span
+) -> dict[str, Any]:
     reason: dict[str, Any] = {
         "rule": finding.violation.value,
         "message": VIOLATION_MESSAGES[finding.violation],
@@ -178,6 +180,16 @@ def _render(finding: Finding, timeline: Timeline, where: ZoneInfo, viewer: Princ
     if finding.violation is Violation.SCHEDULE:
         reason["buffers_only"] = finding.buffers_only
         reason["nearest_spans"] = spans(finding.nearest_spans)
+        reason["calendars"] = [
+            {
+                "calendar_subscription_id": calendar.subscription_id,
+                "name": calendar.name or None,
+                "message": f"Busy in calendar {calendar.name or calendar.subscription_id}.",
+                "starts_at": format_timestamp(span.start, where),
+                "ends_at": format_timestamp(span.end, where),
+            }
+            for calendar, span in calendar_busy(timeline, where, buffer)
+        ]
     elif finding.violation is Violation.FULLY_BOOKED:
         reason["buffers_only"] = finding.buffers_only
         reason["full_spans"] = spans(finding.full_spans)

@@ -1,7 +1,7 @@
 """What the storage layer keeps and returns: entities as documents with their bookkeeping fields."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from kairos.domain.errors import Conflict
@@ -88,6 +88,18 @@ class TimelineBlock:
 
 
 @dataclass(frozen=True)
+class CalendarBusy:
+    """A calendar subscription's busy times as its resource's timeline head holds them (the last good
+    sync of its feed): instant spans (UTC, half-open, sorted) and all-day ranges of local dates (first, day
+    after the last), which the slot engine resolves in the zone of the location being booked."""
+
+    subscription_id: str
+    name: str
+    spans: tuple[tuple[datetime, datetime], ...] = ()
+    days: tuple[tuple[date, date], ...] = ()
+
+
+@dataclass(frozen=True)
 class TimelineBooking:
     """A booking's hold on its resource's capacity: its buffer span (canceled bookings have none), and its
     own span (for `equalize`, which compares booked time without buffers)."""
@@ -125,6 +137,8 @@ class Timeline:
     # Of a head: long entries that ended before this instant may have been pruned from it (they keep their
     # timeline items, which a window reaching back before it reads: storage/timeline_head.py).
     pruned_before: datetime | None = None
+    # The busy times of the resource's calendar subscriptions (only in its head, each set whole).
+    calendars: tuple[CalendarBusy, ...] = ()
 
     def merged(self, other: "Timeline") -> "Timeline":
         """These entries and `other`'s together (entries of the same window read in two parts)."""
@@ -133,6 +147,7 @@ class Timeline:
             self.blocks + other.blocks,
             self.bookings + other.bookings,
             self.pruned_before,
+            self.calendars + other.calendars,
         )
 
     def misses(self, start: datetime) -> bool:
@@ -141,12 +156,13 @@ class Timeline:
 
     def joined(self, head: "Timeline", start: datetime, end: datetime) -> "Timeline":
         """These entries of a window [start, end) (a bounded read of the short ones), with the head's
-        recurring schedules and its long entries overlapping the window."""
+        recurring schedules, its long entries overlapping the window and its calendars' busy times."""
         return Timeline(
             [*self.recurring, *head.recurring],
             self.blocks + [b for b in head.blocks if b.starts_at < end and b.ends_at > start],
             self.bookings
             + [b for b in head.bookings if b.buffer_starts_at < end and b.buffer_ends_at > start],
+            calendars=self.calendars + head.calendars,
         )
 
 

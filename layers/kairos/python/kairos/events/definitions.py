@@ -72,6 +72,12 @@ STREAM_CONSUMER = "stream_mapper"
 # many minutes; locally every KAIROS_HOLD_SWEEP_SECONDS (5) seconds.
 HOLD_SWEEPER = "hold_sweeper"
 HOLD_SWEEP_MINUTES = 1
+# The function that syncs the calendar subscriptions' feeds (docs/calendar-subscriptions.md): deployed on a
+# schedule of this many minutes, with this timeout (each feed takes at most 10 s, several at once);
+# locally every KAIROS_CALENDAR_POLL_SECONDS (60) seconds.
+CALENDAR_POLLER = "calendar_poller"
+CALENDAR_POLL_MINUTES = 15
+CALENDAR_POLL_TIMEOUT_SECONDS = 300
 # Queue settings shared by the stack and the local chain. A message is received this many times before it
 # moves to the dead-letter queue; the visibility timeout is six times the consumers' timeout (AWS's advice).
 MAX_RECEIVE_COUNT = 5

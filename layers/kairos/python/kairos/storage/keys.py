@@ -342,3 +342,20 @@ def audit_partition(project_id: str) -> str:
 def audit_entry(project_id: str, at: datetime, written_ns: int, entry_id: str) -> dict[str, str]:
     """Sorted by time, then by when it was written (ns): entries of one second keep their order."""
     return {"PK": audit_partition(project_id), "SK": f"{utc_key(at)}#{written_ns:020d}#{entry_id}"}
+
+
+# --- calendar subscriptions (docs/calendar-subscriptions.md) ------------------------------------------------
+
+CALENDAR_SUBSCRIPTION_PREFIX = "CALSUB#"
+CALENDAR_SUBSCRIPTIONS = "CALSUBS"  # GSI1: every subscription, which the poller reads
+
+
+def calendar_subscription(project_id: str, resource_id: str, subscription_id: str) -> dict[str, str]:
+    return {
+        "PK": owned_partition(project_id, "resource", resource_id),
+        "SK": f"{CALENDAR_SUBSCRIPTION_PREFIX}{subscription_id}",
+    }
+
+
+def calendar_subscription_listing(project_id: str, resource_id: str, subscription_id: str) -> dict[str, str]:
+    return {"GSI1PK": CALENDAR_SUBSCRIPTIONS, "GSI1SK": f"{project_id}#{resource_id}#{subscription_id}"}

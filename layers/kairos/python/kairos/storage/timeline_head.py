@@ -24,6 +24,7 @@ from typing import Any
 
 from kairos.domain.records import Timeline, TimelineBlock, TimelineBooking
 from kairos.storage import keys
+from kairos.storage.busy_codec import calendar_of
 from kairos.storage.dynamodb import record_from, to_item
 from kairos.storage.hold_store import EXPIRY_ATTRIBUTE
 
@@ -33,6 +34,7 @@ PRUNED_BEFORE = "pruned_before"
 RECURRING_ATTRIBUTE = "rs_"
 LONG_ATTRIBUTE = "long_"
 COPY_PREFIXES = (RECURRING_ATTRIBUTE, LONG_ATTRIBUTE)
+CALENDAR_ATTRIBUTE = "busy_"  # a calendar subscription's busy times (storage/busy_codec.py)
 _KEY_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK")
 
 
@@ -77,6 +79,10 @@ def prunings(
 
 def recurring_attribute(schedule_id: str) -> str:
     return f"{RECURRING_ATTRIBUTE}{schedule_id}"
+
+
+def calendar_attribute(subscription_id: str) -> str:
+    return f"{CALENDAR_ATTRIBUTE}{subscription_id}"
 
 
 def long_attribute(kind: str, item_id: str) -> str:
@@ -125,14 +131,19 @@ def timeline_of(items: Iterable[Mapping[str, Any]]) -> Timeline:
 
 
 def head_of(item: Mapping[str, Any] | None) -> Timeline:
-    """The recurring schedules and long entries a schedule-version item holds (none when absent)."""
+    """The recurring schedules, long entries and calendars' busy times a schedule-version item holds
+    (none when absent)."""
+    attributes = sorted((item or {}).items())
     found = timeline_of(
-        value
-        for name, value in sorted((item or {}).items())
-        if name.startswith(COPY_PREFIXES) and isinstance(value, Mapping)
+        value for name, value in attributes if name.startswith(COPY_PREFIXES) and isinstance(value, Mapping)
+    )
+    calendars = tuple(
+        calendar_of(value)
+        for name, value in attributes
+        if name.startswith(CALENDAR_ATTRIBUTE) and isinstance(value, Mapping)
     )
     pruned = (item or {}).get(PRUNED_BEFORE)
-    return replace(found, pruned_before=_utc(pruned)) if pruned else found
+    return replace(found, pruned_before=_utc(pruned) if pruned else None, calendars=calendars)
 
 
 def version_condition(version: int | None) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Busy times from subscribed external calendars (docs/calendar-subscriptions.md)."""

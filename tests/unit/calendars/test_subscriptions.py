@@ -1,0 +1,132 @@
+"""Calendar subscriptions on the in-process table, with a feed the test controls: a sync replaces the busy
+set in one write that moves the version checked bookings condition on (only when it changed), the poller's
+choices, and the limit of subscriptions per resource."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from kairos.calendars.ports import FeedError, Fetched
+from kairos.calendars.subscriptions import MAX_PER_RESOURCE, CalendarSubscriptions
+from kairos.container import Container
+from kairos.domain.auth import Principal
+from kairos.domain.catalogue import RESOURCE
+from kairos.domain.errors import ValidationFailed
+from kairos.storage import keys
+from kairos.storage.calendar_subscription_store import CalendarSubscriptionStore
+from kairos.storage.dynamodb import CatalogueStore
+from kairos.webhooks.ssrf import ALLOW_LOOPBACK_ENV
+from tests.unit.clinic import DAY, booking_body
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+URL = "http://127.0.0.1:9/basic.ics"
+
+
+class Feed:
+    def __init__(self) -> None:
+        self.document: bytes | None = None
+        self.failure: str | None = None
+
+    def busy_at(self, hour: int) -> None:
+        day = DAY.replace("-", "")
+        self.document = (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n"
+            f"DTSTART:{day}T{hour:02}0000Z\r\nDTEND:{day}T{hour + 1:02}0000Z\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n"
+        ).encode()
+
+    def __call__(self, url: str, etag: str | None, last_modified: str | None) -> Fetched:
+        if self.failure:
+            raise FeedError(self.failure)
+        return Fetched(self.document, None, None)
+
+
+@pytest.fixture
+def feed() -> Feed:
+    return Feed()
+
+
+@pytest.fixture
+def calendars(container: Container, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> CalendarSubscriptions:
+    monkeypatch.setenv(ALLOW_LOOPBACK_ENV, "true")
+    store = CalendarSubscriptionStore(container.table)
+    return CalendarSubscriptions(
+        CatalogueStore(container.table), store, container.booking_store, feed, lambda: NOW
+    )
+
+
+def head_version(container: Container, principal: Principal, resource_id: str) -> int:
+    item = container.table.get(keys.schedule_version(principal.project_id, resource_id))
+    assert item is not None
+    return int(item["version"])
+
+
+def booked(
+    container: Container, principal: Principal, clinic: dict[str, str], hour: int
+) -> Callable[[], Any]:
+    return lambda: container.bookings.create(principal, booking_body(clinic, hour))
+
+
+def test_a_sync_replaces_the_busy_set_in_one_write_that_moves_the_version_only_when_it_changed(
+    container: Container,
+    principal: Principal,
+    clinic: dict[str, str],
+    calendars: CalendarSubscriptions,
+    feed: Feed,
+) -> None:
+    doctor = clinic["resource_id"]
+    made = calendars.create(principal, doctor, {"url": URL, "name": "Mine"})
+    before = head_version(container, principal, doctor)
+    feed.busy_at(10)
+    assert calendars.sync_now(principal, doctor, made["id"])["status"] == "ok"
+    moved = head_version(container, principal, doctor)
+    assert moved == before + 1  # checked bookings planned before it are refused at commit
+    with pytest.raises(ValidationFailed):
+        booked(container, principal, clinic, 10)()
+
+    calendars.sync_now(principal, doctor, made["id"])  # the same busy times
+    calendars.patch(principal, doctor, made["id"], {"name": "Renamed"})
+    assert head_version(container, principal, doctor) == moved  # no booking need plan again
+
+    feed.busy_at(11)
+    calendars.sync_now(principal, doctor, made["id"])
+    assert head_version(container, principal, doctor) == moved + 1
+    assert booked(container, principal, clinic, 10)()["starts_at"].startswith(f"{DAY}T10:00")
+
+
+def test_the_poller_keeps_the_last_good_busy_times_of_a_failing_feed_and_a_deleted_resource_takes_its_own(
+    container: Container,
+    principal: Principal,
+    clinic: dict[str, str],
+    calendars: CalendarSubscriptions,
+    feed: Feed,
+) -> None:
+    doctor = clinic["resource_id"]
+    gone = container.catalogue.create(principal, RESOURCE, {"name": "Gone", "max_simultaneous_bookings": 1})
+    calendars.create(principal, doctor, {"url": URL})
+    calendars.create(principal, gone["id"], {"url": URL})
+    container.catalogue.delete(principal, RESOURCE, gone["id"])
+    feed.busy_at(9)
+    assert calendars.sync_all() == {"ok": 1}  # the deleted resource's went with its partition
+
+    feed.failure = "the feed answered HTTP 503"
+    assert calendars.sync_all() == {"failing": 1}
+    (shown,) = calendars.page(principal, doctor, {}).items
+    assert (shown["status"], shown["last_error"]) == ("failing", "the feed answered HTTP 503")
+    assert shown["url"] == "http://127.0.0.1:9/…"  # the secret address is not shown again
+    with pytest.raises(ValidationFailed):
+        booked(container, principal, clinic, 9)()  # still busy
+
+
+def test_a_resource_takes_at_most_five_subscriptions(
+    principal: Principal, clinic: dict[str, str], calendars: CalendarSubscriptions
+) -> None:
+    doctor = clinic["resource_id"]
+    made = [calendars.create(principal, doctor, {"url": URL}) for _ in range(MAX_PER_RESOURCE)]
+    with pytest.raises(ValidationFailed) as refused:
+        calendars.create(principal, doctor, {"url": URL})
+    assert "at most 5 calendar subscriptions" in refused.value.errors["url"][0]
+    calendars.delete(principal, doctor, made[0]["id"])
+    assert calendars.create(principal, doctor, {"url": URL})["status"] == "pending"
