@@ -1,0 +1,382 @@
+"""The key-heat model (issue 22): the load on each partition key and item at internet scale, from a sample
+of real requests. The local server runs with its DynamoDB calls recorded (`KAIROS_LOCAL_CALLS_FILE`, the
+recorder of kairos_local/aws_calls.py, responses included): every call of the API functions and of the
+event chain behind them (stream mapper, metering, webhooks), so each request's whole path is counted.
+
+Two mixes, each a few hundred requests, projected to their target rates (bench/heat_model.py; how to read
+the figures: docs/scale.md):
+
+1. one big project: 4 locations, 4 services, 200 resources; booking writes (keyed POSTs) spread evenly
+   over the resources, projected to 1,000 per second; reads (slot listings, booking lists by resource,
+   location and service, gets) projected to 10,000 per second;
+2. 10,000 small projects at 10 requests per second each: a sample of projects, each making the same
+   10 requests; a key more than one sampled project writes is written by all of them.
+
+    .venv/bin/python -m bench.heat
+"""
+
+import random
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import requests
+
+from bench.common import BENCH_TOKEN
+from bench.heat_model import (
+    LIMITS,
+    Charge,
+    PatternRow,
+    Sample,
+    by_pattern,
+    charges,
+    hottest_share,
+    item_writes,
+    partition_loads,
+    pattern,
+    shared_by_every_project,
+)
+from kairos.container import Container
+from kairos.domain.auth import Principal
+from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.storage import table_definition
+from kairos_local.aws_calls import Access, accesses, read_calls
+from kairos_local.process import free_port, start_server, stop_server
+from kairos_local.store import running_endpoint, use_local_store
+
+ZONE = ZoneInfo("Europe/Stockholm")
+BOOKING_WRITES, READS = 1_000.0, 10_000.0  # per second, the big project's targets
+PROJECTS, PROJECT_RATE = 10_000, 10.0  # small projects, requests per second each
+LOCATIONS, SERVICES, RESOURCES = 4, 4, 200
+SAMPLED_PROJECTS = 15
+CLIENTS = 4
+SEEDERS = 8
+INDEXES = [str(i["IndexName"]) for i in table_definition.GLOBAL_SECONDARY_INDEXES]
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    body: Any = None
+    group: tuple[str, str] = ("", "")  # a booking write's (location, service)
+
+
+@dataclass
+class Recording:
+    """The calls of one phase, and per API request its invocation tag -> (request, project)."""
+
+    calls: list[dict[str, Any]]
+    requests: dict[str, tuple[Request, str]] = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    project: str
+    token: str
+    locations: list[str]
+    services: list[str]
+    resources: list[str]  # resource n works at location n % LOCATIONS and gives service n % SERVICES
+
+
+def seed(store: Container, resources: int, locations: int, services: int, rate_limit: int) -> World:
+    """A project and its catalogue, written in this process (not recorded): every resource open all day on
+    Mondays at its location, giving one service."""
+    made = store.projects.create_project("Heat", plan="enterprise", rate_limit=rate_limit)
+    _, token = store.projects.create_token(made.id, "heat", None)
+    viewer: Principal = store.auth.authenticate(f"Bearer {token}")
+    place = {"time_zone": "Europe/Stockholm", "resource_selection_strategy": "equalize"}
+    location_ids = [
+        store.catalogue.create(viewer, LOCATION, {"name": f"L{n}", **place})["id"] for n in range(locations)
+    ]
+    service = {"type": "fixed", "duration": "PT30M", "bookable_interval": "PT30M"}
+    service_ids = [
+        store.catalogue.create(viewer, SERVICE, {"name": f"S{n}", **service})["id"] for n in range(services)
+    ]
+
+    def resource(number: int) -> str:
+        made_id = str(store.catalogue.create(viewer, RESOURCE, {"name": f"R{number}"})["id"])
+        store.catalogue.associate(viewer, service_ids[number % services], made_id)
+        body = {"location_id": location_ids[number % locations], "start_date": "2026-01-01"}
+        schedule = store.schedules.create_recurring(viewer, made_id, body)
+        block = {"weekday": "monday", "start_time": "00:00:00", "end_time": "24:00:00"}
+        store.schedules.put_weekly(viewer, made_id, schedule["id"], None, block)
+        return made_id
+
+    return World(made.id, token, location_ids, service_ids, in_parallel(resource, range(resources)))
+
+
+def in_parallel(work: Callable[[int], str], numbers: Iterable[int]) -> list[str]:
+    found: dict[int, str] = {}
+
+    def run(share: list[int]) -> None:
+        for number in share:
+            found[number] = work(number)
+
+    todo = list(numbers)
+    threads = [threading.Thread(target=run, args=(todo[n::SEEDERS],)) for n in range(SEEDERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [found[n] for n in todo]
+
+
+def monday() -> datetime:
+    today = datetime.now(ZONE).date()
+    return datetime.combine(today + timedelta(days=7 - today.weekday()), datetime.min.time(), ZONE)
+
+
+def booking_writes(world: World, count: int) -> list[Request]:
+    """`count` bookings, one per resource in turn, each at its own place on Monday."""
+    start = monday()
+    made = []
+    for n in range(count):
+        r = n % len(world.resources)
+        at = start + timedelta(minutes=30 * (n // len(world.resources)))
+        location, service = world.locations[r % len(world.locations)], world.services[r % len(world.services)]
+        body = {
+            "location_id": location,
+            "service_id": service,
+            "resource_id": world.resources[r],
+            "starts_at": at.isoformat(),
+            "ends_at": (at + timedelta(minutes=30)).isoformat(),
+        }
+        made.append(Request("POST", "/bookings", body, (location, service)))
+    return made
+
+
+def reads(world: World, count: int, booking_ids: list[str]) -> list[Request]:
+    """`count` reads, in turn: a day's slots of a service at a location, a booking list by resource, by
+    location and by service (a day), a booking, a resource."""
+    day = monday()
+    window = {"from": day.isoformat(), "to": (day + timedelta(days=1)).isoformat()}
+    made = []
+    for n in range(count):
+        r = n % len(world.resources)
+        location, service = world.locations[r % len(world.locations)], world.services[r % len(world.services)]
+        kind = n % 10
+        if kind < 4:
+            query = urlencode({**window, "location": location})
+            made.append(Request("GET", f"/services/{service}/bookable-slots?{query}"))
+        elif kind < 7:
+            owner = {4: ("resource", world.resources[r]), 5: ("location", location), 6: ("service", service)}[
+                kind
+            ]
+            made.append(Request("GET", "/bookings?" + urlencode({**window, owner[0]: owner[1]})))
+        elif kind < 9 and booking_ids:
+            made.append(Request("GET", f"/bookings/{booking_ids[n % len(booking_ids)]}"))
+        else:
+            made.append(Request("GET", f"/resources/{world.resources[r]}"))
+    return made
+
+
+def send(
+    base_url: str, work: list[tuple[Request, World]]
+) -> tuple[dict[str, tuple[Request, str]], list[str]]:
+    """The requests, by CLIENTS clients at once: each answer's request id -> (request, project), and the
+    ids of the bookings made."""
+    tags: dict[str, tuple[Request, str]] = {}
+    made: list[str] = []
+
+    def run(share: list[tuple[Request, World]]) -> None:
+        session = requests.Session()
+        for request, world in share:
+            headers = {"Authorization": f"Bearer {world.token}"}
+            if request.method == "POST":
+                headers["Idempotency-Key"] = str(uuid.uuid4())
+            answer = session.request(
+                request.method, base_url + request.path, json=request.body, headers=headers, timeout=120
+            )
+            if answer.status_code >= 400:
+                raise RuntimeError(f"{request.method} {request.path}: {answer.status_code} {answer.text}")
+            tags[answer.headers["apigw-requestid"]] = (request, world.project)
+            if request.method == "POST":
+                made.append(answer.json()["id"])
+
+    threads = [threading.Thread(target=run, args=(work[n::CLIENTS],)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tags, made
+
+
+def settled(calls_file: Path, quiet: float = 2.5, longest: float = 30.0) -> list[dict[str, Any]]:
+    """The calls recorded once the event chain is done (no new call for `quiet` seconds), and the file
+    emptied for the next phase."""
+    deadline = time.monotonic() + longest
+    size, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now = calls_file.stat().st_size if calls_file.exists() else 0
+        if now != size:
+            size, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+        time.sleep(0.2)
+    calls = read_calls(calls_file)
+    calls_file.write_text("")
+    return calls
+
+
+def phase(base_url: str, calls_file: Path, work: list[tuple[Request, World]]) -> tuple[Recording, list[str]]:
+    tags, made = send(base_url, work)
+    return Recording(settled(calls_file), tags), made
+
+
+def stored_items(store: Container, recordings: Iterable[Recording]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The items writes named without carrying them, as the store holds them now (one put earlier in the
+    recording where the store has none left), by (PK, SK)."""
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    wanted: set[tuple[str, str]] = set()
+    for recording in recordings:
+        for call in recording.calls:
+            for access in accesses(call):
+                if access.writes and access.key:
+                    key = (access.key["PK"]["S"], access.key["SK"]["S"])
+                    if access.item:
+                        seen[key] = dict(access.item)
+                    else:
+                        wanted.add(key)
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 100):
+        keys = [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in ordered[start : start + 100]]
+        answer = store.table.client.batch_get_item(RequestItems={store.settings.table_name: {"Keys": keys}})
+        for item in answer["Responses"].get(store.settings.table_name, []):
+            seen[(item["PK"]["S"], item["SK"]["S"])] = item
+    return seen
+
+
+@dataclass
+class Heat:
+    sample: Sample = field(default_factory=Sample)
+    touches: list[tuple[tuple[str, str], float]] = field(default_factory=list)
+    booking_items: list[tuple[str, frozenset[tuple[str, str]]]] = field(default_factory=list)
+
+
+def measure(
+    recording: Recording,
+    weight: float,
+    stored: Mapping[tuple[str, str], Any],
+    heat: Heat,
+    projects: list[str],
+) -> None:
+    """Adds a phase's charges, each call standing for `weight` per second, to `heat`: its sample (by the
+    project a key names, else the request's), item touches and each booking write's items."""
+    per_request: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for call in recording.calls:
+        tag = (call.get("invocation") or {}).get("request", "")
+        request_project = recording.requests[tag][1] if tag in recording.requests else None
+        for access in accesses(call):
+            found = charges(access, stored, INDEXES)
+            heat.sample.add(found, weight, owner(access, projects) or request_project)
+            for charge in found:
+                if charge.item is not None:
+                    heat.touches.append((charge.item, weight))
+                    if tag in recording.requests:
+                        per_request[tag].add(charge.item)
+    for tag, (request, _) in recording.requests.items():
+        if request.method == "POST" and request.path == "/bookings":
+            items = frozenset(per_request[tag])
+            heat.booking_items += [
+                (f"location {request.group[0][:8]}", items),
+                (f"service {request.group[1][:8]}", items),
+            ]
+
+
+def owner(access: Access, projects: list[str]) -> str | None:
+    return next((p for p in projects if access.partition and p in access.partition), None)
+
+
+def table(title: str, rows: list[PatternRow], limit: int = 14) -> None:
+    print(f"\n{title}")
+    print(
+        f"{'table/index':<12} {'key pattern':<58} {'keys':>5} {'WCU/s':>9} {'RCU/s':>9} {'hottest W':>9} {'hottest R':>9} {'% limit':>7}"
+    )
+    for row in rows[:limit]:
+        print(
+            f"{row.resource:<12} {row.pattern[:58]:<58} {row.keys:>5} {row.write:>9.0f} {row.read:>9.0f}"
+            f" {row.hottest_write:>9.1f} {row.hottest_read:>9.1f} {100 * row.share:>6.0f}%"
+        )
+    if len(rows) > limit:
+        print(
+            f"... {len(rows) - limit} more patterns, each under {100 * rows[limit].share:.1f}% of its limits"
+        )
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        calls = Path(folder) / "calls.jsonl"
+        port = free_port()
+        extra = {"KAIROS_LOCAL_CALLS_FILE": str(calls), "KAIROS_HOLD_SWEEP_SECONDS": "3600"}
+        process = start_server(Path(folder), port, BENCH_TOKEN, extra)
+        try:
+            endpoint = running_endpoint(Path(folder))
+            assert endpoint is not None
+            use_local_store(endpoint)
+            run(f"http://127.0.0.1:{port}/v1", Container.from_environment(), calls)
+        finally:
+            stop_server(process)
+
+
+def run(base_url: str, store: Container, calls: Path) -> None:
+    started = time.monotonic()
+    big = seed(store, RESOURCES, LOCATIONS, SERVICES, 10**9)
+    small = [seed(store, 2, 1, 1, 10**6) for _ in range(SAMPLED_PROJECTS)]
+    known = {big.project: "project", **{w.project: "project" for w in small}}
+    send(base_url, [(r, big) for r in reads(big, 60, [])])  # warm instances, as under load (not counted)
+    settled(calls)
+    writes, booked = phase(base_url, calls, [(r, big) for r in booking_writes(big, RESOURCES)])
+    looked, _ = phase(base_url, calls, [(r, big) for r in reads(big, 200, booked)])
+    print(f"(seeded and sampled the big project in {time.monotonic() - started:.0f} s)", flush=True)
+    mixed = [(r, w) for w in small for r in [*booking_writes(w, 1), *reads(w, 9, [])]]
+    random.Random(3).shuffle(mixed)
+    many, _ = phase(base_url, calls, mixed)
+    stored = stored_items(store, [writes, looked, many])
+
+    one = Heat()
+    measure(writes, BOOKING_WRITES / len(writes.requests), stored, one, [big.project])
+    measure(looked, READS / len(looked.requests), stored, one, [big.project])
+    rows = by_pattern(partition_loads(one.sample), known)
+    table(
+        f"one project: {BOOKING_WRITES:,.0f} booking writes/s over {RESOURCES} resources, {READS:,.0f} reads/s",
+        rows,
+    )
+    items = item_writes(one.touches)
+    (hot_pk, hot_sk), hot = max(items.items(), key=lambda pair: pair[1])
+    print(
+        f"hottest item: {pattern(hot_pk, known)} / {pattern(hot_sk, known)}, {hot:,.0f} writes/s (checks included)"
+    )
+    share, where = hottest_share(one.booking_items, known)
+    print(f"booking writes of one location or service touching one item: 1 in {1 / share:.1f} ({where})")
+
+    rest = Heat()
+    sampled = [w.project for w in small]
+    measure(many, PROJECT_RATE * len(small) / len(many.requests), stored, rest, sampled)
+    table(
+        f"{PROJECTS:,} projects at {PROJECT_RATE:.0f} requests/s (sample: {len(small)} projects)",
+        by_pattern(partition_loads(rest.sample, PROJECTS), known),
+    )
+    shared = shared_by_every_project(rest.sample)
+    for resource, key in shared:
+        print(f"written by every project: {resource} {pattern(key, known)}")
+    print(
+        f"(sampled {len(writes.requests) + len(looked.requests) + len(many.requests)} requests in {time.monotonic() - started:.0f} s; limits per partition key: {LIMITS['write']:,.0f} WCU/s, {LIMITS['read']:,.0f} RCU/s)"
+    )
+    print(
+        f"heat: hottest partition {100 * rows[0].share:.0f}% of its limit at {BOOKING_WRITES:.0f} booking"
+        f" writes/s and {READS:.0f} reads/s for one project; partitions written by every project: {len(shared)}"
+    )
+
+
+if __name__ == "__main__":
+    main()
