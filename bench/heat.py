@@ -15,6 +15,7 @@ the figures: docs/scale.md):
     .venv/bin/python -m bench.heat
 """
 
+import json
 import random
 import tempfile
 import threading
@@ -34,7 +35,6 @@ import requests
 from bench.common import BENCH_TOKEN
 from bench.heat_model import (
     LIMITS,
-    Charge,
     PatternRow,
     Sample,
     by_pattern,
@@ -293,6 +293,31 @@ def measure(
             ]
 
 
+UNITS_FILE = Path(__file__).with_name("measured") / "units_per_request.json"
+
+
+def save_units(sample: Sample, writes: Recording, looked: Recording) -> None:
+    """Capacity units per request of the big project's booking writes and reads (their whole path), for
+    the cost model (bench/costs.py): the sample's units per second over the target rates."""
+    write_units = sum(c.units * w for c, w, _ in sample.charges if c.kind == "write")
+    read_units = sum(c.units * w for c, w, _ in sample.charges if c.kind == "read")
+    rate = BOOKING_WRITES + READS
+    UNITS_FILE.parent.mkdir(exist_ok=True)
+    UNITS_FILE.write_text(
+        json.dumps(
+            {
+                "measured_by": "python -m bench.heat",
+                "requests": len(writes.requests) + len(looked.requests),
+                "booking_write_share": BOOKING_WRITES / rate,
+                "write_units_per_request": round(write_units / rate, 2),
+                "read_units_per_request": round(read_units / rate, 2),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+
+
 def owner(access: Access, projects: list[str]) -> str | None:
     return next((p for p in projects if access.partition and p in access.partition), None)
 
@@ -300,7 +325,8 @@ def owner(access: Access, projects: list[str]) -> str | None:
 def table(title: str, rows: list[PatternRow], limit: int = 14) -> None:
     print(f"\n{title}")
     print(
-        f"{'table/index':<12} {'key pattern':<58} {'keys':>5} {'WCU/s':>9} {'RCU/s':>9} {'hottest W':>9} {'hottest R':>9} {'% limit':>7}"
+        f"{'table/index':<12} {'key pattern':<58} {'keys':>5} {'WCU/s':>9} {'RCU/s':>9}"
+        f" {'hottest W':>9} {'hottest R':>9} {'% limit':>7}"
     )
     for row in rows[:limit]:
         print(
@@ -347,14 +373,17 @@ def run(base_url: str, store: Container, calls: Path) -> None:
     measure(writes, BOOKING_WRITES / len(writes.requests), stored, one, [big.project])
     measure(looked, READS / len(looked.requests), stored, one, [big.project])
     rows = by_pattern(partition_loads(one.sample), known)
+    save_units(one.sample, writes, looked)
     table(
-        f"one project: {BOOKING_WRITES:,.0f} booking writes/s over {RESOURCES} resources, {READS:,.0f} reads/s",
+        f"one project: {BOOKING_WRITES:,.0f} booking writes/s over {RESOURCES} resources,"
+        f" {READS:,.0f} reads/s",
         rows,
     )
     items = item_writes(one.touches)
     (hot_pk, hot_sk), hot = max(items.items(), key=lambda pair: pair[1])
     print(
-        f"hottest item: {pattern(hot_pk, known)} / {pattern(hot_sk, known)}, {hot:,.0f} writes/s (checks included)"
+        f"hottest item: {pattern(hot_pk, known)} / {pattern(hot_sk, known)},"
+        f" {hot:,.0f} writes/s (checks included)"
     )
     share, where = hottest_share(one.booking_items, known)
     print(f"booking writes of one location or service touching one item: 1 in {1 / share:.1f} ({where})")
@@ -370,11 +399,14 @@ def run(base_url: str, store: Container, calls: Path) -> None:
     for resource, key in shared:
         print(f"written by every project: {resource} {pattern(key, known)}")
     print(
-        f"(sampled {len(writes.requests) + len(looked.requests) + len(many.requests)} requests in {time.monotonic() - started:.0f} s; limits per partition key: {LIMITS['write']:,.0f} WCU/s, {LIMITS['read']:,.0f} RCU/s)"
+        f"(sampled {len(writes.requests) + len(looked.requests) + len(many.requests)} requests in"
+        f" {time.monotonic() - started:.0f} s; limits per partition key: {LIMITS['write']:,.0f} WCU/s,"
+        f" {LIMITS['read']:,.0f} RCU/s)"
     )
     print(
         f"heat: hottest partition {100 * rows[0].share:.0f}% of its limit at {BOOKING_WRITES:.0f} booking"
-        f" writes/s and {READS:.0f} reads/s for one project; partitions written by every project: {len(shared)}"
+        f" writes/s and {READS:.0f} reads/s for one project; partitions written by every project:"
+        f" {len(shared)}"
     )
 
 
