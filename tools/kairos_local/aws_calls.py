@@ -55,7 +55,7 @@ def record_calls(calls_file: str | Path, *, responses: bool = False, only: str |
     that client alone (botocore's service name: `dynamodb` leaves out its streams, queues and buses)."""
     from botocore.client import BaseClient
 
-    make_call = BaseClient._make_api_call
+    make_call = BaseClient._make_api_call  # type: ignore[attr-defined]
     lock = threading.Lock()
 
     def write(call: Mapping[str, Any]) -> None:
@@ -80,7 +80,7 @@ def record_calls(calls_file: str | Path, *, responses: bool = False, only: str |
         write({**call, "response": answer})
         return answer
 
-    BaseClient._make_api_call = recorded  # type: ignore[method-assign]
+    BaseClient._make_api_call = recorded  # type: ignore[attr-defined]
 
 
 def read_calls(calls_file: Path) -> list[dict[str, Any]]:
