@@ -119,9 +119,7 @@ def main() -> None:
     for rate in (1, 100, 1000):
         lines = monthly(inputs, rate)
         total = sum(lines.values())
-        print(
-            print(f"\n{rate:,} requests/s ({rate * MONTH_SECONDS / 1e6:,.1f} million a month): ${total:,.0f}")
-        )
+        print(f"\n{rate:,} requests/s ({rate * MONTH_SECONDS / 1e6:,.1f} million a month): ${total:,.0f}")
         for name, dollars in sorted(lines.items(), key=lambda pair: -pair[1]):
             print(f"  {name:<34} ${dollars:>12,.2f}")
 
