@@ -18,21 +18,32 @@ the figures: docs/scale.md):
 import json
 import random
 import tempfile
-import threading
 import time
-import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
-
-import requests
 
 from bench.common import BENCH_TOKEN
+from bench.heat_mixes import (
+    BOOKING_WRITES,
+    LOCATIONS,
+    PROJECT_RATE,
+    PROJECTS,
+    READ_SAMPLE,
+    READS,
+    RESOURCES,
+    SAMPLED_PROJECTS,
+    SERVICES,
+    WARM_UP,
+    Request,
+    World,
+    booking_writes,
+    reads,
+    seed,
+    send,
+)
 from bench.heat_model import (
     LIMITS,
     PatternRow,
@@ -41,34 +52,19 @@ from bench.heat_model import (
     charges,
     hottest_share,
     item_writes,
+    origins,
     partition_loads,
     pattern,
+    placeholder,
     shared_by_every_project,
 )
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.storage import table_definition
 from kairos_local.aws_calls import Access, accesses, read_calls
 from kairos_local.process import free_port, start_server, stop_server
 from kairos_local.store import running_endpoint, use_local_store
 
-ZONE = ZoneInfo("Europe/Stockholm")
-BOOKING_WRITES, READS = 1_000.0, 10_000.0  # per second, the big project's targets
-PROJECTS, PROJECT_RATE = 10_000, 10.0  # small projects, requests per second each
-LOCATIONS, SERVICES, RESOURCES = 4, 4, 200
-SAMPLED_PROJECTS = 15
-CLIENTS = 4
-SEEDERS = 8
 INDEXES = [str(i["IndexName"]) for i in table_definition.GLOBAL_SECONDARY_INDEXES]
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    body: Any = None
-    group: tuple[str, str] = ("", "")  # a booking write's (location, service)
 
 
 @dataclass
@@ -77,138 +73,6 @@ class Recording:
 
     calls: list[dict[str, Any]]
     requests: dict[str, tuple[Request, str]] = field(default_factory=dict)
-
-
-@dataclass
-class World:
-    project: str
-    token: str
-    locations: list[str]
-    services: list[str]
-    resources: list[str]  # resource n works at location n % LOCATIONS and gives service n % SERVICES
-
-
-def seed(store: Container, resources: int, locations: int, services: int, rate_limit: int) -> World:
-    """A project and its catalogue, written in this process (not recorded): every resource open all day on
-    Mondays at its location, giving one service."""
-    made = store.projects.create_project("Heat", plan="enterprise", rate_limit=rate_limit)
-    _, token = store.projects.create_token(made.id, "heat", None)
-    viewer: Principal = store.auth.authenticate(f"Bearer {token}")
-    place = {"time_zone": "Europe/Stockholm", "resource_selection_strategy": "equalize"}
-    location_ids = [
-        store.catalogue.create(viewer, LOCATION, {"name": f"L{n}", **place})["id"] for n in range(locations)
-    ]
-    service = {"type": "fixed", "duration": "PT30M", "bookable_interval": "PT30M"}
-    service_ids = [
-        store.catalogue.create(viewer, SERVICE, {"name": f"S{n}", **service})["id"] for n in range(services)
-    ]
-
-    def resource(number: int) -> str:
-        made_id = str(store.catalogue.create(viewer, RESOURCE, {"name": f"R{number}"})["id"])
-        store.catalogue.associate(viewer, service_ids[number % services], made_id)
-        body = {"location_id": location_ids[number % locations], "start_date": "2026-01-01"}
-        schedule = store.schedules.create_recurring(viewer, made_id, body)
-        block = {"weekday": "monday", "start_time": "00:00:00", "end_time": "24:00:00"}
-        store.schedules.put_weekly(viewer, made_id, schedule["id"], None, block)
-        return made_id
-
-    return World(made.id, token, location_ids, service_ids, in_parallel(resource, range(resources)))
-
-
-def in_parallel(work: Callable[[int], str], numbers: Iterable[int]) -> list[str]:
-    found: dict[int, str] = {}
-
-    def run(share: list[int]) -> None:
-        for number in share:
-            found[number] = work(number)
-
-    todo = list(numbers)
-    threads = [threading.Thread(target=run, args=(todo[n::SEEDERS],)) for n in range(SEEDERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return [found[n] for n in todo]
-
-
-def monday() -> datetime:
-    today = datetime.now(ZONE).date()
-    return datetime.combine(today + timedelta(days=7 - today.weekday()), datetime.min.time(), ZONE)
-
-
-def booking_writes(world: World, count: int) -> list[Request]:
-    """`count` bookings, one per resource in turn, each at its own place on Monday."""
-    start = monday()
-    made = []
-    for n in range(count):
-        r = n % len(world.resources)
-        at = start + timedelta(minutes=30 * (n // len(world.resources)))
-        location, service = world.locations[r % len(world.locations)], world.services[r % len(world.services)]
-        body = {
-            "location_id": location,
-            "service_id": service,
-            "resource_id": world.resources[r],
-            "starts_at": at.isoformat(),
-            "ends_at": (at + timedelta(minutes=30)).isoformat(),
-        }
-        made.append(Request("POST", "/bookings", body, (location, service)))
-    return made
-
-
-def reads(world: World, count: int, booking_ids: list[str]) -> list[Request]:
-    """`count` reads, in turn: a day's slots of a service at a location, a booking list by resource, by
-    location and by service (a day), a booking, a resource."""
-    day = monday()
-    window = {"from": day.isoformat(), "to": (day + timedelta(days=1)).isoformat()}
-    made = []
-    for n in range(count):
-        r = n % len(world.resources)
-        location, service = world.locations[r % len(world.locations)], world.services[r % len(world.services)]
-        kind = n % 10
-        if kind < 4:
-            query = urlencode({**window, "location": location})
-            made.append(Request("GET", f"/services/{service}/bookable-slots?{query}"))
-        elif kind < 7:
-            owner = {4: ("resource", world.resources[r]), 5: ("location", location), 6: ("service", service)}[
-                kind
-            ]
-            made.append(Request("GET", "/bookings?" + urlencode({**window, owner[0]: owner[1]})))
-        elif kind < 9 and booking_ids:
-            made.append(Request("GET", f"/bookings/{booking_ids[n % len(booking_ids)]}"))
-        else:
-            made.append(Request("GET", f"/resources/{world.resources[r]}"))
-    return made
-
-
-def send(
-    base_url: str, work: list[tuple[Request, World]]
-) -> tuple[dict[str, tuple[Request, str]], list[str]]:
-    """The requests, by CLIENTS clients at once: each answer's request id -> (request, project), and the
-    ids of the bookings made."""
-    tags: dict[str, tuple[Request, str]] = {}
-    made: list[str] = []
-
-    def run(share: list[tuple[Request, World]]) -> None:
-        session = requests.Session()
-        for request, world in share:
-            headers = {"Authorization": f"Bearer {world.token}"}
-            if request.method == "POST":
-                headers["Idempotency-Key"] = str(uuid.uuid4())
-            answer = session.request(
-                request.method, base_url + request.path, json=request.body, headers=headers, timeout=120
-            )
-            if answer.status_code >= 400:
-                raise RuntimeError(f"{request.method} {request.path}: {answer.status_code} {answer.text}")
-            tags[answer.headers["apigw-requestid"]] = (request, world.project)
-            if request.method == "POST":
-                made.append(answer.json()["id"])
-
-    threads = [threading.Thread(target=run, args=(work[n::CLIENTS],)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return tags, made
 
 
 def settled(calls_file: Path, quiet: float = 2.5, longest: float = 30.0) -> list[dict[str, Any]]:
@@ -274,11 +138,15 @@ def measure(
     project a key names, else the request's), item touches and each booking write's items."""
     per_request: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for call in recording.calls:
-        tag = (call.get("invocation") or {}).get("request", "")
+        invocation = call.get("invocation") or {}
+        tag = invocation.get("request", "")
         request_project = recording.requests[tag][1] if tag in recording.requests else None
+        origin = (
+            route(recording.requests[tag][0]) if tag in recording.requests else invocation.get("function", "")
+        )
         for access in accesses(call):
             found = charges(access, stored, INDEXES)
-            heat.sample.add(found, weight, owner(access, projects) or request_project)
+            heat.sample.add(found, weight, owner(access, projects) or request_project, origin)
             for charge in found:
                 if charge.item is not None:
                     heat.touches.append((charge.item, weight))
@@ -299,8 +167,8 @@ UNITS_FILE = Path(__file__).with_name("measured") / "units_per_request.json"
 def save_units(sample: Sample, writes: Recording, looked: Recording) -> None:
     """Capacity units per request of the big project's booking writes and reads (their whole path), for
     the cost model (bench/costs.py): the sample's units per second over the target rates."""
-    write_units = sum(c.units * w for c, w, _ in sample.charges if c.kind == "write")
-    read_units = sum(c.units * w for c, w, _ in sample.charges if c.kind == "read")
+    write_units = sum(c.charge.units * c.weight for c in sample.charges if c.charge.kind == "write")
+    read_units = sum(c.charge.units * c.weight for c in sample.charges if c.charge.kind == "read")
     rate = BOOKING_WRITES + READS
     UNITS_FILE.parent.mkdir(exist_ok=True)
     UNITS_FILE.write_text(
@@ -318,11 +186,19 @@ def save_units(sample: Sample, writes: Recording, looked: Recording) -> None:
     )
 
 
+def route(request: Request) -> str:
+    """The request's method and path with its ids as `{id}`."""
+    path = request.path.partition("?")[0]
+    return f"{request.method} " + "/".join("{id}" if placeholder(p) == "id" else p for p in path.split("/"))
+
+
 def owner(access: Access, projects: list[str]) -> str | None:
     return next((p for p in projects if access.partition and p in access.partition), None)
 
 
-def table(title: str, rows: list[PatternRow], limit: int = 14) -> None:
+def table(
+    title: str, rows: list[PatternRow], sample: Sample, known: Mapping[str, str], limit: int = 14
+) -> None:
     print(f"\n{title}")
     print(
         f"{'table/index':<12} {'key pattern':<58} {'keys':>5} {'WCU/s':>9} {'RCU/s':>9}"
@@ -333,6 +209,14 @@ def table(title: str, rows: list[PatternRow], limit: int = 14) -> None:
             f"{row.resource:<12} {row.pattern[:58]:<58} {row.keys:>5} {row.write:>9.0f} {row.read:>9.0f}"
             f" {row.hottest_write:>9.1f} {row.hottest_read:>9.1f} {100 * row.share:>6.0f}%"
         )
+        if row.share > 0.5:  # what loads it, to 90 % of its units
+            found = origins(sample, row.resource, row.pattern, known)
+            total, shown = sum(units for *_, units in found), 0.0
+            for origin, kind, units in found:
+                if shown >= 0.9 * total:
+                    break
+                shown += units
+                print(f"{'':<13}{kind} {100 * units / total:>3.0f}%: {origin or '(no invocation)'}")
     if len(rows) > limit:
         print(
             f"... {len(rows) - limit} more patterns, each under {100 * rows[limit].share:.1f}% of its limits"
@@ -359,11 +243,10 @@ def run(base_url: str, store: Container, calls: Path) -> None:
     big = seed(store, RESOURCES, LOCATIONS, SERVICES, 10**9)
     small = [seed(store, 2, 1, 1, 10**6) for _ in range(SAMPLED_PROJECTS)]
     known = {big.project: "project", **{w.project: "project" for w in small}}
-    send(base_url, [(r, big) for r in reads(big, 60, [])])  # warm instances, as under load (not counted)
+    send(base_url, [(r, big) for r in reads(big, WARM_UP, [])])  # warm instances, as under load (not counted)
     settled(calls)
     writes, booked = phase(base_url, calls, [(r, big) for r in booking_writes(big, RESOURCES)])
-    looked, _ = phase(base_url, calls, [(r, big) for r in reads(big, 200, booked)])
-    print(f"(seeded and sampled the big project in {time.monotonic() - started:.0f} s)", flush=True)
+    looked, _ = phase(base_url, calls, [(r, big) for r in reads(big, READ_SAMPLE, booked)])
     mixed = [(r, w) for w in small for r in [*booking_writes(w, 1), *reads(w, 9, [])]]
     random.Random(3).shuffle(mixed)
     many, _ = phase(base_url, calls, mixed)
@@ -372,12 +255,14 @@ def run(base_url: str, store: Container, calls: Path) -> None:
     one = Heat()
     measure(writes, BOOKING_WRITES / len(writes.requests), stored, one, [big.project])
     measure(looked, READS / len(looked.requests), stored, one, [big.project])
-    rows = by_pattern(partition_loads(one.sample), known)
+    rows = by_pattern(partition_loads(one.sample, even=big.entities()), known)
     save_units(one.sample, writes, looked)
     table(
         f"one project: {BOOKING_WRITES:,.0f} booking writes/s over {RESOURCES} resources,"
         f" {READS:,.0f} reads/s",
         rows,
+        one.sample,
+        known,
     )
     items = item_writes(one.touches)
     (hot_pk, hot_sk), hot = max(items.items(), key=lambda pair: pair[1])
@@ -394,6 +279,8 @@ def run(base_url: str, store: Container, calls: Path) -> None:
     table(
         f"{PROJECTS:,} projects at {PROJECT_RATE:.0f} requests/s (sample: {len(small)} projects)",
         by_pattern(partition_loads(rest.sample, PROJECTS), known),
+        rest.sample,
+        known,
     )
     shared = shared_by_every_project(rest.sample)
     for resource, key in shared:

@@ -15,7 +15,7 @@ kairos.storage.keys show up as what they are."""
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,14 +84,23 @@ def pattern(key: str, known: Mapping[str, str] | None = None) -> str:
     return "#".join(shaped)
 
 
-def spread_group(key: str) -> str:
-    """The key with only the values that spread one owner's load replaced (shard numbers, hashes, times,
-    addresses): the keys of one group share one owner's load, which the model takes as spread evenly over
-    the group's keys seen. Entity ids stay: each entity's keys are their own."""
-    return "#".join(
-        "{" + kind + "}" if (kind := placeholder(part)) not in (None, "id") else part
-        for part in key.split("#")
-    )
+def spread_group(key: str, even: Mapping[str, str] | None = None) -> tuple[str, int]:
+    """The key with the values that spread one owner's load replaced (shard numbers, hashes, times,
+    addresses), and the ids of `even` (id -> kind: the entities a mix spreads its load over evenly, such
+    as its resources); and how many keys the group has at least: the product of the replaced kinds'
+    counts in `even`. The keys of one group share its load evenly. Other ids stay: their keys are their
+    own."""
+    counts = Counter((even or {}).values())
+    population = 1
+    parts = []
+    for part in key.split("#"):
+        kind = placeholder(part)
+        if kind == "id" and even and part in even:
+            parts.append("{" + even[part] + "}")
+            population *= counts[even[part]]
+        else:
+            parts.append("{" + kind + "}" if kind not in (None, "id") else part)
+    return "#".join(parts), population
 
 
 @dataclass(frozen=True)
@@ -145,15 +154,27 @@ def _item_key(key: Mapping[str, Any]) -> tuple[str, str]:
     return (str(key.get("PK", {}).get("S", "")), str(key.get("SK", {}).get("S", "")))
 
 
+@dataclass(frozen=True)
+class Weighted:
+    """A recorded charge standing for `weight` of its kind per second at the target rate, the project it
+    was made for (None: a consumer's call for no one request) and what made it (`origin`: the request's
+    route, or the consumer function)."""
+
+    charge: Charge
+    weight: float
+    project: str | None
+    origin: str = ""
+
+
 @dataclass
 class Sample:
-    """Recorded charges, each standing for `weight` of its kind per second at the target rate, and the
-    project each was made for (None: a consumer's call for no one request)."""
+    charges: list[Weighted] = field(default_factory=list)
 
-    charges: list[tuple[Charge, float, str | None]] = field(default_factory=list)
+    def add(self, found: Iterable[Charge], weight: float, project: str | None, origin: str = "") -> None:
+        self.charges += [Weighted(charge, weight, project, origin) for charge in found]
 
-    def add(self, found: Iterable[Charge], weight: float, project: str | None) -> None:
-        self.charges += [(charge, weight, project) for charge in found]
+    def sampled_projects(self) -> set[str]:
+        return {c.project for c in self.charges if c.project is not None}
 
 
 @dataclass(frozen=True)
@@ -170,27 +191,31 @@ class KeyLoad:
         return max(self.read / LIMITS["read"], self.write / LIMITS["write"])
 
 
-def partition_loads(sample: Sample, projects_total: int = 1) -> list[KeyLoad]:
+def partition_loads(
+    sample: Sample, projects_total: int = 1, even: Mapping[str, str] | None = None
+) -> list[KeyLoad]:
     """Units per second on each partition key at the target rate. A key that more than one sampled
     project touches (or that a consumer touches for no one project) is shared by all `projects_total`
     projects: its load is scaled from the sampled projects to all of them. The keys of one spread group
-    (`spread_group`) share their load evenly."""
-    sampled = {project for _, _, project in sample.charges if project is not None}
+    (`spread_group`, with `even`) share their load evenly, over the keys seen or the group's population
+    when more (a sample of 100 reads touches some of 200 resources' lists, each standing for them all)."""
+    sampled = sample.sampled_projects()
     read: dict[tuple[str, str], float] = defaultdict(float)
     write: dict[tuple[str, str], float] = defaultdict(float)
     owners: dict[tuple[str, str], set[str | None]] = defaultdict(set)
-    for charge, weight, project in sample.charges:
-        key = (charge.resource, charge.partition)
-        (read if charge.kind == "read" else write)[key] += charge.units * weight
-        owners[key].add(project)
+    for found in sample.charges:
+        key = (found.charge.resource, found.charge.partition)
+        (read if found.charge.kind == "read" else write)[key] += found.charge.units * found.weight
+        owners[key].add(found.project)
     scale = projects_total / max(1, len(sampled))
-    groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    groups: dict[tuple[str, str, int], list[tuple[str, str]]] = defaultdict(list)
     for key in owners:
-        groups[(key[0], spread_group(key[1]))].append(key)
+        groups[(key[0], *spread_group(key[1], even))].append(key)
     loads = []
-    for members in groups.values():
-        group_read = sum(read[k] for k in members) / len(members)
-        group_write = sum(write[k] for k in members) / len(members)
+    for (_, _, population), members in groups.items():
+        keys = max(len(members), population)
+        group_read = sum(read[k] for k in members) / keys
+        group_write = sum(write[k] for k in members) / keys
         for key in members:
             shared = len(owners[key]) > 1 or None in owners[key]
             factor = scale if shared else 1.0
@@ -238,17 +263,29 @@ def by_pattern(loads: Iterable[KeyLoad], known: Mapping[str, str] | None = None)
 def shared_by_every_project(sample: Sample) -> list[tuple[str, str]]:
     """The partition keys (table or index) written for every sampled project, or by a consumer for no
     one project while carrying no project's id: what every project's traffic writes."""
-    sampled = {project for _, _, project in sample.charges if project is not None}
+    sampled = sample.sampled_projects()
     writers: dict[tuple[str, str], set[str | None]] = defaultdict(set)
-    for charge, _, project in sample.charges:
-        if charge.kind == "write":
-            writers[(charge.resource, charge.partition)].add(project)
+    for found in sample.charges:
+        if found.charge.kind == "write":
+            writers[(found.charge.resource, found.charge.partition)].add(found.project)
     return sorted(
         key
         for key, who in writers.items()
         if (sampled and sampled <= who)
         or (None in who and not any(project in key[1] for project in sampled if project))
     )
+
+
+def origins(
+    sample: Sample, resource: str, shape: str, known: Mapping[str, str] | None = None
+) -> list[tuple[str, str, float]]:
+    """What loads the keys of one pattern: (origin, read or write, units per second), largest first."""
+    found: dict[tuple[str, str], float] = defaultdict(float)
+    for weighted in sample.charges:
+        charge = weighted.charge
+        if charge.resource == resource and pattern(charge.partition, known) == shape:
+            found[(weighted.origin, charge.kind)] += charge.units * weighted.weight
+    return sorted(((o, kind, units) for (o, kind), units in found.items()), key=lambda row: -row[2])
 
 
 def item_writes(touches: Iterable[tuple[tuple[str, str], float]]) -> dict[tuple[str, str], float]:

@@ -121,3 +121,12 @@ def test_the_share_of_a_groups_booking_writes_touching_one_item() -> None:
     requests += [("location b", frozenset({(f"B#{n}", "B")})) for n in range(4, 8)]
     share, where = hottest_share(requests)
     assert share == 1.0 and where.startswith("location a: RATE#")
+
+
+def test_a_sample_touching_some_of_evenly_loaded_entities_stands_for_all_of_them() -> None:
+    resources = {f"{n:08d}-2222-4333-8444-555555555555": "resource" for n in range(200)}
+    sample = Sample()
+    for resource in list(resources)[:10]:  # 10 lists of the 200 resources', each for 100 a second
+        write(f"PROJECT#{P1}#RESOURCE#{resource}#BOOKINGS", 100.0, sample, P1)
+    loads = partition_loads(sample, even=resources)
+    assert {load.write for load in loads} == {5.0}  # 1,000 units a second over 200 resources
