@@ -17,6 +17,7 @@ the figures: docs/scale.md):
 
 import json
 import random
+import statistics
 import tempfile
 import time
 from collections import defaultdict
@@ -27,6 +28,7 @@ from typing import Any
 
 from bench.common import BENCH_TOKEN
 from bench.heat_mixes import (
+    BOOKING_SAMPLE,
     BOOKING_WRITES,
     LOCATIONS,
     PROJECT_RATE,
@@ -38,6 +40,7 @@ from bench.heat_mixes import (
     SERVICES,
     WARM_UP,
     Request,
+    Sent,
     World,
     booking_writes,
     reads,
@@ -72,7 +75,11 @@ class Recording:
     """The calls of one phase, and per API request its invocation tag -> (request, project)."""
 
     calls: list[dict[str, Any]]
-    requests: dict[str, tuple[Request, str]] = field(default_factory=dict)
+    sent: Sent
+
+    @property
+    def requests(self) -> dict[str, tuple[Request, str]]:
+        return self.sent.requests
 
 
 def settled(calls_file: Path, quiet: float = 2.5, longest: float = 30.0) -> list[dict[str, Any]]:
@@ -92,9 +99,9 @@ def settled(calls_file: Path, quiet: float = 2.5, longest: float = 30.0) -> list
     return calls
 
 
-def phase(base_url: str, calls_file: Path, work: list[tuple[Request, World]]) -> tuple[Recording, list[str]]:
-    tags, made = send(base_url, work)
-    return Recording(settled(calls_file), tags), made
+def phase(base_url: str, calls_file: Path, work: list[tuple[Request, World]]) -> Recording:
+    sent = send(base_url, work)
+    return Recording(settled(calls_file), sent)
 
 
 def stored_items(store: Container, recordings: Iterable[Recording]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -165,11 +172,21 @@ UNITS_FILE = Path(__file__).with_name("measured") / "units_per_request.json"
 
 
 def save_units(sample: Sample, writes: Recording, looked: Recording) -> None:
-    """Capacity units per request of the big project's booking writes and reads (their whole path), for
-    the cost model (bench/costs.py): the sample's units per second over the target rates."""
+    """What a request of the big project's mix costs in DynamoDB, its whole path, for the cost model
+    (bench/costs.py): capacity units (the sample's units per second over the target rates), items written
+    (each a stream record the stream mapper reads), and sequential waves of the API request."""
     write_units = sum(c.charge.units * c.weight for c in sample.charges if c.charge.kind == "write")
     read_units = sum(c.charge.units * c.weight for c in sample.charges if c.charge.kind == "read")
     rate = BOOKING_WRITES + READS
+    phases = ((writes, BOOKING_WRITES), (looked, READS))
+    items_written = sum(
+        target / len(recording.requests)
+        for recording, target in phases
+        for call in recording.calls
+        for access in accesses(call)
+        if access.action in ("PutItem", "UpdateItem", "DeleteItem") and access.resource == "table"
+    )
+    waves = sum(target * statistics.mean(recording.sent.waves.values()) for recording, target in phases)
     UNITS_FILE.parent.mkdir(exist_ok=True)
     UNITS_FILE.write_text(
         json.dumps(
@@ -179,6 +196,8 @@ def save_units(sample: Sample, writes: Recording, looked: Recording) -> None:
                 "booking_write_share": BOOKING_WRITES / rate,
                 "write_units_per_request": round(write_units / rate, 2),
                 "read_units_per_request": round(read_units / rate, 2),
+                "items_written_per_request": round(items_written / rate, 2),
+                "waves_per_request": round(waves / rate, 2),
             },
             indent=2,
         )
@@ -245,11 +264,11 @@ def run(base_url: str, store: Container, calls: Path) -> None:
     known = {big.project: "project", **{w.project: "project" for w in small}}
     send(base_url, [(r, big) for r in reads(big, WARM_UP, [])])  # warm instances, as under load (not counted)
     settled(calls)
-    writes, booked = phase(base_url, calls, [(r, big) for r in booking_writes(big, RESOURCES)])
-    looked, _ = phase(base_url, calls, [(r, big) for r in reads(big, READ_SAMPLE, booked)])
+    writes = phase(base_url, calls, [(r, big) for r in booking_writes(big, BOOKING_SAMPLE)])
+    looked = phase(base_url, calls, [(r, big) for r in reads(big, READ_SAMPLE, writes.sent.made)])
     mixed = [(r, w) for w in small for r in [*booking_writes(w, 1), *reads(w, 9, [])]]
     random.Random(3).shuffle(mixed)
-    many, _ = phase(base_url, calls, mixed)
+    many = phase(base_url, calls, mixed)
     stored = stored_items(store, [writes, looked, many])
 
     one = Heat()

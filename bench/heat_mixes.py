@@ -4,7 +4,7 @@ process (not recorded), and the requests of each mix, sent by a few clients at o
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from bench.common import WAVES
 from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
@@ -20,9 +21,12 @@ ZONE = ZoneInfo("Europe/Stockholm")
 BOOKING_WRITES, READS = 1_000.0, 10_000.0  # per second, the big project's targets
 PROJECTS, PROJECT_RATE = 10_000, 10.0  # small projects, requests per second each
 LOCATIONS, SERVICES, RESOURCES = 4, 4, 200
-SAMPLED_PROJECTS = 10
-READ_SAMPLE = 100  # the big project's reads sampled (its booking writes: one per resource)
-WARM_UP = 30  # reads first, not counted: warm instances, as under load
+SAMPLED_PROJECTS = 8
+BOOKING_SAMPLE = 100  # the big project's booking writes sampled, over its resources in turn
+READ_SAMPLE = 100  # the big project's reads sampled
+WARM_UP = 20  # reads first, not counted: warm instances, as under load
+# The reads of a mix, by kind (shares in tenths): what bench/costs.py weighs its functions by.
+READ_KINDS = {"slots": 0.4, "lists": 0.3, "gets": 0.2, "resource": 0.1}
 CLIENTS = 4
 SEEDERS = 8
 
@@ -117,37 +121,50 @@ def booking_writes(world: World, count: int) -> list[Request]:
 
 
 def reads(world: World, count: int, booking_ids: list[str]) -> list[Request]:
-    """`count` reads, in turn: a day's slots of a service at a location, a booking list by resource, by
-    location and by service (a day), a booking, a resource."""
+    """`count` reads in the shares of READ_KINDS, in turn: a day's slots of a service at its location, a
+    booking list (a day) by resource, by location and by service in turn, a booking (a resource when there
+    are none), a resource; each walks its entities in turn."""
     day = monday()
     window = {"from": day.isoformat(), "to": (day + timedelta(days=1)).isoformat()}
+    cycle = [kind for kind, share in READ_KINDS.items() for _ in range(round(10 * share))]
+    turns: dict[str, int] = {}
+
+    def next_of(kind: str, choices: list[str]) -> str:
+        turns[kind] = turns.get(kind, -1) + 1
+        return choices[turns[kind] % len(choices)]
+
+    pairs = [str(n) for n in range(min(len(world.locations), len(world.services)))]
     made = []
     for n in range(count):
-        r = n % len(world.resources)
-        location, service = world.locations[r % len(world.locations)], world.services[r % len(world.services)]
-        kind = n % 10
-        if kind < 4:
-            query = urlencode({**window, "location": location})
-            made.append(Request("GET", f"/services/{service}/bookable-slots?{query}"))
-        elif kind < 7:
-            owner = {4: ("resource", world.resources[r]), 5: ("location", location), 6: ("service", service)}[
-                kind
-            ]
-            made.append(Request("GET", "/bookings?" + urlencode({**window, owner[0]: owner[1]})))
-        elif kind < 9 and booking_ids:
-            made.append(Request("GET", f"/bookings/{booking_ids[n % len(booking_ids)]}"))
+        kind = cycle[n % len(cycle)]
+        if kind == "slots":  # resource r gives service r % SERVICES at location r % LOCATIONS: pair them
+            pair = int(next_of("slots", pairs))
+            query = urlencode({**window, "location": world.locations[pair]})
+            made.append(Request("GET", f"/services/{world.services[pair]}/bookable-slots?{query}"))
+        elif kind == "lists":
+            owner = next_of("owner", ["resource", "location", "service"])
+            ids = {"resource": world.resources, "location": world.locations, "service": world.services}[owner]
+            made.append(Request("GET", "/bookings?" + urlencode({**window, owner: next_of(owner, ids)})))
+        elif kind == "gets" and booking_ids:
+            made.append(Request("GET", f"/bookings/{next_of('booking', booking_ids)}"))
         else:
-            made.append(Request("GET", f"/resources/{world.resources[r]}"))
+            made.append(Request("GET", f"/resources/{next_of('resource', world.resources)}"))
     return made
 
 
-def send(
-    base_url: str, work: list[tuple[Request, World]]
-) -> tuple[dict[str, tuple[Request, str]], list[str]]:
-    """The requests, by CLIENTS clients at once: each answer's request id -> (request, project), and the
-    ids of the bookings made."""
-    tags: dict[str, tuple[Request, str]] = {}
-    made: list[str] = []
+@dataclass
+class Sent:
+    """Per answer's request id: its request and project, and its sequential DynamoDB waves (the local
+    server's `x-kairos-dynamodb-waves`); the ids of the bookings made."""
+
+    requests: dict[str, tuple[Request, str]] = field(default_factory=dict)
+    waves: dict[str, int] = field(default_factory=dict)
+    made: list[str] = field(default_factory=list)
+
+
+def send(base_url: str, work: list[tuple[Request, World]]) -> Sent:
+    """The requests, by CLIENTS clients at once."""
+    sent = Sent()
 
     def run(share: list[tuple[Request, World]]) -> None:
         session = requests.Session()
@@ -160,13 +177,15 @@ def send(
             )
             if answer.status_code >= 400:
                 raise RuntimeError(f"{request.method} {request.path}: {answer.status_code} {answer.text}")
-            tags[answer.headers["apigw-requestid"]] = (request, world.project)
+            tag = answer.headers["apigw-requestid"]
+            sent.requests[tag] = (request, world.project)
+            sent.waves[tag] = int(answer.headers.get(WAVES, "0"))
             if request.method == "POST":
-                made.append(answer.json()["id"])
+                sent.made.append(answer.json()["id"])
 
     threads = [threading.Thread(target=run, args=(work[n::CLIENTS],)) for n in range(CLIENTS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return tags, made
+    return sent

@@ -184,6 +184,7 @@ class KeyLoad:
     read: float
     write: float
     projects: int
+    stands_for: float = 1.0  # keys of its group it stands for (the group's population over keys seen)
 
     @property
     def share(self) -> float:
@@ -220,7 +221,10 @@ def partition_loads(
             shared = len(owners[key]) > 1 or None in owners[key]
             factor = scale if shared else 1.0
             count = len(sampled) if None in owners[key] else len(owners[key] - {None})
-            loads.append(KeyLoad(key[0], key[1], group_read * factor, group_write * factor, count))
+            stands_for = keys / len(members)
+            loads.append(
+                KeyLoad(key[0], key[1], group_read * factor, group_write * factor, count, stands_for)
+            )
     return loads
 
 
@@ -240,8 +244,8 @@ class PatternRow:
 
 
 def by_pattern(loads: Iterable[KeyLoad], known: Mapping[str, str] | None = None) -> list[PatternRow]:
-    """Per key pattern (and table or index; `known` as for `pattern`): its keys, its total load and its
-    hottest key's, hottest first."""
+    """Per key pattern (and table or index; `known` as for `pattern`): its keys (those a sampled key
+    stands for included), its total load and its hottest key's, hottest first."""
     grouped: dict[tuple[str, str], list[KeyLoad]] = defaultdict(list)
     for load in loads:
         grouped[(load.resource, pattern(load.key, known))].append(load)
@@ -249,9 +253,9 @@ def by_pattern(loads: Iterable[KeyLoad], known: Mapping[str, str] | None = None)
         PatternRow(
             resource,
             shape,
-            len(members),
-            sum(m.read for m in members),
-            sum(m.write for m in members),
+            round(sum(m.stands_for for m in members)),
+            sum(m.read * m.stands_for for m in members),
+            sum(m.write * m.stands_for for m in members),
             max(m.read for m in members),
             max(m.write for m in members),
         )

@@ -3,17 +3,29 @@ the measured inputs and the price list, and scales as AWS bills it."""
 
 import pytest
 
-from bench.cost_model import MONTH_SECONDS, PRICES, Inputs, duration_seconds, monthly, xray_traces
+from bench.cost_model import (
+    MONTH_SECONDS,
+    PLATFORM_LOG_BYTES,
+    PRICES,
+    WAVE_SECONDS,
+    Inputs,
+    duration_seconds,
+    monthly,
+    xray_traces,
+)
 
 INPUTS = Inputs(
     memory_mb=512,
     api_cpu_seconds=0.010,
-    api_log_bytes=1000,
-    stream_cpu_seconds=0.005,
-    metering_cpu_seconds=0.020,
+    api_log_bytes=100,
+    access_log_bytes=600,
+    waves_per_request=3,
+    stream_cpu_per_record=0.001,
+    metering_cpu_per_event=0.0005,
     consumer_log_bytes=500,
     write_units=6.0,
     read_units=70.0,
+    items_written=2.0,
     booking_write_share=0.1,
     metering_batch=40,
     web_acls=1,
@@ -45,13 +57,24 @@ def test_request_lines_scale_with_the_rate_and_fixed_lines_do_not() -> None:
         == thousand["fixed: WAF web ACL and rules"]
         == pytest.approx(PRICES["waf_web_acl_month"] + 3 * PRICES["waf_rule_month"])
     )
-    api_gb_seconds = 1000 * (0.010 * 1769 / 512 + INPUTS.io_wait_seconds) * 0.5 * MONTH_SECONDS
+    api_gb_seconds = 1000 * (0.010 * 1769 / 512 + 3 * WAVE_SECONDS) * 0.5 * MONTH_SECONDS
     assert thousand["Lambda GB-seconds (API)"] == pytest.approx(api_gb_seconds * PRICES["lambda_gb_second"])
 
 
-def test_metering_is_one_invocation_and_two_queue_calls_per_batch() -> None:
-    lines = monthly(INPUTS, 40)  # one metering batch a second
-    sqs = (40 + 2) * MONTH_SECONDS * PRICES["sqs_request"]
-    assert lines["SQS (send, receive, delete)"] == pytest.approx(sqs)
+def test_consumers_are_invoked_per_batch_and_pay_cpu_per_record() -> None:
+    lines = monthly(INPUTS, 40)  # one metering batch a second; 80 stream records a second
+    assert lines["SQS (send, receive, delete)"] == pytest.approx(
+        (40 + 2) * MONTH_SECONDS * PRICES["sqs_request"]
+    )
     # 40 API requests, 1 metering batch, and the stream mapper polled 4 times a second on one shard
-    assert lines["Lambda requests"] == pytest.approx((40 + 1 + 4) * MONTH_SECONDS * PRICES["lambda_request"])
+    invocations = 40 + 1 + 4
+    assert lines["Lambda requests"] == pytest.approx(invocations * MONTH_SECONDS * PRICES["lambda_request"])
+    cpu = 80 * 0.001 + 40 * 0.0005
+    assert lines["Lambda GB-seconds (stream mapper, metering)"] == pytest.approx(
+        cpu * 1769 / 512 * 0.5 * MONTH_SECONDS * PRICES["lambda_gb_second"]
+    )
+    log_bytes = 40 * (100 + 600) + 5 * 500 + invocations * PLATFORM_LOG_BYTES
+    ingest_and_store = PRICES["logs_ingest_gb"] + PRICES["logs_storage_gb_month"]
+    assert lines["CloudWatch Logs (ingest, 1 month stored)"] == pytest.approx(
+        log_bytes * MONTH_SECONDS / 1e9 * ingest_and_store
+    )

@@ -130,3 +130,5 @@ def test_a_sample_touching_some_of_evenly_loaded_entities_stands_for_all_of_them
         write(f"PROJECT#{P1}#RESOURCE#{resource}#BOOKINGS", 100.0, sample, P1)
     loads = partition_loads(sample, even=resources)
     assert {load.write for load in loads} == {5.0}  # 1,000 units a second over 200 resources
+    (row,) = by_pattern(loads)
+    assert (row.keys, row.write, row.hottest_write) == (200, 1000.0, 5.0)
