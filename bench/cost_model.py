@@ -5,6 +5,7 @@ after the cut of 2024-11-01); first-tier prices, no free tier. Check them before
 
 import math
 from dataclasses import dataclass
+from statistics import median
 
 MONTH_SECONDS = 730 * 3600  # AWS bills a month as 730 hours
 VCPU_MEMORY_MB = 1769  # Lambda gives one full vCPU at 1,769 MB, in proportion below
@@ -48,19 +49,31 @@ class Inputs:
     api_log_bytes: float  # what the API function logs per request
     access_log_bytes: float  # API Gateway's access log line per request
     waves_per_request: float  # sequential DynamoDB round trips of an API request (its waiting)
-    stream_cpu_per_record: float  # the stream mapper's warm CPU per stream record
-    metering_cpu_per_event: float  # metering's warm CPU per usage event
+    stream_cpu_per_invocation: float  # the stream mapper's warm CPU per invocation, beside its records
+    stream_cpu_per_record: float  # and per stream record
+    metering_cpu_per_invocation: float  # metering's, per invocation
+    metering_cpu_per_event: float  # and per usage event
     consumer_log_bytes: float  # what the stream mapper and metering log per invocation
     write_units: float  # DynamoDB per request, the whole path (metering, logs, index copies)
     read_units: float
     items_written: float  # per request: each a stream record the stream mapper reads
     booking_write_share: float  # of the mix: each booking write makes a domain event
     metering_batch: int
+    metering_window_seconds: float  # SQS gathers a batch this long at most
     alarms: int = 0
     dashboards: int = 0
     web_acls: int = 0
     web_acl_rules: int = 0
     kms_keys: int = 0
+
+
+def consumer_cpu(
+    small: list[float], small_records: list[int], big: float, big_records: int
+) -> tuple[float, float]:
+    """(per invocation, per record) from the warm invocations of small batches and one of a big batch."""
+    cpu, records = median(small), median(small_records)
+    per_record = max(0.0, (big - cpu) / (big_records - records))
+    return max(0.0, cpu - per_record * records), per_record
 
 
 def duration_seconds(cpu_seconds: float, memory_mb: int, wait_seconds: float = 0.0) -> float:
@@ -73,20 +86,27 @@ def xray_traces(rate: float) -> float:
     return min(rate, XRAY_RESERVOIR_PER_SECOND) + XRAY_RATE * max(0.0, rate - XRAY_RESERVOIR_PER_SECOND)
 
 
+def metering_invocations(rate: float, batch: int, window_seconds: float) -> float:
+    """Metering invocations a second: a full batch, or what the batching window gathered."""
+    if rate * window_seconds >= batch or window_seconds <= 0:
+        return rate / batch
+    return min(rate, 1 / window_seconds)
+
+
 def monthly(inputs: Inputs, rate: float) -> dict[str, float]:
     """Dollars a month per line at `rate` requests a second of the mix."""
     p, month, gb = PRICES, MONTH_SECONDS, inputs.memory_mb / 1024
     records = rate * inputs.items_written
     shards = max(1, math.ceil(rate * inputs.write_units / SHARD_WRITE_UNITS))
     stream = min(records, STREAM_POLLS_PER_SECOND * shards)  # invocations a second
-    metering = rate / inputs.metering_batch
+    metering = metering_invocations(rate, inputs.metering_batch, inputs.metering_window_seconds)
     invocations = rate + stream + metering
     api_seconds = duration_seconds(
         inputs.api_cpu_seconds, inputs.memory_mb, inputs.waves_per_request * WAVE_SECONDS
     )
-    consumer_seconds = duration_seconds(
-        records * inputs.stream_cpu_per_record + rate * inputs.metering_cpu_per_event, inputs.memory_mb
-    )
+    consumer_cpu = stream * inputs.stream_cpu_per_invocation + records * inputs.stream_cpu_per_record
+    consumer_cpu += metering * inputs.metering_cpu_per_invocation + rate * inputs.metering_cpu_per_event
+    consumer_seconds = duration_seconds(consumer_cpu, inputs.memory_mb)
     log_bytes = rate * (inputs.api_log_bytes + inputs.access_log_bytes)
     log_bytes += (stream + metering) * inputs.consumer_log_bytes + invocations * PLATFORM_LOG_BYTES
     log_gb = log_bytes * month / 1e9

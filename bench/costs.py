@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.cost_model import MONTH_SECONDS, Inputs, monthly
+from bench.cost_model import MONTH_SECONDS, Inputs, consumer_cpu, monthly
 from bench.heat import UNITS_FILE
 from bench.heat_mixes import READ_KINDS
 from infra.api import ACCESS_LOG_FIELDS
 from infra.constants import FUNCTION_MEMORY_MB
+from infra.events import STREAM_BATCH_SIZE
 from kairos.events.definitions import STREAM_CONSUMER, USAGE_RULE
 
 # The API function serving each kind of request of the mix (bench/heat_mixes.py's reads, and the
@@ -56,18 +57,31 @@ ACCESS_LOG_EXAMPLE = {
 
 @dataclass(frozen=True)
 class Measured:
-    """One function's warm CPU seconds per invocation and per record (an API request is one record), and
-    the bytes it logs per invocation."""
+    """One function's warm CPU seconds per invocation (an API request's), and for a consumer beside the
+    records of its batch and per record; the bytes it logs per invocation."""
 
     cpu_per_invocation: float
-    cpu_per_record: float
     log_bytes: float
+    cpu_per_record: float = 0.0
 
 
 @dataclass(frozen=True)
 class Stack:
     template: Mapping[str, Any]
     metering_batch: int
+    metering_window_seconds: int
+
+
+def big_batch(name: str, events: list[dict[str, Any]], moto: Any, size: int) -> dict[str, Any]:
+    """One batch of `size` records for a consumer: fresh usage messages for metering, the scenario's
+    stream records over and again for the stream mapper."""
+    from tests.infra.lambda_scenarios import message, queue_body
+
+    if name == USAGE_RULE.consumer:
+        arn = moto.queue_arns[USAGE_RULE.queue]
+        return {"Records": [message(queue_body(USAGE_RULE, moto), arn) for _ in range(size)]}
+    records = [r for event in events for r in event["Records"]]
+    return {"Records": (records * size)[:size]}
 
 
 def measure_functions(names: set[str]) -> tuple[dict[str, Measured], Stack]:
@@ -94,9 +108,14 @@ def measure_functions(names: set[str]) -> tuple[dict[str, Measured], Stack]:
         socket.socket(type=socket.SOCK_DGRAM) as xray,
     ):
         xray.bind(("127.0.0.1", 0))  # a stand-in X-Ray daemon that reads nothing
+        settings = stack_settings(stack)
+        feed = settings.feeds[USAGE_RULE.consumer]
+        batches = {USAGE_RULE.consumer: feed.batch_size, STREAM_CONSUMER: STREAM_BATCH_SIZE}
         for name in sorted(names):
             function = found[name]
             events = [step.event for step in scenario(name, template, moto)[0]([])]
+            if name in batches:
+                events.append(big_batch(name, events, moto, batches[name]))
             events_file, answers = Path(home) / f"{name}.json", Path(home) / f"{name}.answers.json"
             events_file.write_text(json.dumps(events))
             run = lambda_sandbox.run(
@@ -107,16 +126,15 @@ def measure_functions(names: set[str]) -> tuple[dict[str, Measured], Stack]:
             result = json.loads(answers.read_text())
             if "error" in result:
                 raise RuntimeError(f"{name}: {result['error']}")
-            cpu = result["cpu_seconds"][1:]  # [0] is the import
-            warm = slice(1, None) if len(events) > 1 else slice(0, None)
-            records = [len(e.get("Records") or [None]) for e in events][warm]
-            measured[name] = Measured(
-                statistics.median(cpu[warm]),
-                sum(cpu[warm]) / sum(records),
-                len(run.stdout.encode()) / len(events),
-            )
-    settings = stack_settings(stack)
-    return measured, Stack(template.to_json(), settings.feeds[USAGE_RULE.consumer].batch_size)
+            cpu = result["cpu_seconds"][2:]  # [0] is the import, [1] the first (cold) invocation
+            logged = len(run.stdout.encode()) / len(events)
+            if name in batches:
+                records = [len(e["Records"]) for e in events[1:]]
+                per_invocation, per_record = consumer_cpu(cpu[:-1], records[:-1], cpu[-1], records[-1])
+                measured[name] = Measured(per_invocation, logged, per_record)
+            else:
+                measured[name] = Measured(statistics.median(cpu), logged)
+    return measured, Stack(template.to_json(), feed.batch_size, feed.batching_window_seconds)
 
 
 def fixed_items(template: Mapping[str, Any]) -> dict[str, int]:
@@ -151,7 +169,9 @@ def inputs(functions: Mapping[str, Measured], stack: Stack, units: Mapping[str, 
         api_log_bytes=sum(s * functions[f].log_bytes for f, s in shares.items()),
         access_log_bytes=len(line) + 1,
         waves_per_request=units["waves_per_request"],
+        stream_cpu_per_invocation=functions[STREAM_CONSUMER].cpu_per_invocation,
         stream_cpu_per_record=functions[STREAM_CONSUMER].cpu_per_record,
+        metering_cpu_per_invocation=functions[USAGE_RULE.consumer].cpu_per_invocation,
         metering_cpu_per_event=functions[USAGE_RULE.consumer].cpu_per_record,
         consumer_log_bytes=statistics.mean(functions[c].log_bytes for c in CONSUMERS),
         write_units=units["write_units_per_request"],
@@ -159,6 +179,7 @@ def inputs(functions: Mapping[str, Measured], stack: Stack, units: Mapping[str, 
         items_written=units["items_written_per_request"],
         booking_write_share=writes,
         metering_batch=stack.metering_batch,
+        metering_window_seconds=stack.metering_window_seconds,
         **fixed_items(stack.template),
     )
 
@@ -167,7 +188,8 @@ def main() -> None:
     units = json.loads(UNITS_FILE.read_text())
     functions, stack = measure_functions({*API_FUNCTIONS.values(), *CONSUMERS})
     mix = inputs(functions, stack, units)
-    print("measured per function: warm CPU ms per invocation, per record; log bytes per invocation")
+    print("measured per function: warm CPU ms per invocation (a consumer's: beside its records), per record;")
+    print("log bytes per invocation")
     for name, figures in sorted(functions.items()):
         print(
             f"  {name:<20} {figures.cpu_per_invocation * 1000:>7.1f} {figures.cpu_per_record * 1000:>7.2f}"

@@ -46,6 +46,8 @@ def needs(call: Mapping[str, Any]) -> list[Need]:
         return [Need(f"dynamodb:{a.action}", a.resource, (str(a.partition),)) for a in touched]
     if operation in ("BatchGetItem", "BatchWriteItem"):
         return [Need(f"dynamodb:{operation}", TABLE, tuple(str(a.partition) for a in touched))]
+    if not touched:  # not an item or partition call (a stream's, the table's description)
+        return [Need(f"dynamodb:{operation}", TABLE)]
     (access,) = touched
     partitions = (access.partition,) if access.partition is not None else ()
     return [Need(f"dynamodb:{operation}", access.resource, partitions)]

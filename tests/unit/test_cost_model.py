@@ -9,7 +9,9 @@ from bench.cost_model import (
     PRICES,
     WAVE_SECONDS,
     Inputs,
+    consumer_cpu,
     duration_seconds,
+    metering_invocations,
     monthly,
     xray_traces,
 )
@@ -20,7 +22,9 @@ INPUTS = Inputs(
     api_log_bytes=100,
     access_log_bytes=600,
     waves_per_request=3,
+    stream_cpu_per_invocation=0.004,
     stream_cpu_per_record=0.001,
+    metering_cpu_per_invocation=0.003,
     metering_cpu_per_event=0.0005,
     consumer_log_bytes=500,
     write_units=6.0,
@@ -28,6 +32,7 @@ INPUTS = Inputs(
     items_written=2.0,
     booking_write_share=0.1,
     metering_batch=40,
+    metering_window_seconds=5,
     web_acls=1,
     web_acl_rules=3,
     alarms=10,
@@ -61,6 +66,12 @@ def test_request_lines_scale_with_the_rate_and_fixed_lines_do_not() -> None:
     assert thousand["Lambda GB-seconds (API)"] == pytest.approx(api_gb_seconds * PRICES["lambda_gb_second"])
 
 
+def test_metering_runs_per_full_batch_or_per_batching_window() -> None:
+    assert metering_invocations(1000, 40, 5) == 25
+    assert metering_invocations(1, 40, 5) == pytest.approx(0.2)  # 5 events each, once per window
+    assert metering_invocations(0.1, 40, 5) == pytest.approx(0.1)  # one event each
+
+
 def test_consumers_are_invoked_per_batch_and_pay_cpu_per_record() -> None:
     lines = monthly(INPUTS, 40)  # one metering batch a second; 80 stream records a second
     assert lines["SQS (send, receive, delete)"] == pytest.approx(
@@ -69,7 +80,7 @@ def test_consumers_are_invoked_per_batch_and_pay_cpu_per_record() -> None:
     # 40 API requests, 1 metering batch, and the stream mapper polled 4 times a second on one shard
     invocations = 40 + 1 + 4
     assert lines["Lambda requests"] == pytest.approx(invocations * MONTH_SECONDS * PRICES["lambda_request"])
-    cpu = 80 * 0.001 + 40 * 0.0005
+    cpu = 4 * 0.004 + 80 * 0.001 + 1 * 0.003 + 40 * 0.0005
     assert lines["Lambda GB-seconds (stream mapper, metering)"] == pytest.approx(
         cpu * 1769 / 512 * 0.5 * MONTH_SECONDS * PRICES["lambda_gb_second"]
     )
@@ -78,3 +89,10 @@ def test_consumers_are_invoked_per_batch_and_pay_cpu_per_record() -> None:
     assert lines["CloudWatch Logs (ingest, 1 month stored)"] == pytest.approx(
         log_bytes * MONTH_SECONDS / 1e9 * ingest_and_store
     )
+
+
+def test_a_consumers_cpu_splits_into_per_invocation_and_per_record() -> None:
+    # batches of one record cost 10.5 ms (median); a batch of 101 records costs 60.5 ms
+    per_invocation, per_record = consumer_cpu([0.0100, 0.0105, 0.0110], [1, 1, 1], 0.0605, 101)
+    assert per_record == pytest.approx(0.0005)
+    assert per_invocation == pytest.approx(0.0100)

@@ -109,7 +109,7 @@ class Access:
 
     @property
     def writes(self) -> bool:
-        return self.action in WRITE_ACTIONS or self.action == "BatchWriteItem"
+        return self.action in WRITE_ACTIONS
 
 
 def accesses(call: Mapping[str, Any]) -> list[Access]:
