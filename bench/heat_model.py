@@ -33,6 +33,7 @@ VALUES: Sequence[tuple[re.Pattern[str], str]] = (
     (re.compile(r"^[0-9a-fA-F]{16,}$|^[A-Za-z0-9_\-+/=.]{20,}$"), "hash"),
 )
 WORD = re.compile(r"^[A-Z][A-Z_]*$")
+SHAPED = re.compile(r"^\{[a-z]+\}$")
 
 
 def item_size(item: Mapping[str, Any]) -> int:
@@ -59,10 +60,12 @@ def _value_size(typed: Mapping[str, Any]) -> int:
 
 
 def placeholder(part: str) -> str | None:
-    """The kind of value a key part is (`id`, `time`, `address`, `n`, `hash`), None for a word."""
+    """The kind of value a key part is (`id`, `time`, `address`, `n`, `hash`, else `value`), None for a
+    word of the key design (upper case: `PROJECT`, `BOOKINGS`), an empty part or a placeholder already."""
     if UUID.match(part):
         return "id"
-    return next((kind for pattern, kind in VALUES if pattern.match(part)), None)
+    found = next((kind for pattern, kind in VALUES if pattern.match(part)), None)
+    return found or (None if not part or WORD.match(part) or SHAPED.match(part) else "value")
 
 
 def pattern(key: str, known: Mapping[str, str] | None = None) -> str:
@@ -84,10 +87,16 @@ def pattern(key: str, known: Mapping[str, str] | None = None) -> str:
     return "#".join(shaped)
 
 
+def current(key: str) -> str:
+    """The key with its times as `{time}`: keys of one owner by time (a day's counter, a minute's log)
+    take their load one after the other, the current one all of it, so they count as one key."""
+    return "#".join("{time}" if placeholder(part) == "time" else part for part in key.split("#"))
+
+
 def spread_group(key: str, even: Mapping[str, str] | None = None) -> tuple[str, int]:
-    """The key with the values that spread one owner's load replaced (shard numbers, hashes, times,
-    addresses), and the ids of `even` (id -> kind: the entities a mix spreads its load over evenly, such
-    as its resources); and how many keys the group has at least: the product of the replaced kinds'
+    """The key with the values that spread one owner's load replaced (shard numbers, hashes, addresses),
+    and the ids of `even` (id -> kind: the entities a mix spreads its load over evenly, such as its
+    resources); and how many keys the group has at least: the product of the replaced kinds'
     counts in `even`. The keys of one group share its load evenly. Other ids stay: their keys are their
     own."""
     counts = Counter((even or {}).values())
@@ -205,7 +214,7 @@ def partition_loads(
     write: dict[tuple[str, str], float] = defaultdict(float)
     owners: dict[tuple[str, str], set[str | None]] = defaultdict(set)
     for found in sample.charges:
-        key = (found.charge.resource, found.charge.partition)
+        key = (found.charge.resource, current(found.charge.partition))
         (read if found.charge.kind == "read" else write)[key] += found.charge.units * found.weight
         owners[key].add(found.project)
     scale = projects_total / max(1, len(sampled))

@@ -84,6 +84,7 @@ def test_patterns_name_ids_values_and_keep_words() -> None:
     assert pattern("MONTH#2026-12") == "MONTH#{time}"
     assert pattern("RATE#203.0.113.9") == "RATE#{address}"
     assert pattern("IDEMPOTENCY") == "IDEMPOTENCY"
+    assert pattern(f"IDEMPOTENCY#{P1}#a3", known) == "IDEMPOTENCY#{project}#{value}"  # a shard of any shape
 
 
 def write(pk: str, weight: float, sample: Sample, project: str | None, size: int = 100) -> None:
@@ -132,3 +133,11 @@ def test_a_sample_touching_some_of_evenly_loaded_entities_stands_for_all_of_them
     assert {load.write for load in loads} == {5.0}  # 1,000 units a second over 200 resources
     (row,) = by_pattern(loads)
     assert (row.keys, row.write, row.hottest_write) == (200, 1000.0, 5.0)
+
+
+def test_keys_by_time_count_as_the_current_one_taking_all_their_load() -> None:
+    sample = Sample()
+    for minute in ("2026-12-06T14:05", "2026-12-06T14:06"):  # a sample that spans two minutes
+        write(f"REQLOG#{P1}#{minute}", 100.0, sample, P1)
+    (load,) = partition_loads(sample)
+    assert (pattern(load.key, {P1: "project"}), load.write) == ("REQLOG#{project}#{time}", 200.0)
