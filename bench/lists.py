@@ -17,7 +17,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,6 +25,7 @@ from typing import Any
 
 from moto import mock_aws
 
+from bench.heat_model import item_size
 from kairos.config import Settings
 from kairos.container import Container
 from kairos.domain.auth import Principal
@@ -44,22 +45,6 @@ items ratio: items read over items returned (none returned: over 1). read units:
 (eventually consistent: 4 KB a unit, halved; each Query at least 0.5); the units of the returned items: one
 Query that read the page's bookings alone; units ratio: the first over the second (goal: at most 2). Round
 trips and waves include the BatchGetItem of the entities the page renders."""
-
-
-def item_size(item: Mapping[str, Any]) -> int:
-    """An item's size as DynamoDB counts it: attribute names plus values (numbers about half their
-    digits)."""
-    size = 0
-    for name, typed in item.items():
-        ((kind, value),) = typed.items()
-        size += len(name.encode())
-        if kind == "S":
-            size += len(value.encode())
-        elif kind == "N":
-            size += math.ceil(len(value.lstrip("-").replace(".", "")) / 2) + 1
-        else:
-            size += 1
-    return size
 
 
 @dataclass

@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 
 import boto3
 
-from bench.lists import UNIT, item_size, project
+from bench.heat_model import item_size
+from bench.lists import UNIT, project
 from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE

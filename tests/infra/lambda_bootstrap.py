@@ -14,18 +14,20 @@ is handled, by the field at `path` (dotted, list indexes as numbers) of the JSON
 run can create an entity and then read, change and delete it.
 
 With CALLS_FILE, every AWS API call the function makes (the service's IAM prefix, the operation and its
-parameters) is appended to it as a JSON line, as botocore is asked to make it: the deployed-layout test
+parameters) is appended to it as a JSON line, as botocore is asked to make it (the recorder of
+tools/kairos_local/aws_calls.py): the deployed-layout test
 checks each against the function's role (tests/infra/role_access.py)."""
 
 import importlib
+import importlib.util
 import json
 import os
 import re
 import sys
-import threading
 import time
 import traceback
 import uuid
+from pathlib import Path
 from typing import Any
 
 EARLIER_ANSWER = re.compile(r"<<(\d+)\.([\w.-]+)>>")
@@ -61,19 +63,15 @@ def resolved(event: Any, answers: list[Any]) -> Any:
 
 
 def record_calls(calls_file: str) -> None:
-    """Wraps botocore's one entry of every client call (a function's reads on worker threads included)."""
-    from botocore.client import BaseClient
-
-    make_call = BaseClient._make_api_call
-    lock = threading.Lock()
-
-    def recorded(client: Any, operation: str, params: dict[str, Any]) -> Any:
-        call = {"service": client.meta.service_model.signing_name, "operation": operation, "params": params}
-        with lock, open(calls_file, "a") as calls:
-            calls.write(json.dumps(call, default=repr) + "\n")
-        return make_call(client, operation, params)
-
-    BaseClient._make_api_call = recorded  # type: ignore[method-assign]
+    """The recorder of tools/kairos_local/aws_calls.py, loaded by its path (nothing of the development
+    environment is importable here), on every client call."""
+    path = Path(__file__).resolve().parents[2] / "tools" / "kairos_local" / "aws_calls.py"
+    spec = importlib.util.spec_from_file_location("aws_calls", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["aws_calls"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    module.record_calls(calls_file)
 
 
 def main() -> None:

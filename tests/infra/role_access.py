@@ -11,26 +11,15 @@ with wildcards; the table (`<Table>.Arn`), its indexes (`<Table>.Arn/index/<name
 the condition `ForAllValues:StringLike` on `dynamodb:LeadingKeys`. A condition it does not know allows
 nothing, so a policy this module cannot read fails the test rather than passing it."""
 
-import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from pathlib import Path
 from typing import Any
 
-from kairos.storage import table_definition
+from kairos_local.aws_calls import TABLE, accesses
 
-TABLE = "table"
 ANY_RESOURCE = "*"
-TRANSACTION_ACTIONS = {
-    "Put": "PutItem",
-    "Update": "UpdateItem",
-    "Delete": "DeleteItem",
-    "ConditionCheck": "ConditionCheckItem",
-    "Get": "GetItem",
-}
-EQUALS = re.compile(r"([#\w]+)\s*=\s*(:\w+)")
 Statement = Mapping[str, Any]
 
 
@@ -47,36 +36,21 @@ class Need:
         return f"{self.action} on {self.resource} {list(self.leading_keys)}"
 
 
-def recorded(calls_file: Path) -> list[dict[str, Any]]:
-    if not calls_file.exists():
-        return []
-    return [json.loads(line) for line in calls_file.read_text().splitlines()]
-
-
 def needs(call: Mapping[str, Any]) -> list[Need]:
     """The authorizations one recorded call needs."""
     if call["service"] != "dynamodb":
         return [Need(f"{call['service']}:{call['operation']}")]
-    operation, params = call["operation"], call["params"]
+    operation = call["operation"]
+    touched = accesses(call)
     if operation in {"TransactWriteItems", "TransactGetItems"}:
-        found = []
-        for item in params["TransactItems"]:
-            ((kind, request),) = item.items()
-            key = request.get("Key") or request["Item"]
-            found.append(Need(f"dynamodb:{TRANSACTION_ACTIONS[kind]}", TABLE, (_partition(key, TABLE),)))
-        return found
+        return [Need(f"dynamodb:{a.action}", a.resource, (str(a.partition),)) for a in touched]
     if operation in ("BatchGetItem", "BatchWriteItem"):
-        keys = [
-            _partition(key, TABLE)
-            for requests in params["RequestItems"].values()
-            for key in _batch_keys(requests)
-        ]
-        return [Need(f"dynamodb:{operation}", TABLE, tuple(keys))]
-    resource = f"index/{params['IndexName']}" if params.get("IndexName") else TABLE
-    if operation == "Query":
-        return [Need("dynamodb:Query", resource, (_queried_partition(params, resource),))]
-    key = params.get("Key") or params.get("Item")
-    return [Need(f"dynamodb:{operation}", resource, (_partition(key, resource),) if key else ())]
+        return [Need(f"dynamodb:{operation}", TABLE, tuple(str(a.partition) for a in touched))]
+    if not touched:  # not an item or partition call (a stream's, the table's description)
+        return [Need(f"dynamodb:{operation}", TABLE)]
+    (access,) = touched
+    partitions = (access.partition,) if access.partition is not None else ()
+    return [Need(f"dynamodb:{operation}", access.resource, partitions)]
 
 
 def allowed(need: Need, statements: Iterable[Statement], table_id: str) -> bool:
@@ -165,36 +139,3 @@ def _like(value: str, pattern: str) -> bool:
 
 def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
-
-
-def _hash_key(resource: str) -> str:
-    if resource == TABLE:
-        schema = table_definition.KEY_SCHEMA
-    else:
-        (index,) = [
-            i
-            for i in table_definition.GLOBAL_SECONDARY_INDEXES
-            if i["IndexName"] == resource.removeprefix("index/")
-        ]
-        schema = index["KeySchema"]
-    return next(str(k["AttributeName"]) for k in schema if k["KeyType"] == "HASH")
-
-
-def _partition(key: Mapping[str, Any], resource: str) -> str:
-    return str(key[_hash_key(resource)]["S"])
-
-
-def _batch_keys(requests: Any) -> Sequence[Mapping[str, Any]]:
-    if isinstance(requests, dict):  # BatchGetItem: {"Keys": [...]}
-        return list(requests["Keys"])
-    return [r.get("PutRequest", {}).get("Item") or r["DeleteRequest"]["Key"] for r in requests]
-
-
-def _queried_partition(params: Mapping[str, Any], resource: str) -> str:
-    hash_key = _hash_key(resource)
-    names = params.get("ExpressionAttributeNames", {})
-    values = params.get("ExpressionAttributeValues", {})
-    for name, placeholder in EQUALS.findall(params["KeyConditionExpression"]):
-        if names.get(name, name) == hash_key:
-            return str(values[placeholder]["S"])
-    raise AssertionError(f"no partition key in {params['KeyConditionExpression']}")

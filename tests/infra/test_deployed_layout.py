@@ -28,6 +28,7 @@ from kairos.storage import keys
 from kairos.storage.dynamodb import CatalogueStore
 from kairos.storage.usage_store import UsageStore
 from kairos.webhooks.subscriptions import Webhooks
+from kairos_local.aws_calls import read_calls
 from tests.infra import lambda_sandbox, role_access
 from tests.infra.lambda_scenarios import scenario
 from tests.infra.lambda_world import (
@@ -220,7 +221,7 @@ def test_the_deployed_function_answers_all_it_is_wired_to_within_what_its_role_a
     resources = template.to_json()
     statements = role_access.role_statements(resources, function.name)
     table_id = next(k for k, r in resources["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table")
-    made = [need for call in role_access.recorded(calls) for need in role_access.needs(call)]
+    made = [need for call in read_calls(calls) for need in role_access.needs(call)]
     refused = sorted({str(n) for n in made if not role_access.allowed(n, statements, table_id)})
     assert refused == [], f"{function.name}'s role does not allow what it does"
     unused = role_access.unused_actions(statements, made, table_id)

@@ -15,6 +15,7 @@ from types import FrameType
 from kairos.domain.errors import StoreFull
 from kairos.portal.routes import PortalArea
 from kairos.routes import Area
+from kairos_local.aws_calls import record_calls
 from kairos_local.journal import no_room
 from kairos_local.lambda_runtime import FunctionPool
 from kairos_local.moto_process import MotoProcess
@@ -22,6 +23,7 @@ from kairos_local.store import DEFAULT_DATA_DIR, ENDPOINT_FILE, use_local_store
 
 DRAIN_SECONDS = 30.0
 OUTBOX = "outbox"  # in the data folder: the Portal's mails, one file each
+CALLS_ENVIRONMENT = "KAIROS_LOCAL_CALLS_FILE"  # benches: the functions' DynamoDB calls, as JSON lines
 
 
 def main() -> None:
@@ -112,6 +114,9 @@ def _run(args: argparse.Namespace, endpoint: str, stopping: threading.Event) -> 
     faults = from_environment()  # on the functions' clients, made from here on; not on the set-up above
     if faults is not None:
         print(f"Fault mode ({ENVIRONMENT}): {len(faults.faults)} faults on DynamoDB", flush=True)
+    calls = os.environ.get(CALLS_ENVIRONMENT)
+    if calls:  # the key-heat model's recording (bench/heat.py): the functions' calls, not the set-up's
+        record_calls(calls, responses=True, only="dynamodb")
     activity = Activity()
     start_event_chain(
         container.settings, activity

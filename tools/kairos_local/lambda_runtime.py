@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from kairos.portal.routes import PortalRoute
 from kairos.routes import Route
+from kairos_local.aws_calls import INVOCATION
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -100,9 +101,11 @@ def invoke(function: str, handler: Handler, event: dict[str, Any], timeout_secon
         function_request_id=context.aws_request_id,
         correlation_id=request_id,
     )
+    tag = INVOCATION.set({"function": context.function_name, "request": request_id or context.aws_request_id})
     try:
         return handler(event, context)
     finally:
+        INVOCATION.reset(tag)
         logger.thread_safe_clear_keys()
 
 
