@@ -156,8 +156,14 @@ ACCESS: Mapping[str, TableAccess] = {
         {"GetItem": [PROJECT], "DeleteItem": [PROJECT, RESOURCES], "UpdateItem": [RESOURCES]}, [HOLD_EXPIRY]
     ),
     USAGE_RULE.consumer: TableAccess({"PutItem": [REQUEST_LOG], "UpdateItem": [USAGE, TOKEN_USE]}),
-    WEBHOOK_RULE.consumer: TableAccess(
-        {"GetItem": [PROJECT, WEBHOOKS], "Query": [PROJECT], "PutItem": [WEBHOOKS], "UpdateItem": [USAGE]}
+    WEBHOOK_RULE.consumer: TableAccess(  # DeleteItem: a delivery lane given back (kairos.webhooks.lanes)
+        {
+            "GetItem": [PROJECT, WEBHOOKS],
+            "Query": [PROJECT],
+            "PutItem": [WEBHOOKS],
+            "DeleteItem": [WEBHOOKS],
+            "UpdateItem": [USAGE],
+        }
     ),
     PortalArea.ACCOUNTS: TableAccess(
         {
