@@ -204,7 +204,9 @@ def test_the_dispatcher_takes_and_gives_back_delivery_lanes_only_in_webhook_part
     deleted when given back; the dispatcher may delete nothing else."""
     statements = statements_of(template, stack, stack.events.consumers["webhook_dispatcher"])
     deleting = [s for s in statements if "dynamodb:DeleteItem" in actions([s])]
-    assert [s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] for s in deleting] == [[WEBHOOKS]]
+    assert [s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] for s in deleting] == [
+        [WEBHOOKS]
+    ]
     assert all("dynamodb:PutItem" in actions([s]) for s in deleting)
 
 

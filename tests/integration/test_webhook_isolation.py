@@ -83,4 +83,3 @@ def test_a_fast_receiver_gets_its_events_while_a_slow_receivers_requests_are_sti
     slow_log = _deliveries(slow_tenant, slow_hook)
     assert [d["status"] for d in slow_log] == ["succeeded"] * SLOW_EVENTS
     assert {g.headers["x-kairos-delivery"] for g in held.received} == {d["id"] for d in slow_log}
-

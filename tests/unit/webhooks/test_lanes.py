@@ -13,7 +13,7 @@ from kairos.container import Container
 from kairos.storage.webhook_store import LaneStore
 from kairos.webhooks.delivery import PENDING, RETRY_KIND, SUCCEEDED, DeliveryPolicy
 from tests.unit.webhooks.receiver import Receiver, receiver
-from tests.unit.webhooks.test_dispatcher import BUDGET, POLICY, World, world  # noqa: F401 - the fixture
+from tests.unit.webhooks.test_dispatcher import BUDGET, POLICY, World, world  # noqa: F401 (the fixture)
 
 WAIT_SECONDS = 30.0  # at most, for what a background dispatch must reach
 
@@ -36,7 +36,8 @@ def _in_background(work: Callable[[], object]) -> threading.Thread:
 
 
 def test_a_subscription_never_has_more_attempts_in_flight_than_its_lanes(
-    world: World, container: Container
+    world: World,  # noqa: F811
+    container: Container,
 ) -> None:
     world.dispatcher = world.dispatcher_with(container, replace(POLICY, lanes=2), time.monotonic)
     with receiver() as r:
@@ -60,7 +61,8 @@ def test_a_subscription_never_has_more_attempts_in_flight_than_its_lanes(
 
 
 def test_a_slow_receiver_holding_its_lanes_does_not_hold_another_instances_batch(
-    world: World, container: Container
+    world: World,  # noqa: F811
+    container: Container,
 ) -> None:
     """One instance is held by the slow receiver; another instance's batch, with an event for each
     receiver, is done at once: the fast receiver has its event and the slow one's waits in the queue."""

@@ -117,7 +117,9 @@ class DeliveryPolicy:
 
     def __post_init__(self) -> None:
         if self.lanes < 1:
-            raise ValueError("KAIROS_WEBHOOK_LANES (attempts in flight to one subscription) must be 1 or more")
+            raise ValueError(
+                "KAIROS_WEBHOOK_LANES (attempts in flight to one subscription) must be 1 or more"
+            )
         if not 0 < self.timeout_seconds <= MAX_TIMEOUT_SECONDS:
             raise ValueError(
                 "KAIROS_WEBHOOK_TIMEOUT_SECONDS (the webhook timeout) must be more than 0 and at most "
@@ -148,7 +150,7 @@ class DeliveryPolicy:
         (its `waits`-th time): a random time up to 2, 4, 8... seconds, at most the longest an attempt may
         take (a lane is free by then), so the waiting deliveries of one subscription spread out."""
         longest = math.ceil(longest_attempt(self.timeout_seconds))
-        return random.randint(1, max(1, min(2 ** (waits + 1), longest)))  # noqa: S311 - jitter, not a secret
+        return random.randint(1, max(1, min(2 ** (waits + 1), longest)))
 
 
 class DeliveryRepository(Protocol):

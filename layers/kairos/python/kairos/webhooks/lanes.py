@@ -49,7 +49,7 @@ class EndpointLanes:
         from a random one on, so that concurrent attempts do not all contend for the first."""
         holder = uuid.uuid4().hex
         now = int(self._clock().timestamp())
-        first = random.randrange(self._lanes)  # noqa: S311 - spreads contention, not a secret
+        first = random.randrange(self._lanes)
         order = [(first + n) % self._lanes for n in range(self._lanes)]
         held = next(
             (
