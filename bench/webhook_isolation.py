@@ -12,66 +12,16 @@ most (the per-endpoint concurrency). Goal: p50 under 1 s beside the slow receive
 import argparse
 import json
 import statistics
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from bench.common import Client, local_api, new_client
 from bench.setup import clinic
+from tests.unit.webhooks.receiver import Receiver, receiver
 
 SERVICE = {"name": "Check-up", "type": "fixed", "duration": "PT30M", "bookable_interval": "PT30M"}
 SLOW_SECONDS = 10.0  # the slow receiver's time to answer: the whole default timeout
 WAIT_SECONDS = 120.0  # at most, for the last delivery of a phase
-
-
-@dataclass
-class Receiver:
-    """Records when each update (by its number) arrived, and the most requests it held at once."""
-
-    delay: float
-    url: str = ""
-    arrived: dict[int, float] = field(default_factory=dict)
-    in_flight: int = 0
-    most_in_flight: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    closing: threading.Event = field(default_factory=threading.Event)
-
-
-@contextmanager
-def receiving(delay: float) -> Iterator[Receiver]:
-    state = Receiver(delay)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
-            with state.lock:
-                state.arrived.setdefault(int(body["data"]["metadata"]["n"]), time.perf_counter())
-                state.in_flight += 1
-                state.most_in_flight = max(state.most_in_flight, state.in_flight)
-            state.closing.wait(state.delay)
-            with state.lock:
-                state.in_flight -= 1
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            del format, args
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    try:
-        yield state
-    finally:
-        state.closing.set()
-        server.shutdown()
-        server.server_close()
 
 
 def subscribed_booking(client: Client, url: str) -> str:
@@ -97,8 +47,8 @@ def run_phase(
 ) -> list[float]:
     """Updates the fast project's booking `events` times (the slow project's too, in between, when given);
     the fast receiver's latencies in seconds."""
-    client, booking, receiver = fast
-    base = len(receiver.arrived) + 1000 * (1 if slow is None else 2)
+    client, booking, fast_receiver = fast
+    base = len(fast_receiver.received) + 1000 * (1 if slow is None else 2)
     answered: dict[int, float] = {}
     for n in range(base, base + events):
         client.call("PATCH", f"/bookings/{booking}", {"metadata": {"n": n}})
@@ -107,12 +57,21 @@ def run_phase(
             slow[0].call("PATCH", f"/bookings/{slow[1]}", {"metadata": {"n": n}})
         time.sleep(interval)
     deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline and not all(n in receiver.arrived for n in answered):
+    while time.monotonic() < deadline and not set(answered) <= set(arrivals(fast_receiver)):
         time.sleep(0.05)
-    missing = [n for n in answered if n not in receiver.arrived]
+    arrived = arrivals(fast_receiver)
+    missing = [n for n in answered if n not in arrived]
     if missing:
         raise RuntimeError(f"the fast receiver never got updates {missing}")
-    return [receiver.arrived[n] - answered[n] for n in answered]
+    return [arrived[n] - answered[n] for n in answered]
+
+
+def arrivals(r: Receiver) -> dict[int, float]:
+    """When each update (by its number) first arrived."""
+    first: dict[int, float] = {}
+    for got in list(r.received):
+        first.setdefault(int(json.loads(got.body)["data"]["metadata"]["n"]), got.at)
+    return first
 
 
 def row(name: str, latencies: list[float]) -> str:
@@ -126,7 +85,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20, help="updates per phase and project")
     parser.add_argument("--interval", type=float, default=0.25, help="seconds between two updates")
     args = parser.parse_args()
-    with local_api() as (base_url, store), receiving(0.0) as fast, receiving(SLOW_SECONDS) as slow:
+    with local_api() as (base_url, store), receiver() as fast, receiver() as slow:
+        slow.delay = SLOW_SECONDS
         fast_client, slow_client = new_client(base_url, store), new_client(base_url, store)
         fast_booking = subscribed_booking(fast_client, fast.url)
         slow_booking = subscribed_booking(slow_client, slow.url)
@@ -139,7 +99,7 @@ def main() -> None:
         print(row("alone", alone))
         print(row(f"beside a receiver taking {SLOW_SECONDS:g} s", beside))
         print(
-            f"slow receiver: {len(slow.arrived)} of {args.events} updates received by then, "
+            f"slow receiver: {len(arrivals(slow))} of {args.events} updates received by then, "
             f"at most {slow.most_in_flight} requests in flight at once"
         )
         verdict = "met" if statistics.median(beside) < 1 else "MISSED"
