@@ -15,8 +15,8 @@ of background threads that stand in for Lambda's event source mappings:
   received with the queue's visibility timeout (`definitions.VISIBILITY_TIMEOUT_SECONDS`, six times the
   consumer's), so it never comes back while the batch that holds it is still being handled. As Lambda
   runs several batches of a queue at once (its maximum concurrency), the webhook queue's poller hands
-  each batch to one of DELIVERY_INSTANCES instances of the dispatcher and goes on receiving while they
-  send: a batch waiting for a slow receiver holds one instance, not the queue. More instances than a
+  each batch to one of its instances of the dispatcher and goes on receiving while they send: a batch
+  waiting for a slow receiver holds one instance, not the queue. It has twice as many instances as a
   subscription has lanes (`kairos.webhooks.lanes`), so one slow receiver never holds them all. The other
   queues are handled one batch at a time.
 
@@ -58,9 +58,9 @@ BUSY_SECONDS = 0.1  # between two polls that found some work, but not a full bat
 STREAM_BATCH = 100  # records a GetRecords asks for (Lambda's default batch for a stream)
 QUEUE_BATCH = 10  # messages a ReceiveMessage asks for (SQS's most, Lambda's default)
 IDLE_SECONDS = 2.0  # at most, between two polls that find nothing
-# Batches of the webhook queue handled at once (deployed: `deliveryMaxConcurrency`, 50), each by its own
-# instance of the dispatcher: twice a subscription's default lanes.
-DELIVERY_INSTANCES = 8
+# Batches of the webhook queue handled at once per lane of a subscription (deployed: up to 50 at once,
+# `deliveryMaxConcurrency`), each by its own instance of the dispatcher.
+DELIVERY_INSTANCES_PER_LANE = 2
 
 
 class Activity:
@@ -336,6 +336,13 @@ class ScheduledSweep:
             self._activity.pause(self._seconds)
 
 
+def delivery_instances() -> int:
+    """The webhook queue's local instances: 8 with the default 4 lanes (KAIROS_WEBHOOK_LANES)."""
+    from kairos.webhooks.delivery import DeliveryPolicy  # after the local settings (its logger's level)
+
+    return DELIVERY_INSTANCES_PER_LANE * DeliveryPolicy.from_environment().lanes
+
+
 def start_event_chain(settings: Settings, activity: Activity) -> list[threading.Thread]:
     """Creates the bus, rules and queues, and starts the stream reader and the queue pollers (daemon
     threads that end when `activity` is stopped). Call it once the table exists: the reader starts at
@@ -349,7 +356,7 @@ def start_event_chain(settings: Settings, activity: Activity) -> list[threading.
         ("stream-reader", StreamReader(settings, load_function(definitions.STREAM_CONSUMER), activity))
     ]
     for queue in queues:
-        instances = DELIVERY_INSTANCES if queue.rule is definitions.WEBHOOK_RULE else 1
+        instances = delivery_instances() if queue.rule is definitions.WEBHOOK_RULE else 1
         workers.append((f"poller-{queue.rule.queue}", QueuePoller(settings, queue, instances)))
     threads = [
         threading.Thread(target=activity.run, args=(poll, name), name=name, daemon=True)
