@@ -174,8 +174,14 @@ ACCESS: Mapping[str, TableAccess] = {
         [CALENDAR_SUBSCRIPTIONS, *BOOKING_LISTS],
     ),
     USAGE_RULE.consumer: TableAccess({"PutItem": [REQUEST_LOG], "UpdateItem": [USAGE, TOKEN_USE]}),
-    WEBHOOK_RULE.consumer: TableAccess(
-        {"GetItem": [PROJECT, WEBHOOKS], "Query": [PROJECT], "PutItem": [WEBHOOKS], "UpdateItem": [USAGE]}
+    WEBHOOK_RULE.consumer: TableAccess(  # DeleteItem: a delivery lane given back (kairos.webhooks.lanes)
+        {
+            "GetItem": [PROJECT, WEBHOOKS],
+            "Query": [PROJECT],
+            "PutItem": [WEBHOOKS],
+            "DeleteItem": [WEBHOOKS],
+            "UpdateItem": [USAGE],
+        }
     ),
     PortalArea.ACCOUNTS: TableAccess(
         {

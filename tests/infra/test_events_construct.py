@@ -8,6 +8,7 @@ from aws_cdk.assertions import Match, Template
 
 from infra.references import logical_id
 from infra.stack import KairosStack
+from infra.table_access import WEBHOOKS
 from kairos.events import definitions
 from kairos.routes import Area
 from kairos.webhooks.delivery import MAX_TIMEOUT_SECONDS, DeliveryPolicy
@@ -194,6 +195,19 @@ def test_consumers_write_the_table_and_only_the_dispatcher_sends_to_its_queue(
         assert "events:PutEvents" not in found
     assert "sqs:SendMessage" in dispatcher
     assert "sqs:SendMessage" not in metering
+
+
+def test_the_dispatcher_takes_and_gives_back_delivery_lanes_only_in_webhook_partitions(
+    template: Template, stack: KairosStack
+) -> None:
+    """docs/webhooks.md, "Lanes": a lane is an item of its subscription's partition, put when taken and
+    deleted when given back; the dispatcher may delete nothing else."""
+    statements = statements_of(template, stack, stack.events.consumers["webhook_dispatcher"])
+    deleting = [s for s in statements if "dynamodb:DeleteItem" in actions([s])]
+    assert [s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] for s in deleting] == [
+        [WEBHOOKS]
+    ]
+    assert all("dynamodb:PutItem" in actions([s]) for s in deleting)
 
 
 @pytest.mark.parametrize("area", list(Area))

@@ -13,7 +13,12 @@ of background threads that stand in for Lambda's event source mappings:
   from that queue (`Rule.consumer`); the ones it reports in `batchItemFailures` (or all, when it raises)
   stay in the queue and come back after the visibility timeout, the others are deleted. A message is
   received with the queue's visibility timeout (`definitions.VISIBILITY_TIMEOUT_SECONDS`, six times the
-  consumer's), so it never comes back while the batch that holds it is still being handled.
+  consumer's), so it never comes back while the batch that holds it is still being handled. As Lambda
+  runs several batches of a queue at once (its maximum concurrency), the webhook queue's poller hands
+  each batch to one of its instances of the dispatcher and goes on receiving while they send: a batch
+  waiting for a slow receiver holds one instance, not the queue. It has twice as many instances as a
+  subscription has lanes (`kairos.webhooks.lanes`), so one slow receiver never holds them all. The other
+  queues are handled one batch at a time.
 
 Every call is short (no long polling: the local store serves one request at a time), and none is made
 in vain for long: a reader or poller that found nothing waits longer each time (up to IDLE_SECONDS), and
@@ -38,7 +43,7 @@ import boto3
 from kairos.config import Settings
 from kairos.domain.errors import StoreFull
 from kairos.events import definitions
-from kairos_local.lambda_runtime import Handler, invoke, load_function
+from kairos_local.lambda_runtime import FunctionPool, Handler, invoke, load_function
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -53,6 +58,9 @@ BUSY_SECONDS = 0.1  # between two polls that found some work, but not a full bat
 STREAM_BATCH = 100  # records a GetRecords asks for (Lambda's default batch for a stream)
 QUEUE_BATCH = 10  # messages a ReceiveMessage asks for (SQS's most, Lambda's default)
 IDLE_SECONDS = 2.0  # at most, between two polls that find nothing
+# Batches of the webhook queue handled at once per lane of a subscription (deployed: up to 50 at once,
+# `deliveryMaxConcurrency`), each by its own instance of the dispatcher.
+DELIVERY_INSTANCES_PER_LANE = 2
 
 
 class Activity:
@@ -258,33 +266,59 @@ class StreamReader:
 
 
 class QueuePoller:
-    """Feeds one rule's queue to the function the stack subscribes to it."""
+    """Feeds one rule's queue to the function the stack subscribes to it: up to `instances` batches at
+    once, each on an instance of its own (in a thread of its own when there are several)."""
 
-    def __init__(self, settings: Settings, queue: RuleQueue, module: ModuleType) -> None:
+    def __init__(self, settings: Settings, queue: RuleQueue, instances: int = 1) -> None:
         self._sqs: SQSClient = boto3.session.Session().client("sqs", region_name=settings.region)
         self._queue = queue
         self._region = settings.region
-        self._handler: Handler = module.lambda_handler
+        self._functions = FunctionPool(queue.rule.consumer, instances)
+        self._free = threading.BoundedSemaphore(instances)
+        self._concurrent = instances > 1
 
     def __call__(self) -> "Found":
-        """One receive, handed on."""
-        messages = self._sqs.receive_message(
-            QueueUrl=self._queue.url,
-            MaxNumberOfMessages=QUEUE_BATCH,
-            AttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
-        if not messages:
-            return Found.NOTHING
-        event = {"Records": [queue_record(m, self._queue.arn, self._region) for m in messages]}
-        failed = _invoke(self._queue.rule.consumer, self._handler, event)
-        done = [m for m in messages if "*" not in failed and m["MessageId"] not in failed]
-        if done:
-            self._sqs.delete_message_batch(
+        """One receive, handed on; while every instance is busy, nothing is received (SOME: the next
+        poll comes soon)."""
+        if not self._free.acquire(blocking=False):
+            return Found.SOME
+        try:
+            messages = self._sqs.receive_message(
                 QueueUrl=self._queue.url,
-                Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done)],
-            )
+                MaxNumberOfMessages=QUEUE_BATCH,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+        except Exception:
+            self._free.release()
+            raise
+        if not messages:
+            self._free.release()
+            return Found.NOTHING
+        if self._concurrent:
+            threading.Thread(target=self._handle, args=(messages,), name="queue-batch", daemon=True).start()
+        else:
+            self._handle(messages)
         return Found.of(len(messages), QUEUE_BATCH)
+
+    def _handle(self, messages: list["MessageTypeDef"]) -> None:
+        """The batch to an instance of the function; what it finished is deleted, the rest comes back."""
+        try:
+            event = {"Records": [queue_record(m, self._queue.arn, self._region) for m in messages]}
+            with self._functions.instance() as module:
+                failed = _invoke(self._queue.rule.consumer, module.lambda_handler, event)
+            done = [m for m in messages if "*" not in failed and m["MessageId"] not in failed]
+            if done:
+                self._sqs.delete_message_batch(
+                    QueueUrl=self._queue.url,
+                    Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done)],
+                )
+        except Exception:  # on the poller's own thread, Activity.run logs it; on a batch's, here
+            if not self._concurrent:
+                raise
+            log.exception("%s: the batch comes back after its visibility timeout", self._queue.rule.queue)
+        finally:
+            self._free.release()
 
 
 class ScheduledSweep:
@@ -304,6 +338,13 @@ class ScheduledSweep:
             self._activity.pause(self._seconds)
 
 
+def delivery_instances() -> int:
+    """The webhook queue's local instances: 8 with the default 4 lanes (KAIROS_WEBHOOK_LANES)."""
+    from kairos.webhooks.delivery import DeliveryPolicy  # after the local settings (its logger's level)
+
+    return DELIVERY_INSTANCES_PER_LANE * DeliveryPolicy.from_environment().lanes
+
+
 def start_event_chain(settings: Settings, activity: Activity) -> list[threading.Thread]:
     """Creates the bus, rules and queues, and starts the stream reader and the queue pollers (daemon
     threads that end when `activity` is stopped). Call it once the table exists: the reader starts at
@@ -317,9 +358,8 @@ def start_event_chain(settings: Settings, activity: Activity) -> list[threading.
         ("stream-reader", StreamReader(settings, load_function(definitions.STREAM_CONSUMER), activity))
     ]
     for queue in queues:
-        workers.append(
-            (f"poller-{queue.rule.queue}", QueuePoller(settings, queue, load_function(queue.rule.consumer)))
-        )
+        instances = delivery_instances() if queue.rule is definitions.WEBHOOK_RULE else 1
+        workers.append((f"poller-{queue.rule.queue}", QueuePoller(settings, queue, instances)))
     threads = [
         threading.Thread(target=activity.run, args=(poll, name), name=name, daemon=True)
         for name, poll in workers

@@ -1,6 +1,7 @@
 """A real HTTP receiver on 127.0.0.1 for webhook tests: records what it gets, answers as told."""
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 class Received:
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.perf_counter)  # when it arrived
 
 
 @dataclass
@@ -25,6 +27,19 @@ class Receiver:
     together: threading.Barrier | None = None
     received: list[Received] = field(default_factory=list)
     closing: threading.Event = field(default_factory=threading.Event)
+    most_in_flight: int = 0  # requests it held at once, at most
+    _in_flight: int = 0
+    _counting: threading.Lock = field(default_factory=threading.Lock)
+
+    def arrived(self, got: Received) -> None:
+        with self._counting:
+            self.received.append(got)
+            self._in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self._in_flight)
+
+    def answered(self) -> None:
+        with self._counting:
+            self._in_flight -= 1
 
     @property
     def port(self) -> int:
@@ -38,7 +53,7 @@ def receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            state.received.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
+            state.arrived(Received({k.lower(): v for k, v in self.headers.items()}, body))
             state.closing.wait(state.delay)
             status = state.status
             if state.together is not None:
@@ -46,6 +61,7 @@ def receiver() -> Iterator[Receiver]:
                     state.together.wait()
                 except threading.BrokenBarrierError:
                     status = 500
+            state.answered()
             self.send_response(status)
             self.send_header("Content-Length", "2" if state.body_after else "0")
             self.end_headers()

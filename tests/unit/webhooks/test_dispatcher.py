@@ -19,7 +19,7 @@ from kairos.domain.auth import Principal
 from kairos.events.definitions import BUDGET_RESERVE_SECONDS
 from kairos.storage.dynamodb import CatalogueStore
 from kairos.storage.usage_store import UsageStore
-from kairos.storage.webhook_store import DeliveryStore
+from kairos.storage.webhook_store import DeliveryStore, LaneStore
 from kairos.webhooks.delivery import (
     DEAD,
     MAX_TIMEOUT_SECONDS,
@@ -72,6 +72,7 @@ class World:
             DeliveryStore(container.table),
             self.queue,
             policy,
+            LaneStore(container.table),
             clock=lambda: self.now,
             monotonic=monotonic,
         )

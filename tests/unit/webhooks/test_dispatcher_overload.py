@@ -20,8 +20,8 @@ def test_an_attempt_is_counted_once_with_its_record_when_that_write_is_throttled
         world.handle(world.event())  # attempt 1, recorded and counted; its retry is queued
         retry, delay = world.queue.sent.pop(0)
         world.now += timedelta(seconds=delay)
-        throttled = Fault(
-            partition=f"PROJECT#{world.project_id}#WEBHOOK#*",
+        throttled = Fault(  # the usage count, in the record's transaction (not the lane taken before)
+            partition=f"USAGE#{world.project_id}",
             on="write",
             error="ThrottlingException",
             times=retries.TRANSACTION_ATTEMPTS,

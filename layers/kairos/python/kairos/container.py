@@ -183,7 +183,7 @@ class Container:
 
     @cached_property
     def dispatcher(self) -> "Dispatcher":
-        from kairos.storage.webhook_store import DeliveryStore
+        from kairos.storage.webhook_store import DeliveryStore, LaneStore
         from kairos.webhooks.delivery import DeliveryPolicy, Dispatcher
         from kairos.webhooks.retry_queue import SqsRetryQueue
 
@@ -192,6 +192,7 @@ class Container:
             DeliveryStore(self.table),
             SqsRetryQueue(self.settings.region),
             DeliveryPolicy.from_environment(),
+            LaneStore(self.table),
         )
 
     @cached_property

@@ -236,6 +236,11 @@ def webhook_delivery(project_id: str, webhook_id: str, delivery_id: str) -> dict
     return {"PK": owned_partition(project_id, "webhook", webhook_id), "SK": f"{DELIVERY_PREFIX}{delivery_id}"}
 
 
+def webhook_lane(project_id: str, webhook_id: str, lane: int) -> dict[str, str]:
+    """One of a subscription's delivery lanes (`kairos.webhooks.lanes`), in the partition its log is in."""
+    return {"PK": owned_partition(project_id, "webhook", webhook_id), "SK": f"LANE#{lane}"}
+
+
 def usage_partition(project_id: str) -> str:
     return f"USAGE#{project_id}"
 

@@ -1,6 +1,7 @@
 """Webhook deliveries in the table: one item per (event, subscription) pair, in the partition the
 subscription owns, so the delivery log goes with the subscription when it is deleted. Items expire 30 days
-after their creation (TTL on `expires_at`)."""
+after their creation (TTL on `expires_at`). The subscription's delivery lanes are items of the same
+partition, there only while held."""
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -111,3 +112,38 @@ class DeliveryStore:
     def list_for(self, project_id: str, webhook_id: str) -> list[Delivery]:
         partition = keys.owned_partition(project_id, "webhook", webhook_id)
         return [_delivery(i) for i in self._t.query(partition, keys.DELIVERY_PREFIX)]
+
+
+class LaneStore:
+    """A lane item exists while it is held: taken by a put conditioned on its absence or its holder's time
+    being up, given back by a delete conditioned on the same holder. TTL removes one left behind."""
+
+    def __init__(self, table: Table) -> None:
+        self._t = table
+
+    def take(self, project_id: str, webhook_id: str, lane: int, holder: str, now: int, until: int) -> bool:
+        item = {**keys.webhook_lane(project_id, webhook_id, lane), "entity": "webhook_lane"}
+        try:
+            self._t.client.put_item(
+                TableName=self._t.name,
+                Item=to_item({**item, "holder": holder, "held_until": until, "expires_at": until}),
+                ConditionExpression="attribute_not_exists(PK) OR held_until < :now",
+                ExpressionAttributeValues=to_item({":now": now}),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == _CONDITION_FAILED:
+                return False
+            raise translate(error, "webhook lane") from None
+        return True
+
+    def give_back(self, project_id: str, webhook_id: str, lane: int, holder: str) -> None:
+        try:
+            self._t.client.delete_item(
+                TableName=self._t.name,
+                Key=to_item(keys.webhook_lane(project_id, webhook_id, lane)),
+                ConditionExpression="holder = :holder",
+                ExpressionAttributeValues=to_item({":holder": holder}),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != _CONDITION_FAILED:
+                raise translate(error, "webhook lane") from None

@@ -14,10 +14,17 @@ starts only when the budget still holds the longest it may take, so every receiv
 cutting one short would retry, and so deliver twice, an event whose receiver answers in time. Each message
 has its own outcome: one whose deliveries could not all be attempted (an error, or no time left to start
 one) goes back to the queue alone, and when it comes back the deliveries it already made are not repeated.
+
+An attempt is made only in one of its subscription's lanes (`kairos.webhooks.lanes`): a delivery to a
+subscription with every lane taken waits in the queue instead, so a slow receiver holds at most that many
+threads, and deliveries to other subscriptions go on beside it. Kairos promises no order between
+deliveries, not even to one subscription (see docs/webhooks.md).
 """
 
 import json
+import math
 import os
+import random
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +40,7 @@ from kairos.domain.listing import FieldType, ListSpec, Page, select
 from kairos.domain.parallel import parallel_map
 from kairos.events.definitions import BUDGET_RESERVE_SECONDS, CONSUMER_TIMEOUT_SECONDS, DOMAIN_SOURCE
 from kairos.observability import Metric, count, logger
+from kairos.webhooks.lanes import EndpointLanes, LaneStore
 from kairos.webhooks.sender import Outcome, longest_attempt, post
 from kairos.webhooks.signing import SIGNATURE_HEADER, signature_header
 from kairos.webhooks.ssrf import UnsafeUrl, checked_address, loopback_allowed
@@ -105,8 +113,13 @@ class DeliveryPolicy:
     max_backoff_seconds: int = 3600
     give_up_after_seconds: int = 24 * 3600
     timeout_seconds: float = 10.0
+    lanes: int = 4  # attempts in flight to one subscription at once (kairos.webhooks.lanes)
 
     def __post_init__(self) -> None:
+        if self.lanes < 1:
+            raise ValueError(
+                "KAIROS_WEBHOOK_LANES (attempts in flight to one subscription) must be 1 or more"
+            )
         if not 0 < self.timeout_seconds <= MAX_TIMEOUT_SECONDS:
             raise ValueError(
                 "KAIROS_WEBHOOK_TIMEOUT_SECONDS (the webhook timeout) must be more than 0 and at most "
@@ -126,10 +139,18 @@ class DeliveryPolicy:
                 env("KAIROS_WEBHOOK_GIVE_UP_AFTER_SECONDS", default.give_up_after_seconds)
             ),
             timeout_seconds=float(env("KAIROS_WEBHOOK_TIMEOUT_SECONDS", default.timeout_seconds)),
+            lanes=int(env("KAIROS_WEBHOOK_LANES", default.lanes)),
         )
 
     def delay_after(self, failures: int) -> int:
         return int(min(self.backoff_seconds * 2 ** max(0, failures - 1), self.max_backoff_seconds))
+
+    def wait_for_lane(self, waits: int) -> int:
+        """Seconds a delivery that found every lane of its subscription taken waits before it tries again
+        (its `waits`-th time): a random time up to 2, 4, 8... seconds, at most the longest an attempt may
+        take (a lane is free by then), so the waiting deliveries of one subscription spread out."""
+        longest = math.ceil(longest_attempt(self.timeout_seconds))
+        return random.randint(1, max(1, min(2 ** (waits + 1), longest)))
 
 
 class DeliveryRepository(Protocol):
@@ -166,6 +187,7 @@ class Dispatcher:
         deliveries: DeliveryRepository,
         queue: RetryQueue,
         policy: DeliveryPolicy,
+        lanes: LaneStore,
         send: Sender = post,
         clock: Callable[[], datetime] = now_utc,
         monotonic: Callable[[], float] = time.monotonic,
@@ -174,6 +196,7 @@ class Dispatcher:
         self._deliveries = deliveries
         self._queue = queue
         self._policy = policy
+        self._lanes = EndpointLanes(lanes, policy.lanes, policy.timeout_seconds, clock)
         self._send = send
         self._clock = clock
         self._monotonic = monotonic  # the budget's clock
@@ -252,7 +275,7 @@ class Dispatcher:
             if existing is None or not self._stalled(existing, self._clock()):
                 return
             delivery = existing
-        self.attempt(delivery, subscription)
+        self._in_lane(delivery, subscription, waits=0)
 
     def _stalled(self, delivery: Delivery, now: datetime) -> bool:
         """A pending delivery whose next attempt is overdue: its retry message was lost (a crash between
@@ -275,9 +298,20 @@ class Dispatcher:
             subscription = self._webhooks.subscription(delivery.project_id, delivery.webhook_id)
         except NotFound:
             return  # the subscription was deleted, and its delivery log with it
-        self.attempt(delivery, subscription)
+        self._in_lane(delivery, subscription, int(message.get("waits", 0)))
 
-    def attempt(self, delivery: Delivery, subscription: Subscription) -> Delivery:
+    def _in_lane(self, delivery: Delivery, subscription: Subscription, waits: int) -> None:
+        """Attempts the delivery in a lane of its subscription. With every lane taken (as many attempts to
+        it in flight as allowed), the delivery waits in the queue instead, not counted as an attempt: a
+        slow receiver holds no more of the dispatcher's threads, which go on with other deliveries."""
+        with self._lanes.lane(delivery.project_id, delivery.webhook_id) as held:
+            if held:
+                self._attempt(delivery, subscription)
+                return
+        waiting = {**self._retry_message(delivery), "waits": waits + 1}
+        self._queue.send(waiting, self._policy.wait_for_lane(waits))
+
+    def _attempt(self, delivery: Delivery, subscription: Subscription) -> Delivery:
         """Sends once and records the outcome: succeeded, pending with a retry queued, or dead."""
         now = self._clock()
         body = delivery.body.encode()
