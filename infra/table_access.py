@@ -161,7 +161,7 @@ ACCESS: Mapping[str, TableAccess] = {
     ),
     PortalArea.ACCOUNTS: TableAccess(
         {
-            "GetItem": [ONE_TIME],
+            "GetItem": [ONE_TIME, ADDRESSES],
             "PutItem": [ACCOUNTS, ONE_TIME],
             "DeleteItem": [ONE_TIME, ADDRESSES],
             "UpdateItem": [COUNTERS, ADDRESSES, ACCOUNTS],

@@ -42,11 +42,13 @@ def accounts_endpoints(container: Container) -> dict[str, PortalHandler]:
 
     def register(r: PortalRequest) -> Response[str]:
         b = r.body()
-        return _message(accounts.register(b.name, b.email, b.password, r.source))
+        return _message(accounts.register(b.name, b.email, b.password, r.source, b.browser))
 
     def verify(r: PortalRequest) -> Response[str]:
         b = r.body()
-        return json_response(200, render_account(accounts.verify(b.token, b.password, r.source)))
+        account, session = accounts.verify(b.token, b.password, r.source, b.browser)
+        logged_in = {"session": asdict(session)} if session else {}
+        return json_response(200, {**render_account(account), **logged_in})
 
     def resend(r: PortalRequest) -> Response[str]:
         return _message(accounts.resend_verification(r.body().email, r.source))

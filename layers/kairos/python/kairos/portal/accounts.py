@@ -25,6 +25,7 @@ links through the `Mailer` port. The rules against an attacker (docs/security.md
   at log-in or with a session, counts in the log-in guard, so codes are guessed no faster than passwords
   and a stranger can only make the owner use the mailed unlock link."""
 
+import hmac
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -92,7 +93,8 @@ class Accounts:
 
     # --- before a session -----------------------------------------------------------------------------
 
-    def register(self, name: str, email: str, password: str, address: str) -> str:
+    def register(self, name: str, email: str, password: str, address: str, browser: str | None = None) -> str:
+        """`browser`: a secret the registering browser keeps; opening the link there logs in (`verify`)."""
         with self._pace.mailing():
             self._throttle.admit(address, email)
             with self._lease(email, writing=True):
@@ -100,6 +102,8 @@ class Accounts:
                 verified = False if created else self._ids.verified(email)
                 if not created and verified is False:  # the latest registration's password and name
                     self._ids.register_again(email, password, name)
+                if not verified:
+                    self._guards.remember_browser(email, hash_secret(browser) if browser else None)
             if verified:
                 self.tell(
                     email,
@@ -118,7 +122,12 @@ class Accounts:
                 self._mail_verification(email)
         return MAILED
 
-    def verify(self, token: str, password: str, address: str) -> Account:
+    def verify(
+        self, token: str, password: str, address: str, browser: str | None = None
+    ) -> tuple[Account, Session | None]:
+        """The account, and a session when `browser` is the secret of the browser that made the latest
+        registration (the link opened where the person registered: "verified means logged in");
+        elsewhere the person logs in next, as usual."""
         self._throttle.admit(address)
         found = self._repo.peek_one_time(hash_secret(token), "verify", self._now())
         if found is None:
@@ -128,7 +137,11 @@ class Accounts:
                 raise ValidationFailed.field("password", NOT_THE_PASSWORD)
             self._take(token, "verify")
             identity = self._ids.confirm(found.email)
-        return self._profile(identity)
+            registered_here = browser is not None and hmac.compare_digest(
+                hash_secret(browser), self._guards.registering_browser(found.email) or ""
+            )
+        session = self._ids.log_in(found.email, password) if registered_here else None
+        return self._profile(identity), session if isinstance(session, Session) else None
 
     def log_in(
         self, email: str, password: str, address: str, unlock: str | None = None, code: str | None = None

@@ -101,6 +101,7 @@ class _NewPassword(_Body):
 
 class Register(_NewPassword, _WithEmail):
     name: Name
+    browser: Secret | None = None  # a secret the registering browser keeps (verifying there logs in)
 
 
 class EmailBody(_WithEmail):
@@ -117,6 +118,7 @@ class ResetPassword(_NewPassword):
 
 class VerifyBody(TokenBody):
     password: Password  # the one the address was last registered with (kairos.portal.accounts)
+    browser: Secret | None = None  # the registering browser's secret, if this is that browser
 
 
 class LogIn(_WithEmail):

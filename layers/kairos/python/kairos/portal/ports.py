@@ -199,6 +199,12 @@ class AccountGuards(Protocol):
     def release_lease(self, email: str, lease: str, *, written: bool) -> None:
         """Ends the lease; `written`: the account is whole again (else it stays incomplete)."""
 
+    def remember_browser(self, email: str, browser_hash: str | None) -> None:
+        """The hash of the secret kept by the browser that made the address's latest registration (None:
+        it kept none); written by that registration, under its lease."""
+
+    def registering_browser(self, email: str) -> str | None: ...
+
     def admit_log_in(self, email: str, now: int, limit: int, period: int) -> int | None:
         """Counts a log-in attempt on the address unless `limit` were counted since its last success, the
         latest less than `period` seconds ago: None when admitted, else the seconds the guard stays up."""
