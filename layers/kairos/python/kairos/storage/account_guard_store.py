@@ -67,13 +67,15 @@ class AccountGuardStore:
                 raise translate(error, "registration") from None
 
     def remember_browser(self, email: str, browser_hash: str | None) -> None:
-        update = "SET browser = :browser" if browser_hash else "REMOVE browser"
-        values = {"ExpressionAttributeValues": to_item({":browser": browser_hash})} if browser_hash else {}
+        key = to_item(keys.address_record(email, "REGISTRATION"))
+        if browser_hash is None:
+            self._t.client.update_item(TableName=self._t.name, Key=key, UpdateExpression="REMOVE browser")
+            return
         self._t.client.update_item(
             TableName=self._t.name,
-            Key=to_item(keys.address_record(email, "REGISTRATION")),
-            UpdateExpression=update,
-            **values,
+            Key=key,
+            UpdateExpression="SET browser = :browser",
+            ExpressionAttributeValues=to_item({":browser": browser_hash}),
         )
 
     def registering_browser(self, email: str) -> str | None:
