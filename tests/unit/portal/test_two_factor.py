@@ -11,6 +11,7 @@ import pytest
 from kairos.domain.errors import RateLimited, ValidationFailed
 from kairos.portal.accounts import GUARD_ATTEMPTS
 from kairos.portal.ports import CODE_NEEDED, Identity, Session
+from kairos_cli.__main__ import _parser, run
 from kairos_local.moto_patches import cognito_totp, registry
 from tests.totp import totp, wrong_code
 from tests.unit.portal.conftest import PASSWORD, Portal, admin_call
@@ -120,6 +121,7 @@ def test_a_second_set_up_while_on_is_refused(portal: Portal) -> None:
 def test_the_operator_turns_it_off_for_a_lost_phone_and_tells_the_address(portal: Portal) -> None:
     person = portal.person(EMAIL)
     two_factor_on(portal, person)
-    portal.accounts.reset_two_factor(EMAIL)
+    off = run(_parser().parse_args(["account", "two-factor-off", EMAIL.upper()]), portal.container)
+    assert off == {"two_factor": "off", "email": EMAIL}
     assert isinstance(portal.accounts.log_in(EMAIL, PASSWORD, ADDRESS), Session)
     assert portal.outbox.mails[-1].subject == "Two-factor authentication is off"

@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 from uuid import uuid4
 
-from kairos.domain.errors import RateLimited, Retryable, Unauthenticated, ValidationFailed
+from kairos.domain.errors import NotFound, RateLimited, Retryable, Unauthenticated, ValidationFailed
 from kairos.domain.formats import now_utc
 from kairos.portal.one_time import hash_secret, new_secret
 from kairos.portal.pacing import Pace
@@ -266,6 +266,8 @@ class Accounts:
     def reset_two_factor(self, email: str) -> None:
         """The operator's (`kairos account two-factor-off`), for a person who lost their authenticator
         and asked from the account's address: turned off, the address told."""
+        if self._ids.identity(email) is None:
+            raise NotFound("account")
         self._ids.reset_two_factor(email)
         self.tell(
             email,
