@@ -94,6 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("project_id")
     show.add_argument("--from", dest="first", default=None)
     show.add_argument("--to", dest="last", default=None)
+    _maintenance_parsers(areas)
+    return parser
+
+
+def _maintenance_parsers(areas: Any) -> None:
+    """Accounts and the table: what an operator does once in a while."""
     account = areas.add_parser("account", help="Portal accounts").add_subparsers(dest="action", required=True)
     account.add_parser(
         "two-factor-off",
@@ -110,7 +116,6 @@ def _parser() -> argparse.ArgumentParser:
         help="copy recurring schedules and long holds and blocks into their resources' timeline heads "
         "(once, after upgrading)",
     )
-    return parser
 
 
 @contextmanager
