@@ -9,10 +9,11 @@ export interface TwoFactorSetup {
 
 export const getTwoFactor = () => get<{ enabled: boolean }>("/account/two-factor");
 export const startTwoFactor = (password: string) => post<TwoFactorSetup>("/account/two-factor/setup", { password });
+/** Each resolves to true once done (a form's action resolves to undefined when it failed). */
 export const enableTwoFactor = (password: string, code: string) =>
-  post<void>("/account/two-factor", { password, code });
+  post<void>("/account/two-factor", { password, code }).then(() => true);
 export const disableTwoFactor = (password: string, code: string) =>
-  post<void>("/account/two-factor/disable", { password, code });
+  post<void>("/account/two-factor/disable", { password, code }).then(() => true);
 
 export interface NamedProject {
   id: string;

@@ -4,6 +4,7 @@ import { verifyEmail, type Verified } from "../api/account";
 import { PasswordField } from "../components/Field";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
+import { pendingInvitation } from "../invitation";
 
 // The mailed link verifies the address only with the password it was last registered with: a link
 // someone else's registration sent to this mailbox verifies nothing. In the browser that registered, it
@@ -37,7 +38,8 @@ export function Verify() {
       </>
     );
   }
-  if (account?.session) return <Navigate to="/" replace />; // registered in this browser: logged in
+  // registered in this browser: logged in, on to "Create your first project" (or the invitation opened first)
+  if (account?.session) return <Navigate to={pendingInvitation() ?? "/"} replace />;
   if (account) {
     return (
       <>

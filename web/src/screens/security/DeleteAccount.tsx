@@ -73,7 +73,7 @@ export function DeleteAccount() {
           onConfirm={() => deleteAccount(password, typed, code)}
           onClose={(deleted) => {
             close();
-            if (deleted) navigate("/register", { replace: true });
+            if (deleted) navigate("/login", { replace: true });
           }}
         >
           {data.deleted.length > 0 && <p>These projects are deleted too: {data.deleted.map((p) => p.name).join(", ")}.</p>}

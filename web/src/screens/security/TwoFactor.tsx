@@ -55,9 +55,9 @@ export function TwoFactor() {
     event.preventDefault();
     setDone("");
     if (setup) {
-      if ((await enable.run(password, code)) !== undefined) finish("Two-factor authentication is on.");
+      if (await enable.run(password, code)) finish("Two-factor authentication is on.");
     } else if (enabled) {
-      if ((await disable.run(password, code)) !== undefined) finish("Two-factor authentication is off.");
+      if (await disable.run(password, code)) finish("Two-factor authentication is off.");
     } else {
       const started = await start.run(password);
       if (started) setSetup(started);
