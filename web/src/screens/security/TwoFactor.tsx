@@ -11,8 +11,8 @@ import { useAction, useResource } from "../../hooks";
 
 const RECOVERY =
   "If you lose your phone, write to your Kairos operator from this account's address: they can turn two-factor " +
-  "authentication off so that you log in with your password and set it up again. Keep the key below somewhere " +
-  "safe as well: an authenticator app on another device can be set up with it.";
+  "authentication off so that you log in with your password and set it up again. You may also keep the key " +
+  "shown at set-up somewhere safe: an authenticator app on another device can be set up with it.";
 
 export function CodeField(props: { value: string; onChange: (code: string) => void; error?: string }) {
   return (
