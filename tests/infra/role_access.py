@@ -30,6 +30,9 @@ TRANSACTION_ACTIONS = {
     "ConditionCheck": "ConditionCheckItem",
     "Get": "GetItem",
 }
+# Cognito's token-authorized operations: the person's access token authorizes them, IAM is not asked
+# ("Amazon Cognito doesn't evaluate IAM policies in requests for this API operation").
+TOKEN_AUTHORIZED = frozenset({"cognito-idp:AssociateSoftwareToken", "cognito-idp:VerifySoftwareToken"})
 EQUALS = re.compile(r"([#\w]+)\s*=\s*(:\w+)")
 Statement = Mapping[str, Any]
 
@@ -56,7 +59,8 @@ def recorded(calls_file: Path) -> list[dict[str, Any]]:
 def needs(call: Mapping[str, Any]) -> list[Need]:
     """The authorizations one recorded call needs."""
     if call["service"] != "dynamodb":
-        return [Need(f"{call['service']}:{call['operation']}")]
+        action = f"{call['service']}:{call['operation']}"
+        return [] if action in TOKEN_AUTHORIZED else [Need(action)]
     operation, params = call["operation"], call["params"]
     if operation in {"TransactWriteItems", "TransactGetItems"}:
         found = []
