@@ -118,12 +118,12 @@ def portal_endpoints(container: Container) -> dict[str, PortalHandler]:
 
     def enable_two_factor(r: PortalRequest) -> Response[str]:
         b = r.body()
-        accounts.enable_two_factor(r.person, b.password, b.code, r.source)
+        accounts.switch_two_factor(r.person, b.password, b.code, r.source, on=True)
         return no_content()
 
     def disable_two_factor(r: PortalRequest) -> Response[str]:
         b = r.body()
-        accounts.disable_two_factor(r.person, b.password, b.code, r.source)
+        accounts.switch_two_factor(r.person, b.password, b.code, r.source, on=False)
         return no_content()
 
     def deletion(r: PortalRequest) -> Response[str]:

@@ -68,6 +68,18 @@ SESSION_ENDED = "This session has ended: log in again."
 WRONG_PASSWORD = "The password is incorrect."
 CODE_FIRST = "Enter the code your authenticator app shows."
 ISSUER = "Kairos"  # what authenticator apps show above the code
+TWO_FACTOR_MAILS = {
+    True: (
+        "Two-factor authentication is on",
+        "Two-factor authentication is now on for your Kairos account: every log-in asks for the code of "
+        "your authenticator app.\nIf this was not you, reset your password at once: {url}/forgot-password\n",
+    ),
+    False: (
+        "Two-factor authentication is off",
+        "Two-factor authentication was turned off for your Kairos account: a log-in asks for the password "
+        "only.\nIf this was not you, reset your password and turn it on again: {url}/forgot-password\n",
+    ),
+}
 
 
 class Accounts:
@@ -234,27 +246,15 @@ class Accounts:
         uri = f"otpauth://totp/{label}?secret={secret}&issuer={ISSUER}&algorithm=SHA1&digits=6&period=30"
         return {"secret": secret, "otpauth_uri": uri}
 
-    def enable_two_factor(self, identity: Identity, password: str, code: str, address: str) -> None:
+    def switch_two_factor(
+        self, identity: Identity, password: str, code: str, address: str, *, on: bool
+    ) -> None:
+        """On with a code of the new secret, off with a current code; the address is told either way."""
         with self._proving(identity.email, address):
-            self._ids.enable_two_factor(identity.email, password, code)
-        self.tell(
-            identity.email,
-            "Two-factor authentication is on",
-            "Two-factor authentication is now on for your Kairos account: every log-in asks for the code "
-            "of your authenticator app.\nIf this was not you, reset your password at once: "
-            f"{self._url}/forgot-password\n",
-        )
-
-    def disable_two_factor(self, identity: Identity, password: str, code: str, address: str) -> None:
-        with self._proving(identity.email, address):
-            self._ids.disable_two_factor(identity.email, password, code)
-        self.tell(
-            identity.email,
-            "Two-factor authentication is off",
-            "Two-factor authentication was turned off for your Kairos account: a log-in asks for the "
-            "password only.\nIf this was not you, reset your password and turn it on again: "
-            f"{self._url}/forgot-password\n",
-        )
+            switch = self._ids.enable_two_factor if on else self._ids.disable_two_factor
+            switch(identity.email, password, code)
+        subject, text = TWO_FACTOR_MAILS[on]
+        self.tell(identity.email, subject, text.format(url=self._url))
 
     def prove(self, identity: Identity, password: str, code: str | None, address: str) -> None:
         """The person behind a session proves it is them before a grave change: the password, and the
