@@ -3,6 +3,7 @@
 // the typed words confirm it.
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
+import { ApiError } from "../../api/client";
 import { deleteAccount, getDeletion, getTwoFactor } from "../../api/security";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Field, PasswordField } from "../../components/Field";
@@ -10,6 +11,12 @@ import { ErrorState, Loading } from "../../components/Status";
 import { useResource } from "../../hooks";
 import { projectPath } from "../../routes";
 import { CodeField } from "./TwoFactor";
+
+/** The dialog shows one message: a field's own ("The password is incorrect.") rather than the summary. */
+function fieldFirst(error: unknown): never {
+  const said = error instanceof ApiError ? Object.values(error.errors)[0]?.[0] : undefined;
+  throw said && error instanceof ApiError ? new ApiError(error.status, said, error.errors) : error;
+}
 
 export function DeleteAccount() {
   const preview = useResource(getDeletion, []);
@@ -70,7 +77,7 @@ export function DeleteAccount() {
           busyLabel="Deleting…"
           danger
           disabled={typed.trim().toLowerCase() !== data.confirmation || !password}
-          onConfirm={() => deleteAccount(password, typed, code)}
+          onConfirm={() => deleteAccount(password, typed, code).catch(fieldFirst)}
           onClose={(deleted) => {
             close();
             if (deleted) navigate("/login", { replace: true });
