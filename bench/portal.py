@@ -18,7 +18,8 @@ import requests
 from bench.common import BENCH_TOKEN
 from kairos_local.http_server import ROUND_TRIPS_HEADER
 from kairos_local.process import free_port, start_server, stop_server
-from tests.integration.portal import Person
+from tests.integration.portal import PASSWORD, Person
+from tests.totp import totp
 
 
 def main() -> None:
@@ -77,6 +78,26 @@ def one_person(steps: Steps, root: str, dev: Person) -> None:
     step(steps, "GET .../tokens", dev.call, "GET", f"{base}/tokens")
     step(steps, "GET .../requests", dev.call, "GET", f"{base}/requests")
     step(steps, "GET .../dashboard (30 days)", dev.call, "GET", f"{base}/dashboard")
+    two_factor(steps, dev)
+
+
+def two_factor(steps: Steps, dev: Person) -> None:
+    """Set up and turned on, then a log-in in its two steps (the code asked, then given)."""
+    setup = step(
+        steps,
+        "POST .../two-factor/setup",
+        dev.call,
+        "POST",
+        "/account/two-factor/setup",
+        {"password": PASSWORD},
+    )
+    secret = setup.json()["secret"]
+    on = {"password": PASSWORD, "code": totp(secret)}
+    step(steps, "POST .../two-factor (on)", dev.call, "POST", "/account/two-factor", on)
+    credentials = {"email": dev.email, "password": PASSWORD}
+    step(steps, "POST /portal/session (code asked)", dev.call, "POST", "/session", credentials)
+    code = {**credentials, "code": totp(secret)}
+    step(steps, "POST /portal/session (with the code)", dev.call, "POST", "/session", code)
 
 
 if __name__ == "__main__":

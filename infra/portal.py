@@ -35,13 +35,18 @@ ACCOUNTS_COGNITO_ACTIONS = [
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminGetUser",
     "cognito-idp:AdminInitiateAuth",
+    "cognito-idp:AdminRespondToAuthChallenge",  # the authenticator's code at log-in
     "cognito-idp:AdminUpdateUserAttributes",
     "cognito-idp:AdminSetUserPassword",
     "cognito-idp:AdminUserGlobalSignOut",
 ]
+# AssociateSoftwareToken and VerifySoftwareToken are authorized by the person's access token, not IAM.
 PORTAL_COGNITO_ACTIONS = [
+    "cognito-idp:AdminDeleteUser",  # the person deletes their own account
     "cognito-idp:AdminGetUser",
     "cognito-idp:AdminInitiateAuth",  # the current password, checked before a change
+    "cognito-idp:AdminRespondToAuthChallenge",  # and the current code, with two-factor authentication
+    "cognito-idp:AdminSetUserMFAPreference",
     "cognito-idp:AdminSetUserPassword",
     "cognito-idp:AdminUserGlobalSignOut",
 ]
@@ -136,14 +141,16 @@ class KairosPortal(Construct):
                 temp_password_validity=Duration.days(policy["TemporaryPasswordValidityDays"]),
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            mfa=cognito.Mfa.OPTIONAL,  # each person turns an authenticator app on in the Portal
+            mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,  # people's accounts outlive a `cdk destroy`
         )
         Validations.of(pool).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-COG2",
-                reason="No MFA yet: the Portal manages API tokens of a developer's own projects; MFA is a "
-                "planned option (the pool would need TOTP set-up screens in the Portal).",
+                reason="MFA is optional, each person's choice (an authenticator app, set up in the Portal's "
+                "Security screen); requiring it would shut out every account made before it.",
             ),
             Acknowledgment(
                 id="AwsSolutions-COG8",

@@ -185,7 +185,7 @@ ACCESS: Mapping[str, TableAccess] = {
     ),
     PortalArea.ACCOUNTS: TableAccess(
         {
-            "GetItem": [ONE_TIME],
+            "GetItem": [ONE_TIME, ADDRESSES],
             "PutItem": [ACCOUNTS, ONE_TIME],
             "DeleteItem": [ONE_TIME, ADDRESSES],
             "UpdateItem": [COUNTERS, ADDRESSES, ACCOUNTS],
@@ -196,8 +196,8 @@ ACCESS: Mapping[str, TableAccess] = {
             "GetItem": [ACCOUNTS, PROJECT, MEMBERS, WEBHOOKS],
             "BatchGetItem": [ACCOUNTS, PROJECT],
             "PutItem": [ACCOUNTS, ONE_TIME, PROJECT, MEMBERS, INVITATIONS, AUDIT, WEBHOOKS, TOKENS],
-            "UpdateItem": [ACCOUNTS, PROJECT, TOKENS, COUNTERS],
-            "DeleteItem": [ONE_TIME, PROJECT, MEMBERS, INVITATIONS],
+            "UpdateItem": [ACCOUNTS, ADDRESSES, PROJECT, TOKENS, COUNTERS],
+            "DeleteItem": [ACCOUNTS, ADDRESSES, ONE_TIME, PROJECT, MEMBERS, INVITATIONS],
             "BatchWriteItem": [WEBHOOKS],
             "Query": [PROJECT, MEMBERS, INVITATIONS, AUDIT, TOKEN_USE, WEBHOOKS, REQUEST_LOG, USAGE],
         },

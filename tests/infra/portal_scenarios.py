@@ -19,9 +19,11 @@ from infra.constants import REGION
 from kairos.domain.ids import new_id
 from tests.infra.api_scenarios import PUBLIC_RECEIVER, Call, Steps, http_event, ref, seeded_delivery
 from tests.infra.lambda_world import Invocation, Moto, Phase
+from tests.totp import totp
 
 PASSWORD = "Layout-Password-1"
 NEW_PASSWORD = "Layout-Password-2"
+BROWSER = "the-registering-browsers-secret"  # verifying in the browser that registered logs in
 LINK_TOKEN = re.compile(r"\?token=(\S+)")
 
 
@@ -49,24 +51,53 @@ def confirmed_person(moto: Moto, email: str) -> dict[str, str]:
     return {"sub": sub, "email": email, "name": "Layout"}
 
 
+def with_two_factor(moto: Moto, email: str) -> str:
+    """A confirmed person whose log-ins ask for an authenticator's code; the secret."""
+    confirmed_person(moto, email)
+    cognito = boto3.client("cognito-idp", region_name=REGION, endpoint_url=moto.endpoint)
+    auth = cognito.admin_initiate_auth(
+        UserPoolId=moto.user_pool_id,
+        ClientId=moto.client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]
+    secret = str(cognito.associate_software_token(AccessToken=auth["AccessToken"])["SecretCode"])
+    cognito.verify_software_token(AccessToken=auth["AccessToken"], UserCode=totp(secret))
+    cognito.admin_set_user_mfa_preference(
+        UserPoolId=moto.user_pool_id,
+        Username=email,
+        SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
+    )
+    return secret
+
+
 def accounts_scenario(moto: Moto) -> list[Phase]:
     """Register, resend the verification, ask for a reset, log in and refresh; then verify and reset with
     the mailed secrets."""
     tag = new_id()[:8]
     newcomer, member = f"new-{tag}@example.com", f"member-{tag}@example.com"
+    careful = f"careful-{tag}@example.com"
     confirmed_person(moto, member)
+    secret = with_two_factor(moto, careful)
     password = {"password": PASSWORD, "password_confirmation": PASSWORD}
 
     def first(_: list[Any]) -> list[Invocation]:
         steps = Steps([Call("GET", "/portal/openapi.json")])
         steps.add(
-            Call("POST", "/portal/account/register", body={"name": "New", "email": newcomer, **password})
+            Call(
+                "POST",
+                "/portal/account/register",
+                body={"name": "New", "email": newcomer, **password, "browser": BROWSER},
+            )
         )
         steps.add(Call("POST", "/portal/account/verification", body={"email": newcomer}))
         steps.add(Call("POST", "/portal/account/forgot-password", body={"email": member}))
         session = steps.add(Call("POST", "/portal/session", body={"email": member, "password": PASSWORD}))
         refresh = {"refresh_token": ref(session, "refresh_token")}
         steps.add(Call("POST", "/portal/session/refresh", body=refresh))
+        steps.add(Call("POST", "/portal/session", body={"email": careful, "password": PASSWORD}))
+        code = {"email": careful, "password": PASSWORD, "code": totp(secret)}
+        steps.add(Call("POST", "/portal/session", body=code))  # the authenticator's code at log-in
         wrong = {"email": f"nobody-{tag}@example.com", "password": "Wrong-Password-1"}
         steps.add(Call("POST", "/portal/session", body=wrong, status=401))
         return [http_event(call, "") for call in steps]
@@ -82,7 +113,7 @@ def accounts_scenario(moto: Moto) -> list[Phase]:
                 Call(
                     "POST",
                     "/portal/account/verify",
-                    body={"token": mailed_token(newcomer), "password": PASSWORD},
+                    body={"token": mailed_token(newcomer), "password": PASSWORD, "browser": BROWSER},
                 ),
                 "",
             ),
@@ -99,12 +130,18 @@ def portal_scenario(moto: Moto) -> list[Phase]:
     out."""
     tag = new_id()[:8]
     person = confirmed_person(moto, f"owner-{tag}@example.com")
+    leaving = confirmed_person(moto, f"leaving-{tag}@example.com")
     guest = {"sub": new_id(), "email": f"guest-{tag}@example.com", "name": "Guest"}
     made: dict[str, int] = {}  # the steps of the first run that made the project and its webhook
 
     def first(_: list[Any]) -> list[Invocation]:
         steps = Steps([Call("GET", "/portal/account")])
         steps.add(Call("PATCH", "/portal/account", body={"name": "Owner"}))
+        steps.add(Call("GET", "/portal/account/two-factor"))
+        made["setup"] = steps.add(
+            Call("POST", "/portal/account/two-factor/setup", body={"password": PASSWORD})
+        )
+        steps.add(Call("GET", "/portal/account/deletion"))
         for listing in ("/portal/plans", "/portal/abilities", "/portal/webhook-events", "/portal/projects"):
             steps.add(Call("GET", listing))
         made["project"] = steps.add(Call("POST", "/portal/projects", body={"name": "Layout"}))
@@ -145,6 +182,8 @@ def portal_scenario(moto: Moto) -> list[Phase]:
         delivery = seeded_delivery(moto, project_id, webhook_id)
         project = {"project": project_id}
         hook = {**project, "webhook": webhook_id}
+        code = {"password": PASSWORD, "code": totp(json.loads(answers[made["setup"]]["body"])["secret"])}
+        goodbye = {"password": PASSWORD, "confirmation": "delete my account"}
         change = {
             "current_password": PASSWORD,
             "password": NEW_PASSWORD,
@@ -162,6 +201,9 @@ def portal_scenario(moto: Moto) -> list[Phase]:
                 person,
             ),
             (Call("DELETE", f"{base}/webhooks/{{webhook}}", hook), person),
+            (Call("POST", "/portal/account/two-factor", body=code), person),
+            (Call("POST", "/portal/account/two-factor/disable", body=code), person),
+            (Call("POST", "/portal/account/delete", body=goodbye), leaving),
             (Call("POST", "/portal/account/password", body=change), person),
             (Call("DELETE", base, project), person),
             (Call("DELETE", "/portal/session"), person),

@@ -20,6 +20,9 @@ from typing import Any
 from kairos_local.aws_calls import TABLE, accesses
 
 ANY_RESOURCE = "*"
+# Cognito's token-authorized operations: the person's access token authorizes them, IAM is not asked
+# ("Amazon Cognito doesn't evaluate IAM policies in requests for this API operation").
+TOKEN_AUTHORIZED = frozenset({"cognito-idp:AssociateSoftwareToken", "cognito-idp:VerifySoftwareToken"})
 Statement = Mapping[str, Any]
 
 
@@ -39,7 +42,8 @@ class Need:
 def needs(call: Mapping[str, Any]) -> list[Need]:
     """The authorizations one recorded call needs."""
     if call["service"] != "dynamodb":
-        return [Need(f"{call['service']}:{call['operation']}")]
+        action = f"{call['service']}:{call['operation']}"
+        return [] if action in TOKEN_AUTHORIZED else [Need(action)]
     operation = call["operation"]
     touched = accesses(call)
     if operation in {"TransactWriteItems", "TransactGetItems"}:

@@ -75,6 +75,8 @@ def test_the_user_pool_has_the_password_policy_and_sends_no_mail_of_its_own(temp
                 }
             },
             "UsernameConfiguration": {"CaseSensitive": False},
+            "MfaConfiguration": definition.create_pool_request()["MfaConfiguration"],
+            "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],  # an authenticator app, never SMS
             "DeletionProtection": "ACTIVE",
             "Schema": Match.array_with(
                 [Match.object_like({"Name": "email", "Required": True, "Mutable": False})]
@@ -116,7 +118,8 @@ def test_portal_functions_may_make_the_admin_calls_they_use_on_this_pool_only(
     assert len(cognito) == 1
     assert cognito[0]["Resource"] == {"Fn::GetAtt": [logical_id(stack.portal.user_pool), "Arn"]}
     actions = set(_list(cognito[0]["Action"]))
-    assert "cognito-idp:AdminDeleteUser" not in actions  # nobody deletes anyone else's account
+    # only the person's own deletion, behind the authorizer, deletes a user (kairos.portal.account_deletion)
+    assert ("cognito-idp:AdminDeleteUser" in actions) is (area is PortalArea.PORTAL)
     assert all(a.startswith("cognito-idp:Admin") for a in actions)
     mail = [s for s in statements if "ses:SendEmail" in _list(s["Action"])]
     assert len(mail) == 1 and _list(mail[0]["Action"]) == ["ses:SendEmail"]

@@ -33,6 +33,7 @@ from kairos.domain.errors import DomainError, ValidationFailed
 from kairos.domain.plans import DEFAULT_PLAN, PLANS
 from kairos.domain.projects import render_project, render_token
 from kairos.domain.records import Project
+from kairos.domain.text import normal_email
 from kairos.webhooks.subscriptions import render_webhook
 from kairos_cli.migrate import add_migrate_parser, migrate_command
 
@@ -83,6 +84,18 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--from", dest="first", default=None)
     show.add_argument("--to", dest="last", default=None)
     add_migrate_parser(areas)
+    _maintenance_parsers(areas)
+    return parser
+
+
+def _maintenance_parsers(areas: Any) -> None:
+    """Accounts and the table: what an operator does once in a while."""
+    account = areas.add_parser("account", help="Portal accounts").add_subparsers(dest="action", required=True)
+    account.add_parser(
+        "two-factor-off",
+        help="turn off a person's two-factor authentication (a lost phone; ask from the account's address "
+        "first) and mail the address",
+    ).add_argument("email")
     table = areas.add_parser("table", help="the table").add_subparsers(dest="action", required=True)
     table.add_parser(
         "backfill-listings",
@@ -93,7 +106,6 @@ def _parser() -> argparse.ArgumentParser:
         help="copy recurring schedules and long holds and blocks into their resources' timeline heads "
         "(once, after upgrading)",
     )
-    return parser
 
 
 def _add_webhook_parser(areas: Any) -> None:
@@ -167,6 +179,10 @@ def run(args: argparse.Namespace, container: Container) -> Any:
         case ("usage", "show"):
             query = {k: v for k, v in (("from", args.first), ("to", args.last)) if v}
             return container.usage_report.report(admin.project(args.project_id), query)
+        case ("account", "two-factor-off"):
+            email = normal_email(args.email)
+            container.accounts.reset_two_factor(email)
+            return {"two_factor": "off", "email": email}
         case ("table", "backfill-listings"):
             return {"updated": container.booking_store.backfill_listings()}
         case ("table", "backfill-timelines"):

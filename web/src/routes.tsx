@@ -12,6 +12,7 @@ import { NewProject } from "./screens/NewProject";
 import { Register } from "./screens/Register";
 import { RequestDetail } from "./screens/RequestDetail";
 import { Requests } from "./screens/Requests";
+import { Security } from "./screens/Security";
 import { ResetPassword } from "./screens/ResetPassword";
 import { Settings } from "./screens/Settings";
 import { Tokens } from "./screens/Tokens";
@@ -41,6 +42,7 @@ export const ROUTES: ScreenRoute[] = [
   // --- signed in ---------------------------------------------------------------------------------------
   { path: "/", title: "Dashboard", Screen: Home, access: "signed-in" },
   { path: "/projects/new", title: "Create project", Screen: NewProject, access: "signed-in" },
+  { path: "/account/security", title: "Account security", Screen: Security, access: "signed-in" },
   { path: PROJECT, title: "Dashboard", Screen: Dashboard, access: "signed-in", nav: "Dashboard" },
   { path: `${PROJECT}/tokens`, title: "API Tokens", Screen: Tokens, access: "signed-in", nav: "API Tokens" },
   { path: `${PROJECT}/requests`, title: "API Requests", Screen: Requests, access: "signed-in", nav: "API Requests" },

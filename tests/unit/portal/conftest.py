@@ -76,7 +76,7 @@ class Portal:
     def person(self, email: str, name: str = "Dev") -> Identity:
         """A registered, verified person."""
         self.accounts.register(name, email, PASSWORD, "192.0.2.1")
-        account = self.accounts.verify(self.outbox.last_token(email), PASSWORD, "192.0.2.1")
+        account = self.accounts.verify(self.outbox.last_token(email), PASSWORD, "192.0.2.1")[0]
         return Identity(account.id, account.email, account.name)
 
 

@@ -19,7 +19,7 @@ def test_an_account_is_unusable_until_its_mailed_link_is_opened_once(portal: Por
     with pytest.raises(Forbidden):
         portal.accounts.log_in("dev@example.com", PASSWORD, ADDRESS)
     token = portal.outbox.last_token("dev@example.com")
-    account = portal.accounts.verify(token, PASSWORD, ADDRESS)
+    account = portal.accounts.verify(token, PASSWORD, ADDRESS)[0]
     assert (account.email, account.name) == ("dev@example.com", "Mr. Developer")
     assert portal.accounts.log_in("dev@example.com", PASSWORD, ADDRESS).id_token
     with pytest.raises(ValidationFailed):

@@ -18,7 +18,7 @@ def test_the_victims_later_registration_replaces_the_attackers_password_and_name
     portal.accounts.register("Mallory", VICTIM, ATTACKER_PASSWORD, ATTACKER_ADDRESS)
     portal.accounts.register("Victor Victim", VICTIM, PASSWORD, VICTIM_ADDRESS)
 
-    account = portal.accounts.verify(portal.outbox.last_token(VICTIM), PASSWORD, VICTIM_ADDRESS)
+    account = portal.accounts.verify(portal.outbox.last_token(VICTIM), PASSWORD, VICTIM_ADDRESS)[0]
 
     assert account.name == "Victor Victim"
     with pytest.raises(Unauthenticated):
@@ -45,7 +45,7 @@ def test_a_verification_link_needs_the_password_of_the_latest_registration(porta
         portal.accounts.log_in(VICTIM, ATTACKER_PASSWORD, ATTACKER_ADDRESS)
 
     portal.accounts.register("Victor Victim", VICTIM, PASSWORD, VICTIM_ADDRESS)  # the owner, last
-    assert portal.accounts.verify(unrequested, PASSWORD, VICTIM_ADDRESS).name == "Victor Victim"
+    assert portal.accounts.verify(unrequested, PASSWORD, VICTIM_ADDRESS)[0].name == "Victor Victim"
 
 
 def test_no_registration_lands_between_a_verifications_password_check_and_its_confirmation(
@@ -66,7 +66,7 @@ def test_no_registration_lands_between_a_verifications_password_check_and_its_co
         return matches
 
     monkeypatch.setattr(identities, "password_matches", check_then_race)
-    assert portal.accounts.verify(token, PASSWORD, VICTIM_ADDRESS).name == "Victor Victim"
+    assert portal.accounts.verify(token, PASSWORD, VICTIM_ADDRESS)[0].name == "Victor Victim"
     monkeypatch.undo()
 
     assert attempts == [Retryable]
@@ -95,7 +95,7 @@ def test_an_account_a_failed_registration_left_half_written_cannot_be_verified(
             portal.accounts.verify(token, password, VICTIM_ADDRESS)
         assert refused.value.errors == {"token": [INCOMPLETE]}
     portal.accounts.register("Victor Victim", VICTIM, PASSWORD, VICTIM_ADDRESS)
-    assert portal.accounts.verify(token, PASSWORD, VICTIM_ADDRESS).name == "Victor Victim"
+    assert portal.accounts.verify(token, PASSWORD, VICTIM_ADDRESS)[0].name == "Victor Victim"
 
 
 def test_a_reset_of_an_unverified_address_sets_no_password(portal: Portal) -> None:

@@ -13,6 +13,8 @@ without them and compares. Listed in docs/local.md.
 - `string_values`: a string attribute value is compared and hashed as itself, without five type tests first;
 - `cognito_passwords`: Cognito users keep a salted hash of their password, never the password;
 - `cognito_refresh`: an unknown refresh token is refused as Cognito refuses it, not a dropped connection;
+- `cognito_totp`: software tokens get a secret of their own and codes are checked (RFC 6238, one step
+  either side); a challenge's session answers once, for its own user;
 - `cognito_signing_key`: tokens are signed with the store's own key, not the key pair moto ships.
 """
 
@@ -25,6 +27,7 @@ from kairos_local.moto_patches import (
     cognito_passwords,
     cognito_refresh,
     cognito_signing_key,
+    cognito_totp,
     item_responses,
     query_index,
     queues,
@@ -53,6 +56,7 @@ def install(signing_key: RSAKey | None = None) -> None:
         string_values,
         cognito_passwords,
         cognito_refresh,
+        cognito_totp,
     ):
         patch.install(registry.replace)
     cognito_signing_key.install(registry.replace, signing_key or cognito_signing_key.new_key())

@@ -1,5 +1,5 @@
-// Who is logged in, and log out.
-import { useNavigate } from "react-router";
+// Who is logged in, their account's security, and log out.
+import { Link, useNavigate } from "react-router";
 import { logOut } from "../api/account";
 import { useSession } from "../session";
 
@@ -11,6 +11,9 @@ export function AccountMenu() {
       <span className="account-menu__name" title={account?.email}>
         {account?.name ?? ""}
       </span>
+      <Link className="button button--ghost" to="/account/security">
+        Security
+      </Link>
       <button
         type="button"
         className="button button--ghost"

@@ -6,6 +6,7 @@ import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
 import { pendingInvitation } from "../invitation";
 import { useSession } from "../session";
+import { CodeField } from "./security/TwoFactor";
 
 /** Only a path of this app: `next` is read as the browser reads a link on this page (backslashes as
  * slashes, tabs and newlines dropped), and anything that would leave the Portal's origin becomes "/". */
@@ -23,6 +24,7 @@ export function LogIn() {
   const [params] = useSearchParams();
   const [email, setEmail] = useState(params.get("email") ?? "");
   const [password, setPassword] = useState("");
+  const [code, setCode] = useState<string | null>(null); // asked once the API says the account wants one
   const { session } = useSession();
   const navigate = useNavigate();
   const action = useAction(logIn);
@@ -33,7 +35,9 @@ export function LogIn() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if ((await action.run(email, password, unlock)) !== undefined) navigate(next, { replace: true });
+    const answer = await action.run(email, password, unlock, code ?? undefined);
+    if (answer === "in") navigate(next, { replace: true });
+    else if (answer === "code") setCode("");
   };
 
   const unverified = action.error?.status === 403;
@@ -54,6 +58,12 @@ export function LogIn() {
           onChange={(e) => setPassword(e.target.value)}
           error={action.error?.field("password")}
         />
+        {code !== null && (
+          <>
+            <p className="notice">Two-factor authentication is on for this account.</p>
+            <CodeField value={code} onChange={setCode} error={action.error?.field("code")} />
+          </>
+        )}
         <div className="form-actions">
           <SubmitButton busy={action.busy} busyLabel="Logging in…">
             Log in

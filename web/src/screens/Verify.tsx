@@ -1,17 +1,19 @@
 import { useState, type FormEvent } from "react";
-import { Link, useSearchParams } from "react-router";
-import { verifyEmail, type Account } from "../api/account";
+import { Link, Navigate, useSearchParams } from "react-router";
+import { verifyEmail, type Verified } from "../api/account";
 import { PasswordField } from "../components/Field";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
+import { pendingInvitation } from "../invitation";
 
 // The mailed link verifies the address only with the password it was last registered with: a link
-// someone else's registration sent to this mailbox verifies nothing.
+// someone else's registration sent to this mailbox verifies nothing. In the browser that registered, it
+// logs in too and goes on to "Create your first project"; anywhere else, the person logs in next.
 export function Verify() {
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
   const [password, setPassword] = useState("");
-  const [account, setAccount] = useState<Account | null>(null);
+  const [account, setAccount] = useState<Verified | null>(null);
   const action = useAction(verifyEmail);
 
   const submit = async (event: FormEvent) => {
@@ -36,6 +38,8 @@ export function Verify() {
       </>
     );
   }
+  // registered in this browser: logged in, on to "Create your first project" (or the invitation opened first)
+  if (account?.session) return <Navigate to={pendingInvitation() ?? "/"} replace />;
   if (account) {
     return (
       <>

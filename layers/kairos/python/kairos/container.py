@@ -29,12 +29,14 @@ if TYPE_CHECKING:
     from kairos.domain.hold_sweep import HoldSweeper
     from kairos.domain.projects import ProjectAdmin
     from kairos.domain.schedules import Schedules
+    from kairos.portal.account_deletion import AccountDeletion
     from kairos.portal.accounts import Accounts
     from kairos.portal.api_tokens import ApiTokens
     from kairos.portal.ports import Mailer
     from kairos.portal.throttle import Throttle
     from kairos.portal.workspace import Workspace
     from kairos.storage.booking_store import BookingStore
+    from kairos.storage.cognito import CognitoIdentities
     from kairos.storage.portal_store import PortalStore
     from kairos.storage.schedule_store import ScheduleStore
     from kairos.storage.usage_store import UsageStore
@@ -238,18 +240,33 @@ class Container:
         return Throttle(RateCounterStore(self.table), per_address=self.settings.portal_attempts_per_minute)
 
     @cached_property
+    def _identities(self) -> "CognitoIdentities":
+        from kairos.storage.cognito import CognitoIdentities
+
+        return CognitoIdentities(
+            self.settings.region, self.settings.user_pool_id, self.settings.user_pool_client_id
+        )
+
+    @cached_property
     def accounts(self) -> "Accounts":
         from kairos.portal.accounts import Accounts
         from kairos.storage.account_guard_store import AccountGuardStore
-        from kairos.storage.cognito import CognitoIdentities
 
-        identities = CognitoIdentities(
-            self.settings.region, self.settings.user_pool_id, self.settings.user_pool_client_id
-        )
         guards = AccountGuardStore(self.table)
         return Accounts(
-            identities, self._portal_store, guards, self.mailer, self._throttle, self.settings.portal_url
+            self._identities,
+            self._portal_store,
+            guards,
+            self.mailer,
+            self._throttle,
+            self.settings.portal_url,
         )
+
+    @cached_property
+    def account_deletion(self) -> "AccountDeletion":
+        from kairos.portal.account_deletion import AccountDeletion
+
+        return AccountDeletion(self.accounts, self.workspace, self._portal_store, self._identities)
 
     @cached_property
     def workspace(self) -> "Workspace":

@@ -16,7 +16,8 @@ from kairos.domain.formats import format_timestamp, now_utc
 from kairos.domain.listing import Page
 from kairos.domain.plans import PLANS
 from kairos.events.definitions import EVENT_TYPES
-from kairos.portal.ports import Account
+from kairos.portal.accounts import CODE_FIRST
+from kairos.portal.ports import Account, CodeNeeded
 from kairos.portal.workspace import render_plan
 
 DASHBOARD_DAYS = 30  # the guide's "Last 30 days"
@@ -41,11 +42,13 @@ def accounts_endpoints(container: Container) -> dict[str, PortalHandler]:
 
     def register(r: PortalRequest) -> Response[str]:
         b = r.body()
-        return _message(accounts.register(b.name, b.email, b.password, r.source))
+        return _message(accounts.register(b.name, b.email, b.password, r.source, b.browser))
 
     def verify(r: PortalRequest) -> Response[str]:
         b = r.body()
-        return json_response(200, render_account(accounts.verify(b.token, b.password, r.source)))
+        account, session = accounts.verify(b.token, b.password, r.source, b.browser)
+        logged_in = {"session": asdict(session)} if session else {}
+        return json_response(200, {**render_account(account), **logged_in})
 
     def resend(r: PortalRequest) -> Response[str]:
         return _message(accounts.resend_verification(r.body().email, r.source))
@@ -60,7 +63,10 @@ def accounts_endpoints(container: Container) -> dict[str, PortalHandler]:
 
     def log_in(r: PortalRequest) -> Response[str]:
         b = r.body()
-        return json_response(200, asdict(accounts.log_in(b.email, b.password, r.source, b.unlock)))
+        session = accounts.log_in(b.email, b.password, r.source, b.unlock, b.code)
+        if isinstance(session, CodeNeeded):
+            return json_response(200, {"code_required": True, "message": CODE_FIRST})
+        return json_response(200, asdict(session))
 
     def refresh(r: PortalRequest) -> Response[str]:
         return json_response(200, asdict(accounts.refresh(r.body().refresh_token, r.source)))
@@ -103,6 +109,30 @@ def portal_endpoints(container: Container) -> dict[str, PortalHandler]:
 
     def plans(r: PortalRequest) -> Response[str]:
         return json_response(200, {"data": [render_plan(name) for name in PLANS]})
+
+    def two_factor(r: PortalRequest) -> Response[str]:
+        return json_response(200, {"enabled": accounts.two_factor_on(r.person)})
+
+    def start_two_factor(r: PortalRequest) -> Response[str]:
+        return json_response(200, accounts.start_two_factor(r.person, r.body().password, r.source))
+
+    def enable_two_factor(r: PortalRequest) -> Response[str]:
+        b = r.body()
+        accounts.switch_two_factor(r.person, b.password, b.code, r.source, on=True)
+        return no_content()
+
+    def disable_two_factor(r: PortalRequest) -> Response[str]:
+        b = r.body()
+        accounts.switch_two_factor(r.person, b.password, b.code, r.source, on=False)
+        return no_content()
+
+    def deletion(r: PortalRequest) -> Response[str]:
+        return json_response(200, container.account_deletion.preview(r.person))
+
+    def delete_account(r: PortalRequest) -> Response[str]:
+        b = r.body()
+        container.account_deletion.delete(r.person, b.password, b.code, b.confirmation, r.source)
+        return no_content()
 
     def abilities(r: PortalRequest) -> Response[str]:
         return json_response(200, {"data": list(ALL_ABILITIES)})
@@ -157,6 +187,12 @@ def portal_endpoints(container: Container) -> dict[str, PortalHandler]:
         "getAccount": get_account,
         "updateAccount": update_account,
         "changePassword": change_password,
+        "getTwoFactor": two_factor,
+        "startTwoFactor": start_two_factor,
+        "enableTwoFactor": enable_two_factor,
+        "disableTwoFactor": disable_two_factor,
+        "getAccountDeletion": deletion,
+        "deleteAccount": delete_account,
         "getPlans": plans,
         "getAbilities": abilities,
         "getWebhookEvents": webhook_events,

@@ -18,21 +18,28 @@ links through the `Mailer` port. The rules against an attacker (docs/security.md
   after the last counted try.
 - A reset link works once, for an hour, and using any reset link kills every one issued before.
 - Logging out (or a reset) ends the person's sessions at once: sessions begun before it are refused by
-  `check_session`, which every route behind the authorizer calls."""
+  `check_session`, which every route behind the authorizer calls.
+- Two-factor authentication (an authenticator app's TOTP codes, kept by Cognito) is set up, confirmed and
+  turned off with the password (and, to turn it off, a current code): a stolen session alone can neither
+  lock the owner out with an authenticator of its own nor remove it. Every try of a password or a code,
+  at log-in or with a session, counts in the log-in guard, so codes are guessed no faster than passwords
+  and a stranger can only make the owner use the mailed unlock link."""
 
+import hmac
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from urllib.parse import quote
 from uuid import uuid4
 
-from kairos.domain.errors import RateLimited, Retryable, Unauthenticated, ValidationFailed
+from kairos.domain.errors import NotFound, RateLimited, Retryable, Unauthenticated, ValidationFailed
 from kairos.domain.formats import now_utc
 from kairos.portal.one_time import hash_secret, new_secret
 from kairos.portal.pacing import Pace
 from kairos.portal.ports import (
     Account,
     AccountGuards,
+    CodeNeeded,
     Identity,
     IdentityProvider,
     Mailer,
@@ -58,6 +65,21 @@ GUARDED = (
     "is on its way to it."
 )
 SESSION_ENDED = "This session has ended: log in again."
+WRONG_PASSWORD = "The password is incorrect."
+CODE_FIRST = "Enter the code your authenticator app shows."
+ISSUER = "Kairos"  # what authenticator apps show above the code
+TWO_FACTOR_MAILS = {
+    True: (
+        "Two-factor authentication is on",
+        "Two-factor authentication is now on for your Kairos account: every log-in asks for the code of "
+        "your authenticator app.\nIf this was not you, reset your password at once: {url}/forgot-password\n",
+    ),
+    False: (
+        "Two-factor authentication is off",
+        "Two-factor authentication was turned off for your Kairos account: a log-in asks for the password "
+        "only.\nIf this was not you, reset your password and turn it on again: {url}/forgot-password\n",
+    ),
+}
 
 
 class Accounts:
@@ -83,7 +105,8 @@ class Accounts:
 
     # --- before a session -----------------------------------------------------------------------------
 
-    def register(self, name: str, email: str, password: str, address: str) -> str:
+    def register(self, name: str, email: str, password: str, address: str, browser: str | None = None) -> str:
+        """`browser`: a secret the registering browser keeps; opening the link there logs in (`verify`)."""
         with self._pace.mailing():
             self._throttle.admit(address, email)
             with self._lease(email, writing=True):
@@ -91,8 +114,10 @@ class Accounts:
                 verified = False if created else self._ids.verified(email)
                 if not created and verified is False:  # the latest registration's password and name
                     self._ids.register_again(email, password, name)
+                if not verified:
+                    self._guards.remember_browser(email, hash_secret(browser) if browser else None)
             if verified:
-                self._send(
+                self.tell(
                     email,
                     "Your Kairos account",
                     "Someone tried to register a Kairos account with this address, which already has one.\n"
@@ -109,7 +134,12 @@ class Accounts:
                 self._mail_verification(email)
         return MAILED
 
-    def verify(self, token: str, password: str, address: str) -> Account:
+    def verify(
+        self, token: str, password: str, address: str, browser: str | None = None
+    ) -> tuple[Account, Session | None]:
+        """The account, and a session when `browser` is the secret of the browser that made the latest
+        registration (the link opened where the person registered: "verified means logged in");
+        elsewhere the person logs in next, as usual."""
         self._throttle.admit(address)
         found = self._repo.peek_one_time(hash_secret(token), "verify", self._now())
         if found is None:
@@ -119,9 +149,18 @@ class Accounts:
                 raise ValidationFailed.field("password", NOT_THE_PASSWORD)
             self._take(token, "verify")
             identity = self._ids.confirm(found.email)
-        return self._profile(identity)
+            registered_here = browser is not None and hmac.compare_digest(
+                hash_secret(browser), self._guards.registering_browser(found.email) or ""
+            )
+        session = self._ids.log_in(found.email, password) if registered_here else None
+        return self._profile(identity), session if isinstance(session, Session) else None
 
-    def log_in(self, email: str, password: str, address: str, unlock: str | None = None) -> Session:
+    def log_in(
+        self, email: str, password: str, address: str, unlock: str | None = None, code: str | None = None
+    ) -> Session | CodeNeeded:
+        """A session; or, for an account with two-factor authentication and no `code` given, CodeNeeded
+        (the form asks for the code and sends the password again with it). The guard counts both tries
+        and is cleared by the whole log-in only."""
         with self._pace.log_in():
             self._throttle.admit(address, email)
             now = self._now()
@@ -129,11 +168,10 @@ class Accounts:
             link = self._repo.peek_one_time(key, "unlock", now) if key else None
             unlocked = link is not None and link.email == email
             if not unlocked:
-                waiting = self._guards.admit_log_in(email, now, GUARD_ATTEMPTS, GUARD_PERIOD)
-                if waiting is not None:
-                    self._mail_unlock(email)
-                    raise RateLimited(retry_after=waiting, limit=GUARD_ATTEMPTS, message=GUARDED)
-            session = self._ids.log_in(email, password)
+                self._guard(email, now)
+            session = self._ids.log_in(email, password, code)
+            if isinstance(session, CodeNeeded):
+                return session
             self._guards.clear_log_in(email)
             if key and unlocked:
                 self._repo.take_one_time(key, "unlock", now)  # used up
@@ -150,7 +188,7 @@ class Accounts:
             if verified:
                 self._mail_reset(email)
             elif verified is False:  # a reset would leave the registration's name: it is not verified yet
-                self._send(
+                self.tell(
                     email,
                     "Your Kairos account",
                     "Someone asked to reset the password of a Kairos account with this address, which is not "
@@ -190,13 +228,74 @@ class Accounts:
     def change_password(self, identity: Identity, current: str, new: str, address: str) -> None:
         self._throttle.admit(address, identity.email)
         if not self._ids.password_matches(identity.email, current):
-            raise ValidationFailed.field("current_password", "The password is incorrect.")
+            raise ValidationFailed.field("current_password", WRONG_PASSWORD)
         self._ids.set_password(identity.email, new)
 
     def log_out(self, identity: Identity) -> None:
         self._end_sessions(identity)
 
+    def two_factor_on(self, identity: Identity) -> bool:
+        return self._ids.two_factor_on(identity.email)
+
+    def start_two_factor(self, identity: Identity, password: str, address: str) -> dict[str, str]:
+        """The new secret and its otpauth:// URI (RFC 6238's parameters, as Google Authenticator's key
+        URI format writes them), which the Portal shows as a QR code."""
+        with self._proving(identity.email, address):
+            secret = self._ids.start_two_factor(identity.email, password)
+        label = quote(f"{ISSUER}:{identity.email}", safe=":@")
+        uri = f"otpauth://totp/{label}?secret={secret}&issuer={ISSUER}&algorithm=SHA1&digits=6&period=30"
+        return {"secret": secret, "otpauth_uri": uri}
+
+    def switch_two_factor(
+        self, identity: Identity, password: str, code: str, address: str, *, on: bool
+    ) -> None:
+        """On with a code of the new secret, off with a current code; the address is told either way."""
+        with self._proving(identity.email, address):
+            switch = self._ids.enable_two_factor if on else self._ids.disable_two_factor
+            switch(identity.email, password, code)
+        subject, text = TWO_FACTOR_MAILS[on]
+        self.tell(identity.email, subject, text.format(url=self._url))
+
+    def prove(self, identity: Identity, password: str, code: str | None, address: str) -> None:
+        """The person behind a session proves it is them before a grave change: the password, and the
+        authenticator's code when two-factor authentication is on (422 on `code` without one)."""
+        with self._proving(identity.email, address):
+            if isinstance(self._ids.authenticate(identity.email, password, code), CodeNeeded):
+                raise ValidationFailed.field("code", CODE_FIRST)
+
+    def reset_two_factor(self, email: str) -> None:
+        """The operator's (`kairos account two-factor-off`), for a person who lost their authenticator
+        and asked from the account's address: turned off, the address told."""
+        if self._ids.identity(email) is None:
+            raise NotFound("account")
+        self._ids.reset_two_factor(email)
+        self.tell(
+            email,
+            "Two-factor authentication is off",
+            "At your request, the operator of Kairos turned off two-factor authentication for your "
+            "account: log in with your password, then set it up again with your new phone.\n",
+        )
+
     # --- helpers ----------------------------------------------------------------------------------------
+
+    def _guard(self, email: str, now: int) -> None:
+        """Counts one try of the address's password or code: 429 (the unlock link mailed) past the guard."""
+        waiting = self._guards.admit_log_in(email, now, GUARD_ATTEMPTS, GUARD_PERIOD)
+        if waiting is not None:
+            self._mail_unlock(email)
+            raise RateLimited(retry_after=waiting, limit=GUARD_ATTEMPTS, message=GUARDED)
+
+    @contextmanager
+    def _proving(self, email: str, address: str) -> Iterator[None]:
+        """A person with a session proves it is them again (the password, a code): limited and guarded
+        as a log-in; a success clears the guard."""
+        self._throttle.admit(address, email)
+        self._guard(email, self._now())
+        try:
+            yield
+        except Unauthenticated:  # a 422 at the field: the session itself is fine
+            raise ValidationFailed.field("password", WRONG_PASSWORD) from None
+        self._guards.clear_log_in(email)
 
     @contextmanager
     def _lease(self, email: str, *, writing: bool) -> Iterator[None]:
@@ -265,7 +364,7 @@ class Accounts:
         self._repo.put_one_time(digest, token)
         self._mail.send(token.email, subject, text.format(link=f"{self._url}{path}{value}"))
 
-    def _send(self, to: str, subject: str, text: str) -> bool:
+    def tell(self, to: str, subject: str, text: str) -> bool:
         """Sends unless the address's mails are spent (Throttle.may_mail: 5 an hour, 10 a day)."""
         if not self._throttle.may_mail(to):
             return False

@@ -51,6 +51,11 @@ Secret = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=512),
     Field(json_schema_extra={"pattern": SECRET_PATTERN}),
 ]
+Code = Annotated[  # an authenticator app's current code (RFC 6238: 6 digits)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=6, max_length=6, pattern="^[0-9]{6}$"),
+    Field(json_schema_extra={"description": "The 6-digit code the authenticator app shows now."}),
+]
 Ability = Annotated[
     str, StringConstraints(max_length=100), Field(json_schema_extra={"enum": list(ALL_ABILITIES)})
 ]
@@ -96,6 +101,7 @@ class _NewPassword(_Body):
 
 class Register(_NewPassword, _WithEmail):
     name: Name
+    browser: Secret | None = None  # a secret the registering browser keeps (verifying there logs in)
 
 
 class EmailBody(_WithEmail):
@@ -112,11 +118,30 @@ class ResetPassword(_NewPassword):
 
 class VerifyBody(TokenBody):
     password: Password  # the one the address was last registered with (kairos.portal.accounts)
+    browser: Secret | None = None  # the registering browser's secret, if this is that browser
 
 
 class LogIn(_WithEmail):
     password: Password
     unlock: Secret | None = None  # the mailed unlock link's secret, once the log-in guard is up
+    code: Code | None = None  # with two-factor authentication on: the authenticator's code
+
+
+class PasswordBody(_Body):
+    password: Password  # the person's current password: proves it is them, not only their session
+
+
+class TwoFactorCode(PasswordBody):
+    code: Code
+
+
+class DeleteAccount(PasswordBody):
+    code: Code | None = None  # with two-factor authentication on
+    confirmation: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+        Field(json_schema_extra={"description": 'The words "delete my account", typed.'}),
+    ]
 
 
 class Refresh(_Body):
@@ -162,6 +187,9 @@ BODIES: dict[str, type[BaseModel]] = {
         VerifyBody,
         ResetPassword,
         LogIn,
+        PasswordBody,
+        TwoFactorCode,
+        DeleteAccount,
         Refresh,
         AccountPatch,
         ChangePassword,

@@ -17,6 +17,15 @@ class Session:
 
 
 @dataclass(frozen=True)
+class CodeNeeded:
+    """The password was right; the account has two-factor authentication on, so a log-in needs the
+    authenticator app's current code too."""
+
+
+CODE_NEEDED = CodeNeeded()
+
+
+@dataclass(frozen=True)
 class Identity:
     account_id: str  # Cognito's `sub`
     email: str
@@ -39,8 +48,28 @@ class IdentityProvider(Protocol):
     def confirm(self, email: str) -> Identity:
         """Confirms the account and marks its email verified (Kairos verified it)."""
 
-    def log_in(self, email: str, password: str) -> Session:
-        """Raises Unauthenticated for wrong credentials, Forbidden for an unconfirmed account."""
+    def log_in(self, email: str, password: str, code: str | None = None) -> Session | CodeNeeded:
+        """Raises Unauthenticated for wrong credentials, Forbidden for an unconfirmed account,
+        ValidationFailed on `code` for a wrong code; CODE_NEEDED when the account asks for one."""
+
+    def authenticate(self, email: str, password: str, code: str | None = None) -> Session | CodeNeeded:
+        """As `log_in`, verified or not: the person proves who they are again before a grave change."""
+
+    def two_factor_on(self, email: str) -> bool: ...
+
+    def start_two_factor(self, email: str, password: str) -> str:
+        """A new authenticator secret (base32); Conflict when two-factor authentication is on already."""
+
+    def enable_two_factor(self, email: str, password: str, code: str) -> None:
+        """Turns it on once `code` shows the authenticator holds the new secret."""
+
+    def disable_two_factor(self, email: str, password: str, code: str) -> None: ...
+
+    def reset_two_factor(self, email: str) -> None:
+        """Turns it off without a code: the operator's, for a lost authenticator."""
+
+    def delete(self, email: str) -> None:
+        """Deletes the account (its refresh tokens die with it); nothing happens if it is gone already."""
 
     def refresh(self, refresh_token: str) -> Session: ...
 
@@ -123,6 +152,9 @@ class PortalRepository(Protocol):
 
     def get_accounts(self, account_ids: list[str]) -> dict[str, Account]: ...
 
+    def delete_account(self, account_id: str) -> None:
+        """The person's profile and owned-projects count (a deleted account)."""
+
     def claim_project(self, account_id: str, most: int) -> bool:
         """One more project owned by the account, unless it owns `most` already (then False)."""
 
@@ -166,6 +198,12 @@ class AccountGuards(Protocol):
 
     def release_lease(self, email: str, lease: str, *, written: bool) -> None:
         """Ends the lease; `written`: the account is whole again (else it stays incomplete)."""
+
+    def remember_browser(self, email: str, browser_hash: str | None) -> None:
+        """The hash of the secret kept by the browser that made the address's latest registration (None:
+        it kept none); written by that registration, under its lease."""
+
+    def registering_browser(self, email: str) -> str | None: ...
 
     def admit_log_in(self, email: str, now: int, limit: int, period: int) -> int | None:
         """Counts a log-in attempt on the address unless `limit` were counted since its last success, the

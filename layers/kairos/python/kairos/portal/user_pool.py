@@ -35,6 +35,7 @@ def create_pool_request() -> dict[str, Any]:
         "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
         "AccountRecoverySetting": {"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
         "UsernameConfiguration": {"CaseSensitive": False},
+        "MfaConfiguration": "OPTIONAL",  # an authenticator app (TOTP), each person's choice; no SMS
     }
 
 

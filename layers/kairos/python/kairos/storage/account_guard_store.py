@@ -66,6 +66,22 @@ class AccountGuardStore:
             if not _failed_condition(error):  # our lease ran out and another took it: theirs now
                 raise translate(error, "registration") from None
 
+    def remember_browser(self, email: str, browser_hash: str | None) -> None:
+        key = to_item(keys.address_record(email, "REGISTRATION"))
+        if browser_hash is None:
+            self._t.client.update_item(TableName=self._t.name, Key=key, UpdateExpression="REMOVE browser")
+            return
+        self._t.client.update_item(
+            TableName=self._t.name,
+            Key=key,
+            UpdateExpression="SET browser = :browser",
+            ExpressionAttributeValues=to_item({":browser": browser_hash}),
+        )
+
+    def registering_browser(self, email: str) -> str | None:
+        item = self._t.get(keys.address_record(email, "REGISTRATION"))
+        return str(item["browser"]) if item and item.get("browser") else None
+
     # --- log-in guard -----------------------------------------------------------------------------------
 
     def admit_log_in(self, email: str, now: int, limit: int, period: int) -> int | None:

@@ -11,13 +11,16 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from kairos import aws_clients
-from kairos.domain.errors import Forbidden, Retryable, Unauthenticated, ValidationFailed
-from kairos.portal.ports import Identity, Session
+from kairos.domain.errors import Conflict, Forbidden, Retryable, Unauthenticated, ValidationFailed
+from kairos.portal.ports import CODE_NEEDED, CodeNeeded, Identity, Session
 
 WRONG_CREDENTIALS = "These credentials do not match our records."
 
 
 NOT_VERIFIED = "Your email address is not verified yet: open the link in the mail we sent."
+WRONG_CODE = "This code is not the one your authenticator app shows now."
+ALREADY_ON = "Two-factor authentication is on already."
+SOFTWARE_TOKEN = "SOFTWARE_TOKEN_MFA"
 
 
 def _code(error: ClientError) -> str:
@@ -31,7 +34,7 @@ def _verified(user: dict[str, Any]) -> bool:
 
 def _session(result: dict[str, Any], refresh_token: str | None = None) -> Session:
     auth = result.get("AuthenticationResult")
-    if not auth:  # a challenge (new password, MFA): the pool is set up so that none is ever asked
+    if not auth:  # another challenge (a new password): the pool is set up so that none is ever asked
         raise Unauthenticated()
     return Session(
         id_token=auth["IdToken"],
@@ -107,13 +110,91 @@ class CognitoIdentities:
             raise ValidationFailed.field("token", "This link is invalid or has expired.")
         return identity
 
-    def log_in(self, email: str, password: str) -> Session:
+    def log_in(self, email: str, password: str, code: str | None = None) -> Session | CodeNeeded:
         """The password is checked first, so only its holder learns that the address is unverified."""
-        result = self._authenticate(email, password)
+        result = self.authenticate(email, password, code)
         user = self._user(email)
         if user is None or not _verified(user):
             raise Forbidden(NOT_VERIFIED)  # the tokens just made are not handed out
-        return _session(result)
+        return result
+
+    def authenticate(self, email: str, password: str, code: str | None = None) -> Session | CodeNeeded:
+        """The password, then, when two-factor authentication is on, the authenticator's `code` (without
+        one: CODE_NEEDED). Cognito's challenge session never leaves this call: it is answered at once,
+        for the same username, so no one can carry it to another account or try it twice."""
+        result = self._authenticate(email, password)
+        if result.get("ChallengeName") != SOFTWARE_TOKEN:
+            return _session(result)
+        if not code:
+            return CODE_NEEDED
+        try:
+            answered: dict[str, Any] = self._client.admin_respond_to_auth_challenge(
+                UserPoolId=self._pool,
+                ClientId=self._app,
+                ChallengeName=SOFTWARE_TOKEN,
+                Session=result["Session"],
+                ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": code},
+            )
+        except ClientError as error:
+            raise self._translate(error) from None
+        return _session(answered)
+
+    def two_factor_on(self, email: str) -> bool:
+        user = self._user(email) or {}
+        return SOFTWARE_TOKEN in user.get("UserMFASettingList", [])
+
+    def start_two_factor(self, email: str, password: str) -> str:
+        """A new authenticator secret for the account (not in force until `enable_two_factor`)."""
+        session = self._without_code(email, password)
+        try:
+            answer = self._client.associate_software_token(AccessToken=session.access_token)
+        except ClientError as error:
+            raise self._translate(error) from None
+        return str(answer["SecretCode"])
+
+    def enable_two_factor(self, email: str, password: str, code: str) -> None:
+        """The code proves the authenticator holds the secret; from then on every log-in asks for one."""
+        session = self._without_code(email, password)
+        try:
+            self._client.verify_software_token(
+                AccessToken=session.access_token, UserCode=code, FriendlyDeviceName="Kairos Portal"
+            )
+        except ClientError as error:
+            raise self._translate(error) from None
+        self._prefer_code(email, on=True)
+
+    def disable_two_factor(self, email: str, password: str, code: str) -> None:
+        """Only with the password and a current code (a stolen session alone cannot turn it off)."""
+        self.authenticate(email, password, code)
+        self._prefer_code(email, on=False)
+
+    def reset_two_factor(self, email: str) -> None:
+        """The operator's way back in for a person who lost their authenticator (`kairos portal ...`)."""
+        self._prefer_code(email, on=False)
+
+    def delete(self, email: str) -> None:
+        try:
+            self._client.admin_delete_user(UserPoolId=self._pool, Username=email)
+        except ClientError as error:
+            if _code(error) != "UserNotFoundException":  # deleted already: the retry of a deletion
+                raise self._translate(error) from None
+
+    def _without_code(self, email: str, password: str) -> Session:
+        """A session from the password, for an account without two-factor authentication (409 with)."""
+        result = self.authenticate(email, password)
+        if not isinstance(result, Session):
+            raise Conflict(ALREADY_ON)
+        return result
+
+    def _prefer_code(self, email: str, *, on: bool) -> None:
+        try:
+            self._client.admin_set_user_mfa_preference(
+                UserPoolId=self._pool,
+                Username=email,
+                SoftwareTokenMfaSettings={"Enabled": on, "PreferredMfa": on},
+            )
+        except ClientError as error:
+            raise self._translate(error) from None
 
     def _authenticate(self, email: str, password: str) -> dict[str, Any]:
         try:
@@ -173,6 +254,8 @@ class CognitoIdentities:
     def _translate(error: ClientError) -> Exception:
         """Cognito's errors in the admin API's terms; an unknown user and a wrong password read the same."""
         code = _code(error)
+        if code in ("CodeMismatchException", "EnableSoftwareTokenMFAException", "ExpiredCodeException"):
+            return ValidationFailed.field("code", WRONG_CODE)
         if code in ("NotAuthorizedException", "UserNotFoundException"):
             return Unauthenticated(WRONG_CREDENTIALS)
         if code == "UserNotConfirmedException":

@@ -80,6 +80,12 @@ class PortalStore:
         item = self._t.get(keys.account(account_id))
         return _account(item) if item else None
 
+    def delete_account(self, account_id: str) -> None:
+        """The profile and the owned-projects count; the session cut-off stays (it refuses the account's
+        ID tokens for as long as they are valid)."""
+        for key in (keys.account(account_id), keys.owned_projects(account_id)):
+            self._t.client.delete_item(TableName=self._t.name, Key=to_item(key))
+
     def get_accounts(self, account_ids: list[str]) -> dict[str, Account]:
         items = self._t.batch_get([keys.account(a) for a in account_ids]) if account_ids else []
         return {item["id"]: _account(item) for item in items}

@@ -1,0 +1,21 @@
+// The account's security: two-factor authentication and deleting the account. Both ask for the password
+// again (and a code, once two-factor authentication is on): a session left open is not enough.
+import { useSession } from "../session";
+import { DeleteAccount } from "./security/DeleteAccount";
+import { TwoFactor } from "./security/TwoFactor";
+
+export function Security() {
+  const { account } = useSession();
+  return (
+    <>
+      <header className="page-header">
+        <h1>Account security</h1>
+        <p className="muted">{account ? `${account.name} · ${account.email}` : ""}</p>
+      </header>
+      <div className="settings">
+        <TwoFactor />
+        <DeleteAccount />
+      </div>
+    </>
+  );
+}
