@@ -1,7 +1,8 @@
 // The signed-in app: the top bar (product, project selector, project navigation, account) over the screen.
-import { useEffect, useState } from "react";
+// At phone width the navigation folds behind "Menu", which Escape and any navigation close.
+import { useEffect, useRef, useState } from "react";
 import { Link, Outlet, useLocation } from "react-router";
-import { ProjectsProvider } from "../projects";
+import { ProjectGate, ProjectsProvider } from "../projects";
 import { AccountMenu } from "./AccountMenu";
 import { ProjectNav } from "./ProjectNav";
 import { ProjectSelector } from "./ProjectSelector";
@@ -9,7 +10,18 @@ import { ProjectSelector } from "./ProjectSelector";
 export function AppLayout() {
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
-  useEffect(() => setMenuOpen(false), [location.pathname]);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => setMenuOpen(false), [location.pathname, location.search]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const closeOnEscape = (event: KeyboardEvent) => {
+      if (event.key !== "Escape") return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    document.addEventListener("keydown", closeOnEscape);
+    return () => document.removeEventListener("keydown", closeOnEscape);
+  }, [menuOpen]);
 
   return (
     <ProjectsProvider>
@@ -25,6 +37,7 @@ export function AppLayout() {
         </Link>
         <ProjectSelector />
         <button
+          ref={menuButton}
           type="button"
           className="topbar__menu button button--ghost"
           aria-expanded={menuOpen}
@@ -39,7 +52,9 @@ export function AppLayout() {
         </div>
       </header>
       <main id="main" className="page" tabIndex={-1}>
-        <Outlet />
+        <ProjectGate>
+          <Outlet />
+        </ProjectGate>
       </main>
     </ProjectsProvider>
   );

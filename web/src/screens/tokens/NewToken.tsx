@@ -5,6 +5,7 @@ import { Field } from "../../components/Field";
 import { FormAlert, SubmitButton } from "../../components/Form";
 import { ShownOnce } from "../../components/ShownOnce";
 import { useAction } from "../../hooks";
+import { lengthProblem, NAME_MAX } from "../../words";
 import { AbilityPicker } from "./AbilityPicker";
 
 interface NewTokenProps {
@@ -21,6 +22,7 @@ export function NewToken({ project, abilities, onCreated }: NewTokenProps) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (lengthProblem(name, NAME_MAX)) return; // said at the field
     const token = await action.run(project, name.trim(), abilities.filter((a) => selected.has(a)));
     if (!token) return;
     setCreated(token);
@@ -34,11 +36,11 @@ export function NewToken({ project, abilities, onCreated }: NewTokenProps) {
       <h2 id="create-token">Create API token</h2>
       {created && <CreatedTokenValue token={created} onDone={() => setCreated(null)} />}
       <form onSubmit={submit} noValidate>
-        <FormAlert error={action.error} />
+        <FormAlert error={action.error} fields={["name", "abilities"]} />
         <Field
           label="Token name"
           required
-          maxLength={255}
+          limit={NAME_MAX}
           value={name}
           onChange={(e) => setName(e.target.value)}
           hint="What uses it, e.g. “booking widget” or “back office”."

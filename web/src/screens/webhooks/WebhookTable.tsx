@@ -44,7 +44,9 @@ export function WebhookTable({ project, webhooks, onChanged }: TableProps) {
         {webhooks.map((webhook) => (
           <tr key={webhook.id}>
             <th scope="row" className="webhook-url">
-              <Link to={webhookPath(project, webhook.id)}>{webhook.url}</Link>
+              <Link to={webhookPath(project, webhook.id)} className="truncate" title={webhook.url}>
+                {webhook.url}
+              </Link>
               {webhook.description && <div className="muted">{webhook.description}</div>}
             </th>
             <td>{eventSummary(webhook.events)}</td>
