@@ -6,7 +6,7 @@ import { FormAlert, SubmitButton } from "../../components/Form";
 import { ShownOnce } from "../../components/ShownOnce";
 import { useAction } from "../../hooks";
 import { lengthProblem, NAME_MAX } from "../../words";
-import { AbilityPicker } from "./AbilityPicker";
+import { TokenAccess } from "./TokenAccess";
 
 interface NewTokenProps {
   project: string;
@@ -46,7 +46,7 @@ export function NewToken({ project, abilities, onCreated }: NewTokenProps) {
           hint="What uses it, e.g. “booking widget” or “back office”."
           error={action.error?.field("name")}
         />
-        <AbilityPicker abilities={abilities} selected={selected} onChange={setSelected} />
+        <TokenAccess key={created?.id ?? "new"} abilities={abilities} selected={selected} onChange={setSelected} />
         {action.error?.field("abilities") && <p className="field__error">{action.error.field("abilities")}</p>}
         <p className="muted">
           Give each token only the abilities it needs: a token in a web page can be read by anyone who loads it.
