@@ -57,8 +57,11 @@ interface NewPasswordProps {
   errors: (name: "password" | "password_confirmation") => string | undefined;
 }
 
+const MISMATCH = "The two passwords are not the same.";
+
 /** A new password and its confirmation, with the pool's rules as the hint. When the API refuses the
- * password, every rule it still misses is said at once (the API says one at a time). */
+ * password, every rule it still misses is said at once (the API says one at a time), and a confirmation
+ * that differs too (the API compares them only once the password passes). */
 export function NewPasswordFields({ label, password, confirmation, onChange, errors }: NewPasswordProps) {
   return (
     <>
@@ -79,7 +82,7 @@ export function NewPasswordFields({ label, password, confirmation, onChange, err
         required
         value={confirmation}
         onChange={(e) => onChange(password, e.target.value)}
-        error={errors("password_confirmation")}
+        error={errors("password_confirmation") ?? (errors("password") && confirmation !== password ? MISMATCH : undefined)}
       />
     </>
   );
