@@ -201,7 +201,9 @@ def sideways_overflow(page: Page) -> int:
 def accessibility_violations(page: Page) -> list[str]:
     """axe-core's serious and critical violations on the page as it is, one line each (rule: elements)."""
     if not page.evaluate("'axe' in window"):
-        page.route(f"**{AXE_PATH}", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
+        page.route(
+            f"**{AXE_PATH}", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript")
+        )
         page.add_script_tag(url=AXE_PATH)
     found = page.evaluate(
         """async (serious) => (await axe.run(document, {resultTypes: ["violations"]})).violations

@@ -48,7 +48,8 @@ def world(portal: Portal, local_server: LocalServer) -> Iterator[World]:
     owner.call("POST", f"/projects/{project}/tokens", {"name": "back office", "abilities": ["booking:view"]})
     api = Api(local_server.base_url, value, project, requests.Session())
     ids = guide_setup(api)
-    query = f"/bookings?location_id={ids['location']}&from=2026-12-01T00:00:00%2B01:00&to=2026-12-31T00:00:00%2B01:00"
+    period = "from=2026-12-01T00:00:00%2B01:00&to=2026-12-31T00:00:00%2B01:00"
+    query = f"/bookings?location_id={ids['location']}&{period}"
     assert api.get(query).status_code == 200
     assert api.post("/resources", {"name": ""}).status_code == 422
 
@@ -118,7 +119,9 @@ def test_each_project_screen_fits_the_width_and_passes_the_accessibility_scan(
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_request_and_the_webhook_deliveries_fit_the_width(signed_in: Page, world: World, width: str) -> None:
+def test_the_request_and_the_webhook_deliveries_fit_the_width(
+    signed_in: Page, world: World, width: str
+) -> None:
     page = signed_in
     page.set_viewport_size(WIDTHS[width])
     page.goto(f"/projects/{world.project}/requests")

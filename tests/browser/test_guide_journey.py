@@ -62,8 +62,7 @@ def _create_a_token_with_every_ability_and_copy_it(page: Page) -> str:
     page.get_by_role("navigation", name="Project").get_by_role("link", name="API Tokens").click()
     expect(page).to_have_title("API Tokens · Kairos Portal")
     page.get_by_label("Token name").fill("first token")
-    expect(page.get_by_label("Select all abilities")).to_be_checked()
-    expect(page.get_by_role("group", name="Booking", exact=True).get_by_label("create")).to_be_checked()
+    expect(page.get_by_label("Full access")).to_be_checked()  # the guide's default: every ability
     page.get_by_role("button", name="Create").click()
     shown = page.get_by_label("New API token")
     expect(shown).not_to_have_value("")

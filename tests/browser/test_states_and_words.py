@@ -13,7 +13,15 @@ from tests.browser.conftest import PHONE, LogIn, Portal
 from tests.integration.portal import PASSWORD
 
 pytestmark = pytest.mark.xdist_group("browser")
-SCREENS = ["", "/tokens", "/requests", "/requests/some-request", "/webhooks", "/webhooks/some-webhook", "/settings"]
+SCREENS = [
+    "",
+    "/tokens",
+    "/requests",
+    "/requests/some-request",
+    "/webhooks",
+    "/webhooks/some-webhook",
+    "/settings",
+]
 
 
 def test_a_project_you_cannot_open_says_so_on_every_screen_and_offers_nothing_to_do(
@@ -100,7 +108,9 @@ def test_a_verification_link_opened_twice_explains_that_it_was_used(page: Page, 
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
 
-def test_a_range_without_requests_says_so_instead_of_empty_charts(page: Page, portal: Portal, log_in: LogIn) -> None:
+def test_a_range_without_requests_says_so_instead_of_empty_charts(
+    page: Page, portal: Portal, log_in: LogIn
+) -> None:
     me = portal.account()
     project = me.call("POST", "/projects", {"name": "Quiet"}).json()["id"]
     log_in(me)
@@ -109,7 +119,9 @@ def test_a_range_without_requests_says_so_instead_of_empty_charts(page: Page, po
     expect(page.locator("canvas")).to_have_count(0)
 
 
-def test_the_phone_menu_closes_with_escape_and_on_navigation(page: Page, portal: Portal, log_in: LogIn) -> None:
+def test_the_phone_menu_closes_with_escape_and_on_navigation(
+    page: Page, portal: Portal, log_in: LogIn
+) -> None:
     me = portal.account()
     project = me.call("POST", "/projects", {"name": "Pocket"}).json()["id"]
     log_in(me)

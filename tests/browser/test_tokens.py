@@ -92,7 +92,9 @@ def test_the_read_only_preset_makes_a_token_that_reads_and_changes_nothing(
     assert refused.status_code == 403
 
 
-def test_the_abilities_dialog_fits_a_phone_with_save_in_reach(page: Page, portal: Portal, log_in: LogIn) -> None:
+def test_the_abilities_dialog_fits_a_phone_with_save_in_reach(
+    page: Page, portal: Portal, log_in: LogIn
+) -> None:
     owner = portal.account()
     project = owner.call("POST", "/projects", {"name": "Clinic"}).json()
     owner.call("POST", f"/projects/{project['id']}/tokens", {"name": "widget"})
@@ -105,7 +107,9 @@ def test_the_abilities_dialog_fits_a_phone_with_save_in_reach(page: Page, portal
     box = dialog.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
-    dialog.get_by_role("group", name="Webhook", exact=True).get_by_label("Select all Webhook abilities").uncheck()
+    dialog.get_by_role("group", name="Webhook", exact=True).get_by_label(
+        "Select all Webhook abilities"
+    ).uncheck()
     save = dialog.get_by_role("button", name="Save")
     expect(save).to_be_in_viewport()  # without scrolling: it stays at the dialog's foot
     save.click()
