@@ -1,7 +1,7 @@
 """The Portal's content security policy (`kairos.portal.site_headers`: the deployed site's, which the local
 server sends with every page too, less the HTTPS-only directive) lets the app run: signed in, the
-dashboard with its charts, the tokens and the webhooks screens render under it, and the browser reports no
-violation."""
+dashboard with its charts, the tokens and the webhooks screens and the API reference (Swagger UI) render
+under it, and the browser reports no violation."""
 
 import re
 import time
@@ -41,6 +41,11 @@ def test_the_app_runs_under_the_content_security_policy_the_server_sends(
         assert answer.headers["content-security-policy"] == content_security_policy(portal.url, https=False)
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         assert page.evaluate("window.violations") == [], screen
+    page.get_by_role("link", name="API reference").click()  # Swagger UI, the public API's document
+    expect(page.get_by_role("heading", name="API reference")).to_be_visible()
+    expect(page.get_by_text("/bookings/{booking}").first).to_be_visible()
+    expect(page.locator(".swagger-ui .opblock").first).to_have_css("border-radius", "4px")  # its stylesheet
+    assert page.evaluate("window.violations") == [], "API reference"
 
 
 def _wait_until_counted(owner: Person, project: str) -> None:

@@ -143,9 +143,12 @@ def test_the_screens_outside_a_project_fit_the_width(signed_in: Page, width: str
         ("new-project", "/projects/new", "Create project"),
         ("project-not-found", "/projects/00000000-0000-4000-8000-000000000000/tokens", "Project not found"),
         ("not-found", "/no-such-page", "Nothing here"),
+        ("api-reference", "/api-reference", "API reference"),
     ):
         page.goto(path)
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        if screen == "api-reference":
+            expect(page.get_by_text("/bookings/{booking}").first).to_be_visible()
         _check(page, screen, width)
 
 

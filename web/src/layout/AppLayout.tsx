@@ -1,7 +1,7 @@
 // The signed-in app: the top bar (product, project selector, project navigation, account) over the screen.
 // At phone width the navigation folds behind "Menu", which Escape and any navigation close.
 import { useEffect, useRef, useState } from "react";
-import { Link, Outlet, useLocation } from "react-router";
+import { Link, NavLink, Outlet, useLocation } from "react-router";
 import { ProjectGate, ProjectsProvider } from "../projects";
 import { AccountMenu } from "./AccountMenu";
 import { ProjectNav } from "./ProjectNav";
@@ -48,6 +48,9 @@ export function AppLayout() {
         </button>
         <div id="topbar-menu" className={`topbar__menu-content${menuOpen ? " is-open" : ""}`}>
           <ProjectNav />
+          <NavLink to="/api-reference" className="topbar__link">
+            API reference
+          </NavLink>
           <AccountMenu />
         </div>
       </header>
