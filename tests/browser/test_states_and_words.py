@@ -1,7 +1,6 @@
 """What the Portal says, in the browser: a project you cannot open says so on every one of its screens and
-offers nothing to do in it; a field's refusal in plain words at the field, never "The given data was
-invalid." on top; every password rule still missing at once; a name longer than the API takes is said at
-its field and not sent (and the API refuses it too); a verification link used twice is explained; a
+offers nothing to do in it; a name longer than the API takes is said at its field and not sent (the API
+refuses it too: tests/unit/portal/test_text_rules.py); a verification link used twice is explained; a
 range without requests says so; the phone menu closes with Escape and on navigation."""
 
 import re
@@ -63,35 +62,6 @@ def test_a_project_name_longer_than_the_api_takes_is_said_at_the_field_and_not_s
     expect(page.get_by_role("navigation", name="Project")).to_be_visible()
     (created,) = me.call("GET", "/projects").json()["data"]
     assert created["name"] == "x" * 255
-
-
-def test_a_refused_registration_says_each_problem_in_plain_words_and_every_password_rule_at_once(
-    page: Page, portal: Portal
-) -> None:
-    page.goto("/register")
-    page.get_by_label("Name").fill("Ada")
-    page.get_by_label("Email").fill("not-an-address")
-    password = page.get_by_label("Password", exact=True)
-    password.fill("short")
-    page.get_by_label("Confirm password").fill("shorter")
-    page.get_by_role("button", name="Register").click()
-
-    expect(password).to_have_attribute("aria-invalid", "true")
-    expect(password).to_have_accessible_description(
-        re.compile(
-            "This password still needs at least 8 characters, an upper case letter, a number and a symbol"
-        )
-    )
-    expect(page.get_by_label("Email")).to_be_focused()  # the first field in error
-    expect(page.get_by_label("Email")).to_have_accessible_description(
-        "Enter an email address, like name@example.com."
-    )
-    expect(page.get_by_label("Confirm password")).to_have_accessible_description(
-        "The two passwords are not the same."
-    )
-    expect(page.get_by_role("alert")).to_have_count(0)  # no "The given data was invalid." on top
-    expect(page.locator("body")).not_to_contain_text("password_confirmation")
-    expect(page.locator("body")).not_to_contain_text("The given data was invalid.")
 
 
 def test_a_verification_link_opened_twice_explains_that_it_was_used(page: Page, portal: Portal) -> None:
