@@ -37,7 +37,7 @@ def test_a_new_developer_goes_from_registration_to_a_first_request_seen_in_the_p
     expect(page.get_by_role("heading", name="POST /v1/resources")).to_be_visible()
     expect(page.get_by_text("422 Unprocessable Entity")).to_be_visible()
     expect(page.get_by_text("first token")).to_be_visible()
-    expect(page.locator("pre")).to_contain_text('"errors": {')  # the 4xx's body, pretty-printed
+    expect(page.get_by_label("Response body", exact=True)).to_contain_text('"errors": {')  # pretty-printed
     screenshot(page, "request-detail")
 
     page.get_by_role("navigation", name="Project").get_by_role("link", name="Dashboard").click()
