@@ -34,6 +34,8 @@ def log_item(entry: LoggedRequest) -> dict[str, Any]:
         item.update(token_id=entry.token_id, token_name=entry.token_name or "")
     if entry.body is not None:
         item["body"] = entry.body
+    if entry.request_body is not None:
+        item["request_body"] = entry.request_body
     return item
 
 
@@ -49,6 +51,7 @@ def _entry(project_id: str, item: Mapping[str, Any]) -> LoggedRequest:
         token_id=item.get("token_id"),
         token_name=item.get("token_name"),
         body=item.get("body"),
+        request_body=item.get("request_body"),
     )
 
 
