@@ -194,6 +194,19 @@ def sideways_overflow(page: Page) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
+def past_the_edge(page: Page) -> list[str]:
+    """The elements reaching past the window's right edge (tag.class left-right), to say what overflows."""
+    found = page.evaluate(
+        """() => [...document.querySelectorAll("body *")]
+            .map((e) => [e, e.getBoundingClientRect()])
+            .filter(([, box]) => box.right > window.innerWidth)
+            .slice(0, 8)
+            .map(([e, box]) =>
+                `${e.tagName}.${e.className} ${Math.round(box.left)}-${Math.round(box.right)}`)"""
+    )
+    return [str(line) for line in found]
+
+
 def accessibility_violations(page: Page) -> list[str]:
     """axe-core's serious and critical violations on the page as it is, one line each (rule: elements)."""
     if not page.evaluate("'axe' in window"):

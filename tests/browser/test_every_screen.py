@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     Portal,
     accessibility_violations,
     new_context,
+    past_the_edge,
     shoot,
     sideways_overflow,
 )
@@ -91,7 +92,7 @@ def anonymous(browser: Browser, portal: Portal) -> Iterator[Page]:
 
 def _check(page: Page, screen: str, width: str) -> None:
     """What every screen must be at every width: no sideways scroll, no serious accessibility violation."""
-    assert sideways_overflow(page) <= 0, f"{screen} scrolls sideways at {width}"
+    assert sideways_overflow(page) <= 0, f"{screen} scrolls sideways at {width}: {past_the_edge(page)}"
     assert accessibility_violations(page) == [], screen
     shoot(page, screen, width)
 
