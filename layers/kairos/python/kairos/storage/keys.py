@@ -1,10 +1,17 @@
 """Every key of the single table is built here, and nowhere else (see docs/table.md for the patterns)."""
 
+import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
 PROJECTS: Final = "PROJECTS"
+
+
+def shard_of(text: str, shards: int) -> int:
+    """A stable shard in `range(shards)` for a text (the same on every instance and every run): how a hot
+    family of keys spreads over several partitions by something each write already knows."""
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % shards
 
 
 def project(project_id: str) -> dict[str, str]:
@@ -274,10 +281,24 @@ def token_use(project_id: str, token_id: str) -> dict[str, str]:
 
 
 # --- idempotency ------------------------------------------------------------------------------------------
-# Powertools' idempotency records (kairos/api/idempotency.py) share one partition, sorted by their key
-# (scoped by project and operation), and expire through the table's TTL.
+# Powertools' idempotency records (kairos/api/idempotency.py) sit in their project's partitions, spread over
+# IDEMPOTENCY_SHARDS by the record's key (a hash of project, operation and Idempotency-Key, so a key always
+# finds its record), and expire through the table's TTL. Records written before this layout, all under
+# `LEGACY_IDEMPOTENCY`, are no longer read: they expire within 24 hours.
 
-IDEMPOTENCY: Final = "IDEMPOTENCY"
+IDEMPOTENCY_PREFIX: Final = "IDEMPOTENCY#"
+IDEMPOTENCY_SHARDS: Final = 16
+LEGACY_IDEMPOTENCY: Final = "IDEMPOTENCY"
+
+
+def idempotency_partition(project_id: str, shard: int | str) -> str:
+    return f"{IDEMPOTENCY_PREFIX}{project_id}#{shard}"
+
+
+def idempotency_record(project_id: str, record_key: str) -> dict[str, str]:
+    """A project's idempotency record by Powertools' key for it (`<function>#<hash>`)."""
+    shard = shard_of(record_key, IDEMPOTENCY_SHARDS)
+    return {"PK": idempotency_partition(project_id, shard), "SK": record_key}
 
 
 # --- the Portal: people, memberships, invitations, mailed secrets, audit -------------------------------
