@@ -38,7 +38,10 @@ LOCATIONS = keys.owned_partition(UUID, "location", ANY)  # (owns nothing yet: a 
 WEBHOOKS = keys.owned_partition(UUID, "webhook", ANY)  # delivery logs
 COUNTERS = keys.rate_counter(ANY, "")["PK"]  # a project's, an address's, the Portal's attempts
 USAGE = keys.usage_partition(UUID)
-REQUEST_LOG = keys.request_log_partition(UUID)
+REQUEST_LOG = keys.request_log_shard(UUID, ANY)
+LEGACY_REQUEST_LOG = keys.request_log_partition(
+    UUID
+)  # entries written before the spread, read until they expire
 TOKEN_USE = keys.token_use_partition(UUID)
 FEED_KEYS = keys.calendar_feed_key(ANY)["PK"]
 IDEMPOTENCY = keys.idempotency_partition(UUID, ANY)
@@ -175,7 +178,17 @@ ACCESS: Mapping[str, TableAccess] = {
             "UpdateItem": [ACCOUNTS, PROJECT, TOKENS, COUNTERS],
             "DeleteItem": [ONE_TIME, PROJECT, MEMBERS, INVITATIONS],
             "BatchWriteItem": [WEBHOOKS],
-            "Query": [PROJECT, MEMBERS, INVITATIONS, AUDIT, TOKEN_USE, WEBHOOKS, REQUEST_LOG, USAGE],
+            "Query": [
+                PROJECT,
+                MEMBERS,
+                INVITATIONS,
+                AUDIT,
+                TOKEN_USE,
+                WEBHOOKS,
+                REQUEST_LOG,
+                LEGACY_REQUEST_LOG,
+                USAGE,
+            ],
         },
         [MEMBERSHIPS, TOKEN_LISTS],
     ),

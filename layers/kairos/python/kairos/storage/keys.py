@@ -256,19 +256,43 @@ def usage_day_sort_key(day: str) -> str:
     return f"DAY#{day}"
 
 
+# A project's request log is spread over REQUEST_LOG_SHARDS partitions by event id (every request writes
+# one entry, in a transaction: 2 write units), each sorted by time; a reader merges them. Entries written
+# before the spread sit in the legacy partition `REQLOG#<p>` until they expire (30 days), read beside.
+
+REQUEST_LOG_SHARDS: Final = 64
+
+
 def request_log_partition(project_id: str) -> str:
+    """The legacy partition of a project's log (one for all its entries, before the spread)."""
     return f"REQLOG#{project_id}"
 
 
+def request_log_shard(project_id: str, shard: int | str) -> str:
+    return f"{request_log_partition(project_id)}#{shard}"
+
+
+def request_log_partitions(project_id: str) -> list[str]:
+    """Every partition a project's log may have entries in: its shards, and the legacy one."""
+    return [
+        *(request_log_shard(project_id, s) for s in range(REQUEST_LOG_SHARDS)),
+        request_log_partition(project_id),
+    ]
+
+
 def request_log_position(epoch_ms: int, event_id: str) -> str:
-    """A log entry's sort key: the time to the millisecond, fixed width, so a time range is a key range."""
+    """A log entry's sort key: the time to the millisecond, fixed width, so a time range is a key range
+    (in every shard), and the event id, so that positions are unique and ordered across shards."""
     return f"{epoch_ms:015d}#{event_id}"
 
 
 def request_log(project_id: str, epoch_ms: int, event_id: str) -> dict[str, str]:
-    """A project's request log entry (expires after 30 days). It also marks its usage event as counted:
-    a redelivered event finds it and is not counted twice."""
-    return {"PK": request_log_partition(project_id), "SK": request_log_position(epoch_ms, event_id)}
+    """A project's request log entry (expires after 30 days), in the shard of its event id. It also marks
+    its usage event as counted: a redelivered event has the same key, finds it and is not counted twice."""
+    return {
+        "PK": request_log_shard(project_id, shard_of(event_id, REQUEST_LOG_SHARDS)),
+        "SK": request_log_position(epoch_ms, event_id),
+    }
 
 
 def token_use_partition(project_id: str) -> str:
