@@ -37,7 +37,8 @@ SERVICES = keys.owned_partition(UUID, "service", ANY)  # associations
 LOCATIONS = keys.owned_partition(UUID, "location", ANY)  # (owns nothing yet: a delete looks)
 WEBHOOKS = keys.owned_partition(UUID, "webhook", ANY)  # delivery logs
 COUNTERS = keys.rate_counter(ANY, "")["PK"]  # a project's, an address's, the Portal's attempts
-USAGE = keys.usage_partition(UUID)
+USAGE = keys.usage_shard(UUID, ANY)
+LEGACY_USAGE = keys.usage_partition(UUID)  # the day items written before the split, read beside
 REQUEST_LOG = keys.request_log_shard(UUID, ANY)
 LEGACY_REQUEST_LOG = keys.request_log_partition(
     UUID
@@ -81,7 +82,9 @@ class TableAccess:
 
 # What every API request does before its route: the token and its project, the request counter, and at a
 # counter's first request of a month the project's metered usage (kairos/storage/rate_store.py).
-AUTHENTICATED = TableAccess({"GetItem": [TOKENS, PROJECT], "UpdateItem": [COUNTERS], "Query": [USAGE]})
+AUTHENTICATED = TableAccess(
+    {"GetItem": [TOKENS, PROJECT], "UpdateItem": [COUNTERS], "Query": [USAGE, LEGACY_USAGE]}
+)
 # Catalogue entities under PROJECT#<id> (kairos/storage/dynamodb.py's CatalogueStore); a delete looks at
 # what the entity owns.
 ENTITIES = TableAccess(
@@ -188,6 +191,7 @@ ACCESS: Mapping[str, TableAccess] = {
                 REQUEST_LOG,
                 LEGACY_REQUEST_LOG,
                 USAGE,
+                LEGACY_USAGE,
             ],
         },
         [MEMBERSHIPS, TOKEN_LISTS],

@@ -243,17 +243,43 @@ def webhook_delivery(project_id: str, webhook_id: str, delivery_id: str) -> dict
     return {"PK": owned_partition(project_id, "webhook", webhook_id), "SK": f"{DELIVERY_PREFIX}{delivery_id}"}
 
 
+# A project's usage of a day is the sum of its day items, one per writer (a counting slot of one process,
+# `kairos.storage.usage_store.usage_writer`, used by one transaction at a time): no two transactions ever
+# update the same counter item at once, so none conflicts. The items spread over USAGE_SHARDS partitions by
+# writer; a reader queries them all (and the legacy partition, of the items written before: one per day).
+
+USAGE_SHARDS: Final = 8
+
+
 def usage_partition(project_id: str) -> str:
+    """The legacy partition of a project's usage (one item per day, before the counters were split)."""
     return f"USAGE#{project_id}"
 
 
-def usage_day(project_id: str, day: str) -> dict[str, str]:
-    """A project's usage counters for one UTC day (`YYYY-MM-DD`): a month is one key-range query."""
-    return {"PK": usage_partition(project_id), "SK": usage_day_sort_key(day)}
+def usage_shard(project_id: str, shard: int | str) -> str:
+    return f"{usage_partition(project_id)}#{shard}"
+
+
+def usage_partitions(project_id: str) -> list[str]:
+    return [*(usage_shard(project_id, s) for s in range(USAGE_SHARDS)), usage_partition(project_id)]
+
+
+def usage_day(project_id: str, day: str, writer: str) -> dict[str, str]:
+    """One writer's usage counters of a project for one UTC day (`YYYY-MM-DD`)."""
+    return {
+        "PK": usage_shard(project_id, shard_of(writer, USAGE_SHARDS)),
+        "SK": f"{usage_day_sort_key(day)}#{writer}",
+    }
 
 
 def usage_day_sort_key(day: str) -> str:
+    """Where a day's items begin in a usage partition (the legacy item's whole key)."""
     return f"DAY#{day}"
+
+
+def usage_days_end(day: str) -> str:
+    """Past every item of `day` in a usage partition: a range of days is one key range."""
+    return f"DAY#{day}~"
 
 
 # A project's request log is spread over REQUEST_LOG_SHARDS partitions by event id (every request writes
