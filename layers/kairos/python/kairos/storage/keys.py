@@ -34,10 +34,24 @@ def token_listing_partition(project_id: str) -> str:
     return f"PROJECT#{project_id}#TOKENS"
 
 
-def rate_counter(subject: str, month: str) -> dict[str, str]:
+# A project whose per-minute limit is more than one item should take (RATE_SHARD_PER_MINUTE: 500 writes a
+# second, half a partition's 1,000) counts in several items, its limits split between them
+# (kairos/storage/rate_store.py); shard 0 is the one item every other counter has, so counters written
+# before the split are its shard 0.
+
+RATE_SHARD_PER_MINUTE: Final = 30_000
+RATE_MAX_SHARDS: Final = 32
+
+
+def rate_counter_shards(per_minute: int) -> int:
+    """How many items a project's counter spreads over at this per-minute limit."""
+    return max(1, min(RATE_MAX_SHARDS, -(-per_minute // RATE_SHARD_PER_MINUTE)))
+
+
+def rate_counter(subject: str, month: str, shard: int = 0) -> dict[str, str]:
     """The request counter of a project (its id) or of a source address without a token, for one UTC
-    month (`YYYY-MM`): its admitted requests that month and in its latest minute."""
-    return {"PK": f"RATE#{subject}", "SK": f"MONTH#{month}"}
+    month (`YYYY-MM`): its admitted requests that month and in its latest minute (in this shard)."""
+    return {"PK": f"RATE#{subject}" + (f"#{shard}" if shard else ""), "SK": f"MONTH#{month}"}
 
 
 def entity_prefix(kind: str) -> str:
