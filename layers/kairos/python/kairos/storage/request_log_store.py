@@ -71,7 +71,7 @@ class RequestLogStore:
         high = keys.request_log_position(int(last.timestamp() * 1000), LAST) if last else LAST
         if after is not None:
             high = min(high, after)  # strictly before the cursor: BETWEEN is inclusive, so skip it below
-        requests = [
+        requests: list[dict[str, Any]] = [
             {
                 "TableName": self._t.name,
                 "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
