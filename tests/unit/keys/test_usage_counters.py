@@ -147,3 +147,21 @@ def test_a_day_counted_before_the_split_is_read_with_the_new_items(
         UsageDay(DAYS[0], 8, 0, 0),
         UsageDay(DAYS[1], 1, 1, 0),
     ]
+
+
+def test_a_busy_tokens_last_use_is_written_once_a_minute_not_by_every_batch(
+    container: Container, principal: Principal
+) -> None:
+    p = principal.project_id
+    writes: list[str] = []
+    container.table.client.meta.events.register(
+        "provide-client-params.dynamodb.UpdateItem",
+        lambda params, **_: writes.append(params["Key"]["PK"]["S"]),
+    )
+    used = [{**e, "detail": {**e["detail"], "token_id": "t1"}} for e in events_of(p, 120)]
+    for first in range(0, 60, 10):  # the first minute (even events fall on one day, odd on the next)
+        handle(container, batch(*used[first : first + 10]))
+    handle(container, batch(*used[60:70]))  # a minute on
+    assert writes.count(keys.token_use_partition(p)) == 2
+    noted = RequestLogStore(container.table).last_used(p)["t1"]
+    assert noted.isoformat() == f"{DAYS[1]}T08:01:09+00:00"

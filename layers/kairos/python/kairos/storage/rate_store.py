@@ -21,6 +21,11 @@ A project's counters are closed (`closed`, set with the project's `enabled = fal
 `ProjectStore.disable_project`): every form is conditioned on `attribute_not_exists(closed)`, so a disabled
 project's requests are refused at once on every instance, whatever token it cached, at no extra read.
 
+A project whose per-minute limit is more than one item takes (`keys.rate_counter_shards`) counts in several
+items, each with its part of both limits: a request counts in a random one, and one its shard refuses
+tries up to SPILL others before it is refused (docs/table.md, "Spread keys"). An update is sent at most
+once where it may have been applied (`retries.at_most_once`), so a retry never counts a request twice.
+
 Round trips: one per request, as long as this instance guessed the form and the limits right: it
 remembers the minute it last counted for each subject, and the limits it found on the month's counter, so
 only the first request of a minute on an instance where another instance already started that minute
