@@ -300,7 +300,9 @@ def usage_days_end(day: str) -> str:
 # one entry, in a transaction: 2 write units), each sorted by time; a reader merges them. Entries written
 # before the spread sit in the legacy partition `REQLOG#<p>` until they expire (30 days), read beside.
 
-REQUEST_LOG_SHARDS: Final = 63  # with the legacy partition, 64 Queries: one wave at the client's 64 connections
+REQUEST_LOG_SHARDS: Final = (
+    63  # with the legacy partition, 64 Queries: one wave at the client's 64 connections
+)
 
 
 def request_log_partition(project_id: str) -> str:
