@@ -213,10 +213,14 @@ def booking_listing_ranges(start: datetime | None, end: datetime | None) -> list
 
 
 # --- holds that expire ----------------------------------------------------------------------------------
-# A temporary booking with `expires_at` lists its timeline hold in GSI1 by when it expires, spread over a few
-# partitions (by booking id), so the sweep finds every expired hold of every project with a few queries.
+# A temporary booking with `expires_at` lists its timeline hold in GSI1 by when it expires, spread over
+# HOLD_EXPIRY_SHARDS partitions, so the sweep finds every expired hold of every project with a few queries.
+# A project's holds fall in HOLD_EXPIRY_SPREAD consecutive partitions from its own first one (by booking
+# id): one busy project spreads over 8, and no partition is written by every project (each by about a
+# quarter of them). Holds listed before (by booking id over partitions 0-7) are among those swept.
 
-HOLD_EXPIRY_SHARDS = 8
+HOLD_EXPIRY_SHARDS = 32
+HOLD_EXPIRY_SPREAD = 8
 HOLD_EXPIRY_PREFIX = "HOLDEXPIRY#"
 
 
@@ -225,7 +229,8 @@ def hold_expiry_partition(shard: int) -> str:
 
 
 def hold_expiry_listing(project_id: str, booking_id: str, expires_at: datetime) -> dict[str, str]:
-    shard = int(booking_id.replace("-", "")[-4:], 16) % HOLD_EXPIRY_SHARDS
+    spread = int(booking_id.replace("-", "")[-4:], 16) % HOLD_EXPIRY_SPREAD
+    shard = (shard_of(project_id, HOLD_EXPIRY_SHARDS) + spread) % HOLD_EXPIRY_SHARDS
     return {
         "GSI1PK": hold_expiry_partition(shard),
         "GSI1SK": f"{utc_key(expires_at)}#{project_id}#{booking_id}",
