@@ -6,8 +6,8 @@ item on the expiry lying after its commit-time clock and on the hold not being r
 
 The hold sweep finds expired holds the same way: the hold is listed in GSI1 by its expiry
 (`keys.hold_expiry_listing`, spread over 32 partitions, a project over 8 of them), so the sweep reads
-only what has expired, across projects, with one Query per partition. A finalized or canceled booking's hold loses the listing
-with the rewrite (or the delete) of its item: the index holds only live holds."""
+only what has expired, across projects, with one Query per partition. A finalized or canceled booking's
+hold loses the listing with the rewrite (or the delete) of its item: the index holds only live holds."""
 
 from collections.abc import Iterator
 from datetime import datetime
