@@ -5,9 +5,9 @@ item on the expiry lying after its commit-time clock and on the hold not being r
 (`release_operation`), conditioned on it still holding that expiry.
 
 The hold sweep finds expired holds the same way: the hold is listed in GSI1 by its expiry
-(`keys.hold_expiry_listing`, spread over a few partitions), so the sweep reads only what has expired,
-across projects, with one Query per partition. A finalized or canceled booking's hold loses the listing
-with the rewrite (or the delete) of its item: the index holds only live holds."""
+(`keys.hold_expiry_listing`, spread over 32 partitions, a project over 8 of them), so the sweep reads
+only what has expired, across projects, with one Query per partition. A finalized or canceled booking's
+hold loses the listing with the rewrite (or the delete) of its item: the index holds only live holds."""
 
 from collections.abc import Iterator
 from datetime import datetime
