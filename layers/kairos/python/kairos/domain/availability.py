@@ -38,6 +38,7 @@ from kairos.domain.queries import (
 from kairos.domain.records import CalendarBusy, Record, Timeline
 from kairos.scheduling.availability import availability
 from kairos.scheduling.engine import bookable_slots
+from kairos.scheduling.limits import reach
 from kairos.scheduling.model import (
     DayRules,
     FixedRules,
@@ -108,10 +109,16 @@ def calendar_busy(timeline: Timeline, where: ZoneInfo, horizon: Span) -> list[tu
 
 
 def resource_state(
-    resource: Record, timeline: Timeline, location_id: str, where: ZoneInfo, horizon: Span
+    resource: Record,
+    timeline: Timeline,
+    location_id: str,
+    where: ZoneInfo,
+    horizon: Span,
+    service_id: str | None = None,
 ) -> ResourceState:
     """A calendar's busy times take the resource away at every location, as a one-off block that is not
-    available would at this one."""
+    available would at this one. `counted`: the starts of the timeline's bookings of `service_id` (the
+    timeline of a limited service is read over the whole periods its limits count)."""
     blocks = [
         OneOffBlock(Span(b.starts_at, b.ends_at), b.is_available)
         for b in timeline.blocks
@@ -120,7 +127,8 @@ def resource_state(
     spans = availability(recurring_schedules(timeline.recurring, location_id), blocks, where, horizon)
     busy = tuple(sorted(Span(b.buffer_starts_at, b.buffer_ends_at) for b in timeline.bookings))
     capacity = resource.doc.get("max_simultaneous_bookings")
-    return ResourceState(resource.id, spans, busy, capacity)
+    counted = tuple(b.starts_at for b in timeline.bookings if service_id and b.service_id == service_id)
+    return ResourceState(resource.id, spans, busy, capacity, counted)
 
 
 def _horizon(rules: ServiceRules, start: datetime, end: datetime) -> Span:
@@ -234,24 +242,32 @@ class Availability:
             return Page([], 0, page, per_page)
         where = zone(location.doc["time_zone"])
         horizon = _horizon(rules, start, end)
+        counted = reach(rules.limits, Span(start, end), where)  # the periods the limits count in
+        read_span = Span(min(horizon.start, counted.start), max(horizon.end, counted.end))
         (records, heads), read = both(
             lambda: self._schedules.read_resources(viewer.project_id, linked),
-            lambda: self._timelines(viewer.project_id, linked, horizon, Timeline([], [], [])),
+            lambda: self._timelines(viewer.project_id, linked, read_span, Timeline([], [], [])),
         )
         windows = dict(zip(linked, read, strict=True))  # the short entries: the heads come with the resources
         resources = [r for r in (records.get(i) for i in linked) if r and r.doc.get("enabled", True)]
-        timelines = {r.id: windows[r.id].joined(heads[r.id], horizon.start, horizon.end) for r in resources}
+        timelines = {
+            r.id: windows[r.id].joined(heads[r.id], read_span.start, read_span.end) for r in resources
+        }
 
         # A window reaching back before what a head keeps of its long entries reads those it pruned.
         def pruned(resource_id: str) -> Timeline:
             head = heads[resource_id]
-            return self._schedules.pruned(viewer.project_id, resource_id, horizon.start, horizon.end, head)
+            return self._schedules.pruned(
+                viewer.project_id, resource_id, read_span.start, read_span.end, head
+            )
 
-        reaching = [r.id for r in resources if heads[r.id].misses(horizon.start)]
+        reaching = [r.id for r in resources if heads[r.id].misses(read_span.start)]
         for resource_id, older in zip(reaching, parallel_map(pruned, reaching), strict=True):
             timelines[resource_id] = timelines[resource_id].merged(older)
         timelines = {resource_id: self._schedules.live(t) for resource_id, t in timelines.items()}
-        states = [resource_state(r, timelines[r.id], location_id, where, horizon) for r in resources]
+        states = [
+            resource_state(r, timelines[r.id], location_id, where, horizon, service.id) for r in resources
+        ]
         slots = bookable_slots(
             rules,
             states,

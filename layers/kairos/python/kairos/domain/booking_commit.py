@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from kairos.domain.auth import Principal
 from kairos.domain.availability import resource_state
+from kairos.domain.booking_limits import counted_starts, limit_counters, limit_releases, limit_spans
 from kairos.domain.booking_views import location_zone
 from kairos.domain.errors import Conflict, Overloaded, Retryable, ValidationFailed
 from kairos.domain.formats import Duration, zone
@@ -56,6 +57,8 @@ VIOLATION_MESSAGES = {
     Violation.FULLY_BOOKED: "The resource is fully booked at this time.",
     Violation.BOOKABLE_SLOT: "The booking does not match a bookable slot.",
     Violation.BOOKING_WINDOW: "The booking is outside the service's booking window.",
+    Violation.BOOKING_LIMIT: "The resource has reached the service's booking limit for this day, week or "
+    "month.",
 }
 
 
@@ -171,10 +174,13 @@ class BookingWriter:
             if intent.proposal is None or not intent.checked:
                 continue
             buffer = Span(intent.proposal.buffer_starts_at, intent.proposal.buffer_ends_at)
+            starts_at = intent.proposal.starts_at
+            counters = limit_counters(intent.service, intent.location, starts_at)
             for resource in intent.candidates:
-                holds.append(Hold(resource.id, buffer.start, buffer.end))
+                holds.append(Hold(resource.id, buffer.start, buffer.end, counters))
+                periods = limit_spans(intent.service, intent.location, starts_at)
                 spans.setdefault(resource.id, []).extend(
-                    [buffer, _local_day(intent.proposal, intent.location)]
+                    [buffer, _local_day(intent.proposal, intent.location), *periods]
                 )
         checked = {r.id for i in intents if i.checked for r in i.candidates}
         seen = (
@@ -200,7 +206,7 @@ class BookingWriter:
         changes a hold that expired by now (this plan's clock, read after its state)."""
         timelines = read.live
         replaced = {i.before.id for i in intents if i.before is not None}
-        added: dict[str, list[Span]] = {}
+        added: dict[str, list[Booking]] = {}
         booked: dict[str, list[tuple[datetime, datetime]]] = {}
         changes: list[BookingChange] = []
         releases: dict[str, Release] = {}
@@ -228,9 +234,14 @@ class BookingWriter:
                 raise _refusal(intent, failures)
             chosen = self._choose(intent, passing, timelines, replaced, booked, where)
             after = replace(proposal, resource_id=chosen.id)
-            added.setdefault(chosen.id, []).append(Span(after.buffer_starts_at, after.buffer_ends_at))
+            added.setdefault(chosen.id, []).append(after)
             booked.setdefault(chosen.id, []).append((after.starts_at, after.ends_at))
-            changes.append(BookingChange(intent.before, after, guarded=True))
+            counters = limit_counters(intent.service, intent.location, after.starts_at)
+            changes.append(BookingChange(intent.before, after, guarded=True, limits=counters))
+            live = [b for b in timelines[chosen.id].bookings if b.id not in replaced]
+            expired = [h for h in read.expired.get(chosen.id, []) if h.id not in replaced]
+            live_and_planned: list[Booking | TimelineBooking] = [*live, *added[chosen.id][:-1]]
+            releases |= limit_releases(intent.service, intent.location, after, live_and_planned, expired)
             for hold in read.expired.get(chosen.id, []):
                 overlaps = (
                     hold.buffer_starts_at < after.buffer_ends_at
@@ -246,15 +257,21 @@ class BookingWriter:
         resource: Record,
         timeline: Timeline,
         replaced: set[str],
-        added: dict[str, list[Span]],
+        added: dict[str, list[Booking]],
         where: ZoneInfo,
     ) -> list[Violation]:
         proposal = intent.proposal
         assert proposal is not None and intent.location is not None
         others = replace(timeline, bookings=[b for b in timeline.bookings if b.id not in replaced])
         horizon = Span(proposal.buffer_starts_at - DAY, proposal.buffer_ends_at + DAY)
-        state = resource_state(resource, others, intent.location.id, where, horizon)
-        state = replace(state, busy=tuple(sorted([*state.busy, *added.get(resource.id, [])])))
+        service_id = intent.service.id if intent.service is not None else None
+        state = resource_state(resource, others, intent.location.id, where, horizon, service_id)
+        mine = added.get(resource.id, [])  # this request's bookings planned before this one
+        state = replace(
+            state,
+            busy=tuple(sorted([*state.busy, *(Span(b.buffer_starts_at, b.buffer_ends_at) for b in mine)])),
+            counted=(*state.counted, *counted_starts(mine, intent.service)),
+        )
         flags = intent.flags
         rules = (
             rules_from_service(intent.service.doc) if intent.service is not None else _bare_rules(proposal)

@@ -62,6 +62,7 @@ SERVICE_FIELDS = (
     "booking_window_start",
     "booking_window_end",
     "cancelation_threshold",
+    "booking_limits",
     "metadata",
     "protected_metadata",
     "enabled",

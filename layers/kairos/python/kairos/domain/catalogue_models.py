@@ -76,6 +76,26 @@ class ResourceInput(BaseModel):
         return self.model_dump()
 
 
+# A Kairos addition: unknown keys are refused (a misspelt period would otherwise be no limit at all).
+_LIMITS = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+class PerResourceLimits(BaseModel):
+    """At most this many bookings of the service per resource in a local day, ISO week or month."""
+
+    model_config = _LIMITS
+
+    day: Capacity | None = None
+    week: Capacity | None = None
+    month: Capacity | None = None
+
+
+class BookingLimitsInput(BaseModel):
+    model_config = _LIMITS
+
+    per_resource: PerResourceLimits
+
+
 class ServiceCommon(BaseModel):
     model_config = _INPUT
 
@@ -86,12 +106,16 @@ class ServiceCommon(BaseModel):
     booking_window_start: Lead = "PT0S"
     booking_window_end: NonZeroLead | None = None
     cancelation_threshold: Lead = "PT0S"
+    booking_limits: BookingLimitsInput | None = None
     metadata: Metadata = None
     protected_metadata: Metadata = None
     enabled: Enabled = True
 
     def document(self) -> dict[str, Any]:
-        return self.model_dump()
+        doc = self.model_dump()
+        # Stored and shown only when set (a Hapio client never sees it), each period only when limited.
+        limits = {p: n for p, n in (doc.pop("booking_limits") or {}).get("per_resource", {}).items() if n}
+        return {**doc, "booking_limits": {"per_resource": limits}} if limits else doc
 
 
 class FixedServiceInput(ServiceCommon):

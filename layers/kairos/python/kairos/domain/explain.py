@@ -29,6 +29,7 @@ from kairos.domain.queries import Errors, id_param, raise_if, timestamp_param
 from kairos.domain.records import Record, Timeline
 from kairos.scheduling.engine import Violation
 from kairos.scheduling.explain import SEARCH, Finding, explain_booking
+from kairos.scheduling.limits import reach
 from kairos.scheduling.model import Span
 from kairos.scheduling.rules import rules_from_service
 
@@ -37,6 +38,7 @@ SERVICE_DISABLED = ("service_disabled", "The selected service is disabled.")
 LOCATION_DISABLED = ("location_disabled", "The selected location is disabled.")
 RESOURCE_DISABLED = ("resource_disabled", "The selected resource is disabled.")
 NOT_ASSOCIATED = ("not_associated", "The selected resource does not perform this service.")
+_INSTANT = timedelta(microseconds=1)
 
 
 class SlotExplainer:
@@ -79,7 +81,9 @@ class SlotExplainer:
         shared = [_entity_reason(*SERVICE_DISABLED)] if not service.doc.get("enabled", True) else []
         if not location.doc.get("enabled", True):
             shared.append(_entity_reason(*LOCATION_DISABLED))
+        limited = reach(rules_from_service(service.doc).limits, Span(starts, starts + _INSTANT), where)
         context = _context_window(buffer, where)
+        context = Span(min(context.start, limited.start), max(context.end, limited.end))
         timelines = parallel_map(
             lambda r: self._timelines.timeline(
                 viewer.project_id, r.id, context.start, context.end, heads.get(r.id)
@@ -128,7 +132,7 @@ class SlotExplainer:
         and a day on each side) and, for the details, the wider window read."""
         where = zone(location.doc["time_zone"])
         verdict = resource_state(
-            resource, timeline, location.id, where, Span(buffer.start - DAY, buffer.end + DAY)
+            resource, timeline, location.id, where, Span(buffer.start - DAY, buffer.end + DAY), service.id
         )
         context = resource_state(resource, timeline, location.id, where, _context_window(buffer, where))
         rules = rules_from_service(service.doc)
@@ -204,6 +208,14 @@ def _render(
             )
             if viewer.can("booking:view")
             else None
+        )
+    elif finding.violation is Violation.BOOKING_LIMIT:
+        assert finding.limit is not None
+        period, limit, count = finding.limit.period, finding.limit.limit, finding.limit.count
+        reason.update(period=period, limit=limit, count=count)
+        reason["message"] = (
+            f"The resource has {count} bookings of this service this {period}: "
+            f"the service's limit is {limit}."
         )
     elif finding.violation is Violation.BOOKABLE_SLOT:
         reason["starts_on_grid"] = finding.starts_on_grid

@@ -111,6 +111,7 @@ class TimelineBooking:
     starts_at: datetime
     ends_at: datetime
     expires_at: datetime | None = None  # a temporary booking's: from then on it holds nothing
+    service_id: str | None = None  # for the service's booking limits (None: written before they existed)
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ class BookingChange:
     before: Booking | None
     after: Booking | None
     guarded: bool
+    limits: tuple[str, ...] = ()  # the booking-limit counters `after` counts in (Hold.limits), when guarded
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,9 @@ class Hold:
     resource_id: str
     start: datetime
     end: datetime
+    # The counters of the service's booking limits the hold counts in (`L#<service>#D#2026-12-06`...): a
+    # checked write conditions them as it conditions the ledger, a write that takes the place bumps them.
+    limits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

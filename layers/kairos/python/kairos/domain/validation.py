@@ -32,6 +32,7 @@ _TEMPLATES: Mapping[str, str] = {
     "union_tag_not_found": "The {field} field is required.",
     "model_attributes_type": "The {field} field must be an object.",
     "model_type": "The {field} field must be an object.",
+    "extra_forbidden": "The {field} field is not allowed.",
 }
 
 Model = TypeVar("Model", bound=BaseModel)

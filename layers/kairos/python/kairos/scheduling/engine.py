@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from kairos.scheduling.limits import reached
 from kairos.scheduling.model import ResourceState, ServiceRules, Slot, Span
 from kairos.scheduling.rules import add_duration
 from kairos.scheduling.shapes import Shape, TimedShape, slot_shape
@@ -29,6 +30,7 @@ class Violation(StrEnum):
     FULLY_BOOKED = "fully_booked"  # the buffer span overlaps a range where the resource is at capacity
     BOOKABLE_SLOT = "bookable_slot"  # not a start on the grid, a valid end and the service's buffers
     BOOKING_WINDOW = "booking_window"  # starts before now + booking_window_start or after now + end
+    BOOKING_LIMIT = "booking_limit"  # one more booking of the service would exceed a per-resource limit
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,12 @@ def bookable_slots(
         for state in resources:
             for bounds in _offers(rules, shape, _Resource.of(state), starts, booking_window):
                 offers.setdefault(bounds, []).append(state.resource_id)
+    if rules.limits is not None:
+        counted = {state.resource_id: state.counted for state in resources}
+        offers = {
+            bounds: [i for i in ids if reached(rules.limits, counted[i], bounds[0], zone) is None]
+            for bounds, ids in offers.items()
+        }
     slots = [_slot(rules, shape, bounds, ids) for bounds, ids in offers.items() if len(ids) >= num_resources]
     return sorted(slots, key=lambda slot: (slot.starts_at, slot.ends_at))
 
@@ -132,6 +140,8 @@ def check_booking(
         found.append(Violation.BOOKABLE_SLOT)
     if not BookingWindow.of(rules, now, zone, ignore=ignore_booking_window).admits(booking.start):
         found.append(Violation.BOOKING_WINDOW)
+    if not ignore_fully_booked and reached(rules.limits, resource.counted, booking.start, zone) is not None:
+        found.append(Violation.BOOKING_LIMIT)
     return found
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from kairos.scheduling.engine import BookingWindow, Violation, check_booking
+from kairos.scheduling.limits import LimitReached, reached
 from kairos.scheduling.model import ResourceState, ServiceRules, Span
 from kairos.scheduling.shapes import slot_shape
 from kairos.scheduling.spans import full_ranges, holder, in_utc, merge
@@ -32,6 +33,7 @@ class Finding:
     nearest_starts: tuple[datetime, ...] = ()
     window: BookingWindow | None = None
     starts_on_grid: bool = False
+    limit: LimitReached | None = None
 
 
 def explain_booking(
@@ -70,6 +72,10 @@ def explain_booking(
         elif violation is Violation.BOOKABLE_SLOT:
             starts, on_grid = _nearest_starts(rules, zone, available, booking.start)
             findings.append(Finding(violation, nearest_starts=starts, starts_on_grid=on_grid))
+        elif violation is Violation.BOOKING_LIMIT:
+            findings.append(
+                Finding(violation, limit=reached(rules.limits, verdict_state.counted, booking.start, zone))
+            )
         else:
             findings.append(Finding(violation, window=BookingWindow.of(rules, now, zone)))
     return findings

@@ -69,6 +69,23 @@ class DayRules:
     max_days: int | None
 
 
+Period = Literal["day", "week", "month"]
+PERIODS: tuple[Period, ...] = ("day", "week", "month")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The service's `booking_limits.per_resource`: a maximum per period (None: no limit)."""
+
+    day: int | None = None
+    week: int | None = None
+    month: int | None = None
+
+    def of(self, period: Period) -> int | None:
+        value: int | None = getattr(self, period)
+        return value
+
+
 @dataclass(frozen=True)
 class ServiceRules:
     kind: FixedRules | FlexibleRules | DayRules
@@ -76,6 +93,7 @@ class ServiceRules:
     buffer_after: timedelta
     booking_window_start: Duration  # minimum lead time from now to starts_at
     booking_window_end: Duration | None  # maximum distance from now to starts_at; None: no limit
+    limits: Limits | None = None  # booking_limits.per_resource (scheduling/limits.py)
 
 
 @dataclass(frozen=True)
@@ -87,6 +105,7 @@ class ResourceState:
     available: tuple[Span, ...]
     busy: tuple[Span, ...]
     capacity: int | None  # max_simultaneous_bookings; None: unlimited
+    counted: tuple[datetime, ...] = ()  # starts of its live bookings of the service, for its limits
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kairos.domain.formats import Duration, parse_time, stored_duration
+from kairos.scheduling.limits import limits_from_service
 from kairos.scheduling.model import WEEKDAYS, DayRules, FixedRules, FlexibleRules, ServiceRules, Weekday
 from kairos.scheduling.wall_time import to_instant
 
@@ -35,6 +36,7 @@ def rules_from_service(doc: Mapping[str, Any]) -> ServiceRules:
         buffer_after=_length(doc.get("buffer_time_after", "PT0S")),
         booking_window_start=stored_duration(doc.get("booking_window_start", "PT0S")),
         booking_window_end=stored_duration(window_end) if window_end is not None else None,
+        limits=limits_from_service(doc),
     )
 
 

@@ -44,6 +44,7 @@ def hold_item(project_id: str, booking: Booking) -> dict[str, Any]:
         "entity": "timeline_booking",
         "id": booking.id,
         "location_id": booking.location_id,
+        "service_id": booking.service_id,  # its service's booking limits count it
         "starts_at": keys.utc_key(booking.buffer_starts_at),
         "ends_at": keys.utc_key(booking.buffer_ends_at),
         "core_starts_at": keys.utc_key(booking.starts_at),

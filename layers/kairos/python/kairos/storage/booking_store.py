@@ -70,10 +70,10 @@ _INSTANT = timedelta(microseconds=1)  # a span [start, end) touches the day of `
 Span = tuple[datetime, datetime]
 
 
-def _hold_of(booking: Booking | None) -> list[Hold]:
+def _hold_of(booking: Booking | None, limits: tuple[str, ...] = ()) -> list[Hold]:
     if booking is None or not booking.holds_capacity or booking.resource_id is None:
         return []
-    return [Hold(booking.resource_id, booking.buffer_starts_at, booking.buffer_ends_at)]
+    return [Hold(booking.resource_id, booking.buffer_starts_at, booking.buffer_ends_at, limits)]
 
 
 class BookingStore:
@@ -288,9 +288,9 @@ class BookingStore:
             # capacity given back cannot make a concurrent check wrong, only cautious, so deletes,
             # cancelations and unchanged holds leave concurrent bookings of those hours alone.
             if change.guarded or _hold_of(change.after) != _hold_of(change.before):
-                touched += _hold_of(change.after)
+                touched += _hold_of(change.after, change.limits)
             if change.guarded:
-                guarded += _hold_of(change.after)
+                guarded += _hold_of(change.after, change.limits)
                 if change.after is not None and change.after.resource_id is not None:
                     checked_schedules.add(change.after.resource_id)
         items += ledger_operations(self._t.name, project_id, touched, guarded, seen)

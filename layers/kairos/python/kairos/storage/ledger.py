@@ -32,8 +32,10 @@ class LedgerNodes:
     hours: set[str] = field(default_factory=set)
     partial_days: set[str] = field(default_factory=set)
     full_days: set[str] = field(default_factory=set)
+    limits: set[str] = field(default_factory=set)  # booking-limit counters: `version` only, like hours
 
-    def add(self, start: datetime, end: datetime) -> None:
+    def add(self, start: datetime, end: datetime, limits: tuple[str, ...] = ()) -> None:
+        self.limits.update(limits)
         start, end = start.astimezone(UTC), end.astimezone(UTC)
         day = start.date()
         while _midnight(day) < end:
@@ -49,9 +51,11 @@ class LedgerNodes:
             day += DAY
 
     def node_keys(self) -> list[str]:
-        return [f"H#{h}" for h in sorted(self.hours)] + [
-            f"D#{d}" for d in sorted(self.partial_days | self.full_days)
-        ]
+        return (
+            [f"H#{h}" for h in sorted(self.hours)]
+            + [f"D#{d}" for d in sorted(self.partial_days | self.full_days)]
+            + sorted(self.limits)
+        )
 
 
 def _midnight(day: date) -> datetime:
@@ -61,7 +65,7 @@ def _midnight(day: date) -> datetime:
 def nodes_of(holds: list[Hold]) -> dict[str, LedgerNodes]:
     by_resource: dict[str, LedgerNodes] = {}
     for hold in holds:
-        by_resource.setdefault(hold.resource_id, LedgerNodes()).add(hold.start, hold.end)
+        by_resource.setdefault(hold.resource_id, LedgerNodes()).add(hold.start, hold.end, hold.limits)
     return by_resource
 
 
@@ -126,6 +130,11 @@ def ledger_operations(
             )
             operations.append(
                 ledger_update(table_name, project_id, resource_id, f"D#{day}", bump, watch, seen)
+            )
+        for limit in sorted(nodes.limits):
+            watch = {"version"} if limit in checks.limits else set()
+            operations.append(
+                ledger_update(table_name, project_id, resource_id, limit, {"version"}, watch, seen)
             )
     return operations
 

@@ -125,6 +125,7 @@ def timeline_of(items: Iterable[Mapping[str, Any]]) -> Timeline:
                     _utc(item["core_starts_at"]),
                     _utc(item["core_ends_at"]),
                     _utc(item[EXPIRY_ATTRIBUTE]) if EXPIRY_ATTRIBUTE in item else None,
+                    item.get("service_id"),
                 )
             )
     return timeline
