@@ -40,8 +40,10 @@ _TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})
 
 
 def field_name(error: ErrorDetails, tags: frozenset[str] = frozenset()) -> str:
-    """The dotted field path of an error, without discriminator tags (`fixed.duration` -> `duration`)."""
-    parts = [str(p) for p in error["loc"] if str(p) not in tags]
+    """The dotted field path of an error, without its discriminator tag (`fixed.duration` -> `duration`),
+    which leads the path (a field named like a tag, `booking_limits.per_resource.day`, stays)."""
+    loc = error["loc"]
+    parts = [str(p) for p in (loc[1:] if loc and str(loc[0]) in tags else loc)]
     if error["type"] in _TAG_ERRORS:
         parts.append(str((error.get("ctx") or {}).get("discriminator", "type")).strip("'"))
     return ".".join(parts) or "body"
