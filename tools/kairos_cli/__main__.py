@@ -31,6 +31,7 @@ from kairos.domain.errors import DomainError, ValidationFailed
 from kairos.domain.plans import DEFAULT_PLAN, PLANS
 from kairos.domain.projects import render_project, render_token
 from kairos.domain.records import Project
+from kairos.upgrades import BACKFILLS, Backfill
 from kairos.webhooks.subscriptions import render_webhook
 
 
@@ -94,15 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--from", dest="first", default=None)
     show.add_argument("--to", dest="last", default=None)
     table = areas.add_parser("table", help="the table").add_subparsers(dest="action", required=True)
-    table.add_parser(
-        "backfill-listings",
-        help="give bookings written before the listing indexes their keys (once, after upgrading)",
-    )
-    table.add_parser(
-        "backfill-timelines",
-        help="copy recurring schedules and long holds and blocks into their resources' timeline heads "
-        "(once, after upgrading)",
-    )
+    for backfill in BACKFILLS:
+        table.add_parser(f"backfill-{backfill.name}", help=backfill.help)
     return parser
 
 
@@ -160,11 +154,13 @@ def run(args: argparse.Namespace, container: Container) -> Any:
         case ("usage", "show"):
             query = {k: v for k, v in (("from", args.first), ("to", args.last)) if v}
             return container.usage_report.report(admin.project(args.project_id), query)
-        case ("table", "backfill-listings"):
-            return {"updated": container.booking_store.backfill_listings()}
-        case ("table", "backfill-timelines"):
-            return {"updated": container.schedule_store.backfill_timelines()}
+        case ("table", action) if (backfill := _backfill(action)) is not None:
+            return {"updated": backfill.run(container)}
     raise SystemExit(f"kairos: unknown command {args.area} {args.action}")
+
+
+def _backfill(action: str) -> Backfill | None:
+    return next((b for b in BACKFILLS if f"backfill-{b.name}" == action), None)
 
 
 def _shown(project: Project) -> dict[str, Any]:
