@@ -100,14 +100,20 @@ def _clinic(base_url: str) -> tuple[Any, Any]:
     )
 
 
+def _clinic_with_a_doctor(base_url: str, places: int) -> tuple[Any, Any, Any]:
+    """The clinic, and a resource of `places` places that performs its service."""
+    location, service = _clinic(base_url)
+    resource = _call(base_url, "POST", "/resources", {"name": "Dr. Old", "max_simultaneous_bookings": places})
+    _call(base_url, "PUT", f"/services/{service['id']}/resources/{resource['id']}")
+    return location, service, resource
+
+
 def test_a_data_folder_of_the_previous_version_gets_the_listing_indexes_at_start(tmp_path: Path) -> None:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
     server = start_server(tmp_path, port, LOCAL_TOKEN)
     try:
-        location, service = _clinic(base_url)
-        resource = _call(base_url, "POST", "/resources", {"name": "Dr. Old", "max_simultaneous_bookings": 5})
-        _call(base_url, "PUT", f"/services/{service['id']}/resources/{resource['id']}")
+        location, service, resource = _clinic_with_a_doctor(base_url, places=5)
         booked = {
             _call(
                 base_url,
@@ -146,9 +152,7 @@ def test_a_data_folder_of_the_version_before_the_shards_lists_every_booking_at_s
     base_url = f"http://127.0.0.1:{port}/v1"
     server = start_server(tmp_path, port, LOCAL_TOKEN)
     try:
-        location, service = _clinic(base_url)
-        resource = _call(base_url, "POST", "/resources", {"name": "Dr. Old", "max_simultaneous_bookings": 20})
-        _call(base_url, "PUT", f"/services/{service['id']}/resources/{resource['id']}")
+        location, service, resource = _clinic_with_a_doctor(base_url, places=20)
         body = {"location_id": location["id"], "service_id": service["id"], "ignore_schedule": True}
         booked = [
             _call(

@@ -13,7 +13,7 @@ from kairos.domain.holds import expires_at
 from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState, Premises, Release
 from kairos.storage import keys
 from kairos.storage.booking_items import booking_item, hold_item, hold_key
-from kairos.storage.catalogue_stamps import Stamps, stamp_name
+from kairos.storage.catalogue_stamps import Stamps, stamp_name, written
 from kairos.storage.dynamodb import record_attributes, to_item
 from kairos.storage.hold_store import kept_hold_condition, release_operation
 from kairos.storage.ledger import ledger_operations
@@ -33,7 +33,7 @@ def stamps_of(premises: Premises) -> dict[str, Stamps]:
     for resource_id, kind, entity_id, version, remembered in sorted(premises.catalogue):
         name = stamp_name(kind, entity_id)
         _, required = found.get(resource_id, {}).get(name, (0, False))
-        found.setdefault(resource_id, {})[name] = (2 * version, required or remembered)
+        found.setdefault(resource_id, {})[name] = (written(version), required or remembered)
     return dict(found)
 
 
