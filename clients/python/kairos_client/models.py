@@ -72,6 +72,18 @@ class Resource(Model):
     updated_at: Timestamp
 
 
+class PerResourceLimits(Model):
+    """At most this many bookings of the service per resource in a local day, ISO week or month."""
+
+    day: int | None = None
+    week: int | None = None
+    month: int | None = None
+
+
+class BookingLimitsInput(Model):
+    per_resource: PerResourceLimits
+
+
 class DayServiceInputStartTime2(Model):
     monday: str
     tuesday: str
@@ -100,6 +112,7 @@ class DayServiceInput(Model):
     booking_window_start: Duration | None = None
     booking_window_end: Duration | None = None
     cancelation_threshold: Duration | None = None
+    booking_limits: BookingLimitsInput | None = None
     metadata: dict[str, Any] | None = None
     protected_metadata: dict[str, Any] | None = None
     enabled: bool | None = None
@@ -119,6 +132,7 @@ class FixedServiceInput(Model):
     booking_window_start: Duration | None = None
     booking_window_end: Duration | None = None
     cancelation_threshold: Duration | None = None
+    booking_limits: BookingLimitsInput | None = None
     metadata: dict[str, Any] | None = None
     protected_metadata: dict[str, Any] | None = None
     enabled: bool | None = None
@@ -135,6 +149,7 @@ class FlexibleServiceInput(Model):
     booking_window_start: Duration | None = None
     booking_window_end: Duration | None = None
     cancelation_threshold: Duration | None = None
+    booking_limits: BookingLimitsInput | None = None
     metadata: dict[str, Any] | None = None
     protected_metadata: dict[str, Any] | None = None
     enabled: bool | None = None
@@ -159,6 +174,7 @@ class ServicePatchFixed(Model):
     booking_window_start: Duration | None = None
     booking_window_end: Duration | None = None
     cancelation_threshold: Duration | None = None
+    booking_limits: BookingLimitsInput | None = None
     metadata: dict[str, Any] | None = None
     protected_metadata: dict[str, Any] | None = None
     enabled: bool | None = None
@@ -175,6 +191,7 @@ class ServicePatchFlexible(Model):
     booking_window_start: Duration | None = None
     booking_window_end: Duration | None = None
     cancelation_threshold: Duration | None = None
+    booking_limits: BookingLimitsInput | None = None
     metadata: dict[str, Any] | None = None
     protected_metadata: dict[str, Any] | None = None
     enabled: bool | None = None
@@ -214,6 +231,7 @@ class ServicePatchDay(Model):
     booking_window_start: Duration | None = None
     booking_window_end: Duration | None = None
     cancelation_threshold: Duration | None = None
+    booking_limits: BookingLimitsInput | None = None
     metadata: dict[str, Any] | None = None
     protected_metadata: dict[str, Any] | None = None
     enabled: bool | None = None
@@ -236,6 +254,7 @@ class FixedService(Model):
     booking_window_start: Duration | None = None
     booking_window_end: Duration | None = None
     cancelation_threshold: Duration | None = None
+    booking_limits: BookingLimitsInput | None = None
     metadata: dict[str, Any] | None = None
     protected_metadata: dict[str, Any] | None = None
     enabled: bool | None = None
@@ -255,6 +274,7 @@ class FlexibleService(Model):
     booking_window_start: Duration | None = None
     booking_window_end: Duration | None = None
     cancelation_threshold: Duration | None = None
+    booking_limits: BookingLimitsInput | None = None
     metadata: dict[str, Any] | None = None
     protected_metadata: dict[str, Any] | None = None
     enabled: bool | None = None
@@ -297,6 +317,7 @@ class DayService(Model):
     booking_window_start: Duration | None = None
     booking_window_end: Duration | None = None
     cancelation_threshold: Duration | None = None
+    booking_limits: BookingLimitsInput | None = None
     metadata: dict[str, Any] | None = None
     protected_metadata: dict[str, Any] | None = None
     enabled: bool | None = None
@@ -640,6 +661,7 @@ class BookingReason(Model):
         "fully_booked",
         "bookable_slot",
         "booking_window",
+        "booking_limit",
     ]
     message: str
     buffers_only: bool | None = None
@@ -650,6 +672,9 @@ class BookingReason(Model):
     starts_on_grid: bool | None = None
     nearest_starts: list[Timestamp] | None = None
     window: BookingReasonWindow | None = None
+    period: Literal["day", "week", "month"] | None = None
+    limit: int | None = None
+    count: int | None = None
 
 
 class BookableSlotExplanationResources(Model):

@@ -149,6 +149,7 @@ def _explanation_schema(defs: dict[str, Any]) -> None:
         "fully_booked",
         "bookable_slot",
         "booking_window",
+        "booking_limit",
     ]
     reason = _object(
         {
@@ -182,6 +183,13 @@ def _explanation_schema(defs: dict[str, Any]) -> None:
                 "description": "bookable_slot: the grid's nearest starts",
             },
             "window": _object({"earliest": NULLABLE_TIMESTAMP, "latest": NULLABLE_TIMESTAMP}),
+            "period": {
+                "type": "string",
+                "enum": ["day", "week", "month"],
+                "description": "booking_limit: the limit reached (a local day, ISO week or month)",
+            },
+            "limit": {"type": "integer", "description": "booking_limit: the limit"},
+            "count": {"type": "integer", "description": "booking_limit: the resource's bookings counted"},
         },
         ["rule", "message"],
     )
