@@ -11,6 +11,7 @@ from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.errors import GroupValidationFailed, ValidationFailed
+from kairos.storage.dynamodb import RoundTrips
 from tests.unit.test_holds import Clock
 
 LIMIT_MESSAGE = "The resource has reached the service's booking limit for this day, week or month."
@@ -215,3 +216,26 @@ def test_limits_are_shown_only_when_set_and_a_patch_can_remove_them(
     assert limited["booking_limits"] == {"per_resource": {"day": 2}}
     cleared = container.catalogue.patch(principal, SERVICE, plain["id"], {"booking_limits": None})
     assert "booking_limits" not in cleared
+
+
+def test_limits_cost_no_round_trip_more_but_for_a_cold_instance_naming_the_resource(
+    container: Container, principal: Principal, clock: Clock
+) -> None:
+    """The counters are read with the ledger: warm, and cold by strategy (the service is read before the
+    candidates' ledger), as without limits; a cold instance reads a named resource's ledger beside the
+    service, before it knows the limits, so it reads the counters next."""
+    clinic = _clinic(container, principal, {"day": 5, "week": 9, "month": 20})
+    cold = Container.from_settings(container.settings)
+    cold.clock = clock
+    found = []
+    for hour, extra in (("08", {}), ("09", {}), ("10", {"resource_id": clinic["resource_id"]})):
+        RoundTrips.reset()
+        cold.bookings.create(principal, _body(clinic, f"2030-04-01T{hour}", **extra))
+        found.append((RoundTrips.count(), RoundTrips.waves()))
+    named = Container.from_settings(container.settings)
+    named.clock = clock
+    RoundTrips.reset()
+    named.bookings.create(principal, _body(clinic, "2030-04-01T11", resource_id=clinic["resource_id"]))
+    found.append((RoundTrips.count(), RoundTrips.waves()))
+    # as tests/unit/test_round_trips.py counts them without limits: (5, 4), (3, 3), (3, 3), (3, 3)
+    assert found == [(5, 4), (3, 3), (3, 3), (4, 4)]

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from kairos.domain.auth import Principal
 from kairos.domain.booking_commit import Intent
+from kairos.domain.booking_limits import limit_counters
 from kairos.domain.booking_models import ID_FIELDS
 from kairos.domain.booking_views import Entities
 from kairos.domain.errors import ValidationFailed
@@ -157,10 +158,12 @@ class CatalogueReads:
             wanted = [("resource", i) for i in ids]
             recalled = self._recalled(viewer.project_id, wanted)
             span = (proposal.buffer_starts_at, proposal.buffer_ends_at)
+            counters = limit_counters(service, location, proposal.starts_at)  # read with the ledger
+            holds = [Hold(i, *span, counters) for i in ids]
             found = (
                 recalled
                 if recalled is not None
-                else self._with_ledgers(viewer.project_id, wanted, [], [Hold(i, *span) for i in ids])[0]
+                else self._with_ledgers(viewer.project_id, wanted, [], holds)[0]
             )
         candidates = [found[("resource", i)] for i in ids if ("resource", i) in found]
         candidates = [r for r in candidates if r.doc.get("enabled", True)]
