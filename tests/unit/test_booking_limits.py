@@ -12,8 +12,10 @@ from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.errors import GroupValidationFailed, ValidationFailed
 from kairos.storage import keys
-from kairos.storage.dynamodb import RoundTrips
+from kairos.storage.dynamodb import RoundTrips, to_item
+from kairos.storage.hold_backfill import backfill_hold_services
 from kairos.storage.hold_store import RELEASED_ATTRIBUTE
+from kairos.storage.timeline_head import long_attribute
 from tests.unit.test_holds import Clock
 
 LIMIT_MESSAGE = "The resource has reached the service's booking limit for this day, week or month."
@@ -249,3 +251,41 @@ def test_limits_cost_no_round_trip_more_but_for_a_cold_instance_naming_the_resou
     found.append((RoundTrips.count(), RoundTrips.waves()))
     # as tests/unit/test_round_trips.py counts them without limits: (5, 4), (3, 3), (3, 3), (3, 3)
     assert found == [(5, 4), (3, 3), (3, 3), (4, 4)]
+
+
+def test_the_backfill_gives_the_holds_of_older_versions_their_service(
+    container: Container, principal: Principal, clock: Clock
+) -> None:
+    clinic = _clinic(container, principal, {"day": 1})
+    container.catalogue.patch(principal, RESOURCE, clinic["resource_id"], {"max_simultaneous_bookings": 5})
+    short = container.bookings.create(principal, _body(clinic, "2030-04-01T08"))
+    long_body = {**_body(clinic, "2030-03-29T08"), "ends_at": "2030-03-30T10:00:00+00:00"}
+    long = container.bookings.create(principal, {**long_body, "ignore_bookable_slots": True})
+    project, resource = principal.project_id, clinic["resource_id"]
+    for booking in (short, long):  # as a version before booking limits wrote them
+        ends = datetime.fromisoformat(booking["ends_at"])
+        hold = keys.timeline_entry(project, resource, ends, "booking", booking["id"])
+        container.table.client.update_item(
+            TableName=container.table.name, Key=to_item(hold), UpdateExpression="REMOVE service_id"
+        )
+    container.table.client.update_item(
+        TableName=container.table.name,
+        Key=to_item(keys.schedule_version(project, resource)),
+        UpdateExpression="REMOVE #copy.service_id",
+        ExpressionAttributeNames={"#copy": long_attribute("booking", long["id"])},
+    )
+
+    def limited(start: str) -> bool:
+        body = _body(clinic, start)
+        query = {
+            "location": clinic["location_id"],
+            "starts_at": body["starts_at"],
+            "ends_at": body["ends_at"],
+        }
+        explained = container.explainer.explain(principal, clinic["service_id"], query)
+        return "booking_limit" in [r["rule"] for r in explained["resources"][0]["reasons"]]
+
+    assert not limited("2030-04-01T10") and not limited("2030-03-29T20")
+    assert backfill_hold_services(container.table) == 3  # two hold items, one head copy
+    assert limited("2030-04-01T10") and limited("2030-03-29T20")
+    assert backfill_hold_services(container.table) == 0

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kairos.container import Container
+from kairos.storage.hold_backfill import backfill_hold_services
 
 
 @dataclass(frozen=True)
@@ -34,5 +35,12 @@ BACKFILLS = (
         "copy recurring schedules and long holds and blocks into their resources' timeline heads (once, "
         "after upgrading)",
         lambda container: container.schedule_store.backfill_timelines(),
+    ),
+    Backfill(
+        "hold-services",
+        "hold-services",
+        "give the holds of older bookings their service, which booking limits count them by (once, after "
+        "upgrading)",
+        lambda container: backfill_hold_services(container.table),
     ),
 )
