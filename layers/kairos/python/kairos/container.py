@@ -123,6 +123,7 @@ class Container:
             self.schedule_store,
             self.settings.max_slot_window_days,
             self.clock,
+            memory=self._catalogue_store,
         )
 
     @cached_property

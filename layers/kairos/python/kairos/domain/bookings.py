@@ -82,7 +82,7 @@ class Bookings:
 
     def get(self, viewer: Principal, booking_id: str) -> dict[str, Any]:
         booking = self.load(viewer, booking_id)
-        return render_booking(viewer, booking, self.entities(viewer, [booking]))
+        return render_booking(viewer, booking, self.entities(viewer, [booking], recall=True))
 
     def page(self, viewer: Principal, query: Mapping[str, str]) -> Page:
         if not viewer.can("booking:protected_metadata") and any(
@@ -96,12 +96,17 @@ class Bookings:
         page = select([flat(b) for b in bookings], query, BOOKING_LIST)
         by_id = {b.id: b for b in bookings}
         shown = [by_id[item["id"]] for item in page.items]
-        entities = self.entities(viewer, shown)
+        entities = self.entities(viewer, shown, recall=True)
         return Page(
             [render_booking(viewer, b, entities) for b in shown], page.total, page.page, page.per_page
         )
 
-    def entities(self, viewer: Principal, bookings: Sequence[Booking], groups: bool = True) -> Entities:
+    def entities(
+        self, viewer: Principal, bookings: Sequence[Booking], groups: bool = True, recall: bool = False
+    ) -> Entities:
+        """The records the bookings render with. `recall`: the resources, services and locations from the
+        instance's memory when it holds them all (a read shows them as of up to a minute ago: docs/
+        bookings.md, "The catalogue a warm instance remembers"); groups, and the rest, read."""
         wanted: set[tuple[str, str]] = set()
         for b in bookings:
             wanted |= {
@@ -115,8 +120,12 @@ class Bookings:
             }
             if groups and b.doc.get("booking_group_id"):
                 wanted.add(("booking_group", b.doc["booking_group_id"]))
-        records: dict[tuple[str, str], Record] = {}
-        ordered = sorted(wanted)
+        catalogue = sorted(key for key in wanted if key[0] != "booking_group")
+        found = (
+            self._memory.recall(viewer.project_id, catalogue) if recall and self._memory is not None else None
+        )
+        records: dict[tuple[str, str], Record] = dict(found or {})
+        ordered = sorted(wanted - records.keys())
         for start in range(0, len(ordered), 100):
             records.update(self._catalogue.get_many(viewer.project_id, ordered[start : start + 100]))
         return Entities(records)

@@ -149,9 +149,10 @@ class TimelineReader(Protocol):
         window reaches back before the head's `pruned_before` (`timeline` adds them itself)."""
 
     def read_resources(
-        self, project_id: str, resource_ids: Sequence[str]
+        self, project_id: str, resource_ids: Sequence[str], records: bool = True
     ) -> tuple[dict[str, Record], dict[str, Timeline]]:
-        """The resources that exist, and the heads of the timelines of all, by id, in one read."""
+        """The resources that exist, and the heads of the timelines of all, by id, in one read; without
+        `records`, the heads alone (the caller knows the resources) and no resource."""
 
 
 class ScheduleRepository(TimelineReader, Protocol):

@@ -1,0 +1,155 @@
+"""What the busiest reads cost the project's partitions (docs/scale.md, "Reads"): a warm instance lists
+bookable slots and bookings without reading the project's entity partition (`PROJECT#<p>`) or the
+service's associations again, from the catalogue it read in the last minute; the per-resource heads and
+timelines, and the bookings, are read on every request. What it shows of the catalogue is at most that
+minute old, and its own catalogue writes show at once (docs/slots.md, "Freshness")."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kairos.container import Container
+from kairos.domain.auth import Principal
+from kairos.domain.catalogue import RESOURCE
+from kairos.storage import catalogue_cache, keys
+from kairos.storage.dynamodb import RoundTrips
+from tests.unit.clinic import DAY, add_doctor, booking_body
+
+Calls = list[tuple[str, dict[str, Any]]]
+
+
+@pytest.fixture
+def calls(container: Container) -> Iterator[Calls]:
+    """The DynamoDB calls the container makes from now on: (operation, parameters)."""
+    seen: Calls = []
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        seen.append((model.name, params))
+
+    events = container.table.client.meta.events
+    events.register("provide-client-params.dynamodb.*", record)
+    yield seen
+    events.unregister("provide-client-params.dynamodb.*", record)
+
+
+@pytest.fixture
+def elsewhere(container: Container) -> Container:
+    """Another instance on the same table: its catalogue writes do not reach this instance's memory."""
+    return Container.from_settings(container.settings)
+
+
+def partitions_read(calls: Calls) -> list[str]:
+    """The partition keys the calls read, one per item or query."""
+    read: list[str] = []
+    for operation, params in calls:
+        if operation == "BatchGetItem":
+            read += [k["PK"]["S"] for r in params["RequestItems"].values() for k in r["Keys"]]
+        elif operation in ("GetItem", "Query"):
+            key = params.get("Key", {}).get("PK") or params["ExpressionAttributeValues"][":pk"]
+            read.append(key["S"])
+    return read
+
+
+def slots_query(clinic: dict[str, str]) -> dict[str, str]:
+    return {"from": f"{DAY}T00:00:00+00:00", "to": f"{DAY}T23:59:59+00:00", "location": clinic["location_id"]}
+
+
+def names_shown(page_items: list[dict[str, Any]]) -> set[str]:
+    return {r["name"] for slot in page_items for r in slot["resources"]}
+
+
+def test_a_warm_slot_listing_reads_only_each_resources_head_and_timeline(
+    container: Container, principal: Principal, clinic: dict[str, str], calls: Calls
+) -> None:
+    doctors = [
+        clinic["resource_id"],
+        add_doctor(container, principal, clinic["service_id"], clinic["location_id"]),
+    ]
+    query = slots_query(clinic)
+    cold = container.availability.bookable_slots(principal, clinic["service_id"], query)
+    calls.clear()
+    RoundTrips.reset()
+    warm = container.availability.bookable_slots(principal, clinic["service_id"], query)
+    assert warm == cold
+    # the two heads in one read | one timeline each, in one wave
+    assert (RoundTrips.count(), RoundTrips.waves()) == (1 + 2, 1)
+    read = partitions_read(calls)
+    project = principal.project_id
+    assert keys.entity_partition(project) not in read
+    assert keys.owned_partition(project, "service", clinic["service_id"]) not in read
+    assert sorted(read) == sorted(keys.owned_partition(project, "resource", r) for r in 2 * doctors)
+
+
+def test_a_slot_listing_shows_a_booking_made_elsewhere_at_once(
+    container: Container, principal: Principal, clinic: dict[str, str], elsewhere: Container
+) -> None:
+    query = slots_query(clinic)
+    before = container.availability.bookable_slots(principal, clinic["service_id"], query)
+    elsewhere.bookings.create(principal, booking_body(clinic, 9))
+    after = container.availability.bookable_slots(principal, clinic["service_id"], query)
+    assert before.total - after.total == 1
+
+
+def test_a_slot_listing_shows_a_catalogue_change_made_elsewhere_within_a_minute(
+    container: Container,
+    principal: Principal,
+    clinic: dict[str, str],
+    elsewhere: Container,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    query = slots_query(clinic)
+    assert names_shown(
+        container.availability.bookable_slots(principal, clinic["service_id"], query).items
+    ) == {"Dr."}
+    elsewhere.catalogue.patch(principal, RESOURCE, clinic["resource_id"], {"name": "Dr. Who"})
+    shown = container.availability.bookable_slots(principal, clinic["service_id"], query)
+    assert names_shown(shown.items) == {"Dr."}  # remembered: at most LIFETIME seconds old
+    monkeypatch.setattr(catalogue_cache, "LIFETIME", 0.0)  # the minute has passed
+    shown = container.availability.bookable_slots(principal, clinic["service_id"], query)
+    assert names_shown(shown.items) == {"Dr. Who"}
+
+
+def test_a_slot_listing_shows_the_instances_own_catalogue_change_at_once(
+    container: Container, principal: Principal, clinic: dict[str, str]
+) -> None:
+    query = slots_query(clinic)
+    container.availability.bookable_slots(principal, clinic["service_id"], query)
+    container.catalogue.patch(principal, RESOURCE, clinic["resource_id"], {"enabled": False})
+    assert container.availability.bookable_slots(principal, clinic["service_id"], query).total == 0
+
+
+def test_a_warm_booking_list_reads_only_the_listing_index(
+    container: Container, principal: Principal, clinic: dict[str, str], calls: Calls
+) -> None:
+    for hour in (9, 10):
+        container.bookings.create(principal, booking_body(clinic, hour))
+    by_service = {"service": clinic["service_id"]}
+    cold = container.bookings.page(principal, by_service)
+    calls.clear()
+    warm = container.bookings.page(principal, by_service)
+    assert warm == cold and warm.total == 2
+    assert {operation for operation, _ in calls} == {"Query"}
+    assert {params.get("IndexName") for _, params in calls} == {"GSI4"}
+    assert all(not params.get("ConsistentRead") for _, params in calls)
+
+
+def test_a_booking_list_shows_a_catalogue_change_made_elsewhere_within_a_minute(
+    container: Container,
+    principal: Principal,
+    clinic: dict[str, str],
+    elsewhere: Container,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made = container.bookings.create(principal, booking_body(clinic, 9))
+    elsewhere.catalogue.patch(principal, RESOURCE, clinic["resource_id"], {"name": "Dr. Who"})
+
+    def shown() -> tuple[str, str]:
+        listed = container.bookings.page(principal, {})
+        return listed.items[0]["resource"]["name"], container.bookings.get(principal, made["id"])["resource"][
+            "name"
+        ]
+
+    assert shown() == ("Dr.", "Dr.")  # remembered from the booking's own plan: at most LIFETIME seconds old
+    monkeypatch.setattr(catalogue_cache, "LIFETIME", 0.0)
+    assert shown() == ("Dr. Who", "Dr. Who")
