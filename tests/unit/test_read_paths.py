@@ -79,6 +79,30 @@ def test_a_warm_slot_listing_reads_only_each_resources_head_and_timeline(
     assert keys.entity_partition(project) not in read
     assert keys.owned_partition(project, "service", clinic["service_id"]) not in read
     assert sorted(read) == sorted(keys.owned_partition(project, "resource", r) for r in 2 * doctors)
+    assert consistency(calls) == {False}  # half the read units (docs/slots.md, "Freshness")
+
+
+def consistency(calls: Calls) -> set[bool]:
+    """Whether each read of the calls was strongly consistent."""
+    found: set[bool] = set()
+    for operation, params in calls:
+        if operation == "BatchGetItem":
+            found |= {bool(r.get("ConsistentRead")) for r in params["RequestItems"].values()}
+        elif operation in ("GetItem", "Query"):
+            found.add(bool(params.get("ConsistentRead")))
+    return found
+
+
+def test_a_booking_reads_the_timelines_it_checks_strongly_consistent(
+    container: Container, principal: Principal, clinic: dict[str, str], calls: Calls
+) -> None:
+    container.availability.bookable_slots(principal, clinic["service_id"], slots_query(clinic))
+    calls.clear()
+    container.bookings.create(principal, booking_body(clinic, 9))
+    timelines = [p for o, p in calls if o == "Query" and "TL#" in str(p["ExpressionAttributeValues"])]
+    assert timelines and consistency([("Query", p) for p in timelines]) == {True}
+    ledgers = [p for o, p in calls if o == "BatchGetItem"]
+    assert ledgers and consistency([("BatchGetItem", p) for p in ledgers]) == {True}
 
 
 def test_a_slot_listing_shows_a_booking_made_elsewhere_at_once(
@@ -131,7 +155,7 @@ def test_a_warm_booking_list_reads_only_the_listing_index(
     assert warm == cold and warm.total == 2
     assert {operation for operation, _ in calls} == {"Query"}
     assert {params.get("IndexName") for _, params in calls} == {"GSI4"}
-    assert all(not params.get("ConsistentRead") for _, params in calls)
+    assert consistency(calls) == {False}  # an index is read eventually consistent
 
 
 def test_a_booking_list_shows_a_catalogue_change_made_elsewhere_within_a_minute(
@@ -153,3 +177,19 @@ def test_a_booking_list_shows_a_catalogue_change_made_elsewhere_within_a_minute(
     assert shown() == ("Dr.", "Dr.")  # remembered from the booking's own plan: at most LIFETIME seconds old
     monkeypatch.setattr(catalogue_cache, "LIFETIME", 0.0)
     assert shown() == ("Dr. Who", "Dr. Who")
+
+
+def test_a_booking_list_reads_only_the_records_the_instance_does_not_remember(
+    container: Container, principal: Principal, clinic: dict[str, str], elsewhere: Container, calls: Calls
+) -> None:
+    other = add_doctor(container, principal, clinic["service_id"], clinic["location_id"])
+    container.bookings.create(principal, booking_body(clinic, 9, resource_id=clinic["resource_id"]))
+    elsewhere.bookings.create(principal, booking_body(clinic, 9, resource_id=other))
+    calls.clear()
+    listed = container.bookings.page(principal, {})
+    assert {b["resource"]["id"] for b in listed.items} == {clinic["resource_id"], other}
+    batches = [p for o, p in calls if o == "BatchGetItem"]
+    wanted = [k for p in batches for r in p["RequestItems"].values() for k in r["Keys"]]
+    assert [{"PK": k["PK"]["S"], "SK": k["SK"]["S"]} for k in wanted] == [
+        keys.entity(principal.project_id, "resource", other)
+    ]

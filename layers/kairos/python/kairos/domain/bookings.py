@@ -105,7 +105,7 @@ class Bookings:
         self, viewer: Principal, bookings: Sequence[Booking], groups: bool = True, recall: bool = False
     ) -> Entities:
         """The records the bookings render with. `recall`: the resources, services and locations from the
-        instance's memory when it holds them all (a read shows them as of up to a minute ago: docs/
+        instance's memory where it holds them (a read shows them as of up to a minute ago: docs/
         bookings.md, "The catalogue a warm instance remembers"); groups, and the rest, read."""
         wanted: set[tuple[str, str]] = set()
         for b in bookings:
@@ -121,10 +121,9 @@ class Bookings:
             if groups and b.doc.get("booking_group_id"):
                 wanted.add(("booking_group", b.doc["booking_group_id"]))
         catalogue = sorted(key for key in wanted if key[0] != "booking_group")
-        found = (
-            self._memory.recall(viewer.project_id, catalogue) if recall and self._memory is not None else None
-        )
-        records: dict[tuple[str, str], Record] = dict(found or {})
+        records: dict[tuple[str, str], Record] = {}
+        if recall and self._memory is not None:
+            records = self._memory.recall_some(viewer.project_id, catalogue)
         ordered = sorted(wanted - records.keys())
         for start in range(0, len(ordered), 100):
             records.update(self._catalogue.get_many(viewer.project_id, ordered[start : start + 100]))

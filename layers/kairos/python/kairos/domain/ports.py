@@ -53,6 +53,9 @@ class CatalogueMemory(Protocol):
         """Every wanted entity as remembered; None when any is not remembered (read them instead: a
         read through the catalogue repository is remembered)."""
 
+    def recall_some(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
+        """Those of the wanted entities that are remembered."""
+
     def recall_linked(self, project_id: str, service_id: str) -> set[str] | None:
         """The ids of the resources that perform the service, as last listed; None when not remembered."""
 

@@ -53,6 +53,11 @@ class CachedCatalogue:
                 return None
             return {key: entry.records[key] for key in wanted}
 
+    def recall_some(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
+        with self._lock:
+            entry = self._entry(project_id)
+            return {key: entry.records[key] for key in wanted if key in entry.records} if entry else {}
+
     def recall_linked(self, project_id: str, service_id: str) -> set[str] | None:
         with self._lock:
             entry = self._entry(project_id)
