@@ -6,7 +6,9 @@ service, location and resource (one BatchGetItem) beside the service's resource 
 associations); then the resources (one BatchGetItem) beside one key-range Query per associated resource
 for the short blocks and bookings of the window (the resources' BatchGetItem brings the heads of their
 timelines: recurring schedules and long entries). The number of waves grows neither with the window's length
-nor with the resources.
+nor with the resources. A warm instance takes the service, location, resource ids and resources from its
+memory of the catalogue (at most a minute old) and reads only the heads and the windows: one wave. These
+routes decide nothing, so their timelines are read eventually consistent (docs/slots.md, "Freshness").
 """
 
 from bisect import bisect_right

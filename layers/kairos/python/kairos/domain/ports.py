@@ -47,7 +47,8 @@ class CatalogueRepository(Protocol):
 class CatalogueMemory(Protocol):
     """What a warm instance remembers of the catalogue records a booking write needs, for a short
     lifetime (`kairos.storage.catalogue_cache`). What it answers may be stale: a write planned from it
-    checks it in its transaction (`Premises`)."""
+    checks it in its transaction (`Premises`); reads that decide nothing (slot listings, the entities a
+    booking renders with) show it as it is, at most that lifetime old."""
 
     def recall(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record] | None:
         """Every wanted entity as remembered; None when any is not remembered (read them instead: a

@@ -1,6 +1,7 @@
 """The catalogue as a warm instance sees it: `CatalogueStore` behind a memory of what was read (services,
-locations, resources, and the resources of each service), so that a booking write can be planned without
-reading them again (docs/bookings.md, "Cost per booking").
+locations, resources, and the resources of each service), so that a booking write can be planned, and
+slots listed and bookings rendered, without reading them again (docs/bookings.md, "Cost per booking";
+docs/slots.md, "Freshness": what a read shows of the catalogue may be up to `LIFETIME` old).
 
 What is remembered may be stale: another function (or instance) may have changed the catalogue since. A
 booking write planned from memory therefore checks, in its own transaction, every record it used (its
