@@ -82,7 +82,7 @@ class Bookings:
 
     def get(self, viewer: Principal, booking_id: str) -> dict[str, Any]:
         booking = self.load(viewer, booking_id)
-        return render_booking(viewer, booking, self.entities(viewer, [booking], recall=True))
+        return render_booking(viewer, booking, self.entities(viewer, [booking], consistent=False))
 
     def page(self, viewer: Principal, query: Mapping[str, str]) -> Page:
         if not viewer.can("booking:protected_metadata") and any(
@@ -96,17 +96,16 @@ class Bookings:
         page = select([flat(b) for b in bookings], query, BOOKING_LIST)
         by_id = {b.id: b for b in bookings}
         shown = [by_id[item["id"]] for item in page.items]
-        entities = self.entities(viewer, shown, recall=True)
+        entities = self.entities(viewer, shown, consistent=False)
         return Page(
             [render_booking(viewer, b, entities) for b in shown], page.total, page.page, page.per_page
         )
 
     def entities(
-        self, viewer: Principal, bookings: Sequence[Booking], groups: bool = True, recall: bool = False
+        self, viewer: Principal, bookings: Sequence[Booking], groups: bool = True, consistent: bool = True
     ) -> Entities:
-        """The records the bookings render with. `recall`: the resources, services and locations from the
-        instance's memory where it holds them (a read shows them as of up to a minute ago: docs/
-        bookings.md, "The catalogue a warm instance remembers"); groups, and the rest, read."""
+        """The records the bookings render with. `consistent=False` for a read (a list, a get): eventually
+        consistent, half the read units (docs/bookings.md, "Reading bookings")."""
         wanted: set[tuple[str, str]] = set()
         for b in bookings:
             wanted |= {
@@ -120,13 +119,11 @@ class Bookings:
             }
             if groups and b.doc.get("booking_group_id"):
                 wanted.add(("booking_group", b.doc["booking_group_id"]))
-        catalogue = sorted(key for key in wanted if key[0] != "booking_group")
         records: dict[tuple[str, str], Record] = {}
-        if recall and self._memory is not None:
-            records = self._memory.recall_some(viewer.project_id, catalogue)
-        ordered = sorted(wanted - records.keys())
+        ordered = sorted(wanted)
         for start in range(0, len(ordered), 100):
-            records.update(self._catalogue.get_many(viewer.project_id, ordered[start : start + 100]))
+            chunk = ordered[start : start + 100]
+            records.update(self._catalogue.get_many(viewer.project_id, chunk, consistent))
         return Entities(records)
 
     # --- writing one booking ----------------------------------------------------------------------------

@@ -29,8 +29,11 @@ from kairos.domain.records import (
 class CatalogueRepository(Protocol):
     def get(self, project_id: str, kind: str, entity_id: str) -> Record | None: ...
 
-    def get_many(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
-        """Entities by (kind, id); missing ones are simply absent from the result."""
+    def get_many(
+        self, project_id: str, wanted: list[tuple[str, str]], consistent: bool = True
+    ) -> dict[tuple[str, str], Record]:
+        """Entities by (kind, id); missing ones are simply absent from the result. `consistent=False`:
+        eventually consistent (half the read units), for what is only shown."""
 
     def list_all(self, project_id: str, kind: str) -> list[Record]: ...
 
@@ -47,15 +50,12 @@ class CatalogueRepository(Protocol):
 class CatalogueMemory(Protocol):
     """What a warm instance remembers of the catalogue records a booking write needs, for a short
     lifetime (`kairos.storage.catalogue_cache`). What it answers may be stale: a write planned from it
-    checks it in its transaction (`Premises`); reads that decide nothing (slot listings, the entities a
-    booking renders with) show it as it is, at most that lifetime old."""
+    checks it in its transaction (`Premises`); a slot listing, which decides nothing, shows it as it is,
+    at most that lifetime old."""
 
     def recall(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record] | None:
         """Every wanted entity as remembered; None when any is not remembered (read them instead: a
         read through the catalogue repository is remembered)."""
-
-    def recall_some(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
-        """Those of the wanted entities that are remembered."""
 
     def recall_linked(self, project_id: str, service_id: str) -> set[str] | None:
         """The ids of the resources that perform the service, as last listed; None when not remembered."""
