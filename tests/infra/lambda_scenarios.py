@@ -21,7 +21,7 @@ from kairos.events import definitions
 from kairos.portal.routes import PortalArea
 from kairos.routes import Area
 from kairos.storage import keys
-from kairos.storage.dynamodb import CatalogueStore
+from kairos.storage.catalogue_store import CatalogueStore
 from kairos.webhooks.delivery import RETRY_KIND
 from kairos.webhooks.subscriptions import Webhooks
 from kairos_local.event_chain import queue_record, stream_record
