@@ -83,6 +83,14 @@ class Container:
         return ScheduleStore(self.table)
 
     @cached_property
+    def listing_schedules(self) -> "ScheduleStore":
+        """The schedules and timelines as the read-only availability routes read them: eventually
+        consistent (docs/slots.md, "Freshness")."""
+        from kairos.storage.schedule_store import ScheduleStore
+
+        return ScheduleStore(self.table, consistent=False)
+
+    @cached_property
     def booking_store(self) -> "BookingStore":
         from kairos.storage.booking_store import BookingStore
 
@@ -121,9 +129,10 @@ class Container:
         return Availability(
             self._catalogue_store,
             self._catalogue_store,
-            self.schedule_store,
+            self.listing_schedules,
             self.settings.max_slot_window_days,
             self.clock,
+            memory=self._catalogue_store,
         )
 
     @cached_property

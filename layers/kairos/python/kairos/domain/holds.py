@@ -166,6 +166,6 @@ class LiveTimelines:
         return split_expired(found, self._clock())[0]
 
     def read_resources(
-        self, project_id: str, resource_ids: Sequence[str]
+        self, project_id: str, resource_ids: Sequence[str], records: bool = True
     ) -> tuple[dict[str, Record], dict[str, Timeline]]:
-        return self._timelines.read_resources(project_id, resource_ids)
+        return self._timelines.read_resources(project_id, resource_ids, records)
