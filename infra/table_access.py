@@ -63,7 +63,8 @@ BOOKING_LISTS = (
 )
 TOKEN_LISTS = keys.token_listing_partition(UUID)
 MEMBERSHIPS = keys.memberships_of_partition(ANY)
-HOLD_EXPIRY = keys.HOLD_EXPIRY_PREFIX + ANY
+HOLD_EXPIRY = keys.hold_expiry_partition(UUID, ANY)  # a resource's expiring holds
+LEGACY_HOLD_EXPIRY = keys.LEGACY_HOLD_EXPIRY_PREFIX + ANY  # read until empty (holds listed before timers)
 CALENDAR_SUBSCRIPTIONS = keys.CALENDAR_SUBSCRIPTIONS
 
 
@@ -160,7 +161,8 @@ ACCESS: Mapping[str, TableAccess] = {
     ),
     STREAM_CONSUMER: TableAccess({"BatchGetItem": [PROJECT]}),
     HOLD_SWEEPER: TableAccess(
-        {"GetItem": [PROJECT], "DeleteItem": [PROJECT, RESOURCES], "UpdateItem": [RESOURCES]}, [HOLD_EXPIRY]
+        {"GetItem": [PROJECT], "DeleteItem": [PROJECT, RESOURCES], "UpdateItem": [RESOURCES]},
+        [HOLD_EXPIRY, LEGACY_HOLD_EXPIRY],
     ),
     # Every subscription (GSI1), their resources (in batches), then per sync one transaction of the
     # subscription and its busy set in the timeline head; a changed busy set counts the resource's bookings

@@ -192,22 +192,31 @@ def booking_listing_ranges(start: datetime | None, end: datetime | None) -> list
 
 
 # --- holds that expire ----------------------------------------------------------------------------------
-# A temporary booking with `expires_at` lists its timeline hold in GSI1 by when it expires, spread over a few
-# partitions (by booking id), so the sweep finds every expired hold of every project with a few queries.
+# A temporary booking with `expires_at` lists its timeline hold in GSI1 by when it expires, in a partition
+# of its resource's (so no partition is written by two projects, nor by more than one resource's booking
+# writes); a timer names that partition when the hold expires (docs/bookings.md, "Removed at expiry").
+# Holds written before that were listed in a few partitions shared by every project (`HOLDEXPIRY#<0-7>`):
+# the scheduled sweep reads those until they are empty, and nothing writes them any more.
 
-HOLD_EXPIRY_SHARDS = 8
-HOLD_EXPIRY_PREFIX = "HOLDEXPIRY#"
+HOLD_EXPIRY_SUFFIX = "#HOLDEXPIRY"
+LEGACY_HOLD_EXPIRY_SHARDS = 8
+LEGACY_HOLD_EXPIRY_PREFIX = "HOLDEXPIRY#"
 
 
-def hold_expiry_partition(shard: int) -> str:
-    return f"{HOLD_EXPIRY_PREFIX}{shard}"
+def hold_expiry_partition(project_id: str, resource_id: str) -> str:
+    return f"{owned_partition(project_id, 'resource', resource_id)}{HOLD_EXPIRY_SUFFIX}"
 
 
-def hold_expiry_listing(project_id: str, booking_id: str, expires_at: datetime) -> dict[str, str]:
-    shard = int(booking_id.replace("-", "")[-4:], 16) % HOLD_EXPIRY_SHARDS
+def legacy_hold_expiry_partition(shard: int) -> str:
+    return f"{LEGACY_HOLD_EXPIRY_PREFIX}{shard}"
+
+
+def hold_expiry_listing(
+    project_id: str, resource_id: str, booking_id: str, expires_at: datetime
+) -> dict[str, str]:
     return {
-        "GSI1PK": hold_expiry_partition(shard),
-        "GSI1SK": f"{utc_key(expires_at)}#{project_id}#{booking_id}",
+        "GSI1PK": hold_expiry_partition(project_id, resource_id),
+        "GSI1SK": f"{utc_key(expires_at)}#{booking_id}",
     }
 
 
