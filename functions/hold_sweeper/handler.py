@@ -7,31 +7,10 @@ again. Partial batch failures: a throttled removal brings back its message alone
 Also run every minute by a schedule, for holds listed before timers existed (in partitions every project
 shared): it removes those that expired, a batch a run, until none is left."""
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from kairos.api.queue_entry import make_queue_handler
-from kairos.container import Container
 from kairos.events.hold_timer_queue import timer_from
-from kairos.observability import logger, metrics, tracer
 
-container = Container.from_environment()
-on_timers = make_queue_handler(
-    lambda container: lambda body: container.hold_sweeper.fire(timer_from(body)), container=container
+lambda_handler = make_queue_handler(
+    lambda container: lambda body: container.hold_sweeper.fire(timer_from(body)),
+    scheduled=lambda container: lambda: {"removed": container.hold_sweeper.sweep_legacy()},
 )
-
-
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if "Records" in event:
-        return dict(on_timers(event, context))
-    return dict(sweep_legacy(event, context))
-
-
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def sweep_legacy(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    removed = container.hold_sweeper.sweep_legacy()
-    logger.info("expired holds of the shared listing removed", extra={"removed": removed})
-    return {"removed": removed}
