@@ -361,7 +361,11 @@ def audit_entry(project_id: str, at: datetime, written_ns: int, entry_id: str) -
 # --- calendar subscriptions (docs/calendar-subscriptions.md) ------------------------------------------------
 
 CALENDAR_SUBSCRIPTION_PREFIX = "CALSUB#"
-CALENDAR_SUBSCRIPTIONS = "CALSUBS"  # GSI1: every subscription, which the poller reads
+# GSI1: every subscription, which the poller reads, spread over a few partitions by the subscription's id, so
+# the syncs' rewrites of the listed items (and the API's creations) spread. A subscription listed before in
+# the one partition `CALSUBS` moves to its shard when it is next written (by its next sync).
+CALENDAR_SUBSCRIPTION_SHARDS = 16
+CALENDAR_SUBSCRIPTIONS = "CALSUBS"
 
 
 def calendar_subscription(project_id: str, resource_id: str, subscription_id: str) -> dict[str, str]:
@@ -371,5 +375,19 @@ def calendar_subscription(project_id: str, resource_id: str, subscription_id: st
     }
 
 
+def calendar_subscriptions_shard(shard: str) -> str:
+    return f"{CALENDAR_SUBSCRIPTIONS}#{shard}"
+
+
+def calendar_subscription_partitions() -> list[str]:
+    """Every GSI1 partition the poller reads: the shards, and the one of before (until it is empty)."""
+    shards = [calendar_subscriptions_shard(str(n)) for n in range(CALENDAR_SUBSCRIPTION_SHARDS)]
+    return [*shards, CALENDAR_SUBSCRIPTIONS]
+
+
 def calendar_subscription_listing(project_id: str, resource_id: str, subscription_id: str) -> dict[str, str]:
-    return {"GSI1PK": CALENDAR_SUBSCRIPTIONS, "GSI1SK": f"{project_id}#{resource_id}#{subscription_id}"}
+    shard = int(subscription_id.replace("-", "")[-4:], 16) % CALENDAR_SUBSCRIPTION_SHARDS
+    return {
+        "GSI1PK": calendar_subscriptions_shard(str(shard)),
+        "GSI1SK": f"{project_id}#{resource_id}#{subscription_id}",
+    }
