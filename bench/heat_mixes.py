@@ -106,7 +106,8 @@ def booking_writes(world: World, count: int, hold: timedelta | None = None) -> l
     """`count` bookings, one per resource in turn, each at its own place on Monday; with `hold`, each a
     temporary booking that expires that long from now (a checkout's hold: its expiry listing and timer)."""
     start = monday()
-    expiry = {"is_temporary": True, "expires_at": (datetime.now(ZONE) + hold).isoformat()} if hold else {}
+    until = (datetime.now(ZONE) + hold).replace(microsecond=0) if hold else None
+    expiry = {"is_temporary": True, "expires_at": until.isoformat()} if until else {}
     made = []
     for n in range(count):
         r = n % len(world.resources)
