@@ -43,11 +43,15 @@ SERVICES = keys.owned_partition(UUID, "service", ANY)  # associations
 LOCATIONS = keys.owned_partition(UUID, "location", ANY)  # (owns nothing yet: a delete looks)
 WEBHOOKS = keys.owned_partition(UUID, "webhook", ANY)  # delivery logs
 COUNTERS = keys.rate_counter(ANY, "")["PK"]  # a project's, an address's, the Portal's attempts
-USAGE = keys.usage_partition(UUID)
-REQUEST_LOG = keys.request_log_partition(UUID)
+USAGE = keys.usage_shard(UUID, ANY)
+LEGACY_USAGE = keys.usage_partition(UUID)  # the day items written before the split, read beside
+REQUEST_LOG = keys.request_log_shard(UUID, ANY)
+LEGACY_REQUEST_LOG = keys.request_log_partition(
+    UUID
+)  # entries written before the spread, read until they expire
 TOKEN_USE = keys.token_use_partition(UUID)
 FEED_KEYS = keys.calendar_feed_key(ANY)["PK"]
-IDEMPOTENCY = keys.IDEMPOTENCY
+IDEMPOTENCY = keys.idempotency_partition(UUID, ANY)
 ACCOUNTS = keys.account(ANY)["PK"]  # a person's account, owned projects and session cut-off
 ADDRESSES = keys.address_record(ANY, "")["PK"]  # what guards an email address's account flows
 ONE_TIME = keys.one_time(ANY)["PK"]
@@ -87,7 +91,9 @@ class TableAccess:
 
 # What every API request does before its route: the token and its project, the request counter, and at a
 # counter's first request of a month the project's metered usage (kairos/storage/rate_store.py).
-AUTHENTICATED = TableAccess({"GetItem": [TOKENS, PROJECT], "UpdateItem": [COUNTERS], "Query": [USAGE]})
+AUTHENTICATED = TableAccess(
+    {"GetItem": [TOKENS, PROJECT], "UpdateItem": [COUNTERS], "Query": [USAGE, LEGACY_USAGE]}
+)
 # Catalogue entities under PROJECT#<id> (kairos/storage/dynamodb.py's CatalogueStore); a delete looks at
 # what the entity owns.
 ENTITIES = TableAccess(
@@ -202,7 +208,18 @@ ACCESS: Mapping[str, TableAccess] = {
             "UpdateItem": [ACCOUNTS, ADDRESSES, PROJECT, TOKENS, COUNTERS],
             "DeleteItem": [ACCOUNTS, ADDRESSES, ONE_TIME, PROJECT, MEMBERS, INVITATIONS],
             "BatchWriteItem": [WEBHOOKS],
-            "Query": [PROJECT, MEMBERS, INVITATIONS, AUDIT, TOKEN_USE, WEBHOOKS, REQUEST_LOG, USAGE],
+            "Query": [
+                PROJECT,
+                MEMBERS,
+                INVITATIONS,
+                AUDIT,
+                TOKEN_USE,
+                WEBHOOKS,
+                REQUEST_LOG,
+                LEGACY_REQUEST_LOG,
+                USAGE,
+                LEGACY_USAGE,
+            ],
         },
         [MEMBERSHIPS, TOKEN_LISTS],
     ),

@@ -9,6 +9,8 @@ const local = process.env.KAIROS_LOCAL_URL ?? "http://127.0.0.1:8080";
 
 export default defineConfig({
   plugins: [react()],
-  build: { outDir: "dist", emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 700 },
+  // 1,600 kB: the API reference's renderer (Swagger UI, its own React inside) is one chunk of that size,
+  // loaded on that screen only; the app's own chunk stays far below.
+  build: { outDir: "dist", emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 1600 },
   server: { proxy: { "/portal": local, "/v1": local, "/config.json": local } },
 });

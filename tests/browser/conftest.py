@@ -6,7 +6,9 @@ tests/conftest.py, shared with the integration tests), which serves the built ap
 `browser` fixture waits for that install to finish. Every browser test module is marked
 `pytest.mark.xdist_group("browser")`: one worker runs them all, with one browser.
 
-Screenshots go to `screenshots/` at the repository's root (git-ignored): laptop 1280x800, phone 390x844."""
+Screenshots go to `screenshots/` at the repository's root (git-ignored): laptop 1280x800, phone 390x844.
+`accessibility_violations` runs axe-core (web/node_modules, the npm package) in the page: served to the
+page from its own origin by a Playwright route, so the deployed content security policy stays in force."""
 
 import re
 import time
@@ -37,7 +39,11 @@ CHROMIUM_ARGS = [
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 TIME_ZONE = "Europe/Stockholm"  # not the server's UTC: times must be shown in the browser's zone
+WIDTHS = {"laptop": LAPTOP, "phone": PHONE}
 LINK = re.compile(r"https?://\S+\?\S+")  # a link with a secret in its query
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_PATH = "/__axe-core.js"  # answered by the test's route, never by the server
+SERIOUS = ("serious", "critical")
 
 expect.set_options(timeout=15_000)  # a loaded 2-core machine; the request log waits longer where it must
 
@@ -174,3 +180,44 @@ def register_verify_and_log_in(page: Page, portal: Portal, dev: Person, *, scree
     expect(page).not_to_have_url(re.compile("/verify"))  # on to "/" or the invitation opened first
     assert page.evaluate("sessionStorage.getItem('kairos.session')")  # verified means logged in
     shoot("verified")
+
+
+def shoot(page: Page, screen: str, width: str) -> None:
+    """screenshots/<screen>-<width>.png of the whole page (`width`: laptop or phone)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / f"{screen}-{width}.png"), full_page=True)
+
+
+def sideways_overflow(page: Page) -> int:
+    """How many pixels the page is wider than the window: above 0, the screen scrolls sideways."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def past_the_edge(page: Page) -> list[str]:
+    """The elements reaching past the window's right edge (tag.class left-right), to say what overflows."""
+    found = page.evaluate(
+        """() => [...document.querySelectorAll("body *")]
+            .map((e) => [e, e.getBoundingClientRect()])
+            .filter(([, box]) => box.right > window.innerWidth)
+            .slice(0, 8)
+            .map(([e, box]) =>
+                `${e.tagName}.${e.className} ${Math.round(box.left)}-${Math.round(box.right)}`)"""
+    )
+    return [str(line) for line in found]
+
+
+def accessibility_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is, one line each (rule: elements)."""
+    if not page.evaluate("'axe' in window"):
+        page.route(
+            f"**{AXE_PATH}", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript")
+        )
+        page.add_script_tag(url=AXE_PATH)
+    found = page.evaluate(
+        """async (serious) => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .filter((v) => serious.includes(v.impact))
+            .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`)""",
+        list(SERIOUS),
+    )
+    return [str(line) for line in found]

@@ -1,6 +1,7 @@
-"""The account screens in the browser: the API's per-field errors at their fields on registration, a
-forgotten password reset through the mailed link, and the account flows under attack (issue 21): a
-crafted `next`, a verification link someone else's registration mailed, a guarded log-in."""
+"""The account screens in the browser: the API's per-field errors at their fields on registration (in plain
+words, every password rule at once), a forgotten password reset through the mailed link, and the account
+flows under attack (issue 21): a crafted `next`, a verification link someone else's registration mailed,
+a guarded log-in."""
 
 import re
 from urllib.parse import quote
@@ -22,16 +23,29 @@ def test_registration_shows_each_refusal_at_its_field_and_mails_nothing(page: Pa
     page.get_by_label("Email").fill("not-an-address")
     password = page.get_by_label("Password", exact=True)
     password.fill("short")
-    page.get_by_label("Confirm password").fill("short")
+    page.get_by_label("Confirm password").fill("shorter")
     page.get_by_role("button", name="Register").click()
 
-    expect(page.get_by_role("alert")).to_have_text("The given data was invalid.")
+    # In plain words at each field, every password rule still missing at once (the API says one).
     expect(password).to_have_attribute("aria-invalid", "true")
-    expect(password).to_have_accessible_description(re.compile("must be at least 8 characters"))
+    expect(password).to_have_accessible_description(
+        re.compile(
+            re.escape(
+                "This password still needs at least 8 characters, an upper case letter, a number and a "
+                "symbol such as ! ? # or -."
+            )
+        )
+    )
+    expect(page.get_by_label("Email")).to_be_focused()  # the first field in error
     expect(page.get_by_label("Email")).to_have_accessible_description(
-        "The email field must be a valid email address."
+        "Enter an email address, like name@example.com."
+    )
+    expect(page.get_by_label("Confirm password")).to_have_accessible_description(
+        "The two passwords are not the same."
     )
     expect(page.get_by_label("Name")).not_to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("alert")).to_have_count(0)  # no "The given data was invalid." on top
+    expect(page.locator("body")).not_to_contain_text("password_confirmation")
     screenshot(page, "register-errors")
 
     page.get_by_label("Email").fill(dev.email)

@@ -8,6 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+from kairos.abilities import ALL_ABILITIES
 from tests.browser.conftest import Portal, register_verify_and_log_in, screenshot
 from tests.integration.portal import Person
 
@@ -37,7 +38,7 @@ def test_a_new_developer_goes_from_registration_to_a_first_request_seen_in_the_p
     expect(page.get_by_role("heading", name="POST /v1/resources")).to_be_visible()
     expect(page.get_by_text("422 Unprocessable Entity")).to_be_visible()
     expect(page.get_by_text("first token")).to_be_visible()
-    expect(page.locator("pre")).to_contain_text('"errors": {')  # the 4xx's body, pretty-printed
+    expect(page.get_by_label("Response body", exact=True)).to_contain_text('"errors": {')  # pretty-printed
     screenshot(page, "request-detail")
 
     page.get_by_role("navigation", name="Project").get_by_role("link", name="Dashboard").click()
@@ -62,8 +63,7 @@ def _create_a_token_with_every_ability_and_copy_it(page: Page) -> str:
     page.get_by_role("navigation", name="Project").get_by_role("link", name="API Tokens").click()
     expect(page).to_have_title("API Tokens · Kairos Portal")
     page.get_by_label("Token name").fill("first token")
-    expect(page.get_by_label("Select all abilities")).to_be_checked()
-    expect(page.get_by_role("group", name="Booking", exact=True).get_by_label("create")).to_be_checked()
+    expect(page.get_by_label("Full access")).to_be_checked()  # the guide's default: every ability
     page.get_by_role("button", name="Create").click()
     shown = page.get_by_label("New API token")
     expect(shown).not_to_have_value("")
@@ -72,6 +72,8 @@ def _create_a_token_with_every_ability_and_copy_it(page: Page) -> str:
     expect(page.get_by_role("button", name="Copied", exact=True)).to_be_visible()
     token = page.evaluate("navigator.clipboard.readText()")
     assert token == shown.input_value()
-    expect(page.get_by_role("row", name=re.compile("first token.*All 57 abilities"))).to_be_visible()
+    expect(
+        page.get_by_role("row", name=re.compile(f"first token.*All {len(ALL_ABILITIES)} abilities"))
+    ).to_be_visible()
     screenshot(page, "tokens", phone=True)
     return str(token)

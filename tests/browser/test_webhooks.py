@@ -87,7 +87,7 @@ def _disable_rotate_and_delete(page: Page, row: Locator, secret: str) -> None:
     page.reload()
     expect(row.get_by_role("switch")).not_to_be_checked()  # stored
 
-    row.get_by_role("button", name=re.compile("Rotate the secret")).click()
+    row.get_by_role("button", name=re.compile("Rotate secret of")).click()
     rotation = page.get_by_role("dialog", name=re.compile("Rotate the secret"))
     rotation.get_by_role("button", name="Rotate secret").click()
     expect(rotation.get_by_text("The previous secret keeps working until")).to_be_visible()

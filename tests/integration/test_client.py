@@ -5,6 +5,7 @@ meets (422 with its fields, 404, 429), sync and async."""
 import asyncio
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -227,4 +228,8 @@ def test_the_async_client_has_the_same_operations(api: Api) -> None:
             await client.post_location(body={**GUIDE_LOCATION, "name": "Second"})
             return [loc.name async for loc in client.paginate("get_locations", query={"per_page": 1})]
 
-    assert sorted(asyncio.run(run())) == ["Perfect Health - Stockholm", "Second"]
+    # On a thread of its own: Playwright's sync API (the browser tests, on the same test worker) leaves an
+    # event loop running on the main thread, where asyncio.run refuses to start another.
+    with ThreadPoolExecutor(1) as thread:
+        names = thread.submit(asyncio.run, run()).result()
+    assert sorted(names) == ["Perfect Health - Stockholm", "Second"]

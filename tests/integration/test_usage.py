@@ -36,7 +36,12 @@ def _metered(local_server: LocalServer, project_id: str, requests: int) -> None:
     """Requests metering counted this month before the project's first request through this server."""
     table = local_server.store.table
     today = datetime.now(UTC).date().isoformat()
-    used = {**keys.usage_day(project_id, today), "day": today, "requests": requests, "processing_ms": 0}
+    used = {
+        **keys.usage_day(project_id, today, "a-writer"),
+        "day": today,
+        "requests": requests,
+        "processing_ms": 0,
+    }
     table.client.put_item(TableName=table.name, Item=to_item(used))
 
 

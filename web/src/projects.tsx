@@ -3,6 +3,7 @@
 import { createContext, useContext, useEffect, type ReactNode } from "react";
 import { useMatches, useParams } from "react-router";
 import { listProjects, type Project } from "./api/projects";
+import { Loaded, NotFoundState } from "./components/Status";
 import { useResource, type Resource } from "./hooks";
 
 const SELECTED_KEY = "kairos.project";
@@ -13,6 +14,7 @@ const byName = (projects: Project[]): Project[] =>
 interface ProjectsState {
   projects: Resource<Project[]>;
   current: Project | null;
+  wanted: string | null; // the URL's :project, when the screen is one project's
 }
 
 const ProjectsContext = createContext<ProjectsState | null>(null);
@@ -28,7 +30,7 @@ export function ProjectsProvider({ children }: { children: ReactNode }) {
     if (current) sessionStorage.setItem(SELECTED_KEY, current.id);
   }, [current]);
 
-  return <ProjectsContext.Provider value={{ projects, current }}>{children}</ProjectsContext.Provider>;
+  return <ProjectsContext.Provider value={{ projects, current, wanted: fromUrl ?? null }}>{children}</ProjectsContext.Provider>;
 }
 
 export function useProjects(): ProjectsState {
@@ -42,4 +44,22 @@ export function useProjectId(): string {
   const { project } = useParams();
   if (!project) throw new Error("useProjectId outside a project route");
   return project;
+}
+
+/** A project's screens show only once the person's projects say it is theirs: a project that does not
+ * exist, or is not theirs, is said within the one request of the list, on every screen, with nothing to
+ * do in it (no form, no navigation). */
+export function ProjectGate({ children }: { children: ReactNode }) {
+  const { projects, current, wanted } = useProjects();
+  if (wanted === null || current) return <>{children}</>;
+  return (
+    <Loaded resource={projects}>
+      {() => (
+        <NotFoundState title="Project not found">
+          There is no project at this address that you are a member of. It may have been deleted, or you were
+          removed from it. Choose one of your projects above.
+        </NotFoundState>
+      )}
+    </Loaded>
+  );
 }

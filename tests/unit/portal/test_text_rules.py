@@ -83,6 +83,23 @@ def test_every_portal_name_field_refuses_the_same_names(portal: Portal, name: st
     assert portal.workspace.project(owner, project["id"])["name"] == "Clinic"
 
 
+def test_a_name_longer_than_255_characters_is_refused_everywhere_never_cut(portal: Portal) -> None:
+    owner = portal.person("long@example.com")
+    project = portal.workspace.create(owner, "Clinic")
+    refusal = (422, {"name": ["The name field must not be greater than 255 characters."]})
+    for method, path in [
+        ("POST", "/projects"),
+        ("PATCH", f"/projects/{project['id']}"),
+        ("POST", f"/projects/{project['id']}/tokens"),
+        ("PATCH", "/account"),
+    ]:
+        status, answer = admin_call(portal, owner, method, path, {"name": "x" * 300})
+        assert (status, answer["errors"]) == refusal, (method, path)
+    assert [p["name"] for p in portal.workspace.projects(owner)] == ["Clinic"]
+    status, _ = admin_call(portal, owner, "POST", "/projects", {"name": "x" * 255})
+    assert status == 201  # the limit itself is taken
+
+
 @pytest.mark.parametrize("name", ["\u200b", "a\nb", "\u202eevil"])
 def test_the_clis_project_and_token_names_follow_the_same_rule(container: Container, name: str) -> None:
     with pytest.raises(ValidationFailed) as caught:

@@ -55,7 +55,7 @@ def test_a_throttled_usage_write_comes_back_alone_and_is_counted_exactly_once(
     busy, calm = principal.project_id, container.projects.create_project("Calm clinic").id
     # the batch's transaction, then the busy project's own, each tried TRANSACTION_ATTEMPTS times
     throttled = Fault(
-        partition=f"USAGE#{busy}",
+        partition=f"USAGE#{busy}#*",
         on="write",
         error="ThrottlingException",
         times=2 * retries.TRANSACTION_ATTEMPTS,

@@ -1,7 +1,8 @@
 """The request log, written by the metering consumer from the usage events: newest first, filtered by
-status (code or class), method, path prefix and time range, paged by cursor, 4xx bodies kept, entries
-expiring after 30 days, and each token's last use noted."""
+status (code or class), method, path prefix and time range, paged by cursor, the request's and the answer's
+bodies kept with their secrets redacted, entries expiring after 30 days, and each token's last use noted."""
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,12 +14,19 @@ from kairos.domain.errors import ValidationFailed
 from kairos.storage import keys
 from kairos.storage.request_log_store import RequestLogStore
 from kairos.storage.usage_store import UsageStore
+from kairos.usage.events import BODY_KEPT_CHARS, REDACTED, kept_body
 from kairos.usage.metering import Metering
 from kairos.usage.request_log import RequestLog
 
 
 def api_event(
-    n: int, project_id: str, method: str, path: str, status: int, body: str | None = None
+    n: int,
+    project_id: str,
+    method: str,
+    path: str,
+    status: int,
+    body: str | None = None,
+    request_body: str | None = None,
 ) -> dict[str, Any]:
     at = datetime(2030, 5, 20, 8, 0, n, tzinfo=UTC)
     detail = {
@@ -33,6 +41,7 @@ def api_event(
         "token_id": "token-1",
         "token_name": "widget",
         "body": body,
+        "request_body": request_body,
     }
     return {"id": f"event-{n}", "source": "kairos.usage", "detail-type": "api.request", "detail": detail}
 
@@ -43,8 +52,10 @@ def log(container: Container, principal: Principal) -> RequestLog:
     p = principal.project_id
     events = [
         api_event(1, p, "GET", "/v1/project", 200),
-        api_event(2, p, "POST", "/v1/locations", 422, '{"message": "The given data was invalid."}'),
-        api_event(3, p, "GET", "/v1/locations?page=2", 200, "ignored: not a 4xx"),
+        api_event(
+            2, p, "POST", "/v1/locations", 422, '{"message": "The given data was invalid."}', '{"name": ""}'
+        ),
+        api_event(3, p, "GET", "/v1/locations?page=2", 200, '{"data": []}'),
         api_event(4, p, "DELETE", "/v1/locations/x", 404, '{"message": "The location was not found."}'),
         api_event(5, p, "GET", "/v1/bookings", 500),
     ]
@@ -57,7 +68,7 @@ def paths(page: dict[str, Any]) -> list[str]:
     return [row["path"] for row in page["data"]]
 
 
-def test_the_log_lists_newest_first_with_the_4xx_bodies(log: RequestLog, principal: Principal) -> None:
+def test_the_log_lists_newest_first_with_the_bodies(log: RequestLog, principal: Principal) -> None:
     page = log.page(principal.project_id, {})
     assert paths(page) == [
         "/v1/bookings",
@@ -69,7 +80,11 @@ def test_the_log_lists_newest_first_with_the_4xx_bodies(log: RequestLog, princip
     assert page["next_cursor"] is None
     bodies = {row["path"]: row["response_body"] for row in page["data"]}
     assert bodies["/v1/locations"] == '{"message": "The given data was invalid."}'
-    assert bodies["/v1/locations?page=2"] is None
+    assert bodies["/v1/locations?page=2"] == '{"data": []}'  # a 2xx answer's too
+    assert bodies["/v1/project"] is None
+    sent = {row["path"]: row["request_body"] for row in page["data"]}
+    assert sent["/v1/locations"] == '{"name": ""}'
+    assert sent["/v1/project"] is None
     assert page["data"][0]["token"] == {"id": "token-1", "name": "widget"}
     assert page["data"][0]["time"] == "2030-05-20T08:00:05+00:00"
 
@@ -136,3 +151,37 @@ def test_entries_expire_after_30_days_and_the_tokens_last_use_is_noted(
 def test_another_project_sees_nothing_of_the_log(log: RequestLog, container: Container) -> None:
     other = container.projects.create_project("Other")
     assert log.page(other.id, {})["data"] == []
+
+
+WEBHOOK_SECRET = "whsec_" + "ab12" * 16
+FEED_KEY = "0f" * 32
+API_TOKEN = "Qx7" * 16
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        (  # a webhook's signing secret, under its key
+            {"id": "9b1de0b4-4fd1-4d43-9a44-4f3c4cbb2a3b", "secret": WEBHOOK_SECRET},
+            {"id": "9b1de0b4-4fd1-4d43-9a44-4f3c4cbb2a3b", "secret": REDACTED},
+        ),
+        (  # a calendar feed's key, inside its url
+            {"url": f"https://api.example/v1/calendar-feeds/{FEED_KEY}/calendar.ics"},
+            {"url": f"https://api.example/v1/calendar-feeds/{REDACTED}/calendar.ics"},
+        ),
+        (  # any key naming a secret, at any depth
+            {"data": [{"api_key": "short", "note": f"token {API_TOKEN}"}], "Authorization": "Bearer x"},
+            {"data": [{"api_key": REDACTED, "note": f"token {REDACTED}"}], "Authorization": REDACTED},
+        ),
+    ],
+)
+def test_a_kept_body_never_holds_a_secret(body: dict[str, Any], kept: dict[str, Any]) -> None:
+    assert json.loads(kept_body(json.dumps(body)) or "") == kept
+
+
+def test_a_kept_body_is_cut_after_its_secrets_are_redacted() -> None:
+    text = "x " * BODY_KEPT_CHARS + API_TOKEN  # not JSON, and longer than is kept
+    assert kept_body(text) == text[:BODY_KEPT_CHARS]
+    words = "y " * ((BODY_KEPT_CHARS - 6) // 2)  # the token would be cut after 6 of its characters
+    assert kept_body(words + API_TOKEN) == (words + REDACTED)[:BODY_KEPT_CHARS]
+    assert kept_body(None) is None and kept_body("") is None

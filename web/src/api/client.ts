@@ -1,6 +1,7 @@
 // The one client of the admin API: base URL from the config file, the Cognito ID token as bearer, one
 // refresh with the refresh token when an answer is 401, and every failure as an ApiError shaped like the
 // API's errors ({status, message, errors}); status 0 means the network failed (no answer at all).
+import { plainFieldMessage } from "../words";
 
 export interface Session {
   id_token: string;
@@ -22,9 +23,15 @@ export class ApiError extends Error {
     this.errors = errors;
   }
 
-  /** The first message for a field, if the API named it. */
+  /** The first message for a field, if the API named it, in the Portal's words (words.ts). */
   field(name: string): string | undefined {
-    return this.errors[name]?.[0];
+    const said = this.errors[name]?.[0];
+    return said === undefined ? undefined : plainFieldMessage(said);
+  }
+
+  /** True when the API refused the body field by field (a 422 with `errors`). */
+  get hasFieldErrors(): boolean {
+    return Object.keys(this.errors).length > 0;
   }
 
   get isNetwork(): boolean {

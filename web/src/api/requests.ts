@@ -9,7 +9,8 @@ export interface LoggedRequest {
   status: number;
   duration_ms: number;
   token: { id: string; name: string } | null;
-  response_body: string | null; // kept for 4xx answers
+  request_body: string | null; // secrets redacted, cut to 4,000 characters (older entries: none)
+  response_body: string | null; // the same; before the request body was kept, only a 4xx answer's
 }
 
 export interface RequestFilters {

@@ -1,15 +1,21 @@
 // A labelled input with its hint and the API's error for it, tied by aria-describedby.
 import { useId, type InputHTMLAttributes, type ReactNode } from "react";
 import { PASSWORD_RULES } from "../api/account";
+import { lengthProblem, passwordProblems } from "../words";
 
-interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id"> {
+interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "maxLength"> {
   label: string;
   hint?: ReactNode;
   error?: string;
+  limit?: number; // the most characters the API takes: said in the hint, and at the field once passed
 }
 
-export function Field({ label, hint, error, className, ...input }: FieldProps) {
+/** No `maxLength`: a browser cuts a longer paste silently; the field says the limit instead (`limit`). */
+export function Field({ label, hint, error: apiError, limit, className, ...input }: FieldProps) {
   const id = useId();
+  const tooLong = limit === undefined ? undefined : lengthProblem(String(input.value ?? ""), limit);
+  const error = tooLong ?? apiError;
+  if (limit !== undefined) hint = hint ? <>{hint} At most {limit} characters.</> : `At most ${limit} characters.`;
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
@@ -51,7 +57,11 @@ interface NewPasswordProps {
   errors: (name: "password" | "password_confirmation") => string | undefined;
 }
 
-/** A new password and its confirmation, with the pool's rules as the hint. */
+const MISMATCH = "The two passwords are not the same.";
+
+/** A new password and its confirmation, with the pool's rules as the hint. When the API refuses the
+ * password, every rule it still misses is said at once (the API says one at a time), and a confirmation
+ * that differs too (the API compares them only once the password passes). */
 export function NewPasswordFields({ label, password, confirmation, onChange, errors }: NewPasswordProps) {
   return (
     <>
@@ -63,7 +73,7 @@ export function NewPasswordFields({ label, password, confirmation, onChange, err
         value={password}
         onChange={(e) => onChange(e.target.value, confirmation)}
         hint={PASSWORD_RULES}
-        error={errors("password")}
+        error={errors("password") && (passwordProblems(password) ?? errors("password"))}
       />
       <Field
         label={`Confirm ${label.toLowerCase()}`}
@@ -72,7 +82,7 @@ export function NewPasswordFields({ label, password, confirmation, onChange, err
         required
         value={confirmation}
         onChange={(e) => onChange(password, e.target.value)}
-        error={errors("password_confirmation")}
+        error={errors("password_confirmation") ?? (errors("password") && confirmation !== password ? MISMATCH : undefined)}
       />
     </>
   );

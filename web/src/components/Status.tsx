@@ -1,5 +1,6 @@
 // Loading and error states: a failed load says why and offers to try again.
 import type { ReactNode } from "react";
+import { Link } from "react-router";
 import type { ApiError } from "../api/client";
 import type { Resource } from "../hooks";
 
@@ -13,6 +14,15 @@ export function Loading({ label = "Loading…" }: { label?: string }) {
 }
 
 export function ErrorState({ error, onRetry }: { error: ApiError; onRetry: () => void }) {
+  if (error.status === 404) {
+    return (
+      <div className="error-state" role="alert">
+        <p>
+          <strong>Not found.</strong> It does not exist (any more), or it is not yours to see.
+        </p>
+      </div>
+    );
+  }
   return (
     <div className="error-state" role="alert">
       <p>
@@ -30,4 +40,21 @@ export function Loaded<T>({ resource, children }: { resource: Resource<T>; child
   if (resource.error) return <ErrorState error={resource.error} onRetry={resource.reload} />;
   if (resource.data === undefined) return <Loading />;
   return <>{children(resource.data)}</>;
+}
+
+/** What a screen shows for an address that names nothing the person may open: no form, no action. */
+export function NotFoundState({ title, children, back }: { title: string; children: ReactNode; back?: ReactNode }) {
+  return (
+    <section className="panel empty-state" aria-labelledby="not-found">
+      <h1 id="not-found">{title}</h1>
+      <p>{children}</p>
+      {back ?? (
+        <p>
+          <Link className="button" to="/">
+            Go to your dashboard
+          </Link>
+        </p>
+      )}
+    </section>
+  );
 }

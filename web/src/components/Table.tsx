@@ -1,7 +1,8 @@
-// A table with its column headings (scrolling sideways on a narrow screen); `actions` adds a last column
-// for each row's buttons, headed for screen readers only. RowAction is one of those buttons, named for its
-// row (e.g. "Delete widget") where its visible label is only the verb.
-import type { ReactNode } from "react";
+// A table with its column headings; `actions` adds a last column for each row's buttons, headed for screen
+// readers only. At phone width (styles.css) each row is a card and each cell is headed by its column's
+// name, which the table writes on its cells (`data-label`) so that no screen's rows have to. RowAction is
+// one of those buttons, named for its row (e.g. "Delete widget") where its visible label is only the verb.
+import { useLayoutEffect, useRef, type ReactNode } from "react";
 
 interface TableProps {
   columns: string[];
@@ -11,9 +12,15 @@ interface TableProps {
 }
 
 export function Table({ columns, actions = false, className, children }: TableProps) {
+  const table = useRef<HTMLTableElement>(null);
+  useLayoutEffect(() => {
+    for (const row of table.current?.tBodies[0]?.rows ?? []) {
+      [...row.cells].forEach((cell, n) => (cell.dataset.label = columns[n] ?? ""));
+    }
+  }); // after every render: rows come and go
   return (
     <div className="table-wrap">
-      <table className={className}>
+      <table className={className} ref={table}>
         <thead>
           <tr>
             {columns.map((column) => (

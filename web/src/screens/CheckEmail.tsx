@@ -31,7 +31,7 @@ export function CheckEmail() {
         Open it to verify your address, then log in. The link is valid for 24 hours.
       </p>
       <form onSubmit={submit} noValidate>
-        <FormAlert error={action.error}>{sent}</FormAlert>
+        <FormAlert error={action.error} fields={["email"]}>{sent}</FormAlert>
         <EmailField
           value={email}
           onChange={(e) => setEmail(e.target.value)}

@@ -21,7 +21,7 @@ export function ForgotPassword() {
       <h1>Forgotten password</h1>
       <p className="lead">Enter the address of your account: we will mail you a link to choose a new password.</p>
       <form onSubmit={submit} noValidate>
-        <FormAlert error={action.error}>{sent}</FormAlert>
+        <FormAlert error={action.error} fields={["email"]}>{sent}</FormAlert>
         <EmailField value={email} onChange={(e) => setEmail(e.target.value)} error={action.error?.field("email")} />
         <div className="form-actions">
           <SubmitButton busy={action.busy} busyLabel="Sending…">

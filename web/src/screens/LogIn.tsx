@@ -46,7 +46,7 @@ export function LogIn() {
       <h1>Log in</h1>
       <p className="lead">Welcome back to the Kairos Portal.</p>
       <form onSubmit={submit} noValidate>
-        <FormAlert error={action.error} />
+        <FormAlert error={action.error} fields={["email", "password"]} />
         {unverified && (
           <p className="notice">
             <Link to={`/check-email?email=${encodeURIComponent(email)}`}>Send the verification link again</Link>

@@ -7,6 +7,7 @@ import { useAction } from "../hooks";
 import { useProjects } from "../projects";
 import { projectPath } from "../routes";
 import { useSession } from "../session";
+import { lengthProblem, NAME_MAX } from "../words";
 
 export function NewProject() {
   const [name, setName] = useState("");
@@ -17,6 +18,7 @@ export function NewProject() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (lengthProblem(name, NAME_MAX)) return; // said at the field
     const created = await action.run(name.trim());
     if (!created) return;
     projects.setData([...(projects.data ?? []), created]); // selectable at once, in its place after the reload
@@ -31,7 +33,7 @@ export function NewProject() {
         <p className="muted">Create a new project and collaborate with others. New projects are on the free plan.</p>
       </header>
       <form className="panel" onSubmit={submit} noValidate>
-        <FormAlert error={action.error} />
+        <FormAlert error={action.error} fields={["name"]} />
         <div className="field">
           <span className="field__label" id="project-owner">
             Project owner
@@ -43,7 +45,7 @@ export function NewProject() {
         <Field
           label="Project name"
           required
-          maxLength={255}
+          limit={NAME_MAX}
           value={name}
           onChange={(e) => setName(e.target.value)}
           error={action.error?.field("name")}

@@ -4,6 +4,7 @@ import { register, type Registration } from "../api/account";
 import { EmailField, Field, NewPasswordFields } from "../components/Field";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
+import { lengthProblem, NAME_MAX } from "../words";
 
 export function Register() {
   const [form, setForm] = useState<Registration>({ name: "", email: "", password: "", password_confirmation: "" });
@@ -14,6 +15,7 @@ export function Register() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (lengthProblem(form.name, NAME_MAX)) return; // said at the field
     if (await action.run(form)) navigate(`/check-email?email=${encodeURIComponent(form.email)}`);
   };
 
@@ -26,8 +28,8 @@ export function Register() {
         verify your address.
       </p>
       <form onSubmit={submit} noValidate>
-        <FormAlert error={action.error} />
-        <Field label="Name" autoComplete="name" required value={form.name} onChange={set("name")} error={error("name")} />
+        <FormAlert error={action.error} fields={["name", "email", "password", "password_confirmation"]} />
+        <Field label="Name" autoComplete="name" required limit={NAME_MAX} value={form.name} onChange={set("name")} error={error("name")} />
         <EmailField value={form.email} onChange={set("email")} error={error("email")} />
         <NewPasswordFields
           label="Password"

@@ -90,7 +90,8 @@ function RequestTable({ project, rows }: { project: string; rows: LoggedRequest[
             <Link
               to={`${projectPath(project, `${PROJECT}/requests`)}/${row.id}`}
               state={{ entry: row }}
-              className="request-line"
+              className="request-line truncate"
+              title={`${row.method} ${row.path}`}
             >
               <span className="method">{row.method}</span> {row.path}
             </Link>

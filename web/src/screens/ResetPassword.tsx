@@ -38,7 +38,7 @@ export function ResetPassword() {
     <>
       <h1>Choose a new password</h1>
       <form onSubmit={submit} noValidate>
-        <FormAlert error={action.error} />
+        <FormAlert error={action.error} fields={["token", "password", "password_confirmation"]} />
         {tokenError && (
           <p className="notice">
             {tokenError} <Link to="/forgot-password">Have a new link sent</Link>.

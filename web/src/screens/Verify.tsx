@@ -23,17 +23,37 @@ export function Verify() {
   };
 
   const tokenError = action.error?.field("token");
-  if (!token || tokenError) {
+  if (!token) {
     return (
       <>
-        <h1>This link cannot be used</h1>
+        <h1>This link is incomplete</h1>
         <div className="alert alert--error" role="alert">
-          {tokenError ?? "The link has no token. Open the link from the mail as it is."}
+          The link has no token. Open the link from the mail as it is, or copy all of it into the address bar.
         </div>
         <p>
-          A verification link works once, within 24 hours. <Link to="/check-email">Have a new one sent</Link>,{" "}
-          <Link to="/register">register again</Link>, or <Link to="/login">log in</Link> if your address is verified
-          already.
+          <Link to="/check-email">Have a new one sent</Link> or <Link to="/login">log in</Link>.
+        </p>
+      </>
+    );
+  }
+  if (tokenError) {
+    // The API cannot tell a used link from an expired one (it keeps neither): both cases are said.
+    return (
+      <>
+        <h1>This link was used already or has expired</h1>
+        <div className="alert alert--error" role="alert">
+          A verification link works once, within 24 hours of the mail.
+        </div>
+        <p>
+          <strong>Opened it before?</strong> Then your address is verified: log in with your email and password.
+        </p>
+        <p>
+          <Link className="button button--primary" to="/login">
+            Log in
+          </Link>
+        </p>
+        <p className="muted">
+          Not verified yet? <Link to="/check-email">Have a new link sent</Link>, or <Link to="/register">register again</Link>.
         </p>
       </>
     );
@@ -60,7 +80,7 @@ export function Verify() {
       <h1>Verify your email</h1>
       <p className="lead">Enter the password you registered with to confirm that this account is yours.</p>
       <form onSubmit={submit} noValidate>
-        <FormAlert error={action.error} />
+        <FormAlert error={action.error} fields={["password"]} />
         <PasswordField
           value={password}
           onChange={(e) => setPassword(e.target.value)}

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { listDeliveries, listWebhooks, redeliver, type Delivery } from "../api/webhooks";
 import { FormAlert } from "../components/Form";
-import { Loaded } from "../components/Status";
+import { Loaded, NotFoundState } from "../components/Status";
 import { formatDateTime, formatDuration } from "../format";
 import { useAction, useFollow, useResource, useTitle } from "../hooks";
 import { useProjectId } from "../projects";
@@ -24,7 +24,7 @@ export function WebhookDetail() {
   const webhook = webhooks.data?.find((candidate) => candidate.id === id);
   useTitle(webhook ? `Webhook ${webhook.url}` : "Webhook");
 
-  useFollow(deliveries.reload, REFRESH_MS, !deliveries.error);
+  useFollow(deliveries.reload, REFRESH_MS, !deliveries.error && webhook !== undefined);
 
   return (
     <>
@@ -34,26 +34,30 @@ export function WebhookDetail() {
       <Loaded resource={webhooks}>
         {() =>
           webhook ? (
-            <header className="page-header">
-              <h1 className="webhook-url">{webhook.url}</h1>
-              <p className="muted">
-                {eventSummary(webhook.events)} · {webhook.enabled ? "enabled" : "disabled"} · created{" "}
-                {formatDateTime(webhook.created_at)}
-              </p>
-            </header>
+            <>
+              <header className="page-header">
+                <h1 className="webhook-url">{webhook.url}</h1>
+                <p className="muted">
+                  {eventSummary(webhook.events)} · {webhook.enabled ? "enabled" : "disabled"} · created{" "}
+                  {formatDateTime(webhook.created_at)}
+                </p>
+              </header>
+              <section className="panel" aria-labelledby="deliveries">
+                <h2 id="deliveries">Deliveries</h2>
+                <Loaded resource={deliveries}>
+                  {(rows) => (
+                    <DeliveryTable project={project} webhook={id} rows={rows} onRedelivered={deliveries.reload} />
+                  )}
+                </Loaded>
+              </section>
+            </>
           ) : (
-            <div className="alert alert--error" role="alert">
-              This webhook does not exist (any more).
-            </div>
+            <NotFoundState title="Webhook not found" back={<span />}>
+              This project has no webhook at this address: it was deleted, or the address is mistyped.
+            </NotFoundState>
           )
         }
       </Loaded>
-      <section className="panel" aria-labelledby="deliveries">
-        <h2 id="deliveries">Deliveries</h2>
-        <Loaded resource={deliveries}>
-          {(rows) => <DeliveryTable project={project} webhook={id} rows={rows} onRedelivered={deliveries.reload} />}
-        </Loaded>
-      </section>
     </>
   );
 }

@@ -1,4 +1,7 @@
-// The daily series as charts (Chart.js): requests, average processing time, webhook requests.
+// The daily series as charts (Chart.js): requests, average processing time, webhook requests. Readable at
+// any amount of data: the days sit between the axis' ends (a lone day is not a dot on the edge), points are
+// drawn (one sample is visible), the scale has headroom and whole steps, a bar of any value is at least a
+// few pixels tall, and a range without a request says so instead of drawing empty axes.
 import {
   BarElement,
   CategoryScale,
@@ -29,8 +32,14 @@ const options = (unit: string): ChartOptions<"bar" | "line"> => ({
     tooltip: { callbacks: { label: (item) => `${formatNumber(Number(item.raw ?? 0))} ${unit}` } },
   },
   scales: {
-    x: { grid: { display: false }, ticks: { maxTicksLimit: 7, maxRotation: 0, color: "#6b7280" } },
-    y: { beginAtZero: true, ticks: { precision: 0, color: "#6b7280" }, grid: { color: "#eef0f4" } },
+    x: { offset: true, grid: { display: false }, ticks: { maxTicksLimit: 7, maxRotation: 0, color: "#6b7280" } },
+    y: {
+      beginAtZero: true,
+      grace: "10%",
+      suggestedMax: 4, // 1 request is a quarter of the height, not all of it
+      ticks: { precision: 0, color: "#6b7280", maxTicksLimit: 5 },
+      grid: { color: "#eef0f4" },
+    },
   },
 });
 
@@ -55,7 +64,12 @@ function ChartPanel({ title, unit, kind, labels, values, colour }: ChartPanelPro
             role="img"
             aria-label={label}
             options={options(unit) as ChartOptions<"bar">}
-            data={{ labels, datasets: [{ data: values, backgroundColor: colour, borderRadius: 3, maxBarThickness: 24 }] }}
+            data={{
+              labels,
+              datasets: [
+                { data: values, backgroundColor: colour, borderRadius: 3, maxBarThickness: 28, minBarLength: 3, barPercentage: 0.8 },
+              ],
+            }}
           />
         ) : (
           <Line
@@ -65,7 +79,17 @@ function ChartPanel({ title, unit, kind, labels, values, colour }: ChartPanelPro
             data={{
               labels,
               datasets: [
-                { data: values, borderColor: colour, backgroundColor: ACCENT_SOFT, fill: true, spanGaps: true, tension: 0.3, pointRadius: 2 },
+                {
+                  data: values,
+                  borderColor: colour,
+                  backgroundColor: ACCENT_SOFT,
+                  pointBackgroundColor: colour,
+                  fill: true,
+                  spanGaps: true,
+                  tension: 0.3,
+                  pointRadius: 4,
+                  pointHoverRadius: 6,
+                },
               ],
             }}
           />
@@ -95,6 +119,17 @@ const SERIES: (Omit<ChartPanelProps, "labels" | "values"> & { value: (day: Usage
 
 export function UsageCharts({ days }: { days: UsageDay[] }) {
   const labels = days.map((day) => formatDay(day.date, true));
+  if (days.every((day) => day.requests === 0 && day.webhook_delivery_attempts === 0)) {
+    return (
+      <div className="panel empty-state chart-empty">
+        <h3>No requests in this range</h3>
+        <p>
+          API requests and webhook deliveries of these days show here as daily charts. Choose a longer range, or make
+          a request with one of your tokens.
+        </p>
+      </div>
+    );
+  }
   return (
     <div className="chart-grid">
       {SERIES.map(({ value, ...series }) => (

@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from "react";
 import type { RequestFilters as Filters } from "../../api/requests";
 import type { FieldErrors } from "../../api/client";
+import { plainFieldMessage } from "../../words";
 
 const STATUSES = ["2xx", "4xx", "5xx", "200", "201", "204", "400", "401", "403", "404", "409", "422", "429", "500"];
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -28,7 +29,7 @@ export function RequestFilters({ values, errors, onApply }: FilterProps) {
   const error = (name: string) =>
     errors[name]?.[0] && (
       <span className="field__error" id={`filter-${name}-error`}>
-        {errors[name]?.[0]}
+        {plainFieldMessage(errors[name]?.[0] ?? "")}
       </span>
     );
   const described = (name: string) => (errors[name] ? `filter-${name}-error` : undefined);

@@ -22,7 +22,6 @@ export function CodeField(props: { value: string; onChange: (code: string) => vo
       inputMode="numeric"
       autoComplete="one-time-code"
       pattern="[0-9]*"
-      maxLength={6}
       required
       value={props.value}
       onChange={(e) => props.onChange(e.target.value.replace(/\s/g, ""))}

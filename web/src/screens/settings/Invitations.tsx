@@ -31,7 +31,7 @@ export function Invitations({ project }: { project: Project }) {
     <section className="panel" aria-labelledby="invitations">
       <h2 id="invitations">Invitations</h2>
       <form onSubmit={submit} noValidate>
-        <FormAlert error={action.error}>{sent}</FormAlert>
+        <FormAlert error={action.error} fields={["email"]}>{sent}</FormAlert>
         <EmailField
           value={email}
           onChange={(e) => setEmail(e.target.value)}

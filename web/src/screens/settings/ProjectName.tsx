@@ -4,6 +4,7 @@ import type { Project } from "../../api/projects";
 import { Field } from "../../components/Field";
 import { FormAlert, SubmitButton } from "../../components/Form";
 import { useAction } from "../../hooks";
+import { lengthProblem, NAME_MAX } from "../../words";
 
 interface NameProps {
   project: Project;
@@ -16,6 +17,7 @@ export function ProjectName({ project, owner, onChanged }: NameProps) {
   const action = useAction(renameProject);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (lengthProblem(name, NAME_MAX)) return; // said at the field
     if (await action.run(project.id, name.trim())) onChanged();
   };
   return (
@@ -23,11 +25,11 @@ export function ProjectName({ project, owner, onChanged }: NameProps) {
       <h2 id="project-name">Project name</h2>
       {owner ? (
         <form onSubmit={submit} noValidate className="inline-form">
-          <FormAlert error={action.error} />
+          <FormAlert error={action.error} fields={["name"]} />
           <Field
             label="Name"
             required
-            maxLength={255}
+            limit={NAME_MAX}
             value={name}
             onChange={(e) => setName(e.target.value)}
             error={action.error?.field("name")}

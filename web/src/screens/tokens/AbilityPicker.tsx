@@ -81,9 +81,14 @@ export function AbilityPicker({ abilities, selected, onChange }: PickerProps) {
   );
 }
 
-/** "All 57 abilities", or how many and which. */
-export function abilitySummary(held: string[], all: number): string {
-  if (held.length >= all && all > 0) return `All ${all} abilities`;
+/** The "Read only" preset: every ability that views something (`...:view`), none that changes anything. */
+export const readOnly = (abilities: string[]): string[] => abilities.filter((a) => a.endsWith(":view"));
+
+/** "All 57 abilities", "Read only", or how many and which. */
+export function abilitySummary(held: string[], all: string[]): string {
+  if (held.length >= all.length && all.length > 0) return `All ${all.length} abilities`;
+  const viewing = readOnly(all);
+  if (held.length === viewing.length && viewing.every((a) => held.includes(a))) return `Read only: ${held.length} of ${all.length}`;
   const areas = [...new Set(held.map(areaOf))].map(areaLabel);
-  return `${held.length} of ${all}: ${areas.join(", ") || "none"}`;
+  return `${held.length} of ${all.length}: ${areas.join(", ") || "none"}`;
 }

@@ -5,7 +5,8 @@ import { Field } from "../../components/Field";
 import { FormAlert, SubmitButton } from "../../components/Form";
 import { ShownOnce } from "../../components/ShownOnce";
 import { useAction } from "../../hooks";
-import { AbilityPicker } from "./AbilityPicker";
+import { lengthProblem, NAME_MAX } from "../../words";
+import { TokenAccess } from "./TokenAccess";
 
 interface NewTokenProps {
   project: string;
@@ -21,6 +22,7 @@ export function NewToken({ project, abilities, onCreated }: NewTokenProps) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (lengthProblem(name, NAME_MAX)) return; // said at the field
     const token = await action.run(project, name.trim(), abilities.filter((a) => selected.has(a)));
     if (!token) return;
     setCreated(token);
@@ -34,17 +36,17 @@ export function NewToken({ project, abilities, onCreated }: NewTokenProps) {
       <h2 id="create-token">Create API token</h2>
       {created && <CreatedTokenValue token={created} onDone={() => setCreated(null)} />}
       <form onSubmit={submit} noValidate>
-        <FormAlert error={action.error} />
+        <FormAlert error={action.error} fields={["name", "abilities"]} />
         <Field
           label="Token name"
           required
-          maxLength={255}
+          limit={NAME_MAX}
           value={name}
           onChange={(e) => setName(e.target.value)}
           hint="What uses it, e.g. “booking widget” or “back office”."
           error={action.error?.field("name")}
         />
-        <AbilityPicker abilities={abilities} selected={selected} onChange={setSelected} />
+        <TokenAccess key={created?.id ?? "new"} abilities={abilities} selected={selected} onChange={setSelected} />
         {action.error?.field("abilities") && <p className="field__error">{action.error.field("abilities")}</p>}
         <p className="muted">
           Give each token only the abilities it needs: a token in a web page can be read by anyone who loads it.

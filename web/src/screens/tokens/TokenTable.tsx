@@ -6,7 +6,8 @@ import { Dialog } from "../../components/Dialog";
 import { FormAlert, SubmitButton } from "../../components/Form";
 import { formatDateTime } from "../../format";
 import { useAction } from "../../hooks";
-import { AbilityPicker, abilitySummary } from "./AbilityPicker";
+import { abilitySummary } from "./AbilityPicker";
+import { TokenAccess } from "./TokenAccess";
 import { RowAction, Table } from "../../components/Table";
 
 interface TableProps {
@@ -28,7 +29,7 @@ export function TokenTable({ project, tokens, abilities, onChanged }: TableProps
         {tokens.map((token) => (
           <tr key={token.id}>
             <th scope="row">{token.name}</th>
-            <td title={token.abilities.join(", ")}>{abilitySummary(token.abilities, abilities.length)}</td>
+            <td title={token.abilities.join(", ")}>{abilitySummary(token.abilities, abilities)}</td>
             <td>{formatDateTime(token.created_at)}</td>
             <td>{token.last_used_at ? formatDateTime(token.last_used_at) : <span className="muted">Never</span>}</td>
             <td className="actions">
@@ -79,7 +80,7 @@ function EditAbilities(props: { project: string; token: ApiToken; abilities: str
     <Dialog title={`Abilities of “${token.name}”`} open onClose={() => onClose(false)}>
       <form onSubmit={submit} className="dialog__wide">
         <FormAlert error={action.error} />
-        <AbilityPicker abilities={abilities} selected={selected} onChange={setSelected} />
+        <TokenAccess abilities={abilities} selected={selected} onChange={setSelected} />
         <p className="muted">Changes take effect within a minute.</p>
         <div className="form-actions">
           <SubmitButton busy={action.busy} busyLabel="Saving…">

@@ -4,6 +4,7 @@ import { ALL_EVENTS, createWebhook, type WebhookWithSecret } from "../../api/web
 import { Field } from "../../components/Field";
 import { FormAlert, SubmitButton } from "../../components/Form";
 import { useAction } from "../../hooks";
+import { lengthProblem } from "../../words";
 import { EventPicker } from "./EventPicker";
 import { WebhookSecret } from "./WebhookSecret";
 
@@ -22,6 +23,7 @@ export function NewWebhook({ project, events, onCreated }: NewWebhookProps) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (lengthProblem(url, 2048) || lengthProblem(description, 1000)) return; // said at the field
     const webhook = await action.run(project, { url: url.trim(), events: selected, description: description.trim() || null });
     if (!webhook) return;
     setCreated(webhook);
@@ -36,12 +38,12 @@ export function NewWebhook({ project, events, onCreated }: NewWebhookProps) {
       <h2 id="create-webhook">Add a webhook</h2>
       {created && <WebhookSecret webhook={created} onDone={() => setCreated(null)} />}
       <form onSubmit={submit} noValidate>
-        <FormAlert error={action.error} />
+        <FormAlert error={action.error} fields={["url", "events", "description"]} />
         <Field
           label="Endpoint URL"
           type="url"
           required
-          maxLength={2048}
+          limit={2048}
           placeholder="https://example.com/kairos/webhook"
           value={url}
           onChange={(e) => setUrl(e.target.value)}
@@ -50,7 +52,7 @@ export function NewWebhook({ project, events, onCreated }: NewWebhookProps) {
         />
         <Field
           label="Description (optional)"
-          maxLength={1000}
+          limit={1000}
           value={description}
           onChange={(e) => setDescription(e.target.value)}
           error={action.error?.field("description")}

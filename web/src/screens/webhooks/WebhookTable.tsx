@@ -44,7 +44,9 @@ export function WebhookTable({ project, webhooks, onChanged }: TableProps) {
         {webhooks.map((webhook) => (
           <tr key={webhook.id}>
             <th scope="row" className="webhook-url">
-              <Link to={webhookPath(project, webhook.id)}>{webhook.url}</Link>
+              <Link to={webhookPath(project, webhook.id)} className="truncate" title={webhook.url}>
+                {webhook.url}
+              </Link>
               {webhook.description && <div className="muted">{webhook.description}</div>}
             </th>
             <td>{eventSummary(webhook.events)}</td>
@@ -55,9 +57,9 @@ export function WebhookTable({ project, webhooks, onChanged }: TableProps) {
                   role="switch"
                   checked={enabled(webhook)}
                   disabled={toggle.busy}
-                  aria-label={`Enabled: ${webhook.url}`}
                   onChange={() => flip(webhook)}
                 />
+                <span className="visually-hidden">Enabled: {webhook.url}</span>
                 <span aria-hidden="true">{enabled(webhook) ? "On" : "Off"}</span>
               </label>
             </td>
@@ -66,7 +68,7 @@ export function WebhookTable({ project, webhooks, onChanged }: TableProps) {
               <Link className="button button--small" to={webhookPath(project, webhook.id)} aria-label={`Deliveries of ${webhook.url}`}>
                 Deliveries
               </Link>
-              <RowAction label={`Rotate the secret of ${webhook.url}`} onClick={() => setRotating(webhook)}>
+              <RowAction label={`Rotate secret of ${webhook.url}`} onClick={() => setRotating(webhook)}>
                 Rotate secret
               </RowAction>
               <RowAction label={`Delete ${webhook.url}`} danger onClick={() => setDeleting(webhook)}>

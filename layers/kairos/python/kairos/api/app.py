@@ -19,7 +19,7 @@ from kairos.domain.formats import format_timestamp, now_utc
 from kairos.domain.ids import normal_id
 from kairos.observability import logger
 from kairos.portal.routes import PortalRoute
-from kairos.usage.events import BODY_KEPT_CHARS, ApiRequest
+from kairos.usage.events import ApiRequest, kept_body
 
 Handler = Callable[[Request], Response[str]]
 PREFLIGHT_HEADERS = {
@@ -167,7 +167,6 @@ def _count(
     """One usage event for the metering roll-up and the request log (docs/usage.md, docs/portal.md); the
     emitter never raises. It carries what the log shows, so writing the log costs this request nothing."""
     status = response.status_code
-    body = response.body if 400 <= status < 500 and isinstance(response.body, str) else None
     now = time.time()
     container.usage_events.emit(
         ApiRequest(
@@ -181,7 +180,8 @@ def _count(
             epoch_ms=int(now * 1000),
             token_id=principal.token_id,
             token_name=principal.token_name,
-            body=body[:BODY_KEPT_CHARS] if body is not None else None,
+            body=kept_body(response.body if isinstance(response.body, str) else None),
+            request_body=None if event.get("isBase64Encoded") else kept_body(event.get("body")),
         )
     )
 

@@ -1,7 +1,9 @@
 """`Idempotency-Key` on POST (beyond Hapio): the same key and body within 24 hours return the first
 response and create nothing more; the same key with another body is a 422. Built on Powertools'
-idempotency utility, storing its records in the Kairos table (partition `keys.IDEMPOTENCY`, expiring
-through the table's TTL). The key is scoped by project and operation, so two projects never share one."""
+idempotency utility, storing its records in the Kairos table (`keys.idempotency_record`: the project's
+partitions, spread by the record's key, so no partition is shared by projects and one project's keyed POSTs
+spread over several; expiring through the table's TTL). The key is scoped by project and operation, so
+two projects never share one."""
 
 from collections.abc import Callable
 from functools import cache
@@ -22,6 +24,7 @@ from kairos.api.http import Request, json_response
 from kairos.container import Container
 from kairos.domain.errors import Conflict, ValidationFailed
 from kairos.storage import keys
+from kairos.storage.dynamodb import to_item
 from kairos.storage.table_definition import TTL_ATTRIBUTE
 
 HEADER = "idempotency-key"
@@ -31,6 +34,20 @@ DAY_SECONDS = 24 * 60 * 60
 # reads this too).
 SCOPES = {"postBooking": "booking", "postBookingGroup": "booking_group"}
 Created = Callable[[Request], dict[str, Any]]
+
+
+class ProjectRecords(DynamoDBPersistenceLayer):
+    """Powertools' DynamoDB records under Kairos' keys: the record's key carries its project in front of
+    Powertools' own (`<project>#<function>#<hash>`), and the item's key is built from both by
+    `keys.idempotency_record`, in the project's partitions instead of one static partition."""
+
+    def _get_hashed_idempotency_key(self, data: dict[str, Any]) -> str | None:
+        hashed = super()._get_hashed_idempotency_key(data)
+        return None if hashed is None else f"{data['project_id']}#{hashed}"
+
+    def _get_key(self, idempotency_key: str) -> dict[str, Any]:
+        project_id, _, record_key = idempotency_key.partition("#")
+        return to_item(keys.idempotency_record(project_id, record_key))
 
 
 def idempotent_create(
@@ -45,12 +62,11 @@ def idempotent_create(
     )
 
     @cache
-    def persistence() -> DynamoDBPersistenceLayer:  # at the first keyed request: it needs the client
-        return DynamoDBPersistenceLayer(
+    def persistence() -> ProjectRecords:  # at the first keyed request: it needs the client
+        return ProjectRecords(
             table_name=container.settings.table_name,
             key_attr="PK",
             sort_key_attr="SK",
-            static_pk_value=keys.IDEMPOTENCY,
             expiry_attr=TTL_ATTRIBUTE,
             boto3_client=container.table.client,
         )

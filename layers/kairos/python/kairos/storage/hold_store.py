@@ -8,7 +8,7 @@ The hold sweep finds expired holds the same way: the hold is listed in GSI1 by i
 of its resource's (`keys.hold_expiry_listing`), so a timer due for a resource's hold reads only what has
 expired there, with one Query. A finalized or canceled booking's hold loses the listing with the rewrite
 (or the delete) of its item: the index holds only live holds. Holds listed before in the partitions every
-project shared (`HOLDEXPIRY#<0-7>`) are read by `legacy_expired` until none is left."""
+projects shared (`HOLDEXPIRY#<0-31>`) are read by `legacy_expired` until none is left."""
 
 from collections.abc import Iterator
 from datetime import datetime

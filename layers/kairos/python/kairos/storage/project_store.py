@@ -118,7 +118,11 @@ class ProjectStore:
         was = {"plan": project.plan, "rate_limit_per_minute": project.rate_limit_per_minute}
         items: list[Any] = [
             {"Update": _setting(self._t, project.id, changes, was)},
-            *(limits_update(self._t, project.id, month, expires, limits) for month, expires in months),
+            *(
+                item
+                for month, expires in months
+                for item in limits_update(self._t, project.id, month, expires, limits, project.limits)
+            ),
         ]
         return self._transact(items)
 
@@ -134,7 +138,11 @@ class ProjectStore:
                 "ExpressionAttributeValues": to_item({":off": False, ":at": stored_time(at)}),
             }
         }
-        closing = [close_counter(self._t.name, project_id, month, expires) for month, expires in months]
+        closing = [
+            item
+            for month, expires in months
+            for item in close_counter(self._t.name, project_id, month, expires)
+        ]
         if not self._transact([disable, *closing]):
             return None  # the only condition: the project exists
         return self.get_project(project_id)

@@ -21,6 +21,11 @@ A project's counters are closed (`closed`, set with the project's `enabled = fal
 `ProjectStore.disable_project`): every form is conditioned on `attribute_not_exists(closed)`, so a disabled
 project's requests are refused at once on every instance, whatever token it cached, at no extra read.
 
+A project whose per-minute limit is more than one item takes (`keys.rate_counter_shards`) counts in several
+items, each with its part of both limits: a request counts in a random one, and one its shard refuses
+tries up to SPILL others before it is refused (docs/table.md, "Spread keys"). An update is sent at most
+once where it may have been applied (`retries.at_most_once`), so a retry never counts a request twice.
+
 Round trips: one per request, as long as this instance guessed the form and the limits right: it
 remembers the minute it last counted for each subject, and the limits it found on the month's counter, so
 only the first request of a minute on an instance where another instance already started that minute
@@ -30,20 +35,23 @@ the item's creation): so a counter that is lost, or new with a deployment in mid
 quota.
 """
 
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from kairos.domain.errors import Retryable
 from kairos.domain.records import Admission, Limits
-from kairos.storage import keys
+from kairos.storage import keys, retries
 from kairos.storage.dynamodb import Table, from_item, to_item, translate
 
 MEMORY_ENTRIES = 1024  # subjects whose last minute (and limits) an instance remembers (cleared when full)
 # Forms tried for one request: a race at a minute's or a month's start needs a third, new limits one more.
 ATTEMPTS = 5
+SPILL = 2  # other shards a request refused by its shard tries before it is refused
+UNCERTAIN = "The request counter did not answer; try again."
 Metered = Callable[[str, str], int]  # (project id, YYYY-MM) -> requests metered that month
 
 
@@ -51,7 +59,7 @@ class RateCounterStore:
     def __init__(self, table: Table, metered: Metered | None = None) -> None:
         self._t = table
         self._metered = metered
-        self._last_minute: dict[str, str] = {}
+        self._last_minute: dict[str, str] = {}  # by subject and shard
         self._stored_limits: dict[str, tuple[str, Limits]] = {}  # the month's, as its counter holds them
 
     def admit(
@@ -65,86 +73,155 @@ class RateCounterStore:
         project: bool,
         quota: bool = True,
     ) -> Admission:
-        key = to_item(keys.rate_counter(subject, month))
-        form = "same" if self._last_minute.get(subject) == minute else "new"
         applied = limits
         if project and subject in self._stored_limits and self._stored_limits[subject][0] == month:
             applied = self._stored_limits[subject][1]
-        for _ in range(ATTEMPTS):
-            per_month = applied.per_month if quota else None
+        refused_by: set[int] = set()  # the shards that refused this request
+        shard = self._shard(applied, project, refused_by)
+        form = self._form(subject, shard, minute)
+        for _ in range(ATTEMPTS + SPILL):
+            shards = _shards(applied, project)
+            room = _share(applied, shards, shard)
+            per_month = room.per_month if quota else None
             admitted = True
             if form == "create":
-                start = self._metered(subject, month) if project and self._metered else 0
+                metered = self._metered(subject, month) if project and self._metered else 0
+                start = _split(metered, shards, shard)
                 admitted = per_month is None or start < per_month
                 update, condition, values = _creating(start + admitted, int(admitted), project)
             else:
-                update, condition, values = _counting(form, applied.per_minute, per_month, project)
+                update, condition, values = _counting(form, room.per_minute, per_month, project)
             if project:
                 condition = f"({condition}) AND (attribute_not_exists(limits) OR limits = :limits)"
                 values[":limits"] = _encoded(applied)
-            common = {":minute": minute, ":entity": "rate_counter", ":exp": expires_at}
-            try:
+            values.update({":minute": minute, ":entity": "rate_counter", ":exp": expires_at})
+            written, item = self._write(keys.rate_counter(subject, month, shard), update, condition, values)
+            if written:
+                counted = _whole(
+                    Admission(int(item["minute_hits"]), int(item["month_hits"]), applied), shards
+                )
+                if not admitted:  # the month was spent before this counter existed
+                    return replace(counted, refused="month")
+                _remember(self._last_minute, f"{subject}#{shard}", minute)
+                return counted
+            stored = _decoded(str(item["limits"])) if project and item.get("limits") else applied
+            if stored != applied:  # changed since the caller read the project: decide with the new ones
+                applied, shards = stored, _shards(stored, project)
+                _remember(self._stored_limits, subject, (month, applied))
+            decided = (
+                _decide(item, minute, _share(applied, shards, shard), quota) if shard < shards else "new"
+            )
+            if isinstance(decided, Admission):
+                refused_by.add(shard)
+                if decided.refused not in ("minute", "month") or len(refused_by) >= min(shards, 1 + SPILL):
+                    return _whole(replace(decided, limits=applied), shards)
+            elif shard < shards:
+                form = decided
+                continue
+            shard = self._shard(applied, project, refused_by)  # another shard (with room, or in range)
+            form = self._form(subject, shard, minute)
+        raise Retryable("The request counter is busy; try again.")
+
+    def _write(
+        self, key: Mapping[str, str], update: str, condition: str, values: Mapping[str, Any]
+    ) -> tuple[bool, dict[str, Any]]:
+        """(True, the item after) when the update was applied; (False, the item before) when its condition
+        failed. Sent at most once where it may have been applied (`retries.at_most_once`): a request is
+        never counted twice; one left in doubt is answered as busy."""
+        try:
+            with retries.at_most_once():
                 answer = self._t.client.update_item(
                     TableName=self._t.name,
-                    Key=key,
+                    Key=to_item(key),
                     UpdateExpression=update,
                     ConditionExpression=condition,
                     ExpressionAttributeNames={"#minute": "minute"},  # a reserved word
-                    ExpressionAttributeValues=to_item({**common, **values}),
+                    ExpressionAttributeValues=to_item(values),
                     ReturnValues="ALL_NEW",
                     ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                    raise translate(error, "rate counter") from None
-                old: Mapping[str, Any] = from_item(error.response.get("Item") or {})  # type: ignore[arg-type]
-                if project and old.get("limits") and _decoded(str(old["limits"])) != applied:
-                    applied = _decoded(str(old["limits"]))  # changed since the caller read the project
-                    _remember(self._stored_limits, subject, (month, applied))
-                decided = _decide(old, minute, applied, quota)
-                if isinstance(decided, Admission):
-                    return decided
-                form = decided
-                continue
-            attributes = from_item(answer["Attributes"])
-            counted = Admission(int(attributes["minute_hits"]), int(attributes["month_hits"]), applied)
-            if not admitted:  # the month was spent before this counter existed
-                return replace(counted, refused="month")
-            _remember(self._last_minute, subject, minute)
-            return counted
-        raise Retryable("The request counter is busy; try again.")
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False, from_item(error.response.get("Item") or {})  # type: ignore[arg-type]
+            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+                raise Retryable(UNCERTAIN) from None
+            raise translate(error, "rate counter") from None
+        except BotoCoreError:  # no answer: the update may have been applied
+            raise Retryable(UNCERTAIN) from None
+        return True, from_item(answer["Attributes"])
+
+    def _shard(self, limits: Limits, project: bool, refused_by: set[int]) -> int:
+        """A shard of the project's counter for this request, at random among those that did not refuse
+        it (spreading a busy project's requests evenly); 0 for every other subject."""
+        left = [s for s in range(_shards(limits, project)) if s not in refused_by]
+        return random.choice(left) if left else 0
+
+    def _form(self, subject: str, shard: int, minute: str) -> str:
+        return "same" if self._last_minute.get(f"{subject}#{shard}") == minute else "new"
 
 
 OPEN = "attribute_not_exists(closed)"
 
 
-def limits_update(table: Table, subject: str, month: str, expires_at: int, limits: Limits) -> dict[str, Any]:
-    """The transaction item that stores `limits` on the subject's counter of `month` (made if need be, to
-    be started by its first request): from then on every request counted there is checked against them."""
-    return {
-        "Update": {
-            "TableName": table.name,
-            "Key": to_item(keys.rate_counter(subject, month)),
-            "UpdateExpression": f"SET limits = :limits, {_bookkeeping(False)}",
-            "ExpressionAttributeValues": to_item(
-                {":limits": _encoded(limits), ":entity": "rate_counter", ":exp": expires_at}
-            ),
+def limits_update(
+    table: Table, subject: str, month: str, expires_at: int, limits: Limits, was: Limits
+) -> list[dict[str, Any]]:
+    """The transaction items that store `limits` on the subject's counter of `month`, every shard of it
+    the old or the new limits count in (made if need be, to be started by their first request): from then
+    on every request counted there is checked against them, and one counted with the old ones, on any
+    shard, fails its condition and gets the new ones."""
+    shards = max(keys.rate_counter_shards(limits.per_minute), keys.rate_counter_shards(was.per_minute))
+    return [
+        {
+            "Update": {
+                "TableName": table.name,
+                "Key": to_item(keys.rate_counter(subject, month, shard)),
+                "UpdateExpression": f"SET limits = :limits, {_bookkeeping(False)}",
+                "ExpressionAttributeValues": to_item(
+                    {":limits": _encoded(limits), ":entity": "rate_counter", ":exp": expires_at}
+                ),
+            }
         }
-    }
+        for shard in range(shards)
+    ]
 
 
-def close_counter(table_name: str, subject: str, month: str, expires_at: int) -> dict[str, Any]:
-    """The transaction item that closes `subject`'s counter of `month` (made if it is not there yet)."""
-    return {
-        "Update": {
-            "TableName": table_name,
-            "Key": to_item(keys.rate_counter(subject, month)),
-            "UpdateExpression": f"SET closed = :true, {_bookkeeping(False)}",
-            "ExpressionAttributeValues": to_item(
-                {":true": True, ":entity": "rate_counter", ":exp": expires_at}
-            ),
+def close_counter(table_name: str, subject: str, month: str, expires_at: int) -> list[dict[str, Any]]:
+    """The transaction items that close `subject`'s counter of `month`, every shard it may ever count in
+    (made if not there yet): whatever limits an instance still counts with, no shard admits a request."""
+    return [
+        {
+            "Update": {
+                "TableName": table_name,
+                "Key": to_item(keys.rate_counter(subject, month, shard)),
+                "UpdateExpression": f"SET closed = :true, {_bookkeeping(False)}",
+                "ExpressionAttributeValues": to_item(
+                    {":true": True, ":entity": "rate_counter", ":exp": expires_at}
+                ),
+            }
         }
-    }
+        for shard in range(keys.RATE_MAX_SHARDS)
+    ]
+
+
+def _split(total: int, shards: int, shard: int) -> int:
+    """A shard's part of `total`: the parts differ by one at most and add up to it."""
+    return total // shards + (1 if shard < total % shards else 0)
+
+
+def _share(limits: Limits, shards: int, shard: int) -> Limits:
+    """The room one shard of a counter has: its part of each limit."""
+    per_month = None if limits.per_month is None else _split(limits.per_month, shards, shard)
+    return Limits(_split(limits.per_minute, shards, shard), per_month, limits.plan)
+
+
+def _shards(limits: Limits, project: bool) -> int:
+    return keys.rate_counter_shards(limits.per_minute) if project else 1
+
+
+def _whole(admission: Admission, shards: int) -> Admission:
+    """An admission as the project sees it: the counts estimated from the shard's (exact with one)."""
+    return replace(admission, minute=admission.minute * shards, month=admission.month * shards)
 
 
 def _encoded(limits: Limits) -> str:

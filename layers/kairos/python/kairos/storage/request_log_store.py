@@ -1,16 +1,24 @@
 """The request log and each token's last use in the table (see `kairos.usage.request_log`): a project's
-log is one partition sorted by time (`keys.request_log`), so a time range is a key range read newest
-first, page by page; entries expire after 30 days (TTL)."""
+log is spread over `keys.REQUEST_LOG_SHARDS` partitions by event id (`keys.request_log`), each sorted by
+time, so that no partition takes every request of a busy project. A reader merges them: a time range is
+the same key range in every shard, read newest first, all shards at once (one wave), then merged by
+position (time, then event id: unique and the same in every shard), so a page and its cursor (a position)
+are what one partition would give. Entries expire after 30 days (TTL)."""
 
+import heapq
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from kairos.domain.parallel import parallel_map
 from kairos.storage import keys
-from kairos.storage.dynamodb import Table, to_item
-from kairos.usage.request_log import KEPT_FOR, LoggedRequest
+from kairos.storage.dynamodb import Table, from_item, to_item
+from kairos.usage.request_log import DEFAULT_PAGE, KEPT_FOR, LoggedRequest
 
 LAST = "~"  # sorts after every position
+# Entries asked of each shard per round trip: a default page is spread over the shards, so the first wave
+# usually holds it; a shard that runs out while the merge still needs it is asked for its next ones.
+SHARD_PAGE = DEFAULT_PAGE
 
 
 def log_position_ms(entry: LoggedRequest) -> int:
@@ -34,6 +42,8 @@ def log_item(entry: LoggedRequest) -> dict[str, Any]:
         item.update(token_id=entry.token_id, token_name=entry.token_name or "")
     if entry.body is not None:
         item["body"] = entry.body
+    if entry.request_body is not None:
+        item["request_body"] = entry.request_body
     return item
 
 
@@ -49,6 +59,7 @@ def _entry(project_id: str, item: Mapping[str, Any]) -> LoggedRequest:
         token_id=item.get("token_id"),
         token_name=item.get("token_name"),
         body=item.get("body"),
+        request_body=item.get("request_body"),
     )
 
 
@@ -63,18 +74,29 @@ class RequestLogStore:
         high = keys.request_log_position(int(last.timestamp() * 1000), LAST) if last else LAST
         if after is not None:
             high = min(high, after)  # strictly before the cursor: BETWEEN is inclusive, so skip it below
-        request: dict[str, Any] = {
-            "TableName": self._t.name,
-            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
-            "ExpressionAttributeValues": to_item(
-                {":pk": keys.request_log_partition(project_id), ":low": low, ":high": high}
-            ),
-            "ScanIndexForward": False,
-        }
-        for item in self._t.paginate_query(request):
+        requests: list[dict[str, Any]] = [
+            {
+                "TableName": self._t.name,
+                "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+                "ExpressionAttributeValues": to_item({":pk": partition, ":low": low, ":high": high}),
+                "ScanIndexForward": False,
+                "Limit": SHARD_PAGE,
+            }
+            for partition in keys.request_log_partitions(project_id)
+        ]
+        firsts = parallel_map(lambda request: self._t.client.query(**request), requests)
+        shards = [self._rest(request, first) for request, first in zip(requests, firsts, strict=True)]
+        for item in heapq.merge(*shards, key=lambda i: str(i["SK"]), reverse=True):
             if item["SK"] == after:
                 continue
             yield item["SK"], _entry(project_id, item)
+
+    def _rest(self, request: dict[str, Any], first: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """One shard's entries, newest first: the first page, read already, then the next ones as the
+        merge reaches them."""
+        yield from (from_item(i) for i in first.get("Items", []))
+        if "LastEvaluatedKey" in first:
+            yield from self._t.paginate_query({**request, "ExclusiveStartKey": first["LastEvaluatedKey"]})
 
     def last_used(self, project_id: str) -> dict[str, datetime]:
         return {

@@ -12,6 +12,11 @@ Two layers retry, neither past the invocation's deadline (`kairos.deadline`):
   unprocessed keys or items of a batch (`pause`, up to BATCH_ROUNDS rounds). Its waits are full jitter,
   drawn from 0 to 50 ms * 2^(n-1), at most 2 s, so colliding writers spread out.
 
+A write that is not idempotent (the request counter's ADD) is sent `at_most_once()`: botocore retries it
+only where DynamoDB surely did not apply it (throttling, a 4xx); after a 5xx or a lost connection the
+write may have been applied, so it is not sent again (that could count one request twice): the caller
+answers it as busy instead (`Retryable`).
+
 A retry is made only when its longest wait ends before the deadline. What still fails is raised by the
 client itself, in domain terms: `Overloaded` for throttling, `Retryable` for contention. The API and the
 Portal answer both with 503 and `Retry-After` (`kairos.api.errors`); a queue consumer fails that message
@@ -19,7 +24,9 @@ alone. So no caller has to map throttling, and none answers it with a 500."""
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from kairos import deadline
@@ -43,6 +50,17 @@ BATCH_ROUNDS = 8
 WAIT_BASE_SECONDS = 0.05
 WAIT_CAP_SECONDS = 2.0
 BUSY = "The table is busy; try again."
+_at_most_once: ContextVar[bool] = ContextVar("kairos_at_most_once", default=False)
+
+
+@contextmanager
+def at_most_once() -> Iterator[None]:
+    """The DynamoDB calls made inside are not sent again after a failure that may have applied them."""
+    token = _at_most_once.set(True)
+    try:
+        yield
+    finally:
+        _at_most_once.reset(token)
 
 
 def jittered_wait(attempt: int) -> float:
@@ -86,6 +104,8 @@ def _needs_retry(
     """botocore's `needs-retry` event, asked before its own handler: a wait (retry), False (do not), or
     None (botocore decides)."""
     parsed = response[1] if response is not None else {}
+    if _at_most_once.get() and (response is None or response[0].status_code >= 500):
+        return False  # a lost connection or a server error: the write may have been applied
     if _contention(parsed):
         wait = jittered_wait(attempts)
         return wait if attempts < TRANSACTION_ATTEMPTS and deadline.allows(wait) else False

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, cancellation_reasons, to_item, translate
-from kairos.storage.usage_store import day_update
+from kairos.storage.usage_store import day_update, usage_writer
 from kairos.webhooks.delivery import Delivery
 
 RETENTION = timedelta(days=30)
@@ -96,13 +96,16 @@ class DeliveryStore:
                 "ExpressionAttributeValues": to_item({":expected": expected_attempts}),
             }
         }
-        count: Any = {"Update": day_update(self._t.name, delivery.project_id, day, {"webhook_attempts": 1})}
-        try:
-            self._t.client.transact_write_items(TransactItems=[record, count])
-        except ClientError as error:
-            if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
-                return False
-            raise translate(error, "delivery") from None
+        with usage_writer() as writer:
+            count: Any = {
+                "Update": day_update(self._t.name, delivery.project_id, day, {"webhook_attempts": 1}, writer)
+            }
+            try:
+                self._t.client.transact_write_items(TransactItems=[record, count])
+            except ClientError as error:
+                if cancellation_reasons(error)[:1] == ["ConditionalCheckFailed"]:
+                    return False
+                raise translate(error, "delivery") from None
         return True
 
     def get(self, project_id: str, webhook_id: str, delivery_id: str) -> Delivery | None:

@@ -7,6 +7,7 @@ EventBridge client is created on the first event, so a function pays for it only
 """
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -17,7 +18,14 @@ from kairos.events.definitions import BUS_NAME, USAGE_SOURCE
 from kairos.observability import logger
 
 API_REQUEST = "api.request"
-BODY_KEPT_CHARS = 4000  # of a 4xx answer's body: enough for Hapio's error shape with every field
+BODY_KEPT_CHARS = 4000  # of a request's and an answer's body: Hapio's error shape with every field fits
+REDACTED = "[redacted]"
+# What a body must never carry into the log: the value of any key naming a secret, and any long run of
+# letters and digits, which is how Kairos' secrets look (an API token: 48; a webhook's signing secret and a
+# calendar feed's key: 64 hex digits, the feed's also inside its `url`). Ids are UUIDs, cut by hyphens.
+SECRET_KEY = re.compile(r"secret|token|password|authorization|api[_-]?key", re.IGNORECASE)
+OPAQUE = re.compile(r"[A-Za-z0-9]{40,}")
+PARSED_AT_MOST = 64_000  # characters: a longer body (a full page of a list) is not parsed on the request
 # One attempt in all: botocore's `max_attempts` counts retries, so it would let a call that timed out but
 # landed be sent again, and the request be counted twice.
 _CLIENT_CONFIG = Config(
@@ -38,7 +46,8 @@ class ApiRequest:
     epoch_ms: int = 0  # the time to the millisecond, which orders the log
     token_id: str = ""
     token_name: str = ""
-    body: str | None = None  # a 4xx answer's body, cut to BODY_KEPT_CHARS
+    body: str | None = None  # the answer's body (`kept_body`)
+    request_body: str | None = None  # the request's body (`kept_body`)
 
 
 class UsageEmitter(Protocol):
@@ -66,3 +75,27 @@ class EventBridgeUsageEmitter:
                 logger.warning("usage event refused", extra={"entries": result.get("Entries")})
         except Exception:  # counting must never fail the request it counts
             logger.exception("usage event not sent")
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: REDACTED if SECRET_KEY.search(str(k)) else _redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    if isinstance(value, str):
+        return OPAQUE.sub(REDACTED, value)
+    return value
+
+
+def kept_body(text: str | None) -> str | None:
+    """A body as the request log may keep it: secrets replaced by REDACTED (in JSON, under a secret's key,
+    and wherever a long opaque string stands), then cut to BODY_KEPT_CHARS. None for no body."""
+    if not text:
+        return None
+    try:
+        if len(text) > PARSED_AT_MOST:
+            raise ValueError("too long to parse for the log: its secrets are found by their shape alone")
+        kept = json.dumps(_redacted(json.loads(text)), ensure_ascii=False)
+    except ValueError:
+        kept = OPAQUE.sub(REDACTED, text)  # before the cut, so no secret is kept in part either
+    return kept[:BODY_KEPT_CHARS]

@@ -69,7 +69,8 @@ def _counted(event: Mapping[str, Any]) -> CountedRequest | None:
         duration_ms=int(detail["duration_ms"]),
         token_id=str(detail.get("token_id") or "") or None,
         token_name=str(detail.get("token_name") or "") or None,
-        body=detail.get("body") if 400 <= status < 500 else None,
+        body=detail.get("body"),
+        request_body=detail.get("request_body"),
     )
     return CountedRequest(
         event_id=logged.event_id,

@@ -1,5 +1,6 @@
 """The API request log: one entry per counted API request (method, path with query, status, processing
-time, token, time; the answer's body for a 4xx), kept 30 days. Entries are written by the metering
+time, token, time; the request's and the answer's bodies, secrets redacted and cut: `kept_body`), kept
+30 days. Entries are written by the metering
 consumer from the usage events the API already sends (`kairos.usage.events`), so the log adds no
 DynamoDB round trip to an API request. Listed newest first with filters and an opaque cursor."""
 
@@ -39,7 +40,8 @@ class LoggedRequest:
     duration_ms: int
     token_id: str | None
     token_name: str | None
-    body: str | None  # 4xx answers only
+    body: str | None  # the answer's (`kairos.usage.events.kept_body`)
+    request_body: str | None = None  # the request's, the same way
 
 
 class RequestLogReader(Protocol):
@@ -59,6 +61,7 @@ def render_logged(entry: LoggedRequest) -> dict[str, Any]:
         "status": entry.status,
         "duration_ms": entry.duration_ms,
         "token": {"id": entry.token_id, "name": entry.token_name} if entry.token_id else None,
+        "request_body": entry.request_body,
         "response_body": entry.body,
     }
 

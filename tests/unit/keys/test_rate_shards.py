@@ -1,0 +1,138 @@
+"""A project whose per-minute limit is more than one counter item should take counts in several items,
+its limits split between them: its requests spread, it is never admitted past its limit and gets (almost)
+all of it; a change of limits and a project's deletion still apply to the next request. A counter update
+in doubt (a server error, a lost answer) is never sent again: one request is counted at most once."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+
+from kairos.container import Container
+from kairos.domain.auth import Authenticator, Principal
+from kairos.domain.errors import Forbidden, RateLimited, Retryable
+from kairos.storage import keys
+from kairos.storage.project_store import ProjectStore
+from kairos.storage.rate_store import RateCounterStore
+from kairos.storage.usage_store import UsageStore
+
+AT = datetime.now(UTC).replace(second=5, microsecond=0)
+MONTH = f"{AT:%Y-%m}"
+
+
+def instance(container: Container) -> Authenticator:
+    """One Lambda instance's authenticator: its own counter store and memory."""
+    counter = RateCounterStore(container.table, UsageStore(container.table).month_requests)
+    return Authenticator(ProjectStore(container.table), counter, clock=lambda: AT)
+
+
+def project_with_limit(container: Container, per_minute: int) -> Principal:
+    project = container.projects.create_project("Busy clinic", rate_limit=per_minute)
+    _, value = container.projects.create_token(project.id, "all", None)
+    return container.auth.authenticate(f"Bearer {value}")
+
+
+def admitted(auth: Authenticator, principal: Principal, requests: int) -> int:
+    count = 0
+    for _ in range(requests):
+        try:
+            auth.count_request(principal, within_quota=False)
+            count += 1
+        except RateLimited:
+            pass
+    return count
+
+
+def minute_hits(container: Container, project_id: str, shards: int) -> list[int]:
+    items = [container.table.get(keys.rate_counter(project_id, MONTH, s)) for s in range(shards)]
+    return [int(item["minute_hits"]) if item else 0 for item in items]
+
+
+@pytest.fixture
+def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shard takes 10 requests a minute, so a limit of 40 spreads over 4 (as 120,000 does for real)."""
+    monkeypatch.setattr(keys, "RATE_SHARD_PER_MINUTE", 10)
+
+
+def test_the_plans_count_in_one_item_and_a_very_busy_project_in_enough_to_stay_under_half_a_partition() -> (
+    None
+):
+    assert [keys.rate_counter_shards(n) for n in (100, 1_000, 30_000)] == [1, 1, 1]
+    # 11,000 requests a second admitted: 22 items, 500 writes a second each (half of 1,000)
+    assert keys.rate_counter_shards(11_000 * 60) == 22
+    assert keys.rate_counter("p", MONTH, 0) == {"PK": "RATE#p", "SK": f"MONTH#{MONTH}"}  # as before
+
+
+def test_a_busy_projects_requests_spread_and_it_gets_exactly_its_limit(
+    container: Container, small_shards: None
+) -> None:
+    principal = project_with_limit(container, 40)
+    auth = instance(container)
+    assert admitted(auth, principal, 80) == 40
+    assert minute_hits(container, principal.project_id, 4) == [10, 10, 10, 10]
+    with pytest.raises(RateLimited) as refused:
+        auth.count_request(principal)
+    assert refused.value.limit == 40 and refused.value.retry_after == 55
+
+
+def test_a_lower_limit_applies_to_the_next_request_on_an_instance_that_counted_with_the_old_one(
+    container: Container, small_shards: None
+) -> None:
+    principal = project_with_limit(container, 40)
+    stale = instance(container)
+    assert admitted(stale, principal, 8) == 8
+    (on_first,) = minute_hits(container, principal.project_id, 1)
+    container.projects.set_rate_limit(principal.project_id, 10)  # one shard now: the first one
+    assert admitted(stale, principal, 20) == 10 - on_first
+    with pytest.raises(RateLimited) as refused:
+        stale.count_request(principal)
+    assert refused.value.limit == 10
+
+
+def test_a_deleted_project_is_refused_on_every_shard_whatever_an_instance_cached(
+    container: Container, small_shards: None
+) -> None:
+    principal = project_with_limit(container, 40)
+    auth = instance(container)
+    assert admitted(auth, principal, 4) == 4
+    container.projects.disable_project(principal.project_id)
+    for _ in range(8):  # whichever shard a request picks
+        with pytest.raises(Forbidden):
+            auth.count_request(principal)
+
+
+def test_a_counter_update_whose_answer_is_lost_is_not_sent_again(
+    container: Container, principal: Principal
+) -> None:
+    auth = instance(container)
+    auth.count_request(principal)  # the month's counter exists, the instance knows its minute
+
+    def answer_lost(request: AWSPreparedRequest, **_: Any) -> AWSResponse:
+        """The store applies the update (moto's mock still gets the request), the caller hears a 500."""
+        body = b'{"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError", "message": "lost"}'
+        return AWSResponse(request.url, 500, {"Content-Type": "application/x-amz-json-1.0"}, _Raw(body))
+
+    events = container.table.client.meta.events
+    events.register("before-send.dynamodb.UpdateItem", answer_lost)
+    with pytest.raises(Retryable):
+        auth.count_request(principal)
+    events.unregister("before-send.dynamodb.UpdateItem", answer_lost)
+    item = container.table.get(keys.rate_counter(principal.project_id, MONTH))
+    assert item is not None and int(item["minute_hits"]) == 2  # counted once, not once per retry
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self._body
+
+    def read(self, *_: Any) -> bytes:
+        return self._body
+
+
+def test_an_address_counts_in_one_item_whatever_the_limits(container: Container, small_shards: None) -> None:
+    instance(container).count_anonymous("192.0.2.1")
+    assert container.table.get(keys.rate_counter("address:192.0.2.1", MONTH)) is not None
