@@ -59,11 +59,20 @@ MEMBERS = keys.members_partition(UUID)
 INVITATIONS = keys.invitations_partition(UUID)
 AUDIT = keys.audit_partition(UUID)
 # --- the indexes' partitions -----------------------------------------------------------------------------
-# Booking lists: the project's (GSI1) and its resources', locations' and services' (GSI2-4). A function
-# that reads one reads the project's while a stack is upgraded (`bookingLists=project`), so it gets all.
-BOOKING_LISTS = (
-    keys.booking_listing_partition(UUID),
-    *(keys.booking_listing_partition(UUID, owner, ANY) for owner in ("resource", "location", "service")),
+# Booking lists: the project's (GSI1) and its resources', locations' and services' (GSI2-4), each shard,
+# and the partitions of before the shards. A function that reads one reads the project's while a stack is
+# upgraded (`bookingLists=project`), so it gets all.
+BOOKING_LISTS = tuple(
+    sorted(
+        {
+            partition
+            for owner in keys.BOOKING_LISTING_INDEXES
+            for partition in (
+                keys.booking_listing_partition(UUID, owner, ANY),
+                *keys.booking_listing_shards(UUID, owner, ANY),
+            )
+        }
+    )
 )
 TOKEN_LISTS = keys.token_listing_partition(UUID)
 MEMBERSHIPS = keys.memberships_of_partition(ANY)
@@ -94,8 +103,8 @@ class TableAccess:
 AUTHENTICATED = TableAccess(
     {"GetItem": [TOKENS, PROJECT], "UpdateItem": [COUNTERS], "Query": [USAGE, LEGACY_USAGE]}
 )
-# Catalogue entities under PROJECT#<id> (kairos/storage/dynamodb.py's CatalogueStore); a delete looks at
-# what the entity owns.
+# Catalogue entities under PROJECT#<id> (kairos/storage/catalogue_store.py); a delete looks at what the
+# entity owns.
 ENTITIES = TableAccess(
     {"GetItem": [PROJECT], "PutItem": [PROJECT], "DeleteItem": [PROJECT], "Query": [PROJECT]}
 )
@@ -125,6 +134,8 @@ SCHEDULES = SCHEDULE_READS | TableAccess(
         "ConditionCheckItem": [PROJECT, RESOURCES],
     }
 )
+# A change of a service or location stamps every resource's timeline head (storage/catalogue_stamps.py).
+CATALOGUE_STAMPS = TableAccess({"UpdateItem": [RESOURCES]})
 # Booking writes: one transaction of the bookings (and a group's item), their timeline holds, the ledger
 # bumps and the timelines' heads, conditioned on what they were checked against (booking_store.py).
 BOOKING_WRITES = SCHEDULES | TableAccess(
@@ -146,6 +157,7 @@ ACCESS: Mapping[str, TableAccess] = {
     Area.LOCATIONS: AUTHENTICATED
     | ENTITIES
     | ENTITY_BATCHES
+    | CATALOGUE_STAMPS
     | TableAccess({"Query": [LOCATIONS]}, BOOKING_LISTS),
     Area.RESOURCES: AUTHENTICATED
     | ENTITIES
@@ -153,7 +165,12 @@ ACCESS: Mapping[str, TableAccess] = {
     | ASSOCIATIONS
     | SCHEDULES
     | TableAccess(index_queries=BOOKING_LISTS),
-    Area.SERVICES: AUTHENTICATED | ENTITIES | ENTITY_BATCHES | ASSOCIATIONS | SCHEDULE_READS,
+    Area.SERVICES: AUTHENTICATED
+    | ENTITIES
+    | ENTITY_BATCHES
+    | ASSOCIATIONS
+    | SCHEDULE_READS
+    | CATALOGUE_STAMPS,
     Area.BOOKINGS: AUTHENTICATED
     | ENTITIES
     | ENTITY_BATCHES

@@ -17,7 +17,7 @@ from kairos.domain.auth import Principal
 from kairos.domain.ids import new_id
 from kairos.portal.routes import PORTAL_ROUTES, PortalRoute
 from kairos.routes import ROUTES, Area, Route
-from kairos.storage.dynamodb import CatalogueStore
+from kairos.storage.catalogue_store import CatalogueStore
 from kairos.storage.webhook_store import DeliveryStore
 from kairos.webhooks.delivery import Delivery
 from kairos.webhooks.subscriptions import Webhooks

@@ -27,7 +27,8 @@ from kairos.portal.routes import PortalArea
 from kairos.routes import Area
 from kairos.storage import keys
 from kairos.storage.booking_items import hold_key
-from kairos.storage.dynamodb import CatalogueStore, to_item
+from kairos.storage.catalogue_store import CatalogueStore
+from kairos.storage.dynamodb import to_item
 from kairos.webhooks.delivery import RETRY_KIND
 from kairos.webhooks.subscriptions import Webhooks
 from kairos_local.event_chain import queue_record, stream_record

@@ -29,7 +29,7 @@ from kairos.portal.routes import PortalArea
 from kairos.portal.user_pool import create_client_request, create_pool_request
 from kairos.routes import Area
 from kairos.storage.calendar_subscription_store import CalendarSubscriptionStore
-from kairos.storage.dynamodb import CatalogueStore
+from kairos.storage.catalogue_store import CatalogueStore
 from kairos.storage.table_definition import create_table_request
 from kairos.webhooks.subscriptions import Webhooks
 from kairos_local.event_chain import create_bus_and_rules

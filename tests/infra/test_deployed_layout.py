@@ -25,7 +25,7 @@ from kairos.events import definitions
 from kairos.portal.routes import PORTAL_ROUTES, PortalArea
 from kairos.routes import ROUTES, Area
 from kairos.storage import keys
-from kairos.storage.dynamodb import CatalogueStore
+from kairos.storage.catalogue_store import CatalogueStore
 from kairos.storage.usage_store import UsageStore
 from kairos.webhooks.subscriptions import Webhooks
 from kairos_local.aws_calls import read_calls

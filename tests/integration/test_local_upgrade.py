@@ -1,8 +1,8 @@
 """A data folder saved by the version before the booking listing indexes (GSI1 alone, booking items without
-the new keys), or before the timelines' heads (schedule-version items without copies of the recurring
-schedules and long holds), keeps working: at start the local store adds the indexes and backfills the
-items, and the filtered lists and the bookable slots answer as before; the upgraded folder starts again as
-it is."""
+the new keys), before the listings' shards (each owner's listing in one partition), or before the
+timelines' heads (schedule-version items without copies of the recurring schedules and long holds), keeps
+working: at start the local store adds the indexes and backfills the items, and the filtered lists and the
+bookable slots answer as before; the upgraded folder starts again as it is."""
 
 import json
 from pathlib import Path
@@ -48,6 +48,35 @@ def _as_the_previous_version_saved_it(folder: Path) -> int:
             for name in [n for n in item if n.startswith(NEW_INDEXES)]:
                 del item[name]
             item["GSI1SK"] = {"S": item["GSI1SK"]["S"].split("#", 1)[1]}  # no length class
+            item["GSI1PK"] = {"S": _unsharded(item["GSI1PK"]["S"])}
+            rewritten += 1
+    snapshots.write(path, snapshot)
+    return rewritten
+
+
+def _unsharded(partition: str) -> str:
+    """A listing partition as it was before the shards: `PROJECT#<p>#BOOKINGS#3` -> `PROJECT#<p>#BOOKINGS`."""
+    head, _, shard = partition.rpartition("#")
+    return head if shard.isdigit() else partition
+
+
+def _before_the_shards(folder: Path) -> int:
+    """Rewrites the snapshot as the version before the listings' shards saved it: every listing key of a
+    booking in its owner's one partition, and the backfills that version had run. Returns the bookings
+    rewritten."""
+    path = folder / "table.json"
+    snapshot = snapshots.read(path)
+    rewritten = 0
+    for table in snapshot.tables:
+        table.items = [
+            *_without_upgrade_marker(table.items),
+            {**UPGRADED, "backfills": {"SS": ["listings", "timelines"]}},
+        ]
+        for item in table.items:
+            if item.get("entity", {}).get("S") != "booking":
+                continue
+            for name in [n for n in item if n.endswith("PK") and n.startswith("GSI")]:
+                item[name] = {"S": _unsharded(item[name]["S"])}
             rewritten += 1
     snapshots.write(path, snapshot)
     return rewritten
@@ -71,14 +100,20 @@ def _clinic(base_url: str) -> tuple[Any, Any]:
     )
 
 
+def _clinic_with_a_doctor(base_url: str, places: int) -> tuple[Any, Any, Any]:
+    """The clinic, and a resource of `places` places that performs its service."""
+    location, service = _clinic(base_url)
+    resource = _call(base_url, "POST", "/resources", {"name": "Dr. Old", "max_simultaneous_bookings": places})
+    _call(base_url, "PUT", f"/services/{service['id']}/resources/{resource['id']}")
+    return location, service, resource
+
+
 def test_a_data_folder_of_the_previous_version_gets_the_listing_indexes_at_start(tmp_path: Path) -> None:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
     server = start_server(tmp_path, port, LOCAL_TOKEN)
     try:
-        location, service = _clinic(base_url)
-        resource = _call(base_url, "POST", "/resources", {"name": "Dr. Old", "max_simultaneous_bookings": 5})
-        _call(base_url, "PUT", f"/services/{service['id']}/resources/{resource['id']}")
+        location, service, resource = _clinic_with_a_doctor(base_url, places=5)
         booked = {
             _call(
                 base_url,
@@ -108,6 +143,49 @@ def test_a_data_folder_of_the_previous_version_gets_the_listing_indexes_at_start
                 assert listed["meta"]["total"] == 2
                 assert {b["id"] for b in listed["data"]} < booked
             assert _call(base_url, "GET", "/bookings")["meta"]["total"] == len(booked)
+        finally:
+            stop_server(server)
+
+
+def test_a_data_folder_of_the_version_before_the_shards_lists_every_booking_at_start(tmp_path: Path) -> None:
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}/v1"
+    server = start_server(tmp_path, port, LOCAL_TOKEN)
+    try:
+        location, service, resource = _clinic_with_a_doctor(base_url, places=20)
+        body = {"location_id": location["id"], "service_id": service["id"], "ignore_schedule": True}
+        booked = [
+            _call(
+                base_url,
+                "POST",
+                "/bookings",
+                {
+                    **body,
+                    "starts_at": f"2030-01-07T{hour:02}:00:00+00:00",
+                    "ends_at": f"2030-01-07T{hour + 1:02}:00:00+00:00",
+                },
+            )["id"]
+            for hour in range(8, 20)
+        ]
+        query = "?from=2030-01-07T10:00:00%2B00:00&per_page=5&page=2&sort=starts_at.desc"
+        before = {
+            owner: _call(base_url, "GET", f"/bookings?{owner}={value['id']}&" + query[1:])
+            for owner, value in (("location", location), ("service", service), ("resource", resource))
+        }
+        before["project"] = _call(base_url, "GET", "/bookings" + query)
+    finally:
+        stop_server(server)
+    assert _before_the_shards(tmp_path) == len(booked)
+
+    for _ in range(2):  # the upgrade, then the upgraded folder as it was saved
+        server = start_server(tmp_path, port, LOCAL_TOKEN)
+        try:
+            for owner, value in (("location", location), ("service", service), ("resource", resource)):
+                assert (
+                    _call(base_url, "GET", f"/bookings?{owner}={value['id']}&" + query[1:]) == before[owner]
+                )
+            assert _call(base_url, "GET", "/bookings" + query) == before["project"]
+            assert before["project"]["meta"]["total"] == 10
         finally:
             stop_server(server)
 

@@ -2,7 +2,7 @@
 not the project's, and answer exactly what filtering every booking of the project answers."""
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -127,6 +127,9 @@ QUERIES: list[dict[str, str]] = [
     {"service": SERVICES[0], "location": LOCATIONS[1], "to": at(12), "canceled": "only"},
     {"resource": RESOURCES[2].upper(), "location": LOCATIONS[0], "from": at(2)},
     {"resource": "not-an-id", "location": LOCATIONS[1], "from": at(2)},
+    {"per_page": "7", "page": "4", "sort": "starts_at"},  # the project's shards, a page in their middle
+    {"location": LOCATIONS[0], "from": at(3), "per_page": "4", "page": "2", "sort": "ends_at.desc"},
+    {"service": SERVICES[1], "to": at(15), "canceled": "include", "per_page": "6", "page": "3"},
 ]
 
 
@@ -138,6 +141,39 @@ def test_lists_answer_what_filtering_every_booking_answers(
     for query in QUERIES:
         page = container.bookings.page(principal, query)
         assert ([item["id"] for item in page.items], page.total) == expected(bookings, query), query
+
+
+@pytest.mark.parametrize("owner", ["project", "resource", "location", "service"])
+def test_a_window_is_read_in_the_order_of_one_unsharded_listing(
+    container: Container, principal: Principal, owner: str
+) -> None:
+    """Each length class's shards are merged by sort key: the bookings come in the order one partition
+    held them (class, then end, then id), whatever the shard of each."""
+    bookings = random_bookings(random.Random(17), 200)
+    load(container, principal.project_id, bookings)
+    owner_id = {"resource": RESOURCES[0], "location": LOCATIONS[1], "service": SERVICES[2]}.get(owner)
+    start, end = START + timedelta(days=4), START + timedelta(days=11)
+    read = container.booking_store.list_window(
+        principal.project_id, (owner, owner_id) if owner_id else None, start, end
+    )
+    classes = [name for name, _ in keys.LENGTH_CLASSES]
+    wanted = [
+        b
+        for b in bookings
+        if b.ends_at > start
+        and b.starts_at < end
+        and (owner_id is None or getattr(b, f"{owner}_id") == owner_id)
+    ]
+    in_one_partition = sorted(
+        wanted,
+        key=lambda b: (
+            classes.index(keys.length_class(b.starts_at, b.ends_at)),
+            keys.utc_key(b.ends_at),
+            b.id,
+        ),
+    )
+    assert [b.id for b in read] == [b.id for b in in_one_partition]
+    assert len(read) >= 10
 
 
 def test_a_list_by_resource_and_week_reads_about_what_it_returns(
@@ -179,8 +215,10 @@ def test_booking_groups_are_listed_from_the_filtered_bookings_only(
     assert [g["id"] for g in page.items] == [groups[1]]
     # the bookings ending after `from` and within two hours after `to` (not the 09:00 one), then by key:
     # the group they name (not a Query of every group), its bookings, the entities they name
-    assert sorted(items_read.calls[:4]) == [("Query", 0)] * 3 + [("Query", 2)]  # a range a class, at once
-    assert [name for name, _ in items_read.calls[4:]] == ["BatchGetItem"] * 3
+    queries = 4 * keys.BOOKING_LISTING_SHARDS["project"]  # a range a class in each shard, at once
+    assert [name for name, _ in items_read.calls[:queries]] == ["Query"] * queries
+    assert items_read.of("Query") == 2
+    assert [name for name, _ in items_read.calls[queries:]] == ["BatchGetItem"] * 3
 
 
 def load(container: Container, project_id: str, bookings: list[Booking]) -> None:
@@ -193,19 +231,36 @@ def as_written_before_the_listing_indexes(project_id: str, b: Booking) -> dict[s
     item = {
         k: v for k, v in booking_item(project_id, b).items() if not k.startswith(("GSI2", "GSI3", "GSI4"))
     }
-    return {**item, "GSI1SK": f"{keys.utc_key(b.ends_at)}#{b.id}"}
+    return {
+        **item,
+        "GSI1PK": keys.booking_listing_partition(project_id),
+        "GSI1SK": f"{keys.utc_key(b.ends_at)}#{b.id}",
+    }
 
 
-def test_bookings_written_before_the_listing_indexes_are_listed_once_the_cli_backfilled_them(
-    container: Container, principal: Principal
+def as_written_before_the_shards(project_id: str, b: Booking) -> dict[str, Any]:
+    """The booking's item as the version before the shards wrote it: each owner's listing one partition."""
+    item = booking_item(project_id, b)
+    owners = {"GSI1": ("project", ""), "GSI2": ("resource", b.resource_id)}
+    owners |= {"GSI3": ("location", b.location_id), "GSI4": ("service", b.service_id)}
+    for index, (kind, owner_id) in owners.items():
+        if owner_id is not None:
+            item[f"{index}PK"] = keys.booking_listing_partition(project_id, kind, owner_id)
+    return item
+
+
+@pytest.mark.parametrize(
+    "written_before", [as_written_before_the_listing_indexes, as_written_before_the_shards]
+)
+def test_bookings_written_by_an_earlier_version_are_listed_once_the_cli_backfilled_them(
+    container: Container, principal: Principal, written_before: Callable[[str, Booking], dict[str, Any]]
 ) -> None:
     old = random_bookings(random.Random(7), 40)
-    container.table.put_items(
-        [to_item(as_written_before_the_listing_indexes(principal.project_id, b)) for b in old]
-    )
+    container.table.put_items([to_item(written_before(principal.project_id, b)) for b in old])
     query = {"location": LOCATIONS[1], "from": at(4), "canceled": "include"}
-    assert container.bookings.page(principal, query).total == 0  # not in the location's index yet
-    assert run(_parser().parse_args(["table", "backfill-listings"]), container) == {"updated": len(old)}
+    assert container.bookings.page(principal, query).total == 0  # not in the location's shards yet
+    updated = run(_parser().parse_args(["table", "backfill-listings"]), container)["updated"]
+    assert 0 < updated <= len(old)  # those whose every key was already right are left alone
     page = container.bookings.page(principal, query)
     assert ([item["id"] for item in page.items], page.total) == expected(old, query)
     assert page.total > 0
@@ -215,15 +270,17 @@ def test_bookings_written_before_the_listing_indexes_are_listed_once_the_cli_bac
 def test_while_a_stack_is_upgraded_lists_read_the_projects_bookings_whatever_their_keys(
     container: Container, principal: Principal
 ) -> None:
-    old, new = random_bookings(random.Random(5), 60), random_bookings(random.Random(6), 60)
+    oldest, old = random_bookings(random.Random(5), 60), random_bookings(random.Random(4), 60)
+    new = random_bookings(random.Random(6), 60)
     container.table.put_items(
-        [to_item(as_written_before_the_listing_indexes(principal.project_id, b)) for b in old]
+        [to_item(as_written_before_the_listing_indexes(principal.project_id, b)) for b in oldest]
+        + [to_item(as_written_before_the_shards(principal.project_id, b)) for b in old]
     )
     load(container, principal.project_id, new)
     upgrading = Container.from_settings(replace(container.settings, booking_lists_indexed=False))
     for query in QUERIES:
         page = upgrading.bookings.page(principal, query)
-        assert ([item["id"] for item in page.items], page.total) == expected(old + new, query), query
+        assert ([item["id"] for item in page.items], page.total) == expected(oldest + old + new, query), query
 
 
 def test_the_booking_lists_setting_is_indexed_or_project(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,8 @@ from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.errors import ValidationFailed
 from kairos.storage import catalogue_cache
 from kairos.storage.catalogue_cache import CachedCatalogue
-from kairos.storage.dynamodb import CatalogueStore, RoundTrips
+from kairos.storage.catalogue_store import CatalogueStore
+from kairos.storage.dynamodb import RoundTrips
 from tests.unit.clinic import add_doctor, booking_body
 
 Refused = Callable[[dict[str, Any]], list[str]]
@@ -127,10 +128,11 @@ def test_a_capacity_raised_elsewhere_is_used_at_once(
 def test_a_booking_whose_checks_would_not_fit_its_transaction_is_planned_from_fresh_reads(
     container: Container, principal: Principal, warm: dict[str, str]
 ) -> None:
-    """95 whole UTC days (after the day of the first booking): the booking, its hold, 95 day items and
-    the schedule check (98 items) leave no room for the 4 checks of what memory held."""
+    """97 whole UTC days (after the day of the first booking): the booking, its hold, 97 day items and
+    the schedule check (100 items) leave no room for the 2 checks of what memory held of the resource (the
+    service's and location's stamps ride on the schedule check)."""
     flags = {f"ignore_{n}": True for n in ("schedule", "bookable_slots", "booking_window")}
-    span = {"starts_at": "2030-01-08T00:00:00+00:00", "ends_at": "2030-04-13T00:00:00+00:00"}
+    span = {"starts_at": "2030-01-08T00:00:00+00:00", "ends_at": "2030-04-15T00:00:00+00:00"}
     long = {**booking_body(warm, 0), **span, **flags}
     RoundTrips.reset()
     container.bookings.create(principal, long)

@@ -12,7 +12,8 @@ from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE, Catalogue
 from kairos.domain.errors import Forbidden, NotFound, ValidationFailed
-from kairos.storage.dynamodb import CatalogueStore, from_item
+from kairos.storage.catalogue_store import CatalogueStore
+from kairos.storage.dynamodb import from_item
 
 FIXED: dict[str, Any] = {"name": "Consultation", "type": "fixed", "duration": "PT50M"}
 FLEXIBLE_FIELDS: dict[str, Any] = {"min_duration": "PT30M", "max_duration": "PT2H", "duration_step": "PT15M"}

@@ -34,6 +34,7 @@ from kairos.domain.plans import DEFAULT_PLAN, PLANS
 from kairos.domain.projects import render_project, render_token
 from kairos.domain.records import Project
 from kairos.domain.text import normal_email
+from kairos.upgrades import BACKFILLS, Backfill
 from kairos.webhooks.subscriptions import render_webhook
 from kairos_cli.migrate import add_migrate_parser, migrate_command
 
@@ -97,15 +98,8 @@ def _maintenance_parsers(areas: Any) -> None:
         "first) and mail the address",
     ).add_argument("email")
     table = areas.add_parser("table", help="the table").add_subparsers(dest="action", required=True)
-    table.add_parser(
-        "backfill-listings",
-        help="give bookings written before the listing indexes their keys (once, after upgrading)",
-    )
-    table.add_parser(
-        "backfill-timelines",
-        help="copy recurring schedules and long holds and blocks into their resources' timeline heads "
-        "(once, after upgrading)",
-    )
+    for backfill in BACKFILLS:
+        table.add_parser(f"backfill-{backfill.name}", help=backfill.help)
 
 
 def _add_webhook_parser(areas: Any) -> None:
@@ -183,11 +177,13 @@ def run(args: argparse.Namespace, container: Container) -> Any:
             email = normal_email(args.email)
             container.accounts.reset_two_factor(email)
             return {"two_factor": "off", "email": email}
-        case ("table", "backfill-listings"):
-            return {"updated": container.booking_store.backfill_listings()}
-        case ("table", "backfill-timelines"):
-            return {"updated": container.schedule_store.backfill_timelines()}
+        case ("table", action) if (backfill := _backfill(action)) is not None:
+            return {"updated": backfill.run(container)}
     raise SystemExit(f"kairos: unknown command {args.area} {args.action}")
+
+
+def _backfill(action: str) -> Backfill | None:
+    return next((b for b in BACKFILLS if f"backfill-{b.name}" == action), None)
 
 
 def _shown(project: Project) -> dict[str, Any]:

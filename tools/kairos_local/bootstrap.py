@@ -25,13 +25,14 @@ from kairos.storage.table_definition import (
     attribute_definitions,
     create_table_request,
 )
+from kairos.upgrades import BACKFILLS
 from kairos_local.journal import write_atomically
 
 LOCAL_PROJECT_NAME = "Local project"
-# The backfills a local table has had, in one item of its own (local only: nothing else reads it). Each
-# Scans the whole table, for minutes at 100 MB, so a start runs only those the table has not had yet.
+# The backfills a local table has had (their marks), in one item of its own (local only: nothing else
+# reads it). Each Scans the whole table, for minutes at 100 MB, so a start runs only those the table has not
+# had yet.
 UPGRADED: dict[str, Any] = {"PK": {"S": "KAIROS#LOCAL"}, "SK": {"S": "UPGRADED"}}
-BACKFILLS = ("listings", "timelines")
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,14 @@ def ensure_table(container: Container) -> bool:
         TableName=container.table.name,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
     )
-    _upgraded(container, BACKFILLS)  # a new table has nothing to backfill
+    _upgraded(container)  # a new table has nothing to backfill
     return True
 
 
 def upgrade_table(container: Container) -> None:
     """Adds each index of the table definition the table lacks, one UpdateTable each (as DynamoDB takes
-    them), then backfills the booking items' listing keys and the timelines' heads, unless the table has
-    had them (`UPGRADED`). All are kept by the local store's snapshot and journal like any other request."""
+    them), then runs each backfill (`kairos.upgrades.BACKFILLS`) the table has not had (`UPGRADED`). All
+    are kept by the local store's snapshot and journal like any other request."""
     client = container.table.client
     described = client.describe_table(TableName=container.table.name)["Table"]
     present = {index["IndexName"] for index in described.get("GlobalSecondaryIndexes", [])}
@@ -78,16 +79,16 @@ def upgrade_table(container: Container) -> None:
         client.update_table(**request)
     had = client.get_item(TableName=container.table.name, Key=UPGRADED).get("Item", {})
     done = set(had.get("backfills", {}).get("SS", []))
-    if "listings" not in done or missing:
-        container.booking_store.backfill_listings()
-    if "timelines" not in done:
-        container.schedule_store.backfill_timelines()
-    if done != set(BACKFILLS):
-        _upgraded(container, BACKFILLS)
+    for backfill in BACKFILLS:
+        if backfill.mark not in done:
+            backfill.run(container)
+    if done != {backfill.mark for backfill in BACKFILLS}:
+        _upgraded(container)
 
 
-def _upgraded(container: Container, backfills: tuple[str, ...]) -> None:
-    item: dict[str, Any] = {**UPGRADED, "backfills": {"SS": list(backfills)}}
+def _upgraded(container: Container) -> None:
+    marks = [backfill.mark for backfill in BACKFILLS]
+    item: dict[str, Any] = {**UPGRADED, "backfills": {"SS": marks}}
     container.table.client.put_item(TableName=container.table.name, Item=item)
 
 

@@ -10,7 +10,7 @@ from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind
 from kairos.domain.errors import ValidationFailed
 from kairos.domain.text import normal_email
-from kairos.storage.dynamodb import CatalogueStore
+from kairos.storage.catalogue_store import CatalogueStore
 from kairos.webhooks.subscriptions import Webhooks
 from tests.unit.portal.conftest import PASSWORD, Portal, admin_call
 

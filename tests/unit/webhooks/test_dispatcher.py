@@ -17,7 +17,7 @@ from kairos.api.queue_entry import make_budgeted_queue_handler
 from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.events.definitions import BUDGET_RESERVE_SECONDS
-from kairos.storage.dynamodb import CatalogueStore
+from kairos.storage.catalogue_store import CatalogueStore
 from kairos.storage.usage_store import UsageStore
 from kairos.storage.webhook_store import DeliveryStore, LaneStore
 from kairos.webhooks.delivery import (

@@ -24,7 +24,7 @@ def clock() -> list[datetime]:
 
 @pytest.fixture
 def hooks(container: Container, clock: list[datetime]) -> Webhooks:
-    from kairos.storage.dynamodb import CatalogueStore
+    from kairos.storage.catalogue_store import CatalogueStore
 
     return Webhooks(CatalogueStore(container.table), accept, lambda: clock[0])
 
@@ -78,7 +78,7 @@ def test_invalid_subscriptions_are_a_422_naming_the_field(
 
 
 def test_an_unsafe_url_is_refused_at_create(container: Container, principal: Principal) -> None:
-    from kairos.storage.dynamodb import CatalogueStore
+    from kairos.storage.catalogue_store import CatalogueStore
 
     def refuse(url: str) -> None:
         raise UnsafeUrl("the host resolves to a non-public address (10.0.0.1)")

@@ -14,7 +14,8 @@ from kairos.config import Settings
 from kairos.domain.auth import Authenticator
 from kairos.domain.formats import now_utc
 from kairos.storage.catalogue_cache import CachedCatalogue
-from kairos.storage.dynamodb import CatalogueStore, Table, make_client
+from kairos.storage.catalogue_store import CatalogueStore
+from kairos.storage.dynamodb import Table, make_client
 from kairos.storage.project_store import ProjectStore
 from kairos.storage.rate_store import RateCounterStore
 

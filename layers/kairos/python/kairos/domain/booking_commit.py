@@ -41,6 +41,7 @@ from kairos.domain.records import (
     Premises,
     Record,
     Release,
+    StaleCatalogue,
     Timeline,
     TimelineBooking,
 )
@@ -50,6 +51,7 @@ from kairos.scheduling.model import FixedRules, ServiceRules, Span
 from kairos.scheduling.rules import rules_from_service
 
 ATTEMPTS = 12
+CATALOGUE_MOVED = "The booking's service or location changed while it was being written; try again."
 DAY = timedelta(days=1)
 VIOLATION_MESSAGES = {
     Violation.SCHEDULE: "The resource is not available at this time.",
@@ -127,6 +129,12 @@ class BookingWriter:
                 )
             except HoldGone as gone:
                 raise _expired(intents, gone.booking_id) from None
+            except StaleCatalogue:
+                # its service or location changed since it was read: a create plans again from fresh reads
+                # (`Bookings.create`); a change of bookings or of a group reloads what it changes
+                if any(i.before is not None for i in intents) or group is not None:
+                    raise Conflict(CATALOGUE_MOVED) from None
+                raise
             except Overloaded:
                 raise  # planning again would only add to the load: the client tries later (503)
             except (Conflict, Retryable) as lost:
@@ -323,17 +331,21 @@ def _prefetched(intents: list[Intent]) -> LedgerState | None:
 
 
 def _premises(intents: list[Intent], changes: list[BookingChange]) -> Premises:
-    """What the transaction must check of the catalogue: of each intent planned from memory, the
-    service, the location and the chosen resource it used, and that the resource performs the service."""
+    """What the transaction must check of the catalogue: of each checked booking, the service and location
+    its resource was checked with; of each intent planned from memory, also the chosen resource it used,
+    and that the resource performs the service."""
     premises = NO_PREMISES
     for intent, change in zip(intents, changes, strict=True):
-        if not intent.remembered or change.after is None:
+        chosen = change.after.resource_id if change.after is not None else None
+        if not change.guarded or chosen is None:
             continue
-        chosen = change.after.resource_id
-        used = [intent.service, intent.location, *(r for r in intent.candidates if r.id == chosen)]
-        records = frozenset((r.kind, r.id, r.version) for r in used if r is not None)
-        performs = {(intent.service.id, chosen)} if intent.service is not None and chosen else set()
-        premises |= Premises(records, frozenset(performs))
+        used = [r for r in (intent.service, intent.location) if r is not None]
+        catalogue = frozenset((chosen, r.kind, r.id, r.version, intent.remembered) for r in used)
+        premises |= Premises(catalogue=catalogue)
+        if intent.remembered:
+            resources = frozenset((r.kind, r.id, r.version) for r in intent.candidates if r.id == chosen)
+            performs = {(intent.service.id, chosen)} if intent.service is not None else set()
+            premises |= Premises(resources, frozenset(performs))
     return premises
 
 

@@ -7,6 +7,7 @@ and buffers in `booking_defaults`.
 """
 
 import random
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -14,7 +15,7 @@ from typing import Any
 
 from kairos.domain import booking_defaults, holds
 from kairos.domain.auth import Principal
-from kairos.domain.booking_commit import ATTEMPTS, BookingWriter, Intent
+from kairos.domain.booking_commit import ATTEMPTS, CATALOGUE_MOVED, BookingWriter, Intent
 from kairos.domain.booking_context import CatalogueReads, current_ids, known
 from kairos.domain.booking_models import (
     ID_FIELDS,
@@ -41,6 +42,7 @@ from kairos.domain.queries import Errors, raise_if, window
 from kairos.domain.records import Booking, Hold, Record, StaleCatalogue
 from kairos.domain.validation import parse
 
+FRESH_PLANS = 4  # plans of a create from fresh reads, while a change of its service or location is written
 # Fields whose change makes a PUT or PATCH check availability again (Hapio's rule).
 CHECKED_FIELDS = (
     "starts_at",
@@ -70,7 +72,8 @@ class Bookings:
         self._memory = memory
         self._store = store
         self._clock = clock
-        self.writer = BookingWriter(store, schedules, clock, rng or random.Random())
+        self._rng = rng or random.Random()
+        self.writer = BookingWriter(store, schedules, clock, self._rng)
 
     # --- reading ----------------------------------------------------------------------------------------
 
@@ -141,11 +144,18 @@ class Bookings:
             reads = self._reads(recall=True)
             try:
                 return self._create(viewer, model, reads, origin)
-            except (ValidationFailed, StaleCatalogue):
+            except ValidationFailed:
                 if not reads.recalled:
                     raise
+            except StaleCatalogue:
+                pass
             self._memory.forget(viewer.project_id)
-        return self._create(viewer, model, self._reads(), origin)
+        for _ in range(FRESH_PLANS):
+            try:
+                return self._create(viewer, model, self._reads(), origin)
+            except StaleCatalogue:  # a change of its service or location was written meanwhile, or is
+                time.sleep(self._rng.uniform(0, 0.1))  # being written: read them again, a moment later
+        raise Conflict(CATALOGUE_MOVED)
 
     def _create(
         self, viewer: Principal, model: BookingPost, reads: CatalogueReads, origin: Origin | None

@@ -236,17 +236,27 @@ class LedgerState:
 
 @dataclass(frozen=True)
 class Premises:
-    """Catalogue state a write was planned from without reading it (a warm instance's memory of the
-    catalogue, docs/bookings.md "Cost per booking"): its transaction checks that each still holds, and is
-    refused with `StaleCatalogue` when one does not."""
+    """Catalogue state a write was planned from, that its transaction checks still holds (refused with
+    `StaleCatalogue` when one does not). From a warm instance's memory of the catalogue (docs/bookings.md,
+    "The catalogue a warm instance remembers"): the records it used and the association of the resource it
+    chose, each checked on its own item. For every checked booking, remembered or read: the service and
+    location its resource was checked with, checked on that resource's own items (`catalogue`), so that
+    bookings of different resources share no item."""
 
     records: frozenset[tuple[str, str, int]] = frozenset()  # (kind, id, version)
     associations: frozenset[tuple[str, str]] = frozenset()  # (service_id, resource_id)
+    # (resource_id, kind, id, version, remembered): the service or location a booking of the resource used
+    catalogue: frozenset[tuple[str, str, str, int, bool]] = frozenset()
 
     def __or__(self, other: "Premises") -> "Premises":
-        return Premises(self.records | other.records, self.associations | other.associations)
+        return Premises(
+            self.records | other.records,
+            self.associations | other.associations,
+            self.catalogue | other.catalogue,
+        )
 
     def __len__(self) -> int:
+        """How many items checking them adds to a transaction (the catalogue's ride on the resources')."""
         return len(self.records) + len(self.associations)
 
 
@@ -254,9 +264,9 @@ NO_PREMISES = Premises()
 
 
 class StaleCatalogue(Exception):
-    """A write planned from remembered catalogue records was refused because one of its `Premises` no
-    longer holds (or they would not fit its transaction): plan it again from fresh reads. Never leaves
-    the booking service (`kairos.domain.bookings`)."""
+    """A write was refused because one of its `Premises` no longer holds (or they would not fit its
+    transaction): plan it again from fresh reads. Never leaves the booking service
+    (`kairos.domain.bookings`, `kairos.domain.booking_commit`)."""
 
 
 class HoldGone(Exception):

@@ -17,8 +17,6 @@ from botocore.exceptions import ClientError
 
 from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, ValidationFailed
 from kairos.domain.formats import now_utc
-from kairos.domain.holds import expires_at
-from kairos.domain.parallel import parallel_map
 from kairos.domain.records import (
     NO_PREMISES,
     Booking,
@@ -34,46 +32,17 @@ from kairos.domain.records import (
     StaleCatalogue,
 )
 from kairos.storage import keys
-from kairos.storage.booking_items import booking_from, booking_item, hold_item, hold_key, listing_keys
-from kairos.storage.dynamodb import (
-    Table,
-    cancellation_reasons,
-    from_item,
-    record_attributes,
-    record_from,
-    to_item,
-    translate,
-)
-from kairos.storage.hold_store import (
-    keeps_hold,
-    kept_hold_condition,
-    release_operation,
-)
-from kairos.storage.ledger import (
-    DAY,
-    ledger_keys,
-    ledger_operations,
-    ledger_state,
-    moved_counters,
-    nodes_of,
-)
-from kairos.storage.timeline_head import (
-    head_copy,
-    head_operations,
-    is_long,
-    long_attribute,
-    prunings,
-)
+from kairos.storage.booking_items import booking_from
+from kairos.storage.booking_lists import BookingLists
+from kairos.storage.booking_transaction import BookingTransaction, stamps_of
+from kairos.storage.catalogue_stamps import Stamps, stamps_hold
+from kairos.storage.dynamodb import Table, cancellation_reasons, from_item, record_from, translate
+from kairos.storage.hold_store import keeps_hold, release_operation
+from kairos.storage.ledger import DAY, ledger_keys, ledger_state, moved_counters, nodes_of
 
 TRANSACTION_LIMIT = 100
 _INSTANT = timedelta(microseconds=1)  # a span [start, end) touches the day of `end` only after its midnight
 Span = tuple[datetime, datetime]
-
-
-def _hold_of(booking: Booking | None) -> list[Hold]:
-    if booking is None or not booking.holds_capacity or booking.resource_id is None:
-        return []
-    return [Hold(booking.resource_id, booking.buffer_starts_at, booking.buffer_ends_at)]
 
 
 class BookingStore:
@@ -81,8 +50,8 @@ class BookingStore:
         self, table: Table, *, indexed: bool = True, clock: Callable[[], datetime] = now_utc
     ) -> None:
         self._t = table
-        self._indexed = indexed  # False while a stack is upgraded: lists read as before the listing indexes
-        self._clock = clock  # for pruning ended long entries from timeline heads
+        self._lists = BookingLists(table, indexed=indexed)
+        self._transaction = BookingTransaction(table.name, clock)
 
     # --- reads ------------------------------------------------------------------------------------------
 
@@ -93,90 +62,10 @@ class BookingStore:
     def list_window(
         self, project_id: str, owner: tuple[str, str] | None, start: datetime | None, end: datetime | None
     ) -> list[Booking]:
-        """The bookings of the project, or of one owner (`("resource", id)`, location, service), that end
-        after `start` and start before `end` (either may be None: unbounded), by one key-range query per
-        length class at once on the owner's listing index (keys.booking_listing_ranges)."""
-        if not self._indexed:
-            found = self._project_ending_after(project_id, start)
-        else:
-            kind, owner_id = owner or ("project", "")
-            index = keys.BOOKING_LISTING_INDEXES[kind]
-            partition = keys.booking_listing_partition(project_id, kind, owner_id)
-
-            def read(bounds: tuple[str, str]) -> list[dict[str, Any]]:
-                request: dict[str, Any] = {
-                    "TableName": self._t.name,
-                    "IndexName": index,
-                    "KeyConditionExpression": f"{index}PK = :pk AND {index}SK BETWEEN :low AND :high",
-                    "ExpressionAttributeValues": to_item(
-                        {":pk": partition, ":low": bounds[0], ":high": bounds[1]}
-                    ),
-                }
-                return list(self._t.paginate_query(request))
-
-            ranges = keys.booking_listing_ranges(start, end)
-            found = [booking_from(i) for items in parallel_map(read, ranges) for i in items]
-        return [
-            b
-            for b in found
-            if (start is None or b.ends_at > start)
-            and (end is None or b.starts_at < end)
-            and (owner is None or getattr(b, f"{owner[0]}_id") == owner[1])
-        ]
-
-    def _project_ending_after(self, project_id: str, start: datetime | None) -> list[Booking]:
-        """The read of the version before the listing indexes, exact whatever the items' keys: GSI1 after
-        `from` by end time (keys with a length class sort after every time, so all of those too)."""
-        request: dict[str, Any] = {
-            "TableName": self._t.name,
-            "IndexName": "GSI1",
-            "KeyConditionExpression": "GSI1PK = :pk" + (" AND GSI1SK > :after" if start else ""),
-            "ExpressionAttributeValues": to_item(
-                {
-                    ":pk": keys.booking_listing_partition(project_id),
-                    **({":after": keys.utc_key(start) + "#~"} if start else {}),
-                }
-            ),
-        }
-        return [booking_from(i) for i in self._t.paginate_query(request)]
+        return self._lists.list_window(project_id, owner, start, end)
 
     def backfill_listings(self) -> int:
-        """Gives the booking items written before the listing indexes existed their keys (GSI2-4, and
-        GSI1's sort key with its length class): a Scan of the table, then one update per item whose keys
-        differ, made only if the booking is unchanged since the Scan (a newer write brought its own keys).
-        Returns how many items it updated; a second run updates none."""
-        request: dict[str, Any] = {
-            "TableName": self._t.name,
-            "FilterExpression": "entity = :booking",
-            "ExpressionAttributeValues": to_item({":booking": "booking"}),
-        }
-        updated = 0
-        while True:
-            page = self._t.client.scan(**request)
-            for item in (from_item(i) for i in page.get("Items", [])):
-                wanted = listing_keys(item["project_id"], booking_from(item))
-                if all(item.get(name) == value for name, value in wanted.items()):
-                    continue
-                updated += self._set_listing_keys(item, wanted)
-            if "LastEvaluatedKey" not in page:
-                return updated
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def _set_listing_keys(self, item: Mapping[str, Any], wanted: Mapping[str, str]) -> int:
-        names = {f"#{n}": n for n in wanted}
-        values = {f":{n}": v for n, v in wanted.items()}
-        try:
-            self._t.client.update_item(
-                TableName=self._t.name,
-                Key=to_item({"PK": item["PK"], "SK": item["SK"]}),
-                UpdateExpression="SET " + ", ".join(f"#{n} = :{n}" for n in wanted),
-                ConditionExpression="version = :version",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_item({**values, ":version": item["version"]}),
-            )
-        except self._t.client.exceptions.ConditionalCheckFailedException:
-            return 0
-        return 1
+        return self._lists.backfill_listings()
 
     def read_ledgers(
         self, project_id: str, holds: list[Hold], checked: set[str], have: LedgerState | None = None
@@ -243,14 +132,14 @@ class BookingStore:
         premises: Premises = NO_PREMISES,
         releases: Sequence[Release] = (),
     ) -> None:
-        items = self._transaction(project_id, changes, seen) + self._group_items(project_id, group)
-        items += [{"Update": release_operation(self._t.name, project_id, r)} for r in releases]
+        stamps = stamps_of(premises)
+        items = self._transaction.operations(project_id, changes, seen, group, releases, stamps)
         if len(items) > TRANSACTION_LIMIT:
             raise ValidationFailed.field("bookings", TOO_LARGE_WRITE)
         if len(items) + len(premises) > TRANSACTION_LIMIT:
             raise StaleCatalogue()  # no room to check them: the plan is made again from fresh reads
         checked = len(items)
-        items += self._premise_checks(project_id, premises)
+        items += self._transaction.premise_checks(project_id, premises)
         try:
             self._t.client.transact_write_items(TransactItems=items)
         except ClientError as error:
@@ -260,7 +149,7 @@ class BookingStore:
                     ((_, request),) = operation.items()
                     key = from_item(request.get("Key") or request["Item"])
                     raise HoldGone(str(key["SK"]).rsplit("#", 1)[-1]) from None
-            if "ConditionalCheckFailed" in reasons[checked:]:
+            if "ConditionalCheckFailed" in reasons[checked:] or _stamps_moved(items, error, stamps):
                 raise StaleCatalogue() from None
             if "ConditionalCheckFailed" in reasons:
                 moved = moved_counters(items, error)
@@ -276,123 +165,18 @@ class BookingStore:
             return False
         return True
 
-    def _transaction(self, project_id: str, changes: list[BookingChange], seen: LedgerState) -> list[Any]:
-        items: list[Any] = []
-        touched: list[Hold] = []
-        guarded: list[Hold] = []
-        checked_schedules: set[str] = set()
-        now = self._clock()  # read as the transaction is sent: a kept hold must expire after it
-        for change in changes:
-            items += self._booking_items(project_id, change, now)
-            # Only a hold that takes capacity it did not hold bumps the ledger (a checked one always):
-            # capacity given back cannot make a concurrent check wrong, only cautious, so deletes,
-            # cancelations and unchanged holds leave concurrent bookings of those hours alone.
-            if change.guarded or _hold_of(change.after) != _hold_of(change.before):
-                touched += _hold_of(change.after)
-            if change.guarded:
-                guarded += _hold_of(change.after)
-                if change.after is not None and change.after.resource_id is not None:
-                    checked_schedules.add(change.after.resource_id)
-        items += ledger_operations(self._t.name, project_id, touched, guarded, seen)
-        return items + self._head_items(project_id, changes, checked_schedules, seen)
 
-    def _head_items(
-        self, project_id: str, changes: list[BookingChange], checked: set[str], seen: LedgerState
-    ) -> list[Any]:
-        """The operations on the resources' timeline heads: the long holds the changes set and remove, and
-        the checks on the schedule versions the plan read."""
-        sets: dict[str, dict[str, dict[str, Any]]] = {}
-        removes: dict[str, set[str]] = {}
-        for change in changes:
-            for booking, removed in ((change.before, True), (change.after, False)):
-                if booking is None or not booking.holds_capacity or booking.resource_id is None:
-                    continue
-                if not is_long(booking.buffer_starts_at, booking.buffer_ends_at):
-                    continue
-                name = long_attribute("booking", booking.id)
-                if removed:
-                    removes.setdefault(booking.resource_id, set()).add(name)
-                else:
-                    sets.setdefault(booking.resource_id, {})[name] = head_copy(hold_item(project_id, booking))
-        versions = {resource_id: seen.schedules.get(resource_id) for resource_id in checked}
-        heads = {r: seen.heads[r] for r in checked if r in seen.heads}  # as conditioned on: safe to prune
-        pruned_copies, pruned = prunings(heads, sets, self._clock())
-        for resource_id, names in pruned_copies.items():
-            removes.setdefault(resource_id, set()).update(names)
-        return head_operations(self._t.name, project_id, sets, removes, versions, pruned)
-
-    def _premise_checks(self, project_id: str, premises: Premises) -> list[Any]:
-        """A ConditionCheck for each remembered record (its version unchanged, so it still exists) and
-        each remembered association (its item still exists)."""
-        checks = [
-            (keys.entity(project_id, kind, entity_id), "version = :seen", {":seen": version})
-            for kind, entity_id, version in sorted(premises.records)
-        ] + [
-            (
-                keys.association(project_id, "service", service_id, "resource", resource_id),
-                "attribute_exists(PK)",
-                {},
-            )
-            for service_id, resource_id in sorted(premises.associations)
-        ]
-        return [
-            {
-                "ConditionCheck": {
-                    "TableName": self._t.name,
-                    "Key": to_item(key),
-                    "ConditionExpression": condition,
-                    **({"ExpressionAttributeValues": to_item(values)} if values else {}),
-                }
-            }
-            for key, condition, values in checks
-        ]
-
-    def _group_items(self, project_id: str, group: GroupChange | None) -> list[Any]:
-        if group is None:
-            return []
-        before, after = group.before, group.after
-        record = after or before
-        assert record is not None
-        key = keys.entity(project_id, "booking_group", record.id)
-        condition = (
-            _version_is(before.version) if before else {"ConditionExpression": "attribute_not_exists(PK)"}
-        )
-        if after is None:
-            return [{"Delete": {"TableName": self._t.name, "Key": to_item(key), **condition}}]
-        item = {**key, **record_attributes(project_id, after)}
-        return [{"Put": {"TableName": self._t.name, "Item": to_item(item), **condition}}]
-
-    def _booking_items(self, project_id: str, change: BookingChange, now: datetime) -> list[Any]:
-        before, after = change.before, change.after
-        items: list[Any] = []
-        key = keys.booking(project_id, (after or before).id)  # type: ignore[union-attr]
-        if after is None:
-            assert before is not None
-            items.append(
-                {"Delete": {"TableName": self._t.name, "Key": to_item(key), **_version_is(before.version)}}
-            )
-        else:
-            condition = (
-                _version_is(before.version) if before else {"ConditionExpression": "attribute_not_exists(PK)"}
-            )
-            item = booking_item(project_id, after)
-            items.append({"Put": {"TableName": self._t.name, "Item": to_item(item), **condition}})
-        old_hold = hold_key(project_id, before) if before and before.holds_capacity else None
-        new_hold = hold_item(project_id, after) if after and after.holds_capacity else None
-        # A hold that still holds its place after this write (finalized, given a new expiry, moved) must
-        # not have expired or been released: its item says so at commit.
-        kept = kept_hold_condition(now) if before and expires_at(before) and new_hold else {}
-        moved = old_hold != ({"PK": new_hold["PK"], "SK": new_hold["SK"]} if new_hold else None)
-        if old_hold and moved:
-            items.append({"Delete": {"TableName": self._t.name, "Key": to_item(old_hold), **kept}})
-        if new_hold:
-            condition = {} if moved else kept
-            items.append({"Put": {"TableName": self._t.name, "Item": to_item(new_hold), **condition}})
-        return items
-
-
-def _version_is(version: int) -> dict[str, Any]:
-    return {
-        "ConditionExpression": "version = :expected",
-        "ExpressionAttributeValues": {":expected": {"N": str(version)}},
-    }
+def _stamps_moved(items: list[Any], error: ClientError, stamps: Mapping[str, Stamps]) -> bool:
+    """Whether a refused transaction found a resource's head without the catalogue stamps it was checked
+    with (from the items its cancellation reasons return: ALL_OLD)."""
+    for operation, reason in zip(items, error.response.get("CancellationReasons", []), strict=False):
+        ((_, request),) = operation.items()
+        key = from_item(request["Key"]) if "Key" in request else {}
+        resource_id = keys.resource_of(str(key.get("PK", "")))
+        if reason.get("Code") != "ConditionalCheckFailed" or resource_id is None:
+            continue
+        if key["SK"] != keys.schedule_version("", resource_id)["SK"]:
+            continue
+        if not stamps_hold(stamps.get(resource_id, {}), from_item(reason.get("Item", {}))):
+            return True
+    return False

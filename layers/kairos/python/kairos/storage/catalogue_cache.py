@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kairos.domain.records import Association, Record
-from kairos.storage.dynamodb import CatalogueStore
+from kairos.storage.catalogue_store import CatalogueStore
 
 LIFETIME = 60.0  # seconds, as the token cache's
 PROJECTS = 256

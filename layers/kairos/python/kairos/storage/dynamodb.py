@@ -20,17 +20,17 @@ from botocore.exceptions import ClientError
 
 from kairos import aws_clients
 from kairos.config import Settings
-from kairos.domain.errors import Conflict, DomainError, NotFound
+from kairos.domain.errors import Conflict, DomainError
 from kairos.domain.parallel import Waves
-from kairos.domain.records import Association, Record
-from kairos.storage import keys, retries
+from kairos.domain.records import Record
+from kairos.storage import retries
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 else:
     DynamoDBClient = Any
 
-__all__ = ["CatalogueStore", "DynamoDBClient", "RoundTrips", "Table"]
+__all__ = ["DynamoDBClient", "RoundTrips", "Table"]
 
 BATCH_WRITE_LIMIT = 25
 _COUNT_LOCK = threading.Lock()
@@ -229,180 +229,3 @@ class Table:
             result = self.client.batch_write_item(RequestItems={self.name: requests})
             requests = list(result.get("UnprocessedItems", {}).get(self.name, []))
             rounds += 1
-
-
-class CatalogueStore:
-    """Locations, resources and services under `PROJECT#<p>`, and the two mirrors of each association."""
-
-    def __init__(self, table: Table) -> None:
-        self._t = table
-
-    def get(self, project_id: str, kind: str, entity_id: str) -> Record | None:
-        item = self._t.get(keys.entity(project_id, kind, entity_id))
-        return record_from(item) if item else None
-
-    def get_many(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
-        """Entities by (kind, id), in one round trip for up to 100."""
-        found = self._t.batch_get([keys.entity(project_id, kind, entity_id) for kind, entity_id in wanted])
-        records = [record_from(item) for item in found]
-        return {(r.kind, r.id): r for r in records}
-
-    def list_all(self, project_id: str, kind: str) -> list[Record]:
-        partition = keys.entity_partition(project_id)
-        return [record_from(i) for i in self._t.query(partition, keys.entity_prefix(kind))]
-
-    def create(self, project_id: str, record: Record) -> None:
-        try:
-            self._t.client.put_item(
-                TableName=self._t.name,
-                Item=to_item(
-                    {
-                        **keys.entity(project_id, record.kind, record.id),
-                        **record_attributes(project_id, record),
-                    }
-                ),
-                ConditionExpression="attribute_not_exists(PK)",
-            )
-        except ClientError as error:
-            raise translate(error, record.kind) from None
-
-    def replace(self, project_id: str, record: Record, expected_version: int) -> None:
-        try:
-            self._t.client.put_item(
-                TableName=self._t.name,
-                Item=to_item(
-                    {
-                        **keys.entity(project_id, record.kind, record.id),
-                        **record_attributes(project_id, record),
-                    }
-                ),
-                ConditionExpression="attribute_exists(PK) AND version = :expected",
-                ExpressionAttributeValues={":expected": {"N": str(expected_version)}},
-            )
-        except ClientError as error:
-            if self.get(project_id, record.kind, record.id) is None:
-                raise NotFound(record.kind) from None
-            raise translate(error, record.kind) from None
-
-    def delete(self, project_id: str, kind: str, entity_id: str) -> bool:
-        """What the entity owns first (associations, and a resource's schedules and timeline), then the
-        entity; a second sweep catches anything added in between."""
-        self._delete_owned(project_id, kind, entity_id)
-        try:
-            self._t.client.delete_item(
-                TableName=self._t.name,
-                Key=to_item(keys.entity(project_id, kind, entity_id)),
-                ConditionExpression="attribute_exists(PK)",
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise translate(error, kind) from None
-        self._delete_owned(project_id, kind, entity_id)
-        return True
-
-    def _delete_owned(self, project_id: str, kind: str, entity_id: str) -> None:
-        owned = list(self._t.query(keys.owned_partition(project_id, kind, entity_id)))
-        doomed = [{"PK": i["PK"], "SK": i["SK"]} for i in owned]
-        for item in owned:
-            if item.get("entity") == "association":  # and its mirror, on the other side
-                other = "service" if kind == "resource" else "resource"
-                doomed.append(keys.association(project_id, other, item[f"{other}_id"], kind, entity_id))
-        self._t.delete_keys(doomed)
-
-    def associate(
-        self, project_id: str, service_id: str, resource_id: str, at: datetime
-    ) -> tuple[Association, bool]:
-        """One transaction: both entities must exist, and both mirrors are written if new."""
-        association = Association(service_id, resource_id, at)
-        service_key = keys.entity(project_id, "service", service_id)
-        resource_key = keys.entity(project_id, "resource", resource_id)
-        attributes = {
-            "entity": "association",
-            "project_id": project_id,
-            "service_id": service_id,
-            "resource_id": resource_id,
-            "created_at": stored_time(at),
-        }
-        mirrors = [
-            keys.association(project_id, "service", service_id, "resource", resource_id),
-            keys.association(project_id, "resource", resource_id, "service", service_id),
-        ]
-        exists = "attribute_exists(PK)"
-        items: list[Any] = [
-            {
-                "ConditionCheck": {
-                    "TableName": self._t.name,
-                    "Key": to_item(service_key),
-                    "ConditionExpression": exists,
-                }
-            },
-            {
-                "ConditionCheck": {
-                    "TableName": self._t.name,
-                    "Key": to_item(resource_key),
-                    "ConditionExpression": exists,
-                }
-            },
-            *(
-                {
-                    "Put": {
-                        "TableName": self._t.name,
-                        "Item": to_item({**key, **attributes}),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                }
-                for key in mirrors
-            ),
-        ]
-        try:
-            self._t.client.transact_write_items(TransactItems=items)
-        except ClientError as error:
-            reasons = cancellation_reasons(error)
-            if reasons[:1] == ["ConditionalCheckFailed"]:
-                raise NotFound("service") from None
-            if reasons[1:2] == ["ConditionalCheckFailed"]:
-                raise NotFound("resource") from None
-            if "ConditionalCheckFailed" in reasons[2:]:
-                existing = self.get_association(project_id, service_id, resource_id)
-                if existing is not None:
-                    return existing, False
-            raise translate(error, "association") from None
-        return association, True
-
-    def get_association(self, project_id: str, service_id: str, resource_id: str) -> Association | None:
-        item = self._t.get(keys.association(project_id, "service", service_id, "resource", resource_id))
-        return self._association(item) if item else None
-
-    def list_associations(self, project_id: str, owner_kind: str, owner_id: str) -> list[Association]:
-        other = "resource" if owner_kind == "service" else "service"
-        partition = keys.owned_partition(project_id, owner_kind, owner_id)
-        return [self._association(i) for i in self._t.query(partition, keys.entity_prefix(other))]
-
-    def dissociate(self, project_id: str, service_id: str, resource_id: str) -> bool:
-        mirrors = [
-            keys.association(project_id, "service", service_id, "resource", resource_id),
-            keys.association(project_id, "resource", resource_id, "service", service_id),
-        ]
-        try:
-            self._t.client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Delete": {
-                            "TableName": self._t.name,
-                            "Key": to_item(key),
-                            "ConditionExpression": "attribute_exists(PK)",
-                        }
-                    }
-                    for key in mirrors
-                ]
-            )
-        except ClientError as error:
-            if "ConditionalCheckFailed" in cancellation_reasons(error):
-                return False
-            raise translate(error, "association") from None
-        return True
-
-    @staticmethod
-    def _association(item: Mapping[str, Any]) -> Association:
-        return Association(item["service_id"], item["resource_id"], read_time(item["created_at"]))

@@ -1,17 +1,11 @@
 """Every key of the single table is built here, and nowhere else (see docs/table.md for the patterns)."""
 
-import hashlib
+import zlib
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
 PROJECTS: Final = "PROJECTS"
-
-
-def shard_of(text: str, shards: int) -> int:
-    """A stable shard in `range(shards)` for a text (the same on every instance and every run): how a hot
-    family of keys spreads over several partitions by something each write already knows."""
-    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % shards
 
 
 def project(project_id: str) -> dict[str, str]:
@@ -155,7 +149,10 @@ def schedule_version(project_id: str, resource_id: str) -> dict[str, str]:
 # (GSI3) and service (GSI4), each sorted by when the booking ends. A sort key starts with the booking's
 # length class (`LENGTH_CLASSES`), so that a window [from, to) is one key range per class that reads what
 # it needs: bookings of a class ending after `from` and less than the class's longest after `to` (the
-# longest class is bounded by `from` alone). docs/table.md, "booking lists".
+# longest class is bounded by `from` alone). An owner's listing is spread over a fixed number of partitions
+# (`BOOKING_LISTING_SHARDS`, the shard by booking id), so that one project's 1,000 booking writes a second
+# stay far under a partition's 1,000 write units; a list reads every shard at once and merges them by sort
+# key. docs/table.md, "booking lists".
 
 BOOKING_LISTING_INDEXES: Final = {
     "project": "GSI1",
@@ -163,6 +160,9 @@ BOOKING_LISTING_INDEXES: Final = {
     "location": "GSI3",
     "service": "GSI4",
 }
+# A resource takes a few bookings a second at most (its own ledger and timeline head are written by each),
+# so its listing stays whole; a project, a location or a service may take all of a project's bookings.
+BOOKING_LISTING_SHARDS: Final = {"project": 8, "resource": 1, "location": 8, "service": 8}
 LENGTH_CLASSES: Final[tuple[tuple[str, timedelta | None], ...]] = (
     ("H", timedelta(hours=2)),
     ("D", timedelta(days=1)),
@@ -175,11 +175,26 @@ def length_class(starts_at: datetime, ends_at: datetime) -> str:
     return next(name for name, longest in LENGTH_CLASSES if longest is None or ends_at - starts_at <= longest)
 
 
+def shard_of(identifier: str, shards: int) -> int:
+    """A stable shard in `range(shards)` for an id or any text (the same on every instance and every run: a
+    CRC, not Python's salted hash): how a hot family of keys spreads over several partitions by something
+    each write already knows."""
+    return zlib.crc32(identifier.encode()) % shards
+
+
 def booking_listing_partition(project_id: str, kind: str = "project", entity_id: str = "") -> str:
-    """The index partition of a project's bookings, or of those of one resource, location or service."""
+    """The index partition of a project's bookings, or of those of one resource, location or service, as
+    it was before the listings were sharded (a resource's is still this one: its listing has one shard)."""
     if kind == "project":
         return f"PROJECT#{project_id}#BOOKINGS"
     return f"{owned_partition(project_id, kind, entity_id)}#BOOKINGS"
+
+
+def booking_listing_shards(project_id: str, kind: str = "project", entity_id: str = "") -> list[str]:
+    """Every partition of an owner's listing (of the project when `kind` is "project")."""
+    whole = booking_listing_partition(project_id, kind, entity_id)
+    shards = BOOKING_LISTING_SHARDS[kind]
+    return [whole] if shards == 1 else [f"{whole}#{n}" for n in range(shards)]
 
 
 def booking_listings(
@@ -190,13 +205,14 @@ def booking_listings(
     owners: Mapping[str, str | None],
 ) -> dict[str, str]:
     """The index keys of a booking item: the project's listing, and one per owner (`resource`, `location`,
-    `service`) the booking names."""
+    `service`) the booking names, each in the shard of the booking's id."""
     sort_key = f"{length_class(starts_at, ends_at)}#{utc_key(ends_at)}#{booking_id}"
     found: dict[str, str] = {}
     for kind, index in BOOKING_LISTING_INDEXES.items():
         owner = "" if kind == "project" else owners.get(kind)
         if owner is not None:
-            found[f"{index}PK"] = booking_listing_partition(project_id, kind, owner)
+            shards = booking_listing_shards(project_id, kind, owner)
+            found[f"{index}PK"] = shards[shard_of(booking_id, len(shards))]
             found[f"{index}SK"] = sort_key
     return found
 

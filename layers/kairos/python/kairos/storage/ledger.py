@@ -180,7 +180,7 @@ def moved_counters(items: list[Any], error: ClientError) -> LedgerState | None:
             node = str(key["SK"]).removeprefix(keys.LEDGER_PREFIX)
             moved.ledgers[(resource_id, node)] = {a: int(found[a]) for a in COUNTERS if a in found}
         elif entity == "schedule_version" and resource_id is not None:
-            moved.schedules[resource_id] = int(found["version"])
+            moved.schedules[resource_id] = int(found["version"]) if "version" in found else None
             moved.heads[resource_id] = head_of(found)
         else:
             return None

@@ -18,6 +18,7 @@ from kairos.domain.errors import Conflict, NotFound
 from kairos.domain.parallel import both, parallel_map
 from kairos.domain.records import Record, Timeline
 from kairos.storage import keys
+from kairos.storage.backfill import scan_entities
 from kairos.storage.dynamodb import (
     Table,
     cancellation_reasons,
@@ -254,19 +255,7 @@ class ScheduleStore:
         may leave while an upgrade is under way): a Scan finds the resources that have a timeline, then
         each head is made right from a fresh read of its partition, if its version did not move meanwhile
         (else read again). Returns how many heads it updated; a second run updates none."""
-        request: dict[str, Any] = {
-            "TableName": self._t.name,
-            "FilterExpression": "entity IN (:e0, :e1, :e2)",
-            "ExpressionAttributeValues": to_item({f":e{n}": e for n, e in enumerate(TIMELINE_ENTITIES)}),
-            "ProjectionExpression": "PK",
-        }
-        partitions: set[str] = set()
-        while True:
-            page = self._t.client.scan(**request)
-            partitions |= {i["PK"]["S"] for i in page.get("Items", [])}
-            if "LastEvaluatedKey" not in page:
-                break
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        partitions = {str(i["PK"]) for i in scan_entities(self._t, TIMELINE_ENTITIES, projection="PK")}
         return sum(self._backfill_head(p) for p in sorted(partitions))
 
     def _backfill_head(self, partition: str) -> int:

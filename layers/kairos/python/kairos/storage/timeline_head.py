@@ -25,7 +25,8 @@ from typing import Any
 from kairos.domain.records import Timeline, TimelineBlock, TimelineBooking
 from kairos.storage import keys
 from kairos.storage.busy_codec import calendar_of
-from kairos.storage.dynamodb import record_from, to_item
+from kairos.storage.catalogue_stamps import Stamps, stamp_terms
+from kairos.storage.dynamodb import from_item, record_from, to_item
 from kairos.storage.hold_store import EXPIRY_ATTRIBUTE
 
 LONGEST_SHORT = timedelta(days=1)
@@ -164,12 +165,20 @@ def head_update(
     removes: Iterable[str] = (),
     condition: Mapping[str, Any] | None = None,
     pruned_before: datetime | None = None,
+    stamps: Stamps | None = None,
+    *,
+    bump: bool = True,
 ) -> dict[str, Any]:
     """One transaction operation on the head: sets and removes copies, bumps the version (a condition,
-    from `version_condition`, makes it a check as well), records a new `pruned_before`."""
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {":one": 1, ":entity": "schedule_version"}
-    assignments = ["entity = :entity"]
+    from `version_condition`, makes it a check as well), records a new `pruned_before`; checks and sets
+    a booking's catalogue stamps (`kairos.storage.catalogue_stamps`). Without `bump` (a booking write that
+    changes no copy) the version is left alone, as stamps are not what it guards, and with no stamp to set
+    either the operation is a ConditionCheck."""
+    terms, stamped, names, values = stamp_terms(stamps or {})
+    assignments = [*stamped]
+    if bump or stamped:
+        values[":entity"] = "schedule_version"
+        assignments.insert(0, "entity = :entity")
     if pruned_before is not None:
         values[":pruned"] = keys.utc_key(pruned_before)
         assignments.append(f"{PRUNED_BEFORE} = :pruned")
@@ -180,22 +189,28 @@ def head_update(
     removed = sorted(set(removes) - set(sets))
     for n, name in enumerate(removed):
         names[f"#r{n}"] = name
-    expression = "ADD version :one SET " + ", ".join(assignments)
-    if removed:
-        expression += " REMOVE " + ", ".join(f"#r{n}" for n in range(len(removed)))
-    update: dict[str, Any] = {
+    if condition:
+        terms.insert(0, condition["ConditionExpression"])
+        values.update(from_item(condition.get("ExpressionAttributeValues", {})))
+    operation: dict[str, Any] = {
         "TableName": table_name,
         "Key": to_item(keys.schedule_version(project_id, resource_id)),
-        "UpdateExpression": expression,
-        "ExpressionAttributeValues": to_item(values),
     }
+    if bump:
+        values[":one"] = 1
+        expression = "ADD version :one SET " + ", ".join(assignments)
+        expression += (" REMOVE " + ", ".join(f"#r{n}" for n in range(len(removed)))) if removed else ""
+        operation["UpdateExpression"] = expression
+    elif stamped:
+        operation["UpdateExpression"] = "SET " + ", ".join(assignments)
     if names:
-        update["ExpressionAttributeNames"] = names
-    if condition:
-        update["ConditionExpression"] = condition["ConditionExpression"]
-        update["ExpressionAttributeValues"].update(condition.get("ExpressionAttributeValues", {}))
-        update["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-    return {"Update": update}
+        operation["ExpressionAttributeNames"] = names
+    if values:
+        operation["ExpressionAttributeValues"] = to_item(values)
+    if terms:
+        operation["ConditionExpression"] = " AND ".join(terms)
+        operation["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    return {"Update" if "UpdateExpression" in operation else "ConditionCheck": operation}
 
 
 def _utc(text: str) -> datetime:
@@ -209,29 +224,24 @@ def head_operations(
     removes: Mapping[str, Iterable[str]],
     checked: Mapping[str, int | None],
     pruned: Mapping[str, datetime] | None = None,
+    stamps: Mapping[str, Stamps] | None = None,
 ) -> list[dict[str, Any]]:
-    """One transaction operation per resource on its head: an Update of the copies a booking write sets
-    and removes (by resource), carrying the check on the schedule version the plan read when the resource
-    was checked (`checked`: the versions, by resource), and the new `pruned_before` of a head it prunes
-    (`pruned`); a ConditionCheck when only checked."""
-    operations: list[dict[str, Any]] = []
-    for resource_id in sorted(set(checked) | set(sets) | set(removes)):
-        condition = version_condition(checked[resource_id]) if resource_id in checked else None
-        if resource_id in sets or resource_id in removes:
-            changed = sets.get(resource_id, {})
-            gone = removes.get(resource_id, ())
-            horizon = (pruned or {}).get(resource_id)
-            operations.append(
-                head_update(table_name, project_id, resource_id, changed, gone, condition, horizon)
-            )
-        else:
-            assert condition is not None
-            key = to_item(keys.schedule_version(project_id, resource_id))
-            check = {
-                "TableName": table_name,
-                "Key": key,
-                **condition,
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            }
-            operations.append({"ConditionCheck": check})
-    return operations
+    """One transaction operation per resource on its head (`head_update`): the copies a booking write sets
+    and removes (by resource), the check on the schedule version the plan read when the resource was
+    checked (`checked`: the versions, by resource), the new `pruned_before` of a head it prunes
+    (`pruned`), and the catalogue stamps its checks used (`stamps`, by resource)."""
+    stamps = stamps or {}
+    return [
+        head_update(
+            table_name,
+            project_id,
+            resource_id,
+            sets.get(resource_id, {}),
+            removes.get(resource_id, ()),
+            version_condition(checked[resource_id]) if resource_id in checked else None,
+            (pruned or {}).get(resource_id),
+            stamps.get(resource_id),
+            bump=resource_id in sets or resource_id in removes,
+        )
+        for resource_id in sorted(set(checked) | set(sets) | set(removes) | set(stamps))
+    ]

@@ -1,0 +1,181 @@
+"""The operations of one booking transaction (`BookingStore.commit`): each booking's item and its hold on
+its resource's timeline, the capacity ledger's bumps (`kairos.storage.ledger`), the timeline heads' long
+copies and schedule-version checks (`kairos.storage.timeline_head`) with the catalogue stamps the plan was
+checked with (`kairos.storage.catalogue_stamps`), a group's item, the released holds, and the checks of
+what a warm instance remembered of its resources (`Premises`). Every item but the group's and the premises'
+belongs to one booking or one resource, so bookings of different resources share none."""
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from kairos.domain.holds import expires_at
+from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState, Premises, Release
+from kairos.storage import keys
+from kairos.storage.booking_items import booking_item, hold_item, hold_key
+from kairos.storage.catalogue_stamps import Stamps, stamp_name, written
+from kairos.storage.dynamodb import record_attributes, to_item
+from kairos.storage.hold_store import kept_hold_condition, release_operation
+from kairos.storage.ledger import ledger_operations
+from kairos.storage.timeline_head import head_copy, head_operations, is_long, long_attribute, prunings
+
+
+def hold_of(booking: Booking | None) -> list[Hold]:
+    if booking is None or not booking.holds_capacity or booking.resource_id is None:
+        return []
+    return [Hold(booking.resource_id, booking.buffer_starts_at, booking.buffer_ends_at)]
+
+
+def stamps_of(premises: Premises) -> dict[str, Stamps]:
+    """The catalogue stamps each resource's head must show, by resource: a service or location version
+    remembered must be stamped as such; one read fresh may be unstamped yet (and is stamped then)."""
+    found: dict[str, dict[str, tuple[int, bool]]] = {}
+    for resource_id, kind, entity_id, version, remembered in sorted(premises.catalogue):
+        name = stamp_name(kind, entity_id)
+        _, required = found.get(resource_id, {}).get(name, (0, False))
+        found.setdefault(resource_id, {})[name] = (written(version), required or remembered)
+    return dict(found)
+
+
+class BookingTransaction:
+    def __init__(self, table_name: str, clock: Callable[[], datetime]) -> None:
+        self._name = table_name
+        self._clock = clock  # for kept holds' expiry and pruning ended long entries from timeline heads
+
+    def operations(
+        self,
+        project_id: str,
+        changes: list[BookingChange],
+        seen: LedgerState,
+        group: GroupChange | None,
+        releases: Sequence[Release],
+        stamps: dict[str, Stamps],
+    ) -> list[Any]:
+        """Every operation but the premises' checks (`premise_checks`), which come last."""
+        items: list[Any] = []
+        touched: list[Hold] = []
+        guarded: list[Hold] = []
+        checked_schedules: set[str] = set()
+        now = self._clock()  # read as the transaction is sent: a kept hold must expire after it
+        for change in changes:
+            items += self._booking_items(project_id, change, now)
+            # Only a hold that takes capacity it did not hold bumps the ledger (a checked one always):
+            # capacity given back cannot make a concurrent check wrong, only cautious, so deletes,
+            # cancelations and unchanged holds leave concurrent bookings of those hours alone.
+            if change.guarded or hold_of(change.after) != hold_of(change.before):
+                touched += hold_of(change.after)
+            if change.guarded:
+                guarded += hold_of(change.after)
+                if change.after is not None and change.after.resource_id is not None:
+                    checked_schedules.add(change.after.resource_id)
+        items += ledger_operations(self._name, project_id, touched, guarded, seen)
+        items += self._head_items(project_id, changes, checked_schedules, seen, now, stamps)
+        items += self._group_items(project_id, group)
+        return items + [{"Update": release_operation(self._name, project_id, r)} for r in releases]
+
+    def _head_items(
+        self,
+        project_id: str,
+        changes: list[BookingChange],
+        checked: set[str],
+        seen: LedgerState,
+        now: datetime,
+        stamps: dict[str, Stamps],
+    ) -> list[Any]:
+        """The operations on the resources' timeline heads: the long holds the changes set and remove, the
+        checks on the schedule versions the plan read, and the catalogue stamps it was checked with."""
+        sets: dict[str, dict[str, dict[str, Any]]] = {}
+        removes: dict[str, set[str]] = {}
+        for change in changes:
+            for booking, removed in ((change.before, True), (change.after, False)):
+                if booking is None or not booking.holds_capacity or booking.resource_id is None:
+                    continue
+                if not is_long(booking.buffer_starts_at, booking.buffer_ends_at):
+                    continue
+                name = long_attribute("booking", booking.id)
+                if removed:
+                    removes.setdefault(booking.resource_id, set()).add(name)
+                else:
+                    sets.setdefault(booking.resource_id, {})[name] = head_copy(hold_item(project_id, booking))
+        versions = {resource_id: seen.schedules.get(resource_id) for resource_id in checked}
+        heads = {r: seen.heads[r] for r in checked if r in seen.heads}  # as conditioned on: safe to prune
+        pruned_copies, pruned = prunings(heads, sets, now)
+        for resource_id, names in pruned_copies.items():
+            removes.setdefault(resource_id, set()).update(names)
+        return head_operations(self._name, project_id, sets, removes, versions, pruned, stamps)
+
+    def premise_checks(self, project_id: str, premises: Premises) -> list[Any]:
+        """A ConditionCheck for each remembered record (its version unchanged, so it still exists) and
+        each remembered association (its item still exists): a resource's own items."""
+        checks = [
+            (keys.entity(project_id, kind, entity_id), "version = :seen", {":seen": version})
+            for kind, entity_id, version in sorted(premises.records)
+        ] + [
+            (
+                keys.association(project_id, "service", service_id, "resource", resource_id),
+                "attribute_exists(PK)",
+                {},
+            )
+            for service_id, resource_id in sorted(premises.associations)
+        ]
+        return [
+            {
+                "ConditionCheck": {
+                    "TableName": self._name,
+                    "Key": to_item(key),
+                    "ConditionExpression": condition,
+                    **({"ExpressionAttributeValues": to_item(values)} if values else {}),
+                }
+            }
+            for key, condition, values in checks
+        ]
+
+    def _group_items(self, project_id: str, group: GroupChange | None) -> list[Any]:
+        if group is None:
+            return []
+        before, after = group.before, group.after
+        record = after or before
+        assert record is not None
+        key = keys.entity(project_id, "booking_group", record.id)
+        condition = (
+            _version_is(before.version) if before else {"ConditionExpression": "attribute_not_exists(PK)"}
+        )
+        if after is None:
+            return [{"Delete": {"TableName": self._name, "Key": to_item(key), **condition}}]
+        item = {**key, **record_attributes(project_id, after)}
+        return [{"Put": {"TableName": self._name, "Item": to_item(item), **condition}}]
+
+    def _booking_items(self, project_id: str, change: BookingChange, now: datetime) -> list[Any]:
+        before, after = change.before, change.after
+        items: list[Any] = []
+        key = keys.booking(project_id, (after or before).id)  # type: ignore[union-attr]
+        if after is None:
+            assert before is not None
+            items.append(
+                {"Delete": {"TableName": self._name, "Key": to_item(key), **_version_is(before.version)}}
+            )
+        else:
+            condition = (
+                _version_is(before.version) if before else {"ConditionExpression": "attribute_not_exists(PK)"}
+            )
+            item = booking_item(project_id, after)
+            items.append({"Put": {"TableName": self._name, "Item": to_item(item), **condition}})
+        old_hold = hold_key(project_id, before) if before and before.holds_capacity else None
+        new_hold = hold_item(project_id, after) if after and after.holds_capacity else None
+        # A hold that still holds its place after this write (finalized, given a new expiry, moved) must
+        # not have expired or been released: its item says so at commit.
+        kept = kept_hold_condition(now) if before and expires_at(before) and new_hold else {}
+        moved = old_hold != ({"PK": new_hold["PK"], "SK": new_hold["SK"]} if new_hold else None)
+        if old_hold and moved:
+            items.append({"Delete": {"TableName": self._name, "Key": to_item(old_hold), **kept}})
+        if new_hold:
+            condition = {} if moved else kept
+            items.append({"Put": {"TableName": self._name, "Item": to_item(new_hold), **condition}})
+        return items
+
+
+def _version_is(version: int) -> dict[str, Any]:
+    return {
+        "ConditionExpression": "version = :expected",
+        "ExpressionAttributeValues": {":expected": {"N": str(version)}},
+    }

@@ -1,0 +1,38 @@
+"""The backfills an existing table needs after an upgrade, in one list that both the operator CLI (`kairos
+table backfill-<name>`) and the local store's start (`kairos_local.bootstrap`) run from
+(docs/infrastructure.md, "Upgrading the table"). Each Scans the table (`kairos.storage.backfill`) and
+updates, conditioned, the items an earlier version wrote differently: safe beside live traffic, and a
+second run updates none."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kairos.container import Container
+
+
+@dataclass(frozen=True)
+class Backfill:
+    name: str  # the CLI's `backfill-<name>`
+    # What a local table records once it has had it: a backfill that learns to write more takes a new mark,
+    # so tables upgraded before it run it again.
+    mark: str
+    help: str
+    run: Callable[[Container], int]  # how many items it updated
+
+
+BACKFILLS = (
+    Backfill(
+        "listings",
+        "sharded-listings",
+        "give booking items the listing keys of this version: the owners' indexes, the length classes and "
+        "the shards (once, after upgrading)",
+        lambda container: container.booking_store.backfill_listings(),
+    ),
+    Backfill(
+        "timelines",
+        "timelines",
+        "copy recurring schedules and long holds and blocks into their resources' timeline heads (once, "
+        "after upgrading)",
+        lambda container: container.schedule_store.backfill_timelines(),
+    ),
+)
