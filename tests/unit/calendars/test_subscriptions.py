@@ -16,7 +16,7 @@ from kairos.domain.catalogue import RESOURCE
 from kairos.domain.errors import ValidationFailed
 from kairos.storage import keys
 from kairos.storage.calendar_subscription_store import CalendarSubscriptionStore
-from kairos.storage.dynamodb import CatalogueStore
+from kairos.storage.catalogue_store import CatalogueStore
 from kairos.webhooks.ssrf import ALLOW_LOOPBACK_ENV
 from tests.unit.clinic import DAY, booking_body
 
