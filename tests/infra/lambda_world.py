@@ -193,7 +193,7 @@ def wiring(name: str, template: Template) -> Wiring:
     )
     return Wiring(
         stream=any(attribute == "StreamArn" for _, attribute in sources),
-        queues=[r for r in definitions.RULES if r.queue in queues],
+        queues=[r for r in definitions.FEEDS if r.queue in queues],
         scheduled=scheduled,
         api=(PortalArea(name) if name in set(PortalArea) else Area(name)) if invoked_by_api else None,
     )

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from kairos.domain.catalogue import Catalogue
     from kairos.domain.explain import SlotExplainer
     from kairos.domain.hold_sweep import HoldSweeper
+    from kairos.domain.hold_timers import HoldTimers
     from kairos.domain.projects import ProjectAdmin
     from kairos.domain.schedules import Schedules
     from kairos.portal.account_deletion import AccountDeletion
@@ -178,8 +179,15 @@ class Container:
         from kairos.domain.hold_sweep import HoldSweeper
         from kairos.storage.hold_store import HoldExpiryStore
 
+        expiring = HoldExpiryStore(self.table)
         writer = self.bookings.writer
-        return HoldSweeper(HoldExpiryStore(self.table), self.booking_store, writer, self.clock)
+        return HoldSweeper(expiring, self.hold_timers, self.booking_store, writer, self.clock)
+
+    @cached_property
+    def hold_timers(self) -> "HoldTimers":
+        from kairos.events.hold_timer_queue import SqsHoldTimers
+
+        return SqsHoldTimers(self.settings.region)
 
     @cached_property
     def booking_groups(self) -> "BookingGroups":
