@@ -127,10 +127,11 @@ def portal_scenario(moto: Moto) -> list[Phase]:
     """A person's account, a project with its plan, members, invitations, audit, tokens, requests and
     webhooks; then, with the mailed invitation, another person joins and is removed, a delivery of the
     project's webhook is redelivered, and the person changes the password, deletes the project and logs
-    out."""
+    out; another person moves their account to a new address (asked, then confirmed with the mailed link)."""
     tag = new_id()[:8]
     person = confirmed_person(moto, f"owner-{tag}@example.com")
     leaving = confirmed_person(moto, f"leaving-{tag}@example.com")
+    moving, moved_to = confirmed_person(moto, f"moving-{tag}@example.com"), f"moved-{tag}@example.com"
     guest = {"sub": new_id(), "email": f"guest-{tag}@example.com", "name": "Guest"}
     made: dict[str, int] = {}  # the steps of the first run that made the project and its webhook
 
@@ -173,7 +174,8 @@ def portal_scenario(moto: Moto) -> list[Phase]:
         steps.add(Call("PATCH", base + "/webhooks/{webhook}", hook, {"enabled": False}))
         steps.add(Call("POST", base + "/webhooks/{webhook}/rotate", hook))
         steps.add(Call("GET", base + "/webhooks/{webhook}/deliveries", hook))
-        return [http_event(call, "", person) for call in steps]
+        asked = Call("POST", "/portal/account/email", body={"email": moved_to, "password": PASSWORD})
+        return [*(http_event(call, "", person) for call in steps), http_event(asked, "", moving)]
 
     def second(answers: list[Any]) -> list[Invocation]:
         base = "/portal/projects/{project}"
@@ -184,6 +186,7 @@ def portal_scenario(moto: Moto) -> list[Phase]:
         hook = {**project, "webhook": webhook_id}
         code = {"password": PASSWORD, "code": totp(json.loads(answers[made["setup"]]["body"])["secret"])}
         goodbye = {"password": PASSWORD, "confirmation": "delete my account"}
+        moved = {"token": mailed_token(moved_to), "password": PASSWORD}
         change = {
             "current_password": PASSWORD,
             "password": NEW_PASSWORD,
@@ -204,6 +207,7 @@ def portal_scenario(moto: Moto) -> list[Phase]:
             (Call("POST", "/portal/account/two-factor", body=code), person),
             (Call("POST", "/portal/account/two-factor/disable", body=code), person),
             (Call("POST", "/portal/account/delete", body=goodbye), leaving),
+            (Call("POST", "/portal/account/email/confirm", body=moved), moving),
             (Call("POST", "/portal/account/password", body=change), person),
             (Call("DELETE", base, project), person),
             (Call("DELETE", "/portal/session"), person),
