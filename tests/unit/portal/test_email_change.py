@@ -163,19 +163,25 @@ def test_asking_for_an_address_you_do_not_own_leaves_it_free_for_its_owner(porta
     assert portal.accounts.log_in(OLD, PASSWORD, ADDRESS) and portal.accounts.log_in(NEW, PASSWORD, ADDRESS)
 
 
-def test_a_deletion_racing_the_change_leaves_no_account_at_either_address(portal: Portal) -> None:
+@pytest.mark.parametrize("step", ["create_verified", "log_out"])
+def test_a_deletion_racing_the_change_leaves_no_account_at_either_address(portal: Portal, step: str) -> None:
+    """The deletion runs just before the new user is made (`create_verified`), or after the change's
+    check that the profile is still there, as it ends the old sessions (`log_out`)."""
     portal.person(OLD)
     person, claims = logged_in(portal, OLD)
     ask(portal, person, claims, NEW)
     token = portal.outbox.last_token(NEW)
     identities = portal.email_change._ids
-    create = identities.create_verified
+    original = getattr(identities, step)
+    raced: list[bool] = []
 
-    def deleted_meanwhile(email: str, password: str, name: str, account_id: str) -> bool:
-        portal.container.account_deletion.delete(person, PASSWORD, None, "delete my account", ADDRESS)
-        return create(email, password, name, account_id)
+    def deletion_first(*args: Any) -> Any:
+        if not raced:
+            raced.append(True)
+            portal.container.account_deletion.delete(person, PASSWORD, None, "delete my account", ADDRESS)
+        return original(*args)
 
-    identities.create_verified = deleted_meanwhile  # type: ignore[method-assign]
-    with pytest.raises(ValidationFailed):
+    setattr(identities, step, deletion_first)
+    with pytest.raises((ValidationFailed, Unauthenticated)):
         portal.email_change.confirm(person, token, PASSWORD, None, ADDRESS)
     assert identities.verified(NEW) is None and identities.verified(OLD) is None
