@@ -219,7 +219,7 @@ ACCESS: Mapping[str, TableAccess] = {
     ),
     PortalArea.PORTAL: TableAccess(
         {
-            "GetItem": [ACCOUNTS, PROJECT, MEMBERS, WEBHOOKS],
+            "GetItem": [ACCOUNTS, PROJECT, MEMBERS, WEBHOOKS, ONE_TIME],  # ONE_TIME: an e-mail change's link
             "BatchGetItem": [ACCOUNTS, PROJECT],
             "PutItem": [ACCOUNTS, ONE_TIME, PROJECT, MEMBERS, INVITATIONS, AUDIT, WEBHOOKS, TOKENS],
             "UpdateItem": [ACCOUNTS, ADDRESSES, PROJECT, TOKENS, COUNTERS],

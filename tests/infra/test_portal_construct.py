@@ -79,7 +79,13 @@ def test_the_user_pool_has_the_password_policy_and_sends_no_mail_of_its_own(temp
             "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],  # an authenticator app, never SMS
             "DeletionProtection": "ACTIVE",
             "Schema": Match.array_with(
-                [Match.object_like({"Name": "email", "Required": True, "Mutable": False})]
+                [
+                    Match.object_like({"Name": "email", "Required": True, "Mutable": False}),
+                    # the account's stable id across an e-mail change: set once, at the user's creation
+                    Match.object_like(
+                        {"Name": definition.ACCOUNT_ID_NAME, "AttributeDataType": "String", "Mutable": False}
+                    ),
+                ]
             ),
         },
     )
@@ -95,6 +101,8 @@ def test_the_user_pool_has_the_password_policy_and_sends_no_mail_of_its_own(temp
             "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
             "PreventUserExistenceErrors": "ENABLED",
             "EnableTokenRevocation": True,
+            "ReadAttributes": Match.array_with([definition.ACCOUNT_ID_ATTRIBUTE]),
+            "WriteAttributes": ["name"],  # nobody writes the account id, nor the address
         },
     )
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from kairos.portal.account_deletion import AccountDeletion
     from kairos.portal.accounts import Accounts
     from kairos.portal.api_tokens import ApiTokens
+    from kairos.portal.email_change import EmailChange
     from kairos.portal.ports import Mailer
     from kairos.portal.throttle import Throttle
     from kairos.portal.workspace import Workspace
@@ -285,6 +286,12 @@ class Container:
         from kairos.portal.account_deletion import AccountDeletion
 
         return AccountDeletion(self.accounts, self.workspace, self._portal_store, self._identities)
+
+    @cached_property
+    def email_change(self) -> "EmailChange":
+        from kairos.portal.email_change import EmailChange
+
+        return EmailChange(self.accounts, self._portal_store, self._identities, self._throttle)
 
     @cached_property
     def workspace(self) -> "Workspace":
