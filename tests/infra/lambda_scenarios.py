@@ -186,7 +186,7 @@ def queue_body(rule: definitions.Feed, moto: Moto) -> dict[str, Any]:
             "token_name": "all",
         }
         return {**event, "source": definitions.USAGE_SOURCE, "detail-type": "api.request", "detail": detail}
-    raise AssertionError(f"no sample message for the rule {rule.name}: add one")
+    raise AssertionError(f"no sample message for the queue {rule.queue}: add one")
 
 
 def due_retry(moto: Moto) -> dict[str, Any]:

@@ -160,7 +160,7 @@ class Wiring:
     """What a function of the template is invoked by."""
 
     stream: bool  # the table's stream
-    queues: list[definitions.Rule]  # the rules whose queue feeds it
+    queues: list[definitions.Feed]  # the queues (of rules or timers) that feed it
     scheduled: bool  # a schedule rule
     api: Area | PortalArea | None  # API Gateway, for the routes of this area
 
