@@ -10,7 +10,8 @@ the figures: docs/scale.md):
    over the resources, projected to 1,000 per second; reads (slot listings, booking lists by resource,
    location and service, gets) projected to 10,000 per second;
 2. 10,000 small projects at 10 requests per second each: a sample of projects, each making the same
-   10 requests; a key more than one sampled project writes is written by all of them.
+   10 requests (its booking write a hold that expires); a key more than one sampled project writes is
+   written by all of them.
 
     .venv/bin/python -m bench.heat
 """
@@ -38,6 +39,7 @@ from bench.heat_mixes import (
     RESOURCES,
     SAMPLED_PROJECTS,
     SERVICES,
+    SMALL_HOLD,
     WARM_UP,
     Request,
     Sent,
@@ -266,7 +268,7 @@ def run(base_url: str, store: Container, calls: Path) -> None:
     settled(calls)
     writes = phase(base_url, calls, [(r, big) for r in booking_writes(big, BOOKING_SAMPLE)])
     looked = phase(base_url, calls, [(r, big) for r in reads(big, READ_SAMPLE, writes.sent.made)])
-    mixed = [(r, w) for w in small for r in [*booking_writes(w, 1), *reads(w, 9, [])]]
+    mixed = [(r, w) for w in small for r in [*booking_writes(w, 1, SMALL_HOLD), *reads(w, 9, [])]]
     random.Random(3).shuffle(mixed)
     many = phase(base_url, calls, mixed)
     stored = stored_items(store, [writes, looked, many])

@@ -22,6 +22,7 @@ BOOKING_WRITES, READS = 1_000.0, 10_000.0  # per second, the big project's targe
 PROJECTS, PROJECT_RATE = 10_000, 10.0  # small projects, requests per second each
 LOCATIONS, SERVICES, RESOURCES = 4, 4, 200
 SAMPLED_PROJECTS = 8
+SMALL_HOLD = timedelta(minutes=15)  # a small project's booking write is a checkout's hold, for this long
 BOOKING_SAMPLE = 100  # the big project's booking writes sampled, over its resources in turn
 READ_SAMPLE = 100  # the big project's reads sampled
 WARM_UP = 20  # reads first, not counted: warm instances, as under load
@@ -101,9 +102,12 @@ def monday() -> datetime:
     return datetime.combine(today + timedelta(days=7 - today.weekday()), datetime.min.time(), ZONE)
 
 
-def booking_writes(world: World, count: int) -> list[Request]:
-    """`count` bookings, one per resource in turn, each at its own place on Monday."""
+def booking_writes(world: World, count: int, hold: timedelta | None = None) -> list[Request]:
+    """`count` bookings, one per resource in turn, each at its own place on Monday; with `hold`, each a
+    temporary booking that expires that long from now (a checkout's hold: its expiry listing and timer)."""
     start = monday()
+    until = (datetime.now(ZONE) + hold).replace(microsecond=0) if hold else None
+    expiry = {"is_temporary": True, "expires_at": until.isoformat()} if until else {}
     made = []
     for n in range(count):
         r = n % len(world.resources)
@@ -115,6 +119,7 @@ def booking_writes(world: World, count: int) -> list[Request]:
             "resource_id": world.resources[r],
             "starts_at": at.isoformat(),
             "ends_at": (at + timedelta(minutes=30)).isoformat(),
+            **expiry,
         }
         made.append(Request("POST", "/bookings", body, (location, service)))
     return made

@@ -32,6 +32,7 @@ STREAM_RETRY_ATTEMPTS = 10
 STREAM_FAILURES_QUEUE = "kairos-stream-mapper-failures"
 DLQ_RETENTION = Duration.days(14)
 WEBHOOK_QUEUE_URL_ENV = "KAIROS_WEBHOOK_QUEUE_URL"  # the dispatcher re-sends delayed retries to its queue
+HOLD_TIMER_QUEUE_URL_ENV = "KAIROS_HOLD_TIMER_QUEUE_URL"  # the stream mapper starts timers, the sweeper again
 
 
 class KairosEvents(Construct):
@@ -53,14 +54,6 @@ class KairosEvents(Construct):
         for function in api_functions.values():
             self.bus.grant_put_events_to(function)  # usage events, one per counted request
         self.stream_mapper = self._stream_mapper(table, layer)
-        self.consumers[definitions.HOLD_SWEEPER] = self._scheduled(
-            table,
-            layer,
-            definitions.HOLD_SWEEPER,
-            "Kairos holds: removes expired temporary bookings",
-            definitions.HOLD_SWEEP_MINUTES,
-            definitions.CONSUMER_TIMEOUT_SECONDS,
-        )
         self.consumers[definitions.CALENDAR_POLLER] = self._scheduled(
             table,
             layer,
@@ -71,6 +64,7 @@ class KairosEvents(Construct):
         )
         for rule in definitions.RULES:
             self._rule(rule, table, layer)
+        self._hold_timers(table, layer)
         self.allow_redelivery(api_functions[Area.WEBHOOKS])
 
     def allow_redelivery(self, function: lambda_.Function) -> None:
@@ -124,9 +118,7 @@ class KairosEvents(Construct):
         minutes: int,
         timeout_seconds: int,
     ) -> lambda_.Function:
-        """A function the default bus's scheduled rule runs every `minutes`: the hold sweeper (expired
-        holds' deletions reach the stream, where the mapper makes `booking.expired` of them) and the
-        calendar poller."""
+        """A function the default bus's scheduled rule runs every `minutes`: the calendar poller."""
         scope = Construct(self, name.title().replace("_", ""))
         function = kairos_function(
             scope,
@@ -137,6 +129,10 @@ class KairosEvents(Construct):
             timeout=Duration.seconds(timeout_seconds),
         )
         grant_table_access(function, table, name, scope)
+        self._schedule(scope, function, minutes, description)
+        return function
+
+    def _schedule(self, scope: Construct, function: lambda_.Function, minutes: int, description: str) -> None:
         events.Rule(
             scope,
             "Schedule",
@@ -144,19 +140,25 @@ class KairosEvents(Construct):
             schedule=events.Schedule.rate(Duration.minutes(minutes)),
             targets=[targets.LambdaFunction(function, retry_attempts=0)],
         )
-        return function
+
+    def _hold_timers(self, table: dynamodb.Table, layer: lambda_.ILayerVersion) -> None:
+        """The hold sweeper, fed by the hold timer queue (docs/bookings.md, "Removed at expiry"), to which the
+        stream mapper sends a delayed message per hold that expires and the sweeper sends again a timer
+        not yet due; and run every minute for the holds listed before timers existed."""
+        description = "Kairos holds: removes expired temporary bookings when their timers are due"
+        function, queue = self._fed(definitions.HOLD_TIMERS, table, layer, description)
+        for sender in (self.stream_mapper, function):
+            queue.grant_send_messages(sender)
+            sender.add_environment(HOLD_TIMER_QUEUE_URL_ENV, queue.queue_url)
+        scope = function.node.scope
+        assert isinstance(scope, Construct)
+        self._schedule(scope, function, definitions.HOLD_SWEEP_MINUTES, "Kairos holds: removes expired holds")
 
     def _rule(self, rule: definitions.Rule, table: dynamodb.Table, layer: lambda_.ILayerVersion) -> None:
-        """The rule with the definitions' pattern, its queue (redriven to a dead-letter queue) and the
-        consumer function fed from the queue with partial batch failures, in the batches and at the
-        concurrency the settings give (infra/settings.py: big batches gathered for a few seconds for
-        metering, one write each; small ones at once for webhook deliveries)."""
-        scope = Construct(self, rule.consumer.title().replace("_", ""))
-        feed = stack_settings(self).feeds[rule.consumer]
-        dead_letter = self._queue(scope, "DeadLetters", definitions.dead_letter_queue(rule.queue), None)
-        # AWS's advice: six times the consumer's timeout, plus the time SQS may spend gathering a batch.
-        visibility = definitions.VISIBILITY_TIMEOUT_SECONDS + feed.batching_window_seconds
-        queue = self._queue(scope, "Queue", rule.queue, dead_letter, visibility)
+        """The rule with the definitions' pattern, targeting the queue of its consumer (`_fed`)."""
+        function, queue = self._fed(rule, table, layer, f"Kairos events: {rule.description.lower()}")
+        scope = function.node.scope
+        assert isinstance(scope, Construct)
         undelivered = self._queue(scope, "TargetDeadLetters", definitions.dead_letter_queue(rule.name), None)
         events_rule = events.Rule(
             scope,
@@ -171,30 +173,48 @@ class KairosEvents(Construct):
         rule_resource = events_rule.node.default_child
         assert isinstance(rule_resource, events.CfnRule)
         rule_resource.add_property_override("EventPattern", rule.pattern)
-        environment = {WEBHOOK_QUEUE_URL_ENV: queue.queue_url} if rule is definitions.WEBHOOK_RULE else {}
+        if rule is definitions.WEBHOOK_RULE:  # the dispatcher's retries go back to its queue
+            queue.grant_send_messages(function)
+            function.add_environment(WEBHOOK_QUEUE_URL_ENV, queue.queue_url)
+
+    def _fed(
+        self,
+        feed: definitions.Feed,
+        table: dynamodb.Table,
+        layer: lambda_.ILayerVersion,
+        description: str,
+    ) -> tuple[lambda_.Function, sqs.Queue]:
+        """The feed's queue (redriven to a dead-letter queue) and the consumer function fed from it with
+        partial batch failures, in the batches and at the concurrency the settings give
+        (infra/settings.py: big batches gathered for a few seconds for metering, one write each; small
+        ones at once for webhook deliveries and hold timers)."""
+        scope = Construct(self, feed.consumer.title().replace("_", ""))
+        settings = stack_settings(self).feeds[feed.consumer]
+        dead_letter = self._queue(scope, "DeadLetters", definitions.dead_letter_queue(feed.queue), None)
+        # AWS's advice: six times the consumer's timeout, plus the time SQS may spend gathering a batch.
+        visibility = definitions.VISIBILITY_TIMEOUT_SECONDS + settings.batching_window_seconds
+        queue = self._queue(scope, "Queue", feed.queue, dead_letter, visibility)
         function = kairos_function(
             scope,
-            name=rule.consumer,
-            description=f"Kairos events: {rule.description.lower()}",
+            name=feed.consumer,
+            description=description,
             table=table,
             layer=layer,
             timeout=Duration.seconds(definitions.CONSUMER_TIMEOUT_SECONDS),
-            environment=environment,
         )
-        grant_table_access(function, table, rule.consumer, scope)
-        if rule is definitions.WEBHOOK_RULE:
-            queue.grant_send_messages(function)
+        grant_table_access(function, table, feed.consumer, scope)
         function.add_event_source(
             sources.SqsEventSource(
                 queue,
-                batch_size=feed.batch_size,
-                max_batching_window=Duration.seconds(feed.batching_window_seconds),
-                max_concurrency=feed.max_concurrency,
+                batch_size=settings.batch_size,
+                max_batching_window=Duration.seconds(settings.batching_window_seconds),
+                max_concurrency=settings.max_concurrency,
                 report_batch_item_failures=True,
             )
         )
-        self.queues[rule.queue] = queue
-        self.consumers[rule.consumer] = function
+        self.queues[feed.queue] = queue
+        self.consumers[feed.consumer] = function
+        return function, queue
 
     def _queue(
         self,

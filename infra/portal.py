@@ -42,7 +42,8 @@ ACCOUNTS_COGNITO_ACTIONS = [
 ]
 # AssociateSoftwareToken and VerifySoftwareToken are authorized by the person's access token, not IAM.
 PORTAL_COGNITO_ACTIONS = [
-    "cognito-idp:AdminDeleteUser",  # the person deletes their own account
+    "cognito-idp:AdminCreateUser",  # the new address's user, on an e-mail change
+    "cognito-idp:AdminDeleteUser",  # the person deletes their own account (or the old address's user)
     "cognito-idp:AdminGetUser",
     "cognito-idp:AdminInitiateAuth",  # the current password, checked before a change
     "cognito-idp:AdminRespondToAuthChallenge",  # and the current code, with two-factor authentication
@@ -132,6 +133,12 @@ class KairosPortal(Construct):
                 email=cognito.StandardAttribute(required=True, mutable=False),
                 fullname=cognito.StandardAttribute(required=False, mutable=True),
             ),
+            # the account's stable id across an e-mail change (added to the live pool in place)
+            custom_attributes={
+                definition.ACCOUNT_ID_NAME: cognito.StringAttribute(
+                    min_len=1, max_len=definition.ACCOUNT_ID_MAX_LENGTH, mutable=False
+                )
+            },
             password_policy=cognito.PasswordPolicy(
                 min_length=policy["MinimumLength"],
                 require_uppercase=policy["RequireUppercase"],
@@ -177,7 +184,9 @@ class KairosPortal(Construct):
             id_token_validity=Duration.minutes(definition.ID_TOKEN_MINUTES),
             access_token_validity=Duration.minutes(definition.ID_TOKEN_MINUTES),
             refresh_token_validity=Duration.days(definition.REFRESH_TOKEN_DAYS),
-            read_attributes=cognito.ClientAttributes().with_standard_attributes(email=True, fullname=True),
+            read_attributes=cognito.ClientAttributes()
+            .with_standard_attributes(email=True, fullname=True)
+            .with_custom_attributes(definition.ACCOUNT_ID_NAME),  # in the ID token; written by no client
             write_attributes=cognito.ClientAttributes().with_standard_attributes(fullname=True),
         )
 

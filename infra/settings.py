@@ -47,7 +47,7 @@ RESERVED_CONCURRENCY: Mapping[str, int] = {
     PortalArea.PORTAL: 50,
     PortalArea.ACCOUNTS: 20,  # log-in, registration and resets, throttled per address by the function
     STREAM_CONSUMER: 20,  # Lambda runs one instance per stream shard
-    HOLD_SWEEPER: 4,  # once a minute, within 30 s
+    HOLD_SWEEPER: 4,  # holdTimerMaxConcurrency: hold timers, a query each; once a minute the old listing
     CALENDAR_POLLER: 1,  # every 15 minutes, one run at a time
     USAGE_RULE.consumer: 5,  # meteringMaxConcurrency: few instances, big batches, one write each
     WEBHOOK_RULE.consumer: 50,  # deliveryMaxConcurrency: receivers may take seconds each
@@ -99,6 +99,9 @@ SETTINGS = (
     Setting("deliveryBatchSize", 10, 1, 10, "webhook messages per invocation"),
     Setting("deliveryBatchingWindowSeconds", 0, 0, 300, "seconds SQS may gather webhook messages"),
     Setting("deliveryMaxConcurrency", 50, 2, 1_000, "webhook dispatcher instances at once"),
+    Setting("holdTimerBatchSize", 10, 1, 10, "hold timers per invocation"),
+    Setting("holdTimerBatchingWindowSeconds", 1, 0, 300, "seconds SQS may gather hold timers"),
+    Setting("holdTimerMaxConcurrency", 4, 2, 1_000, "hold sweeper instances at once"),
 )
 RESERVED_CONCURRENCY_KEY = "reservedConcurrency"
 NO_RESERVATIONS = "none"
@@ -121,6 +124,7 @@ def stack_settings(scope: Construct) -> StackSettings:
     feeds = {
         USAGE_RULE.consumer: _feed(values, "metering"),
         WEBHOOK_RULE.consumer: _feed(values, "delivery"),
+        HOLD_SWEEPER: _feed(values, "holdTimer"),
     }
     _check(values, reserved, feeds)
     edge = EdgeLimits(

@@ -76,8 +76,10 @@ BOOKING_LISTS = tuple(
 )
 TOKEN_LISTS = keys.token_listing_partition(UUID)
 MEMBERSHIPS = keys.memberships_of_partition(ANY)
-HOLD_EXPIRY = keys.HOLD_EXPIRY_PREFIX + ANY
-CALENDAR_SUBSCRIPTIONS = keys.CALENDAR_SUBSCRIPTIONS
+HOLD_EXPIRY = keys.hold_expiry_partition(UUID, ANY)  # a resource's expiring holds
+LEGACY_HOLD_EXPIRY = keys.LEGACY_HOLD_EXPIRY_PREFIX + ANY  # read until empty (holds listed before timers)
+CALENDAR_SUBSCRIPTIONS = keys.CALENDAR_SUBSCRIPTIONS  # the listing of before, read until it is empty
+CALENDAR_SUBSCRIPTION_SHARDS = keys.calendar_subscriptions_shard(ANY)
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,8 @@ ACCESS: Mapping[str, TableAccess] = {
     ),
     STREAM_CONSUMER: TableAccess({"BatchGetItem": [PROJECT]}),
     HOLD_SWEEPER: TableAccess(
-        {"GetItem": [PROJECT], "DeleteItem": [PROJECT, RESOURCES], "UpdateItem": [RESOURCES]}, [HOLD_EXPIRY]
+        {"GetItem": [PROJECT], "DeleteItem": [PROJECT, RESOURCES], "UpdateItem": [RESOURCES]},
+        [HOLD_EXPIRY, LEGACY_HOLD_EXPIRY],
     ),
     # Every subscription (GSI1), their resources (in batches), then per sync one transaction of the
     # subscription and its busy set in the timeline head; a changed busy set counts the resource's bookings
@@ -194,7 +197,7 @@ ACCESS: Mapping[str, TableAccess] = {
             "PutItem": [RESOURCES],
             "UpdateItem": [RESOURCES],
         },
-        [CALENDAR_SUBSCRIPTIONS, *BOOKING_LISTS],
+        [CALENDAR_SUBSCRIPTIONS, CALENDAR_SUBSCRIPTION_SHARDS, *BOOKING_LISTS],
     ),
     USAGE_RULE.consumer: TableAccess({"PutItem": [REQUEST_LOG], "UpdateItem": [USAGE, TOKEN_USE]}),
     WEBHOOK_RULE.consumer: TableAccess(  # DeleteItem: a delivery lane given back (kairos.webhooks.lanes)
@@ -216,7 +219,7 @@ ACCESS: Mapping[str, TableAccess] = {
     ),
     PortalArea.PORTAL: TableAccess(
         {
-            "GetItem": [ACCOUNTS, PROJECT, MEMBERS, WEBHOOKS],
+            "GetItem": [ACCOUNTS, PROJECT, MEMBERS, WEBHOOKS, ONE_TIME],  # ONE_TIME: an e-mail change's link
             "BatchGetItem": [ACCOUNTS, PROJECT],
             "PutItem": [ACCOUNTS, ONE_TIME, PROJECT, MEMBERS, INVITATIONS, AUDIT, WEBHOOKS, TOKENS],
             "UpdateItem": [ACCOUNTS, ADDRESSES, PROJECT, TOKENS, COUNTERS],

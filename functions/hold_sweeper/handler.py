@@ -1,21 +1,16 @@
-"""Lambda function run every minute by a schedule: removes the temporary bookings whose `expires_at` has
-passed (their place was free from that instant already); the stream mapper makes `booking.expired` of
-each removal. A run removes at most a batch; the next run takes the rest."""
+"""Lambda function of the hold timers: fed by the hold timer queue, each message a hold's timer, due when
+the hold expires (the stream mapper starts one per hold written with an expiry). A due timer removes its
+resource's expired holds, whose place was free from that instant already; the stream mapper makes
+`booking.expired` of each removal. A timer not yet due (SQS delays a message 15 minutes at most) is sent
+again. Partial batch failures: a throttled removal brings back its message alone.
 
-from typing import Any
+Also run every minute by a schedule, for holds listed before timers existed (in partitions every project
+shared): it removes those that expired, a batch a run, until none is left."""
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from kairos.api.queue_entry import make_queue_handler
+from kairos.events.hold_timer_queue import timer_from
 
-from kairos.container import Container
-from kairos.observability import logger, metrics, tracer
-
-container = Container.from_environment()
-
-
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    removed = container.hold_sweeper.sweep()
-    logger.info("expired holds removed", extra={"removed": removed})
-    return {"removed": removed}
+lambda_handler = make_queue_handler(
+    lambda container: lambda body: container.hold_sweeper.fire(timer_from(body)),
+    scheduled=lambda container: lambda: {"removed": container.hold_sweeper.sweep_legacy()},
+)

@@ -4,6 +4,9 @@ Each record is mapped under Powertools' BatchProcessor, so a record that cannot 
 batch item failure (Lambda resumes the shard from it, bisecting on repeated errors) while the others go on.
 The mapped events are then published together; a refused entry raises, and the whole batch is retried.
 Both retries may repeat events already published: consumers drop repeats by the envelope id.
+
+A booking write that leaves a hold with an expiry also starts the hold's timer (`kairos.domain.hold_timers`),
+after the events; a refused timer raises too, and a repeated one finds nothing to remove.
 """
 
 from functools import cache
@@ -14,6 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kairos.container import Container
+from kairos.domain.hold_timers import hold_timer
 from kairos.events.changes import BatchBookings, item_change
 from kairos.events.publisher import Publisher, domain_event, make_events_client
 from kairos.observability import logger, metrics, tracer
@@ -55,7 +59,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         event=event, record_handler=record_handler, processor=processor, context=context
     )
     publisher.publish([domain_event(e) for e in mapped])
+    timers = [
+        timer
+        for key, after in batch.after.items()
+        if (timer := hold_timer(key[0], batch.before[key], after)) is not None
+    ]
+    container.hold_timers.start(timers, container.clock())
     logger.info(
-        "stream batch mapped", extra={"records": len(event.get("Records", [])), "events": len(mapped)}
+        "stream batch mapped",
+        extra={"records": len(event.get("Records", [])), "events": len(mapped), "hold_timers": len(timers)},
     )
     return dict(response)

@@ -9,6 +9,7 @@ runs before it are done, from their answers (concatenated) and from what they le
 
 import json
 import secrets
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,11 +18,17 @@ from aws_cdk.assertions import Template
 from infra.constants import REGION
 from kairos.container import Container
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.hold_timers import hold_timer
+from kairos.domain.holds import expires_at
+from kairos.domain.records import Booking
 from kairos.events import definitions
+from kairos.events.hold_timer_queue import timer_body
 from kairos.portal.routes import PortalArea
 from kairos.routes import Area
 from kairos.storage import keys
+from kairos.storage.booking_items import hold_key
 from kairos.storage.catalogue_store import CatalogueStore
+from kairos.storage.dynamodb import to_item
 from kairos.webhooks.delivery import RETRY_KIND
 from kairos.webhooks.subscriptions import Webhooks
 from kairos_local.event_chain import queue_record, stream_record
@@ -72,8 +79,8 @@ def scenario(name: str, template: Template, moto: Moto) -> list[Phase]:
         phases.append(lambda _, rule=rule: queue_batches(rule, moto))  # type: ignore[misc]
     if wired.scheduled and name == definitions.CALENDAR_POLLER:  # a feed it refuses: failing, kept
         phases.append(lambda _: calendar_polled(moto))
-    elif wired.scheduled:  # the hold sweeper: nothing expired, then a hold that has
-        phases += [lambda _: [Invocation(scheduled(), {"removed": 0})], lambda _: expired_hold_swept(moto)]
+    elif wired.scheduled:  # the hold sweeper: nothing expired, then a hold listed the old way that has
+        phases += [lambda _: [Invocation(scheduled(), {"removed": 0})], lambda _: legacy_hold_swept(moto)]
     return phases
 
 
@@ -82,9 +89,9 @@ def scheduled() -> dict[str, Any]:
 
 
 def stream_batches(moto: Moto) -> list[Invocation]:
-    """A hand-built booking (rendered from its image alone), then a real booking made, changed and removed
-    (rendered with the resource, service and location read from the table), and a group whose bookings are
-    not in its batch (read from the table)."""
+    """A hand-built booking (rendered from its image alone), a hold that expires (its timer started), then a
+    real booking made, changed and removed (rendered with the resource, service and location read from the
+    table), and a group whose bookings are not in its batch (read from the table)."""
     viewer, _ = fresh_project(moto, "Layout stream")
     clinic = make_clinic(moto.container, viewer)
     booking = moto.container.bookings.create(viewer, booking_body(clinic, 9))
@@ -95,8 +102,15 @@ def stream_batches(moto: Moto) -> list[Invocation]:
     changed = {**stored, "version": int(stored["version"]) + 1, "is_canceled": True}
     grouped = table.get(keys.entity(viewer.project_id, "booking_group", group["id"]))
     assert grouped is not None
+    hold = moto.container.bookings.create(
+        viewer,
+        booking_body(clinic, 11, is_temporary=True, expires_at=(TODAY + timedelta(hours=1)).isoformat()),
+    )
+    held = table.get(keys.booking(viewer.project_id, hold["id"]))
+    assert held is not None
     batches = [
         [record("INSERT", None, booking_item())],
+        [record("INSERT", None, held, "e6")],  # a hold that expires: its timer is started
         [record("INSERT", None, stored, "e2"), record("MODIFY", stored, changed, "e3")],
         [record("REMOVE", changed, None, "e4")],
         [record("INSERT", None, grouped, "e5")],
@@ -107,9 +121,20 @@ def stream_batches(moto: Moto) -> list[Invocation]:
     ]
 
 
-def queue_batches(rule: definitions.Rule, moto: Moto) -> list[Invocation]:
+def queue_batches(rule: definitions.Feed, moto: Moto) -> list[Invocation]:
     """A message as EventBridge puts it on the rule's queue, the same message again (a redelivery), and for
-    the webhook queue a retry message of a delivery whose attempt is due."""
+    the webhook queue a retry message of a delivery whose attempt is due. For the hold timers: the timer of
+    an expired hold (again: nothing left to remove), and one not yet due (sent again)."""
+    if rule is definitions.HOLD_TIMERS:
+        project_id, booking = expired_hold(moto)
+        due = hold_timer(project_id, None, booking)
+        assert due is not None
+        later = replace(due, expires_at=TODAY + timedelta(days=1))
+        arn = moto.queue_arns[rule.queue]
+        return [
+            Invocation({"Records": [message(json.loads(timer_body(t)), arn)]}, NO_FAILURES)
+            for t in (due, due, later)
+        ]
     first = queue_body(rule, moto)
     batches = [[first], [first]]
     if rule is definitions.USAGE_RULE:
@@ -129,7 +154,7 @@ def message(body: dict[str, Any], queue_arn: str) -> dict[str, Any]:
     return queue_record(sent, queue_arn, REGION)
 
 
-def queue_body(rule: definitions.Rule, moto: Moto) -> dict[str, Any]:
+def queue_body(rule: definitions.Feed, moto: Moto) -> dict[str, Any]:
     """A message of the rule's queue, as EventBridge puts it there (for the world's project)."""
     event = {"version": "0", "id": secrets.token_hex(8), "account": "000000000000", "region": REGION}
     at = TODAY.isoformat()
@@ -161,7 +186,7 @@ def queue_body(rule: definitions.Rule, moto: Moto) -> dict[str, Any]:
             "token_name": "all",
         }
         return {**event, "source": definitions.USAGE_SOURCE, "detail-type": "api.request", "detail": detail}
-    raise AssertionError(f"no sample message for the rule {rule.name}: add one")
+    raise AssertionError(f"no sample message for the queue {rule.queue}: add one")
 
 
 def due_retry(moto: Moto) -> dict[str, Any]:
@@ -194,9 +219,9 @@ def calendar_polled(moto: Moto) -> list[Invocation]:
     return [Invocation(scheduled(), {"synced": {"failing": 1}})]
 
 
-def expired_hold_swept(moto: Moto) -> list[Invocation]:
+def expired_hold(moto: Moto) -> tuple[str, Booking]:
     """A two-day hold (a stay: the resource's timeline head holds a copy of it) made a day ago, the
-    container's clock moved back, that expired an hour later: the sweep removes it, and its copy."""
+    container's clock moved back, that expired an hour later: its project and booking."""
     viewer, _ = fresh_project(moto, "Layout holds")
     catalogue = moto.container.catalogue
     stay = catalogue.create(viewer, SERVICE, STAY)
@@ -217,5 +242,27 @@ def expired_hold_swept(moto: Moto) -> list[Invocation]:
         "is_temporary": True,
         "expires_at": (yesterday + timedelta(hours=1)).isoformat(),
     }
-    then.bookings.create(viewer, hold)
+    made = then.bookings.create(viewer, hold)
+    booking = moto.container.booking_store.get(viewer.project_id, made["id"])
+    assert booking is not None
+    return viewer.project_id, booking
+
+
+def legacy_hold_swept(moto: Moto) -> list[Invocation]:
+    """An expired hold listed as before timers, in a partition every project shared: the scheduled run
+    removes it, and its copy."""
+    project_id, booking = expired_hold(moto)
+    expiry = expires_at(booking)
+    assert expiry is not None
+    moto.container.table.client.update_item(
+        TableName=TABLE,
+        Key=to_item(hold_key(project_id, booking)),
+        UpdateExpression="SET GSI1PK = :pk, GSI1SK = :sk",
+        ExpressionAttributeValues=to_item(
+            {
+                ":pk": keys.legacy_hold_expiry_partition(0),
+                ":sk": f"{keys.utc_key(expiry)}#{project_id}#{booking.id}",
+            }
+        ),
+    )
     return [Invocation(scheduled(), {"removed": 1})]

@@ -160,7 +160,7 @@ class Wiring:
     """What a function of the template is invoked by."""
 
     stream: bool  # the table's stream
-    queues: list[definitions.Rule]  # the rules whose queue feeds it
+    queues: list[definitions.Feed]  # the queues (of rules or timers) that feed it
     scheduled: bool  # a schedule rule
     api: Area | PortalArea | None  # API Gateway, for the routes of this area
 
@@ -193,7 +193,7 @@ def wiring(name: str, template: Template) -> Wiring:
     )
     return Wiring(
         stream=any(attribute == "StreamArn" for _, attribute in sources),
-        queues=[r for r in definitions.RULES if r.queue in queues],
+        queues=[r for r in definitions.FEEDS if r.queue in queues],
         scheduled=scheduled,
         api=(PortalArea(name) if name in set(PortalArea) else Area(name)) if invoked_by_api else None,
     )

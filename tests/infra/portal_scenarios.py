@@ -25,6 +25,7 @@ PASSWORD = "Layout-Password-1"
 NEW_PASSWORD = "Layout-Password-2"
 BROWSER = "the-registering-browsers-secret"  # verifying in the browser that registered logs in
 LINK_TOKEN = re.compile(r"\?token=(\S+)")
+MOVE = "/portal/account/email"  # asked by another person than the scenario's owner
 
 
 def mailed_token(to: str) -> str:
@@ -69,6 +70,12 @@ def with_two_factor(moto: Moto, email: str) -> str:
         SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
     )
     return secret
+
+
+def moving_to(tag: str) -> dict[str, str]:
+    """The body with which the scenario's moving person asks for a new address (confirmed in its second
+    run, with the link mailed there)."""
+    return {"email": f"moved-{tag}@example.com", "password": PASSWORD}
 
 
 def accounts_scenario(moto: Moto) -> list[Phase]:
@@ -127,15 +134,15 @@ def portal_scenario(moto: Moto) -> list[Phase]:
     """A person's account, a project with its plan, members, invitations, audit, tokens, requests and
     webhooks; then, with the mailed invitation, another person joins and is removed, a delivery of the
     project's webhook is redelivered, and the person changes the password, deletes the project and logs
-    out."""
+    out; another person moves their account to a new address (asked, then confirmed with the mailed link)."""
     tag = new_id()[:8]
     person = confirmed_person(moto, f"owner-{tag}@example.com")
-    leaving = confirmed_person(moto, f"leaving-{tag}@example.com")
+    leaving, moving = (confirmed_person(moto, f"{who}-{tag}@example.com") for who in ("leaving", "moving"))
     guest = {"sub": new_id(), "email": f"guest-{tag}@example.com", "name": "Guest"}
     made: dict[str, int] = {}  # the steps of the first run that made the project and its webhook
 
     def first(_: list[Any]) -> list[Invocation]:
-        steps = Steps([Call("GET", "/portal/account")])
+        steps = Steps([Call("GET", "/portal/account"), Call("POST", MOVE, body=moving_to(tag))])
         steps.add(Call("PATCH", "/portal/account", body={"name": "Owner"}))
         steps.add(Call("GET", "/portal/account/two-factor"))
         made["setup"] = steps.add(
@@ -173,7 +180,7 @@ def portal_scenario(moto: Moto) -> list[Phase]:
         steps.add(Call("PATCH", base + "/webhooks/{webhook}", hook, {"enabled": False}))
         steps.add(Call("POST", base + "/webhooks/{webhook}/rotate", hook))
         steps.add(Call("GET", base + "/webhooks/{webhook}/deliveries", hook))
-        return [http_event(call, "", person) for call in steps]
+        return [http_event(call, "", moving if call.route == MOVE else person) for call in steps]
 
     def second(answers: list[Any]) -> list[Invocation]:
         base = "/portal/projects/{project}"
@@ -204,6 +211,14 @@ def portal_scenario(moto: Moto) -> list[Phase]:
             (Call("POST", "/portal/account/two-factor", body=code), person),
             (Call("POST", "/portal/account/two-factor/disable", body=code), person),
             (Call("POST", "/portal/account/delete", body=goodbye), leaving),
+            (
+                Call(
+                    "POST",
+                    "/portal/account/email/confirm",
+                    body={"token": mailed_token(moving_to(tag)["email"]), "password": PASSWORD},
+                ),
+                moving,
+            ),
             (Call("POST", "/portal/account/password", body=change), person),
             (Call("DELETE", base, project), person),
             (Call("DELETE", "/portal/session"), person),

@@ -23,6 +23,8 @@ ANY_RESOURCE = "*"
 # Cognito's token-authorized operations: the person's access token authorizes them, IAM is not asked
 # ("Amazon Cognito doesn't evaluate IAM policies in requests for this API operation").
 TOKEN_AUTHORIZED = frozenset({"cognito-idp:AssociateSoftwareToken", "cognito-idp:VerifySoftwareToken"})
+# SQS's batch operations are authorized by the action of their single counterpart.
+SQS_BATCHES = {"sqs:SendMessageBatch": "sqs:SendMessage", "sqs:DeleteMessageBatch": "sqs:DeleteMessage"}
 Statement = Mapping[str, Any]
 
 
@@ -43,7 +45,7 @@ def needs(call: Mapping[str, Any]) -> list[Need]:
     """The authorizations one recorded call needs."""
     if call["service"] != "dynamodb":
         action = f"{call['service']}:{call['operation']}"
-        return [] if action in TOKEN_AUTHORIZED else [Need(action)]
+        return [] if action in TOKEN_AUTHORIZED else [Need(SQS_BATCHES.get(action, action))]
     operation = call["operation"]
     touched = accesses(call)
     if operation in {"TransactWriteItems", "TransactGetItems"}:

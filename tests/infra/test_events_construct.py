@@ -87,9 +87,9 @@ def test_each_rule_target_has_a_dead_letter_queue_of_its_own_that_eventbridge_ma
     )
 
 
-@pytest.mark.parametrize("rule", definitions.RULES, ids=lambda r: r.queue)
+@pytest.mark.parametrize("rule", definitions.FEEDS, ids=lambda r: r.queue)
 def test_each_queue_is_encrypted_and_redriven_to_its_dead_letter_queue(
-    template: Template, stack: KairosStack, rule: definitions.Rule
+    template: Template, stack: KairosStack, rule: definitions.Feed
 ) -> None:
     dlq = stack.events.dead_letter_queues[definitions.dead_letter_queue(rule.queue)]
     template.has_resource_properties(
@@ -109,7 +109,8 @@ def test_every_dead_letter_queue_has_an_alarm_on_visible_messages(
     template: Template, stack: KairosStack
 ) -> None:
     dlqs = stack.events.dead_letter_queues
-    assert len(dlqs) == 2 * len(definitions.RULES) + 1  # queue's and target's per rule; the mapper's
+    # each queue's, each rule target's, the mapper's
+    assert len(dlqs) == len(definitions.FEEDS) + len(definitions.RULES) + 1
     for queue in dlqs.values():
         template.has_resource_properties(
             "AWS::CloudWatch::Alarm",
@@ -162,9 +163,9 @@ def test_the_webhook_dispatcher_holds_a_whole_attempt_and_its_queue_outwaits_it(
     assert queue["Properties"]["VisibilityTimeout"] >= timeout
 
 
-@pytest.mark.parametrize("rule", definitions.RULES, ids=lambda r: r.consumer)
+@pytest.mark.parametrize("rule", definitions.FEEDS, ids=lambda r: r.consumer)
 def test_each_queue_feeds_its_consumer_with_partial_failures(
-    template: Template, stack: KairosStack, rule: definitions.Rule
+    template: Template, stack: KairosStack, rule: definitions.Feed
 ) -> None:
     template.has_resource_properties(
         "AWS::Lambda::EventSourceMapping",
@@ -182,7 +183,7 @@ def test_the_mapper_reads_the_stream_and_table_and_only_puts_events(
     found = actions(statements_of(template, stack, stack.events.stream_mapper))
     assert {"events:PutEvents", "dynamodb:GetRecords", "dynamodb:BatchGetItem"} <= found
     assert not {a for a in found if a in {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}}
-    assert "sqs:SendMessage" in found  # the failures destination only
+    assert "sqs:SendMessage" in found  # the failures destination, and the hold timers
 
 
 def test_consumers_write_the_table_and_only_the_dispatcher_sends_to_its_queue(
@@ -220,10 +221,11 @@ def test_every_api_function_may_put_usage_events_on_the_bus(
     assert [s["Resource"] for s in puts] == [{"Fn::GetAtt": [logical_id(stack.events.bus), "Arn"]}]
 
 
-def test_the_hold_sweeper_runs_every_minute_and_only_touches_the_table(
+def test_the_hold_sweeper_is_fed_by_the_hold_timers_and_runs_every_minute_for_the_old_listing(
     template: Template, stack: KairosStack
 ) -> None:
     sweeper = stack.events.consumers[definitions.HOLD_SWEEPER]
+    timers = stack.events.queues[definitions.HOLD_TIMERS.queue]
     template.has_resource_properties(
         "AWS::Events::Rule",
         {
@@ -240,7 +242,25 @@ def test_the_hold_sweeper_runs_every_minute_and_only_touches_the_table(
     )
     found = actions(statements_of(template, stack, sweeper))
     assert {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"} <= found
-    assert not {a for a in found if a.startswith(("sqs:", "events:"))}
+    assert not {a for a in found if a.startswith("events:")}
+    # Only the stream mapper (a hold written) and the sweeper (a timer not yet due) start timers.
+    timer_url = {"Ref": logical_id(timers)}
+    timer_arn = {"Fn::GetAtt": [logical_id(timers), "Arn"]}
+    functions = {**stack.events.consumers, definitions.STREAM_CONSUMER: stack.events.stream_mapper}
+    senders = {
+        name
+        for name, function in functions.items()
+        if any(
+            "sqs:SendMessage" in actions([s]) and timer_arn in (s["Resource"], *s["Resource"])
+            for s in statements_of(template, stack, function)
+        )
+    }
+    assert senders == {definitions.HOLD_SWEEPER, definitions.STREAM_CONSUMER}
+    for function in (sweeper, stack.events.stream_mapper):
+        variables = template.find_resources("AWS::Lambda::Function")[logical_id(function)]["Properties"][
+            "Environment"
+        ]["Variables"]
+        assert variables["KAIROS_HOLD_TIMER_QUEUE_URL"] == timer_url
 
 
 def test_the_calendar_poller_runs_every_15_minutes_one_at_a_time_and_only_touches_the_table(

@@ -11,7 +11,7 @@ from aws_cdk.assertions import Template
 from infra.constants import FUNCTION_NAME_PREFIX, FUNCTIONS_DIR
 from infra.references import logical_id
 from infra.stack import KairosStack
-from infra.table_access import COUNTERS, PROJECT, TOKENS, USAGE
+from infra.table_access import COUNTERS, LEGACY_USAGE, PROJECT, TOKENS, USAGE
 from kairos.events.definitions import RULES
 from kairos.observability import SERVICE, metrics
 from kairos.portal.routes import PortalArea
@@ -157,7 +157,7 @@ def test_project_function_reads_and_counts_requests_but_never_writes_entities(
     assert partitions == {
         "dynamodb:GetItem": [PROJECT, TOKENS],  # the token, then its project
         "dynamodb:UpdateItem": [COUNTERS],  # the request counter
-        "dynamodb:Query": [USAGE],  # the usage report, and where a month's counter starts
+        "dynamodb:Query": [LEGACY_USAGE, USAGE],  # the usage report, and where a month's counter starts
     }
     assert PROJECT == "PROJECT#????????-????-????-????-????????????"  # a project's partition, no other
 

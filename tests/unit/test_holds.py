@@ -287,26 +287,3 @@ def test_an_expiry_that_cannot_be_is_a_422(
         container.bookings.create(principal, booking_body(clinic, 9, **body))
 
     assert refused.value.errors == {"expires_at": [message]}
-
-
-def test_the_sweep_removes_expired_holds_only(
-    container: Container, principal: Principal, clinic: dict[str, str], clock: Clock
-) -> None:
-    expiring = _hold(container, principal, clinic, expires_at=EXPIRY)
-    later = container.bookings.create(
-        principal, booking_body(clinic, 11, is_temporary=True, expires_at="2030-01-01T13:00:00+00:00")
-    )
-    forever = container.bookings.create(principal, booking_body(clinic, 12, is_temporary=True))
-    finalized = container.bookings.create(
-        principal, booking_body(clinic, 13, is_temporary=True, expires_at=EXPIRY)
-    )
-    container.bookings.patch(principal, finalized["id"], {"is_temporary": False})
-
-    assert container.hold_sweeper.sweep() == 0
-    clock.now = datetime(2030, 1, 1, 12, 30, tzinfo=UTC)
-    assert container.hold_sweeper.sweep() == 1
-
-    left = {b["id"] for b in container.bookings.page(principal, {"temporary": "include"}).items}
-    assert left == {later["id"], forever["id"], finalized["id"]}
-    assert expiring["id"] not in left
-    assert container.hold_sweeper.sweep() == 0

@@ -106,6 +106,7 @@ def ensure_user_pool(region: str) -> UserPool:
     pool_id = next((p["Id"] for p in pools if p["Name"] == POOL_NAME), None)
     if pool_id is None:
         pool_id = client.create_user_pool(**create_pool_request())["UserPool"]["Id"]
+    _add_custom_attributes(client, pool_id)
     clients = client.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
     client_id = next((c["ClientId"] for c in clients if c["ClientName"] == CLIENT_NAME), None)
     if client_id is None:
@@ -113,6 +114,16 @@ def ensure_user_pool(region: str) -> UserPool:
             "ClientId"
         ]
     return UserPool(pool_id, client_id)
+
+
+def _add_custom_attributes(client: Any, pool_id: str) -> None:
+    """A pool made before a custom attribute existed gains it, as the deployed pool does on a stack
+    update (a live pool's schema can only gain custom attributes)."""
+    schema = client.describe_user_pool(UserPoolId=pool_id)["UserPool"].get("SchemaAttributes", [])
+    names = {attribute["Name"] for attribute in schema}
+    wanted = [a for a in create_pool_request()["Schema"] if f"custom:{a['Name']}" not in names]
+    if wanted:
+        client.add_custom_attributes(UserPoolId=pool_id, CustomAttributes=wanted)
 
 
 def ensure_project(container: Container, state_file: Path) -> LocalState:

@@ -7,9 +7,10 @@ of background threads that stand in for Lambda's event source mappings:
   stack deploys. It starts at LATEST once the store is loaded: the loaded items are old state, not
   changes. A failed batch (an exception, or batch item failures) is retried from its first failed record,
   as Lambda retries a shard;
-- the hold sweeper, run every KAIROS_HOLD_SWEEP_SECONDS (5) seconds in place of its schedule (each run is
-  eight GSI queries, which moto answers by reading the table: not every second);
-- one poller per rule's queue: messages, in Lambda's SQS event shape, go to the function the stack feeds
+- the hold sweeper and the calendar poller, run every KAIROS_HOLD_SWEEP_SECONDS (60) and
+  KAIROS_CALENDAR_POLL_SECONDS (60) seconds in place of their schedules;
+- one poller per queue (each rule's, and the hold timers' that the stream mapper sends delayed messages
+  to: moto delays them as SQS does): messages, in Lambda's SQS event shape, go to the function the stack feeds
   from that queue (`Rule.consumer`); the ones it reports in `batchItemFailures` (or all, when it raises)
   stay in the queue and come back after the visibility timeout, the others are deleted. A message is
   received with the queue's visibility timeout (`definitions.VISIBILITY_TIMEOUT_SECONDS`, six times the
@@ -137,29 +138,33 @@ class Found(Enum):
 
 @dataclass(frozen=True)
 class RuleQueue:
-    rule: definitions.Rule
+    rule: definitions.Feed
     url: str
     arn: str
 
 
 def create_bus_and_rules(events: EventBridgeClient, sqs: SQSClient) -> list[RuleQueue]:
-    """The bus, and for each rule its queue (redriven to a dead-letter queue) as the rule's target."""
+    """The bus, and every queue (redriven to a dead-letter queue), each rule's as the rule's target."""
     events.create_event_bus(Name=definitions.BUS_NAME)
     created = []
-    for rule in definitions.RULES:
-        dlq_url = sqs.create_queue(QueueName=definitions.dead_letter_queue(rule.queue))["QueueUrl"]
+    for feed in definitions.FEEDS:
+        dlq_url = sqs.create_queue(QueueName=definitions.dead_letter_queue(feed.queue))["QueueUrl"]
         redrive = {
             "deadLetterTargetArn": _arn(sqs, dlq_url),
             "maxReceiveCount": definitions.MAX_RECEIVE_COUNT,
         }
         url = sqs.create_queue(
-            QueueName=rule.queue,
+            QueueName=feed.queue,
             Attributes={
                 "RedrivePolicy": json.dumps(redrive),
                 "VisibilityTimeout": str(definitions.VISIBILITY_TIMEOUT_SECONDS),
             },
         )["QueueUrl"]
         arn = _arn(sqs, url)
+        created.append(RuleQueue(feed, url, arn))
+        if not isinstance(feed, definitions.Rule):
+            continue
+        rule = feed
         events.put_rule(
             Name=rule.name,
             EventBusName=definitions.BUS_NAME,
@@ -169,7 +174,6 @@ def create_bus_and_rules(events: EventBridgeClient, sqs: SQSClient) -> list[Rule
         events.put_targets(
             Rule=rule.name, EventBusName=definitions.BUS_NAME, Targets=[{"Id": "queue", "Arn": arn}]
         )
-        created.append(RuleQueue(rule, url, arn))
     return created
 
 
@@ -323,8 +327,8 @@ class QueuePoller:
 
 class ScheduledSweep:
     """Stands in for a schedule of the stack: runs the same function every `seconds`. The hold sweeper
-    (deployed: every minute), so an expired hold is removed, and its `booking.expired` made, within a few
-    seconds; the calendar poller (deployed: every 15 minutes)."""
+    (deployed: every minute; it removes the holds listed before timers existed), the calendar poller
+    (deployed: every 15 minutes)."""
 
     def __init__(self, name: str, activity: Activity, seconds: float) -> None:
         self._name = name
@@ -365,7 +369,7 @@ def start_event_chain(settings: Settings, activity: Activity) -> list[threading.
         for name, poll in workers
     ]
     for name, setting, default in (
-        (definitions.HOLD_SWEEPER, "KAIROS_HOLD_SWEEP_SECONDS", "5"),
+        (definitions.HOLD_SWEEPER, "KAIROS_HOLD_SWEEP_SECONDS", "60"),
         (definitions.CALENDAR_POLLER, "KAIROS_CALENDAR_POLL_SECONDS", "60"),
     ):
         sweep = ScheduledSweep(name, activity, float(os.environ.get(setting, default)))

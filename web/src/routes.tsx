@@ -5,6 +5,7 @@ import type { ComponentType } from "react";
 import { AcceptInvitation } from "./screens/AcceptInvitation";
 import { ApiReference } from "./screens/ApiReference";
 import { CheckEmail } from "./screens/CheckEmail";
+import { ConfirmEmail } from "./screens/ConfirmEmail";
 import { Dashboard } from "./screens/Dashboard";
 import { ForgotPassword } from "./screens/ForgotPassword";
 import { Home } from "./screens/Home";
@@ -44,6 +45,7 @@ export const ROUTES: ScreenRoute[] = [
   { path: "/", title: "Dashboard", Screen: Home, access: "signed-in" },
   { path: "/projects/new", title: "Create project", Screen: NewProject, access: "signed-in" },
   { path: "/account/security", title: "Account security", Screen: Security, access: "signed-in" },
+  { path: "/change-email", title: "Confirm your new address", Screen: ConfirmEmail, access: "signed-in" },
   { path: "/api-reference", title: "API reference", Screen: ApiReference, access: "signed-in" },
   { path: PROJECT, title: "Dashboard", Screen: Dashboard, access: "signed-in", nav: "Dashboard" },
   { path: `${PROJECT}/tokens`, title: "API Tokens", Screen: Tokens, access: "signed-in", nav: "API Tokens" },

@@ -16,7 +16,7 @@ from kairos.domain.catalogue import RESOURCE
 from kairos.domain.errors import ValidationFailed
 from kairos.storage import keys
 from kairos.storage.calendar_subscription_store import CalendarSubscriptionStore
-from kairos.storage.dynamodb import CatalogueStore
+from kairos.storage.catalogue_store import CatalogueStore
 from kairos.webhooks.ssrf import ALLOW_LOOPBACK_ENV
 from tests.unit.clinic import DAY, booking_body
 
@@ -130,3 +130,39 @@ def test_a_resource_takes_at_most_five_subscriptions(
     assert "at most 5 calendar subscriptions" in refused.value.errors["url"][0]
     calendars.delete(principal, doctor, made[0]["id"])
     assert calendars.create(principal, doctor, {"url": URL})["status"] == "pending"
+
+
+def test_the_poller_syncs_every_subscription_of_every_shard_and_moves_one_listed_the_old_way(
+    container: Container,
+    principal: Principal,
+    calendars: CalendarSubscriptions,
+    feed: Feed,
+) -> None:
+    """docs/scale.md: no listing partition takes every subscription's syncs; the one of before is still
+    read, and a subscription listed there moves to its shard at its next sync."""
+    made = []
+    for n in range(4):
+        room = container.catalogue.create(
+            principal, RESOURCE, {"name": f"Room {n}", "max_simultaneous_bookings": 1}
+        )
+        made += [(room["id"], calendars.create(principal, room["id"], {"url": URL})["id"]) for _ in range(5)]
+    old_room, old_id = made[0]
+    container.table.client.update_item(  # listed as before shards: GSI1 `CALSUBS`
+        TableName=container.table.name,
+        Key={
+            k: {"S": v} for k, v in keys.calendar_subscription(principal.project_id, old_room, old_id).items()
+        },
+        UpdateExpression="SET GSI1PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": keys.CALENDAR_SUBSCRIPTIONS}},
+    )
+    feed.busy_at(9)
+
+    assert calendars.sync_all() == {"ok": 20}
+
+    listed = {
+        str(item["GSI1PK"])
+        for room, subscription in made
+        if (item := container.table.get(keys.calendar_subscription(principal.project_id, room, subscription)))
+    }
+    assert len(listed) > 4 and keys.CALENDAR_SUBSCRIPTIONS not in listed
+    assert calendars.sync_all() == {"ok": 20}

@@ -1,5 +1,5 @@
-"""Expiring holds are listed for the sweep in a few index partitions: one project's holds spread over
-several, and no partition is written by every project."""
+"""Expiring holds are listed for their timers in a partition of their resource's: no partition is written by
+two projects, nor by two resources (docs/bookings.md, "Removed at expiry")."""
 
 import uuid
 from datetime import UTC, datetime
@@ -9,13 +9,12 @@ from kairos.storage import keys
 AT = datetime(2030, 5, 20, 8, 0, tzinfo=UTC)
 
 
-def test_a_projects_holds_spread_and_no_partition_takes_every_projects() -> None:
-    projects = [str(uuid.uuid4()) for _ in range(200)]
-    writers: dict[str, set[str]] = {}
-    for project_id in projects:
-        used = {keys.hold_expiry_listing(project_id, str(uuid.uuid4()), AT)["GSI1PK"] for _ in range(200)}
-        assert len(used) == keys.HOLD_EXPIRY_SPREAD  # a busy project's holds: 8 partitions
-        for partition in used:
-            writers.setdefault(partition, set()).add(project_id)
-    assert len(writers) == keys.HOLD_EXPIRY_SHARDS
-    assert max(len(p) for p in writers.values()) < len(projects) / 2  # about a quarter each
+def test_no_hold_expiry_partition_takes_two_projects_or_two_resources() -> None:
+    writers: dict[str, set[tuple[str, str]]] = {}
+    for project_id in (str(uuid.uuid4()) for _ in range(50)):
+        for resource_id in (str(uuid.uuid4()) for _ in range(4)):
+            for booking_id in (str(uuid.uuid4()) for _ in range(10)):
+                partition = keys.hold_expiry_listing(project_id, resource_id, booking_id, AT)["GSI1PK"]
+                writers.setdefault(partition, set()).add((project_id, resource_id))
+    assert len(writers) == 200
+    assert all(len(owners) == 1 for owners in writers.values())

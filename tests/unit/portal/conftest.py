@@ -17,6 +17,7 @@ from kairos.config import Settings
 from kairos.container import Container
 from kairos.portal.accounts import Accounts
 from kairos.portal.api_tokens import ApiTokens
+from kairos.portal.email_change import EmailChange
 from kairos.portal.pacing import Pace
 from kairos.portal.ports import Identity
 from kairos.portal.routes import PortalArea, PortalRoute, match_portal
@@ -72,6 +73,7 @@ class Portal:
     outbox: Outbox
     clock: Clock
     container: Container
+    email_change: EmailChange
 
     def person(self, email: str, name: str = "Dev") -> Identity:
         """A registered, verified person."""
@@ -137,4 +139,5 @@ def portal(container: Container) -> Iterator[Portal]:
     projects = ProjectStore(built.table)
     workspace = Workspace(built.projects, projects, store, outbox, throttle, "https://portal.test", clock)
     tokens = ApiTokens(workspace, built.projects, projects, RequestLogStore(built.table), clock)
-    yield Portal(accounts, workspace, tokens, outbox, clock, built)
+    email_change = EmailChange(accounts, store, identities, throttle, clock)
+    yield Portal(accounts, workspace, tokens, outbox, clock, built, email_change)

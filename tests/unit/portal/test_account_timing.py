@@ -13,6 +13,7 @@ import pytest
 
 from kairos.domain.errors import DomainError
 from kairos.portal.accounts import Accounts
+from kairos.portal.email_change import EmailChange
 from kairos.portal.pacing import Pace
 from kairos.portal.throttle import Throttle
 from kairos.storage.account_guard_store import AccountGuardStore
@@ -39,10 +40,24 @@ def paced(portal: Portal, pace: Pace) -> Accounts:
 
 
 Try = Callable[[Accounts, int], object]  # the n-th try of a case
+
+
+def move(accounts: Accounts, n: int, to: str) -> str:
+    """owner-<n> asks to move their account to `to`."""
+    person = accounts._ids.identity(f"owner-{n}@example.com")
+    assert person is not None
+    changes = EmailChange(accounts, accounts._repo, accounts._ids, accounts._throttle)
+    return changes.start(person, to, PASSWORD, None, ADDRESS)
+
+
 CASES: dict[str, tuple[Try, Try]] = {  # an address with an account, one without
     "register": (
         lambda accounts, n: accounts.register("Someone", "owner-0@example.com", PASSWORD, ADDRESS),
         lambda accounts, n: accounts.register("Someone", f"new-{n}@example.com", PASSWORD, ADDRESS),
+    ),
+    "change_email": (  # to another owner's address, or to a free one
+        lambda accounts, n: move(accounts, n, f"owner-{(n + 1) % TRIES}@example.com"),
+        lambda accounts, n: move(accounts, n, f"new-{n}@example.com"),
     ),
     "log_in": (  # a fresh account each try: the log-in guard stays down
         lambda accounts, n: accounts.log_in(f"owner-{n}@example.com", "Wrong-Secret-1", ADDRESS),

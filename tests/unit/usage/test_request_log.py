@@ -185,3 +185,8 @@ def test_a_kept_body_is_cut_after_its_secrets_are_redacted() -> None:
     words = "y " * ((BODY_KEPT_CHARS - 6) // 2)  # the token would be cut after 6 of its characters
     assert kept_body(words + API_TOKEN) == (words + REDACTED)[:BODY_KEPT_CHARS]
     assert kept_body(None) is None and kept_body("") is None
+
+
+def test_a_body_nested_past_the_parsers_reach_is_kept_as_text_not_a_failure() -> None:
+    body = "[" * 50_000  # the API answers it 422; logging it must not turn that into a 500
+    assert kept_body(body) == body[:BODY_KEPT_CHARS]

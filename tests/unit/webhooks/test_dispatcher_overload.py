@@ -21,7 +21,7 @@ def test_an_attempt_is_counted_once_with_its_record_when_that_write_is_throttled
         retry, delay = world.queue.sent.pop(0)
         world.now += timedelta(seconds=delay)
         throttled = Fault(  # the usage count, in the record's transaction (not the lane taken before)
-            partition=f"USAGE#{world.project_id}",
+            partition=f"USAGE#{world.project_id}#*",  # its day item, in its writer's shard
             on="write",
             error="ThrottlingException",
             times=retries.TRANSACTION_ATTEMPTS,

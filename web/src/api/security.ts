@@ -1,6 +1,6 @@
-// Account security: two-factor authentication (an authenticator app) and deleting the account
-// (/portal/account/two-factor*, /portal/account/deletion, /portal/account/delete).
-import { get, post, storeSession } from "./client";
+// Account security: two-factor authentication (an authenticator app), changing the address and deleting the account
+// (/portal/account/two-factor*, /portal/account/email*, /portal/account/deletion, /portal/account/delete).
+import { get, post, storeSession, type Session } from "./client";
 
 export interface TwoFactorSetup {
   secret: string; // base32, for typing into the app by hand
@@ -34,4 +34,25 @@ export const getDeletion = () => get<DeletionPreview>("/account/deletion");
 export async function deleteAccount(password: string, confirmation: string, code?: string): Promise<void> {
   await post<void>("/account/delete", { password, confirmation, code: code || undefined });
   storeSession(null);
+}
+
+/** Mails a link to `email` (the same answer whether or not it can be used). */
+export const changeEmail = (email: string, password: string, code?: string) =>
+  post<{ message: string }>("/account/email", { email, password, code: code || undefined });
+
+export interface EmailChanged {
+  email: string;
+  two_factor: boolean; // false: an authenticator is set up again after a change
+}
+
+/** The mailed link, opened logged in: the address changes, every other session ends, this browser gets
+ * the new address's session. */
+export async function confirmEmail(token: string, password: string, code?: string): Promise<EmailChanged> {
+  const changed = await post<EmailChanged & { session?: Session }>("/account/email/confirm", {
+    token,
+    password,
+    code: code || undefined,
+  });
+  if (changed.session) storeSession(changed.session);
+  return { email: changed.email, two_factor: changed.two_factor };
 }

@@ -1,6 +1,7 @@
-// The account's security: two-factor authentication and deleting the account. Both ask for the password
+// The account's security: two-factor authentication, the address and deleting the account. Each asks for the password
 // again (and a code, once two-factor authentication is on): a session left open is not enough.
 import { useSession } from "../session";
+import { ChangeEmail } from "./security/ChangeEmail";
 import { DeleteAccount } from "./security/DeleteAccount";
 import { TwoFactor } from "./security/TwoFactor";
 
@@ -14,6 +15,7 @@ export function Security() {
       </header>
       <div className="settings">
         <TwoFactor />
+        <ChangeEmail />
         <DeleteAccount />
       </div>
     </>

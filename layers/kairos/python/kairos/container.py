@@ -28,11 +28,13 @@ if TYPE_CHECKING:
     from kairos.domain.catalogue import Catalogue
     from kairos.domain.explain import SlotExplainer
     from kairos.domain.hold_sweep import HoldSweeper
+    from kairos.domain.hold_timers import HoldTimers
     from kairos.domain.projects import ProjectAdmin
     from kairos.domain.schedules import Schedules
     from kairos.portal.account_deletion import AccountDeletion
     from kairos.portal.accounts import Accounts
     from kairos.portal.api_tokens import ApiTokens
+    from kairos.portal.email_change import EmailChange
     from kairos.portal.ports import Mailer
     from kairos.portal.throttle import Throttle
     from kairos.portal.workspace import Workspace
@@ -83,6 +85,14 @@ class Container:
         return ScheduleStore(self.table)
 
     @cached_property
+    def listing_schedules(self) -> "ScheduleStore":
+        """The schedules and timelines as the read-only availability routes read them: eventually
+        consistent (docs/slots.md, "Freshness")."""
+        from kairos.storage.schedule_store import ScheduleStore
+
+        return ScheduleStore(self.table, consistent=False)
+
+    @cached_property
     def booking_store(self) -> "BookingStore":
         from kairos.storage.booking_store import BookingStore
 
@@ -121,9 +131,10 @@ class Container:
         return Availability(
             self._catalogue_store,
             self._catalogue_store,
-            self.schedule_store,
+            self.listing_schedules,
             self.settings.max_slot_window_days,
             self.clock,
+            memory=self._catalogue_store,
         )
 
     @cached_property
@@ -169,8 +180,15 @@ class Container:
         from kairos.domain.hold_sweep import HoldSweeper
         from kairos.storage.hold_store import HoldExpiryStore
 
+        expiring = HoldExpiryStore(self.table)
         writer = self.bookings.writer
-        return HoldSweeper(HoldExpiryStore(self.table), self.booking_store, writer, self.clock)
+        return HoldSweeper(expiring, self.hold_timers, self.booking_store, writer, self.clock)
+
+    @cached_property
+    def hold_timers(self) -> "HoldTimers":
+        from kairos.events.hold_timer_queue import SqsHoldTimers
+
+        return SqsHoldTimers(self.settings.region)
 
     @cached_property
     def booking_groups(self) -> "BookingGroups":
@@ -268,6 +286,12 @@ class Container:
         from kairos.portal.account_deletion import AccountDeletion
 
         return AccountDeletion(self.accounts, self.workspace, self._portal_store, self._identities)
+
+    @cached_property
+    def email_change(self) -> "EmailChange":
+        from kairos.portal.email_change import EmailChange
+
+        return EmailChange(self.accounts, self._portal_store, self._identities, self._throttle)
 
     @cached_property
     def workspace(self) -> "Workspace":

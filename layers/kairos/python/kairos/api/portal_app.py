@@ -26,6 +26,7 @@ from kairos.domain.ids import normal_id
 from kairos.observability import logger
 from kairos.portal.ports import Identity
 from kairos.portal.routes import PortalArea, PortalRoute, match_portal, portal_routes_for
+from kairos.portal.user_pool import ACCOUNT_ID_ATTRIBUTE
 
 PREFLIGHT_HEADERS = {
     "access-control-allow-headers": "Authorization, Content-Type",
@@ -81,9 +82,10 @@ def session_start(event: Mapping[str, Any]) -> int:
 
 
 def person_from(event: Mapping[str, Any]) -> Identity | None:
-    """The person the authorizer let through: the ID token's claims in the request context."""
+    """The person the authorizer let through: the ID token's claims in the request context. The account
+    is the stable id a user made by an e-mail change carries (no client can write it), else `sub`."""
     claims = _claims(event)
-    sub = claims.get("sub")
+    sub = claims.get(ACCOUNT_ID_ATTRIBUTE) or claims.get("sub")
     email = claims.get("email") or claims.get("cognito:username")  # the username is the address
     if not sub or not email:
         return None

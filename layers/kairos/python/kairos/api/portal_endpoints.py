@@ -107,6 +107,16 @@ def portal_endpoints(container: Container) -> dict[str, PortalHandler]:
         accounts.change_password(r.person, b.current_password, b.password, r.source)
         return no_content()
 
+    def change_email(r: PortalRequest) -> Response[str]:
+        b = r.body()
+        return _message(container.email_change.start(r.person, b.email, b.password, b.code, r.source))
+
+    def confirm_email(r: PortalRequest) -> Response[str]:
+        b = r.body()
+        email, session = container.email_change.confirm(r.person, b.token, b.password, b.code, r.source)
+        logged_in = {"session": asdict(session)} if session else {}
+        return json_response(200, {"email": email, "two_factor": False, **logged_in})
+
     def plans(r: PortalRequest) -> Response[str]:
         return json_response(200, {"data": [render_plan(name) for name in PLANS]})
 
@@ -186,6 +196,8 @@ def portal_endpoints(container: Container) -> dict[str, PortalHandler]:
         "logOut": log_out,
         "getAccount": get_account,
         "updateAccount": update_account,
+        "changeEmail": change_email,
+        "confirmEmail": confirm_email,
         "changePassword": change_password,
         "getTwoFactor": two_factor,
         "startTwoFactor": start_two_factor,

@@ -27,10 +27,12 @@ BudgetedBatchHandler = Callable[[list[dict[str, Any]], float], list[bool]]
 def make_queue_handler(
     handle: Callable[[Container], Callable[[dict[str, Any]], object]],
     handle_all: Callable[[Container], BatchHandler] | None = None,
+    scheduled: Callable[[Container], Callable[[], dict[str, Any]]] | None = None,
 ) -> "LambdaHandler":
     """An SQS consumer: `handle(container)` gets each message body, parsed as JSON; raising fails it alone.
     With `handle_all`, the whole batch's bodies go to it first, in one call; when it answers False (it did
-    nothing), each message is handled alone as above."""
+    nothing), each message is handled alone as above. With `scheduled`, the function is also run by a
+    schedule: an event without records is a scheduled run, and `scheduled(container)` makes its answer."""
     container = Container.from_environment()
     handle_message = handle(container)
     handle_batch = handle_all(container) if handle_all is not None else None
@@ -57,6 +59,8 @@ def make_queue_handler(
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         with deadline.within(deadline.seconds_for(context.get_remaining_time_in_millis())):
+            if scheduled is not None and "Records" not in event:
+                return scheduled(container)()
             if handle_batch is not None and handle_batch_whole(event):
                 return {"batchItemFailures": []}
             response = process_partial_response(

@@ -6,7 +6,9 @@ service, location and resource (one BatchGetItem) beside the service's resource 
 associations); then the resources (one BatchGetItem) beside one key-range Query per associated resource
 for the short blocks and bookings of the window (the resources' BatchGetItem brings the heads of their
 timelines: recurring schedules and long entries). The number of waves grows neither with the window's length
-nor with the resources.
+nor with the resources. A warm instance takes the service, location, resource ids and resources from its
+memory of the catalogue (at most a minute old) and reads only the heads and the windows: one wave. These
+routes decide nothing, so their timelines are read eventually consistent (docs/slots.md, "Freshness").
 """
 
 from bisect import bisect_right
@@ -24,7 +26,12 @@ from kairos.domain.holds import LiveTimelines
 from kairos.domain.ids import is_uuid
 from kairos.domain.listing import Page, page_params
 from kairos.domain.parallel import both, parallel_map
-from kairos.domain.ports import AssociationRepository, CatalogueRepository, ScheduleRepository
+from kairos.domain.ports import (
+    AssociationRepository,
+    CatalogueMemory,
+    CatalogueRepository,
+    ScheduleRepository,
+)
 from kairos.domain.queries import (
     Errors,
     bool_param,
@@ -151,9 +158,11 @@ class Availability:
         schedules: ScheduleRepository,
         max_window_days: int,
         clock: Callable[[], datetime] = now_utc,
+        memory: CatalogueMemory | None = None,
     ) -> None:
         self._catalogue = catalogue
         self._associations = associations
+        self._memory = memory  # what slot listings may take the catalogue from (docs/slots.md, "freshness")
         self._schedules = LiveTimelines(schedules, clock)  # expired holds take no capacity
         self._max_window_days = max_window_days  # the KAIROS_MAX_SLOT_WINDOW_DAYS setting
         self._clock = clock
@@ -166,12 +175,17 @@ class Availability:
 
         return parallel_map(read, resource_ids)
 
-    def _load(self, viewer: Principal, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
-        """Several entities in one read; a malformed or unknown id is a 404 naming its kind."""
+    def _load(
+        self, viewer: Principal, wanted: list[tuple[str, str]], recall: bool = False
+    ) -> dict[tuple[str, str], Record]:
+        """Several entities in one read (none when `recall` and the instance's memory holds them all); a
+        malformed or unknown id is a 404 naming its kind."""
         for kind, entity_id in wanted:
             if not is_uuid(entity_id):
                 raise NotFound(kind)
-        found = self._catalogue.get_many(viewer.project_id, wanted)
+        found = self._recall(viewer.project_id, wanted) if recall else None
+        if found is None:
+            found = self._catalogue.get_many(viewer.project_id, wanted)
         for key in wanted:
             if key not in found:
                 raise NotFound(key[0])
@@ -233,7 +247,7 @@ class Availability:
         if only is not None:
             wanted.append(("resource", only))
         found, linked = both(
-            lambda: self._load(viewer, wanted), lambda: self._linked(viewer, service_id, only)
+            lambda: self._load(viewer, wanted, recall=True), lambda: self._linked(viewer, service_id, only)
         )
         service, location = found[("service", service_id)], found[("location", location_id)]
         rules = rules_from_service(service.doc)
@@ -244,10 +258,15 @@ class Availability:
         horizon = _horizon(rules, start, end)
         counted = reach(rules.limits, Span(start, end), where)  # the periods the limits count in
         read_span = Span(min(horizon.start, counted.start), max(horizon.end, counted.end))
+        known = self._recall(viewer.project_id, [("resource", r) for r in linked])
         (records, heads), read = both(
-            lambda: self._schedules.read_resources(viewer.project_id, linked),
+            lambda: self._schedules.read_resources(viewer.project_id, linked, records=known is None),
             lambda: self._timelines(viewer.project_id, linked, read_span, Timeline([], [], [])),
         )
+        if known is None:
+            self._remember(viewer.project_id, list(records.values()))
+        else:
+            records = {entity_id: record for (_, entity_id), record in known.items()}
         windows = dict(zip(linked, read, strict=True))  # the short entries: the heads come with the resources
         resources = [r for r in (records.get(i) for i in linked) if r and r.doc.get("enabled", True)]
         timelines = {
@@ -289,12 +308,22 @@ class Availability:
 
     def _linked(self, viewer: Principal, service_id: str, only: str | None) -> list[str]:
         """The ids of the resources associated with the service (just `only`, when asked), in a stable
-        order. Read beside the service itself: an unknown service has none, and is a 404 anyway."""
-        linked = {
-            a.resource_id
-            for a in self._associations.list_associations(viewer.project_id, "service", service_id)
-        }
+        order, as remembered or else read. Beside the service itself: an unknown service has none, and is a
+        404 anyway."""
+        linked = (
+            self._memory.recall_linked(viewer.project_id, service_id) if self._memory is not None else None
+        )
+        if linked is None:
+            listed = self._associations.list_associations(viewer.project_id, "service", service_id)
+            linked = {a.resource_id for a in listed}
         return sorted(linked if only is None else linked & {only})
+
+    def _recall(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record] | None:
+        return self._memory.recall(project_id, wanted) if self._memory is not None else None
+
+    def _remember(self, project_id: str, records: list[Record]) -> None:
+        if self._memory is not None:
+            self._memory.remember(project_id, records)
 
 
 def _limit_window(

@@ -85,7 +85,7 @@ class Bookings:
 
     def get(self, viewer: Principal, booking_id: str) -> dict[str, Any]:
         booking = self.load(viewer, booking_id)
-        return render_booking(viewer, booking, self.entities(viewer, [booking]))
+        return render_booking(viewer, booking, self.entities(viewer, [booking], consistent=False))
 
     def page(self, viewer: Principal, query: Mapping[str, str]) -> Page:
         if not viewer.can("booking:protected_metadata") and any(
@@ -99,12 +99,16 @@ class Bookings:
         page = select([flat(b) for b in bookings], query, BOOKING_LIST)
         by_id = {b.id: b for b in bookings}
         shown = [by_id[item["id"]] for item in page.items]
-        entities = self.entities(viewer, shown)
+        entities = self.entities(viewer, shown, consistent=False)
         return Page(
             [render_booking(viewer, b, entities) for b in shown], page.total, page.page, page.per_page
         )
 
-    def entities(self, viewer: Principal, bookings: Sequence[Booking], groups: bool = True) -> Entities:
+    def entities(
+        self, viewer: Principal, bookings: Sequence[Booking], groups: bool = True, consistent: bool = True
+    ) -> Entities:
+        """The records the bookings render with. `consistent=False` for a read (a list, a get): eventually
+        consistent, half the read units (docs/bookings.md, "Reading bookings")."""
         wanted: set[tuple[str, str]] = set()
         for b in bookings:
             wanted |= {
@@ -121,7 +125,8 @@ class Bookings:
         records: dict[tuple[str, str], Record] = {}
         ordered = sorted(wanted)
         for start in range(0, len(ordered), 100):
-            records.update(self._catalogue.get_many(viewer.project_id, ordered[start : start + 100]))
+            chunk = ordered[start : start + 100]
+            records.update(self._catalogue.get_many(viewer.project_id, chunk, consistent))
         return Entities(records)
 
     # --- writing one booking ----------------------------------------------------------------------------

@@ -6,8 +6,8 @@ and a hold that is never finalized gives its place back by itself (docs/bookings
 - From `expires_at` on, the hold takes no capacity: `LiveTimelines` leaves expired holds out of every
   timeline the slot listing and the booking checks read, so the place is free at once, whatever the
   sweep's pace.
-- The sweep (`hold_sweep.HoldSweeper`, every minute deployed, every 5 seconds locally) then deletes
-  expired holds; the stream mapper reports such a removal as `booking.expired`.
+- The sweep (`hold_sweep.HoldSweeper`, run by each hold's timer when it expires: `hold_timers`) then
+  deletes expired holds; the stream mapper reports such a removal as `booking.expired`.
 - A finalize (or any change but a cancelation) after `expires_at` is a 422. Whether a hold still holds
   is decided on its timeline item, in the conditioned writes themselves (docs/bookings.md, "The race"):
   a write that keeps a hold's place (finalize, a new `expires_at`, a move) conditions that item on
@@ -166,6 +166,6 @@ class LiveTimelines:
         return split_expired(found, self._clock())[0]
 
     def read_resources(
-        self, project_id: str, resource_ids: Sequence[str]
+        self, project_id: str, resource_ids: Sequence[str], records: bool = True
     ) -> tuple[dict[str, Record], dict[str, Timeline]]:
-        return self._timelines.read_resources(project_id, resource_ids)
+        return self._timelines.read_resources(project_id, resource_ids, records)

@@ -29,8 +29,11 @@ from kairos.domain.records import (
 class CatalogueRepository(Protocol):
     def get(self, project_id: str, kind: str, entity_id: str) -> Record | None: ...
 
-    def get_many(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
-        """Entities by (kind, id); missing ones are simply absent from the result."""
+    def get_many(
+        self, project_id: str, wanted: list[tuple[str, str]], consistent: bool = True
+    ) -> dict[tuple[str, str], Record]:
+        """Entities by (kind, id); missing ones are simply absent from the result. `consistent=False`:
+        eventually consistent (half the read units), for what is only shown."""
 
     def list_all(self, project_id: str, kind: str) -> list[Record]: ...
 
@@ -47,7 +50,8 @@ class CatalogueRepository(Protocol):
 class CatalogueMemory(Protocol):
     """What a warm instance remembers of the catalogue records a booking write needs, for a short
     lifetime (`kairos.storage.catalogue_cache`). What it answers may be stale: a write planned from it
-    checks it in its transaction (`Premises`)."""
+    checks it in its transaction (`Premises`); a slot listing, which decides nothing, shows it as it is,
+    at most that lifetime old."""
 
     def recall(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record] | None:
         """Every wanted entity as remembered; None when any is not remembered (read them instead: a
@@ -149,9 +153,10 @@ class TimelineReader(Protocol):
         window reaches back before the head's `pruned_before` (`timeline` adds them itself)."""
 
     def read_resources(
-        self, project_id: str, resource_ids: Sequence[str]
+        self, project_id: str, resource_ids: Sequence[str], records: bool = True
     ) -> tuple[dict[str, Record], dict[str, Timeline]]:
-        """The resources that exist, and the heads of the timelines of all, by id, in one read."""
+        """The resources that exist, and the heads of the timelines of all, by id, in one read; without
+        `records`, the heads alone (the caller knows the resources) and no resource."""
 
 
 class ScheduleRepository(TimelineReader, Protocol):

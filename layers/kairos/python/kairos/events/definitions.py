@@ -39,14 +39,20 @@ USAGE_DETAIL_TYPES = ("api.request", "webhook.attempt")
 
 
 @dataclass(frozen=True)
-class Rule:
-    """An EventBridge rule on the bus and the SQS queue it delivers to (each with a dead-letter queue)."""
+class Feed:
+    """An SQS queue (with a dead-letter queue) and the function it feeds."""
+
+    queue: str
+    consumer: str  # the function (functions/<consumer>/handler.py) that the queue feeds
+
+
+@dataclass(frozen=True)
+class Rule(Feed):
+    """An EventBridge rule on the bus and the SQS queue it delivers to."""
 
     name: str
     description: str
     pattern: dict[str, Any]
-    queue: str
-    consumer: str  # the function (functions/<consumer>/handler.py) that the queue feeds
 
 
 WEBHOOK_RULE = Rule(
@@ -68,10 +74,14 @@ RULES = (WEBHOOK_RULE, USAGE_RULE)
 
 # The function the table's stream feeds (functions/<name>/handler.py), deployed and local.
 STREAM_CONSUMER = "stream_mapper"
-# The function that removes expired holds (functions/<name>/handler.py): deployed on a schedule of this
-# many minutes; locally every KAIROS_HOLD_SWEEP_SECONDS (5) seconds.
+# The function that removes expired holds (functions/<name>/handler.py), fed by the hold timer queue (the
+# stream mapper starts a timer per hold that expires: docs/bookings.md, "Removed at expiry"), deployed and
+# locally; also run on a schedule of this many minutes (locally every KAIROS_HOLD_SWEEP_SECONDS, 60) for
+# the holds listed before timers existed, in partitions every project shared, until there are none.
 HOLD_SWEEPER = "hold_sweeper"
+HOLD_TIMERS = Feed(queue="kairos-hold-timers", consumer=HOLD_SWEEPER)
 HOLD_SWEEP_MINUTES = 1
+FEEDS: tuple[Feed, ...] = (*RULES, HOLD_TIMERS)  # every queue and the function it feeds
 # The function that syncs the calendar subscriptions' feeds (docs/calendar-subscriptions.md): deployed on a
 # schedule of this many minutes, with this timeout (each feed takes at most 10 s, several at once);
 # locally every KAIROS_CALENDAR_POLL_SECONDS (60) seconds.

@@ -9,7 +9,8 @@ on), so a session left open on a shared computer is not enough to delete anythin
 - its sessions end first (the session cut-off also refuses its ID tokens after the Cognito user is gone,
   for the hour they stay valid), then the profile and the owned-projects count are deleted, then the
   Cognito user: a deletion stopped half way is finished by trying again, which finds the same projects
-  and the same user (or none); the address is mailed, and may register again as a new account."""
+  and the same user (or none); the address is mailed, and may register again as a new account. An e-mail
+  change that moved the profile meanwhile (`kairos.portal.email_change`) loses its new user too."""
 
 from typing import Any
 
@@ -62,8 +63,10 @@ class AccountDeletion:
             self._workspace.delete(person, project.id)
         for project in joined:
             self._repo.remove_member(project.id, person.account_id)
-        self._repo.delete_account(person.account_id)
+        moved_to = self._repo.delete_account(person.account_id)
         self._ids.delete(person.email)
+        if moved_to and moved_to != person.email:  # an e-mail change went through meanwhile
+            self._ids.delete(moved_to)
         self._accounts.tell(
             person.email,
             "Your Kairos account is deleted",

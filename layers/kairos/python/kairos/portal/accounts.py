@@ -103,13 +103,17 @@ class Accounts:
         self._clock = clock
         self._pace = pace or Pace()
 
+    @property
+    def pace(self) -> Pace:
+        return self._pace
+
     # --- before a session -----------------------------------------------------------------------------
 
     def register(self, name: str, email: str, password: str, address: str, browser: str | None = None) -> str:
         """`browser`: a secret the registering browser keeps; opening the link there logs in (`verify`)."""
         with self._pace.mailing():
             self._throttle.admit(address, email)
-            with self._lease(email, writing=True):
+            with self.lease(email, writing=True):
                 created = self._ids.sign_up(email, password, name)
                 verified = False if created else self._ids.verified(email)
                 if not created and verified is False:  # the latest registration's password and name
@@ -144,7 +148,7 @@ class Accounts:
         found = self._repo.peek_one_time(hash_secret(token), "verify", self._now())
         if found is None:
             raise ValidationFailed.field("token", BAD_TOKEN)
-        with self._lease(found.email, writing=False):
+        with self.lease(found.email, writing=False):
             if not self._ids.password_matches(found.email, password):
                 raise ValidationFailed.field("password", NOT_THE_PASSWORD)
             self._take(token, "verify")
@@ -205,7 +209,7 @@ class Accounts:
         self._guards.clear_log_in(found.email)  # the mailbox's holder is back in
         identity = self._ids.identity(found.email)
         if identity is not None:
-            self._end_sessions(identity)
+            self.end_sessions(identity)
 
     # --- with a session ---------------------------------------------------------------------------------
 
@@ -232,7 +236,7 @@ class Accounts:
         self._ids.set_password(identity.email, new)
 
     def log_out(self, identity: Identity) -> None:
-        self._end_sessions(identity)
+        self.end_sessions(identity)
 
     def two_factor_on(self, identity: Identity) -> bool:
         return self._ids.two_factor_on(identity.email)
@@ -298,7 +302,7 @@ class Accounts:
         self._guards.clear_log_in(email)
 
     @contextmanager
-    def _lease(self, email: str, *, writing: bool) -> Iterator[None]:
+    def lease(self, email: str, *, writing: bool) -> Iterator[None]:
         """This request alone writes (`writing`) or verifies the address's account until the block ends;
         a registration that fails inside leaves the account incomplete (unverifiable)."""
         lease, now = uuid4().hex, self._now()
@@ -314,7 +318,7 @@ class Accounts:
         finally:
             self._guards.release_lease(email, lease, written=finished or not writing)
 
-    def _end_sessions(self, identity: Identity) -> None:
+    def end_sessions(self, identity: Identity) -> None:
         """The cut-off first (the ID tokens), then Cognito's sign-out (the refresh tokens); the answer
         waits for the cut-off's second to end, so a log-in after it is never cut."""
         second = self._pace.second()
@@ -325,7 +329,7 @@ class Accounts:
     def _mail_verification(self, email: str) -> None:
         """The link, without the registration's name: whoever registered may not own the mailbox."""
         if self._throttle.may_mail(email):
-            self._mail_link(
+            self.mail_link(
                 OneTimeToken("verify", email, self._expiry(VERIFY_FOR)),
                 "Verify your Kairos account",
                 "/verify?token=",
@@ -337,7 +341,7 @@ class Accounts:
     def _mail_reset(self, email: str) -> None:
         if self._throttle.may_mail(email):
             number = self._guards.next_reset(email, self._now())
-            self._mail_link(
+            self.mail_link(
                 OneTimeToken("reset", email, self._expiry(RESET_FOR), reset_number=number),
                 "Reset your Kairos password",
                 "/reset-password?token=",
@@ -348,7 +352,7 @@ class Accounts:
     def _mail_unlock(self, email: str) -> None:
         """Once each time the guard goes up, and only to a verified account: its owner's way in."""
         if self._guards.unlock_mail_due(email, GUARD_ATTEMPTS) and self._ids.verified(email):
-            self._mail_link(
+            self.mail_link(
                 OneTimeToken("unlock", email, self._expiry(UNLOCK_FOR)),
                 "Log in to Kairos",
                 f"/login?email={quote(email)}&unlock=",
@@ -357,7 +361,7 @@ class Accounts:
                 "If these tries were not yours, nobody got in; a stronger password keeps it that way.\n",
             )
 
-    def _mail_link(self, token: OneTimeToken, subject: str, path: str, text: str) -> None:
+    def mail_link(self, token: OneTimeToken, subject: str, path: str, text: str) -> None:
         """A new secret for `token`, its hash stored before the mail leaves; the mail's `{link}` is the
         Portal's `path` followed by the secret."""
         value, digest = new_secret()

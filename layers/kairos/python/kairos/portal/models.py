@@ -144,6 +144,16 @@ class DeleteAccount(PasswordBody):
     ]
 
 
+class ChangeEmail(_WithEmail):
+    password: Password  # the person's current password
+    code: Code | None = None  # with two-factor authentication on
+
+
+class ConfirmEmail(TokenBody):
+    password: Password
+    code: Code | None = None
+
+
 class Refresh(_Body):
     refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=8192)]
 
@@ -190,6 +200,8 @@ BODIES: dict[str, type[BaseModel]] = {
         PasswordBody,
         TwoFactorCode,
         DeleteAccount,
+        ChangeEmail,
+        ConfirmEmail,
         Refresh,
         AccountPatch,
         ChangePassword,

@@ -27,7 +27,9 @@ CODE_NEEDED = CodeNeeded()
 
 @dataclass(frozen=True)
 class Identity:
-    account_id: str  # Cognito's `sub`
+    account_id: (
+        str  # the account's stable id: `custom:kairos_id` after an e-mail change, else Cognito's `sub`
+    )
     email: str
     name: str
 
@@ -35,6 +37,11 @@ class Identity:
 class IdentityProvider(Protocol):
     def sign_up(self, email: str, password: str, name: str) -> bool:
         """A new, unconfirmed account; False when the email is taken (nothing changes)."""
+
+    def create_verified(self, email: str, password: str, name: str, account_id: str) -> bool:
+        """A new, verified account for `email` carrying the stable id `account_id` (an e-mail change; no
+        two-factor authentication: Cognito never gives an authenticator's secret out to carry over);
+        False when the address is taken (nothing changes)."""
 
     def register_again(self, email: str, password: str, name: str) -> None:
         """An unverified account takes a new registration's password, then its name."""
@@ -90,12 +97,13 @@ class Mailer(Protocol):
 class OneTimeToken:
     """A mailed secret (only its hash stored): verify an address, reset a password or join a project."""
 
-    purpose: str  # verify | reset | invite
+    purpose: str  # verify | reset | invite | email-change
     email: str
     expires_at: int  # epoch seconds
     project_id: str | None = None
     invitation_id: str | None = None
     reset_number: int | None = None  # a reset link's place in its address's series (AccountGuards)
+    account_id: str | None = None  # whose address an e-mail change link would change
 
 
 @dataclass(frozen=True)
@@ -152,8 +160,13 @@ class PortalRepository(Protocol):
 
     def get_accounts(self, account_ids: list[str]) -> dict[str, Account]: ...
 
-    def delete_account(self, account_id: str) -> None:
-        """The person's profile and owned-projects count (a deleted account)."""
+    def delete_account(self, account_id: str) -> str | None:
+        """The person's profile and owned-projects count (a deleted account); the address the profile
+        had (None when it was gone already)."""
+
+    def move_account(self, account_id: str, old_email: str, new_email: str) -> bool:
+        """The profile's address from `old_email` to `new_email`, if the profile is there with `old_email`
+        (one conditioned write: a deletion or another change that came first wins); else False."""
 
     def claim_project(self, account_id: str, most: int) -> bool:
         """One more project owned by the account, unless it owns `most` already (then False)."""

@@ -124,6 +124,21 @@ PORTAL_ROUTES: tuple[PortalRoute, ...] = (
         request="ChangePassword",
         status=204,
     ),
+    _auth(
+        "POST",
+        "/account/email",
+        "changeEmail",
+        "Mail a link to a new address for your account (with your password)",
+        request="ChangeEmail",
+        status=202,
+    ),
+    _auth(
+        "POST",
+        "/account/email/confirm",
+        "confirmEmail",
+        "Make the new address your account's, with the mailed link (other sessions end)",
+        request="ConfirmEmail",
+    ),
     _auth("GET", "/account/two-factor", "getTwoFactor", "Whether log-ins ask for an authenticator's code"),
     _auth(
         "POST",

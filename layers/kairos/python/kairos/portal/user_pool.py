@@ -24,6 +24,19 @@ AUTH_FLOWS: Final = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH
 ID_TOKEN_MINUTES: Final = 60
 REFRESH_TOKEN_DAYS: Final = 30
 STANDARD_ATTRIBUTES: Final = ("email", "name")
+# The account's stable id, on a Cognito user made by an e-mail change (kairos.portal.email_change): the
+# address is the username and `email` is immutable, so a new address is a new user (a new `sub`) that
+# carries the account's first `sub` here. Immutable, and no app client may write it: nobody can take
+# another account's id. Custom attributes are the only schema change a live pool accepts.
+ACCOUNT_ID_NAME: Final = "kairos_id"
+ACCOUNT_ID_ATTRIBUTE: Final = f"custom:{ACCOUNT_ID_NAME}"
+ACCOUNT_ID_MAX_LENGTH: Final = 64
+ACCOUNT_ID_SCHEMA: Final[dict[str, Any]] = {
+    "Name": ACCOUNT_ID_NAME,
+    "AttributeDataType": "String",
+    "Mutable": False,
+    "StringAttributeConstraints": {"MinLength": "1", "MaxLength": str(ACCOUNT_ID_MAX_LENGTH)},
+}
 
 
 def create_pool_request() -> dict[str, Any]:
@@ -36,6 +49,7 @@ def create_pool_request() -> dict[str, Any]:
         "AccountRecoverySetting": {"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
         "UsernameConfiguration": {"CaseSensitive": False},
         "MfaConfiguration": "OPTIONAL",  # an authenticator app (TOTP), each person's choice; no SMS
+        "Schema": [ACCOUNT_ID_SCHEMA],
     }
 
 
@@ -51,6 +65,6 @@ def create_client_request(user_pool_id: str) -> dict[str, Any]:
         "AccessTokenValidity": ID_TOKEN_MINUTES,
         "RefreshTokenValidity": REFRESH_TOKEN_DAYS,
         "TokenValidityUnits": {"IdToken": "minutes", "AccessToken": "minutes", "RefreshToken": "days"},
-        "ReadAttributes": list(STANDARD_ATTRIBUTES),
+        "ReadAttributes": [*STANDARD_ATTRIBUTES, ACCOUNT_ID_ATTRIBUTE],  # the ID token carries them
         "WriteAttributes": ["name"],
     }

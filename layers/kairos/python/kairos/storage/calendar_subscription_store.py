@@ -1,5 +1,5 @@
 """Calendar subscriptions on the single table: one item per subscription in its resource's partition
-(`CALSUB#<id>`, listed for the poller under GSI1 `CALSUBS`), and its busy times as one attribute of the
+(`CALSUB#<id>`, listed for the poller under GSI1 `CALSUBS#<0-15>`), and its busy times as one attribute of the
 resource's timeline head (`busy_<id>`, storage/busy_codec.py), written in the same transaction:
 
 - create: the item, an empty busy set, and the head's count of subscriptions, conditioned on the limit;
@@ -89,9 +89,11 @@ class CalendarSubscriptionStore:
         return record_from(item) if item else None
 
     def every(self) -> list[tuple[str, str, Record]]:
+        """Every subscription of every project (each listing partition in turn)."""
         return [
             (str(i["project_id"]), str(i["resource_id"]), record_from(i))
-            for i in self._t.query(keys.CALENDAR_SUBSCRIPTIONS, index="GSI1")
+            for partition in keys.calendar_subscription_partitions()
+            for i in self._t.query(partition, index="GSI1")
         ]
 
     def replace(

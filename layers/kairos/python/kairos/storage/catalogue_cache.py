@@ -1,6 +1,7 @@
 """The catalogue as a warm instance sees it: `CatalogueStore` behind a memory of what was read (services,
-locations, resources, and the resources of each service), so that a booking write can be planned without
-reading them again (docs/bookings.md, "Cost per booking").
+locations, resources, and the resources of each service), so that a booking write can be planned, and
+slots listed, without reading them again (docs/bookings.md, "Cost per booking";
+docs/slots.md, "Freshness": what a read shows of the catalogue may be up to `LIFETIME` old).
 
 What is remembered may be stale: another function (or instance) may have changed the catalogue since. A
 booking write planned from memory therefore checks, in its own transaction, every record it used (its
@@ -91,8 +92,10 @@ class CachedCatalogue:
     def get(self, project_id: str, kind: str, entity_id: str) -> Record | None:
         return self._store.get(project_id, kind, entity_id)
 
-    def get_many(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
-        found = self._store.get_many(project_id, wanted)
+    def get_many(
+        self, project_id: str, wanted: list[tuple[str, str]], consistent: bool = True
+    ) -> dict[tuple[str, str], Record]:
+        found = self._store.get_many(project_id, wanted, consistent)
         self.remember(project_id, list(found.values()))
         return found
 

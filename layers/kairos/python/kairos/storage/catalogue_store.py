@@ -35,9 +35,11 @@ class CatalogueStore:
         item = self._t.get(keys.entity(project_id, kind, entity_id))
         return record_from(item) if item else None
 
-    def get_many(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
+    def get_many(
+        self, project_id: str, wanted: list[tuple[str, str]], consistent: bool = True
+    ) -> dict[tuple[str, str], Record]:
         """Entities by (kind, id), in one round trip for up to 100."""
-        found = self._t.batch_get([keys.entity(project_id, kind, entity_id) for kind, entity_id in wanted])
+        found = self._t.batch_get([keys.entity(project_id, k, i) for k, i in wanted], consistent)
         records = [record_from(item) for item in found]
         return {(r.kind, r.id): r for r in records}
 

@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from kairos import aws_clients
 from kairos.domain.errors import Conflict, Forbidden, Retryable, Unauthenticated, ValidationFailed
 from kairos.portal.ports import CODE_NEEDED, CodeNeeded, Identity, Session
+from kairos.portal.user_pool import ACCOUNT_ID_ATTRIBUTE
 
 WRONG_CREDENTIALS = "These credentials do not match our records."
 
@@ -56,17 +57,21 @@ class CognitoIdentities:
         return aws_clients.client("cognito-idp", region_name=self._region)
 
     def sign_up(self, email: str, password: str, name: str) -> bool:
+        return self._create(email, password, {"name": name, "email_verified": "false"})
+
+    def create_verified(self, email: str, password: str, name: str, account_id: str) -> bool:
+        """An e-mail change's new user: verified (the link proved the mailbox), carrying the account id."""
+        attributes = {"name": name, "email_verified": "true", ACCOUNT_ID_ATTRIBUTE: account_id}
+        return self._create(email, password, attributes)
+
+    def _create(self, email: str, password: str, attributes: dict[str, str]) -> bool:
         try:
             self._client.admin_create_user(
                 UserPoolId=self._pool,
                 Username=email,
                 MessageAction="SUPPRESS",  # Kairos mails
                 TemporaryPassword=password,  # checked against the policy here: nothing is made if refused
-                UserAttributes=[
-                    {"Name": "email", "Value": email},
-                    {"Name": "name", "Value": name},
-                    {"Name": "email_verified", "Value": "false"},
-                ],
+                UserAttributes=[{"Name": n, "Value": v} for n, v in {"email": email, **attributes}.items()],
             )
         except ClientError as error:
             if _code(error) == "UsernameExistsException":
@@ -239,7 +244,8 @@ class CognitoIdentities:
         if user is None:
             return None
         attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
-        return Identity(attributes.get("sub", ""), attributes.get("email", email), attributes.get("name", ""))
+        account_id = attributes.get(ACCOUNT_ID_ATTRIBUTE) or attributes.get("sub", "")
+        return Identity(account_id, attributes.get("email", email), attributes.get("name", ""))
 
     def _user(self, email: str) -> dict[str, Any] | None:
         try:

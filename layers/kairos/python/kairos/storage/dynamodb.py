@@ -185,7 +185,7 @@ class Table:
                 return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def batch_get(self, item_keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+    def batch_get(self, item_keys: list[dict[str, str]], consistent: bool = True) -> list[dict[str, Any]]:
         """Up to 100 items by key in one round trip. Keys DynamoDB leaves unprocessed (throttled) are asked
         again after a jittered, growing wait, within the deadline (`retries.pause`)."""
         found: list[dict[str, Any]] = []
@@ -195,7 +195,7 @@ class Table:
             if rounds:
                 retries.pause(rounds)
             result = self.client.batch_get_item(
-                RequestItems={self.name: {"Keys": pending[:100], "ConsistentRead": True}}
+                RequestItems={self.name: {"Keys": pending[:100], "ConsistentRead": consistent}}
             )
             found += [from_item(i) for i in result.get("Responses", {}).get(self.name, [])]
             left_over: Any = result.get("UnprocessedKeys", {})

@@ -4,10 +4,11 @@ item on the expiry lying after its commit-time clock and on the hold not being r
 (`kept_hold_condition`); a write that takes the place of an expired hold marks the item released
 (`release_operation`), conditioned on it still holding that expiry.
 
-The hold sweep finds expired holds the same way: the hold is listed in GSI1 by its expiry
-(`keys.hold_expiry_listing`, spread over 32 partitions, a project over 8 of them), so the sweep reads
-only what has expired, across projects, with one Query per partition. A finalized or canceled booking's
-hold loses the listing with the rewrite (or the delete) of its item: the index holds only live holds."""
+The hold sweep finds expired holds the same way: the hold is listed in GSI1 by its expiry, in a partition
+of its resource's (`keys.hold_expiry_listing`), so a timer due for a resource's hold reads only what has
+expired there, with one Query. A finalized or canceled booking's hold loses the listing with the rewrite
+(or the delete) of its item: the index holds only live holds. Holds listed before in the partitions every
+projects shared (`HOLDEXPIRY#<0-31>`) are read by `legacy_expired` until none is left."""
 
 from collections.abc import Iterator
 from datetime import datetime
@@ -28,7 +29,9 @@ def hold_expiry_attributes(project_id: str, booking: Booking) -> dict[str, str]:
     at = expires_at(booking)
     if at is None:
         return {}
-    return {EXPIRY_ATTRIBUTE: keys.utc_key(at), **keys.hold_expiry_listing(project_id, booking.id, at)}
+    assert booking.resource_id is not None  # a hold is on its resource's timeline
+    listing = keys.hold_expiry_listing(project_id, booking.resource_id, booking.id, at)
+    return {EXPIRY_ATTRIBUTE: keys.utc_key(at), **listing}
 
 
 def kept_hold_condition(now: datetime) -> dict[str, Any]:
@@ -68,18 +71,25 @@ class HoldExpiryStore:
     def __init__(self, table: Table) -> None:
         self._t = table
 
-    def expired(self, now: datetime, limit: int) -> Iterator[tuple[str, str]]:
-        """(project id, booking id) of holds expired at `now`, up to `limit` from each partition."""
-        for shard in range(keys.HOLD_EXPIRY_SHARDS):
-            request: dict[str, Any] = {
-                "TableName": self._t.name,
-                "IndexName": "GSI1",
-                "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK < :before",
-                "ExpressionAttributeValues": to_item(
-                    {":pk": keys.hold_expiry_partition(shard), ":before": keys.hold_expiry_before(now)}
-                ),
-                "Limit": limit,
-            }
-            for item in self._t.client.query(**request).get("Items", []):
-                _, project_id, booking_id = item["GSI1SK"]["S"].split("#")
+    def expired(self, project_id: str, resource_id: str, now: datetime, limit: int) -> list[str]:
+        """The ids of the resource's holds expired at `now`, oldest first, up to `limit`."""
+        partition = keys.hold_expiry_partition(project_id, resource_id)
+        return [sort_key.rpartition("#")[2] for sort_key in self._query(partition, now, limit)]
+
+    def legacy_expired(self, now: datetime, limit: int) -> Iterator[tuple[str, str]]:
+        """(project id, booking id) of holds expired at `now` still listed in the shared partitions of
+        before, up to `limit` from each."""
+        for shard in range(keys.LEGACY_HOLD_EXPIRY_SHARDS):
+            for sort_key in self._query(keys.legacy_hold_expiry_partition(shard), now, limit):
+                _, project_id, booking_id = sort_key.split("#")
                 yield project_id, booking_id
+
+    def _query(self, partition: str, now: datetime, limit: int) -> list[str]:
+        request: dict[str, Any] = {
+            "TableName": self._t.name,
+            "IndexName": "GSI1",
+            "KeyConditionExpression": "GSI1PK = :pk AND GSI1SK < :before",
+            "ExpressionAttributeValues": to_item({":pk": partition, ":before": keys.hold_expiry_before(now)}),
+            "Limit": limit,
+        }
+        return [item["GSI1SK"]["S"] for item in self._t.client.query(**request).get("Items", [])]

@@ -229,27 +229,31 @@ def booking_listing_ranges(start: datetime | None, end: datetime | None) -> list
 
 
 # --- holds that expire ----------------------------------------------------------------------------------
-# A temporary booking with `expires_at` lists its timeline hold in GSI1 by when it expires, spread over
-# HOLD_EXPIRY_SHARDS partitions, so the sweep finds every expired hold of every project with a few queries.
-# A project's holds fall in HOLD_EXPIRY_SPREAD consecutive partitions from its own first one (by booking
-# id): one busy project spreads over 8, and no partition is written by every project (each by about a
-# quarter of them). Holds listed before (by booking id over partitions 0-7) are among those swept.
+# A temporary booking with `expires_at` lists its timeline hold in GSI1 by when it expires, in a partition
+# of its resource's (so no partition is written by two projects, nor by more than one resource's booking
+# writes); a timer names that partition when the hold expires (docs/bookings.md, "Removed at expiry").
+# Holds written before that were listed in partitions projects shared (`HOLDEXPIRY#<0-7>`, then `<0-31>`):
+# the scheduled sweep reads those until they are empty, and nothing writes them any more.
 
-HOLD_EXPIRY_SHARDS = 32
-HOLD_EXPIRY_SPREAD = 8
-HOLD_EXPIRY_PREFIX = "HOLDEXPIRY#"
-
-
-def hold_expiry_partition(shard: int) -> str:
-    return f"{HOLD_EXPIRY_PREFIX}{shard}"
+HOLD_EXPIRY_SUFFIX = "#HOLDEXPIRY"
+LEGACY_HOLD_EXPIRY_SHARDS = 32
+LEGACY_HOLD_EXPIRY_PREFIX = "HOLDEXPIRY#"
 
 
-def hold_expiry_listing(project_id: str, booking_id: str, expires_at: datetime) -> dict[str, str]:
-    spread = int(booking_id.replace("-", "")[-4:], 16) % HOLD_EXPIRY_SPREAD
-    shard = (shard_of(project_id, HOLD_EXPIRY_SHARDS) + spread) % HOLD_EXPIRY_SHARDS
+def hold_expiry_partition(project_id: str, resource_id: str) -> str:
+    return f"{owned_partition(project_id, 'resource', resource_id)}{HOLD_EXPIRY_SUFFIX}"
+
+
+def legacy_hold_expiry_partition(shard: int) -> str:
+    return f"{LEGACY_HOLD_EXPIRY_PREFIX}{shard}"
+
+
+def hold_expiry_listing(
+    project_id: str, resource_id: str, booking_id: str, expires_at: datetime
+) -> dict[str, str]:
     return {
-        "GSI1PK": hold_expiry_partition(shard),
-        "GSI1SK": f"{utc_key(expires_at)}#{project_id}#{booking_id}",
+        "GSI1PK": hold_expiry_partition(project_id, resource_id),
+        "GSI1SK": f"{utc_key(expires_at)}#{booking_id}",
     }
 
 
@@ -460,7 +464,11 @@ def audit_entry(project_id: str, at: datetime, written_ns: int, entry_id: str) -
 # --- calendar subscriptions (docs/calendar-subscriptions.md) ------------------------------------------------
 
 CALENDAR_SUBSCRIPTION_PREFIX = "CALSUB#"
-CALENDAR_SUBSCRIPTIONS = "CALSUBS"  # GSI1: every subscription, which the poller reads
+# GSI1: every subscription, which the poller reads, spread over a few partitions by the subscription's id, so
+# the syncs' rewrites of the listed items (and the API's creations) spread. A subscription listed before in
+# the one partition `CALSUBS` moves to its shard when it is next written (by its next sync).
+CALENDAR_SUBSCRIPTION_SHARDS = 16
+CALENDAR_SUBSCRIPTIONS = "CALSUBS"
 
 
 def calendar_subscription(project_id: str, resource_id: str, subscription_id: str) -> dict[str, str]:
@@ -470,5 +478,19 @@ def calendar_subscription(project_id: str, resource_id: str, subscription_id: st
     }
 
 
+def calendar_subscriptions_shard(shard: str) -> str:
+    return f"{CALENDAR_SUBSCRIPTIONS}#{shard}"
+
+
+def calendar_subscription_partitions() -> list[str]:
+    """Every GSI1 partition the poller reads: the shards, and the one of before (until it is empty)."""
+    shards = [calendar_subscriptions_shard(str(n)) for n in range(CALENDAR_SUBSCRIPTION_SHARDS)]
+    return [*shards, CALENDAR_SUBSCRIPTIONS]
+
+
 def calendar_subscription_listing(project_id: str, resource_id: str, subscription_id: str) -> dict[str, str]:
-    return {"GSI1PK": CALENDAR_SUBSCRIPTIONS, "GSI1SK": f"{project_id}#{resource_id}#{subscription_id}"}
+    shard = int(subscription_id.replace("-", "")[-4:], 16) % CALENDAR_SUBSCRIPTION_SHARDS
+    return {
+        "GSI1PK": calendar_subscriptions_shard(str(shard)),
+        "GSI1SK": f"{project_id}#{resource_id}#{subscription_id}",
+    }

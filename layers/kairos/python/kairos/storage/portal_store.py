@@ -38,6 +38,8 @@ class PortalStore:
             item["invitation_id"] = token.invitation_id
         if token.reset_number is not None:
             item["reset_number"] = token.reset_number
+        if token.account_id:
+            item["account_id"] = token.account_id
         self._t.client.put_item(TableName=self._t.name, Item=to_item(item))
 
     def peek_one_time(self, token_hash: str, purpose: str, now: int) -> OneTimeToken | None:
@@ -80,11 +82,29 @@ class PortalStore:
         item = self._t.get(keys.account(account_id))
         return _account(item) if item else None
 
-    def delete_account(self, account_id: str) -> None:
+    def delete_account(self, account_id: str) -> str | None:
         """The profile and the owned-projects count; the session cut-off stays (it refuses the account's
         ID tokens for as long as they are valid)."""
-        for key in (keys.account(account_id), keys.owned_projects(account_id)):
-            self._t.client.delete_item(TableName=self._t.name, Key=to_item(key))
+        found = self._t.client.delete_item(
+            TableName=self._t.name, Key=to_item(keys.account(account_id)), ReturnValues="ALL_OLD"
+        )
+        self._t.client.delete_item(TableName=self._t.name, Key=to_item(keys.owned_projects(account_id)))
+        return from_item(found["Attributes"]).get("email") if "Attributes" in found else None
+
+    def move_account(self, account_id: str, old_email: str, new_email: str) -> bool:
+        try:
+            self._t.client.update_item(
+                TableName=self._t.name,
+                Key=to_item(keys.account(account_id)),
+                UpdateExpression="SET email = :new",
+                ConditionExpression="attribute_exists(PK) AND email = :old",
+                ExpressionAttributeValues=to_item({":new": new_email, ":old": old_email}),
+            )
+        except ClientError as error:
+            if _conditional_failure(error):
+                return False
+            raise translate(error, "account") from None
+        return True
 
     def get_accounts(self, account_ids: list[str]) -> dict[str, Account]:
         items = self._t.batch_get([keys.account(a) for a in account_ids]) if account_ids else []
@@ -257,6 +277,7 @@ def one_time_token(item: Mapping[str, Any]) -> OneTimeToken:
         project_id=item.get("project_id"),
         invitation_id=item.get("invitation_id"),
         reset_number=None if number is None else int(number),
+        account_id=item.get("account_id"),
     )
 
 

@@ -48,8 +48,13 @@ RESOURCES_PER_BATCH = 50  # a resource and its head: 100 keys, one BatchGetItem
 
 
 class ScheduleStore:
-    def __init__(self, table: Table) -> None:
+    """`consistent`: whether the timeline reads (heads, windows, resources) are strongly consistent, as
+    every check before a write needs; the read-only availability routes read them eventually consistent,
+    for half the read units (docs/slots.md, "Freshness")."""
+
+    def __init__(self, table: Table, consistent: bool = True) -> None:
         self._t = table
+        self._consistent = consistent
 
     # --- recurring schedules ----------------------------------------------------------------------------
 
@@ -218,34 +223,35 @@ class ScheduleStore:
             "ExpressionAttributeValues": to_item(
                 {":pk": partition, ":from": bounds[0], ":to": bounds[1], ":end": keys.utc_key(end)}
             ),
-            "ConsistentRead": True,
+            "ConsistentRead": self._consistent,
         }
         return list(self._t.paginate_query(request))
 
     def head(self, project_id: str, resource_id: str) -> Timeline:
-        return head_of(self._t.get(keys.schedule_version(project_id, resource_id)))
+        return head_of(self._t.get(keys.schedule_version(project_id, resource_id), self._consistent))
 
     def read_resources(
-        self, project_id: str, resource_ids: Sequence[str]
+        self, project_id: str, resource_ids: Sequence[str], records: bool = True
     ) -> tuple[dict[str, Record], dict[str, Timeline]]:
         """The resources (those that exist) and the heads of their timelines, by id: one BatchGetItem per
-        50 resources, at once."""
+        50 resources, at once (per 100 for the heads alone, without `records`)."""
 
         def read(chunk: Sequence[str]) -> list[dict[str, Any]]:
-            wanted = [keys.entity(project_id, "resource", r) for r in chunk]
-            return self._t.batch_get(wanted + [keys.schedule_version(project_id, r) for r in chunk])
+            wanted = [keys.entity(project_id, "resource", r) for r in chunk] if records else []
+            heads = [keys.schedule_version(project_id, r) for r in chunk]
+            return self._t.batch_get(wanted + heads, self._consistent)
 
-        step = RESOURCES_PER_BATCH
+        step = RESOURCES_PER_BATCH if records else 2 * RESOURCES_PER_BATCH
         chunks = [resource_ids[n : n + step] for n in range(0, len(resource_ids), step)]
         items = [i for found in parallel_map(read, chunks) for i in found]
-        records = {i["id"]: record_from(i) for i in items if i.get("entity") == "resource"}
+        resources = {i["id"]: record_from(i) for i in items if i.get("entity") == "resource"}
         heads = {r: head_of(None) for r in resource_ids}
         for item in items:
             if item.get("entity") == "schedule_version":
                 resource_id = keys.resource_of(item["PK"])
                 assert resource_id is not None
                 heads[resource_id] = head_of(item)
-        return records, heads
+        return resources, heads
 
     # --- upgrading ----------------------------------------------------------------------------------------
 

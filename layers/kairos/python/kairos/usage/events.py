@@ -96,6 +96,6 @@ def kept_body(text: str | None) -> str | None:
         if len(text) > PARSED_AT_MOST:
             raise ValueError("too long to parse for the log: its secrets are found by their shape alone")
         kept = json.dumps(_redacted(json.loads(text)), ensure_ascii=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past what the parser and _redacted recurse
         kept = OPAQUE.sub(REDACTED, text)  # before the cut, so no secret is kept in part either
     return kept[:BODY_KEPT_CHARS]
