@@ -21,6 +21,9 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
+from bench.cost_model import PRICES, VCPU_MEMORY_MB, WAVE_SECONDS, duration_seconds
+from bench.heat import UNITS_FILE
+from infra.constants import FUNCTION_MEMORY_MB
 from infra.stack import add_kairos_stack
 from kairos.domain.auth import Principal
 from tests.infra import lambda_sandbox
@@ -40,6 +43,7 @@ ROUNDS = 12
 WARMUP = 2  # rounds left out: the first invocation of a route loads its modules
 GOAL = 2.0
 DRIVER = Path(__file__).with_name("warm_cpu_driver.py")
+MEMORY_SIZES = (FUNCTION_MEMORY_MB, 1024, VCPU_MEMORY_MB)  # the stack's, and candidates up to one vCPU
 WINDOW_DAY = f"from={at(0)}&to={at(23)}"
 
 
@@ -135,6 +139,14 @@ def measure(rounds: int) -> dict[str, dict[str, Any]]:
     return {op.name: figures[op.name] for op in ops}
 
 
+def budget(cpu_seconds: float, memory_mb: int, waves: float) -> tuple[float, float]:
+    """Billed ms of one call at `memory_mb` (bench/cost_model.py: the CPU stretched by the memory's share of
+    a vCPU, plus `waves` DynamoDB round trips of waiting), and Lambda's dollars per million such calls."""
+    seconds = duration_seconds(cpu_seconds, memory_mb, waves * WAVE_SECONDS)
+    dollars = seconds * memory_mb / 1024 * PRICES["lambda_gb_second"] + PRICES["lambda_request"]
+    return seconds * 1000, dollars * 1e6
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else ROUNDS
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
@@ -143,13 +155,23 @@ def main() -> None:
     print(f"beside its floor (the same DynamoDB calls with a bare boto3 client); goal: ratio <= {GOAL:.0f}")
     print(f"{'operation':<30} {'cpu':>7} {'floor':>7} {'ratio':>6}  DynamoDB calls")
     worst = (0.0, "")
+    cpus: dict[str, float] = {}
     for name, result in figures.items():
-        cpu = statistics.median(result["cpu"][WARMUP:])
+        cpu = cpus[name] = statistics.median(result["cpu"][WARMUP:])
         floor = statistics.median(result["floor"][WARMUP:])
         ratio = cpu / floor
         worst = max(worst, (ratio, name))
         calls = ", ".join(result["calls"][-1])
         print(f"{name:<30} {cpu * 1000:>7.1f} {floor * 1000:>7.1f} {ratio:>6.1f}  {calls}")
+    waves = json.loads(UNITS_FILE.read_text())["waves_per_request"]
+    print(f"\nLatency budget per call: billed ms (CPU over the memory's share of a vCPU, plus {waves:.2f}")
+    print(
+        f"DynamoDB round trips of {WAVE_SECONDS * 1000:.0f} ms) and Lambda's $ per million calls, by memory"
+    )
+    print(f"{'operation':<30}" + "".join(f" {f'{memory} MB':>16}" for memory in MEMORY_SIZES))
+    for name, cpu in cpus.items():
+        cells = [budget(cpu, memory, waves) for memory in MEMORY_SIZES]
+        print(f"{name:<30}" + "".join(f" {ms:>6.1f} ms ${dollars:>5.2f}" for ms, dollars in cells))
     print(f"warm cpu: worst ratio {worst[0]:.1f} ({worst[1]})")
 
 
