@@ -4,15 +4,18 @@ interpreter, Lambda's environment) against moto, and right after each invocation
 DynamoDB calls replayed with a bare boto3 client (bench/warm_cpu_driver.py), alternating, in one run per
 function. Process CPU time (moto runs in this process, not in the function's). Goal: every ratio <= 2.
 
-    .venv/bin/python -m bench.warm_cpu [rounds]
+    .venv/bin/python -m bench.warm_cpu [rounds] [--profile DIR]
+
+With --profile, each function's warm invocations are also profiled into DIR/<function>.prof (read them with
+pstats; the printed figures are then the profiler's, inflated).
 """
 
+import argparse
 import json
 import logging
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,16 +98,22 @@ def operations(moto: Moto, viewer: Principal, rounds: int) -> list[Operation]:
 
 
 def run_function(
-    function: Deployed, ops: list[Operation], token: str, env: dict[str, str], home: Path
+    function: Deployed,
+    ops: list[Operation],
+    token: str,
+    env: dict[str, str],
+    home: Path,
+    profile: Path | None,
 ) -> dict[str, Any]:
     plan, answers = home / f"{function.name}.plan.json", home / f"{function.name}.answers.json"
     events = [{"name": op.name, "events": [http_event(c, token).event for c in op.calls]} for op in ops]
-    plan.write_text(json.dumps({"operations": events}))
+    plan.write_text(json.dumps({"warmup": WARMUP, "operations": events}))
     python = lambda_sandbox.runtime_python()
     done = subprocess.run(
         [str(python), "-I", "-X", f"pycache_prefix={lambda_sandbox.BYTECODE}", str(DRIVER),
          str(function.task), str(function.opt), function.properties["Handler"],
-         str(function.properties["Timeout"]), str(plan), str(answers)],
+         str(function.properties["Timeout"]), str(plan), str(answers),
+         *([str(profile / f"{function.name}.prof")] if profile else [])],
         env=env, capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     if done.returncode:
@@ -116,7 +125,7 @@ def run_function(
     return result
 
 
-def measure(rounds: int) -> dict[str, dict[str, Any]]:
+def measure(rounds: int, profile: Path | None = None) -> dict[str, dict[str, Any]]:
     stack = add_kairos_stack(
         cdk.App(context=cdk_context(), outdir=str(REPO_ROOT / ".venv" / "cdk-test.out" / "warm-cpu"))
     )
@@ -135,7 +144,7 @@ def measure(rounds: int) -> dict[str, dict[str, Any]]:
             function = found[name]
             env = environment(function, template, moto, xray.getsockname()[1], Path(home))
             mine = [op for op in ops if op.function == name]
-            figures |= run_function(function, mine, token, env, Path(home))
+            figures |= run_function(function, mine, token, env, Path(home), profile)
     return {op.name: figures[op.name] for op in ops}
 
 
@@ -148,9 +157,15 @@ def budget(cpu_seconds: float, memory_mb: int, waves: float) -> tuple[float, flo
 
 
 def main() -> None:
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else ROUNDS
+    arguments = argparse.ArgumentParser(description="Warm CPU per request beside its floor.")
+    arguments.add_argument("rounds", nargs="?", type=int, default=ROUNDS)
+    arguments.add_argument("--profile", type=Path, help="a folder for each function's cProfile output")
+    given = arguments.parse_args()
+    rounds = given.rounds
+    if given.profile:
+        given.profile.mkdir(parents=True, exist_ok=True)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
-    figures = measure(rounds)
+    figures = measure(rounds, given.profile)
     print(f"Warm CPU in the deployed layout, ms, median of {rounds} rounds (after {WARMUP} left out),")
     print(f"beside its floor (the same DynamoDB calls with a bare boto3 client); goal: ratio <= {GOAL:.0f}")
     print(f"{'operation':<30} {'cpu':>7} {'floor':>7} {'ratio':>6}  DynamoDB calls")
