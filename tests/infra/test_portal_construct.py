@@ -142,7 +142,7 @@ def test_the_stack_stays_well_under_cloudformations_resource_limit(template: Tem
     count = len(template.to_json()["Resources"])
     print(f"resources: {count} of {CLOUDFORMATION_LIMIT}")
     # 418 with the Portal's webhook routes and site (issue 10); 472 with calendar subscriptions, account
-    # security and hold timers (issue 22, 23, 25), so the margin is down to 25 for now. The next routes (booking
-    # series, waitlists) do not fit: they come with a nested stack (the Portal's API Gateway methods and
-    # resources, or the site's), not with a higher cap.
+    # security and hold timers (issues 22, 23, 25), so the margin is down to 25 for now. The next routes
+    # (booking series, waitlists) do not fit: they come with a nested stack (the Portal's API Gateway
+    # methods and resources, or the site's), not with a higher cap.
     assert count <= CLOUDFORMATION_LIMIT - 25

@@ -190,3 +190,15 @@ def test_a_kept_body_is_cut_after_its_secrets_are_redacted() -> None:
 def test_a_body_nested_past_the_parsers_reach_is_kept_as_text_not_a_failure() -> None:
     body = "[" * 50_000  # the API answers it 422; logging it must not turn that into a 500
     assert kept_body(body) == body[:BODY_KEPT_CHARS]
+
+
+def test_a_long_json_answer_is_kept_as_the_start_of_its_whole_redacted_text() -> None:
+    """A listing many times BODY_KEPT_CHARS: the kept start is exactly that of the whole document written
+    with its secrets redacted (numbers, booleans, nulls, nesting and non-ASCII text as json.dumps writes
+    them), though only that start is redacted."""
+    entry = {"name": "Göran ✓", "price": 50.5, "count": 3, "open": True, "note": None, "tags": [], "doc": {}}
+    body = {"data": [{**entry, "secret": WEBHOOK_SECRET, "url": f"/feeds/{FEED_KEY}"} for _ in range(200)]}
+    redacted = {"data": [{**entry, "secret": REDACTED, "url": f"/feeds/{REDACTED}"} for _ in range(200)]}
+    whole = json.dumps(redacted, ensure_ascii=False)
+    assert len(whole) > 5 * BODY_KEPT_CHARS
+    assert kept_body(json.dumps(body)) == whole[:BODY_KEPT_CHARS]

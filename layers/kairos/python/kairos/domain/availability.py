@@ -59,7 +59,7 @@ from kairos.scheduling.model import (
     WeeklyBlock,
 )
 from kairos.scheduling.rules import rules_from_service
-from kairos.scheduling.spans import full_ranges, intersect, subtract
+from kairos.scheduling.spans import full_ranges, in_order, intersect, subtract
 from kairos.scheduling.wall_time import ONE_DAY, local_date, local_midnight
 
 UNBOUNDED_HORIZON = timedelta(days=31)  # how far past `to` an open-ended flexible or day booking may reach
@@ -132,7 +132,7 @@ def resource_state(
         if b.location_id == location_id
     ] + [OneOffBlock(span, False) for _, span in calendar_busy(timeline, where, horizon)]
     spans = availability(recurring_schedules(timeline.recurring, location_id), blocks, where, horizon)
-    busy = tuple(sorted(Span(b.buffer_starts_at, b.buffer_ends_at) for b in timeline.bookings))
+    busy = tuple(in_order(Span(b.buffer_starts_at, b.buffer_ends_at) for b in timeline.bookings))
     capacity = resource.doc.get("max_simultaneous_bookings")
     counted = tuple(b.starts_at for b in timeline.bookings if service_id and b.service_id == service_id)
     return ResourceState(resource.id, spans, busy, capacity, counted)
@@ -223,7 +223,7 @@ class Availability:
         resource = self._load(viewer, [("resource", resource_id)])[("resource", resource_id)]
         timeline = self._timelines(viewer.project_id, [resource_id], Span(start, end))[0]
         busy = [Span(b.buffer_starts_at, b.buffer_ends_at) for b in timeline.bookings]
-        full = full_ranges(sorted(busy), resource.doc.get("max_simultaneous_bookings"))
+        full = full_ranges(in_order(busy), resource.doc.get("max_simultaneous_bookings"))
         return _span_page(intersect(full, Span(start, end)), None, page, per_page)
 
     # --- bookable slots ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from kairos.scheduling.engine import BookingWindow, Violation, check_booking
 from kairos.scheduling.limits import LimitReached, reached
 from kairos.scheduling.model import ResourceState, ServiceRules, Span
 from kairos.scheduling.shapes import slot_shape
-from kairos.scheduling.spans import full_ranges, holder, in_utc, merge
+from kairos.scheduling.spans import full_ranges, holder, in_order, in_utc, merge
 
 NEAREST = 2  # spans and starts shown on each side of the asked interval
 SEARCH = timedelta(days=7)  # how far from the interval the nearest starts are looked for
@@ -52,7 +52,7 @@ def explain_booking(
         rules, verdict_state, booking.start, booking.end, buffer.start, buffer.end, now, zone
     )
     available = merge(map(in_utc, context_state.available))
-    full = full_ranges(sorted(in_utc(s) for s in context_state.busy), context_state.capacity)
+    full = full_ranges(in_order(in_utc(s) for s in context_state.busy), context_state.capacity)
     booking, buffer = in_utc(booking), in_utc(buffer)
     findings = []
     for violation in violations:

@@ -7,8 +7,11 @@ Span lists handed out here are sorted and disjoint, and touching spans are merge
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from operator import attrgetter
 
 from kairos.scheduling.model import Span
+
+_BOUNDS = attrgetter("start", "end")
 
 
 def in_utc(span: Span) -> Span:
@@ -16,10 +19,16 @@ def in_utc(span: Span) -> Span:
     return Span(span.start.astimezone(UTC), span.end.astimezone(UTC))
 
 
+def in_order(spans: Iterable[Span]) -> list[Span]:
+    """Sorted as Span's own order (by start, then end), by a key made in C: the dataclass's `__lt__` is
+    Python, called n log n times (a month of a resource's bookings, for every resource of a listing)."""
+    return sorted(spans, key=_BOUNDS)
+
+
 def merge(spans: Iterable[Span]) -> tuple[Span, ...]:
     """The union, sorted; empty spans vanish and touching or overlapping spans become one."""
     merged: list[Span] = []
-    for span in sorted(span for span in spans if span.start < span.end):
+    for span in in_order(span for span in spans if span.start < span.end):
         if merged and span.start <= merged[-1].end:
             if span.end > merged[-1].end:
                 merged[-1] = Span(merged[-1].start, span.end)

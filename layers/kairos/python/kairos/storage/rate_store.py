@@ -61,7 +61,6 @@ class RateCounterStore:
         self._metered = metered
         self._last_minute: dict[str, str] = {}  # by subject and shard
         self._stored_limits: dict[str, tuple[str, Limits]] = {}  # the month's, as its counter holds them
-        self._home = random.randrange(1 << 30)  # this instance's own shard, modulo a project's shards
 
     def admit(
         self,
@@ -152,14 +151,10 @@ class RateCounterStore:
         return True, from_item(answer["Attributes"])
 
     def _shard(self, limits: Limits, project: bool, refused_by: set[int]) -> int:
-        """A shard of the project's counter for this request: first the instance's own (chosen at random
-        once per instance: a busy project runs on many instances, so their requests spread evenly, while
-        an instance keeps counting where it remembers the minute, in one round trip), then one at random
-        among those that did not refuse it; 0 for every other subject."""
-        shards = _shards(limits, project)
-        if self._home % shards not in refused_by:
-            return self._home % shards
-        left = [s for s in range(shards) if s not in refused_by]
+        """A shard of the project's counter for this request, at random among those that did not refuse
+        it (spreading a busy project's requests evenly, so each shard's part of the limit fills alike); 0
+        for every other subject."""
+        left = [s for s in range(_shards(limits, project)) if s not in refused_by]
         return random.choice(left) if left else 0
 
     def _form(self, subject: str, shard: int, minute: str) -> str:

@@ -8,6 +8,7 @@ EventBridge client is created on the first event, so a function pays for it only
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -77,14 +78,30 @@ class EventBridgeUsageEmitter:
             logger.exception("usage event not sent")
 
 
-def _redacted(value: Any) -> Any:
+def _redacted_json(value: Any) -> Iterator[str]:
+    """`json.dumps(value, ensure_ascii=False)` of `value` with its secrets redacted, in pieces, so that a
+    caller keeping only the start reads and redacts no further (a listing's answer is often many times
+    BODY_KEPT_CHARS): the value under a secret's key is REDACTED, a long opaque run in a string too."""
     if isinstance(value, dict):
-        return {k: REDACTED if SECRET_KEY.search(str(k)) else _redacted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redacted(v) for v in value]
-    if isinstance(value, str):
-        return OPAQUE.sub(REDACTED, value)
-    return value
+        yield "{"
+        for number, (key, item) in enumerate(value.items()):
+            yield f"{', ' if number else ''}{json.dumps(key, ensure_ascii=False)}: "
+            if SECRET_KEY.search(str(key)):
+                yield json.dumps(REDACTED)
+            else:
+                yield from _redacted_json(item)
+        yield "}"
+    elif isinstance(value, list):
+        yield "["
+        for number, item in enumerate(value):
+            if number:
+                yield ", "
+            yield from _redacted_json(item)
+        yield "]"
+    elif isinstance(value, str):
+        yield json.dumps(OPAQUE.sub(REDACTED, value), ensure_ascii=False)
+    else:
+        yield json.dumps(value)
 
 
 def kept_body(text: str | None) -> str | None:
@@ -95,7 +112,13 @@ def kept_body(text: str | None) -> str | None:
     try:
         if len(text) > PARSED_AT_MOST:
             raise ValueError("too long to parse for the log: its secrets are found by their shape alone")
-        kept = json.dumps(_redacted(json.loads(text)), ensure_ascii=False)
-    except (ValueError, RecursionError):  # not JSON, or nested past what the parser and _redacted recurse
-        kept = OPAQUE.sub(REDACTED, text)  # before the cut, so no secret is kept in part either
-    return kept[:BODY_KEPT_CHARS]
+        parsed = json.loads(text)
+        pieces, length = [], 0
+        for piece in _redacted_json(parsed):
+            pieces.append(piece)
+            length += len(piece)
+            if length >= BODY_KEPT_CHARS:
+                break
+    except (ValueError, RecursionError):  # not JSON, or nested past what the parser and the redaction recurse
+        return OPAQUE.sub(REDACTED, text)[:BODY_KEPT_CHARS]  # before the cut: no secret is kept in part
+    return "".join(pieces)[:BODY_KEPT_CHARS]
