@@ -126,28 +126,28 @@ ASSOCIATIONS = TableAccess(
 # read by slot listings and booking checks, written by schedule changes and bookings (one transaction,
 # conditioned on what was read).
 SCHEDULE_READS = TableAccess({"GetItem": [RESOURCES], "BatchGetItem": [RESOURCES], "Query": [RESOURCES]})
-SCHEDULES = SCHEDULE_READS | TableAccess(
-    {
-        "PutItem": [RESOURCES],
-        "UpdateItem": [RESOURCES],
-        "DeleteItem": [RESOURCES],
-        "ConditionCheckItem": [PROJECT, RESOURCES],
-    }
+TIMELINE_WRITES = SCHEDULE_READS | TableAccess(
+    {"PutItem": [RESOURCES], "UpdateItem": [RESOURCES], "DeleteItem": [RESOURCES]}
 )
+SCHEDULES = TIMELINE_WRITES | TableAccess({"ConditionCheckItem": [PROJECT, RESOURCES]})
 # A change of a service or location stamps every resource's timeline head (storage/catalogue_stamps.py).
 CATALOGUE_STAMPS = TableAccess({"UpdateItem": [RESOURCES]})
 # Booking writes: one transaction of the bookings (and a group's item), their timeline holds, the ledger
 # bumps and the timelines' heads, conditioned on what they were checked against (booking_store.py).
-BOOKING_WRITES = SCHEDULES | TableAccess(
+# A booking group's plans are always made from fresh reads, so its transactions set the catalogue stamps
+# and check nothing apart (no ConditionCheck); a single booking planned from an instance's memory checks
+# the remembered resource and association, and a head it leaves unchanged (`REMEMBERED_CHECKS`).
+GROUP_WRITES = TIMELINE_WRITES | TableAccess(
     {
         "PutItem": [PROJECT],
         "DeleteItem": [PROJECT],
-        "ConditionCheckItem": [SERVICES],
         "BatchGetItem": [PROJECT, RESOURCES],
         "Query": [SERVICES],  # a service's resources
     },
     BOOKING_LISTS,
 )
+REMEMBERED_CHECKS = TableAccess({"ConditionCheckItem": [PROJECT, RESOURCES, SERVICES]})
+BOOKING_WRITES = GROUP_WRITES | REMEMBERED_CHECKS
 # Idempotency-Key records (Powertools: a conditioned put, the result's update, a delete when the
 # request fails).
 IDEMPOTENT = TableAccess({"PutItem": [IDEMPOTENCY], "UpdateItem": [IDEMPOTENCY], "DeleteItem": [IDEMPOTENCY]})
@@ -177,7 +177,7 @@ ACCESS: Mapping[str, TableAccess] = {
     | BOOKING_WRITES
     | IDEMPOTENT
     | TableAccess({"GetItem": [FEED_KEYS], "PutItem": [FEED_KEYS], "DeleteItem": [FEED_KEYS]}),
-    Area.BOOKING_GROUPS: AUTHENTICATED | ENTITIES | ENTITY_BATCHES | BOOKING_WRITES | IDEMPOTENT,
+    Area.BOOKING_GROUPS: AUTHENTICATED | ENTITIES | ENTITY_BATCHES | GROUP_WRITES | IDEMPOTENT,
     Area.WEBHOOKS: AUTHENTICATED
     | ENTITIES
     | TableAccess(
