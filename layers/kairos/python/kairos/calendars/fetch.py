@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from urllib.parse import urljoin, urlsplit
 
 from kairos.calendars.ports import FeedError, Fetched
-from kairos.webhooks.sender import _connection, _Watchdog
+from kairos.webhooks.sender import Watchdog, pinned_connection
 from kairos.webhooks.ssrf import Resolver, UnsafeUrl, checked_address, loopback_allowed, resolve_host
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -66,8 +66,8 @@ def _get(
     left = deadline - time.monotonic()
     if left <= 0:
         raise FeedError(f"the feed did not answer within {FETCH_SECONDS:g} s")
-    connection = _connection(parts.scheme, parts.hostname or address, address, port, left)
-    watchdog = _Watchdog(connection)
+    connection = pinned_connection(parts.scheme, parts.hostname or address, address, port, left)
+    watchdog = Watchdog(connection)
     watchdog.arm(left)
     try:
         connection.connect()

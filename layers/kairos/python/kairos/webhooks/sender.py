@@ -43,10 +43,11 @@ class Outcome:
         return self.response_code is not None and 200 <= self.response_code < 300 and self.error is None
 
 
-def _connection(
+def pinned_connection(
     scheme: str, host: str, address: str, port: int, timeout: float
 ) -> http.client.HTTPConnection:
-    """A connection for `host` whose socket goes to `address`, whatever the host resolves to by now."""
+    """A connection for `host` whose socket goes to `address`, whatever the host resolves to by now (the
+    address the SSRF guard checked): webhook deliveries and calendar feed fetches alike."""
     connection: http.client.HTTPConnection
     if scheme == "https":
         connection = http.client.HTTPSConnection(
@@ -64,7 +65,7 @@ def _connection(
     return connection
 
 
-class _Watchdog:
+class Watchdog:
     """Shuts the connection's socket down when the current phase's seconds have passed, unless the next
     phase started (`arm`) or the exchange ended (`stop`) first."""
 
@@ -98,8 +99,8 @@ def post(
     host = parts.hostname or address
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     started = time.monotonic()
-    connection = _connection(parts.scheme, host, address, port, CONNECT_SECONDS)
-    watchdog = _Watchdog(connection)
+    connection = pinned_connection(parts.scheme, host, address, port, CONNECT_SECONDS)
+    watchdog = Watchdog(connection)
     sent = False
     try:
         watchdog.arm(CONNECT_SECONDS)
