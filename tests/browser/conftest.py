@@ -140,15 +140,20 @@ def log_in(page: Page) -> LogIn:
     return run
 
 
-def screenshot(page: Page, name: str, *, phone: bool = False) -> None:
-    """screenshots/<name>.png of the whole page; with `phone`, also <name>-phone.png at 390x844."""
+def _save(page: Page, name: str) -> None:
+    """screenshots/<name>.png of the whole page."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar stays at the top of a full-page shot
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def screenshot(page: Page, name: str, *, phone: bool = False) -> None:
+    """screenshots/<name>.png of the whole page; with `phone`, also <name>-phone.png at 390x844."""
+    _save(page, name)
     if phone:
         size = page.viewport_size
         page.set_viewport_size(PHONE)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
+        _save(page, f"{name}-phone")
         if size:
             page.set_viewport_size(size)
 
@@ -184,9 +189,7 @@ def register_verify_and_log_in(page: Page, portal: Portal, dev: Person, *, scree
 
 def shoot(page: Page, screen: str, width: str) -> None:
     """screenshots/<screen>-<width>.png of the whole page (`width`: laptop or phone)."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SCREENSHOTS / f"{screen}-{width}.png"), full_page=True)
+    _save(page, f"{screen}-{width}")
 
 
 def sideways_overflow(page: Page) -> int:
