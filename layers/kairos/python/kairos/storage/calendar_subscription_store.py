@@ -14,7 +14,6 @@ from botocore.exceptions import ClientError
 
 from kairos.calendars.ports import TooManySubscriptions
 from kairos.domain.errors import NotFound
-from kairos.domain.parallel import parallel_map
 from kairos.domain.records import CalendarBusy, Record
 from kairos.storage import keys
 from kairos.storage.busy_codec import calendar_copy
@@ -90,11 +89,12 @@ class CalendarSubscriptionStore:
         return record_from(item) if item else None
 
     def every(self) -> list[tuple[str, str, Record]]:
-        """Every subscription of every project (its listing partitions queried at once: one wave)."""
-        pages = parallel_map(
-            lambda partition: self._t.query(partition, index="GSI1"), keys.calendar_subscription_partitions()
-        )
-        return [(str(i["project_id"]), str(i["resource_id"]), record_from(i)) for page in pages for i in page]
+        """Every subscription of every project (each listing partition in turn)."""
+        return [
+            (str(i["project_id"]), str(i["resource_id"]), record_from(i))
+            for partition in keys.calendar_subscription_partitions()
+            for i in self._t.query(partition, index="GSI1")
+        ]
 
     def replace(
         self,
