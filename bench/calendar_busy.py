@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from kairos.calendars.busy import busy_times
-from kairos.domain.records import CalendarBusy
+from kairos.domain.shared.records import CalendarBusy
 from kairos.storage.busy_codec import calendar_copy
 
 NOW = datetime(2027, 1, 4, tzinfo=UTC)

@@ -14,8 +14,8 @@ import requests
 
 from bench.common import WAVES
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.projects.auth import Principal
 
 ZONE = ZoneInfo("Europe/Stockholm")
 BOOKING_WRITES, READS = 1_000.0, 10_000.0  # per second, the big project's targets

@@ -28,14 +28,14 @@ from moto import mock_aws
 from bench.heat_model import item_size
 from kairos.config import Settings
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.booking_views import listing_owner
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
-from kairos.domain.ids import new_id
-from kairos.domain.records import Booking
+from kairos.domain.bookings.views import listing_owner
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.projects.auth import Principal
+from kairos.domain.shared.records import Booking
 from kairos.storage.booking_items import booking_item
 from kairos.storage.dynamodb import RoundTrips, to_item
 from kairos.storage.table_definition import create_table_request
+from kairos.values.ids import new_id
 
 YEAR = datetime(2030, 1, 1, tzinfo=UTC)
 LOCATIONS, SERVICES, RESOURCES = 10, 20, 200

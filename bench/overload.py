@@ -19,7 +19,7 @@ from moto import mock_aws
 from kairos import deadline
 from kairos.config import Settings
 from kairos.container import Container
-from kairos.domain.errors import Retryable
+from kairos.errors import Retryable
 from kairos.storage.dynamodb import RoundTrips, to_item
 from kairos.storage.table_definition import create_table_request
 from kairos_local.faults import Fault, Faults, attach, detach

@@ -8,7 +8,8 @@ First the P1 case (issue 13): the same 31 days and bookings for a PT15M service 
 median CPU time (goal: at most 40 ms) and the (resource, start) pairs it lists, with a digest of them so
 that a change to the engine can show it lists exactly the same pairs; then what a request computes (issue
 27): each resource's state built from its timeline as storage reads it (the recurring schedule's record,
-its bookings' entries: `kairos.domain.availability.resource_state`) and the slots, with the same digest.
+its bookings' entries: `kairos.domain.bookings.availability.resource_state`) and the slots, with the same
+digest.
 
     .venv/bin/python bench/slots_engine.py
 """
@@ -20,9 +21,9 @@ from datetime import date, datetime, time, timedelta
 from time import perf_counter, process_time
 from zoneinfo import ZoneInfo
 
-from kairos.domain.availability import resource_state
-from kairos.domain.catalogue_models import FixedServiceInput
-from kairos.domain.records import Record, Timeline, TimelineBooking
+from kairos.domain.bookings.availability import resource_state
+from kairos.domain.catalogue.models import FixedServiceInput
+from kairos.domain.shared.records import Record, Timeline, TimelineBooking
 from kairos.scheduling.availability import availability
 from kairos.scheduling.engine import bookable_slots
 from kairos.scheduling.model import (

@@ -29,15 +29,15 @@ import boto3
 from bench.heat_model import item_size
 from bench.lists import UNIT, project
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
-from kairos.domain.errors import ValidationFailed
-from kairos.domain.ids import new_id
-from kairos.domain.records import Booking
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.projects.auth import Principal
+from kairos.domain.shared.records import Booking
+from kairos.errors import ValidationFailed
 from kairos.storage import keys
 from kairos.storage.booking_items import hold_item
 from kairos.storage.dynamodb import RoundTrips, from_item, to_item
 from kairos.storage.timeline_head import COPY_PREFIXES
+from kairos.values.ids import new_id
 
 ZONE = ZoneInfo("Europe/Stockholm")
 START = datetime(2030, 3, 4, tzinfo=ZONE)  # a Monday; the bookings run a year from here

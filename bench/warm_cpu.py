@@ -28,7 +28,7 @@ from bench.cost_model import PRICES, VCPU_MEMORY_MB, WAVE_SECONDS, duration_seco
 from bench.heat import UNITS_FILE
 from infra.constants import FUNCTION_MEMORY_MB
 from infra.stack import add_kairos_stack
-from kairos.domain.auth import Principal
+from kairos.domain.projects.auth import Principal
 from tests.infra import lambda_sandbox
 from tests.infra.api_scenarios import Call, http_event
 from tests.infra.conftest import REPO_ROOT, cdk_context

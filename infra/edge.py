@@ -24,7 +24,7 @@ from constructs import Construct
 from infra.constants import API_NAME
 from infra.settings import EdgeLimits
 from kairos.api.http import BASE_HEADERS
-from kairos.domain.errors import RateLimited
+from kairos.errors import RateLimited
 
 TOO_MANY = "too-many-requests"  # the web ACL's custom response body, by key
 AUTHORIZATION = "authorization"

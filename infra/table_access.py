@@ -33,7 +33,7 @@ from kairos.routes import Area
 from kairos.storage import keys
 
 ANY = "*"
-UUID = "-".join("?" * length for length in (8, 4, 4, 4, 12))  # what kairos.domain.ids makes
+UUID = "-".join("?" * length for length in (8, 4, 4, 4, 12))  # what kairos.values.ids makes
 
 # --- the table's partitions, by family ---------------------------------------------------------------
 TOKENS = keys.token(ANY)["PK"]

@@ -13,7 +13,7 @@ from moto.core.botocore_stubber import BotocoreStubber
 
 from kairos.config import Settings
 from kairos.container import Container
-from kairos.domain.auth import Principal
+from kairos.domain.projects.auth import Principal
 from kairos.storage.table_definition import create_table_request
 from tests.integration.conftest import FAST_WEBHOOK_RETRIES, LocalServer, serving
 

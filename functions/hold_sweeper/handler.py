@@ -8,7 +8,7 @@ Also run every minute by a schedule, for holds listed before timers existed (in 
 shared): it removes those that expired, a batch a run, until none is left."""
 
 from kairos.api.queue_entry import make_queue_handler
-from kairos.events.hold_timer_queue import timer_from
+from kairos.messaging.hold_timer_queue import timer_from
 
 lambda_handler = make_queue_handler(
     lambda container: lambda body: container.hold_sweeper.fire(timer_from(body)),

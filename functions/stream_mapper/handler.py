@@ -5,7 +5,8 @@ batch item failure (Lambda resumes the shard from it, bisecting on repeated erro
 The mapped events are then published together; a refused entry raises, and the whole batch is retried.
 Both retries may repeat events already published: consumers drop repeats by the envelope id.
 
-A booking write that leaves a hold with an expiry also starts the hold's timer (`kairos.domain.hold_timers`),
+A booking write that leaves a hold with an expiry also starts the hold's timer
+(`kairos.domain.bookings.hold_timers`),
 after the events; a refused timer raises too, and a repeated one finds nothing to remove.
 """
 
@@ -17,14 +18,14 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kairos.container import Container
-from kairos.domain.hold_timers import hold_timer
-from kairos.events.changes import BatchBookings, item_change
-from kairos.events.publisher import Publisher, domain_event, make_events_client
+from kairos.domain.bookings.hold_timers import hold_timer
+from kairos.messaging.publisher import Publisher, domain_event, make_events_client
 from kairos.observability import logger, metrics, tracer
+from kairos.stream.changes import BatchBookings, item_change
 
 if TYPE_CHECKING:
     from kairos.events.envelope import Envelope
-    from kairos.events.mapper import EventMapper
+    from kairos.stream.mapper import EventMapper
 
 container = Container.from_environment()
 publisher = Publisher(lambda: make_events_client(container.settings))
@@ -35,7 +36,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 def mapper() -> "EventMapper":
     """Built by the first batch with a change that makes an event: the booking services it reads through
     and the event models are imported then."""
-    from kairos.events.mapper import EventMapper
+    from kairos.stream.mapper import EventMapper
 
     return EventMapper.from_container(container)
 

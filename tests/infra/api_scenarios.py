@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kairos.domain.auth import Principal
-from kairos.domain.ids import new_id
+from kairos.domain.projects.auth import Principal
 from kairos.portal.routes import PORTAL_ROUTES, PortalRoute
 from kairos.routes import ROUTES, Area, Route
 from kairos.storage.catalogue_store import CatalogueStore
 from kairos.storage.webhook_store import DeliveryStore
+from kairos.values.ids import new_id
 from kairos.webhooks.delivery import Delivery
 from kairos.webhooks.subscriptions import Webhooks
 from kairos_local.lambda_runtime import proxy_event

@@ -17,12 +17,12 @@ from aws_cdk.assertions import Template
 
 from infra.constants import REGION
 from kairos.container import Container
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
-from kairos.domain.hold_timers import hold_timer
-from kairos.domain.holds import expires_at
-from kairos.domain.records import Booking
+from kairos.domain.bookings.hold_timers import hold_timer
+from kairos.domain.bookings.holds import expires_at
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.shared.records import Booking
 from kairos.events import definitions
-from kairos.events.hold_timer_queue import timer_body
+from kairos.messaging.hold_timer_queue import timer_body
 from kairos.portal.routes import PortalArea
 from kairos.routes import Area
 from kairos.storage import keys

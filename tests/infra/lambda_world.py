@@ -21,9 +21,8 @@ from infra.stack import KairosStack
 from kairos.abilities import ALL_ABILITIES
 from kairos.config import Settings
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.ids import new_id
-from kairos.domain.records import Record
+from kairos.domain.projects.auth import Principal
+from kairos.domain.shared.records import Record
 from kairos.events import definitions
 from kairos.portal.routes import PortalArea
 from kairos.portal.user_pool import create_client_request, create_pool_request
@@ -31,6 +30,7 @@ from kairos.routes import Area
 from kairos.storage.calendar_subscription_store import CalendarSubscriptionStore
 from kairos.storage.catalogue_store import CatalogueStore
 from kairos.storage.table_definition import create_table_request
+from kairos.values.ids import new_id
 from kairos.webhooks.subscriptions import Webhooks
 from kairos_local.event_chain import create_bus_and_rules
 from tests.infra import lambda_sandbox

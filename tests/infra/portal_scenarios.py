@@ -16,7 +16,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from infra.constants import REGION
-from kairos.domain.ids import new_id
+from kairos.values.ids import new_id
 from tests.infra.api_scenarios import PUBLIC_RECEIVER, Call, Steps, http_event, ref, seeded_delivery
 from tests.infra.lambda_world import Invocation, Moto, Phase
 from tests.totp import totp

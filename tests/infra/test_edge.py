@@ -12,7 +12,7 @@ from infra.references import logical_id
 from infra.settings import EdgeLimits, stack_settings
 from infra.stack import KairosStack
 from kairos.api.errors import error_response
-from kairos.domain.errors import RateLimited
+from kairos.errors import RateLimited
 
 pytestmark = pytest.mark.xdist_group("infra")
 

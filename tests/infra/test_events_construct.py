@@ -10,9 +10,9 @@ from infra.references import logical_id
 from infra.stack import KairosStack
 from infra.table_access import WEBHOOKS
 from kairos.events import definitions
+from kairos.outbound.sender import longest_attempt
 from kairos.routes import Area
 from kairos.webhooks.delivery import MAX_TIMEOUT_SECONDS, DeliveryPolicy
-from kairos.webhooks.sender import longest_attempt
 
 pytestmark = pytest.mark.xdist_group("infra")
 

@@ -5,7 +5,7 @@ bookings, booking groups and moves; exactly as many win as the limit leaves room
 from datetime import UTC, timedelta
 from typing import Any
 
-from kairos.domain.formats import format_timestamp, now_utc
+from kairos.values.formats import format_timestamp, now_utc
 from tests.integration.conftest import Api
 from tests.integration.test_booking_races_http import Clinic, _created, _no_server_errors, _race
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp
+from kairos.values.formats import format_timestamp, now_utc, parse_timestamp
 from tests.integration.conftest import Api
 
 SLOT = timedelta(minutes=10)

@@ -9,7 +9,7 @@ from datetime import timedelta
 import requests
 
 from kairos.abilities import ALL_ABILITIES
-from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp
+from kairos.values.formats import format_timestamp, now_utc, parse_timestamp
 from tests.integration.conftest import Api, LocalServer
 from tests.integration.test_bookings_http import book
 from tests.integration.test_schedules_http import at, guide_setup, next_monday

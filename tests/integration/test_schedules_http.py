@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kairos.domain.formats import now_utc
-from kairos.domain.ids import new_id
-from kairos.domain.records import Booking
+from kairos.domain.shared.records import Booking
+from kairos.values.formats import now_utc
+from kairos.values.ids import new_id
 from tests.integration.conftest import Api, LocalServer
 from tests.integration.test_guide import GUIDE_LOCATION, GUIDE_RESOURCE, GUIDE_SERVICE
 

@@ -4,8 +4,8 @@ doctors (one place each) who perform it and are available 08:00-17:00 on DAY."""
 from typing import Any
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.projects.auth import Principal
 
 DAY = "2030-01-07"
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
+from kairos.domain.projects.auth import Principal
 from kairos.observability import Metric, metrics
 from tests.unit.clinic import make_clinic
 

@@ -1,4 +1,5 @@
-"""Authentication, the token cache and the per-minute rate limit (kairos.domain.auth) on the moto table."""
+"""Authentication, the token cache and the per-minute rate limit (kairos.domain.projects.auth) on the moto
+table."""
 
 import json
 from datetime import UTC, datetime
@@ -7,10 +8,10 @@ import pytest
 
 from kairos.abilities import ALL_ABILITIES
 from kairos.container import Container
-from kairos.domain.auth import CACHE_SECONDS, Authenticator, generate_token_value, hash_token
-from kairos.domain.errors import Forbidden, RateLimited, Unauthenticated
-from kairos.domain.projects import ProjectAdmin
-from kairos.domain.records import Project
+from kairos.domain.projects.auth import CACHE_SECONDS, Authenticator, generate_token_value, hash_token
+from kairos.domain.projects.projects import ProjectAdmin
+from kairos.domain.shared.records import Project
+from kairos.errors import Forbidden, RateLimited, Unauthenticated
 from kairos.storage import keys
 from kairos.storage.dynamodb import to_item
 from kairos.storage.project_store import ProjectStore

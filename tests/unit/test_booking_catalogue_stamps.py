@@ -11,10 +11,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION, SERVICE
-from kairos.domain.errors import ValidationFailed
-from kairos.domain.records import BookingChange
+from kairos.domain.catalogue.catalogue import LOCATION, SERVICE
+from kairos.domain.projects.auth import Principal
+from kairos.domain.shared.records import BookingChange
+from kairos.errors import ValidationFailed
 from kairos.storage.catalogue_store import CatalogueStore
 from kairos.storage.dynamodb import from_item
 from tests.unit.clinic import add_doctor, booking_body

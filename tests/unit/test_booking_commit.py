@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
-from kairos.domain.errors import Retryable, ValidationFailed
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.projects.auth import Principal
+from kairos.errors import Retryable, ValidationFailed
 from tests.unit.conftest import Figures
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from kairos.api.errors import error_response
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION
-from kairos.domain.errors import DomainError
+from kairos.domain.catalogue.catalogue import LOCATION
+from kairos.domain.projects.auth import Principal
+from kairos.errors import DomainError
 from tests.unit.clinic import booking_body
 
 

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.errors import ValidationFailed
+from kairos.domain.projects.auth import Principal
+from kairos.errors import ValidationFailed
 from tests.unit.clinic import booking_body
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
-from kairos.domain.errors import GroupValidationFailed, ValidationFailed
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.projects.auth import Principal
+from kairos.errors import GroupValidationFailed, ValidationFailed
 from kairos.storage import keys
 from kairos.storage.dynamodb import RoundTrips, to_item
 from kairos.storage.hold_backfill import backfill_hold_services

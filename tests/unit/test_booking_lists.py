@@ -11,14 +11,14 @@ import pytest
 
 from kairos.config import BOOKING_LISTS_ENV, Settings
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.booking_views import BOOKING_LIST, flat
-from kairos.domain.ids import new_id
-from kairos.domain.listing import select
-from kairos.domain.records import Booking
+from kairos.domain.bookings.views import BOOKING_LIST, flat
+from kairos.domain.projects.auth import Principal
+from kairos.domain.shared.listing import select
+from kairos.domain.shared.records import Booking
 from kairos.storage import keys
 from kairos.storage.booking_items import booking_item
 from kairos.storage.dynamodb import to_item
+from kairos.values.ids import new_id
 from kairos_cli.__main__ import _parser, run
 
 START = datetime(2030, 3, 1, tzinfo=UTC)

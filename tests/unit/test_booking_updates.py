@@ -4,9 +4,9 @@ finalized booking made temporary again (as clients written for Hapio do)."""
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import RESOURCE, SERVICE
-from kairos.domain.errors import ValidationFailed
+from kairos.domain.catalogue.catalogue import RESOURCE, SERVICE
+from kairos.domain.projects.auth import Principal
+from kairos.errors import ValidationFailed
 from tests.unit.clinic import add_doctor, at, booking_body
 
 

@@ -10,10 +10,10 @@ import icalendar
 import pytest
 
 from kairos.container import Container
-from kairos.domain import ical
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
-from kairos.domain.errors import NotFound, ValidationFailed
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.projects.auth import Principal
+from kairos.errors import NotFound, ValidationFailed
+from kairos.values import ical
 from tests.unit.test_holds import Clock
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

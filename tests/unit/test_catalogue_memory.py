@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
-from kairos.domain.errors import ValidationFailed
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.projects.auth import Principal
+from kairos.errors import ValidationFailed
 from kairos.storage import catalogue_cache
 from kairos.storage.catalogue_cache import CachedCatalogue
 from kairos.storage.catalogue_store import CatalogueStore

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE, Catalogue
-from kairos.domain.errors import Forbidden, NotFound, ValidationFailed
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE, Catalogue
+from kairos.domain.projects.auth import Principal
+from kairos.errors import Forbidden, NotFound, ValidationFailed
 from kairos.storage.catalogue_store import CatalogueStore
 from kairos.storage.dynamodb import from_item
 

@@ -1,11 +1,12 @@
-"""Input validation of locations, resources and services (catalogue kinds and kairos.domain.validation)."""
+"""Input validation of locations, resources and services (catalogue kinds and
+kairos.domain.shared.validation)."""
 
 from typing import Any
 
 import pytest
 
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind
-from kairos.domain.errors import ValidationFailed
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind
+from kairos.errors import ValidationFailed
 
 LOCATION_BODY: dict[str, Any] = {
     "name": "Main clinic",

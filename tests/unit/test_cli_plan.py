@@ -7,16 +7,16 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Authenticator, Principal, counter_month
-from kairos.domain.errors import QuotaExceeded, RateLimited, ValidationFailed
-from kairos.domain.formats import now_utc
-from kairos.domain.projects import ProjectAdmin
-from kairos.domain.records import Limits, Project
+from kairos.domain.projects.auth import Authenticator, Principal, counter_month
+from kairos.domain.projects.projects import ProjectAdmin
+from kairos.domain.shared.records import Limits, Project
+from kairos.errors import QuotaExceeded, RateLimited, ValidationFailed
 from kairos.storage import keys
 from kairos.storage.dynamodb import RoundTrips, to_item
 from kairos.storage.project_store import ProjectStore
 from kairos.storage.rate_store import RateCounterStore
 from kairos.storage.usage_store import UsageStore
+from kairos.values.formats import now_utc
 from kairos_cli.__main__ import _parser, run
 
 

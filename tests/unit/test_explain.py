@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.booking_commit import VIOLATION_MESSAGES
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
-from kairos.domain.errors import ValidationFailed
+from kairos.domain.bookings.commit import VIOLATION_MESSAGES
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.projects.auth import Principal
+from kairos.errors import ValidationFailed
 from kairos.scheduling.engine import Violation
 from tests.unit.clinic import DAY, at, booking_body
 from tests.unit.test_holds import Clock

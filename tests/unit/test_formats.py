@@ -1,4 +1,4 @@
-"""Wire formats (kairos.domain.formats): timestamps, durations, prices, times of day and time zones."""
+"""Wire formats (kairos.values.formats): timestamps, durations, prices, times of day and time zones."""
 
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kairos.domain import formats
+from kairos.values import formats
 from tests.unit.conftest import in_fresh_interpreter
 
 # --- timestamps -----------------------------------------------------------------------------------------
@@ -229,7 +229,7 @@ def test_time_zones_come_from_the_shipped_tzdata_on_a_host_without_zone_data() -
     PYTHONTZPATH. zoneinfo then reads the tzdata package (a locked dependency, shipped in the layer), so
     zones still validate."""
     check = (
-        "from kairos.domain.formats import parse_time_zone, format_timestamp\n"
+        "from kairos.values.formats import parse_time_zone, format_timestamp\n"
         "from datetime import datetime, UTC\n"
         "zone = parse_time_zone('Europe/Stockholm')\n"
         "print(format_timestamp(datetime(2023, 8, 28, 6, tzinfo=UTC), zone))\n"

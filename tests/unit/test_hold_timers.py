@@ -12,11 +12,11 @@ import boto3
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.hold_sweep import HoldSweeper
-from kairos.domain.hold_timers import HoldTimer, hold_timer
+from kairos.domain.bookings.hold_sweep import HoldSweeper
+from kairos.domain.bookings.hold_timers import HoldTimer, hold_timer
+from kairos.domain.projects.auth import Principal
 from kairos.events import definitions
-from kairos.events.hold_timer_queue import SqsHoldTimers, delay_seconds, timer_from
+from kairos.messaging.hold_timer_queue import SqsHoldTimers, delay_seconds, timer_from
 from kairos.storage import keys
 from kairos.storage.booking_items import hold_key
 from kairos.storage.dynamodb import to_item

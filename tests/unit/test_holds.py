@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.errors import ValidationFailed
-from kairos.domain.formats import parse_timestamp
+from kairos.domain.projects.auth import Principal
+from kairos.errors import ValidationFailed
+from kairos.values.formats import parse_timestamp
 from tests.unit.clinic import DAY, booking_body
 
 

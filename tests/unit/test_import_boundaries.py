@@ -15,14 +15,18 @@ FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 API = ["project", "locations", "resources", "services", "bookings", "booking_groups", "webhooks"]
 PORTAL = ["portal", "portal_accounts"]
 CONSUMERS = ["stream_mapper", "hold_sweeper", "metering", "webhook_dispatcher", "calendar_poller"]
-BOOKING_RULES = {"kairos.domain.bookings", "kairos.domain.booking_commit", "kairos.domain.booking_models"}
+BOOKING_RULES = {
+    "kairos.domain.bookings.bookings",
+    "kairos.domain.bookings.commit",
+    "kairos.domain.bookings.models",
+}
 INPUT_MODELS = {
     "pydantic",
-    "kairos.domain.catalogue_models",
+    "kairos.domain.catalogue.models",
     "kairos.portal.models",
     "kairos.events.envelope",
 }
-SLOT_ENGINE = {"kairos.scheduling.engine", "kairos.domain.availability"}
+SLOT_ENGINE = {"kairos.scheduling.engine", "kairos.domain.bookings.availability"}
 CALENDAR_READING = {"icalendar", "recurring_ical_events", "x_wr_timezone"}  # only a feed's sync reads them
 
 

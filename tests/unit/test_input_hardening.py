@@ -12,14 +12,15 @@ from pydantic import ValidationError as PydanticValidationError
 from kairos.api.body import MAX_BODY_BYTES, json_body
 from kairos.api.errors import error_response
 from kairos.container import Container
-from kairos.domain import bounds, fields, formats
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import SERVICE
-from kairos.domain.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from kairos.domain.ids import new_id
-from kairos.domain.listing import FieldType, ListSpec, select
+from kairos.domain.catalogue.catalogue import SERVICE
+from kairos.domain.projects.auth import Principal
+from kairos.domain.shared import fields
+from kairos.domain.shared.listing import FieldType, ListSpec, select
+from kairos.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from kairos.storage.booking_store import BookingStore
 from kairos.storage.dynamodb import RoundTrips, Table, load_document
+from kairos.values import bounds, formats
+from kairos.values.ids import new_id
 
 DAY: dict[str, Any] = {
     "name": "Cabin",

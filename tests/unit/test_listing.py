@@ -1,11 +1,11 @@
-"""Lists the Hapio way (kairos.domain.listing): bracket filters, tri-state filters, sort and pagination."""
+"""Lists the Hapio way (kairos.domain.shared.listing): bracket filters, tri-state filters, sort and
+pagination."""
 
 from typing import Any
 
 import pytest
 
-from kairos.domain.errors import ValidationFailed
-from kairos.domain.listing import (
+from kairos.domain.shared.listing import (
     MAX_PER_PAGE,
     FieldType,
     Filter,
@@ -16,6 +16,7 @@ from kairos.domain.listing import (
     parse_sort,
     select,
 )
+from kairos.errors import ValidationFailed
 
 SPEC = ListSpec(
     bracket_fields={

@@ -5,7 +5,7 @@ that counted nothing publishes nothing and warns about nothing."""
 from kairos.api.http import Request
 from kairos.api.schedule_endpoints import slot_handlers
 from kairos.container import Container
-from kairos.domain.auth import Principal
+from kairos.domain.projects.auth import Principal
 from tests.unit.clinic import DAY, booking_body, make_clinic
 from tests.unit.conftest import Figures, in_fresh_interpreter
 

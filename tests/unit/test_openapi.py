@@ -13,8 +13,8 @@ from pydantic import TypeAdapter, ValidationError
 from kairos import routes
 from kairos.api.openapi import openapi_document
 from kairos.api.openapi_bodies import JSON_VALUE, NAME
-from kairos.domain.fields import NAME_MARK, Name
-from kairos.domain.formats import time_zone_names
+from kairos.domain.shared.fields import NAME_MARK, Name
+from kairos.values.formats import time_zone_names
 
 DOCUMENT = openapi_document()
 OPERATIONS = {

@@ -15,9 +15,9 @@ from kairos.api.app import build_app
 from kairos.api.catalogue_endpoints import resources
 from kairos.api.lambda_entry import make_handler
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import RESOURCE, SERVICE
-from kairos.domain.errors import Overloaded, Retryable
+from kairos.domain.catalogue.catalogue import RESOURCE, SERVICE
+from kairos.domain.projects.auth import Principal
+from kairos.errors import Overloaded, Retryable
 from kairos.routes import Area, match
 from kairos.storage import keys, retries
 from kairos.storage.dynamodb import to_item

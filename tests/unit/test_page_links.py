@@ -4,7 +4,7 @@ the query's parameters in alphabetical order whatever order the request used, th
 import json
 
 from kairos.api.http import Request, page_response
-from kairos.domain.listing import Page
+from kairos.domain.shared.listing import Page
 
 GUIDE_PATH = "/v1/services/a09c4585-0519-44f6-a5ab-647aeffc6281/bookable-slots"
 GUIDE_LINK = (

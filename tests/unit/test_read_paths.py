@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import RESOURCE
+from kairos.domain.catalogue.catalogue import RESOURCE
+from kairos.domain.projects.auth import Principal
 from kairos.storage import catalogue_cache, keys
 from kairos.storage.dynamodb import RoundTrips
 from tests.unit.clinic import DAY, add_doctor, booking_body

@@ -3,8 +3,8 @@
 resources it reads."""
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.parallel import Waves, parallel_map
+from kairos.domain.projects.auth import Principal
+from kairos.parallel import Waves, parallel_map
 from kairos.storage.dynamodb import RoundTrips
 from tests.unit.clinic import DAY, add_doctor, make_clinic
 

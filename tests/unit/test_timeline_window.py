@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import RESOURCE
-from kairos.domain.errors import ValidationFailed
-from kairos.domain.records import Record
+from kairos.domain.catalogue.catalogue import RESOURCE
+from kairos.domain.projects.auth import Principal
+from kairos.domain.shared.records import Record
+from kairos.errors import ValidationFailed
 from kairos.storage import keys
 from kairos_cli.__main__ import _parser, run
 from tests.unit.clinic import DAY, at, booking_body

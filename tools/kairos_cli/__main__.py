@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from kairos.container import Container
-from kairos.domain.errors import DomainError, ValidationFailed
-from kairos.domain.plans import DEFAULT_PLAN, PLANS
-from kairos.domain.projects import render_project, render_token
-from kairos.domain.records import Project
-from kairos.domain.text import normal_email
+from kairos.domain.projects.projects import render_project, render_token
+from kairos.domain.shared.plans import DEFAULT_PLAN, PLANS
+from kairos.domain.shared.records import Project
+from kairos.errors import DomainError, ValidationFailed
 from kairos.upgrades import BACKFILLS, Backfill
+from kairos.values.text import normal_email
 from kairos.webhooks.subscriptions import render_webhook
 from kairos_cli.migrate import add_migrate_parser, migrate_command
 

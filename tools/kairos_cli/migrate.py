@@ -24,11 +24,11 @@ from typing import Any, TextIO
 
 from kairos.abilities import ALL_ABILITIES
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind
-from kairos.domain.errors import Conflict, DomainError, NotFound
-from kairos.domain.formats import parse_timestamp
-from kairos.domain.ids import Origin
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind
+from kairos.domain.projects.auth import Principal
+from kairos.errors import Conflict, DomainError, NotFound
+from kairos.values.formats import parse_timestamp
+from kairos.values.ids import Origin
 from kairos_client import Client
 from kairos_client.types import wire_value
 

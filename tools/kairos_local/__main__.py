@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from kairos.domain.errors import StoreFull
+from kairos.errors import StoreFull
 from kairos.portal.routes import PortalArea
 from kairos.routes import Area
 from kairos_local.aws_calls import record_calls

@@ -43,7 +43,7 @@ TABLE_OPERATIONS = frozenset(
 EQUALS = re.compile(r"([#\w]+)\s*=\s*(:\w+)")
 # What the running invocation is (its function and request), for a recorder that tags each call with it;
 # set by whoever invokes a handler (tools/kairos_local/lambda_runtime.py). Worker threads a request starts
-# copy its context (kairos.domain.parallel), so their calls carry its tag too.
+# copy its context (kairos.parallel), so their calls carry its tag too.
 INVOCATION: ContextVar[Mapping[str, str] | None] = ContextVar("kairos_invocation", default=None)
 
 

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from kairos.config import Settings
-from kairos.domain.errors import StoreFull
+from kairos.errors import StoreFull
 from kairos.events import definitions
 from kairos_local.lambda_runtime import FunctionPool, Handler, invoke, load_function
 

@@ -1,7 +1,8 @@
-// Every screen of the Portal, once: its path, its title, who may see it, and its label in the project
-// navigation. Adding a screen is one entry here (and its file in screens/); the router (App.tsx) and the
-// project navigation (layout/ProjectNav.tsx) are built from this list, in its order.
+// Every screen of the Portal, once: its path, its title and who may see it. Adding a screen is one entry
+// here (and its file in screens/; a project screen's path and navigation label in paths.ts); the router
+// (App.tsx) is built from this list. Only App.tsx imports it: screens link with paths.ts.
 import type { ComponentType } from "react";
+import { PROJECT_PATHS } from "./paths";
 import { AcceptInvitation } from "./screens/AcceptInvitation";
 import { ApiReference } from "./screens/ApiReference";
 import { CheckEmail } from "./screens/CheckEmail";
@@ -27,10 +28,7 @@ export interface ScreenRoute {
   title: string; // the document's title (a screen may name its subject with useTitle)
   Screen: ComponentType;
   access: "public" | "signed-in"; // public: a card of its own; signed-in: in the app's top bar, after log-in
-  nav?: string; // the label in the project navigation, for screens under /projects/:project
 }
-
-export const PROJECT = "/projects/:project";
 
 export const ROUTES: ScreenRoute[] = [
   // --- before a session --------------------------------------------------------------------------------
@@ -47,14 +45,11 @@ export const ROUTES: ScreenRoute[] = [
   { path: "/account/security", title: "Account security", Screen: Security, access: "signed-in" },
   { path: "/change-email", title: "Confirm your new address", Screen: ConfirmEmail, access: "signed-in" },
   { path: "/api-reference", title: "API reference", Screen: ApiReference, access: "signed-in" },
-  { path: PROJECT, title: "Dashboard", Screen: Dashboard, access: "signed-in", nav: "Dashboard" },
-  { path: `${PROJECT}/tokens`, title: "API Tokens", Screen: Tokens, access: "signed-in", nav: "API Tokens" },
-  { path: `${PROJECT}/requests`, title: "API Requests", Screen: Requests, access: "signed-in", nav: "API Requests" },
-  { path: `${PROJECT}/requests/:request`, title: "API request", Screen: RequestDetail, access: "signed-in" },
-  { path: `${PROJECT}/webhooks`, title: "Webhooks", Screen: Webhooks, access: "signed-in", nav: "Webhooks" },
-  { path: `${PROJECT}/webhooks/:webhook`, title: "Webhook", Screen: WebhookDetail, access: "signed-in" },
-  { path: `${PROJECT}/settings`, title: "Settings", Screen: Settings, access: "signed-in", nav: "Settings" },
+  { path: PROJECT_PATHS.dashboard, title: "Dashboard", Screen: Dashboard, access: "signed-in" },
+  { path: PROJECT_PATHS.tokens, title: "API Tokens", Screen: Tokens, access: "signed-in" },
+  { path: PROJECT_PATHS.requests, title: "API Requests", Screen: Requests, access: "signed-in" },
+  { path: PROJECT_PATHS.request, title: "API request", Screen: RequestDetail, access: "signed-in" },
+  { path: PROJECT_PATHS.webhooks, title: "Webhooks", Screen: Webhooks, access: "signed-in" },
+  { path: PROJECT_PATHS.webhook, title: "Webhook", Screen: WebhookDetail, access: "signed-in" },
+  { path: PROJECT_PATHS.settings, title: "Settings", Screen: Settings, access: "signed-in" },
 ];
-
-/** A project screen's path for one project. */
-export const projectPath = (project: string, path = PROJECT): string => path.replace(":project", project);

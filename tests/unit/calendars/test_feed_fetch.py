@@ -10,7 +10,7 @@ import pytest
 from kairos.calendars import fetch
 from kairos.calendars.fetch import MAX_BYTES, fetch_feed
 from kairos.calendars.ports import FeedError
-from kairos.webhooks.ssrf import ALLOW_LOOPBACK_ENV
+from kairos.outbound.ssrf import ALLOW_LOOPBACK_ENV
 
 Answer = Callable[[BaseHTTPRequestHandler], None]
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"

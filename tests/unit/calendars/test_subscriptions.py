@@ -11,13 +11,13 @@ import pytest
 from kairos.calendars.ports import FeedError, Fetched
 from kairos.calendars.subscriptions import MAX_PER_RESOURCE, CalendarSubscriptions
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import RESOURCE
-from kairos.domain.errors import ValidationFailed
+from kairos.domain.catalogue.catalogue import RESOURCE
+from kairos.domain.projects.auth import Principal
+from kairos.errors import ValidationFailed
+from kairos.outbound.ssrf import ALLOW_LOOPBACK_ENV
 from kairos.storage import keys
 from kairos.storage.calendar_subscription_store import CalendarSubscriptionStore
 from kairos.storage.catalogue_store import CatalogueStore
-from kairos.webhooks.ssrf import ALLOW_LOOPBACK_ENV
 from tests.unit.clinic import DAY, booking_body
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

@@ -5,10 +5,10 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
-from kairos.events.changes import BatchBookings, item_change
 from kairos.events.envelope import Envelope
-from kairos.events.mapper import EventMapper
 from kairos.storage import keys
+from kairos.stream.changes import BatchBookings, item_change
+from kairos.stream.mapper import EventMapper
 from tests.unit.events.records import BOOKING, GROUP, PROJECT, booking_item, group_item, record
 
 

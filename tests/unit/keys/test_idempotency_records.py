@@ -10,8 +10,8 @@ import pytest
 from kairos.api.http import Request
 from kairos.api.idempotency import idempotent_create
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.errors import Conflict, ValidationFailed
+from kairos.domain.projects.auth import Principal
+from kairos.errors import Conflict, ValidationFailed
 from kairos.storage import keys
 
 

@@ -10,8 +10,8 @@ import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 from kairos.container import Container
-from kairos.domain.auth import Authenticator, Principal
-from kairos.domain.errors import Forbidden, RateLimited, Retryable
+from kairos.domain.projects.auth import Authenticator, Principal
+from kairos.errors import Forbidden, RateLimited, Retryable
 from kairos.storage import keys
 from kairos.storage.project_store import ProjectStore
 from kairos.storage.rate_store import RateCounterStore

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
+from kairos.domain.projects.auth import Principal
 from kairos.storage import keys, request_log_store
 from kairos.storage.dynamodb import to_item
 from kairos.storage.request_log_store import RequestLogStore, log_item

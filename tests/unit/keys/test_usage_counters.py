@@ -11,10 +11,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
+from kairos.domain.projects.auth import Principal
 from kairos.storage import keys
 from kairos.storage.request_log_store import RequestLogStore
-from kairos.storage.usage_store import UsageDay, UsageStore, usage_writer
+from kairos.storage.usage_store import UsageStore, usage_writer
+from kairos.usage.report import UsageDay
 from kairos_local.faults import Fault, Faults, attach
 from tests.unit.usage.test_metering_overload import batch, handle
 from tests.unit.usage.test_usage import usage_event

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kairos.domain.errors import Unauthenticated
+from kairos.errors import Unauthenticated
 from kairos.portal.ports import Identity
 from kairos_local.moto_patches import cognito_totp, registry
 from tests.totp import totp

@@ -11,7 +11,7 @@ from statistics import median
 
 import pytest
 
-from kairos.domain.errors import DomainError
+from kairos.errors import DomainError
 from kairos.portal.accounts import Accounts
 from kairos.portal.email_change import EmailChange
 from kairos.portal.pacing import Pace

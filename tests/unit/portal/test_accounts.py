@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from kairos.domain.errors import Forbidden, RateLimited, Unauthenticated, ValidationFailed
+from kairos.errors import Forbidden, RateLimited, Unauthenticated, ValidationFailed
 from kairos.portal.accounts import MAILED
 from kairos.portal.throttle import Throttle
 from kairos.storage.rate_store import RateCounterStore

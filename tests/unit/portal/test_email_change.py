@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kairos.domain.errors import Unauthenticated, ValidationFailed
+from kairos.errors import Unauthenticated, ValidationFailed
 from kairos.portal.accounts import MAILED
 from kairos.portal.ports import Identity, Session
 from kairos_local.moto_patches import cognito_totp, registry

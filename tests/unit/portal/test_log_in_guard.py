@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from kairos.domain.errors import RateLimited, Unauthenticated
+from kairos.errors import RateLimited, Unauthenticated
 from kairos.portal.accounts import GUARD_ATTEMPTS, GUARDED, MAILED, Accounts
 from kairos.portal.throttle import MAIL_PER_HOUR, Throttle
 from kairos.storage.rate_store import RateCounterStore

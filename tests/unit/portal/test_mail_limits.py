@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kairos.domain.errors import Forbidden, RateLimited
+from kairos.errors import Forbidden, RateLimited
 from kairos.portal.accounts import MAILED
 from kairos.portal.mailer import OutboxMailer
 from kairos.portal.throttle import INVITES_PER_HOUR, MAIL_PER_DAY, MAIL_PER_HOUR, PROJECTS_PER_DAY

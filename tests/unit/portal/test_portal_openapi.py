@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from kairos.api.portal_openapi import portal_openapi_document
-from kairos.domain.errors import ValidationFailed
-from kairos.domain.formats import SPACE
+from kairos.errors import ValidationFailed
 from kairos.portal.models import EMAIL_PATTERN, NEW_PASSWORD_PATTERN, SYMBOLS, EmailBody, ResetPassword
 from kairos.portal.routes import PORTAL_ROUTES
 from kairos.usage.request_log import LoggedRequest, RequestLog
+from kairos.values.formats import SPACE
 
 DOCUMENT = portal_openapi_document()
 # Text made of what the rules look at: letters of both cases (ASCII and not), digits (and other digits),
@@ -42,7 +42,7 @@ def test_every_route_lists_every_answer_it_can_give() -> None:
 
 
 def _accepted(model: Any, body: dict[str, str]) -> bool:
-    from kairos.domain.validation import parse
+    from kairos.domain.shared.validation import parse
 
     try:
         parse(model, body)

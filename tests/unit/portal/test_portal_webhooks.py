@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from kairos.domain.formats import now_utc
 from kairos.portal.ports import Identity
+from kairos.values.formats import now_utc
 from tests.unit.portal.conftest import Portal, admin_call
 
 PUBLIC_URL = "https://93.184.216.34/hook"  # a public address: the SSRF guard needs no DNS for it

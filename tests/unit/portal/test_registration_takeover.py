@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from kairos.domain.errors import Forbidden, Retryable, Unauthenticated, ValidationFailed
+from kairos.errors import Forbidden, Retryable, Unauthenticated, ValidationFailed
 from kairos.portal.accounts import INCOMPLETE, NOT_THE_PASSWORD
 from tests.unit.portal.conftest import PASSWORD, Portal
 

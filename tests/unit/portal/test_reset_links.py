@@ -3,7 +3,7 @@
 
 import pytest
 
-from kairos.domain.errors import ValidationFailed
+from kairos.errors import ValidationFailed
 from kairos.portal.accounts import BAD_TOKEN
 from tests.unit.portal.conftest import PASSWORD, Portal
 

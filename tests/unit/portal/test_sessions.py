@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from kairos.domain.errors import Unauthenticated
+from kairos.errors import Unauthenticated
 from kairos.portal.ports import Session
 from tests.unit.portal.conftest import PASSWORD, Portal, admin_call
 

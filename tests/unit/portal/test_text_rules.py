@@ -1,4 +1,4 @@
-"""The text Kairos keeps (kairos.domain.text): every name of the public API, the Portal and the CLI by
+"""The text Kairos keeps (kairos.values.text): every name of the public API, the Portal and the CLI by
 one rule, webhook urls and descriptions, and e-mail addresses in one normal form (docs/security.md)."""
 
 from typing import Any
@@ -6,11 +6,11 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind
-from kairos.domain.errors import ValidationFailed
-from kairos.domain.text import normal_email
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind
+from kairos.domain.projects.auth import Principal
+from kairos.errors import ValidationFailed
 from kairos.storage.catalogue_store import CatalogueStore
+from kairos.values.text import normal_email
 from kairos.webhooks.subscriptions import Webhooks
 from tests.unit.portal.conftest import PASSWORD, Portal, admin_call
 

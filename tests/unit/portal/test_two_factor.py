@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kairos.domain.errors import RateLimited, ValidationFailed
+from kairos.errors import RateLimited, ValidationFailed
 from kairos.portal.accounts import GUARD_ATTEMPTS
 from kairos.portal.ports import CODE_NEEDED, Identity, Session
 from kairos_cli.__main__ import _parser, run

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from kairos.domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
+from kairos.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from kairos.portal.ports import Identity
 from tests.unit.portal.conftest import Portal
 

@@ -6,8 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kairos.domain.catalogue_models import DayServiceInput, FixedServiceInput, FlexibleServiceInput
-from kairos.domain.formats import format_timestamp
+from kairos.domain.catalogue.models import DayServiceInput, FixedServiceInput, FlexibleServiceInput
 from kairos.scheduling.model import (
     RecurringSchedule,
     ResourceState,
@@ -18,6 +17,7 @@ from kairos.scheduling.model import (
     WeeklyBlock,
 )
 from kairos.scheduling.rules import rules_from_service
+from kairos.values.formats import format_timestamp
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -3,10 +3,10 @@ services, capacity, the booking window, the range rule, several resources, and t
 
 from datetime import date, datetime, time, timedelta
 
-from kairos.domain.formats import format_timestamp, parse_timestamp
 from kairos.scheduling.availability import availability
 from kairos.scheduling.engine import Violation, bookable_slots, check_booking
 from kairos.scheduling.model import RecurringSchedule, ResourceState, ServiceRules, Slot, Span, WeeklyBlock
+from kairos.values.formats import format_timestamp, parse_timestamp
 from tests.unit.scheduling.builders import (
     HOUR,
     MINUTE,

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from kairos.domain.formats import parse_duration, stored_duration
 from kairos.scheduling.model import DayRules, FixedRules, FlexibleRules
 from kairos.scheduling.rules import add_duration, rules_from_service
+from kairos.values.formats import parse_duration, stored_duration
 from tests.unit.scheduling.builders import ALL_WEEKDAYS, STOCKHOLM, at, day_service, fixed, flexible
 
 

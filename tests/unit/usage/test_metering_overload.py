@@ -7,7 +7,7 @@ from typing import Any
 
 from kairos.api.queue_entry import make_queue_handler
 from kairos.container import Container
-from kairos.domain.auth import Principal
+from kairos.domain.projects.auth import Principal
 from kairos.storage import retries
 from kairos.storage.usage_store import UsageStore
 from kairos_local.faults import Fault, Faults, attach

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.errors import ValidationFailed
+from kairos.domain.projects.auth import Principal
+from kairos.errors import ValidationFailed
 from kairos.storage import keys
 from kairos.storage.request_log_store import RequestLogStore
 from kairos.storage.usage_store import UsageStore

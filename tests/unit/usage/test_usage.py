@@ -7,15 +7,15 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Authenticator, Principal
-from kairos.domain.errors import QuotaExceeded, ValidationFailed
+from kairos.domain.projects.auth import Authenticator, Principal
+from kairos.errors import QuotaExceeded, ValidationFailed
 from kairos.storage import keys
 from kairos.storage.dynamodb import RoundTrips, to_item
 from kairos.storage.project_store import ProjectStore
 from kairos.storage.rate_store import RateCounterStore
-from kairos.storage.usage_store import UsageDay, UsageStore, day_update
+from kairos.storage.usage_store import UsageStore, day_update
 from kairos.usage.metering import Metering
-from kairos.usage.report import UsageReport
+from kairos.usage.report import UsageDay, UsageReport
 
 NOW = datetime(2030, 5, 20, 12, 0, tzinfo=UTC)
 

@@ -15,8 +15,9 @@ import pytest
 
 from kairos.api.queue_entry import make_budgeted_queue_handler
 from kairos.container import Container
-from kairos.domain.auth import Principal
+from kairos.domain.projects.auth import Principal
 from kairos.events.definitions import BUDGET_RESERVE_SECONDS
+from kairos.outbound.sender import longest_attempt
 from kairos.storage.catalogue_store import CatalogueStore
 from kairos.storage.usage_store import UsageStore
 from kairos.storage.webhook_store import DeliveryStore, LaneStore
@@ -28,7 +29,6 @@ from kairos.webhooks.delivery import (
     DeliveryPolicy,
     Dispatcher,
 )
-from kairos.webhooks.sender import longest_attempt
 from kairos.webhooks.signing import verify_signature
 from kairos.webhooks.subscriptions import Webhooks
 from kairos_local.lambda_runtime import LambdaContext

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from kairos.webhooks import sender
-from kairos.webhooks.sender import post
+from kairos.outbound import sender
+from kairos.outbound.sender import post
 from tests.unit.webhooks.receiver import receiver
 
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" + b"X-Padding: " + b"." * 200 + b"\r\n\r\n"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kairos.webhooks.ssrf import UnsafeUrl, checked_address
+from kairos.outbound.ssrf import UnsafeUrl, checked_address
 
 
 def resolver(*addresses: str):  # type: ignore[no-untyped-def]

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.errors import NotFound, ValidationFailed
-from kairos.webhooks.ssrf import UnsafeUrl
+from kairos.domain.projects.auth import Principal
+from kairos.errors import NotFound, ValidationFailed
+from kairos.outbound.ssrf import UnsafeUrl
 from kairos.webhooks.subscriptions import Webhooks
 
 T0 = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)

@@ -1,7 +1,7 @@
-// The selected project's screens, from the route list's `nav` entries, in its order.
+// The selected project's screens, from paths.ts' project navigation, in its order.
 import { NavLink } from "react-router";
 import { useProjects } from "../projects";
-import { PROJECT, projectPath, ROUTES } from "../routes";
+import { PROJECT, PROJECT_NAV, projectPath } from "../paths";
 
 export function ProjectNav() {
   const { current } = useProjects();
@@ -9,10 +9,10 @@ export function ProjectNav() {
   return (
     <nav aria-label="Project" className="project-nav">
       <ul>
-        {ROUTES.filter((route) => route.nav).map((route) => (
+        {PROJECT_NAV.map((route) => (
           <li key={route.path}>
             <NavLink to={projectPath(current.id, route.path)} end={route.path === PROJECT}>
-              {route.nav}
+              {route.label}
             </NavLink>
           </li>
         ))}

@@ -2,7 +2,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Link, useLocation } from "react-router";
 import { useProjects } from "../projects";
-import { projectPath } from "../routes";
+import { projectPath } from "../paths";
 
 export function ProjectSelector() {
   const { projects, current } = useProjects();

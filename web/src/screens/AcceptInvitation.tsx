@@ -7,7 +7,7 @@ import { acceptInvitation } from "../api/members";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
 import { forgetInvitation, rememberInvitation } from "../invitation";
-import { projectPath } from "../routes";
+import { projectPath } from "../paths";
 import { useSession } from "../session";
 
 export function AcceptInvitation() {

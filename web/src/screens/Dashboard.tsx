@@ -4,7 +4,7 @@ import { Loaded } from "../components/Status";
 import { formatDay } from "../format";
 import { useResource } from "../hooks";
 import { useProjectId } from "../projects";
-import { PROJECT, projectPath } from "../routes";
+import { PROJECT, projectPath } from "../paths";
 import { FirstRequest } from "./dashboard/FirstRequest";
 import { lastDays, RangePicker, type DayRange } from "./dashboard/RangePicker";
 import { UsageCharts } from "./dashboard/UsageCharts";

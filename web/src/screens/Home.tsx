@@ -1,7 +1,7 @@
 import { Link, Navigate } from "react-router";
 import { Loaded } from "../components/Status";
 import { useProjects } from "../projects";
-import { projectPath } from "../routes";
+import { projectPath } from "../paths";
 import { Welcome } from "./dashboard/Welcome";
 
 /** `/`: the selected project's dashboard, or, before the first project, the way to create it. */

@@ -5,7 +5,7 @@ import { Field } from "../components/Field";
 import { FormAlert, SubmitButton } from "../components/Form";
 import { useAction } from "../hooks";
 import { useProjects } from "../projects";
-import { projectPath } from "../routes";
+import { projectPath } from "../paths";
 import { useSession } from "../session";
 import { lengthProblem, NAME_MAX } from "../words";
 

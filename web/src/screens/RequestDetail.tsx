@@ -7,7 +7,7 @@ import { Table } from "../components/Table";
 import { formatDateTime, formatDuration } from "../format";
 import { useResource, useTitle } from "../hooks";
 import { useProjectId } from "../projects";
-import { PROJECT, projectPath } from "../routes";
+import { PROJECT, projectPath } from "../paths";
 import { reasonOf, StatusBadge } from "./requests/StatusBadge";
 
 const SEARCH_PAGES = 10; // opened by its address, an entry is looked for in the newest 1,000

@@ -5,7 +5,7 @@ import { ErrorState, Loading } from "../components/Status";
 import { formatDateTime, formatDuration, localTimestamp } from "../format";
 import { useAction, useFollow, useResource } from "../hooks";
 import { useProjectId } from "../projects";
-import { PROJECT, projectPath } from "../routes";
+import { PROJECT, projectPath } from "../paths";
 import { EMPTY_FILTERS, RequestFilters, type FilterValues } from "./requests/RequestFilters";
 import { StatusBadge } from "./requests/StatusBadge";
 import { Table } from "../components/Table";

@@ -8,7 +8,7 @@ import { Loaded, NotFoundState } from "../components/Status";
 import { formatDateTime, formatDuration } from "../format";
 import { useAction, useFollow, useResource, useTitle } from "../hooks";
 import { useProjectId } from "../projects";
-import { PROJECT, projectPath } from "../routes";
+import { PROJECT, projectPath } from "../paths";
 import { StatusBadge } from "./requests/StatusBadge";
 import { eventSummary } from "./webhooks/EventPicker";
 import { RowAction, Table } from "../components/Table";

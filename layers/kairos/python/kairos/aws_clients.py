@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from kairos.domain.errors import StoreFull
+from kairos.errors import StoreFull
 
 STORE_FULL = "DataFolderFull"  # the error code of a write the local store had no room to keep
 _lock = threading.Lock()

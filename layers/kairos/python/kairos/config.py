@@ -3,7 +3,7 @@
 import os
 from dataclasses import dataclass
 
-from kairos.domain.auth import ANONYMOUS_RATE_LIMIT
+from kairos.domain.projects.auth import ANONYMOUS_RATE_LIMIT
 
 DEFAULT_REGION = "eu-central-1"
 DEFAULT_TABLE = "kairos"

@@ -11,26 +11,26 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from kairos.config import Settings
-from kairos.domain.auth import Authenticator
-from kairos.domain.formats import now_utc
+from kairos.domain.projects.auth import Authenticator
 from kairos.storage.catalogue_cache import CachedCatalogue
 from kairos.storage.catalogue_store import CatalogueStore
 from kairos.storage.dynamodb import Table, make_client
 from kairos.storage.project_store import ProjectStore
 from kairos.storage.rate_store import RateCounterStore
+from kairos.values.formats import now_utc
 
 if TYPE_CHECKING:
+    from kairos.calendars.feed import CalendarFeeds
     from kairos.calendars.subscriptions import CalendarSubscriptions
-    from kairos.domain.availability import Availability
-    from kairos.domain.booking_groups import BookingGroups
-    from kairos.domain.bookings import Bookings
-    from kairos.domain.calendar_feed import CalendarFeeds
-    from kairos.domain.catalogue import Catalogue
-    from kairos.domain.explain import SlotExplainer
-    from kairos.domain.hold_sweep import HoldSweeper
-    from kairos.domain.hold_timers import HoldTimers
-    from kairos.domain.projects import ProjectAdmin
-    from kairos.domain.schedules import Schedules
+    from kairos.domain.bookings.availability import Availability
+    from kairos.domain.bookings.bookings import Bookings
+    from kairos.domain.bookings.explain import SlotExplainer
+    from kairos.domain.bookings.groups import BookingGroups
+    from kairos.domain.bookings.hold_sweep import HoldSweeper
+    from kairos.domain.bookings.hold_timers import HoldTimers
+    from kairos.domain.catalogue.catalogue import Catalogue
+    from kairos.domain.projects.projects import ProjectAdmin
+    from kairos.domain.schedules.schedules import Schedules
     from kairos.portal.account_deletion import AccountDeletion
     from kairos.portal.accounts import Accounts
     from kairos.portal.api_tokens import ApiTokens
@@ -108,25 +108,25 @@ class Container:
 
     @cached_property
     def catalogue(self) -> "Catalogue":
-        from kairos.domain.catalogue import Catalogue
+        from kairos.domain.catalogue.catalogue import Catalogue
 
         return Catalogue(self._catalogue_store, self._catalogue_store)
 
     @cached_property
     def projects(self) -> "ProjectAdmin":
-        from kairos.domain.projects import ProjectAdmin
+        from kairos.domain.projects.projects import ProjectAdmin
 
         return ProjectAdmin(self._project_store)
 
     @cached_property
     def schedules(self) -> "Schedules":
-        from kairos.domain.schedules import Schedules
+        from kairos.domain.schedules.schedules import Schedules
 
         return Schedules(self._catalogue_store, self.schedule_store)
 
     @cached_property
     def availability(self) -> "Availability":
-        from kairos.domain.availability import Availability
+        from kairos.domain.bookings.availability import Availability
 
         return Availability(
             self._catalogue_store,
@@ -139,7 +139,7 @@ class Container:
 
     @cached_property
     def bookings(self) -> "Bookings":
-        from kairos.domain.bookings import Bookings
+        from kairos.domain.bookings.bookings import Bookings
 
         return Bookings(
             self._catalogue_store,
@@ -152,7 +152,7 @@ class Container:
 
     @cached_property
     def calendar_feeds(self) -> "CalendarFeeds":
-        from kairos.domain.calendar_feed import CalendarFeeds
+        from kairos.calendars.feed import CalendarFeeds
         from kairos.storage.feed_store import CalendarFeedStore
 
         feeds = CalendarFeedStore(self.table)
@@ -171,13 +171,13 @@ class Container:
 
     @cached_property
     def explainer(self) -> "SlotExplainer":
-        from kairos.domain.explain import SlotExplainer
+        from kairos.domain.bookings.explain import SlotExplainer
 
         return SlotExplainer(self._catalogue_store, self._catalogue_store, self.schedule_store, self.clock)
 
     @cached_property
     def hold_sweeper(self) -> "HoldSweeper":
-        from kairos.domain.hold_sweep import HoldSweeper
+        from kairos.domain.bookings.hold_sweep import HoldSweeper
         from kairos.storage.hold_store import HoldExpiryStore
 
         expiring = HoldExpiryStore(self.table)
@@ -186,13 +186,13 @@ class Container:
 
     @cached_property
     def hold_timers(self) -> "HoldTimers":
-        from kairos.events.hold_timer_queue import SqsHoldTimers
+        from kairos.messaging.hold_timer_queue import SqsHoldTimers
 
         return SqsHoldTimers(self.settings.region)
 
     @cached_property
     def booking_groups(self) -> "BookingGroups":
-        from kairos.domain.booking_groups import BookingGroups
+        from kairos.domain.bookings.groups import BookingGroups
 
         return BookingGroups(self._catalogue_store, self.booking_store, self.bookings)
 
@@ -204,9 +204,9 @@ class Container:
 
     @cached_property
     def dispatcher(self) -> "Dispatcher":
+        from kairos.messaging.retry_queue import SqsRetryQueue
         from kairos.storage.webhook_store import DeliveryStore, LaneStore
         from kairos.webhooks.delivery import DeliveryPolicy, Dispatcher
-        from kairos.webhooks.retry_queue import SqsRetryQueue
 
         return Dispatcher(
             self.webhooks,

@@ -1,7 +1,7 @@
 """The time the current invocation may still take: its deadline, set by the Lambda entry points from the
 context's remaining time (less a reserve for answering) and read by the storage's retries, which wait
 before another attempt only when the wait ends before it. Domain code never sees it, nor any Lambda type:
-it lives in a context variable, so the reads a request runs on worker threads (`kairos.domain.parallel`
+it lives in a context variable, so the reads a request runs on worker threads (`kairos.parallel`
 copies the context) obey it too. Without one (tests, the CLI) retries are bounded by their count alone."""
 
 import time

@@ -1,102 +1,30 @@
 """The route table: every endpoint once, with the API area (one Lambda function each) and the ability it
 needs. The CDK API construct, the local server, the handlers and the OpenAPI generator all read it."""
 
-import re
-from dataclasses import dataclass
-from enum import StrEnum
+from kairos.route_shapes import (
+    API_PREFIX,
+    FALLBACK_AREA,
+    Area,
+    Route,
+    associations,
+    crud,
+    nested_crud,
+    path_params,
+    path_pattern,
+)
 
-
-class Area(StrEnum):
-    PROJECT = "project"
-    LOCATIONS = "locations"
-    RESOURCES = "resources"
-    SERVICES = "services"
-    BOOKINGS = "bookings"
-    BOOKING_GROUPS = "booking_groups"
-    WEBHOOKS = "webhooks"
-
-
-# Requests that match no route go to this area's function, which answers 404 (or 405 for a known path).
-FALLBACK_AREA = Area.PROJECT
-API_PREFIX = "/v1"
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    area: Area
-    operation_id: str
-    ability: str | None
-    summary: str
-    request: str | None = None  # the schema of the JSON body, by name (see kairos.api.openapi)
-    response: str | None = None  # `Name`, `Page[Name]` (paginated) or `List[Name]` (plain array); None: 204
-    status: int | None = None  # the success status, when not the method's usual one (POST 201, ...)
-    authenticated: bool = True
-    quota_exempt: bool = False  # answers when the monthly quota is used up (counted all the same)
-
-    @property
-    def path_params(self) -> list[str]:
-        return path_params(self.path)
-
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        return path_pattern(self.path)
-
-
-def path_params(path: str) -> list[str]:
-    """The names of a route path's parameters (`/v1/resources/{resource}` -> `resource`)."""
-    return re.findall(r"{([^}]+)}", path)
-
-
-def path_pattern(path: str) -> re.Pattern[str]:
-    """The path as a regex with one named group per parameter (names made identifier-safe)."""
-    regex = re.sub(r"{([^}]+)}", lambda m: f"(?P<{_group(m.group(1))}>[^/]+)", path)
-    return re.compile(f"^{regex}$")
-
-
-def _group(name: str) -> str:
-    return name.replace("-", "_")
-
-
-def _crud(area: Area, plural: str, singular: str, entity: str, label: str) -> list[Route]:
-    base = f"{API_PREFIX}/{plural}"
-    item = f"{base}/{{{singular}}}"
-    op = singular.capitalize()
-    return [
-        Route("GET", base, area, f"get{op}s", f"{entity}:view", f"List {label}s", response=f"Page[{op}]"),
-        Route("POST", base, area, f"post{op}", f"{entity}:create", f"Create a {label}", op, op),
-        Route("GET", item, area, f"get{op}", f"{entity}:view", f"Get a {label}", response=op),
-        Route("PUT", item, area, f"put{op}", f"{entity}:update", f"Replace a {label}", op, op),
-        Route("PATCH", item, area, f"patch{op}", f"{entity}:update", f"Update a {label}", f"{op}Patch", op),
-        Route("DELETE", item, area, f"delete{op}", f"{entity}:delete", f"Delete a {label}"),
-    ]
-
-
-def _nested_crud(
-    area: Area, base: str, item_param: str, entity: str, op: str, label: str, ability: str
-) -> list[Route]:
-    """CRUD under a parent path (`/resources/{resource}/schedule-blocks` ...), named as Hapio's spec does."""
-    item = f"{base}/{{{item_param}}}"
-    return [
-        Route(
-            "GET", base, area, f"get{op}s", f"{ability}:view", f"List {label}s", response=f"Page[{entity}]"
-        ),
-        Route("POST", base, area, f"post{op}", f"{ability}:create", f"Create a {label}", entity, entity),
-        Route("GET", item, area, f"get{op}", f"{ability}:view", f"Get a {label}", response=entity),
-        Route("PUT", item, area, f"put{op}", f"{ability}:update", f"Replace a {label}", entity, entity),
-        Route(
-            "PATCH",
-            item,
-            area,
-            f"patch{op}",
-            f"{ability}:update",
-            f"Update a {label}",
-            f"{entity}Patch",
-            entity,
-        ),
-        Route("DELETE", item, area, f"delete{op}", f"{ability}:delete", f"Delete a {label}"),
-    ]
+# What a route is lives below, in `kairos.route_shapes`; callers take it from here with the table.
+__all__ = [
+    "API_PREFIX",
+    "FALLBACK_AREA",
+    "ROUTES",
+    "Area",
+    "Route",
+    "match",
+    "path_params",
+    "path_pattern",
+    "routes_for",
+]
 
 
 RESOURCE_BASE = f"{API_PREFIX}/resources/{{resource}}"
@@ -106,43 +34,6 @@ CALENDAR_FEEDS = f"{API_PREFIX}/calendar-feeds"
 CALENDAR = "Calendar"  # the response of a feed: text/calendar, not JSON
 CALENDAR_SUBSCRIPTIONS = f"{RESOURCE_BASE}/calendar-subscriptions"
 CALENDAR_SUBSCRIPTION = f"{CALENDAR_SUBSCRIPTIONS}/{{calendar-subscription}}"
-
-
-def _associations(area: Area, owner: str, other: str) -> list[Route]:
-    base = f"{API_PREFIX}/{owner}s/{{{owner}}}/{other}s"
-    item = f"{base}/{{{other}}}"
-    o, t = owner.capitalize(), other.capitalize()
-    link = "ResourceService"
-    return [
-        Route(
-            "GET",
-            base,
-            area,
-            f"get{o}{t}s",
-            "resource_service:view",
-            f"List the {other}s of a {owner}",
-            response=f"List[{link}]",
-        ),
-        Route(
-            "GET",
-            item,
-            area,
-            f"get{o}{t}",
-            "resource_service:view",
-            f"Get a {owner}-{other} association",
-            response=link,
-        ),
-        Route(
-            "PUT",
-            item,
-            area,
-            f"put{o}{t}",
-            "resource_service:create",
-            f"Associate a {other} with a {owner}",
-            response=link,
-        ),
-        Route("DELETE", item, area, f"delete{o}{t}", "resource_service:delete", f"Dissociate a {other}"),
-    ]
 
 
 ROUTES: tuple[Route, ...] = (
@@ -175,10 +66,10 @@ ROUTES: tuple[Route, ...] = (
         response="OpenApiDocument",
         authenticated=False,
     ),
-    *_crud(Area.LOCATIONS, "locations", "location", "location", "location"),
-    *_crud(Area.RESOURCES, "resources", "resource", "resource", "resource"),
-    *_associations(Area.RESOURCES, "resource", "service"),
-    *_nested_crud(
+    *crud(Area.LOCATIONS, "locations", "location", "location", "location"),
+    *crud(Area.RESOURCES, "resources", "resource", "resource", "resource"),
+    *associations(Area.RESOURCES, "resource", "service"),
+    *nested_crud(
         Area.RESOURCES,
         f"{RESOURCE_BASE}/schedule-blocks",
         "schedule-block",
@@ -187,7 +78,7 @@ ROUTES: tuple[Route, ...] = (
         "schedule block",
         "schedule_block",
     ),
-    *_nested_crud(
+    *nested_crud(
         Area.RESOURCES,
         RECURRING_BASE,
         "recurring-schedule",
@@ -196,7 +87,7 @@ ROUTES: tuple[Route, ...] = (
         "recurring schedule",
         "recurring_schedule",
     ),
-    *_nested_crud(
+    *nested_crud(
         Area.RESOURCES,
         f"{RECURRING_BASE}/{{recurring-schedule}}/schedule-blocks",
         "schedule-block",
@@ -223,10 +114,10 @@ ROUTES: tuple[Route, ...] = (
         "The time spans in which a resource is fully booked",
         response="Page[TimeSpan]",
     ),
-    *_crud(Area.SERVICES, "services", "service", "service", "service"),
-    *_associations(Area.SERVICES, "service", "resource"),
-    *_crud(Area.BOOKINGS, "bookings", "booking", "booking", "booking"),
-    *_nested_crud(
+    *crud(Area.SERVICES, "services", "service", "service", "service"),
+    *associations(Area.SERVICES, "service", "resource"),
+    *crud(Area.BOOKINGS, "bookings", "booking", "booking", "booking"),
+    *nested_crud(
         Area.BOOKING_GROUPS,
         f"{API_PREFIX}/booking-groups",
         "booking-group",
@@ -235,7 +126,7 @@ ROUTES: tuple[Route, ...] = (
         "booking group",
         "booking_group",
     ),
-    *_crud(Area.WEBHOOKS, "webhooks", "webhook", "webhook", "webhook"),
+    *crud(Area.WEBHOOKS, "webhooks", "webhook", "webhook", "webhook"),
     # Kairos additions: calendar feeds (docs/bookings.md, "Calendar feeds")
     Route(
         "GET",

@@ -9,7 +9,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Field, PasswordField } from "../../components/Field";
 import { ErrorState, Loading } from "../../components/Status";
 import { useResource } from "../../hooks";
-import { projectPath } from "../../routes";
+import { projectPath } from "../../paths";
 import { CodeField } from "./TwoFactor";
 
 /** The dialog shows one message: a field's own ("The password is incorrect.") rather than the summary. */

@@ -8,7 +8,7 @@ import { Dialog } from "../../components/Dialog";
 import { FormAlert } from "../../components/Form";
 import { formatDateTime } from "../../format";
 import { useAction } from "../../hooks";
-import { PROJECT, projectPath } from "../../routes";
+import { PROJECT, projectPath } from "../../paths";
 import { eventSummary } from "./EventPicker";
 import { WebhookSecret } from "./WebhookSecret";
 import { RowAction, Table } from "../../components/Table";

@@ -13,13 +13,13 @@ from kairos import routes
 from kairos.api.errors import error_response
 from kairos.api.http import Request, json_response
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.errors import DomainError, Forbidden, Unauthenticated
-from kairos.domain.formats import format_timestamp, now_utc
-from kairos.domain.ids import normal_id
+from kairos.domain.projects.auth import Principal
+from kairos.errors import DomainError, Forbidden, Unauthenticated
 from kairos.observability import logger
 from kairos.portal.routes import PortalRoute
 from kairos.usage.events import ApiRequest, kept_body
+from kairos.values.formats import format_timestamp, now_utc
+from kairos.values.ids import normal_id
 
 Handler = Callable[[Request], Response[str]]
 PREFLIGHT_HEADERS = {

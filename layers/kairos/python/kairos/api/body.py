@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any
 
-from kairos.domain.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from kairos.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32  # the body object is level 1

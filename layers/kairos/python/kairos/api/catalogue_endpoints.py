@@ -11,7 +11,7 @@ from kairos.api.calendar_subscription_endpoints import calendar_subscriptions
 from kairos.api.http import Request, json_response, no_content, page_response
 from kairos.api.schedule_endpoints import schedule_handlers, slot_handlers
 from kairos.container import Container
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind
 
 
 def crud_handlers(container: Container, kind: EntityKind) -> dict[str, Handler]:

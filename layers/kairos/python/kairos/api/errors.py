@@ -3,7 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from kairos.api.http import json_response
-from kairos.domain.errors import (
+from kairos.errors import (
     BadRequest,
     Conflict,
     DomainError,

@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from kairos.api.body import json_body
-from kairos.domain.auth import Principal
-from kairos.domain.listing import Page
+from kairos.domain.projects.auth import Principal
+from kairos.domain.shared.listing import Page
 
 JSON = "application/json"
 BASE_HEADERS = {"cache-control": "no-cache, private", "access-control-allow-origin": "*"}

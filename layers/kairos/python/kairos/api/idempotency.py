@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 
 from kairos.api.http import Request, json_response
 from kairos.container import Container
-from kairos.domain.errors import Conflict, ValidationFailed
+from kairos.errors import Conflict, ValidationFailed
 from kairos.storage import keys
 from kairos.storage.dynamodb import to_item
 from kairos.storage.table_definition import TTL_ATTRIBUTE

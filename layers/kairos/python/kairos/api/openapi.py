@@ -15,22 +15,23 @@ from kairos import routes
 from kairos.api.body import MAX_BODY_BYTES, MAX_DEPTH
 from kairos.api.idempotency import MAX_KEY_LENGTH, SCOPES
 from kairos.api.openapi_bodies import EMPTY_ARRAY
-from kairos.api.openapi_schemas import ref, schemas
-from kairos.domain.availability import MAX_NUM_RESOURCES, MAX_SCHEDULE_WINDOW_DAYS
-from kairos.domain.booking_groups import GROUP_LIST, MAX_BOOKINGS
-from kairos.domain.booking_views import BOOKING_LIST
-from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
-from kairos.domain.fields import (
+from kairos.api.openapi_schemas import schemas
+from kairos.api.openapi_shapes import ref
+from kairos.domain.bookings.availability import MAX_NUM_RESOURCES, MAX_SCHEDULE_WINDOW_DAYS
+from kairos.domain.bookings.groups import GROUP_LIST, MAX_BOOKINGS
+from kairos.domain.bookings.views import BOOKING_LIST
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.schedules.schedules import RECURRING_BLOCK_LIST, RECURRING_LIST, SCHEDULE_BLOCK_LIST
+from kairos.domain.shared.fields import (
     DATE_SCHEMA,
     DURATION_PATTERN,
     MAX_METADATA_BYTES,
     TIMESTAMP_SCHEMA,
     UUID_SCHEMA,
 )
-from kairos.domain.formats import FIRST_INSTANT, FIRST_YEAR, LAST_INSTANT, LAST_YEAR
-from kairos.domain.listing import MAX_PER_PAGE, ListSpec, sort_pattern
-from kairos.domain.schedules import RECURRING_BLOCK_LIST, RECURRING_LIST, SCHEDULE_BLOCK_LIST
+from kairos.domain.shared.listing import MAX_PER_PAGE, ListSpec, sort_pattern
 from kairos.storage.booking_store import TRANSACTION_LIMIT as TRANSACTION_ITEMS
+from kairos.values.formats import FIRST_INSTANT, FIRST_YEAR, LAST_INSTANT, LAST_YEAR
 from kairos.webhooks.delivery import DELIVERY_LIST_SPEC
 from kairos.webhooks.subscriptions import LIST_SPEC as WEBHOOK_LIST
 

@@ -1,8 +1,8 @@
 """What every body must be (`kairos.api.body`), stated in the OpenAPI documents' request schemas, so that a
 body the schemas call valid is one Kairos reads: no text anywhere holds a NUL character, in a field, in a
 field's name or in the fields Kairos ignores (unknown ones, and metadata, which is any JSON); and every
-name (a field typed `kairos.domain.fields.Name`) follows the one name rule, stated once as the `Name`
-schema (`kairos.domain.text.name_pattern`). Both documents (the API's and the admin API's) apply
+name (a field typed `kairos.domain.shared.fields.Name`) follows the one name rule, stated once as the `Name`
+schema (`kairos.values.text.name_pattern`). Both documents (the API's and the admin API's) apply
 `state_text_rules` to their request bodies.
 
 The API's document (not the admin API's) also states how PHP's `[]` is read (`kairos.api.body`):
@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from kairos.api.body import OBJECT_FIELDS
-from kairos.domain.fields import NAME_MARK, NAME_MAX
-from kairos.domain.formats import TRIMMED
-from kairos.domain.text import name_pattern
+from kairos.domain.shared.fields import NAME_MARK, NAME_MAX
+from kairos.values.formats import TRIMMED
+from kairos.values.text import name_pattern
 
 NO_NUL = "^[^\\u0000]*$"
 JSON_VALUE = "JsonValue"

@@ -21,12 +21,12 @@ from kairos.api.body import json_body
 from kairos.api.errors import error_response
 from kairos.api.http import json_response
 from kairos.container import Container
-from kairos.domain.errors import DomainError, Unauthenticated
-from kairos.domain.ids import normal_id
+from kairos.errors import DomainError, Unauthenticated
 from kairos.observability import logger
 from kairos.portal.ports import Identity
 from kairos.portal.routes import PortalArea, PortalRoute, match_portal, portal_routes_for
 from kairos.portal.user_pool import ACCOUNT_ID_ATTRIBUTE
+from kairos.values.ids import normal_id
 
 PREFLIGHT_HEADERS = {
     "access-control-allow-headers": "Authorization, Content-Type",
@@ -57,7 +57,7 @@ class PortalRequest:
         validates (`SERVICE_BODIES`), the JSON object as `kairos.api.body` reads it. The models (pydantic)
         are imported by the first request with a body: a cold start does not wait for them."""
         if "body" not in self._parsed:
-            from kairos.domain.validation import parse
+            from kairos.domain.shared.validation import parse
             from kairos.portal.models import BODIES, SERVICE_BODIES
 
             name = self.route.request or ""

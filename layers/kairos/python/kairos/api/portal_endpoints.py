@@ -11,14 +11,14 @@ from kairos.abilities import ALL_ABILITIES
 from kairos.api.http import json_response, no_content
 from kairos.api.portal_app import PortalHandler, PortalRequest
 from kairos.container import Container
-from kairos.domain.auth import Principal
-from kairos.domain.formats import format_timestamp, now_utc
-from kairos.domain.listing import Page
-from kairos.domain.plans import PLANS
+from kairos.domain.projects.auth import Principal
+from kairos.domain.shared.listing import Page
+from kairos.domain.shared.plans import PLANS
 from kairos.events.definitions import EVENT_TYPES
 from kairos.portal.accounts import CODE_FIRST
 from kairos.portal.ports import Account, CodeNeeded
 from kairos.portal.workspace import render_plan
+from kairos.values.formats import format_timestamp, now_utc
 
 DASHBOARD_DAYS = 30  # the guide's "Last 30 days"
 

@@ -15,7 +15,7 @@ from kairos.api.body import MAX_BODY_BYTES, MAX_DEPTH
 from kairos.api.openapi import PAGE_SCHEMA, PER_PAGE_SCHEMA, query_parameter
 from kairos.api.openapi_bodies import state_text_rules
 from kairos.api.openapi_schemas import schemas as public_schemas
-from kairos.domain.fields import DATE_SCHEMA, TIMESTAMP_SCHEMA
+from kairos.domain.shared.fields import DATE_SCHEMA, TIMESTAMP_SCHEMA
 from kairos.portal.models import BODIES, SERVICE_BODIES
 from kairos.portal.routes import PORTAL_ROUTES, PortalRoute
 from kairos.portal.workspace import AUDIT_PAGE_MAX, AUDIT_POSITION

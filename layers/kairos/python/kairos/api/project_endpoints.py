@@ -6,7 +6,7 @@ from kairos.api.app import Handler
 from kairos.api.http import Request, json_response
 from kairos.api.usage_endpoints import usage
 from kairos.container import Container
-from kairos.domain.projects import render_project
+from kairos.domain.projects.projects import render_project
 
 
 def project(container: Container) -> dict[str, Handler]:

@@ -1,7 +1,7 @@
 """Fetching a subscribed feed: a conditional GET (If-None-Match, If-Modified-Since), within limits a
 hostile or broken server cannot stretch (docs/calendar-subscriptions.md, "Polling"):
 
-- the SSRF guard of webhooks (`kairos.webhooks.ssrf`) checks the url, and the connection goes to the
+- the SSRF guard of webhooks (`kairos.outbound.ssrf`) checks the url, and the connection goes to the
   address it checked (a second DNS answer cannot swap in a private one); loopback only where webhooks may
   use it (the local server);
 - at most MAX_REDIRECTS redirects, each target checked by the guard again;
@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from urllib.parse import urljoin, urlsplit
 
 from kairos.calendars.ports import FeedError, Fetched
-from kairos.webhooks.sender import Watchdog, pinned_connection
-from kairos.webhooks.ssrf import Resolver, UnsafeUrl, checked_address, loopback_allowed, resolve_host
+from kairos.outbound.sender import Watchdog, pinned_connection
+from kairos.outbound.ssrf import Resolver, UnsafeUrl, checked_address, loopback_allowed, resolve_host
 
 MAX_BYTES = 5 * 1024 * 1024
 FETCH_SECONDS = 10.0

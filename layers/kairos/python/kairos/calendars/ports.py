@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from typing import Protocol
 
-from kairos.domain.records import CalendarBusy, Record
+from kairos.domain.shared.records import CalendarBusy, Record
 
 
 class TooManySubscriptions(Exception):

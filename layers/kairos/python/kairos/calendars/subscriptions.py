@@ -23,21 +23,21 @@ from kairos.calendars.ports import (
     FeedFetcher,
     TooManySubscriptions,
 )
-from kairos.domain.auth import Principal
-from kairos.domain.availability import calendar_busy
-from kairos.domain.errors import Conflict, NotFound, ValidationFailed
-from kairos.domain.fields import Name
-from kairos.domain.formats import format_timestamp, zone
-from kairos.domain.holds import is_expired
-from kairos.domain.ids import is_uuid, new_id
-from kairos.domain.listing import Page, page_params
-from kairos.domain.parallel import parallel_map
-from kairos.domain.ports import BookingRepository, CatalogueRepository
-from kairos.domain.records import Booking, CalendarBusy, Record, Timeline
-from kairos.domain.text import check_url_characters
-from kairos.domain.validation import parse
+from kairos.domain.bookings.availability import calendar_busy
+from kairos.domain.bookings.holds import is_expired
+from kairos.domain.projects.auth import Principal
+from kairos.domain.shared.fields import Name
+from kairos.domain.shared.listing import Page, page_params
+from kairos.domain.shared.ports import BookingRepository, CatalogueRepository
+from kairos.domain.shared.records import Booking, CalendarBusy, Record, Timeline
+from kairos.domain.shared.validation import parse
+from kairos.errors import Conflict, NotFound, ValidationFailed
+from kairos.outbound.ssrf import UnsafeUrl, checked_address, loopback_allowed
+from kairos.parallel import parallel_map
 from kairos.scheduling.model import Span
-from kairos.webhooks.ssrf import UnsafeUrl, checked_address, loopback_allowed
+from kairos.values.formats import format_timestamp, zone
+from kairos.values.ids import is_uuid, new_id
+from kairos.values.text import check_url_characters
 
 KIND = "calendar_subscription"
 MAX_PER_RESOURCE = 5

@@ -14,8 +14,8 @@ on), so a session left open on a shared computer is not enough to delete anythin
 
 from typing import Any
 
-from kairos.domain.errors import Conflict, ValidationFailed
-from kairos.domain.records import Project
+from kairos.domain.shared.records import Project
+from kairos.errors import Conflict, ValidationFailed
 from kairos.portal.accounts import Accounts
 from kairos.portal.ports import Identity, IdentityProvider, PortalRepository
 from kairos.portal.workspace import OWNER, Workspace

@@ -32,8 +32,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 from uuid import uuid4
 
-from kairos.domain.errors import NotFound, RateLimited, Retryable, Unauthenticated, ValidationFailed
-from kairos.domain.formats import now_utc
+from kairos.errors import NotFound, RateLimited, Retryable, Unauthenticated, ValidationFailed
 from kairos.portal.one_time import hash_secret, new_secret
 from kairos.portal.pacing import Pace
 from kairos.portal.ports import (
@@ -48,6 +47,7 @@ from kairos.portal.ports import (
     Session,
 )
 from kairos.portal.throttle import Throttle
+from kairos.values.formats import now_utc
 
 VERIFY_FOR = timedelta(hours=24)
 RESET_FOR = timedelta(hours=1)

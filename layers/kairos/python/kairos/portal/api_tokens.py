@@ -2,22 +2,22 @@
 chosen; the value shown once, only its hash stored, as the CLI does), change name or abilities, delete.
 
 A changed or deleted token takes effect within 60 seconds: the API's functions keep a token they have seen
-for up to a minute (`kairos.domain.auth.CACHE_SECONDS`), so they do not read the table on every request.
-`last_used_at` is written from the usage events (`kairos.usage.metering`), a few seconds behind."""
+for up to a minute (`kairos.domain.projects.auth.CACHE_SECONDS`), so they do not read the table on every
+request. `last_used_at` is written from the usage events (`kairos.usage.metering`), a few seconds behind."""
 
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
 from kairos.abilities import validate_abilities
-from kairos.domain.auth import CACHE_SECONDS
-from kairos.domain.errors import NotFound, ValidationFailed
-from kairos.domain.formats import format_timestamp, now_utc
-from kairos.domain.ids import is_uuid
-from kairos.domain.projects import ProjectAdmin
-from kairos.domain.records import Token
+from kairos.domain.projects.auth import CACHE_SECONDS
+from kairos.domain.projects.projects import ProjectAdmin
+from kairos.domain.shared.records import Token
+from kairos.errors import NotFound, ValidationFailed
 from kairos.portal.ports import Identity
 from kairos.portal.workspace import Workspace
+from kairos.values.formats import format_timestamp, now_utc
+from kairos.values.ids import is_uuid
 
 
 class TokenUse(Protocol):

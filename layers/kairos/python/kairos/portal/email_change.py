@@ -22,12 +22,12 @@ import hmac
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from kairos.domain.errors import Conflict, ValidationFailed
-from kairos.domain.formats import now_utc
+from kairos.errors import Conflict, ValidationFailed
 from kairos.portal.accounts import BAD_TOKEN, MAILED, Accounts
 from kairos.portal.one_time import hash_secret
 from kairos.portal.ports import Identity, IdentityProvider, OneTimeToken, PortalRepository, Session
 from kairos.portal.throttle import Throttle
+from kairos.values.formats import now_utc
 
 PURPOSE = "email-change"
 CHANGE_FOR = timedelta(hours=1)

@@ -1,4 +1,5 @@
-"""The admin API's request bodies: validated at the edge (Hapio's 422 shape, `kairos.domain.validation`)
+"""The admin API's request bodies: validated at the edge (Hapio's 422 shape,
+`kairos.domain.shared.validation`)
 and described in the admin OpenAPI document from the same models. The webhook bodies are the exception
 (`SERVICE_BODIES`): the public API's webhook service validates them, so the Portal and the public API
 accept exactly the same webhooks, and the document takes their schemas from the public API's."""
@@ -8,11 +9,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from kairos.abilities import ALL_ABILITIES
-from kairos.domain.fields import Name  # every name of the Portal and of the public API: one rule
-from kairos.domain.formats import SPACE, TRIMMED
-from kairos.domain.plans import PLANS
-from kairos.domain.text import MAX_EMAIL, normal_email
+from kairos.domain.shared.fields import Name  # every name of the Portal and of the public API: one rule
+from kairos.domain.shared.plans import PLANS
 from kairos.portal.user_pool import PASSWORD_MIN_LENGTH
+from kairos.values.formats import SPACE, TRIMMED
+from kairos.values.text import MAX_EMAIL, normal_email
 
 MIN_PASSWORD = PASSWORD_MIN_LENGTH  # Cognito enforces the pool's policy too (kairos.portal.user_pool)
 MAX_PASSWORD = 256

@@ -24,10 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kairos.domain.errors import RateLimited
-from kairos.domain.formats import now_utc
-from kairos.domain.ports import RateCounter
-from kairos.domain.records import Limits
+from kairos.domain.shared.ports import RateCounter
+from kairos.domain.shared.records import Limits
+from kairos.errors import RateLimited
+from kairos.values.formats import now_utc
 
 PER_ADDRESS_PER_MINUTE = 30  # the default of KAIROS_PORTAL_ATTEMPTS_PER_MINUTE
 PER_ACCOUNT_AND_ADDRESS_PER_MINUTE = 10

@@ -8,17 +8,17 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kairos.domain.errors import Forbidden, NotFound, ValidationFailed
-from kairos.domain.formats import format_timestamp, now_utc
-from kairos.domain.ids import is_uuid, new_id
-from kairos.domain.plans import PLANS, plan_of
-from kairos.domain.ports import ProjectRepository
-from kairos.domain.projects import ProjectAdmin, render_project
-from kairos.domain.queries import Errors, int_param, raise_if
-from kairos.domain.records import Project
+from kairos.domain.projects.projects import ProjectAdmin, render_project
+from kairos.domain.shared.plans import PLANS, plan_of
+from kairos.domain.shared.ports import ProjectRepository
+from kairos.domain.shared.queries import Errors, int_param, raise_if
+from kairos.domain.shared.records import Project
+from kairos.errors import Forbidden, NotFound, ValidationFailed
 from kairos.portal.one_time import hash_secret, new_secret
 from kairos.portal.ports import AuditEntry, Identity, Invitation, Mailer, Membership, PortalRepository
 from kairos.portal.throttle import Throttle
+from kairos.values.formats import format_timestamp, now_utc
+from kairos.values.ids import is_uuid, new_id
 
 OWNER = "owner"
 MEMBER = "member"

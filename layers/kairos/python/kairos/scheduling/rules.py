@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kairos.domain.formats import Duration, parse_time, stored_duration
 from kairos.scheduling.limits import limits_from_service
 from kairos.scheduling.model import WEEKDAYS, DayRules, FixedRules, FlexibleRules, ServiceRules, Weekday
 from kairos.scheduling.wall_time import to_instant
+from kairos.values.formats import Duration, parse_time, stored_duration
 
 _MONTHS = 12
 

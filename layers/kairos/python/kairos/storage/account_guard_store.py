@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from kairos.domain.errors import Retryable
+from kairos.errors import Retryable
 from kairos.portal.ports import OneTimeToken
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, cancellation_reasons, from_item, to_item, translate

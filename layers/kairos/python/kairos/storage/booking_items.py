@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from kairos.domain.records import Booking
+from kairos.domain.shared.records import Booking
 from kairos.storage import keys
 from kairos.storage.dynamodb import dump_document, load_document
 from kairos.storage.hold_store import hold_expiry_attributes

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from kairos.domain.parallel import parallel_map
-from kairos.domain.records import Booking
+from kairos.domain.shared.records import Booking
+from kairos.parallel import parallel_map
 from kairos.storage import keys
 from kairos.storage.backfill import scan_entities
 from kairos.storage.booking_items import booking_from, listing_keys

@@ -15,9 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, ValidationFailed
-from kairos.domain.formats import now_utc
-from kairos.domain.records import (
+from kairos.domain.shared.records import (
     NO_PREMISES,
     Booking,
     BookingChange,
@@ -31,6 +29,7 @@ from kairos.domain.records import (
     Release,
     StaleCatalogue,
 )
+from kairos.errors import TOO_LARGE_WRITE, Conflict, ValidationFailed
 from kairos.storage import keys
 from kairos.storage.booking_items import booking_from
 from kairos.storage.booking_lists import BookingLists
@@ -39,6 +38,7 @@ from kairos.storage.catalogue_stamps import Stamps, stamps_hold
 from kairos.storage.dynamodb import Table, cancellation_reasons, from_item, record_from, translate
 from kairos.storage.hold_store import keeps_hold, release_operation
 from kairos.storage.ledger import DAY, ledger_keys, ledger_state, moved_counters, nodes_of
+from kairos.values.formats import now_utc
 
 TRANSACTION_LIMIT = 100
 _INSTANT = timedelta(microseconds=1)  # a span [start, end) touches the day of `end` only after its midnight

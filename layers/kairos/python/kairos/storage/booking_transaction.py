@@ -9,8 +9,16 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from kairos.domain.holds import expires_at
-from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState, Premises, Release
+from kairos.domain.bookings.holds import expires_at
+from kairos.domain.shared.records import (
+    Booking,
+    BookingChange,
+    GroupChange,
+    Hold,
+    LedgerState,
+    Premises,
+    Release,
+)
 from kairos.storage import keys
 from kairos.storage.booking_items import booking_item, hold_item, hold_key
 from kairos.storage.catalogue_stamps import Stamps, stamp_name, written

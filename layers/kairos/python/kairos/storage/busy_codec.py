@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from kairos.domain.records import CalendarBusy
+from kairos.domain.shared.records import CalendarBusy
 
 ENTITY = "calendar_busy"
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"

@@ -13,8 +13,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from kairos.calendars.ports import TooManySubscriptions
-from kairos.domain.errors import NotFound
-from kairos.domain.records import CalendarBusy, Record
+from kairos.domain.shared.records import CalendarBusy, Record
+from kairos.errors import NotFound
 from kairos.storage import keys
 from kairos.storage.busy_codec import calendar_copy
 from kairos.storage.dynamodb import (

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kairos.domain.records import Association, Record
+from kairos.domain.shared.records import Association, Record
 from kairos.storage.catalogue_store import CatalogueStore
 
 LIFETIME = 60.0  # seconds, as the token cache's

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from kairos.domain.parallel import parallel_map
+from kairos.parallel import parallel_map
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, to_item
 

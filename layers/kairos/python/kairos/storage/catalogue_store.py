@@ -8,8 +8,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from kairos.domain.errors import NotFound
-from kairos.domain.records import Association, Record
+from kairos.domain.shared.records import Association, Record
+from kairos.errors import NotFound
 from kairos.storage import keys
 from kairos.storage.catalogue_stamps import CatalogueStamps
 from kairos.storage.dynamodb import (

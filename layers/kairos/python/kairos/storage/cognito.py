@@ -11,7 +11,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from kairos import aws_clients
-from kairos.domain.errors import Conflict, Forbidden, Retryable, Unauthenticated, ValidationFailed
+from kairos.errors import Conflict, Forbidden, Retryable, Unauthenticated, ValidationFailed
 from kairos.portal.ports import CODE_NEEDED, CodeNeeded, Identity, Session
 from kairos.portal.user_pool import ACCOUNT_ID_ATTRIBUTE
 

@@ -1,5 +1,5 @@
 """The DynamoDB adapter: the only code that talks to the table. It implements the repository interfaces of
-`kairos.domain.ports` on the single table (keys from `kairos.storage.keys`), and `translate` turns
+`kairos.domain.shared.ports` on the single table (keys from `kairos.storage.keys`), and `translate` turns
 `ClientError`s into domain errors in one place.
 
 Entities are stored as a JSON document (`data`) beside their key and bookkeeping attributes: metadata is
@@ -20,9 +20,9 @@ from botocore.exceptions import ClientError
 
 from kairos import aws_clients
 from kairos.config import Settings
-from kairos.domain.errors import Conflict, DomainError
-from kairos.domain.parallel import Waves
-from kairos.domain.records import Record
+from kairos.domain.shared.records import Record
+from kairos.errors import Conflict, DomainError
+from kairos.parallel import Waves
 from kairos.storage import retries
 
 if TYPE_CHECKING:
@@ -40,9 +40,9 @@ _deserializer = TypeDeserializer()
 
 class RoundTrips:
     """Counts DynamoDB HTTP round trips per request (a Lambda invocation, or one local-server request),
-    and the sequential waves they make (`kairos.domain.parallel.Waves`). The counts live in context
+    and the sequential waves they make (`kairos.parallel.Waves`). The counts live in context
     variables, so reads a request runs on worker threads (started with a copy of its context, see
-    `kairos.domain.parallel`) add to that request's count."""
+    `kairos.parallel`) add to that request's count."""
 
     _count: ContextVar[list[int] | None] = ContextVar("kairos_round_trips", default=None)
 

@@ -4,7 +4,7 @@ written and deleted together in one transaction. The secret itself is never stor
 
 from typing import Any
 
-from kairos.domain.records import Record
+from kairos.domain.shared.records import Record
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, record_attributes, record_from, to_item
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from kairos.domain.holds import expires_at
-from kairos.domain.records import Booking, Release
+from kairos.domain.bookings.holds import expires_at
+from kairos.domain.shared.records import Booking, Release
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, to_item
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from kairos.domain.records import Hold, LedgerState
+from kairos.domain.shared.records import Hold, LedgerState
 from kairos.storage import keys
 from kairos.storage.dynamodb import from_item, to_item
 from kairos.storage.timeline_head import head_of

@@ -1,5 +1,6 @@
 """Projects and their tokens on the single table: who may call the API (read on every request, cached by
-`kairos.domain.auth`; written by the operator's CLI and the local server). A change of a project's limits
+`kairos.domain.projects.auth`; written by the operator's CLI and the local server). A change of a project's
+limits
 is written with the limits its request counters hold (`kairos.storage.rate_store`), in one transaction."""
 
 from collections.abc import Mapping, Sequence
@@ -8,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from kairos.domain.records import Limits, Project, Token
+from kairos.domain.shared.records import Limits, Project, Token
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, from_item, read_time, stored_time, to_item, translate
 from kairos.storage.rate_store import close_counter, limits_update

@@ -42,8 +42,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from kairos.domain.errors import Retryable
-from kairos.domain.records import Admission, Limits
+from kairos.domain.shared.records import Admission, Limits
+from kairos.errors import Retryable
 from kairos.storage import keys, retries
 from kairos.storage.dynamodb import Table, from_item, to_item, translate
 

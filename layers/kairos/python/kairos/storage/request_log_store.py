@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from kairos.domain.parallel import parallel_map
+from kairos.parallel import parallel_map
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, from_item, to_item
 from kairos.usage.request_log import DEFAULT_PAGE, KEPT_FOR, LoggedRequest

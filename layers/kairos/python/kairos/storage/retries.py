@@ -30,7 +30,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from kairos import deadline
-from kairos.domain.errors import Overloaded, Retryable
+from kairos.errors import Overloaded, Retryable
 
 if TYPE_CHECKING:
     from botocore.config import _RetryDict

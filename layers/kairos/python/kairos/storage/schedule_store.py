@@ -14,9 +14,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from kairos.domain.errors import Conflict, NotFound
-from kairos.domain.parallel import both, parallel_map
-from kairos.domain.records import Record, Timeline
+from kairos.domain.shared.records import Record, Timeline
+from kairos.errors import Conflict, NotFound
+from kairos.parallel import both, parallel_map
 from kairos.storage import keys
 from kairos.storage.backfill import scan_entities
 from kairos.storage.dynamodb import (

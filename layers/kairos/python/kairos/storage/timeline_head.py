@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from kairos.domain.records import Timeline, TimelineBlock, TimelineBooking
+from kairos.domain.shared.records import Timeline, TimelineBlock, TimelineBooking
 from kairos.storage import keys
 from kairos.storage.busy_codec import calendar_of
 from kairos.storage.catalogue_stamps import Stamps, stamp_terms

@@ -20,25 +20,16 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from kairos.domain.parallel import parallel_map
+from kairos.parallel import parallel_map
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, cancellation_reasons, to_item, translate
 from kairos.storage.request_log_store import log_item, log_position_ms
 from kairos.usage.metering import CountedRequest
-
-
-@dataclass(frozen=True)
-class UsageDay:
-    day: str  # YYYY-MM-DD, UTC
-    requests: int
-    processing_ms: int
-    webhook_attempts: int
-
+from kairos.usage.report import UsageDay
 
 FIGURES = ("requests", "processing_ms", "webhook_attempts")
 LAST_USE_STEP_MS = 60_000  # a token's last use is written again once it moved on by this much

@@ -1,2 +1,3 @@
 """Usage metering: a usage event per API request (EventBridge), rolled up into per-project daily counters,
-and the usage report. The monthly quota is enforced where requests are counted (`kairos.domain.auth`)."""
+and the usage report. The monthly quota is enforced where requests are counted
+(`kairos.domain.projects.auth`)."""

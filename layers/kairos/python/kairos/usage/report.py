@@ -3,17 +3,27 @@ It answers whatever the quota says (`Route.quota_exempt`): a blocked customer mu
 
 import calendar
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from kairos.domain.formats import now_utc
-from kairos.domain.parallel import both
-from kairos.domain.plans import plan_of
-from kairos.domain.queries import Errors, date_param, raise_if
-from kairos.domain.records import Project
-from kairos.storage.usage_store import UsageDay
+from kairos.domain.shared.plans import plan_of
+from kairos.domain.shared.queries import Errors, date_param, raise_if
+from kairos.domain.shared.records import Project
+from kairos.parallel import both
+from kairos.values.formats import now_utc
 
 MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class UsageDay:
+    """One UTC day's counters of a project, summed over its writer slots."""
+
+    day: str  # YYYY-MM-DD, UTC
+    requests: int
+    processing_ms: int
+    webhook_attempts: int
 
 
 class UsageDays(Protocol):

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from kairos.domain.formats import SPACE, format_timestamp, now_utc
-from kairos.domain.queries import Errors, int_param, raise_if, timestamp_param
+from kairos.domain.shared.queries import Errors, int_param, raise_if, timestamp_param
+from kairos.values.formats import SPACE, format_timestamp, now_utc
 
 KEPT_FOR = timedelta(days=30)
 DEFAULT_PAGE = 25

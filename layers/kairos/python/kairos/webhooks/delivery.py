@@ -2,7 +2,7 @@
 
 Each (event, subscription) pair is one delivery with an id derived from both, so an event the queue hands
 over twice is delivered once. A delivery is attempted at once; a failure (no 2xx answer within the timeout
-of the request being sent: `kairos.webhooks.sender`) is retried with exponential backoff through the
+of the request being sent: `kairos.outbound.sender`) is retried with exponential backoff through the
 webhook queue (a retry message with a delay, re-queued in hops of at most 900 s, SQS's maximum), until
 `give_up_after` seconds have passed since the delivery was created; the next failure then marks it `dead`.
 The log item of a delivery keeps its status, attempts, last response code, duration and error; a
@@ -33,17 +33,17 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 
-from kairos.domain.errors import NotFound
-from kairos.domain.formats import format_timestamp, now_utc
-from kairos.domain.ids import is_uuid, new_id
-from kairos.domain.listing import FieldType, ListSpec, Page, select
-from kairos.domain.parallel import parallel_map
+from kairos.domain.shared.listing import FieldType, ListSpec, Page, select
+from kairos.errors import NotFound
 from kairos.events.definitions import BUDGET_RESERVE_SECONDS, CONSUMER_TIMEOUT_SECONDS, DOMAIN_SOURCE
 from kairos.observability import Metric, count, logger
+from kairos.outbound.sender import Outcome, longest_attempt, post
+from kairos.outbound.ssrf import UnsafeUrl, checked_address, loopback_allowed
+from kairos.parallel import parallel_map
+from kairos.values.formats import format_timestamp, now_utc
+from kairos.values.ids import is_uuid, new_id
 from kairos.webhooks.lanes import EndpointLanes, LaneStore
-from kairos.webhooks.sender import Outcome, longest_attempt, post
 from kairos.webhooks.signing import SIGNATURE_HEADER, signature_header
-from kairos.webhooks.ssrf import UnsafeUrl, checked_address, loopback_allowed
 from kairos.webhooks.subscriptions import Subscription, Webhooks
 
 PENDING, SUCCEEDED, DEAD = "pending", "succeeded", "dead"

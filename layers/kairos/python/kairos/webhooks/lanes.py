@@ -22,7 +22,7 @@ from typing import Protocol
 
 from kairos.events.definitions import BUDGET_RESERVE_SECONDS
 from kairos.observability import logger
-from kairos.webhooks.sender import longest_attempt
+from kairos.outbound.sender import longest_attempt
 
 
 class LaneStore(Protocol):

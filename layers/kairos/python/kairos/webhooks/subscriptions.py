@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from kairos.domain.auth import Principal
-from kairos.domain.errors import NotFound, ValidationFailed
-from kairos.domain.formats import format_timestamp, now_utc, stored_timestamp
-from kairos.domain.ids import new_id
-from kairos.domain.listing import FieldType, ListSpec, Page, select
-from kairos.domain.ports import CatalogueRepository, require
-from kairos.domain.records import Record
-from kairos.domain.text import check_description, check_url_characters
+from kairos.domain.projects.auth import Principal
+from kairos.domain.shared.listing import FieldType, ListSpec, Page, select
+from kairos.domain.shared.ports import CatalogueRepository, require
+from kairos.domain.shared.records import Record
+from kairos.errors import NotFound, ValidationFailed
 from kairos.events.definitions import EVENT_TYPES
-from kairos.webhooks.ssrf import UnsafeUrl, checked_address, loopback_allowed
+from kairos.outbound.ssrf import UnsafeUrl, checked_address, loopback_allowed
+from kairos.values.formats import format_timestamp, now_utc, stored_timestamp
+from kairos.values.ids import new_id
+from kairos.values.text import check_description, check_url_characters
 
 KIND = "webhook"
 ALL_EVENTS = "*"

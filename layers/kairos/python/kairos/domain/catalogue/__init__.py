@@ -1,0 +1,1 @@
+"""The catalogue: locations, resources and services."""

@@ -1,0 +1,1 @@
+"""Projects: who is calling (tokens, abilities, limits) and the operator's actions."""

@@ -1,0 +1,1 @@
+"""A resource's schedules: recurring schedules, their blocks, one-off blocks."""

@@ -1,0 +1,1 @@
+"""What every domain concept shares: stored records, repository ports, lists, query and input fields."""

@@ -1,0 +1,1 @@
+"""Adapters to EventBridge and SQS: the event publisher and the queues."""

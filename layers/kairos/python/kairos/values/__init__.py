@@ -1,0 +1,1 @@
+"""Value types and wire formats: what every floor above speaks (ground floor)."""
