@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import BENCH_TOKEN
+from bench.heat_metering import as_deployed, metering_feed
 from bench.heat_mixes import (
     BOOKING_SAMPLE,
     BOOKING_WRITES,
@@ -144,7 +145,8 @@ def measure(
     projects: list[str],
 ) -> None:
     """Adds a phase's charges, each call standing for `weight` per second, to `heat`: its sample (by the
-    project a key names, else the request's), item touches and each booking write's items."""
+    project a key names, else the request's), item touches and each booking write's items; the metering
+    function's writes as the stack runs it (bench/heat_metering.py)."""
     per_request: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for call in recording.calls:
         invocation = call.get("invocation") or {}
@@ -154,11 +156,11 @@ def measure(
             route(recording.requests[tag][0]) if tag in recording.requests else invocation.get("function", "")
         )
         for access in accesses(call):
-            found = charges(access, stored, INDEXES)
-            heat.sample.add(found, weight, owner(access, projects) or request_project, origin)
-            for charge in found:
+            for deployed in as_deployed(invocation, access, charges(access, stored, INDEXES)):
+                charge, share = deployed.charge, deployed.share
+                heat.sample.add([charge], weight * share, owner(access, projects) or request_project, origin)
                 if charge.item is not None:
-                    heat.touches.append((charge.item, weight))
+                    heat.touches.append((charge.item, weight * share))
                     if tag in recording.requests:
                         per_request[tag].add(charge.item)
     for tag, (request, _) in recording.requests.items():
@@ -306,8 +308,10 @@ def run(base_url: str, store: Container, calls: Path) -> None:
     shared = shared_by_every_project(rest.sample)
     for resource, key in shared:
         print(f"written by every project: {resource} {pattern(key, known)}")
+    feed = metering_feed()
     print(
-        f"(sampled {len(writes.requests) + len(looked.requests) + len(many.requests)} requests in"
+        f"(metering as deployed: {feed.max_concurrency} instances, batches of {feed.batch_size} events;"
+        f" sampled {len(writes.requests) + len(looked.requests) + len(many.requests)} requests in"
         f" {time.monotonic() - started:.0f} s; limits per partition key: {LIMITS['write']:,.0f} WCU/s,"
         f" {LIMITS['read']:,.0f} RCU/s)"
     )
