@@ -209,6 +209,18 @@ def save_units(sample: Sample, writes: Recording, looked: Recording) -> None:
     )
 
 
+def event_ids(recordings: Iterable[Recording]) -> dict[str, str]:
+    """The usage events' ids, from their log entries (id -> `event`): each is one request's, so a key made
+    of one (its bodies' partition) is that request's alone, one of as many a second as requests."""
+    return {
+        str(access.item["event_id"]["S"]): "event"
+        for recording in recordings
+        for call in recording.calls
+        for access in accesses(call)
+        if access.item and "event_id" in access.item
+    }
+
+
 def route(request: Request) -> str:
     """The request's method and path with its ids as `{id}`."""
     path = request.path.partition("?")[0]
@@ -278,7 +290,9 @@ def run(base_url: str, store: Container, calls: Path) -> None:
     one = Heat()
     measure(writes, BOOKING_WRITES / len(writes.requests), stored, one, [big.project])
     measure(looked, READS / len(looked.requests), stored, one, [big.project])
-    rows = by_pattern(partition_loads(one.sample, even=big.entities()), known)
+    events = {"event": BOOKING_WRITES + READS}  # a request's own keys (its log entry's bodies), a second
+    even = {**big.entities(), **event_ids([writes, looked])}
+    rows = by_pattern(partition_loads(one.sample, even=even, populations=events), known)
     save_units(one.sample, writes, looked)
     table(
         f"one project: {BOOKING_WRITES:,.0f} booking writes/s over {RESOURCES} resources,"
@@ -301,7 +315,7 @@ def run(base_url: str, store: Container, calls: Path) -> None:
     measure(many, PROJECT_RATE * len(small) / len(many.requests), stored, rest, sampled)
     table(
         f"{PROJECTS:,} projects at {PROJECT_RATE:.0f} requests/s (sample: {len(small)} projects)",
-        by_pattern(partition_loads(rest.sample, PROJECTS), known),
+        by_pattern(partition_loads(rest.sample, PROJECTS, event_ids([many]), {"event": PROJECT_RATE}), known),
         rest.sample,
         known,
     )
