@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import BENCH_TOKEN
+from bench.heat_metering import as_deployed, metering_feed
 from bench.heat_mixes import (
     BOOKING_SAMPLE,
     BOOKING_WRITES,
@@ -144,7 +145,8 @@ def measure(
     projects: list[str],
 ) -> None:
     """Adds a phase's charges, each call standing for `weight` per second, to `heat`: its sample (by the
-    project a key names, else the request's), item touches and each booking write's items."""
+    project a key names, else the request's), item touches and each booking write's items; the metering
+    function's writes as the stack runs it (bench/heat_metering.py)."""
     per_request: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for call in recording.calls:
         invocation = call.get("invocation") or {}
@@ -154,11 +156,11 @@ def measure(
             route(recording.requests[tag][0]) if tag in recording.requests else invocation.get("function", "")
         )
         for access in accesses(call):
-            found = charges(access, stored, INDEXES)
-            heat.sample.add(found, weight, owner(access, projects) or request_project, origin)
-            for charge in found:
+            for deployed in as_deployed(invocation, access, charges(access, stored, INDEXES)):
+                charge, share = deployed.charge, deployed.share
+                heat.sample.add([charge], weight * share, owner(access, projects) or request_project, origin)
                 if charge.item is not None:
-                    heat.touches.append((charge.item, weight))
+                    heat.touches.append((charge.item, weight * share))
                     if tag in recording.requests:
                         per_request[tag].add(charge.item)
     for tag, (request, _) in recording.requests.items():
@@ -205,6 +207,18 @@ def save_units(sample: Sample, writes: Recording, looked: Recording) -> None:
         )
         + "\n"
     )
+
+
+def event_ids(recordings: Iterable[Recording]) -> dict[str, str]:
+    """The usage events' ids, from their log entries (id -> `event`): each is one request's, so a key made
+    of one (its bodies' partition) is that request's alone, one of as many a second as requests."""
+    return {
+        str(access.item["event_id"]["S"]): "event"
+        for recording in recordings
+        for call in recording.calls
+        for access in accesses(call)
+        if access.item and "event_id" in access.item
+    }
 
 
 def route(request: Request) -> str:
@@ -276,7 +290,9 @@ def run(base_url: str, store: Container, calls: Path) -> None:
     one = Heat()
     measure(writes, BOOKING_WRITES / len(writes.requests), stored, one, [big.project])
     measure(looked, READS / len(looked.requests), stored, one, [big.project])
-    rows = by_pattern(partition_loads(one.sample, even=big.entities()), known)
+    events = {"event": BOOKING_WRITES + READS}  # a request's own keys (its log entry's bodies), a second
+    even = {**big.entities(), **event_ids([writes, looked])}
+    rows = by_pattern(partition_loads(one.sample, even=even, populations=events), known)
     save_units(one.sample, writes, looked)
     table(
         f"one project: {BOOKING_WRITES:,.0f} booking writes/s over {RESOURCES} resources,"
@@ -299,15 +315,17 @@ def run(base_url: str, store: Container, calls: Path) -> None:
     measure(many, PROJECT_RATE * len(small) / len(many.requests), stored, rest, sampled)
     table(
         f"{PROJECTS:,} projects at {PROJECT_RATE:.0f} requests/s (sample: {len(small)} projects)",
-        by_pattern(partition_loads(rest.sample, PROJECTS), known),
+        by_pattern(partition_loads(rest.sample, PROJECTS, event_ids([many]), {"event": PROJECT_RATE}), known),
         rest.sample,
         known,
     )
     shared = shared_by_every_project(rest.sample)
     for resource, key in shared:
         print(f"written by every project: {resource} {pattern(key, known)}")
+    feed = metering_feed()
     print(
-        f"(sampled {len(writes.requests) + len(looked.requests) + len(many.requests)} requests in"
+        f"(metering as deployed: {feed.max_concurrency} instances, batches of {feed.batch_size} events;"
+        f" sampled {len(writes.requests) + len(looked.requests) + len(many.requests)} requests in"
         f" {time.monotonic() - started:.0f} s; limits per partition key: {LIMITS['write']:,.0f} WCU/s,"
         f" {LIMITS['read']:,.0f} RCU/s)"
     )

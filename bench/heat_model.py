@@ -93,20 +93,23 @@ def current(key: str) -> str:
     return "#".join("{time}" if placeholder(part) == "time" else part for part in key.split("#"))
 
 
-def spread_group(key: str, even: Mapping[str, str] | None = None) -> tuple[str, int]:
+def spread_group(
+    key: str, even: Mapping[str, str] | None = None, populations: Mapping[str, float] | None = None
+) -> tuple[str, int]:
     """The key with the values that spread one owner's load replaced (shard numbers, hashes, addresses),
     and the ids of `even` (id -> kind: the entities a mix spreads its load over evenly, such as its
     resources); and how many keys the group has at least: the product of the replaced kinds'
-    counts in `even`. The keys of one group share its load evenly. Other ids stay: their keys are their
-    own."""
-    counts = Counter((even or {}).values())
+    counts in `even`, or in `populations` for a kind it names (ids made anew at the target rate, as a
+    request's own: as many a second as requests). The keys of one group share its load evenly. Other ids
+    stay: their keys are their own."""
+    counts = {**Counter((even or {}).values()), **(populations or {})}
     population = 1
     parts = []
     for part in key.split("#"):
         kind = placeholder(part)
         if kind == "id" and even and part in even:
             parts.append("{" + even[part] + "}")
-            population *= counts[even[part]]
+            population = round(population * counts[even[part]])
         else:
             parts.append("{" + kind + "}" if kind not in (None, "id") else part)
     return "#".join(parts), population
@@ -202,7 +205,10 @@ class KeyLoad:
 
 
 def partition_loads(
-    sample: Sample, projects_total: int = 1, even: Mapping[str, str] | None = None
+    sample: Sample,
+    projects_total: int = 1,
+    even: Mapping[str, str] | None = None,
+    populations: Mapping[str, float] | None = None,
 ) -> list[KeyLoad]:
     """Units per second on each partition key at the target rate. A key that more than one sampled
     project touches (or that a consumer touches for no one project) is shared by all `projects_total`
@@ -220,7 +226,7 @@ def partition_loads(
     scale = projects_total / max(1, len(sampled))
     groups: dict[tuple[str, str, int], list[tuple[str, str]]] = defaultdict(list)
     for key in owners:
-        groups[(key[0], *spread_group(key[1], even))].append(key)
+        groups[(key[0], *spread_group(key[1], even, populations))].append(key)
     loads = []
     for (_, _, population), members in groups.items():
         keys = max(len(members), population)

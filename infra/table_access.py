@@ -199,7 +199,9 @@ ACCESS: Mapping[str, TableAccess] = {
         },
         [CALENDAR_SUBSCRIPTIONS, CALENDAR_SUBSCRIPTION_SHARDS, *BOOKING_LISTS],
     ),
-    USAGE_RULE.consumer: TableAccess({"PutItem": [REQUEST_LOG], "UpdateItem": [USAGE, TOKEN_USE]}),
+    USAGE_RULE.consumer: TableAccess(  # BatchWriteItem: the log entries' bodies (request_log_bodies)
+        {"PutItem": [REQUEST_LOG], "BatchWriteItem": [REQUEST_LOG], "UpdateItem": [USAGE, TOKEN_USE]}
+    ),
     WEBHOOK_RULE.consumer: TableAccess(  # DeleteItem: a delivery lane given back (kairos.webhooks.lanes)
         {
             "GetItem": [PROJECT, WEBHOOKS],
@@ -220,7 +222,7 @@ ACCESS: Mapping[str, TableAccess] = {
     PortalArea.PORTAL: TableAccess(
         {
             "GetItem": [ACCOUNTS, PROJECT, MEMBERS, WEBHOOKS, ONE_TIME],  # ONE_TIME: an e-mail change's link
-            "BatchGetItem": [ACCOUNTS, PROJECT],
+            "BatchGetItem": [ACCOUNTS, PROJECT, REQUEST_LOG],  # REQUEST_LOG: a log page's bodies
             "PutItem": [ACCOUNTS, ONE_TIME, PROJECT, MEMBERS, INVITATIONS, AUDIT, WEBHOOKS, TOKENS],
             "UpdateItem": [ACCOUNTS, ADDRESSES, PROJECT, TOKENS, COUNTERS],
             "DeleteItem": [ACCOUNTS, ADDRESSES, ONE_TIME, PROJECT, MEMBERS, INVITATIONS],

@@ -9,6 +9,7 @@ another person accepts the invitation. The first event of each is its first GET 
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -16,6 +17,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from infra.constants import REGION
+from kairos.events.definitions import USAGE_SOURCE
 from kairos.values.ids import new_id
 from tests.infra.api_scenarios import PUBLIC_RECEIVER, Call, Steps, http_event, ref, seeded_delivery
 from tests.infra.lambda_world import Invocation, Moto, Phase
@@ -197,6 +199,7 @@ def portal_scenario(moto: Moto) -> list[Phase]:
             "password_confirmation": NEW_PASSWORD,
         }
         calls = [
+            (logged_request_listing(moto, project_id), person),
             (Call("POST", "/portal/invitations/accept", body={"token": mailed_token(guest["email"])}), guest),
             (Call("DELETE", f"{base}/members/{{account}}", {**project, "account": guest["sub"]}), person),
             (
@@ -226,3 +229,21 @@ def portal_scenario(moto: Moto) -> list[Phase]:
         return [http_event(call, "", claims) for call, claims in calls]
 
     return [first, second]
+
+
+def logged_request_listing(moto: Moto, project_id: str) -> Call:
+    """A request of the project logged as the metering function logs one, with its bodies; then the call
+    that lists it (and reads its bodies)."""
+    detail = {
+        "project_id": project_id,
+        "method": "POST",
+        "operation_id": "createLocation",
+        "status": 422,
+        "duration_ms": 9,
+        "time": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "body": '{"message": "The given data was invalid."}',
+        "request_body": '{"name": ""}',
+    }
+    event = {"id": new_id(), "source": USAGE_SOURCE, "detail-type": "api.request", "detail": detail}
+    assert moto.container.metering.record(event)
+    return Call("GET", "/portal/projects/{project}/requests", {"project": project_id})

@@ -4,6 +4,9 @@ it was not written for."""
 
 from typing import Any
 
+import pytest
+
+from bench.heat_metering import as_deployed, metering_feed
 from bench.heat_model import (
     Sample,
     by_pattern,
@@ -141,3 +144,39 @@ def test_keys_by_time_count_as_the_current_one_taking_all_their_load() -> None:
         write(f"REQLOG#{P1}#{minute}", 100.0, sample, P1)
     (load,) = partition_loads(sample)
     assert (pattern(load.key, {P1: "project"}), load.write) == ("REQLOG#{project}#{time}", 200.0)
+
+
+def test_the_meterings_counter_updates_are_projected_over_its_deployed_batches_and_writers() -> None:
+    """A local metering batch of 4 events updates one writer's day item; deployed, batches hold
+    `batch_size` events and each of `max_concurrency` instances writes its own writer's item."""
+    feed = metering_feed()
+    day = call(
+        "TransactWriteItems",
+        {
+            "TransactItems": [
+                {"Put": {"Item": item(f"REQLOG#{P1}#5", "000001#e1")}},
+                {"Update": {"Key": {"PK": s(f"USAGE#{P1}#3"), "SK": s("DAY#2030-05-20#0123456789abcdef")}}},
+            ]
+        },
+    )
+    metering = {"function": "kairos-metering", "records": "4"}
+    log_entry, counter = (as_deployed(metering, a, charges(a, {}, [])) for a in accesses(day))
+    assert [(d.charge.partition, d.share) for d in log_entry] == [(f"REQLOG#{P1}#5", 1.0)]  # per event
+    assert len({d.charge.item for d in counter}) == feed.max_concurrency  # a writer's item each
+    assert sum(d.share for d in counter) == pytest.approx(4 / feed.batch_size)  # one update a batch
+    assert {d.charge.partition.rsplit("#", 1)[0] for d in counter} == {f"USAGE#{P1}"}
+    api = {"function": "kairos-bookings", "request": "r-1"}
+    assert [d.share for a in accesses(day) for d in as_deployed(api, a, charges(a, {}, []))] == [1.0, 1.0]
+
+
+def test_a_key_made_for_one_request_stands_for_one_of_as_many_as_requests_a_second() -> None:
+    """Each request's bodies are written under a key of their own: two sampled requests, each standing
+    for 500 a second, are 1,000 keys a second, each written once, not two keys written 500 times."""
+    events = {f"{n:08d}-2222-4333-8444-555555555555": "event" for n in range(2)}
+    sample = Sample()
+    for event in events:
+        write(f"REQLOG#{P1}#BODY#{event}", 500.0, sample, P1, size=1900)  # 2 units each
+    loads = partition_loads(sample, even=events, populations={"event": 1000})
+    assert {load.write for load in loads} == {2.0}
+    (row,) = by_pattern(loads, {P1: "project"})
+    assert (row.pattern, row.keys, row.write) == ("REQLOG#{project}#BODY#{body}", 1000, 2000.0)

@@ -101,7 +101,13 @@ def invoke(function: str, handler: Handler, event: dict[str, Any], timeout_secon
         function_request_id=context.aws_request_id,
         correlation_id=request_id,
     )
-    tag = INVOCATION.set({"function": context.function_name, "request": request_id or context.aws_request_id})
+    tag = INVOCATION.set(
+        {
+            "function": context.function_name,
+            "request": request_id or context.aws_request_id,
+            "records": str(len(event.get("Records") or [])),  # a batch's size (bench/heat_metering.py)
+        }
+    )
     try:
         return handler(event, context)
     finally:

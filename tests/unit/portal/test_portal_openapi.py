@@ -5,7 +5,7 @@ refused and its invalid data is (tests/integration/test_schemathesis.py runs it 
 document)."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from hypothesis import given, settings
@@ -87,6 +87,9 @@ def test_a_password_needs_ascii_letters_of_both_cases_as_cognito_counts_them() -
 class _EmptyLog:
     def read_log(self, *args: object) -> Iterator[tuple[str, LoggedRequest]]:
         return iter(())
+
+    def with_bodies(self, entries: Sequence[LoggedRequest]) -> list[LoggedRequest]:
+        return list(entries)
 
 
 def _filter_accepted(name: str, value: str) -> bool:

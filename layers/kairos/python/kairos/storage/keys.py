@@ -367,6 +367,12 @@ def request_log(project_id: str, epoch_ms: int, event_id: str) -> dict[str, str]
     }
 
 
+def request_log_bodies(project_id: str, event_id: str) -> dict[str, str]:
+    """The request's and the answer's bodies of one log entry, apart from it (a few KB: in the entry they
+    would make every log write several units), each entry's in a partition of its own, read by key."""
+    return {"PK": f"{request_log_partition(project_id)}#BODY#{event_id}", "SK": "BODIES"}
+
+
 def token_use_partition(project_id: str) -> str:
     return f"PROJECT#{project_id}#TOKENUSE"
 

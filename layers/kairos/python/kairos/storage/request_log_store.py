@@ -3,17 +3,19 @@ log is spread over `keys.REQUEST_LOG_SHARDS` partitions by event id (`keys.reque
 time, so that no partition takes every request of a busy project. A reader merges them: a time range is
 the same key range in every shard, read newest first, all shards at once (one wave), then merged by
 position (time, then event id: unique and the same in every shard), so a page and its cursor (a position)
-are what one partition would give. Entries expire after 30 days (TTL)."""
+are what one partition would give. Entries expire after 30 days (TTL). An entry's bodies are an item of
+their own, read for a page's rows (`kairos.storage.request_log_bodies`); entries logged before carry them."""
 
 import heapq
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from kairos.parallel import parallel_map
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, from_item, to_item
-from kairos.usage.request_log import DEFAULT_PAGE, KEPT_FOR, LoggedRequest
+from kairos.storage.request_log_bodies import expires_at, with_bodies
+from kairos.usage.request_log import DEFAULT_PAGE, LoggedRequest
 
 LAST = "~"  # sorts after every position
 # Entries asked of each shard per round trip: a default page is spread over the shards, so the first wave
@@ -26,6 +28,7 @@ def log_position_ms(entry: LoggedRequest) -> int:
 
 
 def log_item(entry: LoggedRequest) -> dict[str, Any]:
+    """The entry as logged, without its bodies (`request_log_bodies.bodies_item`)."""
     epoch_ms = log_position_ms(entry)
     item: dict[str, Any] = {
         **keys.request_log(entry.project_id, epoch_ms, entry.event_id),
@@ -36,14 +39,10 @@ def log_item(entry: LoggedRequest) -> dict[str, Any]:
         "path": entry.path,
         "status": entry.status,
         "duration_ms": entry.duration_ms,
-        "expires_at": int((entry.at + KEPT_FOR).timestamp()),
+        "expires_at": expires_at(entry),
     }
     if entry.token_id:
         item.update(token_id=entry.token_id, token_name=entry.token_name or "")
-    if entry.body is not None:
-        item["body"] = entry.body
-    if entry.request_body is not None:
-        item["request_body"] = entry.request_body
     return item
 
 
@@ -58,7 +57,7 @@ def _entry(project_id: str, item: Mapping[str, Any]) -> LoggedRequest:
         duration_ms=int(item["duration_ms"]),
         token_id=item.get("token_id"),
         token_name=item.get("token_name"),
-        body=item.get("body"),
+        body=item.get("body"),  # an entry logged with its bodies, before they were kept apart
         request_body=item.get("request_body"),
     )
 
@@ -97,6 +96,9 @@ class RequestLogStore:
         yield from (from_item(i) for i in first.get("Items", []))
         if "LastEvaluatedKey" in first:
             yield from self._t.paginate_query({**request, "ExclusiveStartKey": first["LastEvaluatedKey"]})
+
+    def with_bodies(self, entries: Sequence[LoggedRequest]) -> list[LoggedRequest]:
+        return with_bodies(self._t, entries)
 
     def last_used(self, project_id: str) -> dict[str, datetime]:
         return {

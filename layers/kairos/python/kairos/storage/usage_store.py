@@ -2,8 +2,9 @@
 `processing_ms`, `webhook_attempts`), summed when read; a month is one key-range query per usage partition.
 Every count is written in the same transaction as what marks its subject counted, so no retry counts it
 twice: a usage event's request log entry (expiring after 30 days, `kairos.storage.request_log_store`),
-which a redelivered event finds; a webhook attempt's delivery log entry, whose recorded attempts the write
-is conditioned on (`kairos.storage.webhook_store`). Each token's last use is written after the
+which a redelivered event finds (its bodies are written just before, apart: `request_log_bodies`); a
+webhook attempt's delivery log entry, whose recorded attempts the write is conditioned on
+(`kairos.storage.webhook_store`). Each token's last use is written after the
 transaction, one conditional update per token of the batch, at most once a minute per token and writer
 (`LAST_USE_STEP_MS`): a token used 11,000 times a second would otherwise have its item written by every
 batch (over a partition's 1,000 writes a second); the Portal shows a last use to the minute.
@@ -27,6 +28,7 @@ from botocore.exceptions import ClientError
 from kairos.parallel import parallel_map
 from kairos.storage import keys
 from kairos.storage.dynamodb import Table, cancellation_reasons, to_item, translate
+from kairos.storage.request_log_bodies import write_bodies
 from kairos.storage.request_log_store import log_item, log_position_ms
 from kairos.usage.metering import CountedRequest
 from kairos.usage.report import UsageDay
@@ -74,6 +76,7 @@ class UsageStore:
             }
             for r in requests
         ]
+        write_bodies(self._t, [r.logged for r in requests])  # before their entries: a listed one has them
         with usage_writer() as writer:
             updates: list[Any] = [
                 {"Update": day_update(self._t.name, project, day, total, writer)}

@@ -7,7 +7,7 @@ DynamoDB round trip to an API request. Listed newest first with filters and an o
 import base64
 import binascii
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -49,7 +49,10 @@ class RequestLogReader(Protocol):
         self, project_id: str, first: datetime | None, last: datetime | None, after: str | None
     ) -> Iterator[tuple[str, LoggedRequest]]:
         """Entries newest first between `first` and `last`, each with its cursor position, starting
-        after the position `after`."""
+        after the position `after`; their bodies may be left out (`with_bodies`)."""
+
+    def with_bodies(self, entries: Sequence[LoggedRequest]) -> list[LoggedRequest]:
+        """The entries with their bodies, in one round trip at most: read for a page's rows alone."""
 
 
 def render_logged(entry: LoggedRequest) -> dict[str, Any]:
@@ -134,12 +137,13 @@ class RequestLog:
         if first and last and last < first:
             errors["to"] = ["The to field must be a date after or equal to from."]
         raise_if(errors)
-        rows: list[dict[str, Any]] = []
+        rows: list[LoggedRequest] = []
         next_position: str | None = None  # None: the log is exhausted
         for read, (position, entry) in enumerate(self._reader.read_log(project_id, first, last, after), 1):
             if wanted.keeps(entry):
-                rows.append(render_logged(entry))
+                rows.append(entry)
             if len(rows) == limit or read == MOST_READ:
                 next_position = position
                 break
-        return {"data": rows, "next_cursor": encode_cursor(next_position) if next_position else None}
+        data = [render_logged(entry) for entry in self._reader.with_bodies(rows)]
+        return {"data": data, "next_cursor": encode_cursor(next_position) if next_position else None}
