@@ -16,7 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.api_sections import ApiSections
+from infra.api_sections import ApiSections, keep_deployment
 from infra.constants import API_NAME, LOG_RETENTION, STAGE_NAME
 from infra.settings import EdgeLimits
 from kairos.routes import API_PREFIX, FALLBACK_AREA, ROUTES, Area
@@ -106,6 +106,7 @@ class KairosApi(Construct):
             self.sections.resource_for_path(route.path).add_method(route.method, integrations[route.area])
         for path, area in resource_owners().items():
             self.sections.resource_for_path(path).add_method(ANY, integrations[area])
+        keep_deployment(self.rest_api)
         root = self.rest_api.root
         for catch_all in (root, root.add_resource(PROXY_PATH.strip("/"))):
             catch_all.add_method(ANY, integrations[FALLBACK_AREA])

@@ -42,11 +42,11 @@ def more_routes(count: int) -> tuple[Route, ...]:
     )
 
 
-def build(routes: tuple[Route, ...], outdir: str) -> KairosStack:
-    """The app's stack, as app.py composes it, with `routes` as the route table."""
+def build(routes: tuple[Route, ...], outdir: str, **context: str) -> KairosStack:
+    """The app's stack, as app.py composes it, with `routes` as the route table and `context` added."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(infra.api, "ROUTES", routes)
-        return add_kairos_stack(cdk.App(context={**cdk_context(), **NO_BUNDLING}, outdir=outdir))
+        return add_kairos_stack(cdk.App(context={**cdk_context(), **NO_BUNDLING, **context}, outdir=outdir))
 
 
 def deployment_id(stack: KairosStack) -> str:
