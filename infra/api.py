@@ -101,11 +101,11 @@ class KairosApi(Construct):
             for area, function in functions.items()
         }
         # Each section of the table's paths is a nested stack (infra/api_sections.py).
-        self.sections = ApiSections(self, "Routes", api=self.rest_api, prefix=API_PREFIX)
+        sections = ApiSections(self, "Routes", api=self.rest_api, prefix=API_PREFIX)
         for route in ROUTES:
-            self.sections.resource_for_path(route.path).add_method(route.method, integrations[route.area])
+            sections.resource_for_path(route.path).add_method(route.method, integrations[route.area])
         for path, area in resource_owners().items():
-            self.sections.resource_for_path(path).add_method(ANY, integrations[area])
+            sections.resource_for_path(path).add_method(ANY, integrations[area])
         keep_deployment(self.rest_api)
         root = self.rest_api.root
         for catch_all in (root, root.add_resource(PROXY_PATH.strip("/"))):
