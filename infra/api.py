@@ -16,9 +16,10 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.api_sections import ApiSections, keep_deployment
 from infra.constants import API_NAME, LOG_RETENTION, STAGE_NAME
 from infra.settings import EdgeLimits
-from kairos.routes import FALLBACK_AREA, ROUTES, Area
+from kairos.routes import API_PREFIX, FALLBACK_AREA, ROUTES, Area
 
 ANY = "ANY"
 PROXY_PATH = "/{proxy+}"
@@ -99,11 +100,14 @@ class KairosApi(Construct):
             area: apigw.LambdaIntegration(function, scope_permission_to_method=False)
             for area, function in functions.items()
         }
-        root = self.rest_api.root
+        # Each section of the table's paths is a nested stack (infra/api_sections.py).
+        sections = ApiSections(self, "Routes", api=self.rest_api, prefix=API_PREFIX)
         for route in ROUTES:
-            root.resource_for_path(route.path).add_method(route.method, integrations[route.area])
+            sections.resource_for_path(route.path).add_method(route.method, integrations[route.area])
         for path, area in resource_owners().items():
-            root.resource_for_path(path).add_method(ANY, integrations[area])
+            sections.resource_for_path(path).add_method(ANY, integrations[area])
+        keep_deployment(self.rest_api)
+        root = self.rest_api.root
         for catch_all in (root, root.add_resource(PROXY_PATH.strip("/"))):
             catch_all.add_method(ANY, integrations[FALLBACK_AREA])
         Validations.of(self).acknowledge(

@@ -36,6 +36,8 @@ REGION_CONTEXT_KEY: Final = "region"
 TABLE_INDEXES_CONTEXT_KEY: Final = "tableIndexes"
 BOOKING_LISTS_CONTEXT_KEY: Final = "bookingLists"
 BOOKING_LISTS_ENV: Final = "KAIROS_BOOKING_LISTS"  # read by kairos.config.Settings
+# Upgrading a stack made before the API's sections (nested stacks, infra/api_sections.py).
+KEEP_API_DEPLOYMENT_CONTEXT_KEY: Final = "keepApiDeployment"
 
 # Construct ids (they become logical ids: renaming one replaces the resource, so they are fixed here).
 TABLE_ID: Final = "Table"

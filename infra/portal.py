@@ -22,6 +22,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from infra.api_sections import ApiSections
 from infra.functions import kairos_function
 from infra.table_access import grant_table_access
 from kairos.portal import user_pool as definition
@@ -206,10 +207,10 @@ class KairosPortal(Construct):
             for area, function in self.functions.items()
         }
         authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[self.user_pool])
-        root = api.root
+        sections = ApiSections(self, "Routes", api=api, prefix=PORTAL_PREFIX)
         paths: dict[str, PortalArea] = {}
         for route in PORTAL_ROUTES:
-            resource = root.resource_for_path(route.path)
+            resource = sections.resource_for_path(route.path)
             if route.authorized:
                 resource.add_method(
                     route.method,
@@ -223,7 +224,7 @@ class KairosPortal(Construct):
         # ANY without the authorizer on every Portal path, the prefix and its catch-all: a browser's
         # preflight (OPTIONS), a wrong method (JSON 405) and an unknown path (JSON 404) reach the function.
         for path in [*paths, PORTAL_PREFIX, f"{PORTAL_PREFIX}/{{proxy+}}"]:
-            root.resource_for_path(path).add_method("ANY", integrations[PortalArea.ACCOUNTS])
+            sections.resource_for_path(path).add_method("ANY", integrations[PortalArea.ACCOUNTS])
         api.add_gateway_response(
             "PortalUnauthorized",
             type=apigw.ResponseType.UNAUTHORIZED,

@@ -100,8 +100,14 @@ def add_kairos_stack(app: App) -> KairosStack:
     policy-validation plugin: synthesis fails on any finding the constructs have not acknowledged, and each
     acknowledgment (`Validations.of(construct).acknowledge`) sits next to the resource it concerns."""
     stack = KairosStack(app, STACK_ID, env=stack_environment(app))
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    check_with_cdk_nag(app)
     return stack
+
+
+def check_with_cdk_nag(app: App) -> None:
+    """AWS Solutions checks on every resource of the app's construct tree at synthesis, nested stacks (the
+    API's sections) included."""
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
 
 
 def stack_environment(scope: Construct) -> Environment:

@@ -21,6 +21,7 @@ from aws_cdk.assertions import Template
 
 from infra.constants import FUNCTION_NAME_PREFIX, RUNTIME
 from infra.stack import KairosStack, add_kairos_stack
+from tests.infra.nested_templates import StackTemplates, deployed_template, stack_templates
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CLOUD_ASSEMBLY = REPO_ROOT / ".venv" / "cdk-test.out" / os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -53,6 +54,18 @@ def template(stack: KairosStack) -> Template:
         if staged.is_dir() and staged.name not in used:
             shutil.rmtree(staged)
     return synthesized
+
+
+@pytest.fixture(scope="session")
+def templates(template: Template, stack: KairosStack) -> StackTemplates:
+    """The parent's template and each nested stack's (the API's sections)."""
+    return stack_templates(stack, template)
+
+
+@pytest.fixture(scope="session")
+def deployed(templates: StackTemplates) -> Template:
+    """Everything the deployment creates, the API sections' nested stacks included (nested_templates.py)."""
+    return deployed_template(templates)
 
 
 def staged_asset(stack: KairosStack, resource: Mapping[str, Any]) -> Path:

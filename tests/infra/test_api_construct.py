@@ -29,14 +29,15 @@ Methods = dict[tuple[str, str], Area | PortalArea]
 
 
 @pytest.fixture(scope="module")
-def methods(template: Template, stack: KairosStack) -> Methods:
-    """(resource path, HTTP method) -> the area whose function the method invokes, read from the template."""
+def methods(deployed: Template, stack: KairosStack) -> Methods:
+    """(resource path, HTTP method) -> the area whose function the method invokes, read from the template
+    of the parent stack and of the API's sections (nested stacks)."""
     area_of_function: dict[str, Area | PortalArea] = {
         logical_id(f): area for area, f in [*stack.functions.items(), *stack.portal.functions.items()]
     }
-    paths = resource_paths(template)
+    paths = resource_paths(deployed)
     found: Methods = {}
-    for method in template.find_resources("AWS::ApiGateway::Method").values():
+    for method in deployed.find_resources("AWS::ApiGateway::Method").values():
         properties = method["Properties"]
         assert properties["Integration"]["Type"] == "AWS_PROXY"
         key = (paths[resource_key(properties["ResourceId"])], properties["HttpMethod"])
@@ -88,12 +89,12 @@ def test_no_method_exists_beyond_the_route_table_and_the_any_catch_alls(methods:
 
 
 def test_any_on_each_resource_reaches_the_function_that_owns_the_path(
-    methods: Methods, template: Template
+    methods: Methods, deployed: Template
 ) -> None:
     """A wrong method on a known path is answered 405 by the path's own area; a path that carries no route
     (such as /v1) and any unknown path go to the fallback area, which answers 404."""
     owners = {route.path: route.area for route in ROUTES}
-    for path in {p for p in resource_paths(template).values() if public(p)} - {ROOT, CATCH_ALL}:
+    for path in {p for p in resource_paths(deployed).values() if public(p)} - {ROOT, CATCH_ALL}:
         assert methods[(path, "ANY")] == owners.get(path, FALLBACK_AREA), path
     assert methods[(ROOT, "ANY")] == FALLBACK_AREA
     assert methods[(CATCH_ALL, "ANY")] == FALLBACK_AREA

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from aws_cdk import App, Validations
+from aws_cdk import App, Stack, Validations
+from aws_cdk import aws_apigateway as apigw
 from cdk_nag import AwsSolutionsChecks
 
-from infra.stack import KairosStack
+from infra.api_sections import ApiSections
+from infra.stack import KairosStack, check_with_cdk_nag
 
 pytestmark = pytest.mark.xdist_group("infra")
 
@@ -43,3 +45,24 @@ def test_every_acknowledgment_names_an_aws_solutions_rule_and_gives_a_reason(sta
     for rule, reason in acknowledged.items():
         assert rule.removeprefix("Annotation::").startswith("AwsSolutions-"), rule
         assert len(reason) >= MIN_REASON_LENGTH, rule
+
+
+def test_a_finding_in_a_nested_stack_fails_the_synthesis(tmp_path: Path) -> None:
+    """The checks registered for the app reach the API's sections (nested stacks): a method there without
+    authorization nor acknowledgment is reported at its own path, and synthesis fails."""
+    app = App(outdir=str(tmp_path))
+    stack = Stack(app, "Checked")
+    api = apigw.RestApi(stack, "Api")
+    api.root.add_method("ANY", apigw.MockIntegration())
+    sections = ApiSections(stack, "Routes", api=api, prefix="/v1")
+    sections.resource_for_path("/v1/things/{thing}").add_method("GET", apigw.MockIntegration())
+    check_with_cdk_nag(app)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    found = {
+        violation["ruleName"]: {c["constructPath"] for c in violation["violatingConstructs"]}
+        for plugin in report["pluginReports"]
+        for violation in plugin["violations"]
+    }
+    assert "Checked/Routes/ThingsRoutes/things/{thing}/GET/Resource" in found["AwsSolutions-APIG4"]
