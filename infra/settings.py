@@ -22,6 +22,7 @@ from kairos.events.definitions import (
     HOLD_SWEEPER,
     STREAM_CONSUMER,
     USAGE_RULE,
+    WAITLIST_RULE,
     WEBHOOK_RULE,
 )
 from kairos.portal.routes import PortalArea
@@ -102,6 +103,9 @@ SETTINGS = (
     Setting("holdTimerBatchSize", 10, 1, 10, "hold timers per invocation"),
     Setting("holdTimerBatchingWindowSeconds", 1, 0, 300, "seconds SQS may gather hold timers"),
     Setting("holdTimerMaxConcurrency", 4, 2, 1_000, "hold sweeper instances at once"),
+    Setting("waitlistBatchSize", 10, 1, 10, "events per invocation of the waitlist offer step"),
+    Setting("waitlistBatchingWindowSeconds", 0, 0, 300, "seconds SQS may gather waitlist events"),
+    Setting("waitlistMaxConcurrency", 4, 2, 1_000, "waitlist offer step instances at once"),
 )
 RESERVED_CONCURRENCY_KEY = "reservedConcurrency"
 NO_RESERVATIONS = "none"
@@ -125,6 +129,7 @@ def stack_settings(scope: Construct) -> StackSettings:
         USAGE_RULE.consumer: _feed(values, "metering"),
         WEBHOOK_RULE.consumer: _feed(values, "delivery"),
         HOLD_SWEEPER: _feed(values, "holdTimer"),
+        WAITLIST_RULE.consumer: _feed(values, "waitlist"),
     }
     _check(values, reserved, feeds)
     edge = EdgeLimits(
