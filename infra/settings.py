@@ -5,7 +5,7 @@ fail at deploy time (reserved concurrency beyond the account's, a queue feeding 
 instances than it may run), stops the synthesis with a message naming the key.
 
 The defaults fit a new account: 1,000 concurrent Lambda executions in the region, of which AWS keeps 100
-unreserved. The functions reserve 800 (the API areas 650, the Portal 70, the event path 80): each area
+unreserved. The functions reserve 800 (the API areas 646, the Portal 70, the event path 84): each area
 can always run that many instances and never more, so one area flooded, or slowed by a slow dependency,
 cannot take the instances the others need. Of the 200 left unreserved, AWS's 100 are the floor, and 100
 serve CDK's deploy-time functions and anything else in the account."""
@@ -43,7 +43,7 @@ RESERVED_CONCURRENCY: Mapping[str, int] = {
     Area.RESOURCES: 100,  # schedules, blocks, a resource's calendar
     Area.SERVICES: 150,  # bookable slots, the heaviest read
     Area.BOOKINGS: 150,
-    Area.BOOKING_GROUPS: 75,
+    Area.BOOKING_GROUPS: 71,
     Area.WEBHOOKS: 50,
     PortalArea.PORTAL: 50,
     PortalArea.ACCOUNTS: 20,  # log-in, registration and resets, throttled per address by the function
@@ -52,6 +52,7 @@ RESERVED_CONCURRENCY: Mapping[str, int] = {
     CALENDAR_POLLER: 1,  # every 15 minutes, one run at a time
     USAGE_RULE.consumer: 5,  # meteringMaxConcurrency: few instances, big batches, one write each
     WEBHOOK_RULE.consumer: 50,  # deliveryMaxConcurrency: receivers may take seconds each
+    WAITLIST_RULE.consumer: 4,  # waitlistMaxConcurrency: a slot listing and a booking write per offer
 }
 
 

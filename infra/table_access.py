@@ -159,8 +159,8 @@ IDEMPOTENT = TableAccess({"PutItem": [IDEMPOTENCY], "UpdateItem": [IDEMPOTENCY],
 WAITLIST_ENTRIES = TableAccess(
     {"GetItem": [WAITLIST, SERVICES], "PutItem": [WAITLIST], "Query": [WAITLIST], "DeleteItem": [WAITLIST]}
 )
-WAITLIST_OFFERS = (
-    BOOKING_WRITES
+WAITLIST_OFFERS = (  # fresh plans only (no remembered resource to check): GROUP_WRITES' actions
+    GROUP_WRITES
     | ENTITY_BATCHES
     | TableAccess(
         {"GetItem": [PROJECT, WAITLIST], "PutItem": [WAITLIST], "DeleteItem": [WAITLIST]}, [WAITING_LISTS]
