@@ -31,6 +31,7 @@ from kairos.domain.formats import FIRST_INSTANT, FIRST_YEAR, LAST_INSTANT, LAST_
 from kairos.domain.listing import MAX_PER_PAGE, ListSpec, sort_pattern
 from kairos.domain.schedules import RECURRING_BLOCK_LIST, RECURRING_LIST, SCHEDULE_BLOCK_LIST
 from kairos.storage.booking_store import TRANSACTION_LIMIT as TRANSACTION_ITEMS
+from kairos.waitlists.service import ENTRY_LIST
 from kairos.webhooks.delivery import DELIVERY_LIST_SPEC
 from kairos.webhooks.subscriptions import LIST_SPEC as WEBHOOK_LIST
 
@@ -47,6 +48,7 @@ _LISTS: dict[str, tuple[ListSpec, ...]] = {
     "getResourceRecurringScheduleBlocks": (RECURRING_BLOCK_LIST,),
     "getWebhooks": (WEBHOOK_LIST,),
     "getWebhookDeliveries": (DELIVERY_LIST_SPEC,),
+    "getWaitlistEntries": (ENTRY_LIST,),
 }
 
 
