@@ -93,7 +93,7 @@ USAGE_RULE = Rule(
     consumer="metering",
 )
 WAITLIST_RULE = Rule(
-    name="kairos-waitlist-offers",
+    name="kairos-domain-events-to-waitlist-offers",
     description="Events that may free a place or settle an offer, for the waitlist offer step",
     pattern={"source": [DOMAIN_SOURCE], "detail-type": sorted({*WAITLIST_FREEING, *WAITLIST_SETTLING})},
     queue="kairos-waitlist-offers",

@@ -1,5 +1,5 @@
 """The offer step (docs/waitlists.md): fed by the domain events of the change stream (the rule
-`kairos-waitlist-offers`), never by a request.
+`kairos-domain-events-to-waitlist-offers`, queue `kairos-waitlist-offers`), never by a request.
 
 - A booking event that may have freed a place at a location (canceled, deleted, expired, updated), and a new
   entry, make the step offer what is free there: the location's waiting entries in turn, oldest first; each
