@@ -177,3 +177,29 @@ def test_bad_entries_are_refused_in_hapios_shape_and_nothing_is_written(api: Api
     viewer = weaker(api, ["waitlist_entry:view"])
     assert viewer.post("/waitlist-entries", {**cases[1][0], "from": start, "to": end}).status_code == 403
     assert api.get("/waitlist-entries").json()["data"] == []
+
+
+def test_a_block_removed_or_a_place_added_is_offered_to_the_waiting_entry(api: Api) -> None:
+    ids = guide_setup(api)
+    monday = next_monday()
+    blocks = f"/resources/{ids['resource']}/schedule-blocks"
+    closed = {"location_id": ids["location"], "starts_at": at(monday, 8), "ends_at": at(monday, 10)}
+    block = api.post(blocks, {**closed, "is_available": False})
+    assert block.status_code == 201, block.text
+    for h in (10, 11):
+        assert book(api, ids, at(monday, h), at(monday, h, 50)).status_code == 201
+    first, second = (join(api, ids, at(monday, 8), at(monday, 12))["id"] for _ in range(2))
+    time.sleep(SETTLED_SECONDS)
+    assert entry(api, first)["status"] == "waiting"
+
+    assert api.delete(f"{blocks}/{block.json()['id']}").status_code == 204  # 08:00 and 09:00 open again
+    offered = [wait_for(api, e, "offered")["booking_id"] for e in (first, second)]
+    starts = sorted(parse_timestamp(api.get(f"/bookings/{b}").json()["starts_at"]) for b in offered)
+    assert starts == [parse_timestamp(at(monday, 8)), parse_timestamp(at(monday, 9))]
+
+    third = join(api, ids, at(monday, 10), at(monday, 12))["id"]
+    time.sleep(SETTLED_SECONDS)
+    assert entry(api, third)["status"] == "waiting"
+    assert api.patch(f"/resources/{ids['resource']}", {"max_simultaneous_bookings": 2}).status_code == 200
+    held = api.get(f"/bookings/{wait_for(api, third, 'offered')['booking_id']}").json()
+    assert parse_timestamp(held["starts_at"]) == parse_timestamp(at(monday, 10))

@@ -1,10 +1,12 @@
 """The mapper on a waitlist entry's stream records (docs/events.md, docs/waitlists.md): created, one event
-per status reached, deleted; a change that keeps the status makes none; the link of an offer makes none."""
+per status reached, deleted; a change that keeps the status makes none; the link of an offer makes none.
+And the vacancy signals of the schedule and resource changes that may free places."""
 
 import json
 from typing import Any
 
 from kairos.container import Container
+from kairos.events.vacancies import Vacancy, vacancies, vacancy, vacancy_event
 from kairos.storage import keys
 from tests.unit.events.records import BOOKING, PROJECT, record
 from tests.unit.events.test_mapper import mapped
@@ -67,3 +69,29 @@ def test_a_change_that_keeps_the_status_and_an_offers_link_make_no_event(contain
     link = {**keys.waitlist_offer(PROJECT, BOOKING), "entity": "waitlist_offer", "project_id": PROJECT}
     assert mapped(container, record("MODIFY", entry_item(), entry_item(2, queued_ns=8))) == []
     assert mapped(container, record("INSERT", None, {**link, "entry_id": ENTRY})) == []
+
+
+def _item(entity: str, **doc: Any) -> dict[str, Any]:
+    return {"PK": "x", "SK": "y", "entity": entity, "project_id": PROJECT, "data": json.dumps(doc)}
+
+
+def test_schedule_changes_and_more_places_signal_a_vacancy_and_bookings_do_not() -> None:
+    block = _item("schedule_block", location_id=PLACE, is_available=False)
+    weekly = _item("recurring_schedule", location_id=PLACE, blocks={})
+    one, two, unlimited = (_item("resource", max_simultaneous_bookings=n) for n in (1, 2, None))
+    disabled = _item("resource", max_simultaneous_bookings=1, enabled=False)
+    found = vacancies(
+        [
+            record("REMOVE", block, None, "a"),
+            record("MODIFY", weekly, weekly, "b"),  # the same location: one signal
+            record("MODIFY", one, two, "c"),
+            record("MODIFY", two, one, "d"),  # fewer places free nothing
+            record("MODIFY", two, unlimited, "e"),
+            record("MODIFY", disabled, one, "f"),
+            record("INSERT", None, entry_item(), "g"),
+        ]
+    )
+    assert found == [Vacancy(PROJECT, PLACE), Vacancy(PROJECT, None)]
+    assert vacancy(one, disabled) is None
+    signal = json.loads(vacancy_event(found[1]).detail)
+    assert signal == {"type": "waitlist.vacancy", "project_id": PROJECT, "data": {"location_id": None}}

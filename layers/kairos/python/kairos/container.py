@@ -192,13 +192,23 @@ class Container:
 
     @cached_property
     def waitlist_offers(self) -> "WaitlistOffers":
+        from kairos.domain.availability import Availability
         from kairos.waitlists.offers import WaitlistOffers
 
+        # The free places as the change that made the event left them: fresh, strongly consistent reads,
+        # no catalogue memory (a resource given more places a moment ago must count them).
+        places = Availability(
+            self._catalogue_store,
+            self._catalogue_store,
+            self.schedule_store,
+            self.settings.max_slot_window_days,
+            self.clock,
+        )
         return WaitlistOffers(
             self._waitlist_store,
             self._project_store,
             self.bookings,
-            self.availability,
+            places,
             self.schedule_store,
             self.clock,
             self.settings.max_slot_window_days,

@@ -46,8 +46,12 @@ BOOKING_GROUP_EVENT_TYPES: tuple[str, ...] = get_args(BookingGroupEventType)
 WAITLIST_ENTRY_EVENT_TYPES: tuple[str, ...] = get_args(WaitlistEntryEventType)
 EVENT_TYPES = BOOKING_EVENT_TYPES + BOOKING_GROUP_EVENT_TYPES + WAITLIST_ENTRY_EVENT_TYPES
 # The events the waitlist offer step reads (kairos/waitlists/offers.py): those after which a place may be free
-# at a location, and those that settle an offered hold's entry.
+# at a location, and those that settle an offered hold's entry. A schedule or resource change that may free
+# places is a signal of its own (kairos/events/vacancies.py), from the stream function, on another source.
+WAITLIST_SOURCE = "kairos.waitlists"
+WAITLIST_VACANCY = "waitlist.vacancy"
 WAITLIST_FREEING = (
+    WAITLIST_VACANCY,
     "booking.canceled",
     "booking.deleted",
     "booking.expired",
@@ -95,7 +99,10 @@ USAGE_RULE = Rule(
 WAITLIST_RULE = Rule(
     name="kairos-domain-events-to-waitlist-offers",
     description="Events that may free a place or settle an offer, for the waitlist offer step",
-    pattern={"source": [DOMAIN_SOURCE], "detail-type": sorted({*WAITLIST_FREEING, *WAITLIST_SETTLING})},
+    pattern={
+        "source": [DOMAIN_SOURCE, WAITLIST_SOURCE],
+        "detail-type": sorted({*WAITLIST_FREEING, *WAITLIST_SETTLING}),
+    },
     queue="kairos-waitlist-offers",
     consumer="waitlist_offers",
 )

@@ -1,9 +1,10 @@
 """The offer step (docs/waitlists.md): fed by the domain events of the change stream (the rule
 `kairos-domain-events-to-waitlist-offers`, queue `kairos-waitlist-offers`), never by a request.
 
-- A booking event that may have freed a place at a location (canceled, deleted, expired, updated), and a new
-  entry, make the step offer what is free there: the location's waiting entries in turn, oldest first; each
-  is offered the earliest bookable slot inside its window, as a hold (a temporary booking with `expires_at`,
+- A booking event that may have freed a place at a location (canceled, deleted, expired, updated), a new
+  entry, and a vacancy signal (a schedule or resource change: `kairos.events.vacancies`; a resource's at
+  every location with waiting entries) make the step offer what is free there: the location's waiting
+  entries in turn, oldest first; each is offered the earliest bookable slot inside its window, as a hold (a temporary booking with `expires_at`,
   the project's default hold time, else PT15M). The hold is a normal checked booking write (schedules,
   capacity, limits, busy times, booking window), and the same transaction moves the entry from `waiting` to
   `offered` on the version read: of two runs offering one entry, or one place, only one commits.
@@ -31,7 +32,7 @@ from kairos.domain.listing import MAX_PER_PAGE
 from kairos.domain.ports import ProjectRepository, TimelineReader
 from kairos.domain.records import Record, StaleCatalogue
 from kairos.domain.validation import parse
-from kairos.events.definitions import WAITLIST_FREEING, WAITLIST_SETTLING
+from kairos.events.definitions import WAITLIST_FREEING, WAITLIST_SETTLING, WAITLIST_VACANCY
 from kairos.waitlists.entries import (
     BOOKED,
     DECLINED,
@@ -39,6 +40,7 @@ from kairos.waitlists.entries import (
     EXPIRED,
     LAPSED,
     OFFERED,
+    WAITING,
     Group,
     changed,
     fitting_slots,
@@ -82,10 +84,17 @@ class WaitlistOffers:
         kind, project_id, data = str(envelope["type"]), str(envelope["project_id"]), envelope["data"]
         if kind in SETTLES and (kind == "booking.finalized" or data.get("is_temporary")):
             self._settle(project_id, str(data["id"]), SETTLES[kind])
-        location_id = data.get("location_id")
-        if kind not in WAITLIST_FREEING or not location_id:
+        if kind not in WAITLIST_FREEING:
             return 0
-        return self.offer(project_id, str(location_id))
+        location_id = data.get("location_id")
+        if location_id:
+            return self.offer(project_id, str(location_id))
+        if kind != WAITLIST_VACANCY:
+            return 0
+        waiting = {
+            e.doc["location_id"] for e in self._store.list_all(project_id) if e.doc["status"] == WAITING
+        }
+        return sum(self.offer(project_id, location) for location in sorted(waiting))  # a resource's places
 
     def offer(self, project_id: str, location_id: str) -> int:
         """Offers what is free at the location to its waiting entries, oldest first. The free places are
