@@ -4,10 +4,11 @@
 - A booking event that may have freed a place at a location (canceled, deleted, expired, updated), a new
   entry, and a vacancy signal (a schedule or resource change: `kairos.events.vacancies`; a resource's at
   every location with waiting entries) make the step offer what is free there: the location's waiting
-  entries in turn, oldest first; each is offered the earliest bookable slot inside its window, as a hold (a temporary booking with `expires_at`,
-  the project's default hold time, else PT15M). The hold is a normal checked booking write (schedules,
-  capacity, limits, busy times, booking window), and the same transaction moves the entry from `waiting` to
-  `offered` on the version read: of two runs offering one entry, or one place, only one commits.
+  entries in turn, oldest first; each is offered the earliest bookable slot inside its window, as a hold (a
+  temporary booking with `expires_at`, the project's default hold time, else PT15M). The hold is a normal
+  checked booking write (schedules, capacity, limits, busy times, booking window), and the same transaction
+  moves the entry from `waiting` to `offered` on the version read: of two runs offering one entry, or one
+  place, only one commits.
 - A booking event about an offered hold settles its entry: finalized -> `booked`, expired -> `expired`,
   canceled or deleted -> `declined` (and the place it gave back is offered on, as above).
 
