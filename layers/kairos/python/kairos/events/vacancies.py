@@ -1,9 +1,9 @@
 """Changes that may free places without a booking event (docs/waitlists.md, "When a place is offered"):
 a one-off schedule block or a recurring schedule (its weekly blocks inside) written or removed, and a
-resource given more places or enabled again. The stream function puts a `waitlist.vacancy` signal on the bus for each
-(source `kairos.waitlists`, so no domain-event rule and no webhook sees it), which the waitlist offer step
-reads as it reads the booking events. A signal may come for a change that frees nothing: the step then finds
-nothing to offer."""
+resource given more places or enabled again. The stream function puts a `waitlist.vacancy` signal on the
+bus for each (source `kairos.waitlists`, so no domain-event rule and no webhook sees it), which the waitlist
+offer step reads as it reads the booking events. A signal may come for a change that frees nothing: the
+step then finds nothing to offer."""
 
 import json
 from collections.abc import Mapping, Sequence
