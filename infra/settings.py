@@ -5,7 +5,7 @@ fail at deploy time (reserved concurrency beyond the account's, a queue feeding 
 instances than it may run), stops the synthesis with a message naming the key.
 
 The defaults fit a new account: 1,000 concurrent Lambda executions in the region, of which AWS keeps 100
-unreserved. The functions reserve 800 (the API areas 650, the Portal 70, the event path 80): each area
+unreserved. The functions reserve 800 (the API areas 646, the Portal 70, the event path 84): each area
 can always run that many instances and never more, so one area flooded, or slowed by a slow dependency,
 cannot take the instances the others need. Of the 200 left unreserved, AWS's 100 are the floor, and 100
 serve CDK's deploy-time functions and anything else in the account."""
@@ -22,6 +22,7 @@ from kairos.events.definitions import (
     HOLD_SWEEPER,
     STREAM_CONSUMER,
     USAGE_RULE,
+    WAITLIST_RULE,
     WEBHOOK_RULE,
 )
 from kairos.portal.routes import PortalArea
@@ -42,7 +43,7 @@ RESERVED_CONCURRENCY: Mapping[str, int] = {
     Area.RESOURCES: 100,  # schedules, blocks, a resource's calendar
     Area.SERVICES: 150,  # bookable slots, the heaviest read
     Area.BOOKINGS: 150,
-    Area.BOOKING_GROUPS: 75,
+    Area.BOOKING_GROUPS: 71,
     Area.WEBHOOKS: 50,
     PortalArea.PORTAL: 50,
     PortalArea.ACCOUNTS: 20,  # log-in, registration and resets, throttled per address by the function
@@ -51,6 +52,7 @@ RESERVED_CONCURRENCY: Mapping[str, int] = {
     CALENDAR_POLLER: 1,  # every 15 minutes, one run at a time
     USAGE_RULE.consumer: 5,  # meteringMaxConcurrency: few instances, big batches, one write each
     WEBHOOK_RULE.consumer: 50,  # deliveryMaxConcurrency: receivers may take seconds each
+    WAITLIST_RULE.consumer: 4,  # waitlistMaxConcurrency: a slot listing and a booking write per offer
 }
 
 
@@ -102,6 +104,9 @@ SETTINGS = (
     Setting("holdTimerBatchSize", 10, 1, 10, "hold timers per invocation"),
     Setting("holdTimerBatchingWindowSeconds", 1, 0, 300, "seconds SQS may gather hold timers"),
     Setting("holdTimerMaxConcurrency", 4, 2, 1_000, "hold sweeper instances at once"),
+    Setting("waitlistBatchSize", 10, 1, 10, "events per invocation of the waitlist offer step"),
+    Setting("waitlistBatchingWindowSeconds", 0, 0, 300, "seconds SQS may gather waitlist events"),
+    Setting("waitlistMaxConcurrency", 4, 2, 1_000, "waitlist offer step instances at once"),
 )
 RESERVED_CONCURRENCY_KEY = "reservedConcurrency"
 NO_RESERVATIONS = "none"
@@ -125,6 +130,7 @@ def stack_settings(scope: Construct) -> StackSettings:
         USAGE_RULE.consumer: _feed(values, "metering"),
         WEBHOOK_RULE.consumer: _feed(values, "delivery"),
         HOLD_SWEEPER: _feed(values, "holdTimer"),
+        WAITLIST_RULE.consumer: _feed(values, "waitlist"),
     }
     _check(values, reserved, feeds)
     edge = EdgeLimits(

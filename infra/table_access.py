@@ -26,6 +26,7 @@ from kairos.events.definitions import (
     HOLD_SWEEPER,
     STREAM_CONSUMER,
     USAGE_RULE,
+    WAITLIST_RULE,
     WEBHOOK_RULE,
 )
 from kairos.portal.routes import PortalArea
@@ -80,6 +81,8 @@ HOLD_EXPIRY = keys.hold_expiry_partition(UUID, ANY)  # a resource's expiring hol
 LEGACY_HOLD_EXPIRY = keys.LEGACY_HOLD_EXPIRY_PREFIX + ANY  # read until empty (holds listed before timers)
 CALENDAR_SUBSCRIPTIONS = keys.CALENDAR_SUBSCRIPTIONS  # the listing of before, read until it is empty
 CALENDAR_SUBSCRIPTION_SHARDS = keys.calendar_subscriptions_shard(ANY)
+WAITLIST = keys.waitlist_partition(UUID)  # a project's waitlist entries and the links of offered holds
+WAITING_LISTS = keys.waiting_listing_partition(UUID, ANY)  # a location's waiting entries (GSI1)
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,18 @@ BOOKING_WRITES = GROUP_WRITES | REMEMBERED_CHECKS
 # Idempotency-Key records (Powertools: a conditioned put, the result's update, a delete when the
 # request fails).
 IDEMPOTENT = TableAccess({"PutItem": [IDEMPOTENCY], "UpdateItem": [IDEMPOTENCY], "DeleteItem": [IDEMPOTENCY]})
+# Waitlist entries (storage/waitlist_store.py): the API's create, get, list, delete (and the association of a
+# named resource); the offer step's hold, written with the entry and its link in one transaction.
+WAITLIST_ENTRIES = TableAccess(
+    {"GetItem": [WAITLIST, SERVICES], "PutItem": [WAITLIST], "Query": [WAITLIST], "DeleteItem": [WAITLIST]}
+)
+WAITLIST_OFFERS = (  # fresh plans only (no remembered resource to check): GROUP_WRITES' actions
+    GROUP_WRITES
+    | ENTITY_BATCHES
+    | TableAccess(
+        {"GetItem": [PROJECT, WAITLIST], "PutItem": [WAITLIST], "DeleteItem": [WAITLIST]}, [WAITING_LISTS]
+    )
+)
 
 ACCESS: Mapping[str, TableAccess] = {
     Area.PROJECT: AUTHENTICATED,
@@ -176,6 +191,7 @@ ACCESS: Mapping[str, TableAccess] = {
     | ENTITY_BATCHES
     | BOOKING_WRITES
     | IDEMPOTENT
+    | WAITLIST_ENTRIES
     | TableAccess({"GetItem": [FEED_KEYS], "PutItem": [FEED_KEYS], "DeleteItem": [FEED_KEYS]}),
     Area.BOOKING_GROUPS: AUTHENTICATED | ENTITIES | ENTITY_BATCHES | GROUP_WRITES | IDEMPOTENT,
     Area.WEBHOOKS: AUTHENTICATED
@@ -199,6 +215,7 @@ ACCESS: Mapping[str, TableAccess] = {
         },
         [CALENDAR_SUBSCRIPTIONS, CALENDAR_SUBSCRIPTION_SHARDS, *BOOKING_LISTS],
     ),
+    WAITLIST_RULE.consumer: WAITLIST_OFFERS,
     USAGE_RULE.consumer: TableAccess(  # BatchWriteItem: the log entries' bodies (request_log_bodies)
         {"PutItem": [REQUEST_LOG], "BatchWriteItem": [REQUEST_LOG], "UpdateItem": [USAGE, TOKEN_USE]}
     ),

@@ -5,6 +5,9 @@ batch item failure (Lambda resumes the shard from it, bisecting on repeated erro
 The mapped events are then published together; a refused entry raises, and the whole batch is retried.
 Both retries may repeat events already published: consumers drop repeats by the envelope id.
 
+A schedule or resource change that may free places puts a `waitlist.vacancy` signal on the bus beside the
+events (`kairos.stream.vacancies`), for the waitlist offer step.
+
 A booking write that leaves a hold with an expiry also starts the hold's timer
 (`kairos.domain.bookings.hold_timers`),
 after the events; a refused timer raises too, and a repeated one finds nothing to remove.
@@ -22,6 +25,7 @@ from kairos.domain.bookings.hold_timers import hold_timer
 from kairos.messaging.publisher import Publisher, domain_event, make_events_client
 from kairos.observability import logger, metrics, tracer
 from kairos.stream.changes import BatchBookings, item_change
+from kairos.stream.vacancies import vacancies, vacancy_event
 
 if TYPE_CHECKING:
     from kairos.events.envelope import Envelope
@@ -45,7 +49,8 @@ def mapper() -> "EventMapper":
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    changes = [c for c in (item_change(r) for r in event.get("Records", [])) if c is not None]
+    records = event.get("Records", [])
+    changes = [c for c in (item_change(r) for r in records) if c is not None]
     batch = BatchBookings.of(changes)
     by_record = {c.record_id: c for c in changes}
     mapped: list[Envelope] = []
@@ -59,7 +64,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
-    publisher.publish([domain_event(e) for e in mapped])
+    publisher.publish([domain_event(e) for e in mapped] + [vacancy_event(v) for v in vacancies(records)])
     timers = [
         timer
         for key, after in batch.after.items()

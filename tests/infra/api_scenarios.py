@@ -223,7 +223,8 @@ def keyed(key: str) -> tuple[tuple[str, str], ...]:
 def booking_calls(viewer: Principal, moto: Moto) -> Steps:
     """Lists through each index (the project's, a resource's, a location's, a service's), a booking made
     twice with one Idempotency-Key (the second answer is the stored one), a refused one whose key is
-    released, a hold finalized, and a calendar feed read by its secret, without a token."""
+    released, a hold finalized, a calendar feed read by its secret, without a token, and a waitlist entry
+    naming its resource."""
     clinic = make_clinic(moto.container, viewer)
     by_doctor = {"resource_id": clinic["resource_id"], "name": "Feed"}
     _, key = moto.container.calendar_feeds.create(viewer, by_doctor)
@@ -246,6 +247,11 @@ def booking_calls(viewer: Principal, moto: Moto) -> Steps:
     steps.add(Call("GET", "/v1/calendar-feeds/{key}/calendar.ics", {"key": key}, token=""))
     steps.add(Call("DELETE", "/v1/calendar-feeds/{calendar-feed}", feed))
     steps.add(Call("DELETE", "/v1/bookings/{booking}", mine))
+    wait = {**booking_body(clinic, 13, resource_id=clinic["resource_id"]), "from": at(13), "to": at(15)}
+    steps.add(Call("GET", "/v1/waitlist-entries", query="status=waiting"))
+    entry = {"waitlist-entry": ref(steps.add(Call("POST", "/v1/waitlist-entries", body=wait)))}
+    steps.add(Call("GET", "/v1/waitlist-entries/{waitlist-entry}", entry))
+    steps.add(Call("DELETE", "/v1/waitlist-entries/{waitlist-entry}", entry))
     return steps
 
 

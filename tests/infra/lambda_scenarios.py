@@ -135,6 +135,9 @@ def queue_batches(rule: definitions.Feed, moto: Moto) -> list[Invocation]:
             Invocation({"Records": [message(json.loads(timer_body(t)), arn)]}, NO_FAILURES)
             for t in (due, due, later)
         ]
+    if rule is definitions.WAITLIST_RULE:
+        arn = moto.queue_arns[rule.queue]
+        return [Invocation({"Records": [message(b, arn)]}, NO_FAILURES) for b in waitlist_events(moto)]
     first = queue_body(rule, moto)
     batches = [[first], [first]]
     if rule is definitions.USAGE_RULE:
@@ -159,21 +162,7 @@ def queue_body(rule: definitions.Feed, moto: Moto) -> dict[str, Any]:
     event = {"version": "0", "id": secrets.token_hex(8), "account": "000000000000", "region": REGION}
     at = TODAY.isoformat()
     if rule is definitions.WEBHOOK_RULE:
-        envelope = {
-            "id": secrets.token_hex(8),
-            "type": "booking.created",
-            "version": definitions.SCHEMA_VERSION,
-            "project_id": moto.project_id,
-            "time": at,
-            "data": {"id": "b-1"},
-            "changes": None,
-        }
-        return {
-            **event,
-            "source": definitions.DOMAIN_SOURCE,
-            "detail-type": "booking.created",
-            "detail": envelope,
-        }
+        return domain_message(moto.project_id, "booking.created", {"id": "b-1"})
     if rule is definitions.USAGE_RULE:
         detail = {
             "project_id": moto.project_id,
@@ -188,6 +177,41 @@ def queue_body(rule: definitions.Feed, moto: Moto) -> dict[str, Any]:
         }
         return {**event, "source": definitions.USAGE_SOURCE, "detail-type": "api.request", "detail": detail}
     raise AssertionError(f"no sample message for the queue {rule.queue}: add one")
+
+
+def waitlist_events(moto: Moto) -> list[dict[str, Any]]:
+    """A new entry with a free place in its window (a hold is written with it), the same event again
+    (nothing more), and the finalizing of a hold offered before (its entry is booked)."""
+    viewer, _ = fresh_project(moto, "Layout waitlists")
+    clinic = make_clinic(moto.container, viewer)
+    waitlists, offers = moto.container.waitlists, moto.container.waitlist_offers
+    where = {"service_id": clinic["service_id"], "location_id": clinic["location_id"]}
+    earlier = waitlists.create(viewer, {**where, "from": at(9), "to": at(10)})
+    offers.offer(viewer.project_id, clinic["location_id"])
+    hold = str(waitlists.get(viewer, earlier["id"])["booking_id"])
+    new = waitlists.create(viewer, {**where, "from": at(10), "to": at(11)})
+    finalized = {"id": hold, "location_id": clinic["location_id"], "is_temporary": False}
+    found = [
+        ("waitlist_entry.created", new),
+        ("waitlist_entry.created", new),
+        ("booking.finalized", finalized),
+    ]
+    return [domain_message(viewer.project_id, kind, data) for kind, data in found]
+
+
+def domain_message(project_id: str, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A domain event as EventBridge puts it on a rule's queue."""
+    envelope = {
+        "id": secrets.token_hex(8),
+        "type": kind,
+        "version": definitions.SCHEMA_VERSION,
+        "project_id": project_id,
+        "time": TODAY.isoformat(),
+        "data": data,
+        "changes": None,
+    }
+    event = {"version": "0", "id": secrets.token_hex(8), "account": "000000000000", "region": REGION}
+    return {**event, "source": definitions.DOMAIN_SOURCE, "detail-type": kind, "detail": envelope}
 
 
 def due_retry(moto: Moto) -> dict[str, Any]:

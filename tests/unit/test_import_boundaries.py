@@ -14,7 +14,14 @@ from tests.unit.conftest import in_fresh_interpreter
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 API = ["project", "locations", "resources", "services", "bookings", "booking_groups", "webhooks"]
 PORTAL = ["portal", "portal_accounts"]
-CONSUMERS = ["stream_mapper", "hold_sweeper", "metering", "webhook_dispatcher", "calendar_poller"]
+CONSUMERS = [
+    "stream_mapper",
+    "hold_sweeper",
+    "metering",
+    "webhook_dispatcher",
+    "calendar_poller",
+    "waitlist_offers",
+]
 BOOKING_RULES = {
     "kairos.domain.bookings.bookings",
     "kairos.domain.bookings.commit",

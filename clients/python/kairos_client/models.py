@@ -742,6 +742,32 @@ class CalendarSubscription(Model):
     updated_at: Timestamp
 
 
+class WaitlistEntryInput(Model):
+    """`POST /v1/waitlist-entries`."""
+
+    service_id: str
+    location_id: str
+    resource_id: str | None = None
+    from_: Timestamp = Field(alias="from")
+    to: Timestamp
+    metadata: dict[str, Any] | None = None
+
+
+class WaitlistEntry(Model):
+    id: str
+    status: Literal["waiting", "offered", "booked", "expired", "declined", "lapsed"]
+    service_id: str
+    location_id: str
+    resource_id: str | None
+    from_: Timestamp = Field(alias="from")
+    to: Timestamp
+    metadata: dict[str, Any] | None
+    booking_id: str | None
+    offered_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
 class ResourceService(Model):
     service_id: str
     resource_id: str
@@ -773,6 +799,13 @@ class WebhookInput(Model):
                 "booking_group.finalized",
                 "booking_group.canceled",
                 "booking_group.deleted",
+                "waitlist_entry.created",
+                "waitlist_entry.offered",
+                "waitlist_entry.booked",
+                "waitlist_entry.expired",
+                "waitlist_entry.declined",
+                "waitlist_entry.lapsed",
+                "waitlist_entry.deleted",
             ]
         ]
         | None
@@ -800,6 +833,13 @@ class WebhookPatch(Model):
                 "booking_group.finalized",
                 "booking_group.canceled",
                 "booking_group.deleted",
+                "waitlist_entry.created",
+                "waitlist_entry.offered",
+                "waitlist_entry.booked",
+                "waitlist_entry.expired",
+                "waitlist_entry.declined",
+                "waitlist_entry.lapsed",
+                "waitlist_entry.deleted",
             ]
         ]
         | None
@@ -825,6 +865,13 @@ class Webhook(Model):
                 "booking_group.finalized",
                 "booking_group.canceled",
                 "booking_group.deleted",
+                "waitlist_entry.created",
+                "waitlist_entry.offered",
+                "waitlist_entry.booked",
+                "waitlist_entry.expired",
+                "waitlist_entry.declined",
+                "waitlist_entry.lapsed",
+                "waitlist_entry.deleted",
             ]
         ]
         | None
@@ -853,6 +900,13 @@ class WebhookWithSecret(Model):
                 "booking_group.finalized",
                 "booking_group.canceled",
                 "booking_group.deleted",
+                "waitlist_entry.created",
+                "waitlist_entry.offered",
+                "waitlist_entry.booked",
+                "waitlist_entry.expired",
+                "waitlist_entry.declined",
+                "waitlist_entry.lapsed",
+                "waitlist_entry.deleted",
             ]
         ]
         | None

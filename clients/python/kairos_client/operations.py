@@ -44,6 +44,8 @@ from kairos_client.models import (
     ServicePatch,
     TimeSpan,
     Usage,
+    WaitlistEntry,
+    WaitlistEntryInput,
     Webhook,
     WebhookDelivery,
     WebhookInput,
@@ -193,6 +195,10 @@ OPERATIONS: dict[str, Operation] = {
     "syncResourceCalendarSubscription": Operation(
         "POST", "/resources/{resource}/calendar-subscriptions/{calendar-subscription}/sync", None
     ),
+    "getWaitlistEntries": Operation("GET", "/waitlist-entries", None),
+    "postWaitlistEntry": Operation("POST", "/waitlist-entries", "WaitlistEntryInput"),
+    "getWaitlistEntry": Operation("GET", "/waitlist-entries/{waitlist-entry}", None),
+    "deleteWaitlistEntry": Operation("DELETE", "/waitlist-entries/{waitlist-entry}", None),
     "getServiceBookableSlots": Operation("GET", "/services/{service}/bookable-slots", None),
     "getServiceBookableSlotExplanation": Operation("GET", "/services/{service}/bookable-slots/explain", None),
 }
@@ -1323,6 +1329,56 @@ class SyncOperations(SyncTransport):
                 idempotency_key=idempotency_key,
             )
         )
+
+    def get_waitlist_entries(self, *, query: Mapping[str, Any] | None = None) -> Page[WaitlistEntry]:
+        """Kairos: list waitlist entries.
+
+        GET /waitlist-entries
+        """
+        return self._call(
+            Call(OPERATIONS["getWaitlistEntries"], TypeAdapter(Page[WaitlistEntry]), query=query)
+        )
+
+    def post_waitlist_entry(
+        self,
+        *,
+        body: WaitlistEntryInput | Mapping[str, Any],
+        query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> WaitlistEntry:
+        """Kairos: join a waitlist (offered a hold when a place in the window frees up).
+
+        POST /waitlist-entries
+        """
+        return self._call(
+            Call(
+                OPERATIONS["postWaitlistEntry"],
+                TypeAdapter(WaitlistEntry),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    def get_waitlist_entry(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> WaitlistEntry:
+        """Kairos: get a waitlist entry.
+
+        GET /waitlist-entries/{waitlist-entry}
+        """
+        return self._call(
+            Call(OPERATIONS["getWaitlistEntry"], TypeAdapter(WaitlistEntry), path=path, query=query)
+        )
+
+    def delete_waitlist_entry(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> None:
+        """Kairos: leave a waitlist (delete the entry).
+
+        DELETE /waitlist-entries/{waitlist-entry}
+        """
+        return self._call(Call(OPERATIONS["deleteWaitlistEntry"], TypeAdapter(None), path=path, query=query))
 
     def get_service_bookable_slots(
         self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
@@ -2518,6 +2574,58 @@ class AsyncOperations(AsyncTransport):
                 query=query,
                 idempotency_key=idempotency_key,
             )
+        )
+
+    async def get_waitlist_entries(self, *, query: Mapping[str, Any] | None = None) -> Page[WaitlistEntry]:
+        """Kairos: list waitlist entries.
+
+        GET /waitlist-entries
+        """
+        return await self._call(
+            Call(OPERATIONS["getWaitlistEntries"], TypeAdapter(Page[WaitlistEntry]), query=query)
+        )
+
+    async def post_waitlist_entry(
+        self,
+        *,
+        body: WaitlistEntryInput | Mapping[str, Any],
+        query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> WaitlistEntry:
+        """Kairos: join a waitlist (offered a hold when a place in the window frees up).
+
+        POST /waitlist-entries
+        """
+        return await self._call(
+            Call(
+                OPERATIONS["postWaitlistEntry"],
+                TypeAdapter(WaitlistEntry),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    async def get_waitlist_entry(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> WaitlistEntry:
+        """Kairos: get a waitlist entry.
+
+        GET /waitlist-entries/{waitlist-entry}
+        """
+        return await self._call(
+            Call(OPERATIONS["getWaitlistEntry"], TypeAdapter(WaitlistEntry), path=path, query=query)
+        )
+
+    async def delete_waitlist_entry(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> None:
+        """Kairos: leave a waitlist (delete the entry).
+
+        DELETE /waitlist-entries/{waitlist-entry}
+        """
+        return await self._call(
+            Call(OPERATIONS["deleteWaitlistEntry"], TypeAdapter(None), path=path, query=query)
         )
 
     async def get_service_bookable_slots(

@@ -32,6 +32,7 @@ ALL_ABILITIES: tuple[str, ...] = (
     "usage:view",
     *(f"calendar_feed:{a}" for a in ("view", "create", "delete")),  # secret calendar feed URLs
     *(f"calendar_subscription:{a}" for a in _CRUD),  # busy times from external calendars
+    *(f"waitlist_entry:{a}" for a in ("view", "create", "delete")),  # waitlists
 )
 
 

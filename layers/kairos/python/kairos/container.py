@@ -43,10 +43,13 @@ if TYPE_CHECKING:
     from kairos.storage.portal_store import PortalStore
     from kairos.storage.schedule_store import ScheduleStore
     from kairos.storage.usage_store import UsageStore
+    from kairos.storage.waitlist_store import WaitlistStore
     from kairos.usage.events import UsageEmitter
     from kairos.usage.metering import Metering
     from kairos.usage.report import UsageReport
     from kairos.usage.request_log import RequestLog
+    from kairos.waitlists.offers import WaitlistOffers
+    from kairos.waitlists.service import Waitlists
     from kairos.webhooks.delivery import Dispatcher
     from kairos.webhooks.subscriptions import Webhooks
 
@@ -168,6 +171,48 @@ class Container:
 
         store = CalendarSubscriptionStore(self.table)
         return CalendarSubscriptions(self._catalogue_store, store, self.booking_store, fetch_feed, self.clock)
+
+    @cached_property
+    def _waitlist_store(self) -> "WaitlistStore":
+        from kairos.storage.waitlist_store import WaitlistStore
+
+        return WaitlistStore(self.table, self.booking_store)
+
+    @cached_property
+    def waitlists(self) -> "Waitlists":
+        from kairos.waitlists.service import Waitlists
+
+        return Waitlists(
+            self._catalogue_store,
+            self._catalogue_store,
+            self._waitlist_store,
+            self.clock,
+            self.settings.max_slot_window_days,
+        )
+
+    @cached_property
+    def waitlist_offers(self) -> "WaitlistOffers":
+        from kairos.domain.bookings.availability import Availability
+        from kairos.waitlists.offers import WaitlistOffers
+
+        # The free places as the change that made the event left them: fresh, strongly consistent reads,
+        # no catalogue memory (a resource given more places a moment ago must count them).
+        places = Availability(
+            self._catalogue_store,
+            self._catalogue_store,
+            self.schedule_store,
+            self.settings.max_slot_window_days,
+            self.clock,
+        )
+        return WaitlistOffers(
+            self._waitlist_store,
+            self._project_store,
+            self.bookings,
+            places,
+            self.schedule_store,
+            self.clock,
+            self.settings.max_slot_window_days,
+        )
 
     @cached_property
     def explainer(self) -> "SlotExplainer":

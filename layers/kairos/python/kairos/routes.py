@@ -34,6 +34,8 @@ CALENDAR_FEEDS = f"{API_PREFIX}/calendar-feeds"
 CALENDAR = "Calendar"  # the response of a feed: text/calendar, not JSON
 CALENDAR_SUBSCRIPTIONS = f"{RESOURCE_BASE}/calendar-subscriptions"
 CALENDAR_SUBSCRIPTION = f"{CALENDAR_SUBSCRIPTIONS}/{{calendar-subscription}}"
+WAITLIST_ENTRIES = f"{API_PREFIX}/waitlist-entries"
+WAITLIST_ENTRY = f"{WAITLIST_ENTRIES}/{{waitlist-entry}}"
 
 
 ROUTES: tuple[Route, ...] = (
@@ -268,6 +270,43 @@ ROUTES: tuple[Route, ...] = (
         "Kairos: sync a calendar subscription's feed now",
         response="CalendarSubscription",
         status=200,
+    ),
+    # Kairos additions: waitlists (docs/waitlists.md)
+    Route(
+        "GET",
+        WAITLIST_ENTRIES,
+        Area.BOOKINGS,
+        "getWaitlistEntries",
+        "waitlist_entry:view",
+        "Kairos: list waitlist entries",
+        response="Page[WaitlistEntry]",
+    ),
+    Route(
+        "POST",
+        WAITLIST_ENTRIES,
+        Area.BOOKINGS,
+        "postWaitlistEntry",
+        "waitlist_entry:create",
+        "Kairos: join a waitlist (offered a hold when a place in the window frees up)",
+        "WaitlistEntry",
+        "WaitlistEntry",
+    ),
+    Route(
+        "GET",
+        WAITLIST_ENTRY,
+        Area.BOOKINGS,
+        "getWaitlistEntry",
+        "waitlist_entry:view",
+        "Kairos: get a waitlist entry",
+        response="WaitlistEntry",
+    ),
+    Route(
+        "DELETE",
+        WAITLIST_ENTRY,
+        Area.BOOKINGS,
+        "deleteWaitlistEntry",
+        "waitlist_entry:delete",
+        "Kairos: leave a waitlist (delete the entry)",
     ),
     Route(
         "GET",

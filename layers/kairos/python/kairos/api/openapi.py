@@ -32,6 +32,7 @@ from kairos.domain.shared.fields import (
 from kairos.domain.shared.listing import MAX_PER_PAGE, ListSpec, sort_pattern
 from kairos.storage.booking_store import TRANSACTION_LIMIT as TRANSACTION_ITEMS
 from kairos.values.formats import FIRST_INSTANT, FIRST_YEAR, LAST_INSTANT, LAST_YEAR
+from kairos.waitlists.service import ENTRY_LIST
 from kairos.webhooks.delivery import DELIVERY_LIST_SPEC
 from kairos.webhooks.subscriptions import LIST_SPEC as WEBHOOK_LIST
 
@@ -48,6 +49,7 @@ _LISTS: dict[str, tuple[ListSpec, ...]] = {
     "getResourceRecurringScheduleBlocks": (RECURRING_BLOCK_LIST,),
     "getWebhooks": (WEBHOOK_LIST,),
     "getWebhookDeliveries": (DELIVERY_LIST_SPEC,),
+    "getWaitlistEntries": (ENTRY_LIST,),
 }
 
 

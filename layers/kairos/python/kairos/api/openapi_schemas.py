@@ -17,6 +17,7 @@ from kairos.api.openapi_shapes import (
     object_of,
     ref,
 )
+from kairos.api.openapi_waitlists import waitlist_schemas
 from kairos.calendars.feed import CalendarFeedInput
 from kairos.calendars.subscriptions import CalendarSubscriptionInput, CalendarSubscriptionPatch
 from kairos.domain.catalogue.models import SERVICE_ADAPTER, LocationInput, ResourceInput
@@ -53,6 +54,7 @@ def schemas() -> dict[str, Any]:
     explanation_schema(defs)
     _calendar_feed_schemas(defs)
     _calendar_subscription_schemas(defs)
+    waitlist_schemas(defs)
     defs["ResourceService"] = object_of(
         {"service_id": UUID_SCHEMA, "resource_id": UUID_SCHEMA, "created_at": TIMESTAMP}
     )

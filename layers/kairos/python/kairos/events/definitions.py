@@ -32,9 +32,33 @@ BookingGroupEventType = Literal[
     "booking_group.canceled",
     "booking_group.deleted",
 ]
+WaitlistEntryEventType = Literal[  # one per status an entry reaches (docs/waitlists.md), and its removal
+    "waitlist_entry.created",
+    "waitlist_entry.offered",
+    "waitlist_entry.booked",
+    "waitlist_entry.expired",
+    "waitlist_entry.declined",
+    "waitlist_entry.lapsed",
+    "waitlist_entry.deleted",
+]
 BOOKING_EVENT_TYPES: tuple[str, ...] = get_args(BookingEventType)
 BOOKING_GROUP_EVENT_TYPES: tuple[str, ...] = get_args(BookingGroupEventType)
-EVENT_TYPES = BOOKING_EVENT_TYPES + BOOKING_GROUP_EVENT_TYPES
+WAITLIST_ENTRY_EVENT_TYPES: tuple[str, ...] = get_args(WaitlistEntryEventType)
+EVENT_TYPES = BOOKING_EVENT_TYPES + BOOKING_GROUP_EVENT_TYPES + WAITLIST_ENTRY_EVENT_TYPES
+# The events the waitlist offer step reads (kairos/waitlists/offers.py): those after which a place may be free
+# at a location, and those that settle an offered hold's entry. A schedule or resource change that may free
+# places is a signal of its own (kairos/stream/vacancies.py), from the stream function, on another source.
+WAITLIST_SOURCE = "kairos.waitlists"
+WAITLIST_VACANCY = "waitlist.vacancy"
+WAITLIST_FREEING = (
+    WAITLIST_VACANCY,
+    "booking.canceled",
+    "booking.deleted",
+    "booking.expired",
+    "booking.updated",
+    "waitlist_entry.created",
+)
+WAITLIST_SETTLING = ("booking.finalized", "booking.expired", "booking.canceled", "booking.deleted")
 USAGE_DETAIL_TYPES = ("api.request", "webhook.attempt")
 
 
@@ -57,8 +81,11 @@ class Rule(Feed):
 
 WEBHOOK_RULE = Rule(
     name="kairos-domain-events-to-webhooks",
-    description="Booking and booking-group events, for the webhook dispatcher",
-    pattern={"source": [DOMAIN_SOURCE], "detail-type": [{"prefix": "booking"}]},
+    description="Booking, booking-group and waitlist entry events, for the webhook dispatcher",
+    pattern={
+        "source": [DOMAIN_SOURCE],
+        "detail-type": [{"prefix": "booking"}, {"prefix": "waitlist_entry."}],
+    },
     queue="kairos-webhook-deliveries",
     consumer="webhook_dispatcher",
 )
@@ -69,7 +96,17 @@ USAGE_RULE = Rule(
     queue="kairos-usage",
     consumer="metering",
 )
-RULES = (WEBHOOK_RULE, USAGE_RULE)
+WAITLIST_RULE = Rule(
+    name="kairos-domain-events-to-waitlist-offers",
+    description="Events that may free a place or settle an offer, for the waitlist offer step",
+    pattern={
+        "source": [DOMAIN_SOURCE, WAITLIST_SOURCE],
+        "detail-type": sorted({*WAITLIST_FREEING, *WAITLIST_SETTLING}),
+    },
+    queue="kairos-waitlist-offers",
+    consumer="waitlist_offers",
+)
+RULES = (WEBHOOK_RULE, USAGE_RULE, WAITLIST_RULE)
 
 
 # The function the table's stream feeds (functions/<name>/handler.py), deployed and local.

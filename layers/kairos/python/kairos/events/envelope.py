@@ -12,7 +12,12 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kairos.events.definitions import SCHEMA_VERSION, BookingEventType, BookingGroupEventType
+from kairos.events.definitions import (
+    SCHEMA_VERSION,
+    BookingEventType,
+    BookingGroupEventType,
+    WaitlistEntryEventType,
+)
 
 # Event ids are uuid5 names in this namespace, so the same stream record always yields the same id.
 EVENT_ID_NAMESPACE = uuid.UUID("6f1c1a8e-2f4e-5b7a-9d3c-4b6e0a1f7c21")
@@ -82,6 +87,24 @@ class BookingGroupData(_Contract):
     updated_at: UtcTimestamp
 
 
+class WaitlistEntryData(_Contract):
+    """A waitlist entry as `GET /v1/waitlist-entries/{id}` renders it (docs/waitlists.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, serialize_by_alias=True)  # `from`, a keyword
+    id: Id
+    status: Literal["waiting", "offered", "booked", "expired", "declined", "lapsed"]
+    service_id: Id
+    location_id: Id
+    resource_id: Id | None
+    from_: Timestamp = Field(alias="from")
+    to: Timestamp
+    metadata: Metadata
+    booking_id: Id | None
+    offered_at: UtcTimestamp | None
+    created_at: UtcTimestamp
+    updated_at: UtcTimestamp
+
+
 DataT = TypeVar("DataT", bound=_Contract)
 
 
@@ -106,10 +129,15 @@ class BookingGroupEvent(_Envelope[BookingGroupData]):
     type: BookingGroupEventType
 
 
-Envelope = BookingEvent | BookingGroupEvent
-FAMILIES: dict[str, type[BookingEvent] | type[BookingGroupEvent]] = {
+class WaitlistEntryEvent(_Envelope[WaitlistEntryData]):
+    type: WaitlistEntryEventType
+
+
+Envelope = BookingEvent | BookingGroupEvent | WaitlistEntryEvent
+FAMILIES: dict[str, type[BookingEvent] | type[BookingGroupEvent] | type[WaitlistEntryEvent]] = {
     "booking": BookingEvent,
     "booking_group": BookingGroupEvent,
+    "waitlist_entry": WaitlistEntryEvent,
 }
 
 

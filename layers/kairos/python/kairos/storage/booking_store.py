@@ -9,7 +9,9 @@ cannot both commit: the loser's transaction is cancelled and it checks again (th
 `kairos.storage.ledger`).
 """
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -45,7 +47,18 @@ _INSTANT = timedelta(microseconds=1)  # a span [start, end) touches the day of `
 Span = tuple[datetime, datetime]
 
 
+@dataclass(frozen=True)
+class Rider:
+    """An operation on another item that a booking's transaction carries (a waitlist entry leaving
+    `waiting`: docs/waitlists.md), and the error raised when its condition refuses the transaction."""
+
+    operation: dict[str, Any]
+    refusal: Exception
+
+
 class BookingStore:
+    _riders: tuple[Rider, ...] = ()
+
     def __init__(
         self, table: Table, *, indexed: bool = True, clock: Callable[[], datetime] = now_utc
     ) -> None:
@@ -98,6 +111,12 @@ class BookingStore:
 
     # --- writes -----------------------------------------------------------------------------------------
 
+    def with_riders(self, riders: Sequence[Rider]) -> "BookingStore":
+        """This store, whose transactions also carry `riders` (all commit or none)."""
+        joined = copy.copy(self)
+        joined._riders = tuple(riders)
+        return joined
+
     def add(self, project_id: str, booking: Booking) -> None:
         self.commit(project_id, [BookingChange(None, booking, guarded=False)], LedgerState({}, {}))
 
@@ -134,6 +153,8 @@ class BookingStore:
     ) -> None:
         stamps = stamps_of(premises)
         items = self._transaction.operations(project_id, changes, seen, group, releases, stamps)
+        first_rider = len(items)
+        items += [r.operation for r in self._riders]
         if len(items) > TRANSACTION_LIMIT:
             raise ValidationFailed.field("bookings", TOO_LARGE_WRITE)
         if len(items) + len(premises) > TRANSACTION_LIMIT:
@@ -144,6 +165,9 @@ class BookingStore:
             self._t.client.transact_write_items(TransactItems=items)
         except ClientError as error:
             reasons = cancellation_reasons(error)
+            for rider, reason in zip(self._riders, reasons[first_rider:], strict=False):
+                if reason == "ConditionalCheckFailed":
+                    raise rider.refusal from None
             for operation, reason in zip(items, reasons, strict=False):
                 if reason == "ConditionalCheckFailed" and keeps_hold(operation):
                     ((_, request),) = operation.items()

@@ -14,8 +14,13 @@ from kairos.storage.dynamodb import from_item
 
 BOOKING = "booking"
 BOOKING_GROUP = "booking_group"
+WAITLIST_ENTRY = "waitlist_entry"
 # The sort-key prefix of each entity that makes events, from the key module itself.
-EVENT_ENTITIES = {BOOKING: keys.booking("", "")["SK"], BOOKING_GROUP: keys.entity_prefix(BOOKING_GROUP)}
+EVENT_ENTITIES = {
+    BOOKING: keys.booking("", "")["SK"],
+    BOOKING_GROUP: keys.entity_prefix(BOOKING_GROUP),
+    WAITLIST_ENTRY: keys.WAITLIST_ENTRY_PREFIX,
+}
 
 Image = dict[str, Any]
 
@@ -44,7 +49,8 @@ def item_change(record: Mapping[str, Any]) -> ItemChange | None:
     if entity not in EVENT_ENTITIES or not str(image.get("SK", "")).startswith(EVENT_ENTITIES[entity]):
         return None
     project_id = str(image["project_id"])
-    if image.get("PK") != keys.entity_partition(project_id):
+    partition = keys.waitlist_partition if entity == WAITLIST_ENTRY else keys.entity_partition
+    if image.get("PK") != partition(project_id):
         return None
     return ItemChange(
         record["eventID"], entity, project_id, old, new, float(stream["ApproximateCreationDateTime"])

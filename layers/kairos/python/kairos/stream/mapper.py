@@ -1,7 +1,9 @@
 """From DynamoDB stream records (NEW_AND_OLD_IMAGES, typed images) to domain event envelopes.
 
-Only a booking's item (`PROJECT#<p>` / `BOOKING#<id>`) and a booking group's item (`BOOKING_GROUP#<id>`)
-make events; timeline holds, ledgers, rate windows and every other item are bookkeeping and are skipped.
+Only a booking's item (`PROJECT#<p>` / `BOOKING#<id>`), a booking group's item (`BOOKING_GROUP#<id>`) and a
+waitlist entry's (`PROJECT#<p>#WAITLIST` / `ENTRY#<id>`: created, deleted, and one event per status it
+reaches, `waitlist_entry.offered`..., docs/waitlists.md) make events; timeline holds, ledgers, rate windows
+and every other item are bookkeeping and are skipped.
 
 - INSERT is `*.created`, REMOVE is `*.deleted` (the object rendered from the old image), except the
   removal of a temporary booking past its `expires_at` (the hold sweep's), which is `booking.expired`.
@@ -34,7 +36,8 @@ from kairos.domain.shared.records import Booking, Record
 from kairos.events.envelope import FAMILIES, Envelope, event_id, event_time
 from kairos.storage.booking_items import booking_from
 from kairos.storage.dynamodb import record_from
-from kairos.stream.changes import BOOKING, BOOKING_GROUP, BatchBookings, ItemChange
+from kairos.stream.changes import BOOKING, BOOKING_GROUP, WAITLIST_ENTRY, BatchBookings, ItemChange
+from kairos.waitlists.entries import render as render_entry
 
 
 def principal(project_id: str) -> Principal:
@@ -55,6 +58,8 @@ class EventMapper:
     def map_change(self, change: ItemChange, batch: BatchBookings) -> Envelope | None:
         if change.entity == BOOKING:
             return self._booking_event(change)
+        if change.entity == WAITLIST_ENTRY:
+            return _entry_event(change)
         return self._group_event(change, batch)
 
     def _booking_event(self, change: ItemChange) -> Envelope | None:
@@ -99,6 +104,21 @@ class EventMapper:
         stored = {b.id: b for b in self._store.get_many(viewer.project_id, missing)} if missing else {}
         members = [in_batch.get((viewer.project_id, i)) or stored.get(i) for i in ids]
         return self._groups.render(viewer, group, [m for m in members if m is not None])
+
+
+def _entry_event(change: ItemChange) -> Envelope | None:
+    """`waitlist_entry.created` / `.deleted`, and for a change the status it reached (`.offered`...)."""
+    before = render_entry(record_from(change.old)) if change.old else None
+    after = render_entry(record_from(change.new)) if change.new else None
+    classified = _classify(WAITLIST_ENTRY, before, after)
+    if classified is None:
+        return None
+    event_type, changed = classified
+    if before and after:
+        if before["status"] == after["status"]:
+            return None
+        event_type = f"{WAITLIST_ENTRY}.{after['status']}"
+    return _envelope(change, event_type, after or before, changed)
 
 
 def _envelope(

@@ -1,0 +1,1 @@
+"""Waitlists: entries offered the places that free up (docs/waitlists.md)."""

@@ -1,0 +1,164 @@
+"""Waitlist entries (docs/waitlists.md): what a person waits for (a service at a location, a resource if they
+care which, a window they would take) and where the wait stands. Pure: the input model, the statuses and
+their changes, rendering, and the choice of what to offer (which entries, oldest first; which slots).
+
+An entry waits until the offer step (`kairos.waitlists.offers`) books a hold for it, then follows its hold:
+
+    waiting --offer (a hold in the window)--> offered --hold finalized--> booked
+                                                     --hold expired-----> expired
+                                                     --hold canceled or deleted--> declined
+    waiting --its window has begun to pass with nothing offered--> lapsed
+
+Each change is a write conditioned on the status it leaves, so it happens once whatever runs twice.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kairos.domain.shared.fields import Metadata, Timestamp, Uuid
+from kairos.domain.shared.records import Record
+from kairos.errors import ValidationFailed
+from kairos.values.formats import format_timestamp, parse_timestamp, stored_timestamp
+
+KIND = "waitlist_entry"
+WAITING, OFFERED, BOOKED, EXPIRED, DECLINED, LAPSED = (
+    "waiting",
+    "offered",
+    "booked",
+    "expired",
+    "declined",
+    "lapsed",
+)
+STATUSES = (WAITING, OFFERED, BOOKED, EXPIRED, DECLINED, LAPSED)
+QUEUED = "queued_ns"  # the order of entries created in one second (timestamps are whole seconds)
+# How long an offered hold lasts when the project has no default hold time (`kairos project hold-time`).
+DEFAULT_OFFER_HOLD = "PT15M"
+
+
+class WaitlistEntryInput(BaseModel):
+    """`POST /v1/waitlist-entries`."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    service_id: Uuid
+    location_id: Uuid
+    resource_id: Uuid | None = Field(
+        default=None, description="Only this resource; any of the service's when absent."
+    )
+    from_: Timestamp = Field(alias="from", description="The earliest start the person would take.")
+    to: Timestamp = Field(description="The latest end the person would take.")
+    metadata: Metadata = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "WaitlistEntryInput":
+        if parse_timestamp(self.to) <= parse_timestamp(self.from_):
+            raise ValidationFailed.field("to", "The to must be a date after from.")
+        return self
+
+
+def check_window(given: WaitlistEntryInput, now: datetime, longest_days: int) -> None:
+    """A window that has passed, or one longer than a bookable-slots request may ask for, is a 422 on `to`."""
+    start, end = parse_timestamp(given.from_), parse_timestamp(given.to)
+    if end <= now:
+        raise ValidationFailed.field("to", "The to must be a date in the future.")
+    if end - start > timedelta(days=longest_days):
+        raise ValidationFailed.field(
+            "to",
+            f"The to field must be at most {longest_days} days after from (the KAIROS_MAX_SLOT_WINDOW_DAYS "
+            "setting).",
+        )
+
+
+def render(record: Record) -> dict[str, Any]:
+    doc = record.doc
+    return {
+        "id": record.id,
+        "status": doc["status"],
+        "service_id": doc["service_id"],
+        "location_id": doc["location_id"],
+        "resource_id": doc.get("resource_id"),
+        "from": doc["from"],
+        "to": doc["to"],
+        "metadata": doc.get("metadata"),
+        "booking_id": doc.get("booking_id"),
+        "offered_at": doc.get("offered_at"),
+        "created_at": format_timestamp(record.created_at),
+        "updated_at": format_timestamp(record.updated_at),
+    }
+
+
+def changed(record: Record, now: datetime, **fields: Any) -> Record:
+    """The entry with `fields` set, one version on."""
+    return Record(
+        record.kind, record.id, {**record.doc, **fields}, record.created_at, now, record.version + 1
+    )
+
+
+# --- choosing what to offer -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+
+def window_of(record: Record) -> Window:
+    return Window(stored_timestamp(record.doc["from"]), stored_timestamp(record.doc["to"]))
+
+
+def turn_of(entry: Record) -> tuple[datetime, int, str]:
+    """When the entry joined: its creation time and, within that second, the nanosecond its creating
+    instance read (`queued_ns`, kept in the document, not shown), then its id."""
+    return (entry.created_at, int(entry.doc.get(QUEUED, 0)), entry.id)
+
+
+def in_turn(entries: Sequence[Record], now: datetime) -> list[Record]:
+    """The waiting entries whose window has not passed, oldest first: the order in which a place that frees
+    up is offered."""
+    waiting = [e for e in entries if e.doc["status"] == WAITING and window_of(e).end > now]
+    return sorted(waiting, key=turn_of)
+
+
+def lapsed(entries: Sequence[Record], now: datetime) -> list[Record]:
+    """The waiting entries whose window has passed: nothing can be offered to them any more."""
+    return [e for e in entries if e.doc["status"] == WAITING and window_of(e).end <= now]
+
+
+Group = tuple[str, str | None]  # (service id, resource id or None): entries whose places one listing shows
+
+
+def group_of(entry: Record) -> Group:
+    return (str(entry.doc["service_id"]), entry.doc.get("resource_id"))
+
+
+def reach(entries: Sequence[Record], now: datetime, longest: timedelta) -> list[Window]:
+    """The windows to list free places in for these entries (of one group): from the earliest start (not
+    before now) to the latest end, cut in pieces no longer than one slot listing may ask for."""
+    start = max(now, min(window_of(e).start for e in entries))
+    end = max(window_of(e).end for e in entries)
+    pieces = []
+    while start < end:
+        pieces.append(Window(start, min(end, start + longest)))
+        start += longest
+    return pieces
+
+
+def fitting_slots(
+    entry: Record, slots: Sequence[dict[str, Any]], used: Mapping[tuple[str, str], int]
+) -> list[tuple[str, str]]:
+    """(starts_at, ends_at) of the listed slots that lie inside the entry's window and still have a place
+    (a slot has one per resource listed with it, less those `used` already), earliest first: a fixed slot
+    as listed, a flexible one at its shortest (`min_ends_at`)."""
+    window = window_of(entry)
+    found = []
+    for slot in slots:
+        place = (slot["starts_at"], slot.get("min_ends_at") or slot["ends_at"])
+        inside = window.start <= parse_timestamp(place[0]) and parse_timestamp(place[1]) <= window.end
+        if inside and used.get(place, 0) < len(slot["resources"]):
+            found.append(place)
+    return sorted(found, key=lambda s: parse_timestamp(s[0]))

@@ -1,0 +1,97 @@
+"""The mapper on a waitlist entry's stream records (docs/events.md, docs/waitlists.md): created, one event
+per status reached, deleted; a change that keeps the status makes none; the link of an offer makes none.
+And the vacancy signals of the schedule and resource changes that may free places."""
+
+import json
+from typing import Any
+
+from kairos.container import Container
+from kairos.storage import keys
+from kairos.stream.vacancies import Vacancy, vacancies, vacancy, vacancy_event
+from tests.unit.events.records import BOOKING, PROJECT, record
+from tests.unit.events.test_mapper import mapped
+
+ENTRY = "44444444-4444-4444-8444-444444444444"
+PLACE = "55555555-5555-4555-8555-555555555555"
+
+
+def entry_item(version: int = 1, **doc: Any) -> dict[str, Any]:
+    fields = {
+        "status": "waiting",
+        "service_id": PLACE,
+        "location_id": PLACE,
+        "resource_id": None,
+        "from": "2030-01-07T09:00:00+01:00",
+        "to": "2030-01-07T12:00:00+01:00",
+        "metadata": {"patient": "Ada"},
+        "booking_id": None,
+        "offered_at": None,
+        "queued_ns": 7,
+        **doc,
+    }
+    return {
+        **keys.waitlist_entry(PROJECT, ENTRY),
+        "entity": "waitlist_entry",
+        "project_id": PROJECT,
+        "id": ENTRY,
+        "data": json.dumps(fields),
+        "created_at": "2030-01-01T10:00:00+00:00",
+        "updated_at": f"2030-01-01T10:0{version}:00+00:00",
+        "version": version,
+    }
+
+
+def test_an_entry_makes_created_one_event_per_status_and_deleted(container: Container) -> None:
+    offered = {"status": "offered", "booking_id": BOOKING, "offered_at": "2030-01-01T10:02:00+00:00"}
+    events = mapped(
+        container,
+        record("INSERT", None, entry_item(), "a"),
+        record("MODIFY", entry_item(), entry_item(2, **offered), "b"),
+        record("MODIFY", entry_item(2, **offered), entry_item(3, **{**offered, "status": "booked"}), "c"),
+        record("REMOVE", entry_item(3, **{**offered, "status": "booked"}), None, "d"),
+    )
+    assert [e.type for e in events] == [
+        "waitlist_entry.created",
+        "waitlist_entry.offered",
+        "waitlist_entry.booked",
+        "waitlist_entry.deleted",
+    ]
+    assert events[1].changes == ["booking_id", "offered_at", "status", "updated_at"]
+    data = json.loads(events[1].model_dump_json())["data"]
+    assert (data["from"], data["booking_id"], "queued_ns" in data) == (
+        "2030-01-07T09:00:00+01:00",
+        BOOKING,
+        False,
+    )
+
+
+def test_a_change_that_keeps_the_status_and_an_offers_link_make_no_event(container: Container) -> None:
+    link = {**keys.waitlist_offer(PROJECT, BOOKING), "entity": "waitlist_offer", "project_id": PROJECT}
+    assert mapped(container, record("MODIFY", entry_item(), entry_item(2, queued_ns=8))) == []
+    assert mapped(container, record("INSERT", None, {**link, "entry_id": ENTRY})) == []
+
+
+def _item(entity: str, **doc: Any) -> dict[str, Any]:
+    return {"PK": "x", "SK": "y", "entity": entity, "project_id": PROJECT, "data": json.dumps(doc)}
+
+
+def test_schedule_changes_and_more_places_signal_a_vacancy_and_bookings_do_not() -> None:
+    block = _item("schedule_block", location_id=PLACE, is_available=False)
+    weekly = _item("recurring_schedule", location_id=PLACE, blocks={})
+    one, two, unlimited = (_item("resource", max_simultaneous_bookings=n) for n in (1, 2, None))
+    disabled = _item("resource", max_simultaneous_bookings=1, enabled=False)
+    found = vacancies(
+        [
+            record("REMOVE", block, None, "a"),
+            record("MODIFY", weekly, weekly, "b"),  # the same location: one signal
+            record("MODIFY", one, two, "c"),
+            record("MODIFY", two, one, "d"),  # fewer places free nothing
+            record("MODIFY", two, unlimited, "e"),
+            record("MODIFY", disabled, one, "f"),
+            record("INSERT", None, entry_item(), "g"),
+        ]
+    )
+    assert found == [Vacancy(PROJECT, PLACE), Vacancy(PROJECT, None)]
+    assert vacancy(one, disabled) is None
+    signal = json.loads(vacancy_event(found[1]).detail)
+    assert signal == {"type": "waitlist.vacancy", "project_id": PROJECT, "data": {"location_id": None}}
