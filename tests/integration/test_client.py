@@ -24,6 +24,7 @@ from kairos_client import (
 )
 from tests.integration.conftest import Api, LocalServer
 from tests.integration.test_guide import GUIDE_LOCATION, GUIDE_RESOURCE, GUIDE_SERVICE
+from tests.integration.test_schedules_http import next_monday
 from tests.unit.webhooks.receiver import Receiver, receiver
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -33,11 +34,6 @@ NOW = "2030-01-01T00:00:00+00:00"
 @pytest.fixture
 def client(api: Api) -> Client:
     return Client(api.base_url, api.token)
-
-
-def _next_monday() -> dt.date:
-    today = dt.datetime.now(STOCKHOLM).date()
-    return today + dt.timedelta(days=7 - today.weekday())
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -67,7 +63,7 @@ def test_the_guides_cycle_with_typed_models_datetimes_and_timedeltas(client: Cli
         path={"resource": resource.id, "recurring_schedule": schedule.id},
         body=models.RecurringScheduleBlockInput(weekday="monday", start_time="08:00:00", end_time="12:00:00"),
     )
-    monday = _next_monday()
+    monday = next_monday()
     slots = client.get_service_bookable_slots(
         path={"service": service.id},
         query={"location": location.id, "from": _at(monday, 0), "to": _at(monday + dt.timedelta(days=1), 0)},
@@ -122,7 +118,7 @@ def test_a_real_delivery_verifies_and_a_tampered_one_does_not(api: Api, client: 
     client.put_service_resource(path={"service": service.id, "resource": resource.id})
     with receiver() as r:
         hook = client.post_webhook(body={"url": r.url, "events": ["booking.created"]})
-        monday = _next_monday()
+        monday = next_monday()
         client.post_booking(
             body={
                 "service_id": service.id,

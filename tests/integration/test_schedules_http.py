@@ -15,9 +15,12 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def next_monday() -> date:
-    """A Monday one to seven days ahead: inside the guide service's booking window (PT2H to P14D)."""
+    """A Monday two to eight days ahead: inside the guide service's booking window (PT2H to P14D) and far
+    enough that its morning is never within the guide's 12-hour cancelation threshold (on a Sunday
+    evening, tomorrow's 08:00 is: a test would then be refused the cancelation it makes)."""
     today = now_utc().astimezone(STOCKHOLM).date()
-    return today + timedelta(days=7 - today.weekday())
+    days = 7 - today.weekday()
+    return today + timedelta(days=days if days >= 2 else days + 7)
 
 
 def at(day: date, hour: int, minute: int = 0) -> str:
