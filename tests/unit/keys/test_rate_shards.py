@@ -12,7 +12,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from kairos.container import Container
 from kairos.domain.auth import Authenticator, Principal
 from kairos.domain.errors import Forbidden, RateLimited, Retryable
-from kairos.storage import keys
+from kairos.storage import keys, usage_keys
 from kairos.storage.project_store import ProjectStore
 from kairos.storage.rate_store import RateCounterStore
 from kairos.storage.usage_store import UsageStore
@@ -52,7 +52,7 @@ def minute_hits(container: Container, project_id: str, shards: int) -> list[int]
 @pytest.fixture
 def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
     """A shard takes 10 requests a minute, so a limit of 40 spreads over 4 (as 120,000 does for real)."""
-    monkeypatch.setattr(keys, "RATE_SHARD_PER_MINUTE", 10)
+    monkeypatch.setattr(usage_keys, "RATE_SHARD_PER_MINUTE", 10)
 
 
 def test_the_plans_count_in_one_item_and_a_very_busy_project_in_enough_to_stay_under_half_a_partition() -> (
