@@ -45,8 +45,36 @@ def timeline_from(instant: datetime) -> str:
     return f"{TIMELINE_PREFIX}{utc_key(instant)}"
 
 
+# A booking item is alone in a partition of its own, so that a get is one GetItem and a booking write
+# touches no partition another booking's write does. Items written before sit in the project's entity
+# partition (`legacy_booking`) until the backfill `bookings` moves them (kairos/storage/booking_moves.py);
+# until then readers look for a booking under its key, then under its legacy key.
+
+BOOKING_SORT_KEY: Final = "BOOKING"
+LEGACY_BOOKING_PREFIX: Final = "BOOKING#"
+# What the backfill marks the item it moves with: its insertion there is no event (kairos.events.changes).
+BOOKING_MOVED: Final = "moved"
+
+
 def booking(project_id: str, booking_id: str) -> dict[str, str]:
-    return {"PK": entity_partition(project_id), "SK": f"BOOKING#{booking_id}"}
+    return {"PK": owned_partition(project_id, "booking", booking_id), "SK": BOOKING_SORT_KEY}
+
+
+def legacy_booking(project_id: str, booking_id: str) -> dict[str, str]:
+    """Where a booking item was before it had its own partition (the project's entity partition)."""
+    return {"PK": entity_partition(project_id), "SK": f"{LEGACY_BOOKING_PREFIX}{booking_id}"}
+
+
+def is_booking_key(project_id: str, key: Mapping[str, object]) -> bool:
+    """Whether a key is a booking item's of the project, in either layout."""
+    partition, sort_key = str(key.get("PK", "")), str(key.get("SK", ""))
+    if sort_key == BOOKING_SORT_KEY:
+        return partition.startswith(owned_partition(project_id, "booking", ""))
+    return partition == entity_partition(project_id) and sort_key.startswith(LEGACY_BOOKING_PREFIX)
+
+
+def is_legacy_booking_key(key: Mapping[str, object]) -> bool:
+    return str(key.get("SK", "")).startswith(LEGACY_BOOKING_PREFIX)
 
 
 LEDGER_PREFIX = "LEDGER#"

@@ -11,7 +11,7 @@ cannot both commit: the loser's transaction is cancelled and it checks again (th
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from botocore.exceptions import ClientError
 
@@ -34,7 +34,7 @@ from kairos.domain.records import (
 from kairos.storage import keys
 from kairos.storage.booking_items import booking_from
 from kairos.storage.booking_lists import BookingLists
-from kairos.storage.booking_transaction import BookingTransaction, stamps_of
+from kairos.storage.booking_transaction import BookingTransaction, stamps_of, unmoved_bookings
 from kairos.storage.catalogue_stamps import Stamps, stamps_hold
 from kairos.storage.dynamodb import Table, cancellation_reasons, from_item, record_from, translate
 from kairos.storage.hold_store import keeps_hold, release_operation
@@ -56,7 +56,10 @@ class BookingStore:
     # --- reads ------------------------------------------------------------------------------------------
 
     def get(self, project_id: str, booking_id: str) -> Booking | None:
-        item = self._t.get(keys.booking(project_id, booking_id))
+        """Under its key, else (not moved yet by the backfill `bookings`) under its legacy key."""
+        item = self._t.get(keys.booking(project_id, booking_id)) or self._t.get(
+            keys.legacy_booking(project_id, booking_id)
+        )
         return booking_from(item) if item else None
 
     def list_window(
@@ -102,7 +105,11 @@ class BookingStore:
         self.commit(project_id, [BookingChange(None, booking, guarded=False)], LedgerState({}, {}))
 
     def get_many(self, project_id: str, booking_ids: list[str]) -> list[Booking]:
+        """Under their keys, and those not found there under their legacy keys (as `get`)."""
         found = self._t.batch_get([keys.booking(project_id, i) for i in booking_ids])
+        missing = set(booking_ids) - {str(item["id"]) for item in found}
+        if missing:
+            found += self._t.batch_get([keys.legacy_booking(project_id, i) for i in sorted(missing)])
         return [booking_from(item) for item in found]
 
     def fits(self, new: Sequence[Span | None], changed: Sequence[Span | None], group: bool) -> bool:
@@ -133,30 +140,42 @@ class BookingStore:
         releases: Sequence[Release] = (),
     ) -> None:
         stamps = stamps_of(premises)
-        items = self._transaction.operations(project_id, changes, seen, group, releases, stamps)
-        if len(items) > TRANSACTION_LIMIT:
-            raise ValidationFailed.field("bookings", TOO_LARGE_WRITE)
-        if len(items) + len(premises) > TRANSACTION_LIMIT:
-            raise StaleCatalogue()  # no room to check them: the plan is made again from fresh reads
-        checked = len(items)
-        items += self._transaction.premise_checks(project_id, premises)
-        try:
-            self._t.client.transact_write_items(TransactItems=items)
-        except ClientError as error:
-            reasons = cancellation_reasons(error)
-            for operation, reason in zip(items, reasons, strict=False):
-                if reason == "ConditionalCheckFailed" and keeps_hold(operation):
-                    ((_, request),) = operation.items()
-                    key = from_item(request.get("Key") or request["Item"])
-                    raise HoldGone(str(key["SK"]).rsplit("#", 1)[-1]) from None
-            if "ConditionalCheckFailed" in reasons[checked:] or _stamps_moved(items, error, stamps):
-                raise StaleCatalogue() from None
-            if "ConditionalCheckFailed" in reasons:
-                moved = moved_counters(items, error)
-                if moved is not None:
-                    raise LostRace(moved) from None
-                raise Conflict("The booking's resource changed while it was being written.") from None
-            raise translate(error, "booking") from None
+        legacy: frozenset[str] = frozenset()  # bookings changed under their legacy key (not moved yet)
+        while True:
+            items = self._transaction.operations(project_id, changes, seen, group, releases, stamps, legacy)
+            if len(items) > TRANSACTION_LIMIT:
+                raise ValidationFailed.field("bookings", TOO_LARGE_WRITE)
+            if len(items) + len(premises) > TRANSACTION_LIMIT:
+                raise StaleCatalogue()  # no room to check them: the plan is made again from fresh reads
+            checked = len(items)
+            items += self._transaction.premise_checks(project_id, premises)
+            try:
+                self._t.client.transact_write_items(TransactItems=items)
+                return
+            except ClientError as error:
+                unmoved = unmoved_bookings(items, error)
+                if not unmoved or legacy:
+                    self._refused(items, checked, error, stamps)
+                legacy = unmoved  # written before the move to their own partitions: written there, once
+
+    def _refused(
+        self, items: list[Any], checked: int, error: ClientError, stamps: Mapping[str, Stamps]
+    ) -> NoReturn:
+        """Raises what a cancelled booking transaction means (`checked`: where the premises' checks begin)."""
+        reasons = cancellation_reasons(error)
+        for operation, reason in zip(items, reasons, strict=False):
+            if reason == "ConditionalCheckFailed" and keeps_hold(operation):
+                ((_, request),) = operation.items()
+                key = from_item(request.get("Key") or request["Item"])
+                raise HoldGone(str(key["SK"]).rsplit("#", 1)[-1]) from None
+        if "ConditionalCheckFailed" in reasons[checked:] or _stamps_moved(items, error, stamps):
+            raise StaleCatalogue() from None
+        if "ConditionalCheckFailed" in reasons:
+            moved = moved_counters(items, error)
+            if moved is not None:
+                raise LostRace(moved) from None
+            raise Conflict("The booking's resource changed while it was being written.") from None
+        raise translate(error, "booking") from None
 
     def release(self, project_id: str, release: Release) -> bool:
         try:

@@ -9,12 +9,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from kairos.domain.holds import expires_at
 from kairos.domain.records import Booking, BookingChange, GroupChange, Hold, LedgerState, Premises, Release
 from kairos.storage import keys
 from kairos.storage.booking_items import booking_item, hold_item, hold_key
 from kairos.storage.catalogue_stamps import Stamps, stamp_name, written
-from kairos.storage.dynamodb import record_attributes, to_item
+from kairos.storage.dynamodb import from_item, record_attributes, to_item
 from kairos.storage.hold_store import kept_hold_condition, release_operation
 from kairos.storage.ledger import ledger_operations
 from kairos.storage.timeline_head import head_copy, head_operations, is_long, long_attribute, prunings
@@ -50,15 +52,17 @@ class BookingTransaction:
         group: GroupChange | None,
         releases: Sequence[Release],
         stamps: dict[str, Stamps],
+        legacy: frozenset[str] = frozenset(),
     ) -> list[Any]:
-        """Every operation but the premises' checks (`premise_checks`), which come last."""
+        """Every operation but the premises' checks (`premise_checks`), which come last; the bookings in
+        `legacy` are changed under their legacy key (`keys.legacy_booking`: not moved yet)."""
         items: list[Any] = []
         touched: list[Hold] = []
         guarded: list[Hold] = []
         checked_schedules: set[str] = set()
         now = self._clock()  # read as the transaction is sent: a kept hold must expire after it
         for change in changes:
-            items += self._booking_items(project_id, change, now)
+            items += self._booking_items(project_id, change, now, legacy)
             # Only a hold that takes capacity it did not hold bumps the ledger (a checked one always):
             # capacity given back cannot make a concurrent check wrong, only cautious, so deletes,
             # cancelations and unchanged holds leave concurrent bookings of those hours alone.
@@ -145,20 +149,25 @@ class BookingTransaction:
         item = {**key, **record_attributes(project_id, after)}
         return [{"Put": {"TableName": self._name, "Item": to_item(item), **condition}}]
 
-    def _booking_items(self, project_id: str, change: BookingChange, now: datetime) -> list[Any]:
+    def _booking_items(
+        self, project_id: str, change: BookingChange, now: datetime, legacy: frozenset[str]
+    ) -> list[Any]:
         before, after = change.before, change.after
         items: list[Any] = []
-        key = keys.booking(project_id, (after or before).id)  # type: ignore[union-attr]
+        booking_id = (after or before).id  # type: ignore[union-attr]
+        key = (keys.legacy_booking if booking_id in legacy else keys.booking)(project_id, booking_id)
+        # A changed booking's item missing under its key is told by the refusal (ALL_OLD: no item), so that
+        # one not moved yet is written again under its legacy key (`unmoved_bookings`).
+        changed = (
+            {**_version_is(before.version), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+            if before
+            else {}
+        )
         if after is None:
-            assert before is not None
-            items.append(
-                {"Delete": {"TableName": self._name, "Key": to_item(key), **_version_is(before.version)}}
-            )
+            items.append({"Delete": {"TableName": self._name, "Key": to_item(key), **changed}})
         else:
-            condition = (
-                _version_is(before.version) if before else {"ConditionExpression": "attribute_not_exists(PK)"}
-            )
-            item = booking_item(project_id, after)
+            condition = changed or {"ConditionExpression": "attribute_not_exists(PK)"}
+            item = {**booking_item(project_id, after), **key}
             items.append({"Put": {"TableName": self._name, "Item": to_item(item), **condition}})
         old_hold = hold_key(project_id, before) if before and before.holds_capacity else None
         new_hold = hold_item(project_id, after) if after and after.holds_capacity else None
@@ -179,3 +188,21 @@ def _version_is(version: int) -> dict[str, Any]:
         "ConditionExpression": "version = :expected",
         "ExpressionAttributeValues": {":expected": {"N": str(version)}},
     }
+
+
+def unmoved_bookings(items: list[Any], error: ClientError) -> frozenset[str]:
+    """The changed bookings a refused transaction found no item of under their key: written before the
+    bookings had partitions of their own and not moved yet (or deleted meanwhile, which the write under
+    the legacy key then finds too)."""
+    found: set[str] = set()
+    for operation, reason in zip(items, error.response.get("CancellationReasons", []), strict=False):
+        ((_, request),) = operation.items()
+        key = from_item(request.get("Key") or request["Item"])
+        if (
+            reason.get("Code") == "ConditionalCheckFailed"
+            and "Item" not in reason
+            and key["SK"] == keys.BOOKING_SORT_KEY
+            and "ReturnValuesOnConditionCheckFailure" in request
+        ):
+            found.add(str(key["PK"]).rsplit("#", 1)[-1])
+    return frozenset(found)
