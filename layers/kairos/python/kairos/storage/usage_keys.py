@@ -5,13 +5,17 @@ from typing import Final
 
 from kairos.storage.key_parts import shard_of
 
-# A project whose per-minute limit is more than one item should take (RATE_SHARD_PER_MINUTE: 500 writes a
-# second, half a partition's 1,000) counts in several items, its limits split between them
-# (kairos/storage/rate_store.py); shard 0 is the one item every other counter has, so counters written
-# before the split are its shard 0.
+# A project's request counter of a month is spread over several items when its per-minute limit is more
+# than one item should take (RATE_SHARD_PER_MINUTE: about 170 writes a second, a sixth of a partition's
+# 1,000), its limits split between them (kairos/storage/rate_store.py): up to RATE_MAX_SHARDS, so that at a
+# project's 1,000 booking writes and 10,000 reads a second (a limit of 660,000 a minute) no item takes more
+# than 1 in 64 of its requests, nor of one location's or service's booking writes. Its items are all
+# alike, `RATE#<project>#<n>` (shard 0 is a plan's one item), so a counter that spreads over more or fewer
+# keeps its first ones. The counter of a source address (or of the Portal's attempts) is one item,
+# `RATE#<subject>`, as were projects' before the spread (no longer read: docs/table.md, "Spread keys").
 
-RATE_SHARD_PER_MINUTE: Final = 30_000
-RATE_MAX_SHARDS: Final = 32
+RATE_SHARD_PER_MINUTE: Final = 10_000
+RATE_MAX_SHARDS: Final = 64
 
 
 def rate_counter_shards(per_minute: int) -> int:
@@ -19,10 +23,11 @@ def rate_counter_shards(per_minute: int) -> int:
     return max(1, min(RATE_MAX_SHARDS, -(-per_minute // RATE_SHARD_PER_MINUTE)))
 
 
-def rate_counter(subject: str, month: str, shard: int = 0) -> dict[str, str]:
-    """The request counter of a project (its id) or of a source address without a token, for one UTC
-    month (`YYYY-MM`): its admitted requests that month and in its latest minute (in this shard)."""
-    return {"PK": f"RATE#{subject}" + (f"#{shard}" if shard else ""), "SK": f"MONTH#{month}"}
+def rate_counter(subject: str, month: str, shard: int | None = None) -> dict[str, str]:
+    """The request counter of a source address without a token (`shard` None), or shard `shard` of a
+    project's (its id), for one UTC month (`YYYY-MM`): its admitted requests that month and in its latest
+    minute."""
+    return {"PK": f"RATE#{subject}" + ("" if shard is None else f"#{shard}"), "SK": f"MONTH#{month}"}
 
 
 # A project's usage of a day is the sum of its day items, one per writer (a counting slot of one process,
