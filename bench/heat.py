@@ -291,7 +291,7 @@ def run(base_url: str, store: Container, calls: Path) -> None:
         f"hottest item: {pattern(hot_pk, known)} / {pattern(hot_sk, known)},"
         f" {hot:,.0f} writes/s (checks included)"
     )
-    share, where = hottest_share(one.booking_items, known)
+    share, where = hottest_share(one.booking_items, known, [item for item, _ in one.touches])
     print(f"booking writes of one location or service touching one item: 1 in {1 / share:.1f} ({where})")
 
     rest = Heat()
