@@ -37,7 +37,8 @@ UUID = "-".join("?" * length for length in (8, 4, 4, 4, 12))  # what kairos.doma
 
 # --- the table's partitions, by family ---------------------------------------------------------------
 TOKENS = keys.token(ANY)["PK"]
-PROJECT = keys.entity_partition(UUID)  # the project item, its entities, bookings and calendar feeds
+PROJECT = keys.entity_partition(UUID)  # the project item, its entities, calendar feeds (and legacy bookings)
+BOOKINGS = keys.booking(UUID, ANY)["PK"]  # each booking item, in its own partition
 RESOURCES = keys.owned_partition(UUID, "resource", ANY)  # associations, schedules, timelines, ledgers
 SERVICES = keys.owned_partition(UUID, "service", ANY)  # associations
 LOCATIONS = keys.owned_partition(UUID, "location", ANY)  # (owns nothing yet: a delete looks)
@@ -139,9 +140,10 @@ CATALOGUE_STAMPS = TableAccess({"UpdateItem": [RESOURCES]})
 # the remembered resource and association, and a head it leaves unchanged (`REMEMBERED_CHECKS`).
 GROUP_WRITES = TIMELINE_WRITES | TableAccess(
     {
-        "PutItem": [PROJECT],
-        "DeleteItem": [PROJECT],
-        "BatchGetItem": [PROJECT, RESOURCES],
+        "GetItem": [BOOKINGS],
+        "PutItem": [PROJECT, BOOKINGS],
+        "DeleteItem": [PROJECT, BOOKINGS],
+        "BatchGetItem": [PROJECT, RESOURCES, BOOKINGS],
         "Query": [SERVICES],  # a service's resources
     },
     BOOKING_LISTS,
@@ -183,9 +185,14 @@ ACCESS: Mapping[str, TableAccess] = {
     | TableAccess(
         {"GetItem": [WEBHOOKS], "PutItem": [WEBHOOKS], "Query": [WEBHOOKS], "BatchWriteItem": [WEBHOOKS]}
     ),
-    STREAM_CONSUMER: TableAccess({"BatchGetItem": [PROJECT]}),
+    # What a booking's event renders; a legacy booking item's removal looks for the booking under its key.
+    STREAM_CONSUMER: TableAccess({"BatchGetItem": [PROJECT, BOOKINGS], "GetItem": [PROJECT, BOOKINGS]}),
     HOLD_SWEEPER: TableAccess(
-        {"GetItem": [PROJECT], "DeleteItem": [PROJECT, RESOURCES], "UpdateItem": [RESOURCES]},
+        {
+            "GetItem": [PROJECT, BOOKINGS],
+            "DeleteItem": [PROJECT, RESOURCES, BOOKINGS],
+            "UpdateItem": [RESOURCES],
+        },
         [HOLD_EXPIRY, LEGACY_HOLD_EXPIRY],
     ),
     # Every subscription (GSI1), their resources (in batches), then per sync one transaction of the
