@@ -108,6 +108,24 @@ def _clinic_with_a_doctor(base_url: str, places: int) -> tuple[Any, Any, Any]:
     return location, service, resource
 
 
+def _hourly_bookings(base_url: str, location: Any, service: Any, hours: range) -> list[str]:
+    """One-hour bookings at the clinic on 2030-01-07, one at each of `hours` (UTC); their ids."""
+    body = {"location_id": location["id"], "service_id": service["id"], "ignore_schedule": True}
+    return [
+        _call(
+            base_url,
+            "POST",
+            "/bookings",
+            {
+                **body,
+                "starts_at": f"2030-01-07T{hour:02}:00:00+00:00",
+                "ends_at": f"2030-01-07T{hour + 1:02}:00:00+00:00",
+            },
+        )["id"]
+        for hour in hours
+    ]
+
+
 def test_a_data_folder_of_the_previous_version_gets_the_listing_indexes_at_start(tmp_path: Path) -> None:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
@@ -153,20 +171,7 @@ def test_a_data_folder_of_the_version_before_the_shards_lists_every_booking_at_s
     server = start_server(tmp_path, port, LOCAL_TOKEN)
     try:
         location, service, resource = _clinic_with_a_doctor(base_url, places=20)
-        body = {"location_id": location["id"], "service_id": service["id"], "ignore_schedule": True}
-        booked = [
-            _call(
-                base_url,
-                "POST",
-                "/bookings",
-                {
-                    **body,
-                    "starts_at": f"2030-01-07T{hour:02}:00:00+00:00",
-                    "ends_at": f"2030-01-07T{hour + 1:02}:00:00+00:00",
-                },
-            )["id"]
-            for hour in range(8, 20)
-        ]
+        booked = _hourly_bookings(base_url, location, service, range(8, 20))
         query = "?from=2030-01-07T10:00:00%2B00:00&per_page=5&page=2&sort=starts_at.desc"
         before = {
             owner: _call(base_url, "GET", f"/bookings?{owner}={value['id']}&" + query[1:])
@@ -295,20 +300,7 @@ def test_a_data_folder_of_the_version_before_the_booking_partitions_moves_its_bo
     server = start_server(tmp_path, port, LOCAL_TOKEN)
     try:
         location, service, resource = _clinic_with_a_doctor(base_url, places=5)
-        body = {"location_id": location["id"], "service_id": service["id"], "ignore_schedule": True}
-        booked = [
-            _call(
-                base_url,
-                "POST",
-                "/bookings",
-                {
-                    **body,
-                    "starts_at": f"2030-01-07T{hour:02}:00:00+00:00",
-                    "ends_at": f"2030-01-07T{hour + 1:02}:00:00+00:00",
-                },
-            )["id"]
-            for hour in range(8, 12)
-        ]
+        booked = _hourly_bookings(base_url, location, service, range(8, 12))
         query = f"?location={location['id']}&from=2030-01-07T00:00:00%2B00:00"
         listed = _call(base_url, "GET", "/bookings" + query)
         got = _call(base_url, "GET", f"/bookings/{booked[0]}")
