@@ -11,7 +11,7 @@ from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.errors import ValidationFailed
-from kairos.storage import catalogue_cache, keys
+from kairos.storage import catalogue_cache
 from kairos.storage.catalogue_cache import CachedCatalogue
 from kairos.storage.catalogue_store import CatalogueStore
 from kairos.storage.dynamodb import RoundTrips
@@ -157,33 +157,3 @@ def test_memory_lasts_its_lifetime_and_is_bounded(
         memory.get_many(project, [service])  # another project's read finds nothing, but is an entry
     assert memory.recall(principal.project_id, [service]) == found
     assert memory.recall("a", []) is None and memory.recall("b", []) == {}
-
-
-def test_a_warm_instance_renders_bookings_from_memory_without_reading_the_projects_partition(
-    container: Container, principal: Principal, warm: dict[str, str]
-) -> None:
-    """A list or a get renders the resource, service and location a booking embeds from what the instance
-    remembers (they may lag a change made elsewhere by up to the memory's lifetime, as slot listings do):
-    only the booking lists' index and the booking itself are read."""
-    booked = container.bookings.create(principal, booking_body(warm, 9))
-    RoundTrips.reset()
-    page = container.bookings.page(principal, {"resource": warm["resource_id"]})
-    assert [b["resource"]["id"] for b in page.items] == [warm["resource_id"]] * 2
-    assert RoundTrips.count() == len(keys.booking_listing_ranges(None, None))  # one Query per length class
-    RoundTrips.reset()
-    assert container.bookings.get(principal, booked["id"])["location"]["id"] == warm["location_id"]
-    assert RoundTrips.count() == 1  # the booking's GetItem
-
-
-def test_a_booking_read_renders_a_change_made_elsewhere_once_the_memory_lapses(
-    container: Container,
-    principal: Principal,
-    warm: dict[str, str],
-    elsewhere: Container,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    booked = container.bookings.create(principal, booking_body(warm, 9))
-    elsewhere.catalogue.patch(principal, RESOURCE, warm["resource_id"], {"name": "Dr. Renamed"})
-    assert container.bookings.get(principal, booked["id"])["resource"]["name"] == "Dr."  # remembered
-    monkeypatch.setattr(catalogue_cache, "LIFETIME", 0.0)
-    assert container.bookings.get(principal, booked["id"])["resource"]["name"] == "Dr. Renamed"

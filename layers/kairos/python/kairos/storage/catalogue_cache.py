@@ -95,21 +95,9 @@ class CachedCatalogue:
     def get_many(
         self, project_id: str, wanted: list[tuple[str, str]], consistent: bool = True
     ) -> dict[tuple[str, str], Record]:
-        """A consistent read (a write's plan, a check) reads them all; an eventually consistent one (what
-        a booking read renders, which may lag a recent change anyway) takes what this instance remembers
-        and reads only the others: a warm instance renders its project's bookings without a read of the
-        project's partition (docs/bookings.md, "Reading bookings")."""
-        remembered = {} if consistent else self._recall_some(project_id, wanted)
-        missing = [key for key in wanted if key not in remembered]
-        found = self._store.get_many(project_id, missing, consistent) if missing else {}
+        found = self._store.get_many(project_id, wanted, consistent)
         self.remember(project_id, list(found.values()))
-        return {**remembered, **found}
-
-    def _recall_some(self, project_id: str, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], Record]:
-        with self._lock:
-            entry = self._entry(project_id)
-            records = entry.records if entry is not None else {}
-            return {key: records[key] for key in wanted if key in records}
+        return found
 
     def list_all(self, project_id: str, kind: str) -> list[Record]:
         return self._store.list_all(project_id, kind)
