@@ -41,7 +41,9 @@ PROJECT = keys.entity_partition(UUID)  # the project item, its entities, calenda
 BOOKINGS = keys.booking(UUID, ANY)["PK"]  # each booking item, in its own partition
 RESOURCES = keys.owned_partition(UUID, "resource", ANY)  # associations, schedules, timelines, ledgers
 SERVICES = keys.owned_partition(UUID, "service", ANY)  # associations
-LOCATIONS = keys.owned_partition(UUID, "location", ANY)  # (owns nothing yet: a delete looks)
+LOCATIONS = keys.owned_partition(UUID, "location", ANY)  # its own item (a delete sweeps it)
+# A location's, resource's or service's own item, read by key (keys.entity_read), in the partition it owns.
+OWN_ITEMS = [LOCATIONS, RESOURCES, SERVICES]
 WEBHOOKS = keys.owned_partition(UUID, "webhook", ANY)  # delivery logs
 COUNTERS = keys.rate_counter(ANY, "")["PK"]  # a project's, an address's, the Portal's attempts
 USAGE = keys.usage_shard(UUID, ANY)
@@ -109,8 +111,11 @@ AUTHENTICATED = TableAccess(
 ENTITIES = TableAccess(
     {"GetItem": [PROJECT], "PutItem": [PROJECT], "DeleteItem": [PROJECT], "Query": [PROJECT]}
 )
-# Several entities at once: what a booking or a schedule names, rendered or checked.
-ENTITY_BATCHES = TableAccess({"BatchGetItem": [PROJECT]})
+# Several entities at once: what a booking or a schedule names, rendered or checked; a location, resource
+# or service from its own item (its listed one while not copied yet), alone or in a batch.
+ENTITY_BATCHES = TableAccess({"BatchGetItem": [PROJECT, *OWN_ITEMS], "GetItem": OWN_ITEMS})
+# A location's, resource's or service's own item, written and deleted with its listed one.
+CATALOGUE_WRITES = TableAccess({"PutItem": OWN_ITEMS, "DeleteItem": OWN_ITEMS})
 # A resource's or a service's associations (both mirrors, in one transaction with checks of both ends),
 # deleted with either end in one batch.
 ASSOCIATIONS = TableAccess(
@@ -143,7 +148,7 @@ GROUP_WRITES = TIMELINE_WRITES | TableAccess(
         "GetItem": [BOOKINGS],
         "PutItem": [PROJECT, BOOKINGS],
         "DeleteItem": [PROJECT, BOOKINGS],
-        "BatchGetItem": [PROJECT, RESOURCES, BOOKINGS],
+        "BatchGetItem": [PROJECT, BOOKINGS, *OWN_ITEMS],
         "Query": [SERVICES],  # a service's resources
     },
     BOOKING_LISTS,
@@ -159,17 +164,20 @@ ACCESS: Mapping[str, TableAccess] = {
     Area.LOCATIONS: AUTHENTICATED
     | ENTITIES
     | ENTITY_BATCHES
+    | CATALOGUE_WRITES
     | CATALOGUE_STAMPS
-    | TableAccess({"Query": [LOCATIONS]}, BOOKING_LISTS),
+    | TableAccess({"Query": [LOCATIONS], "BatchWriteItem": [LOCATIONS]}, BOOKING_LISTS),
     Area.RESOURCES: AUTHENTICATED
     | ENTITIES
     | ENTITY_BATCHES
+    | CATALOGUE_WRITES
     | ASSOCIATIONS
     | SCHEDULES
     | TableAccess(index_queries=BOOKING_LISTS),
     Area.SERVICES: AUTHENTICATED
     | ENTITIES
     | ENTITY_BATCHES
+    | CATALOGUE_WRITES
     | ASSOCIATIONS
     | SCHEDULE_READS
     | CATALOGUE_STAMPS,
@@ -186,7 +194,9 @@ ACCESS: Mapping[str, TableAccess] = {
         {"GetItem": [WEBHOOKS], "PutItem": [WEBHOOKS], "Query": [WEBHOOKS], "BatchWriteItem": [WEBHOOKS]}
     ),
     # What a booking's event renders; a legacy booking item's removal looks for the booking under its key.
-    STREAM_CONSUMER: TableAccess({"BatchGetItem": [PROJECT, BOOKINGS], "GetItem": [PROJECT, BOOKINGS]}),
+    STREAM_CONSUMER: TableAccess(
+        {"BatchGetItem": [PROJECT, BOOKINGS, *OWN_ITEMS], "GetItem": [PROJECT, BOOKINGS]}
+    ),
     HOLD_SWEEPER: TableAccess(
         {
             "GetItem": [PROJECT, BOOKINGS],
@@ -200,7 +210,7 @@ ACCESS: Mapping[str, TableAccess] = {
     # it overlaps (their locations in a batch).
     CALENDAR_POLLER: TableAccess(
         {
-            "BatchGetItem": [PROJECT],
+            "BatchGetItem": [PROJECT, *OWN_ITEMS],
             "PutItem": [RESOURCES],
             "UpdateItem": [RESOURCES],
         },

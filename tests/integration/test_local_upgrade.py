@@ -1,8 +1,9 @@
 """A data folder saved by the version before the booking listing indexes (GSI1 alone, booking items without
 the new keys), before the listings' shards (each owner's listing in one partition), or before the
-timelines' heads (schedule-version items without copies of the recurring schedules and long holds), keeps
-working: at start the local store adds the indexes and backfills the items, and the filtered lists and the
-bookable slots answer as before; the upgraded folder starts again as it is."""
+timelines' heads (schedule-version items without copies of the recurring schedules and long holds), or
+before bookings and the catalogue had partitions of their own (booking items in the project's partition, no
+entity's own item), keeps working: at start the local store adds the indexes and backfills the items, and
+the filtered lists and the bookable slots answer as before; the upgraded folder starts again as it is."""
 
 import json
 from pathlib import Path
@@ -261,15 +262,16 @@ def test_a_data_folder_of_the_previous_version_answers_the_same_slots_once_start
 
 
 def _before_the_booking_partitions(folder: Path) -> int:
-    """Rewrites the snapshot as the version before bookings had partitions of their own saved it: each
-    booking item in its project's partition (`PROJECT#<p>` / `BOOKING#<id>`), and the backfills that
-    version had run. Returns the bookings rewritten."""
+    """Rewrites the snapshot as the version before bookings and the catalogue had partitions of their own
+    saved it: each booking item in its project's partition (`PROJECT#<p>` / `BOOKING#<id>`), no location,
+    resource or service with an item of its own, and the backfills that version had run. Returns the
+    bookings rewritten."""
     path = folder / "table.json"
     snapshot = snapshots.read(path)
     rewritten = 0
     for table in snapshot.tables:
         table.items = [
-            *_without_upgrade_marker(table.items),
+            *(i for i in _without_upgrade_marker(table.items) if i["SK"]["S"] != "ENTITY"),
             {**UPGRADED, "backfills": {"SS": ["sharded-listings", "timelines", "hold-services"]}},
         ]
         for item in table.items:
@@ -283,16 +285,17 @@ def _before_the_booking_partitions(folder: Path) -> int:
 
 
 def _booking_keys(folder: Path) -> list[tuple[str, str]]:
+    """The keys of the booking items and of the entities' own items."""
     snapshot = snapshots.read(folder / "table.json")
     return sorted(
         (item["PK"]["S"], item["SK"]["S"])
         for table in snapshot.tables
         for item in table.items
-        if item.get("entity", {}).get("S") == "booking"
+        if item.get("entity", {}).get("S") == "booking" or item["SK"]["S"] == "ENTITY"
     )
 
 
-def test_a_data_folder_of_the_version_before_the_booking_partitions_moves_its_bookings_at_start(
+def test_a_data_folder_of_the_version_before_the_booking_partitions_moves_its_bookings_and_entities_at_start(
     tmp_path: Path,
 ) -> None:
     port = free_port()
@@ -307,6 +310,7 @@ def test_a_data_folder_of_the_version_before_the_booking_partitions_moves_its_bo
     finally:
         stop_server(server)
     moved = _booking_keys(tmp_path)
+    assert len(moved) == len(booked) + 3  # and the location's, service's and resource's own items
     assert _before_the_booking_partitions(tmp_path) == len(booked)
     assert all(sort_key.startswith("BOOKING#") for _, sort_key in _booking_keys(tmp_path))
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from kairos.container import Container
 from kairos.storage.booking_moves import move_bookings
+from kairos.storage.entity_reads import copy_entities
 from kairos.storage.hold_backfill import backfill_hold_services
 
 
@@ -50,5 +51,11 @@ BACKFILLS = (
         "move booking items from their project's partition to partitions of their own (once, after "
         "upgrading)",
         lambda container: move_bookings(container.table),
+    ),
+    Backfill(
+        "catalogue",
+        "catalogue-partitions",
+        "give each location, resource and service its own item, read by key (once, after upgrading)",
+        lambda container: copy_entities(container.table),
     ),
 )

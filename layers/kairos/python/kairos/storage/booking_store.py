@@ -37,6 +37,7 @@ from kairos.storage.booking_lists import BookingLists
 from kairos.storage.booking_transaction import BookingTransaction, stamps_of, unmoved_bookings
 from kairos.storage.catalogue_stamps import Stamps, stamps_hold
 from kairos.storage.dynamodb import Table, cancellation_reasons, from_item, record_from, translate
+from kairos.storage.entity_reads import listed_fallback
 from kairos.storage.hold_store import keeps_hold, release_operation
 from kairos.storage.ledger import DAY, ledger_keys, ledger_state, moved_counters, nodes_of
 
@@ -85,11 +86,13 @@ class BookingStore:
         holds: list[Hold],
         checked: set[str],
     ) -> tuple[dict[tuple[str, str], Record], set[tuple[str, str]], LedgerState]:
-        entity_keys = [keys.entity(project_id, kind, entity_id) for kind, entity_id in wanted]
+        entity_keys = [keys.entity_read(project_id, kind, entity_id) for kind, entity_id in wanted]
         pair_keys = [keys.association(project_id, "service", s, "resource", r) for s, r in associations]
         nodes = nodes_of(holds)
         found = self._found(entity_keys + pair_keys + ledger_keys(project_id, nodes, checked, None))
-        records = [record_from(item) for key in entity_keys if (item := found.get((key["PK"], key["SK"])))]
+        entities = [item for key in entity_keys if (item := found.get((key["PK"], key["SK"])))]
+        entities += listed_fallback(self._t, project_id, wanted, entities, True)
+        records = [record_from(item) for item in entities]
         pairs = {
             pair for pair, key in zip(associations, pair_keys, strict=True) if (key["PK"], key["SK"]) in found
         }
