@@ -66,12 +66,11 @@ class CatalogueStore:
             self._t.client.put_item(TableName=self._t.name, Item=to_item(listed), **condition)
             return
         own = {**keys.entity_read(project_id, record.kind, record.id), **attributes}
-        self._t.client.transact_write_items(
-            TransactItems=[
-                {"Put": {"TableName": self._t.name, "Item": to_item(listed), **condition}},
-                {"Put": {"TableName": self._t.name, "Item": to_item(own)}},
-            ]
-        )
+        items: list[Any] = [
+            {"Put": {"TableName": self._t.name, "Item": to_item(listed), **condition}},
+            {"Put": {"TableName": self._t.name, "Item": to_item(own)}},
+        ]
+        self._t.client.transact_write_items(TransactItems=items)
 
     def replace(self, project_id: str, record: Record, expected_version: int) -> None:
         versions = (expected_version, record.version)
@@ -103,7 +102,7 @@ class CatalogueStore:
             with self._stamps.changing(
                 project_id, kind, entity_id, None, self._version(project_id, kind, entity_id)
             ):
-                listed = {
+                listed: dict[str, Any] = {
                     "TableName": self._t.name,
                     "Key": to_item(keys.entity(project_id, kind, entity_id)),
                     "ConditionExpression": "attribute_exists(PK)",
@@ -111,11 +110,12 @@ class CatalogueStore:
                 if kind not in keys.SPREAD_ENTITY_KINDS:
                     self._t.client.delete_item(**listed)
                 else:  # and its own item, in the same transaction
-                    own = {
+                    own: dict[str, Any] = {
                         "TableName": self._t.name,
                         "Key": to_item(keys.entity_read(project_id, kind, entity_id)),
                     }
-                    self._t.client.transact_write_items(TransactItems=[{"Delete": listed}, {"Delete": own}])
+                    both: list[Any] = [{"Delete": listed}, {"Delete": own}]
+                    self._t.client.transact_write_items(TransactItems=both)
         except ClientError as error:
             if "ConditionalCheckFailed" in cancellation_reasons(error) or (
                 error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
