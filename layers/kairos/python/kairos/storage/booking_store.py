@@ -1,6 +1,6 @@
 """Bookings on the single table, and the capacity ledger that makes their writes safe under concurrency.
 
-A booking is stored by id in its project's partition (listed by end time: the project's through GSI1, its
+A booking is stored by id in a partition of its own (listed by end time: the project's through GSI1, its
 resource's, location's and service's through GSI2-4) and, while it holds capacity, as a hold on its
 resource's timeline. Every booking write is one transaction that also bumps the
 resource's capacity ledger where the hold lies; a checked write conditions those bumps on the versions read
