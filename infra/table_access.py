@@ -42,8 +42,11 @@ BOOKINGS = keys.booking(UUID, ANY)["PK"]  # each booking item, in its own partit
 RESOURCES = keys.owned_partition(UUID, "resource", ANY)  # associations, schedules, timelines, ledgers
 SERVICES = keys.owned_partition(UUID, "service", ANY)  # associations
 LOCATIONS = keys.owned_partition(UUID, "location", ANY)  # its own item (a delete sweeps it)
-# A location's, resource's or service's own item, read by key (keys.entity_read), in the partition it owns.
-OWN_ITEMS = [LOCATIONS, RESOURCES, SERVICES]
+GROUPS = keys.owned_partition(UUID, "booking_group", ANY)  # a booking group's own item
+# A location's, resource's, service's or group's own item, read by key (keys.entity_read), in the
+# partition it owns.
+CATALOGUE_ITEMS = [LOCATIONS, RESOURCES, SERVICES]
+OWN_ITEMS = [*CATALOGUE_ITEMS, GROUPS]
 WEBHOOKS = keys.owned_partition(UUID, "webhook", ANY)  # delivery logs
 COUNTERS = keys.rate_counter(ANY, "")["PK"]  # a project's, an address's, the Portal's attempts
 USAGE = keys.usage_shard(UUID, ANY)
@@ -115,7 +118,7 @@ ENTITIES = TableAccess(
 # or service from its own item (its listed one while not copied yet), alone or in a batch.
 ENTITY_BATCHES = TableAccess({"BatchGetItem": [PROJECT, *OWN_ITEMS], "GetItem": OWN_ITEMS})
 # A location's, resource's or service's own item, written and deleted with its listed one.
-CATALOGUE_WRITES = TableAccess({"PutItem": OWN_ITEMS, "DeleteItem": OWN_ITEMS})
+CATALOGUE_WRITES = TableAccess({"PutItem": CATALOGUE_ITEMS, "DeleteItem": CATALOGUE_ITEMS})
 # A resource's or a service's associations (both mirrors, in one transaction with checks of both ends),
 # deleted with either end in one batch.
 ASSOCIATIONS = TableAccess(
@@ -146,8 +149,8 @@ CATALOGUE_STAMPS = TableAccess({"UpdateItem": [RESOURCES]})
 GROUP_WRITES = TIMELINE_WRITES | TableAccess(
     {
         "GetItem": [BOOKINGS],
-        "PutItem": [PROJECT, BOOKINGS],
-        "DeleteItem": [PROJECT, BOOKINGS],
+        "PutItem": [PROJECT, BOOKINGS, GROUPS],
+        "DeleteItem": [PROJECT, BOOKINGS, GROUPS],
         "BatchGetItem": [PROJECT, BOOKINGS, *OWN_ITEMS],
         "Query": [SERVICES],  # a service's resources
     },

@@ -102,3 +102,16 @@ def test_entities_written_before_are_read_from_their_listed_item_until_the_backf
     assert container.bookings.get(principal, booked["id"]) == shown
     assert keys.entity_partition(project_id) not in partitions.read
     assert "catalogue" in [backfill.name for backfill in BACKFILLS]
+
+
+def test_a_booking_group_is_read_by_key_from_its_own_item_written_with_its_bookings(
+    container: Container, principal: Principal, clinic: dict[str, str], partitions: Partitions
+) -> None:
+    group = container.booking_groups.create(principal, {"bookings": [booking_body(clinic, 9)]})
+    own = container.table.get(keys.entity_read(principal.project_id, "booking_group", group["id"]))
+    assert own is not None and own["version"] == 1
+    partitions.read = []
+    assert container.booking_groups.get(principal, group["id"]) == group
+    assert keys.entity_partition(principal.project_id) not in partitions.read
+    container.booking_groups.delete(principal, group["id"])
+    assert container.table.get(keys.entity_read(principal.project_id, "booking_group", group["id"])) is None

@@ -117,10 +117,10 @@ class BookingStore:
 
     def fits(self, new: Sequence[Span | None], changed: Sequence[Span | None], group: bool) -> bool:
         """Whether a write of these bookings can fit one transaction, told before any read: it holds at
-        least each new booking and its hold, each changed booking, the group's item, and one ledger item
+        least each new booking and its hold, each changed booking, the group's two items, and one ledger item
         for every UTC day the spans touch (buffer spans only add days). Hours at a span's edges, the
         schedule checks and other resources can only add items, so a False here is certain."""
-        fixed = 2 * len(new) + len(changed) + (1 if group else 0)
+        fixed = 2 * len(new) + len(changed) + (2 if group else 0)
         days: set[date] = set()
         for span in (*new, *changed):
             if span is None:

@@ -1,9 +1,9 @@
 """The operations of one booking transaction (`BookingStore.commit`): each booking's item and its hold on
 its resource's timeline, the capacity ledger's bumps (`kairos.storage.ledger`), the timeline heads' long
 copies and schedule-version checks (`kairos.storage.timeline_head`) with the catalogue stamps the plan was
-checked with (`kairos.storage.catalogue_stamps`), a group's item, the released holds, and the checks of
-what a warm instance remembered of its resources (`Premises`). Every item but the group's and the premises'
-belongs to one booking or one resource, so bookings of different resources share none."""
+checked with (`kairos.storage.catalogue_stamps`), a group's items (listed and own), the released holds, and
+the checks of what a warm instance remembered of its resources (`Premises`). Every item but the group's and
+the premises' belongs to one booking or one resource, so bookings of different resources share none."""
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -141,13 +141,20 @@ class BookingTransaction:
         record = after or before
         assert record is not None
         key = keys.entity(project_id, "booking_group", record.id)
+        own = keys.entity_read(project_id, "booking_group", record.id)  # written with it, read by key
         condition = (
             _version_is(before.version) if before else {"ConditionExpression": "attribute_not_exists(PK)"}
         )
         if after is None:
-            return [{"Delete": {"TableName": self._name, "Key": to_item(key), **condition}}]
-        item = {**key, **record_attributes(project_id, after)}
-        return [{"Put": {"TableName": self._name, "Item": to_item(item), **condition}}]
+            return [
+                {"Delete": {"TableName": self._name, "Key": to_item(key), **condition}},
+                {"Delete": {"TableName": self._name, "Key": to_item(own)}},
+            ]
+        attributes = record_attributes(project_id, after)
+        return [
+            {"Put": {"TableName": self._name, "Item": to_item({**key, **attributes}), **condition}},
+            {"Put": {"TableName": self._name, "Item": to_item({**own, **attributes})}},
+        ]
 
     def _booking_items(
         self, project_id: str, change: BookingChange, now: datetime, legacy: frozenset[str]

@@ -34,17 +34,18 @@ def entity(project_id: str, kind: str, entity_id: str) -> dict[str, str]:
     return {"PK": f"PROJECT#{project_id}", "SK": f"{entity_prefix(kind)}{entity_id}"}
 
 
-# A location, resource or service is read by key (gets, what bookings render, slot listings, booking
-# plans) from an item of its own, in the partition it owns (`ENTITY`), written in the same transaction as
-# its listed item: every booking list, slot listing or booking plan of a busy project reads them, far more
-# than one partition serves. Entities written before have only their listed item until the backfill
-# `catalogue` copies them; readers fall back to it (kairos/storage/catalogue_store.py).
-SPREAD_ENTITY_KINDS: Final = frozenset({"location", "resource", "service"})
+# A location, resource, service or booking group is read by key (gets, what bookings render, slot
+# listings, booking plans) from an item of its own, in the partition it owns (`ENTITY`), written in the
+# same transaction as its listed item: every booking list, slot listing or booking plan of a busy project
+# reads them, far more than one partition serves. Entities written before have only their listed item
+# until the backfill `catalogue` copies them; readers fall back to it (kairos/storage/entity_reads.py).
+SPREAD_ENTITY_KINDS: Final = frozenset({"location", "resource", "service", "booking_group"})
 ENTITY_SORT_KEY: Final = "ENTITY"
 
 
 def entity_read(project_id: str, kind: str, entity_id: str) -> dict[str, str]:
-    """Where an entity is read by key: its own item for a location, resource or service, else `entity`."""
+    """Where an entity is read by key: its own item for a location, resource, service or booking group,
+    else `entity`."""
     if kind not in SPREAD_ENTITY_KINDS:
         return entity(project_id, kind, entity_id)
     return {"PK": owned_partition(project_id, kind, entity_id), "SK": ENTITY_SORT_KEY}
