@@ -55,7 +55,8 @@ BACKFILLS = (
     Backfill(
         "catalogue",
         "catalogue-partitions",
-        "give each location, resource and service its own item, read by key (once, after upgrading)",
+        "give each location, resource, service and booking group its own item, read by key (once, after "
+        "upgrading)",
         lambda container: copy_entities(container.table),
     ),
 )

@@ -1,6 +1,6 @@
-"""Reading locations, resources and services by key from their own items (`keys.entity_read`), and the
-fallback to their listed items for those written before they had one (copied by the backfill `catalogue`,
-`copy_entities`): docs/table.md, "Entities read by key"."""
+"""Reading locations, resources, services and booking groups by key from their own items
+(`keys.entity_read`), and the fallback to their listed items for those written before they had one (copied
+by the backfill `catalogue`, `copy_entities`): docs/table.md, "Entities read by key"."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -31,7 +31,7 @@ def listed_fallback(
 
 
 def copy_entities(table: Table) -> int:
-    """The backfill `catalogue`: gives each location, resource and service its own item, a copy of its
+    """The backfill `catalogue`: gives each location, resource, service and group its own item, a copy of its
     listed one, where it has none or an older one (conditioned on the version, so a newer write, which
     writes both, is never overwritten, and a second run copies none). Returns how many it copied."""
     copied = 0
