@@ -23,7 +23,7 @@ PROJECTS, PROJECT_RATE = 10_000, 10.0  # small projects, requests per second eac
 LOCATIONS, SERVICES, RESOURCES = 4, 4, 200
 SAMPLED_PROJECTS = 8
 SMALL_HOLD = timedelta(minutes=15)  # a small project's booking write is a checkout's hold, for this long
-BOOKING_SAMPLE = 100  # the big project's booking writes sampled, over its resources in turn
+BOOKING_SAMPLE = 200  # the big project's booking writes sampled, over its resources in turn (each once)
 READ_SAMPLE = 100  # the big project's reads sampled
 WARM_UP = 20  # reads first, not counted: warm instances, as under load
 # The reads of a mix, by kind (shares in tenths): what bench/costs.py weighs its functions by.

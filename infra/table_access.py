@@ -38,10 +38,16 @@ UUID = "-".join("?" * length for length in (8, 4, 4, 4, 12))  # what kairos.valu
 
 # --- the table's partitions, by family ---------------------------------------------------------------
 TOKENS = keys.token(ANY)["PK"]
-PROJECT = keys.entity_partition(UUID)  # the project item, its entities, bookings and calendar feeds
+PROJECT = keys.entity_partition(UUID)  # the project item, its entities, calendar feeds (and legacy bookings)
+BOOKINGS = keys.booking(UUID, ANY)["PK"]  # each booking item, in its own partition
 RESOURCES = keys.owned_partition(UUID, "resource", ANY)  # associations, schedules, timelines, ledgers
 SERVICES = keys.owned_partition(UUID, "service", ANY)  # associations
-LOCATIONS = keys.owned_partition(UUID, "location", ANY)  # (owns nothing yet: a delete looks)
+LOCATIONS = keys.owned_partition(UUID, "location", ANY)  # its own item (a delete sweeps it)
+GROUPS = keys.owned_partition(UUID, "booking_group", ANY)  # a booking group's own item
+# A location's, resource's, service's or group's own item, read by key (keys.entity_read), in the
+# partition it owns.
+CATALOGUE_ITEMS = [LOCATIONS, RESOURCES, SERVICES]
+OWN_ITEMS = [*CATALOGUE_ITEMS, GROUPS]
 WEBHOOKS = keys.owned_partition(UUID, "webhook", ANY)  # delivery logs
 COUNTERS = keys.rate_counter(ANY, "")["PK"]  # a project's, an address's, the Portal's attempts
 USAGE = keys.usage_shard(UUID, ANY)
@@ -111,8 +117,11 @@ AUTHENTICATED = TableAccess(
 ENTITIES = TableAccess(
     {"GetItem": [PROJECT], "PutItem": [PROJECT], "DeleteItem": [PROJECT], "Query": [PROJECT]}
 )
-# Several entities at once: what a booking or a schedule names, rendered or checked.
-ENTITY_BATCHES = TableAccess({"BatchGetItem": [PROJECT]})
+# Several entities at once: what a booking or a schedule names, rendered or checked; a location, resource
+# or service from its own item (its listed one while not copied yet), alone or in a batch.
+ENTITY_BATCHES = TableAccess({"BatchGetItem": [PROJECT, *OWN_ITEMS], "GetItem": OWN_ITEMS})
+# A location's, resource's or service's own item, written and deleted with its listed one.
+CATALOGUE_WRITES = TableAccess({"PutItem": CATALOGUE_ITEMS, "DeleteItem": CATALOGUE_ITEMS})
 # A resource's or a service's associations (both mirrors, in one transaction with checks of both ends),
 # deleted with either end in one batch.
 ASSOCIATIONS = TableAccess(
@@ -142,9 +151,10 @@ CATALOGUE_STAMPS = TableAccess({"UpdateItem": [RESOURCES]})
 # the remembered resource and association, and a head it leaves unchanged (`REMEMBERED_CHECKS`).
 GROUP_WRITES = TIMELINE_WRITES | TableAccess(
     {
-        "PutItem": [PROJECT],
-        "DeleteItem": [PROJECT],
-        "BatchGetItem": [PROJECT, RESOURCES],
+        "GetItem": [BOOKINGS],
+        "PutItem": [PROJECT, BOOKINGS, GROUPS],
+        "DeleteItem": [PROJECT, BOOKINGS, GROUPS],
+        "BatchGetItem": [PROJECT, BOOKINGS, *OWN_ITEMS],
         "Query": [SERVICES],  # a service's resources
     },
     BOOKING_LISTS,
@@ -172,17 +182,20 @@ ACCESS: Mapping[str, TableAccess] = {
     Area.LOCATIONS: AUTHENTICATED
     | ENTITIES
     | ENTITY_BATCHES
+    | CATALOGUE_WRITES
     | CATALOGUE_STAMPS
-    | TableAccess({"Query": [LOCATIONS]}, BOOKING_LISTS),
+    | TableAccess({"Query": [LOCATIONS], "BatchWriteItem": [LOCATIONS]}, BOOKING_LISTS),
     Area.RESOURCES: AUTHENTICATED
     | ENTITIES
     | ENTITY_BATCHES
+    | CATALOGUE_WRITES
     | ASSOCIATIONS
     | SCHEDULES
     | TableAccess(index_queries=BOOKING_LISTS),
     Area.SERVICES: AUTHENTICATED
     | ENTITIES
     | ENTITY_BATCHES
+    | CATALOGUE_WRITES
     | ASSOCIATIONS
     | SCHEDULE_READS
     | CATALOGUE_STAMPS,
@@ -199,9 +212,16 @@ ACCESS: Mapping[str, TableAccess] = {
     | TableAccess(
         {"GetItem": [WEBHOOKS], "PutItem": [WEBHOOKS], "Query": [WEBHOOKS], "BatchWriteItem": [WEBHOOKS]}
     ),
-    STREAM_CONSUMER: TableAccess({"BatchGetItem": [PROJECT]}),
+    # What a booking's event renders; a legacy booking item's removal looks for the booking under its key.
+    STREAM_CONSUMER: TableAccess(
+        {"BatchGetItem": [PROJECT, BOOKINGS, *OWN_ITEMS], "GetItem": [PROJECT, BOOKINGS]}
+    ),
     HOLD_SWEEPER: TableAccess(
-        {"GetItem": [PROJECT], "DeleteItem": [PROJECT, RESOURCES], "UpdateItem": [RESOURCES]},
+        {
+            "GetItem": [PROJECT, BOOKINGS],
+            "DeleteItem": [PROJECT, RESOURCES, BOOKINGS],
+            "UpdateItem": [RESOURCES],
+        },
         [HOLD_EXPIRY, LEGACY_HOLD_EXPIRY],
     ),
     # Every subscription (GSI1), their resources (in batches), then per sync one transaction of the
@@ -209,7 +229,7 @@ ACCESS: Mapping[str, TableAccess] = {
     # it overlaps (their locations in a batch).
     CALENDAR_POLLER: TableAccess(
         {
-            "BatchGetItem": [PROJECT],
+            "BatchGetItem": [PROJECT, *OWN_ITEMS],
             "PutItem": [RESOURCES],
             "UpdateItem": [RESOURCES],
         },

@@ -118,8 +118,8 @@ def from_address(address: str) -> requests.Session:
 def new_api(local_server: LocalServer) -> ApiFactory:
     """Makes a fresh project (rate limit high unless asked) and returns a client with a token for it."""
 
-    def make(abilities: list[str] | None = None, rate_limit: int = 30_000) -> Api:
-        # 30,000 a minute: the most one counter item takes (keys.RATE_SHARD_PER_MINUTE), as every plan's
+    def make(abilities: list[str] | None = None, rate_limit: int = 10_000) -> Api:
+        # 10,000 a minute: the most one counter item takes (keys.RATE_SHARD_PER_MINUTE), as every plan's
         # limit does, so round trips counted here are a plan's; several items are tested on their own.
         admin = local_server.store.projects
         project = admin.create_project("Integration test", rate_limit=rate_limit)

@@ -28,7 +28,7 @@ def test_guide_first_steps_give_the_guide_responses(api: Api) -> None:
     assert project.status_code == 200
     assert list(project.json()) == ["id", "name", "enabled", "created_at", "updated_at"]
     assert (
-        project.headers["x-ratelimit-limit"] == "30000"
+        project.headers["x-ratelimit-limit"] == "10000"
     )  # the test projects' limit (tests/integration/conftest.py)
     assert project.headers["access-control-allow-origin"] == "*"
 

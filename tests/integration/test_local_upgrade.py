@@ -1,8 +1,9 @@
 """A data folder saved by the version before the booking listing indexes (GSI1 alone, booking items without
 the new keys), before the listings' shards (each owner's listing in one partition), or before the
-timelines' heads (schedule-version items without copies of the recurring schedules and long holds), keeps
-working: at start the local store adds the indexes and backfills the items, and the filtered lists and the
-bookable slots answer as before; the upgraded folder starts again as it is."""
+timelines' heads (schedule-version items without copies of the recurring schedules and long holds), or
+before bookings and the catalogue had partitions of their own (booking items in the project's partition, no
+entity's own item), keeps working: at start the local store adds the indexes and backfills the items, and
+the filtered lists and the bookable slots answer as before; the upgraded folder starts again as it is."""
 
 import json
 from pathlib import Path
@@ -108,6 +109,24 @@ def _clinic_with_a_doctor(base_url: str, places: int) -> tuple[Any, Any, Any]:
     return location, service, resource
 
 
+def _hourly_bookings(base_url: str, location: Any, service: Any, hours: range) -> list[str]:
+    """One-hour bookings at the clinic on 2030-01-07, one at each of `hours` (UTC); their ids."""
+    body = {"location_id": location["id"], "service_id": service["id"], "ignore_schedule": True}
+    return [
+        _call(
+            base_url,
+            "POST",
+            "/bookings",
+            {
+                **body,
+                "starts_at": f"2030-01-07T{hour:02}:00:00+00:00",
+                "ends_at": f"2030-01-07T{hour + 1:02}:00:00+00:00",
+            },
+        )["id"]
+        for hour in hours
+    ]
+
+
 def test_a_data_folder_of_the_previous_version_gets_the_listing_indexes_at_start(tmp_path: Path) -> None:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
@@ -153,20 +172,7 @@ def test_a_data_folder_of_the_version_before_the_shards_lists_every_booking_at_s
     server = start_server(tmp_path, port, LOCAL_TOKEN)
     try:
         location, service, resource = _clinic_with_a_doctor(base_url, places=20)
-        body = {"location_id": location["id"], "service_id": service["id"], "ignore_schedule": True}
-        booked = [
-            _call(
-                base_url,
-                "POST",
-                "/bookings",
-                {
-                    **body,
-                    "starts_at": f"2030-01-07T{hour:02}:00:00+00:00",
-                    "ends_at": f"2030-01-07T{hour + 1:02}:00:00+00:00",
-                },
-            )["id"]
-            for hour in range(8, 20)
-        ]
+        booked = _hourly_bookings(base_url, location, service, range(8, 20))
         query = "?from=2030-01-07T10:00:00%2B00:00&per_page=5&page=2&sort=starts_at.desc"
         before = {
             owner: _call(base_url, "GET", f"/bookings?{owner}={value['id']}&" + query[1:])
@@ -253,3 +259,67 @@ def test_a_data_folder_of_the_previous_version_answers_the_same_slots_once_start
             assert _call(base_url, "GET", f"/services/{service['id']}/bookable-slots{query}")["data"] == slots
         finally:
             stop_server(server)
+
+
+def _before_the_booking_partitions(folder: Path) -> int:
+    """Rewrites the snapshot as the version before bookings and the catalogue had partitions of their own
+    saved it: each booking item in its project's partition (`PROJECT#<p>` / `BOOKING#<id>`), no location,
+    resource or service with an item of its own, and the backfills that version had run. Returns the
+    bookings rewritten."""
+    path = folder / "table.json"
+    snapshot = snapshots.read(path)
+    rewritten = 0
+    for table in snapshot.tables:
+        table.items = [
+            *(i for i in _without_upgrade_marker(table.items) if i["SK"]["S"] != "ENTITY"),
+            {**UPGRADED, "backfills": {"SS": ["sharded-listings", "timelines", "hold-services"]}},
+        ]
+        for item in table.items:
+            if item.get("entity", {}).get("S") != "booking":
+                continue
+            item["PK"] = {"S": f"PROJECT#{item['project_id']['S']}"}
+            item["SK"] = {"S": f"BOOKING#{item['id']['S']}"}
+            rewritten += 1
+    snapshots.write(path, snapshot)
+    return rewritten
+
+
+def _booking_keys(folder: Path) -> list[tuple[str, str]]:
+    """The keys of the booking items and of the entities' own items."""
+    snapshot = snapshots.read(folder / "table.json")
+    return sorted(
+        (item["PK"]["S"], item["SK"]["S"])
+        for table in snapshot.tables
+        for item in table.items
+        if item.get("entity", {}).get("S") == "booking" or item["SK"]["S"] == "ENTITY"
+    )
+
+
+def test_a_data_folder_of_the_version_before_the_booking_partitions_moves_its_bookings_and_entities_at_start(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}/v1"
+    server = start_server(tmp_path, port, LOCAL_TOKEN)
+    try:
+        location, service, resource = _clinic_with_a_doctor(base_url, places=5)
+        booked = _hourly_bookings(base_url, location, service, range(8, 12))
+        query = f"?location={location['id']}&from=2030-01-07T00:00:00%2B00:00"
+        listed = _call(base_url, "GET", "/bookings" + query)
+        got = _call(base_url, "GET", f"/bookings/{booked[0]}")
+    finally:
+        stop_server(server)
+    moved = _booking_keys(tmp_path)
+    assert len(moved) == len(booked) + 3  # and the location's, service's and resource's own items
+    assert _before_the_booking_partitions(tmp_path) == len(booked)
+    assert all(sort_key.startswith("BOOKING#") for _, sort_key in _booking_keys(tmp_path))
+
+    for _ in range(2):  # the upgrade, then the upgraded folder as it was saved
+        server = start_server(tmp_path, port, LOCAL_TOKEN)
+        try:
+            assert _call(base_url, "GET", "/bookings" + query) == listed
+            assert _call(base_url, "GET", f"/bookings/{booked[0]}") == got
+        finally:
+            stop_server(server)
+        assert _booking_keys(tmp_path) == moved  # each in its own partition again
+    assert resource["id"] in {b["resource"]["id"] for b in listed["data"]}

@@ -91,7 +91,7 @@ def test_a_smaller_monthly_quota_applies_to_the_next_request(container: Containe
     month, _ = counter_month(now_utc())
     container.table.client.update_item(  # the month's requests so far, as the counter holds them
         TableName=container.table.name,
-        Key=to_item(keys.rate_counter(project_id, month)),
+        Key=to_item(keys.rate_counter(project_id, month, 0)),
         UpdateExpression="SET month_hits = :used",
         ExpressionAttributeValues=to_item({":used": 2_500}),
     )

@@ -180,3 +180,17 @@ def test_a_key_made_for_one_request_stands_for_one_of_as_many_as_requests_a_seco
     assert {load.write for load in loads} == {2.0}
     (row,) = by_pattern(loads, {P1: "project"})
     assert (row.pattern, row.keys, row.write) == ("REQLOG#{project}#BODY#{body}", 1000, 2000.0)
+
+
+def test_booking_writes_spread_over_a_counters_shards_share_them_evenly_whatever_the_samples_collisions() -> (
+    None
+):
+    shards = [(f"RATE#{P1}#{n}", "MONTH#2026-12") for n in range(64)]
+    requests = [("location a", frozenset({shards[n]})) for n in (0, 0, 1, 2)]  # shard 0 twice, by chance
+    share, where = hottest_share(requests, {P1: "project"}, seen=shards)
+    assert share == 1 / 64 and where == "location a: RATE#{project}#{n} / MONTH#{time}"
+    hours = [
+        ("location a", frozenset({(f"PROJECT#{P1}#RESOURCE#{R1}", f"LEDGER#H#2030-01-07T{h}")}))
+        for h in (8, 8, 9)
+    ]
+    assert hottest_share(hours)[0] == 2 / 3  # items of other hours are other items

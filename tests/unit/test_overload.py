@@ -167,13 +167,13 @@ def test_a_throttled_booking_is_a_503_and_is_not_planned_again(
 ) -> None:
     clinic = make_clinic(container, principal)
     faults = faulty(
-        container, Fault(partition=f"PROJECT#{principal.project_id}", on="write", error=THROTTLED)
+        container, Fault(partition=keys.booking(principal.project_id, "*")["PK"], on="write", error=THROTTLED)
     )
     with pytest.raises(Overloaded):
         container.bookings.create(principal, booking_body(clinic, 9))
     assert len(faults.hits) == retries.TRANSACTION_ATTEMPTS  # one plan, its transaction tried again
     assert "BookingRaceRetries" not in published()
-    assert list(container.table.query(f"PROJECT#{principal.project_id}", "BOOKING#")) == []
+    assert container.booking_store.list_window(principal.project_id, None, None, None) == []
 
 
 def test_an_api_function_answers_503_in_time_rather_than_wait_past_its_deadline(

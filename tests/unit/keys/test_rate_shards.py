@@ -10,9 +10,9 @@ import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 from kairos.container import Container
-from kairos.domain.projects.auth import Authenticator, Principal
+from kairos.domain.projects.auth import Authenticator, Principal, counter_months_from
 from kairos.errors import Forbidden, RateLimited, Retryable
-from kairos.storage import keys
+from kairos.storage import keys, usage_keys
 from kairos.storage.project_store import ProjectStore
 from kairos.storage.rate_store import RateCounterStore
 from kairos.storage.usage_store import UsageStore
@@ -52,16 +52,33 @@ def minute_hits(container: Container, project_id: str, shards: int) -> list[int]
 @pytest.fixture
 def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
     """A shard takes 10 requests a minute, so a limit of 40 spreads over 4 (as 120,000 does for real)."""
-    monkeypatch.setattr(keys, "RATE_SHARD_PER_MINUTE", 10)
+    monkeypatch.setattr(usage_keys, "RATE_SHARD_PER_MINUTE", 10)
 
 
-def test_the_plans_count_in_one_item_and_a_very_busy_project_in_enough_to_stay_under_half_a_partition() -> (
-    None
-):
-    assert [keys.rate_counter_shards(n) for n in (100, 1_000, 30_000)] == [1, 1, 1]
-    # 11,000 requests a second admitted: 22 items, 500 writes a second each (half of 1,000)
-    assert keys.rate_counter_shards(11_000 * 60) == 22
-    assert keys.rate_counter("p", MONTH, 0) == {"PK": "RATE#p", "SK": f"MONTH#{MONTH}"}  # as before
+def test_the_plans_count_in_one_item_and_a_very_busy_project_in_enough_that_none_takes_1_in_50() -> None:
+    assert [keys.rate_counter_shards(n) for n in (100, 1_000, 10_000)] == [1, 1, 1]
+    # 1,000 booking writes and 10,000 reads a second admitted: 64 items, each 1 in 64 of the requests (of
+    # one location's booking writes too: a request counts in a random one), 172 writes a second each
+    assert keys.rate_counter_shards(11_000 * 60) == 64
+    assert keys.rate_counter("p", MONTH, 0) == {"PK": "RATE#p#0", "SK": f"MONTH#{MONTH}"}  # a plan's one item
+    assert keys.rate_counter("address:192.0.2.1", MONTH)["PK"] == "RATE#address:192.0.2.1"
+
+
+def test_a_project_counting_in_64_items_is_closed_and_changed_in_transactions_that_fit(
+    container: Container,
+) -> None:
+    """A disabled project's 64 items of each month it may count in are closed (two months near a month's
+    end or start), and a change of limits reaches the 64 items of this month and the next: each month's in
+    a transaction of its own (DynamoDB takes 100 items in one)."""
+    project = container.projects.create_project("Very busy", rate_limit=11_000 * 60)
+    container.projects.set_rate_limit(project.id, 12_000 * 60)
+    month, following = (m for m, _ in counter_months_from(datetime.now(UTC)))
+    for counted in (month, following):
+        items = [container.table.get(keys.rate_counter(project.id, counted, s)) for s in range(64)]
+        assert all(item is not None and item["limits"].startswith("720000/") for item in items)
+    container.projects.disable_project(project.id)
+    closed = [container.table.get(keys.rate_counter(project.id, month, s)) for s in range(64)]
+    assert all(item is not None and item.get("closed") for item in closed)
 
 
 def test_a_busy_projects_requests_spread_and_it_gets_exactly_its_limit(
@@ -118,7 +135,7 @@ def test_a_counter_update_whose_answer_is_lost_is_not_sent_again(
     with pytest.raises(Retryable):
         auth.count_request(principal)
     events.unregister("before-send.dynamodb.UpdateItem", answer_lost)
-    item = container.table.get(keys.rate_counter(principal.project_id, MONTH))
+    item = container.table.get(keys.rate_counter(principal.project_id, MONTH, 0))
     assert item is not None and int(item["minute_hits"]) == 2  # counted once, not once per retry
 
 

@@ -171,7 +171,7 @@ def test_a_request_costs_one_round_trip_once_the_instance_counts_in_its_minute(
 
 
 def _counted_this_month(container: Container, project_id: str) -> int:
-    item = container.table.get(keys.rate_counter(project_id, "2030-05"))
+    item = container.table.get(keys.rate_counter(project_id, "2030-05", 0))
     assert item is not None
     return int(item["month_hits"])
 

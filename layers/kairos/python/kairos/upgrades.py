@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kairos.container import Container
+from kairos.storage.booking_moves import move_bookings
+from kairos.storage.entity_reads import copy_entities
 from kairos.storage.hold_backfill import backfill_hold_services
 
 
@@ -42,5 +44,19 @@ BACKFILLS = (
         "give the holds of older bookings their service, which booking limits count them by (once, after "
         "upgrading)",
         lambda container: backfill_hold_services(container.table),
+    ),
+    Backfill(
+        "bookings",
+        "booking-partitions",
+        "move booking items from their project's partition to partitions of their own (once, after "
+        "upgrading)",
+        lambda container: move_bookings(container.table),
+    ),
+    Backfill(
+        "catalogue",
+        "catalogue-partitions",
+        "give each location, resource, service and booking group its own item, read by key (once, after "
+        "upgrading)",
+        lambda container: copy_entities(container.table),
     ),
 )

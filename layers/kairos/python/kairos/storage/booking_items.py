@@ -1,4 +1,4 @@
-"""How a booking is stored: its item (keyed by id in its project's partition, with its listing keys) and
+"""How a booking is stored: its item (keyed by id in a partition of its own, with its listing keys) and
 its hold on its resource's timeline. The store writes them in its transactions; the stream's readers and
 the benches that load data directly read and build them here."""
 

@@ -1,6 +1,6 @@
 """Bookings on the single table, and the capacity ledger that makes their writes safe under concurrency.
 
-A booking is stored by id in its project's partition (listed by end time: the project's through GSI1, its
+A booking is stored by id in a partition of its own (listed by end time: the project's through GSI1, its
 resource's, location's and service's through GSI2-4) and, while it holds capacity, as a hold on its
 resource's timeline. Every booking write is one transaction that also bumps the
 resource's capacity ledger where the hold lies; a checked write conditions those bumps on the versions read
@@ -13,7 +13,7 @@ import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from botocore.exceptions import ClientError
 
@@ -35,9 +35,10 @@ from kairos.errors import TOO_LARGE_WRITE, Conflict, ValidationFailed
 from kairos.storage import keys
 from kairos.storage.booking_items import booking_from
 from kairos.storage.booking_lists import BookingLists
-from kairos.storage.booking_transaction import BookingTransaction, stamps_of
+from kairos.storage.booking_transaction import BookingTransaction, stamps_of, unmoved_bookings
 from kairos.storage.catalogue_stamps import Stamps, stamps_hold
 from kairos.storage.dynamodb import Table, cancellation_reasons, from_item, record_from, translate
+from kairos.storage.entity_reads import listed_fallback
 from kairos.storage.hold_store import keeps_hold, release_operation
 from kairos.storage.ledger import DAY, ledger_keys, ledger_state, moved_counters, nodes_of
 from kairos.values.formats import now_utc
@@ -69,7 +70,10 @@ class BookingStore:
     # --- reads ------------------------------------------------------------------------------------------
 
     def get(self, project_id: str, booking_id: str) -> Booking | None:
-        item = self._t.get(keys.booking(project_id, booking_id))
+        """Under its key, else (not moved yet by the backfill `bookings`) under its legacy key."""
+        item = self._t.get(keys.booking(project_id, booking_id)) or self._t.get(
+            keys.legacy_booking(project_id, booking_id)
+        )
         return booking_from(item) if item else None
 
     def list_window(
@@ -95,11 +99,13 @@ class BookingStore:
         holds: list[Hold],
         checked: set[str],
     ) -> tuple[dict[tuple[str, str], Record], set[tuple[str, str]], LedgerState]:
-        entity_keys = [keys.entity(project_id, kind, entity_id) for kind, entity_id in wanted]
+        entity_keys = [keys.entity_read(project_id, kind, entity_id) for kind, entity_id in wanted]
         pair_keys = [keys.association(project_id, "service", s, "resource", r) for s, r in associations]
         nodes = nodes_of(holds)
         found = self._found(entity_keys + pair_keys + ledger_keys(project_id, nodes, checked, None))
-        records = [record_from(item) for key in entity_keys if (item := found.get((key["PK"], key["SK"])))]
+        entities = [item for key in entity_keys if (item := found.get((key["PK"], key["SK"])))]
+        entities += listed_fallback(self._t, project_id, wanted, entities, True)
+        records = [record_from(item) for item in entities]
         pairs = {
             pair for pair, key in zip(associations, pair_keys, strict=True) if (key["PK"], key["SK"]) in found
         }
@@ -121,15 +127,19 @@ class BookingStore:
         self.commit(project_id, [BookingChange(None, booking, guarded=False)], LedgerState({}, {}))
 
     def get_many(self, project_id: str, booking_ids: list[str]) -> list[Booking]:
+        """Under their keys, and those not found there under their legacy keys (as `get`)."""
         found = self._t.batch_get([keys.booking(project_id, i) for i in booking_ids])
+        missing = set(booking_ids) - {str(item["id"]) for item in found}
+        if missing:
+            found += self._t.batch_get([keys.legacy_booking(project_id, i) for i in sorted(missing)])
         return [booking_from(item) for item in found]
 
     def fits(self, new: Sequence[Span | None], changed: Sequence[Span | None], group: bool) -> bool:
         """Whether a write of these bookings can fit one transaction, told before any read: it holds at
-        least each new booking and its hold, each changed booking, the group's item, and one ledger item
+        least each new booking and its hold, each changed booking, the group's two items, and one ledger item
         for every UTC day the spans touch (buffer spans only add days). Hours at a span's edges, the
         schedule checks and other resources can only add items, so a False here is certain."""
-        fixed = 2 * len(new) + len(changed) + (1 if group else 0)
+        fixed = 2 * len(new) + len(changed) + (2 if group else 0)
         days: set[date] = set()
         for span in (*new, *changed):
             if span is None:
@@ -152,35 +162,48 @@ class BookingStore:
         releases: Sequence[Release] = (),
     ) -> None:
         stamps = stamps_of(premises)
-        items = self._transaction.operations(project_id, changes, seen, group, releases, stamps)
-        first_rider = len(items)
-        items += [r.operation for r in self._riders]
-        if len(items) > TRANSACTION_LIMIT:
-            raise ValidationFailed.field("bookings", TOO_LARGE_WRITE)
-        if len(items) + len(premises) > TRANSACTION_LIMIT:
-            raise StaleCatalogue()  # no room to check them: the plan is made again from fresh reads
-        checked = len(items)
-        items += self._transaction.premise_checks(project_id, premises)
-        try:
-            self._t.client.transact_write_items(TransactItems=items)
-        except ClientError as error:
-            reasons = cancellation_reasons(error)
-            for rider, reason in zip(self._riders, reasons[first_rider:], strict=False):
-                if reason == "ConditionalCheckFailed":
-                    raise rider.refusal from None
-            for operation, reason in zip(items, reasons, strict=False):
-                if reason == "ConditionalCheckFailed" and keeps_hold(operation):
-                    ((_, request),) = operation.items()
-                    key = from_item(request.get("Key") or request["Item"])
-                    raise HoldGone(str(key["SK"]).rsplit("#", 1)[-1]) from None
-            if "ConditionalCheckFailed" in reasons[checked:] or _stamps_moved(items, error, stamps):
-                raise StaleCatalogue() from None
-            if "ConditionalCheckFailed" in reasons:
-                moved = moved_counters(items, error)
-                if moved is not None:
-                    raise LostRace(moved) from None
-                raise Conflict("The booking's resource changed while it was being written.") from None
-            raise translate(error, "booking") from None
+        legacy: frozenset[str] = frozenset()  # bookings changed under their legacy key (not moved yet)
+        while True:
+            items = self._transaction.operations(project_id, changes, seen, group, releases, stamps, legacy)
+            first_rider = len(items)
+            items += [r.operation for r in self._riders]
+            if len(items) > TRANSACTION_LIMIT:
+                raise ValidationFailed.field("bookings", TOO_LARGE_WRITE)
+            if len(items) + len(premises) > TRANSACTION_LIMIT:
+                raise StaleCatalogue()  # no room to check them: the plan is made again from fresh reads
+            checked = len(items)
+            items += self._transaction.premise_checks(project_id, premises)
+            try:
+                self._t.client.transact_write_items(TransactItems=items)
+                return
+            except ClientError as error:
+                reasons = cancellation_reasons(error)
+                for rider, reason in zip(self._riders, reasons[first_rider:], strict=False):
+                    if reason == "ConditionalCheckFailed":
+                        raise rider.refusal from None
+                unmoved = unmoved_bookings(items, error)
+                if not unmoved or legacy:
+                    self._refused(items, checked, error, stamps)
+                legacy = unmoved  # written before the move to their own partitions: written there, once
+
+    def _refused(
+        self, items: list[Any], checked: int, error: ClientError, stamps: Mapping[str, Stamps]
+    ) -> NoReturn:
+        """Raises what a cancelled booking transaction means (`checked`: where the premises' checks begin)."""
+        reasons = cancellation_reasons(error)
+        for operation, reason in zip(items, reasons, strict=False):
+            if reason == "ConditionalCheckFailed" and keeps_hold(operation):
+                ((_, request),) = operation.items()
+                key = from_item(request.get("Key") or request["Item"])
+                raise HoldGone(str(key["SK"]).rsplit("#", 1)[-1]) from None
+        if "ConditionalCheckFailed" in reasons[checked:] or _stamps_moved(items, error, stamps):
+            raise StaleCatalogue() from None
+        if "ConditionalCheckFailed" in reasons:
+            moved = moved_counters(items, error)
+            if moved is not None:
+                raise LostRace(moved) from None
+            raise Conflict("The booking's resource changed while it was being written.") from None
+        raise translate(error, "booking") from None
 
     def release(self, project_id: str, release: Release) -> bool:
         try:

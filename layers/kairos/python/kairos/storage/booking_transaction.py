@@ -1,13 +1,15 @@
 """The operations of one booking transaction (`BookingStore.commit`): each booking's item and its hold on
 its resource's timeline, the capacity ledger's bumps (`kairos.storage.ledger`), the timeline heads' long
 copies and schedule-version checks (`kairos.storage.timeline_head`) with the catalogue stamps the plan was
-checked with (`kairos.storage.catalogue_stamps`), a group's item, the released holds, and the checks of
-what a warm instance remembered of its resources (`Premises`). Every item but the group's and the premises'
-belongs to one booking or one resource, so bookings of different resources share none."""
+checked with (`kairos.storage.catalogue_stamps`), a group's items (listed and own), the released holds, and
+the checks of what a warm instance remembered of its resources (`Premises`). Every item but the group's and
+the premises' belongs to one booking or one resource, so bookings of different resources share none."""
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from kairos.domain.bookings.holds import expires_at
 from kairos.domain.shared.records import (
@@ -22,7 +24,7 @@ from kairos.domain.shared.records import (
 from kairos.storage import keys
 from kairos.storage.booking_items import booking_item, hold_item, hold_key
 from kairos.storage.catalogue_stamps import Stamps, stamp_name, written
-from kairos.storage.dynamodb import record_attributes, to_item
+from kairos.storage.dynamodb import from_item, record_attributes, to_item
 from kairos.storage.hold_store import kept_hold_condition, release_operation
 from kairos.storage.ledger import ledger_operations
 from kairos.storage.timeline_head import head_copy, head_operations, is_long, long_attribute, prunings
@@ -58,15 +60,17 @@ class BookingTransaction:
         group: GroupChange | None,
         releases: Sequence[Release],
         stamps: dict[str, Stamps],
+        legacy: frozenset[str] = frozenset(),
     ) -> list[Any]:
-        """Every operation but the premises' checks (`premise_checks`), which come last."""
+        """Every operation but the premises' checks (`premise_checks`), which come last; the bookings in
+        `legacy` are changed under their legacy key (`keys.legacy_booking`: not moved yet)."""
         items: list[Any] = []
         touched: list[Hold] = []
         guarded: list[Hold] = []
         checked_schedules: set[str] = set()
         now = self._clock()  # read as the transaction is sent: a kept hold must expire after it
         for change in changes:
-            items += self._booking_items(project_id, change, now)
+            items += self._booking_items(project_id, change, now, legacy)
             # Only a hold that takes capacity it did not hold bumps the ledger (a checked one always):
             # capacity given back cannot make a concurrent check wrong, only cautious, so deletes,
             # cancelations and unchanged holds leave concurrent bookings of those hours alone.
@@ -145,28 +149,40 @@ class BookingTransaction:
         record = after or before
         assert record is not None
         key = keys.entity(project_id, "booking_group", record.id)
+        own = keys.entity_read(project_id, "booking_group", record.id)  # written with it, read by key
         condition = (
             _version_is(before.version) if before else {"ConditionExpression": "attribute_not_exists(PK)"}
         )
         if after is None:
-            return [{"Delete": {"TableName": self._name, "Key": to_item(key), **condition}}]
-        item = {**key, **record_attributes(project_id, after)}
-        return [{"Put": {"TableName": self._name, "Item": to_item(item), **condition}}]
+            return [
+                {"Delete": {"TableName": self._name, "Key": to_item(key), **condition}},
+                {"Delete": {"TableName": self._name, "Key": to_item(own)}},
+            ]
+        attributes = record_attributes(project_id, after)
+        return [
+            {"Put": {"TableName": self._name, "Item": to_item({**key, **attributes}), **condition}},
+            {"Put": {"TableName": self._name, "Item": to_item({**own, **attributes})}},
+        ]
 
-    def _booking_items(self, project_id: str, change: BookingChange, now: datetime) -> list[Any]:
+    def _booking_items(
+        self, project_id: str, change: BookingChange, now: datetime, legacy: frozenset[str]
+    ) -> list[Any]:
         before, after = change.before, change.after
         items: list[Any] = []
-        key = keys.booking(project_id, (after or before).id)  # type: ignore[union-attr]
+        booking_id = (after or before).id  # type: ignore[union-attr]
+        key = (keys.legacy_booking if booking_id in legacy else keys.booking)(project_id, booking_id)
+        # A changed booking's item missing under its key is told by the refusal (ALL_OLD: no item), so that
+        # one not moved yet is written again under its legacy key (`unmoved_bookings`).
+        changed = (
+            {**_version_is(before.version), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+            if before
+            else {}
+        )
         if after is None:
-            assert before is not None
-            items.append(
-                {"Delete": {"TableName": self._name, "Key": to_item(key), **_version_is(before.version)}}
-            )
+            items.append({"Delete": {"TableName": self._name, "Key": to_item(key), **changed}})
         else:
-            condition = (
-                _version_is(before.version) if before else {"ConditionExpression": "attribute_not_exists(PK)"}
-            )
-            item = booking_item(project_id, after)
+            condition = changed or {"ConditionExpression": "attribute_not_exists(PK)"}
+            item = {**booking_item(project_id, after), **key}
             items.append({"Put": {"TableName": self._name, "Item": to_item(item), **condition}})
         old_hold = hold_key(project_id, before) if before and before.holds_capacity else None
         new_hold = hold_item(project_id, after) if after and after.holds_capacity else None
@@ -187,3 +203,21 @@ def _version_is(version: int) -> dict[str, Any]:
         "ConditionExpression": "version = :expected",
         "ExpressionAttributeValues": {":expected": {"N": str(version)}},
     }
+
+
+def unmoved_bookings(items: list[Any], error: ClientError) -> frozenset[str]:
+    """The changed bookings a refused transaction found no item of under their key: written before the
+    bookings had partitions of their own and not moved yet (or deleted meanwhile, which the write under
+    the legacy key then finds too)."""
+    found: set[str] = set()
+    for operation, reason in zip(items, error.response.get("CancellationReasons", []), strict=False):
+        ((_, request),) = operation.items()
+        key = from_item(request.get("Key") or request["Item"])
+        if (
+            reason.get("Code") == "ConditionalCheckFailed"
+            and "Item" not in reason
+            and key["SK"] == keys.BOOKING_SORT_KEY
+            and "ReturnValuesOnConditionCheckFailure" in request
+        ):
+            found.add(str(key["PK"]).rsplit("#", 1)[-1])
+    return frozenset(found)

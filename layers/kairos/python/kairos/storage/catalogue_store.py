@@ -1,6 +1,6 @@
-"""Locations, resources and services under `PROJECT#<p>`, and the two mirrors of each association; a
-change of a service or location stamps the resources' timeline heads around its write
-(`kairos.storage.catalogue_stamps`)."""
+"""Locations, resources and services listed under `PROJECT#<p>` (and each read by key from its own item,
+`keys.entity_read`), and the two mirrors of each association; a change of a service or location stamps the
+resources' timeline heads around its write (`kairos.storage.catalogue_stamps`)."""
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -22,6 +22,7 @@ from kairos.storage.dynamodb import (
     to_item,
     translate,
 )
+from kairos.storage.entity_reads import listed_fallback
 
 
 class CatalogueStore:
@@ -32,14 +33,17 @@ class CatalogueStore:
         self._stamps = CatalogueStamps(table)  # a service's or location's change, for booking transactions
 
     def get(self, project_id: str, kind: str, entity_id: str) -> Record | None:
-        item = self._t.get(keys.entity(project_id, kind, entity_id))
+        item = self._t.get(keys.entity_read(project_id, kind, entity_id))
+        if item is None and kind in keys.SPREAD_ENTITY_KINDS:  # not copied yet (the backfill `catalogue`)
+            item = self._t.get(keys.entity(project_id, kind, entity_id))
         return record_from(item) if item else None
 
     def get_many(
         self, project_id: str, wanted: list[tuple[str, str]], consistent: bool = True
     ) -> dict[tuple[str, str], Record]:
-        """Entities by (kind, id), in one round trip for up to 100."""
-        found = self._t.batch_get([keys.entity(project_id, k, i) for k, i in wanted], consistent)
+        """Entities by (kind, id), in one round trip for up to 100 (two for those not copied yet)."""
+        found = self._t.batch_get([keys.entity_read(project_id, k, i) for k, i in wanted], consistent)
+        found += listed_fallback(self._t, project_id, wanted, found, consistent)
         records = [record_from(item) for item in found]
         return {(r.kind, r.id): r for r in records}
 
@@ -49,32 +53,37 @@ class CatalogueStore:
 
     def create(self, project_id: str, record: Record) -> None:
         try:
-            self._t.client.put_item(
-                TableName=self._t.name,
-                Item=to_item(
-                    {
-                        **keys.entity(project_id, record.kind, record.id),
-                        **record_attributes(project_id, record),
-                    }
-                ),
-                ConditionExpression="attribute_not_exists(PK)",
-            )
+            self._put(project_id, record, {"ConditionExpression": "attribute_not_exists(PK)"})
         except ClientError as error:
             raise translate(error, record.kind) from None
 
+    def _put(self, project_id: str, record: Record, condition: dict[str, Any]) -> None:
+        """The entity's listed item, conditioned, and (a location, resource or service) its own item in the
+        same transaction, so a read by key sees what the list sees (`keys.entity_read`)."""
+        attributes = record_attributes(project_id, record)
+        listed = {**keys.entity(project_id, record.kind, record.id), **attributes}
+        if record.kind not in keys.SPREAD_ENTITY_KINDS:
+            self._t.client.put_item(TableName=self._t.name, Item=to_item(listed), **condition)
+            return
+        own = {**keys.entity_read(project_id, record.kind, record.id), **attributes}
+        items: list[Any] = [
+            {"Put": {"TableName": self._t.name, "Item": to_item(listed), **condition}},
+            {"Put": {"TableName": self._t.name, "Item": to_item(own)}},
+        ]
+        self._t.client.transact_write_items(TransactItems=items)
+
     def replace(self, project_id: str, record: Record, expected_version: int) -> None:
-        item = to_item(
-            {**keys.entity(project_id, record.kind, record.id), **record_attributes(project_id, record)}
-        )
         versions = (expected_version, record.version)
         try:
             current = self._version(project_id, record.kind, record.id)
             with self._stamps.changing(project_id, record.kind, record.id, versions, current):
-                self._t.client.put_item(
-                    TableName=self._t.name,
-                    Item=item,
-                    ConditionExpression="attribute_exists(PK) AND version = :expected",
-                    ExpressionAttributeValues={":expected": {"N": str(expected_version)}},
+                self._put(
+                    project_id,
+                    record,
+                    {
+                        "ConditionExpression": "attribute_exists(PK) AND version = :expected",
+                        "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+                    },
                 )
         except ClientError as error:
             if self.get(project_id, record.kind, record.id) is None:
@@ -93,13 +102,24 @@ class CatalogueStore:
             with self._stamps.changing(
                 project_id, kind, entity_id, None, self._version(project_id, kind, entity_id)
             ):
-                self._t.client.delete_item(
-                    TableName=self._t.name,
-                    Key=to_item(keys.entity(project_id, kind, entity_id)),
-                    ConditionExpression="attribute_exists(PK)",
-                )
+                listed: dict[str, Any] = {
+                    "TableName": self._t.name,
+                    "Key": to_item(keys.entity(project_id, kind, entity_id)),
+                    "ConditionExpression": "attribute_exists(PK)",
+                }
+                if kind not in keys.SPREAD_ENTITY_KINDS:
+                    self._t.client.delete_item(**listed)
+                else:  # and its own item, in the same transaction
+                    own: dict[str, Any] = {
+                        "TableName": self._t.name,
+                        "Key": to_item(keys.entity_read(project_id, kind, entity_id)),
+                    }
+                    both: list[Any] = [{"Delete": listed}, {"Delete": own}]
+                    self._t.client.transact_write_items(TransactItems=both)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if "ConditionalCheckFailed" in cancellation_reasons(error) or (
+                error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+            ):
                 return False
             raise translate(error, kind) from None
         self._delete_owned(project_id, kind, entity_id)

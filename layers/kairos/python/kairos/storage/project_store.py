@@ -116,20 +116,21 @@ class ProjectStore:
     def change_limits(
         self, project: Project, changes: Mapping[str, Any], limits: Limits, months: Sequence[tuple[str, int]]
     ) -> bool:
+        """The project's limits changed with its counters' of `months` (the current first): that month's in
+        the project's transaction, each other month's right after in one of its own (a month's counter
+        items fill most of a transaction)."""
         was = {"plan": project.plan, "rate_limit_per_minute": project.rate_limit_per_minute}
-        items: list[Any] = [
-            {"Update": _setting(self._t, project.id, changes, was)},
-            *(
-                item
-                for month, expires in months
-                for item in limits_update(self._t, project.id, month, expires, limits, project.limits)
-            ),
-        ]
-        return self._transact(items)
+        counters = [limits_update(self._t, project.id, m, e, limits, project.limits) for m, e in months]
+        if not self._transact([{"Update": _setting(self._t, project.id, changes, was)}, *counters[0]]):
+            return False
+        for later in counters[1:]:
+            self._transact(later)
+        return True
 
     def disable_project(self, project_id: str, months: list[tuple[str, int]], at: datetime) -> Project | None:
-        """`enabled = false` and the request counters of `months` closed, in one transaction: no request
-        of the project is admitted after it commits, whichever instance cached its tokens."""
+        """`enabled = false` and the request counters of `months` closed: the current month's in the same
+        transaction, any other month's right after (a month's counter items fill most of a transaction).
+        No request of the project is admitted once it returns, whichever instance cached its tokens."""
         disable: dict[str, Any] = {
             "Update": {
                 "TableName": self._t.name,
@@ -139,13 +140,13 @@ class ProjectStore:
                 "ExpressionAttributeValues": to_item({":off": False, ":at": stored_time(at)}),
             }
         }
-        closing = [
-            item
-            for month, expires in months
-            for item in close_counter(self._t.name, project_id, month, expires)
-        ]
-        if not self._transact([disable, *closing]):
+        current = f"{at:%Y-%m}"
+        ordered = sorted(months, key=lambda month: month[0] != current)
+        closing = [close_counter(self._t.name, project_id, month, expires) for month, expires in ordered]
+        if not self._transact([disable, *closing[0]]):
             return None  # the only condition: the project exists
+        for later in closing[1:]:
+            self._transact(later)
         return self.get_project(project_id)
 
     def _transact(self, items: list[Any]) -> bool:

@@ -12,19 +12,26 @@ which tells whether the other form applies or a limit refused the request: no re
 
 A project's counter also holds its `limits` (per minute, per month, the plan), and they win over the
 limits the caller read with its cached token: a plan or rate-limit change stores the new ones on the
-project's counters in the same transaction as the project (`limits_update`), and each request's update is
-conditioned on the stored limits being the ones it counts with. A request counted with old limits fails
-its condition, and the item it gets back carries the new ones: it is decided again with them. So a change
-applies to the very next request, with no read added to any request.
+project's counters of the current month in the same transaction as the project (`limits_update`; the next
+month's right after, in a transaction of their own: a month's items, up to 65, fill most of one), and each
+request's update is conditioned on the stored limits being the ones it counts with. A request counted with
+old limits fails its condition, and the item it gets back carries the new ones: it is decided again with
+them. So a change applies to the very next request, with no read added to any request.
 
-A project's counters are closed (`closed`, set with the project's `enabled = false` in one transaction by
-`ProjectStore.disable_project`): every form is conditioned on `attribute_not_exists(closed)`, so a disabled
-project's requests are refused at once on every instance, whatever token it cached, at no extra read.
+A project's counters are closed (`closed`, set with the project's `enabled = false` by
+`ProjectStore.disable_project`: the current month's in the same transaction, a neighbouring month's right
+after): every form is conditioned on `attribute_not_exists(closed)`, so a disabled project's requests are
+refused on every instance, whatever token it cached, at no extra read.
 
 A project whose per-minute limit is more than one item takes (`keys.rate_counter_shards`) counts in several
 items, each with its part of both limits: a request counts in a random one, and one its shard refuses
-tries up to SPILL others before it is refused (docs/table.md, "Spread keys"). An update is sent at most
-once where it may have been applied (`retries.at_most_once`), so a retry never counts a request twice.
+tries up to SPILL others before it is refused (docs/table.md, "Spread keys"). Each item's part is a hard
+cap, so the parts together never admit more than the limits; near them a request may be refused while
+another item still has room. An item created in mid-month (a counter spread over more items after a
+change of limits, or every project's at the upgrade that gave them `RATE#<p>#<n>`) starts from its part of
+the month's metered requests, so the quota can be overrun by the requests not yet metered when it starts
+(seconds of traffic: the metering's lag). An update is sent at most once where it may have been applied
+(`retries.at_most_once`), so a retry never counts a request twice.
 
 Round trips: one per request, as long as this instance guessed the form and the limits right: it
 remembers the minute it last counted for each subject, and the limits it found on the month's counter, so
@@ -95,7 +102,8 @@ class RateCounterStore:
                 condition = f"({condition}) AND (attribute_not_exists(limits) OR limits = :limits)"
                 values[":limits"] = _encoded(applied)
             values.update({":minute": minute, ":entity": "rate_counter", ":exp": expires_at})
-            written, item = self._write(keys.rate_counter(subject, month, shard), update, condition, values)
+            counter = keys.rate_counter(subject, month, shard if project else None)
+            written, item = self._write(counter, update, condition, values)
             if written:
                 counted = _whole(
                     Admission(int(item["minute_hits"]), int(item["month_hits"]), applied), shards

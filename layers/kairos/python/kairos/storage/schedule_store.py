@@ -27,6 +27,7 @@ from kairos.storage.dynamodb import (
     to_item,
     translate,
 )
+from kairos.storage.entity_reads import listed_fallback
 from kairos.storage.timeline_head import (
     COPY_PREFIXES,
     PRUNED_BEFORE,
@@ -237,9 +238,13 @@ class ScheduleStore:
         50 resources, at once (per 100 for the heads alone, without `records`)."""
 
         def read(chunk: Sequence[str]) -> list[dict[str, Any]]:
-            wanted = [keys.entity(project_id, "resource", r) for r in chunk] if records else []
+            wanted = [keys.entity_read(project_id, "resource", r) for r in chunk] if records else []
             heads = [keys.schedule_version(project_id, r) for r in chunk]
-            return self._t.batch_get(wanted + heads, self._consistent)
+            found = self._t.batch_get(wanted + heads, self._consistent)
+            if not records:
+                return found
+            named = [("resource", r) for r in chunk]
+            return found + listed_fallback(self._t, project_id, named, found, self._consistent)
 
         step = RESOURCES_PER_BATCH if records else 2 * RESOURCES_PER_BATCH
         chunks = [resource_ids[n : n + step] for n in range(0, len(resource_ids), step)]

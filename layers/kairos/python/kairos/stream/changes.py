@@ -15,12 +15,7 @@ from kairos.storage.dynamodb import from_item
 BOOKING = "booking"
 BOOKING_GROUP = "booking_group"
 WAITLIST_ENTRY = "waitlist_entry"
-# The sort-key prefix of each entity that makes events, from the key module itself.
-EVENT_ENTITIES = {
-    BOOKING: keys.booking("", "")["SK"],
-    BOOKING_GROUP: keys.entity_prefix(BOOKING_GROUP),
-    WAITLIST_ENTRY: keys.WAITLIST_ENTRY_PREFIX,
-}
+EVENT_ENTITIES = (BOOKING, BOOKING_GROUP, WAITLIST_ENTRY)
 
 Image = dict[str, Any]
 
@@ -46,11 +41,21 @@ def item_change(record: Mapping[str, Any]) -> ItemChange | None:
     if image is None:
         return None
     entity = image.get("entity")
-    if entity not in EVENT_ENTITIES or not str(image.get("SK", "")).startswith(EVENT_ENTITIES[entity]):
+    if entity not in EVENT_ENTITIES or "project_id" not in image:
         return None
     project_id = str(image["project_id"])
-    partition = keys.waitlist_partition if entity == WAITLIST_ENTRY else keys.entity_partition
-    if image.get("PK") != partition(project_id):
+    if entity == WAITLIST_ENTRY:
+        if image.get("PK") != keys.waitlist_partition(project_id) or not str(image.get("SK", "")).startswith(
+            keys.WAITLIST_ENTRY_PREFIX
+        ):
+            return None
+    elif entity == BOOKING_GROUP:
+        group = keys.entity(project_id, BOOKING_GROUP, str(image.get("id")))
+        if (image.get("PK"), image.get("SK")) != (group["PK"], group["SK"]):
+            return None
+    elif not keys.is_booking_key(project_id, image) or (
+        old is None and new is not None and keys.BOOKING_MOVED in new
+    ):
         return None
     return ItemChange(
         record["eventID"], entity, project_id, old, new, float(stream["ApproximateCreationDateTime"])

@@ -1,9 +1,11 @@
 """From DynamoDB stream records (NEW_AND_OLD_IMAGES, typed images) to domain event envelopes.
 
-Only a booking's item (`PROJECT#<p>` / `BOOKING#<id>`), a booking group's item (`BOOKING_GROUP#<id>`) and a
-waitlist entry's (`PROJECT#<p>#WAITLIST` / `ENTRY#<id>`: created, deleted, and one event per status it
-reaches, `waitlist_entry.offered`..., docs/waitlists.md) make events; timeline holds, ledgers, rate windows
-and every other item are bookkeeping and are skipped.
+Only a booking's item (`PROJECT#<p>#BOOKING#<id>` / `BOOKING`, or its legacy key `PROJECT#<p>` /
+`BOOKING#<id>`), a booking group's item (`BOOKING_GROUP#<id>`) and a waitlist entry's
+(`PROJECT#<p>#WAITLIST` / `ENTRY#<id>`: created, deleted, and one event per status it reaches,
+`waitlist_entry.offered`..., docs/waitlists.md) make events; timeline holds, ledgers, rate windows and every
+other item are bookkeeping and are skipped, as is a booking's move from its legacy key to its own partition
+(the backfill `bookings`).
 
 - INSERT is `*.created`, REMOVE is `*.deleted` (the object rendered from the old image), except the
   removal of a temporary booking past its `expires_at` (the hold sweep's), which is `booking.expired`.
@@ -34,6 +36,7 @@ from kairos.domain.projects.auth import Principal, system_principal
 from kairos.domain.shared.ports import BookingRepository
 from kairos.domain.shared.records import Booking, Record
 from kairos.events.envelope import FAMILIES, Envelope, event_id, event_time
+from kairos.storage import keys
 from kairos.storage.booking_items import booking_from
 from kairos.storage.dynamodb import record_from
 from kairos.stream.changes import BOOKING, BOOKING_GROUP, WAITLIST_ENTRY, BatchBookings, ItemChange
@@ -63,6 +66,8 @@ class EventMapper:
         return self._group_event(change, batch)
 
     def _booking_event(self, change: ItemChange) -> Envelope | None:
+        if self._moved(change):
+            return None
         viewer = principal(change.project_id)
         old = booking_from(change.old) if change.old else None
         new = booking_from(change.new) if change.new else None
@@ -85,6 +90,15 @@ class EventMapper:
             elif before["is_temporary"] and not after["is_temporary"]:
                 event_type = "booking.finalized"
         return _envelope(change, event_type, after or before, changed)
+
+    def _moved(self, change: ItemChange) -> bool:
+        """Whether a booking item's removal is its move to its own partition by the backfill `bookings`
+        (the legacy item removed, the booking there under its key): no event. Its insertion there is
+        none either (`kairos.stream.changes`)."""
+        old = change.old
+        if change.new is not None or old is None or not keys.is_legacy_booking_key(old):
+            return False
+        return self._store.get(change.project_id, str(old["id"])) is not None
 
     def _group_event(self, change: ItemChange, batch: BatchBookings) -> Envelope | None:
         viewer = principal(change.project_id)
