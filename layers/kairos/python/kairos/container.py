@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kairos.calendars.subscriptions import CalendarSubscriptions
     from kairos.domain.availability import Availability
     from kairos.domain.booking_groups import BookingGroups
+    from kairos.domain.booking_series import BookingSeries
     from kairos.domain.bookings import Bookings
     from kairos.domain.calendar_feed import CalendarFeeds
     from kairos.domain.catalogue import Catalogue
@@ -195,6 +196,14 @@ class Container:
         from kairos.domain.booking_groups import BookingGroups
 
         return BookingGroups(self._catalogue_store, self.booking_store, self.bookings)
+
+    @cached_property
+    def booking_series(self) -> "BookingSeries":
+        from kairos.domain.booking_series import BookingSeries
+
+        return BookingSeries(
+            self._catalogue_store, self.booking_store, self.bookings, self.explainer, self.clock
+        )
 
     @cached_property
     def webhooks(self) -> "Webhooks":

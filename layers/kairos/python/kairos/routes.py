@@ -108,6 +108,45 @@ CALENDAR_SUBSCRIPTIONS = f"{RESOURCE_BASE}/calendar-subscriptions"
 CALENDAR_SUBSCRIPTION = f"{CALENDAR_SUBSCRIPTIONS}/{{calendar-subscription}}"
 
 
+def _series_routes() -> list[Route]:
+    """Kairos: booking series (docs/booking-series.md), with the bookings' abilities: each occurrence is a
+    booking, so what a token may do to bookings it may do to a series of them."""
+    base = f"{API_PREFIX}/booking-series"
+    item = f"{base}/{{booking-series}}"
+    area, op = Area.BOOKINGS, "BookingSeries"
+    return [
+        Route(
+            "GET",
+            base,
+            area,
+            f"get{op}List",
+            "booking:view",
+            "Kairos: list booking series",
+            response=f"Page[{op}]",
+        ),
+        Route("POST", base, area, f"post{op}", "booking:create", "Kairos: book a recurring series", op, op),
+        Route("GET", item, area, f"get{op}", "booking:view", "Kairos: get a booking series", response=op),
+        Route(
+            "PATCH",
+            item,
+            area,
+            f"patch{op}",
+            "booking:update",
+            "Kairos: change a booking series' metadata, cancel it from a date on",
+            f"{op}Patch",
+            op,
+        ),
+        Route(
+            "DELETE",
+            item,
+            area,
+            f"delete{op}",
+            "booking:delete",
+            "Kairos: cancel a series' occurrences to come",
+        ),
+    ]
+
+
 def _associations(area: Area, owner: str, other: str) -> list[Route]:
     base = f"{API_PREFIX}/{owner}s/{{{owner}}}/{other}s"
     item = f"{base}/{{{other}}}"
@@ -236,6 +275,7 @@ ROUTES: tuple[Route, ...] = (
         "booking_group",
     ),
     *_crud(Area.WEBHOOKS, "webhooks", "webhook", "webhook", "webhook"),
+    *_series_routes(),
     # Kairos additions: calendar feeds (docs/bookings.md, "Calendar feeds")
     Route(
         "GET",

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from kairos.api.openapi_bodies import state_php_arrays, state_text_rules
+from kairos.api.openapi_series import series_schemas
 from kairos.calendars.subscriptions import CalendarSubscriptionInput, CalendarSubscriptionPatch
 from kairos.domain.booking_groups import MAX_BOOKINGS
 from kairos.domain.booking_models import BookingPatch, BookingPost, BookingPut
@@ -68,6 +69,7 @@ def schemas() -> dict[str, Any]:
     _explanation_schema(defs)
     _calendar_feed_schemas(defs)
     _calendar_subscription_schemas(defs)
+    series_schemas(defs)
     defs["ResourceService"] = _object(
         {"service_id": UUID_SCHEMA, "resource_id": UUID_SCHEMA, "created_at": TIMESTAMP}
     )
@@ -290,6 +292,11 @@ def _booking_schemas(defs: dict[str, Any]) -> None:
         "expires_at": {
             **NULLABLE_TIMESTAMP,
             "description": "Kairos: when a temporary booking gives its place back (null: never)",
+        },
+        "booking_series_id": {
+            **UUID_SCHEMA,
+            "type": ["string", "null"],
+            "description": "Kairos: the booking series the booking is an occurrence of",
         },
     }
     shown_to_all = [f for f in fields if f != "protected_metadata"]  # needs booking:protected_metadata

@@ -40,6 +40,8 @@ from kairos.domain.ports import (
 )
 from kairos.domain.queries import Errors, raise_if, window
 from kairos.domain.records import Booking, Hold, Record, StaleCatalogue
+from kairos.domain.series_models import KIND as SERIES
+from kairos.domain.series_models import is_shown
 from kairos.domain.validation import parse
 
 FRESH_PLANS = 4  # plans of a create from fresh reads, while a change of its service or location is written
@@ -186,6 +188,7 @@ class Bookings:
         self.require_fit([], [model], group=False)
         for _ in range(ATTEMPTS):
             before = self.load(viewer, booking_id)
+            self._require_settled(viewer, before)
             try:
                 changes = self.writer.commit(
                     viewer, [self.intent_for_update(viewer, before, model, full=full)]
@@ -204,12 +207,20 @@ class Bookings:
     def delete(self, viewer: Principal, booking_id: str) -> None:
         for _ in range(ATTEMPTS):  # a conflict means the booking changed: read it again
             before = self.load(viewer, booking_id)
+            self._require_settled(viewer, before)
             try:
                 self.writer.commit(viewer, [Intent(before, None)])
             except Conflict:
                 continue
             return
         raise Retryable("The booking is being changed by other requests; try again.")
+
+    def _require_settled(self, viewer: Principal, booking: Booking) -> None:
+        """A booking of a series still being written is not changed nor deleted: the series may yet take it
+        back (docs/booking-series.md, "All or nothing"). A series once shown stays so, so the read decides."""
+        series_id = booking.doc.get("booking_series_id")
+        if series_id and not is_shown(self._catalogue.get(viewer.project_id, SERIES, series_id)):
+            raise Conflict("The booking's series is still being written; try again.")
 
     # --- intents ----------------------------------------------------------------------------------------
 

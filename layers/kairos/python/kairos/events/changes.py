@@ -15,7 +15,12 @@ from kairos.storage.dynamodb import from_item
 BOOKING = "booking"
 BOOKING_GROUP = "booking_group"
 # The sort-key prefix of each entity that makes events, from the key module itself.
-EVENT_ENTITIES = {BOOKING: keys.booking("", "")["SK"], BOOKING_GROUP: keys.entity_prefix(BOOKING_GROUP)}
+BOOKING_SERIES = "booking_series"
+EVENT_ENTITIES = {
+    BOOKING: keys.booking("", "")["SK"],
+    BOOKING_GROUP: keys.entity_prefix(BOOKING_GROUP),
+    BOOKING_SERIES: keys.entity_prefix(BOOKING_SERIES),
+}
 
 Image = dict[str, Any]
 

@@ -32,9 +32,12 @@ BookingGroupEventType = Literal[
     "booking_group.canceled",
     "booking_group.deleted",
 ]
+# Kairos: a booking series shown once all its bookings are written, and canceled from a date on.
+BookingSeriesEventType = Literal["booking_series.created", "booking_series.canceled"]
 BOOKING_EVENT_TYPES: tuple[str, ...] = get_args(BookingEventType)
 BOOKING_GROUP_EVENT_TYPES: tuple[str, ...] = get_args(BookingGroupEventType)
-EVENT_TYPES = BOOKING_EVENT_TYPES + BOOKING_GROUP_EVENT_TYPES
+BOOKING_SERIES_EVENT_TYPES: tuple[str, ...] = get_args(BookingSeriesEventType)
+EVENT_TYPES = BOOKING_EVENT_TYPES + BOOKING_GROUP_EVENT_TYPES + BOOKING_SERIES_EVENT_TYPES
 USAGE_DETAIL_TYPES = ("api.request", "webhook.attempt")
 
 

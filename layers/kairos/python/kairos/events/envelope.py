@@ -12,7 +12,12 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kairos.events.definitions import SCHEMA_VERSION, BookingEventType, BookingGroupEventType
+from kairos.events.definitions import (
+    SCHEMA_VERSION,
+    BookingEventType,
+    BookingGroupEventType,
+    BookingSeriesEventType,
+)
 
 # Event ids are uuid5 names in this namespace, so the same stream record always yields the same id.
 EVENT_ID_NAMESPACE = uuid.UUID("6f1c1a8e-2f4e-5b7a-9d3c-4b6e0a1f7c21")
@@ -62,6 +67,7 @@ class EmbeddedBooking(_Contract):
     finalized_at: Timestamp | None
     canceled_at: Timestamp | None
     expires_at: Timestamp | None = None  # added in version 1: when a temporary booking gives its place back
+    booking_series_id: Id | None = None  # added in version 1: the booking series it is an occurrence of
 
 
 class BookingData(EmbeddedBooking):
@@ -80,6 +86,26 @@ class BookingGroupData(_Contract):
     protected_metadata: Metadata
     created_at: UtcTimestamp
     updated_at: UtcTimestamp
+
+
+class BookingSeriesData(_Contract):
+    """A booking series as `GET /v1/booking-series/{id}` renders it for a token with every ability."""
+
+    id: Id
+    recurrence: str
+    mode: Literal["all_or_nothing", "available_only"]
+    service_id: Id | None
+    location_id: Id | None
+    resource_id: Id | None
+    starts_at: Timestamp
+    ends_at: Timestamp
+    metadata: Metadata
+    protected_metadata: Metadata
+    booking_ids: list[Id]
+    canceled_from: UtcTimestamp | None
+    created_at: UtcTimestamp
+    updated_at: UtcTimestamp
+    bookings: list[BookingData]
 
 
 DataT = TypeVar("DataT", bound=_Contract)
@@ -106,10 +132,15 @@ class BookingGroupEvent(_Envelope[BookingGroupData]):
     type: BookingGroupEventType
 
 
-Envelope = BookingEvent | BookingGroupEvent
-FAMILIES: dict[str, type[BookingEvent] | type[BookingGroupEvent]] = {
+class BookingSeriesEvent(_Envelope[BookingSeriesData]):
+    type: BookingSeriesEventType
+
+
+Envelope = BookingEvent | BookingGroupEvent | BookingSeriesEvent
+FAMILIES: dict[str, type[BookingEvent] | type[BookingGroupEvent] | type[BookingSeriesEvent]] = {
     "booking": BookingEvent,
     "booking_group": BookingGroupEvent,
+    "booking_series": BookingSeriesEvent,
 }
 
 

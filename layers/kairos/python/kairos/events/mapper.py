@@ -8,6 +8,8 @@ make events; timeline holds, ledgers, rate windows and every other item are book
 - MODIFY of a booking is `booking.canceled` when `is_canceled` went false -> true, `booking.finalized` when
   `is_temporary` went true -> false, else `booking.updated`; when no rendered field differs (only the
   version moved), nothing.
+- A booking series' item makes `booking_series.created` once shown, `booking_series.canceled` when canceled
+  from a date on (`kairos.events.series_events`).
 - MODIFY of a group is `booking_group.updated`. A group has no flag of its own, so `booking_group.finalized`
   and `booking_group.canceled` are never emitted in version 1: each member booking emits its own
   `booking.finalized` / `booking.canceled` (docs/events.md).
@@ -31,8 +33,9 @@ from kairos.domain.bookings import Bookings
 from kairos.domain.holds import is_expired
 from kairos.domain.ports import BookingRepository
 from kairos.domain.records import Booking, Record
-from kairos.events.changes import BOOKING, BOOKING_GROUP, BatchBookings, ItemChange
+from kairos.events.changes import BOOKING, BOOKING_GROUP, BOOKING_SERIES, BatchBookings, ItemChange
 from kairos.events.envelope import FAMILIES, Envelope, event_id, event_time
+from kairos.events.series_events import series_event
 from kairos.storage.booking_items import booking_from
 from kairos.storage.dynamodb import record_from
 
@@ -55,6 +58,11 @@ class EventMapper:
     def map_change(self, change: ItemChange, batch: BatchBookings) -> Envelope | None:
         if change.entity == BOOKING:
             return self._booking_event(change)
+        if change.entity == BOOKING_SERIES:
+            found = series_event(
+                principal(change.project_id), change.old, change.new, self._bookings, self._store
+            )
+            return _envelope(change, found[0], found[1], found[2]) if found else None
         return self._group_event(change, batch)
 
     def _booking_event(self, change: ItemChange) -> Envelope | None:

@@ -136,7 +136,7 @@ class BookingTransaction:
         before, after = group.before, group.after
         record = after or before
         assert record is not None
-        key = keys.entity(project_id, "booking_group", record.id)
+        key = keys.entity(project_id, record.kind, record.id)  # a group's or a series' item
         condition = (
             _version_is(before.version) if before else {"ConditionExpression": "attribute_not_exists(PK)"}
         )

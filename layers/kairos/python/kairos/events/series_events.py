@@ -1,0 +1,47 @@
+"""Which event a change of a booking series' item makes (docs/events.md, docs/booking-series.md).
+
+A series' item is written in every transaction of its write (`pending` until the last), so an INSERT or
+MODIFY makes `booking_series.created` only when it makes the series shown (`active`); a later change
+that moves `canceled_from` (PATCH `cancel`, DELETE) makes `booking_series.canceled`. A series whose write
+failed is deleted while pending and was never shown: no event. Metadata changes make none (the two types
+are the contract). The occurrences make their own booking events as bookings do."""
+
+from typing import Any
+
+from kairos.domain.auth import Principal
+from kairos.domain.bookings import Bookings
+from kairos.domain.ports import BookingRepository
+from kairos.domain.records import Record
+from kairos.domain.series_models import is_shown, render_series
+from kairos.storage.dynamodb import record_from
+
+BOOKING_SERIES = "booking_series"
+
+Image = dict[str, Any]
+
+
+def series_event(
+    viewer: Principal, old: Image | None, new: Image | None, bookings: Bookings, store: BookingRepository
+) -> tuple[str, dict[str, Any], list[str] | None] | None:
+    """The event type, the series as `GET` shows it now, and the fields changed; None: no event."""
+    before = record_from(old) if old else None
+    after = record_from(new) if new else None
+    if after is None or not is_shown(after):
+        return None
+    if not is_shown(before):
+        return "booking_series.created", _render(viewer, after, bookings, store), None
+    assert before is not None
+    if after.doc.get("canceled_from") != before.doc.get("canceled_from"):
+        return "booking_series.canceled", _render(viewer, after, bookings, store), ["canceled_from"]
+    return None
+
+
+def _render(
+    viewer: Principal, series: Record, bookings: Bookings, store: BookingRepository
+) -> dict[str, Any]:
+    ids = [str(i) for i in series.doc.get("booking_ids", [])]
+    found = {
+        b.id: b for n in range(0, len(ids), 100) for b in store.get_many(viewer.project_id, ids[n : n + 100])
+    }
+    members = [found[i] for i in ids if i in found]
+    return render_series(viewer, series, members, bookings.entities(viewer, members))

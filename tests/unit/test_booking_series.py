@@ -1,0 +1,162 @@
+"""Booking series in process (docs/booking-series.md): a weekly series in Paris across the spring change,
+all or nothing over several transactions, available_only with reasons, the lock on a series being written,
+cancel from a date, and the round trips of a 52-week series."""
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kairos.container import Container
+from kairos.domain.auth import Principal
+from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.errors import ValidationFailed
+from kairos.domain.formats import format_timestamp
+from kairos.domain.records import Record
+from kairos.domain.series_models import KIND
+
+PARIS = ZoneInfo("Europe/Paris")
+FIRST = datetime(2030, 3, 4, 10, tzinfo=PARIS)  # a Monday; Paris springs forward on 31 March 2030
+
+
+def weekly_clinic(container: Container, viewer: Principal, places: int = 1) -> dict[str, str]:
+    """A one-hour service, one doctor available every Monday 08:00-17:00 in Paris for years."""
+    service = container.catalogue.create(
+        viewer, SERVICE, {"name": "Therapy", "type": "fixed", "duration": "PT1H"}
+    )
+    location = container.catalogue.create(
+        viewer,
+        LOCATION,
+        {"name": "Paris", "time_zone": "Europe/Paris", "resource_selection_strategy": "randomize"},
+    )
+    resource = container.catalogue.create(
+        viewer, RESOURCE, {"name": "Dr.", "max_simultaneous_bookings": places}
+    )
+    container.catalogue.associate(viewer, service["id"], resource["id"])
+    schedule = container.schedules.create_recurring(
+        viewer, resource["id"], {"location_id": location["id"], "start_date": "2030-01-01"}
+    )
+    block = {"weekday": "monday", "start_time": "08:00:00", "end_time": "17:00:00"}
+    container.schedules.put_weekly(viewer, resource["id"], schedule["id"], None, block)
+    return {"service_id": service["id"], "location_id": location["id"], "resource_id": resource["id"]}
+
+
+def series_body(clinic: dict[str, str], rule: str, start: datetime = FIRST, **extra: Any) -> dict[str, Any]:
+    return {
+        "service_id": clinic["service_id"],
+        "location_id": clinic["location_id"],
+        "starts_at": format_timestamp(start, PARIS),
+        "ends_at": format_timestamp(start + timedelta(hours=1), PARIS),
+        "recurrence": rule,
+        **extra,
+    }
+
+
+def stored_series(container: Container, viewer: Principal) -> list[Record]:
+    return container._catalogue_store.list_all(viewer.project_id, KIND)
+
+
+def live_bookings(container: Container, viewer: Principal) -> list[Any]:
+    return container.bookings.page(viewer, {"per_page": "100"}).items
+
+
+def test_a_weekly_series_keeps_its_wall_time_across_the_change_and_each_booking_names_it(
+    container: Container, principal: Principal
+) -> None:
+    clinic = weekly_clinic(container, principal)
+
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=6"))
+
+    starts = [b["starts_at"] for b in series["bookings"]]
+    assert starts[3:5] == ["2030-03-25T10:00:00+01:00", "2030-04-01T10:00:00+02:00"]
+    assert {b["booking_series_id"] for b in series["bookings"]} == {series["id"]}
+    one = container.bookings.get(principal, series["bookings"][4]["id"])
+    assert one["booking_series_id"] == series["id"]
+    assert container.booking_series.get(principal, series["id"])["booking_ids"] == series["booking_ids"]
+
+
+def test_52_weeks_are_written_over_several_transactions_and_a_refusal_late_leaves_none(
+    container: Container, principal: Principal
+) -> None:
+    clinic = weekly_clinic(container, principal)
+    week_50 = FIRST + timedelta(weeks=50)
+    taken = container.bookings.create(principal, series_body(clinic, "", week_50) | {"recurrence": None})
+
+    with pytest.raises(ValidationFailed) as refused:
+        container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+
+    assert list(refused.value.errors) == ["occurrences.50.starts_at"]
+    assert [b["id"] for b in live_bookings(container, principal)] == [taken["id"]]
+    assert stored_series(container, principal) == []
+
+    container.bookings.delete(principal, taken["id"])
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+    assert len(series["bookings"]) == 52 == len({b["id"] for b in series["bookings"]})
+
+
+def test_available_only_skips_what_cannot_be_booked_and_says_why(
+    container: Container, principal: Principal
+) -> None:
+    clinic = weekly_clinic(container, principal)
+    week_2 = FIRST + timedelta(weeks=2)
+    container.bookings.create(principal, series_body(clinic, "", week_2) | {"recurrence": None})
+
+    series = container.booking_series.create(
+        principal, series_body(clinic, "FREQ=WEEKLY;COUNT=4", mode="available_only")
+    )
+
+    assert len(series["bookings"]) == 3
+    (skipped,) = series["skipped"]
+    assert skipped["starts_at"] == format_timestamp(week_2, PARIS)
+    assert [r["rule"] for r in skipped["resources"][0]["reasons"]] == ["fully_booked"]
+
+
+def test_a_booking_of_a_series_being_written_cannot_be_changed_nor_is_the_series_shown(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the first chunk and the next, another request finds the first occurrence written: it may
+    neither change nor delete it, and the series is not there yet."""
+    clinic = weekly_clinic(container, principal)
+    writer = container.bookings.writer
+    commit = writer.commit
+    seen: list[object] = []
+
+    def interleaved(viewer: Principal, intents: Any, group: Any = None) -> Any:
+        if group is not None and group.before is not None and not seen:  # the second chunk
+            first = group.before.doc["booking_ids"][0]
+            for attempt in (
+                lambda: container.bookings.patch(principal, first, {"metadata": {"x": 1}}),
+                lambda: container.bookings.delete(principal, first),
+                lambda: container.booking_series.get(principal, group.before.id),
+            ):
+                try:
+                    attempt()
+                except Exception as refused:
+                    seen.append(type(refused).__name__)
+        return commit(viewer, intents, group)
+
+    monkeypatch.setattr(writer, "commit", interleaved)
+
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=30"))
+
+    assert seen == ["Conflict", "Conflict", "NotFound"]
+    assert len(series["bookings"]) == 30
+    assert container.bookings.get(principal, series["booking_ids"][0])["metadata"] is None
+
+
+def test_cancel_from_a_date_cancels_that_occurrence_and_the_following_ones(
+    container: Container, principal: Principal
+) -> None:
+    clinic = weekly_clinic(container, principal)
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=4"))
+    third = series["bookings"][2]["starts_at"]
+
+    changed = container.booking_series.patch(
+        principal, series["id"], {"cancel": {"from": third}, "metadata": {"a": 1}}
+    )
+
+    assert [b["is_canceled"] for b in changed["bookings"]] == [False, False, True, True]
+    assert changed["metadata"] == {"a": 1}
+    container.booking_series.delete(principal, series["id"])
+    assert all(b["is_canceled"] for b in container.booking_series.get(principal, series["id"])["bookings"])
