@@ -1,4 +1,5 @@
-"""Handlers of `/v1/booking-series` (Kairos; docs/booking-series.md), served by the bookings function."""
+"""Handlers of `/v1/booking-series` (Kairos; docs/booking-series.md), served by the bookings function. The
+series service is reached at each request, so that a cold start loads it only when a series is asked for."""
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -11,21 +12,24 @@ PARAM = "booking-series"
 
 
 def booking_series(container: Container) -> dict[str, Handler]:
-    series = container.booking_series
+    def get(r: Request) -> Response[str]:
+        return json_response(200, container.booking_series.get(r.viewer, r.path[PARAM]))
 
     def patch(r: Request) -> Response[str]:
-        return json_response(200, series.patch(r.viewer, r.path[PARAM], r.json_object()))
+        return json_response(200, container.booking_series.patch(r.viewer, r.path[PARAM], r.json_object()))
 
     def delete(r: Request) -> Response[str]:
-        series.delete(r.viewer, r.path[PARAM])
+        container.booking_series.delete(r.viewer, r.path[PARAM])
         return no_content()
 
     return {
-        "getBookingSeriesList": lambda r: page_response(r, series.page(r.viewer, r.query)),
+        "getBookingSeriesList": lambda r: page_response(r, container.booking_series.page(r.viewer, r.query)),
         "postBookingSeries": idempotent_create(
-            container, "postBookingSeries", lambda r: series.create(r.viewer, r.json_object())
+            container,
+            "postBookingSeries",
+            lambda r: container.booking_series.create(r.viewer, r.json_object()),
         ),
-        "getBookingSeries": lambda r: json_response(200, series.get(r.viewer, r.path[PARAM])),
+        "getBookingSeries": get,
         "patchBookingSeries": patch,
         "deleteBookingSeries": delete,
     }
