@@ -160,3 +160,22 @@ def test_cancel_from_a_date_cancels_that_occurrence_and_the_following_ones(
     assert changed["metadata"] == {"a": 1}
     container.booking_series.delete(principal, series["id"])
     assert all(b["is_canceled"] for b in container.booking_series.get(principal, series["id"])["bookings"])
+
+
+def test_delete_cancels_only_the_occurrences_to_come_outside_the_threshold_and_keeps_the_series(
+    container: Container, principal: Principal
+) -> None:
+    """Three weeks in, with a cancelation threshold of a day: the past occurrences and the one starting
+    within the day stay; the series is still there, with `canceled_from`."""
+    now = [FIRST - timedelta(days=1)]
+    container.clock = lambda: now[0]
+    clinic = weekly_clinic(container, principal)
+    container.catalogue.patch(principal, SERVICE, clinic["service_id"], {"cancelation_threshold": "P1D"})
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=6"))
+    now[0] = FIRST + timedelta(weeks=3) - timedelta(hours=2)  # the fourth occurrence is 2 hours away
+
+    container.booking_series.delete(principal, series["id"])
+
+    kept = container.booking_series.get(principal, series["id"])
+    assert [b["is_canceled"] for b in kept["bookings"]] == [False] * 4 + [True] * 2
+    assert kept["canceled_from"] == format_timestamp(now[0])

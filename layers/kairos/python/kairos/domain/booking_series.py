@@ -33,6 +33,7 @@ from kairos.domain.series_models import (
     SeriesPatch,
     is_shown,
     render_series,
+    series_bookings,
 )
 from kairos.domain.validation import parse
 
@@ -79,11 +80,7 @@ class BookingSeries:
         return found
 
     def _members(self, viewer: Principal, series: Record) -> list[Booking]:
-        ids = list(series.doc.get("booking_ids", []))
-        found: dict[str, Booking] = {}
-        for start in range(0, len(ids), 100):
-            found.update({b.id: b for b in self._store.get_many(viewer.project_id, ids[start : start + 100])})
-        return [found[i] for i in ids if i in found]
+        return series_bookings(self._store, viewer.project_id, series)
 
     def _render(self, viewer: Principal, series: Record, members: list[Booking]) -> dict[str, Any]:
         return render_series(viewer, series, members, self._bookings.entities(viewer, members))

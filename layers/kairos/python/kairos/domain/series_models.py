@@ -11,6 +11,7 @@ from kairos.domain.booking_models import BookingPost
 from kairos.domain.booking_views import Entities, render_booking
 from kairos.domain.fields import Metadata, Required, Text, Timestamp
 from kairos.domain.formats import format_timestamp
+from kairos.domain.ports import BookingRepository
 from kairos.domain.records import Booking, Record
 from kairos.domain.recurrence import MAX_LENGTH
 
@@ -90,6 +91,13 @@ def render_series(
     if not viewer.can("booking:protected_metadata"):
         values.pop("protected_metadata")
     return values
+
+
+def series_bookings(store: BookingRepository, project_id: str, series: Record) -> list[Booking]:
+    """The series' bookings still there, in its order (100 a round trip)."""
+    ids = [str(i) for i in series.doc.get("booking_ids", [])]
+    found = {b.id: b for n in range(0, len(ids), 100) for b in store.get_many(project_id, ids[n : n + 100])}
+    return [found[i] for i in ids if i in found]
 
 
 def is_shown(series: Record | None) -> bool:

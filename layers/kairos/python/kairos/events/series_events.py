@@ -12,7 +12,7 @@ from kairos.domain.auth import Principal
 from kairos.domain.bookings import Bookings
 from kairos.domain.ports import BookingRepository
 from kairos.domain.records import Record
-from kairos.domain.series_models import is_shown, render_series
+from kairos.domain.series_models import is_shown, render_series, series_bookings
 from kairos.storage.dynamodb import record_from
 
 BOOKING_SERIES = "booking_series"
@@ -39,9 +39,5 @@ def series_event(
 def _render(
     viewer: Principal, series: Record, bookings: Bookings, store: BookingRepository
 ) -> dict[str, Any]:
-    ids = [str(i) for i in series.doc.get("booking_ids", [])]
-    found = {
-        b.id: b for n in range(0, len(ids), 100) for b in store.get_many(viewer.project_id, ids[n : n + 100])
-    }
-    members = [found[i] for i in ids if i in found]
+    members = series_bookings(store, viewer.project_id, series)
     return render_series(viewer, series, members, bookings.entities(viewer, members))
