@@ -128,6 +128,25 @@ def test_bad_input_is_a_422_in_hapios_shape_and_writes_nothing(api: Api) -> None
     assert api.get("/booking-series").json()["data"] == []
 
 
+def test_an_all_or_nothing_series_refused_in_its_last_transaction_leaves_nothing(api: Api) -> None:
+    """30 weeks take two transactions; the last week is taken already, so the first transaction's
+    occurrences are written, then deleted again."""
+    clinic = _clinic(api)
+    taken = _created(api.post("/bookings", _body(clinic, FIRST + timedelta(weeks=29))))
+
+    answer = api.post("/booking-series", _body(clinic, recurrence="FREQ=WEEKLY;COUNT=30"))
+
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"] == {
+        "occurrences.29.starts_at": [
+            "No resource is available for this booking.",
+            "The resource is fully booked at this time.",
+        ]
+    }
+    assert [b["id"] for b in _bookings(api)] == [taken["id"]]
+    assert api.get("/booking-series").json()["data"] == []
+
+
 def test_available_only_books_what_fits_and_reports_the_rest_with_reasons(api: Api) -> None:
     clinic = _clinic(api)
     taken = _created(api.post("/bookings", _body(clinic, FIRST + timedelta(weeks=1))))
