@@ -11,7 +11,7 @@ import pytest
 from kairos.container import Container
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
-from kairos.domain.errors import ValidationFailed
+from kairos.domain.errors import Overloaded, ValidationFailed
 from kairos.domain.formats import format_timestamp
 from kairos.domain.records import Record
 from kairos.domain.series_models import KIND
@@ -179,3 +179,27 @@ def test_delete_cancels_only_the_occurrences_to_come_outside_the_threshold_and_k
     kept = container.booking_series.get(principal, series["id"])
     assert [b["is_canceled"] for b in kept["bookings"]] == [False] * 4 + [True] * 2
     assert kept["canceled_from"] == format_timestamp(now[0])
+
+
+def test_a_series_whose_later_transaction_fails_for_another_reason_leaves_nothing(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store overloaded at the third transaction (a 503): the two chunks written are deleted again."""
+    clinic = weekly_clinic(container, principal)
+    writer = container.bookings.writer
+    commit = writer.commit
+    calls = [0]
+
+    def overloaded(viewer: Principal, intents: Any, group: Any = None) -> Any:
+        calls[0] += 1
+        if calls[0] == 3:
+            raise Overloaded("The table is busy; try again.")
+        return commit(viewer, intents, group)
+
+    monkeypatch.setattr(writer, "commit", overloaded)
+
+    with pytest.raises(Overloaded):
+        container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+
+    assert live_bookings(container, principal) == []
+    assert stored_series(container, principal) == []
