@@ -19,7 +19,7 @@ from kairos.domain.errors import Conflict, Forbidden, NotFound, Retryable, Valid
 from kairos.domain.explain import SlotExplainer
 from kairos.domain.fields import Metadata
 from kairos.domain.formats import format_timestamp, now_utc, parse_timestamp, stored_duration, zone
-from kairos.domain.ids import is_uuid, new_id
+from kairos.domain.ids import is_uuid, new_id, normal_id
 from kairos.domain.listing import FieldType, ListSpec, Page, select
 from kairos.domain.parallel import parallel_map
 from kairos.domain.ports import BookingRepository, CatalogueRepository
@@ -47,9 +47,9 @@ SERIES_LIST = ListSpec(
     },
     sort_keys=("created_at", "updated_at"),
     plain_filters={
-        "service": lambda item, value: item["service_id"] == value,
-        "location": lambda item, value: item["location_id"] == value,
-        "resource": lambda item, value: item["resource_id"] == value,
+        "service": lambda item, value: item["service_id"] == normal_id(value),
+        "location": lambda item, value: item["location_id"] == normal_id(value),
+        "resource": lambda item, value: item["resource_id"] == normal_id(value),
     },
 )
 
