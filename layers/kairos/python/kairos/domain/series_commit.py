@@ -80,7 +80,7 @@ class SeriesWriter:
                     continue
                 self._undo(viewer, stored, taken)
                 raise
-            except Exception:  # busy (503), a catalogue change (409), anything: leave nothing behind
+            except Exception:  # busy or a catalogue change (503), anything: leave nothing behind
                 self._undo(viewer, stored, taken)
                 raise
             stored = after
