@@ -203,3 +203,41 @@ def test_a_series_whose_later_transaction_fails_for_another_reason_leaves_nothin
 
     assert live_bookings(container, principal) == []
     assert stored_series(container, principal) == []
+
+
+class WriterDied(BaseException):
+    """The function stopped between two transactions (a timeout, a kill): nothing of it runs after."""
+
+
+def test_the_places_of_a_series_whose_writer_died_between_transactions_free_themselves(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A series of several transactions writes its occurrences as holds that expire 5 minutes on, and
+    finalizes them at the end: its writer stopping after the first leaves holds that give their places back
+    at expiry, and a series never shown."""
+    now = [FIRST - timedelta(days=7)]
+    container.clock = lambda: now[0]
+    clinic = weekly_clinic(container, principal)
+    writer = container.bookings.writer
+    commit = writer.commit
+    calls = [0]
+
+    def dies(viewer: Principal, intents: Any, group: Any = None) -> Any:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise WriterDied()
+        return commit(viewer, intents, group)
+
+    monkeypatch.setattr(writer, "commit", dies)
+    with pytest.raises(WriterDied):
+        container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+    monkeypatch.setattr(writer, "commit", commit)
+    body = series_body(clinic, "", FIRST) | {"recurrence": None}
+
+    with pytest.raises(ValidationFailed):  # held by the series' first transaction
+        container.bookings.create(principal, body)
+    now[0] += timedelta(minutes=5)
+    booked = container.bookings.create(principal, body)
+
+    assert booked["starts_at"] == format_timestamp(FIRST, PARIS)
+    assert container.booking_series.page(principal, {}).items == []

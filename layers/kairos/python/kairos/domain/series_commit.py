@@ -22,15 +22,21 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from kairos.domain.auth import Principal
 from kairos.domain.booking_commit import BookingWriter, Intent
 from kairos.domain.errors import TOO_LARGE_WRITE, Conflict, Retryable, ValidationFailed
+from kairos.domain.formats import format_timestamp
 from kairos.domain.records import Booking, GroupChange, Record
 from kairos.domain.series_models import ACTIVE, PENDING
 
 ATTEMPTS = 8  # plans of one chunk that lost a race, before the series gives up (503)
+# A series of several chunks writes them as holds that expire this long after it began, and finalizes them
+# at the end: if the writer dies between chunks, their places free themselves at expiry (and the hold
+# timers remove them). Far longer than any request may take (the API's functions time out within 29 s).
+HOLD = timedelta(minutes=5)
+FINALIZE_CHUNK = 45  # holds finalized a transaction: each is its item and its hold's
 TRANSACTION_ITEMS = 100
 _RESERVED = 6  # the series' item, and room for a released hold or two
 logger = logging.getLogger(__name__)
@@ -54,13 +60,15 @@ class SeriesWriter:
     def write(self, viewer: Principal, series: Record, intents: list[Intent], *, keep_going: bool) -> Written:
         """Writes the occurrences (`keep_going`: available_only, leaving out those refused by their checks)
         and the series; on any refusal of an all_or_nothing series, nothing stays written."""
-        chunks = deque(_chunks(intents))
+        planned = _chunks(intents)
+        hold_until = self._clock() + HOLD if len(planned) > 1 else None
+        chunks = deque([_held(i, hold_until) for i in c] for c in planned)
         stored: Record | None = None
         taken: list[list[Booking]] = []
         skipped: list[Intent] = []
         while chunks:
             chunk = chunks.popleft()
-            last = not chunks
+            last = not chunks and hold_until is None
             ids = [b.id for done in taken for b in done] + [i.proposal.id for i in chunk if i.proposal]
             status = ACTIVE if last else PENDING
             after = _next(series, stored, ids, status, self._clock())
@@ -87,7 +95,30 @@ class SeriesWriter:
             taken.append(written)
         if stored is None:  # available_only, and no occurrence could be booked
             raise ValidationFailed.field("starts_at", "No occurrence of the series can be booked.")
+        if hold_until is not None:
+            stored = self._finalize(viewer, stored, taken)
         return Written(stored, [b for done in taken for b in done], skipped)
+
+    def _finalize(self, viewer: Principal, stored: Record, taken: list[list[Booking]]) -> Record:
+        """Finalizes the holds the chunks wrote, FINALIZE_CHUNK a transaction with the series' item, the
+        last making it active (`taken` follows, so an undo deletes what is stored)."""
+        held = [(n, k) for n, done in enumerate(taken) for k in range(len(done))]
+        for start in range(0, len(held), FINALIZE_CHUNK):
+            part = held[start : start + FINALIZE_CHUNK]
+            last = start + FINALIZE_CHUNK >= len(held)
+            ids = [b.id for done in taken for b in done]
+            after = _next(stored, stored, ids, ACTIVE if last else PENDING, self._clock())
+            now = self._clock()
+            finals = [Intent(taken[n][k], _finalized(taken[n][k], now)) for n, k in part]
+            try:
+                written = self._commit(viewer, finals, GroupChange(stored, after))
+            except Exception:  # a hold expired (the write took longer than HOLD), anything: take it back
+                self._undo(viewer, stored, taken)
+                raise
+            for (n, k), booking in zip(part, written, strict=True):
+                taken[n][k] = booking
+            stored = after
+        return stored
 
     def _commit(self, viewer: Principal, chunk: list[Intent], series: GroupChange) -> list[Booking]:
         """One chunk, planned again when another write got in first (the writer does so itself only
@@ -116,6 +147,20 @@ class SeriesWriter:
                 logger.exception("booking series %s: undo failed", stored.id)
                 raise
             stored = after
+
+
+def _held(intent: Intent, until: datetime | None) -> Intent:
+    """The occurrence as a hold that expires at `until` (None: as it is, a confirmed booking)."""
+    proposal = intent.proposal
+    if until is None or proposal is None:
+        return intent
+    doc = {**proposal.doc, "is_temporary": True, "finalized_at": None, "expires_at": format_timestamp(until)}
+    return replace(intent, proposal=replace(proposal, doc=doc))
+
+
+def _finalized(hold: Booking, now: datetime) -> Booking:
+    doc = {**hold.doc, "is_temporary": False, "finalized_at": format_timestamp(now), "expires_at": None}
+    return replace(hold, doc=doc, updated_at=now, version=hold.version + 1)
 
 
 def _next(series: Record, stored: Record | None, ids: list[str], status: str, now: datetime) -> Record:
