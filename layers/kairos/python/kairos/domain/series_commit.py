@@ -9,6 +9,9 @@ series' own item, so that `all_or_nothing` holds beyond one transaction's 100 it
   left (so two writers can never interleave on it): `pending` until the last chunk, which makes it
   `active`. A pending series is not shown, and no request can change or delete a booking of a pending
   series (`Bookings` refuses it with a 409), so nothing another request does can keep one of its places.
+- A series of several chunks writes its occurrences as holds that expire `HOLD` after it began, then
+  finalizes them (the last finalize makes it active): a writer that dies between two transactions leaves
+  places that free themselves at expiry.
 - When a later chunk is refused (`all_or_nothing`: an occurrence fails its checks, the resource stays
   busy), the chunks taken are deleted again, last first, each with the series' item, the last deleting
   it: the request answers the refusal and leaves no occurrence behind.
