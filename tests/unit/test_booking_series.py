@@ -58,7 +58,7 @@ def stored_series(container: Container, viewer: Principal) -> list[Record]:
 
 
 def live_bookings(container: Container, viewer: Principal) -> list[Any]:
-    return container.bookings.page(viewer, {"per_page": "100"}).items
+    return container.bookings.page(viewer, {"per_page": "100", "temporary": "include"}).items
 
 
 def test_a_weekly_series_keeps_its_wall_time_across_the_change_and_each_booking_names_it(
