@@ -61,6 +61,22 @@ def live_bookings(container: Container, viewer: Principal) -> list[Any]:
     return container.bookings.page(viewer, {"per_page": "100", "temporary": "include"}).items
 
 
+def failing_at(call: int, error: BaseException, container: Container, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Makes the writer's `call`-th transaction raise `error`; returns its own commit, to put back."""
+    writer = container.bookings.writer
+    commit = writer.commit
+    calls = [0]
+
+    def failing(viewer: Principal, intents: Any, group: Any = None) -> Any:
+        calls[0] += 1
+        if calls[0] == call:
+            raise error
+        return commit(viewer, intents, group)
+
+    monkeypatch.setattr(writer, "commit", failing)
+    return commit
+
+
 def test_a_weekly_series_keeps_its_wall_time_across_the_change_and_each_booking_names_it(
     container: Container, principal: Principal
 ) -> None:
@@ -186,17 +202,7 @@ def test_a_series_whose_later_transaction_fails_for_another_reason_leaves_nothin
 ) -> None:
     """The store overloaded at the third transaction (a 503): the two chunks written are deleted again."""
     clinic = weekly_clinic(container, principal)
-    writer = container.bookings.writer
-    commit = writer.commit
-    calls = [0]
-
-    def overloaded(viewer: Principal, intents: Any, group: Any = None) -> Any:
-        calls[0] += 1
-        if calls[0] == 3:
-            raise Overloaded("The table is busy; try again.")
-        return commit(viewer, intents, group)
-
-    monkeypatch.setattr(writer, "commit", overloaded)
+    failing_at(3, Overloaded("The table is busy; try again."), container, monkeypatch)
 
     with pytest.raises(Overloaded):
         container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
@@ -218,20 +224,10 @@ def test_the_places_of_a_series_whose_writer_died_between_transactions_free_them
     now = [FIRST - timedelta(days=7)]
     container.clock = lambda: now[0]
     clinic = weekly_clinic(container, principal)
-    writer = container.bookings.writer
-    commit = writer.commit
-    calls = [0]
-
-    def dies(viewer: Principal, intents: Any, group: Any = None) -> Any:
-        calls[0] += 1
-        if calls[0] == 2:
-            raise WriterDied()
-        return commit(viewer, intents, group)
-
-    monkeypatch.setattr(writer, "commit", dies)
+    commit = failing_at(2, WriterDied(), container, monkeypatch)
     with pytest.raises(WriterDied):
         container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
-    monkeypatch.setattr(writer, "commit", commit)
+    monkeypatch.setattr(container.bookings.writer, "commit", commit)
     body = series_body(clinic, "", FIRST) | {"recurrence": None}
 
     with pytest.raises(ValidationFailed):  # held by the series' first transaction
