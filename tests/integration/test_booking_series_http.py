@@ -191,3 +191,20 @@ def test_series_and_single_bookings_racing_for_the_last_places_never_share_one_a
     assert all(len(s["bookings"]) == 30 for s in won)
     assert not any(b["is_temporary"] for b in stored)  # a won series' holds were finalized
     assert [s["id"] for s in api.get("/booking-series").json()["data"]] == [s["id"] for s in won]
+
+
+def test_three_series_racing_for_the_same_places_exactly_one_wins_and_the_others_leave_nothing(
+    api: Api,
+) -> None:
+    """Three all_or_nothing series of 30 weeks (holds, then finalized) for one doctor's same Mondays."""
+    clinic = _clinic(api)
+    calls = [lambda r: r.post("/booking-series", _body(clinic, recurrence="FREQ=WEEKLY;COUNT=30"))] * 3
+
+    answers = _race(api, calls)
+
+    _no_server_errors(answers)
+    assert sorted(a.status_code for a in answers) == [201, 422, 422], [a.text for a in answers]
+    (won,) = [a.json() for a in answers if a.status_code == 201]
+    stored = _bookings(api)
+    assert {b["id"] for b in stored} == {b["id"] for b in won["bookings"]}
+    assert not any(b["is_temporary"] for b in stored)
