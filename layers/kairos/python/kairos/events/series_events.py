@@ -15,8 +15,6 @@ from kairos.domain.records import Record
 from kairos.domain.series_models import is_shown, render_series, series_bookings
 from kairos.storage.dynamodb import record_from
 
-BOOKING_SERIES = "booking_series"
-
 Image = dict[str, Any]
 
 
