@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kairos.container import Container
+from kairos.domain import series_commit
 from kairos.domain.auth import Principal
 from kairos.domain.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.errors import Overloaded, ValidationFailed
@@ -237,3 +238,18 @@ def test_the_places_of_a_series_whose_writer_died_between_transactions_free_them
 
     assert booked["starts_at"] == format_timestamp(FIRST, PARIS)
     assert container.booking_series.page(principal, {}).items == []
+
+
+def test_a_chunk_estimated_short_is_split_and_written_as_holds_then_finalized(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An estimate that puts 52 weeks in one transaction: the store refuses it before sending it, and the
+    series goes on in halves, as a series of several transactions does (holds, then finalized)."""
+    clinic = weekly_clinic(container, principal)
+    monkeypatch.setattr(series_commit, "_items", lambda intent: 1)
+
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+
+    assert len(series["bookings"]) == 52
+    assert not any(b["is_temporary"] for b in series["bookings"])
+    assert len(live_bookings(container, principal)) == 52

@@ -81,6 +81,9 @@ class SeriesWriter:
                 written = self._commit(viewer, chunk, GroupChange(stored, after))
             except ValidationFailed as refused:
                 if _too_large(refused) and len(chunk) > 1:  # the estimate was short: split the chunk
+                    if hold_until is None:  # the one chunk planned, nothing written: now several, as holds
+                        hold_until = self._clock() + HOLD
+                        chunk = [_held(i, hold_until) for i in chunk]
                     half = len(chunk) // 2
                     chunks.extendleft([chunk[half:], chunk[:half]])
                     continue
