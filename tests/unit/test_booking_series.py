@@ -247,9 +247,20 @@ def test_a_chunk_estimated_short_is_split_and_written_as_holds_then_finalized(
     series goes on in halves, as a series of several transactions does (holds, then finalized)."""
     clinic = weekly_clinic(container, principal)
     monkeypatch.setattr(series_commit, "_items", lambda intent: 1)
+    writer = container.bookings.writer
+    commit = writer.commit
+    held: list[bool] = []
+
+    def watched(viewer: Principal, intents: Any, group: Any = None) -> Any:
+        held.extend(bool(i.proposal and i.proposal.doc.get("is_temporary")) for i in intents if not i.before)
+        return commit(viewer, intents, group)
+
+    monkeypatch.setattr(writer, "commit", watched)
 
     series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
 
+    # the one chunk planned is refused before it is sent; every part after it is written as holds
+    assert held[:52] == [False] * 52 and len(held) > 52 and all(held[52:])
     assert len(series["bookings"]) == 52
     assert not any(b["is_temporary"] for b in series["bookings"])
     assert len(live_bookings(container, principal)) == 52
