@@ -264,3 +264,23 @@ def test_a_chunk_estimated_short_is_split_and_written_as_holds_then_finalized(
     assert len(series["bookings"]) == 52
     assert not any(b["is_temporary"] for b in series["bookings"])
     assert len(live_bookings(container, principal)) == 52
+
+
+def test_booking_limits_count_the_series_own_occurrences(container: Container, principal: Principal) -> None:
+    """Two a month per resource: of five Mondays from 4 March, the third and fourth March ones are left out
+    (all_or_nothing: refused whole), with the limit as `explain` names it."""
+    clinic = weekly_clinic(container, principal)
+    limits = {"booking_limits": {"per_resource": {"month": 2}}}
+    container.catalogue.patch(principal, SERVICE, clinic["service_id"], limits)
+    rule = "FREQ=WEEKLY;COUNT=5"
+
+    with pytest.raises(ValidationFailed) as refused:
+        container.booking_series.create(principal, series_body(clinic, rule))
+    series = container.booking_series.create(principal, series_body(clinic, rule, mode="available_only"))
+
+    assert list(refused.value.errors) == ["occurrences.2.starts_at"]
+    assert [b["starts_at"][:10] for b in series["bookings"]] == ["2030-03-04", "2030-03-11", "2030-04-01"]
+    reasons = [s["resources"][0]["reasons"] for s in series["skipped"]]
+    assert [[(r["rule"], r["period"]) for r in found] for found in reasons] == [
+        [("booking_limit", "month")]
+    ] * 2
