@@ -224,7 +224,8 @@ def booking_calls(viewer: Principal, moto: Moto) -> Steps:
     """Lists through each index (the project's, a resource's, a location's, a service's), a booking made
     twice with one Idempotency-Key (the second answer is the stored one), a refused one whose key is
     released, a hold finalized, a calendar feed read by its secret, without a token, and a waitlist entry
-    naming its resource."""
+    naming its resource, and a booking series (one occurrence skipped and explained) read, listed, canceled
+    and deleted."""
     clinic = make_clinic(moto.container, viewer)
     by_doctor = {"resource_id": clinic["resource_id"], "name": "Feed"}
     _, key = moto.container.calendar_feeds.create(viewer, by_doctor)
@@ -252,6 +253,18 @@ def booking_calls(viewer: Principal, moto: Moto) -> Steps:
     entry = {"waitlist-entry": ref(steps.add(Call("POST", "/v1/waitlist-entries", body=wait)))}
     steps.add(Call("GET", "/v1/waitlist-entries/{waitlist-entry}", entry))
     steps.add(Call("DELETE", "/v1/waitlist-entries/{waitlist-entry}", entry))
+    # a series of two days: the second has no schedule, so it is skipped and explained
+    weekly = {**booking_body(clinic, 13), "recurrence": "FREQ=DAILY;COUNT=2", "mode": "available_only"}
+    series = {
+        "booking-series": ref(
+            steps.add(Call("POST", "/v1/booking-series", body=weekly, headers=keyed("s-1")))
+        )
+    }
+    steps.add(Call("GET", "/v1/booking-series"))
+    steps.add(Call("GET", "/v1/booking-series/{booking-series}", series))
+    cancel = {"metadata": {"s": 1}, "cancel": {"from": booking_body(clinic, 13)["starts_at"]}}
+    steps.add(Call("PATCH", "/v1/booking-series/{booking-series}", series, cancel))
+    steps.add(Call("DELETE", "/v1/booking-series/{booking-series}", series))
     return steps
 
 

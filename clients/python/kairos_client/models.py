@@ -506,6 +506,7 @@ class BookingEmbedded(Model):
     finalized_at: Timestamp | None
     canceled_at: Timestamp | None
     expires_at: Timestamp | None = None
+    booking_series_id: str | None = None
 
 
 class BookingBookingGroup1(Model):
@@ -538,6 +539,7 @@ class Booking(Model):
     finalized_at: Timestamp | None
     canceled_at: Timestamp | None
     expires_at: Timestamp | None = None
+    booking_series_id: str | None = None
     booking_group_id: str | None
     booking_group: BookingBookingGroup1 | None
 
@@ -768,6 +770,71 @@ class WaitlistEntry(Model):
     updated_at: Timestamp
 
 
+class BookingSeriesInput(Model):
+    """POST: the fields of a booking (its times are the first occurrence's) and the rule."""
+
+    resource_id: str | None = None
+    service_id: str
+    location_id: str
+    starts_at: Timestamp
+    ends_at: Timestamp
+    buffer_starts_at: Timestamp | None = None
+    buffer_ends_at: Timestamp | None = None
+    price: str | None = None
+    metadata: dict[str, Any] | None = None
+    protected_metadata: dict[str, Any] | None = None
+    ignore_schedule: bool | None = None
+    ignore_fully_booked: bool | None = None
+    ignore_bookable_slots: bool | None = None
+    ignore_booking_window: bool | None = None
+    recurrence: str
+    mode: Literal["all_or_nothing", "available_only"] | None = None
+
+
+class CancelFrom(Model):
+    from_: Timestamp = Field(alias="from")
+
+
+class BookingSeriesPatch(Model):
+    """PATCH: the series' metadata, and/or `cancel` (this and the following occurrences)."""
+
+    metadata: dict[str, Any] | None = None
+    protected_metadata: dict[str, Any] | None = None
+    cancel: CancelFrom | None = None
+    ignore_cancelation_threshold: bool | None = None
+
+
+class BookingSeriesSkippedResources(Model):
+    resource_id: str
+    reasons: list[dict[str, Any]]
+
+
+class BookingSeriesSkipped(Model):
+    starts_at: Timestamp
+    ends_at: Timestamp
+    reasons: list[dict[str, Any]]
+    resources: list[BookingSeriesSkippedResources]
+
+
+class BookingSeries(Model):
+    id: str
+    recurrence: str
+    mode: Literal["all_or_nothing", "available_only"]
+    service_id: str | None
+    location_id: str | None
+    resource_id: str | None
+    starts_at: Timestamp
+    ends_at: Timestamp
+    metadata: dict[str, Any] | None
+    protected_metadata: dict[str, Any] | None = None
+    booking_ids: list[str]
+    canceled_from: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    bookings: list[Booking] | None = None
+    skipped: list[BookingSeriesSkipped] | None = None
+
+
 class ResourceService(Model):
     service_id: str
     resource_id: str
@@ -799,6 +866,8 @@ class WebhookInput(Model):
                 "booking_group.finalized",
                 "booking_group.canceled",
                 "booking_group.deleted",
+                "booking_series.created",
+                "booking_series.canceled",
                 "waitlist_entry.created",
                 "waitlist_entry.offered",
                 "waitlist_entry.booked",
@@ -833,6 +902,8 @@ class WebhookPatch(Model):
                 "booking_group.finalized",
                 "booking_group.canceled",
                 "booking_group.deleted",
+                "booking_series.created",
+                "booking_series.canceled",
                 "waitlist_entry.created",
                 "waitlist_entry.offered",
                 "waitlist_entry.booked",
@@ -865,6 +936,8 @@ class Webhook(Model):
                 "booking_group.finalized",
                 "booking_group.canceled",
                 "booking_group.deleted",
+                "booking_series.created",
+                "booking_series.canceled",
                 "waitlist_entry.created",
                 "waitlist_entry.offered",
                 "waitlist_entry.booked",
@@ -900,6 +973,8 @@ class WebhookWithSecret(Model):
                 "booking_group.finalized",
                 "booking_group.canceled",
                 "booking_group.deleted",
+                "booking_series.created",
+                "booking_series.canceled",
                 "waitlist_entry.created",
                 "waitlist_entry.offered",
                 "waitlist_entry.booked",

@@ -16,6 +16,9 @@ from kairos_client.models import (
     BookingInput,
     BookingPatch,
     BookingPut,
+    BookingSeries,
+    BookingSeriesInput,
+    BookingSeriesPatch,
     CalendarFeed,
     CalendarFeedInput,
     CalendarFeedWithUrl,
@@ -164,6 +167,11 @@ OPERATIONS: dict[str, Operation] = {
     "putWebhook": Operation("PUT", "/webhooks/{webhook}", "WebhookInput"),
     "patchWebhook": Operation("PATCH", "/webhooks/{webhook}", "WebhookPatch"),
     "deleteWebhook": Operation("DELETE", "/webhooks/{webhook}", None),
+    "getBookingSeriesList": Operation("GET", "/booking-series", None),
+    "postBookingSeries": Operation("POST", "/booking-series", "BookingSeriesInput"),
+    "getBookingSeries": Operation("GET", "/booking-series/{booking-series}", None),
+    "patchBookingSeries": Operation("PATCH", "/booking-series/{booking-series}", "BookingSeriesPatch"),
+    "deleteBookingSeries": Operation("DELETE", "/booking-series/{booking-series}", None),
     "getResourceCalendar": Operation("GET", "/resources/{resource}/calendar.ics", None),
     "getLocationCalendar": Operation("GET", "/locations/{location}/calendar.ics", None),
     "getCalendarFeeds": Operation("GET", "/calendar-feeds", None),
@@ -1104,6 +1112,77 @@ class SyncOperations(SyncTransport):
         DELETE /webhooks/{webhook}
         """
         return self._call(Call(OPERATIONS["deleteWebhook"], TypeAdapter(None), path=path, query=query))
+
+    def get_booking_series_list(self, *, query: Mapping[str, Any] | None = None) -> Page[BookingSeries]:
+        """Kairos: list booking series.
+
+        GET /booking-series
+        """
+        return self._call(
+            Call(OPERATIONS["getBookingSeriesList"], TypeAdapter(Page[BookingSeries]), query=query)
+        )
+
+    def post_booking_series(
+        self,
+        *,
+        body: BookingSeriesInput | Mapping[str, Any],
+        query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> BookingSeries:
+        """Kairos: book a recurring series.
+
+        POST /booking-series
+        """
+        return self._call(
+            Call(
+                OPERATIONS["postBookingSeries"],
+                TypeAdapter(BookingSeries),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    def get_booking_series(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> BookingSeries:
+        """Kairos: get a booking series.
+
+        GET /booking-series/{booking-series}
+        """
+        return self._call(
+            Call(OPERATIONS["getBookingSeries"], TypeAdapter(BookingSeries), path=path, query=query)
+        )
+
+    def patch_booking_series(
+        self,
+        *,
+        path: Mapping[str, str],
+        body: BookingSeriesPatch | Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+    ) -> BookingSeries:
+        """Kairos: change a booking series' metadata, cancel it from a date on.
+
+        PATCH /booking-series/{booking-series}
+        """
+        return self._call(
+            Call(
+                OPERATIONS["patchBookingSeries"],
+                TypeAdapter(BookingSeries),
+                path=path,
+                body=body,
+                query=query,
+            )
+        )
+
+    def delete_booking_series(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> None:
+        """Kairos: cancel a series' occurrences to come.
+
+        DELETE /booking-series/{booking-series}
+        """
+        return self._call(Call(OPERATIONS["deleteBookingSeries"], TypeAdapter(None), path=path, query=query))
 
     def get_resource_calendar(
         self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
@@ -2340,6 +2419,79 @@ class AsyncOperations(AsyncTransport):
         DELETE /webhooks/{webhook}
         """
         return await self._call(Call(OPERATIONS["deleteWebhook"], TypeAdapter(None), path=path, query=query))
+
+    async def get_booking_series_list(self, *, query: Mapping[str, Any] | None = None) -> Page[BookingSeries]:
+        """Kairos: list booking series.
+
+        GET /booking-series
+        """
+        return await self._call(
+            Call(OPERATIONS["getBookingSeriesList"], TypeAdapter(Page[BookingSeries]), query=query)
+        )
+
+    async def post_booking_series(
+        self,
+        *,
+        body: BookingSeriesInput | Mapping[str, Any],
+        query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> BookingSeries:
+        """Kairos: book a recurring series.
+
+        POST /booking-series
+        """
+        return await self._call(
+            Call(
+                OPERATIONS["postBookingSeries"],
+                TypeAdapter(BookingSeries),
+                body=body,
+                query=query,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    async def get_booking_series(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> BookingSeries:
+        """Kairos: get a booking series.
+
+        GET /booking-series/{booking-series}
+        """
+        return await self._call(
+            Call(OPERATIONS["getBookingSeries"], TypeAdapter(BookingSeries), path=path, query=query)
+        )
+
+    async def patch_booking_series(
+        self,
+        *,
+        path: Mapping[str, str],
+        body: BookingSeriesPatch | Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+    ) -> BookingSeries:
+        """Kairos: change a booking series' metadata, cancel it from a date on.
+
+        PATCH /booking-series/{booking-series}
+        """
+        return await self._call(
+            Call(
+                OPERATIONS["patchBookingSeries"],
+                TypeAdapter(BookingSeries),
+                path=path,
+                body=body,
+                query=query,
+            )
+        )
+
+    async def delete_booking_series(
+        self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None
+    ) -> None:
+        """Kairos: cancel a series' occurrences to come.
+
+        DELETE /booking-series/{booking-series}
+        """
+        return await self._call(
+            Call(OPERATIONS["deleteBookingSeries"], TypeAdapter(None), path=path, query=query)
+        )
 
     async def get_resource_calendar(
         self, *, path: Mapping[str, str], query: Mapping[str, Any] | None = None

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from kairos.domain.bookings.groups import BookingGroups
     from kairos.domain.bookings.hold_sweep import HoldSweeper
     from kairos.domain.bookings.hold_timers import HoldTimers
+    from kairos.domain.bookings.series import BookingSeries
     from kairos.domain.catalogue.catalogue import Catalogue
     from kairos.domain.projects.projects import ProjectAdmin
     from kairos.domain.schedules.schedules import Schedules
@@ -240,6 +241,14 @@ class Container:
         from kairos.domain.bookings.groups import BookingGroups
 
         return BookingGroups(self._catalogue_store, self.booking_store, self.bookings)
+
+    @cached_property
+    def booking_series(self) -> "BookingSeries":
+        from kairos.domain.bookings.series import BookingSeries
+
+        return BookingSeries(
+            self._catalogue_store, self.booking_store, self.bookings, self.explainer, self.clock
+        )
 
     @cached_property
     def webhooks(self) -> "Webhooks":

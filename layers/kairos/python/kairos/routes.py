@@ -38,6 +38,45 @@ WAITLIST_ENTRIES = f"{API_PREFIX}/waitlist-entries"
 WAITLIST_ENTRY = f"{WAITLIST_ENTRIES}/{{waitlist-entry}}"
 
 
+def _series_routes() -> list[Route]:
+    """Kairos: booking series (docs/booking-series.md), with the bookings' abilities: each occurrence is a
+    booking, so what a token may do to bookings it may do to a series of them."""
+    base = f"{API_PREFIX}/booking-series"
+    item = f"{base}/{{booking-series}}"
+    area, op = Area.BOOKINGS, "BookingSeries"
+    return [
+        Route(
+            "GET",
+            base,
+            area,
+            f"get{op}List",
+            "booking:view",
+            "Kairos: list booking series",
+            response=f"Page[{op}]",
+        ),
+        Route("POST", base, area, f"post{op}", "booking:create", "Kairos: book a recurring series", op, op),
+        Route("GET", item, area, f"get{op}", "booking:view", "Kairos: get a booking series", response=op),
+        Route(
+            "PATCH",
+            item,
+            area,
+            f"patch{op}",
+            "booking:update",
+            "Kairos: change a booking series' metadata, cancel it from a date on",
+            f"{op}Patch",
+            op,
+        ),
+        Route(
+            "DELETE",
+            item,
+            area,
+            f"delete{op}",
+            "booking:delete",
+            "Kairos: cancel a series' occurrences to come",
+        ),
+    ]
+
+
 ROUTES: tuple[Route, ...] = (
     Route(
         "GET",
@@ -129,6 +168,7 @@ ROUTES: tuple[Route, ...] = (
         "booking_group",
     ),
     *crud(Area.WEBHOOKS, "webhooks", "webhook", "webhook", "webhook"),
+    *_series_routes(),
     # Kairos additions: calendar feeds (docs/bookings.md, "Calendar feeds")
     Route(
         "GET",

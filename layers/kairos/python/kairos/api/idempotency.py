@@ -32,7 +32,11 @@ MAX_KEY_LENGTH = 255
 DAY_SECONDS = 24 * 60 * 60
 # The operations that honour the header, with the scope their keys are stored under (the OpenAPI document
 # reads this too).
-SCOPES = {"postBooking": "booking", "postBookingGroup": "booking_group"}
+SCOPES = {
+    "postBooking": "booking",
+    "postBookingGroup": "booking_group",
+    "postBookingSeries": "booking_series",
+}
 Created = Callable[[Request], dict[str, Any]]
 
 

@@ -36,6 +36,11 @@ def booking_schemas(defs: dict[str, Any]) -> None:
             **NULLABLE_TIMESTAMP,
             "description": "Kairos: when a temporary booking gives its place back (null: never)",
         },
+        "booking_series_id": {
+            **UUID_SCHEMA,
+            "type": ["string", "null"],
+            "description": "Kairos: the booking series the booking is an occurrence of",
+        },
     }
     shown_to_all = [f for f in fields if f != "protected_metadata"]  # needs booking:protected_metadata
     defs["BookingEmbedded"] = object_of(fields, shown_to_all)

@@ -8,6 +8,7 @@ from typing import Any
 
 from kairos.api.openapi_bodies import state_php_arrays, state_text_rules
 from kairos.api.openapi_booking_schemas import booking_schemas, explanation_schema
+from kairos.api.openapi_series import series_schemas
 from kairos.api.openapi_shapes import (
     NULLABLE_TIMESTAMP,
     REF,
@@ -55,6 +56,7 @@ def schemas() -> dict[str, Any]:
     _calendar_feed_schemas(defs)
     _calendar_subscription_schemas(defs)
     waitlist_schemas(defs)
+    series_schemas(defs)
     defs["ResourceService"] = object_of(
         {"service_id": UUID_SCHEMA, "resource_id": UUID_SCHEMA, "created_at": TIMESTAMP}
     )

@@ -41,10 +41,15 @@ WaitlistEntryEventType = Literal[  # one per status an entry reaches (docs/waitl
     "waitlist_entry.lapsed",
     "waitlist_entry.deleted",
 ]
+# Kairos: a booking series shown once all its bookings are written, and canceled from a date on.
+BookingSeriesEventType = Literal["booking_series.created", "booking_series.canceled"]
 BOOKING_EVENT_TYPES: tuple[str, ...] = get_args(BookingEventType)
 BOOKING_GROUP_EVENT_TYPES: tuple[str, ...] = get_args(BookingGroupEventType)
+BOOKING_SERIES_EVENT_TYPES: tuple[str, ...] = get_args(BookingSeriesEventType)
 WAITLIST_ENTRY_EVENT_TYPES: tuple[str, ...] = get_args(WaitlistEntryEventType)
-EVENT_TYPES = BOOKING_EVENT_TYPES + BOOKING_GROUP_EVENT_TYPES + WAITLIST_ENTRY_EVENT_TYPES
+EVENT_TYPES = (
+    BOOKING_EVENT_TYPES + BOOKING_GROUP_EVENT_TYPES + BOOKING_SERIES_EVENT_TYPES + WAITLIST_ENTRY_EVENT_TYPES
+)
 # The events the waitlist offer step reads (kairos/waitlists/offers.py): those after which a place may be free
 # at a location, and those that settle an offered hold's entry. A schedule or resource change that may free
 # places is a signal of its own (kairos/stream/vacancies.py), from the stream function, on another source.

@@ -16,6 +16,7 @@ from kairos.events.definitions import (
     SCHEMA_VERSION,
     BookingEventType,
     BookingGroupEventType,
+    BookingSeriesEventType,
     WaitlistEntryEventType,
 )
 
@@ -67,6 +68,7 @@ class EmbeddedBooking(_Contract):
     finalized_at: Timestamp | None
     canceled_at: Timestamp | None
     expires_at: Timestamp | None = None  # added in version 1: when a temporary booking gives its place back
+    booking_series_id: Id | None = None  # added in version 1: the booking series it is an occurrence of
 
 
 class BookingData(EmbeddedBooking):
@@ -85,6 +87,26 @@ class BookingGroupData(_Contract):
     protected_metadata: Metadata
     created_at: UtcTimestamp
     updated_at: UtcTimestamp
+
+
+class BookingSeriesData(_Contract):
+    """A booking series as `GET /v1/booking-series/{id}` renders it for a token with every ability."""
+
+    id: Id
+    recurrence: str
+    mode: Literal["all_or_nothing", "available_only"]
+    service_id: Id | None
+    location_id: Id | None
+    resource_id: Id | None
+    starts_at: Timestamp
+    ends_at: Timestamp
+    metadata: Metadata
+    protected_metadata: Metadata
+    booking_ids: list[Id]
+    canceled_from: UtcTimestamp | None
+    created_at: UtcTimestamp
+    updated_at: UtcTimestamp
+    bookings: list[BookingData]
 
 
 class WaitlistEntryData(_Contract):
@@ -129,14 +151,21 @@ class BookingGroupEvent(_Envelope[BookingGroupData]):
     type: BookingGroupEventType
 
 
+class BookingSeriesEvent(_Envelope[BookingSeriesData]):
+    type: BookingSeriesEventType
+
+
 class WaitlistEntryEvent(_Envelope[WaitlistEntryData]):
     type: WaitlistEntryEventType
 
 
-Envelope = BookingEvent | BookingGroupEvent | WaitlistEntryEvent
-FAMILIES: dict[str, type[BookingEvent] | type[BookingGroupEvent] | type[WaitlistEntryEvent]] = {
+Envelope = BookingEvent | BookingGroupEvent | BookingSeriesEvent | WaitlistEntryEvent
+FAMILIES: dict[
+    str, type[BookingEvent] | type[BookingGroupEvent] | type[BookingSeriesEvent] | type[WaitlistEntryEvent]
+] = {
     "booking": BookingEvent,
     "booking_group": BookingGroupEvent,
+    "booking_series": BookingSeriesEvent,
     "waitlist_entry": WaitlistEntryEvent,
 }
 

@@ -148,8 +148,8 @@ class BookingTransaction:
         before, after = group.before, group.after
         record = after or before
         assert record is not None
-        key = keys.entity(project_id, "booking_group", record.id)
-        own = keys.entity_read(project_id, "booking_group", record.id)  # written with it, read by key
+        key = keys.entity(project_id, record.kind, record.id)  # a group's or a series' item
+        own = keys.entity_read(project_id, record.kind, record.id)  # written with it, read by key
         condition = (
             _version_is(before.version) if before else {"ConditionExpression": "attribute_not_exists(PK)"}
         )

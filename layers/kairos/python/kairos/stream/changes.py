@@ -15,7 +15,8 @@ from kairos.storage.dynamodb import from_item
 BOOKING = "booking"
 BOOKING_GROUP = "booking_group"
 WAITLIST_ENTRY = "waitlist_entry"
-EVENT_ENTITIES = (BOOKING, BOOKING_GROUP, WAITLIST_ENTRY)
+BOOKING_SERIES = "booking_series"
+EVENT_ENTITIES = (BOOKING, BOOKING_GROUP, BOOKING_SERIES, WAITLIST_ENTRY)
 
 Image = dict[str, Any]
 
@@ -49,8 +50,8 @@ def item_change(record: Mapping[str, Any]) -> ItemChange | None:
             keys.WAITLIST_ENTRY_PREFIX
         ):
             return None
-    elif entity == BOOKING_GROUP:
-        group = keys.entity(project_id, BOOKING_GROUP, str(image.get("id")))
+    elif entity in (BOOKING_GROUP, BOOKING_SERIES):  # the listed item, not its copy read by key
+        group = keys.entity(project_id, entity, str(image.get("id")))
         if (image.get("PK"), image.get("SK")) != (group["PK"], group["SK"]):
             return None
     elif not keys.is_booking_key(project_id, image) or (

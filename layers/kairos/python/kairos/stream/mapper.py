@@ -12,6 +12,8 @@ other item are bookkeeping and are skipped, as is a booking's move from its lega
 - MODIFY of a booking is `booking.canceled` when `is_canceled` went false -> true, `booking.finalized` when
   `is_temporary` went true -> false, else `booking.updated`; when no rendered field differs (only the
   version moved), nothing.
+- A booking series' item makes `booking_series.created` once shown, `booking_series.canceled` when canceled
+  from a date on (`kairos.stream.series_events`).
 - MODIFY of a group is `booking_group.updated`. A group has no flag of its own, so `booking_group.finalized`
   and `booking_group.canceled` are never emitted in version 1: each member booking emits its own
   `booking.finalized` / `booking.canceled` (docs/events.md).
@@ -39,7 +41,15 @@ from kairos.events.envelope import FAMILIES, Envelope, event_id, event_time
 from kairos.storage import keys
 from kairos.storage.booking_items import booking_from
 from kairos.storage.dynamodb import record_from
-from kairos.stream.changes import BOOKING, BOOKING_GROUP, WAITLIST_ENTRY, BatchBookings, ItemChange
+from kairos.stream.changes import (
+    BOOKING,
+    BOOKING_GROUP,
+    BOOKING_SERIES,
+    WAITLIST_ENTRY,
+    BatchBookings,
+    ItemChange,
+)
+from kairos.stream.series_events import series_event
 from kairos.waitlists.entries import render as render_entry
 
 
@@ -63,6 +73,11 @@ class EventMapper:
             return self._booking_event(change)
         if change.entity == WAITLIST_ENTRY:
             return _entry_event(change)
+        if change.entity == BOOKING_SERIES:
+            found = series_event(
+                principal(change.project_id), change.old, change.new, self._bookings, self._store
+            )
+            return _envelope(change, found[0], found[1], found[2]) if found else None
         return self._group_event(change, batch)
 
     def _booking_event(self, change: ItemChange) -> Envelope | None:

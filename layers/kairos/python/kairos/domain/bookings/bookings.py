@@ -25,6 +25,8 @@ from kairos.domain.bookings.models import (
     BookingPut,
     BookingUpdate,
 )
+from kairos.domain.bookings.series_models import KIND as SERIES
+from kairos.domain.bookings.series_models import is_shown
 from kairos.domain.bookings.views import BOOKING_LIST, Entities, flat, listing_owner, render_booking
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.listing import Page, select
@@ -187,6 +189,7 @@ class Bookings:
         self.require_fit([], [model], group=False)
         for _ in range(ATTEMPTS):
             before = self.load(viewer, booking_id)
+            self._require_settled(viewer, before)
             try:
                 changes = self.writer.commit(
                     viewer, [self.intent_for_update(viewer, before, model, full=full)]
@@ -205,12 +208,20 @@ class Bookings:
     def delete(self, viewer: Principal, booking_id: str) -> None:
         for _ in range(ATTEMPTS):  # a conflict means the booking changed: read it again
             before = self.load(viewer, booking_id)
+            self._require_settled(viewer, before)
             try:
                 self.writer.commit(viewer, [Intent(before, None)])
             except Conflict:
                 continue
             return
         raise Retryable("The booking is being changed by other requests; try again.")
+
+    def _require_settled(self, viewer: Principal, booking: Booking) -> None:
+        """A booking of a series still being written is not changed nor deleted: the series may yet take it
+        back (docs/booking-series.md, "All or nothing"). A series once shown stays so, so the read decides."""
+        series_id = booking.doc.get("booking_series_id")
+        if series_id and not is_shown(self._catalogue.get(viewer.project_id, SERIES, series_id)):
+            raise Conflict("The booking's series is still being written; try again.")
 
     # --- intents ----------------------------------------------------------------------------------------
 

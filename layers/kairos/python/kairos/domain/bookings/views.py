@@ -25,6 +25,7 @@ BOOKING_FIELDS = (
     "location",
     "booking_group_id",
     "booking_group",
+    "booking_series_id",  # Kairos: the series the booking is an occurrence of (docs/booking-series.md)
     "price",
     "metadata",
     "protected_metadata",
@@ -143,6 +144,7 @@ def render_booking(
         "finalized_at": doc.get("finalized_at"),
         "canceled_at": doc.get("canceled_at"),
         "expires_at": _local(doc.get("expires_at"), where),
+        "booking_series_id": doc.get("booking_series_id"),
     }
     if not embedded:
         values["booking_group_id"] = group.id if group else None

@@ -1,0 +1,217 @@
+"""Writing a booking series: its occurrences in chunks, each chunk one conditioned transaction with the
+series' own item, so that `all_or_nothing` holds beyond one transaction's 100 items (docs/booking-series.md,
+"All or nothing").
+
+- Every chunk is written by the booking writer, as a booking group is: every rule a single booking meets is
+  checked for each occurrence against what its transaction conditions on, and the chunks go one after
+  the other, so a later chunk's checks count the places (and booking limits) the earlier chunks took.
+- The series' item is written in every chunk's transaction, conditioned on the version the previous chunk
+  left (so two writers can never interleave on it): `pending` until the last chunk, which makes it
+  `active`. A pending series is not shown, and no request can change or delete a booking of a pending
+  series (`Bookings` refuses it with a 409), so nothing another request does can keep one of its places.
+- A series of several chunks writes its occurrences as holds that expire `HOLD` after it began, then
+  finalizes them (the last finalize makes it active): a writer that dies between two transactions leaves
+  places that free themselves at expiry.
+- When a later chunk is refused (`all_or_nothing`: an occurrence fails its checks, the resource stays
+  busy), the chunks taken are deleted again, last first, each with the series' item, the last deleting
+  it: the request answers the refusal and leaves no occurrence behind.
+- `available_only`: an occurrence refused by its checks is left out (and reported), and its chunk is
+  planned again without it.
+"""
+
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from kairos.domain.bookings.commit import BookingWriter, Intent
+from kairos.domain.bookings.series_models import ACTIVE, PENDING
+from kairos.domain.projects.auth import Principal
+from kairos.domain.shared.records import Booking, GroupChange, Record
+from kairos.errors import TOO_LARGE_WRITE, Conflict, Retryable, ValidationFailed
+from kairos.values.formats import format_timestamp
+
+ATTEMPTS = 8  # plans of one chunk that lost a race, before the series gives up (503)
+# A series of several chunks writes them as holds that expire this long after it began, and finalizes them
+# at the end: if the writer dies between chunks, their places free themselves at expiry (and the hold
+# timers remove them). Far longer than any request may take (the API's functions time out within 29 s).
+HOLD = timedelta(minutes=5)
+FINALIZE_CHUNK = 45  # holds finalized a transaction: each is its item and its hold's
+TRANSACTION_ITEMS = 100
+_RESERVED = 6  # the series' item, and room for a released hold or two
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Written:
+    """What a series write left: the series as stored, its bookings in order, the occurrences skipped."""
+
+    series: Record
+    bookings: list[Booking]
+    skipped: list[Intent]
+
+
+class SeriesWriter:
+    def __init__(self, writer: BookingWriter, clock: Callable[[], datetime], rng: random.Random) -> None:
+        self._writer = writer
+        self._clock = clock
+        self._rng = rng
+
+    def write(self, viewer: Principal, series: Record, intents: list[Intent], *, keep_going: bool) -> Written:
+        """Writes the occurrences (`keep_going`: available_only, leaving out those refused by their checks)
+        and the series; on any refusal of an all_or_nothing series, nothing stays written."""
+        planned = _chunks(intents)
+        hold_until = self._clock() + HOLD if len(planned) > 1 else None
+        chunks = deque([_held(i, hold_until) for i in c] for c in planned)
+        stored: Record | None = None
+        taken: list[list[Booking]] = []
+        skipped: list[Intent] = []
+        while chunks:
+            chunk = chunks.popleft()
+            last = not chunks and hold_until is None
+            ids = [b.id for done in taken for b in done] + [i.proposal.id for i in chunk if i.proposal]
+            status = ACTIVE if last else PENDING
+            after = _next(series, stored, ids, status, self._clock())
+            if not chunk and not (last and stored is not None):
+                continue  # every occurrence of it left out: nothing to write yet
+            try:
+                written = self._commit(viewer, chunk, GroupChange(stored, after))
+            except ValidationFailed as refused:
+                if _too_large(refused) and len(chunk) > 1:  # the estimate was short: split the chunk
+                    if hold_until is None:  # the one chunk planned, nothing written: now several, as holds
+                        hold_until = self._clock() + HOLD
+                        chunk = [_held(i, hold_until) for i in chunk]
+                    half = len(chunk) // 2
+                    chunks.extendleft([chunk[half:], chunk[:half]])
+                    continue
+                failing = _failing(refused, chunk)
+                if keep_going and failing is not None:
+                    skipped.append(failing)
+                    chunks.appendleft([i for i in chunk if i is not failing])
+                    continue
+                self._undo(viewer, stored, taken)
+                raise
+            except Exception:  # busy or a catalogue change (503), anything: leave nothing behind
+                self._undo(viewer, stored, taken)
+                raise
+            stored = after
+            taken.append(written)
+        if stored is None:  # available_only, and no occurrence could be booked
+            raise ValidationFailed.field("starts_at", "No occurrence of the series can be booked.")
+        if hold_until is not None:
+            stored = self._finalize(viewer, stored, taken)
+        return Written(stored, [b for done in taken for b in done], skipped)
+
+    def _finalize(self, viewer: Principal, stored: Record, taken: list[list[Booking]]) -> Record:
+        """Finalizes the holds the chunks wrote, FINALIZE_CHUNK a transaction with the series' item, the
+        last making it active (`taken` follows, so an undo deletes what is stored)."""
+        held = [(n, k) for n, done in enumerate(taken) for k in range(len(done))]
+        for start in range(0, len(held), FINALIZE_CHUNK):
+            part = held[start : start + FINALIZE_CHUNK]
+            last = start + FINALIZE_CHUNK >= len(held)
+            ids = [b.id for done in taken for b in done]
+            after = _next(stored, stored, ids, ACTIVE if last else PENDING, self._clock())
+            now = self._clock()
+            finals = [Intent(taken[n][k], _finalized(taken[n][k], now)) for n, k in part]
+            try:
+                written = self._commit(viewer, finals, GroupChange(stored, after))
+            except Exception:  # a hold expired (the write took longer than HOLD), anything: take it back
+                self._undo(viewer, stored, taken)
+                raise
+            for (n, k), booking in zip(part, written, strict=True):
+                taken[n][k] = booking
+            stored = after
+        return stored
+
+    def _commit(self, viewer: Principal, chunk: list[Intent], series: GroupChange) -> list[Booking]:
+        """One chunk, planned again when another write got in first (the writer does so itself only
+        while the series is new)."""
+        delay = 0.01
+        for _ in range(ATTEMPTS):
+            try:
+                changes = self._writer.commit(viewer, chunk, series)
+            except Conflict:
+                time.sleep(self._rng.uniform(0, delay))
+                delay = min(delay * 2, 0.2)
+                continue
+            return [c.after for c in changes if c.after is not None]
+        raise Retryable("The resource is busy with other bookings; try again.")
+
+    def _undo(self, viewer: Principal, stored: Record | None, taken: list[list[Booking]]) -> None:
+        """Deletes the chunks taken, last first, each with the series' item (deleted with the first)."""
+        for n in range(len(taken) - 1, -1, -1):
+            assert stored is not None
+            remaining = [b.id for done in taken[:n] for b in done]
+            after = _next(stored, stored, remaining, PENDING, self._clock()) if n else None
+            deletes = [Intent(b, None) for b in taken[n]]
+            try:
+                self._commit(viewer, deletes, GroupChange(stored, after))
+            except Exception:  # the series stays pending: never shown, its bookings locked (docs)
+                logger.exception("booking series %s: undo failed", stored.id)
+                raise
+            stored = after
+
+
+def _held(intent: Intent, until: datetime | None) -> Intent:
+    """The occurrence as a hold that expires at `until` (None: as it is, a confirmed booking)."""
+    proposal = intent.proposal
+    if until is None or proposal is None:
+        return intent
+    doc = {**proposal.doc, "is_temporary": True, "finalized_at": None, "expires_at": format_timestamp(until)}
+    return replace(intent, proposal=replace(proposal, doc=doc))
+
+
+def _finalized(hold: Booking, now: datetime) -> Booking:
+    doc = {**hold.doc, "is_temporary": False, "finalized_at": format_timestamp(now), "expires_at": None}
+    return replace(hold, doc=doc, updated_at=now, version=hold.version + 1)
+
+
+def _next(series: Record, stored: Record | None, ids: list[str], status: str, now: datetime) -> Record:
+    doc = {**series.doc, "booking_ids": ids, "status": status}
+    version = stored.version + 1 if stored is not None else 1
+    return replace(series, doc=doc, version=version, updated_at=now if stored else series.updated_at)
+
+
+def _chunks(intents: list[Intent]) -> list[list[Intent]]:
+    """Consecutive occurrences, as many a chunk as their estimated items let into one transaction."""
+    chunks: list[list[Intent]] = [[]]
+    heads = len({r.id for i in intents for r in i.candidates})  # one timeline head a resource
+    room = TRANSACTION_ITEMS - _RESERVED - heads
+    used = 0
+    for intent in intents:
+        weight = _items(intent)
+        if chunks[-1] and used + weight > room:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(intent)
+        used += weight
+    return [c for c in chunks if c] or [[]]
+
+
+def _items(intent: Intent) -> int:
+    """The items an occurrence may add to a transaction: the booking and its hold, its ledger items (at
+    most the UTC hours its buffer span touches, two days' worth of edges at most, and the UTC days) and
+    its booking limits' counters. A short estimate only costs a split (`_too_large`)."""
+    proposal = intent.proposal
+    assert proposal is not None
+    start, end = proposal.buffer_starts_at.timestamp(), proposal.buffer_ends_at.timestamp() - 1e-6
+    hours = int(end // 3600) - int(start // 3600) + 1
+    days = int(end // 86400) - int(start // 86400) + 1
+    service = intent.service.doc if intent.service is not None else {}
+    limits = (service.get("booking_limits") or {}).get("per_resource", {})
+    return 2 + min(hours, 48) + days + len(limits)
+
+
+def _too_large(refused: ValidationFailed) -> bool:
+    return TOO_LARGE_WRITE in refused.errors.get("bookings", [])
+
+
+def _failing(refused: ValidationFailed, chunk: list[Intent]) -> Intent | None:
+    """The occurrence a refusal is about (its errors carry the occurrence's prefix)."""
+    for intent in chunk:
+        if intent.prefix and any(key.startswith(intent.prefix) for key in refused.errors):
+            return intent
+    return None

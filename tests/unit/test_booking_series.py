@@ -1,0 +1,286 @@
+"""Booking series in process (docs/booking-series.md): a weekly series in Paris across the spring change,
+all or nothing over several transactions, available_only with reasons, the lock on a series being written,
+cancel from a date, and the round trips of a 52-week series."""
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kairos.container import Container
+from kairos.domain import series_commit
+from kairos.domain.bookings.series_models import KIND
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.projects.auth import Principal
+from kairos.domain.shared.records import Record
+from kairos.errors import Overloaded, ValidationFailed
+from kairos.values.formats import format_timestamp
+
+PARIS = ZoneInfo("Europe/Paris")
+FIRST = datetime(2030, 3, 4, 10, tzinfo=PARIS)  # a Monday; Paris springs forward on 31 March 2030
+
+
+def weekly_clinic(container: Container, viewer: Principal, places: int = 1) -> dict[str, str]:
+    """A one-hour service, one doctor available every Monday 08:00-17:00 in Paris for years."""
+    service = container.catalogue.create(
+        viewer, SERVICE, {"name": "Therapy", "type": "fixed", "duration": "PT1H"}
+    )
+    location = container.catalogue.create(
+        viewer,
+        LOCATION,
+        {"name": "Paris", "time_zone": "Europe/Paris", "resource_selection_strategy": "randomize"},
+    )
+    resource = container.catalogue.create(
+        viewer, RESOURCE, {"name": "Dr.", "max_simultaneous_bookings": places}
+    )
+    container.catalogue.associate(viewer, service["id"], resource["id"])
+    schedule = container.schedules.create_recurring(
+        viewer, resource["id"], {"location_id": location["id"], "start_date": "2030-01-01"}
+    )
+    block = {"weekday": "monday", "start_time": "08:00:00", "end_time": "17:00:00"}
+    container.schedules.put_weekly(viewer, resource["id"], schedule["id"], None, block)
+    return {"service_id": service["id"], "location_id": location["id"], "resource_id": resource["id"]}
+
+
+def series_body(clinic: dict[str, str], rule: str, start: datetime = FIRST, **extra: Any) -> dict[str, Any]:
+    return {
+        "service_id": clinic["service_id"],
+        "location_id": clinic["location_id"],
+        "starts_at": format_timestamp(start, PARIS),
+        "ends_at": format_timestamp(start + timedelta(hours=1), PARIS),
+        "recurrence": rule,
+        **extra,
+    }
+
+
+def stored_series(container: Container, viewer: Principal) -> list[Record]:
+    return container._catalogue_store.list_all(viewer.project_id, KIND)
+
+
+def live_bookings(container: Container, viewer: Principal) -> list[Any]:
+    return container.bookings.page(viewer, {"per_page": "100", "temporary": "include"}).items
+
+
+def failing_at(call: int, error: BaseException, container: Container, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Makes the writer's `call`-th transaction raise `error`; returns its own commit, to put back."""
+    writer = container.bookings.writer
+    commit = writer.commit
+    calls = [0]
+
+    def failing(viewer: Principal, intents: Any, group: Any = None) -> Any:
+        calls[0] += 1
+        if calls[0] == call:
+            raise error
+        return commit(viewer, intents, group)
+
+    monkeypatch.setattr(writer, "commit", failing)
+    return commit
+
+
+def test_a_weekly_series_keeps_its_wall_time_across_the_change_and_each_booking_names_it(
+    container: Container, principal: Principal
+) -> None:
+    clinic = weekly_clinic(container, principal)
+
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=6"))
+
+    starts = [b["starts_at"] for b in series["bookings"]]
+    assert starts[3:5] == ["2030-03-25T10:00:00+01:00", "2030-04-01T10:00:00+02:00"]
+    assert {b["booking_series_id"] for b in series["bookings"]} == {series["id"]}
+    one = container.bookings.get(principal, series["bookings"][4]["id"])
+    assert one["booking_series_id"] == series["id"]
+    assert container.booking_series.get(principal, series["id"])["booking_ids"] == series["booking_ids"]
+
+
+def test_52_weeks_are_written_over_several_transactions_and_a_refusal_late_leaves_none(
+    container: Container, principal: Principal
+) -> None:
+    clinic = weekly_clinic(container, principal)
+    week_50 = FIRST + timedelta(weeks=50)
+    taken = container.bookings.create(principal, series_body(clinic, "", week_50) | {"recurrence": None})
+
+    with pytest.raises(ValidationFailed) as refused:
+        container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+
+    assert list(refused.value.errors) == ["occurrences.50.starts_at"]
+    assert [b["id"] for b in live_bookings(container, principal)] == [taken["id"]]
+    assert stored_series(container, principal) == []
+
+    container.bookings.delete(principal, taken["id"])
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+    assert len(series["bookings"]) == 52 == len({b["id"] for b in series["bookings"]})
+
+
+def test_available_only_skips_what_cannot_be_booked_and_says_why(
+    container: Container, principal: Principal
+) -> None:
+    clinic = weekly_clinic(container, principal)
+    week_2 = FIRST + timedelta(weeks=2)
+    container.bookings.create(principal, series_body(clinic, "", week_2) | {"recurrence": None})
+
+    series = container.booking_series.create(
+        principal, series_body(clinic, "FREQ=WEEKLY;COUNT=4", mode="available_only")
+    )
+
+    assert len(series["bookings"]) == 3
+    (skipped,) = series["skipped"]
+    assert skipped["starts_at"] == format_timestamp(week_2, PARIS)
+    assert [r["rule"] for r in skipped["resources"][0]["reasons"]] == ["fully_booked"]
+
+
+def test_a_booking_of_a_series_being_written_cannot_be_changed_nor_is_the_series_shown(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the first chunk and the next, another request finds the first occurrence written: it may
+    neither change nor delete it, and the series is not there yet."""
+    clinic = weekly_clinic(container, principal)
+    writer = container.bookings.writer
+    commit = writer.commit
+    seen: list[object] = []
+
+    def interleaved(viewer: Principal, intents: Any, group: Any = None) -> Any:
+        if group is not None and group.before is not None and not seen:  # the second chunk
+            first = group.before.doc["booking_ids"][0]
+            for attempt in (
+                lambda: container.bookings.patch(principal, first, {"metadata": {"x": 1}}),
+                lambda: container.bookings.delete(principal, first),
+                lambda: container.booking_series.get(principal, group.before.id),
+            ):
+                try:
+                    attempt()
+                except Exception as refused:
+                    seen.append(type(refused).__name__)
+        return commit(viewer, intents, group)
+
+    monkeypatch.setattr(writer, "commit", interleaved)
+
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=30"))
+
+    assert seen == ["Conflict", "Conflict", "NotFound"]
+    assert len(series["bookings"]) == 30
+    assert container.bookings.get(principal, series["booking_ids"][0])["metadata"] is None
+
+
+def test_cancel_from_a_date_cancels_that_occurrence_and_the_following_ones(
+    container: Container, principal: Principal
+) -> None:
+    clinic = weekly_clinic(container, principal)
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=4"))
+    third = series["bookings"][2]["starts_at"]
+
+    changed = container.booking_series.patch(
+        principal, series["id"], {"cancel": {"from": third}, "metadata": {"a": 1}}
+    )
+
+    assert [b["is_canceled"] for b in changed["bookings"]] == [False, False, True, True]
+    assert changed["metadata"] == {"a": 1}
+    container.booking_series.delete(principal, series["id"])
+    assert all(b["is_canceled"] for b in container.booking_series.get(principal, series["id"])["bookings"])
+
+
+def test_delete_cancels_only_the_occurrences_to_come_outside_the_threshold_and_keeps_the_series(
+    container: Container, principal: Principal
+) -> None:
+    """Three weeks in, with a cancelation threshold of a day: the past occurrences and the one starting
+    within the day stay; the series is still there, with `canceled_from`."""
+    now = [FIRST - timedelta(days=1)]
+    container.clock = lambda: now[0]
+    clinic = weekly_clinic(container, principal)
+    container.catalogue.patch(principal, SERVICE, clinic["service_id"], {"cancelation_threshold": "P1D"})
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=6"))
+    now[0] = FIRST + timedelta(weeks=3) - timedelta(hours=2)  # the fourth occurrence is 2 hours away
+
+    container.booking_series.delete(principal, series["id"])
+
+    kept = container.booking_series.get(principal, series["id"])
+    assert [b["is_canceled"] for b in kept["bookings"]] == [False] * 4 + [True] * 2
+    assert kept["canceled_from"] == format_timestamp(now[0])
+
+
+def test_a_series_whose_later_transaction_fails_for_another_reason_leaves_nothing(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store overloaded at the third transaction (a 503): the two chunks written are deleted again."""
+    clinic = weekly_clinic(container, principal)
+    failing_at(3, Overloaded("The table is busy; try again."), container, monkeypatch)
+
+    with pytest.raises(Overloaded):
+        container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+
+    assert live_bookings(container, principal) == []
+    assert stored_series(container, principal) == []
+
+
+class WriterDied(BaseException):
+    """The function stopped between two transactions (a timeout, a kill): nothing of it runs after."""
+
+
+def test_the_places_of_a_series_whose_writer_died_between_transactions_free_themselves(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A series of several transactions writes its occurrences as holds that expire 5 minutes on, and
+    finalizes them at the end: its writer stopping after the first leaves holds that give their places back
+    at expiry, and a series never shown."""
+    now = [FIRST - timedelta(days=7)]
+    container.clock = lambda: now[0]
+    clinic = weekly_clinic(container, principal)
+    commit = failing_at(2, WriterDied(), container, monkeypatch)
+    with pytest.raises(WriterDied):
+        container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+    monkeypatch.setattr(container.bookings.writer, "commit", commit)
+    body = series_body(clinic, "", FIRST) | {"recurrence": None}
+
+    with pytest.raises(ValidationFailed):  # held by the series' first transaction
+        container.bookings.create(principal, body)
+    now[0] += timedelta(minutes=5)
+    booked = container.bookings.create(principal, body)
+
+    assert booked["starts_at"] == format_timestamp(FIRST, PARIS)
+    assert container.booking_series.page(principal, {}).items == []
+
+
+def test_a_chunk_estimated_short_is_split_and_written_as_holds_then_finalized(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An estimate that puts 52 weeks in one transaction: the store refuses it before sending it, and the
+    series goes on in halves, as a series of several transactions does (holds, then finalized)."""
+    clinic = weekly_clinic(container, principal)
+    monkeypatch.setattr(series_commit, "_items", lambda intent: 1)
+    writer = container.bookings.writer
+    commit = writer.commit
+    held: list[bool] = []
+
+    def watched(viewer: Principal, intents: Any, group: Any = None) -> Any:
+        held.extend(bool(i.proposal and i.proposal.doc.get("is_temporary")) for i in intents if not i.before)
+        return commit(viewer, intents, group)
+
+    monkeypatch.setattr(writer, "commit", watched)
+
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+
+    # the one chunk planned is refused before it is sent; every part after it is written as holds
+    assert held[:52] == [False] * 52 and len(held) > 52 and all(held[52:])
+    assert len(series["bookings"]) == 52
+    assert not any(b["is_temporary"] for b in series["bookings"])
+    assert len(live_bookings(container, principal)) == 52
+
+
+def test_booking_limits_count_the_series_own_occurrences(container: Container, principal: Principal) -> None:
+    """Two a month per resource: of five Mondays from 4 March, the third and fourth March ones are left out
+    (all_or_nothing: refused whole), with the limit as `explain` names it."""
+    clinic = weekly_clinic(container, principal)
+    limits = {"booking_limits": {"per_resource": {"month": 2}}}
+    container.catalogue.patch(principal, SERVICE, clinic["service_id"], limits)
+    rule = "FREQ=WEEKLY;COUNT=5"
+
+    with pytest.raises(ValidationFailed) as refused:
+        container.booking_series.create(principal, series_body(clinic, rule))
+    series = container.booking_series.create(principal, series_body(clinic, rule, mode="available_only"))
+
+    assert list(refused.value.errors) == ["occurrences.2.starts_at"]
+    assert [b["starts_at"][:10] for b in series["bookings"]] == ["2030-03-04", "2030-03-11", "2030-04-01"]
+    reasons = [s["resources"][0]["reasons"] for s in series["skipped"]]
+    assert [[(r["rule"], r["period"]) for r in found] for found in reasons] == [
+        [("booking_limit", "month")]
+    ] * 2
