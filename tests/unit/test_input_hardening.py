@@ -248,8 +248,8 @@ def _hours(count: int) -> list[tuple[datetime, datetime]]:
         ([_span("2030-01-01T00:00:00+00:00", "2030-04-10T00:00:00+00:00")], False),
         ([_span("2030-01-01T09:00:00+00:00", "2030-01-01T10:00:00+00:00")] * 40, True),  # 81 and 1 day
         ([_span("2030-01-01T09:00:00+00:00", "2030-01-01T10:00:00+00:00")] * 50, False),  # 101 and 1 day
-        (_hours(33), True),  # 67 items and 33 days
-        (_hours(34), False),  # 69 items and 34 days
+        (_hours(32), True),  # 66 items (the group's two) and 32 days
+        (_hours(33), False),  # 68 items and 33 days
     ],
 )
 def test_a_write_is_known_not_to_fit_one_transaction_from_its_days_and_bookings(

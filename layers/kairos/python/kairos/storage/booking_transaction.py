@@ -149,19 +149,20 @@ class BookingTransaction:
         record = after or before
         assert record is not None
         key = keys.entity(project_id, record.kind, record.id)  # a group's or a series' item
-        own = keys.entity_read(project_id, record.kind, record.id)  # written with it, read by key
+        # a group's copy read by key, written with it (a series is read where it is listed: no copy)
+        copies = [own] if (own := keys.entity_read(project_id, record.kind, record.id)) != key else []
         condition = (
             _version_is(before.version) if before else {"ConditionExpression": "attribute_not_exists(PK)"}
         )
         if after is None:
             return [
                 {"Delete": {"TableName": self._name, "Key": to_item(key), **condition}},
-                {"Delete": {"TableName": self._name, "Key": to_item(own)}},
+                *({"Delete": {"TableName": self._name, "Key": to_item(copy)}} for copy in copies),
             ]
         attributes = record_attributes(project_id, after)
         return [
             {"Put": {"TableName": self._name, "Item": to_item({**key, **attributes}), **condition}},
-            {"Put": {"TableName": self._name, "Item": to_item({**own, **attributes})}},
+            *({"Put": {"TableName": self._name, "Item": to_item({**copy, **attributes})}} for copy in copies),
         ]
 
     def _booking_items(

@@ -50,7 +50,7 @@ def item_change(record: Mapping[str, Any]) -> ItemChange | None:
             keys.WAITLIST_ENTRY_PREFIX
         ):
             return None
-    elif entity in (BOOKING_GROUP, BOOKING_SERIES):  # the listed item, not its copy read by key
+    elif entity in (BOOKING_GROUP, BOOKING_SERIES):  # the listed item, not a group's copy read by key
         group = keys.entity(project_id, entity, str(image.get("id")))
         if (image.get("PK"), image.get("SK")) != (group["PK"], group["SK"]):
             return None
