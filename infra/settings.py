@@ -21,7 +21,7 @@ from kairos.events.definitions import (
     CALENDAR_POLLER,
     HOLD_SWEEPER,
     STREAM_CONSUMER,
-    USAGE_RULE,
+    USAGE_FEED,
     WEBHOOK_RULE,
 )
 from kairos.portal.routes import PortalArea
@@ -49,7 +49,7 @@ RESERVED_CONCURRENCY: Mapping[str, int] = {
     STREAM_CONSUMER: 20,  # Lambda runs one instance per stream shard
     HOLD_SWEEPER: 4,  # holdTimerMaxConcurrency: hold timers, a query each; once a minute the old listing
     CALENDAR_POLLER: 1,  # every 15 minutes, one run at a time
-    USAGE_RULE.consumer: 5,  # meteringMaxConcurrency: few instances, big batches, one write each
+    USAGE_FEED.consumer: 5,  # meteringMaxConcurrency: few instances, big batches, one write each
     WEBHOOK_RULE.consumer: 50,  # deliveryMaxConcurrency: receivers may take seconds each
 }
 
@@ -122,7 +122,7 @@ def stack_settings(scope: Construct) -> StackSettings:
     values = {s.key: _number(scope, s) for s in SETTINGS}
     reserved = _reserved(scope.node.try_get_context(RESERVED_CONCURRENCY_KEY))
     feeds = {
-        USAGE_RULE.consumer: _feed(values, "metering"),
+        USAGE_FEED.consumer: _feed(values, "metering"),
         WEBHOOK_RULE.consumer: _feed(values, "delivery"),
         HOLD_SWEEPER: _feed(values, "holdTimer"),
     }

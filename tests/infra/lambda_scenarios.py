@@ -137,7 +137,7 @@ def queue_batches(rule: definitions.Feed, moto: Moto) -> list[Invocation]:
         ]
     first = queue_body(rule, moto)
     batches = [[first], [first]]
-    if rule is definitions.USAGE_RULE:
+    if rule is definitions.USAGE_FEED:
         batches.append([queue_body(rule, moto), queue_body(rule, moto)])  # a batch counted in one write
     if rule is definitions.WEBHOOK_RULE:
         batches.append([due_retry(moto)])
@@ -174,7 +174,7 @@ def queue_body(rule: definitions.Feed, moto: Moto) -> dict[str, Any]:
             "detail-type": "booking.created",
             "detail": envelope,
         }
-    if rule is definitions.USAGE_RULE:
+    if rule is definitions.USAGE_FEED:
         detail = {
             "project_id": moto.project_id,
             "method": "GET",

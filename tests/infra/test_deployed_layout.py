@@ -153,7 +153,7 @@ def idempotency_bounded_by_the_invocation(moto: Moto, run: subprocess.CompletedP
 
 
 AFTERWARDS: dict[str, Callable[[Moto, subprocess.CompletedProcess[str]], None]] = {
-    definitions.USAGE_RULE.consumer: usage_counted,
+    definitions.USAGE_FEED.consumer: usage_counted,
     definitions.WEBHOOK_RULE.consumer: delivery_refused_and_published,
     Area.BOOKINGS.value: idempotency_bounded_by_the_invocation,
 }
