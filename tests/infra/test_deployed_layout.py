@@ -48,8 +48,8 @@ LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024  # a function and all its layers, unzi
 IDLE_SECONDS = 0.1  # the stand-in X-Ray daemon's run is over when nothing arrived for this long
 FUNCTIONS = (
     [area.value for area in Area]
-    + [definitions.STREAM_CONSUMER, definitions.HOLD_SWEEPER, definitions.CALENDAR_POLLER]
-    + [r.consumer for r in definitions.RULES]
+    + [definitions.STREAM_CONSUMER, definitions.CALENDAR_POLLER]
+    + [feed.consumer for feed in definitions.FEEDS]  # the hold sweeper's included
     + [area.value for area in PortalArea]
 )
 
