@@ -38,9 +38,9 @@ def test_every_function_has_its_own_reserved_concurrency(template: Template, set
     assert reserved == dict(settings.reserved_concurrency)
 
 
-@pytest.mark.parametrize("rule", definitions.RULES, ids=lambda r: r.consumer)
+@pytest.mark.parametrize("rule", definitions.FEEDS, ids=lambda r: r.consumer)
 def test_each_queue_feeds_its_consumer_as_the_settings_say(
-    template: Template, stack: KairosStack, settings: StackSettings, rule: definitions.Rule
+    template: Template, stack: KairosStack, settings: StackSettings, rule: definitions.Feed
 ) -> None:
     (mapping,) = [
         m["Properties"]
