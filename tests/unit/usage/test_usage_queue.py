@@ -31,24 +31,42 @@ QUEUE_URL = "https://sqs.eu-central-1.amazonaws.com/123456789012/kairos-usage"
 DAY = "2030-05-20"
 
 
-class Sends:
-    """The SendMessage calls of the usage emitter's client, answered by a botocore Stubber."""
+class Clock:
+    """The emitter's clock in a test: a wait is noted and moves it on, at once."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = 0.0
+        self.waits: list[float] = []
+        monkeypatch.setattr(usage_queue, "time", self)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+class Sends(Clock):
+    """The SendMessage calls of the usage emitter's client, answered by a botocore Stubber; each send takes
+    `send_seconds` of the clock."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        super().__init__(monkeypatch)
         self.client = boto3.session.Session().client("sqs", region_name=REGION)
         self.stubber = Stubber(self.client)
         self.bodies: list[str] = []
-        self.waits: list[float] = []
+        self.send_seconds = 0.0
         self.client.meta.events.register("provide-client-params.sqs.SendMessage", self._note)
         made = aws_clients.client
         monkeypatch.setattr(
             aws_clients, "client", lambda name, **kw: self.client if name == "sqs" else made(name, **kw)
         )
         monkeypatch.setenv(usage_queue.QUEUE_URL_ENV, QUEUE_URL)
-        monkeypatch.setattr(usage_queue.time, "sleep", self.waits.append)
 
     def _note(self, params: dict[str, Any], **_: Any) -> None:
         self.bodies.append(params["MessageBody"])
+        self.now += self.send_seconds
 
     def throttled(self, times: int) -> None:
         for _ in range(times):
@@ -109,7 +127,7 @@ def test_a_send_that_timed_out_but_landed_is_counted_once(
 ) -> None:
     sqs = boto3.session.Session().client("sqs", region_name=REGION)
     url = sqs.create_queue(QueueName=USAGE_FEED.queue)["QueueUrl"]
-    monkeypatch.setattr(usage_queue.time, "sleep", lambda _: None)
+    Clock(monkeypatch)
     timeouts = [ReadTimeoutError(endpoint_url=url)]
 
     def lost_answer(**_: Any) -> None:  # the message is in the queue; its answer never came back
@@ -159,4 +177,14 @@ def test_no_send_is_tried_again_past_the_requests_deadline(
     with deadline.within(0):  # no time left for a wait
         usage_queue.SqsUsageEmitter(REGION).emit(a_request(principal.project_id))
     assert len(sends.bodies) == 1 and sends.waits == []
+    assert published()[Metric.USAGE_EVENTS_NOT_SENT.value] == 1
+
+
+def test_slow_refusals_are_not_sent_again_past_two_seconds_from_the_first_send(
+    principal: Principal, sends: Sends, published: Figures
+) -> None:
+    sends.send_seconds = 1.0  # each send times out after its second
+    sends.throttled(2)
+    usage_queue.SqsUsageEmitter(REGION).emit(a_request(principal.project_id))
+    assert len(sends.bodies) == 2  # a third would start past 2 s
     assert published()[Metric.USAGE_EVENTS_NOT_SENT.value] == 1
