@@ -110,7 +110,8 @@ def monthly(inputs: Inputs, rate: float) -> dict[str, float]:
     log_bytes = rate * (inputs.api_log_bytes + inputs.access_log_bytes)
     log_bytes += (stream + metering) * inputs.consumer_log_bytes + invocations * PLATFORM_LOG_BYTES
     log_gb = log_bytes * month / 1e9
-    events = rate * (1 + inputs.booking_write_share)  # a usage event each, a domain event per booking write
+    # A domain event per booking write on the bus; usage events go to SQS (the sends below), not the bus.
+    events = rate * inputs.booking_write_share
     return {
         "API Gateway (REST)": rate * month * p["api_request"],
         "Lambda requests": invocations * month * p["lambda_request"],

@@ -28,12 +28,12 @@ from bench.heat_mixes import READ_KINDS
 from infra.api import ACCESS_LOG_FIELDS
 from infra.constants import FUNCTION_MEMORY_MB
 from infra.events import STREAM_BATCH_SIZE
-from kairos.events.definitions import STREAM_CONSUMER, USAGE_RULE
+from kairos.events.definitions import STREAM_CONSUMER, USAGE_FEED
 
 # The API function serving each kind of request of the mix (bench/heat_mixes.py's reads, and the
 # booking writes), and the consumers behind every request.
 API_FUNCTIONS = {"slots": "services", "lists": "bookings", "gets": "bookings", "resource": "resources"}
-CONSUMERS = (STREAM_CONSUMER, USAGE_RULE.consumer)
+CONSUMERS = (STREAM_CONSUMER, USAGE_FEED.consumer)
 # A typical value of each access log field (infra/api.py), for the size of one line.
 ACCESS_LOG_EXAMPLE = {
     "requestId": "0" * 36,
@@ -77,9 +77,9 @@ def big_batch(name: str, events: list[dict[str, Any]], moto: Any, size: int) -> 
     stream records over and again for the stream mapper."""
     from tests.infra.lambda_scenarios import message, queue_body
 
-    if name == USAGE_RULE.consumer:
-        arn = moto.queue_arns[USAGE_RULE.queue]
-        return {"Records": [message(queue_body(USAGE_RULE, moto), arn) for _ in range(size)]}
+    if name == USAGE_FEED.consumer:
+        arn = moto.queue_arns[USAGE_FEED.queue]
+        return {"Records": [message(queue_body(USAGE_FEED, moto), arn) for _ in range(size)]}
     records = [r for event in events for r in event["Records"]]
     return {"Records": (records * size)[:size]}
 
@@ -109,8 +109,8 @@ def measure_functions(names: set[str]) -> tuple[dict[str, Measured], Stack]:
     ):
         xray.bind(("127.0.0.1", 0))  # a stand-in X-Ray daemon that reads nothing
         settings = stack_settings(stack)
-        feed = settings.feeds[USAGE_RULE.consumer]
-        batches = {USAGE_RULE.consumer: feed.batch_size, STREAM_CONSUMER: STREAM_BATCH_SIZE}
+        feed = settings.feeds[USAGE_FEED.consumer]
+        batches = {USAGE_FEED.consumer: feed.batch_size, STREAM_CONSUMER: STREAM_BATCH_SIZE}
         for name in sorted(names):
             function = found[name]
             events = [step.event for step in scenario(name, template, moto)[0]([])]
@@ -171,8 +171,8 @@ def inputs(functions: Mapping[str, Measured], stack: Stack, units: Mapping[str, 
         waves_per_request=units["waves_per_request"],
         stream_cpu_per_invocation=functions[STREAM_CONSUMER].cpu_per_invocation,
         stream_cpu_per_record=functions[STREAM_CONSUMER].cpu_per_record,
-        metering_cpu_per_invocation=functions[USAGE_RULE.consumer].cpu_per_invocation,
-        metering_cpu_per_event=functions[USAGE_RULE.consumer].cpu_per_record,
+        metering_cpu_per_invocation=functions[USAGE_FEED.consumer].cpu_per_invocation,
+        metering_cpu_per_event=functions[USAGE_FEED.consumer].cpu_per_record,
         consumer_log_bytes=statistics.mean(functions[c].log_bytes for c in CONSUMERS),
         write_units=units["write_units_per_request"],
         read_units=units["read_units_per_request"],

@@ -25,18 +25,18 @@ from aws_cdk import App
 
 from bench.heat_model import Charge
 from infra.settings import QueueFeed, stack_settings
-from kairos.events.definitions import USAGE_RULE
+from kairos.events.definitions import USAGE_FEED
 from kairos.storage import keys
 from kairos_local.aws_calls import Access
 
-FUNCTION = f"kairos-{USAGE_RULE.consumer}"
+FUNCTION = f"kairos-{USAGE_FEED.consumer}"
 UPDATES = ("Update", "UpdateItem")
 
 
 @cache
 def metering_feed() -> QueueFeed:
     """The usage queue's feed of the metering function as the stack synthesizes it (no context given)."""
-    return stack_settings(App()).feeds[USAGE_RULE.consumer]
+    return stack_settings(App()).feeds[USAGE_FEED.consumer]
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,14 @@
 """The event path: the `kairos` bus, the stream mapper that fills it from the table's stream, and for each
 rule of `kairos.events.definitions` an EventBridge rule -> SQS queue (with a dead-letter queue and an
-alarm) -> the consumer function. Names, patterns and queue settings come from the definitions the local
-chain uses too.
+alarm) -> the consumer function; the usage queue, to which the API functions send their usage events
+themselves (no rule: off the bus, they meet no PutEvents quota), -> the metering function. Names,
+patterns and queue settings come from the definitions the local chain uses too.
 
 Each rule's target has a dead-letter queue of its own (`<rule name>-dlq`, with its alarm): an event that
 EventBridge could not put on the queue (the queue deleted, its policy broken) lands there after the
 target's retries, instead of being dropped without a trace."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from aws_cdk import Acknowledgment, Duration, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -33,6 +34,7 @@ STREAM_FAILURES_QUEUE = "kairos-stream-mapper-failures"
 DLQ_RETENTION = Duration.days(14)
 WEBHOOK_QUEUE_URL_ENV = "KAIROS_WEBHOOK_QUEUE_URL"  # the dispatcher re-sends delayed retries to its queue
 HOLD_TIMER_QUEUE_URL_ENV = "KAIROS_HOLD_TIMER_QUEUE_URL"  # the stream mapper starts timers, the sweeper again
+USAGE_QUEUE_URL_ENV = "KAIROS_USAGE_QUEUE_URL"  # the API functions send a usage event per counted request
 
 
 class KairosEvents(Construct):
@@ -51,8 +53,6 @@ class KairosEvents(Construct):
         self.queues: dict[str, sqs.Queue] = {}
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
         self.consumers: dict[str, lambda_.Function] = {}
-        for function in api_functions.values():
-            self.bus.grant_put_events_to(function)  # usage events, one per counted request
         self.stream_mapper = self._stream_mapper(table, layer)
         self.consumers[definitions.CALENDAR_POLLER] = self._scheduled(
             table,
@@ -64,6 +64,7 @@ class KairosEvents(Construct):
         )
         for rule in definitions.RULES:
             self._rule(rule, table, layer)
+        self._usage(table, layer, api_functions.values())
         self._hold_timers(table, layer)
         self.allow_redelivery(api_functions[Area.WEBHOOKS])
 
@@ -153,6 +154,17 @@ class KairosEvents(Construct):
         scope = function.node.scope
         assert isinstance(scope, Construct)
         self._schedule(scope, function, definitions.HOLD_SWEEP_MINUTES, "Kairos holds: removes expired holds")
+
+    def _usage(
+        self, table: dynamodb.Table, layer: lambda_.ILayerVersion, senders: Iterable[lambda_.Function]
+    ) -> None:
+        """The usage queue and the metering function it feeds; each API function may send to it, and
+        only that (not `grant_send_messages`, which adds GetQueueUrl and GetQueueAttributes: the URL is
+        in the function's environment)."""
+        _, queue = self._fed(definitions.USAGE_FEED, table, layer, "Kairos usage: counts the API requests")
+        for sender in senders:
+            queue.grant(sender, "sqs:SendMessage")
+            sender.add_environment(USAGE_QUEUE_URL_ENV, queue.queue_url)
 
     def _rule(self, rule: definitions.Rule, table: dynamodb.Table, layer: lambda_.ILayerVersion) -> None:
         """The rule with the definitions' pattern, targeting the queue of its consumer (`_fed`)."""

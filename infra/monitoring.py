@@ -2,8 +2,9 @@
 the stack parameter AlarmEmail is subscribed to it), and a dashboard with the API's key figures.
 
 Alarms: errors and throttles of every function, API 5xx answers and p99 latency, the table stream's
-iterator age (the event path falling behind), DynamoDB throttling on the table and its indexes, and the
-event path's dead-letter-queue alarms (made by KairosEvents, passed in). Each notifies on ALARM and on OK,
+iterator age (the event path falling behind), DynamoDB throttling on the table and its indexes, any usage
+event not sent (a request not counted), and the event path's dead-letter-queue alarms (made by
+KairosEvents, passed in). Each notifies on ALARM and on OK,
 so the operator also hears that it is over."""
 
 from collections.abc import Mapping, Sequence
@@ -102,6 +103,12 @@ class KairosMonitoring(Construct):
         )
         self._alarm(
             "table-throttles", "DynamoDB throttled reads or writes (table or index)", _throttles(table)
+        )
+        self._alarm(
+            "usage-not-sent",
+            "Usage events the usage queue refused after every retry: those requests were answered but not "
+            "counted (their events are in the API functions' logs, 'usage event not sent', to send again)",
+            _application_metric(Metric.USAGE_EVENTS_NOT_SENT),
         )
         notify = actions.SnsAction(self.topic)
         every_alarm = [*self.alarms, *watched.queue_alarms]
@@ -258,7 +265,13 @@ def _dashboard_rows(watched: Watched, alarms: Sequence[cloudwatch.Alarm]) -> lis
             ),
         ],
         [
-            _graph("Bookable slots listed", [_application_metric(Metric.BOOKABLE_SLOTS_LISTED)]),
+            _graph(
+                "Bookable slots listed; usage events not sent",
+                [
+                    _application_metric(m)
+                    for m in (Metric.BOOKABLE_SLOTS_LISTED, Metric.USAGE_EVENTS_NOT_SENT)
+                ],
+            ),
             _graph(
                 "Webhook deliveries",
                 [

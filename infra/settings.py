@@ -5,7 +5,7 @@ fail at deploy time (reserved concurrency beyond the account's, a queue feeding 
 instances than it may run), stops the synthesis with a message naming the key.
 
 The defaults fit a new account: 1,000 concurrent Lambda executions in the region, of which AWS keeps 100
-unreserved. The functions reserve 800 (the API areas 646, the Portal 70, the event path 84): each area
+unreserved. The functions reserve 800 (the API areas 611, the Portal 70, the event path 119): each area
 can always run that many instances and never more, so one area flooded, or slowed by a slow dependency,
 cannot take the instances the others need. Of the 200 left unreserved, AWS's 100 are the floor, and 100
 serve CDK's deploy-time functions and anything else in the account."""
@@ -21,7 +21,7 @@ from kairos.events.definitions import (
     CALENDAR_POLLER,
     HOLD_SWEEPER,
     STREAM_CONSUMER,
-    USAGE_RULE,
+    USAGE_FEED,
     WAITLIST_RULE,
     WEBHOOK_RULE,
 )
@@ -39,18 +39,20 @@ WAF_LIMITS = (10, 2_000_000_000)
 # the most traffic, and the slowest of it (bookable slots, bookings), get the most. Sum: 800.
 RESERVED_CONCURRENCY: Mapping[str, int] = {
     Area.PROJECT: 50,  # GET /v1/project, usage, and the JSON 404 of every unknown path
-    Area.LOCATIONS: 75,
+    Area.LOCATIONS: 60,
     Area.RESOURCES: 100,  # schedules, blocks, a resource's calendar
     Area.SERVICES: 150,  # bookable slots, the heaviest read
     Area.BOOKINGS: 150,
-    Area.BOOKING_GROUPS: 71,
+    Area.BOOKING_GROUPS: 51,
     Area.WEBHOOKS: 50,
     PortalArea.PORTAL: 50,
     PortalArea.ACCOUNTS: 20,  # log-in, registration and resets, throttled per address by the function
     STREAM_CONSUMER: 20,  # Lambda runs one instance per stream shard
     HOLD_SWEEPER: 4,  # holdTimerMaxConcurrency: hold timers, a query each; once a minute the old listing
     CALENDAR_POLLER: 1,  # every 15 minutes, one run at a time
-    USAGE_RULE.consumer: 5,  # meteringMaxConcurrency: few instances, big batches, one write each
+    # meteringMaxConcurrency: big batches, one write each; 40 instances keep up with one project's 11,000
+    # requests a second (275 batches a second, under 7 an instance: docs/scale.md, "meteringMaxConcurrency")
+    USAGE_FEED.consumer: 40,
     WEBHOOK_RULE.consumer: 50,  # deliveryMaxConcurrency: receivers may take seconds each
     WAITLIST_RULE.consumer: 4,  # waitlistMaxConcurrency: a slot listing and a booking write per offer
 }
@@ -97,7 +99,7 @@ SETTINGS = (
     Setting("accountConcurrency", 1_000, LAMBDA_UNRESERVED_MINIMUM, 1_000_000, "the account's Lambda limit"),
     Setting("meteringBatchSize", MOST_IN_ONE_WRITE, 1, MOST_IN_ONE_WRITE, "usage events per invocation"),
     Setting("meteringBatchingWindowSeconds", 5, 0, 300, "seconds SQS may gather usage events"),
-    Setting("meteringMaxConcurrency", 5, 2, 1_000, "metering instances at once"),
+    Setting("meteringMaxConcurrency", 40, 2, 1_000, "metering instances at once"),
     Setting("deliveryBatchSize", 10, 1, 10, "webhook messages per invocation"),
     Setting("deliveryBatchingWindowSeconds", 0, 0, 300, "seconds SQS may gather webhook messages"),
     Setting("deliveryMaxConcurrency", 50, 2, 1_000, "webhook dispatcher instances at once"),
@@ -127,7 +129,7 @@ def stack_settings(scope: Construct) -> StackSettings:
     values = {s.key: _number(scope, s) for s in SETTINGS}
     reserved = _reserved(scope.node.try_get_context(RESERVED_CONCURRENCY_KEY))
     feeds = {
-        USAGE_RULE.consumer: _feed(values, "metering"),
+        USAGE_FEED.consumer: _feed(values, "metering"),
         WEBHOOK_RULE.consumer: _feed(values, "delivery"),
         HOLD_SWEEPER: _feed(values, "holdTimer"),
         WAITLIST_RULE.consumer: _feed(values, "waitlist"),

@@ -25,7 +25,7 @@ from kairos.events.definitions import (
     CALENDAR_POLLER,
     HOLD_SWEEPER,
     STREAM_CONSUMER,
-    USAGE_RULE,
+    USAGE_FEED,
     WAITLIST_RULE,
     WEBHOOK_RULE,
 )
@@ -236,7 +236,7 @@ ACCESS: Mapping[str, TableAccess] = {
         [CALENDAR_SUBSCRIPTIONS, CALENDAR_SUBSCRIPTION_SHARDS, *BOOKING_LISTS],
     ),
     WAITLIST_RULE.consumer: WAITLIST_OFFERS,
-    USAGE_RULE.consumer: TableAccess(  # BatchWriteItem: the log entries' bodies (request_log_bodies)
+    USAGE_FEED.consumer: TableAccess(  # BatchWriteItem: the log entries' bodies (request_log_bodies)
         {"PutItem": [REQUEST_LOG], "BatchWriteItem": [REQUEST_LOG], "UpdateItem": [USAGE, TOKEN_USE]}
     ),
     WEBHOOK_RULE.consumer: TableAccess(  # DeleteItem: a delivery lane given back (kairos.webhooks.lanes)

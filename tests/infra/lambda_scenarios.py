@@ -143,7 +143,7 @@ def queue_batches(rule: definitions.Feed, moto: Moto) -> list[Invocation]:
         return [Invocation({"Records": [message(b, arn)]}, NO_FAILURES) for b in waitlist_events(moto)]
     first = queue_body(rule, moto)
     batches = [[first], [first]]
-    if rule is definitions.USAGE_RULE:
+    if rule is definitions.USAGE_FEED:
         batches.append([queue_body(rule, moto), queue_body(rule, moto)])  # a batch counted in one write
     if rule is definitions.WEBHOOK_RULE:
         batches.append([due_retry(moto)])
@@ -166,7 +166,7 @@ def queue_body(rule: definitions.Feed, moto: Moto) -> dict[str, Any]:
     at = TODAY.isoformat()
     if rule is definitions.WEBHOOK_RULE:
         return domain_message(moto.project_id, "booking.created", {"id": "b-1"})
-    if rule is definitions.USAGE_RULE:
+    if rule is definitions.USAGE_FEED:
         detail = {
             "project_id": moto.project_id,
             "method": "GET",

@@ -38,9 +38,9 @@ def test_every_function_has_its_own_reserved_concurrency(template: Template, set
     assert reserved == dict(settings.reserved_concurrency)
 
 
-@pytest.mark.parametrize("rule", definitions.RULES, ids=lambda r: r.consumer)
+@pytest.mark.parametrize("rule", definitions.FEEDS, ids=lambda r: r.consumer)
 def test_each_queue_feeds_its_consumer_as_the_settings_say(
-    template: Template, stack: KairosStack, settings: StackSettings, rule: definitions.Rule
+    template: Template, stack: KairosStack, settings: StackSettings, rule: definitions.Feed
 ) -> None:
     (mapping,) = [
         m["Properties"]
@@ -60,7 +60,7 @@ def test_each_queue_feeds_its_consumer_as_the_settings_say(
 
 
 def test_metering_gathers_a_batch_that_is_counted_in_one_write(settings: StackSettings) -> None:
-    metering = settings.feeds[definitions.USAGE_RULE.consumer]
+    metering = settings.feeds[definitions.USAGE_FEED.consumer]
     assert 10 < metering.batch_size <= MOST_IN_ONE_WRITE and metering.batching_window_seconds >= 1
     delivery = settings.feeds[definitions.WEBHOOK_RULE.consumer]
     assert delivery.batching_window_seconds == 0  # a webhook leaves as soon as its event arrives

@@ -17,9 +17,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from aws_cdk.assertions import Template
 
+from infra.constants import REGION
 from infra.stack import KairosStack
 from kairos.events import definitions
 from kairos.portal.routes import PORTAL_ROUTES, PortalArea
@@ -48,8 +50,8 @@ LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024  # a function and all its layers, unzi
 IDLE_SECONDS = 0.1  # the stand-in X-Ray daemon's run is over when nothing arrived for this long
 FUNCTIONS = (
     [area.value for area in Area]
-    + [definitions.STREAM_CONSUMER, definitions.HOLD_SWEEPER, definitions.CALENDAR_POLLER]
-    + [r.consumer for r in definitions.RULES]
+    + [definitions.STREAM_CONSUMER, definitions.CALENDAR_POLLER]
+    + [feed.consumer for feed in definitions.FEEDS]  # the hold sweeper's included
     + [area.value for area in PortalArea]
 )
 
@@ -131,6 +133,24 @@ def usage_counted(moto: Moto, run: subprocess.CompletedProcess[str]) -> None:
     assert counted.requests == 3  # the first event (its redelivery is not counted again), then a batch of two
 
 
+PROJECT_OPERATION = next(r.operation_id for r in ROUTES if (r.method, r.path) == ("GET", "/v1/project"))
+
+
+def usage_sent_to_the_usage_queue(moto: Moto, run: subprocess.CompletedProcess[str]) -> None:
+    """Each counted request's usage event is on the usage queue (no rule in between), as metering reads it."""
+    sqs = boto3.session.Session().client("sqs", region_name=REGION, endpoint_url=moto.endpoint)
+    url = moto.queues[definitions.USAGE_FEED.queue]
+    bodies = [
+        json.loads(m["Body"])
+        for _ in range(20)
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    ]
+    ours = [b for b in bodies if b["detail"]["operation_id"] == PROJECT_OPERATION]
+    assert ours and all(
+        b["source"] == definitions.USAGE_SOURCE and b["detail-type"] == "api.request" for b in ours
+    )
+
+
 def delivery_refused_and_published(moto: Moto, run: subprocess.CompletedProcess[str]) -> None:
     (hook,) = Webhooks(CatalogueStore(moto.container.table)).records(moto.project_id)
     deliveries = moto.container.dispatcher.deliveries(moto.project_id, hook.id, {}).items
@@ -153,9 +173,10 @@ def idempotency_bounded_by_the_invocation(moto: Moto, run: subprocess.CompletedP
 
 
 AFTERWARDS: dict[str, Callable[[Moto, subprocess.CompletedProcess[str]], None]] = {
-    definitions.USAGE_RULE.consumer: usage_counted,
+    definitions.USAGE_FEED.consumer: usage_counted,
     definitions.WEBHOOK_RULE.consumer: delivery_refused_and_published,
     Area.BOOKINGS.value: idempotency_bounded_by_the_invocation,
+    Area.PROJECT.value: usage_sent_to_the_usage_queue,
 }
 
 

@@ -1,6 +1,7 @@
 """The event path in the template: the bus, rules equal to the definitions, queues with dead-letter queues
 and alarms, the event source mappings and each function's grants on the bus, queues and table."""
 
+import json
 from typing import Any
 
 import pytest
@@ -212,13 +213,29 @@ def test_the_dispatcher_takes_and_gives_back_delivery_lanes_only_in_webhook_part
 
 
 @pytest.mark.parametrize("area", list(Area))
-def test_every_api_function_may_put_usage_events_on_the_bus(
+def test_every_api_function_may_only_send_usage_events_to_the_usage_queue_and_knows_its_url(
     template: Template, stack: KairosStack, area: Area
 ) -> None:
-    puts = [
-        s for s in statements_of(template, stack, stack.functions[area]) if s["Action"] == "events:PutEvents"
+    function = stack.functions[area]
+    usage = stack.events.queues[definitions.USAGE_FEED.queue]
+    statements = statements_of(template, stack, function)
+    found = actions(statements)
+    assert not {a for a in found if a.startswith("events:")}  # usage events no longer use the bus
+    usage_arn = {"Fn::GetAtt": [logical_id(usage), "Arn"]}
+    on_usage = [s for s in statements if usage_arn in (s["Resource"], *s["Resource"])]
+    assert [actions([s]) for s in on_usage] == [{"sqs:SendMessage"}]
+    variables = template.find_resources("AWS::Lambda::Function")[logical_id(function)]["Properties"][
+        "Environment"
+    ]["Variables"]
+    assert variables["KAIROS_USAGE_QUEUE_URL"] == {"Ref": logical_id(usage)}
+
+
+def test_no_rule_puts_usage_events_on_a_queue(template: Template) -> None:
+    patterns = [
+        r["Properties"].get("EventPattern") for r in template.find_resources("AWS::Events::Rule").values()
     ]
-    assert [s["Resource"] for s in puts] == [{"Fn::GetAtt": [logical_id(stack.events.bus), "Arn"]}]
+    assert all(definitions.USAGE_SOURCE not in json.dumps(p or {}) for p in patterns)
+    assert "kairos-usage-to-metering" not in json.dumps(template.to_json())
 
 
 def test_the_hold_sweeper_is_fed_by_the_hold_timers_and_runs_every_minute_for_the_old_listing(

@@ -12,7 +12,7 @@ from infra.constants import FUNCTION_NAME_PREFIX, FUNCTIONS_DIR
 from infra.references import logical_id
 from infra.stack import KairosStack
 from infra.table_access import COUNTERS, LEGACY_USAGE, PROJECT, TOKENS, USAGE
-from kairos.events.definitions import RULES
+from kairos.events.definitions import FEEDS
 from kairos.observability import SERVICE, metrics
 from kairos.portal.routes import PortalArea
 from kairos.routes import Area
@@ -29,9 +29,9 @@ def functions(template: Template) -> dict[Area, Mapping[str, Any]]:
     """The template's API functions, keyed by the area their name ends with (the event path's functions are
     tested in test_events_construct)."""
     by_name = {f["Properties"]["FunctionName"]: f for f in kairos_functions(template).values()}
-    # and the stream mapper, the hold sweeper, the calendar poller, one consumer per rule and the Portal's
-    # (tests/infra/test_portal_construct.py)
-    assert len(by_name) == len(Area) + 3 + len(RULES) + len(PortalArea)
+    # and the stream mapper, the calendar poller, one consumer per queue (the hold sweeper's included) and
+    # the Portal's (tests/infra/test_portal_construct.py)
+    assert len(by_name) == len(Area) + 2 + len(FEEDS) + len(PortalArea)
     return {area: by_name[f"{FUNCTION_NAME_PREFIX}-{area.value}"] for area in Area}
 
 
@@ -78,6 +78,7 @@ def test_each_area_runs_its_handler_with_the_table_and_powertools_settings(
     variables = dict(properties["Environment"]["Variables"])
     if area is Area.WEBHOOKS:  # its redeliver action queues a delivery for the dispatcher
         assert "Ref" in variables.pop("KAIROS_WEBHOOK_QUEUE_URL")
+    assert "Ref" in variables.pop("KAIROS_USAGE_QUEUE_URL")  # a usage event per counted request
     assert variables == {
         "KAIROS_TABLE_NAME": {"Ref": logical_id(stack.table)},
         "POWERTOOLS_SERVICE_NAME": SERVICE,
@@ -145,7 +146,7 @@ def test_project_function_reads_and_counts_requests_but_never_writes_entities(
         "dynamodb:GetItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
-        "events:PutEvents",
+        "sqs:SendMessage",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "xray:PutTelemetryRecords",
@@ -187,6 +188,6 @@ def test_functions_hold_no_aws_managed_policy(template: Template) -> None:
     lambda_roles = [
         roles[f["Properties"]["Role"]["Fn::GetAtt"][0]] for f in kairos_functions(template).values()
     ]
-    # the stream mapper, the hold sweeper, the calendar poller, one consumer per rule and the Portal's
-    assert len(lambda_roles) == len(Area) + 3 + len(RULES) + len(PortalArea)
+    # the stream mapper, the calendar poller, one consumer per queue (the hold sweeper's too) and the Portal's
+    assert len(lambda_roles) == len(Area) + 2 + len(FEEDS) + len(PortalArea)
     assert all("ManagedPolicyArns" not in r["Properties"] for r in lambda_roles)

@@ -95,6 +95,19 @@ def test_throttling_on_the_table_or_any_index_rings(template: Template, stack: K
             assert (name, json.dumps(on_index)) in watched
 
 
+def test_a_usage_event_not_sent_rings(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "MetricName": "UsageEventsNotSent",
+            "Namespace": "Kairos",
+            "Statistic": "Sum",
+            "Threshold": 1,
+            "Dimensions": [{"Name": "service", "Value": "kairos"}],
+        },
+    )
+
+
 def test_the_alarm_email_is_a_deploy_parameter_subscribed_only_when_given(
     template: Template, stack: KairosStack
 ) -> None:

@@ -55,7 +55,7 @@ def test_an_account_below_the_default_limit_can_reserve_nothing() -> None:
         ({"reservedConcurrency": '{"bookings": 200}', "accountConcurrency": "900"}, "more than the 800"),
         ({"reservedConcurrency": '{"booking": 10}'}, "names no function"),
         ({"reservedConcurrency": '{"bookings": 0}'}, "reservedConcurrency.bookings"),
-        ({"meteringMaxConcurrency": "20"}, "metering's queue may run 20"),
+        ({"meteringMaxConcurrency": "41"}, "metering's queue may run 41"),
         ({"meteringBatchSize": str(MOST_IN_ONE_WRITE + 1)}, "meteringBatchSize"),
         ({"meteringBatchingWindowSeconds": "0"}, "batching window"),
     ],

@@ -91,6 +91,12 @@ def test_consumers_are_invoked_per_batch_and_pay_cpu_per_record() -> None:
     )
 
 
+def test_only_domain_events_pay_for_the_bus_and_usage_events_are_sqs_sends() -> None:
+    lines = monthly(INPUTS, 40)
+    domain_events = 40 * INPUTS.booking_write_share
+    assert lines["EventBridge"] == pytest.approx(domain_events * MONTH_SECONDS * PRICES["eventbridge_event"])
+
+
 def test_a_consumers_cpu_splits_into_per_invocation_and_per_record() -> None:
     # batches of one record cost 10.5 ms (median); a batch of 101 records costs 60.5 ms
     per_invocation, per_record = consumer_cpu([0.0100, 0.0105, 0.0110], [1, 1, 1], 0.0605, 101)

@@ -9,8 +9,9 @@ of background threads that stand in for Lambda's event source mappings:
   as Lambda retries a shard;
 - the hold sweeper and the calendar poller, run every KAIROS_HOLD_SWEEP_SECONDS (60) and
   KAIROS_CALENDAR_POLL_SECONDS (60) seconds in place of their schedules;
-- one poller per queue (each rule's, and the hold timers' that the stream mapper sends delayed messages
-  to: moto delays them as SQS does): messages, in Lambda's SQS event shape, go to the function the stack feeds
+- one poller per queue (each rule's; the usage queue, to which the API functions send their usage events
+  as deployed; and the hold timers' that the stream mapper sends delayed messages to: moto delays them as
+  SQS does): messages, in Lambda's SQS event shape, go to the function the stack feeds
   from that queue (`Rule.consumer`); the ones it reports in `batchItemFailures` (or all, when it raises)
   stay in the queue and come back after the visibility timeout, the others are deleted. A message is
   received with the queue's visibility timeout (`definitions.VISIBILITY_TIMEOUT_SECONDS`, six times the

@@ -272,9 +272,9 @@ class Container:
 
     @cached_property
     def usage_events(self) -> "UsageEmitter":
-        from kairos.usage.events import EventBridgeUsageEmitter
+        from kairos.messaging.usage_queue import SqsUsageEmitter
 
-        return EventBridgeUsageEmitter(self.settings.region)
+        return SqsUsageEmitter(self.settings.region)
 
     @cached_property
     def usage_report(self) -> "UsageReport":

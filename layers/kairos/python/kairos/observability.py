@@ -37,6 +37,7 @@ class Metric(StrEnum):
     WEBHOOKS_DELIVERED = "WebhookDeliveriesSucceeded"
     WEBHOOKS_FAILED = "WebhookDeliveriesFailed"  # an attempt failed; a retry is queued
     WEBHOOKS_DEAD = "WebhookDeliveriesDead"  # the last attempt failed: the delivery is given up
+    USAGE_EVENTS_NOT_SENT = "UsageEventsNotSent"  # the usage queue refused a request's event every time
 
 
 def count(metric: Metric, value: int = 1) -> None:

@@ -1,11 +1,13 @@
-"""The event bus, its rules and their queues, defined once: the CDK stack and the local chain both build
+"""The event bus, its rules and the queues, defined once: the CDK stack and the local chain both build
 them from here (names, event patterns, targets).
 
-Two kinds of events travel on the bus `kairos`:
-- domain events (source `kairos`, detail-type the event type such as `booking.created`), produced from the
-  table's stream; their `detail` is the envelope documented in docs/events.md;
-- usage events (source `kairos.usage`, detail-type `api.request` or `webhook.attempt`), one per counted
-  request or delivery attempt, which the metering consumer rolls up per project.
+Domain events (source `kairos`, detail-type the event type such as `booking.created`) travel on the bus
+`kairos`: produced from the table's stream, their `detail` is the envelope documented in docs/events.md.
+
+Usage events (source `kairos.usage`, detail-type `api.request`), one per counted request, do not: the API
+function sends each straight to the usage queue (`USAGE_FEED`, `kairos.messaging.usage_queue`), in the
+same EventBridge event shape, and the metering consumer rolls them up per project. Off the bus, they meet
+no PutEvents quota (2,400 calls a second per account in eu-central-1: docs/scale.md).
 """
 
 from dataclasses import dataclass
@@ -94,13 +96,6 @@ WEBHOOK_RULE = Rule(
     queue="kairos-webhook-deliveries",
     consumer="webhook_dispatcher",
 )
-USAGE_RULE = Rule(
-    name="kairos-usage-to-metering",
-    description="Usage events, for the metering consumer",
-    pattern={"source": [USAGE_SOURCE]},
-    queue="kairos-usage",
-    consumer="metering",
-)
 WAITLIST_RULE = Rule(
     name="kairos-domain-events-to-waitlist-offers",
     description="Events that may free a place or settle an offer, for the waitlist offer step",
@@ -111,7 +106,10 @@ WAITLIST_RULE = Rule(
     queue="kairos-waitlist-offers",
     consumer="waitlist_offers",
 )
-RULES = (WEBHOOK_RULE, USAGE_RULE, WAITLIST_RULE)
+RULES = (WEBHOOK_RULE, WAITLIST_RULE)
+# The usage queue: the API functions send a usage event per counted request to it, the metering consumer
+# reads them (docs/usage.md).
+USAGE_FEED = Feed(queue="kairos-usage", consumer="metering")
 
 
 # The function the table's stream feeds (functions/<name>/handler.py), deployed and local.
@@ -123,7 +121,7 @@ STREAM_CONSUMER = "stream_mapper"
 HOLD_SWEEPER = "hold_sweeper"
 HOLD_TIMERS = Feed(queue="kairos-hold-timers", consumer=HOLD_SWEEPER)
 HOLD_SWEEP_MINUTES = 1
-FEEDS: tuple[Feed, ...] = (*RULES, HOLD_TIMERS)  # every queue and the function it feeds
+FEEDS: tuple[Feed, ...] = (*RULES, USAGE_FEED, HOLD_TIMERS)  # every queue and the function it feeds
 # The function that syncs the calendar subscriptions' feeds (docs/calendar-subscriptions.md): deployed on a
 # schedule of this many minutes, with this timeout (each feed takes at most 10 s, several at once);
 # locally every KAIROS_CALENDAR_POLL_SECONDS (60) seconds.

@@ -1,9 +1,8 @@
-"""Usage events: one per counted API request, sent to the bus after the handler ran. The metering consumer
-counts them and writes the request log from them.
+"""Usage events: one per counted API request, sent to the usage queue after the handler ran (the adapter:
+`kairos.messaging.usage_queue`). The metering consumer counts them and writes the request log from them.
 
-Emitting is one PutEvents call with short timeouts and no retries; a failure is logged and the request
-answered all the same (a lost usage event under-counts by one request, it never fails a client). The
-EventBridge client is created on the first event, so a function pays for it only once per instance.
+An event has an id of its own, drawn when it is made: the metering consumer counts an id once, so an
+event sent twice (a send that timed out but landed, then retried) is counted once.
 """
 
 import json
@@ -12,11 +11,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from botocore.config import Config
-
-from kairos import aws_clients
-from kairos.events.definitions import BUS_NAME, USAGE_SOURCE
-from kairos.observability import logger
+from kairos.events.definitions import USAGE_SOURCE
 
 API_REQUEST = "api.request"
 BODY_KEPT_CHARS = 4000  # of a request's and an answer's body: Hapio's error shape with every field fits
@@ -27,11 +22,6 @@ REDACTED = "[redacted]"
 SECRET_KEY = re.compile(r"secret|token|password|authorization|api[_-]?key", re.IGNORECASE)
 OPAQUE = re.compile(r"[A-Za-z0-9]{40,}")
 PARSED_AT_MOST = 64_000  # characters: a longer body (a full page of a list) is not parsed on the request
-# One attempt in all: botocore's `max_attempts` counts retries, so it would let a call that timed out but
-# landed be sent again, and the request be counted twice.
-_CLIENT_CONFIG = Config(
-    connect_timeout=1, read_timeout=3, retries={"total_max_attempts": 1, "mode": "standard"}
-)
 
 
 @dataclass(frozen=True)
@@ -56,26 +46,17 @@ class UsageEmitter(Protocol):
         """Sends the event; never raises."""
 
 
-class EventBridgeUsageEmitter:
-    def __init__(self, region: str) -> None:
-        self._region = region
-        self._client: Any = None
-
-    def emit(self, request: ApiRequest) -> None:
-        try:
-            if self._client is None:
-                self._client = aws_clients.client("events", region_name=self._region, config=_CLIENT_CONFIG)
-            entry = {
-                "EventBusName": BUS_NAME,
-                "Source": USAGE_SOURCE,
-                "DetailType": API_REQUEST,
-                "Detail": json.dumps(asdict(request)),
-            }
-            result = self._client.put_events(Entries=[entry])
-            if result.get("FailedEntryCount"):
-                logger.warning("usage event refused", extra={"entries": result.get("Entries")})
-        except Exception:  # counting must never fail the request it counts
-            logger.exception("usage event not sent")
+def usage_event(request: ApiRequest, event_id: str) -> dict[str, Any]:
+    """The usage queue's message: an EventBridge event's shape, as the usage rule delivered it before the
+    events left the bus, so the metering consumer (`kairos.usage.metering`) reads either the same way."""
+    return {
+        "version": "0",
+        "id": event_id,
+        "source": USAGE_SOURCE,
+        "detail-type": API_REQUEST,
+        "time": request.time,
+        "detail": asdict(request),
+    }
 
 
 def _redacted_json(value: Any) -> Iterator[str]:

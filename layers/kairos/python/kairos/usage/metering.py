@@ -1,8 +1,9 @@
 """The metering consumer: rolls `api.request` usage events up into the project's daily counters and writes
-each into the request log. Each event is counted once, by its EventBridge id (a redelivered message finds
-its log entry, which is written in the same transaction as the counts). A batch of events is
-counted in one write when none of them was counted before, the usual case. Webhook delivery
-attempts are counted by the dispatcher itself, straight into the same daily item."""
+each into the request log. Each event is counted once, by its id, drawn by the API function before its
+first send (`kairos.usage.events.usage_event`): a message sent again or redelivered finds its log entry,
+which is written in the same transaction as the counts. A batch of events is counted in one write when
+none of them was counted before, the usual case. Webhook delivery attempts are counted by the dispatcher
+itself, straight into the same daily item."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ class Metering:
         self._counter = counter
 
     def record(self, event: Mapping[str, Any]) -> bool:
-        """Counts one EventBridge usage event; False when it was counted before or is not ours."""
+        """Counts one usage event; False when it was counted before or is not ours."""
         request = _counted(event)
         return request is not None and self._counter.count_requests([request])
 
