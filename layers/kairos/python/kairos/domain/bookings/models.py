@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StrictBool, field_validator, model_validator
 
+from kairos.domain.bookings.views import ID_FIELDS
 from kairos.domain.shared.fields import UUID_SCHEMA, Metadata, Price, Required, Timestamp, Uuid
 from kairos.errors import ValidationFailed
 from kairos.values.formats import parse_timestamp
@@ -94,9 +95,6 @@ class BookingUpdate(BookingFields):
 
     is_canceled: StrictBool = False
     ignore_cancelation_threshold: StrictBool = False
-
-
-ID_FIELDS = ("resource_id", "service_id", "location_id")
 
 
 class BookingPut(BookingUpdate):
