@@ -51,7 +51,8 @@ def _block_span(block: WeeklyBlock, day: date, zone: ZoneInfo) -> Span:
 @lru_cache(maxsize=32)
 def _expanded(schedule: RecurringSchedule, first: date, last: date, zone: ZoneInfo) -> tuple[Span, ...]:
     """Kept for the schedules equal to it: the resources of a listing often share their hours (a record
-    each, the same blocks), and a month of one schedule is some fifty instants to resolve in the zone."""
+    each, the same blocks), and a warm instance lists the same weeks again; a month of one schedule is
+    some fifty instants to resolve in the zone. Its spans are immutable, so sharing them is safe."""
     return tuple(_expand(schedule, first, last, zone))
 
 
