@@ -82,7 +82,12 @@ def test_no_function_loads_the_calendar_parser_before_a_feed_is_synced(function:
 
 @pytest.mark.parametrize(
     "service",
-    ["kairos.domain.bookings.bookings", "kairos.domain.bookings.hold_sweep", "kairos.domain.bookings.commit"],
+    [
+        "kairos.domain.bookings.bookings",
+        "kairos.domain.bookings.groups",
+        "kairos.domain.bookings.hold_sweep",
+        "kairos.domain.bookings.commit",
+    ],
 )
 def test_the_booking_services_load_no_input_models_before_a_write_parses_one(service: str) -> None:
     """A booking function's first request is often a read (a list; the sweeper's query): building its

@@ -8,7 +8,7 @@ as `is_canceled` on POST) is ignored like any unknown field, so it has no model 
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StrictBool, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from kairos.domain.bookings.views import ID_FIELDS
 from kairos.domain.shared.fields import UUID_SCHEMA, Metadata, Price, Required, Timestamp, Uuid
@@ -125,3 +125,16 @@ class BookingPatch(BookingUpdate):
         if value is None:
             raise ValueError("must be a string")
         return value
+
+
+MAX_BOOKINGS = 40  # a group is written in one transaction of at most 100 items (docs/api.md, "limits")
+
+
+class GroupInput(BaseModel):
+    """A booking group's POST, PUT and PATCH body; its bookings are parsed one by one as the models above."""
+
+    model_config = _INPUT
+
+    bookings: Annotated[list[dict[str, Any]], Field(max_length=MAX_BOOKINGS)] | None = None
+    metadata: Metadata = None
+    protected_metadata: Metadata = None
