@@ -44,7 +44,8 @@ class Inputs:
     """What one request of the typical mix costs beside the prices: measured (CPU, logs, units, waves) or
     configured (memory, batch sizes, fixed items)."""
 
-    memory_mb: int
+    memory_mb: int  # of the event path's functions (the stream mapper, metering)
+    api_memory_mb: int  # of the API's functions
     api_cpu_seconds: float  # warm CPU of the API function per request
     api_log_bytes: float  # what the API function logs per request
     access_log_bytes: float  # API Gateway's access log line per request
@@ -102,8 +103,9 @@ def monthly(inputs: Inputs, rate: float) -> dict[str, float]:
     metering = metering_invocations(rate, inputs.metering_batch, inputs.metering_window_seconds)
     invocations = rate + stream + metering
     api_seconds = duration_seconds(
-        inputs.api_cpu_seconds, inputs.memory_mb, inputs.waves_per_request * WAVE_SECONDS
+        inputs.api_cpu_seconds, inputs.api_memory_mb, inputs.waves_per_request * WAVE_SECONDS
     )
+    api_gb = inputs.api_memory_mb / 1024
     consumer_cpu = stream * inputs.stream_cpu_per_invocation + records * inputs.stream_cpu_per_record
     consumer_cpu += metering * inputs.metering_cpu_per_invocation + rate * inputs.metering_cpu_per_event
     consumer_seconds = duration_seconds(consumer_cpu, inputs.memory_mb)
@@ -115,7 +117,7 @@ def monthly(inputs: Inputs, rate: float) -> dict[str, float]:
     return {
         "API Gateway (REST)": rate * month * p["api_request"],
         "Lambda requests": invocations * month * p["lambda_request"],
-        "Lambda GB-seconds (API)": rate * api_seconds * gb * month * p["lambda_gb_second"],
+        "Lambda GB-seconds (API)": rate * api_seconds * api_gb * month * p["lambda_gb_second"],
         "Lambda GB-seconds (stream mapper, metering)": consumer_seconds * gb * month * p["lambda_gb_second"],
         "DynamoDB writes": rate * inputs.write_units * month * p["dynamodb_write_unit"],
         "DynamoDB reads": rate * inputs.read_units * month * p["dynamodb_read_unit"],

@@ -26,7 +26,7 @@ from bench.cost_model import MONTH_SECONDS, Inputs, consumer_cpu, monthly
 from bench.heat import UNITS_FILE
 from bench.heat_mixes import READ_KINDS
 from infra.api import ACCESS_LOG_FIELDS
-from infra.constants import FUNCTION_MEMORY_MB
+from infra.constants import API_FUNCTION_MEMORY_MB, FUNCTION_MEMORY_MB
 from infra.events import STREAM_BATCH_SIZE
 from kairos.events.definitions import STREAM_CONSUMER, USAGE_FEED
 
@@ -165,6 +165,7 @@ def inputs(functions: Mapping[str, Measured], stack: Stack, units: Mapping[str, 
     line = json.dumps({field: ACCESS_LOG_EXAMPLE[field] for field in ACCESS_LOG_FIELDS})
     return Inputs(
         memory_mb=FUNCTION_MEMORY_MB,
+        api_memory_mb=API_FUNCTION_MEMORY_MB,
         api_cpu_seconds=sum(s * functions[f].cpu_per_invocation for f, s in shares.items()),
         api_log_bytes=sum(s * functions[f].log_bytes for f, s in shares.items()),
         access_log_bytes=len(line) + 1,

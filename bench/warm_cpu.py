@@ -26,7 +26,7 @@ from aws_cdk.assertions import Template
 
 from bench.cost_model import PRICES, VCPU_MEMORY_MB, WAVE_SECONDS, duration_seconds
 from bench.heat import UNITS_FILE
-from infra.constants import FUNCTION_MEMORY_MB
+from infra.constants import API_FUNCTION_MEMORY_MB, FUNCTION_MEMORY_MB
 from infra.stack import add_kairos_stack
 from kairos.domain.projects.auth import Principal
 from tests.infra import lambda_sandbox
@@ -46,7 +46,7 @@ ROUNDS = 12
 WARMUP = 2  # rounds left out: the first invocation of a route loads its modules
 GOAL = 2.0
 DRIVER = Path(__file__).with_name("warm_cpu_driver.py")
-MEMORY_SIZES = (FUNCTION_MEMORY_MB, 1024, VCPU_MEMORY_MB)  # the stack's, and candidates up to one vCPU
+MEMORY_SIZES = (FUNCTION_MEMORY_MB, API_FUNCTION_MEMORY_MB, VCPU_MEMORY_MB)  # 512 MB, the API's, one vCPU
 WINDOW_DAY = f"from={at(0)}&to={at(23)}"
 
 

@@ -62,7 +62,11 @@ FUNCTION_NAME_PREFIX: Final = "kairos"
 FUNCTION_HANDLER: Final = "handler.lambda_handler"
 RUNTIME: Final = lambda_.Runtime.PYTHON_3_11  # the project's Python (pyproject: requires-python <3.12)
 ARCHITECTURE: Final = lambda_.Architecture.X86_64  # the layer's wheels are built for it (infra/layer.py)
+# The event path's functions (stream mapper, queue consumers, sweeper, poller): mostly waiting, where more
+# memory would be paid and not used. The API's and the Portal's have a setting of their own
+# (`apiFunctionMemory`, infra/settings.py; docs/infrastructure.md, "Latency budget").
 FUNCTION_MEMORY_MB: Final = 512
+API_FUNCTION_MEMORY_MB: Final = 1024
 # Below API Gateway's 29 s integration limit, so a slow call ends (logged and traced) inside Lambda
 # rather than as a bare 504 from the gateway.
 FUNCTION_TIMEOUT: Final = Duration.seconds(28)

@@ -50,7 +50,12 @@ class AreaFunctions(Construct):
     ) -> lambda_.Function:
         scope = Construct(self, area.value.capitalize())
         function = kairos_function(
-            scope, name=area.value, description=f"Kairos API, {area.value} area", table=table, layer=layer
+            scope,
+            name=area.value,
+            description=f"Kairos API, {area.value} area",
+            table=table,
+            layer=layer,
+            memory_mb=stack_settings(scope).api_memory_mb,
         )
         grant_table_access(function, table, area.value, scope)
         return function
@@ -64,6 +69,7 @@ def kairos_function(
     table: dynamodb.ITable,
     layer: lambda_.ILayerVersion,
     timeout: Duration = FUNCTION_TIMEOUT,
+    memory_mb: int = FUNCTION_MEMORY_MB,
     environment: Mapping[str, str] | None = None,
 ) -> lambda_.Function:
     """The function `functions/<name>/` with its own role and log group: the role starts empty (no managed
@@ -82,7 +88,7 @@ def kairos_function(
         handler=FUNCTION_HANDLER,
         code=lambda_.Code.from_asset(str(FUNCTIONS_DIR / name), exclude=SOURCE_EXCLUDES),
         layers=[layer],
-        memory_size=FUNCTION_MEMORY_MB,
+        memory_size=memory_mb,
         timeout=timeout,
         reserved_concurrent_executions=stack_settings(scope).reserved(name),
         tracing=lambda_.Tracing.ACTIVE,

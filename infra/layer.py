@@ -14,6 +14,7 @@ and this module (the build steps). The same hash is the same layer on any machin
 file or build step is a new layer version."""
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -27,8 +28,12 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+import kairos
+from infra import aws_models
 from infra.constants import ARCHITECTURE, LAYER_DIR, LOCK_FILE, RUNTIME
 from infra.lock import layer_packages, read_lock, requirements
+from kairos.api.documents import RENDERED
+from kairos.aws_clients import MODELS
 
 PACKAGE = "kairos"
 # Lambda adds the layer's `python/` directory to sys.path; what it holds is importable as is.
@@ -68,11 +73,13 @@ def package_files(source: Path = LAYER_DIR) -> Iterator[Path]:
 
 def layer_asset_hash(source: Path = LAYER_DIR, lock: Path = LOCK_FILE) -> str:
     """The hash of everything the layer is built from: the requirements it installs (from the lock), the
-    pip options, this module and the package's files, each with its path."""
+    pip options, the build steps (this module and the models' writer; the models come from the lock's
+    botocore) and the package's files, each with its path."""
     digest = hashlib.sha256()
-    digest.update(requirements(layer_packages(read_lock(lock))).encode())
+    digest.update(requirements(read_lock(lock).values()).encode())
     digest.update("\0".join(PIP_OPTIONS).encode())
     digest.update(Path(__file__).read_bytes())
+    digest.update(Path(aws_models.__file__).read_bytes())
     for path in package_files(source):
         digest.update(f"\0{path.relative_to(source).as_posix()}\0".encode())
         digest.update(path.read_bytes())
@@ -89,8 +96,8 @@ class LocalPipBundling:
 
     def try_bundle(self, output_dir: str, *, image: DockerImage, **docker_options: Any) -> bool:
         """Installs the locked packages into `<output>/python`, prunes them, copies the package next to
-        them and compiles it all. Returns True (bundled): a failure raises instead, so CDK never falls back
-        to Docker."""
+        them with the AWS models its clients load and its rendered documents, and compiles it all.
+        Returns True (bundled): a failure raises instead, so CDK never falls back to Docker."""
         del image, docker_options  # the Docker settings do not apply to a local build
         running = f"python{sys.version_info.major}.{sys.version_info.minor}"
         if running != RUNTIME.name:
@@ -114,12 +121,29 @@ class LocalPipBundling:
             target = site / path.relative_to(self._source / SITE_DIR)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
+        aws_models.write_models(_in_site(site, MODELS))
+        _render_documents(site)
         subprocess.run(
             [sys.executable, "-m", "compileall", *COMPILE_OPTIONS, "-s", str(site), "-p", DEPLOYED_SITE,
              str(site)],
             check=True,
         )  # fmt: skip
         return True
+
+
+def _render_documents(site: Path) -> None:
+    """The OpenAPI documents (`kairos.api.documents`), rendered by the layer's own package and packages
+    (no bytecode written: the layer's is compiled after)."""
+    target = str(_in_site(site, RENDERED))
+    code = f"import pathlib, kairos.api.documents as d; d.write_documents(pathlib.Path({target!r}))"
+    subprocess.run(
+        [sys.executable, "-B", "-c", code], env={**os.environ, "PYTHONPATH": str(site)}, check=True
+    )
+
+
+def _in_site(site: Path, path: Path) -> Path:
+    """Where the layer holds `path`, a path inside the kairos package."""
+    return site / path.relative_to(Path(kairos.__file__).parents[1])
 
 
 class KairosLayer(Construct):

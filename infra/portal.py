@@ -24,6 +24,7 @@ from constructs import Construct
 
 from infra.api_sections import ApiSections
 from infra.functions import kairos_function
+from infra.settings import stack_settings
 from infra.table_access import grant_table_access
 from kairos.portal import user_pool as definition
 from kairos.portal.routes import PORTAL_PREFIX, PORTAL_ROUTES, PortalArea
@@ -93,6 +94,7 @@ class KairosPortal(Construct):
                 description=f"Kairos Portal admin API, {area.value} function",
                 table=table,
                 layer=layer,
+                memory_mb=stack_settings(self).api_memory_mb,
                 environment=environment,
             )
             function.add_to_role_policy(

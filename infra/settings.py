@@ -17,6 +17,7 @@ from typing import Any
 
 from constructs import Construct
 
+from infra.constants import API_FUNCTION_MEMORY_MB
 from kairos.events.definitions import (
     CALENDAR_POLLER,
     HOLD_SWEEPER,
@@ -96,6 +97,7 @@ SETTINGS = (
     Setting("wafTokenLimit", 2_000, *WAF_LIMITS, "requests per window and Authorization value"),
     Setting("wafAnonymousLimit", 200, *WAF_LIMITS, "requests per window from an address without a token"),
     Setting("wafAddressLimit", 6_000, *WAF_LIMITS, "requests per window from one address"),
+    Setting("apiFunctionMemory", API_FUNCTION_MEMORY_MB, 128, 10_240, "MB of each API and Portal function"),
     Setting("accountConcurrency", 1_000, LAMBDA_UNRESERVED_MINIMUM, 1_000_000, "the account's Lambda limit"),
     Setting("meteringBatchSize", MOST_IN_ONE_WRITE, 1, MOST_IN_ONE_WRITE, "usage events per invocation"),
     Setting("meteringBatchingWindowSeconds", 5, 0, 300, "seconds SQS may gather usage events"),
@@ -119,6 +121,7 @@ class StackSettings:
     edge: EdgeLimits
     reserved_concurrency: Mapping[str, int]  # by function name; empty: nothing reserved
     feeds: Mapping[str, QueueFeed]  # by consumer function name
+    api_memory_mb: int  # of every API area's and Portal function (the others: FUNCTION_MEMORY_MB)
 
     def reserved(self, function: str) -> int | None:
         return self.reserved_concurrency.get(function)
@@ -143,7 +146,9 @@ def stack_settings(scope: Construct) -> StackSettings:
         waf_per_anonymous_address=values["wafAnonymousLimit"],
         waf_per_address=values["wafAddressLimit"],
     )
-    return StackSettings(edge=edge, reserved_concurrency=reserved, feeds=feeds)
+    return StackSettings(
+        edge=edge, reserved_concurrency=reserved, feeds=feeds, api_memory_mb=values["apiFunctionMemory"]
+    )
 
 
 def _number(scope: Construct, setting: Setting) -> int:

@@ -24,6 +24,9 @@ from infra.layer import (
 )
 from infra.lock import canonical_name, layer_packages, read_lock
 from infra.stack import KairosStack
+from kairos.api.documents import DOCUMENTS, RENDERED
+from kairos.api.http import json_text
+from kairos.aws_clients import MODELS, SERVICES
 from tests.infra.conftest import cdk_context, kairos_layer, staged_asset
 
 pytestmark = pytest.mark.xdist_group("infra")
@@ -70,7 +73,18 @@ def test_the_layer_carries_the_package_sources_and_nothing_lambda_never_runs(sit
         if p.is_file() and p.suffix != ".pyc"
     }
     source = LAYER_DIR / SITE_DIR / "kairos"
-    assert shipped == {p.relative_to(source) for p in package_files()}
+    models, rendered = MODELS.relative_to(source), RENDERED.relative_to(source)
+    built = {p for p in shipped if models in p.parents or rendered in p.parents}
+    assert shipped - built == {p.relative_to(source) for p in package_files()}
+    assert {p.parts[1] for p in built if models in p.parents and len(p.parts) > 2} == set(SERVICES)
+    assert {p.name for p in built if rendered in p.parents} == set(DOCUMENTS)
+
+
+def test_the_layer_serves_the_openapi_documents_as_the_package_builds_them(site: Path) -> None:
+    for name, build in DOCUMENTS.items():
+        assert (site / "kairos" / RENDERED.relative_to(MODELS.parent) / name).read_text() == json_text(
+            build()
+        )
     assert not list(site.rglob("*.pyi")) and not list(site.glob("*-stubs"))
     assert not (site / "bin").exists()
 

@@ -39,6 +39,11 @@ def test_the_context_changes_limits_and_single_reservations() -> None:
     assert changed.reserved("locations") == RESERVED_CONCURRENCY["locations"]
 
 
+def test_api_functions_get_the_recommended_memory_unless_the_context_sets_another() -> None:
+    assert settings().api_memory_mb == 1024  # docs/infrastructure.md, "Latency budget"
+    assert settings(apiFunctionMemory="1769").api_memory_mb == 1769  # a whole vCPU
+
+
 def test_an_account_below_the_default_limit_can_reserve_nothing() -> None:
     unreserved = settings(reservedConcurrency="none", accountConcurrency="200")
     assert unreserved.reserved_concurrency == {}
@@ -52,6 +57,7 @@ def test_an_account_below_the_default_limit_can_reserve_nothing() -> None:
         ({"wafTokenLimit": "5"}, "wafTokenLimit"),  # WAF counts from 10
         ({"stageRateLimit": "fast"}, "stageRateLimit"),
         ({"accountConcurrency": "500"}, "reservedConcurrency adds up to 800"),
+        ({"apiFunctionMemory": "64"}, "apiFunctionMemory"),  # Lambda's least is 128 MB
         ({"reservedConcurrency": '{"bookings": 200}', "accountConcurrency": "900"}, "more than the 800"),
         ({"reservedConcurrency": '{"booking": 10}'}, "names no function"),
         ({"reservedConcurrency": '{"bookings": 0}'}, "reservedConcurrency.bookings"),

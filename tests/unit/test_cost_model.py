@@ -18,6 +18,7 @@ from bench.cost_model import (
 
 INPUTS = Inputs(
     memory_mb=512,
+    api_memory_mb=1024,
     api_cpu_seconds=0.010,
     api_log_bytes=100,
     access_log_bytes=600,
@@ -62,7 +63,7 @@ def test_request_lines_scale_with_the_rate_and_fixed_lines_do_not() -> None:
         == thousand["fixed: WAF web ACL and rules"]
         == pytest.approx(PRICES["waf_web_acl_month"] + 3 * PRICES["waf_rule_month"])
     )
-    api_gb_seconds = 1000 * (0.010 * 1769 / 512 + 3 * WAVE_SECONDS) * 0.5 * MONTH_SECONDS
+    api_gb_seconds = 1000 * (0.010 * 1769 / 1024 + 3 * WAVE_SECONDS) * 1.0 * MONTH_SECONDS  # 1,024 MB
     assert thousand["Lambda GB-seconds (API)"] == pytest.approx(api_gb_seconds * PRICES["lambda_gb_second"])
 
 

@@ -85,3 +85,21 @@ def test_consumers_do_not_load_the_http_resolver(function: str) -> None:
 @pytest.mark.parametrize("function", API + PORTAL + CONSUMERS)
 def test_no_function_loads_the_calendar_parser_before_a_feed_is_synced(function: str) -> None:
     assert not cold_start(function)[0] & CALENDAR_READING
+
+
+@pytest.mark.parametrize(
+    "service",
+    [
+        "kairos.domain.bookings.bookings",
+        "kairos.domain.bookings.groups",
+        "kairos.domain.bookings.hold_sweep",
+        "kairos.domain.bookings.commit",
+    ],
+)
+def test_the_booking_services_load_no_input_models_before_a_write_parses_one(service: str) -> None:
+    """A booking function's first request is often a read (a list; the sweeper's query): building its
+    service must not load pydantic, a third of a bare `import boto3` at a cold start."""
+    code = f"import json, sys; import {service}; print(json.dumps(sorted(sys.modules)))"
+    result = in_fresh_interpreter(code)
+    assert result.returncode == 0, result.stderr
+    assert not set(json.loads(result.stdout.splitlines()[-1])) & INPUT_MODELS

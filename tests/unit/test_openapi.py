@@ -4,6 +4,7 @@ and answers (400/413/415 bodies, the booking-group 422)."""
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
@@ -11,6 +12,8 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from kairos import routes
+from kairos.api import documents
+from kairos.api.http import json_text
 from kairos.api.openapi import openapi_document
 from kairos.api.openapi_bodies import JSON_VALUE, NAME
 from kairos.domain.shared.fields import NAME_MARK, Name
@@ -199,3 +202,17 @@ def test_a_calendar_feed_names_exactly_one_of_a_resource_and_a_location() -> Non
     for variant in one_of:
         other = "location_id" if variant["required"] == ["resource_id"] else "resource_id"
         assert variant["properties"][other] == {"type": "null"}  # absent or null
+
+
+@pytest.mark.parametrize("name", list(documents.DOCUMENTS))
+def test_a_function_serves_the_document_the_layer_rendered_and_builds_it_without_one(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = documents.document_response(name)  # from the source tree: no rendered file, built now
+    assert built.body == json_text(documents.DOCUMENTS[name]())
+    documents.write_documents(tmp_path)
+    monkeypatch.setattr(documents, "RENDERED", tmp_path)
+    monkeypatch.setitem(documents.DOCUMENTS, name, lambda: pytest.fail("built again"))
+    served = documents.document_response(name)
+    assert served.body == built.body and served.status_code == 200
+    assert served.content_type == built.content_type and served.headers == built.headers

@@ -52,14 +52,22 @@ class Request:
         return f"{scheme}://{host}{self.url_path}"
 
 
+def json_text(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False, allow_nan=False)  # strict JSON only
+
+
 def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response[str]:
-    text = "" if body is None else json.dumps(body, ensure_ascii=False, allow_nan=False)  # strict JSON only
     return Response(
         status_code=status,
         content_type=JSON if body is not None else None,
-        body=text,
+        body="" if body is None else json_text(body),
         headers={**BASE_HEADERS, **(headers or {})},
     )
+
+
+def text_response(text: str) -> Response[str]:
+    """A 200 of JSON text already written (`json_text`)."""
+    return Response(status_code=200, content_type=JSON, body=text, headers=dict(BASE_HEADERS))
 
 
 def calendar_response(text: str) -> Response[str]:

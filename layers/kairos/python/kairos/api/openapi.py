@@ -18,7 +18,8 @@ from kairos.api.openapi_bodies import EMPTY_ARRAY
 from kairos.api.openapi_schemas import schemas
 from kairos.api.openapi_shapes import ref
 from kairos.domain.bookings.availability import MAX_NUM_RESOURCES, MAX_SCHEDULE_WINDOW_DAYS
-from kairos.domain.bookings.groups import GROUP_LIST, MAX_BOOKINGS
+from kairos.domain.bookings.groups import GROUP_LIST
+from kairos.domain.bookings.models import MAX_BOOKINGS
 from kairos.domain.bookings.views import BOOKING_LIST
 from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.schedules.schedules import RECURRING_BLOCK_LIST, RECURRING_LIST, SCHEDULE_BLOCK_LIST

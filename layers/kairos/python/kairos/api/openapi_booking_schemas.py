@@ -3,8 +3,7 @@
 from typing import Any
 
 from kairos.api.openapi_shapes import METADATA, NULLABLE_TIMESTAMP, REF, TIMESTAMP, nullable, object_of, ref
-from kairos.domain.bookings.groups import MAX_BOOKINGS
-from kairos.domain.bookings.models import BookingPatch, BookingPost, BookingPut
+from kairos.domain.bookings.models import MAX_BOOKINGS, BookingPatch, BookingPost, BookingPut
 from kairos.domain.shared.fields import UUID_SCHEMA
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from kairos.abilities import ALL_ABILITIES
+from kairos.api.documents import document_response
 from kairos.api.http import json_response, no_content
 from kairos.api.portal_app import PortalHandler, PortalRequest
 from kairos.container import Container
@@ -72,9 +73,7 @@ def accounts_endpoints(container: Container) -> dict[str, PortalHandler]:
         return json_response(200, asdict(accounts.refresh(r.body().refresh_token, r.source)))
 
     def openapi(r: PortalRequest) -> Response[str]:
-        from kairos.api.portal_openapi import portal_openapi_document
-
-        return json_response(200, portal_openapi_document())
+        return document_response("portal-openapi.json")
 
     return {
         "register": register,

@@ -3,6 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from kairos.api.app import Handler
+from kairos.api.documents import document_response
 from kairos.api.http import Request, json_response
 from kairos.api.usage_endpoints import usage
 from kairos.container import Container
@@ -14,8 +15,6 @@ def project(container: Container) -> dict[str, Handler]:
         return json_response(200, render_project(r.viewer.project))
 
     def get_openapi(_: Request) -> Response[str]:
-        from kairos.api.openapi import openapi_document  # only this route pays for building the document
-
-        return json_response(200, openapi_document())
+        return document_response("openapi.json")
 
     return {"getYourProject": get_project, "getOpenApiDocument": get_openapi, **usage(container)}

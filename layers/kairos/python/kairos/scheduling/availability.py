@@ -7,6 +7,7 @@ on a spring-forward night and 4 h on a fall-back night.
 
 from collections.abc import Iterator, Sequence
 from datetime import date
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from kairos.scheduling.model import WEEKDAYS, OneOffBlock, RecurringSchedule, Span, WeeklyBlock
@@ -26,7 +27,7 @@ def availability(
     it, which covers every span that reaches into the window (a block ends by 24:00 of its own date)."""
     first = local_date(window.start, zone) - ONE_DAY
     last = local_date(window.end, zone) + ONE_DAY
-    recurring = [span for schedule in schedules for span in _expand(schedule, first, last, zone)]
+    recurring = [span for schedule in schedules for span in _expanded(schedule, first, last, zone)]
     added = [in_utc(block.span) for block in blocks if block.is_available]
     removed = [in_utc(block.span) for block in blocks if not block.is_available]
     return subtract(merge(recurring + added), removed)
@@ -47,14 +48,27 @@ def _block_span(block: WeeklyBlock, day: date, zone: ZoneInfo) -> Span:
     return Span(to_instant(day, block.start, zone), end)
 
 
+@lru_cache(maxsize=32)
+def _expanded(schedule: RecurringSchedule, first: date, last: date, zone: ZoneInfo) -> tuple[Span, ...]:
+    """Kept for the schedules equal to it: the resources of a listing often share their hours (a record
+    each, the same blocks), and a warm instance lists the same weeks again; a month of one schedule is
+    some fifty instants to resolve in the zone. Its spans are immutable, so sharing them is safe."""
+    return tuple(_expand(schedule, first, last, zone))
+
+
 def _expand(schedule: RecurringSchedule, first: date, last: date, zone: ZoneInfo) -> Iterator[Span]:
-    day = first
+    """The blocks on the active dates of [first, last]: `is_active`'s rule, with the blocks grouped by
+    weekday once and the weeks counted from a Monday computed once."""
+    by_weekday: list[list[WeeklyBlock]] = [[] for _ in WEEKDAYS]
+    for block in schedule.blocks:
+        by_weekday[WEEKDAYS.index(block.weekday)].append(block)
+    origin = _monday(schedule.start_date)
+    day = max(first, schedule.start_date)
+    last = last if schedule.end_date is None else min(last, schedule.end_date)
     while day <= last:
-        if is_active(schedule, day):
-            weekday = WEEKDAYS[day.weekday()]
-            yield from (
-                _block_span(block, day, zone) for block in schedule.blocks if block.weekday == weekday
-            )
+        blocks = by_weekday[day.weekday()]
+        if blocks and (day - origin).days // _WEEK_DAYS % schedule.interval == 0:
+            yield from (_block_span(block, day, zone) for block in blocks)
         day += ONE_DAY
 
 

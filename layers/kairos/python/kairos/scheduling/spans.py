@@ -15,7 +15,10 @@ _BOUNDS = attrgetter("start", "end")
 
 
 def in_utc(span: Span) -> Span:
-    """The same span with UTC datetimes, so that arithmetic on it is elapsed time (see `wall_time`)."""
+    """The same span with UTC datetimes, so that arithmetic on it is elapsed time (see `wall_time`). A span
+    already in UTC (the availability's, storage's) is returned as it is: no new dataclass to build."""
+    if span.start.tzinfo is UTC and span.end.tzinfo is UTC:
+        return span
     return Span(span.start.astimezone(UTC), span.end.astimezone(UTC))
 
 

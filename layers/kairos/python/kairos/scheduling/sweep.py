@@ -60,6 +60,7 @@ class TimedSweep:
         self._high = micros(stop) - self._before
         self._anchors: dict[Stretch, list[int]] = {}
         self._whole: defaultdict[int, list[str]] = defaultdict(list)  # start -> ids, longest end
+        self._whole_at = self._whole.__getitem__  # the innermost loop's lookup, bound once
         self._cut: defaultdict[tuple[int, int, int], list[str]] = defaultdict(list)  # shorter ends
 
     def add(self, resource_id: str, available: Sequence[Stretch], full: Sequence[Stretch]) -> None:
@@ -104,8 +105,8 @@ class TimedSweep:
         if self._full_length is not None:
             whole_stop = min(stop, limit - before - self._full_length + 1)
             if point < whole_stop:
-                for start in range(point + before, whole_stop + before, interval):
-                    self._whole[start].append(resource_id)
+                for ids in map(self._whole_at, range(point + before, whole_stop + before, interval)):
+                    ids.append(resource_id)
                 point += -(-(whole_stop - point) // interval) * interval
         longest = self._full_length
         while point < stop:

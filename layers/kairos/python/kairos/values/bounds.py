@@ -10,6 +10,7 @@ from kairos.values import formats
 MIN_LENGTH = timedelta(minutes=1)  # a finer grid makes a slot window millions of starts
 MAX_LENGTH = timedelta(days=366)
 MAX_LEAD = timedelta(days=3650)  # P10Y
+MAX_PRIORITY_IDS = 1_000  # ids a location may rank, and resources one slot may ask for together
 _BOUND_TEXT = {MIN_LENGTH: "PT1M", MAX_LENGTH: "P366D", MAX_LEAD: "P10Y (3650 days)"}
 
 

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from kairos.domain.bookings.holds import LiveTimelines
 from kairos.domain.catalogue.catalogue import RESOURCE, render
 from kairos.domain.projects.auth import Principal
-from kairos.domain.shared.fields import MAX_PRIORITY_IDS
 from kairos.domain.shared.listing import Page, page_params
 from kairos.domain.shared.ports import (
     AssociationRepository,
@@ -59,6 +58,7 @@ from kairos.scheduling.model import (
 from kairos.scheduling.rules import rules_from_service
 from kairos.scheduling.spans import full_ranges, in_order, intersect, subtract
 from kairos.scheduling.wall_time import ONE_DAY, local_date, local_midnight
+from kairos.values.bounds import MAX_PRIORITY_IDS
 from kairos.values.formats import Duration, format_timestamp, now_utc, parse_time, stored_date, zone
 from kairos.values.ids import is_uuid
 

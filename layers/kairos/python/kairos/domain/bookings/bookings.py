@@ -11,23 +11,22 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kairos.domain.bookings import defaults as booking_defaults
 from kairos.domain.bookings import holds
 from kairos.domain.bookings.commit import ATTEMPTS, CATALOGUE_MOVED, BookingWriter, Intent
 from kairos.domain.bookings.context import CatalogueReads, current_ids, known
-from kairos.domain.bookings.models import (
-    ID_FIELDS,
-    BookingFields,
-    BookingPatch,
-    BookingPost,
-    BookingPut,
-    BookingUpdate,
-)
 from kairos.domain.bookings.series_models import KIND as SERIES
 from kairos.domain.bookings.series_models import is_shown
-from kairos.domain.bookings.views import BOOKING_LIST, Entities, flat, listing_owner, render_booking
+from kairos.domain.bookings.views import (
+    BOOKING_LIST,
+    ID_FIELDS,
+    Entities,
+    flat,
+    listing_owner,
+    render_booking,
+)
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.listing import Page, select
 from kairos.domain.shared.ports import (
@@ -39,11 +38,13 @@ from kairos.domain.shared.ports import (
 )
 from kairos.domain.shared.queries import Errors, raise_if, window
 from kairos.domain.shared.records import Booking, Hold, Record, StaleCatalogue
-from kairos.domain.shared.validation import parse
 from kairos.errors import TOO_LARGE_WRITE, Conflict, Forbidden, NotFound, Retryable, ValidationFailed
 from kairos.parallel import both
 from kairos.values.formats import format_timestamp, now_utc, parse_timestamp, stored_duration
 from kairos.values.ids import Origin, identity, is_uuid
+
+if TYPE_CHECKING:  # the input models (pydantic) are loaded by the first write: a listing never needs them
+    from kairos.domain.bookings.models import BookingFields, BookingPost, BookingUpdate
 
 FRESH_PLANS = 4  # plans of a create from fresh reads, while a change of its service or location is written
 # Fields whose change makes a PUT or PATCH check availability again (Hapio's rule).
@@ -135,7 +136,7 @@ class Bookings:
     # --- writing one booking ----------------------------------------------------------------------------
 
     def require_fit(
-        self, new: Sequence[BookingFields], changed: Sequence[BookingFields], *, group: bool
+        self, new: Sequence["BookingFields"], changed: Sequence["BookingFields"], *, group: bool
     ) -> None:
         """Refuses, before any read, a write that cannot fit one transaction (docs/api.md, "limits")."""
         if not self._store.fits([m.span() for m in new], [m.span() for m in changed], group):
@@ -146,6 +147,9 @@ class Bookings:
     def create(self, viewer: Principal, body: dict[str, Any], origin: Origin | None = None) -> dict[str, Any]:
         """Planned from the catalogue as this instance remembers it when it can (its transaction checks
         what it used); planned again from fresh reads when that moved or would refuse the booking."""
+        from kairos.domain.bookings.models import BookingPost
+        from kairos.domain.shared.validation import parse
+
         model = parse(BookingPost, body)
         self.require_fit([model], [], group=False)
         if self._memory is not None:
@@ -166,7 +170,7 @@ class Bookings:
         raise Conflict(CATALOGUE_MOVED)
 
     def _create(
-        self, viewer: Principal, model: BookingPost, reads: CatalogueReads, origin: Origin | None
+        self, viewer: Principal, model: "BookingPost", reads: CatalogueReads, origin: Origin | None
     ) -> dict[str, Any]:
         intent = self.intent_for_create(viewer, model, None, reads=reads, origin=origin)
         changes = self.writer.commit(viewer, [intent])
@@ -178,13 +182,19 @@ class Bookings:
         return CatalogueReads(self._catalogue, self._associations, self._store, self._memory, recall=recall)
 
     def replace(self, viewer: Principal, booking_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        from kairos.domain.bookings.models import BookingPut
+        from kairos.domain.shared.validation import parse
+
         return self._update(viewer, booking_id, parse(BookingPut, body), full=True)
 
     def patch(self, viewer: Principal, booking_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        from kairos.domain.bookings.models import BookingPatch
+        from kairos.domain.shared.validation import parse
+
         return self._update(viewer, booking_id, parse(BookingPatch, body), full=False)
 
     def _update(
-        self, viewer: Principal, booking_id: str, model: BookingUpdate, *, full: bool
+        self, viewer: Principal, booking_id: str, model: "BookingUpdate", *, full: bool
     ) -> dict[str, Any]:
         self.require_fit([], [model], group=False)
         for _ in range(ATTEMPTS):
@@ -228,7 +238,7 @@ class Bookings:
     def intent_for_create(
         self,
         viewer: Principal,
-        model: BookingFields,
+        model: "BookingFields",
         group_id: str | None,
         prefix: str = "",
         reads: CatalogueReads | None = None,
@@ -291,7 +301,7 @@ class Bookings:
         )
 
     def intent_for_update(
-        self, viewer: Principal, before: Booking, model: BookingUpdate, *, full: bool, prefix: str = ""
+        self, viewer: Principal, before: Booking, model: "BookingUpdate", *, full: bool, prefix: str = ""
     ) -> Intent:
         sent = model.sent()
         _check_abilities(viewer, model, sent)
@@ -380,7 +390,7 @@ class Bookings:
             )
 
 
-def _check_abilities(viewer: Principal, model: BookingFields, sent: Mapping[str, Any]) -> None:
+def _check_abilities(viewer: Principal, model: "BookingFields", sent: Mapping[str, Any]) -> None:
     """The abilities the request's ignore flags and protected metadata need (a 403 without them)."""
     for flag in model.flags():
         viewer.require(f"booking:{flag}")

@@ -11,8 +11,7 @@ from collections.abc import Mapping
 
 from kairos.domain.bookings.commit import Intent
 from kairos.domain.bookings.limits import limit_counters
-from kairos.domain.bookings.models import ID_FIELDS
-from kairos.domain.bookings.views import Entities
+from kairos.domain.bookings.views import ID_FIELDS, Entities
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.ports import (
     AssociationRepository,

@@ -7,21 +7,16 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kairos.domain.bookings.bookings import Bookings
 from kairos.domain.bookings.commit import Intent
-from kairos.domain.bookings.models import BookingFields, BookingPatch, BookingPost, BookingPut, BookingUpdate
 from kairos.domain.bookings.views import BOOKING_LIST, BOOKING_SORT_KEYS, flat, listing_owner, render_booking
 from kairos.domain.projects.auth import Principal
-from kairos.domain.shared.fields import Metadata
 from kairos.domain.shared.listing import FieldType, ListSpec, Page, parse_sort, select
 from kairos.domain.shared.ports import BookingRepository, CatalogueRepository, require
 from kairos.domain.shared.queries import Errors, raise_if, window
 from kairos.domain.shared.records import Booking, GroupChange, Record
-from kairos.domain.shared.validation import parse
 from kairos.errors import (
     Conflict,
     Forbidden,
@@ -31,6 +26,9 @@ from kairos.errors import (
 )
 from kairos.values.formats import format_timestamp, now_utc
 from kairos.values.ids import Origin, identity, normal_id
+
+if TYPE_CHECKING:  # the input models (pydantic) are loaded by the first write: a listing never needs them
+    from kairos.domain.bookings.models import BookingFields, GroupInput
 
 ATTEMPTS = 8
 # A group sorts by its own times (`group_created_at`, `group_updated_at`) or, as Hapio lists the booking
@@ -47,24 +45,13 @@ GROUP_LIST = ListSpec(
 )
 
 
-MAX_BOOKINGS = 40  # a group is written in one transaction of at most 100 items (docs/api.md, "limits")
-
-
-class GroupInput(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)  # as booking_models
-
-    bookings: Annotated[list[dict[str, Any]], Field(max_length=MAX_BOOKINGS)] | None = None
-    metadata: Metadata = None
-    protected_metadata: Metadata = None
-
-
 @dataclass(frozen=True)
 class GroupItem:
     """One item of a PUT or PATCH `bookings` array, parsed: a new booking (no id), or a booking of the
     group to replace or patch (`fields` None: an id alone, which keeps it as it is)."""
 
     booking_id: str | None
-    fields: BookingFields | None
+    fields: "BookingFields | None"
 
 
 class BookingGroups:
@@ -177,6 +164,9 @@ class BookingGroups:
         return result
 
     def _create(self, viewer: Principal, body: dict[str, Any], origins: Sequence[Origin]) -> dict[str, Any]:
+        from kairos.domain.bookings.models import BookingPost, GroupInput
+        from kairos.domain.shared.validation import parse
+
         model = parse(GroupInput, body)
         if model.bookings is None:
             raise ValidationFailed.field("bookings", "The bookings field is required.")
@@ -202,6 +192,9 @@ class BookingGroups:
     def _update(
         self, viewer: Principal, group_id: str, body: dict[str, Any], *, full: bool
     ) -> dict[str, Any]:
+        from kairos.domain.bookings.models import GroupInput
+        from kairos.domain.shared.validation import parse
+
         model = parse(GroupInput, body)
         if full and model.bookings is None:
             raise ValidationFailed.field("bookings", "The bookings field is required.")
@@ -251,6 +244,8 @@ class BookingGroups:
         """PUT and PATCH items: with an id, that booking replaced or patched (an id alone keeps it as it
         is, on PATCH); without, a new booking; bookings left out of the array are deleted. Raises the
         errors of every failing item, those found when the items were parsed (`errors`) included."""
+        from kairos.domain.bookings.models import BookingPost, BookingUpdate
+
         listed: set[str] = set()
 
         def intent(n: int, item: GroupItem) -> Intent | None:
@@ -274,7 +269,7 @@ class BookingGroups:
 
     @staticmethod
     def _doc(
-        model: GroupInput,
+        model: "GroupInput",
         intents: list[Intent],
         group: Record | None,
         *,
@@ -305,13 +300,15 @@ def _prefix(n: int) -> str:
     return f"bookings.{n}."
 
 
-Parsed = TypeVar("Parsed", bound=BookingFields)
+Parsed = TypeVar("Parsed", bound="BookingFields")
 
 
 def _item(model: type[Parsed], data: Any, n: int) -> Parsed:
     if not isinstance(data, dict):
         raise ValidationFailed.field(f"{_prefix(n)[:-1]}", f"The {_prefix(n)[:-1]} field must be an object.")
     data = {k: v for k, v in data.items() if k != "booking_group_id"}
+    from kairos.domain.shared.validation import parse
+
     try:
         return parse(model, data)
     except ValidationFailed as failed:
@@ -319,6 +316,8 @@ def _item(model: type[Parsed], data: Any, n: int) -> Parsed:
 
 
 def _update_item(data: Any, n: int, full: bool) -> GroupItem:
+    from kairos.domain.bookings.models import BookingPatch, BookingPost, BookingPut
+
     booking_id = data.get("id") if isinstance(data, dict) else None
     if booking_id is None:
         return GroupItem(None, _item(BookingPost, data, n))
@@ -375,7 +374,7 @@ def _can_read_protected(viewer: Principal) -> bool:
     )
 
 
-def _check_group_write(viewer: Principal, model: GroupInput) -> None:
+def _check_group_write(viewer: Principal, model: "GroupInput") -> None:
     if "protected_metadata" in model.model_fields_set and not (
         viewer.can("booking_group:protected_metadata") or viewer.can("booking_group:write_protected_metadata")
     ):

@@ -8,8 +8,9 @@ as `is_canceled` on POST) is ignored like any unknown field, so it has no model 
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StrictBool, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
+from kairos.domain.bookings.views import ID_FIELDS
 from kairos.domain.shared.fields import UUID_SCHEMA, Metadata, Price, Required, Timestamp, Uuid
 from kairos.errors import ValidationFailed
 from kairos.values.formats import parse_timestamp
@@ -96,9 +97,6 @@ class BookingUpdate(BookingFields):
     ignore_cancelation_threshold: StrictBool = False
 
 
-ID_FIELDS = ("resource_id", "service_id", "location_id")
-
-
 class BookingPut(BookingUpdate):
     """The three ids are required; each may be null only when it already is (its entity was deleted),
     which only the stored booking can tell (`Bookings.intent_for_update`)."""
@@ -127,3 +125,16 @@ class BookingPatch(BookingUpdate):
         if value is None:
             raise ValueError("must be a string")
         return value
+
+
+MAX_BOOKINGS = 40  # a group is written in one transaction of at most 100 items (docs/api.md, "limits")
+
+
+class GroupInput(BaseModel):
+    """A booking group's POST, PUT and PATCH body; its bookings are parsed one by one as the models above."""
+
+    model_config = _INPUT
+
+    bookings: Annotated[list[dict[str, Any]], Field(max_length=MAX_BOOKINGS)] | None = None
+    metadata: Metadata = None
+    protected_metadata: Metadata = None

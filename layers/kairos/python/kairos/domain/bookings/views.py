@@ -63,6 +63,8 @@ BOOKING_LIST = ListSpec(
     default_sort=(("starts_at", False), ("id", False)),
 )
 
+ID_FIELDS = ("resource_id", "service_id", "location_id")  # what a booking names, each may be null
+
 
 # The owners a list can be read by (each has its listing index), narrowest first: a query naming several
 # reads the first one's bookings and filters the rest in memory.

@@ -20,7 +20,6 @@ from pydantic import (
 )
 
 from kairos.domain.shared.fields import (
-    MAX_PRIORITY_IDS,
     TIME_SCHEMA,
     Buffer,
     Capacity,
@@ -36,6 +35,7 @@ from kairos.domain.shared.fields import (
     Uuid,
 )
 from kairos.errors import ValidationFailed
+from kairos.values.bounds import MAX_PRIORITY_IDS
 from kairos.values.formats import parse_duration, parse_time
 
 # defer_build: a model's validator is built when it first validates, not at import: a cold start builds

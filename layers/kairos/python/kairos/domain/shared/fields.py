@@ -23,7 +23,6 @@ MAX_DAYS = 366
 MAX_CAPACITY = 1_000_000
 MAX_INTERVAL_WEEKS = 52
 MAX_METADATA_BYTES = 16_384
-MAX_PRIORITY_IDS = 1_000
 
 # Patterns the OpenAPI document gives (the parsers below are the rule; these describe it to clients).
 _YEAR = "(19[7-9][0-9]|20[0-9]{2}|21[0-9]{2}|2200)"
