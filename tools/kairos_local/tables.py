@@ -1,6 +1,7 @@
 """moto's DynamoDB tables read and filled directly, in the store's process: the items a snapshot holds, put
 back without moto's per-request work, and those past their TTL."""
 
+import base64
 import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
@@ -10,6 +11,7 @@ from kairos_local.journal import Record
 
 Loader = Callable[[dict[str, Any]], None]  # puts one item (DynamoDB JSON) into a table
 NESTED = frozenset({"M", "L"})
+BINARY = frozenset({"B", "BS"})  # held as bytes by moto, as base64 text in a snapshot (DynamoDB JSON)
 
 
 def _tables() -> Iterator[tuple[str, Any]]:
@@ -29,9 +31,27 @@ def _items(table: Any) -> list[Any]:
 
 
 def dump() -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
-    """Every table's items as DynamoDB JSON (fresh containers: moto's `to_json` copies them)."""
+    """Every table's items as DynamoDB JSON (fresh containers: moto's `to_json` copies them), binary values
+    as base64 text as on the wire (moto hands them over as bytes)."""
     for region, table in _tables():
-        yield region, table.name, [item.to_json()["Attributes"] for item in _items(table)]
+        yield region, table.name, [_as_text(item.to_json()["Attributes"]) for item in _items(table)]
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        return {name: _as_text(inner) for name, inner in value.items()}
+    if isinstance(value, list):
+        return [_as_text(inner) for inner in value]
+    return value
+
+
+def _stored(kind: str, raw: Any) -> Any:
+    """A snapshot's binary value as moto holds it (bytes)."""
+    if kind == "B":
+        return base64.b64decode(raw)
+    return [base64.b64decode(each) for each in raw]
 
 
 def loader(created_by: Record) -> Loader:
@@ -54,7 +74,9 @@ def loader(created_by: Record) -> Loader:
         for kind, raw in typed.items():
             converted = new_value(DynamoType)
             converted.type = kind
-            converted.value = nested(kind, raw) if kind in NESTED else raw
+            converted.value = (
+                nested(kind, raw) if kind in NESTED else _stored(kind, raw) if kind in BINARY else raw
+            )
             return converted
         raise ValueError("an attribute value without a type")
 
@@ -71,7 +93,9 @@ def loader(created_by: Record) -> Loader:
             for kind, raw in typed.items():
                 converted = new_value(DynamoType)
                 converted.type = kind
-                converted.value = nested(kind, raw) if kind in NESTED else raw
+                converted.value = (
+                    nested(kind, raw) if kind in NESTED else _stored(kind, raw) if kind in BINARY else raw
+                )
                 dict.__setitem__(attrs, name, converted)
         item = new_item(Item)
         item.attrs = attrs
