@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kairos.container import Container
-from kairos.domain import series_commit
+from kairos.domain.bookings import series_commit
 from kairos.domain.bookings.series_models import KIND
 from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.projects.auth import Principal

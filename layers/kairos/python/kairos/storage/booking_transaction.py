@@ -153,15 +153,16 @@ class BookingTransaction:
         condition = (
             _version_is(before.version) if before else {"ConditionExpression": "attribute_not_exists(PK)"}
         )
+        copies = [own] if own != key else []  # a series is read where it is listed: one item
         if after is None:
             return [
                 {"Delete": {"TableName": self._name, "Key": to_item(key), **condition}},
-                {"Delete": {"TableName": self._name, "Key": to_item(own)}},
+                *({"Delete": {"TableName": self._name, "Key": to_item(k)}} for k in copies),
             ]
         attributes = record_attributes(project_id, after)
         return [
             {"Put": {"TableName": self._name, "Item": to_item({**key, **attributes}), **condition}},
-            {"Put": {"TableName": self._name, "Item": to_item({**own, **attributes})}},
+            *({"Put": {"TableName": self._name, "Item": to_item({**k, **attributes})}} for k in copies),
         ]
 
     def _booking_items(
