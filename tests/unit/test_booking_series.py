@@ -284,3 +284,20 @@ def test_booking_limits_count_the_series_own_occurrences(container: Container, p
     assert [[(r["rule"], r["period"]) for r in found] for found in reasons] == [
         [("booking_limit", "month")]
     ] * 2
+
+
+def test_the_bookings_list_filters_by_series(container: Container, principal: Principal) -> None:
+    """`GET /v1/bookings?booking_series_id=<id>`: that series' occurrences only, not another series' nor
+    a single booking's; an id in upper case is the same id, and an unknown one lists none."""
+    clinic = weekly_clinic(container, principal, places=3)
+    first = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=3"))
+    container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=2"))
+    container.bookings.create(principal, series_body(clinic, "", FIRST) | {"recurrence": None})
+
+    def listed(series_id: str) -> list[str]:
+        query = {"booking_series_id": series_id, "per_page": "100"}
+        return [b["id"] for b in container.bookings.page(principal, query).items]
+
+    assert listed(first["id"]) == first["booking_ids"]
+    assert listed(first["id"].upper()) == first["booking_ids"]
+    assert listed("00000000-0000-4000-8000-000000000000") == []
