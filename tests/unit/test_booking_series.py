@@ -15,7 +15,9 @@ from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.records import Record
 from kairos.errors import Overloaded, ValidationFailed
+from kairos.storage.table_definition import TTL_ATTRIBUTE
 from kairos.values.formats import format_timestamp
+from kairos_local.tables import expired_keys
 
 PARIS = ZoneInfo("Europe/Paris")
 FIRST = datetime(2030, 3, 4, 10, tzinfo=PARIS)  # a Monday; Paris springs forward on 31 March 2030
@@ -238,6 +240,35 @@ def test_the_places_of_a_series_whose_writer_died_between_transactions_free_them
 
     assert booked["starts_at"] == format_timestamp(FIRST, PARIS)
     assert container.booking_series.page(principal, {}).items == []
+
+
+def test_the_item_of_a_series_whose_writer_died_goes_away_with_the_tables_ttl(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pending item a dead writer leaves carries the table's TTL (an hour past its holds' expiry), so
+    DynamoDB removes it; a series that completed carries none and stays."""
+    now = [FIRST - timedelta(days=7)]
+    container.clock = lambda: now[0]
+    client = container.table.client
+    ttl = {"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+    client.update_time_to_live(TableName=container.table.name, TimeToLiveSpecification=ttl)
+    clinic = weekly_clinic(container, principal)
+    kept = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+    failing_at(2, WriterDied(), container, monkeypatch)
+    with pytest.raises(WriterDied):
+        body = series_body(clinic, "FREQ=WEEKLY;COUNT=52", FIRST + timedelta(hours=2))
+        container.booking_series.create(principal, body)
+
+    def sweep(at: datetime) -> None:  # what DynamoDB's TTL does: the items past their time, deleted
+        for _, table, key, _ in list(expired_keys(at.timestamp())):
+            client.delete_item(TableName=table, Key=key)
+
+    sweep(now[0] + series_commit.HOLD)
+    assert len(stored_series(container, principal)) == 2  # not before its holds expired and an hour more
+    sweep(now[0] + series_commit.HOLD + timedelta(hours=1, seconds=1))
+    assert [s.id for s in stored_series(container, principal)] == [kept["id"]]
+    sweep(now[0] + timedelta(days=3650))
+    assert [s.id for s in stored_series(container, principal)] == [kept["id"]]
 
 
 def test_a_chunk_estimated_short_is_split_and_written_as_holds_then_finalized(

@@ -39,6 +39,9 @@ ATTEMPTS = 8  # plans of one chunk that lost a race, before the series gives up 
 # at the end: if the writer dies between chunks, their places free themselves at expiry (and the hold
 # timers remove them). Far longer than any request may take (the API's functions time out within 29 s).
 HOLD = timedelta(minutes=5)
+# A series' item while it is pending expires (the table's TTL) this long after the series began: by then
+# its holds have expired, so no finalize of it can succeed, and a writer that died leaves nothing behind.
+PENDING_TTL = HOLD + timedelta(hours=1)
 FINALIZE_CHUNK = 45  # holds finalized a transaction: each is its item and its hold's
 TRANSACTION_ITEMS = 100
 _RESERVED = 6  # the series' item, and room for a released hold or two
@@ -78,7 +81,7 @@ class SeriesWriter:
             if not chunk and not (last and stored is not None):
                 continue  # every occurrence of it left out: nothing to write yet
             try:
-                written = self._commit(viewer, chunk, GroupChange(stored, after))
+                written = self._commit(viewer, chunk, _item(stored, after))
             except ValidationFailed as refused:
                 if _too_large(refused) and len(chunk) > 1:  # the estimate was short: split the chunk
                     if hold_until is None:  # the one chunk planned, nothing written: now several, as holds
@@ -117,7 +120,7 @@ class SeriesWriter:
             now = self._clock()
             finals = [Intent(taken[n][k], _finalized(taken[n][k], now)) for n, k in part]
             try:
-                written = self._commit(viewer, finals, GroupChange(stored, after))
+                written = self._commit(viewer, finals, _item(stored, after))
             except Exception:  # a hold expired (the write took longer than HOLD), anything: take it back
                 self._undo(viewer, stored, taken)
                 raise
@@ -148,7 +151,7 @@ class SeriesWriter:
             after = _next(stored, stored, remaining, PENDING, self._clock()) if n else None
             deletes = [Intent(b, None) for b in taken[n]]
             try:
-                self._commit(viewer, deletes, GroupChange(stored, after))
+                self._commit(viewer, deletes, _item(stored, after))
             except Exception:  # the series stays pending: never shown, its bookings locked (docs)
                 logger.exception("booking series %s: undo failed", stored.id)
                 raise
@@ -167,6 +170,13 @@ def _held(intent: Intent, until: datetime | None) -> Intent:
 def _finalized(hold: Booking, now: datetime) -> Booking:
     doc = {**hold.doc, "is_temporary": False, "finalized_at": format_timestamp(now), "expires_at": None}
     return replace(hold, doc=doc, updated_at=now, version=hold.version + 1)
+
+
+def _item(stored: Record | None, after: Record | None) -> GroupChange:
+    """The series' item as a transaction writes it: while pending, with its time to live (PENDING_TTL);
+    the write that makes it active leaves it without one."""
+    pending = after is not None and after.doc.get("status") == PENDING
+    return GroupChange(stored, after, after.created_at + PENDING_TTL if after and pending else None)
 
 
 def _next(series: Record, stored: Record | None, ids: list[str], status: str, now: datetime) -> Record:
