@@ -214,6 +214,35 @@ def test_a_series_whose_later_transaction_fails_for_another_reason_leaves_nothin
     assert stored_series(container, principal) == []
 
 
+def test_a_finalize_failing_while_others_run_at_once_leaves_nothing(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """20 holds a finalize: 52 weeks in three, the first two at once. The second refused (the store
+    overloaded) while the first is written: every occurrence, finalized or still a hold, is deleted."""
+    clinic = weekly_clinic(container, principal)
+    monkeypatch.setattr(series_commit, "FINALIZE_CHUNK", 20)
+    writer = container.bookings.writer
+    commit = writer.commit
+    finalized: list[int] = []
+
+    def failing(viewer: Principal, intents: Any, group: Any = None) -> Any:
+        finals = [i for i in intents if i.before is not None and i.proposal is not None]
+        if finals and all(i.before.doc.get("is_temporary") for i in finals):
+            finalized.append(len(finals))
+            if len(finalized) == 2:
+                raise Overloaded("The table is busy; try again.")
+        return commit(viewer, intents, group)
+
+    monkeypatch.setattr(writer, "commit", failing)
+
+    with pytest.raises(Overloaded):
+        container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+
+    assert finalized == [20, 20]
+    assert live_bookings(container, principal) == []
+    assert stored_series(container, principal) == []
+
+
 class WriterDied(BaseException):
     """The function stopped between two transactions (a timeout, a kill): nothing of it runs after."""
 

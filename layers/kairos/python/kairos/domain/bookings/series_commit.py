@@ -26,12 +26,15 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial, reduce
 
-from kairos.domain.bookings.commit import BookingWriter, Intent
+from kairos.domain.bookings.commit import BookingWriter, Intent, plan_reads
 from kairos.domain.bookings.series_models import ACTIVE, PENDING
 from kairos.domain.projects.auth import Principal
-from kairos.domain.shared.records import Booking, GroupChange, Record
+from kairos.domain.shared.ports import BookingRepository
+from kairos.domain.shared.records import Booking, GroupChange, LedgerState, Record
 from kairos.errors import TOO_LARGE_WRITE, Conflict, Retryable, ValidationFailed
+from kairos.parallel import parallel_map
 from kairos.values.formats import format_timestamp
 
 ATTEMPTS = 8  # plans of one chunk that lost a race, before the series gives up (503)
@@ -42,6 +45,7 @@ HOLD = timedelta(minutes=5)
 # A series' item while it is pending expires (the table's TTL) this long after the series began: by then
 # its holds have expired, so no finalize of it can succeed, and a writer that died leaves nothing behind.
 PENDING_TTL = HOLD + timedelta(hours=1)
+LEDGER_READ = 30  # holds whose ledger items one BatchGetItem reads (2-3 items each, at most 100 a call)
 FINALIZE_CHUNK = 45  # holds finalized a transaction: each is its item and its hold's
 TRANSACTION_ITEMS = 100
 _RESERVED = 6  # the series' item, and room for a released hold or two
@@ -58,8 +62,15 @@ class Written:
 
 
 class SeriesWriter:
-    def __init__(self, writer: BookingWriter, clock: Callable[[], datetime], rng: random.Random) -> None:
+    def __init__(
+        self,
+        writer: BookingWriter,
+        store: BookingRepository,
+        clock: Callable[[], datetime],
+        rng: random.Random,
+    ) -> None:
         self._writer = writer
+        self._store = store
         self._clock = clock
         self._rng = rng
 
@@ -68,6 +79,8 @@ class SeriesWriter:
         and the series; on any refusal of an all_or_nothing series, nothing stays written."""
         planned = _chunks(intents)
         hold_until = self._clock() + HOLD if len(planned) > 1 else None
+        if hold_until is not None:
+            planned = self._read_ahead(viewer, planned)
         chunks = deque([_held(i, hold_until) for i in c] for c in planned)
         stored: Record | None = None
         taken: list[list[Booking]] = []
@@ -108,28 +121,53 @@ class SeriesWriter:
             stored = self._finalize(viewer, stored, taken)
         return Written(stored, [b for done in taken for b in done], skipped)
 
+    def _read_ahead(self, viewer: Principal, planned: list[list[Intent]]) -> list[list[Intent]]:
+        """The chunks, the first of each carrying the ledger versions of every occurrence, read at once
+        (BatchGetItems of LEDGER_READ holds' items, in parallel) instead of once a chunk: each chunk's first
+        plan uses them. Read before any chunk is written, they are older than a later chunk's plan, but its
+        transaction conditions on them: a chunk whose items an earlier one moved (a booking limit's counter
+        of the same month) loses its race and is planned again from what moved (docs/bookings.md)."""
+        per_read = max(1, LEDGER_READ // max(1, len({r.id for i in planned[0] for r in i.candidates})))
+        pieces = [c[n : n + per_read] for c in planned for n in range(0, len(c), per_read)]
+
+        def read(piece: list[Intent]) -> LedgerState:
+            holds, _ = plan_reads(piece)
+            checked = {r.id for i in piece if i.checked for r in i.candidates}
+            return self._store.read_ledgers(viewer.project_id, holds, checked, piece[0].ledger)
+
+        seen = reduce(LedgerState.updated, parallel_map(read, pieces))
+        return [[replace(c[0], ledger=seen), *c[1:]] for c in planned]
+
     def _finalize(self, viewer: Principal, stored: Record, taken: list[list[Booking]]) -> Record:
-        """Finalizes the holds the chunks wrote, FINALIZE_CHUNK a transaction with the series' item, the
-        last making it active (`taken` follows, so an undo deletes what is stored)."""
+        """Finalizes the holds the chunks wrote, FINALIZE_CHUNK a transaction: all parts but the last at
+        once (each only its bookings' and holds' items, which no other transaction of the series touches),
+        then the last with the series' item, making it active once every other hold is finalized. `taken`
+        follows what each part wrote, so that an undo deletes what is stored."""
         held = [(n, k) for n, done in enumerate(taken) for k in range(len(done))]
-        for start in range(0, len(held), FINALIZE_CHUNK):
-            part = held[start : start + FINALIZE_CHUNK]
-            last = start + FINALIZE_CHUNK >= len(held)
-            ids = [b.id for done in taken for b in done]
-            after = _next(stored, stored, ids, ACTIVE if last else PENDING, self._clock())
+        parts = [held[s : s + FINALIZE_CHUNK] for s in range(0, len(held), FINALIZE_CHUNK)]
+        after = _next(stored, stored, [b.id for done in taken for b in done], ACTIVE, self._clock())
+
+        def finalize(part: list[tuple[int, int]], series: GroupChange | None) -> list[Booking] | Exception:
             now = self._clock()
             finals = [Intent(taken[n][k], _finalized(taken[n][k], now)) for n, k in part]
             try:
-                written = self._commit(viewer, finals, _item(stored, after))
-            except Exception:  # a hold expired (the write took longer than HOLD), anything: take it back
-                self._undo(viewer, stored, taken)
-                raise
-            for (n, k), booking in zip(part, written, strict=True):
-                taken[n][k] = booking
-            stored = after
-        return stored
+                return self._commit(viewer, finals, series)
+            except Exception as failed:  # a hold expired (the write took longer than HOLD), anything
+                return failed
 
-    def _commit(self, viewer: Principal, chunk: list[Intent], series: GroupChange) -> list[Booking]:
+        for batch, series in ((parts[:-1], None), (parts[-1:], _item(stored, after))):
+            results = parallel_map(partial(finalize, series=series), batch)
+            for part, result in zip(batch, results, strict=True):
+                if not isinstance(result, Exception):
+                    for (n, k), booking in zip(part, result, strict=True):
+                        taken[n][k] = booking
+            failed = next((r for r in results if isinstance(r, Exception)), None)
+            if failed is not None:  # take back every occurrence, finalized or not
+                self._undo(viewer, stored, taken)
+                raise failed
+        return after
+
+    def _commit(self, viewer: Principal, chunk: list[Intent], series: GroupChange | None) -> list[Booking]:
         """One chunk, planned again when another write got in first (the writer does so itself only
         while the series is new)."""
         delay = 0.01
