@@ -361,3 +361,18 @@ def test_the_bookings_list_filters_by_series(container: Container, principal: Pr
     assert listed(first["id"]) == first["booking_ids"]
     assert listed(first["id"].upper()) == first["booking_ids"]
     assert listed("00000000-0000-4000-8000-000000000000") == []
+
+
+def test_a_chunk_whose_limit_counter_an_earlier_chunk_moved_is_planned_again(
+    container: Container, principal: Principal
+) -> None:
+    """A monthly limit of 5 (never reached weekly): 52 weeks in chunks that split months, so a later chunk
+    finds the month's counter moved by the chunk before it since the series read it, and plans again."""
+    clinic = weekly_clinic(container, principal)
+    limits = {"booking_limits": {"per_resource": {"month": 5}}}
+    container.catalogue.patch(principal, SERVICE, clinic["service_id"], limits)
+
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+
+    assert len(series["bookings"]) == 52
+    assert len(live_bookings(container, principal)) == 52

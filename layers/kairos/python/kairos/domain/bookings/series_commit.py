@@ -126,7 +126,7 @@ class SeriesWriter:
         (BatchGetItems of LEDGER_READ holds' items, in parallel) instead of once a chunk: each chunk's first
         plan uses them. Read before any chunk is written, they are older than a later chunk's plan, but its
         transaction conditions on them: a chunk whose items an earlier one moved (a booking limit's counter
-        of the same month) loses its race and is planned again from what moved (docs/bookings.md)."""
+        of the same month) loses its race and is planned again from fresh reads (`_commit`)."""
         per_read = max(1, LEDGER_READ // max(1, len({r.id for i in planned[0] for r in i.candidates})))
         pieces = [c[n : n + per_read] for c in planned for n in range(0, len(c), per_read)]
 
@@ -169,12 +169,13 @@ class SeriesWriter:
 
     def _commit(self, viewer: Principal, chunk: list[Intent], series: GroupChange | None) -> list[Booking]:
         """One chunk, planned again when another write got in first (the writer does so itself only
-        while the series is new)."""
+        while the series is new), from fresh reads: the ledger read ahead is what lost."""
         delay = 0.01
         for _ in range(ATTEMPTS):
             try:
                 changes = self._writer.commit(viewer, chunk, series)
             except Conflict:
+                chunk = [replace(i, ledger=None) for i in chunk]
                 time.sleep(self._rng.uniform(0, delay))
                 delay = min(delay * 2, 0.2)
                 continue
