@@ -15,7 +15,9 @@ from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.records import Record
 from kairos.errors import Overloaded, ValidationFailed
+from kairos.storage.table_definition import TTL_ATTRIBUTE
 from kairos.values.formats import format_timestamp
+from kairos_local.tables import expired_keys
 
 PARIS = ZoneInfo("Europe/Paris")
 FIRST = datetime(2030, 3, 4, 10, tzinfo=PARIS)  # a Monday; Paris springs forward on 31 March 2030
@@ -212,6 +214,35 @@ def test_a_series_whose_later_transaction_fails_for_another_reason_leaves_nothin
     assert stored_series(container, principal) == []
 
 
+def test_a_finalize_failing_while_others_run_at_once_leaves_nothing(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """20 holds a finalize: 52 weeks in three, the first two at once. The second refused (the store
+    overloaded) while the first is written: every occurrence, finalized or still a hold, is deleted."""
+    clinic = weekly_clinic(container, principal)
+    monkeypatch.setattr(series_commit, "FINALIZE_CHUNK", 20)
+    writer = container.bookings.writer
+    commit = writer.commit
+    finalized: list[int] = []
+
+    def failing(viewer: Principal, intents: Any, group: Any = None) -> Any:
+        finals = [i for i in intents if i.before is not None and i.proposal is not None]
+        if finals and all(i.before.doc.get("is_temporary") for i in finals):
+            finalized.append(len(finals))
+            if len(finalized) == 2:
+                raise Overloaded("The table is busy; try again.")
+        return commit(viewer, intents, group)
+
+    monkeypatch.setattr(writer, "commit", failing)
+
+    with pytest.raises(Overloaded):
+        container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+
+    assert finalized == [20, 20]
+    assert live_bookings(container, principal) == []
+    assert stored_series(container, principal) == []
+
+
 class WriterDied(BaseException):
     """The function stopped between two transactions (a timeout, a kill): nothing of it runs after."""
 
@@ -238,6 +269,35 @@ def test_the_places_of_a_series_whose_writer_died_between_transactions_free_them
 
     assert booked["starts_at"] == format_timestamp(FIRST, PARIS)
     assert container.booking_series.page(principal, {}).items == []
+
+
+def test_the_item_of_a_series_whose_writer_died_goes_away_with_the_tables_ttl(
+    container: Container, principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pending item a dead writer leaves carries the table's TTL (an hour past its holds' expiry), so
+    DynamoDB removes it; a series that completed carries none and stays."""
+    now = [FIRST - timedelta(days=7)]
+    container.clock = lambda: now[0]
+    client = container.table.client
+    ttl = {"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+    client.update_time_to_live(TableName=container.table.name, TimeToLiveSpecification=ttl)
+    clinic = weekly_clinic(container, principal)
+    kept = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+    failing_at(2, WriterDied(), container, monkeypatch)
+    with pytest.raises(WriterDied):
+        body = series_body(clinic, "FREQ=WEEKLY;COUNT=52", FIRST + timedelta(hours=2))
+        container.booking_series.create(principal, body)
+
+    def sweep(at: datetime) -> None:  # what DynamoDB's TTL does: the items past their time, deleted
+        for _, table, key, _ in list(expired_keys(at.timestamp())):
+            client.delete_item(TableName=table, Key=key)
+
+    sweep(now[0] + series_commit.HOLD)
+    assert len(stored_series(container, principal)) == 2  # not before its holds expired and an hour more
+    sweep(now[0] + series_commit.HOLD + timedelta(hours=1, seconds=1))
+    assert [s.id for s in stored_series(container, principal)] == [kept["id"]]
+    sweep(now[0] + timedelta(days=3650))
+    assert [s.id for s in stored_series(container, principal)] == [kept["id"]]
 
 
 def test_a_chunk_estimated_short_is_split_and_written_as_holds_then_finalized(
@@ -284,3 +344,35 @@ def test_booking_limits_count_the_series_own_occurrences(container: Container, p
     assert [[(r["rule"], r["period"]) for r in found] for found in reasons] == [
         [("booking_limit", "month")]
     ] * 2
+
+
+def test_the_bookings_list_filters_by_series(container: Container, principal: Principal) -> None:
+    """`GET /v1/bookings?booking_series_id=<id>`: that series' occurrences only, not another series' nor
+    a single booking's; an id in upper case is the same id, and an unknown one lists none."""
+    clinic = weekly_clinic(container, principal, places=3)
+    first = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=3"))
+    container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=2"))
+    container.bookings.create(principal, series_body(clinic, "", FIRST) | {"recurrence": None})
+
+    def listed(series_id: str) -> list[str]:
+        query = {"booking_series_id": series_id, "per_page": "100"}
+        return [b["id"] for b in container.bookings.page(principal, query).items]
+
+    assert listed(first["id"]) == first["booking_ids"]
+    assert listed(first["id"].upper()) == first["booking_ids"]
+    assert listed("00000000-0000-4000-8000-000000000000") == []
+
+
+def test_a_chunk_whose_limit_counter_an_earlier_chunk_moved_is_planned_again(
+    container: Container, principal: Principal
+) -> None:
+    """A monthly limit of 5 (never reached weekly): 52 weeks in chunks that split months, so a later chunk
+    finds the month's counter moved by the chunk before it since the series read it, and plans again."""
+    clinic = weekly_clinic(container, principal)
+    limits = {"booking_limits": {"per_resource": {"month": 5}}}
+    container.catalogue.patch(principal, SERVICE, clinic["service_id"], limits)
+
+    series = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
+
+    assert len(series["bookings"]) == 52
+    assert len(live_bookings(container, principal)) == 52

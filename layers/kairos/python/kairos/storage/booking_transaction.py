@@ -27,6 +27,7 @@ from kairos.storage.catalogue_stamps import Stamps, stamp_name, written
 from kairos.storage.dynamodb import from_item, record_attributes, to_item
 from kairos.storage.hold_store import kept_hold_condition, release_operation
 from kairos.storage.ledger import ledger_operations
+from kairos.storage.table_definition import TTL_ATTRIBUTE
 from kairos.storage.timeline_head import head_copy, head_operations, is_long, long_attribute, prunings
 
 
@@ -160,6 +161,8 @@ class BookingTransaction:
                 *({"Delete": {"TableName": self._name, "Key": to_item(copy)}} for copy in copies),
             ]
         attributes = record_attributes(project_id, after)
+        if group.expires_at is not None:
+            attributes[TTL_ATTRIBUTE] = int(group.expires_at.timestamp())
         return [
             {"Put": {"TableName": self._name, "Item": to_item({**key, **attributes}), **condition}},
             *({"Put": {"TableName": self._name, "Item": to_item({**copy, **attributes})}} for copy in copies),

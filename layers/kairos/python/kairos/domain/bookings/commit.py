@@ -176,20 +176,7 @@ class BookingWriter:
         unconditioned). `known`: versions a refused transaction reported, which it read after every
         other value we hold, so they stand in for a new read of the ledger. `prefetched`: versions read
         with the catalogue (before the timelines too), so only the rest is read."""
-        holds: list[Hold] = []
-        spans: dict[str, list[Span]] = {}
-        for intent in intents:
-            if intent.proposal is None or not intent.checked:
-                continue
-            buffer = Span(intent.proposal.buffer_starts_at, intent.proposal.buffer_ends_at)
-            starts_at = intent.proposal.starts_at
-            counters = limit_counters(intent.service, intent.location, starts_at)
-            for resource in intent.candidates:
-                holds.append(Hold(resource.id, buffer.start, buffer.end, counters))
-                periods = limit_spans(intent.service, intent.location, starts_at)
-                spans.setdefault(resource.id, []).extend(
-                    [buffer, _local_day(intent.proposal, intent.location), *periods]
-                )
+        holds, spans = plan_reads(intents)
         checked = {r.id for i in intents if i.checked for r in i.candidates}
         seen = (
             known
@@ -331,6 +318,25 @@ class BookingWriter:
             least = min(booked_time(r) for r in passing)
             passing = [r for r in passing if booked_time(r) == least]
         return self._rng.choice(passing)
+
+
+def plan_reads(intents: list[Intent]) -> tuple[list[Hold], dict[str, list[Span]]]:
+    """What a plan of the checked intents reads: each candidate's ledger holds, each resource's spans."""
+    holds: list[Hold] = []
+    spans: dict[str, list[Span]] = {}
+    for intent in intents:
+        if intent.proposal is None or not intent.checked:
+            continue
+        buffer = Span(intent.proposal.buffer_starts_at, intent.proposal.buffer_ends_at)
+        starts_at = intent.proposal.starts_at
+        counters = limit_counters(intent.service, intent.location, starts_at)
+        for resource in intent.candidates:
+            holds.append(Hold(resource.id, buffer.start, buffer.end, counters))
+            periods = limit_spans(intent.service, intent.location, starts_at)
+            spans.setdefault(resource.id, []).extend(
+                [buffer, _local_day(intent.proposal, intent.location), *periods]
+            )
+    return holds, spans
 
 
 def _expired(intents: list[Intent], booking_id: str) -> HoldExpired:

@@ -140,7 +140,7 @@ class BookingSeries:
             "canceled_from": None,
         }
         record = Record(KIND, series_id, doc, now, now)
-        written = SeriesWriter(self._bookings.writer, self._clock, self._rng).write(
+        written = SeriesWriter(self._bookings.writer, self._store, self._clock, self._rng).write(
             viewer, record, intents, keep_going=model.mode == "available_only"
         )
         entities = _known(first)

@@ -26,12 +26,15 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial, reduce
 
-from kairos.domain.bookings.commit import BookingWriter, Intent
+from kairos.domain.bookings.commit import BookingWriter, Intent, plan_reads
 from kairos.domain.bookings.series_models import ACTIVE, PENDING
 from kairos.domain.projects.auth import Principal
-from kairos.domain.shared.records import Booking, GroupChange, Record
+from kairos.domain.shared.ports import BookingRepository
+from kairos.domain.shared.records import Booking, GroupChange, LedgerState, Record
 from kairos.errors import TOO_LARGE_WRITE, Conflict, Retryable, ValidationFailed
+from kairos.parallel import parallel_map
 from kairos.values.formats import format_timestamp
 
 ATTEMPTS = 8  # plans of one chunk that lost a race, before the series gives up (503)
@@ -39,6 +42,10 @@ ATTEMPTS = 8  # plans of one chunk that lost a race, before the series gives up 
 # at the end: if the writer dies between chunks, their places free themselves at expiry (and the hold
 # timers remove them). Far longer than any request may take (the API's functions time out within 29 s).
 HOLD = timedelta(minutes=5)
+# A series' item while it is pending expires (the table's TTL) this long after the series began: by then
+# its holds have expired, so no finalize of it can succeed, and a writer that died leaves nothing behind.
+PENDING_TTL = HOLD + timedelta(hours=1)
+LEDGER_READ = 30  # holds whose ledger items one BatchGetItem reads (2-3 items each, at most 100 a call)
 FINALIZE_CHUNK = 45  # holds finalized a transaction: each is its item and its hold's
 TRANSACTION_ITEMS = 100
 _RESERVED = 6  # the series' item, and room for a released hold or two
@@ -55,8 +62,15 @@ class Written:
 
 
 class SeriesWriter:
-    def __init__(self, writer: BookingWriter, clock: Callable[[], datetime], rng: random.Random) -> None:
+    def __init__(
+        self,
+        writer: BookingWriter,
+        store: BookingRepository,
+        clock: Callable[[], datetime],
+        rng: random.Random,
+    ) -> None:
         self._writer = writer
+        self._store = store
         self._clock = clock
         self._rng = rng
 
@@ -65,6 +79,8 @@ class SeriesWriter:
         and the series; on any refusal of an all_or_nothing series, nothing stays written."""
         planned = _chunks(intents)
         hold_until = self._clock() + HOLD if len(planned) > 1 else None
+        if hold_until is not None:
+            planned = self._read_ahead(viewer, planned)
         chunks = deque([_held(i, hold_until) for i in c] for c in planned)
         stored: Record | None = None
         taken: list[list[Booking]] = []
@@ -78,7 +94,7 @@ class SeriesWriter:
             if not chunk and not (last and stored is not None):
                 continue  # every occurrence of it left out: nothing to write yet
             try:
-                written = self._commit(viewer, chunk, GroupChange(stored, after))
+                written = self._commit(viewer, chunk, _item(stored, after))
             except ValidationFailed as refused:
                 if _too_large(refused) and len(chunk) > 1:  # the estimate was short: split the chunk
                     if hold_until is None:  # the one chunk planned, nothing written: now several, as holds
@@ -105,35 +121,61 @@ class SeriesWriter:
             stored = self._finalize(viewer, stored, taken)
         return Written(stored, [b for done in taken for b in done], skipped)
 
+    def _read_ahead(self, viewer: Principal, planned: list[list[Intent]]) -> list[list[Intent]]:
+        """The chunks, the first of each carrying the ledger versions of every occurrence, read at once
+        (BatchGetItems of LEDGER_READ holds' items, in parallel) instead of once a chunk: each chunk's first
+        plan uses them. Read before any chunk is written, they are older than a later chunk's plan, but its
+        transaction conditions on them: a chunk whose items an earlier one moved (a booking limit's counter
+        of the same month) loses its race and is planned again from fresh reads (`_commit`)."""
+        per_read = max(1, LEDGER_READ // max(1, len({r.id for i in planned[0] for r in i.candidates})))
+        pieces = [c[n : n + per_read] for c in planned for n in range(0, len(c), per_read)]
+
+        def read(piece: list[Intent]) -> LedgerState:
+            holds, _ = plan_reads(piece)
+            checked = {r.id for i in piece if i.checked for r in i.candidates}
+            return self._store.read_ledgers(viewer.project_id, holds, checked, piece[0].ledger)
+
+        seen = reduce(LedgerState.updated, parallel_map(read, pieces))
+        return [[replace(c[0], ledger=seen), *c[1:]] for c in planned]
+
     def _finalize(self, viewer: Principal, stored: Record, taken: list[list[Booking]]) -> Record:
-        """Finalizes the holds the chunks wrote, FINALIZE_CHUNK a transaction with the series' item, the
-        last making it active (`taken` follows, so an undo deletes what is stored)."""
+        """Finalizes the holds the chunks wrote, FINALIZE_CHUNK a transaction: all parts but the last at
+        once (each only its bookings' and holds' items, which no other transaction of the series touches),
+        then the last with the series' item, making it active once every other hold is finalized. `taken`
+        follows what each part wrote, so that an undo deletes what is stored."""
         held = [(n, k) for n, done in enumerate(taken) for k in range(len(done))]
-        for start in range(0, len(held), FINALIZE_CHUNK):
-            part = held[start : start + FINALIZE_CHUNK]
-            last = start + FINALIZE_CHUNK >= len(held)
-            ids = [b.id for done in taken for b in done]
-            after = _next(stored, stored, ids, ACTIVE if last else PENDING, self._clock())
+        parts = [held[s : s + FINALIZE_CHUNK] for s in range(0, len(held), FINALIZE_CHUNK)]
+        after = _next(stored, stored, [b.id for done in taken for b in done], ACTIVE, self._clock())
+
+        def finalize(part: list[tuple[int, int]], series: GroupChange | None) -> list[Booking] | Exception:
             now = self._clock()
             finals = [Intent(taken[n][k], _finalized(taken[n][k], now)) for n, k in part]
             try:
-                written = self._commit(viewer, finals, GroupChange(stored, after))
-            except Exception:  # a hold expired (the write took longer than HOLD), anything: take it back
-                self._undo(viewer, stored, taken)
-                raise
-            for (n, k), booking in zip(part, written, strict=True):
-                taken[n][k] = booking
-            stored = after
-        return stored
+                return self._commit(viewer, finals, series)
+            except Exception as failed:  # a hold expired (the write took longer than HOLD), anything
+                return failed
 
-    def _commit(self, viewer: Principal, chunk: list[Intent], series: GroupChange) -> list[Booking]:
+        for batch, series in ((parts[:-1], None), (parts[-1:], _item(stored, after))):
+            results = parallel_map(partial(finalize, series=series), batch)
+            for part, result in zip(batch, results, strict=True):
+                if not isinstance(result, Exception):
+                    for (n, k), booking in zip(part, result, strict=True):
+                        taken[n][k] = booking
+            failed = next((r for r in results if isinstance(r, Exception)), None)
+            if failed is not None:  # take back every occurrence, finalized or not
+                self._undo(viewer, stored, taken)
+                raise failed
+        return after
+
+    def _commit(self, viewer: Principal, chunk: list[Intent], series: GroupChange | None) -> list[Booking]:
         """One chunk, planned again when another write got in first (the writer does so itself only
-        while the series is new)."""
+        while the series is new), from fresh reads: the ledger read ahead is what lost."""
         delay = 0.01
         for _ in range(ATTEMPTS):
             try:
                 changes = self._writer.commit(viewer, chunk, series)
             except Conflict:
+                chunk = [replace(i, ledger=None) for i in chunk]
                 time.sleep(self._rng.uniform(0, delay))
                 delay = min(delay * 2, 0.2)
                 continue
@@ -148,7 +190,7 @@ class SeriesWriter:
             after = _next(stored, stored, remaining, PENDING, self._clock()) if n else None
             deletes = [Intent(b, None) for b in taken[n]]
             try:
-                self._commit(viewer, deletes, GroupChange(stored, after))
+                self._commit(viewer, deletes, _item(stored, after))
             except Exception:  # the series stays pending: never shown, its bookings locked (docs)
                 logger.exception("booking series %s: undo failed", stored.id)
                 raise
@@ -167,6 +209,13 @@ def _held(intent: Intent, until: datetime | None) -> Intent:
 def _finalized(hold: Booking, now: datetime) -> Booking:
     doc = {**hold.doc, "is_temporary": False, "finalized_at": format_timestamp(now), "expires_at": None}
     return replace(hold, doc=doc, updated_at=now, version=hold.version + 1)
+
+
+def _item(stored: Record | None, after: Record | None) -> GroupChange:
+    """The series' item as a transaction writes it: while pending, with its time to live (PENDING_TTL);
+    the write that makes it active leaves it without one."""
+    pending = after is not None and after.doc.get("status") == PENDING
+    return GroupChange(stored, after, after.created_at + PENDING_TTL if after and pending else None)
 
 
 def _next(series: Record, stored: Record | None, ids: list[str], status: str, now: datetime) -> Record:

@@ -55,6 +55,7 @@ BOOKING_LIST = ListSpec(
         "resource": lambda item, value: item["resource_id"] == normal_id(value),
         "service": lambda item, value: item["service_id"] == normal_id(value),
         "location": lambda item, value: item["location_id"] == normal_id(value),
+        "booking_series_id": lambda item, value: item.get("booking_series_id") == normal_id(value),
     },
     tri_state={
         "temporary": lambda item: bool(item["is_temporary"]),

@@ -205,6 +205,9 @@ class GroupChange:
 
     before: Record | None
     after: Record | None
+    # When the store may remove the item written (the table's TTL): a series left pending by a writer that
+    # died goes away by itself. None: it stays (a write without it removes an earlier one).
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
