@@ -10,7 +10,7 @@ import pytest
 
 from kairos.container import Container
 from kairos.domain.bookings import series_commit
-from kairos.domain.bookings.series_models import KIND
+from kairos.domain.bookings.series_state import KIND
 from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.records import Record

@@ -17,8 +17,8 @@ from kairos.domain.bookings import defaults as booking_defaults
 from kairos.domain.bookings import holds
 from kairos.domain.bookings.commit import ATTEMPTS, CATALOGUE_MOVED, BookingWriter, Intent
 from kairos.domain.bookings.context import CatalogueReads, current_ids, known
-from kairos.domain.bookings.series_models import KIND as SERIES
-from kairos.domain.bookings.series_models import is_shown
+from kairos.domain.bookings.series_state import KIND as SERIES
+from kairos.domain.bookings.series_state import is_shown
 from kairos.domain.bookings.views import (
     BOOKING_LIST,
     ID_FIELDS,

@@ -16,15 +16,8 @@ from kairos.domain.bookings.explain import SlotExplainer
 from kairos.domain.bookings.models import BookingPost
 from kairos.domain.bookings.recurrence import occurrences, parse_recurrence
 from kairos.domain.bookings.series_commit import SeriesWriter
-from kairos.domain.bookings.series_models import (
-    KIND,
-    PENDING,
-    SeriesInput,
-    SeriesPatch,
-    is_shown,
-    render_series,
-    series_bookings,
-)
+from kairos.domain.bookings.series_models import SeriesInput, SeriesPatch, render_series, series_bookings
+from kairos.domain.bookings.series_state import KIND, PENDING, is_shown
 from kairos.domain.bookings.views import Entities
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.fields import Metadata

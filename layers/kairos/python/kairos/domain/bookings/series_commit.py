@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from functools import partial, reduce
 
 from kairos.domain.bookings.commit import BookingWriter, Intent, plan_reads
-from kairos.domain.bookings.series_models import ACTIVE, PENDING
+from kairos.domain.bookings.series_state import ACTIVE, PENDING
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.ports import BookingRepository
 from kairos.domain.shared.records import Booking, GroupChange, LedgerState, Record

@@ -15,8 +15,6 @@ from kairos.domain.shared.ports import BookingRepository
 from kairos.domain.shared.records import Booking, Record
 from kairos.values.formats import format_timestamp
 
-KIND = "booking_series"
-PENDING, ACTIVE = "pending", "active"  # a series is shown once every booking of it is written
 MODES = ("all_or_nothing", "available_only")
 # Fields of a booking body a series does not take: its bookings are confirmed ones of no group.
 _NOT_TAKEN = ("booking_group_id", "is_temporary", "expires_at")
@@ -98,8 +96,3 @@ def series_bookings(store: BookingRepository, project_id: str, series: Record) -
     ids = [str(i) for i in series.doc.get("booking_ids", [])]
     found = {b.id: b for n in range(0, len(ids), 100) for b in store.get_many(project_id, ids[n : n + 100])}
     return [found[i] for i in ids if i in found]
-
-
-def is_shown(series: Record | None) -> bool:
-    """Whether the API shows the series: a series still being written is not there yet."""
-    return series is not None and series.doc.get("status") == ACTIVE
