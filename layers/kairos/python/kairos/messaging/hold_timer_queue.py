@@ -7,15 +7,13 @@ The queue URL comes from KAIROS_HOLD_TIMER_QUEUE_URL (the stack sets it); locall
 
 import json
 import math
-import os
-import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from kairos import aws_clients
 from kairos.domain.bookings.hold_timers import HoldTimer
 from kairos.events.definitions import HOLD_TIMERS
+from kairos.messaging.sqs_queue import SqsQueue
 
 QUEUE_URL_ENV = "KAIROS_HOLD_TIMER_QUEUE_URL"
 LONGEST_DELAY_SECONDS = 900  # SQS's most
@@ -54,23 +52,13 @@ def timer_from(fields: Mapping[str, Any]) -> HoldTimer:
 
 class SqsHoldTimers:
     def __init__(self, region: str) -> None:
-        self._region = region
-        self._client: Any = None
-        self._url: str | None = os.environ.get(QUEUE_URL_ENV) or None
-        self._connecting = threading.Lock()
-
-    def _connect(self) -> tuple[Any, str]:
-        with self._connecting:
-            if self._client is None:  # on first use: a stream batch without holds makes no client
-                self._client = aws_clients.client("sqs", region_name=self._region)
-            if self._url is None:
-                self._url = str(self._client.get_queue_url(QueueName=HOLD_TIMERS.queue)["QueueUrl"])
-        return self._client, self._url
+        # made by the first timer: a stream batch without holds makes no client
+        self._queue = SqsQueue(region, HOLD_TIMERS.queue, QUEUE_URL_ENV)
 
     def start(self, timers: Sequence[HoldTimer], now: datetime) -> None:
         if not timers:
             return
-        client, url = self._connect()
+        client, url = self._queue.connect()
         for first in range(0, len(timers), BATCH):
             entries = [
                 {"Id": str(n), "MessageBody": timer_body(t), "DelaySeconds": delay_seconds(t, now)}

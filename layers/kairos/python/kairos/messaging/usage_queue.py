@@ -18,17 +18,15 @@ metric; the request is answered all the same, since counting never fails the req
 """
 
 import json
-import os
-import threading
 import time
 import uuid
-from typing import Any
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from kairos import aws_clients, deadline
+from kairos import deadline
 from kairos.events.definitions import USAGE_FEED
+from kairos.messaging.sqs_queue import SqsQueue
 from kairos.observability import Metric, count, logger
 from kairos.storage.retries import jittered_wait
 from kairos.usage.events import ApiRequest, usage_event
@@ -61,10 +59,8 @@ def retryable(error: Exception) -> bool:
 
 class SqsUsageEmitter:
     def __init__(self, region: str) -> None:
-        self._region = region
-        self._client: Any = None
-        self._url: str | None = os.environ.get(QUEUE_URL_ENV) or None
-        self._connecting = threading.Lock()
+        # made on the first event: a function pays for the client once an instance
+        self._queue = SqsQueue(region, USAGE_FEED.queue, QUEUE_URL_ENV, config=_CLIENT_CONFIG)
 
     def emit(self, request: ApiRequest) -> None:
         event = usage_event(request, str(uuid.uuid4()))
@@ -73,7 +69,7 @@ class SqsUsageEmitter:
         while True:
             attempt += 1
             try:
-                client, url = self._connect()
+                client, url = self._queue.connect()
                 client.send_message(QueueUrl=url, MessageBody=body)
                 return
             except Exception as error:  # counting must never fail the request it counts
@@ -86,11 +82,3 @@ class SqsUsageEmitter:
                     )
                     return
                 time.sleep(wait)
-
-    def _connect(self) -> tuple[Any, str]:
-        with self._connecting:
-            if self._client is None:  # on the first event: a function pays for the client once an instance
-                self._client = aws_clients.client("sqs", region_name=self._region, config=_CLIENT_CONFIG)
-            if self._url is None:
-                self._url = str(self._client.get_queue_url(QueueName=USAGE_FEED.queue)["QueueUrl"])
-        return self._client, self._url
