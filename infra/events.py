@@ -24,6 +24,7 @@ from infra.functions import kairos_function
 from infra.settings import stack_settings
 from infra.table_access import grant_table_access
 from kairos.events import definitions
+from kairos.messaging import hold_timer_queue, retry_queue, usage_queue
 from kairos.routes import Area
 
 # Stream mapping: a failing batch is halved until the failing record is alone, retried, then sent to the
@@ -32,9 +33,12 @@ STREAM_BATCH_SIZE = 100
 STREAM_RETRY_ATTEMPTS = 10
 STREAM_FAILURES_QUEUE = "kairos-stream-mapper-failures"
 DLQ_RETENTION = Duration.days(14)
-WEBHOOK_QUEUE_URL_ENV = "KAIROS_WEBHOOK_QUEUE_URL"  # the dispatcher re-sends delayed retries to its queue
-HOLD_TIMER_QUEUE_URL_ENV = "KAIROS_HOLD_TIMER_QUEUE_URL"  # the stream mapper starts timers, the sweeper again
-USAGE_QUEUE_URL_ENV = "KAIROS_USAGE_QUEUE_URL"  # the API functions send a usage event per counted request
+# The queue URLs' variables, named by the adapters that read them: the dispatcher re-sends delayed retries
+# to its queue, the stream mapper starts hold timers (the sweeper again), the API functions send a usage event
+# per counted request.
+WEBHOOK_QUEUE_URL_ENV = retry_queue.QUEUE_URL_ENV
+HOLD_TIMER_QUEUE_URL_ENV = hold_timer_queue.QUEUE_URL_ENV
+USAGE_QUEUE_URL_ENV = usage_queue.QUEUE_URL_ENV
 
 
 class KairosEvents(Construct):
