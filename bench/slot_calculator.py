@@ -40,15 +40,20 @@ def _instants(spans: tuple[Span, ...]) -> list[dict[str, str]]:
 
 
 def _same_question(p1: P1) -> FixedRules:
-    """Check what makes slot-calculator's answer the engine's (its grid is the duration from `from`, it
-    has no buffers and no booking window, it bounds a slot's end by `to`), and return the fixed rules."""
+    """Check what makes slot-calculator's answer the engine's, and return the fixed rules: its grid is the
+    duration from `from`, restarted at the first free minute after unavailable ones (so every span and
+    booking must lie on the engine's grid); it has no buffers, no booking window and no capacity; it
+    bounds a slot's end by `to`."""
     kind, window = p1.rules.kind, p1.window
     assert isinstance(kind, FixedRules) and kind.bookable_interval in (None, kind.duration)
     assert not (p1.rules.buffer_before or p1.rules.buffer_after)
     bounds = BookingWindow.of(p1.rules, NOW, ZONE)
     assert bounds.latest is None and bounds.earliest is not None and bounds.earliest <= window.start
     for state in p1.resources:
+        assert state.capacity == 1
         assert not any(s.start < edge < s.end for s in state.available for edge in (window.start, window.end))
+        edges = [t for s in state.available + state.busy for t in (s.start, s.end)]
+        assert all((t - window.start) % kind.duration == timedelta(0) for t in edges)
     return kind
 
 
