@@ -17,6 +17,7 @@ digest.
 import hashlib
 import random
 import statistics
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from time import perf_counter, process_time
 from zoneinfo import ZoneInfo
@@ -95,27 +96,58 @@ def _timelines(resources: list[ResourceState]) -> list[tuple[Record, Timeline]]:
     return found
 
 
+def slot_pairs(slots: list[Slot]) -> list[tuple[str, str]]:
+    """The (resource, start) pairs the slots list, the start in UTC as ISO text: what two engines (or two
+    versions of one) must agree on."""
+    return [(resource_id, slot.starts_at.isoformat()) for slot in slots for resource_id in slot.resource_ids]
+
+
+def pairs_digest(pairs: list[tuple[str, str]]) -> str:
+    return hashlib.sha256(repr(sorted(pairs)).encode()).hexdigest()[:16]
+
+
 def _pairs_line(slots: list[Slot]) -> str:
-    pairs = [(resource_id, slot.starts_at.isoformat()) for slot in slots for resource_id in slot.resource_ids]
-    digest = hashlib.sha256(repr(sorted(pairs)).encode()).hexdigest()[:16]
-    return f"  (resource, start)   {len(pairs):9d}  pairs, sha256 {digest}"
+    pairs = slot_pairs(slots)
+    return f"  (resource, start)   {len(pairs):9d}  pairs, sha256 {pairs_digest(pairs)}"
+
+
+@dataclass(frozen=True)
+class P1:
+    """The P1 input: the window, a PT15M service on the PT15M grid, the resources' states, and the same
+    resources as storage hands them to a request."""
+
+    window: Span
+    rules: ServiceRules
+    resources: list[ResourceState]
+    timelines: list[tuple[Record, Timeline]]
+
+
+def p1_input() -> P1:
+    window = Span(START, START + timedelta(days=31))
+    resources = _resources(window, BOOKINGS)
+    return P1(window, _service("PT15M"), resources, _timelines(resources))
+
+
+def states_and_slots(p1: P1) -> list[Slot]:
+    """What a request computes on P1: each resource's state built from its timeline, then the slots."""
+    states = [
+        resource_state(record, timeline, LOCATION, ZONE, p1.window) for record, timeline in p1.timelines
+    ]
+    return bookable_slots(p1.rules, states, p1.window, NOW, ZONE)
 
 
 def p1_figures() -> list[str]:
     """The P1 case: median CPU time of `bookable_slots` and the pairs it lists; then of the resources'
     states built from their timelines and the slots."""
-    window = Span(START, START + timedelta(days=31))
-    rules, resources = _service("PT15M"), _resources(window, BOOKINGS)
-    timelines = _timelines(resources)
+    p1 = p1_input()
     timings: list[float] = []
     built: list[float] = []
     for _ in range(RUNS):
         started = process_time()
-        slots = bookable_slots(rules, resources, window, NOW, ZONE)
+        slots = bookable_slots(p1.rules, p1.resources, p1.window, NOW, ZONE)
         timings.append(process_time() - started)
         started = process_time()
-        states = [resource_state(record, timeline, LOCATION, ZONE, window) for record, timeline in timelines]
-        from_timelines = bookable_slots(rules, states, window, NOW, ZONE)
+        from_timelines = states_and_slots(p1)
         built.append(process_time() - started)
     return [
         f"P1: {RESOURCES} resources x 31 days, PT15M service on a PT15M grid, {BOOKINGS} bookings"
