@@ -13,24 +13,23 @@ import pytest
 
 from kairos.calendars.subscriptions import CalendarSubscriptions
 from kairos.container import Container
-from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind
 from kairos.domain.projects.auth import Principal
+from kairos.errors import NotFound
 from kairos.events.definitions import WAITLIST_RULE
-from kairos.outbound.ssrf import ALLOW_LOOPBACK_ENV
-from kairos.storage.calendar_subscription_store import CalendarSubscriptionStore
-from kairos.storage.catalogue_store import CatalogueStore
+from kairos.storage import keys
 from kairos.storage.dynamodb import from_item
 from kairos.stream.changes import BatchBookings, item_change
 from kairos.stream.mapper import EventMapper
 from kairos.stream.vacancies import vacancies, vacancy_event
-from tests.unit.calendars.test_subscriptions import URL, Feed
-from tests.unit.clinic import DAY, at, booking_body, make_clinic
+from tests.unit.calendars.feeds import URL, Feed
+from tests.unit.clinic import at, booking_body, make_clinic
 from tests.unit.events.records import record
-from tests.unit.test_holds import Clock
-from tests.unit.test_waitlist_offers import full_day, join, status
+from tests.unit.test_waitlist_offers import clock, full_day, join, status  # noqa: F401 (clock: a fixture)
 
 Action = Callable[[], object]
 ROUNDS = 6  # rounds of the chain at most: a change, its events, what they write, their events...
+pytestmark = pytest.mark.usefixtures("clock")  # the waitlist tests' fixed clock, before the clinic's day
 
 
 def table_items(container: Container) -> dict[tuple[str, str], dict[str, Any]]:
@@ -75,45 +74,35 @@ def _handing(container: Container, bodies: list[dict[str, Any]]) -> Action:
     return lambda: [container.waitlist_offers.handle(b) for b in bodies]
 
 
-def busy_feed(*hours: int) -> bytes:
-    """A feed busy on DAY at each of `hours` for an hour."""
-    day = DAY.replace("-", "")
-    events = "".join(
-        f"BEGIN:VEVENT\r\nUID:{h}\r\nDTSTART:{day}T{h:02}0000Z\r\nDTEND:{day}T{h + 1:02}0000Z\r\n"
-        "END:VEVENT\r\n"
-        for h in hours
-    )
-    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n".encode()
-
-
-@pytest.fixture
-def clock(container: Container) -> Clock:
-    from tests.unit.test_waitlist_offers import NOW
-
-    moved = Clock(NOW)
-    container.clock = moved
-    return moved
-
-
-@pytest.fixture
-def feed() -> Feed:
-    return Feed()
-
-
-@pytest.fixture
-def calendars(
-    container: Container, clock: Clock, feed: Feed, monkeypatch: pytest.MonkeyPatch
-) -> CalendarSubscriptions:
-    monkeypatch.setenv(ALLOW_LOOPBACK_ENV, "true")
-    store = CalendarSubscriptionStore(container.table)
-    return CalendarSubscriptions(CatalogueStore(container.table), store, container.booking_store, feed, clock)
-
-
 def booked_but(container: Container, principal: Principal, clinic: dict[str, str], hour: int) -> None:
     """Every hour of the doctor's day booked but `hour`."""
     for h in range(8, 17):
         if h != hour:
             container.bookings.create(principal, booking_body(clinic, h))
+
+
+def busy_doctor(
+    container: Container, principal: Principal, calendars: CalendarSubscriptions, feed: Feed, hour: int
+) -> tuple[dict[str, str], str]:
+    """A clinic whose doctor is booked all day but at `hour`, when their calendar says they are busy; and
+    the subscription's id."""
+    clinic = make_clinic(container, principal)
+    booked_but(container, principal, clinic, hour)
+    made = calendars.create(principal, clinic["resource_id"], {"url": URL})
+    feed.busy_at(hour)
+    calendars.sync_now(principal, clinic["resource_id"], made["id"])
+    return clinic, str(made["id"])
+
+
+def offered_first(container: Container, principal: Principal) -> tuple[str, str, str]:
+    """Two entries waiting for a full day, and 13:00 freed: the first is offered it. (first, second, hold)"""
+    clinic = make_clinic(container, principal)
+    taken = full_day(container, principal, clinic)
+    first, second = (join(container, principal, clinic, (8, 17)) for _ in range(2))
+    chain(container, lambda: container.bookings.delete(principal, taken[13]))
+    state, hold = status(container, principal, first)
+    assert (state, offered_at(container, principal, first)) == ("offered", at(13))
+    return first, second, str(hold)
 
 
 def offered_at(container: Container, principal: Principal, entry_id: str) -> str | None:
@@ -124,41 +113,34 @@ def offered_at(container: Container, principal: Principal, entry_id: str) -> str
 def test_busy_times_removed_at_a_sync_are_offered_and_busy_times_added_start_nothing(
     container: Container, principal: Principal, calendars: CalendarSubscriptions, feed: Feed
 ) -> None:
-    clinic = make_clinic(container, principal)
-    doctor = clinic["resource_id"]
-    booked_but(container, principal, clinic, 10)
-    made = calendars.create(principal, doctor, {"url": URL})
-    feed.busy_at(10)
-    calendars.sync_now(principal, doctor, made["id"])
+    clinic, made = busy_doctor(container, principal, calendars, feed, 10)
     entry_id = join(container, principal, clinic, (8, 17))
 
-    feed.document = busy_feed(15)  # 10:00 no longer busy, 15:00 busy (and booked anyway)
-    chain(container, lambda: calendars.sync_now(principal, doctor, made["id"]))
+    def sync() -> object:
+        return calendars.sync_now(principal, clinic["resource_id"], made)
+
+    feed.busy_at(15)  # 10:00 no longer busy, 15:00 busy (and booked anyway)
+    chain(container, sync)
 
     assert offered_at(container, principal, entry_id) == at(10)
-    feed.document = busy_feed(15, 16)  # only more busy times: nothing freed
-    assert vacancies(stream_of(container, lambda: calendars.sync_now(principal, doctor, made["id"]))) == []
+    feed.busy_at(15, 16)  # only more busy times: nothing freed
+    assert vacancies(stream_of(container, sync)) == []
 
 
 def test_a_calendar_subscription_deleted_gives_its_busy_times_places_to_the_waitlist(
     container: Container, principal: Principal, calendars: CalendarSubscriptions, feed: Feed
 ) -> None:
-    clinic = make_clinic(container, principal)
-    doctor = clinic["resource_id"]
-    booked_but(container, principal, clinic, 9)
-    made = calendars.create(principal, doctor, {"url": URL})
-    feed.busy_at(9)
-    calendars.sync_now(principal, doctor, made["id"])
+    clinic, made = busy_doctor(container, principal, calendars, feed, 9)
     entry_id = join(container, principal, clinic, (8, 12))
 
-    chain(container, lambda: calendars.delete(principal, doctor, made["id"]))
+    chain(container, lambda: calendars.delete(principal, clinic["resource_id"], made))
 
     assert offered_at(container, principal, entry_id) == at(9)
 
 
 @pytest.mark.parametrize("kind", [SERVICE, LOCATION])
 def test_a_service_or_location_enabled_again_offers_its_free_places(
-    container: Container, principal: Principal, clock: Clock, kind: Any
+    container: Container, principal: Principal, kind: EntityKind
 ) -> None:
     clinic = make_clinic(container, principal)
     taken = full_day(container, principal, clinic)
@@ -174,7 +156,7 @@ def test_a_service_or_location_enabled_again_offers_its_free_places(
 
 
 def test_a_service_given_other_rules_offers_what_they_free_and_a_new_name_starts_nothing(
-    container: Container, principal: Principal, clock: Clock
+    container: Container, principal: Principal
 ) -> None:
     clinic = make_clinic(container, principal)
     service = clinic["service_id"]
@@ -194,7 +176,7 @@ def test_a_service_given_other_rules_offers_what_they_free_and_a_new_name_starts
 
 
 def test_a_resource_associated_with_the_service_offers_its_places(
-    container: Container, principal: Principal, clock: Clock
+    container: Container, principal: Principal
 ) -> None:
     clinic = make_clinic(container, principal)
     full_day(container, principal, clinic)
@@ -212,41 +194,30 @@ def test_a_resource_associated_with_the_service_offers_its_places(
 
 
 def test_an_offered_entry_deleted_leaves_no_item_and_its_hold_goes_to_the_next_entry(
-    container: Container, principal: Principal, clock: Clock
+    container: Container, principal: Principal
 ) -> None:
-    clinic = make_clinic(container, principal)
-    taken = full_day(container, principal, clinic)
-    first = join(container, principal, clinic, (8, 17))
-    second = join(container, principal, clinic, (8, 17))
-    chain(container, lambda: container.bookings.delete(principal, taken[13]))
-    _, hold = status(container, principal, first)
-    assert offered_at(container, principal, first) == at(13)
+    first, second, hold = offered_first(container, principal)
 
     chain(container, lambda: container.waitlists.delete(principal, first))
 
-    left = [i for i in table_items(container).values() if first in json.dumps(i, default=str)]
-    left += [i for i in table_items(container).values() if str(i["SK"]).endswith(f"OFFER#{hold}")]
-    assert left == []
-    assert container.bookings.page(principal, {"temporary": "only", "from": at(8), "to": at(17)}).total == 1
+    items = table_items(container)
+    assert [key for key, item in items.items() if first in json.dumps(item, default=str)] == []
+    assert keys.waitlist_offer(principal.project_id, hold)["SK"] not in {sk for _, sk in items}
+    with pytest.raises(NotFound):
+        container.bookings.get(principal, hold)
     state, again = status(container, principal, second)
     assert (state, offered_at(container, principal, second)) == ("offered", at(13))
     assert again != hold
 
 
-def test_a_deleted_entrys_hold_already_finalized_is_kept(
-    container: Container, principal: Principal, clock: Clock
-) -> None:
-    clinic = make_clinic(container, principal)
-    taken = full_day(container, principal, clinic)
-    first = join(container, principal, clinic, (8, 17))
-    chain(container, lambda: container.bookings.delete(principal, taken[13]))
-    _, hold = status(container, principal, first)
+def test_a_deleted_entrys_hold_already_finalized_is_kept(container: Container, principal: Principal) -> None:
+    first, _, hold = offered_first(container, principal)
     stale = container.waitlists.get(principal, first)
-    container.bookings.patch(principal, str(hold), {"is_temporary": False})  # its event not handled yet
+    container.bookings.patch(principal, hold, {"is_temporary": False})  # its event not handled yet
 
     container.waitlists.delete(principal, first)
     container.waitlist_offers.handle(
         {"type": "waitlist_entry.deleted", "project_id": principal.project_id, "data": stale}
     )
 
-    assert container.bookings.get(principal, str(hold))["is_temporary"] is False
+    assert container.bookings.get(principal, hold)["is_temporary"] is False
