@@ -1,7 +1,7 @@
 """Waitlists through the local server (docs/waitlists.md): a place that frees up is offered to the oldest
 fitting entry as a hold made from the change stream; finalizing books the entry, an expired hold hands the
 place to the next entry; places freed at once go to the oldest entries, one entry a place; bad input is a
-422 in Hapio's shape that writes nothing."""
+422 in Hapio's shape that writes nothing; an offered entry deleted gives its hold's place to the next."""
 
 import json
 import time
@@ -108,6 +108,25 @@ def test_an_expired_offer_hands_the_place_to_the_next_entry(api: Api) -> None:
     assert parse_timestamp(
         api.get(f"/bookings/{handed['booking_id']}").json()["starts_at"]
     ) == parse_timestamp(at(monday, 9))
+
+
+def test_deleting_an_offered_entry_deletes_its_hold_and_hands_the_place_to_the_next_entry(api: Api) -> None:
+    ids = guide_setup(api)
+    monday = next_monday()
+    taken = book(api, ids, at(monday, 9), at(monday, 9, 50)).json()["id"]
+    for h in (8, 10, 11):
+        assert book(api, ids, at(monday, h), at(monday, h, 50)).status_code == 201
+    first, second = (join(api, ids, at(monday, 9), at(monday, 10))["id"] for _ in range(2))
+    assert api.delete(f"/bookings/{taken}").status_code == 204
+    hold = wait_for(api, first, "offered")["booking_id"]
+
+    assert api.delete(f"/waitlist-entries/{first}").status_code == 204
+
+    handed = wait_for(api, second, "offered")["booking_id"]
+    assert handed != hold
+    assert api.get(f"/bookings/{hold}").status_code == 404
+    held = api.get(f"/bookings/{handed}").json()
+    assert parse_timestamp(held["starts_at"]) == parse_timestamp(at(monday, 9))
 
 
 def test_list_filters_by_status_and_delete_removes_an_entry(api: Api) -> None:
