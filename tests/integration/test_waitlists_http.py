@@ -5,13 +5,17 @@ place to the next entry; places freed at once go to the oldest entries, one entr
 
 import json
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from kairos.values.formats import format_timestamp, now_utc, parse_timestamp
 from tests.integration.conftest import Api, Weaker
 from tests.integration.test_bookings_http import book
+from tests.integration.test_calendar_subscriptions_http import Feed
 from tests.integration.test_schedules_http import at, guide_setup, next_monday
 from tests.unit.webhooks.receiver import receiver
 
@@ -222,3 +226,45 @@ def test_a_block_removed_or_a_place_added_is_offered_to_the_waiting_entry(api: A
     assert api.patch(f"/resources/{ids['resource']}", {"max_simultaneous_bookings": 2}).status_code == 200
     held = api.get(f"/bookings/{wait_for(api, third, 'offered')['booking_id']}").json()
     assert parse_timestamp(held["starts_at"]) == parse_timestamp(at(monday, 10))
+
+
+@pytest.fixture
+def calendar_feed() -> Iterator[Feed]:
+    served = Feed()
+    yield served
+    served.server.shutdown()
+    served.server.server_close()
+
+
+def test_busy_times_removed_at_a_sync_and_a_resource_associated_are_offered(
+    api: Api, calendar_feed: Feed
+) -> None:
+    ids = guide_setup(api)
+    monday = next_monday()
+    for h in (8, 10, 11):
+        assert book(api, ids, at(monday, h), at(monday, h, 50)).status_code == 201
+    calendar_feed.busy(monday, 9)
+    path = f"/resources/{ids['resource']}/calendar-subscriptions"
+    path += f"/{api.post(path, {'url': calendar_feed.url}).json()['id']}"
+    assert api.post(f"{path}/sync").status_code == 200
+    newcomer = api.post("/resources", {"name": "Dr. New", "max_simultaneous_bookings": 1}).json()["id"]
+    weekly = {"location_id": ids["location"], "start_date": next_monday().isoformat()}
+    schedule = api.post(f"/resources/{newcomer}/recurring-schedules", weekly).json()["id"]
+    block = {"weekday": "monday", "start_time": "11:00:00", "end_time": "12:00:00"}
+    weekly_blocks = f"/resources/{newcomer}/recurring-schedules/{schedule}/schedule-blocks"
+    assert api.post(weekly_blocks, block).status_code == 201
+    first, second = (join(api, ids, at(monday, 8), at(monday, 12))["id"] for _ in range(2))
+    time.sleep(SETTLED_SECONDS)
+    assert entry(api, first)["status"] == "waiting"
+
+    calendar_feed.busy(monday, 10)  # 09:00 free again (10:00 is booked anyway)
+    assert api.post(f"{path}/sync").status_code == 200
+    freed = api.get(f"/bookings/{wait_for(api, first, 'offered')['booking_id']}").json()
+    assert parse_timestamp(freed["starts_at"]) == parse_timestamp(at(monday, 9))
+
+    assert api.put(f"/services/{ids['service']}/resources/{newcomer}").status_code == 201
+    joined = api.get(f"/bookings/{wait_for(api, second, 'offered')['booking_id']}").json()
+    assert (joined["resource_id"], parse_timestamp(joined["starts_at"])) == (
+        newcomer,
+        parse_timestamp(at(monday, 11)),
+    )
