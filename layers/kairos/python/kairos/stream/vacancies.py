@@ -48,7 +48,7 @@ Image = Mapping[str, Any]
 @dataclass(frozen=True)
 class Vacancy:
     project_id: str
-    location_id: str | None  # None: every location (a resource's places are not tied to one)
+    location_id: str | None  # None: every location (a resource's or service's places are not tied to one)
 
 
 def vacancy(old: Image | None, new: Image | None) -> Vacancy | None:
@@ -60,8 +60,8 @@ def vacancy(old: Image | None, new: Image | None) -> Vacancy | None:
     if entity == "association":
         return Vacancy(project_id, None) if old is None else None
     head = keys.schedule_version_owner(image)
-    if head is not None:
-        return Vacancy(head[0], None) if _busy_freed(old or {}, new or {}) else None
+    if head is not None:  # a timeline head, for its busy times (one removed went with its resource)
+        return Vacancy(head[0], None) if new is not None and _busy_freed(old or {}, new) else None
     if "data" not in image:
         return None
     if entity in SCHEDULES:
