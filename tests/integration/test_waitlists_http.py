@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -94,7 +94,9 @@ def test_two_places_freed_at_once_go_to_the_two_oldest_entries_one_entry_a_place
     assert sorted(b["id"] for b in listed["data"]) == sorted(h["id"] for h in holds)
 
 
-def test_an_expired_offer_hands_the_place_to_the_next_entry(api: Api) -> None:
+def offered_to_the_first(api: Api) -> tuple[date, str, str, str]:
+    """Two entries waiting for Monday 09:00, which frees up: the first is offered it. (Monday, the entries,
+    the hold)"""
     ids = guide_setup(api)
     monday = next_monday()
     taken = book(api, ids, at(monday, 9), at(monday, 9, 50)).json()["id"]
@@ -103,6 +105,11 @@ def test_an_expired_offer_hands_the_place_to_the_next_entry(api: Api) -> None:
     first, second = (join(api, ids, at(monday, 9), at(monday, 10))["id"] for _ in range(2))
     assert api.delete(f"/bookings/{taken}").status_code == 204
     hold = wait_for(api, first, "offered")["booking_id"]
+    return monday, first, second, str(hold)
+
+
+def test_an_expired_offer_hands_the_place_to_the_next_entry(api: Api) -> None:
+    monday, first, second, hold = offered_to_the_first(api)
     soon = format_timestamp(now_utc() + timedelta(seconds=2))
     assert api.patch(f"/bookings/{hold}", {"expires_at": soon}).status_code == 200
 
@@ -115,14 +122,7 @@ def test_an_expired_offer_hands_the_place_to_the_next_entry(api: Api) -> None:
 
 
 def test_deleting_an_offered_entry_deletes_its_hold_and_hands_the_place_to_the_next_entry(api: Api) -> None:
-    ids = guide_setup(api)
-    monday = next_monday()
-    taken = book(api, ids, at(monday, 9), at(monday, 9, 50)).json()["id"]
-    for h in (8, 10, 11):
-        assert book(api, ids, at(monday, h), at(monday, h, 50)).status_code == 201
-    first, second = (join(api, ids, at(monday, 9), at(monday, 10))["id"] for _ in range(2))
-    assert api.delete(f"/bookings/{taken}").status_code == 204
-    hold = wait_for(api, first, "offered")["booking_id"]
+    monday, first, second, hold = offered_to_the_first(api)
 
     assert api.delete(f"/waitlist-entries/{first}").status_code == 204
 
