@@ -5,8 +5,9 @@ batch item failure (Lambda resumes the shard from it, bisecting on repeated erro
 The mapped events are then published together; a refused entry raises, and the whole batch is retried.
 Both retries may repeat events already published: consumers drop repeats by the envelope id.
 
-A schedule or resource change that may free places puts a `waitlist.vacancy` signal on the bus beside the
-events (`kairos.stream.vacancies`), for the waitlist offer step.
+A change that may free places without a booking (a schedule, the catalogue, a calendar's busy times) puts a
+`waitlist.vacancy` signal on the bus beside the events (`kairos.stream.vacancies`), for the waitlist offer
+step.
 
 A booking write that leaves a hold with an expiry also starts the hold's timer
 (`kairos.domain.bookings.hold_timers`),

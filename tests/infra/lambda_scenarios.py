@@ -184,20 +184,25 @@ def queue_body(rule: definitions.Feed, moto: Moto) -> dict[str, Any]:
 
 def waitlist_events(moto: Moto) -> list[dict[str, Any]]:
     """A new entry with a free place in its window (a hold is written with it), the same event again
-    (nothing more), and the finalizing of a hold offered before (its entry is booked)."""
+    (nothing more), the finalizing of a hold offered before (its entry is booked), and an offered entry
+    deleted (its hold is deleted)."""
     viewer, _ = fresh_project(moto, "Layout waitlists")
     clinic = make_clinic(moto.container, viewer)
     waitlists, offers = moto.container.waitlists, moto.container.waitlist_offers
     where = {"service_id": clinic["service_id"], "location_id": clinic["location_id"]}
     earlier = waitlists.create(viewer, {**where, "from": at(9), "to": at(10)})
+    leaving = waitlists.create(viewer, {**where, "from": at(11), "to": at(12)})
     offers.offer(viewer.project_id, clinic["location_id"])
     hold = str(waitlists.get(viewer, earlier["id"])["booking_id"])
+    left = waitlists.get(viewer, leaving["id"])
+    waitlists.delete(viewer, leaving["id"])
     new = waitlists.create(viewer, {**where, "from": at(10), "to": at(11)})
     finalized = {"id": hold, "location_id": clinic["location_id"], "is_temporary": False}
     found = [
         ("waitlist_entry.created", new),
         ("waitlist_entry.created", new),
         ("booking.finalized", finalized),
+        ("waitlist_entry.deleted", left),
     ]
     return [domain_message(viewer.project_id, kind, data) for kind, data in found]
 

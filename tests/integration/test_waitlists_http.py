@@ -1,17 +1,21 @@
 """Waitlists through the local server (docs/waitlists.md): a place that frees up is offered to the oldest
 fitting entry as a hold made from the change stream; finalizing books the entry, an expired hold hands the
 place to the next entry; places freed at once go to the oldest entries, one entry a place; bad input is a
-422 in Hapio's shape that writes nothing."""
+422 in Hapio's shape that writes nothing; an offered entry deleted gives its hold's place to the next."""
 
 import json
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+
+import pytest
 
 from kairos.values.formats import format_timestamp, now_utc, parse_timestamp
 from tests.integration.conftest import Api, Weaker
 from tests.integration.test_bookings_http import book
+from tests.integration.test_calendar_subscriptions_http import Feed
 from tests.integration.test_schedules_http import at, guide_setup, next_monday
 from tests.unit.webhooks.receiver import receiver
 
@@ -90,7 +94,9 @@ def test_two_places_freed_at_once_go_to_the_two_oldest_entries_one_entry_a_place
     assert sorted(b["id"] for b in listed["data"]) == sorted(h["id"] for h in holds)
 
 
-def test_an_expired_offer_hands_the_place_to_the_next_entry(api: Api) -> None:
+def offered_to_the_first(api: Api) -> tuple[date, str, str, str]:
+    """Two entries waiting for Monday 09:00, which frees up: the first is offered it. (Monday, the entries,
+    the hold)"""
     ids = guide_setup(api)
     monday = next_monday()
     taken = book(api, ids, at(monday, 9), at(monday, 9, 50)).json()["id"]
@@ -99,6 +105,11 @@ def test_an_expired_offer_hands_the_place_to_the_next_entry(api: Api) -> None:
     first, second = (join(api, ids, at(monday, 9), at(monday, 10))["id"] for _ in range(2))
     assert api.delete(f"/bookings/{taken}").status_code == 204
     hold = wait_for(api, first, "offered")["booking_id"]
+    return monday, first, second, str(hold)
+
+
+def test_an_expired_offer_hands_the_place_to_the_next_entry(api: Api) -> None:
+    monday, first, second, hold = offered_to_the_first(api)
     soon = format_timestamp(now_utc() + timedelta(seconds=2))
     assert api.patch(f"/bookings/{hold}", {"expires_at": soon}).status_code == 200
 
@@ -108,6 +119,18 @@ def test_an_expired_offer_hands_the_place_to_the_next_entry(api: Api) -> None:
     assert parse_timestamp(
         api.get(f"/bookings/{handed['booking_id']}").json()["starts_at"]
     ) == parse_timestamp(at(monday, 9))
+
+
+def test_deleting_an_offered_entry_deletes_its_hold_and_hands_the_place_to_the_next_entry(api: Api) -> None:
+    monday, first, second, hold = offered_to_the_first(api)
+
+    assert api.delete(f"/waitlist-entries/{first}").status_code == 204
+
+    handed = wait_for(api, second, "offered")["booking_id"]
+    assert handed != hold
+    assert api.get(f"/bookings/{hold}").status_code == 404
+    held = api.get(f"/bookings/{handed}").json()
+    assert parse_timestamp(held["starts_at"]) == parse_timestamp(at(monday, 9))
 
 
 def test_list_filters_by_status_and_delete_removes_an_entry(api: Api) -> None:
@@ -203,3 +226,45 @@ def test_a_block_removed_or_a_place_added_is_offered_to_the_waiting_entry(api: A
     assert api.patch(f"/resources/{ids['resource']}", {"max_simultaneous_bookings": 2}).status_code == 200
     held = api.get(f"/bookings/{wait_for(api, third, 'offered')['booking_id']}").json()
     assert parse_timestamp(held["starts_at"]) == parse_timestamp(at(monday, 10))
+
+
+@pytest.fixture
+def calendar_feed() -> Iterator[Feed]:
+    served = Feed()
+    yield served
+    served.server.shutdown()
+    served.server.server_close()
+
+
+def test_busy_times_removed_at_a_sync_and_a_resource_associated_are_offered(
+    api: Api, calendar_feed: Feed
+) -> None:
+    ids = guide_setup(api)
+    monday = next_monday()
+    for h in (8, 10, 11):
+        assert book(api, ids, at(monday, h), at(monday, h, 50)).status_code == 201
+    calendar_feed.busy(monday, 9)
+    path = f"/resources/{ids['resource']}/calendar-subscriptions"
+    path += f"/{api.post(path, {'url': calendar_feed.url}).json()['id']}"
+    assert api.post(f"{path}/sync").status_code == 200
+    newcomer = api.post("/resources", {"name": "Dr. New", "max_simultaneous_bookings": 1}).json()["id"]
+    weekly = {"location_id": ids["location"], "start_date": next_monday().isoformat()}
+    schedule = api.post(f"/resources/{newcomer}/recurring-schedules", weekly).json()["id"]
+    block = {"weekday": "monday", "start_time": "11:00:00", "end_time": "12:00:00"}
+    weekly_blocks = f"/resources/{newcomer}/recurring-schedules/{schedule}/schedule-blocks"
+    assert api.post(weekly_blocks, block).status_code == 201
+    first, second = (join(api, ids, at(monday, 8), at(monday, 12))["id"] for _ in range(2))
+    time.sleep(SETTLED_SECONDS)
+    assert entry(api, first)["status"] == "waiting"
+
+    calendar_feed.busy(monday, 10)  # 09:00 free again (10:00 is booked anyway)
+    assert api.post(f"{path}/sync").status_code == 200
+    freed = api.get(f"/bookings/{wait_for(api, first, 'offered')['booking_id']}").json()
+    assert parse_timestamp(freed["starts_at"]) == parse_timestamp(at(monday, 9))
+
+    assert api.put(f"/services/{ids['service']}/resources/{newcomer}").status_code == 201
+    joined = api.get(f"/bookings/{wait_for(api, second, 'offered')['booking_id']}").json()
+    assert (joined["resource_id"], parse_timestamp(joined["starts_at"])) == (
+        newcomer,
+        parse_timestamp(at(monday, 11)),
+    )

@@ -8,15 +8,35 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from kairos.calendars.subscriptions import CalendarSubscriptions
 from kairos.container import Container
 from kairos.domain.projects.auth import Principal
 from kairos.observability import Metric, metrics
+from kairos.outbound.ssrf import ALLOW_LOOPBACK_ENV
+from kairos.storage.calendar_subscription_store import CalendarSubscriptionStore
+from kairos.storage.catalogue_store import CatalogueStore
+from tests.unit.calendars.feeds import NOW, Feed
 from tests.unit.clinic import make_clinic
 
 
 @pytest.fixture
 def clinic(container: Container, principal: Principal) -> dict[str, str]:
     return make_clinic(container, principal)
+
+
+@pytest.fixture
+def feed() -> Feed:
+    return Feed()
+
+
+@pytest.fixture
+def calendars(container: Container, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> CalendarSubscriptions:
+    """The calendar subscriptions service reading `feed`, at NOW."""
+    monkeypatch.setenv(ALLOW_LOOPBACK_ENV, "true")
+    store = CalendarSubscriptionStore(container.table)
+    return CalendarSubscriptions(
+        CatalogueStore(container.table), store, container.booking_store, feed, lambda: NOW
+    )
 
 
 Figures = Callable[[], dict[str, float]]

@@ -3,58 +3,18 @@ set in one write that moves the version checked bookings condition on (only when
 choices, and the limit of subscriptions per resource."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from kairos.calendars.ports import FeedError, Fetched
 from kairos.calendars.subscriptions import MAX_PER_RESOURCE, CalendarSubscriptions
 from kairos.container import Container
 from kairos.domain.catalogue.catalogue import RESOURCE
 from kairos.domain.projects.auth import Principal
 from kairos.errors import ValidationFailed
-from kairos.outbound.ssrf import ALLOW_LOOPBACK_ENV
 from kairos.storage import keys
-from kairos.storage.calendar_subscription_store import CalendarSubscriptionStore
-from kairos.storage.catalogue_store import CatalogueStore
+from tests.unit.calendars.feeds import URL, Feed
 from tests.unit.clinic import DAY, booking_body
-
-NOW = datetime(2030, 1, 1, tzinfo=UTC)
-URL = "http://127.0.0.1:9/basic.ics"
-
-
-class Feed:
-    def __init__(self) -> None:
-        self.document: bytes | None = None
-        self.failure: str | None = None
-
-    def busy_at(self, hour: int) -> None:
-        day = DAY.replace("-", "")
-        self.document = (
-            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n"
-            f"DTSTART:{day}T{hour:02}0000Z\r\nDTEND:{day}T{hour + 1:02}0000Z\r\n"
-            "END:VEVENT\r\nEND:VCALENDAR\r\n"
-        ).encode()
-
-    def __call__(self, url: str, etag: str | None, last_modified: str | None) -> Fetched:
-        if self.failure:
-            raise FeedError(self.failure)
-        return Fetched(self.document, None, None)
-
-
-@pytest.fixture
-def feed() -> Feed:
-    return Feed()
-
-
-@pytest.fixture
-def calendars(container: Container, feed: Feed, monkeypatch: pytest.MonkeyPatch) -> CalendarSubscriptions:
-    monkeypatch.setenv(ALLOW_LOOPBACK_ENV, "true")
-    store = CalendarSubscriptionStore(container.table)
-    return CalendarSubscriptions(
-        CatalogueStore(container.table), store, container.booking_store, feed, lambda: NOW
-    )
 
 
 def head_version(container: Container, principal: Principal, resource_id: str) -> int:

@@ -1,6 +1,6 @@
 """The mapper on a waitlist entry's stream records (docs/events.md, docs/waitlists.md): created, one event
 per status reached, deleted; a change that keeps the status makes none; the link of an offer makes none.
-And the vacancy signals of the schedule and resource changes that may free places."""
+And the vacancy signals of the schedule, catalogue and busy-time changes that may free places."""
 
 import json
 from typing import Any
@@ -95,3 +95,18 @@ def test_schedule_changes_and_more_places_signal_a_vacancy_and_bookings_do_not()
     assert vacancy(one, disabled) is None
     signal = json.loads(vacancy_event(found[1]).detail)
     assert signal == {"type": "waitlist.vacancy", "project_id": PROJECT, "data": {"location_id": None}}
+
+
+def test_catalogue_changes_signal_a_vacancy_only_where_they_may_free_places() -> None:
+    def location(**doc: Any) -> dict[str, Any]:
+        return {**_item("location", **{"name": "Clinic", "time_zone": "UTC", **doc}), "id": PLACE}
+
+    link = {"PK": "x", "SK": "y", "entity": "association", "project_id": PROJECT}
+    head = {**keys.schedule_version(PROJECT, PLACE), "entity": "schedule_version", "busy_a": {}}
+    assert vacancy(location(), location(time_zone="Europe/Paris")) == Vacancy(PROJECT, PLACE)
+    assert vacancy(location(enabled=False), location()) == Vacancy(PROJECT, PLACE)
+    assert vacancy(location(), location(name="Other", metadata={"a": 1})) is None
+    assert vacancy(location(), location(enabled=False, time_zone="Europe/Paris")) is None
+    assert vacancy(None, link) == Vacancy(PROJECT, None)
+    assert vacancy(link, None) is None  # a resource no longer performing a service frees nothing
+    assert vacancy(head, None) is None  # the head goes with its resource

@@ -53,8 +53,9 @@ EVENT_TYPES = (
     BOOKING_EVENT_TYPES + BOOKING_GROUP_EVENT_TYPES + BOOKING_SERIES_EVENT_TYPES + WAITLIST_ENTRY_EVENT_TYPES
 )
 # The events the waitlist offer step reads (kairos/waitlists/offers.py): those after which a place may be free
-# at a location, and those that settle an offered hold's entry. A schedule or resource change that may free
-# places is a signal of its own (kairos/stream/vacancies.py), from the stream function, on another source.
+# at a location, those that settle an offered hold's entry, and an entry's deletion (which releases its hold).
+# A change that may free places without a booking (a schedule, the catalogue, busy times) is a signal of its
+# own (kairos/stream/vacancies.py), from the stream function, on another source.
 WAITLIST_SOURCE = "kairos.waitlists"
 WAITLIST_VACANCY = "waitlist.vacancy"
 WAITLIST_FREEING = (
@@ -66,6 +67,7 @@ WAITLIST_FREEING = (
     "waitlist_entry.created",
 )
 WAITLIST_SETTLING = ("booking.finalized", "booking.expired", "booking.canceled", "booking.deleted")
+WAITLIST_WITHDRAWN = "waitlist_entry.deleted"  # an offered entry deleted: the step deletes its hold
 USAGE_DETAIL_TYPES = ("api.request", "webhook.attempt")
 
 
@@ -101,7 +103,7 @@ WAITLIST_RULE = Rule(
     description="Events that may free a place or settle an offer, for the waitlist offer step",
     pattern={
         "source": [DOMAIN_SOURCE, WAITLIST_SOURCE],
-        "detail-type": sorted({*WAITLIST_FREEING, *WAITLIST_SETTLING}),
+        "detail-type": sorted({*WAITLIST_FREEING, *WAITLIST_SETTLING, WAITLIST_WITHDRAWN}),
     },
     queue="kairos-waitlist-offers",
     consumer="waitlist_offers",

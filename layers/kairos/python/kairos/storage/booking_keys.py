@@ -4,7 +4,7 @@ holds."""
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 from kairos.storage.key_parts import entity_partition, owned_partition, shard_of, utc_key
 
@@ -96,6 +96,16 @@ def schedule_version(project_id: str, resource_id: str) -> dict[str, str]:
     """A version every schedule change of the resource bumps, so a booking checked against a schedule is
     written only if the schedule did not change in between."""
     return {"PK": owned_partition(project_id, "resource", resource_id), "SK": "SCHEDVER"}
+
+
+def schedule_version_owner(item: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(project id, resource id) of a resource's schedule-version item (its timeline head), read from its
+    key; None for any other item."""
+    head, separator, resource_id = str(item.get("PK", "")).rpartition("#RESOURCE#")
+    project_id = head.removeprefix("PROJECT#")
+    key = schedule_version(project_id, resource_id)
+    found = separator and (item.get("PK"), item.get("SK")) == (key["PK"], key["SK"])
+    return (project_id, resource_id) if found else None
 
 
 # --- booking lists ----------------------------------------------------------------------------------------

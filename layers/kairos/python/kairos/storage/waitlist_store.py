@@ -11,7 +11,7 @@ from kairos.domain.shared.records import Record
 from kairos.storage import keys
 from kairos.storage.booking_store import BookingStore, Rider
 from kairos.storage.dynamodb import Table, record_attributes, record_from, to_item, translate
-from kairos.waitlists.entries import WAITING, turn_of
+from kairos.waitlists.entries import OFFERED, WAITING, turn_of
 from kairos.waitlists.ports import EntryTaken
 
 LINK = "waitlist_offer"
@@ -64,16 +64,21 @@ class WaitlistStore:
         listing = keys.waiting_listing_partition(project_id, location_id)
         return [record_from(i) for i in self._t.query(listing, index="GSI1")]
 
-    def delete(self, project_id: str, entry_id: str) -> bool:
-        try:
-            self._t.client.delete_item(
-                TableName=self._t.name,
-                Key=to_item(keys.waitlist_entry(project_id, entry_id)),
-                ConditionExpression="attribute_exists(PK)",
-            )
-        except self._t.client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+    def delete(self, project_id: str, entry: Record) -> bool:
+        operations: list[Any] = [
+            {
+                "Delete": {
+                    "TableName": self._t.name,
+                    "Key": to_item(keys.waitlist_entry(project_id, entry.id)),
+                    "ConditionExpression": "version = :expected",
+                    "ExpressionAttributeValues": to_item({":expected": entry.version}),
+                }
+            }
+        ]
+        if entry.doc["status"] == OFFERED:  # its hold's link, which only an offered entry has
+            link = to_item(keys.waitlist_offer(project_id, str(entry.doc["booking_id"])))
+            operations.append({"Delete": {"TableName": self._t.name, "Key": link}})
+        return self._transact(operations)
 
     def replace(
         self, project_id: str, record: Record, expected_version: int, unlink: str | None = None
@@ -82,6 +87,10 @@ class WaitlistStore:
         if unlink is not None:
             link = to_item(keys.waitlist_offer(project_id, unlink))
             operations.append({"Delete": {"TableName": self._t.name, "Key": link}})
+        return self._transact(operations)
+
+    def _transact(self, operations: list[Any]) -> bool:
+        """False when a condition refused the transaction (nothing was written)."""
         try:
             self._t.client.transact_write_items(TransactItems=operations)
         except ClientError as error:

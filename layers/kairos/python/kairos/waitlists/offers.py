@@ -2,15 +2,17 @@
 `kairos-domain-events-to-waitlist-offers`, queue `kairos-waitlist-offers`), never by a request.
 
 - A booking event that may have freed a place at a location (canceled, deleted, expired, updated), a new
-  entry, and a vacancy signal (a schedule or resource change: `kairos.stream.vacancies`; a resource's at
-  every location with waiting entries) make the step offer what is free there: the location's waiting
-  entries in turn, oldest first; each is offered the earliest bookable slot inside its window, as a hold (a
-  temporary booking with `expires_at`, the project's default hold time, else PT15M). The hold is a normal
-  checked booking write (schedules, capacity, limits, busy times, booking window), and the same transaction
-  moves the entry from `waiting` to `offered` on the version read: of two runs offering one entry, or one
-  place, only one commits.
+  entry, and a vacancy signal (a schedule, catalogue or busy-times change: `kairos.stream.vacancies`; one
+  naming no location, at every location with waiting entries) make the step offer what is free there: the
+  location's waiting entries in turn, oldest first; each is offered the earliest bookable slot inside its
+  window, as a hold (a temporary booking with `expires_at`, the project's default hold time, else PT15M).
+  The hold is a normal checked booking write (schedules, capacity, limits, busy times, booking window), and
+  the same transaction moves the entry from `waiting` to `offered` on the version read: of two runs
+  offering one entry, or one place, only one commits.
 - A booking event about an offered hold settles its entry: finalized -> `booked`, expired -> `expired`,
   canceled or deleted -> `declined` (and the place it gave back is offered on, as above).
+- An offered entry deleted (`waitlist_entry.deleted`; the API removed it with its hold's link) has its hold
+  deleted unless finalized by then; that deletion's own event offers the place on.
 
 Events come at least once and in any order: every step is a conditioned write, so a repeat changes nothing.
 """
@@ -24,7 +26,7 @@ from typing import Any
 from kairos.abilities import ALL_ABILITIES
 from kairos.domain.bookings.availability import Availability
 from kairos.domain.bookings.bookings import Bookings
-from kairos.domain.bookings.commit import BookingWriter
+from kairos.domain.bookings.commit import BookingWriter, Intent
 from kairos.domain.bookings.models import BookingPost
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.listing import MAX_PER_PAGE
@@ -32,7 +34,12 @@ from kairos.domain.shared.ports import ProjectRepository, TimelineReader
 from kairos.domain.shared.records import Record, StaleCatalogue
 from kairos.domain.shared.validation import parse
 from kairos.errors import Conflict, NotFound, ValidationFailed
-from kairos.events.definitions import WAITLIST_FREEING, WAITLIST_SETTLING, WAITLIST_VACANCY
+from kairos.events.definitions import (
+    WAITLIST_FREEING,
+    WAITLIST_SETTLING,
+    WAITLIST_VACANCY,
+    WAITLIST_WITHDRAWN,
+)
 from kairos.values.formats import format_timestamp, stored_duration
 from kairos.waitlists.entries import (
     BOOKED,
@@ -85,6 +92,8 @@ class WaitlistOffers:
         kind, project_id, data = str(envelope["type"]), str(envelope["project_id"]), envelope["data"]
         if kind in SETTLES and (kind == "booking.finalized" or data.get("is_temporary")):
             self._settle(project_id, str(data["id"]), SETTLES[kind])
+        if kind == WAITLIST_WITHDRAWN and data.get("status") == OFFERED:
+            self._release(project_id, str(data["booking_id"]))  # its event offers the place on
         if kind not in WAITLIST_FREEING:
             return 0
         location_id = data.get("location_id")
@@ -102,10 +111,9 @@ class WaitlistOffers:
         listed once, before any is offered: a place that frees up while this runs is left to the run its
         own event makes, which again goes oldest first (so a younger entry never takes a place an older one
         fitting it was not shown)."""
-        project = self._projects.get_project(project_id)
-        if project is None or not project.enabled:
+        viewer = self._viewer(project_id)
+        if viewer is None:
             return 0
-        viewer = Principal(project, token_id="waitlist", abilities=frozenset(ALL_ABILITIES))
         entries = self._store.waiting(project_id, location_id)
         now = self._clock()
         for entry in lapsed(entries, now):
@@ -126,6 +134,13 @@ class WaitlistOffers:
                 used[group][place] += 1
                 offered += 1
         return offered
+
+    def _viewer(self, project_id: str) -> Principal | None:
+        """The step acts for an enabled project with every ability; None for another."""
+        project = self._projects.get_project(project_id)
+        if project is None or not project.enabled:
+            return None
+        return Principal(project, token_id="waitlist", abilities=frozenset(ALL_ABILITIES))
 
     def _free(
         self, viewer: Principal, location_id: str, group: Group, entries: list[Record], now: datetime
@@ -194,3 +209,23 @@ class WaitlistOffers:
                 project_id, changed(entry, self._clock(), status=status), entry.version, booking_id
             ):
                 return
+
+    def _release(self, project_id: str, booking_id: str) -> None:
+        """Deletes the hold offered to an entry that was deleted, while it is still a hold: the delete is
+        conditioned on the version read, so a hold finalized (or changed) in between is read again, and a
+        finalized one is kept (the person booked it)."""
+        viewer = self._viewer(project_id)
+        if viewer is None:
+            return
+        for _ in range(SETTLE_ATTEMPTS):
+            try:
+                hold = self._bookings.load(viewer, booking_id)
+            except NotFound:
+                return
+            if not hold.doc.get("is_temporary"):
+                return
+            try:
+                self._bookings.writer.commit(viewer, [Intent(hold, None)])
+            except Conflict:
+                continue
+            return

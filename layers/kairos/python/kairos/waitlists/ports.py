@@ -22,7 +22,9 @@ class WaitlistRepository(Protocol):
         """The location's waiting entries, oldest first (the listing index: eventually consistent; every
         change of an entry is conditioned on its version, so a stale read only loses a condition)."""
 
-    def delete(self, project_id: str, entry_id: str) -> bool: ...
+    def delete(self, project_id: str, entry: Record) -> bool:
+        """Deletes the entry if its stored version is `entry`'s, and, when `entry` is offered, the link of
+        its hold to it, in one write; False when it changed or is gone."""
 
     def replace(
         self, project_id: str, record: Record, expected_version: int, unlink: str | None = None

@@ -11,7 +11,7 @@ from kairos.domain.shared.listing import FieldType, ListSpec, Page, select
 from kairos.domain.shared.ports import AssociationRepository, CatalogueRepository
 from kairos.domain.shared.records import Record
 from kairos.domain.shared.validation import parse
-from kairos.errors import NotFound, ValidationFailed
+from kairos.errors import NotFound, Retryable, ValidationFailed
 from kairos.values.formats import format_timestamp, parse_timestamp, zone
 from kairos.values.ids import is_uuid, new_id, normal_id
 from kairos.waitlists.entries import KIND, QUEUED, WAITING, WaitlistEntryInput, check_window, render
@@ -30,6 +30,7 @@ ENTRY_LIST = ListSpec(
         "resource": lambda item, value: item["resource_id"] == normal_id(value),
     },
 )
+ATTEMPTS = 3  # reads of an entry to delete, when it changes between the read and the delete
 
 
 class Waitlists:
@@ -76,9 +77,14 @@ class Waitlists:
         return select([render(r) for r in self._store.list_all(viewer.project_id)], query, ENTRY_LIST)
 
     def delete(self, viewer: Principal, entry_id: str) -> None:
-        """Removes the entry whatever its status; a hold already offered to it stays until it expires."""
-        if not (is_uuid(entry_id) and self._store.delete(viewer.project_id, entry_id)):
-            raise NotFound("waitlist entry")
+        """Removes the entry whatever its status, with the link of its hold when it is offered: one write
+        conditioned on the entry as read, read again when an offer or its hold's settlement got in between.
+        The hold itself is deleted next, from the change stream, by the offer step (`WaitlistOffers`), unless
+        finalized by then."""
+        for _ in range(ATTEMPTS):
+            if self._store.delete(viewer.project_id, self._existing(viewer.project_id, entry_id)):
+                return
+        raise Retryable("The waitlist entry is being changed; try again.")
 
     def _existing(self, project_id: str, entry_id: str) -> Record:
         found = self._store.get(project_id, entry_id) if is_uuid(entry_id) else None
