@@ -28,7 +28,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial, reduce
 
-from kairos.domain.bookings.commit import BookingWriter, Intent, plan_reads
+from kairos.domain.bookings.commit import BookingWriter
+from kairos.domain.bookings.intents import Intent, plan_reads
 from kairos.domain.bookings.series_state import ACTIVE, PENDING
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.ports import BookingRepository
