@@ -4,12 +4,13 @@ none (docs/bookings.md). The plan says what the transaction writes; the writer c
 the checks read."""
 
 import random
+from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from kairos.domain.bookings.availability import resource_state
+from kairos.domain.bookings.availability import recurring_schedules, resource_state
 from kairos.domain.bookings.holds import refuse_change_of_expired, release_of
 from kairos.domain.bookings.intents import DAY, Intent, local_day
 from kairos.domain.bookings.limits import counted_starts, limit_counters, limit_releases
@@ -24,8 +25,9 @@ from kairos.domain.shared.records import (
 )
 from kairos.errors import ValidationFailed
 from kairos.scheduling.engine import Violation, check_booking
-from kairos.scheduling.model import FixedRules, ServiceRules, Span
+from kairos.scheduling.model import FixedRules, RecurringSchedule, ServiceRules, Span
 from kairos.scheduling.rules import rules_from_service
+from kairos.scheduling.spans import in_order
 from kairos.values.formats import Duration, zone
 
 VIOLATION_MESSAGES = {
@@ -55,6 +57,48 @@ class Timelines:
     expired: dict[str, list[TimelineBooking]]
 
 
+@dataclass
+class _Around:
+    """A resource's timeline as a plan checks it for many bookings (a series: up to a hundred): its other
+    bookings (less those the request replaces) sorted by buffer start once, so that each check takes only
+    those near its booking; its schedules at a location and the starts a service's limits count, made
+    once. Each check then costs what a single booking's does, whatever the timeline's length."""
+
+    timeline: Timeline
+    others: list[TimelineBooking]
+    starts: list[datetime]
+    longest: timedelta
+    schedules_at: dict[str, list[RecurringSchedule]] = field(default_factory=dict)
+    counted_for: dict[str, tuple[datetime, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, timeline: Timeline, replaced: set[str]) -> "_Around":
+        others = sorted(
+            (b for b in timeline.bookings if b.id not in replaced), key=lambda b: b.buffer_starts_at
+        )
+        longest = max((b.buffer_ends_at - b.buffer_starts_at for b in others), default=timedelta(0))
+        return cls(timeline, others, [b.buffer_starts_at for b in others], longest)
+
+    def near(self, span: Span) -> list[TimelineBooking]:
+        """The other bookings whose buffer span overlaps `span`."""
+        first = bisect_left(self.starts, span.start - self.longest)
+        last = bisect_left(self.starts, span.end)
+        return [b for b in self.others[first:last] if b.buffer_ends_at > span.start]
+
+    def schedules(self, location_id: str) -> list[RecurringSchedule]:
+        if location_id not in self.schedules_at:
+            self.schedules_at[location_id] = recurring_schedules(self.timeline.recurring, location_id)
+        return self.schedules_at[location_id]
+
+    def counted(self, service: Record | None) -> tuple[datetime, ...]:
+        """The starts of the other bookings that count for `service`'s limits."""
+        if service is None:
+            return ()
+        if service.id not in self.counted_for:
+            self.counted_for[service.id] = tuple(counted_starts(self.others, service))
+        return self.counted_for[service.id]
+
+
 class Planner:
     """Plans the intents of one request against the state read for them."""
 
@@ -65,8 +109,9 @@ class Planner:
     def plan(self, intents: list[Intent], seen: LedgerState, read: Timelines) -> Plan:
         """The changes, each checked intent with its resource; refused (422) when one fails its checks or
         changes a hold that expired by now (this plan's clock, read after its state)."""
-        timelines = read.live
         replaced = {i.before.id for i in intents if i.before is not None}
+        around = {r: _Around.of(timeline, replaced) for r, timeline in read.live.items()}
+        rules: dict[tuple[str, int], ServiceRules] = {}  # by service: parsed once a plan
         added: dict[str, list[Booking]] = {}
         booked: dict[str, list[tuple[datetime, datetime]]] = {}
         changes: list[BookingChange] = []
@@ -84,22 +129,20 @@ class Planner:
             failures: dict[str, list[Violation]] = {}
             passing: list[Record] = []
             for resource in intent.candidates:
-                violations = self._violations(
-                    intent, resource, timelines[resource.id], replaced, added, where
-                )
+                violations = self._violations(intent, resource, around[resource.id], added, where, rules)
                 if violations:
                     failures[resource.id] = violations
                 else:
                     passing.append(resource)
             if not passing:
                 raise _refusal(intent, failures)
-            chosen = self._choose(intent, passing, timelines, replaced, booked, where)
+            chosen = self._choose(intent, passing, around, booked)
             after = replace(proposal, resource_id=chosen.id)
             added.setdefault(chosen.id, []).append(after)
             booked.setdefault(chosen.id, []).append((after.starts_at, after.ends_at))
             counters = limit_counters(intent.service, intent.location, after.starts_at)
             changes.append(BookingChange(intent.before, after, guarded=True, limits=counters))
-            live = [b for b in timelines[chosen.id].bookings if b.id not in replaced]
+            live = around[chosen.id].others
             expired = [h for h in read.expired.get(chosen.id, []) if h.id not in replaced]
             live_and_planned: list[Booking | TimelineBooking] = [*live, *added[chosen.id][:-1]]
             releases |= limit_releases(intent.service, intent.location, after, live_and_planned, expired)
@@ -116,29 +159,36 @@ class Planner:
         self,
         intent: Intent,
         resource: Record,
-        timeline: Timeline,
-        replaced: set[str],
+        around: _Around,
         added: dict[str, list[Booking]],
         where: ZoneInfo,
+        parsed: dict[tuple[str, int], ServiceRules],
     ) -> list[Violation]:
+        """The checks of one intent on one resource: against its bookings within a day of it (all that the
+        checks look at), this request's bookings planned before it, and, for the service's limits, every
+        booking the timeline holds."""
         proposal = intent.proposal
         assert proposal is not None and intent.location is not None
-        others = replace(timeline, bookings=[b for b in timeline.bookings if b.id not in replaced])
         horizon = Span(proposal.buffer_starts_at - DAY, proposal.buffer_ends_at + DAY)
-        service_id = intent.service.id if intent.service is not None else None
-        state = resource_state(resource, others, intent.location.id, where, horizon, service_id)
+        near = replace(around.timeline, bookings=around.near(horizon))
+        location_id = intent.location.id
+        state = resource_state(
+            resource, near, location_id, where, horizon, schedules=around.schedules(location_id)
+        )
         mine = added.get(resource.id, [])  # this request's bookings planned before this one
+        spans = [Span(b.buffer_starts_at, b.buffer_ends_at) for b in mine]
         state = replace(
             state,
-            busy=tuple(sorted([*state.busy, *(Span(b.buffer_starts_at, b.buffer_ends_at) for b in mine)])),
-            counted=(*state.counted, *counted_starts(mine, intent.service)),
+            busy=tuple(
+                in_order(
+                    [*state.busy, *(s for s in spans if s.start < horizon.end and s.end > horizon.start)]
+                )
+            ),
+            counted=(*around.counted(intent.service), *counted_starts(mine, intent.service)),
         )
         flags = intent.flags
-        rules = (
-            rules_from_service(intent.service.doc) if intent.service is not None else _bare_rules(proposal)
-        )
         return check_booking(
-            rules,
+            _rules(intent.service, proposal, parsed),
             state,
             proposal.starts_at,
             proposal.ends_at,
@@ -156,10 +206,8 @@ class Planner:
         self,
         intent: Intent,
         passing: list[Record],
-        timelines: dict[str, Timeline],
-        replaced: set[str],
+        around: dict[str, _Around],
         booked: dict[str, list[tuple[datetime, datetime]]],
-        where: ZoneInfo,
     ) -> Record:
         """The location's strategy, applied only when the request named no resource."""
         if len(passing) == 1 or intent.proposal is None:
@@ -173,9 +221,7 @@ class Planner:
             day = local_day(intent.proposal, intent.location)
 
             def booked_time(resource: Record) -> timedelta:
-                spans = [
-                    (b.starts_at, b.ends_at) for b in timelines[resource.id].bookings if b.id not in replaced
-                ]
+                spans = [(b.starts_at, b.ends_at) for b in around[resource.id].near(day)]
                 spans += booked.get(resource.id, [])
                 return sum(
                     (max(timedelta(0), min(e, day.end) - max(s, day.start)) for s, e in spans), timedelta(0)
@@ -184,6 +230,18 @@ class Planner:
             least = min(booked_time(r) for r in passing)
             passing = [r for r in passing if booked_time(r) == least]
         return self._rng.choice(passing)
+
+
+def _rules(
+    service: Record | None, booking: Booking, parsed: dict[tuple[str, int], ServiceRules]
+) -> ServiceRules:
+    """The service's rules, parsed once a plan (`parsed`, by service and version)."""
+    if service is None:
+        return _bare_rules(booking)
+    key = (service.id, service.version)
+    if key not in parsed:
+        parsed[key] = rules_from_service(service.doc)
+    return parsed[key]
 
 
 def _bare_rules(booking: Booking) -> ServiceRules:
