@@ -33,6 +33,7 @@ from kairos.domain.shared.records import (
 from kairos.errors import Conflict, Overloaded, Retryable
 from kairos.observability import Metric, count
 from kairos.parallel import parallel_map
+from kairos.scheduling.model import Span
 
 ATTEMPTS = 12
 CATALOGUE_MOVED = "The booking's service or location changed while it was being written; try again."
@@ -62,9 +63,10 @@ class BookingWriter:
         delay = 0.01
         known: LedgerState | None = None  # the versions a lost race reported: no need to read them again
         prefetched = _prefetched(intents)
+        ahead = next((i.timelines for i in intents if i.timelines is not None), None)
         for _ in range(ATTEMPTS):
-            seen, timelines = self._read(viewer, intents, known, prefetched)
-            prefetched = None  # good for the first plan only: a later one reads what moved since
+            seen, timelines = self._read(viewer, intents, known, prefetched, ahead)
+            prefetched = ahead = None  # good for the first plan only: a later one reads what moved since
             plan = self._planner.plan(intents, seen, timelines)
             changes = plan.changes
             try:
@@ -109,6 +111,7 @@ class BookingWriter:
         intents: list[Intent],
         known: LedgerState | None,
         prefetched: LedgerState | None,
+        ahead: dict[str, Timeline] | None,
     ) -> tuple[LedgerState, Timelines]:
         """Ledger versions first, timelines second (with the holds expired by the clock read after them
         apart): a write that lands after the versions were read moves them, and then our transaction is
@@ -116,7 +119,8 @@ class BookingWriter:
         spans lie in, whose bumps the transaction conditions (what an unchecked write bumps, it bumps
         unconditioned). `known`: versions a refused transaction reported, which it read after every
         other value we hold, so they stand in for a new read of the ledger. `prefetched`: versions read
-        with the catalogue (before the timelines too), so only the rest is read."""
+        with the catalogue (before the timelines too), so only the rest is read. `ahead`: timelines read
+        after `prefetched` over spans holding these intents' (`read_timelines`), used instead of a read."""
         holds, spans = plan_reads(intents)
         checked = {r.id for i in intents if i.checked for r in i.candidates}
         seen = (
@@ -125,17 +129,36 @@ class BookingWriter:
             else self._store.read_ledgers(viewer.project_id, holds, checked, prefetched)
         )
 
+        resource_ids = sorted(spans.keys() & checked)  # only checks read a timeline
+        if ahead is not None and all(r in ahead for r in resource_ids):
+            read = [ahead[r] for r in resource_ids]
+        else:
+            read = self._timelines(viewer, spans, resource_ids, seen)
+        now = self._clock()
+        split = {r: split_expired(found, now) for r, found in zip(resource_ids, read, strict=True)}
+        return seen, Timelines({r: s[0] for r, s in split.items()}, {r: s[1] for r, s in split.items()})
+
+    def read_timelines(
+        self, viewer: Principal, intents: list[Intent], seen: LedgerState
+    ) -> dict[str, Timeline]:
+        """The timelines of every resource the intents check, each over all their spans at once (a series'
+        occurrences), read after `seen` (the ledger versions whose heads they use): given to the intents'
+        first plans as `Intent.timelines`, whose transactions condition on `seen`."""
+        _, spans = plan_reads(intents)
+        checked = {r.id for i in intents if i.checked for r in i.candidates}
+        resource_ids = sorted(spans.keys() & checked)
+        return dict(zip(resource_ids, self._timelines(viewer, spans, resource_ids, seen), strict=True))
+
+    def _timelines(
+        self, viewer: Principal, spans: dict[str, list[Span]], resource_ids: list[str], seen: LedgerState
+    ) -> list[Timeline]:
         def timeline(resource_id: str) -> Timeline:
             needed = spans[resource_id]
             start, end = min(s.start for s in needed) - DAY, max(s.end for s in needed) + DAY
             head = seen.heads[resource_id]  # read with its schedule version, which the write checks
             return self._schedules.timeline(viewer.project_id, resource_id, start, end, head)
 
-        resource_ids = sorted(spans.keys() & checked)  # only checks read a timeline
-        read = parallel_map(timeline, resource_ids)
-        now = self._clock()
-        split = {r: split_expired(found, now) for r, found in zip(resource_ids, read, strict=True)}
-        return seen, Timelines({r: s[0] for r, s in split.items()}, {r: s[1] for r, s in split.items()})
+        return parallel_map(timeline, resource_ids)
 
 
 def _expired(intents: list[Intent], booking_id: str) -> HoldExpired:

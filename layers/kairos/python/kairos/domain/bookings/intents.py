@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from kairos.domain.bookings.limits import limit_counters, limit_spans
 from kairos.domain.bookings.views import location_zone
-from kairos.domain.shared.records import Booking, Hold, LedgerState, Record
+from kairos.domain.shared.records import Booking, Hold, LedgerState, Record, Timeline
 from kairos.scheduling.model import Span
 
 DAY = timedelta(days=1)
@@ -27,6 +27,7 @@ class Intent:
     prefix: str = ""  # error keys of a group's item: "bookings.2."
     remembered: bool = False  # planned from the instance's memory of the catalogue: checked on commit
     ledger: LedgerState | None = None  # ledger items read with the catalogue, for the first plan
+    timelines: dict[str, Timeline] | None = None  # by resource, read after `ledger`: for the first plan
 
 
 def plan_reads(intents: list[Intent]) -> tuple[list[Hold], dict[str, list[Span]]]:
