@@ -1,22 +1,88 @@
-"""A 52-week booking series against 2 single bookings, through the local server (docs/booking-series.md,
-"Cost"): latency and DynamoDB round trips (and their waves) of each POST, for one doctor named in the
-request and for the location's choice among 3 doctors. The goal: a 52-week series in about the time of
-2 booking writes. Each figure is the median of `rounds` runs, each on its own weeks (every run books
+"""A 52-week booking series against 2 single bookings (docs/booking-series.md, "Cost"), for one doctor named
+in the request and for the location's choice among 3 doctors. The goal: a 52-week series in about the time
+of 2 booking writes. Each figure is the median of `rounds` runs, each on its own weeks (every run books
 the same weekday at another hour), after one warm-up run of each kind.
+
+Two measures of each kind:
+- through the local server: latency, DynamoDB round trips and their waves. Its milliseconds hold the
+  local store's work: moto parsing, checking and writing a series' some 400 items (a transaction of 90
+  items takes it a few hundred milliseconds), which on AWS is DynamoDB's, on its own servers;
+- through the bookings function's handler loaded in this process, against the same local store (another
+  process): the handler's own CPU (process time: routing, the domain, the SDK's marshalling, the answer,
+  the usage event; its worker threads included) and its waves, and from them the latency modelled on AWS
+  with `bench/cost_model.py`'s figures: the CPU at the API functions' share of a vCPU (1,024 MB) plus one
+  DynamoDB round trip (`WAVE_SECONDS`) a wave.
 
     .venv/bin/python -m bench.booking_series [rounds]
 """
 
+import json
+import statistics
 import sys
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bench.common import HEADER, Client, Figures, local_api, new_client, timed
+from bench.cost_model import WAVE_SECONDS, duration_seconds
 from bench.setup import clinic
+from infra.constants import API_FUNCTION_MEMORY_MB
+from kairos import routes
+from kairos.storage.dynamodb import RoundTrips
+from kairos_local.lambda_runtime import invoke, load_function, proxy_event
 
 SERVICE = {"name": "Weekly therapy", "type": "fixed", "duration": "PT1H", "price": "80.000"}
 ZONE = ZoneInfo("Europe/Stockholm")
 WEEKS = 52
+BLOCK = WEEKS + 2  # the weeks one setting and one measure use: the series', then the pair's
+FUNCTION = "bookings"  # the function serving /v1/booking-series and /v1/bookings
+
+
+@dataclass
+class Handled:
+    """The handler's CPU (ms) and waves of one operation, run in this process."""
+
+    name: str
+    cpu: list[float] = field(default_factory=list)
+    waves: list[int] = field(default_factory=list)
+
+    def modelled(self) -> float:
+        """The median latency modelled on AWS (ms)."""
+        cpu, waves = statistics.median(self.cpu) / 1000, statistics.median(self.waves)
+        return duration_seconds(cpu, API_FUNCTION_MEMORY_MB, waves * WAVE_SECONDS) * 1000
+
+    def row(self) -> str:
+        return (
+            f"{self.name:<40} {len(self.cpu):>5} {statistics.median(self.cpu):>8.1f}"
+            f" {statistics.median(self.waves):>6.0f} {self.modelled():>8.1f}"
+        )
+
+
+class InProcess:
+    """The bookings function's handler, loaded in this process as the local server loads it."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self._handler = load_function(FUNCTION, 0).lambda_handler
+        self._prefix = base_url[base_url.index("/v1") :]
+        self._token = token
+
+    def post(self, path: str, body: dict[str, object]) -> tuple[float, int, dict[str, object]]:
+        """CPU (ms), waves and answer of one POST."""
+        full = self._prefix + path
+        route, _ = routes.match("POST", full)
+        headers = [("Authorization", f"Bearer {self._token}"), ("Content-Type", "application/json")]
+        event = proxy_event(
+            method="POST", path=full, query="", headers=headers, body=json.dumps(body).encode(),
+            route=route, path_parameters={}, source_ip="127.0.0.1",
+        )  # fmt: skip
+        RoundTrips.reset()
+        started = time.process_time()
+        result = invoke(FUNCTION, self._handler, event)
+        cpu = (time.process_time() - started) * 1000
+        if int(result["statusCode"]) >= 400:
+            raise RuntimeError(f"POST {path}: {result['statusCode']} {result.get('body')}")
+        return cpu, RoundTrips.waves(), json.loads(result["body"])
 
 
 def monday(weeks_ahead: int, hour: int) -> datetime:
@@ -38,22 +104,20 @@ def body(ids: dict[str, object], start: datetime, named: bool) -> dict[str, obje
 
 
 def measure(client: Client, ids: dict[str, object], rounds: int, named: bool) -> tuple[Figures, Figures]:
+    """Through the local server."""
     label = "named doctor" if named else "location's choice"
     series, singles = Figures(f"series of {WEEKS} weeks, {label}"), Figures(f"2 bookings, {label}")
+    block = 0 if named else 2  # the weeks of this setting and measure
     for n in range(rounds + 1):
         hour = 8 + n % 8  # each run its own hour of the same Mondays
-        offset = 0 if named else 1  # the two settings use other weeks
-        weekly = {
-            **body(ids, monday(2 * offset * WEEKS, hour), named),
-            "recurrence": f"FREQ=WEEKLY;COUNT={WEEKS}",
-        }
         target = series if n else Figures("warm-up")
-        answer = timed(target, client, "POST", "/booking-series", weekly)
+        answer = timed(target, client, "POST", "/booking-series", weekly(ids, block, hour, named))
         assert len(answer.json()["bookings"]) == WEEKS
         pair = Figures("pair")
         for k in range(2):
-            start = monday((2 * offset + 1) * WEEKS + k, hour)
-            timed(pair, client, "POST", "/bookings", body(ids, start, named))
+            timed(
+                pair, client, "POST", "/bookings", body(ids, monday(block * BLOCK + WEEKS + k, hour), named)
+            )
         if n:  # the pair as one figure: the two POSTs one after the other
             singles.millis.append(sum(pair.millis))
             singles.round_trips.append(sum(pair.round_trips))
@@ -61,21 +125,54 @@ def measure(client: Client, ids: dict[str, object], rounds: int, named: bool) ->
     return series, singles
 
 
+def handle(local: InProcess, ids: dict[str, object], rounds: int, named: bool) -> tuple[Handled, Handled]:
+    """Through the handler in this process, on weeks of its own."""
+    label = "named doctor" if named else "location's choice"
+    series, singles = Handled(f"series of {WEEKS} weeks, {label}"), Handled(f"2 bookings, {label}")
+    block = 1 if named else 3
+    for n in range(rounds + 1):
+        hour = 8 + n % 8
+        cpu, waves, made = local.post("/booking-series", weekly(ids, block, hour, named))
+        assert len(made["bookings"]) == WEEKS  # type: ignore[arg-type]
+        pair = [
+            local.post("/bookings", body(ids, monday(block * BLOCK + WEEKS + k, hour), named)) for k in (0, 1)
+        ]
+        if n:  # after a warm-up run
+            series.cpu.append(cpu)
+            series.waves.append(waves)
+            singles.cpu.append(sum(p[0] for p in pair))
+            singles.waves.append(sum(p[1] for p in pair))
+    return series, singles
+
+
+def weekly(ids: dict[str, object], block: int, hour: int, named: bool) -> dict[str, object]:
+    return {**body(ids, monday(block * BLOCK, hour), named), "recurrence": f"FREQ=WEEKLY;COUNT={WEEKS}"}
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     with local_api() as (base_url, store):
         client = new_client(base_url, store)
+        local = InProcess(base_url, client.token)
         ids = clinic(client, SERVICE, 3, around_the_clock=False)
-        rows = [*measure(client, ids, rounds, named=True), *measure(client, ids, rounds, named=False)]
+        served = [*measure(client, ids, rounds, True), *measure(client, ids, rounds, False)]
+        handled = [*handle(local, ids, rounds, True), *handle(local, ids, rounds, False)]
     print(HEADER)
-    for row in rows:
-        print(row.row())
+    for figures in served:
+        print(figures.row())
+    print(f"\n{'the handler in this process':<40} {'n':>5} {'CPU ms':>8} {'waves':>6} {'AWS ms':>8}")
+    for cpu in handled:
+        print(cpu.row())
+    print(f"(AWS: modelled, the CPU at {API_FUNCTION_MEMORY_MB:,} MB + {WAVE_SECONDS * 1000:.0f} ms a wave)")
     for n in (0, 2):
-        ratio = (
-            sorted(rows[n].millis)[len(rows[n].millis) // 2]
-            / sorted(rows[n + 1].millis)[len(rows[n + 1].millis) // 2]
+        series, singles, series_cpu, singles_cpu = served[n], served[n + 1], handled[n], handled[n + 1]
+        local_ratio = statistics.median(series.millis) / statistics.median(singles.millis)
+        cpu_ratio = statistics.median(series_cpu.cpu) / statistics.median(singles_cpu.cpu)
+        aws_ratio = series_cpu.modelled() / singles_cpu.modelled()
+        print(
+            f"{series.name}: {local_ratio:.2f} x the time of 2 booking POSTs locally, {cpu_ratio:.2f} x their"
+            f" CPU, {aws_ratio:.2f} x their latency modelled on AWS (goal: about 1)"
         )
-        print(f"{rows[n].name}: {ratio:.2f} x the time of 2 booking POSTs (goal: about 1)")
 
 
 if __name__ == "__main__":

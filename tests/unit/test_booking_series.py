@@ -15,6 +15,7 @@ from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.records import Record
 from kairos.errors import Overloaded, ValidationFailed
+from kairos.storage.dynamodb import RoundTrips
 from kairos.storage.table_definition import TTL_ATTRIBUTE
 from kairos.values.formats import format_timestamp
 from kairos_local.tables import expired_keys
@@ -376,3 +377,35 @@ def test_a_chunk_whose_limit_counter_an_earlier_chunk_moved_is_planned_again(
 
     assert len(series["bookings"]) == 52
     assert len(live_bookings(container, principal)) == 52
+
+
+def test_a_monthly_limit_counts_the_occurrences_an_earlier_chunk_took(
+    container: Container, principal: Principal
+) -> None:
+    """Four a month: of July 2030's five Mondays the first is in the series' first chunk, the others in the
+    second, which reads every timeline before the first chunk is written; the fifth is still left out."""
+    clinic = weekly_clinic(container, principal)
+    limits = {"booking_limits": {"per_resource": {"month": 4}}}
+    container.catalogue.patch(principal, SERVICE, clinic["service_id"], limits)
+
+    body = series_body(clinic, "FREQ=WEEKLY;COUNT=30", mode="available_only")
+    series = container.booking_series.create(principal, body)
+
+    july = [b["starts_at"][:10] for b in series["bookings"] if b["starts_at"].startswith("2030-07")]
+    assert july == ["2030-07-01", "2030-07-08", "2030-07-15", "2030-07-22"]
+    assert "2030-07-29" in [s["starts_at"][:10] for s in series["skipped"]]
+
+
+def test_a_52_week_series_waits_for_8_round_trips_one_after_the_other(
+    container: Container, principal: Principal
+) -> None:
+    """What a series waits for on AWS (docs/booking-series.md, "Cost"): the catalogue with the first
+    occurrence's ledger; every occurrence's ledger at once; every timeline at once; the 3 chunks one after
+    the other; the finalizes (all but the last at once, then the last)."""
+    clinic = weekly_clinic(container, principal)
+    body = {**series_body(clinic, "FREQ=WEEKLY;COUNT=52"), "resource_id": clinic["resource_id"]}
+
+    RoundTrips.reset()
+    container.booking_series.create(principal, body)
+
+    assert (RoundTrips.count(), RoundTrips.waves()) == (10, 8)

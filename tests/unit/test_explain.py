@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from kairos.container import Container
-from kairos.domain.bookings.commit import VIOLATION_MESSAGES
+from kairos.domain.bookings.planning import VIOLATION_MESSAGES
 from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE
 from kairos.domain.projects.auth import Principal
 from kairos.errors import ValidationFailed

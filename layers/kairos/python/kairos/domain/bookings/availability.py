@@ -122,16 +122,21 @@ def resource_state(
     where: ZoneInfo,
     horizon: Span,
     service_id: str | None = None,
+    schedules: Sequence[RecurringSchedule] | None = None,
 ) -> ResourceState:
     """A calendar's busy times take the resource away at every location, as a one-off block that is not
     available would at this one. `counted`: the starts of the timeline's bookings of `service_id` (the
-    timeline of a limited service is read over the whole periods its limits count)."""
+    timeline of a limited service is read over the whole periods its limits count). `schedules`: the
+    timeline's recurring schedules at the location, when the caller made them already (a booking write
+    checks one resource for each of its bookings)."""
     blocks = [
         OneOffBlock(Span(b.starts_at, b.ends_at), b.is_available)
         for b in timeline.blocks
         if b.location_id == location_id
     ] + [OneOffBlock(span, False) for _, span in calendar_busy(timeline, where, horizon)]
-    spans = availability(recurring_schedules(timeline.recurring, location_id), blocks, where, horizon)
+    if schedules is None:
+        schedules = recurring_schedules(timeline.recurring, location_id)
+    spans = availability(schedules, blocks, where, horizon)
     busy = tuple(in_order(Span(b.buffer_starts_at, b.buffer_ends_at) for b in timeline.bookings))
     capacity = resource.doc.get("max_simultaneous_bookings")
     counted = tuple(b.starts_at for b in timeline.bookings if service_id and b.service_id == service_id)

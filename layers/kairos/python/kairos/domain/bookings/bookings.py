@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from kairos.domain.bookings import defaults as booking_defaults
 from kairos.domain.bookings import holds
-from kairos.domain.bookings.commit import ATTEMPTS, CATALOGUE_MOVED, BookingWriter, Intent
+from kairos.domain.bookings.commit import ATTEMPTS, CATALOGUE_MOVED, BookingWriter
 from kairos.domain.bookings.context import CatalogueReads, current_ids, known
+from kairos.domain.bookings.intents import Intent
 from kairos.domain.bookings.series_state import KIND as SERIES
 from kairos.domain.bookings.series_state import is_shown
 from kairos.domain.bookings.views import (

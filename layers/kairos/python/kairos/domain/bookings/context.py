@@ -9,7 +9,7 @@ fresh reads when one moved or when memory would refuse it (docs/bookings.md, "Co
 
 from collections.abc import Mapping
 
-from kairos.domain.bookings.commit import Intent
+from kairos.domain.bookings.intents import Intent
 from kairos.domain.bookings.limits import limit_counters
 from kairos.domain.bookings.views import ID_FIELDS, Entities
 from kairos.domain.projects.auth import Principal

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from kairos.domain.bookings import defaults as booking_defaults
 from kairos.domain.bookings.availability import calendar_busy, resource_state
-from kairos.domain.bookings.commit import DAY, VIOLATION_MESSAGES
 from kairos.domain.bookings.holds import LiveTimelines
+from kairos.domain.bookings.intents import DAY
+from kairos.domain.bookings.planning import VIOLATION_MESSAGES
 from kairos.domain.catalogue.catalogue import RESOURCE, render
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.ports import AssociationRepository, CatalogueRepository, TimelineReader

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kairos.domain.bookings.bookings import Bookings
-from kairos.domain.bookings.commit import Intent
+from kairos.domain.bookings.intents import Intent
 from kairos.domain.bookings.views import BOOKING_LIST, BOOKING_SORT_KEYS, flat, listing_owner, render_booking
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.listing import FieldType, ListSpec, Page, parse_sort, select

@@ -15,9 +15,10 @@ from datetime import datetime
 from itertools import islice
 from typing import Protocol
 
-from kairos.domain.bookings.commit import BookingWriter, Intent
+from kairos.domain.bookings.commit import BookingWriter
 from kairos.domain.bookings.hold_timers import HoldTimer, HoldTimers
 from kairos.domain.bookings.holds import is_expired
+from kairos.domain.bookings.intents import Intent
 from kairos.domain.projects.auth import system_principal
 from kairos.domain.shared.ports import BookingRepository
 from kairos.errors import Conflict

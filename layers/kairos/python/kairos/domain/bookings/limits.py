@@ -54,6 +54,8 @@ def limit_releases(
     if service is None or booking.resource_id is None:
         return {}
     limits = limits_from_service(service.doc)
+    if limits is None:
+        return {}
     mine = [h for h in expired if h.service_id == service.id]
     counted = counted_starts([*live, *mine], service)
     if reached(limits, counted, booking.starts_at, location_zone(location)) is None:

@@ -11,8 +11,9 @@ from typing import Any
 
 from kairos.domain.bookings import defaults as booking_defaults
 from kairos.domain.bookings.bookings import Bookings
-from kairos.domain.bookings.commit import ATTEMPTS, Intent
+from kairos.domain.bookings.commit import ATTEMPTS
 from kairos.domain.bookings.explain import SlotExplainer
+from kairos.domain.bookings.intents import Intent
 from kairos.domain.bookings.models import BookingPost
 from kairos.domain.bookings.recurrence import occurrences, parse_recurrence
 from kairos.domain.bookings.series_commit import SeriesWriter

@@ -28,7 +28,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial, reduce
 
-from kairos.domain.bookings.commit import BookingWriter, Intent, plan_reads
+from kairos.domain.bookings.commit import BookingWriter
+from kairos.domain.bookings.intents import Intent, plan_reads
 from kairos.domain.bookings.series_state import ACTIVE, PENDING
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.ports import BookingRepository
@@ -136,7 +137,8 @@ class SeriesWriter:
             return self._store.read_ledgers(viewer.project_id, holds, checked, piece[0].ledger)
 
         seen = reduce(LedgerState.updated, parallel_map(read, pieces))
-        return [[replace(c[0], ledger=seen), *c[1:]] for c in planned]
+        timelines = self._writer.read_timelines(viewer, [i for c in planned for i in c], seen)
+        return [[replace(c[0], ledger=seen, timelines=timelines), *c[1:]] for c in planned]
 
     def _finalize(self, viewer: Principal, stored: Record, taken: list[list[Booking]]) -> Record:
         """Finalizes the holds the chunks wrote, FINALIZE_CHUNK a transaction: all parts but the last at
@@ -175,7 +177,7 @@ class SeriesWriter:
             try:
                 changes = self._writer.commit(viewer, chunk, series)
             except Conflict:
-                chunk = [replace(i, ledger=None) for i in chunk]
+                chunk = [replace(i, ledger=None, timelines=None) for i in chunk]
                 time.sleep(self._rng.uniform(0, delay))
                 delay = min(delay * 2, 0.2)
                 continue
