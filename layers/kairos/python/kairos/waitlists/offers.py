@@ -26,7 +26,8 @@ from typing import Any
 from kairos.abilities import ALL_ABILITIES
 from kairos.domain.bookings.availability import Availability
 from kairos.domain.bookings.bookings import Bookings
-from kairos.domain.bookings.commit import BookingWriter, Intent
+from kairos.domain.bookings.commit import BookingWriter
+from kairos.domain.bookings.intents import Intent
 from kairos.domain.bookings.models import BookingPost
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.listing import MAX_PER_PAGE
