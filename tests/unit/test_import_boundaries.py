@@ -103,3 +103,56 @@ def test_the_booking_services_load_no_input_models_before_a_write_parses_one(ser
     result = in_fresh_interpreter(code)
     assert result.returncode == 0, result.stderr
     assert not set(json.loads(result.stdout.splitlines()[-1])) & INPUT_MODELS
+
+
+POLL = """
+import json, sys
+from datetime import UTC, datetime
+from kairos.calendars.ports import FeedError, Fetched
+from kairos.calendars.subscriptions import CalendarSubscriptions
+from kairos.domain.shared.records import Record
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+DOCUMENT = b"BEGIN:VCALENDAR\\r\\nVERSION:2.0\\r\\nEND:VCALENDAR\\r\\n"
+ANSWERS = {"https://unchanged.example/a.ics": None, "https://refused.example/b.ics": FeedError("refused")}
+
+class Catalogue:
+    def get_many(self, project_id, ids):
+        return {key: Record("resource", key[1], {}, NOW, NOW) for key in ids}
+
+class Store:
+    def every(self):
+        return [("p", "r", Record("calendar_subscription", url[8:16], {"resource_id": "r", "url": url,
+                "status": "ok"}, NOW, NOW)) for url in ANSWERS]
+    def replace(self, *written):
+        pass
+
+class Bookings:
+    def list_window(self, project_id, owner, start, end):
+        return []
+
+def fetch(url, etag, last_modified):
+    answer = ANSWERS[url]
+    if isinstance(answer, Exception):
+        raise answer
+    return Fetched(answer, None, None)
+
+calendars = CalendarSubscriptions(Catalogue(), Store(), Bookings(), fetch, lambda: NOW)
+synced = calendars.sync_all()
+after_poll = sorted(sys.modules)
+ANSWERS["https://unchanged.example/a.ics"] = DOCUMENT  # the feed changed: its body is read
+calendars.sync_all()
+print(json.dumps([synced, after_poll, sorted(sys.modules)]))
+"""
+
+
+def test_a_poll_whose_feeds_are_unchanged_or_refused_loads_no_parser_models_or_slot_engine() -> None:
+    """The poller's run reads no request body and, while no feed sends a new document (a 304, a refused
+    address), parses none: the calendar parser, pydantic and the slot engine stay unloaded until a feed's
+    body is read (the parser) and its busy times changed (the engine, which counts conflicts)."""
+    result = in_fresh_interpreter(POLL)
+    assert result.returncode == 0, result.stderr
+    synced, after_poll, after_a_body = json.loads(result.stdout.splitlines()[-1])
+    assert synced == {"ok": 1, "failing": 1}
+    assert not set(after_poll) & (CALENDAR_READING | INPUT_MODELS | SLOT_ENGINE)
+    assert set(after_a_body) >= (CALENDAR_READING | SLOT_ENGINE)  # loaded once a body changed busy times
