@@ -156,3 +156,31 @@ def test_a_poll_whose_feeds_are_unchanged_or_refused_loads_no_parser_models_or_s
     assert synced == {"ok": 1, "failing": 1}
     assert not set(after_poll) & (CALENDAR_READING | INPUT_MODELS | SLOT_ENGINE)
     assert set(after_a_body) >= (CALENDAR_READING | SLOT_ENGINE)  # loaded once a body changed busy times
+
+
+def test_the_stream_mapper_checks_envelopes_without_loading_pydantic(tmp_path: Path) -> None:
+    """The mapper's module, its booking services and the contract checker reading the schemas the
+    layer's build writes (here into tmp_path): no pydantic, the envelope models' first build being about
+    a third of a bare `import boto3` at the stream function's cold start. A booking series' or a waitlist
+    entry's change loads their models (pydantic) itself."""
+    from kairos.events.contract import write_schemas
+
+    write_schemas(tmp_path)
+    code = f"""
+import json, pathlib, sys
+import kairos.stream.mapper
+from kairos.events import contract
+contract.SCHEMAS = pathlib.Path({str(tmp_path)!r})
+envelope = {{"id": "77777777-7777-4777-8777-777777777777", "type": "booking_group.deleted",
+    "project_id": "11111111-1111-4111-8111-111111111111", "time": "2030-01-01T10:00:00+00:00",
+    "changes": None, "data": {{"id": "33333333-3333-4333-8333-333333333333", "bookings": [],
+    "metadata": None, "protected_metadata": None, "created_at": "2030-01-01T10:00:00+00:00",
+    "updated_at": "2030-01-01T10:00:00+00:00"}}}}
+checked = contract.checked("booking_group", envelope)
+print(json.dumps([checked["version"], sorted(sys.modules)]))
+"""
+    result = in_fresh_interpreter(code)
+    assert result.returncode == 0, result.stderr
+    version, modules = json.loads(result.stdout.splitlines()[-1])
+    assert version == "1"
+    assert not set(modules) & INPUT_MODELS
