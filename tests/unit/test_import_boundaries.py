@@ -105,6 +105,19 @@ def test_the_booking_services_load_no_input_models_before_a_write_parses_one(ser
     assert not set(json.loads(result.stdout.splitlines()[-1])) & INPUT_MODELS
 
 
+@pytest.mark.parametrize(
+    "reader", ["kairos.domain.bookings.bookings", "kairos.domain.bookings.groups", "kairos.stream.mapper"]
+)
+def test_booking_reads_load_neither_the_booking_rules_nor_the_slot_engine(reader: str) -> None:
+    """A list, a get and the stream mapper's rendering read bookings and write none: the rules that check
+    a write and the slot engine they use are loaded by the first write (`Bookings.writer`)."""
+    code = f"import json, sys; import {reader}; print(json.dumps(sorted(sys.modules)))"
+    result = in_fresh_interpreter(code)
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    assert not loaded & (SLOT_ENGINE | {"kairos.domain.bookings.commit", "kairos.scheduling.model"})
+
+
 POLL = """
 import json, sys
 from datetime import UTC, datetime
