@@ -16,15 +16,19 @@ CPU-bound; wall time on a shared machine mostly measures the neighbours; moto's 
 and not counted), and each round runs the bare import and every function once, so that the machine's load
 weighs on all alike. Printed: the medians, and the spread of the per-round ratios.
 
-    .venv/bin/python -m bench.cold_starts [rounds]
+    .venv/bin/python -m bench.cold_starts [rounds] [--only NAME ...] [--profile DIR]
+
+`--only` measures those functions alone (a shorter run). With `--profile`, each function's cold start is
+run once more after the rounds under cProfile on the process CPU clock (import and first invocation, the
+main thread's calls), into DIR/<function>.prof for `pstats`; the printed figures are not profiled.
 """
 
+import argparse
 import json
 import logging
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -67,12 +71,14 @@ def _bare_seconds(python: Path) -> float:
     return float(done.stdout)
 
 
-def _cold_start(python: Path, function: Deployed, events: Path, environment: dict[str, str]) -> list[float]:
+def _cold_start(
+    python: Path, function: Deployed, events: Path, environment: dict[str, str], profile: Path | None = None
+) -> list[float]:
     """CPU seconds of the import and of the import plus the first invocation."""
     answers = events.with_suffix(".answers.json")
     run = lambda_sandbox.run(
         python, function.task, function.opt, function.properties["Handler"], function.properties["Timeout"],
-        events, answers, environment, write_bytecode=False,
+        events, answers, environment, write_bytecode=False, profile=profile,
     )  # fmt: skip
     result = json.loads(answers.read_text())
     if "error" in result:
@@ -81,13 +87,22 @@ def _cold_start(python: Path, function: Deployed, events: Path, environment: dic
     return [imported, imported + first]
 
 
-def measure(rounds: int) -> dict[str, dict[str, list[float]]]:
+def measure(
+    rounds: int, only: list[str] | None = None, profile: Path | None = None
+) -> dict[str, dict[str, list[float]]]:
     python = _runtime()
     stack = add_kairos_stack(
         cdk.App(context=cdk_context(), outdir=str(REPO_ROOT / ".venv" / "cdk-test.out" / "bench"))
     )
     template = Template.from_stack(stack)
     found = deployed_functions(template, stack)
+    if only:
+        unknown = set(only) - set(found)
+        if unknown:
+            raise SystemExit(
+                f"no such function: {', '.join(sorted(unknown))} (there are {', '.join(sorted(found))})"
+            )
+        found = {name: found[name] for name in only}
     timings: dict[str, dict[str, list[float]]] = {BARE: {IMPORT: []}}
     timings |= {name: {IMPORT: [], FIRST: []} for name in sorted(found)}
     with (
@@ -108,6 +123,9 @@ def measure(rounds: int) -> dict[str, dict[str, list[float]]]:
                 imported, first = _cold_start(python, function, *started[name])
                 timings[name][IMPORT].append(imported)
                 timings[name][FIRST].append(first)
+        if profile:
+            for name, function in sorted(found.items()):
+                _cold_start(python, function, *started[name], profile=profile / f"{name}.prof")
     return timings
 
 
@@ -119,9 +137,16 @@ def _figure(seconds: list[float], bare: list[float]) -> str:
 
 
 def main() -> None:
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else ROUNDS
+    arguments = argparse.ArgumentParser(description="Cold starts in the deployed layout.")
+    arguments.add_argument("rounds", type=int, nargs="?", default=ROUNDS)
+    arguments.add_argument("--only", nargs="+", metavar="NAME", help="these functions alone")
+    arguments.add_argument("--profile", type=Path, help="a folder for each function's cProfile output")
+    given = arguments.parse_args()
+    rounds = given.rounds
+    if given.profile:
+        given.profile.mkdir(parents=True, exist_ok=True)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
-    timings = measure(rounds)
+    timings = measure(rounds, given.only, given.profile)
     bare = timings[BARE][IMPORT]
     print(f"Cold starts in the deployed layout, CPU ms, median of {rounds} rounds; ratio to a bare import")
     print(f"boto3 (rounds' spread); goal: import ratio <= {GOAL:.0f}")

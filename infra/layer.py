@@ -34,6 +34,7 @@ from infra.constants import ARCHITECTURE, LAYER_DIR, LOCK_FILE, RUNTIME
 from infra.lock import layer_packages, read_lock, requirements
 from kairos.api.documents import RENDERED
 from kairos.aws_clients import MODELS
+from kairos.events.contract import SCHEMAS
 
 PACKAGE = "kairos"
 # Lambda adds the layer's `python/` directory to sys.path; what it holds is importable as is.
@@ -132,10 +133,14 @@ class LocalPipBundling:
 
 
 def _render_documents(site: Path) -> None:
-    """The OpenAPI documents (`kairos.api.documents`), rendered by the layer's own package and packages
-    (no bytecode written: the layer's is compiled after)."""
-    target = str(_in_site(site, RENDERED))
-    code = f"import pathlib, kairos.api.documents as d; d.write_documents(pathlib.Path({target!r}))"
+    """The OpenAPI documents (`kairos.api.documents`) and the events' schemas the stream mapper checks
+    envelopes against (`kairos.events.contract`), rendered by the layer's own package and packages (no
+    bytecode written: the layer's is compiled after)."""
+    target, schemas = str(_in_site(site, RENDERED)), str(_in_site(site, SCHEMAS))
+    code = (
+        "import pathlib, kairos.api.documents as d, kairos.events.contract as c;"
+        f" d.write_documents(pathlib.Path({target!r})); c.write_schemas(pathlib.Path({schemas!r}))"
+    )
     subprocess.run(
         [sys.executable, "-B", "-c", code], env={**os.environ, "PYTHONPATH": str(site)}, check=True
     )

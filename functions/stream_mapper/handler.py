@@ -29,7 +29,7 @@ from kairos.stream.changes import BatchBookings, item_change
 from kairos.stream.vacancies import vacancies, vacancy_event
 
 if TYPE_CHECKING:
-    from kairos.events.envelope import Envelope
+    from kairos.events.contract import EventEnvelope
     from kairos.stream.mapper import EventMapper
 
 container = Container.from_environment()
@@ -40,7 +40,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 @cache
 def mapper() -> "EventMapper":
     """Built by the first batch with a change that makes an event: the booking services it reads through
-    and the event models are imported then."""
+    and the event contract's checker are imported then."""
     from kairos.stream.mapper import EventMapper
 
     return EventMapper.from_container(container)
@@ -54,7 +54,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     changes = [c for c in (item_change(r) for r in records) if c is not None]
     batch = BatchBookings.of(changes)
     by_record = {c.record_id: c for c in changes}
-    mapped: list[Envelope] = []
+    mapped: list[EventEnvelope] = []
 
     def record_handler(record: DynamoDBRecord) -> None:
         change = by_record.get(str(record.event_id))

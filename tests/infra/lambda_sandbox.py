@@ -31,6 +31,18 @@ BYTECODE = CACHE / "bytecode"
 RUNTIME = CACHE / "runtime"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # cdk-assets resets every date, so equal content zips to equal bytes
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
+# The bootstrap run under cProfile on the process CPU clock: `-c PROFILE_FILE BOOTSTRAP ARGS...`.
+PROFILED = (
+    "import cProfile, runpy, sys, time\n"
+    "profile_file, sys.argv = sys.argv[1], sys.argv[2:]\n"
+    "profiler = cProfile.Profile(time.process_time)\n"
+    "profiler.enable()\n"
+    "try:\n"
+    "    runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    "finally:\n"
+    "    profiler.disable()\n"
+    "    profiler.dump_stats(profile_file)\n"
+)
 
 
 def zipped(directory: Path) -> bytes:
@@ -118,15 +130,18 @@ def run(
     *,
     write_bytecode: bool = True,
     calls: Path | None = None,
+    profile: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """One function's cold start and its events, in `python` isolated from this process's environment
     (-I: no PYTHON* variables, no user site, no script directory on sys.path). Without `write_bytecode`,
     as on Lambda: what has no valid bytecode in the asset is compiled at every start (the bench's way);
     with it, compiled once into BYTECODE (the test's way: faster, and the same answers). With `calls`, the
-    AWS calls the function makes are appended to that file (one JSON line each)."""
+    AWS calls the function makes are appended to that file (one JSON line each). With `profile`, the run
+    is profiled (cProfile, process CPU) into that file."""
     bytecode = ["-X", f"pycache_prefix={BYTECODE}"] if write_bytecode else ["-B"]
+    profiled = ["-c", PROFILED, str(profile)] if profile else []
     return subprocess.run(
-        [str(python), "-I", *bytecode, str(BOOTSTRAP),
+        [str(python), "-I", *bytecode, *profiled, str(BOOTSTRAP),
          str(task), str(opt), handler, str(timeout_seconds), str(events), str(answers),
          *([str(calls)] if calls else [])],
         env=environment,

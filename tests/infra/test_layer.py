@@ -3,6 +3,7 @@ runs, reproducible, and versioned by what it is built from."""
 
 import hashlib
 import importlib.util
+import json
 import marshal
 import shutil
 from pathlib import Path
@@ -27,6 +28,8 @@ from infra.stack import KairosStack
 from kairos.api.documents import DOCUMENTS, RENDERED
 from kairos.api.http import json_text
 from kairos.aws_clients import MODELS, SERVICES
+from kairos.events.contract import SCHEMAS
+from kairos.events.envelope import json_schemas
 from tests.infra.conftest import cdk_context, kairos_layer, staged_asset
 
 pytestmark = pytest.mark.xdist_group("infra")
@@ -74,17 +77,23 @@ def test_the_layer_carries_the_package_sources_and_nothing_lambda_never_runs(sit
     }
     source = LAYER_DIR / SITE_DIR / "kairos"
     models, rendered = MODELS.relative_to(source), RENDERED.relative_to(source)
-    built = {p for p in shipped if models in p.parents or rendered in p.parents}
+    schemas = SCHEMAS.relative_to(source)
+    built = {p for p in shipped if {models, rendered, schemas} & set(p.parents)}
     assert shipped - built == {p.relative_to(source) for p in package_files()}
     assert {p.parts[1] for p in built if models in p.parents and len(p.parts) > 2} == set(SERVICES)
     assert {p.name for p in built if rendered in p.parents} == set(DOCUMENTS)
+    assert {p.name for p in built if schemas in p.parents} == set(json_schemas())
 
 
-def test_the_layer_serves_the_openapi_documents_as_the_package_builds_them(site: Path) -> None:
+def test_the_layer_serves_the_openapi_documents_and_event_schemas_as_the_package_builds_them(
+    site: Path,
+) -> None:
     for name, build in DOCUMENTS.items():
         assert (site / "kairos" / RENDERED.relative_to(MODELS.parent) / name).read_text() == json_text(
             build()
         )
+    for name, schema in json_schemas().items():  # what the stream mapper checks envelopes against
+        assert json.loads((site / "kairos" / SCHEMAS.relative_to(MODELS.parent) / name).read_text()) == schema
     assert not list(site.rglob("*.pyi")) and not list(site.glob("*-stubs"))
     assert not (site / "bin").exists()
 

@@ -103,3 +103,97 @@ def test_the_booking_services_load_no_input_models_before_a_write_parses_one(ser
     result = in_fresh_interpreter(code)
     assert result.returncode == 0, result.stderr
     assert not set(json.loads(result.stdout.splitlines()[-1])) & INPUT_MODELS
+
+
+@pytest.mark.parametrize(
+    "reader", ["kairos.domain.bookings.bookings", "kairos.domain.bookings.groups", "kairos.stream.mapper"]
+)
+def test_booking_reads_load_neither_the_booking_rules_nor_the_slot_engine(reader: str) -> None:
+    """A list, a get and the stream mapper's rendering read bookings and write none: the rules that check
+    a write and the slot engine they use are loaded by the first write (`Bookings.writer`)."""
+    code = f"import json, sys; import {reader}; print(json.dumps(sorted(sys.modules)))"
+    result = in_fresh_interpreter(code)
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    assert not loaded & (SLOT_ENGINE | {"kairos.domain.bookings.commit", "kairos.scheduling.model"})
+
+
+POLL = """
+import json, sys
+from datetime import UTC, datetime
+from kairos.calendars.ports import FeedError, Fetched
+from kairos.calendars.subscriptions import CalendarSubscriptions
+from kairos.domain.shared.records import Record
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+DOCUMENT = b"BEGIN:VCALENDAR\\r\\nVERSION:2.0\\r\\nEND:VCALENDAR\\r\\n"
+ANSWERS = {"https://unchanged.example/a.ics": None, "https://refused.example/b.ics": FeedError("refused")}
+
+class Catalogue:
+    def get_many(self, project_id, ids):
+        return {key: Record("resource", key[1], {}, NOW, NOW) for key in ids}
+
+class Store:
+    def every(self):
+        return [("p", "r", Record("calendar_subscription", url[8:16], {"resource_id": "r", "url": url,
+                "status": "ok"}, NOW, NOW)) for url in ANSWERS]
+    def replace(self, *written):
+        pass
+
+class Bookings:
+    def list_window(self, project_id, owner, start, end):
+        return []
+
+def fetch(url, etag, last_modified):
+    answer = ANSWERS[url]
+    if isinstance(answer, Exception):
+        raise answer
+    return Fetched(answer, None, None)
+
+calendars = CalendarSubscriptions(Catalogue(), Store(), Bookings(), fetch, lambda: NOW)
+synced = calendars.sync_all()
+after_poll = sorted(sys.modules)
+ANSWERS["https://unchanged.example/a.ics"] = DOCUMENT  # the feed changed: its body is read
+calendars.sync_all()
+print(json.dumps([synced, after_poll, sorted(sys.modules)]))
+"""
+
+
+def test_a_poll_whose_feeds_are_unchanged_or_refused_loads_no_parser_models_or_slot_engine() -> None:
+    """The poller's run reads no request body and, while no feed sends a new document (a 304, a refused
+    address), parses none: the calendar parser, pydantic and the slot engine stay unloaded until a feed's
+    body is read (the parser) and its busy times changed (the engine, which counts conflicts)."""
+    result = in_fresh_interpreter(POLL)
+    assert result.returncode == 0, result.stderr
+    synced, after_poll, after_a_body = json.loads(result.stdout.splitlines()[-1])
+    assert synced == {"ok": 1, "failing": 1}
+    assert not set(after_poll) & (CALENDAR_READING | INPUT_MODELS | SLOT_ENGINE)
+    assert set(after_a_body) >= (CALENDAR_READING | SLOT_ENGINE)  # loaded once a body changed busy times
+
+
+def test_the_stream_mapper_checks_envelopes_without_loading_pydantic(tmp_path: Path) -> None:
+    """The mapper's module, its booking services and the contract checker reading the schemas the
+    layer's build writes (here into tmp_path): no pydantic, the envelope models' first build being about
+    a third of a bare `import boto3` at the stream function's cold start. A booking series' or a waitlist
+    entry's change loads their models (pydantic) itself."""
+    from kairos.events.contract import write_schemas
+
+    write_schemas(tmp_path)
+    code = f"""
+import json, pathlib, sys
+import kairos.stream.mapper
+from kairos.events import contract
+contract.SCHEMAS = pathlib.Path({str(tmp_path)!r})
+envelope = {{"id": "77777777-7777-4777-8777-777777777777", "type": "booking_group.deleted",
+    "project_id": "11111111-1111-4111-8111-111111111111", "time": "2030-01-01T10:00:00+00:00",
+    "changes": None, "data": {{"id": "33333333-3333-4333-8333-333333333333", "bookings": [],
+    "metadata": None, "protected_metadata": None, "created_at": "2030-01-01T10:00:00+00:00",
+    "updated_at": "2030-01-01T10:00:00+00:00"}}}}
+checked = contract.checked("booking_group", envelope)
+print(json.dumps([checked["version"], sorted(sys.modules)]))
+"""
+    result = in_fresh_interpreter(code)
+    assert result.returncode == 0, result.stderr
+    version, modules = json.loads(result.stdout.splitlines()[-1])
+    assert version == "1"
+    assert not set(modules) & INPUT_MODELS

@@ -16,6 +16,7 @@ from kairos.container import Container
 from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind
 from kairos.domain.projects.auth import Principal
 from kairos.errors import NotFound
+from kairos.events.contract import envelope_json
 from kairos.events.definitions import WAITLIST_RULE
 from kairos.storage import keys
 from kairos.storage.dynamodb import from_item
@@ -64,7 +65,7 @@ def chain(container: Container, action: Action) -> None:
         changes = [c for c in map(item_change, records) if c is not None]
         batch = BatchBookings.of(changes)
         mapped = [mapper.map_change(c, batch) for c in changes]
-        bodies = [json.loads(e.model_dump_json()) for e in mapped if e is not None]
+        bodies = [json.loads(envelope_json(e)) for e in mapped if e is not None]
         bodies += [json.loads(vacancy_event(v).detail) for v in vacancies(records)]
         step = _handing(container, [b for b in bodies if b["type"] in wanted])
     raise AssertionError("the event chain did not settle")

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from kairos.container import Container
+from kairos.events.contract import envelope_json
 from kairos.storage import keys
 from kairos.stream.vacancies import Vacancy, vacancies, vacancy, vacancy_event
 from tests.unit.events.records import BOOKING, PROJECT, record
@@ -50,14 +51,14 @@ def test_an_entry_makes_created_one_event_per_status_and_deleted(container: Cont
         record("MODIFY", entry_item(2, **offered), entry_item(3, **{**offered, "status": "booked"}), "c"),
         record("REMOVE", entry_item(3, **{**offered, "status": "booked"}), None, "d"),
     )
-    assert [e.type for e in events] == [
+    assert [e["type"] for e in events] == [
         "waitlist_entry.created",
         "waitlist_entry.offered",
         "waitlist_entry.booked",
         "waitlist_entry.deleted",
     ]
-    assert events[1].changes == ["booking_id", "offered_at", "status", "updated_at"]
-    data = json.loads(events[1].model_dump_json())["data"]
+    assert events[1]["changes"] == ["booking_id", "offered_at", "status", "updated_at"]
+    data = json.loads(envelope_json(events[1]))["data"]
     assert (data["from"], data["booking_id"], "queued_ns" in data) == (
         "2030-01-07T09:00:00+01:00",
         BOOKING,

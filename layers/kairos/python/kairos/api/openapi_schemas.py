@@ -20,7 +20,7 @@ from kairos.api.openapi_shapes import (
 )
 from kairos.api.openapi_waitlists import waitlist_schemas
 from kairos.calendars.feed import CalendarFeedInput
-from kairos.calendars.subscriptions import CalendarSubscriptionInput, CalendarSubscriptionPatch
+from kairos.calendars.subscription_models import CalendarSubscriptionInput, CalendarSubscriptionPatch
 from kairos.domain.catalogue.models import SERVICE_ADAPTER, LocationInput, ResourceInput
 from kairos.domain.schedules.models import RecurringBlockInput, RecurringScheduleInput, ScheduleBlockInput
 from kairos.domain.shared.fields import UUID_SCHEMA

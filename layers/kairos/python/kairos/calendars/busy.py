@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
-import icalendar
-import recurring_ical_events
-
 MAX_BUSY_TIMES = 5000  # spans and date ranges of one subscription (they live in the resource's timeline head)
 PAST = timedelta(days=1)  # how far back a sync keeps busy times
 HORIZON = timedelta(days=366)  # how far ahead a sync expands the feed
@@ -40,7 +37,12 @@ class BusyTimes:
 
 
 def busy_times(document: bytes, now: datetime) -> BusyTimes:
-    """The busy times of `document` from `now - PAST` to `now + HORIZON`."""
+    """The busy times of `document` from `now - PAST` to `now + HORIZON`. The parser is imported here, by
+    the first feed body read: a poll whose feeds are unchanged (304) or fail loads none of it (about half
+    a bare `import boto3`; docs/infrastructure.md, "Cold starts")."""
+    import icalendar
+    import recurring_ical_events
+
     try:
         calendar = icalendar.Calendar.from_ical(document)
         occurrences = recurring_ical_events.of(calendar, skip_bad_series=True).between(

@@ -15,26 +15,20 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from kairos.calendars.ports import (
     CalendarSubscriptionRepository,
     FeedError,
     FeedFetcher,
     TooManySubscriptions,
 )
-from kairos.domain.bookings.availability import calendar_busy
 from kairos.domain.bookings.holds import is_expired
 from kairos.domain.projects.auth import Principal
-from kairos.domain.shared.fields import Name
 from kairos.domain.shared.listing import Page, page_params
 from kairos.domain.shared.ports import BookingRepository, CatalogueRepository
 from kairos.domain.shared.records import Booking, CalendarBusy, Record, Timeline
-from kairos.domain.shared.validation import parse
 from kairos.errors import Conflict, NotFound, ValidationFailed
 from kairos.outbound.ssrf import UnsafeUrl, checked_address, loopback_allowed
 from kairos.parallel import parallel_map
-from kairos.scheduling.model import Span
 from kairos.values.formats import format_timestamp, zone
 from kairos.values.ids import is_uuid, new_id
 from kairos.values.text import check_url_characters
@@ -42,28 +36,9 @@ from kairos.values.text import check_url_characters
 KIND = "calendar_subscription"
 MAX_PER_RESOURCE = 5
 BATCH = 100  # resources read at once by the poller (one BatchGetItem)
-MAX_URL_LENGTH = 2048
 PENDING, OK, FAILING = "pending", "ok", "failing"
 _SCHEMES = {"webcal": "https", "webcals": "https", "https": "https", "http": "http"}
 _PRIVATE = ("etag", "last_modified", "busy_digest")
-
-
-class CalendarSubscriptionInput(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    url: str = Field(
-        max_length=MAX_URL_LENGTH,
-        description="The feed's address: https, http or webcal (read as https); must resolve to a public "
-        "address. A secret: answered in full only to the request that sets it.",
-    )
-    name: Name | None = None
-
-
-class CalendarSubscriptionPatch(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    url: str | None = Field(default=None, max_length=MAX_URL_LENGTH)
-    name: Name | None = None
 
 
 def normal_url(url: str) -> str:
@@ -133,6 +108,9 @@ class CalendarSubscriptions:
         return render(self._existing(viewer.project_id, resource_id, subscription_id))
 
     def create(self, viewer: Principal, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        from kairos.calendars.subscription_models import CalendarSubscriptionInput  # pydantic: bodies only
+        from kairos.domain.shared.validation import parse
+
         given = parse(CalendarSubscriptionInput, body)
         url = normal_url(given.url)
         self._resource(viewer.project_id, resource_id)
@@ -151,6 +129,9 @@ class CalendarSubscriptions:
         self, viewer: Principal, resource_id: str, subscription_id: str, body: dict[str, Any]
     ) -> dict[str, Any]:
         """A new url starts afresh (`pending`, no validators); its busy times stay until it syncs."""
+        from kairos.calendars.subscription_models import CalendarSubscriptionPatch
+        from kairos.domain.shared.validation import parse
+
         given = parse(CalendarSubscriptionPatch, body)
         url = normal_url(given.url) if given.url is not None else None
         record = self._existing(viewer.project_id, resource_id, subscription_id)
@@ -218,7 +199,7 @@ class CalendarSubscriptions:
         return self._write(project_id, resource_id, record, changes, busy)
 
     def _fetched(self, project_id: str, record: Record) -> tuple[dict[str, Any], CalendarBusy | None]:
-        from kairos.calendars.busy import FeedUnreadable, busy_times  # icalendar: only where feeds are read
+        from kairos.calendars.busy import FeedUnreadable, busy_times  # its parser loads with the first body
 
         doc, now = record.doc, self._clock()
         try:
@@ -244,7 +225,11 @@ class CalendarSubscriptions:
 
     def _conflicts(self, project_id: str, resource_id: str, busy: CalendarBusy, now: datetime) -> int:
         """How many of the resource's live bookings from now on overlap the busy times (all-day ones in
-        the zone of each booking's location)."""
+        the zone of each booking's location). The slot engine's reading of busy times is loaded here, by the
+        first sync whose busy times changed."""
+        from kairos.domain.bookings.availability import calendar_busy
+        from kairos.scheduling.model import Span
+
         bookings = [
             b
             for b in self._bookings.list_window(project_id, ("resource", resource_id), now, None)

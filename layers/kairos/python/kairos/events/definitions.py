@@ -143,3 +143,8 @@ BUDGET_RESERVE_SECONDS = 3.0
 
 def dead_letter_queue(queue: str) -> str:
     return f"{queue}-dlq"
+
+
+def schema_file(family: str) -> str:
+    """The name of an event family's published JSON Schema (docs/events/schemas/)."""
+    return f"{family}.v{SCHEMA_VERSION}.json"

@@ -1,27 +1,24 @@
 """The versioned envelope of a domain event, and the objects it carries, as pydantic models.
 
-These models are the one source of the event contract: the mapper builds every envelope through them (so
-an object the API renders differently from the contract fails at the mapper, not at a consumer), and the
-JSON Schema files in docs/events/schemas/ are generated from them (`json_schemas`; a test keeps the files
-equal). The data models forbid unknown fields: a field added to the API is a contract change to make here.
+These models are the one source of the event contract: the JSON Schema files in docs/events/schemas/ are
+generated from them (`json_schemas`; a test keeps the files equal), and the mapper checks every envelope
+against the same schemas (`kairos.events.contract`, without loading pydantic), so an object the API
+renders differently from the contract fails at the mapper, not at a consumer. The data models forbid
+unknown fields: a field added to the API is a contract change to make here.
 """
 
-import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from kairos.events.definitions import (
-    SCHEMA_VERSION,
     BookingEventType,
     BookingGroupEventType,
     BookingSeriesEventType,
     WaitlistEntryEventType,
+    schema_file,
 )
 
-# Event ids are uuid5 names in this namespace, so the same stream record always yields the same id.
-EVENT_ID_NAMESPACE = uuid.UUID("6f1c1a8e-2f4e-5b7a-9d3c-4b6e0a1f7c21")
 SCHEMA_BASE_URI = "https://kairos.dev/schemas/events"
 
 Id = Annotated[str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
@@ -168,19 +165,6 @@ FAMILIES: dict[
     "booking_series": BookingSeriesEvent,
     "waitlist_entry": WaitlistEntryEvent,
 }
-
-
-def event_id(stream_record_id: str, event_type: str) -> str:
-    """Deterministic: a stream record processed twice (a retried batch) yields the same id."""
-    return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{stream_record_id}/{event_type}"))
-
-
-def event_time(epoch_seconds: float) -> str:
-    return datetime.fromtimestamp(int(epoch_seconds), UTC).isoformat()
-
-
-def schema_file(family: str) -> str:
-    return f"{family}.v{SCHEMA_VERSION}.json"
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:

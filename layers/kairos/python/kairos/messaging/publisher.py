@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from kairos import aws_clients
 from kairos.config import Settings
+from kairos.events.contract import EventEnvelope, envelope_json
 from kairos.events.definitions import BUS_NAME, DOMAIN_SOURCE
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
-
-    from kairos.events.envelope import Envelope
 else:
     EventBridgeClient = Any
     PutEventsRequestEntryTypeDef = dict
@@ -40,8 +39,8 @@ class BusEvent:
         return len(self.source.encode()) + len(self.detail_type.encode()) + len(self.detail.encode()) + 14
 
 
-def domain_event(envelope: "Envelope") -> BusEvent:
-    return BusEvent(DOMAIN_SOURCE, envelope.type, envelope.model_dump_json())
+def domain_event(envelope: EventEnvelope) -> BusEvent:
+    return BusEvent(DOMAIN_SOURCE, str(envelope["type"]), envelope_json(envelope))
 
 
 def make_events_client(settings: Settings) -> EventBridgeClient:

@@ -37,7 +37,7 @@ from kairos.domain.bookings.views import render_booking
 from kairos.domain.projects.auth import Principal, system_principal
 from kairos.domain.shared.ports import BookingRepository
 from kairos.domain.shared.records import Booking, Record
-from kairos.events.envelope import FAMILIES, Envelope, event_id, event_time
+from kairos.events.contract import EventEnvelope, checked, event_id, event_time
 from kairos.storage import keys
 from kairos.storage.booking_items import booking_from
 from kairos.storage.dynamodb import record_from
@@ -49,8 +49,6 @@ from kairos.stream.changes import (
     BatchBookings,
     ItemChange,
 )
-from kairos.stream.series_events import series_event
-from kairos.waitlists.entries import render as render_entry
 
 
 def principal(project_id: str) -> Principal:
@@ -68,19 +66,21 @@ class EventMapper:
     def from_container(cls, container: Container) -> "EventMapper":
         return cls(container.bookings, container.booking_groups, container.booking_store)
 
-    def map_change(self, change: ItemChange, batch: BatchBookings) -> Envelope | None:
+    def map_change(self, change: ItemChange, batch: BatchBookings) -> EventEnvelope | None:
         if change.entity == BOOKING:
             return self._booking_event(change)
         if change.entity == WAITLIST_ENTRY:
             return _entry_event(change)
         if change.entity == BOOKING_SERIES:
+            from kairos.stream.series_events import series_event  # the series' models: with its first change
+
             found = series_event(
                 principal(change.project_id), change.old, change.new, self._bookings, self._store
             )
             return _envelope(change, found[0], found[1], found[2]) if found else None
         return self._group_event(change, batch)
 
-    def _booking_event(self, change: ItemChange) -> Envelope | None:
+    def _booking_event(self, change: ItemChange) -> EventEnvelope | None:
         if self._moved(change):
             return None
         viewer = principal(change.project_id)
@@ -115,7 +115,7 @@ class EventMapper:
             return False
         return self._store.get(change.project_id, str(old["id"])) is not None
 
-    def _group_event(self, change: ItemChange, batch: BatchBookings) -> Envelope | None:
+    def _group_event(self, change: ItemChange, batch: BatchBookings) -> EventEnvelope | None:
         viewer = principal(change.project_id)
         before = self._render_group(viewer, record_from(change.old), batch.before) if change.old else None
         after = self._render_group(viewer, record_from(change.new), batch.after) if change.new else None
@@ -135,8 +135,11 @@ class EventMapper:
         return self._groups.render(viewer, group, [m for m in members if m is not None])
 
 
-def _entry_event(change: ItemChange) -> Envelope | None:
-    """`waitlist_entry.created` / `.deleted`, and for a change the status it reached (`.offered`...)."""
+def _entry_event(change: ItemChange) -> EventEnvelope | None:
+    """`waitlist_entry.created` / `.deleted`, and for a change the status it reached (`.offered`...). The
+    entries' module (its input models: pydantic) is loaded by the first entry's change."""
+    from kairos.waitlists.entries import render as render_entry
+
     before = render_entry(record_from(change.old)) if change.old else None
     after = render_entry(record_from(change.new)) if change.new else None
     classified = _classify(WAITLIST_ENTRY, before, after)
@@ -152,9 +155,11 @@ def _entry_event(change: ItemChange) -> Envelope | None:
 
 def _envelope(
     change: ItemChange, event_type: str, data: dict[str, Any] | None, changed: list[str] | None
-) -> Envelope:
-    """Validated by the family's model: an object that does not match the published contract fails here."""
-    return FAMILIES[change.entity].model_validate(
+) -> EventEnvelope:
+    """Checked against the family's published schema: an object that does not match the contract fails
+    here (`kairos.events.contract`)."""
+    return checked(
+        change.entity,
         {
             "id": event_id(change.record_id, event_type),
             "type": event_type,
@@ -162,7 +167,7 @@ def _envelope(
             "time": event_time(change.epoch_seconds),
             "data": data,
             "changes": changed,
-        }
+        },
     )
 
 

@@ -11,13 +11,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from kairos.domain.bookings import defaults as booking_defaults
 from kairos.domain.bookings import holds
-from kairos.domain.bookings.commit import ATTEMPTS, CATALOGUE_MOVED, BookingWriter
 from kairos.domain.bookings.context import CatalogueReads, current_ids, known
-from kairos.domain.bookings.intents import Intent
 from kairos.domain.bookings.series_state import KIND as SERIES
 from kairos.domain.bookings.series_state import is_shown
 from kairos.domain.bookings.views import (
@@ -28,6 +27,7 @@ from kairos.domain.bookings.views import (
     listing_owner,
     render_booking,
 )
+from kairos.domain.bookings.write_checks import check_abilities, check_cancelation
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.listing import Page, select
 from kairos.domain.shared.ports import (
@@ -41,10 +41,12 @@ from kairos.domain.shared.queries import Errors, raise_if, window
 from kairos.domain.shared.records import Booking, Hold, Record, StaleCatalogue
 from kairos.errors import TOO_LARGE_WRITE, Conflict, Forbidden, NotFound, Retryable, ValidationFailed
 from kairos.parallel import both
-from kairos.values.formats import format_timestamp, now_utc, parse_timestamp, stored_duration
+from kairos.values.formats import format_timestamp, now_utc, parse_timestamp
 from kairos.values.ids import Origin, identity, is_uuid
 
 if TYPE_CHECKING:  # the input models (pydantic) are loaded by the first write: a listing never needs them
+    from kairos.domain.bookings.commit import BookingWriter  # so are the rules and the slot engine
+    from kairos.domain.bookings.intents import Intent
     from kairos.domain.bookings.models import BookingFields, BookingPost, BookingUpdate
 
 FRESH_PLANS = 4  # plans of a create from fresh reads, while a change of its service or location is written
@@ -78,7 +80,13 @@ class Bookings:
         self._store = store
         self._clock = clock
         self._rng = rng or random.Random()
-        self.writer = BookingWriter(store, schedules, clock, self._rng)
+        self._schedules = schedules
+
+    @cached_property
+    def writer(self) -> "BookingWriter":  # by the first write: reads load no rules nor slot engine
+        from kairos.domain.bookings.commit import BookingWriter
+
+        return BookingWriter(self._store, self._schedules, self._clock, self._rng)
 
     # --- reading ----------------------------------------------------------------------------------------
 
@@ -168,6 +176,8 @@ class Bookings:
                 return self._create(viewer, model, self._reads(), origin)
             except StaleCatalogue:  # a change of its service or location was written meanwhile, or is
                 time.sleep(self._rng.uniform(0, 0.1))  # being written: read them again, a moment later
+        from kairos.domain.bookings.commit import CATALOGUE_MOVED
+
         raise Conflict(CATALOGUE_MOVED)
 
     def _create(
@@ -197,6 +207,8 @@ class Bookings:
     def _update(
         self, viewer: Principal, booking_id: str, model: "BookingUpdate", *, full: bool
     ) -> dict[str, Any]:
+        from kairos.domain.bookings.commit import ATTEMPTS
+
         self.require_fit([], [model], group=False)
         for _ in range(ATTEMPTS):
             before = self.load(viewer, booking_id)
@@ -217,6 +229,9 @@ class Bookings:
         raise Retryable("The booking is being changed by other requests; try again.")
 
     def delete(self, viewer: Principal, booking_id: str) -> None:
+        from kairos.domain.bookings.commit import ATTEMPTS
+        from kairos.domain.bookings.intents import Intent
+
         for _ in range(ATTEMPTS):  # a conflict means the booking changed: read it again
             before = self.load(viewer, booking_id)
             self._require_settled(viewer, before)
@@ -244,10 +259,10 @@ class Bookings:
         prefix: str = "",
         reads: CatalogueReads | None = None,
         origin: Origin | None = None,
-    ) -> Intent:
+    ) -> "Intent":
         reads = reads or self._reads()
         sent = model.sent()
-        _check_abilities(viewer, model, sent)
+        check_abilities(viewer, model, sent)
         now = self._clock()
         service_id, resource_id = sent.get("service_id"), sent.get("resource_id")
         ids = {name: sent.get(name) for name in ID_FIELDS}
@@ -303,9 +318,11 @@ class Bookings:
 
     def intent_for_update(
         self, viewer: Principal, before: Booking, model: "BookingUpdate", *, full: bool, prefix: str = ""
-    ) -> Intent:
+    ) -> "Intent":
+        from kairos.domain.bookings.intents import Intent
+
         sent = model.sent()
-        _check_abilities(viewer, model, sent)
+        check_abilities(viewer, model, sent)
         if full and "protected_metadata" not in sent and not viewer.can("booking:protected_metadata"):
             sent["protected_metadata"] = before.doc.get("protected_metadata")
         now = self._clock()
@@ -347,7 +364,7 @@ class Bookings:
             doc["finalized_at"] = format_timestamp(now)
         doc["is_temporary"] = temporary
         if canceled and not before.is_canceled:
-            self._check_cancelation(service, before, model.flags(), prefix)
+            check_cancelation(service, before, model.flags(), prefix, self._clock())
             doc["canceled_at"] = format_timestamp(now)
         elif not canceled:
             doc["canceled_at"] = None
@@ -377,23 +394,3 @@ class Bookings:
         return reads.checked_intent(
             viewer, before, after, service, location, model.flags(), prefix, entities, linked
         )
-
-    def _check_cancelation(
-        self, service: Record | None, booking: Booking, flags: set[str], prefix: str
-    ) -> None:
-        if service is None or "ignore_cancelation_threshold" in flags:
-            return
-        threshold = stored_duration(service.doc.get("cancelation_threshold", "PT0S")).nominal()
-        if booking.starts_at - self._clock() < threshold:
-            raise ValidationFailed.field(
-                f"{prefix}is_canceled",
-                "The booking can no longer be canceled: it is inside the cancelation threshold.",
-            )
-
-
-def _check_abilities(viewer: Principal, model: "BookingFields", sent: Mapping[str, Any]) -> None:
-    """The abilities the request's ignore flags and protected metadata need (a 403 without them)."""
-    for flag in model.flags():
-        viewer.require(f"booking:{flag}")
-    if "protected_metadata" in sent:
-        viewer.require("booking:protected_metadata")

@@ -8,9 +8,8 @@ fresh reads when one moved or when memory would refuse it (docs/bookings.md, "Co
 """
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from kairos.domain.bookings.intents import Intent
-from kairos.domain.bookings.limits import limit_counters
 from kairos.domain.bookings.views import ID_FIELDS, Entities
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.ports import (
@@ -22,6 +21,9 @@ from kairos.domain.shared.ports import (
 from kairos.domain.shared.queries import Errors, raise_if
 from kairos.domain.shared.records import Booking, Hold, LedgerState, Record
 from kairos.errors import ValidationFailed
+
+if TYPE_CHECKING:  # the booking rules and the slot engine are loaded by the first write
+    from kairos.domain.bookings.intents import Intent
 
 
 class CatalogueReads:
@@ -136,10 +138,13 @@ class CatalogueReads:
         prefix: str,
         entities: Entities,
         linked: set[str],
-    ) -> Intent:
+    ) -> "Intent":
         """An intent whose resource (given, or to choose by the location's strategy) must pass the checks.
         `linked`: the ids of the resources that perform the service; `entities`: what the request named,
         already read (a named resource is not read again)."""
+        from kairos.domain.bookings.intents import Intent  # with the limits' model: writes only
+        from kairos.domain.bookings.limits import limit_counters
+
         if location is None:
             return Intent(
                 before, proposal, service, location, flags=flags, prefix=prefix, remembered=self.recalled
@@ -213,7 +218,7 @@ def _validated(
     return found
 
 
-def known(intent: Intent, booking: Booking) -> Entities:
+def known(intent: "Intent", booking: Booking) -> Entities:
     """The entities an intent already loaded, for rendering the booking it wrote."""
     records = [
         intent.service,

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kairos.domain.bookings.bookings import Bookings
-from kairos.domain.bookings.intents import Intent
 from kairos.domain.bookings.views import BOOKING_LIST, BOOKING_SORT_KEYS, flat, listing_owner, render_booking
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.listing import FieldType, ListSpec, Page, parse_sort, select
@@ -28,6 +27,7 @@ from kairos.values.formats import format_timestamp, now_utc
 from kairos.values.ids import Origin, identity, normal_id
 
 if TYPE_CHECKING:  # the input models (pydantic) are loaded by the first write: a listing never needs them
+    from kairos.domain.bookings.intents import Intent  # with the limits' model: writes only
     from kairos.domain.bookings.models import BookingFields, GroupInput
 
 ATTEMPTS = 8
@@ -222,6 +222,8 @@ class BookingGroups:
         raise Retryable("The booking group is being changed by other requests; try again.")
 
     def delete(self, viewer: Principal, group_id: str) -> None:
+        from kairos.domain.bookings.intents import Intent
+
         for _ in range(ATTEMPTS):
             group = self._load(viewer, group_id)
             intents = [Intent(b, None) for b in self._members(viewer, group)]
@@ -240,10 +242,11 @@ class BookingGroups:
         items: dict[int, GroupItem],
         errors: Errors,
         full: bool,
-    ) -> list[Intent]:
+    ) -> list["Intent"]:
         """PUT and PATCH items: with an id, that booking replaced or patched (an id alone keeps it as it
         is, on PATCH); without, a new booking; bookings left out of the array are deleted. Raises the
         errors of every failing item, those found when the items were parsed (`errors`) included."""
+        from kairos.domain.bookings.intents import Intent
         from kairos.domain.bookings.models import BookingPost, BookingUpdate
 
         listed: set[str] = set()
@@ -270,7 +273,7 @@ class BookingGroups:
     @staticmethod
     def _doc(
         model: "GroupInput",
-        intents: list[Intent],
+        intents: list["Intent"],
         group: Record | None,
         *,
         full: bool = True,
