@@ -143,25 +143,30 @@ def test_lists_answer_what_filtering_every_booking_answers(
         assert ([item["id"] for item in page.items], page.total) == expected(bookings, query), query
 
 
+@pytest.mark.parametrize("windowed", [True, False], ids=["window", "everything"])
 @pytest.mark.parametrize("owner", ["project", "resource", "location", "service"])
 def test_a_window_is_read_in_the_order_of_one_unsharded_listing(
-    container: Container, principal: Principal, owner: str
+    container: Container, principal: Principal, items_read: ItemsRead, owner: str, windowed: bool
 ) -> None:
     """Each length class's shards are merged by sort key: the bookings come in the order one partition
-    held them (class, then end, then id), whatever the shard of each."""
+    held them (class, then end, then id), whatever the shard of each. A window reads a range per class
+    in each shard; a list of everything one range per shard, every class in it."""
     bookings = random_bookings(random.Random(17), 200)
     load(container, principal.project_id, bookings)
     owner_id = {"resource": RESOURCES[0], "location": LOCATIONS[1], "service": SERVICES[2]}.get(owner)
-    start, end = START + timedelta(days=4), START + timedelta(days=11)
+    start, end = (START + timedelta(days=4), START + timedelta(days=11)) if windowed else (None, None)
+    items_read.reset()
     read = container.booking_store.list_window(
         principal.project_id, (owner, owner_id) if owner_id else None, start, end
     )
+    shards = keys.BOOKING_LISTING_SHARDS[owner]
     classes = [name for name, _ in keys.LENGTH_CLASSES]
+    assert len(items_read.calls) == shards * (len(classes) if windowed else 1)
     wanted = [
         b
         for b in bookings
-        if b.ends_at > start
-        and b.starts_at < end
+        if (start is None or b.ends_at > start)
+        and (end is None or b.starts_at < end)
         and (owner_id is None or getattr(b, f"{owner}_id") == owner_id)
     ]
     in_one_partition = sorted(

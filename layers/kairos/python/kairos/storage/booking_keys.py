@@ -176,9 +176,13 @@ def booking_listings(
 
 
 def booking_listing_ranges(start: datetime | None, end: datetime | None) -> list[tuple[str, str]]:
-    """The sort-key ranges (inclusive bounds, one per length class) holding every booking that ends after
-    `start` and starts before `end` (either may be absent): a booking of a class ends before `end` plus
-    the class's longest."""
+    """The sort-key ranges (inclusive bounds) holding every booking that ends after `start` and starts
+    before `end` (either may be absent): one per length class, a booking of a class ending before `end`
+    plus the class's longest; with neither, the classes' ranges meet, and one range holds them all (a
+    quarter of the Queries of a list of everything)."""
+    if start is None and end is None:
+        names = sorted(name for name, _ in LENGTH_CLASSES)
+        return [(f"{names[0]}#", f"{names[-1]}#~")]
     after = f"{utc_key(start)}#~" if start else ""
     return [
         (f"{name}#{after}", f"{name}#{utc_key(end + longest)}" if end and longest else f"{name}#~")

@@ -6,6 +6,7 @@ did. Also the backfill that gives older booking items the keys this version writ
 import heapq
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from kairos.domain.shared.records import Booking
@@ -26,6 +27,18 @@ def _once(bookings: list[Booking]) -> Iterator[Booking]:
             yield booking
 
 
+def _merged(pages: list[list[dict[str, Any]]], sort_key: str) -> Iterator[dict[str, Any]]:
+    """The pages' items as one unsharded listing held them: class by class (`keys.LENGTH_CLASSES`'s
+    order), each class's items merged by sort key. A page is one range of a shard, sorted by its key: of
+    one class, or of every class when the list has no window."""
+    by_class: dict[str, list[list[dict[str, Any]]]] = {}
+    for page in pages:
+        for name, items in groupby(page, key=lambda i: str(i[sort_key]).partition("#")[0]):
+            by_class.setdefault(name, []).append(list(items))
+    for name, _ in keys.LENGTH_CLASSES:
+        yield from heapq.merge(*by_class.get(name, []), key=lambda i: str(i[sort_key]))
+
+
 class BookingLists:
     def __init__(self, table: Table, *, indexed: bool = True) -> None:
         self._t = table
@@ -36,7 +49,8 @@ class BookingLists:
     ) -> list[Booking]:
         """The bookings of the project, or of one owner (`("resource", id)`, location, service), that end
         after `start` and start before `end` (either may be None: unbounded): one key-range Query per
-        length class and shard of the owner's listing, all at once, merged by sort key per class."""
+        length class and shard of the owner's listing (one per shard without a window), all at once, merged
+        by sort key per class."""
         if not self._indexed:
             found = self._project_ending_after(project_id, start)
         else:
@@ -51,14 +65,7 @@ class BookingLists:
                 condition = f"{index}PK = :pk AND {index}SK BETWEEN :low AND :high"
                 return self._query(index, condition, {":pk": partition, ":low": low, ":high": high})
 
-            pages = parallel_map(read, reads)
-            by_class = [pages[n : n + len(shards)] for n in range(0, len(pages), len(shards))]
-            sort_key = f"{index}SK"
-            found = [
-                booking_from(item)
-                for class_pages in by_class
-                for item in heapq.merge(*class_pages, key=lambda i: str(i[sort_key]))
-            ]
+            found = [booking_from(item) for item in _merged(parallel_map(read, reads), f"{index}SK")]
         return [
             b
             for b in _once(found)
