@@ -184,6 +184,9 @@ class BookingTransaction:
         )
         if after is None:
             items.append({"Delete": {"TableName": self._name, "Key": to_item(key), **changed}})
+        elif before is not None and change.as_written:
+            stored, item = ({**booking_item(project_id, b), **key} for b in (before, after))
+            items += _update_operations(self._name, stored, item, changed)
         else:
             condition = changed or {"ConditionExpression": "attribute_not_exists(PK)"}
             item = {**booking_item(project_id, after), **key}
@@ -196,10 +199,41 @@ class BookingTransaction:
         moved = old_hold != ({"PK": new_hold["PK"], "SK": new_hold["SK"]} if new_hold else None)
         if old_hold and moved:
             items.append({"Delete": {"TableName": self._name, "Key": to_item(old_hold), **kept}})
-        if new_hold:
+        if new_hold and old_hold and not moved and change.as_written:
+            assert before is not None
+            items += _update_operations(self._name, hold_item(project_id, before), new_hold, kept)
+        elif new_hold:
             condition = {} if moved else kept
             items.append({"Put": {"TableName": self._name, "Item": to_item(new_hold), **condition}})
         return items
+
+
+def _update_operations(
+    table_name: str, stored: dict[str, Any], item: dict[str, Any], condition: dict[str, Any]
+) -> list[Any]:
+    """What turns an item stored as `stored` into `item` (same key; both as this code writes them, None
+    meaning absent), under `condition`: an Update that SETs the attributes that differ and REMOVEs those
+    `item` lacks, so only they are sent, not the whole item; a ConditionCheck when nothing changes; nothing
+    when nothing changes and nothing is conditioned."""
+    sets = {k: v for k, v in item.items() if v is not None and stored.get(k) != v}
+    removes = [k for k, v in stored.items() if v is not None and item.get(k) is None]
+    request = {"TableName": table_name, "Key": to_item({"PK": item["PK"], "SK": item["SK"]}), **condition}
+    if not sets and not removes:
+        return [{"ConditionCheck": request}] if condition else []
+    names = {f"#u{n}": name for n, name in enumerate([*sets, *removes])}
+    clauses = [f"SET {', '.join(f'#u{n} = :u{n}' for n in range(len(sets)))}"] if sets else []
+    if removes:
+        clauses.append(f"REMOVE {', '.join(list(names)[len(sets) :])}")
+    values = {
+        **condition.get("ExpressionAttributeValues", {}),
+        **to_item({f":u{n}": value for n, value in enumerate(sets.values())}),
+    }
+    request |= {
+        "UpdateExpression": " ".join(clauses),
+        "ExpressionAttributeNames": {**condition.get("ExpressionAttributeNames", {}), **names},
+        **({"ExpressionAttributeValues": values} if values else {}),
+    }
+    return [{"Update": request}]
 
 
 def _version_is(version: int) -> dict[str, Any]:
