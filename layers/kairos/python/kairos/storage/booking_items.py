@@ -3,6 +3,7 @@ its hold on its resource's timeline. The store writes them in its transactions; 
 the benches that load data directly read and build them here."""
 
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -28,11 +29,47 @@ def booking_item(project_id: str, booking: Booking) -> dict[str, Any]:
         "ends_at": booking.ends_at.isoformat(),
         "buffer_starts_at": booking.buffer_starts_at.isoformat(),
         "buffer_ends_at": booking.buffer_ends_at.isoformat(),
+        "created_at": booking.created_at.isoformat(),
+        **own_attributes(booking),
+    }
+
+
+# The attributes of a booking's item that its document, cancelation, update time and version alone decide,
+# with the field each comes from; every other attribute (its keys, listings, times) and its hold's come from
+# the rest of its fields (where and when it is) and its document's expiry.
+OWN_ATTRIBUTES = {
+    "is_canceled": "is_canceled",
+    "data": "doc",
+    "updated_at": "updated_at",
+    "version": "version",
+}
+
+
+def own_attributes(booking: Booking) -> dict[str, Any]:
+    return {
         "is_canceled": booking.is_canceled,
         "data": dump_document(booking.doc),
-        "created_at": booking.created_at.isoformat(),
         "updated_at": booking.updated_at.isoformat(),
         "version": booking.version,
+    }
+
+
+def same_place(before: Booking, after: Booking) -> bool:
+    """Whether the two bookings' items differ at most in their own attributes (`OWN_ATTRIBUTES`), and their
+    holds (if both hold capacity) at most in their expiry (`hold_expiry_attributes`)."""
+    own = OWN_ATTRIBUTES.values()
+    return all(
+        getattr(before, f.name) == getattr(after, f.name) for f in fields(Booking) if f.name not in own
+    )
+
+
+def own_changes(before: Booking, after: Booking) -> dict[str, Any]:
+    """The own attributes of `after`'s item that differ from `before`'s (its document dumped only)."""
+    own = own_attributes(after)
+    return {
+        name: own[name]
+        for name, field in OWN_ATTRIBUTES.items()
+        if getattr(before, field) != getattr(after, field)
     }
 
 

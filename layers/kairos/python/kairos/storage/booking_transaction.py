@@ -22,10 +22,10 @@ from kairos.domain.shared.records import (
     Release,
 )
 from kairos.storage import keys
-from kairos.storage.booking_items import booking_item, hold_item, hold_key
+from kairos.storage.booking_items import booking_item, hold_item, hold_key, own_changes, same_place
 from kairos.storage.catalogue_stamps import Stamps, stamp_name, written
 from kairos.storage.dynamodb import from_item, record_attributes, to_item
-from kairos.storage.hold_store import kept_hold_condition, release_operation
+from kairos.storage.hold_store import hold_expiry_attributes, kept_hold_condition, release_operation
 from kairos.storage.ledger import ledger_operations
 from kairos.storage.table_definition import TTL_ATTRIBUTE
 from kairos.storage.timeline_head import head_copy, head_operations, is_long, long_attribute, prunings
@@ -182,8 +182,13 @@ class BookingTransaction:
             if before
             else {}
         )
+        # A series' hold finalized (`as_written`): only what changes is sent, under the same conditions.
+        partial = before is not None and after is not None and change.as_written and same_place(before, after)
         if after is None:
             items.append({"Delete": {"TableName": self._name, "Key": to_item(key), **changed}})
+        elif partial:
+            assert before is not None
+            items += _update_operations(self._name, key, own_changes(before, after), [], changed)
         else:
             condition = changed or {"ConditionExpression": "attribute_not_exists(PK)"}
             item = {**booking_item(project_id, after), **key}
@@ -196,10 +201,42 @@ class BookingTransaction:
         moved = old_hold != ({"PK": new_hold["PK"], "SK": new_hold["SK"]} if new_hold else None)
         if old_hold and moved:
             items.append({"Delete": {"TableName": self._name, "Key": to_item(old_hold), **kept}})
-        if new_hold:
+        if new_hold and old_hold and not moved and partial:
+            assert before is not None and after is not None
+            held, stored = (hold_expiry_attributes(project_id, b) for b in (after, before))
+            sets = {name: value for name, value in held.items() if stored.get(name) != value}
+            items += _update_operations(
+                self._name, old_hold, sets, [n for n in stored if n not in held], kept
+            )
+        elif new_hold:
             condition = {} if moved else kept
             items.append({"Put": {"TableName": self._name, "Item": to_item(new_hold), **condition}})
         return items
+
+
+def _update_operations(
+    table_name: str, key: dict[str, str], sets: dict[str, Any], removes: list[str], condition: dict[str, Any]
+) -> list[Any]:
+    """An Update of the item at `key` that SETs `sets` and REMOVEs `removes`, so that only they are sent,
+    not the whole item, under `condition`; a ConditionCheck when nothing changes; nothing when nothing
+    changes and nothing is conditioned."""
+    request = {"TableName": table_name, "Key": to_item(key), **condition}
+    if not sets and not removes:
+        return [{"ConditionCheck": request}] if condition else []
+    names = {f"#u{n}": name for n, name in enumerate([*sets, *removes])}
+    clauses = [f"SET {', '.join(f'#u{n} = :u{n}' for n in range(len(sets)))}"] if sets else []
+    if removes:
+        clauses.append(f"REMOVE {', '.join(list(names)[len(sets) :])}")
+    values = {
+        **condition.get("ExpressionAttributeValues", {}),
+        **to_item({f":u{n}": value for n, value in enumerate(sets.values())}),
+    }
+    request |= {
+        "UpdateExpression": " ".join(clauses),
+        "ExpressionAttributeNames": {**condition.get("ExpressionAttributeNames", {}), **names},
+        **({"ExpressionAttributeValues": values} if values else {}),
+    }
+    return [{"Update": request}]
 
 
 def _version_is(version: int) -> dict[str, Any]:

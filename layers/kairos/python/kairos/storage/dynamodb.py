@@ -23,7 +23,7 @@ from kairos.config import Settings
 from kairos.domain.shared.records import Record
 from kairos.errors import Conflict, DomainError
 from kairos.parallel import Waves
-from kairos.storage import retries
+from kairos.storage import dynamodb_requests, retries
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -72,7 +72,8 @@ class RoundTrips:
 def make_client(settings: Settings) -> DynamoDBClient:
     """The table's client. Without botocore's client-side validation of the parameters: DynamoDB validates
     every request itself (a malformed one is refused with a ValidationException), and walking each
-    attribute of a transaction's items against the model was a third of a booking series' CPU."""
+    attribute of a transaction's items against the model was a third of a booking series' CPU. Its requests
+    are serialized as JSON directly (`dynamodb_requests`)."""
     client: DynamoDBClient = aws_clients.client(
         "dynamodb",
         region_name=settings.region,
@@ -81,6 +82,7 @@ def make_client(settings: Settings) -> DynamoDBClient:
             retries=retries.CLIENT_RETRIES.copy(), max_pool_connections=64, parameter_validation=False
         ),
     )
+    dynamodb_requests.install(client)
     client.meta.events.register("before-send.dynamodb", RoundTrips._on_send)
     retries.install(client)
     return client

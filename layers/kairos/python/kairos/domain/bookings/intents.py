@@ -28,6 +28,7 @@ class Intent:
     remembered: bool = False  # planned from the instance's memory of the catalogue: checked on commit
     ledger: LedgerState | None = None  # ledger items read with the catalogue, for the first plan
     timelines: dict[str, Timeline] | None = None  # by resource, read after `ledger`: for the first plan
+    as_written: bool = False  # `before` was written by this request, as stored (BookingChange.as_written)
 
 
 def plan_reads(intents: list[Intent]) -> tuple[list[Hold], dict[str, list[Span]]]:

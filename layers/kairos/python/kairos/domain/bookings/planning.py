@@ -122,7 +122,7 @@ class Planner:
             if intent.before is not None and proposal is not None:
                 refuse_change_of_expired(intent.before, proposal, now, intent.prefix)
             if proposal is None or not intent.checked:
-                changes.append(BookingChange(intent.before, proposal, guarded=False))
+                changes.append(BookingChange(intent.before, proposal, False, as_written=intent.as_written))
                 continue
             assert intent.location is not None
             where = zone(intent.location.doc["time_zone"])

@@ -151,7 +151,7 @@ class SeriesWriter:
 
         def finalize(part: list[tuple[int, int]], series: GroupChange | None) -> list[Booking] | Exception:
             now = self._clock()
-            finals = [Intent(taken[n][k], _finalized(taken[n][k], now)) for n, k in part]
+            finals = [Intent(taken[n][k], _finalized(taken[n][k], now), as_written=True) for n, k in part]
             try:
                 return self._commit(viewer, finals, series)
             except Exception as failed:  # a hold expired (the write took longer than HOLD), anything

@@ -197,6 +197,9 @@ class BookingChange:
     after: Booking | None
     guarded: bool
     limits: tuple[str, ...] = ()  # the booking-limit counters `after` counts in (Hold.limits), when guarded
+    # `before` is stored exactly as this code writes it (a series' hold, written by the same request): the
+    # store may send only the attributes that change, in a write conditioned as the whole one would be.
+    as_written: bool = False
 
 
 @dataclass(frozen=True)
