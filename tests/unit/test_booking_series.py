@@ -280,8 +280,10 @@ def test_the_item_of_a_series_whose_writer_died_goes_away_with_the_tables_ttl(
     now = [FIRST - timedelta(days=7)]
     container.clock = lambda: now[0]
     client = container.table.client
-    ttl = {"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
-    client.update_time_to_live(TableName=container.table.name, TimeToLiveSpecification=ttl)
+    client.update_time_to_live(
+        TableName=container.table.name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+    )
     clinic = weekly_clinic(container, principal)
     kept = container.booking_series.create(principal, series_body(clinic, "FREQ=WEEKLY;COUNT=52"))
     failing_at(2, WriterDied(), container, monkeypatch)
