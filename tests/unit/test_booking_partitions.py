@@ -113,11 +113,11 @@ def test_a_move_makes_no_event_but_a_deleted_legacy_booking_does(container: Cont
     assert mapped(container, record("INSERT", None, moved, "a"), record("REMOVE", legacy, None, "b")) == []
     container.table.delete_keys([keys.booking(*_ids(moved))])
     [deleted] = mapped(container, record("REMOVE", legacy, None, "c"))
-    assert deleted.type == "booking.deleted"
+    assert deleted["type"] == "booking.deleted"
     [changed] = mapped(
         container, record("MODIFY", legacy, {**legacy, "version": 2, "is_canceled": True}, "d")
     )
-    assert changed.type == "booking.canceled"
+    assert changed["type"] == "booking.canceled"
 
 
 def _ids(item: dict[str, Any]) -> tuple[str, str]:
