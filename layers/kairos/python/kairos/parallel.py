@@ -6,16 +6,17 @@ that many times one round trip): a round trip outside `parallel_map` is one wave
 `parallel_map` add as many as the longest of them, once per batch of branches its worker limit runs.
 
 The threads are the process's: one pool, started by the first `parallel_map` and kept while the process
-lives (a booking list's 40 reads no longer start 40 threads at each request, nor do a cold start's first
+lives (a booking list's 32 reads no longer start 32 threads at each request, nor do a cold start's first
 requests once each). A `parallel_map` whose `max_workers` is below the items' count runs them in that many
 lanes of the pool, each taking the next item. One called inside a branch (a sync's reads inside the
-poller's syncs) runs on a pool of its own, as before: branches waiting on branches queued behind them in a
+poller's syncs) runs its lanes on a pool of its own: branches waiting on branches queued behind them in a
 full pool would wait for ever."""
 
 import contextvars
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from contextvars import ContextVar
 from typing import TypeVar, cast
 
@@ -74,10 +75,6 @@ def _run(branch: Callable[[In], Out], items: Sequence[In], workers: int) -> list
     """`branch` of each item, each in a copy of the caller's context, at most `workers` at once; the
     first failure (in the items' order) is raised once every item has run."""
     context = contextvars.copy_context()
-    if getattr(_branch, "inside", False):  # nested: a pool of its own, which cannot be full of its callers
-        with ThreadPoolExecutor(workers, initializer=_in_pool) as own:
-            futures = [own.submit(context.copy().run, branch, item) for item in items]
-            return [future.result() for future in futures]
     outcomes: list[tuple[bool, object]] = [(False, None)] * len(items)
     left = iter(range(len(items)))
     taking = threading.Lock()
@@ -93,8 +90,10 @@ def _run(branch: Callable[[In], Out], items: Sequence[In], workers: int) -> list
             except BaseException as failure:  # raised in the caller, in the items' order
                 outcomes[index] = (False, failure)
 
-    for lane_done in [_shared_pool().submit(lane) for _ in range(workers)]:
-        lane_done.result()
+    nested = getattr(_branch, "inside", False)  # a pool of its own, which cannot be full of its callers
+    with ThreadPoolExecutor(workers, initializer=_in_pool) if nested else nullcontext(_shared_pool()) as pool:
+        for lane_done in [pool.submit(lane) for _ in range(workers)]:
+            lane_done.result()
     for succeeded, outcome in outcomes:
         if not succeeded:
             raise cast(BaseException, outcome)
