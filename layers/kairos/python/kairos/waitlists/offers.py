@@ -20,6 +20,7 @@ Events come at least once and in any order: every step is a conditioned write, s
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,14 +28,13 @@ from kairos.abilities import ALL_ABILITIES
 from kairos.domain.bookings.availability import Availability
 from kairos.domain.bookings.bookings import Bookings
 from kairos.domain.bookings.commit import BookingWriter
-from kairos.domain.bookings.intents import Intent
 from kairos.domain.bookings.models import BookingPost
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.listing import MAX_PER_PAGE
 from kairos.domain.shared.ports import ProjectRepository, TimelineReader
 from kairos.domain.shared.records import Record, StaleCatalogue
 from kairos.domain.shared.validation import parse
-from kairos.errors import Conflict, NotFound, ValidationFailed
+from kairos.errors import Conflict, NotFound, Retryable, ValidationFailed
 from kairos.events.definitions import (
     WAITLIST_FREEING,
     WAITLIST_SETTLING,
@@ -212,21 +212,10 @@ class WaitlistOffers:
                 return
 
     def _release(self, project_id: str, booking_id: str) -> None:
-        """Deletes the hold offered to an entry that was deleted, while it is still a hold: the delete is
-        conditioned on the version read, so a hold finalized (or changed) in between is read again, and a
-        finalized one is kept (the person booked it)."""
+        """Deletes the hold offered to an entry that was deleted, while it is still a hold (a finalized one
+        is kept: the person booked it)."""
         viewer = self._viewer(project_id)
         if viewer is None:
             return
-        for _ in range(SETTLE_ATTEMPTS):
-            try:
-                hold = self._bookings.load(viewer, booking_id)
-            except NotFound:
-                return
-            if not hold.doc.get("is_temporary"):
-                return
-            try:
-                self._bookings.writer.commit(viewer, [Intent(hold, None)])
-            except Conflict:
-                continue
-            return
+        with suppress(NotFound, Retryable):  # gone already; or changed by others each time it was read
+            self._bookings.delete(viewer, booking_id, only_hold=True)

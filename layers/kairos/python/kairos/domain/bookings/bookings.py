@@ -228,12 +228,15 @@ class Bookings:
             return render_booking(viewer, after, self.entities(viewer, [after]))
         raise Retryable("The booking is being changed by other requests; try again.")
 
-    def delete(self, viewer: Principal, booking_id: str) -> None:
+    def delete(self, viewer: Principal, booking_id: str, *, only_hold: bool = False) -> None:
+        """`only_hold`: only while a hold, on the version read (one finalized meanwhile is kept)."""
         from kairos.domain.bookings.commit import ATTEMPTS
         from kairos.domain.bookings.intents import Intent
 
         for _ in range(ATTEMPTS):  # a conflict means the booking changed: read it again
             before = self.load(viewer, booking_id)
+            if only_hold and not before.doc.get("is_temporary"):
+                return
             self._require_settled(viewer, before)
             try:
                 self.writer.commit(viewer, [Intent(before, None)])
