@@ -127,16 +127,15 @@ class Planner:
             assert intent.location is not None
             where = zone(intent.location.doc["time_zone"])
             failures: dict[str, list[Violation]] = {}
-            passing: list[Record] = []
-            for resource in intent.candidates:
+            chosen: Record | None = None
+            for resource in self._preferred(intent, around, booked):
                 violations = self._violations(intent, resource, around[resource.id], added, where, rules)
-                if violations:
-                    failures[resource.id] = violations
-                else:
-                    passing.append(resource)
-            if not passing:
+                if not violations:
+                    chosen = resource
+                    break
+                failures[resource.id] = violations
+            if chosen is None:
                 raise _refusal(intent, failures)
-            chosen = self._choose(intent, passing, around, booked)
             after = replace(proposal, resource_id=chosen.id)
             added.setdefault(chosen.id, []).append(after)
             booked.setdefault(chosen.id, []).append((after.starts_at, after.ends_at))
@@ -202,21 +201,22 @@ class Planner:
             ignore_booking_window="ignore_booking_window" in flags or intent.service is None,
         )
 
-    def _choose(
-        self,
-        intent: Intent,
-        passing: list[Record],
-        around: dict[str, _Around],
-        booked: dict[str, list[tuple[datetime, datetime]]],
-    ) -> Record:
-        """The location's strategy, applied only when the request named no resource."""
-        if len(passing) == 1 or intent.proposal is None:
-            return passing[0]
+    def _preferred(
+        self, intent: Intent, around: dict[str, _Around], booked: dict[str, list[tuple[datetime, datetime]]]
+    ) -> list[Record]:
+        """The candidates in the order the location's strategy prefers them (applied only when the request
+        named no resource), ties in random order: the first that passes its checks is the one the strategy
+        picks among those that pass, with the same chances, so the candidates after it need no checks (a
+        series of 52 occurrences among 3 doctors checks about 52, not 156)."""
+        candidates = intent.candidates
+        if len(candidates) <= 1 or intent.proposal is None:
+            return candidates
         if intent.strategy == "prioritize":
             assert intent.location is not None
             priority = intent.location.doc.get("resource_selection_priority") or []
             rank = {resource_id: n for n, resource_id in enumerate(priority)}
-            return min(passing, key=lambda r: (rank.get(r.id, len(rank)), r.id))
+            return sorted(candidates, key=lambda r: (rank.get(r.id, len(rank)), r.id))
+        shuffled = self._rng.sample(candidates, len(candidates))
         if intent.strategy == "equalize":
             day = local_day(intent.proposal, intent.location)
 
@@ -227,9 +227,8 @@ class Planner:
                     (max(timedelta(0), min(e, day.end) - max(s, day.start)) for s, e in spans), timedelta(0)
                 )
 
-            least = min(booked_time(r) for r in passing)
-            passing = [r for r in passing if booked_time(r) == least]
-        return self._rng.choice(passing)
+            return sorted(shuffled, key=booked_time)  # the least booked first; a stable sort: ties shuffled
+        return shuffled
 
 
 def _rules(
