@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import boto3
+import jmespath
 import pytest
 from botocore.model import OperationModel
 from botocore.serialize import JSONSerializer
@@ -16,7 +17,7 @@ from botocore.serialize import JSONSerializer
 from kairos.container import Container
 from kairos.domain.projects.auth import Principal
 from kairos.storage.dynamodb import from_item, to_item
-from kairos.storage.dynamodb_requests import OPERATIONS, JsonRequests, install
+from kairos.storage.dynamodb_requests import _TABLE_NAMES, OPERATIONS, JsonRequests, TableNames, install
 from tests.unit.test_booking_series import FIRST, series_body, weekly_clinic
 
 pytestmark = pytest.mark.usefixtures("local_store_moto")
@@ -95,6 +96,14 @@ def test_the_requests_are_those_botocores_serializer_makes(
         assert recorder.serializer.serialize_to_request(parameters, operation) == (
             botocore.serialize_to_request(parameters, operation)
         ), operation.name
+    resolver = client._ruleset_resolver  # type: ignore[attr-defined]
+    table_names = getattr(resolver, TableNames.METHOD)
+    assert isinstance(table_names, TableNames)
+    for parameters, operation in sent:
+        path = (operation.operation_context_parameters or {}).get(TableNames.PARAMETER, {}).get("path")
+        expected = jmespath.search(path, parameters) if path else None
+        assert table_names(TableNames.PARAMETER, operation, parameters) == expected, operation.name
+    assert {operation.name for _, operation in sent if operation.name in _TABLE_NAMES} == set(_TABLE_NAMES)
 
 
 def _t(item: dict[str, Any]) -> dict[str, Any]:
