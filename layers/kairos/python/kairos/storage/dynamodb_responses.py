@@ -31,7 +31,7 @@ class JsonResponses(JSONParser):
             parsed: dict[str, Any] = super()._do_parse(response, shape)  # type: ignore[misc]
             return parsed
         body = response["body"]
-        found = json.loads(body, object_hook=_blobs) if body else {}
+        found = json.loads(body, object_hook=_blobs if _may_hold_blobs(body) else None) if body else {}
         members = cast(StructureShape, shape).members
         parsed = {name: value for name, value in found.items() if name in members and value is not None}
         self._inject_response_metadata(parsed, response["headers"])  # type: ignore[attr-defined]
@@ -55,6 +55,12 @@ def install(client: Any) -> None:
     plain = type(factory) is ResponseParserFactory and not getattr(factory, "_defaults", None)
     if plain and client.meta.service_model.protocol == "json":
         endpoint._response_parser_factory = JsonResponsesFactory()  # type: ignore[union-attr]
+
+
+def _may_hold_blobs(body: bytes) -> bool:
+    """Whether an answer may hold a blob: it names a member `B` or `BS`, or escapes a character (as it
+    might a letter of those names). Most hold none, and need no hook called on each of their objects."""
+    return b'"B"' in body or b'"BS"' in body or b"\\u" in body
 
 
 def _blobs(found: dict[str, Any]) -> dict[str, Any]:
