@@ -46,7 +46,7 @@ HOLD = timedelta(minutes=5)
 # A series' item while it is pending expires (the table's TTL) this long after the series began: by then
 # its holds have expired, so no finalize of it can succeed, and a writer that died leaves nothing behind.
 PENDING_TTL = HOLD + timedelta(hours=1)
-LEDGER_READ = 30  # holds whose ledger items one BatchGetItem reads (2-3 items each, at most 100 a call)
+BATCH_KEYS = 100  # the items one BatchGetItem reads
 FINALIZE_CHUNK = 45  # holds finalized a transaction: each is its item and its hold's
 TRANSACTION_ITEMS = 100
 _RESERVED = 6  # the series' item, and room for a released hold or two
@@ -124,12 +124,13 @@ class SeriesWriter:
 
     def _read_ahead(self, viewer: Principal, planned: list[list[Intent]]) -> list[list[Intent]]:
         """The chunks, the first of each carrying the ledger versions of every occurrence, read at once
-        (BatchGetItems of LEDGER_READ holds' items, in parallel) instead of once a chunk: each chunk's first
-        plan uses them. Read before any chunk is written, they are older than a later chunk's plan, but its
-        transaction conditions on them: a chunk whose items an earlier one moved (a booking limit's counter
-        of the same month) loses its race and is planned again from fresh reads (`_commit`)."""
-        per_read = max(1, LEDGER_READ // max(1, len({r.id for i in planned[0] for r in i.candidates})))
-        pieces = [c[n : n + per_read] for c in planned for n in range(0, len(c), per_read)]
+        (BatchGetItems of as many occurrences as their estimated items let into one, in parallel) instead of
+        once a chunk: each chunk's first plan uses them. Read before any chunk is written, they are older
+        than a later chunk's plan, but its transaction conditions on them: a chunk whose items an earlier one
+        moved (a booking limit's counter of the same month) loses its race and is planned again from fresh
+        reads (`_commit`)."""
+        candidates = len({r.id for i in planned[0] for r in i.candidates})
+        pieces = _packed(planned, lambda i: candidates * (_items(i) - 2), BATCH_KEYS - candidates)
 
         def read(piece: list[Intent]) -> LedgerState:
             holds, _ = plan_reads(piece)
@@ -228,18 +229,23 @@ def _next(series: Record, stored: Record | None, ids: list[str], status: str, no
 
 def _chunks(intents: list[Intent]) -> list[list[Intent]]:
     """Consecutive occurrences, as many a chunk as their estimated items let into one transaction."""
-    chunks: list[list[Intent]] = [[]]
     heads = len({r.id for i in intents for r in i.candidates})  # one timeline head a resource
-    room = TRANSACTION_ITEMS - _RESERVED - heads
-    used = 0
-    for intent in intents:
-        weight = _items(intent)
-        if chunks[-1] and used + weight > room:
-            chunks.append([])
-            used = 0
-        chunks[-1].append(intent)
-        used += weight
-    return [c for c in chunks if c] or [[]]
+    return _packed([intents], _items, TRANSACTION_ITEMS - _RESERVED - heads) or [[]]
+
+
+def _packed(groups: list[list[Intent]], weight: Callable[[Intent], int], room: int) -> list[list[Intent]]:
+    """Each group's consecutive occurrences, in pieces of as many as their `weight`s let into `room`."""
+    pieces: list[list[Intent]] = []
+    for group in groups:
+        pieces.append([])
+        used = 0
+        for intent in group:
+            if pieces[-1] and used + weight(intent) > room:
+                pieces.append([])
+                used = 0
+            pieces[-1].append(intent)
+            used += weight(intent)
+    return [p for p in pieces if p]
 
 
 def _items(intent: Intent) -> int:
