@@ -11,6 +11,7 @@ meet on a counter one of them bumps and the other conditions on (docs/bookings.m
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -36,19 +37,10 @@ class LedgerNodes:
 
     def add(self, start: datetime, end: datetime, limits: tuple[str, ...] = ()) -> None:
         self.limits.update(limits)
-        start, end = start.astimezone(UTC), end.astimezone(UTC)
-        day = start.date()
-        while _midnight(day) < end:
-            day_start, day_end = _midnight(day), _midnight(day + DAY)
-            if start <= day_start and end >= day_end:
-                self.full_days.add(day.isoformat())
-            else:
-                self.partial_days.add(day.isoformat())
-                hour = max(start, day_start).replace(minute=0, second=0, microsecond=0)
-                while hour < min(end, day_end):
-                    self.hours.add(hour.strftime("%Y-%m-%dT%H"))
-                    hour += HOUR
-            day += DAY
+        hours, partial_days, full_days = _span_nodes(start, end)
+        self.hours |= hours
+        self.partial_days |= partial_days
+        self.full_days |= full_days
 
     def node_keys(self) -> list[str]:
         return (
@@ -56,6 +48,30 @@ class LedgerNodes:
             + [f"D#{d}" for d in sorted(self.partial_days | self.full_days)]
             + sorted(self.limits)
         )
+
+
+@lru_cache(maxsize=4096)
+def _span_nodes(start: datetime, end: datetime) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The hours, partial days and full days a span lies in. Kept for the spans met last: a write reads
+    and writes the same spans several times (a series' 52 occurrences in each of its reads and
+    transactions)."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    hours: set[str] = set()
+    partial_days: set[str] = set()
+    full_days: set[str] = set()
+    day = start.date()
+    while _midnight(day) < end:
+        day_start, day_end = _midnight(day), _midnight(day + DAY)
+        if start <= day_start and end >= day_end:
+            full_days.add(day.isoformat())
+        else:
+            partial_days.add(day.isoformat())
+            hour = max(start, day_start).replace(minute=0, second=0, microsecond=0)
+            while hour < min(end, day_end):
+                hours.add(hour.strftime("%Y-%m-%dT%H"))
+                hour += HOUR
+        day += DAY
+    return frozenset(hours), frozenset(partial_days), frozenset(full_days)
 
 
 def _midnight(day: date) -> datetime:

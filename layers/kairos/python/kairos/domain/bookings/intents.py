@@ -41,12 +41,14 @@ def plan_reads(intents: list[Intent]) -> tuple[list[Hold], dict[str, list[Span]]
         buffer = Span(intent.proposal.buffer_starts_at, intent.proposal.buffer_ends_at)
         starts_at = intent.proposal.starts_at
         counters = limit_counters(intent.service, intent.location, starts_at)
+        needed = [
+            buffer,
+            local_day(intent.proposal, intent.location),
+            *limit_spans(intent.service, intent.location, starts_at),
+        ]
         for resource in intent.candidates:
             holds.append(Hold(resource.id, buffer.start, buffer.end, counters))
-            periods = limit_spans(intent.service, intent.location, starts_at)
-            spans.setdefault(resource.id, []).extend(
-                [buffer, local_day(intent.proposal, intent.location), *periods]
-            )
+            spans.setdefault(resource.id, []).extend(needed)
     return holds, spans
 
 
