@@ -124,15 +124,8 @@ class Bookings:
         consistent, half the read units (docs/bookings.md, "Reading bookings")."""
         wanted: set[tuple[str, str]] = set()
         for b in bookings:
-            wanted |= {
-                (k, i)
-                for k, i in (
-                    ("resource", b.resource_id),
-                    ("service", b.service_id),
-                    ("location", b.location_id),
-                )
-                if i
-            }
+            owners = (("resource", b.resource_id), ("service", b.service_id), ("location", b.location_id))
+            wanted |= {(k, i) for k, i in owners if i}
             if groups and b.doc.get("booking_group_id"):
                 wanted.add(("booking_group", b.doc["booking_group_id"]))
         records: dict[tuple[str, str], Record] = {}
@@ -154,17 +147,23 @@ class Bookings:
             raise ValidationFailed.field("ends_at", "The booking spans too many days to be written at once.")
 
     def create(self, viewer: Principal, body: dict[str, Any], origin: Origin | None = None) -> dict[str, Any]:
-        """Planned from the catalogue as this instance remembers it when it can (its transaction checks
-        what it used); planned again from fresh reads when that moved or would refuse the booking."""
         from kairos.domain.bookings.models import BookingPost
         from kairos.domain.shared.validation import parse
 
         model = parse(BookingPost, body)
         self.require_fit([model], [], group=False)
+        return self.planned(viewer, lambda reads: self._create(viewer, model, reads, origin))
+
+    def planned(
+        self, viewer: Principal, create: Callable[[CatalogueReads], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """A create (a booking, a series) planned from the catalogue as this instance remembers it when it
+        can (its transaction checks what it used); planned again from fresh reads when that moved or would
+        refuse it (a refused create wrote nothing)."""
         if self._memory is not None:
             reads = self._reads(recall=True)
             try:
-                return self._create(viewer, model, reads, origin)
+                return create(reads)
             except ValidationFailed:
                 if not reads.recalled:
                     raise
@@ -173,7 +172,7 @@ class Bookings:
             self._memory.forget(viewer.project_id)
         for _ in range(FRESH_PLANS):
             try:
-                return self._create(viewer, model, self._reads(), origin)
+                return create(self._reads())
             except StaleCatalogue:  # a change of its service or location was written meanwhile, or is
                 time.sleep(self._rng.uniform(0, 0.1))  # being written: read them again, a moment later
         from kairos.domain.bookings.commit import CATALOGUE_MOVED

@@ -76,9 +76,11 @@ class BookingWriter:
             except HoldGone as gone:
                 raise _expired(intents, gone.booking_id) from None
             except StaleCatalogue:
-                # its service or location changed since it was read: a create plans again from fresh reads
-                # (`Bookings.create`); a change of bookings or of a group reloads what it changes
-                if any(i.before is not None for i in intents) or group is not None:
+                # its service or location changed since it was read: a create (a series' too) planned from
+                # memory plans again from fresh reads (`Bookings.planned`), and so does a create; a change of
+                # bookings or of a group reloads what it changes
+                remembered = any(i.remembered for i in intents)
+                if not remembered and (any(i.before is not None for i in intents) or group is not None):
                     raise Conflict(CATALOGUE_MOVED) from None
                 raise
             except Overloaded:

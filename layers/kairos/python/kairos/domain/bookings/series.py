@@ -12,10 +12,11 @@ from typing import Any
 from kairos.domain.bookings import defaults as booking_defaults
 from kairos.domain.bookings.bookings import Bookings
 from kairos.domain.bookings.commit import ATTEMPTS
+from kairos.domain.bookings.context import CatalogueReads
 from kairos.domain.bookings.explain import SlotExplainer
 from kairos.domain.bookings.intents import Intent
 from kairos.domain.bookings.models import BookingPost
-from kairos.domain.bookings.recurrence import occurrences, parse_recurrence
+from kairos.domain.bookings.recurrence import Recurrence, occurrences, parse_recurrence
 from kairos.domain.bookings.series_commit import SeriesWriter
 from kairos.domain.bookings.series_models import SeriesInput, SeriesPatch, render_series, series_bookings
 from kairos.domain.bookings.series_state import KIND, PENDING, is_shown
@@ -114,8 +115,19 @@ class BookingSeries:
             )
         booking = model.booking_body()
         self._bookings.require_fit([booking], [], group=False)
+        return self._bookings.planned(viewer, lambda reads: self._create(viewer, model, rule, booking, reads))
+
+    def _create(
+        self,
+        viewer: Principal,
+        model: SeriesInput,
+        rule: Recurrence,
+        booking: BookingPost,
+        reads: CatalogueReads,
+    ) -> dict[str, Any]:
+        """The series planned with `reads` (from the warm instance's memory, or fresh: `Bookings.planned`)."""
         series_id, now = new_id(), self._clock()
-        first = self._bookings.intent_for_create(viewer, booking, None)
+        first = self._bookings.intent_for_create(viewer, booking, None, reads=reads)
         assert first.proposal is not None and first.location is not None
         where = zone(first.location.doc["time_zone"])
         starts = occurrences(rule, first.proposal.starts_at, where)
