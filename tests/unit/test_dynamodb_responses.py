@@ -108,14 +108,15 @@ def test_the_answers_are_read_as_botocores_parser_reads_them(
 def test_a_client_without_botocores_plain_parsers_keeps_its_own() -> None:
     """A client whose parsers have defaults of their own, or whose botocore names them otherwise, is left
     as it is; so is every protocol but JSON."""
-    customized = boto3.client("dynamodb", region_name="eu-central-1")
-    factory = customized._endpoint._response_parser_factory  # type: ignore[attr-defined]
+    meta = boto3.client("dynamodb", region_name="eu-central-1").meta
+    factory = ResponseParserFactory()  # not the session's, which every client shares
     factory.set_parser_defaults(blob_parser=bytes)
+    customized = SimpleNamespace(meta=meta, _endpoint=SimpleNamespace(_response_parser_factory=factory))
     install(customized)
-    bare = SimpleNamespace(meta=customized.meta)
+    bare = SimpleNamespace(meta=meta)
     install(bare)
 
-    assert customized._endpoint._response_parser_factory is factory  # type: ignore[attr-defined]
+    assert customized._endpoint._response_parser_factory is factory
     assert not hasattr(bare, "_endpoint")
     assert not isinstance(JsonResponsesFactory().create_parser("rest-json"), JsonResponses)
     assert type(ResponseParserFactory().create_parser("json")) is JSONParser
