@@ -45,6 +45,9 @@ OWN_ATTRIBUTES = {
 }
 
 
+_PLACE_FIELDS = tuple(f.name for f in fields(Booking) if f.name not in OWN_ATTRIBUTES.values())
+
+
 def own_attributes(booking: Booking) -> dict[str, Any]:
     return {
         "is_canceled": booking.is_canceled,
@@ -57,10 +60,7 @@ def own_attributes(booking: Booking) -> dict[str, Any]:
 def same_place(before: Booking, after: Booking) -> bool:
     """Whether the two bookings' items differ at most in their own attributes (`OWN_ATTRIBUTES`), and their
     holds (if both hold capacity) at most in their expiry (`hold_expiry_attributes`)."""
-    own = OWN_ATTRIBUTES.values()
-    return all(
-        getattr(before, f.name) == getattr(after, f.name) for f in fields(Booking) if f.name not in own
-    )
+    return all(getattr(before, name) == getattr(after, name) for name in _PLACE_FIELDS)
 
 
 def own_changes(before: Booking, after: Booking) -> dict[str, Any]:

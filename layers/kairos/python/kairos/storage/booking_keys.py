@@ -150,9 +150,13 @@ def booking_listing_partition(project_id: str, kind: str = "project", entity_id:
 
 def booking_listing_shards(project_id: str, kind: str = "project", entity_id: str = "") -> list[str]:
     """Every partition of an owner's listing (of the project when `kind` is "project")."""
+    return [_listing_shard(project_id, kind, entity_id, n) for n in range(BOOKING_LISTING_SHARDS[kind])]
+
+
+def _listing_shard(project_id: str, kind: str, entity_id: str, shard: int) -> str:
+    """One partition of an owner's listing (the whole listing's when it has one shard)."""
     whole = booking_listing_partition(project_id, kind, entity_id)
-    shards = BOOKING_LISTING_SHARDS[kind]
-    return [whole] if shards == 1 else [f"{whole}#{n}" for n in range(shards)]
+    return whole if BOOKING_LISTING_SHARDS[kind] == 1 else f"{whole}#{shard}"
 
 
 def booking_listings(
@@ -169,8 +173,8 @@ def booking_listings(
     for kind, index in BOOKING_LISTING_INDEXES.items():
         owner = "" if kind == "project" else owners.get(kind)
         if owner is not None:
-            shards = booking_listing_shards(project_id, kind, owner)
-            found[f"{index}PK"] = shards[shard_of(booking_id, len(shards))]
+            shard = shard_of(booking_id, BOOKING_LISTING_SHARDS[kind])  # only that shard's name is built
+            found[f"{index}PK"] = _listing_shard(project_id, kind, owner, shard)
             found[f"{index}SK"] = sort_key
     return found
 

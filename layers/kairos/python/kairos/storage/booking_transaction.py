@@ -194,14 +194,19 @@ class BookingTransaction:
             item = {**booking_item(project_id, after), **key}
             items.append({"Put": {"TableName": self._name, "Item": to_item(item), **condition}})
         old_hold = hold_key(project_id, before) if before and before.holds_capacity else None
-        new_hold = hold_item(project_id, after) if after and after.holds_capacity else None
+        holds = after is not None and after.holds_capacity
+        if partial and holds and old_hold:  # the same place: the hold stays under its key, updated
+            new_hold, new_key = None, old_hold
+        else:
+            new_hold = hold_item(project_id, after) if after and holds else None
+            new_key = {"PK": new_hold["PK"], "SK": new_hold["SK"]} if new_hold else None
         # A hold that still holds its place after this write (finalized, given a new expiry, moved) must
         # not have expired or been released: its item says so at commit.
-        kept = kept_hold_condition(now) if before and expires_at(before) and new_hold else {}
-        moved = old_hold != ({"PK": new_hold["PK"], "SK": new_hold["SK"]} if new_hold else None)
+        kept = kept_hold_condition(now) if before and expires_at(before) and new_key else {}
+        moved = old_hold != new_key
         if old_hold and moved:
             items.append({"Delete": {"TableName": self._name, "Key": to_item(old_hold), **kept}})
-        if new_hold and old_hold and not moved and partial:
+        if new_key and old_hold and not moved and partial:
             assert before is not None and after is not None
             held, stored = (hold_expiry_attributes(project_id, b) for b in (after, before))
             sets = {name: value for name, value in held.items() if stored.get(name) != value}

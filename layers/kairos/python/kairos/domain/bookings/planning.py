@@ -141,10 +141,10 @@ class Planner:
             booked.setdefault(chosen.id, []).append((after.starts_at, after.ends_at))
             counters = limit_counters(intent.service, intent.location, after.starts_at)
             changes.append(BookingChange(intent.before, after, guarded=True, limits=counters))
-            live = around[chosen.id].others
             expired = [h for h in read.expired.get(chosen.id, []) if h.id not in replaced]
-            live_and_planned: list[Booking | TimelineBooking] = [*live, *added[chosen.id][:-1]]
-            releases |= limit_releases(intent.service, intent.location, after, live_and_planned, expired)
+            if expired:  # only expired holds are released (the live ones, copied, only count)
+                live: list[Booking | TimelineBooking] = [*around[chosen.id].others, *added[chosen.id][:-1]]
+                releases |= limit_releases(intent.service, intent.location, after, live, expired)
             for hold in read.expired.get(chosen.id, []):
                 overlaps = (
                     hold.buffer_starts_at < after.buffer_ends_at
@@ -175,14 +175,14 @@ class Planner:
             resource, near, location_id, where, horizon, schedules=around.schedules(location_id)
         )
         mine = added.get(resource.id, [])  # this request's bookings planned before this one
-        spans = [Span(b.buffer_starts_at, b.buffer_ends_at) for b in mine]
+        spans = [
+            Span(b.buffer_starts_at, b.buffer_ends_at)
+            for b in mine
+            if b.buffer_starts_at < horizon.end and b.buffer_ends_at > horizon.start
+        ]
         state = replace(
             state,
-            busy=tuple(
-                in_order(
-                    [*state.busy, *(s for s in spans if s.start < horizon.end and s.end > horizon.start)]
-                )
-            ),
+            busy=tuple(in_order([*state.busy, *spans])) if spans else state.busy,
             counted=(*around.counted(intent.service), *counted_starts(mine, intent.service)),
         )
         flags = intent.flags
