@@ -195,6 +195,7 @@ class BookingTransaction:
             items.append({"Put": {"TableName": self._name, "Item": to_item(item), **condition}})
         old_hold = hold_key(project_id, before) if before and before.holds_capacity else None
         holds = after is not None and after.holds_capacity
+        new_key: dict[str, str] | None
         if partial and holds and old_hold:  # the same place: the hold stays under its key, updated
             new_hold, new_key = None, old_hold
         else:

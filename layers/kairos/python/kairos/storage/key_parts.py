@@ -21,8 +21,9 @@ def owned_partition(project_id: str, kind: str, entity_id: str) -> str:
 
 
 def utc_key(instant: datetime) -> str:
-    """A fixed-width UTC text that sorts as time does."""
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A fixed-width UTC text that sorts as time does (`%Y-%m-%dT%H:%M:%SZ`; made by `isoformat`, which
+    costs less than `strftime`: a series builds some 900 of these)."""
+    return f"{instant.astimezone(UTC).isoformat(timespec='seconds')[:19]}Z"
 
 
 def shard_of(identifier: str, shards: int) -> int:
