@@ -67,7 +67,7 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	{ $(BIN)/mypy && cd web && node_modules/.bin/tsc --noEmit; } > $(VENV)/types.log 2>&1 & types=$$!; \
-	$(BIN)/pytest -n 2 --dist loadgroup; tests=$$?; \
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=20; tests=$$?; \
 	wait $$types; typed=$$?; cat $(VENV)/types.log; \
 	test $$tests -eq 0 && test $$typed -eq 0
 
