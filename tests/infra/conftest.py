@@ -5,8 +5,8 @@ The stack is built with cdk.json's feature flags and with bundling, as `cdk synt
 see the template and the staged assets that a deployment uploads. The cloud assembly is kept in
 .venv/cdk-test.out: CDK reuses a staged asset whose hash it already holds, so the layer is bundled (with
 pip, from PyPI or pip's cache) only when requirements.lock, the package or the bundler changed. Each
-xdist worker has an assembly of its own: with pytest 9, `--dist loadgroup` no longer keeps the group on
-one worker, and two syntheses must not write one folder at once."""
+xdist worker has an assembly of its own, so that two syntheses never write one folder at once (pytest is
+pinned below 9, whose node ids xdist 3.8 cannot tag: there `--dist loadgroup` split the group)."""
 
 import json
 import os

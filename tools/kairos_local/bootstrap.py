@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from kairos.container import Container
@@ -26,6 +25,7 @@ from kairos.storage.table_definition import (
     create_table_request,
 )
 from kairos.upgrades import BACKFILLS
+from kairos_local import tool_clients
 from kairos_local.journal import write_atomically
 
 LOCAL_PROJECT_NAME = "Local project"
@@ -101,7 +101,7 @@ class UserPool:
 def ensure_user_pool(region: str) -> UserPool:
     """The Portal's user pool and app client in the local Cognito, made from the same definition as the
     stack's on first start and found again after (the local store keeps them)."""
-    client: Any = boto3.session.Session().client("cognito-idp", region_name=region)
+    client: Any = tool_clients.client("cognito-idp", region_name=region)
     pools = client.list_user_pools(MaxResults=60)["UserPools"]
     pool_id = next((p["Id"] for p in pools if p["Name"] == POOL_NAME), None)
     if pool_id is None:

@@ -40,11 +40,10 @@ from enum import Enum
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import boto3
-
 from kairos.config import Settings
 from kairos.errors import StoreFull
 from kairos.events import definitions
+from kairos_local import tool_clients
 from kairos_local.lambda_runtime import FunctionPool, Handler, invoke, load_function
 
 if TYPE_CHECKING:
@@ -229,9 +228,8 @@ class StreamReader:
     def __init__(self, settings: Settings, module: ModuleType, activity: Activity) -> None:
         self._activity = activity
         self._pending: list[dict[str, Any]] = []
-        session = boto3.session.Session()
-        self._streams = session.client("dynamodbstreams", region_name=settings.region)
-        table = session.client("dynamodb", region_name=settings.region).describe_table(
+        self._streams = tool_clients.client("dynamodbstreams", region_name=settings.region)
+        table = tool_clients.client("dynamodb", region_name=settings.region).describe_table(
             TableName=settings.table_name
         )["Table"]
         self._stream_arn = table["LatestStreamArn"]
@@ -275,7 +273,7 @@ class QueuePoller:
     once, each on an instance of its own (in a thread of its own when there are several)."""
 
     def __init__(self, settings: Settings, queue: RuleQueue, instances: int = 1) -> None:
-        self._sqs: SQSClient = boto3.session.Session().client("sqs", region_name=settings.region)
+        self._sqs: SQSClient = tool_clients.client("sqs", region_name=settings.region)
         self._queue = queue
         self._region = settings.region
         self._functions = FunctionPool(queue.rule.consumer, instances)
@@ -354,10 +352,9 @@ def start_event_chain(settings: Settings, activity: Activity) -> list[threading.
     """Creates the bus, rules and queues, and starts the stream reader and the queue pollers (daemon
     threads that end when `activity` is stopped). Call it once the table exists: the reader starts at
     LATEST."""
-    session = boto3.session.Session()
     queues = create_bus_and_rules(
-        session.client("events", region_name=settings.region),
-        session.client("sqs", region_name=settings.region),
+        tool_clients.client("events", region_name=settings.region),
+        tool_clients.client("sqs", region_name=settings.region),
     )
     workers: list[tuple[str, Callable[[], Found]]] = [
         ("stream-reader", StreamReader(settings, load_function(definitions.STREAM_CONSUMER), activity))
