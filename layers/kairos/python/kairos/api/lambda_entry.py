@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from kairos import deadline
+from kairos import cold_start, deadline
 from kairos.api.app import Handler, build_app
 from kairos.container import Container
 from kairos.observability import logger, metrics, tracer
@@ -48,4 +48,5 @@ def _api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
         with deadline.within(deadline.seconds_for(context.get_remaining_time_in_millis())):
             return app.resolve(event, context)
 
+    cold_start.end()
     return lambda_handler

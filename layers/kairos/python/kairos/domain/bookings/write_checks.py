@@ -4,16 +4,18 @@ protected metadata need, and a cancelation inside the service's threshold refuse
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kairos.domain.bookings.inputs import BookingInput
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.records import Booking, Record
 from kairos.errors import ValidationFailed
 from kairos.values.formats import stored_duration
 
+if TYPE_CHECKING:  # a protocol for the checker only: reading bookings does not load its module
+    from kairos.domain.bookings.inputs import BookingInput
 
-def check_abilities(viewer: Principal, model: BookingInput, sent: Mapping[str, Any]) -> None:
+
+def check_abilities(viewer: Principal, model: "BookingInput", sent: Mapping[str, Any]) -> None:
     """The abilities the request's ignore flags and protected metadata need (a 403 without them)."""
     for flag in model.flags():
         viewer.require(f"booking:{flag}")
