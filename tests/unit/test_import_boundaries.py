@@ -100,6 +100,8 @@ def test_the_slot_engine_and_the_portal_are_loaded_only_by_requests_that_use_the
     modules = cold_start(function)[0]
     assert not modules & SLOT_ENGINE  # the slot and schedule views import it at their first request
     assert ("kairos.api.portal_app" in modules) is (function in PORTAL)
+    assert ("kairos.portal.routes" in modules) is (function in PORTAL)  # its table, for typing only
+    assert "aws_lambda_powertools.utilities.idempotency" not in modules  # by the first keyed POST
 
 
 @pytest.mark.parametrize("function", CONSUMERS)
