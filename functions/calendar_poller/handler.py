@@ -5,6 +5,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from kairos import cold_start
 from kairos.container import Container
 from kairos.observability import logger, metrics, tracer
 
@@ -18,3 +19,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     synced = container.calendar_subscriptions.sync_all()
     logger.info("calendar subscriptions synced", extra={"synced": synced})
     return {"synced": synced}
+
+
+cold_start.end()  # the import is done: the garbage collector runs again (kairos.cold_start)

@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from kairos import cold_start
 from kairos.container import Container
 from kairos.domain.bookings.hold_timers import hold_timer
 from kairos.messaging.publisher import Publisher, domain_event, make_events_client
@@ -77,3 +78,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         extra={"records": len(event.get("Records", [])), "events": len(mapped), "hold_timers": len(timers)},
     )
     return dict(response)
+
+
+cold_start.end()  # the import is done: the garbage collector runs again (kairos.cold_start)

@@ -9,6 +9,7 @@ import pytest
 from kairos.container import Container
 from kairos.domain.projects.auth import Principal
 from kairos.errors import ValidationFailed
+from kairos.storage.dynamodb import RoundTrips
 from tests.unit.clinic import booking_body
 
 
@@ -69,3 +70,21 @@ def test_an_unknown_sort_key_is_refused(container: Container, principal: Princip
         container.booking_groups.page(principal, {"sort": "price.asc"})
 
     assert list(refused.value.errors) == ["sort"]
+
+
+def test_a_list_no_group_can_match_reads_the_bookings_alone(
+    container: Container, principal: Principal, clinic: dict[str, str]
+) -> None:
+    """A list where no listed booking is in a group (none passes the filters) costs no read of the groups:
+    the cold start of the booking-groups function makes such a list its first request."""
+    container.booking_groups.create(principal, {"bookings": [booking_body(clinic, 9)]})
+    container.bookings.create(principal, booking_body(clinic, 11, metadata={"kind": "single"}))
+    RoundTrips.reset()
+    container.booking_store.list_window(principal.project_id, None, None, None)
+    bookings_alone = RoundTrips.count()
+
+    RoundTrips.reset()
+    listed = container.booking_groups.page(principal, {"metadata[kind][eq]": "single"})
+
+    assert (listed.items, RoundTrips.count()) == ([], bookings_alone)
+    assert len(container.booking_groups.page(principal, {}).items) == 1

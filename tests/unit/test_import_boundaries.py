@@ -35,23 +35,28 @@ INPUT_MODELS = {
 }
 SLOT_ENGINE = {"kairos.scheduling.engine", "kairos.domain.bookings.availability"}
 CALENDAR_READING = {"icalendar", "recurring_ical_events", "x_wr_timezone"}  # only a feed's sync reads them
+LAMBDA_HANDLER = "handler.lambda_handler"  # what the runtime sets `_HANDLER` to (infra: every function's)
 
 
 @cache  # one fresh interpreter per function and test process
-def cold_start(function: str) -> tuple[frozenset[str], int]:
-    """The modules the function's handler module loaded, and the boto3 sessions it made (every AWS client
-    of a process comes from `kairos.aws_clients`' one session)."""
+def cold_start(function: str) -> tuple[frozenset[str], int, tuple[bool, int]]:
+    """The modules the function's handler module loaded, the boto3 sessions it made (every AWS client
+    of a process comes from `kairos.aws_clients`' one session), and the garbage collector's state after
+    it: whether it runs, and how many objects it keeps out of its collections (`gc.freeze`)."""
     code = f"""
-import json, sys
+import gc, json, sys
 sys.path.insert(0, {str(FUNCTIONS / function)!r})
 import handler
 from kairos import aws_clients
-print(json.dumps([sorted(sys.modules), aws_clients._session.cache_info().currsize]))
+collector = [gc.isenabled(), gc.get_freeze_count()]
+print(json.dumps([sorted(sys.modules), aws_clients._session.cache_info().currsize, collector]))
 """
-    result = in_fresh_interpreter(code, AWS_REGION="eu-central-1", LAMBDA_TASK_ROOT=str(FUNCTIONS / function))
+    result = in_fresh_interpreter(
+        code, AWS_REGION="eu-central-1", LAMBDA_TASK_ROOT=str(FUNCTIONS / function), _HANDLER=LAMBDA_HANDLER
+    )
     assert result.returncode == 0, result.stderr
-    modules, sessions = json.loads(result.stdout.splitlines()[-1])
-    return frozenset(modules), sessions
+    modules, sessions, (collecting, frozen) = json.loads(result.stdout.splitlines()[-1])
+    return frozenset(modules), sessions, (collecting, frozen)
 
 
 def test_every_function_is_checked_here() -> None:
@@ -60,9 +65,29 @@ def test_every_function_is_checked_here() -> None:
 
 @pytest.mark.parametrize("function", API + PORTAL + CONSUMERS)
 def test_no_function_makes_an_aws_client_or_loads_input_models_at_import(function: str) -> None:
-    modules, sessions = cold_start(function)
+    modules, sessions, _ = cold_start(function)
     assert sessions == 0  # the DynamoDB client, and any other, is made by the first request using it
     assert not modules & INPUT_MODELS  # pydantic models: loaded by the first request with a body or event
+
+
+@pytest.mark.parametrize("function", API + PORTAL + CONSUMERS)
+def test_every_function_collects_garbage_again_once_its_handler_is_built(function: str) -> None:
+    """In Lambda the package's import pauses the garbage collector (`kairos.cold_start`): each handler
+    module ends the pause once its entry point is built, the import's objects kept out of collections."""
+    collecting, frozen = cold_start(function)[2]
+    assert collecting
+    assert frozen > 10_000
+
+
+def test_the_garbage_collector_is_paused_only_in_lambda() -> None:
+    """Tests, the local server and the CLI import the package without `_HANDLER`: nothing changes there."""
+    code = (
+        "import gc, json; import kairos.container; print(json.dumps([gc.isenabled(), gc.get_freeze_count()]))"
+    )
+    outside = in_fresh_interpreter(code)
+    inside = in_fresh_interpreter(code, _HANDLER=LAMBDA_HANDLER)
+    assert json.loads(outside.stdout.splitlines()[-1]) == [True, 0]
+    assert json.loads(inside.stdout.splitlines()[-1]) == [False, 0]  # until an entry point is built
 
 
 @pytest.mark.parametrize("function", ["project", "locations", "resources", "services", "webhooks"])
@@ -75,6 +100,8 @@ def test_the_slot_engine_and_the_portal_are_loaded_only_by_requests_that_use_the
     modules = cold_start(function)[0]
     assert not modules & SLOT_ENGINE  # the slot and schedule views import it at their first request
     assert ("kairos.api.portal_app" in modules) is (function in PORTAL)
+    assert ("kairos.portal.routes" in modules) is (function in PORTAL)  # its table, for typing only
+    assert "aws_lambda_powertools.utilities.idempotency" not in modules  # by the first keyed POST
 
 
 @pytest.mark.parametrize("function", CONSUMERS)
@@ -94,11 +121,14 @@ def test_no_function_loads_the_calendar_parser_before_a_feed_is_synced(function:
         "kairos.domain.bookings.groups",
         "kairos.domain.bookings.hold_sweep",
         "kairos.domain.bookings.commit",
+        "kairos.waitlists.service",
+        "kairos.waitlists.offers",
     ],
 )
 def test_the_booking_services_load_no_input_models_before_a_write_parses_one(service: str) -> None:
     """A booking function's first request is often a read (a list; the sweeper's query): building its
-    service must not load pydantic, a third of a bare `import boto3` at a cold start."""
+    service must not load pydantic, a third of a bare `import boto3` at a cold start. The waitlist offer
+    step parses no body at all (its hold: tests/unit/test_waitlist_offers.py)."""
     code = f"import json, sys; import {service}; print(json.dumps(sorted(sys.modules)))"
     result = in_fresh_interpreter(code)
     assert result.returncode == 0, result.stderr

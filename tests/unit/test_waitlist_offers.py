@@ -2,7 +2,12 @@
 (the oldest whose window and resource fit), the hold and the entry written together (or neither), the
 entry following its hold, and the choice of entries and slots as pure functions."""
 
+import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from importlib.abc import MetaPathFinder
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -113,6 +118,54 @@ def test_an_entry_taken_meanwhile_writes_no_hold(
 
     temporary = container.bookings.page(principal, {"temporary": "only", "from": at(8), "to": at(17)})
     assert temporary.total == 1
+
+
+# The input models a hold could be parsed with, and pydantic.
+INPUT_MODELS = (
+    "kairos.domain.bookings.models",
+    "kairos.domain.shared.validation",
+    "kairos.waitlists.entry_input",
+)
+
+
+def is_input_model(module: str) -> bool:
+    return module in INPUT_MODELS or module.partition(".")[0] in ("pydantic", "pydantic_core")
+
+
+class NoInputModels(MetaPathFinder):
+    """Refuses to import the input models and pydantic."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if is_input_model(fullname):
+            raise ImportError(f"{fullname} is not to be loaded by the offer step")
+        return None
+
+
+def test_the_hold_is_planned_from_the_entry_without_the_input_models(
+    container: Container, principal: Principal, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The offer step plans its hold from the entry's ids and metadata and a listed slot as given, parsing
+    no body, so its function's cold start loads no pydantic (docs/infrastructure.md, cold starts): here
+    the input models cannot be imported while it offers, and the hold is what a POST of it would write."""
+    clinic = make_clinic(container, principal)
+    entry_id = join(container, principal, clinic, (9, 10), metadata={"ref": "w-1"})
+    for name in [n for n in sys.modules if is_input_model(n)]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, "meta_path", [NoInputModels(), *sys.meta_path])
+
+    offered = container.waitlist_offers.offer(principal.project_id, clinic["location_id"])
+
+    monkeypatch.undo()
+    state, booking_id = status(container, principal, entry_id)
+    hold = container.bookings.get(principal, str(booking_id))
+    posted = container.bookings.create(principal, {**booking_body(clinic, 11), "is_temporary": True})
+    assert (offered, state, hold["starts_at"], hold["ends_at"]) == (1, "offered", at(9), at(10))
+    assert hold["metadata"] == {"ref": "w-1"}
+    assert hold["expires_at"] == (NOW + timedelta(minutes=15)).isoformat()
+    shown = ("service_id", "location_id", "price", "is_temporary", "protected_metadata", "finalized_at")
+    assert {k: hold[k] for k in shown} == {k: posted[k] for k in shown}
 
 
 def test_the_entry_follows_its_hold_and_the_next_entry_gets_an_expired_place(

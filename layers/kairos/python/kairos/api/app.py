@@ -4,7 +4,7 @@ for all of them. Requests for unknown paths or methods get Hapio-style 404 and 4
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -16,10 +16,12 @@ from kairos.container import Container
 from kairos.domain.projects.auth import Principal
 from kairos.errors import DomainError, Forbidden, Unauthenticated
 from kairos.observability import logger
-from kairos.portal.routes import PortalRoute
 from kairos.usage.events import ApiRequest, kept_body
 from kairos.values.formats import format_timestamp, now_utc
 from kairos.values.ids import normal_id
+
+if TYPE_CHECKING:  # the Portal's route table is loaded by the Portal's functions only
+    from kairos.portal.routes import PortalRoute
 
 Handler = Callable[[Request], Response[str]]
 PREFLIGHT_HEADERS = {
@@ -28,7 +30,7 @@ PREFLIGHT_HEADERS = {
 }
 
 
-def powertools_rule(route: routes.Route | PortalRoute) -> str:
+def powertools_rule(route: "routes.Route | PortalRoute") -> str:
     rule = route.path
     for name in route.path_params:
         rule = rule.replace(f"{{{name}}}", f"<{name.replace('-', '_')}>")

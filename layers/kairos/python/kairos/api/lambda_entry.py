@@ -10,15 +10,15 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from kairos import deadline
+from kairos import cold_start, deadline
 from kairos.api.app import Handler, build_app
 from kairos.container import Container
 from kairos.observability import logger, metrics, tracer
-from kairos.portal.routes import PortalArea
 from kairos.routes import Area
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the Portal's modules are loaded by the Portal's functions only
     from kairos.api.portal_app import PortalHandler
+    from kairos.portal.routes import PortalArea
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -28,7 +28,7 @@ def make_handler(area: Area, handlers: Callable[[Container], dict[str, Handler]]
 
 
 def make_portal_handler(
-    area: PortalArea, handlers: Callable[[Container], Mapping[str, "PortalHandler"]]
+    area: "PortalArea", handlers: Callable[[Container], Mapping[str, "PortalHandler"]]
 ) -> LambdaHandler:
     """A Portal function (`functions/portal*/handler.py`): the admin API's resolver for its area (imported
     here: an API function's cold start does not load the Portal's models)."""
@@ -48,4 +48,5 @@ def _api_handler(app: APIGatewayRestResolver) -> LambdaHandler:
         with deadline.within(deadline.seconds_for(context.get_remaining_time_in_millis())):
             return app.resolve(event, context)
 
+    cold_start.end()
     return lambda_handler

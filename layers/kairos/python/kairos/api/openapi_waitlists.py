@@ -4,7 +4,8 @@
 from typing import Any
 
 from kairos.domain.shared.fields import UUID_SCHEMA
-from kairos.waitlists.entries import STATUSES, WaitlistEntryInput
+from kairos.waitlists.entries import STATUSES
+from kairos.waitlists.entry_input import WaitlistEntryInput
 
 REF = "#/components/schemas/{model}"
 TIMESTAMP = {"type": "string", "format": "date-time"}

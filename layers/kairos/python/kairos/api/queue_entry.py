@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from kairos import deadline
+from kairos import cold_start, deadline
 from kairos.container import Container
 from kairos.observability import logger, metrics, tracer
 
@@ -68,6 +68,7 @@ def make_queue_handler(
             )
             return dict(response)
 
+    cold_start.end()
     return lambda_handler
 
 
@@ -95,4 +96,5 @@ def make_budgeted_queue_handler(handle: Callable[[Container], BudgetedBatchHandl
         logger.info("queue batch handled", extra={"messages": len(records), "back_to_the_queue": failed})
         return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
+    cold_start.end()
     return lambda_handler

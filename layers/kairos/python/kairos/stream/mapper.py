@@ -137,7 +137,7 @@ class EventMapper:
 
 def _entry_event(change: ItemChange) -> EventEnvelope | None:
     """`waitlist_entry.created` / `.deleted`, and for a change the status it reached (`.offered`...). The
-    entries' module (its input models: pydantic) is loaded by the first entry's change."""
+    entries' module is loaded by the first entry's change (it loads no pydantic: its input model is apart)."""
     from kairos.waitlists.entries import render as render_entry
 
     before = render_entry(record_from(change.old)) if change.old else None

@@ -1,6 +1,8 @@
 """Waitlist entries (docs/waitlists.md): what a person waits for (a service at a location, a resource if they
-care which, a window they would take) and where the wait stands. Pure: the input model, the statuses and
-their changes, rendering, and the choice of what to offer (which entries, oldest first; which slots).
+care which, a window they would take) and where the wait stands. Pure: the statuses and their changes,
+rendering, and the choice of what to offer (which entries, oldest first; which slots). The input model
+(pydantic) is `kairos.waitlists.entry_input`, loaded by the create that parses a body, not by the offer
+step, the store or the stream mapper.
 
 An entry waits until the offer step (`kairos.waitlists.offers`) books a hold for it, then follows its hold:
 
@@ -17,11 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from kairos.domain.shared.fields import Metadata, Timestamp, Uuid
 from kairos.domain.shared.records import Record
-from kairos.errors import ValidationFailed
 from kairos.values.formats import format_timestamp, parse_timestamp, stored_timestamp
 
 KIND = "waitlist_entry"
@@ -37,40 +35,6 @@ STATUSES = (WAITING, OFFERED, BOOKED, EXPIRED, DECLINED, LAPSED)
 QUEUED = "queued_ns"  # the order of entries created in one second (timestamps are whole seconds)
 # How long an offered hold lasts when the project has no default hold time (`kairos project hold-time`).
 DEFAULT_OFFER_HOLD = "PT15M"
-
-
-class WaitlistEntryInput(BaseModel):
-    """`POST /v1/waitlist-entries`."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
-
-    service_id: Uuid
-    location_id: Uuid
-    resource_id: Uuid | None = Field(
-        default=None, description="Only this resource; any of the service's when absent."
-    )
-    from_: Timestamp = Field(alias="from", description="The earliest start the person would take.")
-    to: Timestamp = Field(description="The latest end the person would take.")
-    metadata: Metadata = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "WaitlistEntryInput":
-        if parse_timestamp(self.to) <= parse_timestamp(self.from_):
-            raise ValidationFailed.field("to", "The to must be a date after from.")
-        return self
-
-
-def check_window(given: WaitlistEntryInput, now: datetime, longest_days: int) -> None:
-    """A window that has passed, or one longer than a bookable-slots request may ask for, is a 422 on `to`."""
-    start, end = parse_timestamp(given.from_), parse_timestamp(given.to)
-    if end <= now:
-        raise ValidationFailed.field("to", "The to must be a date in the future.")
-    if end - start > timedelta(days=longest_days):
-        raise ValidationFailed.field(
-            "to",
-            f"The to field must be at most {longest_days} days after from (the KAIROS_MAX_SLOT_WINDOW_DAYS "
-            "setting).",
-        )
 
 
 def render(record: Record) -> dict[str, Any]:

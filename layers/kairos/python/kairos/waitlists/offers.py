@@ -28,12 +28,11 @@ from kairos.abilities import ALL_ABILITIES
 from kairos.domain.bookings.availability import Availability
 from kairos.domain.bookings.bookings import Bookings
 from kairos.domain.bookings.commit import BookingWriter
-from kairos.domain.bookings.models import BookingPost
+from kairos.domain.bookings.inputs import GivenBooking
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.listing import MAX_PER_PAGE
 from kairos.domain.shared.ports import ProjectRepository, TimelineReader
 from kairos.domain.shared.records import Record, StaleCatalogue
-from kairos.domain.shared.validation import parse
 from kairos.errors import Conflict, NotFound, Retryable, ValidationFailed
 from kairos.events.definitions import (
     WAITLIST_FREEING,
@@ -192,7 +191,9 @@ class WaitlistOffers:
             body["resource_id"] = doc["resource_id"]
         if not viewer.project.default_hold_time:
             body["expires_at"] = format_timestamp(now + stored_duration(DEFAULT_OFFER_HOLD).nominal())
-        intent = self._bookings.intent_for_create(viewer, parse(BookingPost, body), None)
+        # The entry's ids and metadata were checked when it was made, the place is a slot the engine listed:
+        # the hold is planned from them as given, with no body to parse (no pydantic at this cold start).
+        intent = self._bookings.intent_for_create(viewer, GivenBooking(body), None)
         assert intent.proposal is not None
         booking_id = intent.proposal.id
         after = changed(entry, now, status=OFFERED, booking_id=booking_id, offered_at=format_timestamp(now))

@@ -4,18 +4,20 @@ entry: offers are made from the change stream (`kairos.waitlists.offers`), never
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.listing import FieldType, ListSpec, Page, select
 from kairos.domain.shared.ports import AssociationRepository, CatalogueRepository
 from kairos.domain.shared.records import Record
-from kairos.domain.shared.validation import parse
 from kairos.errors import NotFound, Retryable, ValidationFailed
 from kairos.values.formats import format_timestamp, parse_timestamp, zone
 from kairos.values.ids import is_uuid, new_id, normal_id
-from kairos.waitlists.entries import KIND, QUEUED, WAITING, WaitlistEntryInput, check_window, render
+from kairos.waitlists.entries import KIND, QUEUED, WAITING, render
 from kairos.waitlists.ports import WaitlistRepository
+
+if TYPE_CHECKING:  # the input model (pydantic) is loaded by the create that parses a body: reads need none
+    from kairos.waitlists.entry_input import WaitlistEntryInput
 
 ENTRY_LIST = ListSpec(
     bracket_fields={
@@ -49,6 +51,9 @@ class Waitlists:
         self._longest_days = longest_days  # the KAIROS_MAX_SLOT_WINDOW_DAYS setting
 
     def create(self, viewer: Principal, body: dict[str, Any]) -> dict[str, Any]:
+        from kairos.domain.shared.validation import parse
+        from kairos.waitlists.entry_input import WaitlistEntryInput, check_window
+
         given = parse(WaitlistEntryInput, body)
         now = self._clock()
         check_window(given, now, self._longest_days)
@@ -92,7 +97,7 @@ class Waitlists:
             raise NotFound("waitlist entry")
         return found
 
-    def _checked_catalogue(self, project_id: str, given: WaitlistEntryInput) -> Record:
+    def _checked_catalogue(self, project_id: str, given: "WaitlistEntryInput") -> Record:
         """The location; a 422 on each id that names nothing or something disabled, and on a resource that
         does not perform the service."""
         wanted = [("service", given.service_id), ("location", given.location_id)]

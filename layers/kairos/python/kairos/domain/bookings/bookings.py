@@ -3,8 +3,7 @@ would be written, with the resources to check), which `BookingWriter` checks wit
 commits so that concurrent requests for the last place cannot both succeed (`booking_commit`,
 `kairos.storage.booking_store`, docs/bookings.md). The catalogue reads an intent needs (from the warm
 instance's memory, or fresh) live in `booking_context`, rendering in `booking_views`, the automatic price
-and buffers in `booking_defaults`.
-"""
+and buffers in `booking_defaults`; what a new booking is planned from, in `inputs`."""
 
 import random
 import time
@@ -46,6 +45,7 @@ from kairos.values.ids import Origin, identity, is_uuid
 
 if TYPE_CHECKING:  # the input models (pydantic) are loaded by the first write: a listing never needs them
     from kairos.domain.bookings.commit import BookingWriter  # so are the rules and the slot engine
+    from kairos.domain.bookings.inputs import BookingInput
     from kairos.domain.bookings.intents import Intent
     from kairos.domain.bookings.models import BookingFields, BookingPost, BookingUpdate
 
@@ -256,7 +256,7 @@ class Bookings:
     def intent_for_create(
         self,
         viewer: Principal,
-        model: "BookingFields",
+        model: "BookingInput",
         group_id: str | None,
         prefix: str = "",
         reads: CatalogueReads | None = None,

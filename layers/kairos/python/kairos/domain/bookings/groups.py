@@ -120,7 +120,9 @@ class BookingGroups:
             item["booking_group_id"]
             for item in select(grouped, booking_query, BOOKING_LIST, paginate=False).items
         }
-        if owner is None and start is None and end is None:  # every group may match: one Query of them all
+        if not matching:  # no listed booking is in a group: no group can be listed, none is read
+            groups: list[Record] = []
+        elif owner is None and start is None and end is None:  # every group may match: one Query of them all
             groups = [
                 g for g in self._catalogue.list_all(viewer.project_id, "booking_group") if g.id in matching
             ]

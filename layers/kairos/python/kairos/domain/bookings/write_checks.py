@@ -11,11 +11,11 @@ from kairos.domain.shared.records import Booking, Record
 from kairos.errors import ValidationFailed
 from kairos.values.formats import stored_duration
 
-if TYPE_CHECKING:  # the input models (pydantic) are loaded by the first write
-    from kairos.domain.bookings.models import BookingFields
+if TYPE_CHECKING:  # a protocol for the checker only: reading bookings does not load its module
+    from kairos.domain.bookings.inputs import BookingInput
 
 
-def check_abilities(viewer: Principal, model: "BookingFields", sent: Mapping[str, Any]) -> None:
+def check_abilities(viewer: Principal, model: "BookingInput", sent: Mapping[str, Any]) -> None:
     """The abilities the request's ignore flags and protected metadata need (a 403 without them)."""
     for flag in model.flags():
         viewer.require(f"booking:{flag}")
