@@ -76,9 +76,9 @@ class BookingWriter:
             except HoldGone as gone:
                 raise _expired(intents, gone.booking_id) from None
             except StaleCatalogue:
-                # its service or location changed since it was read: a create (a series' too) planned from
-                # memory plans again from fresh reads (`Bookings.planned`), and so does a create; a change of
-                # bookings or of a group reloads what it changes
+                # its service or location changed since it was read: a create, and any write planned from
+                # the instance's memory (a series' chunks too), is planned again from fresh reads
+                # (`Bookings.planned`); a change of bookings or of a group reloads what it changes
                 remembered = any(i.remembered for i in intents)
                 if not remembered and (any(i.before is not None for i in intents) or group is not None):
                     raise Conflict(CATALOGUE_MOVED) from None
