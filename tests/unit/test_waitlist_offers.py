@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 from kairos.container import Container
+from kairos.domain.bookings.availability import Availability
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.records import Record
-from kairos.events.definitions import WAITLIST_RULE
+from kairos.events.definitions import WAITLIST_RULE, WAITLIST_VACANCY
 from kairos.waitlists.entries import fitting_slots, in_turn, lapsed, reach
 from kairos.waitlists.ports import EntryTaken
 from tests.unit.clinic import add_doctor, at, booking_body, make_clinic
@@ -244,3 +245,46 @@ def test_the_offer_step_reads_every_event_it_acts_on() -> None:
     from kairos.waitlists.offers import SETTLES
 
     assert set(WAITLIST_RULE.pattern["detail-type"]) >= set(SETTLES)
+
+
+def test_a_vacancy_naming_a_resource_or_service_looks_only_at_the_entries_that_could_take_its_places(
+    container: Container, principal: Principal, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clinic = make_clinic(container, principal)
+    doctor, other = (
+        clinic["resource_id"],
+        add_doctor(container, principal, clinic["service_id"], clinic["location_id"]),
+    )
+    for h in range(8, 17):
+        for resource in (doctor, other):
+            container.bookings.create(principal, booking_body(clinic, h, resource_id=resource))
+    mine = join(container, principal, clinic, (8, 17), resource_id=doctor)
+    theirs = join(container, principal, clinic, (8, 17), resource_id=other)
+    on_other = container.bookings.page(principal, {"resource": other, "from": at(8), "to": at(17)}).items
+    container.bookings.delete(principal, on_other[0]["id"])  # freed, its own event not handled yet
+    listed: list[tuple[str, str | None]] = []
+    listing = Availability.bookable_slots
+
+    def recorded(self: Availability, viewer: Principal, service_id: str, query: dict[str, str]) -> Any:
+        listed.append((service_id, query.get("resource")))
+        return listing(self, viewer, service_id, query)
+
+    monkeypatch.setattr(Availability, "bookable_slots", recorded)
+    vacancy = {"location_id": None, "service_id": None, "resource_id": doctor}
+
+    assert container.waitlist_offers.handle(event(WAITLIST_VACANCY, principal.project_id, vacancy)) == 0
+    assert listed == [(clinic["service_id"], doctor)]  # the other doctor's entry is not looked at
+    assert status(container, principal, theirs) == ("waiting", None)
+
+    listed.clear()
+    another_service = {**vacancy, "service_id": "00000000-0000-4000-8000-000000000000", "resource_id": None}
+    assert (
+        container.waitlist_offers.handle(event(WAITLIST_VACANCY, principal.project_id, another_service)) == 0
+    )
+    assert listed == []  # no entry waits for that service: no location is visited
+
+    vacancy["resource_id"] = other
+    assert container.waitlist_offers.handle(event(WAITLIST_VACANCY, principal.project_id, vacancy)) == 1
+    assert listed == [(clinic["service_id"], other)]
+    assert status(container, principal, theirs)[0] == "offered"
+    assert status(container, principal, mine) == ("waiting", None)

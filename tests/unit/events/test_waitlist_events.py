@@ -72,8 +72,12 @@ def test_a_change_that_keeps_the_status_and_an_offers_link_make_no_event(contain
     assert mapped(container, record("INSERT", None, {**link, "entry_id": ENTRY})) == []
 
 
-def _item(entity: str, **doc: Any) -> dict[str, Any]:
-    return {"PK": "x", "SK": "y", "entity": entity, "project_id": PROJECT, "data": json.dumps(doc)}
+DOCTOR, SERVICE = "66666666-6666-4666-8666-666666666666", "77777777-7777-4777-8777-777777777777"
+
+
+def _item(entity: str, entity_id: str = DOCTOR, **doc: Any) -> dict[str, Any]:
+    item = {"PK": "x", "SK": "y", "entity": entity, "project_id": PROJECT, "id": entity_id}
+    return {**item, "data": json.dumps(doc)}
 
 
 def test_schedule_changes_and_more_places_signal_a_vacancy_and_bookings_do_not() -> None:
@@ -92,22 +96,29 @@ def test_schedule_changes_and_more_places_signal_a_vacancy_and_bookings_do_not()
             record("INSERT", None, entry_item(), "g"),
         ]
     )
-    assert found == [Vacancy(PROJECT, PLACE), Vacancy(PROJECT, None)]
+    assert found == [Vacancy(PROJECT, PLACE), Vacancy(PROJECT, None, resource_id=DOCTOR)]
     assert vacancy(one, disabled) is None
     signal = json.loads(vacancy_event(found[1]).detail)
-    assert signal == {"type": "waitlist.vacancy", "project_id": PROJECT, "data": {"location_id": None}}
+    named = {"location_id": None, "service_id": None, "resource_id": DOCTOR}  # whose places may be free
+    assert signal == {"type": "waitlist.vacancy", "project_id": PROJECT, "data": named}
 
 
 def test_catalogue_changes_signal_a_vacancy_only_where_they_may_free_places() -> None:
     def location(**doc: Any) -> dict[str, Any]:
-        return {**_item("location", **{"name": "Clinic", "time_zone": "UTC", **doc}), "id": PLACE}
+        return _item("location", PLACE, **{"name": "Clinic", "time_zone": "UTC", **doc})
+
+    def service(**doc: Any) -> dict[str, Any]:
+        return _item("service", SERVICE, **{"name": "Exam", "duration": "PT1H", **doc})
 
     link = {"PK": "x", "SK": "y", "entity": "association", "project_id": PROJECT}
+    link |= {"service_id": SERVICE, "resource_id": DOCTOR}
     head = {**keys.schedule_version(PROJECT, PLACE), "entity": "schedule_version", "busy_a": {}}
     assert vacancy(location(), location(time_zone="Europe/Paris")) == Vacancy(PROJECT, PLACE)
     assert vacancy(location(enabled=False), location()) == Vacancy(PROJECT, PLACE)
     assert vacancy(location(), location(name="Other", metadata={"a": 1})) is None
     assert vacancy(location(), location(enabled=False, time_zone="Europe/Paris")) is None
-    assert vacancy(None, link) == Vacancy(PROJECT, None)
+    assert vacancy(service(), service(duration="PT30M")) == Vacancy(PROJECT, None, service_id=SERVICE)
+    assert vacancy(service(), service(price="60.000")) is None
+    assert vacancy(None, link) == Vacancy(PROJECT, None, SERVICE, DOCTOR)
     assert vacancy(link, None) is None  # a resource no longer performing a service frees nothing
     assert vacancy(head, None) is None  # the head goes with its resource

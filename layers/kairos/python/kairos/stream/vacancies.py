@@ -11,8 +11,11 @@
 
 The stream function puts a `waitlist.vacancy` signal on the bus for each (source `kairos.waitlists`, so no
 domain-event rule and no webhook sees it), which the waitlist offer step reads as it reads the booking
-events: at the location the change names, or (`location_id` null) at every location with waiting entries. A
-signal may come for a change that frees nothing: the step then finds nothing to offer."""
+events: at the location the change names, or (`location_id` null) at every location where an entry the
+change may concern waits: the signal names the service (a service's change), the resource (a resource's
+places or busy times), or both (an association), and only entries of that service, and entries naming that
+resource or none, can use what it freed. A signal may come for a change that frees nothing: the step then
+finds nothing to offer."""
 
 import json
 from collections.abc import Mapping, Sequence
@@ -49,6 +52,8 @@ Image = Mapping[str, Any]
 class Vacancy:
     project_id: str
     location_id: str | None  # None: every location (a resource's or service's places are not tied to one)
+    service_id: str | None = None  # the service whose places the change may free (None: any service's)
+    resource_id: str | None = None  # the resource whose places it may free (None: any resource's)
 
 
 def vacancy(old: Image | None, new: Image | None) -> Vacancy | None:
@@ -58,10 +63,12 @@ def vacancy(old: Image | None, new: Image | None) -> Vacancy | None:
         return None
     entity, project_id = image.get("entity"), str(image.get("project_id", ""))
     if entity == "association":
-        return Vacancy(project_id, None) if old is None else None
+        linked = str(image["service_id"]), str(image["resource_id"])  # its two mirrors name the same pair
+        return Vacancy(project_id, None, *linked) if old is None else None
     head = keys.schedule_version_owner(image)
     if head is not None:  # a timeline head, for its busy times (one removed went with its resource)
-        return Vacancy(head[0], None) if new is not None and _busy_freed(old or {}, new) else None
+        freed = new is not None and _busy_freed(old or {}, new)
+        return Vacancy(head[0], None, resource_id=head[1]) if freed else None
     if "data" not in image:
         return None
     if entity in SCHEDULES:
@@ -76,9 +83,14 @@ def vacancy(old: Image | None, new: Image | None) -> Vacancy | None:
     else:
         shaping = (before.keys() | after.keys()) - NOT_SHAPING
         freed = any(before.get(name) != after.get(name) for name in shaping)
-    if freed or not before.get("enabled", True):
-        return Vacancy(project_id, str(new["id"]) if entity == "location" else None)
-    return None
+    if not freed and before.get("enabled", True):
+        return None
+    changed_id = str(new["id"])
+    if entity == "location":
+        return Vacancy(project_id, changed_id)
+    if entity == "service":
+        return Vacancy(project_id, None, service_id=changed_id)
+    return Vacancy(project_id, None, resource_id=changed_id)
 
 
 def _places(doc: Mapping[str, Any]) -> float:
@@ -131,6 +143,10 @@ def vacancy_event(found: Vacancy) -> BusEvent:
     detail = {
         "type": WAITLIST_VACANCY,
         "project_id": found.project_id,
-        "data": {"location_id": found.location_id},
+        "data": {
+            "location_id": found.location_id,
+            "service_id": found.service_id,
+            "resource_id": found.resource_id,
+        },
     }
     return BusEvent(WAITLIST_SOURCE, WAITLIST_VACANCY, json.dumps(detail))

@@ -96,6 +96,25 @@ def lapsed(entries: Sequence[Record], now: datetime) -> list[Record]:
 Group = tuple[str, str | None]  # (service id, resource id or None): entries whose places one listing shows
 
 
+@dataclass(frozen=True)
+class Freed:
+    """Whose places a change may have freed, as its vacancy signal names them: one service's (a service's
+    rules changed), one resource's (its places or busy times; whatever service it performs), both (the
+    resource now performs the service), or (None, None) anyone's at the location. An entry for another
+    service, or naming another resource, can take none of them: the offer step leaves it waiting."""
+
+    service_id: str | None = None
+    resource_id: str | None = None
+
+    def concerns(self, entry: Record) -> bool:
+        doc = entry.doc
+        service = self.service_id is None or doc["service_id"] == self.service_id
+        return service and (self.resource_id is None or doc.get("resource_id") in (None, self.resource_id))
+
+
+ANY_PLACE = Freed()
+
+
 def group_of(entry: Record) -> Group:
     return (str(entry.doc["service_id"]), entry.doc.get("resource_id"))
 

@@ -3,8 +3,9 @@
 
 - A booking event that may have freed a place at a location (canceled, deleted, expired, updated), a new
   entry, and a vacancy signal (a schedule, catalogue or busy-times change: `kairos.stream.vacancies`; one
-  naming no location, at every location with waiting entries) make the step offer what is free there: the
-  location's waiting entries in turn, oldest first; each is offered the earliest bookable slot inside its
+  naming no location, at every location where an entry it concerns waits: of the service it names, naming
+  the resource it names or none) make the step offer what is free there: the location's waiting entries
+  (those the signal concerns) in turn, oldest first; each is offered the earliest bookable slot inside its
   window, as a hold (a temporary booking with `expires_at`, the project's default hold time, else PT15M).
   The hold is a normal checked booking write (schedules, capacity, limits, busy times, booking window), and
   the same transaction moves the entry from `waiting` to `offered` on the version read: of two runs
@@ -42,6 +43,7 @@ from kairos.events.definitions import (
 )
 from kairos.values.formats import format_timestamp, stored_duration
 from kairos.waitlists.entries import (
+    ANY_PLACE,
     BOOKED,
     DECLINED,
     DEFAULT_OFFER_HOLD,
@@ -49,6 +51,7 @@ from kairos.waitlists.entries import (
     LAPSED,
     OFFERED,
     WAITING,
+    Freed,
     Group,
     changed,
     fitting_slots,
@@ -96,21 +99,27 @@ class WaitlistOffers:
             self._release(project_id, str(data["booking_id"]))  # its event offers the place on
         if kind not in WAITLIST_FREEING:
             return 0
+        freed = (
+            Freed(data.get("service_id"), data.get("resource_id")) if kind == WAITLIST_VACANCY else ANY_PLACE
+        )
         location_id = data.get("location_id")
         if location_id:
-            return self.offer(project_id, str(location_id))
+            return self.offer(project_id, str(location_id), freed)
         if kind != WAITLIST_VACANCY:
             return 0
         waiting = {
-            e.doc["location_id"] for e in self._store.list_all(project_id) if e.doc["status"] == WAITING
+            e.doc["location_id"]
+            for e in self._store.list_all(project_id)
+            if e.doc["status"] == WAITING and freed.concerns(e)
         }
-        return sum(self.offer(project_id, location) for location in sorted(waiting))  # a resource's places
+        return sum(self.offer(project_id, location, freed) for location in sorted(waiting))
 
-    def offer(self, project_id: str, location_id: str) -> int:
-        """Offers what is free at the location to its waiting entries, oldest first. The free places are
-        listed once, before any is offered: a place that frees up while this runs is left to the run its
-        own event makes, which again goes oldest first (so a younger entry never takes a place an older one
-        fitting it was not shown)."""
+    def offer(self, project_id: str, location_id: str, freed: Freed = ANY_PLACE) -> int:
+        """Offers what is free at the location to its waiting entries that `freed` concerns, oldest first.
+        The free places are listed once, before any is offered: a place that frees up while this runs is
+        left to the run its own event makes, which again goes oldest first (so a younger entry never takes a
+        place an older one fitting it was not shown; an entry `freed` does not concern could take none of
+        the places this run is for)."""
         viewer = self._viewer(project_id)
         if viewer is None:
             return 0
@@ -118,7 +127,7 @@ class WaitlistOffers:
         now = self._clock()
         for entry in lapsed(entries, now):
             self._store.replace(project_id, changed(entry, now, status=LAPSED), entry.version)
-        turn = in_turn(entries, now)[:MOST_IN_TURN]
+        turn = [e for e in in_turn(entries, now) if freed.concerns(e)][:MOST_IN_TURN]
         groups: dict[Group, list[Record]] = {}
         for entry in turn:
             groups.setdefault(group_of(entry), []).append(entry)
