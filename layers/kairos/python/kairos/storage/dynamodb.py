@@ -128,7 +128,13 @@ def to_attribute(value: Any) -> dict[str, Any]:
 
 
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: from_attribute(v) for k, v in item.items()}
+    """A typed item as boto3 reads it. A string (most of what a read returns: keys, times, documents) is
+    read here, without a call for each; any other value by `from_attribute`."""
+    found: dict[str, Any] = {}
+    for name, value in item.items():
+        text = value.get("S")
+        found[name] = text if text is not None and len(value) == 1 else from_attribute(value)
+    return found
 
 
 def from_attribute(value: Mapping[str, Any]) -> Any:
