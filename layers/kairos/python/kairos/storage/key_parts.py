@@ -29,8 +29,8 @@ def utc_key(instant: datetime) -> str:
 @lru_cache(maxsize=4096)
 def _utc_text(instant: datetime) -> str:
     """`utc_key` of a UTC instant, made by `isoformat` (which costs less than `strftime`) and kept for the
-    instants met last: a 52-week series makes some 600 of these of some 200 instants (an occurrence's end
-    in its booking's listing, its hold's key, its hold's finalize), and a lookup costs a fifth of making one.
+    instants met last: a 52-week series makes some 630 of these of 110 instants (an occurrence's times in
+    its booking's listing, its hold's key and item, its hold's finalize), and a lookup costs less.
     Keyed by the instant in UTC, where no two instants are equal (in a zone with a repeated hour, the two
     readings of a wall time compare equal)."""
     return f"{instant.isoformat(timespec='seconds')[:19]}Z"
