@@ -7,6 +7,7 @@ the premises' belongs to one booking or one resource, so bookings of different r
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -229,20 +230,28 @@ def _update_operations(
     request = {"TableName": table_name, "Key": to_item(key), **condition}
     if not sets and not removes:
         return [{"ConditionCheck": request}] if condition else []
-    names = {f"#u{n}": name for n, name in enumerate([*sets, *removes])}
-    clauses = [f"SET {', '.join(f'#u{n} = :u{n}' for n in range(len(sets)))}"] if sets else []
-    if removes:
-        clauses.append(f"REMOVE {', '.join(list(names)[len(sets) :])}")
+    expression, names = _update_expression(tuple(sets), tuple(removes))
     values = {
         **condition.get("ExpressionAttributeValues", {}),
         **to_item({f":u{n}": value for n, value in enumerate(sets.values())}),
     }
     request |= {
-        "UpdateExpression": " ".join(clauses),
+        "UpdateExpression": expression,
         "ExpressionAttributeNames": {**condition.get("ExpressionAttributeNames", {}), **names},
         **({"ExpressionAttributeValues": values} if values else {}),
     }
     return [{"Update": request}]
+
+
+@lru_cache(maxsize=64)
+def _update_expression(sets: tuple[str, ...], removes: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """The update expression and its attribute names for these attributes: made once for each set of
+    names (a series' finalizes all change the same ones), copied into each request."""
+    names = {f"#u{n}": name for n, name in enumerate([*sets, *removes])}
+    clauses = [f"SET {', '.join(f'#u{n} = :u{n}' for n in range(len(sets)))}"] if sets else []
+    if removes:
+        clauses.append(f"REMOVE {', '.join(list(names)[len(sets) :])}")
+    return " ".join(clauses), names
 
 
 def _version_is(version: int) -> dict[str, Any]:
