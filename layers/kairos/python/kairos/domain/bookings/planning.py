@@ -156,7 +156,10 @@ class Planner:
                 failures[resource.id] = violations
             if chosen is None:
                 raise _refusal(intent, failures)
-            after = replace(proposal, resource_id=chosen.id)
+            # a booking is immutable: the proposal itself when it named the resource chosen (a named series)
+            after = (
+                proposal if proposal.resource_id == chosen.id else replace(proposal, resource_id=chosen.id)
+            )
             counters = limit_counters(intent.service, intent.location, after.starts_at)
             changes.append(BookingChange(intent.before, after, guarded=True, limits=counters))
             expired = [h for h in read.expired.get(chosen.id, []) if h.id not in replaced]
