@@ -228,7 +228,7 @@ class Planner:
             return sorted(candidates, key=lambda r: (rank.get(r.id, len(rank)), r.id))
         shuffled = self._rng.sample(candidates, len(candidates))
         if intent.strategy == "equalize":
-            day = in_utc(local_day(intent.proposal, intent.location))
+            day = local_day(intent.proposal, intent.location)
 
             def booked_time(resource: Record) -> timedelta:
                 """Its bookings' time in the day (this request's planned ones among them), in UTC."""
