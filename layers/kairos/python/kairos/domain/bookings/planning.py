@@ -191,12 +191,16 @@ class Planner:
         assert proposal is not None and intent.location is not None
         buffer = in_utc(Span(proposal.buffer_starts_at, proposal.buffer_ends_at))
         horizon = Span(buffer.start - DAY, buffer.end + DAY)
-        near = replace(around.timeline, bookings=around.near(horizon))
         location_id = intent.location.id
         state = resource_state(
-            resource, near, location_id, where, horizon, schedules=around.schedules(location_id)
+            resource,
+            around.timeline,
+            location_id,
+            where,
+            horizon,
+            schedules=around.schedules(location_id),
+            near=(around.near(horizon), around.counted(intent.service)),
         )
-        state = replace(state, counted=around.counted(intent.service))
         flags = intent.flags
         return check_booking(
             _rules(intent.service, proposal, parsed),
