@@ -12,6 +12,7 @@ import pytest
 from kairos.domain.bookings.intents import Intent
 from kairos.domain.bookings.planning import Planner, Timelines
 from kairos.domain.shared.records import Booking, LedgerState, Record, Timeline, TimelineBooking
+from kairos.errors import ValidationFailed
 
 AT = datetime(2030, 3, 4, 10, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -27,7 +28,9 @@ def held(booking_id: str, starts_at: datetime, hours: int = 1) -> TimelineBookin
     return TimelineBooking(booking_id, "clinic", starts_at, ends_at, starts_at, ends_at)
 
 
-def intent(strategy: str, priority: list[str] | None = None) -> Intent:
+def intent(
+    strategy: str, priority: list[str] | None = None, starts_at: datetime = AT, name: str = "new"
+) -> Intent:
     location = Record(
         "location",
         "clinic",
@@ -39,7 +42,8 @@ def intent(strategy: str, priority: list[str] | None = None) -> Intent:
         AT,
         AT,
     )
-    proposal = Booking("new", None, None, "clinic", AT, AT + HOUR, AT, AT + HOUR, {}, AT, AT)
+    ends_at = starts_at + HOUR
+    proposal = Booking(name, None, None, "clinic", starts_at, ends_at, starts_at, ends_at, {}, AT, AT)
     candidates = [resource(r) for r in DOCTORS]
     return Intent(None, proposal, None, location, candidates, {"ignore_schedule"}, True, strategy)
 
@@ -93,3 +97,19 @@ def test_the_candidates_after_the_first_that_passes_are_not_checked(
 
     assert chosen(planner, "prioritize", {"a": [held("taken", AT)]}) == "c"
     assert checked == ["a", "c"]
+
+
+def test_a_requests_own_bookings_count_for_the_later_ones_as_the_timelines_do(planner: Planner) -> None:
+    """A group or a series is planned in one go: each booking it planned takes its resource's place (one a
+    resource here) and counts in `equalize`'s booked time for the bookings planned after it."""
+    read = Timelines({r: Timeline([], [], []) for r in DOCTORS}, {})
+    same_hour = [intent("randomize", name=f"same{n}") for n in range(3)]
+    spread = [intent("equalize", starts_at=AT + n * 2 * HOUR, name=f"day{n}") for n in range(3)]
+
+    at_once = planner.plan(same_hour, LedgerState({}, {}), read).changes
+    over_the_day = planner.plan(spread, LedgerState({}, {}), read).changes
+    with pytest.raises(ValidationFailed):
+        planner.plan([*same_hour, intent("randomize", name="fourth")], LedgerState({}, {}), read)
+
+    assert sorted(c.after.resource_id for c in at_once if c.after) == DOCTORS
+    assert sorted(c.after.resource_id for c in over_the_day if c.after) == DOCTORS

@@ -43,6 +43,8 @@ def merge(spans: Iterable[Span]) -> tuple[Span, ...]:
 def subtract(spans: Iterable[Span], holes: Iterable[Span]) -> tuple[Span, ...]:
     """What remains of `spans` once every instant of `holes` is taken out."""
     cuts = merge(holes)
+    if not cuts:  # nothing to take out (a resource without unavailable blocks or busy calendars)
+        return merge(spans)
     remaining: list[Span] = []
     for span in merge(spans):
         start = span.start

@@ -70,8 +70,8 @@ def stored_date(value: str) -> date:
 
 def format_timestamp(value: datetime, zone: tzinfo | None = None) -> str:
     """Renders in `zone` (UTC by default) with a `±hh:mm` offset and whole seconds."""
-    local = value.astimezone(zone or UTC).replace(microsecond=0)
-    return local.isoformat()
+    local = value.astimezone(zone or UTC)
+    return (local.replace(microsecond=0) if local.microsecond else local).isoformat()
 
 
 def now_utc() -> datetime:

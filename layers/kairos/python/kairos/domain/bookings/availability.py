@@ -37,7 +37,7 @@ from kairos.domain.shared.queries import (
     raise_if,
     window,
 )
-from kairos.domain.shared.records import CalendarBusy, Record, Timeline
+from kairos.domain.shared.records import CalendarBusy, Record, Timeline, TimelineBooking
 from kairos.errors import Forbidden, NotFound, ValidationFailed
 from kairos.parallel import both, parallel_map
 from kairos.scheduling.availability import availability
@@ -123,12 +123,16 @@ def resource_state(
     horizon: Span,
     service_id: str | None = None,
     schedules: Sequence[RecurringSchedule] | None = None,
+    near: tuple[Sequence[TimelineBooking], tuple[datetime, ...]] | None = None,
 ) -> ResourceState:
     """A calendar's busy times take the resource away at every location, as a one-off block that is not
     available would at this one. `counted`: the starts of the timeline's bookings of `service_id` (the
     timeline of a limited service is read over the whole periods its limits count). `schedules`: the
     timeline's recurring schedules at the location, when the caller made them already (a booking write
-    checks one resource for each of its bookings)."""
+    checks one resource for each of its bookings). `near`: the timeline's bookings that overlap `horizon`
+    (all the capacity check looks at) and the starts its service's limits count, when the caller took
+    them already (a booking write keeps each resource's timeline sorted for all its checks)."""
+    bookings, counted = near or (timeline.bookings, None)
     blocks = [
         OneOffBlock(Span(b.starts_at, b.ends_at), b.is_available)
         for b in timeline.blocks
@@ -137,9 +141,10 @@ def resource_state(
     if schedules is None:
         schedules = recurring_schedules(timeline.recurring, location_id)
     spans = availability(schedules, blocks, where, horizon)
-    busy = tuple(in_order(Span(b.buffer_starts_at, b.buffer_ends_at) for b in timeline.bookings))
+    busy = tuple(in_order(Span(b.buffer_starts_at, b.buffer_ends_at) for b in bookings))
     capacity = resource.doc.get("max_simultaneous_bookings")
-    counted = tuple(b.starts_at for b in timeline.bookings if service_id and b.service_id == service_id)
+    if counted is None:
+        counted = tuple(b.starts_at for b in bookings if service_id and b.service_id == service_id)
     return ResourceState(resource.id, spans, busy, capacity, counted)
 
 

@@ -141,13 +141,11 @@ class BookingWriter:
         return seen, Timelines({r: s[0] for r, s in split.items()}, {r: s[1] for r, s in split.items()})
 
     def read_timelines(
-        self, viewer: Principal, intents: list[Intent], seen: LedgerState
+        self, viewer: Principal, spans: dict[str, list[Span]], checked: set[str], seen: LedgerState
     ) -> dict[str, Timeline]:
-        """The timelines of every resource the intents check, each over all their spans at once (a series'
-        occurrences), read after `seen` (the ledger versions whose heads they use): given to the intents'
-        first plans as `Intent.timelines`, whose transactions condition on `seen`."""
-        _, spans = plan_reads(intents)
-        checked = {r.id for i in intents if i.checked for r in i.candidates}
+        """The timelines of every `checked` resource, each over all its `spans` at once (those `plan_reads`
+        gives for a series' occurrences), read after `seen` (the ledger versions whose heads they use):
+        given to the intents' first plans as `Intent.timelines`, whose transactions condition on `seen`."""
         resource_ids = sorted(spans.keys() & checked)
         return dict(zip(resource_ids, self._timelines(viewer, spans, resource_ids, seen), strict=True))
 

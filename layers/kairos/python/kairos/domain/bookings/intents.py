@@ -2,12 +2,13 @@
 and what planning them reads (the ledger items and the timeline spans of each candidate resource)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from kairos.domain.bookings.limits import limit_counters, limit_spans
 from kairos.domain.bookings.views import location_zone
 from kairos.domain.shared.records import Booking, Hold, LedgerState, Record, Timeline
 from kairos.scheduling.model import Span
+from kairos.scheduling.wall_time import local_date, local_midnight
 
 DAY = timedelta(days=1)
 
@@ -53,8 +54,8 @@ def plan_reads(intents: list[Intent]) -> tuple[list[Hold], dict[str, list[Span]]
 
 
 def local_day(booking: Booking, location: Record | None) -> Span:
+    """The local date the booking starts on, in its location's zone, as UTC instants (compared with the
+    timelines' own, UTC too, without converting them)."""
     where = location_zone(location)
-    local = booking.starts_at.astimezone(where)
-    start = datetime(local.year, local.month, local.day, tzinfo=where)
-    end = start.date() + DAY
-    return Span(start, datetime(end.year, end.month, end.day, tzinfo=where))
+    day = local_date(booking.starts_at, where)
+    return Span(local_midnight(day, where), local_midnight(day + DAY, where))

@@ -4,10 +4,10 @@ none (docs/bookings.md). The plan says what the transaction writes; the writer c
 the checks read."""
 
 import random
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from kairos.domain.bookings.availability import recurring_schedules, resource_state
@@ -27,7 +27,7 @@ from kairos.errors import ValidationFailed
 from kairos.scheduling.engine import Violation, check_booking
 from kairos.scheduling.model import FixedRules, RecurringSchedule, ServiceRules, Span
 from kairos.scheduling.rules import rules_from_service
-from kairos.scheduling.spans import in_order
+from kairos.scheduling.spans import in_utc
 from kairos.values.formats import Duration, zone
 
 VIOLATION_MESSAGES = {
@@ -60,16 +60,17 @@ class Timelines:
 @dataclass
 class _Around:
     """A resource's timeline as a plan checks it for many bookings (a series: up to a hundred): its other
-    bookings (less those the request replaces) sorted by buffer start once, so that each check takes only
-    those near its booking; its schedules at a location and the starts a service's limits count, made
-    once. Each check then costs what a single booking's does, whatever the timeline's length."""
+    bookings (less those the request replaces, plus those the request planned on it so far) sorted by
+    buffer start, in UTC, so that each check takes only those near its booking; its schedules at a
+    location and the starts a service's limits count, made once. Each check then costs what a single
+    booking's does, whatever the timeline's length or the request's number of bookings."""
 
     timeline: Timeline
     others: list[TimelineBooking]
     starts: list[datetime]
     longest: timedelta
     schedules_at: dict[str, list[RecurringSchedule]] = field(default_factory=dict)
-    counted_for: dict[str, tuple[datetime, ...]] = field(default_factory=dict)
+    counted_for: dict[str, list[datetime]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, timeline: Timeline, replaced: set[str]) -> "_Around":
@@ -77,13 +78,34 @@ class _Around:
             (b for b in timeline.bookings if b.id not in replaced), key=lambda b: b.buffer_starts_at
         )
         longest = max((b.buffer_ends_at - b.buffer_starts_at for b in others), default=timedelta(0))
-        return cls(timeline, others, [b.buffer_starts_at for b in others], longest)
+        return cls(timeline, others, [b.buffer_starts_at.astimezone(UTC) for b in others], longest)
 
     def near(self, span: Span) -> list[TimelineBooking]:
-        """The other bookings whose buffer span overlaps `span`."""
+        """The other bookings whose buffer span overlaps `span` (compared in UTC: a comparison of two
+        zones' datetimes costs several times one of the same zone's)."""
+        span = in_utc(span)
         first = bisect_left(self.starts, span.start - self.longest)
         last = bisect_left(self.starts, span.end)
         return [b for b in self.others[first:last] if b.buffer_ends_at > span.start]
+
+    def add(self, booking: Booking) -> None:
+        """A booking the request planned on this resource: the later checks of the plan count it as one
+        of the timeline's (its capacity, the service's limits, `equalize`'s booked time)."""
+        held = TimelineBooking(
+            booking.id,
+            booking.location_id,
+            booking.buffer_starts_at.astimezone(UTC),
+            booking.buffer_ends_at.astimezone(UTC),
+            booking.starts_at.astimezone(UTC),
+            booking.ends_at.astimezone(UTC),
+            service_id=booking.service_id,
+        )
+        at = bisect_right(self.starts, held.buffer_starts_at)
+        self.starts.insert(at, held.buffer_starts_at)
+        self.others.insert(at, held)
+        self.longest = max(self.longest, held.buffer_ends_at - held.buffer_starts_at)
+        if held.service_id in self.counted_for:
+            self.counted_for[held.service_id].append(held.starts_at)
 
     def schedules(self, location_id: str) -> list[RecurringSchedule]:
         if location_id not in self.schedules_at:
@@ -95,8 +117,8 @@ class _Around:
         if service is None:
             return ()
         if service.id not in self.counted_for:
-            self.counted_for[service.id] = tuple(counted_starts(self.others, service))
-        return self.counted_for[service.id]
+            self.counted_for[service.id] = counted_starts(self.others, service)
+        return tuple(self.counted_for[service.id])
 
 
 class Planner:
@@ -112,8 +134,6 @@ class Planner:
         replaced = {i.before.id for i in intents if i.before is not None}
         around = {r: _Around.of(timeline, replaced) for r, timeline in read.live.items()}
         rules: dict[tuple[str, int], ServiceRules] = {}  # by service: parsed once a plan
-        added: dict[str, list[Booking]] = {}
-        booked: dict[str, list[tuple[datetime, datetime]]] = {}
         changes: list[BookingChange] = []
         releases: dict[str, Release] = {}
         now = self._clock()
@@ -128,23 +148,25 @@ class Planner:
             where = zone(intent.location.doc["time_zone"])
             failures: dict[str, list[Violation]] = {}
             chosen: Record | None = None
-            for resource in self._preferred(intent, around, booked):
-                violations = self._violations(intent, resource, around[resource.id], added, where, rules)
+            for resource in self._preferred(intent, around):
+                violations = self._violations(intent, resource, around[resource.id], where, rules)
                 if not violations:
                     chosen = resource
                     break
                 failures[resource.id] = violations
             if chosen is None:
                 raise _refusal(intent, failures)
-            after = replace(proposal, resource_id=chosen.id)
-            added.setdefault(chosen.id, []).append(after)
-            booked.setdefault(chosen.id, []).append((after.starts_at, after.ends_at))
+            # a booking is immutable: the proposal itself when it named the resource chosen (a named series)
+            after = (
+                proposal if proposal.resource_id == chosen.id else replace(proposal, resource_id=chosen.id)
+            )
             counters = limit_counters(intent.service, intent.location, after.starts_at)
             changes.append(BookingChange(intent.before, after, guarded=True, limits=counters))
             expired = [h for h in read.expired.get(chosen.id, []) if h.id not in replaced]
-            if expired:  # only expired holds are released (the live ones, copied, only count)
-                live: list[Booking | TimelineBooking] = [*around[chosen.id].others, *added[chosen.id][:-1]]
+            if expired:  # only expired holds are released (the live ones only count)
+                live = around[chosen.id].others  # this request's planned ones among them
                 releases |= limit_releases(intent.service, intent.location, after, live, expired)
+            around[chosen.id].add(after)
             for hold in read.expired.get(chosen.id, []):
                 overlaps = (
                     hold.buffer_starts_at < after.buffer_ends_at
@@ -159,31 +181,25 @@ class Planner:
         intent: Intent,
         resource: Record,
         around: _Around,
-        added: dict[str, list[Booking]],
         where: ZoneInfo,
         parsed: dict[tuple[str, int], ServiceRules],
     ) -> list[Violation]:
         """The checks of one intent on one resource: against its bookings within a day of it (all that the
-        checks look at), this request's bookings planned before it, and, for the service's limits, every
-        booking the timeline holds."""
+        checks look at), this request's bookings planned before it among them, and, for the service's
+        limits, every booking the timeline holds."""
         proposal = intent.proposal
         assert proposal is not None and intent.location is not None
-        horizon = Span(proposal.buffer_starts_at - DAY, proposal.buffer_ends_at + DAY)
-        near = replace(around.timeline, bookings=around.near(horizon))
+        buffer = in_utc(Span(proposal.buffer_starts_at, proposal.buffer_ends_at))
+        horizon = Span(buffer.start - DAY, buffer.end + DAY)
         location_id = intent.location.id
         state = resource_state(
-            resource, near, location_id, where, horizon, schedules=around.schedules(location_id)
-        )
-        mine = added.get(resource.id, [])  # this request's bookings planned before this one
-        spans = [
-            Span(b.buffer_starts_at, b.buffer_ends_at)
-            for b in mine
-            if b.buffer_starts_at < horizon.end and b.buffer_ends_at > horizon.start
-        ]
-        state = replace(
-            state,
-            busy=tuple(in_order([*state.busy, *spans])) if spans else state.busy,
-            counted=(*around.counted(intent.service), *counted_starts(mine, intent.service)),
+            resource,
+            around.timeline,
+            location_id,
+            where,
+            horizon,
+            schedules=around.schedules(location_id),
+            near=(around.near(horizon), around.counted(intent.service)),
         )
         flags = intent.flags
         return check_booking(
@@ -201,9 +217,7 @@ class Planner:
             ignore_booking_window="ignore_booking_window" in flags or intent.service is None,
         )
 
-    def _preferred(
-        self, intent: Intent, around: dict[str, _Around], booked: dict[str, list[tuple[datetime, datetime]]]
-    ) -> list[Record]:
+    def _preferred(self, intent: Intent, around: dict[str, _Around]) -> list[Record]:
         """The candidates in the order the location's strategy prefers them (applied only when the request
         named no resource), ties in random order: the first that passes its checks is the one the strategy
         picks among those that pass, with the same chances, so the candidates after it need no checks (a
@@ -221,8 +235,8 @@ class Planner:
             day = local_day(intent.proposal, intent.location)
 
             def booked_time(resource: Record) -> timedelta:
+                """Its bookings' time in the day (this request's planned ones among them), in UTC."""
                 spans = [(b.starts_at, b.ends_at) for b in around[resource.id].near(day)]
-                spans += booked.get(resource.id, [])
                 return sum(
                     (max(timedelta(0), min(e, day.end) - max(s, day.start)) for s, e in spans), timedelta(0)
                 )

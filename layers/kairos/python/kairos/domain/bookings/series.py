@@ -6,7 +6,7 @@ all or nothing (or only where it fits), then read, listed, given metadata and ca
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from kairos.domain.bookings import defaults as booking_defaults
@@ -259,11 +259,13 @@ class BookingSeries:
 
 def _occurrence(first: Intent, n: int, start: datetime, series_id: str, body: BookingPost) -> Intent:
     """The n-th occurrence: the first booking moved to `start`, its length and buffers kept, its price
-    computed for its own times unless the body set one."""
+    computed for its own times unless the body set one. Its instants are UTC, as `start` is (the request's
+    offset is no part of a booking: it is shown in its location's zone), so that the plan's checks compare
+    them with the timelines' without converting them."""
     proposal = first.proposal
     assert proposal is not None
     shift = start - proposal.starts_at
-    ends = proposal.ends_at + shift
+    ends = (proposal.ends_at + shift).astimezone(UTC)
     doc = {**proposal.doc, "booking_series_id": series_id}
     if "price" not in body.model_fields_set and first.service is not None:
         doc["price"] = booking_defaults.price(first.service, first.location, start, ends)
@@ -272,8 +274,8 @@ def _occurrence(first: Intent, n: int, start: datetime, series_id: str, body: Bo
         id=proposal.id if n == 0 else new_id(),
         starts_at=start,
         ends_at=ends,
-        buffer_starts_at=proposal.buffer_starts_at + shift,
-        buffer_ends_at=proposal.buffer_ends_at + shift,
+        buffer_starts_at=(proposal.buffer_starts_at + shift).astimezone(UTC),
+        buffer_ends_at=(proposal.buffer_ends_at + shift).astimezone(UTC),
         doc=doc,
     )
     return replace(first, proposal=moved, prefix=f"occurrences.{n}.", ledger=first.ledger if n == 0 else None)

@@ -36,6 +36,7 @@ from kairos.domain.shared.ports import BookingRepository
 from kairos.domain.shared.records import Booking, GroupChange, LedgerState, Record
 from kairos.errors import TOO_LARGE_WRITE, Conflict, Retryable, ValidationFailed
 from kairos.parallel import parallel_map
+from kairos.scheduling.model import Span
 from kairos.values.formats import format_timestamp
 
 ATTEMPTS = 8  # plans of one chunk that lost a race, before the series gives up (503)
@@ -131,14 +132,19 @@ class SeriesWriter:
         reads (`_commit`)."""
         candidates = len({r.id for i in planned[0] for r in i.candidates})
         pieces = _packed(planned, lambda i: candidates * (_items(i) - 2), BATCH_KEYS - candidates)
+        reads = [plan_reads(piece) for piece in pieces]  # what each piece reads: its holds, then its spans
 
-        def read(piece: list[Intent]) -> LedgerState:
-            holds, _ = plan_reads(piece)
-            checked = {r.id for i in piece if i.checked for r in i.candidates}
-            return self._store.read_ledgers(viewer.project_id, holds, checked, piece[0].ledger)
+        def read(n: int) -> LedgerState:
+            checked = {r.id for i in pieces[n] if i.checked for r in i.candidates}
+            return self._store.read_ledgers(viewer.project_id, reads[n][0], checked, pieces[n][0].ledger)
 
-        seen = reduce(LedgerState.updated, parallel_map(read, pieces))
-        timelines = self._writer.read_timelines(viewer, [i for c in planned for i in c], seen)
+        seen = reduce(LedgerState.updated, parallel_map(read, range(len(pieces))))
+        spans: dict[str, list[Span]] = {}
+        for _, found in reads:
+            for resource_id, needed in found.items():
+                spans.setdefault(resource_id, []).extend(needed)
+        checked = {r.id for c in planned for i in c if i.checked for r in i.candidates}
+        timelines = self._writer.read_timelines(viewer, spans, checked, seen)
         return [[replace(c[0], ledger=seen, timelines=timelines), *c[1:]] for c in planned]
 
     def _finalize(self, viewer: Principal, stored: Record, taken: list[list[Booking]]) -> Record:

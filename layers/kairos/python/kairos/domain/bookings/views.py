@@ -3,11 +3,11 @@ rendering. Kept apart from the writing rules because the API, booking groups and
 bookings the same way, through this module."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE, render
+from kairos.domain.catalogue.catalogue import LOCATION, RESOURCE, SERVICE, EntityKind, render
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.listing import FieldType, ListSpec
 from kairos.domain.shared.records import Booking, Record
@@ -84,12 +84,24 @@ def listing_owner(query: Mapping[str, str]) -> tuple[str, str] | None:
 
 @dataclass(frozen=True)
 class Entities:
-    """Everything a booking renders with, read in one round trip."""
+    """Everything a booking renders with, read in one round trip; and each entity as rendered (for a
+    viewer who may or may not see its protected metadata), since the bookings of a list or a series (up to
+    104) show the same few entities again and again."""
 
     records: dict[tuple[str, str], Record]
+    _shown: dict[tuple[str, str, bool], dict[str, Any]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def get(self, kind: str, entity_id: str | None) -> Record | None:
         return self.records.get((kind, entity_id)) if entity_id else None
+
+    def shown(self, kind: EntityKind, record: Record, viewer: Principal) -> dict[str, Any]:
+        """`render(kind, record, viewer)`, rendered once: each booking gets its own copy of it."""
+        key = (kind.name, record.id, viewer.can(kind.protected_ability))
+        if key not in self._shown:
+            self._shown[key] = render(kind, record, viewer)
+        return dict(self._shown[key])
 
 
 def location_zone(location: Record | None) -> ZoneInfo:
@@ -128,11 +140,11 @@ def render_booking(
     values: dict[str, Any] = {
         "id": booking.id,
         "resource_id": resource.id if resource else None,
-        "resource": render(RESOURCE, resource, viewer) if resource else None,
+        "resource": entities.shown(RESOURCE, resource, viewer) if resource else None,
         "service_id": service.id if service else None,
-        "service": render(SERVICE, service, viewer) if service else None,
+        "service": entities.shown(SERVICE, service, viewer) if service else None,
         "location_id": location.id if location else None,
-        "location": render(LOCATION, location, viewer) if location else None,
+        "location": entities.shown(LOCATION, location, viewer) if location else None,
         "price": doc.get("price"),
         "metadata": doc.get("metadata"),
         "protected_metadata": doc.get("protected_metadata"),
