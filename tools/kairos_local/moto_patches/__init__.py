@@ -39,7 +39,6 @@ from kairos_local.moto_patches import (
     transactions,
 )
 
-
 # The store's patches: DynamoDB, its stream and SQS. The unit tests' in-process moto runs with these alone
 # (tests/conftest.py); the local store adds Cognito's.
 STORE = (
