@@ -18,6 +18,7 @@ without them and compares. Listed in docs/local.md.
 - `cognito_signing_key`: tokens are signed with the store's own key, not the key pair moto ships.
 """
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -58,13 +59,13 @@ def install(signing_key: RSAKey | None = None, *, cognito: bool = True) -> None:
     """Puts the store's patches in place, and with `cognito` Cognito's, which sign with `signing_key` or
     with a key made now (the store passes the data folder's). A patch already in place stays as it is."""
     for patch in (*STORE, *(COGNITO if cognito else ())):
-        registry.install_once(patch.__name__, lambda patch=patch: patch.install(registry.replace))
+        registry.install_once(patch.__name__, functools.partial(patch.install, registry.replace))
     if cognito:
-        key = signing_key
-        registry.install_once(
-            cognito_signing_key.__name__,
-            lambda: cognito_signing_key.install(registry.replace, key or cognito_signing_key.new_key()),
-        )
+
+        def sign() -> None:
+            cognito_signing_key.install(registry.replace, signing_key or cognito_signing_key.new_key())
+
+        registry.install_once(cognito_signing_key.__name__, sign)
 
 
 @contextmanager
