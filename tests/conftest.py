@@ -15,6 +15,7 @@ from kairos.config import Settings
 from kairos.container import Container
 from kairos.domain.projects.auth import Principal
 from kairos.storage.table_definition import create_table_request
+from kairos_local import moto_patches
 from tests.integration.conftest import FAST_WEBHOOK_RETRIES, LocalServer, serving
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
@@ -25,9 +26,13 @@ _MOTO_LOCK = threading.Lock()
 
 @pytest.fixture
 def container(monkeypatch: pytest.MonkeyPatch) -> Iterator[Container]:
-    """A container on a fresh in-process moto table (the same CreateTable request as everywhere). moto
-    answers one request at a time, as the local store does (tools/kairos_local/moto_server.py): its
-    transactions copy the table, which a write in another thread (a parallel webhook attempt) may change."""
+    """A container on a fresh in-process moto table (the same CreateTable request as everywhere), with the
+    local store's patches to DynamoDB, its stream and SQS (`moto_patches.STORE`: the same answers, compared
+    with plain moto's in tests/unit/local/test_moto_patches.py): plain moto copies the whole table once per
+    item of a transaction and reads every item for a Query, which took more than half of the unit tests'
+    CPU. Cognito stays plain moto's (its local patches hash every password with scrypt). moto answers one
+    request at a time, as the local store does (tools/kairos_local/moto_server.py): a transaction is not
+    safe from a write in another thread (a parallel webhook attempt)."""
     for name in ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -39,7 +44,7 @@ def container(monkeypatch: pytest.MonkeyPatch) -> Iterator[Container]:
             return answer(stubber, request)
 
     monkeypatch.setattr(BotocoreStubber, "process_request", one_at_a_time)
-    with mock_aws():
+    with mock_aws(), moto_patches.installed(cognito=False):
         settings = Settings(table_name="kairos-test", region="eu-central-1", dynamodb_endpoint=None)
         built = Container.from_settings(settings)
         built.table.client.create_table(**create_table_request(settings.table_name))

@@ -30,6 +30,7 @@ from kairos.storage import keys
 from kairos.storage.catalogue_store import CatalogueStore
 from kairos.storage.usage_store import UsageStore
 from kairos.webhooks.subscriptions import Webhooks
+from kairos_local import moto_patches
 from kairos_local.aws_calls import read_calls
 from tests.infra import lambda_sandbox, role_access
 from tests.infra.lambda_scenarios import scenario
@@ -58,7 +59,9 @@ FUNCTIONS = (
 
 @pytest.fixture(scope="module")
 def moto() -> Iterator[Moto]:
-    with moto_world() as world:
+    """With the local store's patches to DynamoDB, its stream and SQS (the same answers as plain moto's,
+    compared in tests/unit/local/test_moto_patches.py; Cognito stays plain moto's), as in the unit tests."""
+    with moto_patches.installed(cognito=False), moto_world() as world:
         yield world
 
 

@@ -42,7 +42,9 @@ class Feed:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, args=(0.05,), daemon=True
+        ).start()  # quick shutdown()
         self.url = f"http://127.0.0.1:{self.server.server_port}/private-secret/basic.ics"
 
     def busy(self, day: date, hour: int) -> None:

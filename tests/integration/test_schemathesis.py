@@ -12,7 +12,7 @@ times. The API's project is on the unlimited plan with a high per-minute limit, 
 limit refuse nothing it sends with the token. The admin API's runs as a member (not the owner) of a
 project: its routes act on that project (`KAIROS_SCHEMATHESIS_PROJECT`), which a member cannot delete.
 The two runs take about two minutes (about 110 s of CPU), most of it the coverage phase's walk over every
-way to break each field.
+way to break each field. They are one xdist group: one worker runs both, on one server.
 """
 
 import os
@@ -30,6 +30,8 @@ from kairos_local.process import free_port, start_server, stop_server
 from kairos_local.store import running_endpoint, use_local_store
 from tests.integration.conftest import LOCAL_TOKEN
 from tests.integration.portal import Person, last_link_token
+
+pytestmark = pytest.mark.xdist_group("schemathesis")
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 RUN_SECONDS = 600  # a hang, not a budget

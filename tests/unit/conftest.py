@@ -15,7 +15,6 @@ from kairos.observability import Metric, metrics
 from kairos.outbound.ssrf import ALLOW_LOOPBACK_ENV
 from kairos.storage.calendar_subscription_store import CalendarSubscriptionStore
 from kairos.storage.catalogue_store import CatalogueStore
-from kairos_local import moto_patches
 from tests.unit.calendars.feeds import NOW, Feed
 from tests.unit.clinic import make_clinic
 
@@ -69,12 +68,3 @@ def in_fresh_interpreter(code: str, **environment: str) -> subprocess.CompletedP
         text=True,
         check=False,
     )
-
-
-@pytest.fixture
-def local_store_moto() -> Iterator[None]:
-    """moto as the local store runs it (`kairos_local.moto_patches`: the same answers, compared in
-    tests/unit/local/test_moto_patches.py), for the tests that write long series: plain moto copies the
-    whole table once per item of a transaction, which made each of them take tens of seconds."""
-    with moto_patches.installed():
-        yield

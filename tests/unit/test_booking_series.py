@@ -20,8 +20,6 @@ from kairos.storage.table_definition import TTL_ATTRIBUTE
 from kairos.values.formats import format_timestamp
 from kairos_local.tables import expired_keys
 
-pytestmark = pytest.mark.usefixtures("local_store_moto")
-
 PARIS = ZoneInfo("Europe/Paris")
 FIRST = datetime(2030, 3, 4, 10, tzinfo=PARIS)  # a Monday; Paris springs forward on 31 March 2030
 

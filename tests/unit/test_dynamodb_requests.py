@@ -20,8 +20,6 @@ from kairos.storage.dynamodb import from_item, to_item
 from kairos.storage.dynamodb_requests import _TABLE_NAMES, OPERATIONS, JsonRequests, TableNames, install
 from tests.unit.test_booking_series import FIRST, series_body, weekly_clinic
 
-pytestmark = pytest.mark.usefixtures("local_store_moto")
-
 LATER = FIRST + timedelta(hours=3)  # beside the series' first occurrence
 EVERY_TYPE = {
     "PK": "test#Zoë ☃ 日本 \U0001f600",

@@ -20,8 +20,6 @@ from kairos.storage.dynamodb_responses import OUTPUTS, JsonResponses, JsonRespon
 from tests.unit.test_booking_series import series_body, weekly_clinic
 from tests.unit.test_dynamodb_requests import EVERY_TYPE, LATER, typed
 
-pytestmark = pytest.mark.usefixtures("local_store_moto")
-
 
 class Recorder(JsonResponsesFactory):
     """Records every answer parsed (the raw answer, its shape, what the client's parser made of it)."""

@@ -19,8 +19,6 @@ from kairos.storage.dynamodb import from_item, to_item
 from kairos.storage.hold_store import EXPIRY_ATTRIBUTE
 from tests.unit.test_booking_series import live_bookings, series_body, stored_series, weekly_clinic
 
-pytestmark = pytest.mark.usefixtures("local_store_moto")
-
 WEEKLY = "FREQ=WEEKLY;COUNT=52"  # several chunks: written as holds, then finalized
 
 

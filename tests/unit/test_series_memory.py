@@ -14,8 +14,6 @@ from kairos.domain.projects.auth import Principal
 from kairos.storage.dynamodb import RoundTrips
 from tests.unit.test_booking_series import FIRST, live_bookings, series_body, stored_series, weekly_clinic
 
-pytestmark = pytest.mark.usefixtures("local_store_moto")
-
 WEEKLY = "FREQ=WEEKLY;COUNT=52"
 
 

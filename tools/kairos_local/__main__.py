@@ -18,7 +18,7 @@ from kairos.routes import Area
 from kairos_local.aws_calls import record_calls
 from kairos_local.journal import no_room
 from kairos_local.lambda_runtime import FunctionPool
-from kairos_local.moto_process import MotoProcess
+from kairos_local.moto_process import STOP_POLL_SECONDS, MotoProcess
 from kairos_local.store import DEFAULT_DATA_DIR, ENDPOINT_FILE, use_local_store
 
 DRAIN_SECONDS = 30.0
@@ -128,7 +128,9 @@ def _run(args: argparse.Namespace, endpoint: str, stopping: threading.Event) -> 
     server = LocalApi(
         (args.host, args.port), pools, on_answered=activity.poke, authorizer=authorizer, site=site
     )
-    threading.Thread(target=server.serve_forever, name="local-api", daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, args=(STOP_POLL_SECONDS,), name="local-api", daemon=True
+    ).start()
     host, port = server.server_address[:2]
     print(f"Kairos is running at http://{host!s}:{port}/v1", flush=True)
     print(f"Portal:  http://{host!s}:{port}/ (the web app)", flush=True)

@@ -22,7 +22,7 @@ from typing import Any
 from kairos_local import tables
 from kairos_local.gate import Gate, say
 from kairos_local.journal import DamagedData, NoRoom, Record, Say
-from kairos_local.moto_process import STORE_REFUSED
+from kairos_local.moto_process import STOP_POLL_SECONDS, STORE_REFUSED
 from kairos_local.persistence import Store
 from kairos_local.snapshot import TARGET_PREFIX
 
@@ -157,7 +157,9 @@ def serve(host: str, port: int, data_dir: Path | None, stop_with_stdin: bool, sw
             gate.compact_soon.set()  # a snapshot, in the background
     server = _Server((host, port), gate)
     stop = threading.Event()
-    threading.Thread(target=server.serve_forever, name="moto-http", daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, args=(STOP_POLL_SECONDS,), name="moto-http", daemon=True
+    ).start()
     threading.Thread(target=_background, args=(gate, store, sweep_seconds, stop), daemon=True).start()
     if stop_with_stdin:
         while sys.stdin.buffer.read(4096):

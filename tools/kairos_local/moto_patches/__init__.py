@@ -18,6 +18,7 @@ without them and compares. Listed in docs/local.md.
 - `cognito_signing_key`: tokens are signed with the store's own key, not the key pair moto ships.
 """
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -39,32 +40,38 @@ from kairos_local.moto_patches import (
     transactions,
 )
 
+# The store's patches: DynamoDB, its stream and SQS. The unit tests' in-process moto runs with these alone
+# (tests/conftest.py); the local store adds Cognito's.
+STORE = (
+    transactions,
+    query_index,
+    request_parsing,
+    item_responses,
+    streams,
+    queues,
+    request_overhead,
+    string_values,
+)
+COGNITO = (cognito_passwords, cognito_refresh, cognito_totp)
 
-def install(signing_key: RSAKey | None = None) -> None:
-    """Puts every patch in place (once: a second call changes nothing). Cognito signs with `signing_key`,
-    or with a key made now (the store passes the data folder's)."""
-    if registry.any_installed():
-        return
-    for patch in (
-        transactions,
-        query_index,
-        request_parsing,
-        item_responses,
-        streams,
-        queues,
-        request_overhead,
-        string_values,
-        cognito_passwords,
-        cognito_refresh,
-        cognito_totp,
-    ):
-        patch.install(registry.replace)
-    cognito_signing_key.install(registry.replace, signing_key or cognito_signing_key.new_key())
+
+def install(signing_key: RSAKey | None = None, *, cognito: bool = True) -> None:
+    """Puts the store's patches in place, and with `cognito` Cognito's, which sign with `signing_key` or
+    with a key made now (the store passes the data folder's). A patch already in place stays as it is."""
+    for patch in (*STORE, *(COGNITO if cognito else ())):
+        registry.install_once(patch.__name__, functools.partial(patch.install, registry.replace))
+    if cognito:
+
+        def sign() -> None:
+            cognito_signing_key.install(registry.replace, signing_key or cognito_signing_key.new_key())
+
+        registry.install_once(cognito_signing_key.__name__, sign)
 
 
 @contextmanager
-def installed(signing_key: RSAKey | None = None) -> Iterator[None]:
-    install(signing_key)
+def installed(signing_key: RSAKey | None = None, *, cognito: bool = True) -> Iterator[None]:
+    """The patches in place inside; every patch (those already in place before too) taken out after."""
+    install(signing_key, cognito=cognito)
     try:
         yield
     finally:

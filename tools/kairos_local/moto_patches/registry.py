@@ -7,6 +7,7 @@ Replace = Callable[[Any, str, Any], None]  # a class or a module, the attribute'
 
 _INHERITED = object()  # the attribute came from a base class: restoring removes the replacement
 _replaced: list[tuple[Any, str, Any]] = []
+_installed: set[str] = set()  # the patches in place, by name
 
 
 def replace(owner: Any, name: str, replacement: Any) -> None:
@@ -23,7 +24,11 @@ def restore() -> None:
             delattr(owner, name)
         else:
             setattr(owner, name, original)
+    _installed.clear()
 
 
-def any_installed() -> bool:
-    return bool(_replaced)
+def install_once(name: str, install: Callable[[], None]) -> None:
+    """Runs the patch `name`'s `install` unless it is in place already (and not restored since)."""
+    if name not in _installed:
+        install()
+        _installed.add(name)
