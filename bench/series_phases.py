@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from contextvars import copy_context
 from typing import Any
 
-from bench.booking_series import BLOCK, SERVICE, WEEKS, InProcess, body, monday, weekly
+from bench.booking_series import BLOCK, RATE_LIMIT, SERVICE, WEEKS, InProcess, body, monday, weekly
 from bench.common import local_api, new_client
 from bench.setup import clinic
 from kairos import parallel
@@ -106,7 +106,7 @@ def main() -> None:
     for phase in PHASES:
         clock.wrap(*phase)
     with local_api() as (base_url, store):
-        client = new_client(base_url, store)
+        client = new_client(base_url, store, RATE_LIMIT)
         local = InProcess(base_url, client.token)
         ids = clinic(client, SERVICE, 3, around_the_clock=False)
         for named in (True, False):
