@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from kairos.domain.shared.records import Hold, LedgerState
 from kairos.storage import keys
-from kairos.storage.dynamodb import from_item
+from kairos.storage.dynamodb import from_item, to_item
 from kairos.storage.timeline_head import head_of
 
 DAY = timedelta(days=1)
@@ -164,7 +164,7 @@ def ledger_update(
     watch: set[str],
     seen: LedgerState,
 ) -> dict[str, Any]:
-    """Bumps counters of one ledger item; each watched counter must still be what the check saw. Its parts
+    """Bumps counters of one ledger item; each watched counter must still be what the check saw. Its values
     typed directly (a 52-week series sends some 110 of these): what `to_item` would make of them."""
     values: dict[str, Any] = {":one": {"N": "1"}, ":entity": {"S": "ledger"}}
     conditions: list[str] = []
@@ -175,10 +175,9 @@ def ledger_update(
             conditions.append(f"#{name} = :{name}")
         else:
             conditions.append(f"attribute_not_exists(#{name})")
-    key = keys.ledger(project_id, resource_id, node)
     update: dict[str, Any] = {
         "TableName": table_name,
-        "Key": {"PK": {"S": key["PK"]}, "SK": {"S": key["SK"]}},
+        "Key": to_item(keys.ledger(project_id, resource_id, node)),
         "UpdateExpression": _bumps(frozenset(bump)),
         "ExpressionAttributeNames": {f"#{n}": n for n in bump | watch},  # `full` is a reserved word
         "ExpressionAttributeValues": values,
