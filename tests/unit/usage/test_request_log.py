@@ -14,7 +14,7 @@ from kairos.errors import ValidationFailed
 from kairos.storage import keys
 from kairos.storage.request_log_store import RequestLogStore
 from kairos.storage.usage_store import UsageStore
-from kairos.usage.events import BODY_KEPT_CHARS, REDACTED, kept_body
+from kairos.usage.events import BODY_KEPT_CHARS, OPAQUE, PARSED_AT_MOST, REDACTED, kept_body
 from kairos.usage.metering import Metering
 from kairos.usage.request_log import RequestLog
 
@@ -202,3 +202,22 @@ def test_a_long_json_answer_is_kept_as_the_start_of_its_whole_redacted_text() ->
     whole = json.dumps(redacted, ensure_ascii=False)
     assert len(whole) > 5 * BODY_KEPT_CHARS
     assert kept_body(json.dumps(body)) == whole[:BODY_KEPT_CHARS]
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        API_TOKEN * 50 + " after",  # a long run redacted: the text after it moves into what is kept
+        "z " * ((BODY_KEPT_CHARS - 6) // 2) + API_TOKEN,  # a run the cut would split
+        "- " * (BODY_KEPT_CHARS // 2 - 25) + API_TOKEN * 3 + " tail",  # a long run past the first search
+        "- " * ((BODY_KEPT_CHARS - 1) // 2) + " " + API_TOKEN,  # a run starting at the last kept character
+        "- " * (BODY_KEPT_CHARS // 2 + 20) + API_TOKEN,  # one starting past it: not kept at all
+        ("a1 " * 13 + API_TOKEN + ", ") * 60,  # many runs, and short ones among them
+    ],
+)
+def test_a_body_too_long_to_parse_is_kept_as_the_start_of_its_whole_redacted_text(start: str) -> None:
+    """A body past PARSED_AT_MOST is redacted by the shape of its text alone, and only as far as it is kept:
+    the same start as the whole text's redaction, whatever runs stand at or past the cut."""
+    text = start + ("x" * 30 + " ") * (PARSED_AT_MOST // 31 + 1)
+    assert len(text) > PARSED_AT_MOST
+    assert kept_body(text) == OPAQUE.sub(REDACTED, text)[:BODY_KEPT_CHARS]
