@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from kairos import routes
 from kairos.api.errors import error_response
 from kairos.api.http import Request, json_response
+from kairos.api.resolver import OwnEventResolver
 from kairos.container import Container
 from kairos.domain.projects.auth import Principal
 from kairos.errors import DomainError, Forbidden, Unauthenticated
@@ -40,7 +41,7 @@ def powertools_rule(route: "routes.Route | PortalRoute") -> str:
 def build_app(
     area: routes.Area, handlers: Mapping[str, Handler], container: Container
 ) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver()
+    app = OwnEventResolver()
     for route in routes.routes_for(area):
         handler = handlers[route.operation_id]  # a missing handler fails at import, not at request time
         app.route(powertools_rule(route), method=route.method)(_endpoint(app, route, handler, container))

@@ -20,6 +20,7 @@ from kairos.api.app import powertools_rule, unrouted_answer
 from kairos.api.body import json_body
 from kairos.api.errors import error_response
 from kairos.api.http import json_response
+from kairos.api.resolver import OwnEventResolver
 from kairos.container import Container
 from kairos.errors import DomainError, Unauthenticated
 from kairos.observability import logger
@@ -95,7 +96,7 @@ def person_from(event: Mapping[str, Any]) -> Identity | None:
 def build_portal_app(
     area: PortalArea, handlers: Mapping[str, PortalHandler], container: Container
 ) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver()
+    app = OwnEventResolver()
     cors = {
         "access-control-allow-origin": container.settings.portal_origin,
         "vary": "Origin",
