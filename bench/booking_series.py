@@ -9,9 +9,11 @@ Two measures of each kind:
   items takes it a few hundred milliseconds), which on AWS is DynamoDB's, on its own servers;
 - through the bookings function's handler loaded in this process, against the same local store (another
   process): the handler's own CPU (process time: routing, the domain, the SDK's marshalling, the answer,
-  the usage event; its worker threads included) and its waves, and from them the latency modelled on AWS
-  with `bench/cost_model.py`'s figures: the CPU at the API functions' share of a vCPU (1,024 MB) plus one
-  DynamoDB round trip (`WAVE_SECONDS`) a wave.
+  the usage event; its worker threads included), its waves and its SQS sends, and from them the latency
+  modelled on AWS with `bench/cost_model.py`'s figures: the CPU at the API functions' share of a vCPU
+  (1,024 MB), plus one DynamoDB round trip (`WAVE_SECONDS`) a wave, plus one SendMessage (`SEND_SECONDS`)
+  for each message the request waits to send: its usage event, one a request, so 2 bookings wait for two
+  and a series for one.
 
     .venv/bin/python -m bench.booking_series [rounds]
 """
@@ -25,10 +27,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bench.common import HEADER, Client, Figures, local_api, new_client, timed
-from bench.cost_model import WAVE_SECONDS, duration_seconds
+from bench.cost_model import SEND_SECONDS, WAVE_SECONDS, duration_seconds
 from bench.setup import clinic
 from infra.constants import API_FUNCTION_MEMORY_MB
-from kairos import routes
+from kairos import aws_clients, routes
 from kairos.storage.dynamodb import RoundTrips
 from kairos_local.lambda_runtime import invoke, load_function, proxy_event
 
@@ -47,34 +49,49 @@ RATE_LIMIT = 10_000
 
 @dataclass
 class Handled:
-    """The handler's CPU (ms) and waves of one operation, run in this process."""
+    """The handler's CPU (ms), waves and SQS sends of one operation, run in this process."""
 
     name: str
     cpu: list[float] = field(default_factory=list)
     waves: list[int] = field(default_factory=list)
+    sends: list[int] = field(default_factory=list)
 
     def modelled(self) -> float:
         """The median latency modelled on AWS (ms)."""
         cpu, waves = statistics.median(self.cpu) / 1000, statistics.median(self.waves)
-        return duration_seconds(cpu, API_FUNCTION_MEMORY_MB, waves * WAVE_SECONDS) * 1000
+        waits = waves * WAVE_SECONDS + statistics.median(self.sends) * SEND_SECONDS
+        return duration_seconds(cpu, API_FUNCTION_MEMORY_MB, waits) * 1000
 
     def row(self) -> str:
         return (
             f"{self.name:<40} {len(self.cpu):>5} {statistics.median(self.cpu):>8.1f}"
-            f" {statistics.median(self.waves):>6.0f} {self.modelled():>8.1f}"
+            f" {statistics.median(self.waves):>6.0f} {statistics.median(self.sends):>6.0f}"
+            f" {self.modelled():>8.1f}"
         )
+
+
+class Sends:
+    """The SQS messages sent in this process (the handler sends its usage event before it answers)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        aws_clients.session_events().register("before-send.sqs.SendMessage", self._sent)
+
+    def _sent(self, **_: object) -> None:
+        self.count += 1
 
 
 class InProcess:
     """The bookings function's handler, loaded in this process as the local server loads it."""
 
     def __init__(self, base_url: str, token: str) -> None:
+        self._sends = Sends()  # before the handler makes its clients
         self._handler = load_function(FUNCTION, 0).lambda_handler
         self._prefix = base_url[base_url.index("/v1") :]
         self._token = token
 
-    def post(self, path: str, body: dict[str, object]) -> tuple[float, int, dict[str, object]]:
-        """CPU (ms), waves and answer of one POST."""
+    def post(self, path: str, body: dict[str, object]) -> tuple[float, int, int, dict[str, object]]:
+        """CPU (ms), waves, SQS sends and answer of one POST."""
         full = self._prefix + path
         route, _ = routes.match("POST", full)
         headers = [("Authorization", f"Bearer {self._token}"), ("Content-Type", "application/json")]
@@ -83,12 +100,13 @@ class InProcess:
             route=route, path_parameters={}, source_ip="127.0.0.1",
         )  # fmt: skip
         RoundTrips.reset()
+        sent = self._sends.count
         started = time.process_time()
         result = invoke(FUNCTION, self._handler, event)
         cpu = (time.process_time() - started) * 1000
         if int(result["statusCode"]) >= 400:
             raise RuntimeError(f"POST {path}: {result['statusCode']} {result.get('body')}")
-        return cpu, RoundTrips.waves(), json.loads(result["body"])
+        return cpu, RoundTrips.waves(), self._sends.count - sent, json.loads(result["body"])
 
 
 def monday(weeks_ahead: int, hour: int) -> datetime:
@@ -138,7 +156,7 @@ def handle(local: InProcess, ids: dict[str, object], rounds: int, named: bool) -
     block = 1 if named else 3
     for n in range(rounds + 1):
         hour = 8 + n % 8
-        cpu, waves, made = local.post("/booking-series", weekly(ids, block, hour, named))
+        cpu, waves, sends, made = local.post("/booking-series", weekly(ids, block, hour, named))
         assert len(made["bookings"]) == WEEKS  # type: ignore[arg-type]
         pair = [
             local.post("/bookings", body(ids, monday(block * BLOCK + WEEKS + k, hour), named)) for k in (0, 1)
@@ -146,8 +164,10 @@ def handle(local: InProcess, ids: dict[str, object], rounds: int, named: bool) -
         if n:  # after a warm-up run
             series.cpu.append(cpu)
             series.waves.append(waves)
+            series.sends.append(sends)
             singles.cpu.append(sum(p[0] for p in pair))
             singles.waves.append(sum(p[1] for p in pair))
+            singles.sends.append(sum(p[2] for p in pair))
     return series, singles
 
 
@@ -166,10 +186,16 @@ def main() -> None:
     print(HEADER)
     for figures in served:
         print(figures.row())
-    print(f"\n{'the handler in this process':<40} {'n':>5} {'CPU ms':>8} {'waves':>6} {'AWS ms':>8}")
+    print(
+        f"\n{'the handler in this process':<40} {'n':>5} {'CPU ms':>8} {'waves':>6} {'sends':>6}"
+        f" {'AWS ms':>8}"
+    )
     for cpu in handled:
         print(cpu.row())
-    print(f"(AWS: modelled, the CPU at {API_FUNCTION_MEMORY_MB:,} MB + {WAVE_SECONDS * 1000:.0f} ms a wave)")
+    print(
+        f"(AWS: modelled, the CPU at {API_FUNCTION_MEMORY_MB:,} MB + {WAVE_SECONDS * 1000:.0f} ms a wave"
+        f" + {SEND_SECONDS * 1000:.0f} ms an SQS send)"
+    )
     for n in (0, 2):
         series, singles, series_cpu, singles_cpu = served[n], served[n + 1], handled[n], handled[n + 1]
         local_ratio = statistics.median(series.millis) / statistics.median(singles.millis)

@@ -37,6 +37,9 @@ SHARD_WRITE_UNITS = 1000.0  # a stream shard per 1,000 write units a second (a t
 PLATFORM_LOG_BYTES = 330  # Lambda's START, END and REPORT lines (with X-Ray's trace id) per invocation
 LOG_RETENTION_MONTHS = 1  # infra/constants.py LOG_RETENTION (one month): a month's logs stay stored
 WAVE_SECONDS = 0.005  # one DynamoDB round trip in the region (assumed: DynamoDB's single-digit ms)
+# One SQS SendMessage in the region, which a request waits for (its usage event): assumed as fast as a
+# DynamoDB round trip, which SQS seldom is, so a model of a request that sends fewer is not flattered.
+SEND_SECONDS = WAVE_SECONDS
 
 
 @dataclass(frozen=True)
