@@ -105,8 +105,8 @@ def monthly(inputs: Inputs, rate: float) -> dict[str, float]:
     stream = min(records, STREAM_POLLS_PER_SECOND * shards)  # invocations a second
     metering = metering_invocations(rate, inputs.metering_batch, inputs.metering_window_seconds)
     invocations = rate + stream + metering
-    api_seconds = duration_seconds(
-        inputs.api_cpu_seconds, inputs.api_memory_mb, inputs.waves_per_request * WAVE_SECONDS
+    api_seconds = duration_seconds(  # the waves, then the usage event's send, before it answers
+        inputs.api_cpu_seconds, inputs.api_memory_mb, inputs.waves_per_request * WAVE_SECONDS + SEND_SECONDS
     )
     api_gb = inputs.api_memory_mb / 1024
     consumer_cpu = stream * inputs.stream_cpu_per_invocation + records * inputs.stream_cpu_per_record

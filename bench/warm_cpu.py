@@ -24,7 +24,7 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
-from bench.cost_model import PRICES, VCPU_MEMORY_MB, WAVE_SECONDS, duration_seconds
+from bench.cost_model import PRICES, SEND_SECONDS, VCPU_MEMORY_MB, WAVE_SECONDS, duration_seconds
 from bench.heat import UNITS_FILE
 from infra.constants import API_FUNCTION_MEMORY_MB, FUNCTION_MEMORY_MB
 from infra.stack import add_kairos_stack
@@ -150,8 +150,9 @@ def measure(rounds: int, profile: Path | None = None) -> dict[str, dict[str, Any
 
 def budget(cpu_seconds: float, memory_mb: int, waves: float) -> tuple[float, float]:
     """Billed ms of one call at `memory_mb` (bench/cost_model.py: the CPU stretched by the memory's share of
-    a vCPU, plus `waves` DynamoDB round trips of waiting), and Lambda's dollars per million such calls."""
-    seconds = duration_seconds(cpu_seconds, memory_mb, waves * WAVE_SECONDS)
+    a vCPU, plus `waves` DynamoDB round trips and the usage event's send of waiting), and Lambda's dollars
+    per million such calls."""
+    seconds = duration_seconds(cpu_seconds, memory_mb, waves * WAVE_SECONDS + SEND_SECONDS)
     dollars = seconds * memory_mb / 1024 * PRICES["lambda_gb_second"] + PRICES["lambda_request"]
     return seconds * 1000, dollars * 1e6
 
@@ -181,7 +182,8 @@ def main() -> None:
     waves = json.loads(UNITS_FILE.read_text())["waves_per_request"]
     print(f"\nLatency budget per call: billed ms (CPU over the memory's share of a vCPU, plus {waves:.2f}")
     print(
-        f"DynamoDB round trips of {WAVE_SECONDS * 1000:.0f} ms) and Lambda's $ per million calls, by memory"
+        f"DynamoDB round trips of {WAVE_SECONDS * 1000:.0f} ms and the usage event's send of"
+        f" {SEND_SECONDS * 1000:.0f} ms) and Lambda's $ per million calls, by memory"
     )
     print(f"{'operation':<30}" + "".join(f" {f'{memory} MB':>16}" for memory in MEMORY_SIZES))
     for name, cpu in cpus.items():
