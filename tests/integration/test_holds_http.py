@@ -1,6 +1,7 @@
 """Holds through the local server and its real clock: an expired hold frees its place for a new booking
 within a second, the sweep removes it and a `booking.expired` webhook is delivered; a finalize after expiry
-is a 422; the project's default hold time applies."""
+never keeps it (a 422 while it is stored: tests/unit/test_holds.py decides that race on a clock of its
+own); the project's default hold time applies."""
 
 import json
 import time
@@ -49,9 +50,12 @@ def test_an_expired_hold_frees_its_place_within_a_second_and_is_swept_as_booking
 
         assert taken.status_code == 201, taken.text
         assert freed_after < 1.0
+        # Never kept: refused as expired (422) while the expired hold is stored, not found (404) once its
+        # hold timer, due at the expiry, has swept it (a loaded machine may take that long to send it)
         late = api.patch(f"/bookings/{held.json()['id']}", {"is_temporary": False})
-        assert late.status_code == 422
-        assert list(late.json()["errors"]) == ["is_temporary"]
+        assert late.status_code in (404, 422), late.text
+        if late.status_code == 422:
+            assert list(late.json()["errors"]) == ["is_temporary"]
         expired = _wait_for(r, "booking.expired")
     assert [e["data"]["id"] for e in expired] == [held.json()["id"]]
     assert expired[0]["type"] == "booking.expired"
