@@ -9,6 +9,7 @@ runs before it are done, from their answers (concatenated) and from what they le
 
 import json
 import secrets
+import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -127,16 +128,18 @@ def stream_batches(moto: Moto) -> list[Invocation]:
 def queue_batches(rule: definitions.Feed, moto: Moto) -> list[Invocation]:
     """A message as EventBridge puts it on the rule's queue, the same message again (a redelivery), and for
     the webhook queue a retry message of a delivery whose attempt is due. For the hold timers: the timer of
-    an expired hold (again: nothing left to remove), and one not yet due (sent again)."""
+    an expired hold (again: nothing left to remove), one not yet due (sent again), and one naming a booking
+    series that is not shown (its series' item read; the booking, not of it, kept)."""
     if rule is definitions.HOLD_TIMERS:
         project_id, booking = expired_hold(moto)
         due = hold_timer(project_id, None, booking)
         assert due is not None
         later = replace(due, expires_at=TODAY + timedelta(days=1))
+        of_a_series = replace(due, series_id=str(uuid.uuid4()))
         arn = moto.queue_arns[rule.queue]
         return [
             Invocation({"Records": [message(json.loads(timer_body(t)), arn)]}, NO_FAILURES)
-            for t in (due, due, later)
+            for t in (due, due, later, of_a_series)
         ]
     if rule is definitions.WAITLIST_RULE:
         arn = moto.queue_arns[rule.queue]

@@ -19,6 +19,7 @@ from kairos.events import definitions
 from kairos.messaging.hold_timer_queue import SqsHoldTimers, delay_seconds, timer_from
 from kairos.storage import keys
 from kairos.storage.booking_items import hold_key
+from kairos.storage.catalogue_store import CatalogueStore
 from kairos.storage.dynamodb import to_item
 from kairos.storage.hold_store import HoldExpiryStore
 from tests.unit.clinic import booking_body
@@ -51,7 +52,8 @@ def timers() -> StartedTimers:
 @pytest.fixture
 def sweeper(container: Container, clock: Clock, timers: StartedTimers) -> HoldSweeper:
     store = HoldExpiryStore(container.table)
-    return HoldSweeper(store, timers, container.booking_store, container.bookings.writer, clock)
+    writer, catalogue = container.bookings.writer, CatalogueStore(container.table)
+    return HoldSweeper(store, timers, container.booking_store, writer, clock, catalogue)
 
 
 def _hold(container: Container, principal: Principal, clinic: dict[str, str], hour: int, **extra: Any) -> str:

@@ -228,7 +228,9 @@ class Container:
 
         expiring = HoldExpiryStore(self.table)
         writer = self.bookings.writer
-        return HoldSweeper(expiring, self.hold_timers, self.booking_store, writer, self.clock)
+        return HoldSweeper(
+            expiring, self.hold_timers, self.booking_store, writer, self.clock, self._catalogue_store
+        )
 
     @cached_property
     def hold_timers(self) -> "HoldTimers":

@@ -36,6 +36,7 @@ def timer_body(timer: HoldTimer) -> str:
             "resource_id": timer.resource_id,
             "booking_id": timer.booking_id,
             "expires_at": timer.expires_at.isoformat(),
+            "series_id": timer.series_id,
         }
     )
 
@@ -47,6 +48,7 @@ def timer_from(fields: Mapping[str, Any]) -> HoldTimer:
         resource_id=str(fields["resource_id"]),
         booking_id=str(fields["booking_id"]),
         expires_at=datetime.fromisoformat(str(fields["expires_at"])),
+        series_id=str(fields["series_id"]) if fields.get("series_id") else None,  # absent: an older timer
     )
 
 

@@ -8,6 +8,13 @@ removal of a temporary booking past its `expires_at`.
 
 A timer may fire more than once (a stream batch retried, a message redelivered), or for a hold extended,
 finalized or moved since: it then finds nothing expired and does nothing, so repeats need no bookkeeping.
+
+A timer of a booking series' hold also removes its booking, finalized or not, when the series is not shown
+at the hold's expiry (pending, or its item gone): a series still pending then lost its writer between two
+transactions, and can never be completed (its last finalize would find its holds expired). Its holds free
+their places at expiry anyway; the occurrences it had already finalized (a series of 46 or more finalizes
+45 at once, then the rest with its item) would otherwise stay for good, keeping their places and refusing
+every change, since their series is never shown (docs/booking-series.md, "If the writer itself dies").
 """
 
 from collections.abc import Callable, Iterable
@@ -19,8 +26,11 @@ from kairos.domain.bookings.commit import BookingWriter
 from kairos.domain.bookings.hold_timers import HoldTimer, HoldTimers
 from kairos.domain.bookings.holds import is_expired
 from kairos.domain.bookings.intents import Intent
+from kairos.domain.bookings.series_state import KIND as SERIES
+from kairos.domain.bookings.series_state import is_shown
 from kairos.domain.projects.auth import system_principal
-from kairos.domain.shared.ports import BookingRepository
+from kairos.domain.shared.ports import BookingRepository, CatalogueRepository
+from kairos.domain.shared.records import Booking
 from kairos.errors import Conflict
 
 SWEEP_BATCH = 25  # expired holds of one resource a due timer removes at most (it starts again for the rest)
@@ -47,12 +57,14 @@ class HoldSweeper:
         store: BookingRepository,
         writer: BookingWriter,
         clock: Callable[[], datetime],
+        catalogue: CatalogueRepository,
     ) -> None:
         self._expiring = expiring
         self._timers = timers
         self._store = store
         self._writer = writer
         self._clock = clock
+        self._catalogue = catalogue  # a series' item
 
     def fire(self, timer: HoldTimer) -> int:
         """Handles a timer that fired: not yet due, it starts again; due, it removes its resource's expired
@@ -66,7 +78,7 @@ class HoldSweeper:
         removed = sum(self._remove(timer.project_id, booking_id, now) for booking_id in expired)
         if len(expired) == SWEEP_BATCH:
             self._timers.start([timer], now)
-        return removed
+        return removed + self._remove_orphan(timer)
 
     def sweep_legacy(self, limit: int = LEGACY_SWEEP_BATCH) -> int:
         """Removes up to `limit` expired holds listed the old way (the scheduled run; the next takes the
@@ -81,6 +93,22 @@ class HoldSweeper:
         booking = self._store.get(project_id, booking_id)
         if booking is None or not is_expired(booking, now):
             return False
+        return self._delete(project_id, booking)
+
+    def _remove_orphan(self, timer: HoldTimer) -> int:
+        """Deletes the timer's booking if it is an occurrence of a series that can no longer be shown (see
+        the module's docstring); due, so at or after the hold's expiry. A series shown costs one read."""
+        if timer.series_id is None:
+            return 0
+        if is_shown(self._catalogue.get(timer.project_id, SERIES, timer.series_id)):
+            return 0
+        booking = self._store.get(timer.project_id, timer.booking_id)
+        if booking is None or booking.doc.get("booking_series_id") != timer.series_id:
+            return 0
+        return int(self._delete(timer.project_id, booking))
+
+    def _delete(self, project_id: str, booking: Booking) -> bool:
+        """Deletes the booking as read: one changed meanwhile is left alone."""
         try:
             self._writer.commit(system_principal(project_id, "hold-sweeper"), [Intent(booking, None)])
         except Conflict:

@@ -14,12 +14,14 @@ from kairos.domain.shared.records import Booking
 
 @dataclass(frozen=True)
 class HoldTimer:
-    """Due when the hold expires; names the resource whose expired holds are then removed."""
+    """Due when the hold expires; names the resource whose expired holds are then removed, and the hold's
+    booking series, if any (`HoldSweeper` then removes the booking if its series can no longer be shown)."""
 
     project_id: str
     resource_id: str
     booking_id: str
     expires_at: datetime
+    series_id: str | None = None
 
 
 def hold_timer(project_id: str, before: Booking | None, after: Booking | None) -> HoldTimer | None:
@@ -32,7 +34,8 @@ def hold_timer(project_id: str, before: Booking | None, after: Booking | None) -
         before is not None and (before.resource_id, expires_at(before)) == (after.resource_id, at)
     ):
         return None
-    return HoldTimer(project_id, after.resource_id, after.id, at)
+    series = after.doc.get("booking_series_id")
+    return HoldTimer(project_id, after.resource_id, after.id, at, str(series) if series else None)
 
 
 class HoldTimers(Protocol):
