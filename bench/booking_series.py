@@ -7,13 +7,16 @@ Two measures of each kind:
 - through the local server: latency, DynamoDB round trips and their waves. Its milliseconds hold the
   local store's work: moto parsing, checking and writing a series' some 400 items (a transaction of 90
   items takes it a few hundred milliseconds), which on AWS is DynamoDB's, on its own servers;
-- through the bookings function's handler loaded in this process, against the same local store (another
-  process): the handler's own CPU (process time: routing, the domain, the SDK's marshalling, the answer,
-  the usage event; its worker threads included), its waves and its SQS sends, and from them the latency
-  modelled on AWS with `bench/cost_model.py`'s figures: the CPU at the API functions' share of a vCPU
-  (1,024 MB), plus one DynamoDB round trip (`WAVE_SECONDS`) a wave, plus one SendMessage (`SEND_SECONDS`)
-  for each message the request waits to send: its usage event, one a request, so 2 bookings wait for two
-  and a series for one.
+- through the functions' handlers loaded in this process (the series' and the bookings'), against the
+  same local store (another process): the handler's own CPU (process time: routing, the domain, the SDK's
+  marshalling, the answer, the usage event; its worker threads included), its waves and its SQS sends,
+  and from them the latency modelled on AWS with `bench/cost_model.py`'s figures: the CPU at the share of
+  a vCPU its function's memory gives (the series' function a whole vCPU at 1,769 MB, the bookings' 1,024
+  MB: docs/booking-series.md, "A function of its own"), plus one DynamoDB round trip (`WAVE_SECONDS`) a
+  wave, plus one SendMessage (`SEND_SECONDS`) for each message the request waits to send: its usage
+  event, one a request, so 2 bookings wait for two and a series for one. The ratio is also given with
+  both at the same memory, each of the two: as if the series had no function of its own, and as if the
+  bookings had a whole vCPU too.
 
     .venv/bin/python -m bench.booking_series [rounds]
 """
@@ -29,8 +32,9 @@ from zoneinfo import ZoneInfo
 from bench.common import HEADER, Client, Figures, local_api, new_client, timed
 from bench.cost_model import SEND_SECONDS, WAVE_SECONDS, duration_seconds
 from bench.setup import clinic
-from infra.constants import API_FUNCTION_MEMORY_MB
+from infra.constants import API_FUNCTION_MEMORY_MB, SERIES_FUNCTION_MEMORY_MB
 from kairos import aws_clients, routes
+from kairos.routes import Area
 from kairos.storage.dynamodb import RoundTrips
 from kairos_local.lambda_runtime import invoke, load_function, proxy_event
 
@@ -38,7 +42,8 @@ SERVICE = {"name": "Weekly therapy", "type": "fixed", "duration": "PT1H", "price
 ZONE = ZoneInfo("Europe/Stockholm")
 WEEKS = 52
 BLOCK = WEEKS + 2  # the weeks one setting and one measure use: the series', then the pair's
-FUNCTION = "bookings"  # the function serving /v1/booking-series and /v1/bookings
+MEMORY_MB = {Area.BOOKING_SERIES: SERIES_FUNCTION_MEMORY_MB, Area.BOOKINGS: API_FUNCTION_MEMORY_MB}
+SIZES = sorted(set(MEMORY_MB.values()))  # the ratio at each, both sides alike
 # The project's per-minute limit: one rate counter item (`keys.rate_counter_shards`). A limit above 10,000
 # spreads the counter over up to 64 items, each made by its first request of the month, which reads the
 # month's metered usage first (10 Queries): in a bench's fresh project those first requests fell at random
@@ -49,24 +54,26 @@ RATE_LIMIT = 10_000
 
 @dataclass
 class Handled:
-    """The handler's CPU (ms), waves and SQS sends of one operation, run in this process."""
+    """The handler's CPU (ms), waves and SQS sends of one operation, run in this process, and the memory
+    of the function that serves it."""
 
     name: str
+    memory_mb: int
     cpu: list[float] = field(default_factory=list)
     waves: list[int] = field(default_factory=list)
     sends: list[int] = field(default_factory=list)
 
-    def modelled(self) -> float:
-        """The median latency modelled on AWS (ms)."""
+    def modelled(self, memory_mb: int | None = None) -> float:
+        """The median latency modelled on AWS (ms), at its function's memory unless another is given."""
         cpu, waves = statistics.median(self.cpu) / 1000, statistics.median(self.waves)
         waits = waves * WAVE_SECONDS + statistics.median(self.sends) * SEND_SECONDS
-        return duration_seconds(cpu, API_FUNCTION_MEMORY_MB, waits) * 1000
+        return duration_seconds(cpu, memory_mb or self.memory_mb, waits) * 1000
 
     def row(self) -> str:
         return (
             f"{self.name:<40} {len(self.cpu):>5} {statistics.median(self.cpu):>8.1f}"
             f" {statistics.median(self.waves):>6.0f} {statistics.median(self.sends):>6.0f}"
-            f" {self.modelled():>8.1f}"
+            f" {self.memory_mb:>6,} {self.modelled():>8.1f}"
         )
 
 
@@ -82,11 +89,12 @@ class Sends:
 
 
 class InProcess:
-    """The bookings function's handler, loaded in this process as the local server loads it."""
+    """The series' and the bookings' functions' handlers, loaded in this process as the local server loads
+    them."""
 
     def __init__(self, base_url: str, token: str) -> None:
-        self._sends = Sends()  # before the handler makes its clients
-        self._handler = load_function(FUNCTION, 0).lambda_handler
+        self._sends = Sends()  # before the handlers make their clients
+        self._handlers = {area: load_function(area.value, 0).lambda_handler for area in MEMORY_MB}
         self._prefix = base_url[base_url.index("/v1") :]
         self._token = token
 
@@ -94,6 +102,7 @@ class InProcess:
         """CPU (ms), waves, SQS sends and answer of one POST."""
         full = self._prefix + path
         route, _ = routes.match("POST", full)
+        assert route is not None
         headers = [("Authorization", f"Bearer {self._token}"), ("Content-Type", "application/json")]
         event = proxy_event(
             method="POST", path=full, query="", headers=headers, body=json.dumps(body).encode(),
@@ -102,7 +111,7 @@ class InProcess:
         RoundTrips.reset()
         sent = self._sends.count
         started = time.process_time()
-        result = invoke(FUNCTION, self._handler, event)
+        result = invoke(route.area.value, self._handlers[route.area], event)
         cpu = (time.process_time() - started) * 1000
         if int(result["statusCode"]) >= 400:
             raise RuntimeError(f"POST {path}: {result['statusCode']} {result.get('body')}")
@@ -152,7 +161,8 @@ def measure(client: Client, ids: dict[str, object], rounds: int, named: bool) ->
 def handle(local: InProcess, ids: dict[str, object], rounds: int, named: bool) -> tuple[Handled, Handled]:
     """Through the handler in this process, on weeks of its own."""
     label = "named doctor" if named else "location's choice"
-    series, singles = Handled(f"series of {WEEKS} weeks, {label}"), Handled(f"2 bookings, {label}")
+    series = Handled(f"series of {WEEKS} weeks, {label}", MEMORY_MB[Area.BOOKING_SERIES])
+    singles = Handled(f"2 bookings, {label}", MEMORY_MB[Area.BOOKINGS])
     block = 1 if named else 3
     for n in range(rounds + 1):
         hour = 8 + n % 8
@@ -188,12 +198,12 @@ def main() -> None:
         print(figures.row())
     print(
         f"\n{'the handler in this process':<40} {'n':>5} {'CPU ms':>8} {'waves':>6} {'sends':>6}"
-        f" {'AWS ms':>8}"
+        f" {'MB':>6} {'AWS ms':>8}"
     )
     for cpu in handled:
         print(cpu.row())
     print(
-        f"(AWS: modelled, the CPU at {API_FUNCTION_MEMORY_MB:,} MB + {WAVE_SECONDS * 1000:.0f} ms a wave"
+        f"(AWS: modelled, the CPU at the function's memory (MB) + {WAVE_SECONDS * 1000:.0f} ms a wave"
         f" + {SEND_SECONDS * 1000:.0f} ms an SQS send)"
     )
     for n in (0, 2):
@@ -201,9 +211,13 @@ def main() -> None:
         local_ratio = statistics.median(series.millis) / statistics.median(singles.millis)
         cpu_ratio = statistics.median(series_cpu.cpu) / statistics.median(singles_cpu.cpu)
         aws_ratio = series_cpu.modelled() / singles_cpu.modelled()
+        same = ", ".join(
+            f"{series_cpu.modelled(mb) / singles_cpu.modelled(mb):.2f} x at {mb:,} MB" for mb in SIZES
+        )
         print(
             f"{series.name}: {local_ratio:.2f} x the time of 2 booking POSTs locally, {cpu_ratio:.2f} x their"
-            f" CPU, {aws_ratio:.2f} x their latency modelled on AWS (goal: about 1)"
+            f" CPU, {aws_ratio:.2f} x their latency modelled on AWS (goal: about 1; both at the same memory:"
+            f" {same})"
         )
 
 

@@ -1,9 +1,9 @@
 """Where a 52-week booking series' CPU goes, against 2 single bookings' (docs/booking-series.md, "Cost"):
-the bookings function's handler in this process (as `bench.booking_series` runs it, a doctor named or the
-location's choice), each phase's own CPU (thread time, what it runs itself, the phases it calls left
-out), the median of `rounds` runs after a warm-up. The request's parallel reads run one after the other
-here, so that the calling thread's clock counts them (this bench shows no waves: `bench.booking_series`
-does).
+the series' and the bookings' functions' handlers in this process (as `bench.booking_series` runs them, a
+doctor named or the location's choice), each phase's own CPU (thread time, what it runs itself, the phases
+it calls left out), the median of `rounds` runs after a warm-up. The request's parallel reads run one after
+the other here, so that the calling thread's clock counts them (this bench shows no waves:
+`bench.booking_series` does).
 
     .venv/bin/python -m bench.series_phases [rounds]
 """

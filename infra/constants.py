@@ -67,6 +67,10 @@ ARCHITECTURE: Final = lambda_.Architecture.X86_64  # the layer's wheels are buil
 # (`apiFunctionMemory`, infra/settings.py; docs/infrastructure.md, "Latency budget").
 FUNCTION_MEMORY_MB: Final = 512
 API_FUNCTION_MEMORY_MB: Final = 1024
+# The booking-series function's (`seriesFunctionMemory`): a whole vCPU, as Lambda gives CPU in proportion
+# to memory up to one vCPU at 1,769 MB. A series is CPU-bound (its 52 occurrences planned and encoded), where
+# a booking mostly waits on DynamoDB (docs/booking-series.md, "A function of its own").
+SERIES_FUNCTION_MEMORY_MB: Final = 1769
 # Below API Gateway's 29 s integration limit, so a slow call ends (logged and traced) inside Lambda
 # rather than as a bare 504 from the gateway.
 FUNCTION_TIMEOUT: Final = Duration.seconds(28)

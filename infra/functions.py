@@ -55,7 +55,7 @@ class AreaFunctions(Construct):
             description=f"Kairos API, {area.value} area",
             table=table,
             layer=layer,
-            memory_mb=stack_settings(scope).api_memory_mb,
+            memory_mb=stack_settings(scope).area_memory_mb(area),
         )
         grant_table_access(function, table, area.value, scope)
         return function

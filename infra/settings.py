@@ -17,7 +17,7 @@ from typing import Any
 
 from constructs import Construct
 
-from infra.constants import API_FUNCTION_MEMORY_MB
+from infra.constants import API_FUNCTION_MEMORY_MB, SERIES_FUNCTION_MEMORY_MB
 from kairos.events.definitions import (
     CALENDAR_POLLER,
     HOLD_SWEEPER,
@@ -43,8 +43,9 @@ RESERVED_CONCURRENCY: Mapping[str, int] = {
     Area.LOCATIONS: 60,
     Area.RESOURCES: 100,  # schedules, blocks, a resource's calendar
     Area.SERVICES: 150,  # bookable slots, the heaviest read
-    Area.BOOKINGS: 150,
+    Area.BOOKINGS: 125,
     Area.BOOKING_GROUPS: 51,
+    Area.BOOKING_SERIES: 25,  # a series holds its instance about twice as long as a booking, and is rarer
     Area.WEBHOOKS: 50,
     PortalArea.PORTAL: 50,
     PortalArea.ACCOUNTS: 20,  # log-in, registration and resets, throttled per address by the function
@@ -98,6 +99,9 @@ SETTINGS = (
     Setting("wafAnonymousLimit", 200, *WAF_LIMITS, "requests per window from an address without a token"),
     Setting("wafAddressLimit", 6_000, *WAF_LIMITS, "requests per window from one address"),
     Setting("apiFunctionMemory", API_FUNCTION_MEMORY_MB, 128, 10_240, "MB of each API and Portal function"),
+    Setting(
+        "seriesFunctionMemory", SERIES_FUNCTION_MEMORY_MB, 128, 10_240, "MB of the booking-series function"
+    ),
     Setting("accountConcurrency", 1_000, LAMBDA_UNRESERVED_MINIMUM, 1_000_000, "the account's Lambda limit"),
     Setting("meteringBatchSize", MOST_IN_ONE_WRITE, 1, MOST_IN_ONE_WRITE, "usage events per invocation"),
     Setting("meteringBatchingWindowSeconds", 5, 0, 300, "seconds SQS may gather usage events"),
@@ -122,9 +126,13 @@ class StackSettings:
     reserved_concurrency: Mapping[str, int]  # by function name; empty: nothing reserved
     feeds: Mapping[str, QueueFeed]  # by consumer function name
     api_memory_mb: int  # of every API area's and Portal function (the others: FUNCTION_MEMORY_MB)
+    series_memory_mb: int  # of the booking-series area's, the one API area with its own
 
     def reserved(self, function: str) -> int | None:
         return self.reserved_concurrency.get(function)
+
+    def area_memory_mb(self, area: Area) -> int:
+        return self.series_memory_mb if area is Area.BOOKING_SERIES else self.api_memory_mb
 
 
 def stack_settings(scope: Construct) -> StackSettings:
@@ -147,7 +155,11 @@ def stack_settings(scope: Construct) -> StackSettings:
         waf_per_address=values["wafAddressLimit"],
     )
     return StackSettings(
-        edge=edge, reserved_concurrency=reserved, feeds=feeds, api_memory_mb=values["apiFunctionMemory"]
+        edge=edge,
+        reserved_concurrency=reserved,
+        feeds=feeds,
+        api_memory_mb=values["apiFunctionMemory"],
+        series_memory_mb=values["seriesFunctionMemory"],
     )
 
 

@@ -164,6 +164,9 @@ BOOKING_WRITES = GROUP_WRITES | REMEMBERED_CHECKS
 # Idempotency-Key records (Powertools: a conditioned put, the result's update, a delete when the
 # request fails).
 IDEMPOTENT = TableAccess({"PutItem": [IDEMPOTENCY], "UpdateItem": [IDEMPOTENCY], "DeleteItem": [IDEMPOTENCY]})
+# Booking groups and series: many bookings in one request, planned from fresh reads (no remembered
+# resource to check), under an Idempotency-Key.
+MANY_BOOKINGS = AUTHENTICATED | ENTITIES | ENTITY_BATCHES | GROUP_WRITES | IDEMPOTENT
 # Waitlist entries (storage/waitlist_store.py): the API's create, get, list, delete (and the association of a
 # named resource); the offer step's hold, written with the entry and its link in one transaction.
 WAITLIST_ENTRIES = TableAccess(
@@ -206,7 +209,8 @@ ACCESS: Mapping[str, TableAccess] = {
     | IDEMPOTENT
     | WAITLIST_ENTRIES
     | TableAccess({"GetItem": [FEED_KEYS], "PutItem": [FEED_KEYS], "DeleteItem": [FEED_KEYS]}),
-    Area.BOOKING_GROUPS: AUTHENTICATED | ENTITIES | ENTITY_BATCHES | GROUP_WRITES | IDEMPOTENT,
+    Area.BOOKING_GROUPS: MANY_BOOKINGS,
+    Area.BOOKING_SERIES: MANY_BOOKINGS,
     Area.WEBHOOKS: AUTHENTICATED
     | ENTITIES
     | TableAccess(

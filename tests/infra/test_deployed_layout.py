@@ -179,6 +179,7 @@ AFTERWARDS: dict[str, Callable[[Moto, subprocess.CompletedProcess[str]], None]] 
     definitions.USAGE_FEED.consumer: usage_counted,
     definitions.WEBHOOK_RULE.consumer: delivery_refused_and_published,
     Area.BOOKINGS.value: idempotency_bounded_by_the_invocation,
+    Area.BOOKING_SERIES.value: idempotency_bounded_by_the_invocation,
     Area.PROJECT.value: usage_sent_to_the_usage_queue,
 }
 

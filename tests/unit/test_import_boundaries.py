@@ -12,7 +12,16 @@ import pytest
 from tests.unit.conftest import in_fresh_interpreter
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
-API = ["project", "locations", "resources", "services", "bookings", "booking_groups", "webhooks"]
+API = [
+    "project",
+    "locations",
+    "resources",
+    "services",
+    "bookings",
+    "booking_groups",
+    "booking_series",
+    "webhooks",
+]
 PORTAL = ["portal", "portal_accounts"]
 CONSUMERS = [
     "stream_mapper",

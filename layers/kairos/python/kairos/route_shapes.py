@@ -14,6 +14,7 @@ class Area(StrEnum):
     SERVICES = "services"
     BOOKINGS = "bookings"
     BOOKING_GROUPS = "booking_groups"
+    BOOKING_SERIES = "booking_series"
     WEBHOOKS = "webhooks"
 
 

@@ -43,7 +43,7 @@ def _series_routes() -> list[Route]:
     booking, so what a token may do to bookings it may do to a series of them."""
     base = f"{API_PREFIX}/booking-series"
     item = f"{base}/{{booking-series}}"
-    area, op = Area.BOOKINGS, "BookingSeries"
+    area, op = Area.BOOKING_SERIES, "BookingSeries"
     return [
         Route(
             "GET",

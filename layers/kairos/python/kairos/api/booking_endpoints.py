@@ -6,7 +6,6 @@ from kairos.api.app import Handler
 from kairos.api.calendar_endpoints import calendar_feeds
 from kairos.api.http import Request, json_response, no_content, page_response
 from kairos.api.idempotency import idempotent_create
-from kairos.api.series_endpoints import booking_series
 from kairos.api.waitlist_endpoints import waitlist_entries
 from kairos.container import Container
 
@@ -41,7 +40,6 @@ def bookings(container: Container) -> dict[str, Handler]:
         "deleteBooking": delete,
         **calendar_feeds(container),
         **waitlist_entries(container),
-        **booking_series(container),
     }
 
 

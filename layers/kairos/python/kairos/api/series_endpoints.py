@@ -1,5 +1,7 @@
-"""Handlers of `/v1/booking-series` (Kairos; docs/booking-series.md), served by the bookings function. The
-series service is reached at each request, so that a cold start loads it only when a series is asked for."""
+"""Handlers of `/v1/booking-series` (Kairos; docs/booking-series.md), served by a function of their own
+(`functions/booking_series/`): a series is CPU-bound where a booking waits, so it runs at a full vCPU, and
+its bursts do not take single bookings' instances. The series service is reached at each request, so that
+a cold start of the function does not wait for it."""
 
 from aws_lambda_powertools.event_handler import Response
 
