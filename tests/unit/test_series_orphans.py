@@ -5,6 +5,7 @@ the series is left (docs/booking-series.md, "If the writer itself dies"). A seri
 nothing to the same timers."""
 
 import json
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,10 +15,13 @@ from kairos.container import Container
 from kairos.domain.bookings import series_commit
 from kairos.domain.bookings.hold_sweep import HoldSweeper
 from kairos.domain.bookings.hold_timers import HoldTimer, hold_timer
+from kairos.domain.bookings.series_state import KIND as SERIES
 from kairos.domain.projects.auth import Principal
+from kairos.domain.shared.records import Record
 from kairos.errors import ValidationFailed
 from kairos.messaging.hold_timer_queue import timer_body, timer_from
 from kairos.storage.catalogue_store import CatalogueStore
+from kairos.storage.dynamodb import Table
 from kairos.storage.hold_store import HoldExpiryStore
 from tests.unit.test_booking_series import (
     FIRST,
@@ -31,6 +35,18 @@ from tests.unit.test_hold_timers import StartedTimers
 LAST_FINALIZE = 5  # the writer's transactions for 52 weeks: 3 chunks, then the 2 finalizes
 
 
+class ReadsCounted(CatalogueStore):
+    """The catalogue store, counting the items it is asked for by kind."""
+
+    def __init__(self, table: Table) -> None:
+        super().__init__(table)
+        self.reads: Counter[str] = Counter()
+
+    def get(self, project_id: str, kind: str, entity_id: str) -> Record | None:
+        self.reads[kind] += 1
+        return super().get(project_id, kind, entity_id)
+
+
 class Series:
     """A 52-week series written with the holds' timers the stream starts for its writes, on a clock the
     test moves; its writer dies at transaction `dies_at` (None: it completes)."""
@@ -42,6 +58,7 @@ class Series:
         self.clinic = weekly_clinic(container, principal)
         self.timers: list[HoldTimer] = []
         self._monkeypatch = monkeypatch
+        self.catalogue = ReadsCounted(container.table)  # what the sweeper reads the series' item with
 
     def write(self, dies_at: int | None) -> None:
         writer = self.container.bookings.writer
@@ -70,7 +87,7 @@ class Series:
         container = self.container
         sweeper = HoldSweeper(
             HoldExpiryStore(container.table), StartedTimers(), container.booking_store,
-            container.bookings.writer, container.clock, CatalogueStore(container.table),
+            container.bookings.writer, container.clock, self.catalogue,
         )  # fmt: skip
         return sum(sweeper.fire(timer) for timer in self.timers)
 
@@ -109,6 +126,7 @@ def test_a_series_that_completed_loses_nothing_to_its_holds_timers(
     assert len(series.timers) == 52
 
     assert series.fire_timers_at_expiry() == 0
+    assert series.catalogue.reads == {SERIES: 1}  # its item read once for its 52 timers: shown stays shown
 
     left = live_bookings(container, principal)
     assert len(left) == 52 and not any(b["is_temporary"] for b in left)

@@ -35,6 +35,7 @@ from kairos.errors import Conflict
 
 SWEEP_BATCH = 25  # expired holds of one resource a due timer removes at most (it starts again for the rest)
 LEGACY_SWEEP_BATCH = 200  # expired holds listed the old way one scheduled run removes at most
+SHOWN_REMEMBERED = 1_000  # series an instance remembers as shown (their ids: some 80 KB at the most)
 
 
 class ExpiringHolds(Protocol):
@@ -65,6 +66,9 @@ class HoldSweeper:
         self._writer = writer
         self._clock = clock
         self._catalogue = catalogue  # a series' item
+        # Series this instance found shown, oldest first: a shown series stays shown, so its other
+        # occurrences' timers (52 for 52 weeks, due together) need not read its item again.
+        self._shown: dict[tuple[str, str], None] = {}
 
     def fire(self, timer: HoldTimer) -> int:
         """Handles a timer that fired: not yet due, it starts again; due, it removes its resource's expired
@@ -97,15 +101,25 @@ class HoldSweeper:
 
     def _remove_orphan(self, timer: HoldTimer) -> int:
         """Deletes the timer's booking if it is an occurrence of a series that can no longer be shown (see
-        the module's docstring); due, so at or after the hold's expiry. A series shown costs one read."""
-        if timer.series_id is None:
-            return 0
-        if is_shown(self._catalogue.get(timer.project_id, SERIES, timer.series_id)):
+        the module's docstring); due, so at or after the hold's expiry. A series shown costs one read, the
+        first time this instance meets it."""
+        if timer.series_id is None or self._series_shown(timer.project_id, timer.series_id):
             return 0
         booking = self._store.get(timer.project_id, timer.booking_id)
         if booking is None or booking.doc.get("booking_series_id") != timer.series_id:
             return 0
         return int(self._delete(timer.project_id, booking))
+
+    def _series_shown(self, project_id: str, series_id: str) -> bool:
+        key = (project_id, series_id)
+        if key in self._shown:
+            return True
+        if not is_shown(self._catalogue.get(project_id, SERIES, series_id)):
+            return False
+        if len(self._shown) >= SHOWN_REMEMBERED:
+            del self._shown[next(iter(self._shown))]
+        self._shown[key] = None
+        return True
 
     def _delete(self, project_id: str, booking: Booking) -> bool:
         """Deletes the booking as read: one changed meanwhile is left alone."""
