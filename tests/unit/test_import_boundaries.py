@@ -130,6 +130,7 @@ def test_no_function_loads_the_calendar_parser_before_a_feed_is_synced(function:
         "kairos.domain.bookings.groups",
         "kairos.domain.bookings.hold_sweep",
         "kairos.domain.bookings.commit",
+        "kairos.domain.bookings.series_reads",
         "kairos.waitlists.service",
         "kairos.waitlists.offers",
     ],
@@ -145,11 +146,19 @@ def test_the_booking_services_load_no_input_models_before_a_write_parses_one(ser
 
 
 @pytest.mark.parametrize(
-    "reader", ["kairos.domain.bookings.bookings", "kairos.domain.bookings.groups", "kairos.stream.mapper"]
+    "reader",
+    [
+        "kairos.domain.bookings.bookings",
+        "kairos.domain.bookings.groups",
+        "kairos.domain.bookings.series_reads",
+        "kairos.stream.mapper",
+        "kairos.stream.series_events",
+    ],
 )
 def test_booking_reads_load_neither_the_booking_rules_nor_the_slot_engine(reader: str) -> None:
-    """A list, a get and the stream mapper's rendering read bookings and write none: the rules that check
-    a write and the slot engine they use are loaded by the first write (`Bookings.writer`)."""
+    """A list, a get and the stream mapper's rendering (a series' event included) read bookings and write
+    none: the rules that check a write and the slot engine they use are loaded by the first write
+    (`Bookings.writer`); a series' reads no input models either (`series_reads`)."""
     code = f"import json, sys; import {reader}; print(json.dumps(sorted(sys.modules)))"
     result = in_fresh_interpreter(code)
     assert result.returncode == 0, result.stderr

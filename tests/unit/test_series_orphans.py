@@ -116,7 +116,7 @@ def test_what_a_series_finalized_before_its_writer_died_is_removed_when_its_hold
 
     assert live_bookings(container, principal) == []
     assert series.book_the_first_week()["is_temporary"] is False
-    assert container.booking_series.page(principal, {}).items == []
+    assert container.booking_series_reads.page(principal, {}).items == []
 
 
 def test_a_series_that_completed_loses_nothing_to_its_holds_timers(
@@ -130,7 +130,7 @@ def test_a_series_that_completed_loses_nothing_to_its_holds_timers(
 
     left = live_bookings(container, principal)
     assert len(left) == 52 and not any(b["is_temporary"] for b in left)
-    assert [s["id"] for s in container.booking_series.page(principal, {}).items] == [
+    assert [s["id"] for s in container.booking_series_reads.page(principal, {}).items] == [
         left[0]["booking_series_id"]
     ]
 

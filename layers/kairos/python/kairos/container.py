@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from kairos.domain.bookings.hold_sweep import HoldSweeper
     from kairos.domain.bookings.hold_timers import HoldTimers
     from kairos.domain.bookings.series import BookingSeries
+    from kairos.domain.bookings.series_reads import SeriesReads
     from kairos.domain.catalogue.catalogue import Catalogue
     from kairos.domain.projects.projects import ProjectAdmin
     from kairos.domain.schedules.schedules import Schedules
@@ -245,11 +246,22 @@ class Container:
         return BookingGroups(self._catalogue_store, self.booking_store, self.bookings)
 
     @cached_property
+    def booking_series_reads(self) -> "SeriesReads":
+        from kairos.domain.bookings.series_reads import SeriesReads
+
+        return SeriesReads(self._catalogue_store, self.booking_store, self.bookings)
+
+    @cached_property
     def booking_series(self) -> "BookingSeries":
         from kairos.domain.bookings.series import BookingSeries
 
         return BookingSeries(
-            self._catalogue_store, self.booking_store, self.bookings, self.explainer, self.clock
+            self._catalogue_store,
+            self.booking_store,
+            self.bookings,
+            self.explainer,
+            self.booking_series_reads,
+            self.clock,
         )
 
     @cached_property

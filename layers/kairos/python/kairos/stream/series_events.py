@@ -9,7 +9,7 @@ are the contract). The occurrences make their own booking events as bookings do.
 from typing import Any
 
 from kairos.domain.bookings.bookings import Bookings
-from kairos.domain.bookings.series_models import render_series, series_bookings
+from kairos.domain.bookings.series_reads import render_series, series_bookings
 from kairos.domain.bookings.series_state import is_shown
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.ports import BookingRepository

@@ -1,7 +1,7 @@
 """Booking series (Kairos): a booking repeated by a recurrence rule in the location's wall time, written
-all or nothing (or only where it fits), then read, listed, given metadata and canceled from a date on
-(docs/booking-series.md). The occurrences are normal bookings, checked and written by the booking writer
-(`series_commit`); their rules, abilities and events are the bookings' own."""
+all or nothing (or only where it fits), given metadata and canceled from a date on (docs/booking-series.md;
+reading one, and the list, is `series_reads`). The occurrences are normal bookings, checked and written by
+the booking writer (`series_commit`); their rules, abilities and events are the bookings' own."""
 
 import random
 from collections.abc import Callable, Mapping
@@ -18,35 +18,21 @@ from kairos.domain.bookings.intents import Intent
 from kairos.domain.bookings.models import BookingPost
 from kairos.domain.bookings.recurrence import Recurrence, occurrences, parse_recurrence
 from kairos.domain.bookings.series_commit import SeriesWriter
-from kairos.domain.bookings.series_models import SeriesInput, SeriesPatch, render_series, series_bookings
-from kairos.domain.bookings.series_state import KIND, PENDING, is_shown
+from kairos.domain.bookings.series_models import SeriesInput, SeriesPatch
+from kairos.domain.bookings.series_reads import SeriesReads, render_series
+from kairos.domain.bookings.series_state import KIND, PENDING
 from kairos.domain.bookings.views import Entities
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.fields import Metadata
-from kairos.domain.shared.listing import FieldType, ListSpec, Page, select
 from kairos.domain.shared.ports import BookingRepository, CatalogueRepository
-from kairos.domain.shared.records import Booking, GroupChange, Record
+from kairos.domain.shared.records import GroupChange, Record
 from kairos.domain.shared.validation import parse
-from kairos.errors import Conflict, Forbidden, NotFound, Retryable, ValidationFailed
+from kairos.errors import Conflict, Retryable, ValidationFailed
 from kairos.parallel import parallel_map
 from kairos.values.formats import format_timestamp, now_utc, parse_timestamp, stored_duration, zone
-from kairos.values.ids import is_uuid, new_id, normal_id
+from kairos.values.ids import new_id
 
 CANCEL_CHUNK = 40  # bookings canceled a transaction: each is its item and its hold's
-SERIES_LIST = ListSpec(
-    bracket_fields={
-        "metadata": FieldType.JSON,
-        "protected_metadata": FieldType.JSON,
-        "created_at": FieldType.TIMESTAMP,
-        "updated_at": FieldType.TIMESTAMP,
-    },
-    sort_keys=("created_at", "updated_at"),
-    plain_filters={
-        "service": lambda item, value: item["service_id"] == normal_id(value),
-        "location": lambda item, value: item["location_id"] == normal_id(value),
-        "resource": lambda item, value: item["resource_id"] == normal_id(value),
-    },
-)
 
 
 class BookingSeries:
@@ -56,6 +42,7 @@ class BookingSeries:
         store: BookingRepository,
         bookings: Bookings,
         explainer: SlotExplainer,
+        reads: SeriesReads,
         clock: Callable[[], datetime] = now_utc,
         rng: random.Random | None = None,
     ) -> None:
@@ -63,48 +50,9 @@ class BookingSeries:
         self._store = store
         self._bookings = bookings
         self._explainer = explainer
+        self._reads = reads
         self._clock = clock
         self._rng = rng or random.Random()
-
-    # --- reading ----------------------------------------------------------------------------------------
-
-    def _load(self, viewer: Principal, series_id: str) -> Record:
-        found = self._catalogue.get(viewer.project_id, KIND, series_id) if is_uuid(series_id) else None
-        if found is None or not is_shown(found):
-            raise NotFound("booking series")
-        return found
-
-    def _members(self, viewer: Principal, series: Record) -> list[Booking]:
-        return series_bookings(self._store, viewer.project_id, series)
-
-    def _render(self, viewer: Principal, series: Record, members: list[Booking]) -> dict[str, Any]:
-        return render_series(viewer, series, members, self._bookings.entities(viewer, members))
-
-    def get(self, viewer: Principal, series_id: str) -> dict[str, Any]:
-        series = self._load(viewer, series_id)
-        return self._render(viewer, series, self._members(viewer, series))
-
-    def page(self, viewer: Principal, query: Mapping[str, str]) -> Page:
-        """The series shown (those being written are not), without their bookings: `booking_ids`."""
-        if not viewer.can("booking:protected_metadata") and any(
-            k.startswith("protected_metadata[") for k in query
-        ):
-            raise Forbidden()
-        listed = [s for s in self._catalogue.list_all(viewer.project_id, KIND) if is_shown(s)]
-        items = [  # filtered with every field, shown as the viewer may see them
-            {**render_series(viewer, s, None), "protected_metadata": s.doc.get("protected_metadata")}
-            for s in listed
-        ]
-        selected = select(items, query, SERIES_LIST)
-        by_id = {s.id: s for s in listed}
-        return Page(
-            [render_series(viewer, by_id[i["id"]], None) for i in selected.items],
-            selected.total,
-            selected.page,
-            selected.per_page,
-        )
-
-    # --- writing ----------------------------------------------------------------------------------------
 
     def create(self, viewer: Principal, body: dict[str, Any]) -> dict[str, Any]:
         model = parse(SeriesInput, body)
@@ -188,7 +136,7 @@ class BookingSeries:
         }
         cancel_from = parse_timestamp(model.cancel.from_) if model.cancel is not None else None
         series = self._change(viewer, series_id, changes, cancel_from, model.ignore_cancelation_threshold)
-        return self._render(viewer, series, self._members(viewer, series))
+        return self._reads.render(viewer, series, self._reads.members(viewer, series))
 
     def delete(self, viewer: Principal, series_id: str) -> None:
         """Cancels the occurrences still to come; the series and its past bookings stay."""
@@ -205,7 +153,7 @@ class BookingSeries:
         """Cancels the occurrences from `cancel_from` on (in chunks, each conditioned on its bookings'
         versions: a booking changed meanwhile is read again), then writes the series' own item."""
         for _ in range(ATTEMPTS):
-            series = self._load(viewer, series_id)
+            series = self._reads.load(viewer, series_id)
             doc = {**series.doc, **changes}
             try:
                 if cancel_from is not None:
@@ -224,7 +172,7 @@ class BookingSeries:
         self, viewer: Principal, series: Record, cancel_from: datetime, ignore_threshold: bool
     ) -> None:
         now = self._clock()
-        members = self._members(viewer, series)
+        members = self._reads.members(viewer, series)
         service = self._catalogue.get(viewer.project_id, "service", str(series.doc.get("service_id")))
         threshold = (
             stored_duration(service.doc.get("cancelation_threshold", "PT0S")).nominal()
