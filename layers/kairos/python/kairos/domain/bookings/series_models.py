@@ -1,5 +1,5 @@
-"""Booking series (Kairos): the bodies of `/v1/booking-series` (docs/booking-series.md); how a series is
-shown is `series_reads`'. A series is a record of kind `booking_series` in the project's partition; its
+"""Booking series (Kairos): the bodies of `/v1/booking-series` (docs/booking-series.md; how a series is
+shown: `series_reads`). A series is a record of kind `booking_series` in the project's partition; its
 bookings are normal bookings whose document carries `booking_series_id`."""
 
 from typing import Annotated, Any, Literal

@@ -1,7 +1,7 @@
 """Reading booking series (Kairos; docs/booking-series.md): how the API shows a series, its bookings, one
 series and the list. Apart from the writes (`series.py`), so that a read, and the stream's series events,
-load neither the input models (pydantic) nor the booking rules nor the slot engine: the series function's
-cold start is a list as often as a POST (docs/infrastructure.md, "Cold starts")."""
+load neither the input models (pydantic) nor the booking rules nor the slot engine: a cold start of the
+series function met by a list or a get does not wait for them (docs/infrastructure.md, "Cold starts")."""
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
