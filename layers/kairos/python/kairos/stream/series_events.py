@@ -9,11 +9,10 @@ are the contract). The occurrences make their own booking events as bookings do.
 from typing import Any
 
 from kairos.domain.bookings.bookings import Bookings
-from kairos.domain.bookings.series_reads import render_series, series_bookings
+from kairos.domain.bookings.series_reads import render_with_bookings
 from kairos.domain.bookings.series_state import is_shown
 from kairos.domain.projects.auth import Principal
 from kairos.domain.shared.ports import BookingRepository
-from kairos.domain.shared.records import Record
 from kairos.storage.dynamodb import record_from
 
 Image = dict[str, Any]
@@ -28,15 +27,12 @@ def series_event(
     if after is None or not is_shown(after):
         return None
     if not is_shown(before):
-        return "booking_series.created", _render(viewer, after, bookings, store), None
+        return "booking_series.created", render_with_bookings(viewer, after, store, bookings), None
     assert before is not None
     if after.doc.get("canceled_from") != before.doc.get("canceled_from"):
-        return "booking_series.canceled", _render(viewer, after, bookings, store), ["canceled_from"]
+        return (
+            "booking_series.canceled",
+            render_with_bookings(viewer, after, store, bookings),
+            ["canceled_from"],
+        )
     return None
-
-
-def _render(
-    viewer: Principal, series: Record, bookings: Bookings, store: BookingRepository
-) -> dict[str, Any]:
-    members = series_bookings(store, viewer.project_id, series)
-    return render_series(viewer, series, members, bookings.entities(viewer, members))

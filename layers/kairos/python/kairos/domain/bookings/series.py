@@ -136,7 +136,7 @@ class BookingSeries:
         }
         cancel_from = parse_timestamp(model.cancel.from_) if model.cancel is not None else None
         series = self._change(viewer, series_id, changes, cancel_from, model.ignore_cancelation_threshold)
-        return self._reads.render(viewer, series, self._reads.members(viewer, series))
+        return self._reads.render(viewer, series)
 
     def delete(self, viewer: Principal, series_id: str) -> None:
         """Cancels the occurrences still to come; the series and its past bookings stay."""

@@ -53,12 +53,12 @@ class SeriesReads:
     def members(self, viewer: Principal, series: Record) -> list[Booking]:
         return series_bookings(self._store, viewer.project_id, series)
 
-    def render(self, viewer: Principal, series: Record, members: list[Booking]) -> dict[str, Any]:
-        return render_series(viewer, series, members, self._bookings.entities(viewer, members))
+    def render(self, viewer: Principal, series: Record) -> dict[str, Any]:
+        """The series with its bookings, as `GET` shows it."""
+        return render_with_bookings(viewer, series, self._store, self._bookings)
 
     def get(self, viewer: Principal, series_id: str) -> dict[str, Any]:
-        series = self.load(viewer, series_id)
-        return self.render(viewer, series, self.members(viewer, series))
+        return self.render(viewer, self.load(viewer, series_id))
 
     def page(self, viewer: Principal, query: Mapping[str, str]) -> Page:
         """The series shown (those being written are not), without their bookings: `booking_ids`."""
@@ -111,6 +111,14 @@ def render_series(
     if not viewer.can("booking:protected_metadata"):
         values.pop("protected_metadata")
     return values
+
+
+def render_with_bookings(
+    viewer: Principal, series: Record, store: BookingRepository, bookings: "Bookings"
+) -> dict[str, Any]:
+    """The series with its bookings still there, read now (a `GET`, a PATCH's answer, a series event)."""
+    members = series_bookings(store, viewer.project_id, series)
+    return render_series(viewer, series, members, bookings.entities(viewer, members))
 
 
 def series_bookings(store: BookingRepository, project_id: str, series: Record) -> list[Booking]:
